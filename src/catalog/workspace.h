@@ -1,0 +1,46 @@
+// Workspace: the one SQLite file that holds a user's catalog (definitions,
+// secrets, sync state) and, beside it, their synced and local tables.
+//
+// Catalog tables are named `_sluice_*`. The schema carries a version in
+// `_sluice_meta`; Open() applies the missing migrations in order, each in its
+// own transaction, and refuses a workspace written by a newer Sluice.
+//
+// Ownership: a Workspace owns its Database; Catalog and SecretStore borrow it.
+// Thread-safety: one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "catalog/catalog.h"
+#include "catalog/secret_store.h"
+#include "core/sqlite.h"
+#include "core/status.h"
+
+namespace sluice {
+
+class Workspace {
+ public:
+  // `path` is a file (created if missing) or ":memory:".
+  static Result<std::unique_ptr<Workspace>> Open(const std::string& path);
+
+  Database& db() { return db_; }
+  Catalog& catalog() { return *catalog_; }
+  SecretStore& secrets() { return *secrets_; }
+  const std::string& path() const { return path_; }
+
+  // The catalog schema version this build writes.
+  static int CurrentSchemaVersion();
+  Result<int> SchemaVersion();
+
+ private:
+  Workspace() = default;
+  Status Migrate();
+
+  std::string path_;
+  Database db_;
+  std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<SecretStore> secrets_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,113 @@
+// sluice: run Sluice statements from the command line, files, stdin or an
+// interactive shell.
+//
+//   sluice [WORKSPACE] [-c SQL]... [FILE.sql]...
+//
+// Commands and files run in the order given. With neither, a terminal gets
+// the REPL and a pipe is read as a script.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "cli/repl.h"
+#include "cli/runner.h"
+
+namespace {
+
+struct Input {
+  bool is_command;
+  std::string text;  // the SQL, or the file path ("-" for stdin)
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sluice;
+  CLI::App app{"Sluice: query, act on, sync and test API connectors with SQL", "sluice"};
+  app.set_version_flag("--version", SLUICE_VERSION);
+  std::string workspace_path = "sluice.db";
+  std::vector<std::string> positional;
+  std::string format_name;
+  RunOptions options;
+  std::vector<Input> inputs;
+
+  app.add_option("--workspace,-w", workspace_path, "workspace file (default ./sluice.db; :memory: for none)");
+  app.add_option("-c,--command", "run SQL (repeatable; runs in order with files)")
+      ->each([&](const std::string& sql) { inputs.push_back({true, sql}); })
+      ->allow_extra_args(false);
+  app.add_option("--format,-f", format_name, "output format: table, json, jsonl, csv, line");
+  app.add_flag("--keep-going,-k", options.keep_going, "after a failed statement, run the next one");
+  app.add_flag("--echo", options.echo, "print each statement before its output");
+  app.add_option("args", positional, "[WORKSPACE] [FILE.sql]... (- reads stdin)");
+  CLI11_PARSE(app, argc, argv);
+
+  // A first positional that is not a script names the workspace.
+  size_t first_script = 0;
+  if (!positional.empty() && positional[0] != "-" && !positional[0].ends_with(".sql")) {
+    workspace_path = positional[0];
+    first_script = 1;
+  }
+  // -c commands run before files, in the order given among themselves.
+  for (size_t i = first_script; i < positional.size(); ++i) inputs.push_back({false, positional[i]});
+
+  ConsoleSink sink(stdout, stderr);
+  if (!format_name.empty()) {
+    std::optional<OutputFormat> format = ParseOutputFormat(format_name);
+    if (!format) {
+      sink.Error(Status(ErrorKind::kInvalidArgument, "unknown format '" + format_name +
+                                                         "' (table, json, jsonl, csv, line)"));
+      return 2;
+    }
+    sink.render_options().format = *format;
+  }
+  if (isatty(STDOUT_FILENO)) {
+    const char* columns = std::getenv("COLUMNS");
+    size_t width = columns ? std::strtoul(columns, nullptr, 10) : 0;
+    sink.render_options().max_width = width >= 20 ? width : 120;
+  }
+
+  Result<std::unique_ptr<Workspace>> workspace = Workspace::Open(workspace_path);
+  if (!workspace.ok()) {
+    sink.Error(workspace.status());
+    return 1;
+  }
+  Interpreter interpreter(**workspace, sink);
+
+  if (inputs.empty()) {
+    if (isatty(STDIN_FILENO)) return RunRepl(interpreter, sink, options);
+    inputs.push_back({false, "-"});
+  }
+  bool all_ok = true;
+  int command_number = 0;
+  for (const Input& input : inputs) {
+    std::shared_ptr<SourceFile> source;
+    if (input.is_command) {
+      ++command_number;
+      source = std::make_shared<SourceFile>(
+          SourceFile{"<command " + std::to_string(command_number) + ">", input.text});
+    } else if (input.text == "-") {
+      std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+      source = std::make_shared<SourceFile>(SourceFile{"<stdin>", std::move(text)});
+    } else {
+      std::ifstream in(input.text, std::ios::binary);
+      if (!in) {
+        sink.Error(Status(ErrorKind::kIo, "cannot read '" + input.text + "'"));
+        all_ok = false;
+        if (!options.keep_going) break;
+        continue;
+      }
+      std::stringstream text;
+      text << in.rdbuf();
+      source = std::make_shared<SourceFile>(SourceFile{input.text, text.str()});
+    }
+    if (!RunText(source, interpreter, sink, options)) {
+      all_ok = false;
+      if (!options.keep_going) break;
+    }
+  }
+  return all_ok ? 0 : 1;
+}

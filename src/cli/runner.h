@@ -1,0 +1,56 @@
+// The CLI's way of running text: parse it whole, report every parse error
+// (and run nothing), else run its statements in order, reporting the first
+// failure (or each failure, with keep_going).
+//
+// ConsoleSink writes results to stdout and errors to stderr, masking secrets
+// on the way out: it is the one place where the CLI writes user-visible text.
+//
+// Thread-safety: one thread at a time.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/output.h"
+#include "lang/interpreter.h"
+#include "lang/parser.h"
+
+namespace sluice {
+
+class ConsoleSink : public OutputSink {
+ public:
+  ConsoleSink(std::FILE* out, std::FILE* err) : out_(out), err_(err) {}
+
+  void Emit(const ResultSet& result) override;
+  void Print(const std::string& line) override;
+  void Error(const Status& status);
+  void Note(const std::string& line);  // to stderr, e.g. timings
+
+  RenderOptions& render_options() { return render_; }
+
+ private:
+  void Write(std::FILE* stream, const std::string& text);
+
+  std::FILE* out_;
+  std::FILE* err_;
+  RenderOptions render_;
+  bool wrote_result_ = false;
+};
+
+struct RunOptions {
+  bool keep_going = false;  // after a failed statement, run the next one
+  bool echo = false;        // print each statement before running it
+  bool timer = false;       // print each statement's run time
+};
+
+// Returns true when every statement parsed and ran.
+bool RunText(std::shared_ptr<const SourceFile> source, Interpreter& interpreter, ConsoleSink& sink,
+             const RunOptions& options);
+
+// Runs an already parsed program (the REPL parses first to learn whether the
+// input is complete).
+bool RunProgram(const ast::Program& program, Interpreter& interpreter, ConsoleSink& sink,
+                const RunOptions& options);
+
+}  // namespace sluice

@@ -1,0 +1,103 @@
+// Thin RAII wrappers over the SQLite C API, shared by the catalog, the query
+// layer and the SQLite destination.
+//
+// Database owns a sqlite3* and closes it; Stmt owns a sqlite3_stmt* and
+// finalizes it. Errors come back as Status with SQLite's message.
+//
+// Thread-safety: as SQLite's connection (one thread at a time).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "core/value.h"
+
+namespace sluice {
+
+struct SqliteCloser {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+struct SqliteStmtFinalizer {
+  void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+
+class Stmt {
+ public:
+  Stmt() = default;
+  explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}
+
+  sqlite3_stmt* get() const { return stmt_.get(); }
+  explicit operator bool() const { return stmt_ != nullptr; }
+
+  // Bind by 1-based index. Objects and arrays bind as JSON text; booleans
+  // as 0/1.
+  Status Bind(int index, const Value& value);
+  Status BindText(int index, std::string_view text);
+  Status BindInt(int index, int64_t value);
+  Status BindNull(int index);
+
+  // Returns true when a row is ready, false when done.
+  Result<bool> Step();
+  // Steps to completion, ignoring rows.
+  Status Run();
+  // Rewinds to run again; bindings are kept until rebound.
+  void Reset();
+
+  int ColumnCount() const;
+  std::string ColumnName(int i) const;
+  // INTEGER → integer, REAL → number, TEXT → string, NULL → null,
+  // BLOB → string of its bytes.
+  Value ColumnValue(int i) const;
+  std::string ColumnText(int i) const;  // "" for NULL
+  int64_t ColumnInt(int i) const;
+  bool ColumnIsNull(int i) const;
+
+ private:
+  Status Error(int rc) const;
+  std::unique_ptr<sqlite3_stmt, SqliteStmtFinalizer> stmt_;
+};
+
+class Database {
+ public:
+  // Opens (creating if missing) a database file; ":memory:" for a private
+  // in-memory database. Waits up to 5 s for another connection's lock and
+  // enforces foreign keys. A file that cannot be opened is kIo naming `path`.
+  static Result<Database> Open(const std::string& path);
+
+  Database() = default;
+  explicit Database(sqlite3* db) : db_(db) {}
+
+  sqlite3* get() const { return db_.get(); }
+  const std::string& path() const { return path_; }
+
+  Status Exec(std::string_view sql);
+  Result<Stmt> Prepare(std::string_view sql);
+  // SQLite's current error message, for wrapping.
+  std::string LastError() const;
+  int64_t LastInsertRowid() const;
+  int Changes() const;
+
+ private:
+  std::unique_ptr<sqlite3, SqliteCloser> db_;
+  std::string path_;
+};
+
+// A transaction that rolls back unless committed: RAII for BEGIN/COMMIT.
+class Transaction {
+ public:
+  static Result<Transaction> Begin(Database& db, bool immediate = true);
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  ~Transaction();
+  Status Commit();
+
+ private:
+  explicit Transaction(Database* db) : db_(db) {}
+  Database* db_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,26 @@
+// Timestamps as the language and connectors exchange them: ISO-8601 text in
+// UTC, held internally as microseconds since the Unix epoch.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+// Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.frac]]" with 'T' or ' ', and
+// an optional "Z" or "±HH[:]MM" offset (none means UTC).
+std::optional<int64_t> ParseTimestamp(std::string_view text);
+
+// "2026-11-21T12:00:00Z", with ".ffffff" (trailing zeros trimmed) when the
+// value has a fraction of a second.
+std::string FormatTimestamp(int64_t micros);
+// "2026-11-21"
+std::string FormatDate(int64_t micros);
+
+int64_t NowMicros();
+
+}  // namespace sluice

@@ -1,0 +1,306 @@
+#include "lang/interpreter.h"
+
+#include <cstring>
+
+#include "lang/interpreter_catalog.h"
+#include "lang/sql_binding.h"
+
+namespace sluice {
+
+Value RowsToValue(const ResultSet& result) {
+  Value rows = Value::array();
+  for (const auto& row : result.rows) {
+    Value object = Value::object();
+    for (size_t i = 0; i < result.columns.size(); ++i) object[result.columns[i]] = row[i];
+    rows.push_back(std::move(object));
+  }
+  return rows;
+}
+
+Interpreter::Interpreter(Workspace& workspace, OutputSink& output)
+    : workspace_(workspace),
+      output_(output),
+      evaluator_(variables_, EvalHooks{
+                                 [this](const ast::QueryExpr& query) { return RunQueryValue(query); },
+                                 [](const ast::ExecExpr&, const ast::Expr&) -> Result<Value> {
+                                   return Status(ErrorKind::kNotImplemented,
+                                                 "CONNECTOR_EXEC is not available yet: running "
+                                                 "action handlers needs the JavaScript runtime, "
+                                                 "which is not built yet");
+                                 }}) {}
+
+Interpreter::~Interpreter() = default;
+
+Result<Value> Interpreter::Eval(const ast::Expr& expr) { return evaluator_.Eval(expr); }
+
+Status Interpreter::ExecuteAll(const ast::Program& program) {
+  for (const ast::Statement& statement : program.statements) {
+    RETURN_IF_ERROR(Execute(statement));
+  }
+  return Status::Ok();
+}
+
+Status Interpreter::ExecuteBlock(const ast::Block& block) {
+  variables_.PushScope();
+  Status status;
+  for (const ast::Statement& statement : block) {
+    status = Execute(statement);
+    if (!status.ok()) break;
+  }
+  variables_.PopScope();
+  return status;
+}
+
+Status Interpreter::NotYet(const ast::Statement& statement, const std::string& what) {
+  return Status(ErrorKind::kNotImplemented,
+                ast::StatementName(statement) + " is not available yet: " + what)
+      .At(statement.span.begin);
+}
+
+Status Interpreter::Execute(const ast::Statement& statement) {
+  Status status = [&]() -> Status {
+    bool handled = false;
+    RETURN_IF_ERROR(ExecuteScripting(statement, handled));
+    if (handled) return Status::Ok();
+    if (auto* sql = std::get_if<ast::SqlStmt>(&statement.node)) return ExecuteSql(*sql, statement);
+    if (std::holds_alternative<ast::ExecStmt>(statement.node)) {
+      return NotYet(statement, "running action handlers needs the JavaScript runtime, which is not built yet");
+    }
+    if (std::holds_alternative<ast::SyncStmt>(statement.node)) {
+      return NotYet(statement, "the sync engine is not built yet");
+    }
+    if (std::holds_alternative<ast::TestStmt>(statement.node)) {
+      return NotYet(statement, "connector tests (TEST … BEGIN … END TEST) need the test runner, "
+                               "which is not built yet");
+    }
+    if (std::holds_alternative<ast::TestConnectionStmt>(statement.node)) {
+      return NotYet(statement, "checking a connection needs the JavaScript runtime, which is not built yet");
+    }
+    if (std::holds_alternative<ast::PackageStmt>(statement.node) ||
+        std::holds_alternative<ast::PublishStmt>(statement.node) ||
+        std::holds_alternative<ast::InstallStmt>(statement.node)) {
+      return NotYet(statement, "packaging and the registry are not built yet");
+    }
+    CatalogStatements catalog(*this);
+    return catalog.Execute(statement);
+  }();
+  if (!status.ok()) status.At(statement.span.begin);
+  return status;
+}
+
+Status Interpreter::ExecuteScripting(const ast::Statement& statement, bool& handled) {
+  handled = true;
+  if (auto* declare = std::get_if<ast::DeclareStmt>(&statement.node)) {
+    Value value;
+    if (declare->init) {
+      ASSIGN_OR_RETURN(value, Eval(*declare->init));
+    }
+    variables_.Declare(declare->name.text, std::move(value));
+    return Status::Ok();
+  }
+  if (auto* set = std::get_if<ast::SetStmt>(&statement.node)) {
+    ASSIGN_OR_RETURN(Value value, Eval(*set->value));
+    if (!variables_.Assign(set->name.text, std::move(value))) {
+      return Status(ErrorKind::kNotFound, "variable '" + set->name.text +
+                                              "' is not declared (DECLARE " + set->name.text +
+                                              " = …)")
+          .At(set->name.span.begin);
+    }
+    return Status::Ok();
+  }
+  if (auto* print = std::get_if<ast::PrintStmt>(&statement.node)) {
+    std::string line;
+    for (const ast::ExprPtr& expr : print->values) {
+      ASSIGN_OR_RETURN(Value value, Eval(*expr));
+      if (!line.empty()) line += ' ';
+      line += ValueToDisplayString(value);
+    }
+    output_.Print(line);
+    return Status::Ok();
+  }
+  if (auto* assert_stmt = std::get_if<ast::AssertStmt>(&statement.node)) return ExecuteAssert(*assert_stmt);
+  if (auto* if_stmt = std::get_if<ast::IfStmt>(&statement.node)) return ExecuteIf(*if_stmt);
+  if (auto* for_stmt = std::get_if<ast::ForStmt>(&statement.node)) return ExecuteFor(*for_stmt);
+  if (auto* try_stmt = std::get_if<ast::TryStmt>(&statement.node)) return ExecuteTry(*try_stmt);
+  handled = false;
+  return Status::Ok();
+}
+
+namespace {
+
+std::string Show(const Value& value) {
+  return value.is_string() ? "'" + value.get<std::string>() + "'" : ValueToDisplayString(value);
+}
+
+}  // namespace
+
+Status Interpreter::ExecuteAssert(const ast::AssertStmt& assert_stmt) {
+  ASSIGN_OR_RETURN(Value outcome, Eval(*assert_stmt.condition));
+  if (ValueIsTrue(outcome)) return Status::Ok();
+
+  const ast::Expr& condition = *assert_stmt.condition;
+  std::string detail;
+  if (auto* binary = std::get_if<ast::BinaryExpr>(&condition.node)) {
+    Result<Value> left = Eval(*binary->left);
+    Result<Value> right = Eval(*binary->right);
+    if (left.ok() && right.ok()) {
+      if (binary->op == ast::BinaryOp::kEq) {
+        detail = "expected " + Show(*right) + ", found " + Show(*left);
+      } else if (binary->op == ast::BinaryOp::kNe) {
+        detail = "both are " + Show(*left);
+      } else {
+        detail = "left is " + Show(*left) + ", right is " + Show(*right);
+      }
+    }
+  } else if (auto* is_null = std::get_if<ast::IsNullExpr>(&condition.node)) {
+    Result<Value> operand = Eval(*is_null->operand);
+    if (operand.ok()) detail = "found " + Show(*operand);
+  }
+  if (detail.empty()) detail = std::string("the condition is ") + (outcome.is_null() ? "NULL" : "false");
+
+  std::string message = "assertion failed: ";
+  if (assert_stmt.message) {
+    ASSIGN_OR_RETURN(Value text, Eval(*assert_stmt.message));
+    message += ValueToDisplayString(text) + ": ";
+  }
+  message += std::string(condition.span.Text()) + " (" + detail + ")";
+  return Status(ErrorKind::kAssertion, message).At(condition.span.begin);
+}
+
+Status Interpreter::ExecuteIf(const ast::IfStmt& if_stmt) {
+  for (const ast::IfBranch& branch : if_stmt.branches) {
+    ASSIGN_OR_RETURN(Value condition, Eval(*branch.condition));
+    if (ValueIsTrue(condition)) return ExecuteBlock(branch.body);
+  }
+  if (if_stmt.else_body) return ExecuteBlock(*if_stmt.else_body);
+  return Status::Ok();
+}
+
+Status Interpreter::ExecuteFor(const ast::ForStmt& for_stmt) {
+  ASSIGN_OR_RETURN(Value items, Eval(*for_stmt.iterable));
+  if (items.is_null()) return Status::Ok();
+  if (!items.is_array()) {
+    return Status(ErrorKind::kType, std::string("FOR … IN needs a query or an array, got ") +
+                                        ValueTypeName(items))
+        .At(for_stmt.iterable->span.begin);
+  }
+  for (Value& item : items) {
+    variables_.PushScope();
+    variables_.Declare(for_stmt.variable.text, std::move(item));
+    Status status = ExecuteBlock(for_stmt.body);
+    variables_.PopScope();
+    RETURN_IF_ERROR(status);
+  }
+  return Status::Ok();
+}
+
+Status Interpreter::ExecuteTry(const ast::TryStmt& try_stmt) {
+  Status status = ExecuteBlock(try_stmt.body);
+  if (status.ok()) return status;
+  for (const ast::CatchClause& clause : try_stmt.catches) {
+    bool matches = clause.kinds.empty();
+    for (const ast::Name& kind : clause.kinds) {
+      matches = matches || ErrorKindFromName(kind.text) == status.kind();
+    }
+    if (!matches) continue;
+    variables_.PushScope();
+    variables_.Declare("error", Value{{"kind", ErrorKindName(status.kind())},
+                                      {"message", status.message()}});
+    Status handler = ExecuteBlock(clause.body);
+    variables_.PopScope();
+    return handler;
+  }
+  return status;
+}
+
+namespace {
+
+// User SQL may read the catalog but never change it: the catalog is only
+// written through Sluice statements, which keep it consistent.
+int GuardCatalog(void*, int action, const char* arg1, const char* arg2, const char*, const char*) {
+  auto is_catalog = [](const char* table) {
+    return table != nullptr && std::strncmp(table, "_sluice_", 8) == 0;
+  };
+  switch (action) {
+    case SQLITE_INSERT:
+    case SQLITE_UPDATE:
+    case SQLITE_DELETE:
+    case SQLITE_DROP_TABLE:
+    case SQLITE_CREATE_TABLE:
+    case SQLITE_CREATE_INDEX:
+    case SQLITE_DROP_INDEX:
+    case SQLITE_CREATE_TRIGGER:
+      return is_catalog(arg1) ? SQLITE_DENY : SQLITE_OK;
+    case SQLITE_ALTER_TABLE:
+      return is_catalog(arg2) ? SQLITE_DENY : SQLITE_OK;
+    case SQLITE_ATTACH:
+    case SQLITE_DETACH:
+      return SQLITE_DENY;
+    case SQLITE_PRAGMA:
+      // Pragmas that can corrupt the file or the catalog's invariants.
+      if (arg1 && (std::strcmp(arg1, "writable_schema") == 0 ||
+                   (std::strcmp(arg1, "user_version") == 0 && arg2 != nullptr))) {
+        return SQLITE_DENY;
+      }
+      return SQLITE_OK;
+    default:
+      return SQLITE_OK;
+  }
+}
+
+}  // namespace
+
+Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
+  ASSIGN_OR_RETURN(BoundSql bound, BindVariables(sql, variables_));
+  sqlite3* db = workspace_.db().get();
+  sqlite3_set_authorizer(db, GuardCatalog, nullptr);
+  Result<Stmt> prepared = workspace_.db().Prepare(bound.text);
+  sqlite3_set_authorizer(db, nullptr, nullptr);
+  if (!prepared.ok()) {
+    Status status = prepared.TakeStatus();
+    // A connector.entity that SQLite cannot find is one this build cannot
+    // query yet; say that rather than "no such table".
+    for (const auto& [schema, table] : QualifiedTableNames(sql)) {
+      if (workspace_.catalog().GetConnector(schema).ok()) {
+        return Status(ErrorKind::kNotImplemented,
+                      "querying connector entities (" + schema + "." + table +
+                          ") is not available yet: live SQL over connectors is not built yet");
+      }
+    }
+    if (status.message().find("not authorized") != std::string::npos) {
+      return Status(ErrorKind::kSql,
+                    "not allowed: SQL may read the _sluice_* catalog tables but not change them, "
+                    "and may not ATTACH databases; use Sluice statements instead");
+    }
+    return status;
+  }
+  Stmt stmt = std::move(prepared).value();
+  for (size_t i = 0; i < bound.params.size(); ++i) {
+    RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i + 1), bound.params[i]));
+  }
+  ResultSet result;
+  int columns = stmt.ColumnCount();
+  for (int i = 0; i < columns; ++i) result.columns.push_back(stmt.ColumnName(i));
+  while (true) {
+    ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) break;
+    std::vector<Value> row;
+    row.reserve(columns);
+    for (int i = 0; i < columns; ++i) row.push_back(stmt.ColumnValue(i));
+    result.rows.push_back(std::move(row));
+  }
+  return result;
+}
+
+Result<Value> Interpreter::RunQueryValue(const ast::QueryExpr& query) {
+  ASSIGN_OR_RETURN(ResultSet result, RunSql(query.sql));
+  return RowsToValue(result);
+}
+
+Status Interpreter::ExecuteSql(const ast::SqlStmt& sql, const ast::Statement&) {
+  ASSIGN_OR_RETURN(ResultSet result, RunSql(sql.sql));
+  if (!result.columns.empty()) output_.Emit(result);
+  return Status::Ok();
+}
+
+}  // namespace sluice

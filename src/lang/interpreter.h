@@ -1,0 +1,65 @@
+// Interpreter: runs parsed statements against a workspace.
+//
+// It holds the session: variables, the workspace (catalog and SQLite
+// connection for SELECT), and the sink that receives results. Definitions go
+// to the catalog; SELECT and other SQL go to SQLite with declared variables
+// bound as parameters; scripting statements run here. Statements whose
+// execution arrives with a later part of Sluice fail with kNotImplemented and
+// say so.
+//
+// Errors carry the position of the statement or expression that failed.
+//
+// Ownership: borrows the Workspace and OutputSink, which must outlive it.
+// Thread-safety: one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "catalog/workspace.h"
+#include "core/status.h"
+#include "lang/ast.h"
+#include "lang/evaluator.h"
+#include "lang/result.h"
+
+namespace sluice {
+
+class Interpreter {
+ public:
+  Interpreter(Workspace& workspace, OutputSink& output);
+  ~Interpreter();
+
+  // Runs one top-level statement.
+  Status Execute(const ast::Statement& statement);
+  // Runs a program's statements in order, stopping at the first error.
+  Status ExecuteAll(const ast::Program& program);
+
+  Variables& variables() { return variables_; }
+
+ private:
+  friend class CatalogStatements;
+
+  Status ExecuteBlock(const ast::Block& block);
+  Status ExecuteScripting(const ast::Statement& statement, bool& handled);
+  Status ExecuteSql(const ast::SqlStmt& sql, const ast::Statement& statement);
+  Status ExecuteAssert(const ast::AssertStmt& assert_stmt);
+  Status ExecuteIf(const ast::IfStmt& if_stmt);
+  Status ExecuteFor(const ast::ForStmt& for_stmt);
+  Status ExecuteTry(const ast::TryStmt& try_stmt);
+  Status NotYet(const ast::Statement& statement, const std::string& what);
+
+  // Runs SQL with variables bound; rows as a ResultSet.
+  Result<ResultSet> RunSql(const ast::SqlText& sql);
+  Result<Value> RunQueryValue(const ast::QueryExpr& query);
+  Result<Value> Eval(const ast::Expr& expr);
+
+  Workspace& workspace_;
+  OutputSink& output_;
+  Variables variables_;
+  Evaluator evaluator_;
+};
+
+// Rows of a ResultSet as an array of row objects (column → value).
+Value RowsToValue(const ResultSet& result);
+
+}  // namespace sluice

@@ -1,0 +1,580 @@
+#include "lang/interpreter_catalog.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "catalog/config_schema.h"
+
+namespace sluice {
+namespace {
+
+std::pair<std::string, std::string> SplitFirstDot(const std::string& name) {
+  size_t dot = name.find('.');
+  return {name.substr(0, dot), dot == std::string::npos ? "" : name.substr(dot + 1)};
+}
+
+ResultSet Properties(std::string title, std::vector<std::pair<std::string, Value>> rows) {
+  ResultSet result;
+  result.title = std::move(title);
+  result.columns = {"property", "value"};
+  for (auto& [key, value] : rows) result.rows.push_back({Value(key), std::move(value)});
+  return result;
+}
+
+Value OrNull(const std::string& text) { return text.empty() ? Value() : Value(text); }
+
+Value Attribute(const Value& spec, const char* key) {
+  return spec.is_object() && spec.contains(key) ? spec[key] : Value();
+}
+
+bool Flag(const Value& spec, const char* key) {
+  Value v = Attribute(spec, key);
+  return v.is_boolean() && v.get<bool>();
+}
+
+// The rows of a CONFIG_SCHEMA or PARAMETERS object.
+ResultSet SchemaRows(std::string title, const Value& schema) {
+  ResultSet result;
+  result.title = std::move(title);
+  result.columns = {"name", "type", "required", "default", "secret", "description"};
+  for (const auto& [key, spec] : schema.items()) {
+    result.rows.push_back({Value(key), Attribute(spec, "type"), Value(Flag(spec, "required")),
+                           Attribute(spec, "default"), Value(Flag(spec, "secret")),
+                           Attribute(spec, "description")});
+  }
+  return result;
+}
+
+bool IsTemplate(const Value& value) {
+  return value.is_string() && value.get_ref<const std::string&>().find("{{") != std::string::npos;
+}
+
+// Keys of a destination's CONFIG whose values are credentials.
+bool IsCredentialKey(const std::string& key) {
+  for (const char* word : {"password", "secret", "token", "key"}) {
+    if (key.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status CatalogStatements::Execute(const ast::Statement& statement) {
+  using namespace ast;
+  const auto& node = statement.node;
+  if (auto* s = std::get_if<CreateConnectorTypeStmt>(&node)) return CreateConnectorType(*s);
+  if (auto* s = std::get_if<CreateEntityStmt>(&node)) return CreateEntity(*s, statement);
+  if (auto* s = std::get_if<CreateActionStmt>(&node)) return CreateAction(*s, statement);
+  if (auto* s = std::get_if<CreateConnectorStmt>(&node)) return CreateConnector(*s);
+  if (auto* s = std::get_if<AlterConnectorStmt>(&node)) return AlterConnector(*s);
+  if (auto* s = std::get_if<RegisterTypeStmt>(&node)) return Register(*s);
+  if (auto* s = std::get_if<CreateSecretStmt>(&node)) return CreateSecret(*s);
+  if (auto* s = std::get_if<CreateDestinationStmt>(&node)) return CreateDestination(*s);
+  if (auto* s = std::get_if<DropStmt>(&node)) return Drop(*s);
+  if (auto* s = std::get_if<ShowStmt>(&node)) return Show(*s);
+  if (auto* s = std::get_if<DescribeStmt>(&node)) return Describe(*s);
+  return Status(ErrorKind::kInternal, "statement " + StatementName(statement) + " has no executor");
+}
+
+Result<Value> CatalogStatements::EvalObject(const ast::ExprPtr& expr, const char* clause) {
+  if (!expr) return Value::object();
+  ASSIGN_OR_RETURN(Value value, in_.Eval(*expr));
+  if (!value.is_object()) {
+    return Status(ErrorKind::kType, std::string(clause) + " must be an object {…}, got " +
+                                        ValueTypeName(value))
+        .At(expr->span.begin);
+  }
+  return value;
+}
+
+Result<HandlerDef> CatalogStatements::LoadHandler(const ast::HandlerCode& code,
+                                                  const ast::Statement& statement) {
+  HandlerDef handler;
+  if (!code.file) {
+    handler.code = code.code;
+    handler.origin = code.origin.ToString();
+  } else {
+    // FILE paths are relative to the script that names them.
+    std::filesystem::path path(*code.file);
+    const auto& source = statement.span.begin.file;
+    if (path.is_relative() && source && !source->name.empty() && source->name.front() != '<') {
+      path = std::filesystem::path(source->name).parent_path() / path;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return Status(ErrorKind::kIo, "cannot read handler file '" + path.string() + "'")
+          .At(code.origin);
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    handler.code = buffer.str();
+    handler.file = path.lexically_normal().string();
+    handler.origin = handler.file + ":1:1";
+  }
+  if (handler.code.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status(ErrorKind::kInvalidArgument, "handler code is empty").At(code.origin);
+  }
+  return handler;
+}
+
+Status CatalogStatements::CreateConnectorType(const ast::CreateConnectorTypeStmt& s) {
+  if (s.integration) {
+    return Status(ErrorKind::kNotImplemented,
+                  "CREATE CONNECTOR TYPE … FROM INTEGRATION is not available yet: table "
+                  "integrations are not built yet");
+  }
+  ConnectorTypeDef def;
+  def.name = s.name.text;
+  def.description = s.description.value_or("");
+  def.version = s.version.value_or("");
+  ASSIGN_OR_RETURN(def.config_schema, EvalObject(s.config_schema, "CONFIG_SCHEMA"));
+  Status valid = ValidateConfigSchema(def.config_schema);
+  if (!valid.ok()) return valid.WithContext("CONFIG_SCHEMA").At(s.config_schema->span.begin);
+  return in_.workspace_.catalog().PutConnectorType(def, s.or_replace);
+}
+
+Status CatalogStatements::CreateEntity(const ast::CreateEntityStmt& s, const ast::Statement& statement) {
+  EntityDef def;
+  std::tie(def.type, def.name) = SplitFirstDot(s.name.text);
+  def.description = s.description.value_or("");
+  ASSIGN_OR_RETURN(def.fields, EvalObject(s.fields, "FIELDS"));
+  std::string context = "entity '" + s.name.text + "'";
+  Status valid = ValidateFields(def.fields);
+  if (!valid.ok()) return valid.WithContext(context).At(s.fields->span.begin);
+  if (s.cursor) {
+    if (!def.fields.contains(*s.cursor)) {
+      return Status(ErrorKind::kInvalidArgument,
+                    context + ": CURSOR '" + *s.cursor + "' is not one of its FIELDS");
+    }
+    def.cursor = *s.cursor;
+  }
+  if (s.parent) {
+    auto [parent_type, parent_entity] = SplitFirstDot(s.parent->text);
+    if (parent_type != def.type || parent_entity.empty()) {
+      return Status(ErrorKind::kInvalidArgument,
+                    context + ": PARENT must be an entity of the same type ('" + def.type + ".…')")
+          .At(s.parent->span.begin);
+    }
+    def.parent = parent_entity;
+  }
+  ASSIGN_OR_RETURN(def.handler, LoadHandler(s.handler, statement));
+  return in_.workspace_.catalog().PutEntity(def, s.or_replace);
+}
+
+Status CatalogStatements::CreateAction(const ast::CreateActionStmt& s, const ast::Statement& statement) {
+  ActionDef def;
+  std::tie(def.type, def.name) = SplitFirstDot(s.name.text);
+  def.description = s.description.value_or("");
+  ASSIGN_OR_RETURN(def.parameters, EvalObject(s.parameters, "PARAMETERS"));
+  Status valid = ValidateConfigSchema(def.parameters);
+  if (!valid.ok()) {
+    return valid.WithContext("action '" + s.name.text + "' PARAMETERS").At(s.parameters->span.begin);
+  }
+  ASSIGN_OR_RETURN(def.handler, LoadHandler(s.handler, statement));
+  return in_.workspace_.catalog().PutAction(def, s.or_replace);
+}
+
+// A secret key written as ENV('NAME') is stored as the template {{env.NAME}},
+// so the value is read when a handler runs and never lands in the catalog.
+Status CatalogStatements::CheckSecretFieldsNotLiteral(const ConnectorTypeDef& type,
+                                                      const ast::ExprPtr& config, Value& evaluated) {
+  auto* object = config ? std::get_if<ast::ObjectExpr>(&config->node) : nullptr;
+  if (!object) return Status::Ok();
+  for (const auto& [key, expr] : object->entries) {
+    if (!Flag(Attribute(type.config_schema, key.c_str()), "secret")) continue;
+    auto* call = std::get_if<ast::CallExpr>(&expr->node);
+    if (!call || call->name != "ENV" || call->args.size() != 1) continue;
+    auto* literal = std::get_if<ast::LiteralExpr>(&call->args[0]->node);
+    if (literal && literal->value.is_string()) {
+      evaluated[key] = "{{env." + literal->value.get<std::string>() + "}}";
+    }
+  }
+  return Status::Ok();
+}
+
+Status CatalogStatements::CreateConnector(const ast::CreateConnectorStmt& s) {
+  Catalog& catalog = in_.workspace_.catalog();
+  Result<ConnectorTypeDef> type = catalog.GetConnectorType(s.type.text);
+  if (!type.ok()) return type.TakeStatus().At(s.type.span.begin);
+  ConnectorDef def;
+  def.name = s.name.text;
+  def.type = s.type.text;
+  ASSIGN_OR_RETURN(def.config, EvalObject(s.config, "CONFIG"));
+  RETURN_IF_ERROR(CheckSecretFieldsNotLiteral(*type, s.config, def.config));
+  SecretStore& secrets = in_.workspace_.secrets();
+  Status valid = ValidateConfig(type->config_schema, def.config,
+                                [&](const std::string& name) { return secrets.Exists(name); });
+  if (!valid.ok()) {
+    valid.WithContext("connector '" + def.name + "'");
+    if (s.config) valid.At(s.config->span.begin);
+    return valid;
+  }
+  ASSIGN_OR_RETURN(def.options, EvalObject(s.options, "OPTIONS"));
+  Status options_valid = ValidateOptions(def.options);
+  if (!options_valid.ok()) {
+    return options_valid.WithContext("connector '" + def.name + "' OPTIONS").At(s.options->span.begin);
+  }
+  return catalog.PutConnector(def, s.or_replace);
+}
+
+Status CatalogStatements::AlterConnector(const ast::AlterConnectorStmt& s) {
+  Catalog& catalog = in_.workspace_.catalog();
+  Result<ConnectorDef> found = catalog.GetConnector(s.name.text);
+  if (!found.ok()) return found.TakeStatus().At(s.name.span.begin);
+  ConnectorDef def = std::move(found).value();
+  switch (s.action) {
+    case ast::AlterAction::kEnable: def.enabled = true; break;
+    case ast::AlterAction::kDisable: def.enabled = false; break;
+    case ast::AlterAction::kSetOptions: {
+      ASSIGN_OR_RETURN(Value patch, EvalObject(s.value, "OPTIONS"));
+      def.options.update(patch);
+      Status valid = ValidateOptions(def.options);
+      if (!valid.ok()) return valid.WithContext("connector '" + def.name + "' OPTIONS").At(s.value->span.begin);
+      break;
+    }
+    case ast::AlterAction::kSetConfig: {
+      ASSIGN_OR_RETURN(ConnectorTypeDef type, catalog.GetConnectorType(def.type));
+      ASSIGN_OR_RETURN(Value patch, EvalObject(s.value, "CONFIG"));
+      RETURN_IF_ERROR(CheckSecretFieldsNotLiteral(type, s.value, patch));
+      def.config.update(patch);
+      SecretStore& secrets = in_.workspace_.secrets();
+      Status valid = ValidateConfig(type.config_schema, def.config,
+                                    [&](const std::string& name) { return secrets.Exists(name); });
+      if (!valid.ok()) return valid.WithContext("connector '" + def.name + "'").At(s.value->span.begin);
+      break;
+    }
+  }
+  return catalog.UpdateConnector(def);
+}
+
+Status CatalogStatements::Register(const ast::RegisterTypeStmt& s) {
+  Catalog& catalog = in_.workspace_.catalog();
+  Result<ConnectorTypeDef> type = catalog.GetConnectorType(s.type.text);
+  if (!type.ok()) return type.TakeStatus().At(s.type.span.begin);
+  ASSIGN_OR_RETURN(std::vector<EntityDef> entities, catalog.ListEntities(s.type.text));
+  ASSIGN_OR_RETURN(std::vector<ActionDef> actions, catalog.ListActions(s.type.text));
+  std::string context = "cannot register connector type '" + s.type.text + "'";
+  if (entities.empty() && actions.empty()) {
+    return Status(ErrorKind::kInvalidArgument, context + ": it has no entities and no actions");
+  }
+  std::set<std::string> entity_names;
+  for (const EntityDef& entity : entities) entity_names.insert(entity.name);
+  for (const EntityDef& entity : entities) {
+    if (entity.fields.empty()) {
+      return Status(ErrorKind::kInvalidArgument, context + ": entity '" + entity.name + "' has no fields");
+    }
+    if (!entity.parent.empty() && !entity_names.count(entity.parent)) {
+      return Status(ErrorKind::kInvalidArgument, context + ": entity '" + entity.name +
+                                                     "' names parent '" + entity.parent +
+                                                     "', which does not exist");
+    }
+  }
+  for (const ActionDef& action : actions) {
+    auto [entity, verb] = SplitFirstDot(action.name);
+    if (!verb.empty() && !entity_names.count(entity)) {
+      return Status(ErrorKind::kInvalidArgument, context + ": action '" + action.name +
+                                                     "' belongs to entity '" + entity +
+                                                     "', which does not exist");
+    }
+  }
+  return catalog.SetRegistered(s.type.text, true);
+}
+
+Status CatalogStatements::CreateSecret(const ast::CreateSecretStmt& s) {
+  std::string value, source;
+  if (s.env) {
+    const char* from_env = std::getenv(s.env->c_str());
+    if (!from_env) {
+      return Status(ErrorKind::kNotFound, "environment variable '" + *s.env + "' is not set");
+    }
+    value = from_env;
+    source = "env:" + *s.env;
+  } else {
+    ASSIGN_OR_RETURN(Value evaluated, in_.Eval(*s.value));
+    if (!evaluated.is_string()) {
+      return Status(ErrorKind::kType, std::string("secret value must be a string, got ") +
+                                          ValueTypeName(evaluated))
+          .At(s.value->span.begin);
+    }
+    value = evaluated.get<std::string>();
+    source = "value";
+  }
+  return in_.workspace_.secrets().Put(s.name.text, value, source, s.or_replace);
+}
+
+Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s) {
+  static const std::set<std::string> kTypes = {"sqlite", "postgresql", "jsonl", "csv"};
+  if (!kTypes.count(s.type.text)) {
+    return Status(ErrorKind::kInvalidArgument, "unknown destination type '" + s.type.text +
+                                                   "' (expected 'sqlite', 'postgresql', 'jsonl' or 'csv')")
+        .At(s.type.span.begin);
+  }
+  DestinationDef def;
+  def.name = s.name.text;
+  def.type = s.type.text;
+  ASSIGN_OR_RETURN(def.config, EvalObject(s.config, "CONFIG"));
+  for (const auto& [key, value] : def.config.items()) {
+    if (IsCredentialKey(key) && value.is_string() && !IsTemplate(value)) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "destination config key '" + key + "' holds a credential: store it with CREATE "
+                    "SECRET name VALUE '…' and write \"{{secrets.name}}\" here")
+          .At(s.config->span.begin);
+    }
+  }
+  return in_.workspace_.catalog().PutDestination(def, s.or_replace);
+}
+
+Status CatalogStatements::Drop(const ast::DropStmt& s) {
+  Catalog& catalog = in_.workspace_.catalog();
+  const std::string& name = s.name.text;
+  Status status;
+  switch (s.kind) {
+    case ast::ObjectKind::kConnectorType: status = catalog.DropConnectorType(name); break;
+    case ast::ObjectKind::kEntity: {
+      auto [type, entity] = SplitFirstDot(name);
+      status = catalog.DropEntity(type, entity);
+      break;
+    }
+    case ast::ObjectKind::kAction: {
+      auto [type, action] = SplitFirstDot(name);
+      status = catalog.DropAction(type, action);
+      break;
+    }
+    case ast::ObjectKind::kConnector: status = catalog.DropConnector(name); break;
+    case ast::ObjectKind::kSecret: status = in_.workspace_.secrets().Drop(name); break;
+    case ast::ObjectKind::kDestination: status = catalog.DropDestination(name); break;
+  }
+  if (s.if_exists && !status.ok() && status.kind() == ErrorKind::kNotFound) return Status::Ok();
+  if (!status.ok()) status.At(s.name.span.begin);
+  return status;
+}
+
+Status CatalogStatements::Show(const ast::ShowStmt& s) {
+  Catalog& catalog = in_.workspace_.catalog();
+  ResultSet result;
+  // ENTITIES/ACTIONS FOR a connector list its type's.
+  std::string type_filter;
+  if (s.for_name) {
+    type_filter = s.for_name->text;
+    if (Result<ConnectorDef> connector = catalog.GetConnector(type_filter); connector.ok()) {
+      type_filter = connector->type;
+    } else if (s.what != ast::ShowWhat::kSyncRuns) {
+      Result<ConnectorTypeDef> type = catalog.GetConnectorType(type_filter);
+      if (!type.ok()) {
+        return Status(ErrorKind::kNotFound, "no connector or connector type named '" + type_filter + "'")
+            .At(s.for_name->span.begin);
+      }
+    }
+  }
+  switch (s.what) {
+    case ast::ShowWhat::kConnectorTypes: {
+      ASSIGN_OR_RETURN(auto types, catalog.ListConnectorTypes());
+      result.columns = {"name", "version", "entities", "actions", "registered", "description"};
+      for (const ConnectorTypeDef& type : types) {
+        ASSIGN_OR_RETURN(auto entities, catalog.ListEntities(type.name));
+        ASSIGN_OR_RETURN(auto actions, catalog.ListActions(type.name));
+        result.rows.push_back({Value(type.name), OrNull(type.version),
+                               Value(static_cast<int64_t>(entities.size())),
+                               Value(static_cast<int64_t>(actions.size())), Value(type.registered),
+                               OrNull(type.description)});
+      }
+      break;
+    }
+    case ast::ShowWhat::kConnectors: {
+      ASSIGN_OR_RETURN(auto connectors, catalog.ListConnectors());
+      result.columns = {"name", "type", "enabled", "created_at"};
+      for (const ConnectorDef& c : connectors) {
+        result.rows.push_back({Value(c.name), Value(c.type), Value(c.enabled), Value(c.created_at)});
+      }
+      break;
+    }
+    case ast::ShowWhat::kEntities: {
+      ASSIGN_OR_RETURN(auto entities, catalog.ListEntities(type_filter));
+      result.columns = {"type", "entity", "fields", "cursor", "parent", "description"};
+      for (const EntityDef& e : entities) {
+        result.rows.push_back({Value(e.type), Value(e.name), Value(static_cast<int64_t>(e.fields.size())),
+                               OrNull(e.cursor), OrNull(e.parent), OrNull(e.description)});
+      }
+      break;
+    }
+    case ast::ShowWhat::kActions: {
+      ASSIGN_OR_RETURN(auto actions, catalog.ListActions(type_filter));
+      result.columns = {"type", "action", "parameters", "description"};
+      for (const ActionDef& a : actions) {
+        std::string parameters;
+        for (const auto& item : a.parameters.items()) {
+          parameters += (parameters.empty() ? "" : ", ") + item.key();
+        }
+        result.rows.push_back({Value(a.type), Value(a.name), Value(parameters), OrNull(a.description)});
+      }
+      break;
+    }
+    case ast::ShowWhat::kSecrets: {
+      ASSIGN_OR_RETURN(auto secrets, in_.workspace_.secrets().List());
+      result.columns = {"name", "source", "created_at"};
+      for (const SecretInfo& secret : secrets) {
+        result.rows.push_back({Value(secret.name), Value(secret.source), Value(secret.created_at)});
+      }
+      break;
+    }
+    case ast::ShowWhat::kDestinations: {
+      ASSIGN_OR_RETURN(auto destinations, catalog.ListDestinations());
+      result.columns = {"name", "type", "created_at"};
+      for (const DestinationDef& d : destinations) {
+        result.rows.push_back({Value(d.name), Value(d.type), Value(d.created_at)});
+      }
+      break;
+    }
+    case ast::ShowWhat::kSyncRuns: {
+      std::string sql =
+          "SELECT id, connector, entity, destination, mode, status, rows_written, started_at, "
+          "finished_at, error FROM _sluice_sync_runs";
+      if (s.for_name) sql += " WHERE connector = ?1";
+      sql += " ORDER BY id DESC LIMIT 100";
+      ASSIGN_OR_RETURN(Stmt stmt, in_.workspace_.db().Prepare(sql));
+      if (s.for_name) RETURN_IF_ERROR(stmt.BindText(1, s.for_name->text));
+      for (int i = 0; i < stmt.ColumnCount(); ++i) result.columns.push_back(stmt.ColumnName(i));
+      while (true) {
+        ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        std::vector<Value> values;
+        for (int i = 0; i < stmt.ColumnCount(); ++i) values.push_back(stmt.ColumnValue(i));
+        result.rows.push_back(std::move(values));
+      }
+      break;
+    }
+  }
+  in_.output_.Emit(result);
+  return Status::Ok();
+}
+
+Status CatalogStatements::Describe(const ast::DescribeStmt& s) {
+  Status status;
+  switch (s.kind) {
+    case ast::ObjectKind::kConnectorType: status = DescribeType(s.name.text); break;
+    case ast::ObjectKind::kEntity: status = DescribeEntity(s.name.text); break;
+    case ast::ObjectKind::kAction: status = DescribeAction(s.name.text); break;
+    case ast::ObjectKind::kConnector: status = DescribeConnector(s.name.text); break;
+    case ast::ObjectKind::kDestination: status = DescribeDestination(s.name.text); break;
+    case ast::ObjectKind::kSecret:
+      status = Status(ErrorKind::kInvalidArgument, "secrets cannot be described");
+      break;
+  }
+  if (!status.ok()) status.At(s.name.span.begin);
+  return status;
+}
+
+Status CatalogStatements::DescribeType(const std::string& name) {
+  Catalog& catalog = in_.workspace_.catalog();
+  ASSIGN_OR_RETURN(ConnectorTypeDef type, catalog.GetConnectorType(name));
+  in_.output_.Emit(Properties("connector type '" + name + "'",
+                              {{"name", Value(type.name)},
+                               {"description", OrNull(type.description)},
+                               {"version", OrNull(type.version)},
+                               {"kind", Value(type.integration.empty() ? "declared" : "integration")},
+                               {"registered", Value(type.registered)},
+                               {"created_at", Value(type.created_at)},
+                               {"updated_at", Value(type.updated_at)}}));
+  in_.output_.Emit(SchemaRows("config schema", type.config_schema));
+  ASSIGN_OR_RETURN(auto entities, catalog.ListEntities(name));
+  ResultSet entity_rows;
+  entity_rows.title = "entities";
+  entity_rows.columns = {"entity", "fields", "cursor", "parent", "description"};
+  for (const EntityDef& e : entities) {
+    entity_rows.rows.push_back({Value(e.name), Value(static_cast<int64_t>(e.fields.size())),
+                                OrNull(e.cursor), OrNull(e.parent), OrNull(e.description)});
+  }
+  in_.output_.Emit(entity_rows);
+  ASSIGN_OR_RETURN(auto actions, catalog.ListActions(name));
+  ResultSet action_rows;
+  action_rows.title = "actions";
+  action_rows.columns = {"action", "parameters", "description"};
+  for (const ActionDef& a : actions) {
+    action_rows.rows.push_back({Value(a.name), Value(static_cast<int64_t>(a.parameters.size())),
+                                OrNull(a.description)});
+  }
+  in_.output_.Emit(action_rows);
+  return Status::Ok();
+}
+
+Status CatalogStatements::DescribeEntity(const std::string& name) {
+  auto [type, entity_name] = SplitFirstDot(name);
+  ASSIGN_OR_RETURN(EntityDef entity, in_.workspace_.catalog().GetEntity(type, entity_name));
+  in_.output_.Emit(Properties("entity '" + name + "'",
+                              {{"type", Value(entity.type)},
+                               {"entity", Value(entity.name)},
+                               {"description", OrNull(entity.description)},
+                               {"cursor", OrNull(entity.cursor)},
+                               {"parent", OrNull(entity.parent)},
+                               {"handler", Value(entity.handler.origin)}}));
+  ResultSet fields;
+  fields.title = "fields";
+  fields.columns = {"field", "type", "primary_key", "filterable", "sortable", "description"};
+  for (const auto& [field, spec] : entity.fields.items()) {
+    fields.rows.push_back({Value(field), Attribute(spec, "type"), Value(Flag(spec, "primary_key")),
+                           Value(Flag(spec, "filterable")), Value(Flag(spec, "sortable")),
+                           Attribute(spec, "description")});
+  }
+  in_.output_.Emit(fields);
+  return Status::Ok();
+}
+
+Status CatalogStatements::DescribeAction(const std::string& name) {
+  auto [type, action_name] = SplitFirstDot(name);
+  ASSIGN_OR_RETURN(ActionDef action, in_.workspace_.catalog().GetAction(type, action_name));
+  in_.output_.Emit(Properties("action '" + name + "'",
+                              {{"type", Value(action.type)},
+                               {"action", Value(action.name)},
+                               {"description", OrNull(action.description)},
+                               {"handler", Value(action.handler.origin)}}));
+  in_.output_.Emit(SchemaRows("parameters", action.parameters));
+  return Status::Ok();
+}
+
+Status CatalogStatements::DescribeConnector(const std::string& name) {
+  Catalog& catalog = in_.workspace_.catalog();
+  ASSIGN_OR_RETURN(ConnectorDef connector, catalog.GetConnector(name));
+  ASSIGN_OR_RETURN(ConnectorTypeDef type, catalog.GetConnectorType(connector.type));
+  in_.output_.Emit(Properties("connector '" + name + "'",
+                              {{"name", Value(connector.name)},
+                               {"type", Value(connector.type)},
+                               {"enabled", Value(connector.enabled)},
+                               {"created_at", Value(connector.created_at)},
+                               {"updated_at", Value(connector.updated_at)}}));
+  ResultSet config;
+  config.title = "config";
+  config.columns = {"key", "value"};
+  for (const auto& [key, value] : connector.config.items()) {
+    bool secret = Flag(Attribute(type.config_schema, key.c_str()), "secret");
+    // Templates name a secret; only a resolved value would be sensitive.
+    config.rows.push_back({Value(key), secret && !IsTemplate(value) ? Value("***") : value});
+  }
+  in_.output_.Emit(config);
+  ResultSet options;
+  options.title = "options";
+  options.columns = {"option", "value"};
+  for (const auto& [key, value] : connector.options.items()) options.rows.push_back({Value(key), value});
+  in_.output_.Emit(options);
+  return Status::Ok();
+}
+
+Status CatalogStatements::DescribeDestination(const std::string& name) {
+  ASSIGN_OR_RETURN(DestinationDef destination, in_.workspace_.catalog().GetDestination(name));
+  in_.output_.Emit(Properties("destination '" + name + "'",
+                              {{"name", Value(destination.name)},
+                               {"type", Value(destination.type)},
+                               {"created_at", Value(destination.created_at)}}));
+  ResultSet config;
+  config.title = "config";
+  config.columns = {"key", "value"};
+  for (const auto& [key, value] : destination.config.items()) {
+    config.rows.push_back({Value(key), IsCredentialKey(key) && !IsTemplate(value) ? Value("***") : value});
+  }
+  in_.output_.Emit(config);
+  return Status::Ok();
+}
+
+}  // namespace sluice

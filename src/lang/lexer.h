@@ -1,0 +1,27 @@
+// Lexer: turns source text into tokens.
+//
+// Comments (`-- …`, `/* … */`) and whitespace are dropped. A lexical error
+// (an unterminated string, a stray character) is reported with its position
+// and lexing continues, so the parser can report further errors too.
+//
+// Thread-safety: a Lexer is used by one thread; distinct Lexers are independent.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/source.h"
+#include "core/status.h"
+#include "lang/token.h"
+
+namespace sluice {
+
+struct LexResult {
+  std::vector<Token> tokens;  // always ends with a kEnd token
+  std::vector<Status> errors;
+  bool unterminated = false;  // input ended inside a string or comment
+};
+
+LexResult Lex(const std::shared_ptr<const SourceFile>& source);
+
+}  // namespace sluice

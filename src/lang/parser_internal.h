@@ -1,0 +1,144 @@
+// Shared state of the recursive-descent parser, split over parser.cc
+// (driver, recovery), parser_expr.cc (expressions) and parser_stmt.cc
+// (statements). Not a public header.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "lang/ast.h"
+#include "lang/parser.h"
+
+namespace sluice::parser_detail {
+
+// Thrown only inside the parser to unwind to the statement boundary; never
+// escapes Parse().
+struct ParseError {
+  Status status;
+};
+
+class Parser {
+ public:
+  Parser(std::shared_ptr<const SourceFile> source, std::vector<Token> tokens,
+         const ParseOptions& options)
+      : source_(std::move(source)), tokens_(std::move(tokens)), options_(options) {}
+
+  ParseResult Run(std::vector<Status> lex_errors, bool lex_unterminated);
+
+  // --- token access (parser.cc)
+  const Token& Peek(size_t ahead = 0) const;
+  const Token& Next();
+  bool AtEnd() const { return Peek().kind == TokenKind::kEnd; }
+  bool AcceptKeyword(std::string_view keyword);
+  bool AcceptSymbol(std::string_view symbol);
+  bool PeekKeyword(std::string_view keyword, size_t ahead = 0) const {
+    return Peek(ahead).IsKeyword(keyword);
+  }
+  void ExpectKeyword(std::string_view keyword);
+  void ExpectSymbol(std::string_view symbol);
+  [[noreturn]] void Fail(const Token& at, const std::string& message);
+  [[noreturn]] void FailExpected(std::string_view what);
+  SourceLocation LocationOf(const Token& token) const;
+  ast::Span SpanFrom(const Token& first) const;  // first .. last consumed token
+
+  // Names and literals.
+  ast::Name ParseIdentifierName(std::string_view what);  // bare or `quoted`
+  ast::Name ParseStringName(std::string_view what);      // 'quoted'
+  std::string ParseStringLiteral(std::string_view what);
+  ast::Name ParseDottedName(std::string_view what);      // a.b.c as one name
+
+  // --- statements (parser_stmt.cc)
+  // Parses statements until one of `terminators` (keywords) or end of input.
+  ast::Block ParseBlock(std::initializer_list<std::string_view> terminators);
+  ast::Statement ParseStatement();
+  void ExpectStatementEnd();
+
+  // --- expressions (parser_expr.cc)
+  ast::ExprPtr ParseExpr();
+  // SQL text up to ';' (or a stop keyword / closing paren at depth 0).
+  ast::SqlText CaptureSql(std::initializer_list<std::string_view> stop_keywords,
+                          bool stop_at_close_paren);
+  ast::ExprPtr ParseExecCall(const Token& first);
+  bool StartsSqlAt(size_t ahead) const;  // SELECT, WITH or VALUES
+
+ private:
+  // Statement parsers.
+  ast::Statement ParseCreate(const Token& first);
+  ast::Statement ParseCreateConnectorType(const Token& first, bool or_replace);
+  ast::Statement ParseCreateEntity(const Token& first, bool or_replace);
+  ast::Statement ParseCreateAction(const Token& first, bool or_replace);
+  ast::Statement ParseCreateConnector(const Token& first, bool or_replace);
+  ast::Statement ParseCreateSecret(const Token& first, bool or_replace);
+  ast::Statement ParseCreateDestination(const Token& first, bool or_replace);
+  ast::Statement ParseAlter(const Token& first);
+  ast::Statement ParseDrop(const Token& first);
+  ast::Statement ParseShow(const Token& first);
+  ast::Statement ParseDescribe(const Token& first);
+  ast::Statement ParseRegister(const Token& first);
+  ast::Statement ParseTest(const Token& first);
+  ast::Statement ParseSync(const Token& first);
+  ast::Statement ParsePackage(const Token& first);
+  ast::Statement ParsePublish(const Token& first);
+  ast::Statement ParseInstall(const Token& first);
+  ast::Statement ParseDeclare(const Token& first);
+  ast::Statement ParseSet(const Token& first);
+  ast::Statement ParsePrint(const Token& first);
+  ast::Statement ParseAssert(const Token& first);
+  ast::Statement ParseIf(const Token& first);
+  ast::Statement ParseFor(const Token& first);
+  ast::Statement ParseTry(const Token& first);
+  ast::Statement ParseSql(const Token& first);
+  ast::HandlerCode ParseHandlerCode();
+  ast::ObjectKind ParseObjectKind();
+  template <typename Node>
+  ast::Statement Make(const Token& first, Node&& node) {
+    ast::Statement statement;
+    statement.span = SpanFrom(first);
+    statement.node = std::forward<Node>(node);
+    return statement;
+  }
+
+  // Expression levels, lowest precedence first.
+  ast::ExprPtr ParseOr();
+  ast::ExprPtr ParseAnd();
+  ast::ExprPtr ParseNot();
+  ast::ExprPtr ParseComparison();
+  ast::ExprPtr ParseAdditive();
+  ast::ExprPtr ParseMultiplicative();
+  ast::ExprPtr ParseConcat();
+  ast::ExprPtr ParseUnary();
+  ast::ExprPtr ParsePostfix();
+  ast::ExprPtr ParsePrimary();
+  ast::ExprPtr ParseObjectLiteral(const Token& open);
+  ast::ExprPtr ParseArrayLiteral(const Token& open);
+  template <typename Node>
+  ast::ExprPtr MakeExpr(const Token& first, Node&& node) {
+    auto expr = std::make_unique<ast::Expr>();
+    expr->span = SpanFrom(first);
+    expr->node = std::forward<Node>(node);
+    return expr;
+  }
+  // For a node whose text starts where `begin` starts (binary operators).
+  template <typename Node>
+  ast::ExprPtr MakeExprFrom(const ast::Span& begin, Node&& node) {
+    auto expr = std::make_unique<ast::Expr>();
+    expr->span.begin = begin.begin;
+    expr->span.end_offset = pos_ > 0 ? tokens_[pos_ - 1].end() : begin.end_offset;
+    expr->node = std::forward<Node>(node);
+    return expr;
+  }
+
+  // Recovery: skip to just past the next ';' at nesting depth 0.
+  void SkipStatement();
+
+  std::shared_ptr<const SourceFile> source_;
+  std::vector<Token> tokens_;
+  ParseOptions options_;
+  size_t pos_ = 0;
+  std::vector<Status> errors_;
+  bool hit_end_ = false;  // an error was caused by running out of input
+};
+
+}  // namespace sluice::parser_detail

@@ -1,0 +1,671 @@
+// Statements of the Sluice language (DESIGN.md §3).
+#include "core/secret_masker.h"
+#include "lang/parser_internal.h"
+
+namespace sluice::parser_detail {
+
+namespace {
+
+bool IsSqlStatementKeyword(const Token& token) {
+  static constexpr std::string_view kKeywords[] = {
+      "SELECT",  "WITH",  "VALUES",  "INSERT",   "UPDATE",  "DELETE",    "REPLACE",
+      "EXPLAIN", "PRAGMA", "ANALYZE", "REINDEX", "BEGIN",   "COMMIT",    "ROLLBACK",
+      "SAVEPOINT", "RELEASE", "VACUUM"};
+  for (std::string_view keyword : kKeywords) {
+    if (token.IsKeyword(keyword)) return true;
+  }
+  return false;
+}
+
+bool IsSqlObjectKeyword(const Token& token) {
+  static constexpr std::string_view kKeywords[] = {"TABLE", "VIEW",      "INDEX",    "UNIQUE",
+                                                   "TRIGGER", "TEMP", "TEMPORARY", "VIRTUAL"};
+  for (std::string_view keyword : kKeywords) {
+    if (token.IsKeyword(keyword)) return true;
+  }
+  return false;
+}
+
+bool IsStringToken(const Token& token) {
+  return token.kind == TokenKind::kString || token.kind == TokenKind::kDoubleString;
+}
+
+}  // namespace
+
+ast::Statement Parser::ParseStatement() {
+  const Token& first = Peek();
+  if (first.kind != TokenKind::kIdentifier || first.quoted) FailExpected("a statement");
+  if (first.IsKeyword("CREATE")) {
+    if (IsSqlObjectKeyword(Peek(1))) return ParseSql(first);
+    return ParseCreate(first);
+  }
+  if (first.IsKeyword("DROP")) {
+    if (IsSqlObjectKeyword(Peek(1))) return ParseSql(first);
+    return ParseDrop(first);
+  }
+  if (first.IsKeyword("ALTER")) {
+    if (PeekKeyword("TABLE", 1)) return ParseSql(first);
+    return ParseAlter(first);
+  }
+  if (IsSqlStatementKeyword(first)) return ParseSql(first);
+  if (first.IsKeyword("SHOW")) return ParseShow(first);
+  if (first.IsKeyword("DESCRIBE") || first.IsKeyword("DESC")) return ParseDescribe(first);
+  if (first.IsKeyword("REGISTER")) return ParseRegister(first);
+  if (first.IsKeyword("TEST")) return ParseTest(first);
+  if (first.IsKeyword("SYNC")) return ParseSync(first);
+  if (first.IsKeyword("PACKAGE")) return ParsePackage(first);
+  if (first.IsKeyword("PUBLISH")) return ParsePublish(first);
+  if (first.IsKeyword("INSTALL")) return ParseInstall(first);
+  if (first.IsKeyword("DECLARE")) return ParseDeclare(first);
+  if (first.IsKeyword("SET")) return ParseSet(first);
+  if (first.IsKeyword("PRINT")) return ParsePrint(first);
+  if (first.IsKeyword("ASSERT")) return ParseAssert(first);
+  if (first.IsKeyword("IF")) return ParseIf(first);
+  if (first.IsKeyword("FOR")) return ParseFor(first);
+  if (first.IsKeyword("TRY")) return ParseTry(first);
+  if (first.IsKeyword("CONNECTOR_EXEC")) {
+    ast::ExecStmt exec{ParseExecCall(Next())};
+    ExpectStatementEnd();
+    return Make(first, std::move(exec));
+  }
+  for (std::string_view stray : {"END", "ELSE", "ELSIF", "ELSEIF", "CATCH", "LOOP", "THEN"}) {
+    if (first.IsKeyword(stray)) Fail(first, "'" + first.text + "' without a block it belongs to");
+  }
+  Fail(first, "unknown statement '" + first.text + "'");
+}
+
+ast::Statement Parser::ParseSql(const Token& first) {
+  ast::SqlStmt statement{CaptureSql({}, /*stop_at_close_paren=*/false)};
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::HandlerCode Parser::ParseHandlerCode() {
+  ast::HandlerCode handler;
+  if (AcceptKeyword("FILE")) {
+    const Token& path = Peek();
+    handler.file = ParseStringLiteral("a file path after FILE");
+    handler.origin = LocationOf(path);
+    return handler;
+  }
+  const Token& code = Peek();
+  if (code.kind == TokenKind::kCode) {
+    handler.origin = LocationAt(source_, code.offset + 3);
+  } else if (IsStringToken(code)) {
+    handler.origin = LocationAt(source_, code.offset + 1);
+  } else {
+    FailExpected("handler code ('''…''') or FILE 'path'");
+  }
+  Next();
+  handler.code = code.text;
+  return handler;
+}
+
+ast::Statement Parser::ParseCreate(const Token& first) {
+  Next();  // CREATE
+  bool or_replace = false;
+  if (AcceptKeyword("OR")) {
+    ExpectKeyword("REPLACE");
+    or_replace = true;
+  }
+  if (AcceptKeyword("CONNECTOR")) {
+    if (IsStringToken(Peek(1))) {
+      if (AcceptKeyword("TYPE")) return ParseCreateConnectorType(first, or_replace);
+      if (AcceptKeyword("ENTITY")) return ParseCreateEntity(first, or_replace);
+      if (AcceptKeyword("ACTION")) return ParseCreateAction(first, or_replace);
+    }
+    return ParseCreateConnector(first, or_replace);
+  }
+  if (AcceptKeyword("SECRET")) return ParseCreateSecret(first, or_replace);
+  if (AcceptKeyword("DESTINATION")) return ParseCreateDestination(first, or_replace);
+  FailExpected("CONNECTOR, SECRET or DESTINATION (or an SQL TABLE, VIEW, INDEX or TRIGGER)");
+}
+
+// Clauses of a CREATE may come in any order, each at most once.
+#define SLUICE_ONCE(seen, token)                                                  \
+  do {                                                                            \
+    if (seen) Fail(token, "clause " + (token).text + " is given twice");          \
+    seen = true;                                                                  \
+  } while (0)
+
+ast::Statement Parser::ParseCreateConnectorType(const Token& first, bool or_replace) {
+  ast::CreateConnectorTypeStmt statement;
+  statement.or_replace = or_replace;
+  statement.name = ParseStringName("a connector type name");
+  if (statement.name.text.find('.') != std::string::npos) {
+    Fail(first, "connector type name '" + statement.name.text + "' must not contain '.'");
+  }
+  bool description = false, version = false, schema = false, integration = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("DESCRIPTION")) {
+      SLUICE_ONCE(description, clause);
+      statement.description = ParseStringLiteral("a description");
+    } else if (AcceptKeyword("VERSION")) {
+      SLUICE_ONCE(version, clause);
+      statement.version = ParseStringLiteral("a version");
+    } else if (AcceptKeyword("CONFIG_SCHEMA")) {
+      SLUICE_ONCE(schema, clause);
+      statement.config_schema = ParseExpr();
+    } else if (AcceptKeyword("FROM")) {
+      SLUICE_ONCE(integration, clause);
+      ExpectKeyword("INTEGRATION");
+      statement.integration = ParseStringLiteral("an integration directory");
+    } else {
+      break;
+    }
+  }
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseCreateEntity(const Token& first, bool or_replace) {
+  ast::CreateEntityStmt statement;
+  statement.or_replace = or_replace;
+  statement.name = ParseStringName("an entity name ('type.entity')");
+  size_t dot = statement.name.text.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == statement.name.text.size() ||
+      statement.name.text.find('.', dot + 1) != std::string::npos) {
+    Fail(first, "entity name '" + statement.name.text + "' must be 'type.entity'");
+  }
+  bool description = false, fields = false, cursor = false, parent = false, handler = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("DESCRIPTION")) {
+      SLUICE_ONCE(description, clause);
+      statement.description = ParseStringLiteral("a description");
+    } else if (AcceptKeyword("FIELDS")) {
+      SLUICE_ONCE(fields, clause);
+      statement.fields = ParseExpr();
+    } else if (AcceptKeyword("CURSOR")) {
+      SLUICE_ONCE(cursor, clause);
+      statement.cursor = ParseStringLiteral("a cursor field name");
+    } else if (AcceptKeyword("PARENT")) {
+      SLUICE_ONCE(parent, clause);
+      statement.parent = ParseStringName("a parent entity ('type.entity')");
+    } else if (AcceptKeyword("QUERY_HANDLER")) {
+      SLUICE_ONCE(handler, clause);
+      statement.handler = ParseHandlerCode();
+    } else {
+      break;
+    }
+  }
+  if (!fields) FailExpected("FIELDS {…} (every entity declares its fields)");
+  if (!handler) FailExpected("QUERY_HANDLER '''…''' or QUERY_HANDLER FILE 'path'");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseCreateAction(const Token& first, bool or_replace) {
+  ast::CreateActionStmt statement;
+  statement.or_replace = or_replace;
+  statement.name = ParseStringName("an action name ('type.entity.action')");
+  const std::string& name = statement.name.text;
+  size_t dots = std::count(name.begin(), name.end(), '.');
+  if (dots < 1 || dots > 2 || name.front() == '.' || name.back() == '.' ||
+      name.find("..") != std::string::npos) {
+    Fail(first, "action name '" + name + "' must be 'type.entity.action' or 'type.action'");
+  }
+  bool description = false, parameters = false, handler = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("DESCRIPTION")) {
+      SLUICE_ONCE(description, clause);
+      statement.description = ParseStringLiteral("a description");
+    } else if (AcceptKeyword("PARAMETERS")) {
+      SLUICE_ONCE(parameters, clause);
+      statement.parameters = ParseExpr();
+    } else if (AcceptKeyword("HANDLER")) {
+      SLUICE_ONCE(handler, clause);
+      statement.handler = ParseHandlerCode();
+    } else {
+      break;
+    }
+  }
+  if (!handler) FailExpected("HANDLER '''…''' or HANDLER FILE 'path'");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseCreateConnector(const Token& first, bool or_replace) {
+  ast::CreateConnectorStmt statement;
+  statement.or_replace = or_replace;
+  statement.name = ParseIdentifierName("a connector name");
+  ExpectKeyword("TYPE");
+  statement.type = ParseStringName("a connector type name");
+  bool config = false, options = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("CONFIG")) {
+      SLUICE_ONCE(config, clause);
+      statement.config = ParseExpr();
+    } else if (AcceptKeyword("OPTIONS")) {
+      SLUICE_ONCE(options, clause);
+      statement.options = ParseExpr();
+    } else {
+      break;
+    }
+  }
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseCreateSecret(const Token& first, bool or_replace) {
+  ast::CreateSecretStmt statement;
+  statement.or_replace = or_replace;
+  statement.name = ParseIdentifierName("a secret name");
+  if (AcceptKeyword("VALUE")) {
+    // Known to the masker before any error below can quote this line.
+    if (IsStringToken(Peek()) || Peek().kind == TokenKind::kCode) {
+      SecretMasker::Global().Add(Peek().text);
+    }
+    statement.value = ParseExpr();
+  } else if (AcceptKeyword("FROM")) {
+    ExpectKeyword("ENV");
+    statement.env = ParseStringLiteral("an environment variable name");
+  } else {
+    FailExpected("VALUE '…' or FROM ENV 'NAME'");
+  }
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseCreateDestination(const Token& first, bool or_replace) {
+  ast::CreateDestinationStmt statement;
+  statement.or_replace = or_replace;
+  statement.name = ParseIdentifierName("a destination name");
+  ExpectKeyword("TYPE");
+  statement.type = ParseStringName("a destination type ('sqlite', 'postgresql', 'jsonl', 'csv')");
+  if (AcceptKeyword("CONFIG")) statement.config = ParseExpr();
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseAlter(const Token& first) {
+  Next();  // ALTER
+  ExpectKeyword("CONNECTOR");
+  ast::AlterConnectorStmt statement;
+  statement.name = ParseIdentifierName("a connector name");
+  if (AcceptKeyword("SET")) {
+    if (AcceptKeyword("OPTIONS")) {
+      statement.action = ast::AlterAction::kSetOptions;
+    } else if (AcceptKeyword("CONFIG")) {
+      statement.action = ast::AlterAction::kSetConfig;
+    } else {
+      FailExpected("OPTIONS or CONFIG after SET");
+    }
+    statement.value = ParseExpr();
+  } else if (AcceptKeyword("ENABLE")) {
+    statement.action = ast::AlterAction::kEnable;
+  } else if (AcceptKeyword("DISABLE")) {
+    statement.action = ast::AlterAction::kDisable;
+  } else {
+    FailExpected("SET OPTIONS {…}, SET CONFIG {…}, ENABLE or DISABLE");
+  }
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::ObjectKind Parser::ParseObjectKind() {
+  if (AcceptKeyword("CONNECTOR")) {
+    if (AcceptKeyword("TYPE")) return ast::ObjectKind::kConnectorType;
+    if (AcceptKeyword("ENTITY")) return ast::ObjectKind::kEntity;
+    if (AcceptKeyword("ACTION")) return ast::ObjectKind::kAction;
+    return ast::ObjectKind::kConnector;
+  }
+  if (AcceptKeyword("ENTITY")) return ast::ObjectKind::kEntity;
+  if (AcceptKeyword("ACTION")) return ast::ObjectKind::kAction;
+  if (AcceptKeyword("SECRET")) return ast::ObjectKind::kSecret;
+  if (AcceptKeyword("DESTINATION")) return ast::ObjectKind::kDestination;
+  FailExpected("CONNECTOR TYPE, CONNECTOR ENTITY, CONNECTOR ACTION, CONNECTOR, SECRET or DESTINATION");
+}
+
+// Names of types, entities and actions are written quoted ('myservice.items');
+// connectors, secrets and destinations bare. Either form is accepted anywhere.
+static ast::Name ParseAnyName(Parser& parser, std::string_view what) {
+  if (parser.Peek().kind == TokenKind::kString || parser.Peek().kind == TokenKind::kDoubleString) {
+    return parser.ParseStringName(what);
+  }
+  return parser.ParseDottedName(what);
+}
+
+ast::Statement Parser::ParseDrop(const Token& first) {
+  Next();  // DROP
+  ast::DropStmt statement;
+  statement.kind = ParseObjectKind();
+  if (AcceptKeyword("IF")) {
+    ExpectKeyword("EXISTS");
+    statement.if_exists = true;
+  }
+  statement.name = ParseAnyName(*this, "a name");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseShow(const Token& first) {
+  Next();  // SHOW
+  ast::ShowStmt statement;
+  if (AcceptKeyword("CONNECTOR")) {
+    ExpectKeyword("TYPES");
+    statement.what = ast::ShowWhat::kConnectorTypes;
+  } else if (AcceptKeyword("CONNECTORS")) {
+    statement.what = ast::ShowWhat::kConnectors;
+  } else if (AcceptKeyword("ENTITIES")) {
+    statement.what = ast::ShowWhat::kEntities;
+  } else if (AcceptKeyword("ACTIONS")) {
+    statement.what = ast::ShowWhat::kActions;
+  } else if (AcceptKeyword("SECRETS")) {
+    statement.what = ast::ShowWhat::kSecrets;
+  } else if (AcceptKeyword("DESTINATIONS")) {
+    statement.what = ast::ShowWhat::kDestinations;
+  } else if (AcceptKeyword("SYNC")) {
+    ExpectKeyword("RUNS");
+    statement.what = ast::ShowWhat::kSyncRuns;
+  } else {
+    FailExpected("CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, DESTINATIONS or SYNC RUNS");
+  }
+  if ((statement.what == ast::ShowWhat::kEntities || statement.what == ast::ShowWhat::kActions ||
+       statement.what == ast::ShowWhat::kSyncRuns) &&
+      AcceptKeyword("FOR")) {
+    statement.for_name = ParseAnyName(*this, "a connector or connector type");
+  }
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseDescribe(const Token& first) {
+  Next();  // DESCRIBE
+  ast::DescribeStmt statement;
+  statement.kind = ParseObjectKind();
+  if (statement.kind == ast::ObjectKind::kSecret) {
+    Fail(first, "secrets cannot be described; SHOW SECRETS lists their names");
+  }
+  statement.name = ParseAnyName(*this, "a name");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseRegister(const Token& first) {
+  Next();  // REGISTER
+  ExpectKeyword("CONNECTOR");
+  ExpectKeyword("TYPE");
+  ast::RegisterTypeStmt statement{ParseStringName("a connector type name")};
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseTest(const Token& first) {
+  Next();  // TEST
+  ExpectKeyword("CONNECTOR");
+  if (!(PeekKeyword("TYPE") && IsStringToken(Peek(1)))) {
+    ast::TestConnectionStmt statement{ParseIdentifierName("a connector name")};
+    ExpectStatementEnd();
+    return Make(first, std::move(statement));
+  }
+  Next();  // TYPE
+  ast::TestStmt statement;
+  statement.type = ParseStringName("a connector type name");
+  ExpectKeyword("NAME");
+  statement.test_name = ParseStringName("a test name");
+  bool tags = false, mock = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("TAGS")) {
+      SLUICE_ONCE(tags, clause);
+      statement.tags = ParseExpr();
+    } else if (AcceptKeyword("MOCK_API")) {
+      SLUICE_ONCE(mock, clause);
+      statement.mock_api = ParseExpr();
+    } else {
+      break;
+    }
+  }
+  ExpectKeyword("BEGIN");
+  statement.body = ParseBlock({"END"});
+  ExpectKeyword("END");
+  ExpectKeyword("TEST");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseSync(const Token& first) {
+  Next();  // SYNC
+  ExpectKeyword("CONNECTOR");
+  ast::SyncStmt statement;
+  statement.connector = ParseIdentifierName("a connector name");
+  if (AcceptSymbol(".")) statement.entity = ParseIdentifierName("an entity name");
+  bool entities = false, to = false, where = false, mode = false, write_mode = false,
+       schedule = false, force = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("ENTITIES")) {
+      SLUICE_ONCE(entities, clause);
+      if (statement.entity) Fail(clause, "give either connector.entity or ENTITIES (…), not both");
+      ExpectSymbol("(");
+      do {
+        statement.entities.push_back(ParseIdentifierName("an entity name"));
+      } while (AcceptSymbol(","));
+      ExpectSymbol(")");
+    } else if (AcceptKeyword("TO")) {
+      SLUICE_ONCE(to, clause);
+      if (AcceptKeyword("DESTINATION")) {
+        statement.target = ast::SyncTarget::kDestination;
+        statement.target_name = ParseIdentifierName("a destination name").text;
+      } else {
+        statement.target = ast::SyncTarget::kFile;
+        statement.target_name = ParseStringLiteral("a database file ('file.db') or DESTINATION name");
+      }
+    } else if (AcceptKeyword("WHERE")) {
+      SLUICE_ONCE(where, clause);
+      statement.where = CaptureSql(
+          {"ENTITIES", "TO", "FULL", "INCREMENTAL", "WRITE_MODE", "SCHEDULE", "FORCE"}, false);
+    } else if (AcceptKeyword("FULL")) {
+      SLUICE_ONCE(mode, clause);
+      statement.mode = ast::SyncMode::kFull;
+    } else if (AcceptKeyword("INCREMENTAL")) {
+      SLUICE_ONCE(mode, clause);
+      statement.mode = ast::SyncMode::kIncremental;
+      if (AcceptKeyword("ON")) statement.incremental_field = ParseIdentifierName("a cursor field").text;
+    } else if (AcceptKeyword("WRITE_MODE")) {
+      SLUICE_ONCE(write_mode, clause);
+      const Token& value = Peek();
+      statement.write_mode = ParseStringLiteral("a write mode");
+      if (*statement.write_mode != "overwrite-delete-stale" && *statement.write_mode != "overwrite" &&
+          *statement.write_mode != "append") {
+        Fail(value, "unknown write mode '" + *statement.write_mode +
+                        "' (expected 'overwrite-delete-stale', 'overwrite' or 'append')");
+      }
+    } else if (AcceptKeyword("SCHEDULE")) {
+      SLUICE_ONCE(schedule, clause);
+      statement.schedule = ParseStringLiteral("a cron schedule ('*/15 * * * *')");
+    } else if (AcceptKeyword("FORCE")) {
+      SLUICE_ONCE(force, clause);
+      statement.force = true;
+    } else {
+      break;
+    }
+  }
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParsePackage(const Token& first) {
+  Next();  // PACKAGE
+  ExpectKeyword("CONNECTOR");
+  ExpectKeyword("TYPE");
+  ast::PackageStmt statement;
+  statement.type = ParseStringName("a connector type name");
+  bool version = false, description = false, author = false, license = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("VERSION")) {
+      SLUICE_ONCE(version, clause);
+      statement.version = ParseStringLiteral("a version ('1.0.0')");
+    } else if (AcceptKeyword("DESCRIPTION")) {
+      SLUICE_ONCE(description, clause);
+      statement.description = ParseStringLiteral("a description");
+    } else if (AcceptKeyword("AUTHOR")) {
+      SLUICE_ONCE(author, clause);
+      statement.author = ParseStringLiteral("an author");
+    } else if (AcceptKeyword("LICENSE")) {
+      SLUICE_ONCE(license, clause);
+      statement.license = ParseStringLiteral("a license");
+    } else {
+      break;
+    }
+  }
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParsePublish(const Token& first) {
+  Next();  // PUBLISH
+  ExpectKeyword("CONNECTOR");
+  ExpectKeyword("TYPE");
+  ast::PublishStmt statement;
+  statement.type = ParseStringName("a connector type name");
+  if (AcceptKeyword("VERSION")) statement.version = ParseStringLiteral("a version");
+  ExpectKeyword("TO");
+  statement.target = ParseStringLiteral("a registry (directory or URL)");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseInstall(const Token& first) {
+  Next();  // INSTALL
+  ExpectKeyword("CONNECTOR");
+  ExpectKeyword("TYPE");
+  ast::InstallStmt statement;
+  statement.type = ParseStringName("a connector type name");
+  if (AcceptKeyword("VERSION")) statement.version = ParseStringLiteral("a version range ('^1.0')");
+  ExpectKeyword("FROM");
+  ExpectKeyword("REGISTRY");
+  statement.registry = ParseStringLiteral("a registry (directory or URL)");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+namespace {
+// `= SELECT …` without parentheses, as DESIGN.md writes it.
+ast::ExprPtr ParseValueOrQuery(Parser& parser) {
+  const Token& first = parser.Peek();
+  if (parser.StartsSqlAt(0)) {
+    auto expr = std::make_unique<ast::Expr>();
+    ast::SqlText sql = parser.CaptureSql({}, /*stop_at_close_paren=*/false);
+    expr->span = sql.span;
+    expr->node = ast::QueryExpr{std::move(sql)};
+    (void)first;
+    return expr;
+  }
+  return parser.ParseExpr();
+}
+}  // namespace
+
+ast::Statement Parser::ParseDeclare(const Token& first) {
+  Next();  // DECLARE
+  ast::DeclareStmt statement;
+  statement.name = ParseIdentifierName("a variable name");
+  if (AcceptSymbol("=") || AcceptSymbol(":=")) statement.init = ParseValueOrQuery(*this);
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseSet(const Token& first) {
+  Next();  // SET
+  ast::SetStmt statement;
+  statement.name = ParseIdentifierName("a variable name");
+  if (!AcceptSymbol("=")) ExpectSymbol(":=");
+  statement.value = ParseValueOrQuery(*this);
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParsePrint(const Token& first) {
+  Next();  // PRINT
+  ast::PrintStmt statement;
+  do {
+    statement.values.push_back(ParseExpr());
+  } while (AcceptSymbol(","));
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseAssert(const Token& first) {
+  Next();  // ASSERT
+  ast::AssertStmt statement;
+  statement.condition = ParseExpr();
+  if (AcceptSymbol(",")) statement.message = ParseExpr();
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseIf(const Token& first) {
+  Next();  // IF
+  ast::IfStmt statement;
+  ast::IfBranch branch;
+  branch.condition = ParseExpr();
+  ExpectKeyword("THEN");
+  branch.body = ParseBlock({"ELSIF", "ELSEIF", "ELSE", "END"});
+  statement.branches.push_back(std::move(branch));
+  while (AcceptKeyword("ELSIF") || AcceptKeyword("ELSEIF")) {
+    ast::IfBranch next;
+    next.condition = ParseExpr();
+    ExpectKeyword("THEN");
+    next.body = ParseBlock({"ELSIF", "ELSEIF", "ELSE", "END"});
+    statement.branches.push_back(std::move(next));
+  }
+  if (AcceptKeyword("ELSE")) statement.else_body = ParseBlock({"END"});
+  ExpectKeyword("END");
+  ExpectKeyword("IF");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseFor(const Token& first) {
+  Next();  // FOR
+  ast::ForStmt statement;
+  statement.variable = ParseIdentifierName("a loop variable");
+  ExpectKeyword("IN");
+  statement.iterable = ParseExpr();
+  ExpectKeyword("LOOP");
+  statement.body = ParseBlock({"END"});
+  ExpectKeyword("END");
+  ExpectKeyword("LOOP");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseTry(const Token& first) {
+  Next();  // TRY
+  ast::TryStmt statement;
+  statement.body = ParseBlock({"CATCH", "END"});
+  while (PeekKeyword("CATCH")) {
+    const Token& catch_token = Next();
+    ast::CatchClause clause;
+    // Error kinds follow CATCH; a following statement starts with a keyword
+    // that is never a kind name.
+    while (Peek().kind == TokenKind::kIdentifier && !Peek().quoted &&
+           Peek().text.size() > 6 && Peek().text.ends_with("_error")) {
+      const Token& kind = Peek();
+      if (!ErrorKindFromName(kind.text)) {
+        Fail(kind, "unknown error kind '" + kind.text +
+                       "' (connector_error, auth_error, rate_limit_error, connection_error, "
+                       "timeout_error, …)");
+      }
+      clause.kinds.push_back(ParseIdentifierName("an error kind"));
+      if (!AcceptSymbol(",")) AcceptKeyword("OR");
+    }
+    clause.body = ParseBlock({"CATCH", "END"});
+    clause.span = SpanFrom(catch_token);
+    statement.catches.push_back(std::move(clause));
+  }
+  if (statement.catches.empty()) FailExpected("CATCH");
+  ExpectKeyword("END");
+  ExpectKeyword("TRY");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+#undef SLUICE_ONCE
+
+}  // namespace sluice::parser_detail

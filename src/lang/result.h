@@ -1,0 +1,28 @@
+// What statements produce for the user: result sets and printed lines, sent
+// to an OutputSink that the CLI (or a test) provides.
+//
+// Nothing here is masked; the sink masks secrets when it writes text.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/value.h"
+
+namespace sluice {
+
+struct ResultSet {
+  std::vector<std::string> columns;
+  std::vector<std::vector<Value>> rows;  // each row has columns.size() values
+  std::string title;                     // optional heading, e.g. "entities"
+};
+
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  virtual void Emit(const ResultSet& result) = 0;
+  // A line from PRINT (without its newline).
+  virtual void Print(const std::string& line) = 0;
+};
+
+}  // namespace sluice
