@@ -11,16 +11,40 @@ void ConsoleSink::Write(std::FILE* stream, const std::string& text) {
   std::fwrite(masked.data(), 1, masked.size(), stream);
 }
 
+namespace {
+
+// Masks string cells before rendering, so column widths do not give away a
+// secret's length.
+ResultSet MaskCells(const ResultSet& result) {
+  const SecretMasker& masker = SecretMasker::Global();
+  ResultSet masked = result;
+  for (auto& row : masked.rows) {
+    for (Value& cell : row) {
+      if (cell.is_string()) {
+        cell = masker.Mask(cell.get_ref<const std::string&>());
+      } else if (cell.is_structured()) {
+        std::string text = cell.dump();
+        std::string hidden = masker.Mask(text);
+        if (hidden != text) cell = hidden;
+      }
+    }
+  }
+  return masked;
+}
+
+}  // namespace
+
 void ConsoleSink::Emit(const ResultSet& result) {
   // Tables read better with a blank line between consecutive results.
   if (wrote_result_ && render_.format == OutputFormat::kTable) Write(out_, "\n");
-  Write(out_, RenderResult(result, render_));
+  Write(out_, RenderResult(SecretMasker::Global().empty() ? result : MaskCells(result), render_));
   wrote_result_ = true;
   std::fflush(out_);
 }
 
 void ConsoleSink::Print(const std::string& line) {
   Write(out_, line + "\n");
+  wrote_result_ = false;  // the printed line already separates what follows
   std::fflush(out_);
 }
 

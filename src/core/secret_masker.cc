@@ -31,6 +31,11 @@ std::string SecretMasker::Mask(std::string_view text) const {
   return out;
 }
 
+bool SecretMasker::empty() const {
+  std::lock_guard lock(mutex_);
+  return secrets_.empty();
+}
+
 void SecretMasker::Clear() {
   std::lock_guard lock(mutex_);
   secrets_.clear();

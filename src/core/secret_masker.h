@@ -31,6 +31,7 @@ class SecretMasker {
 
   void Add(std::string_view secret);
   std::string Mask(std::string_view text) const;
+  bool empty() const;
   void Clear();
 
  private:

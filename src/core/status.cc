@@ -1,6 +1,9 @@
 #include "core/status.h"
 
+#include <algorithm>
 #include <array>
+
+#include "core/secret_masker.h"
 
 namespace sluice {
 namespace {
@@ -107,13 +110,33 @@ std::string Status::Render() const {
   const SourceLocation& at = *state_->location;
   std::string out = at.ToString() + ": " + state_->message;
   if (at.file && at.line != 0) {
-    std::string_view line = at.file->Line(at.line);
-    out += "\n  ";
-    out += line;
-    out += "\n  ";
+    // Masked here, before the line is cut to a window, so a secret cut in
+    // half at the window's edge cannot slip past the masker.
+    const SecretMasker& masker = SecretMasker::Global();
+    std::string_view raw = at.file->Line(at.line);
+    std::string masked = masker.Mask(raw);
+    std::string_view line = masked;
+    // Long lines (a whole script passed with -c) show a window around the
+    // column, so the caret stays on screen.
+    constexpr size_t kWindow = 100;
+    size_t raw_column = std::min<size_t>(at.column > 0 ? at.column - 1 : 0, raw.size());
+    size_t column = masker.Mask(raw.substr(0, raw_column)).size();
+    size_t start = 0;
+    std::string prefix;
+    if (line.size() > kWindow && column > kWindow / 2) {
+      start = column - kWindow / 2;
+      while (start > 0 && (static_cast<unsigned char>(line[start]) & 0xC0) == 0x80) --start;
+      prefix = "...";
+    }
+    std::string_view shown = line.substr(start, kWindow);
+    std::string suffix = start + shown.size() < line.size() ? "..." : "";
+    out += "\n  " + prefix;
+    out += shown;
+    out += suffix + "\n  " + std::string(prefix.size(), ' ');
     // Keep tabs so the caret lines up under tab-indented source.
-    for (uint32_t i = 1; i < at.column && i - 1 < line.size(); ++i) {
-      out += line[i - 1] == '\t' ? '\t' : ' ';
+    for (size_t i = start; i < column && i < line.size(); ++i) {
+      if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;  // one per character
+      out += line[i] == '\t' ? '\t' : ' ';
     }
     out += '^';
   }

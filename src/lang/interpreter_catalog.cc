@@ -133,7 +133,8 @@ Status CatalogStatements::CreateConnectorType(const ast::CreateConnectorTypeStmt
   ASSIGN_OR_RETURN(def.config_schema, EvalObject(s.config_schema, "CONFIG_SCHEMA"));
   Status valid = ValidateConfigSchema(def.config_schema);
   if (!valid.ok()) return valid.WithContext("CONFIG_SCHEMA").At(s.config_schema->span.begin);
-  return in_.workspace_.catalog().PutConnectorType(def, s.or_replace);
+  Status put = in_.workspace_.catalog().PutConnectorType(def, s.or_replace);
+  return put.At(s.name.span.begin);
 }
 
 Status CatalogStatements::CreateEntity(const ast::CreateEntityStmt& s, const ast::Statement& statement) {
@@ -161,7 +162,8 @@ Status CatalogStatements::CreateEntity(const ast::CreateEntityStmt& s, const ast
     def.parent = parent_entity;
   }
   ASSIGN_OR_RETURN(def.handler, LoadHandler(s.handler, statement));
-  return in_.workspace_.catalog().PutEntity(def, s.or_replace);
+  Status put = in_.workspace_.catalog().PutEntity(def, s.or_replace);
+  return put.At(s.name.span.begin);
 }
 
 Status CatalogStatements::CreateAction(const ast::CreateActionStmt& s, const ast::Statement& statement) {
@@ -174,7 +176,8 @@ Status CatalogStatements::CreateAction(const ast::CreateActionStmt& s, const ast
     return valid.WithContext("action '" + s.name.text + "' PARAMETERS").At(s.parameters->span.begin);
   }
   ASSIGN_OR_RETURN(def.handler, LoadHandler(s.handler, statement));
-  return in_.workspace_.catalog().PutAction(def, s.or_replace);
+  Status put = in_.workspace_.catalog().PutAction(def, s.or_replace);
+  return put.At(s.name.span.begin);
 }
 
 // A secret key written as ENV('NAME') is stored as the template {{env.NAME}},
@@ -217,7 +220,8 @@ Status CatalogStatements::CreateConnector(const ast::CreateConnectorStmt& s) {
   if (!options_valid.ok()) {
     return options_valid.WithContext("connector '" + def.name + "' OPTIONS").At(s.options->span.begin);
   }
-  return catalog.PutConnector(def, s.or_replace);
+  Status put = catalog.PutConnector(def, s.or_replace);
+  return put.At(s.name.span.begin);
 }
 
 Status CatalogStatements::AlterConnector(const ast::AlterConnectorStmt& s) {
@@ -302,7 +306,8 @@ Status CatalogStatements::CreateSecret(const ast::CreateSecretStmt& s) {
     value = evaluated.get<std::string>();
     source = "value";
   }
-  return in_.workspace_.secrets().Put(s.name.text, value, source, s.or_replace);
+  Status put = in_.workspace_.secrets().Put(s.name.text, value, source, s.or_replace);
+  return put.At(s.name.span.begin);
 }
 
 Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s) {
@@ -324,7 +329,8 @@ Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s)
           .At(s.config->span.begin);
     }
   }
-  return in_.workspace_.catalog().PutDestination(def, s.or_replace);
+  Status put = in_.workspace_.catalog().PutDestination(def, s.or_replace);
+  return put.At(s.name.span.begin);
 }
 
 Status CatalogStatements::Drop(const ast::DropStmt& s) {

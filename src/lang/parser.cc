@@ -121,6 +121,12 @@ ParseResult Parser::Run(std::vector<Status> lex_errors, bool lex_unterminated) {
   ParseResult result;
   result.program.source = source_;
   result.program.statements = ParseBlock({});
+  // An unterminated string or comment swallows the rest of the input; the
+  // parser's complaint about the missing end would only repeat it.
+  if (lex_unterminated) {
+    const uint32_t end = static_cast<uint32_t>(source_->text.size());
+    std::erase_if(errors_, [&](const Status& e) { return e.location()->offset >= end; });
+  }
   // Lexical errors interleave with syntax errors in source order.
   errors_.insert(errors_.end(), std::make_move_iterator(lex_errors.begin()),
                  std::make_move_iterator(lex_errors.end()));

@@ -109,7 +109,9 @@ ast::Statement Parser::ParseCreate(const Token& first) {
     or_replace = true;
   }
   if (AcceptKeyword("CONNECTOR")) {
-    if (IsStringToken(Peek(1))) {
+    // `CREATE CONNECTOR type TYPE 'x'` names a connector "type"; otherwise
+    // TYPE/ENTITY/ACTION here introduce those definitions.
+    if (!PeekKeyword("TYPE", 1)) {
       if (AcceptKeyword("TYPE")) return ParseCreateConnectorType(first, or_replace);
       if (AcceptKeyword("ENTITY")) return ParseCreateEntity(first, or_replace);
       if (AcceptKeyword("ACTION")) return ParseCreateAction(first, or_replace);

@@ -1,0 +1,45 @@
+-- The demo workspace: the guide's `myservice` connector (defined by
+-- examples/myservice/connector.sql, run just before this file), an
+-- instance of it, and a tour of what the catalog holds.
+
+-- Credentials are secrets: stored encrypted, never printed.
+CREATE OR REPLACE SECRET myservice_key VALUE 'demo-key-not-a-real-one';
+
+CREATE OR REPLACE CONNECTOR my_service_prod TYPE 'myservice'
+  CONFIG {"api_url": "http://127.0.0.1:8765", "api_key": "{{secrets.myservice_key}}"}
+  OPTIONS {"rate_limit": 10, "timeout_seconds": 30, "retry_count": 3};
+
+PRINT '== connector types';
+SHOW CONNECTOR TYPES;
+
+PRINT '';
+PRINT '== the myservice type';
+DESCRIBE CONNECTOR TYPE 'myservice';
+
+PRINT '';
+PRINT '== an entity';
+DESCRIBE ENTITY 'myservice.items';
+
+PRINT '';
+PRINT '== the connector (its key is a reference to a secret)';
+DESCRIBE CONNECTOR my_service_prod;
+SHOW SECRETS;
+
+-- Scripts: variables, local tables and SQL with variables bound.
+PRINT '';
+PRINT '== scripting';
+CREATE TABLE IF NOT EXISTS demo_notes (id INTEGER PRIMARY KEY, note TEXT, created_at TEXT);
+DELETE FROM demo_notes;
+DECLARE now = CURRENT_TIMESTAMP();
+INSERT INTO demo_notes (note, created_at) VALUES ('defined myservice from files', now);
+DECLARE notes = SELECT note, created_at FROM demo_notes;
+ASSERT ARRAY_LENGTH(notes) = 1, 'one note stored';
+PRINT 'notes stored:', ARRAY_LENGTH(notes), '- first:', notes[0].note;
+
+-- Live queries over connectors arrive with the next part of Sluice; until
+-- then the statement says so, and TRY … CATCH lets a script carry on.
+TRY
+  SELECT * FROM my_service_prod.items WHERE status = 'active' LIMIT 10;
+CATCH
+  PRINT 'SELECT over a connector:', error.kind;
+END TRY;

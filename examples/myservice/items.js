@@ -1,0 +1,48 @@
+// Query handler for myservice.items (the connector guide's handler, with its
+// pagination and error handling). `id` and `status` are declared filterable,
+// so the API applies them and the engine may push LIMIT down.
+async function query(config, filters, options) {
+  const headers = {
+    'Authorization': `Bearer ${config.api_key}`,
+    'Content-Type': 'application/json',
+  };
+  const items = [];
+  let cursor = null;
+  do {
+    const params = new URLSearchParams();
+    if (filters.id) params.append('id', filters.id);
+    if (filters.status) params.append('status', filters.status);
+    if (cursor) params.append('cursor', cursor);
+    params.append('limit', options.limit ? Math.min(options.limit, 100) : 100);
+
+    let response;
+    try {
+      response = await fetch(`${config.api_url}/items?${params}`, {headers});
+    } catch (error) {
+      if (error.name === 'FetchError') {
+        throw new ConnectorConnectionError(`Cannot connect to ${config.api_url}`);
+      }
+      throw error;
+    }
+    if (response.status === 401) throw new ConnectorAuthError('Invalid API key');
+    if (response.status === 429) {
+      const retryAfter = response.headers.get('Retry-After') || 60;
+      throw new ConnectorRateLimitError(`Rate limited. Retry after ${retryAfter}s`);
+    }
+    if (!response.ok) {
+      throw new ConnectorError(`API error: ${response.status} ${response.statusText}`);
+    }
+    const data = await response.json();
+    for (const item of data.items) {
+      items.push({
+        id: item.id,
+        name: item.name,
+        status: item.status,
+        created_at: item.created_at ? new Date(item.created_at) : null,
+        metadata: item.extra || {},
+      });
+    }
+    cursor = data.next_cursor;
+  } while (cursor && !(options.limit && items.length >= options.limit));
+  return options.limit ? items.slice(0, options.limit) : items;
+}

@@ -1,0 +1,22 @@
+-- Statements whose execution arrives later parse today and say so when run.
+CREATE CONNECTOR TYPE 'svc' CONFIG_SCHEMA {"url": {"type": "string"}};
+CREATE CONNECTOR ENTITY 'svc.items' FIELDS {"id": {"type": "string"}}
+  QUERY_HANDLER '''async function query() { return []; }''';
+CREATE CONNECTOR c TYPE 'svc' CONFIG {"url": "mock://"};
+
+SELECT * FROM c.items;
+CONNECTOR_EXEC c.items.create({"name": "x"});
+CONNECTOR_EXEC c.items.delete(id => 'x');
+DECLARE created = CONNECTOR_EXEC c.items.create({"name": "x"});
+SYNC CONNECTOR c;
+SYNC CONNECTOR c.items TO 'out.db' INCREMENTAL WRITE_MODE 'append';
+TEST CONNECTOR c;
+TEST CONNECTOR TYPE 'svc' NAME 'a test' MOCK_API {"GET /items": {"status": 200, "body": []}}
+BEGIN
+  DECLARE results = SELECT * FROM c.items;
+END TEST;
+PACKAGE CONNECTOR TYPE 'svc' VERSION '1.0.0' DESCRIPTION 'd' AUTHOR 'a' LICENSE 'MIT';
+PUBLISH CONNECTOR TYPE 'svc' VERSION '1.0.0' TO '/tmp/registry';
+INSTALL CONNECTOR TYPE 'svc' VERSION '^1.0' FROM REGISTRY '/tmp/registry';
+CREATE CONNECTOR TYPE 'integration' FROM INTEGRATION './some-dir';
+PRINT MOCK_REQUESTS();
