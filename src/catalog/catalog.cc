@@ -83,18 +83,6 @@ Result<bool> Exists(Database& db, std::string_view sql, const Args&... args) {
   return stmt.Step();
 }
 
-// The first column of every row, in order.
-template <typename... Args>
-Result<std::vector<std::string>> Names(Database& db, std::string_view sql, const Args&... args) {
-  ASSIGN_OR_RETURN(Stmt stmt, Query(db, sql, args...));
-  std::vector<std::string> names;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return names;
-    names.push_back(stmt.ColumnText(0));
-  }
-}
-
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -111,6 +99,24 @@ Result<std::vector<Def>> ReadAll(Stmt& stmt, Read read) {
     ASSIGN_OR_RETURN(Def def, read(stmt));
     defs.push_back(std::move(def));
   }
+}
+
+// The first column of every row, in order.
+template <typename... Args>
+Result<std::vector<std::string>> Names(Database& db, std::string_view sql, const Args&... args) {
+  ASSIGN_OR_RETURN(Stmt stmt, Query(db, sql, args...));
+  return ReadAll<std::string>(stmt, [](Stmt& row) -> Result<std::string> {
+    return row.ColumnText(0);
+  });
+}
+
+// Fails when `sql` finds a row and the caller did not say OR REPLACE.
+template <typename... Args>
+Status CheckNotTaken(Database& db, bool or_replace, const std::string& label,
+                     std::string_view sql, const Args&... args) {
+  if (or_replace) return Status();
+  ASSIGN_OR_RETURN(bool exists, Exists(db, sql, args...));
+  return exists ? AlreadyExists(label) : Status();
 }
 
 Result<bool> TypeExists(Database& db, const std::string& type) {
@@ -237,8 +243,8 @@ Status Catalog::PutConnectorType(const ConnectorTypeDef& def, bool or_replace) {
   RETURN_IF_ERROR(RequireName(def.name, "connector type"));
   ASSIGN_OR_RETURN(std::string schema, JsonText(def.config_schema, TypeLabel(def.name)));
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(bool exists, TypeExists(db_, def.name));
-  if (exists && !or_replace) return AlreadyExists(TypeLabel(def.name));
+  RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, TypeLabel(def.name),
+                                "SELECT 1 FROM _sluice_connector_types WHERE name = ?", def.name));
   // An upsert, not INSERT OR REPLACE: replacing the row would delete it first,
   // which the entities, actions and connectors referring to it forbid.
   std::string now = NowIso8601();
@@ -296,13 +302,12 @@ Status Catalog::PutEntity(const EntityDef& def, bool or_replace) {
   ASSIGN_OR_RETURN(std::string fields, JsonText(def.fields, label));
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
   RETURN_IF_ERROR(RequireType(db_, def.type));
-  ASSIGN_OR_RETURN(bool exists,
-                   Exists(db_, "SELECT 1 FROM _sluice_entities WHERE type = ? AND name = ?",
-                          def.type, def.name));
-  if (exists && !or_replace) return AlreadyExists(label);
+  RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, label,
+                                "SELECT 1 FROM _sluice_entities WHERE type = ? AND name = ?",
+                                def.type, def.name));
   // Walk up from the new parent: meeting this entity again would make a loop
-  // that sync and child queries would follow forever.
-  // The step bound only matters for a catalog already corrupted by a loop.
+  // that sync and child queries would follow forever. (The bound only matters
+  // for a catalog that already holds a loop.)
   constexpr int kMaxDepth = 10000;
   std::string ancestor = def.parent;
   for (int depth = 0; !ancestor.empty() && depth < kMaxDepth; ++depth) {
@@ -345,13 +350,10 @@ Result<EntityDef> Catalog::GetEntity(const std::string& type, const std::string&
 }
 
 Result<std::vector<EntityDef>> Catalog::ListEntities(const std::string& type) {
-  if (type.empty()) {
-    ASSIGN_OR_RETURN(Stmt stmt, Query(db_, std::string(kEntityColumns) + " ORDER BY type, name"));
-    return ReadAll<EntityDef>(stmt, ReadEntity);
-  }
-  RETURN_IF_ERROR(RequireType(db_, type));
+  if (!type.empty()) RETURN_IF_ERROR(RequireType(db_, type));
   ASSIGN_OR_RETURN(Stmt stmt, Query(db_, std::string(kEntityColumns) +
-                                             " WHERE type = ? ORDER BY name", type));
+                                             " WHERE ?1 = '' OR type = ?1 ORDER BY type, name",
+                                    type));
   return ReadAll<EntityDef>(stmt, ReadEntity);
 }
 
@@ -382,10 +384,9 @@ Status Catalog::PutAction(const ActionDef& def, bool or_replace) {
   ASSIGN_OR_RETURN(std::string parameters, JsonText(def.parameters, label));
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
   RETURN_IF_ERROR(RequireType(db_, def.type));
-  ASSIGN_OR_RETURN(bool exists,
-                   Exists(db_, "SELECT 1 FROM _sluice_actions WHERE type = ? AND name = ?",
-                          def.type, def.name));
-  if (exists && !or_replace) return AlreadyExists(label);
+  RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, label,
+                                "SELECT 1 FROM _sluice_actions WHERE type = ? AND name = ?",
+                                def.type, def.name));
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_actions (type, name, description, parameters, handler_code, "
@@ -410,13 +411,10 @@ Result<ActionDef> Catalog::GetAction(const std::string& type, const std::string&
 }
 
 Result<std::vector<ActionDef>> Catalog::ListActions(const std::string& type) {
-  if (type.empty()) {
-    ASSIGN_OR_RETURN(Stmt stmt, Query(db_, std::string(kActionColumns) + " ORDER BY type, name"));
-    return ReadAll<ActionDef>(stmt, ReadAction);
-  }
-  RETURN_IF_ERROR(RequireType(db_, type));
+  if (!type.empty()) RETURN_IF_ERROR(RequireType(db_, type));
   ASSIGN_OR_RETURN(Stmt stmt, Query(db_, std::string(kActionColumns) +
-                                             " WHERE type = ? ORDER BY name", type));
+                                             " WHERE ?1 = '' OR type = ?1 ORDER BY type, name",
+                                    type));
   return ReadAll<ActionDef>(stmt, ReadAction);
 }
 
@@ -437,9 +435,8 @@ Status Catalog::PutConnector(const ConnectorDef& def, bool or_replace) {
   ASSIGN_OR_RETURN(std::string options, JsonText(def.options, label));
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
   RETURN_IF_ERROR(RequireType(db_, def.type));
-  ASSIGN_OR_RETURN(bool exists,
-                   Exists(db_, "SELECT 1 FROM _sluice_connectors WHERE name = ?", def.name));
-  if (exists && !or_replace) return AlreadyExists(label);
+  RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, label,
+                                "SELECT 1 FROM _sluice_connectors WHERE name = ?", def.name));
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_connectors (name, type, config, options, enabled, created_at, "
@@ -492,9 +489,8 @@ Status Catalog::PutDestination(const DestinationDef& def, bool or_replace) {
   std::string label = DestinationLabel(def.name);
   ASSIGN_OR_RETURN(std::string config, JsonText(def.config, label));
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
-  ASSIGN_OR_RETURN(bool exists,
-                   Exists(db_, "SELECT 1 FROM _sluice_destinations WHERE name = ?", def.name));
-  if (exists && !or_replace) return AlreadyExists(label);
+  RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, label,
+                                "SELECT 1 FROM _sluice_destinations WHERE name = ?", def.name));
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_destinations (name, type, config, created_at, updated_at) "

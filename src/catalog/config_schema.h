@@ -2,7 +2,10 @@
 //
 // A schema is a JSON object: {"key": {"type": "string"|"integer"|"number"|
 // "boolean"|"object"|"array", "required": bool, "default": value,
-// "secret": bool, "description": text}}. Errors name the key involved.
+// "secret": bool, "description": text}}; every attribute is optional (no
+// type accepts any value). Errors name the key involved and never quote the
+// value of a secret key. Wrong JSON types are kType; unknown, missing or
+// unacceptable keys kInvalidArgument.
 #pragma once
 
 #include <functional>
@@ -13,23 +16,33 @@
 
 namespace sluice {
 
-// Checks a CONFIG_SCHEMA (or PARAMETERS) definition itself.
+// Checks a CONFIG_SCHEMA (or PARAMETERS) definition itself, including that
+// each default passes the checks of a value (a secret key's default can only
+// be a template).
 Status ValidateConfigSchema(const Value& schema);
 
 // Checks `config` against `schema` and fills in defaults, in place:
 // required keys present, types right, unknown keys rejected (naming the key
-// and listing the known ones). A string holding a {{secrets.NAME}} or
-// {{env.NAME}} template is accepted for any type (it is resolved when a
-// handler runs). A key marked "secret": true must be such a template:
-// a literal is rejected with a message that says how to store it.
-// `secret_exists` tells whether a referenced secret exists.
+// and listing the known ones). A missing or null key takes its default.
+// Integer keys accept whole floats (stored back as integers).
+//
+// A string that is exactly one {{secrets.NAME}} or {{env.NAME}} template
+// (spaces allowed inside the braces) is accepted for any type: it is resolved
+// when a handler runs. Templates inside a longer string are fine for string
+// keys ("Bearer {{secrets.tok}}"). A key marked "secret": true must be
+// exactly one template: a literal is rejected with a message that says how to
+// store it. Something like {{secret.x}} or {{env.}} is a malformed template
+// (kInvalidArgument); other {{…}} text is left alone.
+// `secret_exists` tells whether a referenced secret exists (kNotFound if not;
+// its errors are returned as they are); null skips the check.
 Status ValidateConfig(const Value& schema, Value& config,
                       const std::function<Result<bool>(const std::string&)>& secret_exists);
 
 // Checks an entity's FIELDS: each field has a known type (string, integer,
 // number, boolean, timestamp, date, document, array) and only known
 // attributes (type, primary_key, filterable, sortable, required, nullable,
-// description).
+// description), flags being booleans. At least one field is required: a
+// table needs a column.
 Status ValidateFields(const Value& fields);
 
 // Checks connector OPTIONS: known keys (rate_limit, rate_limit_burst,

@@ -2,8 +2,9 @@
 //
 // Values are sealed with libsodium's crypto_secretbox (XSalsa20-Poly1305), a
 // fresh random nonce per value. The 32-byte key comes from, in order:
-//   1. SLUICE_SECRET_KEY: 64 hex digits, used as the key; any other text is
-//      hashed with BLAKE2b (crypto_generichash) to 32 bytes;
+//   1. SLUICE_SECRET_KEY, when set and not empty: 64 hex digits, used as the
+//      key; any other text is hashed with BLAKE2b (crypto_generichash) to 32
+//      bytes;
 //   2. the key file $XDG_CONFIG_HOME/sluice/secret.key (default
 //      ~/.config/sluice/secret.key), created with mode 0600 (its folder 0700)
 //      holding a random key the first time a secret is stored.

@@ -193,6 +193,13 @@ TEST_F(SecretStoreTest, LooseKeyFileIsRefused) {
   EXPECT_NE(status.message().find(key_file_), std::string::npos) << status.message();
   EXPECT_NE(status.message().find("chmod 600"), std::string::npos) << status.message();
   EXPECT_FALSE(secrets().Exists("x").value());
+
+  // Readable by the group alone is still too loose.
+  WriteKeyFile(std::string(32, 'k'), 0640);
+  EXPECT_EQ(secrets().Put("x", "value-1234", "value", false).kind(), ErrorKind::kSecret);
+  // Tighter than 0600 is fine.
+  WriteKeyFile(std::string(32, 'k'), 0400);
+  EXPECT_TRUE(secrets().Put("x", "value-1234", "value", false).ok());
 }
 
 TEST_F(SecretStoreTest, WrongSizeKeyFileIsRefused) {

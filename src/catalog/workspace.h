@@ -3,7 +3,8 @@
 //
 // Catalog tables are named `_sluice_*`. The schema carries a version in
 // `_sluice_meta`; Open() applies the missing migrations in order, each in its
-// own transaction, and refuses a workspace written by a newer Sluice.
+// own transaction, and refuses (kInvalidArgument, naming both versions) a
+// workspace written by a newer Sluice.
 //
 // Ownership: a Workspace owns its Database; Catalog and SecretStore borrow it.
 // Thread-safety: one thread at a time.
@@ -21,7 +22,8 @@ namespace sluice {
 
 class Workspace {
  public:
-  // `path` is a file (created if missing) or ":memory:".
+  // `path` is a file (created if missing) or ":memory:". A path whose folder
+  // does not exist is kIo naming the path; errors name the workspace.
   static Result<std::unique_ptr<Workspace>> Open(const std::string& path);
 
   Database& db() { return db_; }

@@ -36,8 +36,10 @@ int main(int argc, char** argv) {
   std::vector<Input> inputs;
 
   app.add_option("--workspace,-w", workspace_path, "workspace file (default ./sluice.db; :memory: for none)");
-  app.add_option("-c,--command", "run SQL (repeatable; runs in order with files)")
-      ->each([&](const std::string& sql) { inputs.push_back({true, sql}); })
+  std::vector<std::string> commands;
+  app.add_option("-c,--command", commands, "run statements (repeatable; before any files)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
   app.add_option("--format,-f", format_name, "output format: table, json, jsonl, csv, line");
   app.add_flag("--keep-going,-k", options.keep_going, "after a failed statement, run the next one");
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
     first_script = 1;
   }
   // -c commands run before files, in the order given among themselves.
+  for (const std::string& sql : commands) inputs.push_back({true, sql});
   for (size_t i = first_script; i < positional.size(); ++i) inputs.push_back({false, positional[i]});
 
   ConsoleSink sink(stdout, stderr);

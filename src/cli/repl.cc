@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/secret_masker.h"
+
 namespace sluice {
 namespace {
 
@@ -106,7 +108,8 @@ int RunRepl(Interpreter& interpreter, ConsoleSink& sink, RunOptions options) {
     if (parsed.incomplete) continue;
     std::string entry = buffer.substr(0, buffer.size() - 1);
     buffer.clear();
-    if (!CarriesSecret(parsed.program)) add_history(entry.c_str());
+    // History is a plain file: secrets stay out of it.
+    if (!CarriesSecret(parsed.program)) add_history(SecretMasker::Global().Mask(entry).c_str());
     if (!parsed.ok()) {
       for (const Status& error : parsed.errors) sink.Error(error);
       ++failures;

@@ -56,6 +56,13 @@ std::string Quote(const Value& value) {
 
 bool IsNumber(const Value& v) { return v.is_number(); }
 
+// An unsigned integer (parsed JSON has them) that int64 cannot hold; such
+// values take the floating-point path. Smaller ones stay integers.
+bool OutsideInt64(const Value& v) {
+  return v.is_number_unsigned() &&
+         v.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+}
+
 Value Tri(std::optional<bool> value) { return value ? Value(*value) : Value(); }
 
 std::optional<bool> Truth(const Value& value) {
@@ -70,12 +77,13 @@ bool LikeMatch(std::string_view text, std::string_view pattern) {
   size_t t = 0, p = 0, star = std::string_view::npos, mark = 0;
   auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '_' || lower(pattern[p]) == lower(text[t]))) {
-      ++t;
-      ++p;
-    } else if (p < pattern.size() && pattern[p] == '%') {
+    // '%' first: it is a wildcard even where the text holds a literal '%'.
+    if (p < pattern.size() && pattern[p] == '%') {
       star = p++;
       mark = t;
+    } else if (p < pattern.size() && (pattern[p] == '_' || lower(pattern[p]) == lower(text[t]))) {
+      ++t;
+      ++p;
     } else if (star != std::string_view::npos) {
       p = star + 1;
       t = ++mark;
@@ -179,10 +187,11 @@ Result<Value> Evaluator::Eval(const ast::Expr& expr) {
     if (operand.is_null()) return Value();
     if (!IsNumber(operand)) {
       return ErrorAt(expr, ErrorKind::kType,
-                     std::string("unary minus needs a number, got ") + ValueTypeName(operand));
+                     std::string(unary->op == UnaryOp::kPlus ? "unary plus" : "unary minus") +
+                         " needs a number, got " + ValueTypeName(operand));
     }
     if (unary->op == UnaryOp::kPlus) return operand;
-    if (operand.is_number_float()) return Value(-operand.get<double>());
+    if (operand.is_number_float() || OutsideInt64(operand)) return Value(-operand.get<double>());
     int64_t n = operand.get<int64_t>();
     if (n == std::numeric_limits<int64_t>::min()) {
       return ErrorAt(expr, ErrorKind::kType, "integer overflow");
@@ -245,8 +254,7 @@ namespace {
 
 Result<Value> Arithmetic(ast::BinaryOp op, const Value& a, const Value& b) {
   using ast::BinaryOp;
-  if (a.is_number_float() || b.is_number_float() || a.is_number_unsigned() ||
-      b.is_number_unsigned()) {
+  if (a.is_number_float() || b.is_number_float() || OutsideInt64(a) || OutsideInt64(b)) {
     double x = a.get<double>(), y = b.get<double>();
     switch (op) {
       case BinaryOp::kAdd: return Value(x + y);

@@ -26,10 +26,14 @@ Result<std::string> StringArg(const Args& args, size_t i, const char* function) 
   return args[i].get<std::string>();
 }
 
+// Whether a double converts to int64 without undefined behaviour (NaN: no).
+bool FitsInt64(double d) { return d >= -9223372036854775808.0 && d < 9223372036854775808.0; }
+
 Result<int64_t> IntArg(const Args& args, size_t i, const char* function) {
   if (args[i].is_number_integer()) return args[i].get<int64_t>();
-  if (args[i].is_number_float() && std::floor(args[i].get<double>()) == args[i].get<double>()) {
-    return static_cast<int64_t>(args[i].get<double>());
+  if (args[i].is_number_float()) {
+    double d = args[i].get<double>();
+    if (std::floor(d) == d && FitsInt64(d)) return static_cast<int64_t>(d);
   }
   return ArgError(std::string(function) + "() argument " + std::to_string(i + 1) +
                   " must be an integer, got " + ValueTypeName(args[i]));
@@ -86,6 +90,8 @@ Result<Value> Env(Args& args) {
 
 Result<Value> CurrentTimestamp(Args&) { return Value(FormatTimestamp(NowMicros() / 1'000'000 * 1'000'000)); }
 Result<Value> CurrentDate(Args&) { return Value(FormatDate(NowMicros())); }
+// "HH:MM:SS" in UTC, as SQLite's CURRENT_TIME.
+Result<Value> CurrentTime(Args&) { return Value(FormatTimestamp(NowMicros()).substr(11, 8)); }
 
 Result<Value> Upper(Args& args) {
   if (AnyNull(args)) return Value();
@@ -239,7 +245,9 @@ Result<Value> Round(Args& args) {
 Result<Value> ToInteger(Args& args) {
   if (AnyNull(args)) return Value();
   if (args[0].is_number_integer()) return args[0];
-  if (args[0].is_number_float()) return Value(static_cast<int64_t>(args[0].get<double>()));
+  if (args[0].is_number_float() && FitsInt64(args[0].get<double>())) {
+    return Value(static_cast<int64_t>(args[0].get<double>()));
+  }
   if (args[0].is_boolean()) return Value(args[0].get<bool>() ? 1 : 0);
   if (args[0].is_string()) {
     const std::string& s = args[0].get_ref<const std::string&>();
@@ -248,7 +256,8 @@ Result<Value> ToInteger(Args& args) {
     long long n = std::strtoll(s.c_str(), &end, 10);
     if (!s.empty() && *end == '\0' && errno == 0) return Value(static_cast<int64_t>(n));
   }
-  return ArgError("TO_INTEGER(): cannot convert " + args[0].dump() + " to an integer");
+  return ArgError("TO_INTEGER(): cannot convert " +
+                  args[0].dump(-1, ' ', false, Value::error_handler_t::replace) + " to an integer");
 }
 
 Result<Value> ToNumber(Args& args) {
@@ -260,7 +269,8 @@ Result<Value> ToNumber(Args& args) {
     double n = std::strtod(s.c_str(), &end);
     if (!s.empty() && *end == '\0' && std::isfinite(n)) return Value(n);
   }
-  return ArgError("TO_NUMBER(): cannot convert " + args[0].dump() + " to a number");
+  return ArgError("TO_NUMBER(): cannot convert " +
+                  args[0].dump(-1, ' ', false, Value::error_handler_t::replace) + " to a number");
 }
 
 Result<Value> ToString(Args& args) {
@@ -324,6 +334,7 @@ const std::map<std::string, FunctionSpec, std::less<>>& Registry() {
       {"CURRENT_TIMESTAMP", {CurrentTimestamp, 0, 0}},
       {"NOW", {CurrentTimestamp, 0, 0}},
       {"CURRENT_DATE", {CurrentDate, 0, 0}},
+      {"CURRENT_TIME", {CurrentTime, 0, 0}},
       {"UPPER", {Upper, 1, 1}},
       {"LOWER", {Lower, 1, 1}},
       {"TRIM", {Trim, 1, 1}},

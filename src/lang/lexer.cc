@@ -38,8 +38,8 @@ bool IsIdentStart(char c) {
 bool IsIdentChar(char c) { return IsIdentStart(c) || std::isdigit(static_cast<unsigned char>(c)) || c == '$'; }
 
 // Longest symbols first so "<=" wins over "<".
-constexpr std::array<std::string_view, 14> kTwoCharSymbols = {
-    "==", "!=", "<>", "<=", ">=", "||", "=>", "<<", ">>", "->", "::", "&&", "**", "!~"};
+constexpr std::array<std::string_view, 15> kTwoCharSymbols = {
+    "==", "!=", "<>", "<=", ">=", "||", "=>", "<<", ">>", "->", "::", ":=", "&&", "**", "!~"};
 constexpr std::string_view kOneCharSymbols = "(){}[],;.:=<>+-*/%&|~!^";
 
 void AppendUtf8(std::string& out, uint32_t cp) {
@@ -230,9 +230,10 @@ class Lexer {
         case '\\': value += '\\'; break;
         case '"': value += '"'; break;
         case 'u': {
+          const uint32_t escape = pos_ - 2;
           uint32_t cp = 0;
           if (!ReadHex4(cp)) {
-            Error(pos_ - 2, "bad \\u escape: expected four hex digits");
+            Error(escape, "bad \\u escape: expected four hex digits");
             break;
           }
           if (cp >= 0xD800 && cp <= 0xDBFF && Peek(0) == '\\' && Peek(1) == 'u') {
@@ -244,6 +245,11 @@ class Lexer {
             } else {
               pos_ = save;
             }
+          }
+          // A lone surrogate has no UTF-8 form; JSON output would reject it.
+          if (cp >= 0xD800 && cp <= 0xDFFF) {
+            Error(escape, "bad \\u escape: unpaired surrogate");
+            break;
           }
           AppendUtf8(value, cp);
           break;

@@ -181,13 +181,17 @@ std::optional<double> ParseIntervalText(std::string_view text) {
     size_t start = i;
     while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
     if (start == i) return std::nullopt;
-    double amount = std::strtod(std::string(text.substr(start, i - start)).c_str(), nullptr);
+    const std::string number(text.substr(start, i - start));
+    char* number_end = nullptr;
+    double amount = std::strtod(number.c_str(), &number_end);
+    if (number_end != number.c_str() + number.size()) return std::nullopt;  // "1.2.3", "."
     skip_space();
     size_t unit_start = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
     std::string unit;
     for (char c : text.substr(unit_start, i - unit_start)) unit += static_cast<char>(std::tolower(c));
-    if (unit.size() > 1 && unit.back() == 's' && unit != "s") unit.pop_back();
+    // Plurals ("days", "hrs"), but not "ms": milliseconds are not minutes.
+    if (unit.size() > 2 && unit.back() == 's') unit.pop_back();
     double scale;
     if (unit == "s" || unit == "sec" || unit == "second") scale = 1;
     else if (unit == "m" || unit == "min" || unit == "minute") scale = 60;
@@ -237,6 +241,8 @@ ExprPtr Parser::ParsePrimary() {
         }
         ExprPtr inner = ParseExpr();
         ExpectSymbol(")");
+        // The span includes the parentheses, so `(a + b) * c` quotes as written.
+        inner->span = SpanFrom(first);
         return inner;
       }
       if (first.IsSymbol("{")) return ParseObjectLiteral(Next());
@@ -390,7 +396,9 @@ ast::SqlText Parser::CaptureSql(std::initializer_list<std::string_view> stop_key
       if (stop) break;
     }
     if (token.IsSymbol("(")) ++depth;
-    if (token.IsSymbol(")")) --depth;
+    // A stray ')' is left for SQLite to report; it must not make the ';'
+    // that ends this statement look nested.
+    if (token.IsSymbol(")") && depth > 0) --depth;
     if (trigger && (token.IsKeyword("BEGIN") || token.IsKeyword("CASE"))) ++block_depth;
     if (trigger && token.IsKeyword("END") && block_depth > 0) --block_depth;
     sql.tokens.push_back(Next());

@@ -576,7 +576,7 @@ ast::Statement Parser::ParseSet(const Token& first) {
   Next();  // SET
   ast::SetStmt statement;
   statement.name = ParseIdentifierName("a variable name");
-  if (!AcceptSymbol("=")) ExpectSymbol(":=");
+  if (!AcceptSymbol("=") && !AcceptSymbol(":=")) FailExpected("'='");
   statement.value = ParseValueOrQuery(*this);
   ExpectStatementEnd();
   return Make(first, std::move(statement));
