@@ -2,12 +2,11 @@
 
 #include <ctime>
 #include <optional>
-#include <source_location>
 
 namespace sluice {
 namespace {
 
-using Origin = std::source_location;
+using Origin = CodeLocation;
 
 std::string TypeLabel(const std::string& name) { return "connector type '" + name + "'"; }
 std::string EntityLabel(const std::string& type, const std::string& name) {

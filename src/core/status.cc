@@ -49,7 +49,7 @@ std::optional<ErrorKind> ErrorKindFromName(std::string_view name) {
   return std::nullopt;
 }
 
-Status::Status(ErrorKind kind, std::string message, std::source_location origin)
+Status::Status(ErrorKind kind, std::string message, CodeLocation origin)
     : state_(std::make_unique<State>(State{kind, std::move(message), std::nullopt, origin})) {}
 
 Status::Status(const Status& other)
@@ -84,8 +84,8 @@ const std::optional<SourceLocation>& Status::location() const {
   return state_ ? state_->location : kNone;
 }
 
-const std::source_location& Status::origin() const {
-  static const std::source_location kNowhere;
+const CodeLocation& Status::origin() const {
+  static const CodeLocation kNowhere;
   return state_ ? state_->origin : kNowhere;
 }
 

@@ -11,14 +11,32 @@
 
 #include <memory>
 #include <optional>
-#include <source_location>
 #include <string>
 #include <utility>
 #include <variant>
+#include <version>
 
 #include "core/source.h"
 
+#ifdef __cpp_lib_source_location
+#include <source_location>
+#endif
+
 namespace sluice {
+
+// Where in Sluice's own code an error was made. std::source_location where
+// the toolchain has it (clang 14 with libstdc++ 12 does not; the fuzz build
+// uses that pair), otherwise an empty stand-in.
+#ifdef __cpp_lib_source_location
+using CodeLocation = std::source_location;
+#else
+struct CodeLocation {
+  static constexpr CodeLocation current() noexcept { return {}; }
+  constexpr const char* file_name() const noexcept { return ""; }
+  constexpr const char* function_name() const noexcept { return ""; }
+  constexpr unsigned line() const noexcept { return 0; }
+};
+#endif
 
 enum class ErrorKind {
   kParse,           // malformed statement or literal
@@ -49,7 +67,7 @@ class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   Status(ErrorKind kind, std::string message,
-         std::source_location origin = std::source_location::current());
+         CodeLocation origin = CodeLocation::current());
 
   Status(const Status& other);
   Status& operator=(const Status& other);
@@ -64,7 +82,7 @@ class [[nodiscard]] Status {
   // Errors from the network, rate limits and timeouts may succeed if retried.
   bool retryable() const;
   const std::optional<SourceLocation>& location() const;
-  const std::source_location& origin() const;
+  const CodeLocation& origin() const;
 
   // Attaches the user-input position unless one is already set: the
   // innermost (most precise) position wins.
@@ -83,7 +101,7 @@ class [[nodiscard]] Status {
     ErrorKind kind;
     std::string message;
     std::optional<SourceLocation> location;
-    std::source_location origin;
+    CodeLocation origin;
   };
   std::unique_ptr<State> state_;
 };
