@@ -1,5 +1,7 @@
 #include "catalog/catalog.h"
 
+#include "core/time_util.h"
+
 #include <ctime>
 #include <optional>
 
@@ -228,12 +230,8 @@ Result<std::optional<Def>> ReadOne(Database& db, Read read, const std::string& s
 }  // namespace
 
 std::string NowIso8601() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[sizeof "2026-11-21T12:00:00Z"];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  constexpr int64_t kMicrosPerSecond = 1'000'000;
+  return FormatTimestamp(NowMicros() / kMicrosPerSecond * kMicrosPerSecond);
 }
 
 // --- connector types ------------------------------------------------------

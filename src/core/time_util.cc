@@ -133,6 +133,12 @@ std::string FormatTimestamp(int64_t micros) {
 
 std::string FormatDate(int64_t micros) { return FormatTimestamp(micros).substr(0, 10); }
 
+std::optional<int64_t> SecondsToMicros(double seconds) {
+  constexpr double kLimit = 9.0e12;  // seconds; int64 microseconds reach ~9.2e12
+  if (!(seconds > -kLimit && seconds < kLimit)) return std::nullopt;  // also NaN
+  return static_cast<int64_t>(seconds * 1e6);
+}
+
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -23,4 +23,8 @@ std::string FormatDate(int64_t micros);
 
 int64_t NowMicros();
 
+// Seconds (from INTERVAL or arithmetic) to microseconds; nullopt when the
+// result is not finite or beyond ±290,000 years, where int64 would overflow.
+std::optional<int64_t> SecondsToMicros(double seconds);
+
 }  // namespace sluice

@@ -377,8 +377,9 @@ Result<Value> Evaluator::EvalBinary(const ast::BinaryExpr& binary, const ast::Ex
       return fail(Status(ErrorKind::kType, "cannot add an interval to " + Quote(left) +
                                                ": not an ISO-8601 timestamp"));
     }
-    int64_t delta = static_cast<int64_t>(right.get<double>() * 1e6);
-    return Value(FormatTimestamp(binary.op == BinaryOp::kAdd ? *micros + delta : *micros - delta));
+    std::optional<int64_t> delta = SecondsToMicros(right.get<double>());
+    if (!delta) return fail(Status(ErrorKind::kType, "interval out of range"));
+    return Value(FormatTimestamp(binary.op == BinaryOp::kAdd ? *micros + *delta : *micros - *delta));
   }
   if (!IsNumber(left) || !IsNumber(right)) {
     std::string hint = binary.op == BinaryOp::kAdd && (left.is_string() || right.is_string())
@@ -418,6 +419,7 @@ Result<Value> Evaluator::EvalIn(const ast::InExpr& in, const ast::Expr& expr) {
       candidates.push_back(std::move(value));
     }
   }
+  if (candidates.empty()) return Value(in.negated);  // x IN () is false, even for NULL x
   if (operand.is_null()) return Value();
   bool saw_null = false;
   for (const Value& candidate : candidates) {

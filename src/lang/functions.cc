@@ -283,7 +283,9 @@ Result<Value> DateAdd(Args& args) {
   if (AnyNull(args)) return Value();
   ASSIGN_OR_RETURN(int64_t micros, TimestampArg(args, 0, "DATE_ADD"));
   if (!args[1].is_number()) return ArgError("DATE_ADD() needs seconds or an INTERVAL");
-  return Value(FormatTimestamp(micros + static_cast<int64_t>(args[1].get<double>() * 1e6)));
+  std::optional<int64_t> delta = SecondsToMicros(args[1].get<double>());
+  if (!delta) return ArgError("DATE_ADD(): interval out of range");
+  return Value(FormatTimestamp(micros + *delta));
 }
 
 // DATE_DIFF(a, b): seconds from b to a.
@@ -311,7 +313,9 @@ Result<Value> Epoch(Args& args) {
 Result<Value> FromEpoch(Args& args) {
   if (AnyNull(args)) return Value();
   if (!args[0].is_number()) return ArgError("FROM_EPOCH() needs a number of seconds");
-  return Value(FormatTimestamp(static_cast<int64_t>(args[0].get<double>() * 1e6)));
+  std::optional<int64_t> micros = SecondsToMicros(args[0].get<double>());
+  if (!micros) return ArgError("FROM_EPOCH(): out of range");
+  return Value(FormatTimestamp(*micros));
 }
 
 Result<Value> NotYet(Args&) {

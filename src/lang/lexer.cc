@@ -80,6 +80,10 @@ class Lexer {
 
  private:
   void Error(uint32_t at, std::string message) {
+    // Past this many, more errors only bury the first ones (and binary input
+    // would make one per byte).
+    constexpr size_t kMaxErrors = 50;
+    if (result_.errors.size() >= kMaxErrors) return;
     result_.errors.push_back(Status(ErrorKind::kParse, std::move(message)).At(LocationAt(source_, at)));
   }
 

@@ -1,5 +1,7 @@
 #include "lang/parser.h"
 
+#include <algorithm>
+
 #include "lang/lexer.h"
 #include "lang/parser_internal.h"
 
@@ -37,8 +39,14 @@ void Parser::ExpectSymbol(std::string_view symbol) {
   if (!AcceptSymbol(symbol)) FailExpected("'" + std::string(symbol) + "'");
 }
 
-SourceLocation Parser::LocationOf(const Token& token) const {
-  return LocationAt(source_, token.offset);
+SourceLocation Parser::LocationAtOffset(uint32_t offset) const {
+  auto next_line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
+  SourceLocation at;
+  at.file = source_;
+  at.offset = offset;
+  at.line = static_cast<uint32_t>(next_line - line_starts_.begin());
+  at.column = offset - *(next_line - 1) + 1;
+  return at;
 }
 
 ast::Span Parser::SpanFrom(const Token& first) const {
@@ -150,6 +158,13 @@ ast::Block Parser::ParseBlock(std::initializer_list<std::string_view> terminator
       block.push_back(ParseStatement());
     } catch (ParseError& error) {
       errors_.push_back(std::move(error.status));
+      constexpr size_t kMaxErrors = 50;
+      if (errors_.size() >= kMaxErrors) {
+        errors_.push_back(Status(ErrorKind::kParse, "too many errors; stopped parsing here")
+                              .At(LocationOf(Peek())));
+        pos_ = tokens_.size() - 1;
+        return block;
+      }
       if (pos_ == start) Next();  // always make progress
       SkipStatement();
     }

@@ -23,7 +23,14 @@ class Parser {
  public:
   Parser(std::shared_ptr<const SourceFile> source, std::vector<Token> tokens,
          const ParseOptions& options)
-      : source_(std::move(source)), tokens_(std::move(tokens)), options_(options) {}
+      : source_(std::move(source)), tokens_(std::move(tokens)), options_(options) {
+    // Positions are computed for every node; a line table keeps that
+    // O(log lines) instead of a scan from the start of the text.
+    line_starts_.push_back(0);
+    for (uint32_t i = 0; i < source_->text.size(); ++i) {
+      if (source_->text[i] == '\n') line_starts_.push_back(i + 1);
+    }
+  }
 
   ParseResult Run(std::vector<Status> lex_errors, bool lex_unterminated);
 
@@ -40,7 +47,8 @@ class Parser {
   void ExpectSymbol(std::string_view symbol);
   [[noreturn]] void Fail(const Token& at, const std::string& message);
   [[noreturn]] void FailExpected(std::string_view what);
-  SourceLocation LocationOf(const Token& token) const;
+  SourceLocation LocationOf(const Token& token) const { return LocationAtOffset(token.offset); }
+  SourceLocation LocationAtOffset(uint32_t offset) const;
   ast::Span SpanFrom(const Token& first) const;  // first .. last consumed token
 
   // Names and literals.
@@ -139,6 +147,7 @@ class Parser {
   size_t pos_ = 0;
   std::vector<Status> errors_;
   bool hit_end_ = false;  // an error was caused by running out of input
+  std::vector<uint32_t> line_starts_;  // byte offset where each line begins
 };
 
 }  // namespace sluice::parser_detail

@@ -90,9 +90,9 @@ ast::HandlerCode Parser::ParseHandlerCode() {
   }
   const Token& code = Peek();
   if (code.kind == TokenKind::kCode) {
-    handler.origin = LocationAt(source_, code.offset + 3);
+    handler.origin = LocationAtOffset(code.offset + 3);
   } else if (IsStringToken(code)) {
-    handler.origin = LocationAt(source_, code.offset + 1);
+    handler.origin = LocationAtOffset(code.offset + 1);
   } else {
     FailExpected("handler code ('''…''') or FILE 'path'");
   }
@@ -644,10 +644,10 @@ ast::Statement Parser::ParseTry(const Token& first) {
   while (PeekKeyword("CATCH")) {
     const Token& catch_token = Next();
     ast::CatchClause clause;
-    // Error kinds follow CATCH; a following statement starts with a keyword
-    // that is never a kind name.
+    // Error kinds follow CATCH (lower-case names such as auth_error or
+    // not_found); no statement starts with one of those words.
     while (Peek().kind == TokenKind::kIdentifier && !Peek().quoted &&
-           Peek().text.size() > 6 && Peek().text.ends_with("_error")) {
+           (ErrorKindFromName(Peek().text) || Peek().text.ends_with("_error"))) {
       const Token& kind = Peek();
       if (!ErrorKindFromName(kind.text)) {
         Fail(kind, "unknown error kind '" + kind.text +
