@@ -13,6 +13,10 @@
 
 namespace sluice::parser_detail {
 
+inline bool IsStringToken(const Token& token) {
+  return token.kind == TokenKind::kString || token.kind == TokenKind::kDoubleString;
+}
+
 // Thrown only inside the parser to unwind to the statement boundary; never
 // escapes Parse().
 struct ParseError {
@@ -47,6 +51,11 @@ class Parser {
   void ExpectSymbol(std::string_view symbol);
   [[noreturn]] void Fail(const Token& at, const std::string& message);
   [[noreturn]] void FailExpected(std::string_view what);
+  // Clauses may come in any order, each at most once.
+  void ClauseOnce(bool& seen, const Token& clause) {
+    if (seen) Fail(clause, "clause " + clause.text + " is given twice");
+    seen = true;
+  }
   SourceLocation LocationOf(const Token& token) const { return LocationAtOffset(token.offset); }
   SourceLocation LocationAtOffset(uint32_t offset) const;
   ast::Span SpanFrom(const Token& first) const;  // first .. last consumed token

@@ -26,10 +26,6 @@ bool IsSqlObjectKeyword(const Token& token) {
   return false;
 }
 
-bool IsStringToken(const Token& token) {
-  return token.kind == TokenKind::kString || token.kind == TokenKind::kDoubleString;
-}
-
 }  // namespace
 
 ast::Statement Parser::ParseStatement() {
@@ -123,12 +119,6 @@ ast::Statement Parser::ParseCreate(const Token& first) {
   FailExpected("CONNECTOR, SECRET or DESTINATION (or an SQL TABLE, VIEW, INDEX or TRIGGER)");
 }
 
-// Clauses of a CREATE may come in any order, each at most once.
-#define SLUICE_ONCE(seen, token)                                                  \
-  do {                                                                            \
-    if (seen) Fail(token, "clause " + (token).text + " is given twice");          \
-    seen = true;                                                                  \
-  } while (0)
 
 ast::Statement Parser::ParseCreateConnectorType(const Token& first, bool or_replace) {
   ast::CreateConnectorTypeStmt statement;
@@ -141,16 +131,16 @@ ast::Statement Parser::ParseCreateConnectorType(const Token& first, bool or_repl
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("DESCRIPTION")) {
-      SLUICE_ONCE(description, clause);
+      ClauseOnce(description, clause);
       statement.description = ParseStringLiteral("a description");
     } else if (AcceptKeyword("VERSION")) {
-      SLUICE_ONCE(version, clause);
+      ClauseOnce(version, clause);
       statement.version = ParseStringLiteral("a version");
     } else if (AcceptKeyword("CONFIG_SCHEMA")) {
-      SLUICE_ONCE(schema, clause);
+      ClauseOnce(schema, clause);
       statement.config_schema = ParseExpr();
     } else if (AcceptKeyword("FROM")) {
-      SLUICE_ONCE(integration, clause);
+      ClauseOnce(integration, clause);
       ExpectKeyword("INTEGRATION");
       statement.integration = ParseStringLiteral("an integration directory");
     } else {
@@ -174,19 +164,19 @@ ast::Statement Parser::ParseCreateEntity(const Token& first, bool or_replace) {
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("DESCRIPTION")) {
-      SLUICE_ONCE(description, clause);
+      ClauseOnce(description, clause);
       statement.description = ParseStringLiteral("a description");
     } else if (AcceptKeyword("FIELDS")) {
-      SLUICE_ONCE(fields, clause);
+      ClauseOnce(fields, clause);
       statement.fields = ParseExpr();
     } else if (AcceptKeyword("CURSOR")) {
-      SLUICE_ONCE(cursor, clause);
+      ClauseOnce(cursor, clause);
       statement.cursor = ParseStringLiteral("a cursor field name");
     } else if (AcceptKeyword("PARENT")) {
-      SLUICE_ONCE(parent, clause);
+      ClauseOnce(parent, clause);
       statement.parent = ParseStringName("a parent entity ('type.entity')");
     } else if (AcceptKeyword("QUERY_HANDLER")) {
-      SLUICE_ONCE(handler, clause);
+      ClauseOnce(handler, clause);
       statement.handler = ParseHandlerCode();
     } else {
       break;
@@ -212,13 +202,13 @@ ast::Statement Parser::ParseCreateAction(const Token& first, bool or_replace) {
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("DESCRIPTION")) {
-      SLUICE_ONCE(description, clause);
+      ClauseOnce(description, clause);
       statement.description = ParseStringLiteral("a description");
     } else if (AcceptKeyword("PARAMETERS")) {
-      SLUICE_ONCE(parameters, clause);
+      ClauseOnce(parameters, clause);
       statement.parameters = ParseExpr();
     } else if (AcceptKeyword("HANDLER")) {
-      SLUICE_ONCE(handler, clause);
+      ClauseOnce(handler, clause);
       statement.handler = ParseHandlerCode();
     } else {
       break;
@@ -239,10 +229,10 @@ ast::Statement Parser::ParseCreateConnector(const Token& first, bool or_replace)
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("CONFIG")) {
-      SLUICE_ONCE(config, clause);
+      ClauseOnce(config, clause);
       statement.config = ParseExpr();
     } else if (AcceptKeyword("OPTIONS")) {
-      SLUICE_ONCE(options, clause);
+      ClauseOnce(options, clause);
       statement.options = ParseExpr();
     } else {
       break;
@@ -395,279 +385,5 @@ ast::Statement Parser::ParseRegister(const Token& first) {
   ExpectStatementEnd();
   return Make(first, std::move(statement));
 }
-
-ast::Statement Parser::ParseTest(const Token& first) {
-  Next();  // TEST
-  ExpectKeyword("CONNECTOR");
-  if (!(PeekKeyword("TYPE") && IsStringToken(Peek(1)))) {
-    ast::TestConnectionStmt statement{ParseIdentifierName("a connector name")};
-    ExpectStatementEnd();
-    return Make(first, std::move(statement));
-  }
-  Next();  // TYPE
-  ast::TestStmt statement;
-  statement.type = ParseStringName("a connector type name");
-  ExpectKeyword("NAME");
-  statement.test_name = ParseStringName("a test name");
-  bool tags = false, mock = false;
-  while (true) {
-    const Token& clause = Peek();
-    if (AcceptKeyword("TAGS")) {
-      SLUICE_ONCE(tags, clause);
-      statement.tags = ParseExpr();
-    } else if (AcceptKeyword("MOCK_API")) {
-      SLUICE_ONCE(mock, clause);
-      statement.mock_api = ParseExpr();
-    } else {
-      break;
-    }
-  }
-  ExpectKeyword("BEGIN");
-  statement.body = ParseBlock({"END"});
-  ExpectKeyword("END");
-  ExpectKeyword("TEST");
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParseSync(const Token& first) {
-  Next();  // SYNC
-  ExpectKeyword("CONNECTOR");
-  ast::SyncStmt statement;
-  statement.connector = ParseIdentifierName("a connector name");
-  if (AcceptSymbol(".")) statement.entity = ParseIdentifierName("an entity name");
-  bool entities = false, to = false, where = false, mode = false, write_mode = false,
-       schedule = false, force = false;
-  while (true) {
-    const Token& clause = Peek();
-    if (AcceptKeyword("ENTITIES")) {
-      SLUICE_ONCE(entities, clause);
-      if (statement.entity) Fail(clause, "give either connector.entity or ENTITIES (…), not both");
-      ExpectSymbol("(");
-      do {
-        statement.entities.push_back(ParseIdentifierName("an entity name"));
-      } while (AcceptSymbol(","));
-      ExpectSymbol(")");
-    } else if (AcceptKeyword("TO")) {
-      SLUICE_ONCE(to, clause);
-      if (AcceptKeyword("DESTINATION")) {
-        statement.target = ast::SyncTarget::kDestination;
-        statement.target_name = ParseIdentifierName("a destination name").text;
-      } else {
-        statement.target = ast::SyncTarget::kFile;
-        statement.target_name = ParseStringLiteral("a database file ('file.db') or DESTINATION name");
-      }
-    } else if (AcceptKeyword("WHERE")) {
-      SLUICE_ONCE(where, clause);
-      statement.where = CaptureSql(
-          {"ENTITIES", "TO", "FULL", "INCREMENTAL", "WRITE_MODE", "SCHEDULE", "FORCE"}, false);
-    } else if (AcceptKeyword("FULL")) {
-      SLUICE_ONCE(mode, clause);
-      statement.mode = ast::SyncMode::kFull;
-    } else if (AcceptKeyword("INCREMENTAL")) {
-      SLUICE_ONCE(mode, clause);
-      statement.mode = ast::SyncMode::kIncremental;
-      if (AcceptKeyword("ON")) statement.incremental_field = ParseIdentifierName("a cursor field").text;
-    } else if (AcceptKeyword("WRITE_MODE")) {
-      SLUICE_ONCE(write_mode, clause);
-      const Token& value = Peek();
-      statement.write_mode = ParseStringLiteral("a write mode");
-      if (*statement.write_mode != "overwrite-delete-stale" && *statement.write_mode != "overwrite" &&
-          *statement.write_mode != "append") {
-        Fail(value, "unknown write mode '" + *statement.write_mode +
-                        "' (expected 'overwrite-delete-stale', 'overwrite' or 'append')");
-      }
-    } else if (AcceptKeyword("SCHEDULE")) {
-      SLUICE_ONCE(schedule, clause);
-      statement.schedule = ParseStringLiteral("a cron schedule ('*/15 * * * *')");
-    } else if (AcceptKeyword("FORCE")) {
-      SLUICE_ONCE(force, clause);
-      statement.force = true;
-    } else {
-      break;
-    }
-  }
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParsePackage(const Token& first) {
-  Next();  // PACKAGE
-  ExpectKeyword("CONNECTOR");
-  ExpectKeyword("TYPE");
-  ast::PackageStmt statement;
-  statement.type = ParseStringName("a connector type name");
-  bool version = false, description = false, author = false, license = false;
-  while (true) {
-    const Token& clause = Peek();
-    if (AcceptKeyword("VERSION")) {
-      SLUICE_ONCE(version, clause);
-      statement.version = ParseStringLiteral("a version ('1.0.0')");
-    } else if (AcceptKeyword("DESCRIPTION")) {
-      SLUICE_ONCE(description, clause);
-      statement.description = ParseStringLiteral("a description");
-    } else if (AcceptKeyword("AUTHOR")) {
-      SLUICE_ONCE(author, clause);
-      statement.author = ParseStringLiteral("an author");
-    } else if (AcceptKeyword("LICENSE")) {
-      SLUICE_ONCE(license, clause);
-      statement.license = ParseStringLiteral("a license");
-    } else {
-      break;
-    }
-  }
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParsePublish(const Token& first) {
-  Next();  // PUBLISH
-  ExpectKeyword("CONNECTOR");
-  ExpectKeyword("TYPE");
-  ast::PublishStmt statement;
-  statement.type = ParseStringName("a connector type name");
-  if (AcceptKeyword("VERSION")) statement.version = ParseStringLiteral("a version");
-  ExpectKeyword("TO");
-  statement.target = ParseStringLiteral("a registry (directory or URL)");
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParseInstall(const Token& first) {
-  Next();  // INSTALL
-  ExpectKeyword("CONNECTOR");
-  ExpectKeyword("TYPE");
-  ast::InstallStmt statement;
-  statement.type = ParseStringName("a connector type name");
-  if (AcceptKeyword("VERSION")) statement.version = ParseStringLiteral("a version range ('^1.0')");
-  ExpectKeyword("FROM");
-  ExpectKeyword("REGISTRY");
-  statement.registry = ParseStringLiteral("a registry (directory or URL)");
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-namespace {
-// `= SELECT …` without parentheses, as DESIGN.md writes it.
-ast::ExprPtr ParseValueOrQuery(Parser& parser) {
-  const Token& first = parser.Peek();
-  if (parser.StartsSqlAt(0)) {
-    auto expr = std::make_unique<ast::Expr>();
-    ast::SqlText sql = parser.CaptureSql({}, /*stop_at_close_paren=*/false);
-    expr->span = sql.span;
-    expr->node = ast::QueryExpr{std::move(sql)};
-    (void)first;
-    return expr;
-  }
-  return parser.ParseExpr();
-}
-}  // namespace
-
-ast::Statement Parser::ParseDeclare(const Token& first) {
-  Next();  // DECLARE
-  ast::DeclareStmt statement;
-  statement.name = ParseIdentifierName("a variable name");
-  if (AcceptSymbol("=") || AcceptSymbol(":=")) statement.init = ParseValueOrQuery(*this);
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParseSet(const Token& first) {
-  Next();  // SET
-  ast::SetStmt statement;
-  statement.name = ParseIdentifierName("a variable name");
-  if (!AcceptSymbol("=") && !AcceptSymbol(":=")) FailExpected("'='");
-  statement.value = ParseValueOrQuery(*this);
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParsePrint(const Token& first) {
-  Next();  // PRINT
-  ast::PrintStmt statement;
-  do {
-    statement.values.push_back(ParseExpr());
-  } while (AcceptSymbol(","));
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParseAssert(const Token& first) {
-  Next();  // ASSERT
-  ast::AssertStmt statement;
-  statement.condition = ParseExpr();
-  if (AcceptSymbol(",")) statement.message = ParseExpr();
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParseIf(const Token& first) {
-  Next();  // IF
-  ast::IfStmt statement;
-  ast::IfBranch branch;
-  branch.condition = ParseExpr();
-  ExpectKeyword("THEN");
-  branch.body = ParseBlock({"ELSIF", "ELSEIF", "ELSE", "END"});
-  statement.branches.push_back(std::move(branch));
-  while (AcceptKeyword("ELSIF") || AcceptKeyword("ELSEIF")) {
-    ast::IfBranch next;
-    next.condition = ParseExpr();
-    ExpectKeyword("THEN");
-    next.body = ParseBlock({"ELSIF", "ELSEIF", "ELSE", "END"});
-    statement.branches.push_back(std::move(next));
-  }
-  if (AcceptKeyword("ELSE")) statement.else_body = ParseBlock({"END"});
-  ExpectKeyword("END");
-  ExpectKeyword("IF");
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParseFor(const Token& first) {
-  Next();  // FOR
-  ast::ForStmt statement;
-  statement.variable = ParseIdentifierName("a loop variable");
-  ExpectKeyword("IN");
-  statement.iterable = ParseExpr();
-  ExpectKeyword("LOOP");
-  statement.body = ParseBlock({"END"});
-  ExpectKeyword("END");
-  ExpectKeyword("LOOP");
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-ast::Statement Parser::ParseTry(const Token& first) {
-  Next();  // TRY
-  ast::TryStmt statement;
-  statement.body = ParseBlock({"CATCH", "END"});
-  while (PeekKeyword("CATCH")) {
-    const Token& catch_token = Next();
-    ast::CatchClause clause;
-    // Error kinds follow CATCH (lower-case names such as auth_error or
-    // not_found); no statement starts with one of those words.
-    while (Peek().kind == TokenKind::kIdentifier && !Peek().quoted &&
-           (ErrorKindFromName(Peek().text) || Peek().text.ends_with("_error"))) {
-      const Token& kind = Peek();
-      if (!ErrorKindFromName(kind.text)) {
-        Fail(kind, "unknown error kind '" + kind.text +
-                       "' (connector_error, auth_error, rate_limit_error, connection_error, "
-                       "timeout_error, …)");
-      }
-      clause.kinds.push_back(ParseIdentifierName("an error kind"));
-      if (!AcceptSymbol(",")) AcceptKeyword("OR");
-    }
-    clause.body = ParseBlock({"CATCH", "END"});
-    clause.span = SpanFrom(catch_token);
-    statement.catches.push_back(std::move(clause));
-  }
-  if (statement.catches.empty()) FailExpected("CATCH");
-  ExpectKeyword("END");
-  ExpectKeyword("TRY");
-  ExpectStatementEnd();
-  return Make(first, std::move(statement));
-}
-
-#undef SLUICE_ONCE
 
 }  // namespace sluice::parser_detail
