@@ -261,6 +261,38 @@ Status ValidateConfig(const Value& schema, Value& config,
   return Status();
 }
 
+Status ValidateParameters(const Value& schema, Value& params) {
+  if (!params.is_object()) {
+    return Status(ErrorKind::kType, "arguments must be an object, got " + Describe(params));
+  }
+  for (const auto& [key, value] : params.items()) {
+    if (schema.contains(key)) continue;
+    std::vector<std::string> known;
+    for (const auto& [name, spec] : schema.items()) known.push_back(name);
+    std::sort(known.begin(), known.end());
+    return Status(ErrorKind::kInvalidArgument,
+                  "unknown parameter '" + key + "' (parameters: " + JoinNames(known) + ")");
+  }
+  for (const auto& [key, spec] : schema.items()) {
+    auto it = params.find(key);
+    if (it == params.end() || it->is_null()) {
+      auto found = spec.find("default");
+      if (found != spec.end()) {
+        params[key] = *found;
+      } else if (FlagOf(spec, "required")) {
+        return Status(ErrorKind::kInvalidArgument, "parameter '" + key + "' is required");
+      }
+      continue;
+    }
+    std::string type = TypeOf(spec);
+    if (!MatchesType(type, *it)) {
+      return Status(ErrorKind::kType,
+                    "parameter '" + key + "' must be " + type + ", got " + Describe(*it));
+    }
+  }
+  return Status();
+}
+
 Status ValidateFields(const Value& fields) {
   if (!fields.is_object()) {
     return Status(ErrorKind::kType, "FIELDS must be an object, got " + Describe(fields));

@@ -38,6 +38,11 @@ Status ValidateConfigSchema(const Value& schema);
 Status ValidateConfig(const Value& schema, Value& config,
                       const std::function<Result<bool>(const std::string&)>& secret_exists);
 
+// Checks an action's arguments against its PARAMETERS, in place: unknown
+// parameters rejected (naming the known ones), required ones present,
+// defaults filled in, types right. Templates get no special meaning here.
+Status ValidateParameters(const Value& schema, Value& params);
+
 // Checks an entity's FIELDS: each field has a known type (string, integer,
 // number, boolean, timestamp, date, document, array) and only known
 // attributes (type, primary_key, filterable, sortable, required, nullable,

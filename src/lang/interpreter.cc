@@ -20,18 +20,33 @@ Value RowsToValue(const ResultSet& result) {
 Interpreter::Interpreter(Workspace& workspace, OutputSink& output)
     : workspace_(workspace),
       output_(output),
-      evaluator_(variables_, EvalHooks{
-                                 [this](const ast::QueryExpr& query) { return RunQueryValue(query); },
-                                 [](const ast::ExecExpr&, const ast::Expr&) -> Result<Value> {
-                                   return Status(ErrorKind::kNotImplemented,
-                                                 "CONNECTOR_EXEC is not available yet: running "
-                                                 "action handlers needs the JavaScript runtime, "
-                                                 "which is not built yet");
-                                 }}) {}
+      evaluator_(variables_,
+                 EvalHooks{[this](const ast::QueryExpr& query) { return RunQueryValue(query); },
+                           [this](const ast::ExecExpr& exec, const ast::Expr&) { return RunExec(exec); }}),
+      connectors_(workspace, output) {}
 
 Interpreter::~Interpreter() = default;
 
 Result<Value> Interpreter::Eval(const ast::Expr& expr) { return evaluator_.Eval(expr); }
+
+Result<Value> Interpreter::RunExec(const ast::ExecExpr& exec) {
+  Value arguments = Value::object();
+  if (exec.argument) {
+    ASSIGN_OR_RETURN(arguments, Eval(*exec.argument));
+    if (arguments.is_null()) arguments = Value::object();
+    if (!arguments.is_object()) {
+      return Status(ErrorKind::kType, std::string("CONNECTOR_EXEC takes an object of arguments, got ") +
+                                          ValueTypeName(arguments))
+          .At(exec.argument->span.begin);
+    }
+  }
+  for (const ast::NamedArg& arg : exec.named_args) {
+    ASSIGN_OR_RETURN(arguments[arg.name], Eval(*arg.value));
+  }
+  std::string action;
+  for (const std::string& part : exec.path) action += (action.empty() ? "" : ".") + part;
+  return connectors_.Execute(exec.connector, action, std::move(arguments));
+}
 
 Status Interpreter::ExecuteAll(const ast::Program& program) {
   for (const ast::Statement& statement : program.statements) {
@@ -63,8 +78,11 @@ Status Interpreter::Execute(const ast::Statement& statement) {
     RETURN_IF_ERROR(ExecuteScripting(statement, handled));
     if (handled) return Status::Ok();
     if (auto* sql = std::get_if<ast::SqlStmt>(&statement.node)) return ExecuteSql(*sql, statement);
-    if (std::holds_alternative<ast::ExecStmt>(statement.node)) {
-      return NotYet(statement, "running action handlers needs the JavaScript runtime, which is not built yet");
+    if (auto* exec = std::get_if<ast::ExecStmt>(&statement.node)) {
+      ASSIGN_OR_RETURN(Value result, Eval(*exec->exec));
+      // A bare CONNECTOR_EXEC shows what the action returned.
+      if (!result.is_null()) output_.Print(result.dump(-1, ' ', false, Value::error_handler_t::replace));
+      return Status::Ok();
     }
     if (std::holds_alternative<ast::SyncStmt>(statement.node)) {
       return NotYet(statement, "the sync engine is not built yet");
@@ -73,8 +91,11 @@ Status Interpreter::Execute(const ast::Statement& statement) {
       return NotYet(statement, "connector tests (TEST … BEGIN … END TEST) need the test runner, "
                                "which is not built yet");
     }
-    if (std::holds_alternative<ast::TestConnectionStmt>(statement.node)) {
-      return NotYet(statement, "checking a connection needs the JavaScript runtime, which is not built yet");
+    if (auto* test = std::get_if<ast::TestConnectionStmt>(&statement.node)) {
+      ASSIGN_OR_RETURN(ResultSet checks, connectors_.TestConnection(test->connector.text));
+      checks.title = "connector '" + test->connector.text + "': OK";
+      output_.Emit(checks);
+      return Status::Ok();
     }
     if (std::holds_alternative<ast::PackageStmt>(statement.node) ||
         std::holds_alternative<ast::PublishStmt>(statement.node) ||

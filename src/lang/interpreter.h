@@ -19,6 +19,7 @@
 #include "catalog/workspace.h"
 #include "core/status.h"
 #include "lang/ast.h"
+#include "lang/connector_registry.h"
 #include "lang/evaluator.h"
 #include "lang/result.h"
 
@@ -35,6 +36,7 @@ class Interpreter {
   Status ExecuteAll(const ast::Program& program);
 
   Variables& variables() { return variables_; }
+  ConnectorRegistry& connectors() { return connectors_; }
 
  private:
   friend class CatalogStatements;
@@ -52,11 +54,13 @@ class Interpreter {
   Result<ResultSet> RunSql(const ast::SqlText& sql);
   Result<Value> RunQueryValue(const ast::QueryExpr& query);
   Result<Value> Eval(const ast::Expr& expr);
+  Result<Value> RunExec(const ast::ExecExpr& exec);
 
   Workspace& workspace_;
   OutputSink& output_;
   Variables variables_;
   Evaluator evaluator_;
+  ConnectorRegistry connectors_;
 };
 
 // Rows of a ResultSet as an array of row objects (column → value).

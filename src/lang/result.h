@@ -23,6 +23,8 @@ class OutputSink {
   virtual void Emit(const ResultSet& result) = 0;
   // A line from PRINT (without its newline).
   virtual void Print(const std::string& line) = 0;
+  // A diagnostic line (handler console output): not part of the results.
+  virtual void Log(const std::string& line) = 0;
 };
 
 }  // namespace sluice

@@ -1,0 +1,195 @@
+#include "js/convert.h"
+
+#include <js/Array.h>
+#include <js/BigInt.h>
+#include <js/Date.h>
+#include <jsfriendapi.h>
+
+#include <cmath>
+
+#include "core/time_util.h"
+
+namespace sluice::js {
+
+std::string ToUtf8(JSContext* cx, JS::HandleString string) {
+  JS::UniqueChars chars = JS_EncodeStringToUTF8(cx, string);
+  return chars ? std::string(chars.get()) : std::string();
+}
+
+std::string ToDisplayString(JSContext* cx, JS::HandleValue value) {
+  JS::RootedString text(cx, JS::ToString(cx, value));
+  if (!text) {
+    JS_ClearPendingException(cx);
+    return "<unprintable value>";
+  }
+  return ToUtf8(cx, text);
+}
+
+JSString* NewString(JSContext* cx, std::string_view utf8) {
+  return JS_NewStringCopyUTF8N(cx, JS::UTF8Chars(utf8.data(), utf8.size()));
+}
+
+namespace {
+
+class ToValueConverter {
+ public:
+  explicit ToValueConverter(JSContext* cx) : cx_(cx), path_(cx) {}
+
+  Result<Value> Convert(JS::HandleValue value, int depth) {
+    if (value.isNullOrUndefined()) return Value();
+    if (value.isBoolean()) return Value(value.toBoolean());
+    if (value.isInt32()) return Value(static_cast<int64_t>(value.toInt32()));
+    if (value.isDouble()) return Number(value.toDouble());
+    if (value.isString()) {
+      JS::RootedString string(cx_, value.toString());
+      return Value(ToUtf8(cx_, string));
+    }
+    if (value.isBigInt()) return Value(ToDisplayString(cx_, value));
+    if (value.isSymbol()) return Value();
+    JS::RootedObject object(cx_, &value.toObject());
+    if (JS::IsCallable(object)) return Value();
+    if (depth >= kMaxDepth) {
+      return Status(ErrorKind::kType, "value nested deeper than " + std::to_string(kMaxDepth) + " levels");
+    }
+    for (JSObject* seen : path_) {
+      if (seen == object) return Status(ErrorKind::kType, "value contains a cycle");
+    }
+    bool is_date = false;
+    if (!JS::ObjectIsDate(cx_, object, &is_date)) return Pending();
+    if (is_date) return Date(object);
+    if (!path_.append(object)) return Pending();
+    Result<Value> result = ConvertObject(object, depth);
+    path_.popBack();
+    return result;
+  }
+
+ private:
+  Status Pending() {
+    JS::RootedValue exception(cx_);
+    std::string detail = "a JavaScript error";
+    if (JS_GetPendingException(cx_, &exception)) detail = ToDisplayString(cx_, exception);
+    JS_ClearPendingException(cx_);
+    return Status(ErrorKind::kType, "cannot convert value: " + detail);
+  }
+
+  static Value Number(double d) {
+    // 2^53: beyond it a double no longer holds every integer exactly.
+    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0 &&
+        !(d == 0 && std::signbit(d))) {
+      return Value(static_cast<int64_t>(d));
+    }
+    if (!std::isfinite(d)) return Value();  // as JSON.stringify: NaN, ±Infinity → null
+    return Value(d);
+  }
+
+  Result<Value> Date(JS::HandleObject object) {
+    double ms = 0;
+    if (!::js::DateGetMsecSinceEpoch(cx_, object, &ms)) return Pending();
+    if (!std::isfinite(ms)) return Value();  // an Invalid Date
+    return Value(FormatTimestamp(static_cast<int64_t>(std::llround(ms * 1000.0))));
+  }
+
+  Result<Value> ConvertObject(JS::HandleObject object, int depth) {
+    bool is_array = false;
+    if (!JS::IsArrayObject(cx_, object, &is_array)) return Pending();
+    JS::RootedValue element(cx_);
+    if (is_array) {
+      uint32_t length = 0;
+      if (!JS::GetArrayLength(cx_, object, &length)) return Pending();
+      Value array = Value::array();
+      array.get_ref<Value::array_t&>().reserve(length);
+      for (uint32_t i = 0; i < length; ++i) {
+        if (!JS_GetElement(cx_, object, i, &element)) return Pending();
+        ASSIGN_OR_RETURN(Value item, Convert(element, depth + 1));
+        array.push_back(std::move(item));
+      }
+      return array;
+    }
+    JS::RootedIdVector ids(cx_);
+    if (!::js::GetPropertyKeys(cx_, object, JSITER_OWNONLY, &ids)) return Pending();
+    Value out = Value::object();
+    JS::RootedId id(cx_);
+    for (size_t i = 0; i < ids.length(); ++i) {
+      id = ids[i];
+      if (id.isSymbol()) continue;
+      if (!JS_GetPropertyById(cx_, object, id, &element)) return Pending();
+      if (element.isUndefined() || (element.isObject() && JS::IsCallable(&element.toObject()))) continue;
+      JS::RootedValue key_value(cx_);
+      if (!JS_IdToValue(cx_, id, &key_value)) return Pending();
+      std::string key = id.isString() ? ToUtf8(cx_, JS::RootedString(cx_, id.toString()))
+                                      : ToDisplayString(cx_, key_value);
+      ASSIGN_OR_RETURN(Value item, Convert(element, depth + 1));
+      out[key] = std::move(item);
+    }
+    return out;
+  }
+
+  JSContext* cx_;
+  JS::RootedVector<JSObject*> path_;  // objects being converted, for cycles
+};
+
+}  // namespace
+
+Result<Value> ToValue(JSContext* cx, JS::HandleValue value) {
+  return ToValueConverter(cx).Convert(value, 0);
+}
+
+bool FromValue(JSContext* cx, const Value& value, JS::MutableHandleValue out) {
+  switch (value.type()) {
+    case Value::value_t::null:
+    case Value::value_t::discarded:
+      out.setNull();
+      return true;
+    case Value::value_t::boolean:
+      out.setBoolean(value.get<bool>());
+      return true;
+    case Value::value_t::number_integer:
+      out.setNumber(static_cast<double>(value.get<int64_t>()));
+      return true;
+    case Value::value_t::number_unsigned:
+      out.setNumber(static_cast<double>(value.get<uint64_t>()));
+      return true;
+    case Value::value_t::number_float:
+      out.setNumber(value.get<double>());
+      return true;
+    case Value::value_t::string: {
+      JSString* string = NewString(cx, value.get_ref<const std::string&>());
+      if (!string) return false;
+      out.setString(string);
+      return true;
+    }
+    case Value::value_t::array: {
+      JS::RootedObject array(cx, JS::NewArrayObject(cx, value.size()));
+      if (!array) return false;
+      JS::RootedValue element(cx);
+      for (size_t i = 0; i < value.size(); ++i) {
+        if (!FromValue(cx, value[i], &element)) return false;
+        if (!JS_DefineElement(cx, array, static_cast<uint32_t>(i), element, JSPROP_ENUMERATE)) return false;
+      }
+      out.setObject(*array);
+      return true;
+    }
+    case Value::value_t::object: {
+      JS::RootedObject object(cx, JS_NewPlainObject(cx));
+      if (!object) return false;
+      JS::RootedValue element(cx);
+      JS::RootedString key(cx);
+      JS::RootedId id(cx);
+      for (const auto& [name, item] : value.items()) {
+        key = NewString(cx, name);
+        if (!key || !JS_StringToId(cx, key, &id)) return false;
+        if (!FromValue(cx, item, &element)) return false;
+        if (!JS_DefinePropertyById(cx, object, id, element, JSPROP_ENUMERATE)) return false;
+      }
+      out.setObject(*object);
+      return true;
+    }
+    case Value::value_t::binary:
+      out.setNull();
+      return true;
+  }
+  out.setNull();
+  return true;
+}
+
+}  // namespace sluice::js

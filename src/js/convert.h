@@ -1,0 +1,33 @@
+// Conversion between JavaScript values and engine Values.
+//
+// JS → Value follows JSON.stringify where it has an answer: undefined and
+// functions inside objects are left out (null inside arrays), symbols are
+// skipped. Beyond it: a Date becomes an ISO-8601 UTC timestamp string, a
+// BigInt its decimal text, a number with no fraction (within ±2^53) an
+// integer. Cycles and nesting deeper than kMaxDepth are errors, not crashes.
+//
+// Precondition: the caller has entered the realm of the values.
+// Thread-safety: the JSContext's thread only.
+#pragma once
+
+#include <jsapi.h>
+
+#include <string>
+
+#include "core/status.h"
+#include "core/value.h"
+
+namespace sluice::js {
+
+constexpr int kMaxDepth = 200;
+
+Result<Value> ToValue(JSContext* cx, JS::HandleValue value);
+bool FromValue(JSContext* cx, const Value& value, JS::MutableHandleValue out);
+
+// A JS string as UTF-8; "" (and a pending exception) on failure.
+std::string ToUtf8(JSContext* cx, JS::HandleString string);
+// Any JS value as text, as String(value) would give it.
+std::string ToDisplayString(JSContext* cx, JS::HandleValue value);
+JSString* NewString(JSContext* cx, std::string_view utf8);
+
+}  // namespace sluice::js

@@ -1,0 +1,94 @@
+// JsRealm: one JavaScript global per connector instance, holding the web
+// APIs (prelude.js on a few natives) and the connector's handlers.
+//
+// Each handler's source is evaluated once, in a scope of its own, so that
+// two entities may both define `query` and a handler's module-level state
+// (a cache Map, a rate limiter) lives as long as the realm. Calls run the
+// realm's event loop — promise jobs, timers, HTTP — until the handler's
+// promise settles, under the runtime's time limit.
+//
+// Handler results: an array, a promise of one, a single value, or an
+// (async) iterable of rows or arrays of rows; CallForRows() hands each item
+// to a sink as it arrives and stops the iterator when the sink says so.
+//
+// Ownership: borrows the JsRuntime (which must outlive it); owns its
+// transport, timers and rooted handler objects.
+// Thread-safety: the runtime's thread only.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/value.h"
+#include "js/js_runtime.h"
+#include "net/http.h"
+
+namespace sluice::js {
+
+using ConsoleFunction = std::function<void(std::string_view level, std::string_view text)>;
+
+struct RealmOptions {
+  std::unique_ptr<HttpTransport> transport;  // required
+  ConsoleFunction console;                   // default: stderr
+};
+
+// Where a handler's code came from, for error positions.
+struct HandlerSource {
+  std::string code;
+  std::string file;  // e.g. "items.js" or "connector.sql"
+  unsigned line = 1;
+  unsigned column = 1;
+};
+
+class JsRealm {
+ public:
+  using HandlerId = size_t;
+  using Sink = std::function<bool(Value item)>;  // false stops the stream
+
+  static Result<std::unique_ptr<JsRealm>> Create(JsRuntime& runtime, RealmOptions options);
+  ~JsRealm();
+  JsRealm(const JsRealm&) = delete;
+  JsRealm& operator=(const JsRealm&) = delete;
+
+  // Evaluates a handler's source once. A syntax error names its line and
+  // column in `source.file`.
+  Result<HandlerId> LoadHandler(const HandlerSource& source);
+  // True when the handler defines a function `name`.
+  bool HasFunction(HandlerId handler, const char* name);
+
+  // Calls `name(args…)`, awaits it, and returns its value.
+  Result<Value> Call(HandlerId handler, const char* name, const std::vector<Value>& args,
+                     std::chrono::milliseconds timeout);
+  // Calls `name(args…)` and streams what it produces into `sink`, item by
+  // item: each element of a returned array, or each value an (async)
+  // iterable yields (which may itself be an array of rows).
+  Status CallForRows(HandlerId handler, const char* name, const std::vector<Value>& args,
+                     std::chrono::milliseconds timeout, const Sink& sink);
+
+  // Evaluates a script in the realm's global scope and returns its value
+  // (awaited if it is a promise). For tests and tools.
+  Result<Value> Evaluate(const std::string& code, std::chrono::milliseconds timeout);
+
+  const HttpStats& http_stats() const { return transport_->stats(); }
+
+  // Used by the natives (natives.cc).
+  struct State;
+  State& state() { return *state_; }
+
+ private:
+  explicit JsRealm(JsRuntime& runtime);
+  Status Start(RealmOptions options);
+  Result<Value> Invoke(HandlerId handler, const char* name, const std::vector<Value>& args,
+                       std::chrono::milliseconds timeout, const Sink* sink);
+
+  JsRuntime& runtime_;
+  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sluice::js

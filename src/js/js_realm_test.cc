@@ -1,0 +1,238 @@
+// The JavaScript runtime without HTTP: values, handler loading and state,
+// results as streams, errors, and the time and memory limits. HTTP is tested
+// against a real server in tests/sql/js_*.sql.
+#include "js/js_realm.h"
+
+#include <gtest/gtest.h>
+
+#include "net/http.h"
+
+namespace sluice::js {
+namespace {
+
+// Handlers here make no requests; any that do fail loudly.
+class NoNetwork : public HttpTransport {
+ public:
+  uint64_t Start(HttpRequest, Callback done) override {
+    failed_.push_back(std::move(done));
+    return failed_.size();
+  }
+  void Cancel(uint64_t) override {}
+  size_t Pending() const override { return failed_.size(); }
+  void Poll(std::chrono::milliseconds) override {
+    auto pending = std::move(failed_);
+    failed_.clear();
+    for (auto& done : pending) done(Status(ErrorKind::kConnection, "no network in this test"));
+  }
+  const HttpStats& stats() const override { return stats_; }
+
+ private:
+  std::vector<Callback> failed_;
+  HttpStats stats_;
+};
+
+constexpr auto kSecond = std::chrono::milliseconds(1000);
+
+class JsRealmTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Start(RuntimeOptions{}); }
+
+  void Start(RuntimeOptions options) {
+    // One context per thread: the old one goes before the new one comes.
+    realm_.reset();
+    runtime_.reset();
+    auto runtime = JsRuntime::Create(options);
+    ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
+    runtime_ = std::move(runtime).value();
+    RealmOptions realm_options;
+    realm_options.transport = std::make_unique<NoNetwork>();
+    realm_options.console = [this](std::string_view level, std::string_view text) {
+      console_.push_back(std::string(level) + ": " + std::string(text));
+    };
+    auto realm = JsRealm::Create(*runtime_, std::move(realm_options));
+    ASSERT_TRUE(realm.ok()) << realm.status().ToString();
+    realm_ = std::move(realm).value();
+  }
+
+  void TearDown() override {
+    realm_.reset();
+    runtime_.reset();
+  }
+
+  Value Eval(const std::string& code) {
+    Result<Value> result = realm_->Evaluate(code, kSecond * 5);
+    EXPECT_TRUE(result.ok()) << code << ": " << result.status().ToString();
+    return result.ok() ? *result : Value("<error>");
+  }
+
+  JsRealm::HandlerId Load(const std::string& code, const std::string& file = "handler.js") {
+    HandlerSource source{code, file, 1, 1};
+    Result<JsRealm::HandlerId> id = realm_->LoadHandler(source);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+
+  std::unique_ptr<JsRuntime> runtime_;
+  std::unique_ptr<JsRealm> realm_;
+  std::vector<std::string> console_;
+};
+
+TEST_F(JsRealmTest, ConvertsValuesToTheEngine) {
+  EXPECT_EQ(Eval("42"), Value(42));
+  EXPECT_TRUE(Eval("2.5").is_number_float());
+  EXPECT_EQ(Eval("'é ✓'"), Value("é ✓"));
+  EXPECT_EQ(Eval("({a: 1, b: [true, null, 'x'], c: {d: 1.5}})"),
+            Value::parse(R"({"a":1,"b":[true,null,"x"],"c":{"d":1.5}})"));
+  // JSON.stringify's rules: undefined and functions dropped from objects,
+  // null in arrays; NaN becomes null.
+  EXPECT_EQ(Eval("({u: undefined, f() {}, k: 1})"), Value::parse(R"({"k":1})"));
+  EXPECT_EQ(Eval("[undefined, NaN, Infinity]"), Value::parse("[null,null,null]"));
+  EXPECT_EQ(Eval("new Date(Date.UTC(2026, 10, 21, 12, 30, 0, 250))"), Value("2026-11-21T12:30:00.25Z"));
+  EXPECT_EQ(Eval("new Date(NaN)"), Value());
+  EXPECT_EQ(Eval("12345678901234567890n"), Value("12345678901234567890"));
+  EXPECT_EQ(Eval("2 ** 53"), Value(int64_t{9007199254740992}));
+  EXPECT_TRUE(Eval("2 ** 60").is_number_float());
+}
+
+TEST_F(JsRealmTest, CyclesAndDeepNestingAreErrorsNotCrashes) {
+  Result<Value> cyclic = realm_->Evaluate("const o = {}; o.self = o; o", kSecond);
+  ASSERT_FALSE(cyclic.ok());
+  EXPECT_NE(cyclic.status().message().find("cycle"), std::string::npos);
+  Result<Value> deep = realm_->Evaluate("let d = 1; for (let i = 0; i < 500; i++) d = [d]; d", kSecond);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.status().message().find("deeper"), std::string::npos);
+  // A repeated (not cyclic) object is fine.
+  EXPECT_EQ(Eval("const s = {x: 1}; [s, s]"), Value::parse(R"([{"x":1},{"x":1}])"));
+}
+
+TEST_F(JsRealmTest, HandlerStateLivesAcrossCallsAndHandlersAreSeparate) {
+  JsRealm::HandlerId counter = Load("let n = 0; async function execute() { n += 1; return n; }");
+  JsRealm::HandlerId other = Load("let n = 100; async function execute(config, params) { return n + params.add; }");
+  EXPECT_EQ(*realm_->Call(counter, "execute", {Value(), Value()}, kSecond), Value(1));
+  EXPECT_EQ(*realm_->Call(counter, "execute", {Value(), Value()}, kSecond), Value(2));
+  EXPECT_EQ(*realm_->Call(other, "execute", {Value(), Value{{"add", 5}}}, kSecond), Value(105));
+  EXPECT_EQ(*realm_->Call(counter, "execute", {Value(), Value()}, kSecond), Value(3));
+  EXPECT_TRUE(realm_->HasFunction(counter, "execute"));
+  EXPECT_FALSE(realm_->HasFunction(counter, "query"));
+}
+
+TEST_F(JsRealmTest, SyntaxErrorsNameFileLineAndColumn) {
+  HandlerSource source{"\nfunction execute() {\n  return (1 + ;\n}\n", "create.js", 10, 1};
+  Result<JsRealm::HandlerId> id = realm_->LoadHandler(source);
+  ASSERT_FALSE(id.ok());
+  EXPECT_EQ(id.status().message().rfind("create.js:12:15: SyntaxError", 0), 0u) << id.status().message();
+}
+
+TEST_F(JsRealmTest, ThrownErrorsCarryTheirStack) {
+  JsRealm::HandlerId id = Load("function inner() { throw new TypeError('bad thing'); }\n"
+                               "async function execute() { inner(); }");
+  Result<Value> result = realm_->Call(id, "execute", {}, kSecond);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().kind(), ErrorKind::kConnector);
+  const std::string& message = result.status().message();
+  EXPECT_EQ(message.rfind("TypeError: bad thing", 0), 0u) << message;
+  EXPECT_NE(message.find("at inner (handler.js:1:"), std::string::npos) << message;
+  EXPECT_NE(message.find("at execute (handler.js:2:"), std::string::npos) << message;
+}
+
+TEST_F(JsRealmTest, ResultsStreamAndStopEarly) {
+  // The generator's finally runs when the consumer stops: no further pages.
+  JsRealm::HandlerId id = Load(R"(
+    globalThis.pages = 0; globalThis.closed = false;
+    async function* query() {
+      try {
+        for (let page = 0; page < 100; page++) {
+          globalThis.pages++;
+          yield [{id: page * 2}, {id: page * 2 + 1}];
+        }
+      } finally { globalThis.closed = true; }
+    })");
+  std::vector<Value> items;
+  Status status = realm_->CallForRows(id, "query", {}, kSecond, [&](Value item) {
+    items.push_back(std::move(item));
+    return items.size() < 3;
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_TRUE(items[0].is_array());  // a yielded page arrives whole
+  EXPECT_EQ(Eval("globalThis.pages"), Value(3));
+  EXPECT_EQ(Eval("globalThis.closed"), Value(true));
+
+  JsRealm::HandlerId array = Load("async function query() { return [{a: 1}, {a: 2}]; }");
+  items.clear();
+  ASSERT_TRUE(realm_->CallForRows(array, "query", {}, kSecond, [&](Value item) {
+                      items.push_back(std::move(item));
+                      return true;
+                    }).ok());
+  EXPECT_EQ(items.size(), 2u);
+}
+
+TEST_F(JsRealmTest, InfiniteLoopHitsTheTimeLimitAndTheRealmGoesOn) {
+  JsRealm::HandlerId spin = Load("let calls = 0; function execute() { calls++; while (true) {} }");
+  Result<Value> result = realm_->Call(spin, "execute", {}, std::chrono::milliseconds(200));
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().kind(), ErrorKind::kTimeout);
+  EXPECT_NE(result.status().message().find("time limit"), std::string::npos);
+  JsRealm::HandlerId fine = Load("async function execute() { return 'still here'; }");
+  EXPECT_EQ(*realm_->Call(fine, "execute", {}, kSecond), Value("still here"));
+}
+
+TEST_F(JsRealmTest, RunawayAllocationHitsTheMemoryLimitAndTheRealmGoesOn) {
+  RuntimeOptions small;
+  small.heap_limit_bytes = 64u << 20;
+  Start(small);
+  JsRealm::HandlerId hog = Load("function execute() { const a = []; while (true) a.push(new Array(1e5).fill(7)); }");
+  Result<Value> result = realm_->Call(hog, "execute", {}, kSecond * 30);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("memory limit (64 MiB)"), std::string::npos)
+      << result.status().message();
+  JsRealm::HandlerId fine = Load("async function execute() { return [1, 2, 3].length; }");
+  EXPECT_EQ(*realm_->Call(fine, "execute", {}, kSecond), Value(3));
+}
+
+TEST_F(JsRealmTest, APromiseNothingCanSettleIsReported) {
+  JsRealm::HandlerId id = Load("async function execute() { await new Promise(() => {}); }");
+  Result<Value> result = realm_->Call(id, "execute", {}, kSecond);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("can never settle"), std::string::npos);
+}
+
+TEST_F(JsRealmTest, MissingFunctionIsNamed) {
+  JsRealm::HandlerId id = Load("const notAFunction = 1;");
+  Result<Value> result = realm_->Call(id, "query", {}, kSecond);
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.status().message().find("no function query()"), std::string::npos);
+}
+
+TEST_F(JsRealmTest, HandlersCannotReachTheNativesOrTheHost) {
+  EXPECT_EQ(Eval("typeof __native"), Value("undefined"));
+  EXPECT_EQ(Eval("typeof require"), Value("undefined"));
+  EXPECT_EQ(Eval("typeof process"), Value("undefined"));
+  EXPECT_EQ(Eval("typeof os"), Value("undefined"));
+  Result<Value> import = realm_->Evaluate("import('fs')", kSecond);
+  EXPECT_FALSE(import.ok());
+}
+
+TEST_F(JsRealmTest, ConvertsManyRowsExactly) {
+  JsRealm::HandlerId id = Load(R"(
+    async function query() {
+      const rows = new Array(100000);
+      for (let i = 0; i < rows.length; i++) {
+        rows[i] = {id: i, name: 'row ' + i, score: i / 4, active: i % 2 === 0, at: new Date(i * 1000)};
+      }
+      return rows;
+    })");
+  int64_t count = 0;
+  Value last;
+  ASSERT_TRUE(realm_->CallForRows(id, "query", {}, kSecond * 30, [&](Value row) {
+                      ++count;
+                      last = std::move(row);
+                      return true;
+                    }).ok());
+  EXPECT_EQ(count, 100000);
+  EXPECT_EQ(last, Value::parse(R"({"id":99999,"name":"row 99999","score":24999.75,"active":false,)"
+                               R"("at":"1970-01-02T03:46:39Z"})"));
+}
+
+}  // namespace
+}  // namespace sluice::js

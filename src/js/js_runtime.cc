@@ -1,0 +1,145 @@
+#include "js/js_runtime.h"
+
+#include <js/Initialization.h>
+#include <js/MemoryCallbacks.h>
+#include <jsfriendapi.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+
+namespace sluice::js {
+namespace {
+
+// JS_Init must run once per process, before any context; JS_ShutDown at exit.
+bool EngineInitOnce() {
+  static const bool ok = [] {
+    if (!JS_Init()) return false;
+    std::atexit([] { JS_ShutDown(); });
+    return true;
+  }();
+  return ok;
+}
+
+// Resident set size of this process, in bytes (0 if unknown).
+size_t ResidentBytes() {
+  std::FILE* statm = std::fopen("/proc/self/statm", "r");
+  if (!statm) return 0;
+  unsigned long total = 0, resident = 0;
+  int read = std::fscanf(statm, "%lu %lu", &total, &resident);
+  std::fclose(statm);
+  return read == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+constexpr auto kMemorySamplePeriod = std::chrono::milliseconds(20);
+
+}  // namespace
+
+thread_local bool JsRuntime::thread_has_runtime_ = false;
+
+Result<std::shared_ptr<JsRuntime>> JsRuntime::Shared() {
+  thread_local std::weak_ptr<JsRuntime> shared;
+  if (std::shared_ptr<JsRuntime> runtime = shared.lock()) return runtime;
+  ASSIGN_OR_RETURN(std::unique_ptr<JsRuntime> created, Create());
+  std::shared_ptr<JsRuntime> runtime = std::move(created);
+  shared = runtime;
+  return runtime;
+}
+
+Result<std::unique_ptr<JsRuntime>> JsRuntime::Create(const RuntimeOptions& options) {
+  if (!EngineInitOnce()) return Status(ErrorKind::kInternal, "cannot initialise the JavaScript engine");
+  if (thread_has_runtime_) {
+    return Status(ErrorKind::kInternal, "this thread already has a JavaScript runtime (use JsRuntime::Shared)");
+  }
+  std::unique_ptr<JsRuntime> runtime(new JsRuntime());
+  runtime->options_ = options;
+  // The context's own cap is the hard limit; JSGC_MAX_BYTES below makes the
+  // GC fail allocations cleanly before it.
+  runtime->cx_ = JS_NewContext(options.heap_limit_bytes + (16u << 20));
+  if (!runtime->cx_) return Status(ErrorKind::kInternal, "cannot create a JavaScript context");
+  JSContext* cx = runtime->cx_;
+  JS_SetContextPrivate(cx, runtime.get());
+  JS_SetGCParameter(cx, JSGC_MAX_BYTES, static_cast<uint32_t>(options.heap_limit_bytes));
+  if (!::js::UseInternalJobQueues(cx) || !JS::InitSelfHostedCode(cx)) {
+    return Status(ErrorKind::kInternal, "cannot set up the JavaScript engine's self-hosted code");
+  }
+  JS_AddInterruptCallback(cx, &JsRuntime::OnInterrupt);
+  JS::SetOutOfMemoryCallback(cx, &JsRuntime::OnOutOfMemory, runtime.get());
+  runtime->watchdog_ = std::thread([r = runtime.get()] { r->Watch(); });
+  thread_has_runtime_ = true;
+  return runtime;
+}
+
+JsRuntime::~JsRuntime() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (watchdog_.joinable()) watchdog_.join();
+  if (cx_) {
+    JS_DestroyContext(cx_);
+    thread_has_runtime_ = false;
+  }
+}
+
+void JsRuntime::Arm(Clock::time_point deadline) {
+  size_t resident = ResidentBytes();
+  {
+    std::lock_guard lock(mutex_);
+    armed_ = true;
+    deadline_ = deadline;
+    resident_at_arm_ = resident;
+  }
+  wake_.notify_all();
+}
+
+void JsRuntime::Disarm() {
+  std::lock_guard lock(mutex_);
+  armed_ = false;
+}
+
+void JsRuntime::ResetLimits() {
+  timed_out_ = false;
+  if (out_of_memory_) {
+    out_of_memory_ = false;
+    JS_GC(cx_);
+  }
+}
+
+void JsRuntime::Watch() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (!armed_) {
+      wake_.wait(lock);
+      continue;
+    }
+    Clock::time_point next = std::min(deadline_, Clock::now() + kMemorySamplePeriod);
+    wake_.wait_until(lock, next);
+    if (!armed_ || stopping_) continue;
+    if (Clock::now() >= deadline_) {
+      timed_out_ = true;
+    } else if (size_t resident = ResidentBytes();
+               resident > resident_at_arm_ + options_.heap_limit_bytes) {
+      out_of_memory_ = true;
+    } else {
+      continue;
+    }
+    armed_ = false;
+    JS_RequestInterruptCallback(cx_);
+  }
+}
+
+bool JsRuntime::OnInterrupt(JSContext* cx) {
+  auto* runtime = static_cast<JsRuntime*>(JS_GetContextPrivate(cx));
+  // false ends the running script
+  return !runtime->timed_out_.load() && !runtime->out_of_memory_.load();
+}
+
+void JsRuntime::OnOutOfMemory(JSContext*, void* self) {
+  static_cast<JsRuntime*>(self)->out_of_memory_ = true;
+}
+
+}  // namespace sluice::js

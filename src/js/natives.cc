@@ -1,0 +1,406 @@
+// The natives under prelude.js (NATIVE_CONTRACT.md). Each validates its
+// arguments and throws a TypeError on misuse: they are reachable only from
+// the prelude, but a broken prelude must not crash the engine.
+#include "js/natives.h"
+
+#include <curl/curl.h>
+#include <js/ArrayBuffer.h>
+#include <js/Conversions.h>
+#include <js/experimental/TypedData.h>
+#include <sodium.h>
+
+#include <cstring>
+
+#include "js/convert.h"
+#include "js/realm_state.h"
+
+namespace sluice::js {
+namespace {
+
+using State = JsRealm::State;
+
+bool Throw(JSContext* cx, const char* message) {
+  JS_ReportErrorUTF8(cx, "%s", message);
+  return false;
+}
+
+State* RealmState(JSContext* cx) {
+  State* state = State::From(cx);
+  if (!state) JS_ReportErrorASCII(cx, "no realm state");
+  return state;
+}
+
+// Bytes of a Uint8Array / ArrayBuffer / other view; false if not bytes.
+bool GetBytes(JSObject* object, std::string& out) {
+  uint8_t* data = nullptr;
+  size_t length = 0;
+  bool shared = false;
+  if (JS_IsArrayBufferViewObject(object)) {
+    ::js::GetArrayBufferViewLengthAndData(object, &length, &shared, &data);
+  } else if (JS::IsArrayBufferObject(object)) {
+    JS::GetArrayBufferLengthAndData(object, &length, &shared, &data);
+  } else {
+    return false;
+  }
+  out.assign(reinterpret_cast<const char*>(data), length);
+  return true;
+}
+
+JSObject* NewBytes(JSContext* cx, std::string_view bytes) {
+  JS::RootedObject array(cx, JS_NewUint8Array(cx, bytes.size()));
+  if (!array) return nullptr;
+  if (!bytes.empty()) {
+    uint8_t* data = nullptr;
+    size_t length = 0;
+    bool shared = false;
+    ::js::GetArrayBufferViewLengthAndData(array, &length, &shared, &data);
+    std::memcpy(data, bytes.data(), bytes.size());
+  }
+  return array;
+}
+
+// Replaces invalid UTF-8 with U+FFFD; false (and nothing replaced) when
+// `fatal` and the input is invalid.
+bool SanitizeUtf8(std::string_view in, bool fatal, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  size_t i = 0;
+  while (i < in.size()) {
+    unsigned char c = static_cast<unsigned char>(in[i]);
+    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool valid = length > 0 && i + length <= in.size();
+    uint32_t cp = length == 1 ? c : length == 2 ? c & 0x1F : length == 3 ? c & 0x0F : c & 0x07;
+    for (size_t k = 1; valid && k < length; ++k) {
+      unsigned char next = static_cast<unsigned char>(in[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are invalid too.
+    if (valid) {
+      valid = !((length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) ||
+                (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF));
+    }
+    if (valid) {
+      out.append(in.substr(i, length));
+      i += length;
+    } else {
+      if (fatal) return false;
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return true;
+}
+
+bool Print(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  State* state = RealmState(cx);
+  if (!state) return false;
+  std::string level = ToDisplayString(cx, args.get(0));
+  std::string text = ToDisplayString(cx, args.get(1));
+  state->console(level, text);
+  args.rval().setUndefined();
+  return true;
+}
+
+bool SetTimer(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  State* state = RealmState(cx);
+  if (!state) return false;
+  if (!args.get(0).isObject() || !JS::IsCallable(&args.get(0).toObject())) {
+    return Throw(cx, "setTimer: callback must be a function");
+  }
+  double delay = 0;
+  if (!JS::ToNumber(cx, args.get(1), &delay)) return false;
+  if (!(delay >= 0)) delay = 0;
+  delay = std::min(delay, 2147483647.0);  // as browsers clamp
+  auto interval = std::chrono::milliseconds(static_cast<int64_t>(delay));
+  State::Timer timer;
+  timer.due = JsRuntime::Clock::now() + interval;
+  if (JS::ToBoolean(args.get(2))) timer.interval = std::max(interval, std::chrono::milliseconds(1));
+  timer.callback = std::make_unique<JS::PersistentRootedObject>(cx, &args.get(0).toObject());
+  uint64_t id = state->next_timer_id++;
+  state->timers.emplace(id, std::move(timer));
+  args.rval().setNumber(static_cast<double>(id));
+  return true;
+}
+
+bool ClearTimer(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  State* state = RealmState(cx);
+  if (!state) return false;
+  double id = 0;
+  if (!JS::ToNumber(cx, args.get(0), &id)) return false;
+  if (id >= 1) state->timers.erase(static_cast<uint64_t>(id));
+  args.rval().setUndefined();
+  return true;
+}
+
+bool GetProperty(JSContext* cx, JS::HandleObject object, const char* name, JS::MutableHandleValue out) {
+  return JS_GetProperty(cx, object, name, out);
+}
+
+// [[name, value], …] → HttpHeaders
+bool ReadHeaders(JSContext* cx, JS::HandleValue value, HttpHeaders& headers) {
+  if (!value.isObject()) return true;
+  JS::RootedObject list(cx, &value.toObject());
+  uint32_t length = 0;
+  if (!JS::GetArrayLength(cx, list, &length)) return false;
+  JS::RootedValue pair_value(cx), part(cx);
+  for (uint32_t i = 0; i < length; ++i) {
+    if (!JS_GetElement(cx, list, i, &pair_value) || !pair_value.isObject()) return false;
+    JS::RootedObject pair(cx, &pair_value.toObject());
+    if (!JS_GetElement(cx, pair, 0, &part)) return false;
+    std::string name = ToDisplayString(cx, part);
+    if (!JS_GetElement(cx, pair, 1, &part)) return false;
+    headers.emplace_back(std::move(name), ToDisplayString(cx, part));
+  }
+  return true;
+}
+
+JSObject* ResponseObject(JSContext* cx, HttpResponse& response) {
+  JS::RootedObject object(cx, JS_NewPlainObject(cx));
+  if (!object) return nullptr;
+  JS::RootedValue value(cx);
+  value.setNumber(static_cast<double>(response.status));
+  if (!JS_DefineProperty(cx, object, "status", value, JSPROP_ENUMERATE)) return nullptr;
+  Value meta = {{"statusText", response.status_text}, {"url", response.url}, {"redirected", response.redirected}};
+  Value headers = Value::array();
+  for (auto& [name, header_value] : response.headers) headers.push_back(Value::array({name, header_value}));
+  meta["headers"] = std::move(headers);
+  for (const auto& [key, item] : meta.items()) {
+    if (!FromValue(cx, item, &value) || !JS_DefineProperty(cx, object, key.c_str(), value, JSPROP_ENUMERATE)) {
+      return nullptr;
+    }
+  }
+  JS::RootedObject body(cx, NewBytes(cx, response.body));
+  if (!body) return nullptr;
+  value.setObject(*body);
+  if (!JS_DefineProperty(cx, object, "body", value, JSPROP_ENUMERATE)) return nullptr;
+  return object;
+}
+
+void DeliverFetch(State* state, uint64_t id, Result<HttpResponse> result) {
+  JSContext* cx = state->cx;
+  auto found = state->fetches.find(id);
+  if (found == state->fetches.end()) return;
+  JS::RootedValue on_done(cx, JS::ObjectValue(**found->second.on_done));
+  state->fetches.erase(found);
+  JS::RootedValueArray<2> args(cx);
+  if (result.ok()) {
+    JSObject* response = ResponseObject(cx, *result);
+    if (!response) {
+      Status status = state->TakeException("reading a response");
+      state->console("error", status.message());
+      return;
+    }
+    args[0].setNull();
+    args[1].setObject(*response);
+  } else {
+    const Status& status = result.status();
+    const char* name = status.kind() == ErrorKind::kTimeout         ? "TimeoutError"
+                       : status.kind() == ErrorKind::kInvalidArgument ? "AbortError"
+                                                                      : "FetchError";
+    Value error = {{"name", name}, {"message", status.message()}};
+    if (!FromValue(cx, error, args[0])) return;
+    args[1].setNull();
+  }
+  JS::RootedValue ignored(cx);
+  if (!JS::Call(cx, JS::UndefinedHandleValue, on_done, args, &ignored)) {
+    Status status = state->TakeException("handling a response");
+    state->console("error", "uncaught exception in a fetch callback: " + status.message());
+  }
+}
+
+bool Fetch(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  State* state = RealmState(cx);
+  if (!state) return false;
+  if (!args.get(0).isObject() || !args.get(1).isObject() || !JS::IsCallable(&args.get(1).toObject())) {
+    return Throw(cx, "fetch: expected (request, onDone)");
+  }
+  JS::RootedObject request_object(cx, &args.get(0).toObject());
+  JS::RootedValue value(cx);
+  HttpRequest request;
+  if (!GetProperty(cx, request_object, "method", &value)) return false;
+  request.method = value.isUndefined() ? "GET" : ToDisplayString(cx, value);
+  if (!GetProperty(cx, request_object, "url", &value)) return false;
+  request.url = ToDisplayString(cx, value);
+  if (!GetProperty(cx, request_object, "headers", &value) || !ReadHeaders(cx, value, request.headers)) {
+    return JS_IsExceptionPending(cx) ? false : Throw(cx, "fetch: headers must be [[name, value], …]");
+  }
+  if (!GetProperty(cx, request_object, "body", &value)) return false;
+  if (value.isObject() && !GetBytes(&value.toObject(), request.body)) {
+    return Throw(cx, "fetch: body must be a Uint8Array");
+  }
+  if (!GetProperty(cx, request_object, "redirect", &value)) return false;
+  request.follow_redirects = value.isUndefined() || ToDisplayString(cx, value) == "follow";
+  auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(state->deadline -
+                                                                         JsRuntime::Clock::now());
+  request.timeout = std::max(remaining, std::chrono::milliseconds(1));
+  uint64_t id = state->next_fetch_id++;
+  State::Fetch fetch;
+  fetch.on_done = std::make_unique<JS::PersistentRootedObject>(cx, &args.get(1).toObject());
+  fetch.transport_id = state->transport->Start(
+      std::move(request), [state, id](Result<HttpResponse> result) { DeliverFetch(state, id, std::move(result)); });
+  state->fetches.emplace(id, std::move(fetch));
+  args.rval().setNumber(static_cast<double>(id));
+  return true;
+}
+
+bool AbortFetch(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  State* state = RealmState(cx);
+  if (!state) return false;
+  double id = 0;
+  if (!JS::ToNumber(cx, args.get(0), &id)) return false;
+  auto found = state->fetches.find(static_cast<uint64_t>(id));
+  if (found != state->fetches.end()) state->transport->Cancel(found->second.transport_id);
+  args.rval().setUndefined();
+  return true;
+}
+
+bool RandomUuid(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  bytes[6] = (bytes[6] & 0x0F) | 0x40;  // version 4
+  bytes[8] = (bytes[8] & 0x3F) | 0x80;  // RFC 4122 variant
+  char text[37];
+  static const char kHex[] = "0123456789abcdef";
+  size_t out = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) text[out++] = '-';
+    text[out++] = kHex[bytes[i] >> 4];
+    text[out++] = kHex[bytes[i] & 0xF];
+  }
+  text[out] = '\0';
+  JSString* string = JS_NewStringCopyZ(cx, text);
+  if (!string) return false;
+  args.rval().setString(string);
+  return true;
+}
+
+bool Utf8Encode(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  std::string text = ToDisplayString(cx, args.get(0));
+  JSObject* bytes = NewBytes(cx, text);
+  if (!bytes) return false;
+  args.rval().setObject(*bytes);
+  return true;
+}
+
+bool Utf8Decode(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  std::string bytes, text;
+  if (!args.get(0).isObject() || !GetBytes(&args.get(0).toObject(), bytes)) {
+    return Throw(cx, "utf8Decode: expected bytes");
+  }
+  if (!SanitizeUtf8(bytes, JS::ToBoolean(args.get(1)), text)) {
+    JS::RootedValue error(cx);
+    Value message = "The encoded data was not valid utf-8";
+    JS::RootedValue message_value(cx);
+    if (!FromValue(cx, message, &message_value)) return false;
+    JS::RootedString message_string(cx, message_value.toString());
+    if (!JS::CreateError(cx, JSEXN_TYPEERR, nullptr, nullptr, 0, 0, nullptr, message_string,
+                         JS::NothingHandleValue, &error)) {
+      return false;
+    }
+    JS_SetPendingException(cx, error);
+    return false;
+  }
+  JSString* string = NewString(cx, text);
+  if (!string) return false;
+  args.rval().setString(string);
+  return true;
+}
+
+// WHATWG-shaped parts of a URL, from libcurl's URL parser.
+bool ParseUrl(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  std::string input = ToDisplayString(cx, args.get(0));
+  struct UrlFree {
+    void operator()(CURLU* url) const { curl_url_cleanup(url); }
+  };
+  std::unique_ptr<CURLU, UrlFree> url(curl_url());
+  constexpr unsigned kFlags = CURLU_NON_SUPPORT_SCHEME | CURLU_URLENCODE;
+  if (!args.get(1).isNullOrUndefined()) {
+    std::string base = ToDisplayString(cx, args.get(1));
+    if (curl_url_set(url.get(), CURLUPART_URL, base.c_str(), kFlags) != CURLUE_OK) {
+      args.rval().setNull();
+      return true;
+    }
+  }
+  if (curl_url_set(url.get(), CURLUPART_URL, input.c_str(), kFlags) != CURLUE_OK) {
+    args.rval().setNull();
+    return true;
+  }
+  auto part = [&](CURLUPart which, unsigned flags = 0) {
+    char* text = nullptr;
+    std::string out;
+    if (curl_url_get(url.get(), which, &text, flags) == CURLUE_OK && text) out = text;
+    curl_free(text);
+    return out;
+  };
+  std::string query = part(CURLUPART_QUERY);
+  std::string fragment = part(CURLUPART_FRAGMENT);
+  std::string path = part(CURLUPART_PATH);
+  Value record = {{"protocol", part(CURLUPART_SCHEME) + ":"},
+                  {"username", part(CURLUPART_USER)},
+                  {"password", part(CURLUPART_PASSWORD)},
+                  {"hostname", part(CURLUPART_HOST)},
+                  {"port", part(CURLUPART_PORT)},
+                  {"pathname", path.empty() ? "/" : path},
+                  {"search", query.empty() ? "" : "?" + query},
+                  {"hash", fragment.empty() ? "" : "#" + fragment}};
+  return FromValue(cx, record, args.rval());
+}
+
+bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
+  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
+  State* state = RealmState(cx);
+  if (!state) return false;
+  if (!state->sink) {
+    args.rval().setBoolean(false);
+    return true;
+  }
+  Result<Value> item = ToValue(cx, args.get(0));
+  if (!item.ok()) {
+    state->sink_status = item.TakeStatus().WithContext("a row the handler produced");
+    args.rval().setBoolean(false);
+    return true;
+  }
+  args.rval().setBoolean((*state->sink)(std::move(item).value()));
+  return true;
+}
+
+constexpr JSFunctionSpec kNatives[] = {
+    JS_FN("print", Print, 2, 0),
+    JS_FN("setTimer", SetTimer, 3, 0),
+    JS_FN("clearTimer", ClearTimer, 1, 0),
+    JS_FN("fetch", Fetch, 2, 0),
+    JS_FN("abortFetch", AbortFetch, 1, 0),
+    JS_FN("randomUUID", RandomUuid, 0, 0),
+    JS_FN("utf8Encode", Utf8Encode, 1, 0),
+    JS_FN("utf8Decode", Utf8Decode, 2, 0),
+    JS_FN("parseURL", ParseUrl, 2, 0),
+    JS_FS_END,
+};
+
+}  // namespace
+
+Status DefineNatives(JSContext* cx, JS::HandleObject global) {
+  JS::RootedObject natives(cx, JS_NewPlainObject(cx));
+  if (!natives || !JS_DefineFunctions(cx, natives, kNatives) ||
+      !JS_DefineProperty(cx, global, "__native", natives, JSPROP_ENUMERATE)) {
+    return Status(ErrorKind::kInternal, "cannot define the runtime's natives");
+  }
+  return Status::Ok();
+}
+
+JSObject* NewSinkFunction(JSContext* cx) {
+  JSFunction* function = JS_NewFunction(cx, SinkItem, 1, 0, "sink");
+  return function ? JS_GetFunctionObject(function) : nullptr;
+}
+
+}  // namespace sluice::js

@@ -1,0 +1,188 @@
+#include "lang/connector_registry.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+
+#include "catalog/config_schema.h"
+#include "core/secret_masker.h"
+
+namespace sluice {
+
+ConnectorRegistry::ConnectorRegistry(Workspace& workspace, OutputSink& output)
+    : workspace_(workspace), output_(output) {}
+
+// Instances hold realms of the runtime: they go first.
+ConnectorRegistry::~ConnectorRegistry() { instances_.clear(); }
+
+Result<js::JsRuntime*> ConnectorRegistry::Runtime() {
+  if (!runtime_) {
+    ASSIGN_OR_RETURN(runtime_, js::JsRuntime::Shared());
+  }
+  return runtime_.get();
+}
+
+namespace {
+
+bool IsSecretKey(const ConnectorTypeDef& type, const std::string& key) {
+  auto spec = type.config_schema.find(key);
+  if (spec == type.config_schema.end() || !spec->is_object()) return false;
+  auto secret = spec->find("secret");
+  return secret != spec->end() && secret->is_boolean() && secret->get<bool>();
+}
+
+// Replaces each {{secrets.NAME}} / {{env.NAME}} in `text`.
+Result<std::string> ResolveTemplates(const std::string& text, const std::string& key, SecretStore& secrets,
+                                     bool secret_key) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    size_t close = text.find("}}", open);
+    if (close == std::string::npos) break;
+    std::string inner = text.substr(open + 2, close - open - 2);
+    inner.erase(0, inner.find_first_not_of(" \t"));
+    inner.erase(inner.find_last_not_of(" \t") + 1);
+    std::string value;
+    if (inner.starts_with("secrets.")) {
+      Result<std::string> secret = secrets.Get(inner.substr(8));
+      if (!secret.ok()) return secret.TakeStatus().WithContext("config key '" + key + "'");
+      value = std::move(secret).value();
+    } else if (inner.starts_with("env.")) {
+      const char* env = std::getenv(inner.substr(4).c_str());
+      if (!env) {
+        return Status(ErrorKind::kNotFound, "config key '" + key + "': environment variable '" +
+                                                inner.substr(4) + "' is not set");
+      }
+      value = env;
+      if (secret_key) SecretMasker::Global().Add(value);
+    } else {
+      out += text.substr(pos, close + 2 - pos);  // not ours: leave it
+      pos = close + 2;
+      continue;
+    }
+    out += text.substr(pos, open - pos) + value;
+    pos = close + 2;
+  }
+  out += text.substr(pos);
+  return out;
+}
+
+}  // namespace
+
+Result<Value> ConnectorRegistry::ResolveConfig(const ConnectorDef& connector, const ConnectorTypeDef& type) {
+  Value resolved = connector.config;
+  for (auto& [key, value] : resolved.items()) {
+    if (!value.is_string() || value.get_ref<const std::string&>().find("{{") == std::string::npos) continue;
+    ASSIGN_OR_RETURN(std::string text, ResolveTemplates(value.get<std::string>(), key, workspace_.secrets(),
+                                                        IsSecretKey(type, key)));
+    value = std::move(text);
+  }
+  return resolved;
+}
+
+Result<ConnectorSpec> ConnectorRegistry::BuildSpec(const std::string& name) {
+  Catalog& catalog = workspace_.catalog();
+  ConnectorSpec spec;
+  ASSIGN_OR_RETURN(spec.connector, catalog.GetConnector(name));
+  if (!spec.connector.enabled) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "connector '" + name + "' is disabled (ALTER CONNECTOR " + name + " ENABLE)");
+  }
+  ASSIGN_OR_RETURN(spec.type, catalog.GetConnectorType(spec.connector.type));
+  ASSIGN_OR_RETURN(spec.entities, catalog.ListEntities(spec.type.name));
+  ASSIGN_OR_RETURN(spec.actions, catalog.ListActions(spec.type.name));
+  Result<Value> config = ResolveConfig(spec.connector, spec.type);
+  if (!config.ok()) return config.TakeStatus().WithContext("connector '" + name + "'");
+  spec.resolved_config = std::move(config).value();
+  std::string identity = spec.connector.config.dump() + spec.connector.options.dump() +
+                         spec.connector.updated_at + spec.type.updated_at + spec.resolved_config.dump();
+  for (const EntityDef& entity : spec.entities) identity += entity.name + entity.handler.code + entity.fields.dump();
+  for (const ActionDef& action : spec.actions) identity += action.name + action.handler.code;
+  spec.fingerprint = std::to_string(std::hash<std::string>{}(identity));
+  return spec;
+}
+
+Result<ConnectorInstance*> ConnectorRegistry::Get(const std::string& connector) {
+  ASSIGN_OR_RETURN(ConnectorSpec spec, BuildSpec(connector));
+  auto found = instances_.find(connector);
+  if (found != instances_.end() && found->second->spec().fingerprint == spec.fingerprint) {
+    return found->second.get();
+  }
+  if (found != instances_.end()) instances_.erase(found);
+  ASSIGN_OR_RETURN(js::JsRuntime * runtime, Runtime());
+  OutputSink& output = output_;
+  js::ConsoleFunction console = [&output, connector](std::string_view level, std::string_view text) {
+    output.Log("[" + connector + "] console." + std::string(level) + ": " + std::string(text));
+  };
+  ASSIGN_OR_RETURN(std::unique_ptr<ConnectorInstance> instance,
+                   ConnectorInstance::Create(*runtime, std::move(spec), console, transport_factory_));
+  ConnectorInstance* pointer = instance.get();
+  instances_[connector] = std::move(instance);
+  return pointer;
+}
+
+Result<Value> ConnectorRegistry::Execute(const std::string& connector, const std::string& action,
+                                         Value arguments) {
+  ASSIGN_OR_RETURN(ConnectorInstance * instance, Get(connector));
+  const ConnectorSpec& spec = instance->spec();
+  const ActionDef* found = nullptr;
+  std::string known;
+  for (const ActionDef& candidate : spec.actions) {
+    if (candidate.name == action) found = &candidate;
+    known += (known.empty() ? "" : ", ") + candidate.name;
+  }
+  if (!found) {
+    return Status(ErrorKind::kNotFound, "connector '" + connector + "' (type '" + spec.type.name +
+                                            "') has no action '" + action + "' (actions: " +
+                                            (known.empty() ? "none" : known) + ")");
+  }
+  Status valid = ValidateParameters(found->parameters, arguments);
+  if (!valid.ok()) return valid.WithContext("connector '" + connector + "', action '" + action + "'");
+  return instance->Execute(*found, arguments);
+}
+
+Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector) {
+  ResultSet checks;
+  checks.columns = {"check", "result", "detail"};
+  Result<ConnectorInstance*> instance = Get(connector);
+  if (!instance.ok()) return instance.TakeStatus().WithContext("connection check failed");
+  const ConnectorSpec& spec = (*instance)->spec();
+  checks.rows.push_back({Value("config"), Value("ok"),
+                         Value("resolved " + std::to_string(spec.resolved_config.size()) + " keys")});
+  const EntityDef* entity = nullptr;
+  for (const EntityDef& candidate : spec.entities) {
+    if (candidate.parent.empty()) {
+      entity = &candidate;
+      break;
+    }
+  }
+  if (!entity) {
+    checks.rows.push_back({Value("request"), Value("skipped"), Value("the type has no top-level entity to query")});
+    return checks;
+  }
+  int64_t rows = 0;
+  auto start = std::chrono::steady_clock::now();
+  Status status = (*instance)->Query(*entity, Value::object(), Value{{"limit", 1}}, Value(),
+                                     [&rows](Value) {
+                                       ++rows;
+                                       return false;  // one row proves the connection
+                                     });
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  if (!status.ok()) {
+    const char* verdict = status.kind() == ErrorKind::kAuth         ? "auth rejected"
+                          : status.kind() == ErrorKind::kConnection ? "API unreachable"
+                          : status.kind() == ErrorKind::kTimeout    ? "timed out"
+                          : status.kind() == ErrorKind::kRateLimit  ? "rate limited"
+                                                                     : "request failed";
+    return status.WithContext(std::string("connection check failed (") + verdict + ")");
+  }
+  checks.rows.push_back({Value("request"), Value("ok"),
+                         Value("query of entity '" + entity->name + "' answered in " +
+                               std::to_string(ms.count()) + " ms (" + std::to_string(rows) + " row" +
+                               (rows == 1 ? "" : "s") + ")")});
+  return checks;
+}
+
+}  // namespace sluice

@@ -1,0 +1,58 @@
+// ConnectorRegistry: the session's running connectors. It reads definitions
+// from the catalog, resolves CONFIG templates ({{secrets.x}} from the secret
+// store, {{env.X}} from the environment), and keeps one ConnectorInstance
+// (one JavaScript realm) per connector for as long as its definitions stay
+// the same — so handler module state persists across calls, and a
+// CREATE OR REPLACE of the connector, its type or a handler starts afresh.
+//
+// The JavaScript runtime is created on first use, so sessions that never
+// run a handler never pay for it.
+//
+// Ownership: borrows the Workspace and OutputSink.
+// Thread-safety: one thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "catalog/workspace.h"
+#include "lang/result.h"
+#include "source/connector_instance.h"
+
+namespace sluice {
+
+class ConnectorRegistry {
+ public:
+  ConnectorRegistry(Workspace& workspace, OutputSink& output);
+  ~ConnectorRegistry();
+
+  // The running instance of `connector`, (re)built if its definitions changed.
+  Result<ConnectorInstance*> Get(const std::string& connector);
+
+  // CONNECTOR_EXEC: checks the arguments against PARAMETERS and runs the
+  // action. `action` is "entity.action" or "action".
+  Result<Value> Execute(const std::string& connector, const std::string& action, Value arguments);
+
+  // TEST CONNECTOR: config resolves, one request through the first entity's
+  // handler succeeds. Returns the checks made, as rows (check, result, detail).
+  Result<ResultSet> TestConnection(const std::string& connector);
+
+  // Where HTTP goes (tests install a mock transport).
+  void set_transport_factory(TransportFactory factory) { transport_factory_ = std::move(factory); }
+  // Forgets every instance (their realms and module state).
+  void Reset() { instances_.clear(); }
+
+ private:
+  Result<ConnectorSpec> BuildSpec(const std::string& connector);
+  Result<Value> ResolveConfig(const ConnectorDef& connector, const ConnectorTypeDef& type);
+  Result<js::JsRuntime*> Runtime();
+
+  Workspace& workspace_;
+  OutputSink& output_;
+  std::shared_ptr<js::JsRuntime> runtime_;  // this thread's, shared
+  std::map<std::string, std::unique_ptr<ConnectorInstance>> instances_;
+  TransportFactory transport_factory_;
+};
+
+}  // namespace sluice

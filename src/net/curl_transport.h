@@ -1,0 +1,50 @@
+// CurlTransport: HttpTransport over libcurl's multi interface, so every
+// request a handler starts is in flight at once on the event loop's thread.
+//
+// Only http and https are allowed (also after redirects): handlers have no
+// file system access, and file:// or other schemes would give it to them.
+// Compressed responses are decoded; redirects are followed when asked (up to
+// 20); TLS uses libcurl's defaults.
+//
+// Ownership: owns its CURLM and every CURL handle of a running request.
+// Thread-safety: one thread.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <map>
+#include <memory>
+
+#include "net/http.h"
+
+namespace sluice {
+
+class CurlTransport : public HttpTransport {
+ public:
+  CurlTransport();
+  ~CurlTransport() override;
+
+  uint64_t Start(HttpRequest request, Callback done) override;
+  void Cancel(uint64_t id) override;
+  size_t Pending() const override { return running_.size() + failed_.size(); }
+  void Poll(std::chrono::milliseconds timeout) override;
+  const HttpStats& stats() const override { return stats_; }
+
+ private:
+  struct Transfer;
+  struct MultiCleanup {
+    void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
+  };
+
+  void Finish(uint64_t id, CURLcode code);
+
+  std::unique_ptr<CURLM, MultiCleanup> multi_;
+  std::map<uint64_t, std::unique_ptr<Transfer>> running_;
+  // Requests that failed before reaching libcurl; reported on the next Poll
+  // so callbacks never run inside Start().
+  std::map<uint64_t, std::pair<Status, Callback>> failed_;
+  uint64_t next_id_ = 1;
+  HttpStats stats_;
+};
+
+}  // namespace sluice

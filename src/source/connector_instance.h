@@ -1,0 +1,78 @@
+// ConnectorInstance: a declared connector made runnable — its realm, its
+// HTTP policy, and its handlers, loaded on first use.
+//
+// Built from a ConnectorSpec (definitions plus the config with secrets
+// resolved), it knows nothing of the catalog or SQLite. Handler errors come
+// back naming the connector and the entity or action.
+//
+// Ownership: borrows the JsRuntime, which must outlive it.
+// Thread-safety: the runtime's thread only.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/definitions.h"
+#include "core/status.h"
+#include "js/js_realm.h"
+
+namespace sluice {
+
+struct ConnectorSpec {
+  ConnectorDef connector;
+  ConnectorTypeDef type;
+  std::vector<EntityDef> entities;
+  std::vector<ActionDef> actions;
+  Value resolved_config;  // CONFIG with {{secrets.x}} and {{env.X}} resolved
+  // Changes whenever anything above changes: a CREATE OR REPLACE of the
+  // connector, its type or a handler yields a new instance.
+  std::string fingerprint;
+};
+
+// Connector OPTIONS the runtime applies.
+struct ConnectorLimits {
+  std::chrono::milliseconds timeout{60'000};
+  int retry_count = 3;
+  double rate_limit = 0;
+  double rate_limit_burst = 0;
+
+  static ConnectorLimits FromOptions(const Value& options);
+};
+
+// Where HTTP goes: libcurl, or (for MOCK_API) a transport the caller makes.
+using TransportFactory = std::function<std::unique_ptr<HttpTransport>()>;
+
+class ConnectorInstance {
+ public:
+  static Result<std::unique_ptr<ConnectorInstance>> Create(js::JsRuntime& runtime, ConnectorSpec spec,
+                                                           js::ConsoleFunction console,
+                                                           const TransportFactory& transport = nullptr);
+
+  const ConnectorSpec& spec() const { return spec_; }
+  const ConnectorLimits& limits() const { return limits_; }
+  const HttpStats& http_stats() const { return realm_->http_stats(); }
+
+  // Runs the action's execute(config, params); `params` already checked
+  // against its PARAMETERS.
+  Result<Value> Execute(const ActionDef& action, const Value& params);
+  // Runs the entity's query(config, filters, options, parent), streaming
+  // each item it produces into `sink`.
+  Status Query(const EntityDef& entity, const Value& filters, const Value& options,
+               const Value& parent, const js::JsRealm::Sink& sink);
+
+ private:
+  ConnectorInstance(ConnectorSpec spec) : spec_(std::move(spec)) {}
+  Result<js::JsRealm::HandlerId> Handler(const std::string& key, const HandlerDef& handler);
+
+  ConnectorSpec spec_;
+  ConnectorLimits limits_;
+  std::unique_ptr<js::JsRealm> realm_;
+  std::map<std::string, js::JsRealm::HandlerId> handlers_;  // "entity:items", "action:items.create"
+};
+
+// "myservice.items.js:1:1" → file "myservice.items.js", line 1, column 1.
+js::HandlerSource ToHandlerSource(const HandlerDef& handler);
+
+}  // namespace sluice

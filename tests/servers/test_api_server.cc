@@ -1,0 +1,354 @@
+// test_api_server: a small, deterministic HTTP API that misbehaves on purpose
+// (429s with Retry-After, 5xx, slow responses, redirects, gzip, truncated
+// JSON) and records every request it gets, for tests of the fetch runtime,
+// connector actions, live queries and sync. Every endpoint is documented in
+// README.md beside this file; the state behind them is in test_api_state.h.
+//
+// Threading: httplib serves each connection on a pool thread. SIGTERM/SIGINT
+// (and stdin EOF with --exit-on-stdin-eof) are taken on helper threads that
+// stop the server.
+#include <httplib.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "test_api_state.h"
+
+namespace test_server {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using Handler = httplib::Server::Handler;
+
+constexpr int kPoolThreads = 128;    // >= 64 concurrent requests, with headroom
+constexpr int kListenBacklog = 256;  // httplib listens with a backlog of 5; bursts need more
+
+// httplib's Server, with a listen backlog big enough for bursts of
+// concurrent connections (svr_sock_ is protected).
+class Server : public httplib::Server {
+ public:
+  void WidenBacklog() { ::listen(svr_sock_, kListenBacklog); }
+};
+
+// Wraps a handler: logs the request, checks the bearer token when `auth`,
+// and turns BadRequest or a JSON parse error into a 400.
+Handler Route(State& st, bool auth, Handler h) {
+  return [&st, auth, h = std::move(h)](const Request& req, Response& res) {
+    st.Log(req);
+    if (auth && !st.Authorized(req)) return SendJson(res, 401, {{"error", "unauthorized"}});
+    try {
+      h(req, res);
+    } catch (const BadRequest& e) {
+      SendJson(res, 400, {{"error", e.what()}});
+    } catch (const Json::parse_error& e) {
+      SendJson(res, 400, {{"error", std::string("invalid JSON body: ") + e.what()}});
+    }
+  };
+}
+
+void AnyMethod(Server& svr, const std::string& pattern, const Handler& h) {
+  svr.Get(pattern, h).Post(pattern, h).Put(pattern, h).Patch(pattern, h).Delete(pattern, h);
+  svr.Options(pattern, h);
+}
+
+void AddItemRoutes(Server& svr, State& st) {
+  svr.Get("/items", Route(st, true, [&st](const Request& req, Response& res) {
+            SendJson(res, 200, st.ListItems(req));
+          }));
+  svr.Post("/items", Route(st, true, [&st](const Request& req, Response& res) {
+             SendJson(res, 201, st.CreateItem(Json::parse(req.body)));
+           }));
+  svr.Get("/items/([^/]+)", Route(st, true, [&st](const Request& req, Response& res) {
+            auto item = st.GetItem(req.matches[1]);
+            item ? SendJson(res, 200, *item) : SendJson(res, 404, {{"error", "not found"}});
+          }));
+  svr.Patch("/items/([^/]+)", Route(st, true, [&st](const Request& req, Response& res) {
+              auto item = st.PatchItem(req.matches[1], Json::parse(req.body));
+              item ? SendJson(res, 200, *item) : SendJson(res, 404, {{"error", "not found"}});
+            }));
+  svr.Delete("/items/([^/]+)", Route(st, true, [&st](const Request& req, Response& res) {
+               if (st.DeleteItem(req.matches[1])) {
+                 res.status = 204;
+               } else {
+                 SendJson(res, 404, {{"error", "not found"}});
+               }
+             }));
+}
+
+void AddFaultRoutes(Server& svr, State& st) {
+  AnyMethod(svr, "/status/(\\d+)", Route(st, false, [](const Request& req, Response& res) {
+              auto code = ParseInt(req.matches[1]);
+              if (!code || *code < 200 || *code > 599) throw BadRequest("status must be 200..599");
+              if (req.has_param("retry_after")) {
+                res.set_header("Retry-After", req.get_param_value("retry_after"));
+              }
+              if (*code == 204 || *code == 304) {
+                res.status = static_cast<int>(*code);
+              } else {
+                SendJson(res, static_cast<int>(*code), {{"status", *code}});
+              }
+            }));
+  AnyMethod(svr, "/flaky/([^/]+)", Route(st, false, [&st](const Request& req, Response& res) {
+              int64_t fail = IntParam(req, "fail", 1, 0, 1000000);
+              int64_t code = IntParam(req, "code", 500, 400, 599);
+              int64_t retry_after = IntParam(req, "retry_after", -1, 0, 86400);
+              int64_t attempt = st.FlakyHit(req.matches[1]);
+              if (attempt > fail) return SendJson(res, 200, {{"ok", true}, {"attempts", attempt}});
+              if (req.get_param_value("retry_after_date") == "1") {
+                std::time_t at = std::time(nullptr) + (retry_after < 0 ? 1 : retry_after);
+                res.set_header("Retry-After", HttpDate(at));
+              } else if (retry_after >= 0) {
+                res.set_header("Retry-After", std::to_string(retry_after));
+              }
+              SendJson(res, static_cast<int>(code),
+                       {{"error", "flaky failure"}, {"key", req.matches[1]}, {"attempt", attempt}});
+            }));
+  svr.Get(
+      "/flaky/([^/]+)/count", Route(st, false, [&st](const Request& req, Response& res) {
+        SendJson(res, 200, {{"key", req.matches[1]}, {"attempts", st.FlakyCount(req.matches[1])}});
+      }));
+  svr.Get("/slow", Route(st, false, [&st](const Request& req, Response& res) {
+            int64_t ms = IntParam(req, "ms", 1000, 0, 600000);
+            st.Sleep(ms);
+            SendJson(res, 200, {{"slept", ms}});
+          }));
+  svr.Get("/inflight/hold", Route(st, false, [&st](const Request& req, Response& res) {
+            int64_t ms = IntParam(req, "ms", 500, 0, 600000);
+            int64_t now = st.InflightEnter();
+            st.Sleep(ms);
+            st.InflightLeave();
+            SendJson(res, 200, {{"held_ms", ms}, {"inflight_at_start", now}});
+          }));
+  svr.Get("/inflight/max", Route(st, false, [&st](const Request&, Response& res) {
+            SendJson(res, 200, {{"max", st.InflightMax()}});
+          }));
+  svr.Post("/inflight/reset", Route(st, false, [&st](const Request&, Response& res) {
+             st.InflightReset();
+             SendJson(res, 200, {{"ok", true}});
+           }));
+  svr.Get("/redirect", Route(st, false, [](const Request& req, Response& res) {
+            int64_t code = IntParam(req, "code", 302, 300, 399);
+            res.set_redirect(req.has_param("to") ? req.get_param_value("to") : "/echo",
+                             static_cast<int>(code));
+          }));
+  svr.Get("/redirect-chain", Route(st, false, [](const Request& req, Response& res) {
+            int64_t n = IntParam(req, "n", 3, 0, 1000);
+            res.set_redirect(n <= 1 ? "/echo" : "/redirect-chain?n=" + std::to_string(n - 1), 302);
+          }));
+}
+
+void AddPayloadRoutes(Server& svr, State& st) {
+  svr.Get("/gzip", Route(st, false, [](const Request&, Response& res) {
+            std::string body = R"({"compressed":true,"items":[)";
+            for (int i = 1; i <= 5; ++i) {
+              if (i > 1) body += ',';
+              AppendRow(body, i);
+            }
+            body += "]}";
+            res.set_header("Content-Encoding", "gzip");
+            // The charset parameter keeps httplib (which compresses only an
+            // exact "application/json") from compressing the body twice.
+            res.set_content(Gzip(body), "application/json; charset=utf-8");
+          }));
+  svr.Get("/malformed", Route(st, false, [](const Request&, Response& res) {
+            res.set_content(R"({"items": [1, 2)", "application/json");
+          }));
+  svr.Get("/text", Route(st, false, [](const Request&, Response& res) {
+            res.set_content("hello from the test API server\n", "text/plain");
+          }));
+  AnyMethod(svr, "/echo", Route(st, false, [](const Request& req, Response& res) {
+              SendJson(res, 200,
+                       {{"method", req.method},
+                        {"path", req.path},
+                        {"query", QueryJson(req)},
+                        {"headers", HeadersJson(req)},
+                        {"body", req.body}});
+            }));
+  svr.Get("/big", Route(st, false, [](const Request& req, Response& res) {
+            int64_t rows = IntParam(req, "rows", 1000, 0, 5000000);
+            std::string body;
+            body.reserve(static_cast<size_t>(rows) * 100 + 16);
+            body += "{\"items\":[";
+            for (int64_t i = 1; i <= rows; ++i) {
+              if (i > 1) body += ',';
+              AppendRow(body, i);
+            }
+            body += "]}";
+            res.set_content(body, "application/json");
+          }));
+  svr.Get(
+      "/pages", Route(st, false, [](const Request& req, Response& res) {
+        int64_t page = IntParam(req, "page", 1, 1, 1000000);
+        int64_t per_page = IntParam(req, "per_page", 10, 1, 10000);
+        int64_t total = IntParam(req, "total", 50, 0, 10000000);
+        std::string body = "{\"items\":[";
+        for (int64_t i = (page - 1) * per_page + 1; i <= std::min(page * per_page, total); ++i) {
+          if (body.back() != '[') body += ',';
+          AppendRow(body, i);
+        }
+        body += "],\"page\":" + std::to_string(page) + ",\"per_page\":" + std::to_string(per_page) +
+                ",\"total\":" + std::to_string(total) +
+                ",\"next_page\":" + (page * per_page < total ? std::to_string(page + 1) : "null") +
+                "}";
+        res.set_content(body, "application/json");
+      }));
+}
+
+void AddControlRoutes(Server& svr, State& st) {
+  svr.Get("/requests", Route(st, false, [&st](const Request&, Response& res) {
+            SendJson(res, 200, st.RequestLog());
+          }));
+  svr.Post("/requests/reset", Route(st, false, [&st](const Request&, Response& res) {
+             st.ResetLog();
+             SendJson(res, 200, {{"ok", true}});
+           }));
+  svr.Post("/reset", Route(st, false, [&st](const Request&, Response& res) {
+             st.ResetAll();
+             SendJson(res, 200, {{"ok", true}});
+           }));
+  // Unrouted requests (and httplib's own 4xx) get logged and a JSON body;
+  // responses our handlers produced already have a body and pass through.
+  svr.set_error_handler(
+      httplib::Server::HandlerWithResponse([&st](const Request& req, Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        st.Log(req);
+        SendJson(res, res.status,
+                 {{"error", res.status == 404 ? "not found" : "bad request"},
+                  {"status", res.status},
+                  {"path", req.path}});
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+}
+
+int Usage(const char* argv0) {
+  std::fprintf(stderr,
+               "usage: %s [--port N] [--port-file PATH] [--token TOKEN] [--items N] "
+               "[--exit-on-stdin-eof]\n",
+               argv0);
+  return 2;
+}
+
+std::optional<Options> ParseArgs(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg.resize(eq);
+    } else if (arg != "--exit-on-stdin-eof" && arg != "--help" && i + 1 < argc) {
+      value = argv[++i];
+    }
+    if (arg == "--exit-on-stdin-eof") {
+      o.exit_on_stdin_eof = true;
+    } else if (arg == "--port" && ParseInt(value) && *ParseInt(value) >= 0 &&
+               *ParseInt(value) < 65536) {
+      o.port = static_cast<int>(*ParseInt(value));
+    } else if (arg == "--items" && ParseInt(value) && *ParseInt(value) >= 0) {
+      o.items = *ParseInt(value);
+    } else if (arg == "--port-file" && !value.empty()) {
+      o.port_file = value;
+    } else if (arg == "--token" && !value.empty()) {
+      o.token = value;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return o;
+}
+
+// Written under a temporary name and renamed, so a reader never sees a partial file.
+bool WritePortFile(const std::string& path, int port) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f) return false;
+  bool ok = std::fprintf(f, "%d\n", port) > 0;
+  ok = std::fclose(f) == 0 && ok;
+  return ok && std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+// Stops the server; if in-flight keep-alive connections hold up the pool's
+// shutdown for more than two seconds, exits anyway. Retrying stop() also
+// covers a signal that arrives before the accept loop has started.
+[[noreturn]] void Shutdown(Server& svr, State& st) {
+  st.BeginStop();
+  for (int i = 0; i < 40; ++i) {
+    svr.stop();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  std::_Exit(0);
+}
+
+}  // namespace
+}  // namespace test_server
+
+int main(int argc, char** argv) {
+  using namespace test_server;
+  auto opts = ParseArgs(argc, argv);
+  if (!opts) return Usage(argv[0]);
+
+  // Block the stop signals in every thread (the pool inherits the mask) and
+  // take them synchronously on one helper thread.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  State st(*opts);
+  Server svr;
+  // httplib takes ownership of the queue it is handed.
+  svr.new_task_queue = [] { return new httplib::ThreadPool(kPoolThreads); };
+  AddItemRoutes(svr, st);
+  AddFaultRoutes(svr, st);
+  AddPayloadRoutes(svr, st);
+  AddControlRoutes(svr, st);
+
+  int port = opts->port;
+  if (port == 0) {
+    port = svr.bind_to_any_port("127.0.0.1");
+  } else if (!svr.bind_to_port("127.0.0.1", port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    std::fprintf(stderr, "test_api_server: cannot bind 127.0.0.1:%d\n", opts->port);
+    return 1;
+  }
+  svr.WidenBacklog();
+  if (!opts->port_file.empty() && !WritePortFile(opts->port_file, port)) {
+    std::fprintf(stderr, "test_api_server: cannot write %s\n", opts->port_file.c_str());
+    return 1;
+  }
+  std::printf("listening on 127.0.0.1:%d\n", port);
+  std::fflush(stdout);
+
+  std::thread([&svr, &st, stop_signals] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    Shutdown(svr, st);
+  }).detach();
+  if (opts->exit_on_stdin_eof) {
+    std::thread([&svr, &st] {
+      char buf[256];
+      while (true) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n == 0 || (n < 0 && errno != EINTR)) break;
+      }
+      Shutdown(svr, st);
+    }).detach();
+  }
+
+  svr.listen_after_bind();
+  // Detached helper threads may still touch `svr`; skip destructors.
+  std::fflush(stdout);
+  std::_Exit(0);
+}

@@ -1,0 +1,120 @@
+// What the test API server remembers (items, flaky counters, the in-flight
+// probe, the request log) and the small helpers its endpoints share. The
+// routes themselves are in test_api_server.cc; README.md documents them.
+//
+// Thread-safety: State is safe to use from any number of httplib pool threads
+// (one mutex for the data, atomics for the in-flight probe). The helpers are
+// pure functions.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace test_server {
+
+using Json = nlohmann::ordered_json;
+
+constexpr int64_t kSeedEpoch = 1767225600;  // 2026-01-01T00:00:00Z
+
+// Thrown by handlers for bad parameters or bodies; the route wrapper turns it
+// into a 400 with {"error": what()}.
+struct BadRequest : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Options {
+  int port = 0;           // 0: the OS picks a free port
+  std::string port_file;  // where to write the port, if set
+  std::string token;      // bearer token /items* requires, if set
+  int64_t items = 25;     // seeded items, ids "1".."items"
+  bool exit_on_stdin_eof = false;
+};
+
+std::string IsoTime(int64_t epoch);                     // "2026-01-01T00:00:00Z"
+std::string HttpDate(std::time_t t);                    // "Thu, 01 Jan 2026 00:00:00 GMT"
+std::optional<int64_t> ParseInt(const std::string& s);  // whole string, base 10
+// Integer query parameter in [lo, hi], `def` when absent; throws BadRequest.
+int64_t IntParam(const httplib::Request& req, const char* name, int64_t def, int64_t lo,
+                 int64_t hi);
+// Sets status and body, compact JSON (invalid UTF-8 replaced, never thrown).
+void SendJson(httplib::Response& res, int status, const Json& body);
+// Request headers by lower-case name, without httplib's REMOTE_ADDR-style
+// pseudo headers; repeated headers joined with ", ".
+Json HeadersJson(const httplib::Request& req);
+// The target's query string as sent ("a=1&b=2"), "" when there is none.
+std::string RawQuery(const httplib::Request& req);
+// The target's query parameters, decoded, as an object; a repeated name
+// becomes an array.
+Json QueryJson(const httplib::Request& req);
+// Appends generated row `i` (id, name, value, active, created_at) as JSON text.
+void AppendRow(std::string& out, int64_t i);
+std::string Gzip(const std::string& in);
+
+class State {
+ public:
+  // `opts` must outlive the State.
+  explicit State(const Options& opts) : opts_(opts) { ResetItems(); }
+
+  bool Authorized(const httplib::Request& req) const;
+
+  // Appends to the request log; requests to /requests* are not logged, so
+  // reading the log leaves it unchanged.
+  void Log(const httplib::Request& req);
+  Json RequestLog();
+  void ResetLog();
+
+  // Seeded items, flaky counters, in-flight maximum and request log.
+  void ResetAll();
+  void ResetItems();
+
+  // Items; the Json overloads throw BadRequest for a body of the wrong shape.
+  Json ListItems(const httplib::Request& req);
+  std::optional<Json> GetItem(const std::string& id);
+  Json CreateItem(const Json& body);
+  std::optional<Json> PatchItem(const std::string& id, const Json& body);
+  bool DeleteItem(const std::string& id);
+
+  int64_t FlakyHit(const std::string& key);  // counts this attempt, returns the count
+  int64_t FlakyCount(const std::string& key);
+
+  int64_t InflightEnter();  // returns the in-flight count including this one
+  void InflightLeave() { --inflight_; }
+  int64_t InflightMax() const { return inflight_max_.load(); }
+  void InflightReset() { inflight_max_ = inflight_.load(); }
+
+  // Sleeps up to `ms`, returning early once BeginStop() has been called so
+  // that slow requests never hold up exit.
+  void Sleep(int64_t ms);
+  void BeginStop();
+
+ private:
+  std::map<int64_t, Json>::iterator FindLocked(const std::string& id);
+  std::string TickLocked();
+
+  const Options& opts_;
+  std::mutex mu_;  // guards everything down to log_seq_
+  std::map<int64_t, Json> items_;
+  int64_t next_id_ = 1;
+  int64_t clock_ = kSeedEpoch;
+  std::map<std::string, int64_t> flaky_;
+  std::vector<Json> log_;
+  int64_t log_seq_ = 0;
+  std::atomic<int64_t> inflight_{0};
+  std::atomic<int64_t> inflight_max_{0};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+};
+
+}  // namespace test_server
