@@ -43,24 +43,18 @@
     try { name = String(e.name); message = String(e.message); } catch { /* hostile getters */ }
     return message ? `${name}: ${message}` : name;
   };
+  // Never throws: getters, proxies and odd objects must not break logging.
   function inspect(v, depth = 0, seen = []) {
-    try {
-      return inspectInner(v, depth, seen);
-    } catch {
-      return '[object ?]';
-    }
+    try { return inspectInner(v, depth, seen); } catch { return '[object ?]'; }
   }
   function inspectInner(v, depth, seen) {
-    switch (typeof v) {
-      case 'string': return depth === 0 ? v : quote(v);
-      case 'number': return Object.is(v, -0) ? '-0' : String(v);
-      case 'bigint': return `${v}n`;
-      case 'symbol': return v.toString();
-      case 'function': return fnName(v);
-      case 'undefined': return 'undefined';
-      case 'boolean': return String(v);
-    }
-    if (v === null) return 'null';
+    const t = typeof v;
+    if (t === 'string') return depth === 0 ? v : quote(v);
+    if (t === 'number') return Object.is(v, -0) ? '-0' : String(v);
+    if (t === 'bigint') return `${v}n`;
+    if (t === 'symbol') return v.toString();
+    if (t === 'function') return fnName(v);
+    if (v === null || t !== 'object') return String(v);
     if (seen.includes(v)) return '[Circular]';
     const tag = tagOf(v);
     if (v instanceof Error || tag === 'Error') {
@@ -79,33 +73,22 @@
     }
     if (tag === 'Date') return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
     if (tag === 'RegExp') return String(v);
-    if (['String', 'Number', 'Boolean', 'BigInt', 'Symbol'].includes(tag)) {
-      return `[${tag}: ${inspect(v.valueOf(), 1)}]`;
-    }
+    if (['String', 'Number', 'Boolean', 'BigInt', 'Symbol'].includes(tag)) return `[${tag}: ${inspect(v.valueOf(), 1)}]`;
     if (tag === 'Promise' || tag === 'WeakMap' || tag === 'WeakSet') return `${tag} { <items unknown> }`;
     const inner = [...seen, v];
     const sub = (x) => inspect(x, depth + 1, inner);
     const list = (open, items, close) => (items.length ? `${open} ${items.join(', ')} ${close}` : `${open}${close}`);
-    const ctor = (() => {
-      const proto = Object.getPrototypeOf(v);
-      if (proto === null) return '[Object: null prototype]';
-      const c = proto.constructor;
-      return typeof c === 'function' && c.name ? c.name : '';
-    })();
+    const proto = Object.getPrototypeOf(v), c = proto && proto.constructor;
+    const ctor = proto === null ? '[Object: null prototype]' : typeof c === 'function' && c.name ? c.name : '';
     if (typeof v[kInspect] === 'function') return `${ctor} ${depth > 2 ? '{...}' : sub(v[kInspect]())}`;
     if (tag === 'ArrayBuffer') return `ArrayBuffer { byteLength: ${v.byteLength} }`;
     const isArr = Array.isArray(v);
     if (depth > 2) return isArr ? '[Array]' : tag === 'Object' ? (ctor && ctor !== 'Object' ? `[${ctor}]` : '[Object]') : `[${tag}]`;
-    const limit = (arr, f) => {
-      const out = arr.slice(0, 100).map(f);
-      if (arr.length > 100) out.push(`... ${arr.length - 100} more item${arr.length > 101 ? 's' : ''}`);
-      return out;
-    };
+    const more = (n) => (n > 100 ? [`... ${n - 100} more item${n > 101 ? 's' : ''}`] : []);
+    const limit = (arr, f) => [...arr.slice(0, 100).map(f), ...more(arr.length)];
     if (tag === 'Map') return list(`Map(${v.size}) {`, limit([...v], ([k, x]) => `${sub(k)} => ${sub(x)}`), '}');
     if (tag === 'Set') return list(`Set(${v.size}) {`, limit([...v], sub), '}');
-    if (ArrayBuffer.isView(v) && tag !== 'DataView') {
-      return list(`${tag}(${v.length}) [`, limit([...v], (x) => inspect(x, 1)), ']');
-    }
+    if (ArrayBuffer.isView(v) && tag !== 'DataView') return list(`${tag}(${v.length}) [`, limit([...v], (x) => inspect(x, 1)), ']');
     const props = [];
     for (const k of Reflect.ownKeys(v)) {
       const d = Object.getOwnPropertyDescriptor(v, k);
@@ -119,12 +102,10 @@
       let holes = 0;
       const flush = () => { if (holes) items.push(`<${holes} empty item${holes > 1 ? 's' : ''}>`); holes = 0; };
       for (let i = 0; i < Math.min(v.length, 100); i++) {
-        if (!(i in v)) { holes++; continue; }
-        flush();
-        items.push(sub(v[i]));
+        if (i in v) { flush(); items.push(sub(v[i])); } else holes++;
       }
       flush();
-      if (v.length > 100) items.push(`... ${v.length - 100} more item${v.length > 101 ? 's' : ''}`);
+      items.push(...more(v.length));
       return list(ctor && ctor !== 'Array' ? `${ctor}(${v.length}) [` : '[', [...items, ...props], ']');
     }
     const prefix = ctor === 'Object' ? '' : `${ctor || tag} `;
@@ -149,12 +130,9 @@
         }
       });
       first = i;
-    } else if (args.length) {
-      out = inspect(args[0]);
-      first = 1;
     }
-    for (let i = first; i < args.length; i++) out += ' ' + inspect(args[i]);
-    return out;
+    const rest = args.slice(first).map((a) => inspect(a));
+    return first ? [out, ...rest].join(' ') : rest.join(' ');
   }
   let indent = '';
   const emit = (level, args) => {
@@ -175,9 +153,7 @@
     count: (label = 'default') => { counts.set(label, (counts.get(label) || 0) + 1); emit('log', [`${label}: ${counts.get(label)}`]); },
     countReset: (label = 'default') => { counts.delete(label); },
     time: (label = 'default') => { timers.set(`${label}`, Date.now()); },
-    timeLog: (label = 'default', ...a) => {
-      if (timers.has(`${label}`)) emit('log', [`${label}: ${Date.now() - timers.get(`${label}`)}ms`, ...a]);
-    },
+    timeLog: (label = 'default', ...a) => timers.has(`${label}`) && emit('log', [`${label}: ${Date.now() - timers.get(`${label}`)}ms`, ...a]),
     timeEnd: (label = 'default') => { console.timeLog(label); timers.delete(`${label}`); },
     group: (...a) => { if (a.length) emit('log', a); indent += '  '; },
     groupCollapsed: (...a) => console.group(...a),
@@ -186,28 +162,21 @@
   define('console', console);
 
   // ----------------------------------------------------------------- timers
-  const delayOf = (ms) => {
-    const d = Number(ms);
-    return d >= 0 && d <= 2147483647 ? d : d > 2147483647 ? 1 : 0;
-  };
+  // As Node: NaN/negative run at once, beyond 2^31-1 ms (which would overflow) means 1 ms.
+  const delayOf = (ms) => { const d = Number(ms); return d >= 0 && d <= 2147483647 ? d : d > 2147483647 ? 1 : 0; };
   const checkFn = (cb) => {
     if (typeof cb !== 'function') throw new TypeError('The "callback" argument must be of type function');
   };
-  define('setTimeout', function setTimeout(cb, ms, ...args) {
+  const timer = (repeat) => (cb, ms, ...args) => {
     checkFn(cb);
-    return native.setTimer(() => cb(...args), delayOf(ms), false);
-  });
-  define('setInterval', function setInterval(cb, ms, ...args) {
-    checkFn(cb);
-    return native.setTimer(() => cb(...args), Math.max(1, delayOf(ms)), true);
-  });
+    return native.setTimer(() => cb(...args), repeat ? Math.max(1, delayOf(ms)) : delayOf(ms), repeat);
+  };
   const clear = (id) => { if (typeof id === 'number' && id >= 1) native.clearTimer(id); };
-  define('clearTimeout', function clearTimeout(id) { clear(id); });
-  define('clearInterval', function clearInterval(id) { clear(id); });
-  define('queueMicrotask', function queueMicrotask(cb) {
-    checkFn(cb);
-    Promise.resolve().then(() => cb());
-  });
+  define('setTimeout', timer(false));
+  define('setInterval', timer(true));
+  define('clearTimeout', clear);
+  define('clearInterval', clear);
+  define('queueMicrotask', (cb) => { checkFn(cb); Promise.resolve().then(() => cb()); });
 
   // ----------------------------------------------------------- DOMException
   const legacyCodes = { IndexSizeError: 1, NotFoundError: 8, NotSupportedError: 9, InvalidStateError: 11,
@@ -227,9 +196,8 @@
   // ---------------------------------------------------------------- Headers
   const tokenRe = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
   const headerName = (n) => {
-    const s = `${n}`;
-    if (!tokenRe.test(s)) throw new TypeError(`Invalid header name: "${s}"`);
-    return s.toLowerCase();
+    if (!tokenRe.test(`${n}`)) throw new TypeError(`Invalid header name: "${n}"`);
+    return `${n}`.toLowerCase();
   };
   const headerValue = (v) => {
     const s = `${v}`.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
@@ -243,18 +211,12 @@
     }
     if (typeof init[Symbol.iterator] === 'function') {
       for (const pair of init) {
-        if (pair === null || typeof pair !== 'object' || typeof pair[Symbol.iterator] !== 'function') {
-          throw new TypeError(`${what}: each init entry must be a [name, value] pair`);
-        }
-        const p = [...pair];
-        if (p.length !== 2) throw new TypeError(`${what}: each init entry must have exactly two items`);
+        const p = pair !== null && typeof pair === 'object' && typeof pair[Symbol.iterator] === 'function' ? [...pair] : [];
+        if (p.length !== 2) throw new TypeError(`${what}: each init entry must be a [name, value] pair`);
         f(p[0], p[1]);
       }
     } else {
-      for (const k of Reflect.ownKeys(init)) {
-        const d = Reflect.getOwnPropertyDescriptor(init, k);
-        if (d && d.enumerable) f(typeof k === 'symbol' ? usv(k) : k, init[k]);
-      }
+      for (const k of Object.keys(init)) f(k, init[k]);
     }
   };
   let headersFromList, headerList;
