@@ -28,7 +28,8 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 bench: build
-	@echo "No benchmarks yet."
+	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
+	$(BUILD)/js_bench
 
 fuzz: setup
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DSLUICE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo

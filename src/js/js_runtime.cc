@@ -85,15 +85,15 @@ JsRuntime::~JsRuntime() {
   }
 }
 
+// Cheap on the calling thread (a handler call costs microseconds): no
+// system calls and no wake-up unless the watchdog sleeps; it takes the
+// memory baseline itself.
 void JsRuntime::Arm(Clock::time_point deadline) {
-  size_t resident = ResidentBytes();
-  {
-    std::lock_guard lock(mutex_);
-    armed_ = true;
-    deadline_ = deadline;
-    resident_at_arm_ = resident;
-  }
-  wake_.notify_all();
+  std::lock_guard lock(mutex_);
+  armed_ = true;
+  deadline_ = deadline;
+  ++arm_generation_;
+  if (watchdog_idle_) wake_.notify_all();
 }
 
 void JsRuntime::Disarm() {
@@ -111,18 +111,30 @@ void JsRuntime::ResetLimits() {
 
 void JsRuntime::Watch() {
   std::unique_lock lock(mutex_);
+  uint64_t seen_generation = 0;
+  int idle_periods = 0;
   while (!stopping_) {
-    if (!armed_) {
-      wake_.wait(lock);
+    // After a while with no call, sleep until the next Arm().
+    if (!armed_ && ++idle_periods > 50) {
+      watchdog_idle_ = true;
+      wake_.wait(lock, [this] { return armed_ || stopping_; });
+      watchdog_idle_ = false;
+      idle_periods = 0;
       continue;
     }
-    Clock::time_point next = std::min(deadline_, Clock::now() + kMemorySamplePeriod);
+    Clock::time_point next = Clock::now() + kMemorySamplePeriod;
+    if (armed_) next = std::min(next, deadline_);
     wake_.wait_until(lock, next);
     if (!armed_ || stopping_) continue;
+    idle_periods = 0;
+    size_t resident = ResidentBytes();
+    if (seen_generation != arm_generation_) {
+      seen_generation = arm_generation_;
+      resident_at_arm_ = resident;
+    }
     if (Clock::now() >= deadline_) {
       timed_out_ = true;
-    } else if (size_t resident = ResidentBytes();
-               resident > resident_at_arm_ + options_.heap_limit_bytes) {
+    } else if (resident > resident_at_arm_ + options_.heap_limit_bytes) {
       out_of_memory_ = true;
     } else {
       continue;

@@ -76,7 +76,9 @@ class JsRuntime {
   Clock::time_point deadline_;
   std::atomic<bool> timed_out_{false};
   std::atomic<bool> out_of_memory_{false};
-  size_t resident_at_arm_ = 0;  // bytes, when the current call began
+  size_t resident_at_arm_ = 0;  // bytes, sampled by the watchdog when a call begins
+  uint64_t arm_generation_ = 0;  // counts Arm() calls
+  bool watchdog_idle_ = false;   // waiting for Arm(), not sampling
 };
 
 }  // namespace sluice::js

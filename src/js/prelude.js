@@ -73,7 +73,7 @@
     }
     if (tag === 'Date') return isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
     if (tag === 'RegExp') return String(v);
-    if (['String', 'Number', 'Boolean', 'BigInt', 'Symbol'].includes(tag)) return `[${tag}: ${inspect(v.valueOf(), 1)}]`;
+    if (/^(String|Number|Boolean|BigInt|Symbol)$/.test(tag)) return `[${tag}: ${inspect(v.valueOf(), 1)}]`;
     if (tag === 'Promise' || tag === 'WeakMap' || tag === 'WeakSet') return `${tag} { <items unknown> }`;
     const inner = [...seen, v];
     const sub = (x) => inspect(x, depth + 1, inner);
@@ -83,12 +83,12 @@
     if (typeof v[kInspect] === 'function') return `${ctor} ${depth > 2 ? '{...}' : sub(v[kInspect]())}`;
     if (tag === 'ArrayBuffer') return `ArrayBuffer { byteLength: ${v.byteLength} }`;
     const isArr = Array.isArray(v);
-    if (depth > 2) return isArr ? '[Array]' : tag === 'Object' ? (ctor && ctor !== 'Object' ? `[${ctor}]` : '[Object]') : `[${tag}]`;
+    if (depth > 2) return `[${isArr ? 'Array' : tag !== 'Object' ? tag : ctor && ctor !== 'Object' ? ctor : 'Object'}]`;
     const more = (n) => (n > 100 ? [`... ${n - 100} more item${n > 101 ? 's' : ''}`] : []);
     const limit = (arr, f) => [...arr.slice(0, 100).map(f), ...more(arr.length)];
     if (tag === 'Map') return list(`Map(${v.size}) {`, limit([...v], ([k, x]) => `${sub(k)} => ${sub(x)}`), '}');
     if (tag === 'Set') return list(`Set(${v.size}) {`, limit([...v], sub), '}');
-    if (ArrayBuffer.isView(v) && tag !== 'DataView') return list(`${tag}(${v.length}) [`, limit([...v], (x) => inspect(x, 1)), ']');
+    if (ArrayBuffer.isView(v) && tag !== 'DataView') return list(`${tag}(${v.length}) [`, limit([...v], sub), ']');
     const props = [];
     for (const k of Reflect.ownKeys(v)) {
       const d = Object.getOwnPropertyDescriptor(v, k);
@@ -120,7 +120,7 @@
         if (i >= args.length) return m;
         const a = args[i++];
         switch (c) {
-          case 's': return typeof a === 'bigint' ? `${a}n` : typeof a === 'object' && a !== null ? inspect(a, 1) : inspect(a);
+          case 's': return inspect(a, typeof a === 'string' ? 0 : 1);
           case 'd': return typeof a === 'bigint' ? `${a}n` : typeof a === 'symbol' ? 'NaN' : inspect(Number(a), 1);
           case 'i': return typeof a === 'bigint' ? `${a}n` : typeof a === 'symbol' ? 'NaN' : String(parseInt(a, 10));
           case 'f': return typeof a === 'symbol' ? 'NaN' : String(parseFloat(a));
@@ -150,10 +150,15 @@
     dir: (v) => emit('log', [inspect(v, 1)]),
     table: (...a) => emit('log', a),
     assert: (cond, ...a) => { if (!cond) emit('error', ['Assertion failed' + (a.length ? ': ' + format(a) : '')]); },
-    count: (label = 'default') => { counts.set(label, (counts.get(label) || 0) + 1); emit('log', [`${label}: ${counts.get(label)}`]); },
-    countReset: (label = 'default') => { counts.delete(label); },
+    count: (label = 'default') => {
+      counts.set(`${label}`, (counts.get(`${label}`) || 0) + 1);
+      emit('log', [`${label}: ${counts.get(`${label}`)}`]);
+    },
+    countReset: (label = 'default') => { counts.delete(`${label}`); },
     time: (label = 'default') => { timers.set(`${label}`, Date.now()); },
-    timeLog: (label = 'default', ...a) => timers.has(`${label}`) && emit('log', [`${label}: ${Date.now() - timers.get(`${label}`)}ms`, ...a]),
+    timeLog: (label = 'default', ...a) => {
+      if (timers.has(`${label}`)) emit('log', [`${label}: ${Date.now() - timers.get(`${label}`)}ms`, ...a]);
+    },
     timeEnd: (label = 'default') => { console.timeLog(label); timers.delete(`${label}`); },
     group: (...a) => { if (a.length) emit('log', a); indent += '  '; },
     groupCollapsed: (...a) => console.group(...a),
@@ -211,7 +216,7 @@
     }
     if (typeof init[Symbol.iterator] === 'function') {
       for (const pair of init) {
-        const p = pair !== null && typeof pair === 'object' && typeof pair[Symbol.iterator] === 'function' ? [...pair] : [];
+        const p = Object(pair) === pair && typeof pair[Symbol.iterator] === 'function' ? [...pair] : [];
         if (p.length !== 2) throw new TypeError(`${what}: each init entry must be a [name, value] pair`);
         f(p[0], p[1]);
       }
@@ -227,17 +232,18 @@
     }
     static {
       // Trusted lists (network responses) skip validation.
-      headersFromList = (list) => { const h = new Headers(); h.#list = list.map(([n, v]) => [`${n}`.toLowerCase(), `${v}`]); return h; };
+      headersFromList = (list) => {
+        const h = new Headers();
+        h.#list = list.map(([n, v]) => [`${n}`.toLowerCase(), `${v}`]);
+        return h;
+      };
       headerList = (h) => h.#list;
     }
     append(name, value) { this.#list.push([headerName(name), headerValue(value)]); }
     delete(name) { const n = headerName(name); this.#list = this.#list.filter((p) => p[0] !== n); }
-    get(name) {
-      const n = headerName(name);
-      const vals = this.#list.filter((p) => p[0] === n).map((p) => p[1]);
-      return vals.length ? vals.join(', ') : null;
-    }
-    getSetCookie() { return this.#list.filter((p) => p[0] === 'set-cookie').map((p) => p[1]); }
+    #all(n) { return this.#list.filter((p) => p[0] === n).map((p) => p[1]); }
+    get(name) { const vals = this.#all(headerName(name)); return vals.length ? vals.join(', ') : null; }
+    getSetCookie() { return this.#all('set-cookie'); }
     has(name) { const n = headerName(name); return this.#list.some((p) => p[0] === n); }
     set(name, value) {
       const n = headerName(name), v = headerValue(value);
@@ -249,17 +255,9 @@
     // WHATWG "sort and combine": names sorted, repeats joined, Set-Cookie kept apart.
     #sorted() {
       const names = [...new Set(this.#list.map((p) => p[0]))].sort();
-      const out = [];
-      for (const n of names) {
-        if (n === 'set-cookie') for (const v of this.getSetCookie()) out.push([n, v]);
-        else out.push([n, this.get(n)]);
-      }
-      return out;
+      return names.flatMap((n) => (n === 'set-cookie' ? this.#all(n).map((v) => [n, v]) : [[n, this.get(n)]]));
     }
-    forEach(cb, thisArg = undefined) {
-      checkFn(cb);
-      for (const [n, v] of this.#sorted()) cb.call(thisArg, v, n, this);
-    }
+    forEach(cb, thisArg = undefined) { checkFn(cb); for (const [n, v] of this.#sorted()) cb.call(thisArg, v, n, this); }
     *entries() { yield* this.#sorted(); }
     *keys() { for (const p of this.#sorted()) yield p[0]; }
     *values() { for (const p of this.#sorted()) yield p[1]; }
@@ -279,12 +277,9 @@
     const bytes = utf8(s), out = new Uint8Array(bytes.length);
     let n = 0;
     for (let i = 0; i < bytes.length; i++) {
-      if (bytes[i] === 0x25 && i + 2 < bytes.length && isHex(bytes[i + 1]) && isHex(bytes[i + 2])) {
-        out[n++] = parseInt(String.fromCharCode(bytes[i + 1], bytes[i + 2]), 16);
-        i += 2;
-      } else {
-        out[n++] = bytes[i];
-      }
+      const escaped = bytes[i] === 0x25 && i + 2 < bytes.length && isHex(bytes[i + 1]) && isHex(bytes[i + 2]);
+      out[n++] = escaped ? parseInt(String.fromCharCode(bytes[i + 1], bytes[i + 2]), 16) : bytes[i];
+      if (escaped) i += 2;
     }
     return decodeUtf8(out.subarray(0, n), false);
   };
@@ -340,10 +335,7 @@
       this.#list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       this.#update();
     }
-    forEach(cb, thisArg = undefined) {
-      checkFn(cb);
-      for (let i = 0; i < this.#list.length; i++) cb.call(thisArg, this.#list[i][1], this.#list[i][0], this);
-    }
+    forEach(cb, thisArg = undefined) { checkFn(cb); for (const [n, v] of this.entries()) cb.call(thisArg, v, n, this); }
     // Live like the spec's iterators: entries appended during iteration are seen.
     *entries() { for (let i = 0; i < this.#list.length; i++) yield [this.#list[i][0], this.#list[i][1]]; }
     *keys() { for (const [n] of this.entries()) yield n; }
@@ -358,48 +350,51 @@
   const special = new Set(['http:', 'https:', 'ws:', 'wss:', 'ftp:', 'file:']);
   // The native record cannot tell an empty host ("mock:///x") from no host
   // ("mailto:x"); the input's "//" after the scheme does.
+  const tidy = (s) => s.replace(/^[\0- ]+|[\0- ]+$/g, '').replace(/[\t\n\r]/g, '');
   const hasSlashes = (input, base) => {
-    const s = `${input}`.replace(/^[\0- ]+|[\0- ]+$/g, '').replace(/[\t\n\r]/g, '');
+    const s = tidy(input);
     const m = /^[A-Za-z][A-Za-z0-9+.\-]*:/.exec(s);
     if (m) return special.has(m[0].toLowerCase()) || /^[/\\]{2}/.test(s.slice(m[0].length));
     if (/^[/\\]{2}/.test(s)) return true;
     return base !== undefined && hasSlashes(base);
   };
   const userinfoEncode = (s) => usv(s).replace(/[\0- "#<>?`{}/:;=@[\\\]^|\x7F-\uFFFF]/gu, encodeURIComponent);
+  const urlParts = ['protocol', 'username', 'password', 'hostname', 'port', 'pathname', 'search', 'hash'];
+  // libcurl (behind parseURL) insists on a host, but a non-special URL may have an
+  // empty one, as mock:// URLs do ("mock:///items"): lend it one and take it back.
+  const noHost = 'sluice-no-host.invalid';
+  const lendHost = (s) => s.replace(/^([A-Za-z][A-Za-z0-9+.\-]*:)\/\/(?=[/?#]|$)/,
+    (m, scheme) => (special.has(scheme.toLowerCase()) ? m : `${scheme}//${noHost}`));
+  // WHATWG drops tabs and newlines and encodes spaces; curl rejects some spaces ("#a b") and turns others into '+'.
+  const clean = (s) => (s === undefined ? s : lendHost(tidy(s).replace(/ /g, '%20')));
+  const defaultPorts = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443', 'ftp:': '21' };
   const parseRecord = (input, base) => {
-    const rec = native.parseURL(input, base);
+    const rec = native.parseURL(clean(input), clean(base));
     if (!rec) return null;
-    const str = (k) => (rec[k] == null ? '' : `${rec[k]}`);
-    return {
-      protocol: str('protocol').toLowerCase(), username: str('username'), password: str('password'),
-      hostname: str('hostname'), port: str('port'), pathname: str('pathname'), search: str('search'),
-      hash: str('hash'), slashes: hasSlashes(input, base),
-    };
+    const r = { slashes: hasSlashes(input, base) };
+    for (const k of urlParts) r[k] = rec[k] == null ? '' : `${rec[k]}`;
+    r.protocol = r.protocol.toLowerCase();
+    if (r.hostname === noHost) r.hostname = '';
+    if (special.has(r.protocol)) r.hostname = r.hostname.toLowerCase(); // WHATWG does, curl does not
+    if (defaultPorts[r.protocol] === r.port) r.port = '';
+    return r;
   };
   class URL {
     #r;
     #params = null;
     constructor(url, base = undefined) {
-      const input = usv(url), b = base === undefined ? undefined : usv(base);
-      const rec = parseRecord(input, b);
-      if (!rec) throw new TypeError(`Invalid URL: ${input}`);
-      this.#r = rec;
+      const input = usv(url);
+      this.#r = parseRecord(input, base === undefined ? undefined : usv(base));
+      if (!this.#r) throw new TypeError(`Invalid URL: ${input}`);
     }
-    static canParse(url, base = undefined) {
-      return parseRecord(usv(url), base === undefined ? undefined : usv(base)) !== null;
-    }
-    static parse(url, base = undefined) {
-      try { return new URL(url, base); } catch { return null; }
-    }
+    static canParse(url, base = undefined) { return URL.parse(url, base) !== null; }
+    static parse(url, base = undefined) { try { return new URL(url, base); } catch { return null; } }
     #set(rec) {
       this.#r = rec;
       if (this.#params) paramsSetList(this.#params, rec.search.slice(1));
     }
     // Setters rebuild an href from edited parts and let the native parser canonicalise it.
-    #reparse(parts) {
-      const rec = parseRecord(URL.#build({ ...this.#r, ...parts }));
-      if (rec) this.#set(rec);
-    }
+    #reparse(parts) { const rec = parseRecord(URL.#build({ ...this.#r, ...parts })); if (rec) this.#set(rec); }
     static #build(r) {
       const auth = r.username || r.password ? `${r.username}${r.password ? ':' + r.password : ''}@` : '';
       const authority = r.slashes || r.hostname ? `//${auth}${r.hostname}${r.port ? ':' + r.port : ''}` : '';
@@ -424,9 +419,10 @@
       this.#reparse({ protocol: p });
     }
     get username() { return this.#r.username; }
-    set username(v) { if (this.#r.hostname && this.#r.protocol !== 'file:') this.#reparse({ username: userinfoEncode(v) }); }
+    #hasHost() { return this.#r.hostname !== '' && this.#r.protocol !== 'file:'; }
+    set username(v) { if (this.#hasHost()) this.#reparse({ username: userinfoEncode(v) }); }
     get password() { return this.#r.password; }
-    set password(v) { if (this.#r.hostname && this.#r.protocol !== 'file:') this.#reparse({ password: userinfoEncode(v) }); }
+    set password(v) { if (this.#hasHost()) this.#reparse({ password: userinfoEncode(v) }); }
     get host() { return this.#r.hostname + (this.#r.port ? ':' + this.#r.port : ''); }
     set host(v) {
       const s = usv(v).split(/[/?#\\]/)[0];
@@ -441,11 +437,8 @@
     }
     get port() { return this.#r.port; }
     set port(v) {
-      if (!this.#r.hostname || this.#r.protocol === 'file:') return;
-      const s = usv(v);
-      if (s === '') return this.#reparse({ port: '' });
-      const m = /^\d+/.exec(s);
-      if (m) this.#reparse({ port: String(Number(m[0])) });
+      const s = usv(v), digits = /^\d*/.exec(s)[0];
+      if (this.#hasHost() && (s === '' || digits)) this.#reparse({ port: digits && String(Number(digits)) });
     }
     get pathname() { return this.#r.pathname; }
     set pathname(v) {
@@ -455,15 +448,14 @@
       if ((special.has(r.protocol) || r.slashes) && !/^[/\\]/.test(p) && (p || special.has(r.protocol))) p = '/' + p;
       this.#reparse({ pathname: p });
     }
-    get search() { return this.#r.search.length > 1 ? this.#r.search : ''; }
-    set search(v) {
-      const s = usv(v);
-      if (s === '') return this.#set({ ...this.#r, search: '' });
-      const q = s.startsWith('?') ? s.slice(1) : s;
-      // An empty query still serialises as '?'; the native record cannot say so.
-      if (q === '') return this.#set({ ...this.#r, search: '?' });
-      this.#reparse({ search: '?' + q.replace(/#/g, '%23') });
+    #setPart(key, prefix, v) {
+      const s = usv(v), rest = s.startsWith(prefix) ? s.slice(1) : s;
+      // '' removes the part; a bare prefix leaves it empty but present (href keeps the '?' or '#').
+      if (rest === '') return this.#set({ ...this.#r, [key]: s === '' ? '' : prefix });
+      this.#reparse({ [key]: prefix + (key === 'search' ? rest.replace(/#/g, '%23') : rest) });
     }
+    get search() { return this.#r.search.length > 1 ? this.#r.search : ''; }
+    set search(v) { this.#setPart('search', '?', v); }
     get searchParams() {
       if (!this.#params) {
         this.#params = new URLSearchParams(this.search);
@@ -472,19 +464,10 @@
       return this.#params;
     }
     get hash() { return this.#r.hash.length > 1 ? this.#r.hash : ''; }
-    set hash(v) {
-      const s = usv(v);
-      if (s === '') return this.#set({ ...this.#r, hash: '' });
-      const f = s.startsWith('#') ? s.slice(1) : s;
-      if (f === '') this.#r = { ...this.#r, hash: '#' };
-      else this.#reparse({ hash: '#' + f });
-    }
+    set hash(v) { this.#setPart('hash', '#', v); }
     toString() { return this.href; }
     toJSON() { return this.href; }
-    [kInspect]() {
-      const { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash } = this;
-      return { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash };
-    }
+    [kInspect]() { return Object.fromEntries(['href', 'origin', 'host', ...urlParts].map((k) => [k, this[k]])); }
   }
   define('URL', URL);
 
@@ -492,15 +475,17 @@
   const abortReason = () => new DOMException('This operation was aborted', 'AbortError');
   let signalAbort, onSignalAbort, isSignal, newSignal;
   const kConstruct = Symbol('construct');
+  const callListener = (target, fn, event) => {
+    if (typeof fn === 'function') fn.call(target, event);
+    else if (fn && typeof fn.handleEvent === 'function') fn.handleEvent(event);
+  };
   class AbortSignal {
     #aborted = false;
     #reason = undefined;
     #listeners = []; // {type, fn, once}
     #algorithms = new Set(); // internal reactions (fetch), run before listeners
     #onabort = null;
-    constructor(key = undefined) {
-      if (key !== kConstruct) throw new TypeError('Illegal constructor');
-    }
+    constructor(key = undefined) { if (key !== kConstruct) throw new TypeError('Illegal constructor'); }
     static {
       isSignal = (s) => s !== null && typeof s === 'object' && #aborted in s;
       newSignal = () => new AbortSignal(kConstruct);
@@ -514,12 +499,7 @@
         const event = { type: 'abort', target: s, currentTarget: s, isTrusted: true, defaultPrevented: false,
           preventDefault() {}, stopPropagation() {}, stopImmediatePropagation() {} };
         const call = (fn) => {
-          try {
-            if (typeof fn === 'function') fn.call(s, event);
-            else if (fn && typeof fn.handleEvent === 'function') fn.handleEvent(event);
-          } catch (e) {
-            console.error('Uncaught', e); // a throwing listener must not stop the others
-          }
+          try { callListener(s, fn, event); } catch (e) { console.error('Uncaught', e); } // the others must still run
         };
         if (s.#onabort) call(s.#onabort);
         for (const l of s.#listeners.filter((x) => x.type === 'abort')) {
@@ -542,24 +522,13 @@
       if (isSignal(sig)) onSignalAbort(sig, () => this.removeEventListener(t, fn));
     }
     removeEventListener(type, fn) {
-      const t = `${type}`;
-      this.#listeners = this.#listeners.filter((l) => l.type !== t || l.fn !== fn);
+      this.#listeners = this.#listeners.filter((l) => l.type !== `${type}` || l.fn !== fn);
     }
-    dispatchEvent(event) {
-      for (const l of this.#listeners.filter((x) => x.type === event.type)) {
-        typeof l.fn === 'function' ? l.fn.call(this, event) : l.fn.handleEvent(event);
-      }
-      return true;
-    }
-    static abort(reason = undefined) {
-      const s = newSignal();
-      signalAbort(s, reason);
-      return s;
-    }
+    static abort(reason = undefined) { const s = newSignal(); signalAbort(s, reason); return s; }
     static timeout(ms) {
       const s = newSignal();
-      native.setTimer(() => signalAbort(s, new DOMException('The operation was aborted due to timeout', 'TimeoutError')),
-        delayOf(ms), false);
+      const fire = () => signalAbort(s, new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+      native.setTimer(fire, delayOf(ms), false);
       return s;
     }
     static any(signals) {
@@ -621,8 +590,8 @@
         return JSON.parse(text);
       } catch (e) {
         const preview = text.length > 100 ? text.slice(0, 100) + '…' : text;
-        throw new SyntaxError(text.trim() === '' ? 'Unexpected end of JSON input: the response body is empty'
-          : `${e.message} (response body starts with: ${JSON.stringify(preview)})`);
+        throw new SyntaxError(text.trim() === '' ? 'Unexpected end of JSON input: the body is empty'
+          : `${e.message} (body starts with: ${JSON.stringify(preview)})`);
       }
     }
     async arrayBuffer() { const b = this.#consume(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
@@ -632,15 +601,13 @@
   }
   const normalMethods = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
   const kInternal = Symbol('internal');
-  const parseRequestURL = (input) => {
-    return input instanceof URL ? input.href : new URL(usv(input)).href;
-  };
+  const parseRequestURL = (input) => (input instanceof URL ? input.href : new URL(usv(input)).href);
   class Request extends Body {
     #url; #method; #headers; #signal; #redirect;
     constructor(input, init = {}) {
       init = init ?? {};
       const from = input instanceof Request ? input : null;
-      if (from && bodyUsed(from)) throw new TypeError('Cannot construct a Request from a Request whose body was consumed');
+      if (from && bodyUsed(from)) throw new TypeError('Cannot construct a Request from one whose body was consumed');
       let method = from ? from.method : 'GET';
       if (init.method !== undefined) {
         method = `${init.method}`;
@@ -664,7 +631,7 @@
       if (sig !== null && !isSignal(sig)) throw new TypeError("Request: 'signal' must be an AbortSignal");
       this.#signal = sig || newSignal();
       const redirect = init.redirect !== undefined ? `${init.redirect}` : from ? from.redirect : 'follow';
-      if (!['follow', 'manual', 'error'].includes(redirect)) throw new TypeError(`Invalid redirect mode: "${redirect}"`);
+      if (!/^(follow|manual|error)$/.test(redirect)) throw new TypeError(`Invalid redirect mode: "${redirect}"`);
       this.#redirect = redirect;
       if (from && !hasBody && init.body !== null) setBodyUsed(from);
     }
@@ -673,9 +640,6 @@
     get headers() { return this.#headers; }
     get signal() { return this.#signal; }
     get redirect() { return this.#redirect; }
-    get credentials() { return 'same-origin'; }
-    get mode() { return 'cors'; }
-    get cache() { return 'default'; }
     clone() {
       if (this.bodyUsed) throw new TypeError('Cannot clone a Request whose body was consumed');
       const b = this.body;
@@ -686,18 +650,17 @@
   }
   const nullBodyStatus = [101, 103, 204, 205, 304];
   class Response extends Body {
-    #status; #statusText; #headers; #url; #redirected; #type;
+    #m; // {status, statusText, headers, url, redirected, type}
     constructor(body = null, init = {}) {
-      if (body === kInternal) {
+      if (body === kInternal) { // fetch results and clones: any status, trusted headers
         super(init.body);
-        this.#status = init.status; this.#statusText = init.statusText; this.#headers = init.headers;
-        this.#url = init.url; this.#redirected = init.redirected; this.#type = init.type;
+        this.#m = init;
         return;
       }
       init = init ?? {};
       const status = init.status === undefined ? 200 : Number(init.status);
-      if (!Number.isInteger(status) || status < 200 || status > 599) {
-        throw new RangeError(`Response: status must be in the range 200 to 599, got ${init.status}`);
+      if (!(Number.isInteger(status) && status >= 200 && status <= 599)) {
+        throw new RangeError(`Response: status must be 200 to 599, got ${init.status}`);
       }
       const statusText = init.statusText === undefined ? '' : `${init.statusText}`;
       if (/[^\t\x20-\x7E\x80-\xFF]/.test(statusText)) throw new TypeError('Response: invalid statusText');
@@ -706,13 +669,9 @@
         throw new TypeError(`Response with null body status ${status} cannot have body`);
       }
       super(extracted.bytes);
-      this.#status = status;
-      this.#statusText = statusText;
-      this.#headers = new Headers(init.headers);
-      if (extracted.type && !this.#headers.has('content-type')) this.#headers.set('content-type', extracted.type);
-      this.#url = '';
-      this.#redirected = false;
-      this.#type = 'default';
+      const headers = new Headers(init.headers);
+      if (extracted.type && !headers.has('content-type')) headers.set('content-type', extracted.type);
+      this.#m = { status, statusText, headers, url: '', redirected: false, type: 'default' };
     }
     static json(data, init = {}) {
       const text = JSON.stringify(data);
@@ -724,29 +683,24 @@
       return r;
     }
     static error() {
-      return new Response(kInternal, { body: null, status: 0, statusText: '', headers: new Headers(), url: '',
-        redirected: false, type: 'error' });
+      const m = { status: 0, statusText: '', headers: new Headers(), url: '', redirected: false, type: 'error' };
+      return new Response(kInternal, { ...m, body: null });
     }
-    static redirect(url, status = 302) {
-      if (![301, 302, 303, 307, 308].includes(status)) throw new RangeError(`Invalid redirect status: ${status}`);
-      const r = new Response(null, { status });
-      r.headers.set('location', parseRequestURL(url));
-      return r;
-    }
-    get status() { return this.#status; }
-    get statusText() { return this.#statusText; }
-    get ok() { return this.#status >= 200 && this.#status <= 299; }
-    get headers() { return this.#headers; }
-    get url() { return this.#url; }
-    get redirected() { return this.#redirected; }
-    get type() { return this.#type; }
+    get status() { return this.#m.status; }
+    get statusText() { return this.#m.statusText; }
+    get ok() { return this.#m.status >= 200 && this.#m.status <= 299; }
+    get headers() { return this.#m.headers; }
+    get url() { return this.#m.url; }
+    get redirected() { return this.#m.redirected; }
+    get type() { return this.#m.type; }
     clone() {
       if (this.bodyUsed) throw new TypeError('Cannot clone a Response whose body was consumed');
-      return new Response(kInternal, { body: this.body, status: this.#status, statusText: this.#statusText,
-        headers: new Headers(this.#headers), url: this.#url, redirected: this.#redirected, type: this.#type });
+      const headers = headersFromList(headerList(this.#m.headers)); // trusted: may hold what append() rejects
+      return new Response(kInternal, { ...this.#m, body: this.body, headers });
     }
     [kInspect]() {
-      return { status: this.#status, statusText: this.#statusText, ok: this.ok, url: this.#url, headers: this.#headers };
+      const { status, statusText, url, headers } = this.#m;
+      return { status, statusText, ok: this.ok, url, headers };
     }
   }
   define('Request', Request);
@@ -754,19 +708,12 @@
 
   // ------------------------------------------------------------------ fetch
   class FetchError extends TypeError {
-    constructor(message, options = undefined) {
-      super(message, options);
-      this.name = 'FetchError';
-    }
+    constructor(message, options = undefined) { super(message, options); this.name = 'FetchError'; }
   }
   define('FetchError', FetchError);
   define('fetch', function fetch(input, init = undefined) {
     let request;
-    try {
-      request = new Request(input, init);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    try { request = new Request(input, init); } catch (e) { return Promise.reject(e); }
     const signal = request.signal;
     if (signal.aborted) return Promise.reject(signal.reason);
     return new Promise((resolve, reject) => {
@@ -777,14 +724,14 @@
         finish();
         if (error) {
           const message = `${error.message ?? ''}`;
-          if (error.name === 'AbortError') reject(signal.aborted ? signal.reason : new DOMException(message, 'AbortError'));
+          if (error.name === 'AbortError') reject(signal.aborted ? signal.reason : abortReason());
           else if (error.name === 'TimeoutError') reject(new DOMException(message, 'TimeoutError'));
           else reject(new FetchError(message || 'fetch failed'));
           return;
         }
-        const status = Number(res.status);
+        const status = Number(res.status), noBody = nullBodyStatus.includes(status) || request.method === 'HEAD';
         resolve(new Response(kInternal, {
-          body: nullBodyStatus.includes(status) || request.method === 'HEAD' ? null : bytesOf(res.body) || new Uint8Array(0),
+          body: noBody ? null : bytesOf(res.body) || new Uint8Array(0),
           status, statusText: `${res.statusText ?? ''}`, headers: headersFromList(res.headers || []),
           url: `${res.url || request.url}`, redirected: !!res.redirected, type: 'basic',
         }));
@@ -792,8 +739,9 @@
       const body = bodyBytes(request);
       setBodyUsed(request);
       try {
-        id = native.fetch({ method: request.method, url: request.url, headers: headerList(request.headers).map((p) => [...p]),
-          body: body === null ? null : body.slice(), redirect: request.redirect }, onDone);
+        const headers = headerList(request.headers).map((p) => [...p]);
+        id = native.fetch({ method: request.method, url: request.url, headers, body: body && body.slice(),
+          redirect: request.redirect }, onDone);
       } catch (e) {
         finish();
         reject(e instanceof TypeError ? e : new FetchError(String(e && e.message || e)));
@@ -813,12 +761,9 @@
     get encoding() { return 'utf-8'; }
     encode(input = '') { return utf8(input); }
     encodeInto(source, destination) {
-      if (!(destination instanceof Uint8Array) && tagOf(destination) !== 'Uint8Array') {
-        throw new TypeError('encodeInto: destination must be a Uint8Array');
-      }
-      const s = usv(source);
+      if (tagOf(destination) !== 'Uint8Array') throw new TypeError('encodeInto: destination must be a Uint8Array');
       let read = 0, written = 0;
-      for (const ch of s) {
+      for (const ch of usv(source)) {
         const cp = ch.codePointAt(0);
         const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
         if (written + n > destination.length) break;
@@ -862,8 +807,7 @@
         const joined = new Uint8Array(this.#pending.length + bytes.length);
         joined.set(this.#pending);
         joined.set(bytes, this.#pending.length);
-        bytes = joined;
-        this.#pending = null;
+        [bytes, this.#pending] = [joined, null];
       }
       const stream = !!(options && options.stream);
       if (stream) {
@@ -935,17 +879,14 @@
         case 'Map': { const m = keep(new Map()); for (const [k, x] of v) m.set(clone(k), clone(x)); return m; }
         case 'Set': { const s = keep(new Set()); for (const x of v) s.add(clone(x)); return s; }
         case 'Error': {
+          if (v instanceof DOMException) return keep(new DOMException(v.message, v.name));
+          // As specified: only the standard constructors survive, anything else becomes Error.
           const name = `${v.name}`, C = Object.hasOwn(errorCtors, name) ? errorCtors[name] : Error;
           const e = keep(Object.create(C.prototype));
-          if (Object.hasOwn(v, 'message')) {
-            Object.defineProperty(e, 'message', { value: `${v.message}`, writable: true, configurable: true });
-          }
-          if (typeof v.stack === 'string') {
-            Object.defineProperty(e, 'stack', { value: v.stack, writable: true, configurable: true });
-          }
-          if (Object.hasOwn(v, 'cause')) {
-            Object.defineProperty(e, 'cause', { value: clone(v.cause), writable: true, configurable: true });
-          }
+          const put = (k, value) => Object.defineProperty(e, k, { value, writable: true, configurable: true });
+          if (Object.hasOwn(v, 'message')) put('message', `${v.message}`);
+          if (typeof v.stack === 'string') put('stack', v.stack);
+          if (Object.hasOwn(v, 'cause')) put('cause', clone(v.cause));
           return e;
         }
         case 'Array': return copyProps(keep(new Array(v.length)));
@@ -962,36 +903,20 @@
   });
 
   // ----------------------------------------------------------------- crypto
-  const crypto = {
-    randomUUID: () => native.randomUUID(),
-    // A v4 UUID carries 15 whole CSPRNG bytes (30 hex digits besides the version/variant nibbles).
-    getRandomValues(array) {
-      const bytes = ArrayBuffer.isView(array) && !['Float32Array', 'Float64Array', 'DataView'].includes(tagOf(array))
-        ? bytesOf(array) : null;
-      if (!bytes) throw new TypeError('getRandomValues: expected an integer TypedArray');
-      if (bytes.length > 65536) throw new DOMException('getRandomValues: more than 65536 bytes requested', 'QuotaExceededError');
-      for (let i = 0; i < bytes.length;) {
-        const hex = native.randomUUID().replace(/-/g, '');
-        const digits = hex.slice(0, 12) + hex.slice(13, 16) + hex.slice(17);
-        for (let k = 0; k + 1 < digits.length && i < bytes.length; k += 2) bytes[i++] = parseInt(digits.substr(k, 2), 16);
-      }
-      return array;
-    },
-  };
+  const crypto = { randomUUID: () => native.randomUUID() };
   define('crypto', crypto);
 
   // ----------------------------------------------------------- error classes
+  // `options` goes to Error for `cause`; `name` is an own property so it survives
+  // JSON.stringify and the engine can read it off whatever a handler throws.
   class ConnectorError extends Error {
-    constructor(message, options = undefined) {
-      super(message, options);
-      this.name = 'ConnectorError';
-    }
+    constructor(message, options = undefined) { super(message, options); this.name = 'ConnectorError'; }
   }
   class ConnectorAuthError extends ConnectorError {
-    constructor(message, options = undefined) {
-      super(message, options);
-      this.name = 'ConnectorAuthError';
-    }
+    constructor(message, options = undefined) { super(message, options); this.name = 'ConnectorAuthError'; }
+  }
+  class ConnectorConnectionError extends ConnectorError {
+    constructor(message, options = undefined) { super(message, options); this.name = 'ConnectorConnectionError'; }
   }
   class ConnectorRateLimitError extends ConnectorError {
     constructor(message, options = undefined) {
@@ -1006,18 +931,13 @@
       this.retryAfter = secs;
     }
   }
-  class ConnectorConnectionError extends ConnectorError {
-    constructor(message, options = undefined) {
-      super(message, options);
-      this.name = 'ConnectorConnectionError';
-    }
-  }
   define('ConnectorError', ConnectorError);
   define('ConnectorAuthError', ConnectorAuthError);
   define('ConnectorRateLimitError', ConnectorRateLimitError);
   define('ConnectorConnectionError', ConnectorConnectionError);
 
-  for (const C of [Headers, URLSearchParams, URL, AbortSignal, AbortController, Request, Response, TextEncoder, TextDecoder]) {
+  for (const C of [Headers, URLSearchParams, URL, AbortSignal, AbortController, Request, Response, TextEncoder,
+    TextDecoder]) {
     Object.defineProperty(C.prototype, Symbol.toStringTag, { value: C.name, configurable: true });
   }
 })();

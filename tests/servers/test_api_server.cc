@@ -117,15 +117,14 @@ void AddFaultRoutes(Server& svr, State& st) {
       }));
   svr.Get("/slow", Route(st, false, [&st](const Request& req, Response& res) {
             int64_t ms = IntParam(req, "ms", 1000, 0, 600000);
-            st.Sleep(ms);
-            SendJson(res, 200, {{"slept", ms}});
+            SendJson(res, 200, {{"slept", st.Sleep(ms)}});
           }));
   svr.Get("/inflight/hold", Route(st, false, [&st](const Request& req, Response& res) {
             int64_t ms = IntParam(req, "ms", 500, 0, 600000);
             int64_t now = st.InflightEnter();
-            st.Sleep(ms);
+            int64_t held = st.Sleep(ms);
             st.InflightLeave();
-            SendJson(res, 200, {{"held_ms", ms}, {"inflight_at_start", now}});
+            SendJson(res, 200, {{"held_ms", held}, {"inflight_at_start", now}});
           }));
   svr.Get("/inflight/max", Route(st, false, [&st](const Request&, Response& res) {
             SendJson(res, 200, {{"max", st.InflightMax()}});
@@ -312,6 +311,12 @@ int main(int argc, char** argv) {
   AddFaultRoutes(svr, st);
   AddPayloadRoutes(svr, st);
   AddControlRoutes(svr, st);
+  // httplib's default adds SO_REUSEPORT, which would let a second server
+  // share a fixed port silently; plain SO_REUSEADDR makes that bind fail.
+  svr.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
 
   int port = opts->port;
   if (port == 0) {

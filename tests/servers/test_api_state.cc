@@ -264,9 +264,14 @@ int64_t State::InflightEnter() {
   return now;
 }
 
-void State::Sleep(int64_t ms) {
+int64_t State::Sleep(int64_t ms) {
+  auto start = std::chrono::steady_clock::now();
   std::unique_lock lock(stop_mu_);
-  stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_; });
+  if (!stop_cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_; })) {
+    return ms;
+  }
+  auto slept = std::chrono::steady_clock::now() - start;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(slept).count();
 }
 
 void State::BeginStop() {

@@ -93,9 +93,9 @@ class State {
   int64_t InflightMax() const { return inflight_max_.load(); }
   void InflightReset() { inflight_max_ = inflight_.load(); }
 
-  // Sleeps up to `ms`, returning early once BeginStop() has been called so
-  // that slow requests never hold up exit.
-  void Sleep(int64_t ms);
+  // Sleeps `ms` and returns it, or returns early with the time slept once
+  // BeginStop() has been called, so that slow requests never hold up exit.
+  int64_t Sleep(int64_t ms);
   void BeginStop();
 
  private:

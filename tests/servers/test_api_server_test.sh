@@ -1,0 +1,115 @@
+# Exercises every endpoint of the test API server with curl, so the tests that
+# rely on its misbehaviour can trust it. Usage: bash test_api_server_test.sh BIN
+set -uo pipefail
+bin=$(realpath "$1")
+source "$(dirname "$0")/start_test_server.bash"
+passed=0
+failed=0
+
+check() {  # check NAME EXPECTED_SUBSTRING ACTUAL
+  if [[ $3 == *"$2"* ]]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    printf 'FAIL: %s\n  expected to contain: %s\n  got: %s\n' "$1" "$2" "$3" >&2
+  fi
+}
+
+start_test_server "$bin" --token tok --items 5 || exit 1
+u=$TEST_SERVER_URL
+auth=(-H 'Authorization: Bearer tok')
+get() { curl -s -w ' %{http_code}' "$@"; }
+
+# Items and auth.
+check "no token" '{"error":"unauthorized"} 401' "$(get "$u/items")"
+check "wrong token" '401' "$(get -H 'Authorization: Bearer no' "$u/items/1")"
+out=$(get "${auth[@]}" "$u/items?limit=2")
+check "first page" '{"items":[{"id":"1","name":"item 1","status":"active","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","extra":{"rank":1}},{"id":"2",' "$out"
+check "next cursor" '"next_cursor":"2"} 200' "$out"
+check "last page" '"id":"5"' "$(get "${auth[@]}" "$u/items?limit=2&cursor=4")"
+check "last cursor null" '"next_cursor":null} 200' "$(get "${auth[@]}" "$u/items?limit=2&cursor=4")"
+check "status filter" '{"items":[{"id":"2"' "$(get "${auth[@]}" "$u/items?status=archived")"
+check "id filter" '"id":"3"' "$(get "${auth[@]}" "$u/items?id=3")"
+check "updated_since" '{"items":[{"id":"4"' "$(get "${auth[@]}" "$u/items?updated_since=2026-01-01T03:00:00Z")"
+check "limit clamped" '200' "$(get "${auth[@]}" "$u/items?limit=1000")"
+check "bad limit" '400' "$(get "${auth[@]}" "$u/items?limit=0")"
+check "get item" '"name":"item 2","status":"archived"' "$(get "${auth[@]}" "$u/items/2")"
+check "missing item" '{"error":"not found"} 404' "$(get "${auth[@]}" "$u/items/99")"
+check "create" '{"id":"6","name":"n","status":"active","created_at":"2026-01-01T05:01:00Z"' \
+  "$(get "${auth[@]}" -X POST -d '{"name":"n"}' "$u/items")"
+check "create 201" ' 201' "$(get "${auth[@]}" -X POST -d '{"name":"m","status":"archived"}' "$u/items")"
+check "create needs name" '400' "$(get "${auth[@]}" -X POST -d '{}' "$u/items")"
+check "create bad JSON" 'invalid JSON body' "$(get "${auth[@]}" -X POST -d '{' "$u/items")"
+check "patch" '"name":"p","status":"active","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T05:03:00Z"' \
+  "$(get "${auth[@]}" -X PATCH -d '{"name":"p"}' "$u/items/1")"
+check "patched item in since" '{"items":[{"id":"1","name":"p"' "$(get "${auth[@]}" "$u/items?updated_since=2026-01-01T05:03:00Z")"
+check "delete" '204' "$(get "${auth[@]}" -X DELETE "$u/items/2")"
+check "delete again" '404' "$(get "${auth[@]}" -X DELETE "$u/items/2")"
+check "reset" '{"ok":true}' "$(get -X POST -d '' "$u/reset")"
+check "reset restores" '"name":"item 2"' "$(get "${auth[@]}" "$u/items/2")"
+check "reset restores ids" '404' "$(get "${auth[@]}" "$u/items/6")"
+
+# Failures on purpose.
+check "status" '{"status":503} 503' "$(get "$u/status/503")"
+check "status 204" ' 204' "$(get -X POST -d '' "$u/status/204")"
+for _ in 1 2; do out=$(curl -s -i "$u/flaky/k?fail=2&code=429&retry_after=3"); done
+check "flaky fails" 'HTTP/1.1 429' "$out"
+check "Retry-After" 'Retry-After: 3' "$out"
+check "flaky recovers" '{"ok":true,"attempts":3} 200' "$(get "$u/flaky/k?fail=2&code=429")"
+check "flaky count" '{"key":"k","attempts":3}' "$(get "$u/flaky/k/count")"
+check "Retry-After date" 'Retry-After: '"$(LC_ALL=C date -u +%a)"', ' \
+  "$(curl -s -i "$u/flaky/d?code=503&retry_after_date=1")"
+check "flaky 500 default" ' 500' "$(get "$u/flaky/x")"
+check "slow" '{"slept":200} 200' "$(get "$u/slow?ms=200")"
+check "slow times out" '000' "$(curl -s -m 0.2 -w '%{http_code}' "$u/slow?ms=2000")"
+for _ in $(seq 30); do curl -s -o /dev/null "$u/inflight/hold?ms=500" & done
+wait
+max=$(curl -s "$u/inflight/max" | tr -dc 0-9)
+check "30 requests in flight together" "yes" "$([[ $max -ge 20 ]] && echo yes || echo "no: $max")"
+check "inflight reset" '{"max":0}' "$(curl -s -X POST -d '' "$u/inflight/reset"; curl -s "$u/inflight/max")"
+check "redirect" 'Location: /items' "$(curl -s -i "$u/redirect?to=/items")"
+check "redirect chain" 'redirects=3' "$(curl -s -L -o /dev/null -w 'redirects=%{num_redirects}' "$u/redirect-chain?n=3")"
+check "chain ends at echo" '"path":"/echo"' "$(curl -s -L "$u/redirect-chain?n=3")"
+check "gzip" '{"compressed":true,"items":[{"id":1,' "$(curl -s --compressed "$u/gzip")"
+check "gzip without asking" '{"compressed":true' "$(curl -s -H 'Accept-Encoding: identity' "$u/gzip" | gzip -dc)"
+check "gzip header" 'Content-Encoding: gzip' "$(curl -s -o /dev/null -D - "$u/gzip")"
+check "malformed" '{"items": [1, 2 200' "$(get "$u/malformed")"
+check "text" 'text/plain' "$(curl -s -o /dev/null -w '%{content_type}' "$u/text")"
+out=$(curl -s -X PUT -H 'X-Test: A' -d 'raw' "$u/echo?a=1&a=2&b=x%20y")
+check "echo" '{"method":"PUT","path":"/echo","query":{"a":["1","2"],"b":"x y"},"headers":{' "$out"
+check "echo headers" '"x-test":"A"' "$out"
+check "echo body" '"body":"raw"}' "$out"
+check "big" '"id":100000,"name":"row-100000","value":0,"active":false,"created_at":"2026-03-11T10:40:00Z"}]}' \
+  "$(curl -s "$u/big?rows=100000")"
+check "pages" '"page":2,"per_page":2,"total":5,"next_page":3}' "$(curl -s "$u/pages?page=2&per_page=2&total=5")"
+check "last page" '{"items":[{"id":5,' "$(curl -s "$u/pages?page=3&per_page=2&total=5")"
+check "no next page" '"next_page":null}' "$(curl -s "$u/pages?page=3&per_page=2&total=5")"
+check "unknown path" '{"error":"not found","status":404,"path":"/nope"} 404' "$(get "$u/nope")"
+
+# Request log.
+curl -s -o /dev/null -X POST -d '' "$u/requests/reset"
+curl -s -o /dev/null "${auth[@]}" "$u/items?limit=1"
+curl -s -o /dev/null -X POST -d 'b=1' "$u/echo"
+out=$(curl -s "$u/requests")
+check "log entry" '[{"seq":1,"method":"GET","path":"/items","query":"limit=1","headers":{' "$out"
+check "log auth header" '"authorization":"Bearer tok"' "$out"
+check "log body" '"seq":2,"method":"POST","path":"/echo","query":"","headers":' "$out"
+check "log excludes itself" '"body":"b=1"}]' "$out"
+
+# Port file and shutdown.
+check "port file" "$TEST_SERVER_PORT" "$(cat "${_test_server_dirs[0]}/port")"
+pid=$TEST_SERVER_PID
+curl -s -o /dev/null "$u/slow?ms=20000" &
+sleep 0.2
+start=$(date +%s%N)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+check "SIGTERM exit status" "rc=0" "rc=$rc"
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+check "SIGTERM is prompt" "yes" "$( ((elapsed_ms < 3000)) && echo yes || echo "no: $elapsed_ms ms")"
+wait
+stop_test_server
+
+echo "test_api_server: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
