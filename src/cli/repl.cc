@@ -19,6 +19,7 @@ constexpr const char* kHelp = R"(Statements end with ';' and may span lines. Dot
                               how results are printed
   .timer on|off               print each statement's run time
   .read FILE                  run the statements in FILE
+  .stats                      HTTP requests, retries and waits of each connector
   .quit, .exit                leave (so does Ctrl-D)
 Start with: SHOW CONNECTOR TYPES;  SHOW CONNECTORS;  DESCRIBE CONNECTOR TYPE 'name';
 )";
@@ -66,6 +67,9 @@ bool HandleDotCommand(const std::string& line, Interpreter& interpreter, Console
     } else {
       options.timer = argument == "on";
     }
+  } else if (command == ".stats") {
+    RunText(std::make_shared<SourceFile>(SourceFile{"<.stats>", "SHOW CONNECTOR STATS;"}), interpreter, sink,
+            options);
   } else if (command == ".read") {
     std::ifstream in(argument, std::ios::binary);
     if (argument.empty() || !in) {

@@ -116,21 +116,22 @@ Status JsRealm::State::RunUntilSettled(JS::HandleObject promise) {
                         std::to_string(timeout.count() / 1000.0).substr(0, 5) +
                         " s (connector option timeout_seconds) while waiting for it");
     }
-    // Fire due timers, earliest first; callbacks may add or clear timers.
+    // Fire the earliest due timer (the lowest id among equals, so timers set
+    // for the same moment run in the order they were set), then run the jobs
+    // it queued before the next.
+    auto due = timers.end();
+    for (auto it = timers.begin(); it != timers.end(); ++it) {
+      if (it->second.due <= now && (due == timers.end() || it->second.due < due->second.due)) due = it;
+    }
     bool fired = false;
-    for (auto it = timers.begin(); it != timers.end();) {
-      if (it->second.due > now) {
-        ++it;
-        continue;
-      }
-      uint64_t id = it->first;
-      JS::RootedValue callback(cx, JS::ObjectValue(**it->second.callback));
-      if (it->second.interval.count() > 0) {
-        it->second.due = now + it->second.interval;
-        ++it;
+    if (due != timers.end()) {
+      JS::RootedValue callback(cx, JS::ObjectValue(**due->second.callback));
+      if (due->second.interval.count() > 0) {
+        due->second.due += due->second.interval;
+        if (due->second.due < now) due->second.due = now;  // do not replay a backlog
       } else {
         // Erased before the call: a callback that clears itself is harmless.
-        it = timers.erase(it);
+        timers.erase(due);
       }
       JS::RootedValue ignored(cx);
       if (!JS::Call(cx, JS::UndefinedHandleValue, callback, JS::HandleValueArray::empty(), &ignored)) {
@@ -139,8 +140,6 @@ Status JsRealm::State::RunUntilSettled(JS::HandleObject promise) {
         console("error", "uncaught exception in a timer callback: " + uncaught.message());
       }
       fired = true;
-      (void)id;
-      break;  // run the jobs it queued before the next timer
     }
     if (fired) continue;
     Clock::time_point wake = deadline;

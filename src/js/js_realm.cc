@@ -71,6 +71,9 @@ Status JsRealm::Start(RealmOptions options) {
   state_->global.init(cx, global);
   JS::SetReservedSlot(global, 0, JS::PrivateValue(state_.get()));
   JSAutoRealm enter(cx, global);
+  // The prelude runs under limits too, and a limit hit by an earlier call
+  // must not stop it.
+  JsRuntime::CallLimit limit(runtime_, std::chrono::seconds(30));
   if (!JS::InitRealmStandardClasses(cx)) return state_->TakeException("setting up the realm");
   RETURN_IF_ERROR(DefineNatives(cx, global));
   JS::RootedValue ignored(cx);
@@ -107,10 +110,11 @@ Result<JsRealm::HandlerId> JsRealm::LoadHandler(const HandlerSource& source) {
                         "\n;return {query: typeof query === \"function\" ? query : undefined, "
                         "execute: typeof execute === \"function\" ? execute : undefined};\n})()";
   JS::RootedValue handler(cx);
-  runtime_.ResetLimits();
-  runtime_.Arm(JsRuntime::Clock::now() + std::chrono::seconds(60));
-  bool ok = CompileAndRun(cx, wrapped.data(), wrapped.size(), source.file.c_str(), source.line, &handler);
-  runtime_.Disarm();
+  bool ok;
+  {
+    JsRuntime::CallLimit limit(runtime_, std::chrono::seconds(60));
+    ok = CompileAndRun(cx, wrapped.data(), wrapped.size(), source.file.c_str(), source.line, &handler);
+  }
   if (!ok) return state_->TakeException("loading the handler");
   if (!handler.isObject()) return Status(ErrorKind::kInternal, "handler did not evaluate to an object");
   state_->handlers.push_back(std::make_unique<JS::PersistentRootedObject>(cx, &handler.toObject()));
@@ -158,15 +162,9 @@ Result<Value> JsRealm::Invoke(HandlerId handler, const char* name, const std::ve
       return state_->TakeException("passing arguments to the handler");
     }
   }
-  auto deadline = JsRuntime::Clock::now() + timeout;
-  state_->deadline = deadline;
+  state_->deadline = JsRuntime::Clock::now() + timeout;
   state_->timeout = timeout;
-  runtime_.ResetLimits();
-  runtime_.Arm(deadline);
-  struct DisarmOnExit {
-    JsRuntime& runtime;
-    ~DisarmOnExit() { runtime.Disarm(); }
-  } disarm{runtime_};
+  JsRuntime::CallLimit limit(runtime_, timeout);
 
   JS::RootedValue result(cx);
   if (!JS::Call(cx, JS::UndefinedHandleValue, function, js_args, &result)) {
@@ -215,15 +213,9 @@ Result<Value> JsRealm::Invoke(HandlerId handler, const char* name, const std::ve
 Result<Value> JsRealm::Evaluate(const std::string& code, std::chrono::milliseconds timeout) {
   JSContext* cx = runtime_.cx();
   JSAutoRealm enter(cx, state_->global);
-  auto deadline = JsRuntime::Clock::now() + timeout;
-  state_->deadline = deadline;
+  state_->deadline = JsRuntime::Clock::now() + timeout;
   state_->timeout = timeout;
-  runtime_.ResetLimits();
-  runtime_.Arm(deadline);
-  struct DisarmOnExit {
-    JsRuntime& runtime;
-    ~DisarmOnExit() { runtime.Disarm(); }
-  } disarm{runtime_};
+  JsRuntime::CallLimit limit(runtime_, timeout);
   JS::RootedValue result(cx);
   if (!CompileAndRun(cx, code.data(), code.size(), "eval", 1, &result)) {
     return state_->TakeException("evaluating");

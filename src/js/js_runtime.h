@@ -49,6 +49,22 @@ class JsRuntime {
   JsRuntime& operator=(const JsRuntime&) = delete;
 
   JSContext* cx() const { return cx_; }
+
+  // RAII for one call's limits: clears what an earlier call hit, arms the
+  // deadline, and disarms when the call is over.
+  class CallLimit {
+   public:
+    CallLimit(JsRuntime& runtime, std::chrono::milliseconds timeout) : runtime_(runtime) {
+      runtime_.ResetLimits();
+      runtime_.Arm(Clock::now() + timeout);
+    }
+    ~CallLimit() { runtime_.Disarm(); }
+    CallLimit(const CallLimit&) = delete;
+    CallLimit& operator=(const CallLimit&) = delete;
+
+   private:
+    JsRuntime& runtime_;
+  };
   const RuntimeOptions& options() const { return options_; }
 
   // Starts timing a call; the watchdog interrupts JavaScript at `deadline`.

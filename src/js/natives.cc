@@ -207,6 +207,8 @@ void DeliverFetch(State* state, uint64_t id, Result<HttpResponse> result) {
   }
   JS::RootedValue ignored(cx);
   if (!JS::Call(cx, JS::UndefinedHandleValue, on_done, args, &ignored)) {
+    // A limit that stopped the script is reported by the event loop.
+    if (state->runtime->TimedOut() || state->runtime->OutOfMemory()) return;
     Status status = state->TakeException("handling a response");
     state->console("error", "uncaught exception in a fetch callback: " + status.message());
   }
@@ -237,7 +239,9 @@ bool Fetch(JSContext* cx, unsigned argc, JS::Value* vp) {
   request.follow_redirects = value.isUndefined() || ToDisplayString(cx, value) == "follow";
   auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(state->deadline -
                                                                          JsRuntime::Clock::now());
-  request.timeout = std::max(remaining, std::chrono::milliseconds(1));
+  // A little past the call's own deadline, so the call's clearer "time
+  // limit" error wins the race against libcurl's.
+  request.timeout = std::max(remaining, std::chrono::milliseconds(1)) + std::chrono::milliseconds(250);
   uint64_t id = state->next_fetch_id++;
   State::Fetch fetch;
   fetch.on_done = std::make_unique<JS::PersistentRootedObject>(cx, &args.get(1).toObject());
@@ -297,13 +301,13 @@ bool Utf8Decode(JSContext* cx, unsigned argc, JS::Value* vp) {
     return Throw(cx, "utf8Decode: expected bytes");
   }
   if (!SanitizeUtf8(bytes, JS::ToBoolean(args.get(1)), text)) {
+    // TextDecoder's fatal mode throws a TypeError.
+    JS::RootedString message(cx, JS_NewStringCopyZ(cx, "The encoded data was not valid utf-8"));
+    JS::RootedString file(cx, JS_GetEmptyString(cx));
+    JS::RootedObject stack(cx);
     JS::RootedValue error(cx);
-    Value message = "The encoded data was not valid utf-8";
-    JS::RootedValue message_value(cx);
-    if (!FromValue(cx, message, &message_value)) return false;
-    JS::RootedString message_string(cx, message_value.toString());
-    if (!JS::CreateError(cx, JSEXN_TYPEERR, nullptr, nullptr, 0, 0, nullptr, message_string,
-                         JS::NothingHandleValue, &error)) {
+    if (!message || !JS::CreateError(cx, JSEXN_TYPEERR, stack, file, 0, 0, nullptr, message,
+                                     JS::NothingHandleValue, &error)) {
       return false;
     }
     JS_SetPendingException(cx, error);

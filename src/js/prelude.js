@@ -531,8 +531,8 @@
       native.setTimer(fire, delayOf(ms), false);
       return s;
     }
-    static any(signals) {
-      const s = newSignal();
+    static any(iterable) {
+      const s = newSignal(), signals = [...iterable];
       for (const x of signals) {
         if (!isSignal(x)) throw new TypeError('AbortSignal.any: expected AbortSignals');
         if (x.aborted) { signalAbort(s, x.reason); return s; }
@@ -642,9 +642,9 @@
     get redirect() { return this.#redirect; }
     clone() {
       if (this.bodyUsed) throw new TypeError('Cannot clone a Request whose body was consumed');
-      const b = this.body;
-      return new Request(this.#url, { method: this.#method, headers: this.#headers, body: b && b.slice(),
-        signal: this.#signal, redirect: this.#redirect });
+      const b = this.body, headers = headersFromList(headerList(this.#headers));
+      return new Request(this.#url, { method: this.#method, headers, body: b && b.slice(), signal: this.#signal,
+        redirect: this.#redirect });
     }
     [kInspect]() { return { method: this.#method, url: this.#url, headers: this.#headers, redirect: this.#redirect }; }
   }

@@ -216,7 +216,8 @@ struct DropStmt {
 };
 
 enum class ShowWhat {
-  kConnectorTypes, kConnectors, kEntities, kActions, kSecrets, kDestinations, kSyncRuns
+  kConnectorTypes, kConnectors, kEntities, kActions, kSecrets, kDestinations, kSyncRuns,
+  kConnectorStats  // HTTP diagnostics of the connectors this session ran
 };
 struct ShowStmt {
   ShowWhat what;

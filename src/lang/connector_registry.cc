@@ -143,6 +143,19 @@ Result<Value> ConnectorRegistry::Execute(const std::string& connector, const std
   return instance->Execute(*found, arguments);
 }
 
+ResultSet ConnectorRegistry::Stats(const std::string& connector) const {
+  ResultSet result;
+  result.columns = {"connector", "requests", "retries", "rate_limit_waits", "failures", "bytes_received"};
+  for (const auto& [name, instance] : instances_) {
+    if (!connector.empty() && name != connector) continue;
+    const HttpStats& stats = instance->http_stats();
+    auto n = [](uint64_t v) { return Value(static_cast<int64_t>(v)); };
+    result.rows.push_back({Value(name), n(stats.requests), n(stats.retries), n(stats.rate_limit_waits),
+                           n(stats.failures), n(stats.bytes_received)});
+  }
+  return result;
+}
+
 Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector) {
   ResultSet checks;
   checks.columns = {"check", "result", "detail"};

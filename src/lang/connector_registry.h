@@ -38,6 +38,10 @@ class ConnectorRegistry {
   // handler succeeds. Returns the checks made, as rows (check, result, detail).
   Result<ResultSet> TestConnection(const std::string& connector);
 
+  // HTTP diagnostics per connector run in this session ("" = all):
+  // requests, retries, rate-limit waits, failures, bytes received.
+  ResultSet Stats(const std::string& connector) const;
+
   // Where HTTP goes (tests install a mock transport).
   void set_transport_factory(TransportFactory factory) { transport_factory_ = std::move(factory); }
   // Forgets every instance (their realms and module state).

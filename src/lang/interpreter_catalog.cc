@@ -367,7 +367,7 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
     type_filter = s.for_name->text;
     if (Result<ConnectorDef> connector = catalog.GetConnector(type_filter); connector.ok()) {
       type_filter = connector->type;
-    } else if (s.what != ast::ShowWhat::kSyncRuns) {
+    } else if (s.what != ast::ShowWhat::kSyncRuns && s.what != ast::ShowWhat::kConnectorStats) {
       Result<ConnectorTypeDef> type = catalog.GetConnectorType(type_filter);
       if (!type.ok()) {
         return Status(ErrorKind::kNotFound, "no connector or connector type named '" + type_filter + "'")
@@ -434,6 +434,9 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
       }
       break;
     }
+    case ast::ShowWhat::kConnectorStats:
+      result = in_.connectors_.Stats(s.for_name ? s.for_name->text : "");
+      break;
     case ast::ShowWhat::kSyncRuns: {
       std::string sql =
           "SELECT id, connector, entity, destination, mode, status, rows_written, started_at, "

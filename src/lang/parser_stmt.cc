@@ -338,8 +338,12 @@ ast::Statement Parser::ParseShow(const Token& first) {
   Next();  // SHOW
   ast::ShowStmt statement;
   if (AcceptKeyword("CONNECTOR")) {
-    ExpectKeyword("TYPES");
-    statement.what = ast::ShowWhat::kConnectorTypes;
+    if (AcceptKeyword("STATS")) {
+      statement.what = ast::ShowWhat::kConnectorStats;
+    } else {
+      ExpectKeyword("TYPES");
+      statement.what = ast::ShowWhat::kConnectorTypes;
+    }
   } else if (AcceptKeyword("CONNECTORS")) {
     statement.what = ast::ShowWhat::kConnectors;
   } else if (AcceptKeyword("ENTITIES")) {
@@ -354,10 +358,10 @@ ast::Statement Parser::ParseShow(const Token& first) {
     ExpectKeyword("RUNS");
     statement.what = ast::ShowWhat::kSyncRuns;
   } else {
-    FailExpected("CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, DESTINATIONS or SYNC RUNS");
+    FailExpected("CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, DESTINATIONS, SYNC RUNS or CONNECTOR STATS");
   }
   if ((statement.what == ast::ShowWhat::kEntities || statement.what == ast::ShowWhat::kActions ||
-       statement.what == ast::ShowWhat::kSyncRuns) &&
+       statement.what == ast::ShowWhat::kSyncRuns || statement.what == ast::ShowWhat::kConnectorStats) &&
       AcceptKeyword("FOR")) {
     statement.for_name = ParseAnyName(*this, "a connector or connector type");
   }

@@ -1064,7 +1064,7 @@ TEST(ParserErrorTest, AlterDropShowDescribeErrors) {
   EXPECT_EQ(ErrorsOf("DROP SECRET;"), (Strings{"1:12: expected a name, found ';'"}));
   EXPECT_EQ(ErrorsOf("SHOW TABLES;"),
             (Strings{"1:6: expected CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, "
-                     "DESTINATIONS or SYNC RUNS, found 'TABLES'"}));
+                     "DESTINATIONS, SYNC RUNS or CONNECTOR STATS, found 'TABLES'"}));
   EXPECT_EQ(ErrorsOf("SHOW CONNECTOR prod;"), (Strings{"1:16: expected TYPES, found 'prod'"}));
   EXPECT_EQ(ErrorsOf("SHOW SYNC;"), (Strings{"1:10: expected RUNS, found ';'"}));
   EXPECT_EQ(ErrorsOf("DESCRIBE SECRET k;"),

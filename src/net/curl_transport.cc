@@ -166,23 +166,34 @@ void CurlTransport::Finish(uint64_t id, CURLcode code) {
 
 void CurlTransport::Poll(std::chrono::milliseconds timeout) {
   // Failures decided in Start() or Cancel() report first.
+  bool reported = !failed_.empty();
   while (!failed_.empty()) {
     auto node = failed_.extract(failed_.begin());
     node.mapped().second(std::move(node.mapped().first));
   }
   if (running_.empty()) return;
+  // Transfers may finish inside perform(); report those before waiting, or
+  // poll() would sleep its whole timeout with nothing left to wake it.
   int still_running = 0;
   curl_multi_perform(multi_.get(), &still_running);
+  if (DrainFinished() || reported || running_.empty()) return;
   int ready = 0;
   curl_multi_poll(multi_.get(), nullptr, 0, static_cast<int>(timeout.count()), &ready);
   curl_multi_perform(multi_.get(), &still_running);
+  DrainFinished();
+}
+
+bool CurlTransport::DrainFinished() {
+  bool any = false;
   int queued = 0;
   while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
     if (message->msg != CURLMSG_DONE) continue;
     void* tag = nullptr;
     curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &tag);
     Finish(static_cast<uint64_t>(reinterpret_cast<uintptr_t>(tag)), message->data.result);
+    any = true;
   }
+  return any;
 }
 
 }  // namespace sluice

@@ -37,6 +37,7 @@ class CurlTransport : public HttpTransport {
   };
 
   void Finish(uint64_t id, CURLcode code);
+  bool DrainFinished();  // runs callbacks of finished transfers; true if any
 
   std::unique_ptr<CURLM, MultiCleanup> multi_;
   std::map<uint64_t, std::unique_ptr<Transfer>> running_;

@@ -11,7 +11,9 @@
 #   TEST_SERVER_PORT, TEST_SERVER_URL (http://127.0.0.1:PORT) and
 #   TEST_SERVER_PID. Returns non-zero, with the server's stderr, if it does not
 #   come up. Calling it again starts another server (e.g. a second origin);
-#   the variables then describe the newest one.
+#   the variables then describe the newest one. The server is disowned: a
+#   bare `wait` in the test does not wait for it, and `wait $TEST_SERVER_PID`
+#   does not work.
 #
 # stop_test_server
 #   Stops every server started here (SIGTERM, then SIGKILL after 5 s) and
@@ -48,6 +50,9 @@ start_test_server() {
   "$bin" --port-file "$dir/port" --exit-on-stdin-eof "$@" \
     <"$dir/stdin" >"$dir/stdout" 2>"$dir/stderr" {fd}>&- &
   local pid=$!
+  # Out of the job table, so a test's bare `wait` does not wait for the
+  # server; bash still reaps it when it exits.
+  disown "$pid"
   _test_server_pids+=("$pid")
   _test_server_dirs+=("$dir")
   _test_server_fds+=("$fd")
@@ -88,7 +93,6 @@ stop_test_server() {
       sleep 0.1
     done
     kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
   done
   for dir in "${_test_server_dirs[@]}"; do
     rm -rf "$dir"

@@ -2,6 +2,7 @@
 # rely on its misbehaviour can trust it. Usage: bash test_api_server_test.sh BIN
 set -uo pipefail
 bin=$(realpath "$1")
+# shellcheck source=start_test_server.bash
 source "$(dirname "$0")/start_test_server.bash"
 passed=0
 failed=0
@@ -96,20 +97,30 @@ check "log auth header" '"authorization":"Bearer tok"' "$out"
 check "log body" '"seq":2,"method":"POST","path":"/echo","query":"","headers":' "$out"
 check "log excludes itself" '"body":"b=1"}]' "$out"
 
-# Port file and shutdown.
 check "port file" "$TEST_SERVER_PORT" "$(cat "${_test_server_dirs[0]}/port")"
-pid=$TEST_SERVER_PID
-curl -s -o /dev/null "$u/slow?ms=20000" &
+stop_test_server
+check "stopped" "gone" "$(curl -s "$u/text" || echo gone)"
+
+# Port file and SIGTERM with a slow request in flight, without the helper.
+dir=$(mktemp -d)
+"$bin" --port-file "$dir/port" >"$dir/out" &
+pid=$!
+for _ in $(seq 100); do [[ -s $dir/port ]] && break; sleep 0.1; done
+port=$(cat "$dir/port")
+check "listening line" "listening on 127.0.0.1:$port" "$(cat "$dir/out")"
+check "no temp port file left" "[out port]" "[$(cd "$dir" && echo *)]"
+curl -s -o /dev/null "http://127.0.0.1:$port/slow?ms=20000" &
 sleep 0.2
 start=$(date +%s%N)
 kill -TERM "$pid"
 wait "$pid"
-rc=$?
-check "SIGTERM exit status" "rc=0" "rc=$rc"
+check "SIGTERM exit status" "rc=0" "rc=$?"
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 check "SIGTERM is prompt" "yes" "$( ((elapsed_ms < 3000)) && echo yes || echo "no: $elapsed_ms ms")"
 wait
-stop_test_server
+(sleep 0.3) | "$bin" --exit-on-stdin-eof >/dev/null
+check "exits on stdin EOF" "rc=0" "rc=$?"
+rm -rf "$dir"
 
 echo "test_api_server: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
