@@ -144,7 +144,7 @@ Status JsRealm::State::RunUntilSettled(JS::HandleObject promise) {
     if (fired) continue;
     Clock::time_point wake = deadline;
     for (const auto& [id, timer] : timers) wake = std::min(wake, timer.due);
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now);
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now);
     if (wait.count() < 0) wait = std::chrono::milliseconds(0);
     if (transport->Pending() > 0) {
       transport->Poll(wait);

@@ -74,6 +74,7 @@ bool PolicyTransport::TakeToken(Clock::time_point now) {
 }
 
 PolicyTransport::Clock::time_point PolicyTransport::NextTokenAt() const {
+  if (policy_.rate_limit <= 0) return refilled_at_;
   double missing = std::max(0.0, 1.0 - tokens_);
   return refilled_at_ + std::chrono::duration_cast<Clock::duration>(
                             std::chrono::duration<double>(missing / policy_.rate_limit));
@@ -148,7 +149,8 @@ void PolicyTransport::Poll(std::chrono::milliseconds timeout) {
     Clock::time_point at = job.ready_at > now ? job.ready_at : NextTokenAt();
     wake = std::min(wake, at);
   }
-  auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now);
+  // Rounded up: a wait cut to 0 ms would spin until the job is due.
+  auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now);
   if (wait.count() < 0) wait = std::chrono::milliseconds(0);
   if (inner_->Pending() > 0) {
     inner_->Poll(wait);

@@ -1,0 +1,177 @@
+#include "net/mock_transport.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace sluice {
+namespace {
+
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    if (slash > start) out.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  return out;
+}
+
+bool PathMatches(std::string_view pattern, std::string_view path) {
+  std::vector<std::string_view> want = Segments(pattern), got = Segments(path);
+  if (want.size() != got.size()) return false;
+  for (size_t i = 0; i < want.size(); ++i) {
+    if (!want[i].starts_with(':') && want[i] != got[i]) return false;
+  }
+  return true;
+}
+
+// The path and query of a URL; mock:// URLs have an empty host, so
+// "mock:///items?x=1" and "mock://items?x=1" both mean /items.
+void SplitUrl(const std::string& url, std::string& path, std::string& query) {
+  std::string rest = url;
+  size_t scheme = rest.find("://");
+  if (scheme != std::string::npos) {
+    rest = rest.substr(scheme + 3);
+    if (!url.starts_with("mock:")) rest = rest.substr(std::min(rest.find('/'), rest.size()));
+  }
+  size_t hash = rest.find('#');
+  if (hash != std::string::npos) rest.resize(hash);
+  size_t question = rest.find('?');
+  query = question == std::string::npos ? "" : rest.substr(question + 1);
+  path = rest.substr(0, question);
+  if (path.empty() || path[0] != '/') path = "/" + path;
+}
+
+Result<MockResponse> ParseResponse(const std::string& key, const Value& spec) {
+  MockResponse response;
+  if (!spec.is_object()) return Status(ErrorKind::kType, "MOCK_API \"" + key + "\": a response must be an object");
+  for (const auto& [name, value] : spec.items()) {
+    if (name == "status" && value.is_number_integer()) {
+      response.status = value.get<long>();
+    } else if (name == "body") {
+      response.body = value.is_string() ? value.get<std::string>() : value.dump();
+    } else if (name == "headers" && value.is_object()) {
+      for (const auto& [header, header_value] : value.items()) {
+        std::string lower = header;
+        std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+        response.headers.emplace_back(lower, header_value.is_string() ? header_value.get<std::string>()
+                                                                      : header_value.dump());
+      }
+    } else if (name == "delay_ms" && value.is_number()) {
+      response.delay = std::chrono::milliseconds(value.get<int64_t>());
+    } else {
+      return Status(ErrorKind::kInvalidArgument, "MOCK_API \"" + key + "\": unknown or malformed '" + name +
+                                                     "' (expected status, body, headers, delay_ms)");
+    }
+  }
+  bool has_type = std::any_of(response.headers.begin(), response.headers.end(),
+                              [](const auto& h) { return h.first == "content-type"; });
+  if (!has_type && spec.contains("body") && !spec["body"].is_string()) {
+    response.headers.emplace_back("content-type", "application/json");
+  }
+  return response;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MockTransport>> MockTransport::FromSpec(const Value& spec) {
+  if (!spec.is_object()) return Status(ErrorKind::kType, "MOCK_API must be an object of \"METHOD /path\" keys");
+  auto transport = std::make_unique<MockTransport>();
+  for (const auto& [key, value] : spec.items()) {
+    size_t space = key.find(' ');
+    if (space == std::string::npos || key.size() <= space + 1 || key[space + 1] != '/') {
+      return Status(ErrorKind::kInvalidArgument,
+                    "MOCK_API key \"" + key + "\" must be \"METHOD /path\", e.g. \"GET /items\"");
+    }
+    MockRoute route;
+    route.method = key.substr(0, space);
+    std::string target = key.substr(space + 1);
+    size_t question = target.find('?');
+    route.path = target.substr(0, question);
+    if (question != std::string::npos) route.query = target.substr(question + 1);
+    const Value& responses = value.is_array() ? value : Value::array({value});
+    for (const Value& response : responses) {
+      ASSIGN_OR_RETURN(MockResponse parsed, ParseResponse(key, response));
+      route.responses.push_back(std::move(parsed));
+    }
+    if (route.responses.empty()) {
+      return Status(ErrorKind::kInvalidArgument, "MOCK_API \"" + key + "\" has no responses");
+    }
+    transport->routes_.push_back(std::move(route));
+  }
+  return transport;
+}
+
+uint64_t MockTransport::Start(HttpRequest request, Callback done) {
+  uint64_t id = next_id_++;
+  ++stats_.requests;
+  RecordedRequest recorded;
+  SplitUrl(request.url, recorded.path, recorded.query);
+  recorded.request = request;
+  Queued queued{id, std::chrono::steady_clock::now(), Status(), std::move(done)};
+  // An entry naming the exact query string wins over one that takes any.
+  MockRoute* route = nullptr;
+  for (MockRoute& candidate : routes_) {
+    if (candidate.method != request.method || !PathMatches(candidate.path, recorded.path)) continue;
+    if (candidate.query && *candidate.query != recorded.query) continue;
+    if (!route || (candidate.query && !route->query)) route = &candidate;
+  }
+  if (route) {
+    recorded.matched = true;
+    const MockResponse& mock = route->responses[std::min(route->served, route->responses.size() - 1)];
+    ++route->served;
+    HttpResponse response;
+    response.status = mock.status;
+    response.status_text = HttpReasonPhrase(mock.status);
+    response.url = request.url;
+    response.headers = mock.headers;
+    response.body = mock.body;
+    stats_.bytes_received += response.body.size();
+    queued.ready_at += mock.delay;
+    queued.result = std::move(response);
+  } else {
+    std::string known;
+    for (const MockRoute& candidate : routes_) {
+      known += (known.empty() ? "" : ", ") + candidate.method + " " + candidate.path +
+               (candidate.query ? "?" + *candidate.query : "");
+    }
+    std::string target = recorded.path + (recorded.query.empty() ? "" : "?" + recorded.query);
+    queued.result = Status(ErrorKind::kNotFound, "no MOCK_API entry matches " + request.method + " " + target +
+                                                     " (entries: " + (known.empty() ? "none" : known) + ")");
+  }
+  requests_.push_back(std::move(recorded));
+  queue_.push_back(std::move(queued));
+  return id;
+}
+
+void MockTransport::Cancel(uint64_t id) {
+  for (Queued& queued : queue_) {
+    if (queued.id == id) queued.result = Status(ErrorKind::kInvalidArgument, "request cancelled");
+  }
+}
+
+void MockTransport::Poll(std::chrono::milliseconds timeout) {
+  if (queue_.empty()) return;
+  auto now = std::chrono::steady_clock::now();
+  auto earliest = std::min_element(queue_.begin(), queue_.end(),
+                                   [](const Queued& a, const Queued& b) { return a.ready_at < b.ready_at; });
+  if (earliest->ready_at > now) {
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(earliest->ready_at - now, timeout));
+    now = std::chrono::steady_clock::now();
+  }
+  // Callbacks may start new requests: take the ready ones out first.
+  std::vector<Queued> ready;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    if (it->ready_at <= now) {
+      ready.push_back(std::move(*it));
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (Queued& queued : ready) queued.done(std::move(queued.result));
+}
+
+}  // namespace sluice

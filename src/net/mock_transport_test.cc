@@ -1,0 +1,146 @@
+// MockTransport's matching, and PolicyTransport's retry and rate-limit
+// decisions, over the mock (the policy is the engine's; the network is
+// tested against the real test server in tests/sql/js_*.sql).
+#include "net/mock_transport.h"
+
+#include <gtest/gtest.h>
+
+#include "net/policy_transport.h"
+
+namespace sluice {
+namespace {
+
+std::unique_ptr<MockTransport> Mock(const char* spec) {
+  auto transport = MockTransport::FromSpec(Value::parse(spec));
+  EXPECT_TRUE(transport.ok()) << transport.status().ToString();
+  return transport.ok() ? std::move(transport).value() : nullptr;
+}
+
+// Runs one request to completion.
+Result<HttpResponse> Fetch(HttpTransport& transport, const std::string& method, const std::string& url) {
+  std::optional<Result<HttpResponse>> outcome;
+  HttpRequest request;
+  request.method = method;
+  request.url = url;
+  transport.Start(request, [&](Result<HttpResponse> result) { outcome = std::move(result); });
+  for (int i = 0; i < 1000 && !outcome; ++i) transport.Poll(std::chrono::milliseconds(10));
+  if (!outcome) return Status(ErrorKind::kTimeout, "no answer");
+  return std::move(*outcome);
+}
+
+TEST(MockTransportTest, MatchesMethodPathQueryAndParams) {
+  auto mock = Mock(R"({
+    "GET /items": {"status": 200, "body": {"items": [1]}},
+    "GET /items?page=2": {"status": 200, "body": "page two"},
+    "DELETE /items/:id": {"status": 204},
+    "POST /items": {"status": 201, "body": {"id": "9"}, "headers": {"X-Made": "yes"}}})");
+  auto any_query = Fetch(*mock, "GET", "mock://items?page=1&limit=5");
+  ASSERT_TRUE(any_query.ok());
+  EXPECT_EQ(any_query->body, R"({"items":[1]})");
+  EXPECT_EQ(any_query->Header("content-type"), "application/json");
+  EXPECT_EQ(Fetch(*mock, "GET", "mock:///items?page=2")->body, "page two");
+  EXPECT_EQ(Fetch(*mock, "DELETE", "mock://items/42")->status, 204);
+  auto created = Fetch(*mock, "POST", "https://api.example.com/items");
+  EXPECT_EQ(created->status, 201);
+  EXPECT_EQ(created->Header("x-made"), "yes");
+  ASSERT_EQ(mock->requests().size(), 4u);
+  EXPECT_EQ(mock->requests()[0].path, "/items");
+  EXPECT_EQ(mock->requests()[0].query, "page=1&limit=5");
+}
+
+TEST(MockTransportTest, AnUnmatchedRequestFailsNamingItAndTheEntries) {
+  auto mock = Mock(R"({"GET /items": {"status": 200}})");
+  auto result = Fetch(*mock, "GET", "mock://users?x=1");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().message(), "no MOCK_API entry matches GET /users?x=1 (entries: GET /items)");
+  EXPECT_FALSE(mock->requests().back().matched);
+  EXPECT_FALSE(Fetch(*mock, "POST", "mock://items").ok()) << "the method is part of the match";
+}
+
+TEST(MockTransportTest, AnArrayOfResponsesIsServedInOrderThenRepeatsTheLast) {
+  auto mock = Mock(R"({"GET /page": [{"status": 200, "body": "1"}, {"status": 200, "body": "2"}]})");
+  EXPECT_EQ(Fetch(*mock, "GET", "mock://page")->body, "1");
+  EXPECT_EQ(Fetch(*mock, "GET", "mock://page")->body, "2");
+  EXPECT_EQ(Fetch(*mock, "GET", "mock://page")->body, "2");
+}
+
+TEST(MockTransportTest, RejectsMalformedSpecs) {
+  EXPECT_FALSE(MockTransport::FromSpec(Value::parse(R"({"items": {}})")).ok());
+  EXPECT_FALSE(MockTransport::FromSpec(Value::parse(R"({"GET /x": {"stat": 200}})")).ok());
+  EXPECT_FALSE(MockTransport::FromSpec(Value::parse(R"({"GET /x": []})")).ok());
+  EXPECT_FALSE(MockTransport::FromSpec(Value::parse("[]")).ok());
+}
+
+HttpPolicy FastPolicy() {
+  HttpPolicy policy;
+  policy.backoff_base = std::chrono::milliseconds(1);
+  policy.backoff_max = std::chrono::milliseconds(2);
+  return policy;
+}
+
+TEST(PolicyTransportTest, Retries429And5xxThenSucceeds) {
+  PolicyTransport transport(Mock(R"({"GET /flaky": [{"status": 429, "headers": {"Retry-After": "0"}},
+                                                   {"status": 503}, {"status": 200, "body": "ok"}]})"),
+                            FastPolicy());
+  auto result = Fetch(transport, "GET", "mock://flaky");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->body, "ok");
+  EXPECT_EQ(transport.stats().retries, 2u);
+  EXPECT_EQ(transport.stats().requests, 3u);
+}
+
+TEST(PolicyTransportTest, GivesUpAfterRetryCountAndHandsBackTheResponse) {
+  HttpPolicy policy = FastPolicy();
+  policy.retry_count = 2;
+  PolicyTransport transport(Mock(R"({"GET /down": {"status": 500}})"), policy);
+  auto result = Fetch(transport, "GET", "mock://down");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->status, 500);
+  EXPECT_EQ(transport.stats().requests, 3u);
+}
+
+TEST(PolicyTransportTest, DoesNotRepeatAPostThatGotA500ButDoesAfterA429) {
+  PolicyTransport post_500(Mock(R"({"POST /x": [{"status": 500}, {"status": 200}]})"), FastPolicy());
+  EXPECT_EQ(Fetch(post_500, "POST", "mock://x")->status, 500);
+  PolicyTransport post_429(Mock(R"({"POST /x": [{"status": 429}, {"status": 200}]})"), FastPolicy());
+  EXPECT_EQ(Fetch(post_429, "POST", "mock://x")->status, 200);
+}
+
+TEST(PolicyTransportTest, ARetryAfterBeyondTheLimitIsNotWaitedFor) {
+  HttpPolicy policy = FastPolicy();
+  policy.max_retry_wait = std::chrono::milliseconds(500);
+  PolicyTransport transport(Mock(R"({"GET /x": [{"status": 429, "headers": {"Retry-After": "3600"}},
+                                               {"status": 200}]})"), policy);
+  EXPECT_EQ(Fetch(transport, "GET", "mock://x")->status, 429);
+  EXPECT_EQ(transport.stats().retries, 0u);
+}
+
+TEST(PolicyTransportTest, ParsesRetryAfter) {
+  using std::chrono::milliseconds;
+  EXPECT_EQ(PolicyTransport::ParseRetryAfter("120"), milliseconds(120'000));
+  EXPECT_EQ(PolicyTransport::ParseRetryAfter(" 0 "), milliseconds(0));
+  EXPECT_EQ(PolicyTransport::ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT"), milliseconds(0)) << "past dates: now";
+  EXPECT_GT(PolicyTransport::ParseRetryAfter("Fri, 01 Jan 2100 00:00:00 GMT")->count(), 0);
+  EXPECT_FALSE(PolicyTransport::ParseRetryAfter("soon").has_value());
+  EXPECT_FALSE(PolicyTransport::ParseRetryAfter("-5").has_value());
+  EXPECT_FALSE(PolicyTransport::ParseRetryAfter("").has_value());
+}
+
+TEST(PolicyTransportTest, RateLimitMakesRequestsPastTheBurstWait) {
+  HttpPolicy policy = FastPolicy();
+  policy.rate_limit = 1000;  // a token per millisecond: fast, but not free
+  policy.rate_limit_burst = 2;
+  PolicyTransport transport(Mock(R"({"GET /x": {"status": 200}})"), policy);
+  int done = 0;
+  for (int i = 0; i < 5; ++i) {
+    HttpRequest request;
+    request.url = "mock://x";
+    transport.Start(request, [&](Result<HttpResponse>) { ++done; });
+  }
+  for (int i = 0; i < 1000 && done < 5; ++i) transport.Poll(std::chrono::milliseconds(5));
+  EXPECT_EQ(done, 5);
+  EXPECT_EQ(transport.stats().rate_limit_waits, 3u) << "two went at once; three waited for tokens";
+}
+
+}  // namespace
+}  // namespace sluice
