@@ -9,6 +9,9 @@ CREATE CONNECTOR ACTION 'guide.paginate' PARAMETERS {"options": {"type": "object
 CREATE CONNECTOR ACTION 'guide.rate_limited' PARAMETERS {"calls": {"type": "integer"}} HANDLER FILE 'guide/rate_limiting.js';
 CREATE CONNECTOR ACTION 'guide.cached' PARAMETERS {"filters": {"type": "object"}} HANDLER FILE 'guide/caching.js';
 CREATE CONNECTOR ACTION 'guide.errors' PARAMETERS {"path": {"type": "string", "required": true}} HANDLER FILE 'guide/error_handling.js';
+-- The shipped example's query handler maps 401 to ConnectorAuthError.
+CREATE CONNECTOR ENTITY 'guide.items' FIELDS {"id": {"type": "string", "primary_key": true}}
+  QUERY_HANDLER FILE '../../examples/myservice/items.js';
 CREATE CONNECTOR g TYPE 'guide' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.guide_key}}"};
 -- A literal key is refused: keys are secrets.
 CREATE CONNECTOR wrong_key TYPE 'guide' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "not-the-key"};
@@ -73,3 +76,10 @@ async function execute(config) {
 }
 ''';
 PRINT CONNECTOR_EXEC g.echo({});
+
+-- TEST CONNECTOR: a readable verdict, and the failing check named.
+TEST CONNECTOR g;
+TEST CONNECTOR unauthorized;
+TEST CONNECTOR nowhere;
+CREATE CONNECTOR no_env TYPE 'guide' CONFIG {"api_url": "{{env.SLUICE_TEST_NO_SUCH_VARIABLE}}", "api_key": "{{secrets.guide_key}}"};
+TEST CONNECTOR no_env;
