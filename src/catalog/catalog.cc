@@ -161,7 +161,7 @@ Result<ConnectorTypeDef> ReadType(Stmt& stmt) {
 
 constexpr char kEntityColumns[] =
     "SELECT type, name, description, fields, cursor_field, parent, handler_code, handler_file, "
-    "handler_origin FROM _sluice_entities";
+    "handler_origin, defined_at FROM _sluice_entities";
 
 Result<EntityDef> ReadEntity(Stmt& stmt) {
   EntityDef def;
@@ -171,13 +171,13 @@ Result<EntityDef> ReadEntity(Stmt& stmt) {
   ASSIGN_OR_RETURN(def.fields, ParseJson(stmt.ColumnText(3), EntityLabel(def.type, def.name)));
   def.cursor = stmt.ColumnText(4);
   def.parent = stmt.ColumnText(5);
-  def.handler = {stmt.ColumnText(6), stmt.ColumnText(7), stmt.ColumnText(8)};
+  def.handler = {stmt.ColumnText(6), stmt.ColumnText(7), stmt.ColumnText(8), stmt.ColumnText(9)};
   return def;
 }
 
 constexpr char kActionColumns[] =
-    "SELECT type, name, description, parameters, handler_code, handler_file, handler_origin "
-    "FROM _sluice_actions";
+    "SELECT type, name, description, parameters, handler_code, handler_file, handler_origin, "
+    "defined_at FROM _sluice_actions";
 
 Result<ActionDef> ReadAction(Stmt& stmt) {
   ActionDef def;
@@ -185,7 +185,7 @@ Result<ActionDef> ReadAction(Stmt& stmt) {
   def.name = stmt.ColumnText(1);
   def.description = stmt.ColumnText(2);
   ASSIGN_OR_RETURN(def.parameters, ParseJson(stmt.ColumnText(3), ActionLabel(def.type, def.name)));
-  def.handler = {stmt.ColumnText(4), stmt.ColumnText(5), stmt.ColumnText(6)};
+  def.handler = {stmt.ColumnText(4), stmt.ColumnText(5), stmt.ColumnText(6), stmt.ColumnText(7)};
   return def;
 }
 
@@ -325,14 +325,15 @@ Status Catalog::PutEntity(const EntityDef& def, bool or_replace) {
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_entities (type, name, description, fields, cursor_field, parent, "
-      "handler_code, handler_file, handler_origin, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "handler_code, handler_file, handler_origin, defined_at, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (type, name) DO UPDATE SET description = excluded.description, "
       "fields = excluded.fields, cursor_field = excluded.cursor_field, parent = excluded.parent, "
       "handler_code = excluded.handler_code, handler_file = excluded.handler_file, "
-      "handler_origin = excluded.handler_origin, updated_at = excluded.updated_at",
+      "handler_origin = excluded.handler_origin, defined_at = excluded.defined_at, "
+      "updated_at = excluded.updated_at",
       def.type, def.name, def.description, fields, def.cursor, def.parent, def.handler.code,
-      def.handler.file, def.handler.origin, now, now));
+      def.handler.file, def.handler.origin, def.handler.defined_at, now, now));
   RETURN_IF_ERROR(MarkUnregistered(db_, def.type));
   return tx.Commit();
 }
@@ -387,13 +388,14 @@ Status Catalog::PutAction(const ActionDef& def, bool or_replace) {
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_actions (type, name, description, parameters, handler_code, "
-      "handler_file, handler_origin, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "handler_file, handler_origin, defined_at, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (type, name) DO UPDATE SET description = excluded.description, "
       "parameters = excluded.parameters, handler_code = excluded.handler_code, "
       "handler_file = excluded.handler_file, handler_origin = excluded.handler_origin, "
-      "updated_at = excluded.updated_at",
+      "defined_at = excluded.defined_at, updated_at = excluded.updated_at",
       def.type, def.name, def.description, parameters, def.handler.code, def.handler.file,
-      def.handler.origin, now, now));
+      def.handler.origin, def.handler.defined_at, now, now));
   RETURN_IF_ERROR(MarkUnregistered(db_, def.type));
   return tx.Commit();
 }

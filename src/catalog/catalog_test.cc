@@ -55,7 +55,7 @@ class CatalogTest : public ::testing::Test {
                                   "updated_at": {"type": "timestamp"}})");
     def.cursor = "updated_at";
     def.parent = parent;
-    def.handler = {"async function query() { return []; }", "", "setup.sql:3:17"};
+    def.handler = {"async function query() { return []; }", "", "setup.sql:3:17", ""};
     return def;
   }
   static ActionDef Action(const std::string& type, const std::string& name) {
@@ -63,7 +63,7 @@ class CatalogTest : public ::testing::Test {
     def.type = type;
     def.name = name;
     def.parameters = Value::parse(R"({"name": {"type": "string", "required": true}})");
-    def.handler = {"async function execute() {}", "create.js", "create.js:1:1"};
+    def.handler = {"async function execute() {}", "create.js", "create.js:1:1", "setup.sql:9:1"};
     return def;
   }
   static ConnectorDef Connector(const std::string& name, const std::string& type) {
@@ -141,14 +141,14 @@ TEST_F(CatalogTest, DefinitionsSurviveReopen) {
 }
 
 TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
-  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 1);
+  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 2);
   auto version = ws_->SchemaVersion();
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, Workspace::CurrentSchemaVersion());
   auto stmt = ws_->db().Prepare("SELECT value FROM _sluice_meta WHERE key = 'schema_version'");
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(stmt->Step().value());
-  EXPECT_EQ(stmt->ColumnText(0), "1");
+  EXPECT_EQ(stmt->ColumnText(0), "2");
   EXPECT_EQ(Count("_sluice_meta"), 1);  // the version only
   for (const char* table :
        {"_sluice_connector_types", "_sluice_entities", "_sluice_actions",
@@ -158,7 +158,30 @@ TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
   }
   // Reopening an up-to-date workspace runs no migration a second time.
   Reopen();
-  EXPECT_EQ(ws_->SchemaVersion().value(), 1);
+  EXPECT_EQ(ws_->SchemaVersion().value(), 2);
+}
+
+// A workspace written by the first release (schema v1: no defined_at
+// columns) is migrated on open, and keeps its definitions.
+TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
+  ASSERT_TRUE(catalog().PutConnectorType(Type("svc"), false).ok());
+  EntityDef entity = Entity("svc", "items");
+  entity.handler.defined_at = "setup.sql:3:1";
+  ASSERT_TRUE(catalog().PutEntity(entity, false).ok());
+  ASSERT_TRUE(ws_->db()
+                  .Exec("ALTER TABLE _sluice_entities DROP COLUMN defined_at;"
+                        "ALTER TABLE _sluice_actions DROP COLUMN defined_at;"
+                        "UPDATE _sluice_meta SET value = '1' WHERE key = 'schema_version';")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(ws_->SchemaVersion().value(), 2);
+  auto migrated = catalog().GetEntity("svc", "items");
+  ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
+  EXPECT_EQ(migrated->handler.code, entity.handler.code);
+  EXPECT_EQ(migrated->handler.defined_at, "") << "unknown for definitions made before v2";
+  entity.handler.defined_at = "setup.sql:9:1";
+  ASSERT_TRUE(catalog().PutEntity(entity, true).ok());
+  EXPECT_EQ(catalog().GetEntity("svc", "items")->handler.defined_at, "setup.sql:9:1");
 }
 
 TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
@@ -169,7 +192,7 @@ TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
   EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
   const std::string& message = opened.status().message();
   EXPECT_NE(message.find("schema version 7"), std::string::npos) << message;
-  EXPECT_NE(message.find("up to version 1"), std::string::npos) << message;
+  EXPECT_NE(message.find("up to version 2"), std::string::npos) << message;
   EXPECT_NE(message.find(path_), std::string::npos) << message;
 }
 
@@ -189,7 +212,7 @@ TEST_F(CatalogTest, OpenErrorsNameThePath) {
 
   auto memory = Workspace::Open(":memory:");
   ASSERT_TRUE(memory.ok()) << memory.status().ToString();
-  EXPECT_EQ((*memory)->SchemaVersion().value(), 1);
+  EXPECT_EQ((*memory)->SchemaVersion().value(), Workspace::CurrentSchemaVersion());
 }
 
 TEST_F(CatalogTest, CreateWithoutReplaceRefusesExistingNames) {

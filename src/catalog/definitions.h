@@ -28,6 +28,7 @@ struct HandlerDef {
   std::string code;
   std::string file;    // FILE path as resolved; empty for inline code
   std::string origin;  // "script.sql:12:3" of the code's first character
+  std::string defined_at;  // "connector.sql:16:1": the CREATE statement
 };
 
 struct EntityDef {

@@ -106,6 +106,12 @@ CREATE TABLE _sluice_sync_schedules (
   created_at TEXT NOT NULL
 );
 )sql",
+    // v2: where each handler was defined (the CREATE statement's file:line:col),
+    // so errors in a FILE handler can name the statement too.
+    R"sql(
+ALTER TABLE _sluice_entities ADD COLUMN defined_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE _sluice_actions ADD COLUMN defined_at TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr char kVersionKey[] = "schema_version";

@@ -114,6 +114,7 @@ Result<HandlerDef> CatalogStatements::LoadHandler(const ast::HandlerCode& code,
     handler.file = path.lexically_normal().string();
     handler.origin = handler.file + ":1:1";
   }
+  handler.defined_at = statement.span.begin.ToString();
   if (handler.code.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status(ErrorKind::kInvalidArgument, "handler code is empty").At(code.origin);
   }
@@ -518,7 +519,8 @@ Status CatalogStatements::DescribeEntity(const std::string& name) {
                                {"description", OrNull(entity.description)},
                                {"cursor", OrNull(entity.cursor)},
                                {"parent", OrNull(entity.parent)},
-                               {"handler", Value(entity.handler.origin)}}));
+                               {"handler", Value(entity.handler.origin)},
+                               {"defined_at", OrNull(entity.handler.defined_at)}}));
   ResultSet fields;
   fields.title = "fields";
   fields.columns = {"field", "type", "primary_key", "filterable", "sortable", "description"};
@@ -538,7 +540,8 @@ Status CatalogStatements::DescribeAction(const std::string& name) {
                               {{"type", Value(action.type)},
                                {"action", Value(action.name)},
                                {"description", OrNull(action.description)},
-                               {"handler", Value(action.handler.origin)}}));
+                               {"handler", Value(action.handler.origin)},
+                               {"defined_at", OrNull(action.handler.defined_at)}}));
   in_.output_.Emit(SchemaRows("parameters", action.parameters));
   return Status::Ok();
 }

@@ -13,6 +13,13 @@ double NumberOption(const Value& options, const char* key, double fallback) {
   return found != options.end() && found->is_number() ? found->get<double>() : fallback;
 }
 
+// " (handler items.js, defined at connector.sql:16:1)" for handlers kept in
+// files, whose error positions point into the file, not at the statement.
+std::string DefinedAt(const HandlerDef& handler) {
+  if (handler.file.empty() || handler.defined_at.empty()) return "";
+  return " (handler " + handler.file + ", defined at " + handler.defined_at + ")";
+}
+
 }  // namespace
 
 ConnectorLimits ConnectorLimits::FromOptions(const Value& options) {
@@ -76,7 +83,8 @@ Result<js::JsRealm::HandlerId> ConnectorInstance::Handler(const std::string& key
 }
 
 Result<Value> ConnectorInstance::Execute(const ActionDef& action, const Value& params) {
-  std::string context = "connector '" + spec_.connector.name + "', action '" + action.name + "'";
+  std::string context = "connector '" + spec_.connector.name + "', action '" + action.name + "'" +
+                        DefinedAt(action.handler);
   Result<js::JsRealm::HandlerId> handler = Handler("action:" + action.name, action.handler);
   if (!handler.ok()) return handler.TakeStatus().WithContext(context);
   if (!realm_->HasFunction(*handler, "execute")) {
@@ -89,7 +97,8 @@ Result<Value> ConnectorInstance::Execute(const ActionDef& action, const Value& p
 
 Status ConnectorInstance::Query(const EntityDef& entity, const Value& filters, const Value& options,
                                 const Value& parent, const js::JsRealm::Sink& sink) {
-  std::string context = "connector '" + spec_.connector.name + "', entity '" + entity.name + "'";
+  std::string context = "connector '" + spec_.connector.name + "', entity '" + entity.name + "'" +
+                        DefinedAt(entity.handler);
   Result<js::JsRealm::HandlerId> handler = Handler("entity:" + entity.name, entity.handler);
   if (!handler.ok()) return handler.TakeStatus().WithContext(context);
   if (!realm_->HasFunction(*handler, "query")) {

@@ -153,15 +153,13 @@ void AddPayloadRoutes(Server& svr, State& st) {
             }
             body += "]}";
             res.set_header("Content-Encoding", "gzip");
-            // The charset parameter keeps httplib (which compresses only an
-            // exact "application/json") from compressing the body twice.
-            res.set_content(Gzip(body), "application/json; charset=utf-8");
+            SetBody(res, Gzip(body), "application/json");
           }));
   svr.Get("/malformed", Route(st, false, [](const Request&, Response& res) {
-            res.set_content(R"({"items": [1, 2)", "application/json");
+            SetBody(res, R"({"items": [1, 2)", "application/json");
           }));
   svr.Get("/text", Route(st, false, [](const Request&, Response& res) {
-            res.set_content("hello from the test API server\n", "text/plain");
+            SetBody(res, "hello from the test API server\n", "text/plain");
           }));
   AnyMethod(svr, "/echo", Route(st, false, [](const Request& req, Response& res) {
               SendJson(res, 200,
@@ -181,7 +179,7 @@ void AddPayloadRoutes(Server& svr, State& st) {
               AppendRow(body, i);
             }
             body += "]}";
-            res.set_content(body, "application/json");
+            SetBody(res, body, "application/json");
           }));
   svr.Get(
       "/pages", Route(st, false, [](const Request& req, Response& res) {
@@ -197,7 +195,7 @@ void AddPayloadRoutes(Server& svr, State& st) {
                 ",\"total\":" + std::to_string(total) +
                 ",\"next_page\":" + (page * per_page < total ? std::to_string(page + 1) : "null") +
                 "}";
-        res.set_content(body, "application/json");
+        SetBody(res, body, "application/json");
       }));
 }
 
@@ -217,7 +215,7 @@ void AddControlRoutes(Server& svr, State& st) {
   // responses our handlers produced already have a body and pass through.
   svr.set_error_handler(
       httplib::Server::HandlerWithResponse([&st](const Request& req, Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (res.has_header("Content-Type")) return httplib::Server::HandlerResponse::Unhandled;
         st.Log(req);
         SendJson(res, res.status,
                  {{"error", res.status == 404 ? "not found" : "bad request"},

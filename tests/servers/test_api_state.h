@@ -47,6 +47,8 @@ std::optional<int64_t> ParseInt(const std::string& s);  // whole string, base 10
 // Integer query parameter in [lo, hi], `def` when absent; throws BadRequest.
 int64_t IntParam(const httplib::Request& req, const char* name, int64_t def, int64_t lo,
                  int64_t hi);
+// Sets the body, sent as is: never compressed by httplib.
+void SetBody(httplib::Response& res, std::string body, const std::string& type);
 // Sets status and body, compact JSON (invalid UTF-8 replaced, never thrown).
 void SendJson(httplib::Response& res, int status, const Json& body);
 // Request headers by lower-case name, without httplib's REMOTE_ADDR-style
