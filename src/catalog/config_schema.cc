@@ -229,68 +229,66 @@ Status ValidateConfigSchema(const Value& schema) {
   return Status();
 }
 
+namespace {
+
+using ValueCheck = std::function<Status(const std::string& key, const Value& spec, Value& value)>;
+
+// What CONFIG and action arguments share: unknown keys refused (naming the
+// known ones), missing keys defaulted or reported as required, then `check`
+// on every value present.
+Status ValidateAgainst(const Value& schema, Value& object, const std::string& noun,
+                       const std::string& known_label, const ValueCheck& check) {
+  for (const auto& [key, value] : object.items()) {
+    if (schema.contains(key)) continue;
+    std::vector<std::string> known;
+    for (const auto& [name, spec] : schema.items()) known.push_back(name);
+    std::sort(known.begin(), known.end());
+    return Status(ErrorKind::kInvalidArgument, "unknown " + noun + " '" + key + "' (" + known_label +
+                                                   ": " + JoinNames(known) + ")");
+  }
+  for (const auto& [key, spec] : schema.items()) {
+    auto it = object.find(key);
+    if (it == object.end() || it->is_null()) {
+      auto found = spec.find("default");
+      if (found != spec.end()) {
+        object[key] = *found;
+      } else if (FlagOf(spec, "required")) {
+        return Status(ErrorKind::kInvalidArgument, noun + " '" + key + "' is required");
+      } else {
+        continue;
+      }
+      it = object.find(key);
+    }
+    RETURN_IF_ERROR(check(key, spec, *it));
+  }
+  return Status();
+}
+
+}  // namespace
+
 Status ValidateConfig(const Value& schema, Value& config,
                       const std::function<Result<bool>(const std::string&)>& secret_exists) {
   RETURN_IF_ERROR(ValidateConfigSchema(schema));
   if (!config.is_object()) {
     return Status(ErrorKind::kType, "CONFIG must be an object, got " + Describe(config));
   }
-  for (const auto& [key, value] : config.items()) {
-    if (schema.contains(key)) continue;
-    std::vector<std::string> known;
-    for (const auto& [name, spec] : schema.items()) known.push_back(name);
-    std::sort(known.begin(), known.end());
-    return Status(ErrorKind::kInvalidArgument,
-                  "unknown config key '" + key + "' (known keys: " + JoinNames(known) + ")");
-  }
-  for (const auto& [key, spec] : schema.items()) {
-    auto it = config.find(key);
-    if (it == config.end() || it->is_null()) {
-      auto found = spec.find("default");
-      if (found != spec.end()) {
-        config[key] = *found;
-      } else if (FlagOf(spec, "required")) {
-        return Status(ErrorKind::kInvalidArgument, "config key '" + key + "' is required");
-      } else {
-        continue;
-      }
-      it = config.find(key);
-    }
-    RETURN_IF_ERROR(ValidateValue(key, spec, *it, secret_exists));
-  }
-  return Status();
+  return ValidateAgainst(schema, config, "config key", "known keys",
+                         [&](const std::string& key, const Value& spec, Value& value) {
+                           return ValidateValue(key, spec, value, secret_exists);
+                         });
 }
 
 Status ValidateParameters(const Value& schema, Value& params) {
   if (!params.is_object()) {
     return Status(ErrorKind::kType, "arguments must be an object, got " + Describe(params));
   }
-  for (const auto& [key, value] : params.items()) {
-    if (schema.contains(key)) continue;
-    std::vector<std::string> known;
-    for (const auto& [name, spec] : schema.items()) known.push_back(name);
-    std::sort(known.begin(), known.end());
-    return Status(ErrorKind::kInvalidArgument,
-                  "unknown parameter '" + key + "' (parameters: " + JoinNames(known) + ")");
-  }
-  for (const auto& [key, spec] : schema.items()) {
-    auto it = params.find(key);
-    if (it == params.end() || it->is_null()) {
-      auto found = spec.find("default");
-      if (found != spec.end()) {
-        params[key] = *found;
-      } else if (FlagOf(spec, "required")) {
-        return Status(ErrorKind::kInvalidArgument, "parameter '" + key + "' is required");
-      }
-      continue;
-    }
-    std::string type = TypeOf(spec);
-    if (!MatchesType(type, *it)) {
-      return Status(ErrorKind::kType,
-                    "parameter '" + key + "' must be " + type + ", got " + Describe(*it));
-    }
-  }
-  return Status();
+  return ValidateAgainst(schema, params, "parameter", "parameters",
+                         [](const std::string& key, const Value& spec, Value& value) {
+                           std::string type = TypeOf(spec);
+                           if (MatchesType(type, value)) return Status();
+                           return Status(ErrorKind::kType, "parameter '" + key + "' must be " + type +
+                                                               ", got " + Describe(value));
+                         });
 }
 
 Status ValidateFields(const Value& fields) {

@@ -145,9 +145,10 @@ void AddFaultRoutes(Server& svr, State& st) {
 }
 
 void AddPayloadRoutes(Server& svr, State& st) {
-  svr.Get("/gzip", Route(st, false, [](const Request&, Response& res) {
+  svr.Get("/gzip", Route(st, false, [](const Request& req, Response& res) {
+            int64_t rows = IntParam(req, "rows", 5, 0, 1000000);
             std::string body = R"({"compressed":true,"items":[)";
-            for (int i = 1; i <= 5; ++i) {
+            for (int64_t i = 1; i <= rows; ++i) {
               if (i > 1) body += ',';
               AppendRow(body, i);
             }
@@ -212,7 +213,7 @@ void AddControlRoutes(Server& svr, State& st) {
              SendJson(res, 200, {{"ok", true}});
            }));
   // Unrouted requests (and httplib's own 4xx) get logged and a JSON body;
-  // responses our handlers produced already have a body and pass through.
+  // responses our handlers built have a Content-Type and pass through.
   svr.set_error_handler(
       httplib::Server::HandlerWithResponse([&st](const Request& req, Response& res) {
         if (res.has_header("Content-Type")) return httplib::Server::HandlerResponse::Unhandled;
@@ -233,24 +234,27 @@ int Usage(const char* argv0) {
   return 2;
 }
 
+// Accepts "--name value" and "--name=value".
 std::optional<Options> ParseArgs(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
+    if (arg == "--exit-on-stdin-eof") {
+      o.exit_on_stdin_eof = true;
+      continue;
+    }
     std::string value;
     if (auto eq = arg.find('='); eq != std::string::npos) {
       value = arg.substr(eq + 1);
       arg.resize(eq);
-    } else if (arg != "--exit-on-stdin-eof" && arg != "--help" && i + 1 < argc) {
+    } else if (i + 1 < argc) {
       value = argv[++i];
     }
-    if (arg == "--exit-on-stdin-eof") {
-      o.exit_on_stdin_eof = true;
-    } else if (arg == "--port" && ParseInt(value) && *ParseInt(value) >= 0 &&
-               *ParseInt(value) < 65536) {
-      o.port = static_cast<int>(*ParseInt(value));
-    } else if (arg == "--items" && ParseInt(value) && *ParseInt(value) >= 0) {
-      o.items = *ParseInt(value);
+    auto number = ParseInt(value);
+    if (arg == "--port" && number && *number >= 0 && *number < 65536) {
+      o.port = static_cast<int>(*number);
+    } else if (arg == "--items" && number && *number >= 0) {
+      o.items = *number;
     } else if (arg == "--port-file" && !value.empty()) {
       o.port_file = value;
     } else if (arg == "--token" && !value.empty()) {

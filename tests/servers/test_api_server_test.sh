@@ -2,7 +2,7 @@
 # rely on its misbehaviour can trust it. Usage: bash test_api_server_test.sh BIN
 set -uo pipefail
 bin=$(realpath "$1")
-# shellcheck source=start_test_server.bash
+# shellcheck source=SCRIPTDIR/start_test_server.bash
 source "$(dirname "$0")/start_test_server.bash"
 passed=0
 failed=0
@@ -74,6 +74,8 @@ check "chain ends at echo" '"path":"/echo"' "$(curl -s -L "$u/redirect-chain?n=3
 check "gzip" '{"compressed":true,"items":[{"id":1,' "$(curl -s --compressed "$u/gzip")"
 check "gzip without asking" '{"compressed":true' "$(curl -s -H 'Accept-Encoding: identity' "$u/gzip" | gzip -dc)"
 check "gzip header" 'Content-Encoding: gzip' "$(curl -s -o /dev/null -D - "$u/gzip")"
+check "gzip rows" '"id":1000,"name":"row-1000"' "$(curl -s --compressed "$u/gzip?rows=1000")"
+check "nothing else compressed" 'x-test' "$(curl -s -H 'Accept-Encoding: gzip, br' -H 'X-Test: 1' "$u/echo")"
 check "malformed" '{"items": [1, 2 200' "$(get "$u/malformed")"
 check "text" 'text/plain' "$(curl -s -o /dev/null -w '%{content_type}' "$u/text")"
 out=$(curl -s -X PUT -H 'X-Test: A' -d 'raw' "$u/echo?a=1&a=2&b=x%20y")
@@ -97,7 +99,7 @@ check "log auth header" '"authorization":"Bearer tok"' "$out"
 check "log body" '"seq":2,"method":"POST","path":"/echo","query":"","headers":' "$out"
 check "log excludes itself" '"body":"b=1"}]' "$out"
 
-check "port file" "$TEST_SERVER_PORT" "$(cat "${_test_server_dirs[0]}/port")"
+check "helper URL" "http://127.0.0.1:$TEST_SERVER_PORT" "$TEST_SERVER_URL"
 stop_test_server
 check "stopped" "gone" "$(curl -s "$u/text" || echo gone)"
 

@@ -50,10 +50,10 @@ void SetBody(httplib::Response& res, std::string body, const std::string& type) 
   // 10 MB) whenever the client accepts it, but not one from a sized content
   // provider; tests need the same bytes whatever they accept.
   auto data = std::make_shared<const std::string>(std::move(body));
-  res.set_content_provider(
-      data->size(), type, [data](size_t offset, size_t length, httplib::DataSink& sink) {
-        return sink.write(data->data() + offset, length);
-      });
+  res.set_content_provider(data->size(), type,
+                           [data](size_t offset, size_t length, httplib::DataSink& sink) {
+                             return sink.write(data->data() + offset, length);
+                           });
 }
 
 void SendJson(httplib::Response& res, int status, const Json& body) {
@@ -186,7 +186,7 @@ void State::ResetItems() {
 // Filters, then offset pagination over the id-ordered result.
 Json State::ListItems(const httplib::Request& req) {
   // Like many real APIs, a limit above the maximum is clamped rather than refused.
-  int64_t limit = std::min<int64_t>(IntParam(req, "limit", 10, 1, INT64_MAX), 100);
+  int64_t limit = std::min<int64_t>(IntParam(req, "limit", 10, 1, 1000000), 100);
   int64_t offset = 0;
   if (!req.get_param_value("cursor").empty()) {
     auto c = ParseInt(req.get_param_value("cursor"));
