@@ -1,13 +1,26 @@
 -- The demo workspace: the guide's `myservice` connector (defined by
 -- examples/myservice/connector.sql, run just before this file), an
--- instance of it, and a tour of what the catalog holds.
+-- instance of it against a local example API (scripts/demo starts one and
+-- sets MYSERVICE_URL and MYSERVICE_KEY), and a tour of what the catalog holds.
 
 -- Credentials are secrets: stored encrypted, never printed.
-CREATE OR REPLACE SECRET myservice_key VALUE 'demo-key-not-a-real-one';
+CREATE OR REPLACE SECRET myservice_key FROM ENV 'MYSERVICE_KEY';
 
 CREATE OR REPLACE CONNECTOR my_service_prod TYPE 'myservice'
-  CONFIG {"api_url": "http://127.0.0.1:8765", "api_key": "{{secrets.myservice_key}}"}
+  CONFIG {"api_url": ENV('MYSERVICE_URL'), "api_key": "{{secrets.myservice_key}}"}
   OPTIONS {"rate_limit": 10, "timeout_seconds": 30, "retry_count": 3};
+
+PRINT '== is the API there, and does it take our key?';
+TEST CONNECTOR my_service_prod;
+
+PRINT '';
+PRINT '== actions run JavaScript handlers (examples/myservice/*.js)';
+DECLARE created = CONNECTOR_EXEC my_service_prod.items.create({"name": "Made by the demo"});
+PRINT 'created item', created.id, '-', created.name, '(' || created.status || ')';
+CONNECTOR_EXEC my_service_prod.items.delete(id => created.id);
+SHOW CONNECTOR STATS;
+
+PRINT '';
 
 PRINT '== connector types';
 SHOW CONNECTOR TYPES;

@@ -1,0 +1,13 @@
+# `make demo` keeps working: the demo script runs end to end against its
+# local example API, and the action it shows really ran.
+source "$(dirname "$0")/lib.bash"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(BUILD=$(dirname "$sluice") DEMO_DIR=$dir/demo bash "$root/scripts/demo" 2>&1)
+expect_eq "demo exit status" 0 $?
+expect_contains "connection check" "connector 'my_service_prod': OK" "$out"
+expect_contains "create action ran" "created item 26 - Made by the demo (active)" "$out"
+expect_contains "delete action ran" '{"deleted":"26"}' "$out"
+expect_contains "tour" "DESCRIBE" "$(cat "$root/examples/demo.sql")"
+expect_not_contains "key never printed" "demo-key-" "$out"
+if grep -q "demo-key-" "$dir/demo/sluice.db"; then fail "the key is stored in plain text"; fi
+finish
