@@ -86,6 +86,10 @@ const tests = {
                       return [c !== o, c.self === c, c.m.get('k')[0], c.d instanceof Date]; })(),
       params: [...new URLSearchParams('a=1&b=x+y&a=2')].map(p => p.join('=')).join(';'),
       headers: (() => { const h = new Headers([['X-A', '1']]); h.append('x-a', '2'); return h.get('X-A'); })(),
+      request: (() => { const r = new Request('http://x.test/a?b=1', {method: 'post', headers: {'X-Y': 'z'}});
+                        return [r.method, r.url, r.headers.get('x-y'), r.clone().url]; })(),
+      response: (() => { const r = new Response('{"a":1}', {status: 201, headers: {'Content-Type': 'application/json'}});
+                         return [r.status, r.ok, r.headers.get('content-type'), Response.json({b: 2}).status]; })(),
       errors: [new ConnectorError('e').name, new ConnectorAuthError('e') instanceof ConnectorError,
                new ConnectorRateLimitError('e').name, new ConnectorConnectionError('e') instanceof Error],
     };
