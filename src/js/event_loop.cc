@@ -103,12 +103,13 @@ Status JsRealm::State::TakeException(const std::string& doing) {
   return Status(KindForErrorName(name), text + FormatStack(GetStringProperty(cx, error, "stack")));
 }
 
-Status JsRealm::State::RunUntilSettled(JS::HandleObject promise) {
+Status JsRealm::State::RunUntilSettled(JS::HandleObject promise, const std::function<bool()>& ready) {
   using Clock = JsRuntime::Clock;
   while (true) {
     ::js::RunJobs(cx);
     if (runtime->TimedOut() || runtime->OutOfMemory()) return TakeException("waiting for it");
     if (JS::GetPromiseState(promise) != JS::PromiseState::Pending) return Status::Ok();
+    if (ready && ready()) return Status::Ok();
     Clock::time_point now = Clock::now();
     if (now >= deadline) {
       return Status(ErrorKind::kTimeout,

@@ -20,21 +20,27 @@ constexpr JSClass kGlobalClass = {"global", JSCLASS_GLOBAL_FLAGS_WITH_SLOTS(1),
                                   &JS::DefaultGlobalClassOps, nullptr, nullptr, nullptr};
 
 // Runs a handler's items through the sink: arrays element by element, async
-// and sync iterables as they yield, anything else as one item. Returning
-// from `for await` when the sink says stop calls the iterator's return(), so
-// an async generator stops fetching pages.
+// and sync iterables as they yield, anything else as one item. After an
+// item an async iterable yields, the sink may answer with a promise: the
+// drain waits on it before asking for the next item, so a handler fetches its
+// next page only when the engine wants more rows. `false` (directly or from
+// that promise) means stop: leaving `for await` calls the iterator's
+// return(), which runs a generator's finally.
 constexpr const char* kDrainSource = R"JS((async function (result, sink) {
   result = await result;
   if (result == null) return;
   if (typeof result[Symbol.asyncIterator] === "function") {
-    for await (const item of result) { if (sink(item) === false) return; }
+    for await (const item of result) {
+      const more = sink(item, true);
+      if (more === false || (more !== true && (await more) === false)) return;
+    }
     return;
   }
   if (typeof result !== "string" && typeof result[Symbol.iterator] === "function") {
-    for (const item of result) { if (sink(item) === false) return; }
+    for (const item of result) { if (sink(item, false) === false) return; }
     return;
   }
-  sink(result);
+  sink(result, false);
 }))JS";
 
 bool CompileAndRun(JSContext* cx, const char* code, size_t length, const char* file, unsigned line,
@@ -85,9 +91,6 @@ Status JsRealm::Start(RealmOptions options) {
     return state_->TakeException("setting up the result reader");
   }
   state_->drain.init(cx, &drain.toObject());
-  JS::RootedObject sink(cx, NewSinkFunction(cx));
-  if (!sink) return state_->TakeException("setting up the result reader");
-  state_->sink_function.init(cx, sink);
   return Status::Ok();
 }
 
@@ -95,7 +98,7 @@ JsRealm::JsRealm(JsRuntime& runtime) : runtime_(runtime) {}
 
 JsRealm::~JsRealm() {
   if (!state_) return;
-  // Requests still running hold callbacks into this realm: cancel them first.
+  // Requests still running hold callbacks into this realm: drop them first.
   state_->fetches.clear();
   state_->timers.clear();
 }
@@ -133,81 +136,160 @@ bool JsRealm::HasFunction(HandlerId handler, const char* name) {
   return function.isObject() && JS::IsCallable(&function.toObject());
 }
 
-Result<Value> JsRealm::Call(HandlerId handler, const char* name, const std::vector<Value>& args,
-                            std::chrono::milliseconds timeout) {
-  return Invoke(handler, name, args, timeout, nullptr);
-}
-
-Status JsRealm::CallForRows(HandlerId handler, const char* name, const std::vector<Value>& args,
-                            std::chrono::milliseconds timeout, const Sink& sink) {
-  Result<Value> result = Invoke(handler, name, args, timeout, &sink);
-  return result.ok() ? Status::Ok() : result.TakeStatus();
-}
-
-Result<Value> JsRealm::Invoke(HandlerId handler, const char* name, const std::vector<Value>& args,
-                              std::chrono::milliseconds timeout, const Sink* sink) {
+bool JsRealm::CallFunction(HandlerId handler, const char* name, const std::vector<Value>& args,
+                           JS::MutableHandleValue result, Status& error) {
   JSContext* cx = runtime_.cx();
-  JSAutoRealm enter(cx, state_->global);
   JS::RootedObject object(cx, *state_->handlers.at(handler));
   JS::RootedValue function(cx);
-  if (!JS_GetProperty(cx, object, name, &function)) return state_->TakeException("calling the handler");
+  if (!JS_GetProperty(cx, object, name, &function)) {
+    error = state_->TakeException("calling the handler");
+    return false;
+  }
   if (!function.isObject() || !JS::IsCallable(&function.toObject())) {
-    return Status(ErrorKind::kConnector,
-                  std::string("the handler defines no function ") + name + "()");
+    error = Status(ErrorKind::kConnector, std::string("the handler defines no function ") + name + "()");
+    return false;
   }
   JS::RootedValueVector js_args(cx);
   JS::RootedValue arg(cx);
   for (const Value& value : args) {
     if (!FromValue(cx, value, &arg) || !js_args.append(arg)) {
-      return state_->TakeException("passing arguments to the handler");
+      error = state_->TakeException("passing arguments to the handler");
+      return false;
     }
   }
+  if (!JS::Call(cx, JS::UndefinedHandleValue, function, js_args, result)) {
+    error = state_->TakeException(std::string("calling ") + name + "()");
+    return false;
+  }
+  return true;
+}
+
+Result<Value> JsRealm::Call(HandlerId handler, const char* name, const std::vector<Value>& args,
+                            std::chrono::milliseconds timeout) {
+  JSContext* cx = runtime_.cx();
+  JSAutoRealm enter(cx, state_->global);
   state_->deadline = JsRuntime::Clock::now() + timeout;
   state_->timeout = timeout;
   JsRuntime::CallLimit limit(runtime_, timeout);
-
   JS::RootedValue result(cx);
-  if (!JS::Call(cx, JS::UndefinedHandleValue, function, js_args, &result)) {
-    return state_->TakeException(std::string("calling ") + name + "()");
-  }
-  JS::RootedObject promise(cx);
-  Value collected;
-  if (sink) {
-    state_->sink = sink;
-    JS::RootedValueArray<2> drain_args(cx);
-    drain_args[0].set(result);
-    drain_args[1].setObject(*state_->sink_function);
-    JS::RootedValue drained(cx);
-    JS::RootedValue drain(cx, JS::ObjectValue(*state_->drain));
-    bool ok = JS::Call(cx, JS::UndefinedHandleValue, drain, drain_args, &drained);
-    if (!ok) {
-      state_->sink = nullptr;
-      return state_->TakeException(std::string("reading what ") + name + "() returned");
-    }
-    promise = &drained.toObject();
-  } else {
-    promise = JS::CallOriginalPromiseResolve(cx, result);
-    if (!promise) return state_->TakeException(std::string("awaiting ") + name + "()");
-  }
-  Status settled = state_->RunUntilSettled(promise);
-  state_->sink = nullptr;
-  RETURN_IF_ERROR(settled);
-  if (!state_->sink_status.ok()) {
-    Status status = std::move(state_->sink_status);
-    state_->sink_status = Status::Ok();
-    return status;
-  }
+  Status error;
+  if (!CallFunction(handler, name, args, &result, error)) return error;
+  JS::RootedObject promise(cx, JS::CallOriginalPromiseResolve(cx, result));
+  if (!promise) return state_->TakeException(std::string("awaiting ") + name + "()");
+  RETURN_IF_ERROR(state_->RunUntilSettled(promise));
   JS::RootedValue value(cx, JS::GetPromiseResult(promise));
   if (JS::GetPromiseState(promise) == JS::PromiseState::Rejected) {
     JS_SetPendingException(cx, value);
     return state_->TakeException(std::string(name) + "()");
   }
-  if (sink) return Value();
   Result<Value> converted = ToValue(cx, value);
   if (!converted.ok()) {
     return converted.TakeStatus().WithContext(std::string("the value ") + name + "() returned");
   }
   return converted;
+}
+
+Result<std::unique_ptr<JsRealm::RowStream>> JsRealm::StartRows(HandlerId handler, const char* name,
+                                                               const std::vector<Value>& args,
+                                                               std::chrono::milliseconds timeout) {
+  JSContext* cx = runtime_.cx();
+  JSAutoRealm enter(cx, state_->global);
+  state_->deadline = JsRuntime::Clock::now() + timeout;
+  state_->timeout = timeout;
+  JsRuntime::CallLimit limit(runtime_, timeout);
+  std::unique_ptr<RowStream> stream(new RowStream(*this, timeout));
+  stream->name_ = name;
+  JS::RootedValue result(cx);
+  Status error;
+  if (!CallFunction(handler, name, args, &result, error)) return error;
+  // Each stream has a sink of its own, so streams of one realm (a join of
+  // two of a connector's entities) interleave safely.
+  JS::RootedObject sink(cx, NewSinkFunction(cx, stream->buffer_.get()));
+  if (!sink) return state_->TakeException("setting up the result reader");
+  JS::RootedValueArray<2> drain_args(cx);
+  drain_args[0].set(result);
+  drain_args[1].setObject(*sink);
+  JS::RootedValue drained(cx);
+  JS::RootedValue drain(cx, JS::ObjectValue(*state_->drain));
+  if (!JS::Call(cx, JS::UndefinedHandleValue, drain, drain_args, &drained)) {
+    return state_->TakeException(std::string("reading what ") + name + "() returned");
+  }
+  stream->promise_ = std::make_unique<JS::PersistentRootedObject>(cx, &drained.toObject());
+  stream->sink_ = std::make_unique<JS::PersistentRootedObject>(cx, sink);
+  return stream;
+}
+
+JsRealm::RowStream::RowStream(JsRealm& realm, std::chrono::milliseconds timeout)
+    : realm_(realm), timeout_(timeout), buffer_(std::make_unique<Buffer>()) {}
+
+JsRealm::RowStream::~RowStream() {
+  Close();
+  // A handler that outlived Close() may still call the sink: it must find
+  // no buffer, not a dangling one.
+  if (sink_) DetachSink(*sink_);
+}
+
+Result<std::optional<Value>> JsRealm::RowStream::Next() {
+  while (true) {
+    if (!buffer_->rows.empty()) {
+      Value row = std::move(buffer_->rows.front());
+      buffer_->rows.pop_front();
+      return std::optional<Value>(std::move(row));
+    }
+    if (finished_) return std::optional<Value>();
+    JsRuntime& runtime = realm_.runtime_;
+    State& state = *realm_.state_;
+    JSContext* cx = runtime.cx();
+    JSAutoRealm enter(cx, state.global);
+    state.deadline = JsRuntime::Clock::now() + timeout_;
+    state.timeout = timeout_;
+    JsRuntime::CallLimit limit(runtime, timeout_);
+    JS::RootedObject promise(cx, *promise_);
+    if (!buffer_->Resume(cx, true)) return state.TakeException("asking the handler for more rows");
+    Status status = state.RunUntilSettled(promise, [this] { return !buffer_->rows.empty(); });
+    if (!status.ok() || !buffer_->status.ok()) {
+      finished_ = true;
+      buffer_->stop = true;
+      return status.ok() ? std::move(buffer_->status) : status;
+    }
+    if (!buffer_->rows.empty()) continue;
+    finished_ = true;
+    if (JS::GetPromiseState(promise) == JS::PromiseState::Rejected) {
+      JS::RootedValue reason(cx, JS::GetPromiseResult(promise));
+      JS_SetPendingException(cx, reason);
+      return state.TakeException(name_ + "()");
+    }
+  }
+}
+
+void JsRealm::RowStream::Close() {
+  buffer_->rows.clear();
+  if (finished_) return;
+  finished_ = true;
+  buffer_->stop = true;
+  // Let the handler see the stop: the drain returns from its loop, which
+  // closes the iterator (a generator's finally runs) — briefly bounded.
+  JsRuntime& runtime = realm_.runtime_;
+  State& state = *realm_.state_;
+  JSContext* cx = runtime.cx();
+  JSAutoRealm enter(cx, state.global);
+  auto timeout = std::min(timeout_, std::chrono::milliseconds(5000));
+  state.deadline = JsRuntime::Clock::now() + timeout;
+  state.timeout = timeout;
+  JsRuntime::CallLimit limit(runtime, timeout);
+  JS::RootedObject promise(cx, *promise_);
+  if (!buffer_->Resume(cx, false)) JS_ClearPendingException(cx);
+  Status ignored = state.RunUntilSettled(promise);
+  (void)ignored;  // the caller no longer wants rows, or their errors
+}
+
+Status JsRealm::CallForRows(HandlerId handler, const char* name, const std::vector<Value>& args,
+                            std::chrono::milliseconds timeout, const Sink& sink) {
+  ASSIGN_OR_RETURN(std::unique_ptr<RowStream> stream, StartRows(handler, name, args, timeout));
+  while (true) {
+    ASSIGN_OR_RETURN(std::optional<Value> row, stream->Next());
+    if (!row || !sink(std::move(*row))) return Status::Ok();
+  }
 }
 
 Result<Value> JsRealm::Evaluate(const std::string& code, std::chrono::milliseconds timeout) {

@@ -25,6 +25,7 @@
 
 #include "core/status.h"
 #include "core/value.h"
+#include <jsapi.h>
 #include "js/js_runtime.h"
 #include "net/http.h"
 
@@ -64,9 +65,39 @@ class JsRealm {
   // Calls `name(args…)`, awaits it, and returns its value.
   Result<Value> Call(HandlerId handler, const char* name, const std::vector<Value>& args,
                      std::chrono::milliseconds timeout);
-  // Calls `name(args…)` and streams what it produces into `sink`, item by
-  // item: each element of a returned array, or each value an (async)
-  // iterable yields (which may itself be an array of rows).
+  // The rows a query handler produces, pulled one at a time: the handler
+  // runs only while the caller asks for more (each Next() under the time
+  // limit), so memory stays bounded and a caller that stops early stops the
+  // handler too — Close() (or destruction) ends its iterator, which runs a
+  // generator's `finally` and fetches no further pages.
+  class RowStream {
+   public:
+    ~RowStream();
+    // The next row; nullopt once the handler is done.
+    Result<std::optional<Value>> Next();
+    void Close();
+
+    struct Buffer;  // shared with the sink native
+
+   private:
+    friend class JsRealm;
+    RowStream(JsRealm& realm, std::chrono::milliseconds timeout);
+    JsRealm& realm_;
+    std::chrono::milliseconds timeout_;
+    std::unique_ptr<Buffer> buffer_;
+    std::unique_ptr<JS::PersistentRootedObject> promise_;
+    std::unique_ptr<JS::PersistentRootedObject> sink_;  // detached from buffer_ when closed
+    std::string name_;
+    bool finished_ = false;
+  };
+
+  // Calls `name(args…)` and returns its rows as a stream: each element of a
+  // returned array, and each row an (async) iterable yields (a yielded array
+  // is a page of rows).
+  Result<std::unique_ptr<RowStream>> StartRows(HandlerId handler, const char* name,
+                                               const std::vector<Value>& args,
+                                               std::chrono::milliseconds timeout);
+  // StartRows, with every row handed to `sink` until it returns false.
   Status CallForRows(HandlerId handler, const char* name, const std::vector<Value>& args,
                      std::chrono::milliseconds timeout, const Sink& sink);
 
@@ -83,8 +114,9 @@ class JsRealm {
  private:
   explicit JsRealm(JsRuntime& runtime);
   Status Start(RealmOptions options);
-  Result<Value> Invoke(HandlerId handler, const char* name, const std::vector<Value>& args,
-                       std::chrono::milliseconds timeout, const Sink* sink);
+  // Calls name(args…) in the realm (which the caller has entered).
+  bool CallFunction(HandlerId handler, const char* name, const std::vector<Value>& args,
+                    JS::MutableHandleValue result, Status& error);
 
   JsRuntime& runtime_;
   std::unique_ptr<HttpTransport> transport_;

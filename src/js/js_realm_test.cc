@@ -136,7 +136,8 @@ TEST_F(JsRealmTest, ThrownErrorsCarryTheirStack) {
 }
 
 TEST_F(JsRealmTest, ResultsStreamAndStopEarly) {
-  // The generator's finally runs when the consumer stops: no further pages.
+  // Rows are pulled: a page is fetched only when the consumer needs its
+  // rows, and the generator's finally runs when the consumer stops.
   JsRealm::HandlerId id = Load(R"(
     globalThis.pages = 0; globalThis.closed = false;
     async function* query() {
@@ -147,24 +148,51 @@ TEST_F(JsRealmTest, ResultsStreamAndStopEarly) {
         }
       } finally { globalThis.closed = true; }
     })");
-  std::vector<Value> items;
-  Status status = realm_->CallForRows(id, "query", {}, kSecond, [&](Value item) {
-    items.push_back(std::move(item));
-    return items.size() < 3;
+  std::vector<Value> rows;
+  Status status = realm_->CallForRows(id, "query", {}, kSecond, [&](Value row) {
+    rows.push_back(std::move(row));
+    return rows.size() < 3;
   });
   ASSERT_TRUE(status.ok()) << status.ToString();
-  ASSERT_EQ(items.size(), 3u);
-  EXPECT_TRUE(items[0].is_array());  // a yielded page arrives whole
-  EXPECT_EQ(Eval("globalThis.pages"), Value(3));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2], Value::parse(R"({"id":2})"));  // a yielded page is a page of rows
+  EXPECT_EQ(Eval("globalThis.pages"), Value(2));
   EXPECT_EQ(Eval("globalThis.closed"), Value(true));
 
   JsRealm::HandlerId array = Load("async function query() { return [{a: 1}, {a: 2}]; }");
-  items.clear();
-  ASSERT_TRUE(realm_->CallForRows(array, "query", {}, kSecond, [&](Value item) {
-                      items.push_back(std::move(item));
+  rows.clear();
+  ASSERT_TRUE(realm_->CallForRows(array, "query", {}, kSecond, [&](Value row) {
+                      rows.push_back(std::move(row));
                       return true;
                     }).ok());
-  EXPECT_EQ(items.size(), 2u);
+  EXPECT_EQ(rows.size(), 2u);
+}
+
+TEST_F(JsRealmTest, TwoStreamsOfOneRealmInterleave) {
+  JsRealm::HandlerId id = Load(R"(
+    async function* query(config, filters) {
+      for (let i = 0; i < 3; i++) { await new Promise(r => setTimeout(r, 1)); yield {tag: filters.tag, i}; }
+    })");
+  auto a = realm_->StartRows(id, "query", {Value(), Value{{"tag", "a"}}}, kSecond).value();
+  auto b = realm_->StartRows(id, "query", {Value(), Value{{"tag", "b"}}}, kSecond).value();
+  std::string order;
+  for (int i = 0; i < 3; ++i) {
+    order += (*a->Next().value())["tag"].get<std::string>();
+    order += (*b->Next().value())["tag"].get<std::string>();
+  }
+  EXPECT_EQ(order, "ababab");
+  EXPECT_FALSE(a->Next().value().has_value());
+  EXPECT_FALSE(b->Next().value().has_value());
+}
+
+TEST_F(JsRealmTest, AStreamReportsTheHandlersError) {
+  JsRealm::HandlerId id = Load(R"(
+    async function* query() { yield {ok: 1}; throw new ConnectorAuthError('key revoked'); })");
+  auto stream = realm_->StartRows(id, "query", {}, kSecond).value();
+  EXPECT_TRUE(stream->Next().value().has_value());
+  Result<std::optional<Value>> failed = stream->Next();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().kind(), ErrorKind::kAuth);
 }
 
 TEST_F(JsRealmTest, InfiniteLoopHitsTheTimeLimitAndTheRealmGoesOn) {

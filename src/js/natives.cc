@@ -6,7 +6,9 @@
 #include <curl/curl.h>
 #include <js/ArrayBuffer.h>
 #include <js/Conversions.h>
+#include <js/Promise.h>
 #include <js/experimental/TypedData.h>
+#include <jsfriendapi.h>
 #include <sodium.h>
 
 #include <cstring>
@@ -362,19 +364,34 @@ bool ParseUrl(JSContext* cx, unsigned argc, JS::Value* vp) {
 
 bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
   JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
-  State* state = RealmState(cx);
-  if (!state) return false;
-  if (!state->sink) {
+  JS::Value slot = ::js::GetFunctionNativeReserved(&args.callee(), 0);
+  auto* buffer = slot.isUndefined() ? nullptr : static_cast<JsRealm::RowStream::Buffer*>(slot.toPrivate());
+  if (!buffer || buffer->stop) {
     args.rval().setBoolean(false);
     return true;
   }
   Result<Value> item = ToValue(cx, args.get(0));
   if (!item.ok()) {
-    state->sink_status = item.TakeStatus().WithContext("a row the handler produced");
+    buffer->status = item.TakeStatus().WithContext("a row the handler produced");
+    buffer->stop = true;
     args.rval().setBoolean(false);
     return true;
   }
-  args.rval().setBoolean((*state->sink)(std::move(item).value()));
+  if (item->is_array()) {
+    for (Value& row : *item) buffer->rows.push_back(std::move(row));
+  } else {
+    buffer->rows.push_back(std::move(item).value());
+  }
+  // Items an iterator yields wait for the consumer: no next page until the
+  // rows already here are taken.
+  if (JS::ToBoolean(args.get(1)) && !buffer->rows.empty()) {
+    JS::RootedObject waiting(cx, JS::NewPromiseObject(cx, nullptr));
+    if (!waiting) return false;
+    buffer->waiting = std::make_unique<JS::PersistentRootedObject>(cx, waiting);
+    args.rval().setObject(*waiting);
+    return true;
+  }
+  args.rval().setBoolean(true);
   return true;
 }
 
@@ -402,9 +419,14 @@ Status DefineNatives(JSContext* cx, JS::HandleObject global) {
   return Status::Ok();
 }
 
-JSObject* NewSinkFunction(JSContext* cx) {
-  JSFunction* function = JS_NewFunction(cx, SinkItem, 1, 0, "sink");
-  return function ? JS_GetFunctionObject(function) : nullptr;
+JSObject* NewSinkFunction(JSContext* cx, JsRealm::RowStream::Buffer* buffer) {
+  JSFunction* function = ::js::NewFunctionWithReserved(cx, SinkItem, 1, 0, "sink");
+  if (!function) return nullptr;
+  JSObject* object = JS_GetFunctionObject(function);
+  ::js::SetFunctionNativeReserved(object, 0, JS::PrivateValue(buffer));
+  return object;
 }
+
+void DetachSink(JSObject* sink) { ::js::SetFunctionNativeReserved(sink, 0, JS::UndefinedValue()); }
 
 }  // namespace sluice::js

@@ -2,8 +2,11 @@
 // (event_loop.cc) and the natives (natives.cc). Not a public header.
 #pragma once
 
+#include <js/Promise.h>
 #include <jsapi.h>
 
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <vector>
@@ -11,6 +14,24 @@
 #include "js/js_realm.h"
 
 namespace sluice::js {
+
+// Rows a stream's sink has received and the stream has not handed out yet.
+struct JsRealm::RowStream::Buffer {
+  std::deque<Value> rows;
+  bool stop = false;  // the consumer wants no more: the sink says so to the drain
+  Status status;      // a row that could not be converted
+  // The promise the drain waits on after a yielded item; resolved with
+  // true (go on) or false (stop) when the consumer comes back.
+  std::unique_ptr<JS::PersistentRootedObject> waiting;
+
+  bool Resume(JSContext* cx, bool more) {
+    if (!waiting) return true;
+    JS::RootedObject promise(cx, *waiting);
+    waiting.reset();
+    JS::RootedValue answer(cx, JS::BooleanValue(more));
+    return JS::ResolvePromise(cx, promise, answer);
+  }
+};
 
 struct JsRealm::State {
   explicit State(JSContext* cx) : cx(cx) {}
@@ -27,7 +48,6 @@ struct JsRealm::State {
   ConsoleFunction console;
   JS::PersistentRootedObject global;
   JS::PersistentRootedObject drain;
-  JS::PersistentRootedObject sink_function;
   std::vector<std::unique_ptr<JS::PersistentRootedObject>> handlers;
 
   std::map<uint64_t, Timer> timers;
@@ -43,12 +63,11 @@ struct JsRealm::State {
   // The call in progress.
   JsRuntime::Clock::time_point deadline;
   std::chrono::milliseconds timeout{0};
-  const JsRealm::Sink* sink = nullptr;
-  Status sink_status;  // a sink that failed (e.g. a row that cannot convert)
 
-  // Runs promise jobs, timers and HTTP until `promise` settles, the deadline
-  // passes, or nothing is left that could settle it.
-  Status RunUntilSettled(JS::HandleObject promise);
+  // Runs promise jobs, timers and HTTP until `promise` settles, `ready()`
+  // says enough was produced, the deadline passes, or nothing is left that
+  // could settle it.
+  Status RunUntilSettled(JS::HandleObject promise, const std::function<bool()>& ready = nullptr);
   // Turns the pending exception (or a limit that stopped the script) into a
   // Status naming what was being done.
   Status TakeException(const std::string& doing);
