@@ -1,6 +1,11 @@
 // Query handler for myservice.items (the connector guide's handler, with its
 // pagination and error handling). `id` and `status` are declared filterable,
 // so the API applies them and the engine may push LIMIT down.
+
+// `WHERE id IN (…)` arrives as an array; this API filters on one value, so a
+// list is left to the engine (which checks every row anyway).
+const single = value => (Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value);
+
 async function query(config, filters, options) {
   const headers = {
     'Authorization': `Bearer ${config.api_key}`,
@@ -10,8 +15,8 @@ async function query(config, filters, options) {
   let cursor = null;
   do {
     const params = new URLSearchParams();
-    if (filters.id) params.append('id', filters.id);
-    if (filters.status) params.append('status', filters.status);
+    if (single(filters.id) !== undefined) params.append('id', single(filters.id));
+    if (single(filters.status) !== undefined) params.append('status', single(filters.status));
     if (cursor) params.append('cursor', cursor);
     params.append('limit', options.limit ? Math.min(options.limit, 100) : 100);
 

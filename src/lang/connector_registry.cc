@@ -156,6 +156,33 @@ ResultSet ConnectorRegistry::Stats(const std::string& connector) const {
   return result;
 }
 
+Result<EntitySchema> ConnectorRegistry::Schema(const std::string& connector, const std::string& entity) {
+  Catalog& catalog = workspace_.catalog();
+  ASSIGN_OR_RETURN(ConnectorDef def, catalog.GetConnector(connector));
+  ASSIGN_OR_RETURN(EntityDef found, catalog.GetEntity(def.type, entity));
+  EntitySchema schema;
+  schema.connector = connector;
+  schema.entity = entity;
+  for (const auto& [name, spec] : found.fields.items()) {
+    EntityField field;
+    field.name = name;
+    field.type = spec.value("type", "string");
+    field.filterable = spec.value("filterable", false);
+    field.sortable = spec.value("sortable", false);
+    schema.fields.push_back(std::move(field));
+  }
+  return schema;
+}
+
+Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& connector, const std::string& entity,
+                                                           const Value& filters, const Value& options) {
+  ASSIGN_OR_RETURN(ConnectorInstance * instance, Get(connector));
+  for (const EntityDef& candidate : instance->spec().entities) {
+    if (candidate.name == entity) return instance->Query(candidate, filters, options, Value());
+  }
+  return Status(ErrorKind::kNotFound, "connector '" + connector + "' has no entity '" + entity + "'");
+}
+
 Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector) {
   ResultSet checks;
   checks.columns = {"check", "result", "detail"};
@@ -177,11 +204,14 @@ Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector
   }
   int64_t rows = 0;
   auto start = std::chrono::steady_clock::now();
-  Status status = (*instance)->Query(*entity, Value::object(), Value{{"limit", 1}}, Value(),
-                                     [&rows](Value) {
-                                       ++rows;
-                                       return false;  // one row proves the connection
-                                     });
+  // One row proves the connection; the stream is dropped after it.
+  Status status = [&]() -> Status {
+    ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source,
+                     (*instance)->Query(*entity, Value::object(), Value{{"limit", 1}}, Value()));
+    ASSIGN_OR_RETURN(std::optional<Value> row, source->Next());
+    rows = row ? 1 : 0;
+    return Status::Ok();
+  }();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   if (!status.ok()) {
     const char* verdict = status.kind() == ErrorKind::kAuth         ? "auth rejected"

@@ -22,7 +22,7 @@
 
 namespace sluice {
 
-class ConnectorRegistry {
+class ConnectorRegistry : public EntityProvider {
  public:
   ConnectorRegistry(Workspace& workspace, OutputSink& output);
   ~ConnectorRegistry();
@@ -41,6 +41,11 @@ class ConnectorRegistry {
   // HTTP diagnostics per connector run in this session ("" = all):
   // requests, retries, rate-limit waits, failures, bytes received.
   ResultSet Stats(const std::string& connector) const;
+
+  // EntityProvider: what SQL over connector entities needs.
+  Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) override;
+  Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
+                                          const Value& filters, const Value& options) override;
 
   // Where HTTP goes (tests install a mock transport).
   void set_transport_factory(TransportFactory factory) { transport_factory_ = std::move(factory); }

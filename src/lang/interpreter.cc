@@ -4,6 +4,7 @@
 
 #include "lang/interpreter_catalog.h"
 #include "lang/sql_binding.h"
+#include "query/entity_table.h"
 
 namespace sluice {
 
@@ -23,9 +24,17 @@ Interpreter::Interpreter(Workspace& workspace, OutputSink& output)
       evaluator_(variables_,
                  EvalHooks{[this](const ast::QueryExpr& query) { return RunQueryValue(query); },
                            [this](const ast::ExecExpr& exec, const ast::Expr&) { return RunExec(exec); }}),
-      connectors_(workspace, output) {}
+      connectors_(workspace, output) {
+  Status registered = RegisterEntityModule(workspace_.db().get(), &connectors_);
+  if (!registered.ok()) output_.Log(registered.ToString());
+}
 
-Interpreter::~Interpreter() = default;
+// The entity tables point at this interpreter's connectors: they go with it.
+Interpreter::~Interpreter() {
+  for (const auto& [table, shape] : entity_tables_) {
+    if (!shape.empty()) (void)workspace_.db().Exec("DROP TABLE IF EXISTS temp.\"" + table + "\"");
+  }
+}
 
 Result<Value> Interpreter::Eval(const ast::Expr& expr) { return evaluator_.Eval(expr); }
 
@@ -271,23 +280,59 @@ int GuardCatalog(void*, int action, const char* arg1, const char* arg2, const ch
 
 }  // namespace
 
+// EXPLAIN's rows: per step of SQLite's plan, what a handler is asked.
+ResultSet DescribePlan(const ResultSet& query_plan);
+
+Result<std::optional<std::string>> Interpreter::EntityTable(const std::string& connector,
+                                                             const std::string& entity) {
+  Result<ConnectorDef> def = workspace_.catalog().GetConnector(connector);
+  if (!def.ok()) return std::optional<std::string>();  // not a connector: plain SQL
+  Result<EntitySchema> schema = connectors_.Schema(connector, entity);
+  if (!schema.ok()) return schema.TakeStatus();
+  std::string table = connector + "." + entity;
+  // The table's columns follow FIELDS: a redefined entity gets a new table.
+  std::string shape;
+  for (const EntityField& field : schema->fields) shape += field.name + ":" + field.type + ",";
+  std::string& known = entity_tables_[table];
+  if (known == shape) return std::optional<std::string>(table);
+  std::string quoted = "\"" + table + "\"";
+  if (!known.empty()) RETURN_IF_ERROR(workspace_.db().Exec("DROP TABLE temp." + quoted));
+  Status created = workspace_.db().Exec("CREATE VIRTUAL TABLE temp." + quoted + " USING " + kEntityModuleName +
+                                        "('" + connector + "', '" + entity + "')");
+  if (!created.ok()) {
+    known.clear();
+    return created;
+  }
+  known = shape;
+  return std::optional<std::string>(table);
+}
+
 Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
-  ASSIGN_OR_RETURN(BoundSql bound, BindVariables(sql, variables_));
+  // connector.entity references become their virtual tables.
+  Status lookup_error;
+  bool uses_entities = false;
+  EntityTableResolver resolve = [&](const std::string& connector, const std::string& entity) {
+    Result<std::optional<std::string>> table = EntityTable(connector, entity);
+    if (!table.ok()) {
+      if (lookup_error.ok()) lookup_error = table.TakeStatus();
+      return std::optional<std::string>();
+    }
+    uses_entities = uses_entities || table->has_value();
+    return *table;
+  };
+  ASSIGN_OR_RETURN(BoundSql bound, BindVariables(sql, variables_, resolve));
+  RETURN_IF_ERROR(lookup_error);
+  // EXPLAIN over connectors shows what each handler is asked, read from the
+  // plan SQLite chose (the virtual table's idxStr); VM bytecode helps nobody.
+  bool explain = sql.tokens.size() > 1 && sql.tokens[0].IsKeyword("EXPLAIN") &&
+                 !sql.tokens[1].IsKeyword("QUERY") && uses_entities;
+  if (explain) bound.text = "EXPLAIN QUERY PLAN " + bound.text.substr(sql.tokens[1].offset - sql.tokens[0].offset);
   sqlite3* db = workspace_.db().get();
   sqlite3_set_authorizer(db, GuardCatalog, nullptr);
   Result<Stmt> prepared = workspace_.db().Prepare(bound.text);
   sqlite3_set_authorizer(db, nullptr, nullptr);
   if (!prepared.ok()) {
     Status status = prepared.TakeStatus();
-    // A connector.entity that SQLite cannot find is one this build cannot
-    // query yet; say that rather than "no such table".
-    for (const auto& [schema, table] : QualifiedTableNames(sql)) {
-      if (workspace_.catalog().GetConnector(schema).ok()) {
-        return Status(ErrorKind::kNotImplemented,
-                      "querying connector entities (" + schema + "." + table +
-                          ") is not available yet: live SQL over connectors is not built yet");
-      }
-    }
     if (status.message().find("not authorized") != std::string::npos) {
       return Status(ErrorKind::kSql,
                     "not allowed: SQL may read the _sluice_* catalog tables but not change them, "
@@ -302,15 +347,64 @@ Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
   ResultSet result;
   int columns = stmt.ColumnCount();
   for (int i = 0; i < columns; ++i) result.columns.push_back(stmt.ColumnName(i));
+  (void)connectors_.TakeLastError();
   while (true) {
-    ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-    if (!has_row) break;
+    Result<bool> has_row = stmt.Step();
+    if (!has_row.ok()) {
+      // A handler's failure keeps its kind (auth_error, …), not "SQL error".
+      Status engine = connectors_.TakeLastError();
+      return engine.ok() ? has_row.TakeStatus() : engine;
+    }
+    if (!*has_row) break;
     std::vector<Value> row;
     row.reserve(columns);
     for (int i = 0; i < columns; ++i) row.push_back(stmt.ColumnValue(i));
     result.rows.push_back(std::move(row));
   }
+  if (explain) return DescribePlan(result);
   return result;
+}
+
+ResultSet DescribePlan(const ResultSet& query_plan) {
+  ResultSet plan;
+  plan.columns = {"step", "handler is asked"};
+  for (const auto& row : query_plan.rows) {
+    std::string detail = row.size() > 3 ? ValueToDisplayString(row[3]) : "";
+    size_t marker = detail.find(" VIRTUAL TABLE INDEX ");
+    size_t json = detail.find(":{", marker == std::string::npos ? 0 : marker);
+    if (marker == std::string::npos || json == std::string::npos) {
+      plan.rows.push_back({Value(detail), Value()});
+      continue;
+    }
+    Value decided = Value::parse(detail.substr(json + 1), nullptr, false);
+    std::string asked;
+    auto add = [&asked](const std::string& part) { asked += (asked.empty() ? "" : "; ") + part; };
+    std::string filters, conditions;
+    for (const Value& where : decided.value("where", Value::array())) {
+      std::string field = where[0].get<std::string>(), op = where[1].get<std::string>();
+      if (where[2].get<bool>()) op = "IN";
+      if (op == "=" || op == "IN") filters += (filters.empty() ? "" : ", ") + field + (op == "IN" ? " (list)" : "");
+      conditions += (conditions.empty() ? "" : ", ") + field + " " + op;
+    }
+    add("filters: " + (filters.empty() ? std::string("none") : filters));
+    if (!conditions.empty()) add("conditions: " + conditions);
+    add(std::string("limit: ") + (decided.contains("limit") ? "passed" : "not passed"));
+    if (decided.contains("offset")) add("offset: passed");
+    if (decided.contains("order_by")) {
+      std::string order;
+      for (const Value& term : decided["order_by"]) {
+        order += (order.empty() ? "" : ", ") + term[0].get<std::string>() + (term[1].get<bool>() ? " desc" : "");
+      }
+      add("order_by: " + order);
+    }
+    std::string fields;
+    for (const Value& field : decided.value("fields", Value::array())) {
+      fields += (fields.empty() ? "" : ", ") + field.get<std::string>();
+    }
+    add("fields: " + (fields.empty() ? std::string("none") : fields));
+    plan.rows.push_back({Value(detail.substr(0, marker)), Value(asked)});
+  }
+  return plan;
 }
 
 Result<Value> Interpreter::RunQueryValue(const ast::QueryExpr& query) {

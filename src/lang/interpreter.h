@@ -13,6 +13,7 @@
 // Thread-safety: one thread at a time.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,9 @@ class Interpreter {
 
   // Runs SQL with variables bound; rows as a ResultSet.
   Result<ResultSet> RunSql(const ast::SqlText& sql);
+  // The virtual table for connector.entity (created or refreshed), or
+  // nullopt when `connector` names no connector.
+  Result<std::optional<std::string>> EntityTable(const std::string& connector, const std::string& entity);
   Result<Value> RunQueryValue(const ast::QueryExpr& query);
   Result<Value> Eval(const ast::Expr& expr);
   Result<Value> RunExec(const ast::ExecExpr& exec);
@@ -61,6 +65,7 @@ class Interpreter {
   Variables variables_;
   Evaluator evaluator_;
   ConnectorRegistry connectors_;
+  std::map<std::string, std::string> entity_tables_;  // "c.e" → the FIELDS shape it was made with
 };
 
 // Rows of a ResultSet as an array of row objects (column → value).

@@ -14,7 +14,29 @@ bool IsTablePosition(const Token& previous) {
 
 }  // namespace
 
-Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variables) {
+namespace {
+
+// Words that may follow a table reference but are not an alias.
+bool EndsTableReference(const Token& token) {
+  for (std::string_view keyword :
+       {"WHERE", "JOIN", "LEFT", "RIGHT", "INNER", "OUTER", "CROSS", "NATURAL", "FULL", "ON", "USING", "GROUP",
+        "ORDER", "LIMIT", "OFFSET", "UNION", "EXCEPT", "INTERSECT", "WINDOW", "HAVING", "INDEXED", "NOT",
+        "RETURNING", "SET", "VALUES", "AS"}) {
+    if (token.IsKeyword(keyword)) return true;
+  }
+  return token.kind != TokenKind::kIdentifier;
+}
+
+std::string QuoteIdentifier(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
+Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variables,
+                               const EntityTableResolver& resolve_table) {
   BoundSql bound;
   std::string_view source = sql.span.Text();
   const uint32_t base = sql.span.begin.offset;
@@ -23,7 +45,30 @@ Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variabl
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& token = tokens[i];
     if (token.kind != TokenKind::kIdentifier) continue;
-    if (i > 0 && (tokens[i - 1].IsSymbol(".") || IsTablePosition(tokens[i - 1]))) continue;
+    if (i > 0 && tokens[i - 1].IsSymbol(".")) continue;
+    // connector.entity → "connector.entity"
+    if (resolve_table && i + 2 < tokens.size() && tokens[i + 1].IsSymbol(".") &&
+        tokens[i + 2].kind == TokenKind::kIdentifier) {
+      std::optional<std::string> table = resolve_table(token.text, tokens[i + 2].text);
+      if (table) {
+        bool qualifies_column = i + 3 < tokens.size() && tokens[i + 3].IsSymbol(".");
+        std::string replacement;
+        if (qualifies_column) {
+          replacement = QuoteIdentifier(tokens[i + 2].text);  // gh.issues.id → "issues".id
+        } else {
+          replacement = QuoteIdentifier(*table);
+          bool aliased = i + 3 < tokens.size() &&
+                         (!EndsTableReference(tokens[i + 3]) || tokens[i + 3].IsKeyword("AS"));
+          if (!aliased) replacement += " AS " + QuoteIdentifier(tokens[i + 2].text);
+        }
+        bound.text.append(source.substr(copied - base, token.offset - copied));
+        bound.text += replacement;
+        copied = tokens[i + 2].end();
+        i += 2;
+        continue;
+      }
+    }
+    if (i > 0 && IsTablePosition(tokens[i - 1])) continue;
     if (i + 1 < tokens.size() && tokens[i + 1].IsSymbol("(")) continue;
     const Value* value = variables.Find(token.text);
     if (!value) continue;
@@ -61,11 +106,11 @@ Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variabl
 std::vector<std::pair<std::string, std::string>> QualifiedTableNames(const ast::SqlText& sql) {
   std::vector<std::pair<std::string, std::string>> names;
   const std::vector<Token>& tokens = sql.tokens;
-  for (size_t i = 0; i + 3 < tokens.size(); ++i) {
-    if (!(tokens[i].IsKeyword("FROM") || tokens[i].IsKeyword("JOIN"))) continue;
-    if (tokens[i + 1].kind == TokenKind::kIdentifier && tokens[i + 2].IsSymbol(".") &&
-        tokens[i + 3].kind == TokenKind::kIdentifier) {
-      names.emplace_back(tokens[i + 1].text, tokens[i + 3].text);
+  for (size_t i = 0; i + 2 < tokens.size(); ++i) {
+    if (i > 0 && tokens[i - 1].IsSymbol(".")) continue;
+    if (tokens[i].kind == TokenKind::kIdentifier && tokens[i + 1].IsSymbol(".") &&
+        tokens[i + 2].kind == TokenKind::kIdentifier) {
+      names.emplace_back(tokens[i].text, tokens[i + 2].text);
     }
   }
   return names;

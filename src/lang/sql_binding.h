@@ -11,6 +11,8 @@
 // Thread-safety: pure function.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,10 +27,19 @@ struct BoundSql {
   std::vector<Value> params;  // params[i] binds ?(i+1)
 };
 
-Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variables);
+// Names the table that stands for `connector.entity`, or nullopt when the
+// pair is not a connector entity.
+using EntityTableResolver =
+    std::function<std::optional<std::string>(const std::string& connector, const std::string& entity)>;
 
-// Table names the SQL reads as `a.b` (after FROM or JOIN), for telling the
-// user that `connector.entity` queries are not available yet.
+// Also rewrites each `connector.entity` the resolver knows into its table
+// name, "connector.entity", adding `AS entity` after a table reference that
+// has no alias, so `entity.column` keeps working.
+Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variables,
+                               const EntityTableResolver& resolve_table = nullptr);
+
+// Every `a.b` pair the SQL names outside a longer dotted chain's tail:
+// candidates for connector entities.
 std::vector<std::pair<std::string, std::string>> QualifiedTableNames(const ast::SqlText& sql);
 
 }  // namespace sluice

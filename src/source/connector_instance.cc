@@ -95,8 +95,29 @@ Result<Value> ConnectorInstance::Execute(const ActionDef& action, const Value& p
   return result;
 }
 
-Status ConnectorInstance::Query(const EntityDef& entity, const Value& filters, const Value& options,
-                                const Value& parent, const js::JsRealm::Sink& sink) {
+namespace {
+
+// A handler's row stream, with the connector and entity named on errors.
+class HandlerRows : public RowSource {
+ public:
+  HandlerRows(std::unique_ptr<js::JsRealm::RowStream> stream, std::string context)
+      : stream_(std::move(stream)), context_(std::move(context)) {}
+
+  Result<std::optional<Value>> Next() override {
+    Result<std::optional<Value>> row = stream_->Next();
+    if (!row.ok()) return row.TakeStatus().WithContext(context_);
+    return row;
+  }
+
+ private:
+  std::unique_ptr<js::JsRealm::RowStream> stream_;
+  std::string context_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& entity, const Value& filters,
+                                                            const Value& options, const Value& parent) {
   std::string context = "connector '" + spec_.connector.name + "', entity '" + entity.name + "'" +
                         DefinedAt(entity.handler);
   Result<js::JsRealm::HandlerId> handler = Handler("entity:" + entity.name, entity.handler);
@@ -105,10 +126,10 @@ Status ConnectorInstance::Query(const EntityDef& entity, const Value& filters, c
     return Status(ErrorKind::kConnector,
                   context + ": the handler defines no function query(config, filters, options, parent)");
   }
-  Status status = realm_->CallForRows(*handler, "query", {spec_.resolved_config, filters, options, parent},
-                                      limits_.timeout, sink);
-  if (!status.ok()) status.WithContext(context);
-  return status;
+  Result<std::unique_ptr<js::JsRealm::RowStream>> stream =
+      realm_->StartRows(*handler, "query", {spec_.resolved_config, filters, options, parent}, limits_.timeout);
+  if (!stream.ok()) return stream.TakeStatus().WithContext(context);
+  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context));
 }
 
 }  // namespace sluice

@@ -17,6 +17,7 @@
 #include "catalog/definitions.h"
 #include "core/status.h"
 #include "js/js_realm.h"
+#include "source/entity_provider.h"
 
 namespace sluice {
 
@@ -57,10 +58,10 @@ class ConnectorInstance {
   // Runs the action's execute(config, params); `params` already checked
   // against its PARAMETERS.
   Result<Value> Execute(const ActionDef& action, const Value& params);
-  // Runs the entity's query(config, filters, options, parent), streaming
-  // each item it produces into `sink`.
-  Status Query(const EntityDef& entity, const Value& filters, const Value& options,
-               const Value& parent, const js::JsRealm::Sink& sink);
+  // Runs the entity's query(config, filters, options, parent); its rows
+  // are pulled from the source, and dropping the source stops the handler.
+  Result<std::unique_ptr<RowSource>> Query(const EntityDef& entity, const Value& filters,
+                                           const Value& options, const Value& parent);
 
  private:
   ConnectorInstance(ConnectorSpec spec) : spec_(std::move(spec)) {}

@@ -4,13 +4,11 @@ CREATE CONNECTOR ENTITY 'svc.items' FIELDS {"id": {"type": "string"}}
   QUERY_HANDLER '''async function query() { return []; }''';
 CREATE CONNECTOR c TYPE 'svc' CONFIG {"url": "mock://"};
 
-SELECT * FROM c.items;
 SYNC CONNECTOR c;
 SYNC CONNECTOR c.items TO 'out.db' INCREMENTAL WRITE_MODE 'append';
 TEST CONNECTOR TYPE 'svc' NAME 'a test' MOCK_API {"GET /items": {"status": 200, "body": []}}
 BEGIN
-  DECLARE results = SELECT * FROM c.items;
-END TEST;
+  DECLARE results = END TEST;
 PACKAGE CONNECTOR TYPE 'svc' VERSION '1.0.0' DESCRIPTION 'd' AUTHOR 'a' LICENSE 'MIT';
 PUBLISH CONNECTOR TYPE 'svc' VERSION '1.0.0' TO '/tmp/registry';
 INSTALL CONNECTOR TYPE 'svc' VERSION '^1.0' FROM REGISTRY '/tmp/registry';

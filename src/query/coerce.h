@@ -1,0 +1,24 @@
+// Coercion of handler rows to an entity's FIELDS types, as SQLite stores
+// them (DESIGN.md §3): TEXT, INTEGER, REAL, INTEGER 0/1, ISO-8601 TEXT for
+// timestamps and dates, JSON TEXT for documents and arrays.
+//
+// A value that cannot be coerced is an error naming the connector, entity,
+// field, row number and value — never a silent NULL.
+#pragma once
+
+#include <vector>
+
+#include "core/status.h"
+#include "core/value.h"
+#include "source/entity_provider.h"
+
+namespace sluice {
+
+// One row's cells in field order (then `_raw`, the whole row as JSON).
+// `row_number` counts from 1 within the scan, for messages.
+Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& row, int64_t row_number);
+
+// One value to a field type; the message says what was wrong, without context.
+Result<Value> CoerceValue(const std::string& type, const Value& value);
+
+}  // namespace sluice

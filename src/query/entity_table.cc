@@ -1,0 +1,323 @@
+// Every sqlite3_module callback of Sluice lives here (the osquery way): the
+// decisions of xBestIndex are encoded in idxStr, which is also what
+// EXPLAIN QUERY PLAN shows, so a user can see what each handler was told.
+#include "query/entity_table.h"
+
+#include <cstring>
+#include <memory>
+
+#include "query/coerce.h"
+
+namespace sluice {
+namespace {
+
+struct EntityTable {
+  sqlite3_vtab base;  // first: SQLite casts between the two
+  EntityProvider* provider;
+  EntitySchema schema;
+};
+
+struct EntityCursor {
+  sqlite3_vtab_cursor base;
+  std::unique_ptr<RowSource> source;
+  std::vector<Value> cells;
+  int64_t row_number = 0;
+  bool eof = true;
+};
+
+const char* SqlType(const std::string& type) {
+  if (type == "integer" || type == "boolean") return "INTEGER";
+  if (type == "number") return "REAL";
+  return "TEXT";
+}
+
+std::string Quote(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+// Module arguments arrive as written: 'gh' or "gh" or gh.
+std::string Unquote(const char* arg) {
+  std::string text(arg);
+  if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"') && text.back() == text.front()) {
+    text = text.substr(1, text.size() - 2);
+  }
+  return text;
+}
+
+int Fail(sqlite3_vtab* vtab, EntityProvider* provider, Status status) {
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = sqlite3_mprintf("%s", status.message().c_str());
+  provider->SetLastError(std::move(status));
+  return SQLITE_ERROR;
+}
+
+int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out, char** error) {
+  auto* provider = static_cast<EntityProvider*>(aux);
+  if (argc < 5) {
+    *error = sqlite3_mprintf("usage: CREATE VIRTUAL TABLE t USING sluice_entity(connector, entity)");
+    return SQLITE_ERROR;
+  }
+  Result<EntitySchema> schema = provider->Schema(Unquote(argv[3]), Unquote(argv[4]));
+  if (!schema.ok()) {
+    *error = sqlite3_mprintf("%s", schema.status().message().c_str());
+    return SQLITE_ERROR;
+  }
+  std::string create = "CREATE TABLE x(";
+  for (const EntityField& field : schema->fields) create += Quote(field.name) + " " + SqlType(field.type) + ", ";
+  create += "_raw TEXT HIDDEN)";
+  int rc = sqlite3_declare_vtab(db, create.c_str());
+  if (rc != SQLITE_OK) return rc;
+  auto table = std::make_unique<EntityTable>();
+  table->provider = provider;
+  table->schema = std::move(schema).value();
+  *out = &table.release()->base;  // SQLite owns it until Disconnect
+  return SQLITE_OK;
+}
+
+int Disconnect(sqlite3_vtab* vtab) {
+  std::unique_ptr<EntityTable> owned(reinterpret_cast<EntityTable*>(vtab));
+  return SQLITE_OK;
+}
+
+const char* OpName(unsigned char op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ: return "=";
+    case SQLITE_INDEX_CONSTRAINT_GT: return ">";
+    case SQLITE_INDEX_CONSTRAINT_LE: return "<=";
+    case SQLITE_INDEX_CONSTRAINT_LT: return "<";
+    case SQLITE_INDEX_CONSTRAINT_GE: return ">=";
+    case SQLITE_INDEX_CONSTRAINT_LIKE: return "LIKE";
+    case SQLITE_INDEX_CONSTRAINT_GLOB: return "GLOB";
+    case SQLITE_INDEX_CONSTRAINT_NE: return "!=";
+    case SQLITE_INDEX_CONSTRAINT_ISNOT: return "IS NOT";
+    case SQLITE_INDEX_CONSTRAINT_ISNOTNULL: return "IS NOT NULL";
+    case SQLITE_INDEX_CONSTRAINT_ISNULL: return "IS NULL";
+    case SQLITE_INDEX_CONSTRAINT_IS: return "IS";
+    default: return nullptr;
+  }
+}
+
+// The plan, as JSON in idxStr:
+//   {"where": [[field, op, in_list], …],  one per argv value, in order
+//    "limit": argv#, "offset": argv#, "order_by": [[field, desc]], "sorted": bool,
+//    "fields": [names the query reads]}
+int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+  auto* table = reinterpret_cast<EntityTable*>(vtab);
+  const std::vector<EntityField>& fields = table->schema.fields;
+  Value plan = {{"where", Value::array()}};
+  int argv = 0;
+  bool limit_safe = true;  // every constraint is an equality the handler applies
+  int limit_index = -1, offset_index = -1;
+  int equalities_on_filterable = 0;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& constraint = info->aConstraint[i];
+    if (!constraint.usable) continue;
+    if (constraint.op == SQLITE_INDEX_CONSTRAINT_LIMIT) {
+      limit_index = i;
+      continue;
+    }
+    if (constraint.op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
+      offset_index = i;
+      continue;
+    }
+    const char* op = OpName(constraint.op);
+    if (!op || constraint.iColumn < 0 || constraint.iColumn >= static_cast<int>(fields.size())) {
+      limit_safe = false;  // SQLite checks it; the handler never sees it
+      continue;
+    }
+    const EntityField& field = fields[constraint.iColumn];
+    bool in_list = constraint.op == SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(info, i, -1);
+    if (in_list) sqlite3_vtab_in(info, i, 1);
+    info->aConstraintUsage[i].argvIndex = ++argv;
+    info->aConstraintUsage[i].omit = 0;  // pushdown is advice: SQLite re-checks every row
+    plan["where"].push_back(Value::array({field.name, op, in_list}));
+    bool equality = constraint.op == SQLITE_INDEX_CONSTRAINT_EQ;
+    if (equality && field.filterable) ++equalities_on_filterable;
+    if (!equality || !field.filterable) limit_safe = false;
+  }
+  // ORDER BY is the handler's to do only on fields it declared sortable.
+  bool sorted = info->nOrderBy > 0;
+  Value order_by = Value::array();
+  for (int i = 0; i < info->nOrderBy; ++i) {
+    int column = info->aOrderBy[i].iColumn;
+    if (column < 0 || column >= static_cast<int>(fields.size())) {
+      sorted = false;
+      continue;
+    }
+    sorted = sorted && fields[column].sortable;
+    order_by.push_back(Value::array({fields[column].name, info->aOrderBy[i].desc != 0}));
+  }
+  if (sorted) info->orderByConsumed = 1;
+  if (!order_by.empty()) plan["order_by"] = order_by;
+  // LIMIT and OFFSET go to the handler only when they cannot change the
+  // result: every constraint is one it promised to apply, and SQLite need
+  // not sort afterwards.
+  if (limit_safe && (info->nOrderBy == 0 || sorted)) {
+    if (limit_index >= 0) {
+      info->aConstraintUsage[limit_index].argvIndex = ++argv;
+      info->aConstraintUsage[limit_index].omit = 1;
+      plan["limit"] = argv;
+    }
+    if (offset_index >= 0) {
+      info->aConstraintUsage[offset_index].argvIndex = ++argv;
+      info->aConstraintUsage[offset_index].omit = 1;
+      plan["offset"] = argv;
+    }
+  }
+  Value used = Value::array();
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i >= 63 || (info->colUsed & (sqlite3_uint64{1} << i))) used.push_back(fields[i].name);
+  }
+  plan["fields"] = used;
+  std::string text = plan.dump();
+  info->idxStr = sqlite3_mprintf("%s", text.c_str());
+  info->needToFreeIdxStr = 1;
+  // Fewer rows (and cheaper plans) when the API filters for us.
+  info->estimatedRows = equalities_on_filterable > 0 ? 10 : 100000;
+  info->estimatedCost = equalities_on_filterable > 0 ? 10.0 : 1e6;
+  return SQLITE_OK;
+}
+
+int Open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  *out = &std::make_unique<EntityCursor>().release()->base;  // SQLite owns it until Close
+  return SQLITE_OK;
+}
+
+int Close(sqlite3_vtab_cursor* base) {
+  // Destroying the source stops the handler (its iterator is closed).
+  std::unique_ptr<EntityCursor> owned(reinterpret_cast<EntityCursor*>(base));
+  return SQLITE_OK;
+}
+
+Value FromSqlite(sqlite3_value* value) {
+  switch (sqlite3_value_type(value)) {
+    case SQLITE_INTEGER: return Value(static_cast<int64_t>(sqlite3_value_int64(value)));
+    case SQLITE_FLOAT: return Value(sqlite3_value_double(value));
+    case SQLITE_NULL: return Value();
+    default: return Value(std::string(reinterpret_cast<const char*>(sqlite3_value_text(value)),
+                                      static_cast<size_t>(sqlite3_value_bytes(value))));
+  }
+}
+
+int Advance(EntityCursor* cursor) {
+  auto* table = reinterpret_cast<EntityTable*>(cursor->base.pVtab);
+  Result<std::optional<Value>> row = cursor->source->Next();
+  if (!row.ok()) return Fail(&table->base, table->provider, row.TakeStatus());
+  if (!*row) {
+    cursor->eof = true;
+    cursor->source.reset();  // done: let the handler finish now
+    return SQLITE_OK;
+  }
+  ++cursor->row_number;
+  Result<std::vector<Value>> cells = CoerceRow(table->schema, **row, cursor->row_number);
+  if (!cells.ok()) return Fail(&table->base, table->provider, cells.TakeStatus());
+  cursor->cells = std::move(cells).value();
+  cursor->eof = false;
+  return SQLITE_OK;
+}
+
+int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite3_value** argv) {
+  auto* cursor = reinterpret_cast<EntityCursor*>(base);
+  auto* table = reinterpret_cast<EntityTable*>(base->pVtab);
+  Value plan = Value::parse(idx_str ? idx_str : "{}", nullptr, false);
+  Value filters = Value::object();
+  Value conditions = Value::array();
+  int arg = 0;
+  for (const Value& where : plan["where"]) {
+    if (arg >= argc) break;
+    const std::string field = where[0].get<std::string>();
+    const std::string op = where[1].get<std::string>();
+    Value value;
+    if (where[2].get<bool>()) {
+      value = Value::array();
+      sqlite3_value* item = nullptr;
+      for (int rc = sqlite3_vtab_in_first(argv[arg], &item); rc == SQLITE_OK && item;
+           rc = sqlite3_vtab_in_next(argv[arg], &item)) {
+        value.push_back(FromSqlite(item));
+      }
+    } else {
+      value = FromSqlite(argv[arg]);
+    }
+    ++arg;
+    conditions.push_back({{"field", field}, {"op", where[2].get<bool>() ? "IN" : op}, {"value", value}});
+    // Equalities (and IN lists) are the filters; when a field has several,
+    // the last one given wins, and SQLite still checks them all.
+    if (op == "=") filters[field] = value;
+  }
+  Value options = {{"fields", plan.value("fields", Value::array())}, {"conditions", conditions}};
+  if (plan.contains("order_by")) {
+    Value order_by = Value::array();
+    for (const Value& term : plan["order_by"]) order_by.push_back({{"field", term[0]}, {"desc", term[1]}});
+    options["order_by"] = order_by;
+  }
+  if (plan.contains("limit")) options["limit"] = FromSqlite(argv[plan["limit"].get<int>() - 1]);
+  if (plan.contains("offset")) options["offset"] = FromSqlite(argv[plan["offset"].get<int>() - 1]);
+  cursor->source.reset();
+  cursor->row_number = 0;
+  Result<std::unique_ptr<RowSource>> source =
+      table->provider->Scan(table->schema.connector, table->schema.entity, filters, options);
+  if (!source.ok()) return Fail(&table->base, table->provider, source.TakeStatus());
+  cursor->source = std::move(source).value();
+  return Advance(cursor);
+}
+
+int Next(sqlite3_vtab_cursor* base) { return Advance(reinterpret_cast<EntityCursor*>(base)); }
+
+int Eof(sqlite3_vtab_cursor* base) { return reinterpret_cast<EntityCursor*>(base)->eof ? 1 : 0; }
+
+int Column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
+  auto* cursor = reinterpret_cast<EntityCursor*>(base);
+  if (column < 0 || static_cast<size_t>(column) >= cursor->cells.size()) {
+    sqlite3_result_null(context);
+    return SQLITE_OK;
+  }
+  const Value& cell = cursor->cells[column];
+  if (cell.is_null()) {
+    sqlite3_result_null(context);
+  } else if (cell.is_number_integer()) {
+    sqlite3_result_int64(context, cell.get<int64_t>());
+  } else if (cell.is_number()) {
+    sqlite3_result_double(context, cell.get<double>());
+  } else {
+    const std::string& text = cell.get_ref<const std::string&>();
+    sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  return SQLITE_OK;
+}
+
+int Rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
+  *rowid = reinterpret_cast<EntityCursor*>(base)->row_number;
+  return SQLITE_OK;
+}
+
+sqlite3_module MakeModule() {
+  sqlite3_module module{};
+  module.iVersion = 0;
+  module.xCreate = Connect;  // temp tables: creating and connecting are the same
+  module.xConnect = Connect;
+  module.xBestIndex = BestIndex;
+  module.xDisconnect = Disconnect;
+  module.xDestroy = Disconnect;
+  module.xOpen = Open;
+  module.xClose = Close;
+  module.xFilter = Filter;
+  module.xNext = Next;
+  module.xEof = Eof;
+  module.xColumn = Column;
+  module.xRowid = Rowid;
+  return module;
+}
+
+const sqlite3_module kModule = MakeModule();
+
+}  // namespace
+
+Status RegisterEntityModule(sqlite3* db, EntityProvider* provider) {
+  int rc = sqlite3_create_module_v2(db, kEntityModuleName, &kModule, provider, nullptr);
+  if (rc != SQLITE_OK) return Status(ErrorKind::kInternal, std::string("cannot register ") + kEntityModuleName);
+  return Status::Ok();
+}
+
+}  // namespace sluice

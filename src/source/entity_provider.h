@@ -1,0 +1,57 @@
+// What the virtual-table glue needs from the rest of the engine, and no
+// more: an entity's fields, and a way to run its query handler. The
+// interpreter implements it over the catalog and the running connectors;
+// src/query itself knows nothing of either, nor of JavaScript.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/value.h"
+
+namespace sluice {
+
+struct EntityField {
+  std::string name;
+  std::string type;  // string, integer, number, boolean, timestamp, date, document, array
+  bool filterable = false;
+  bool sortable = false;
+};
+
+struct EntitySchema {
+  std::string connector;
+  std::string entity;
+  std::vector<EntityField> fields;
+};
+
+// Rows of one handler call, pulled one at a time.
+class RowSource {
+ public:
+  virtual ~RowSource() = default;
+  virtual Result<std::optional<Value>> Next() = 0;
+};
+
+class EntityProvider {
+ public:
+  virtual ~EntityProvider() = default;
+  virtual Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) = 0;
+  // Runs query(config, filters, options, parent).
+  virtual Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
+                                                  const Value& filters, const Value& options) = 0;
+  // The engine error behind the last SQLITE_ERROR a scan returned, so the
+  // statement can fail with its kind (auth_error, …) rather than as SQL.
+  Status TakeLastError() {
+    Status error = std::move(last_error_);
+    last_error_ = Status::Ok();
+    return error;
+  }
+  void SetLastError(Status error) { last_error_ = std::move(error); }
+
+ private:
+  Status last_error_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,97 @@
+-- Live SQL over connectors against the test API server: what each handler
+-- was asked (read back from the server's own request log), the answers
+-- SQLite gives whatever was pushed, early stop, joins, coercion and errors.
+CREATE SECRET key FROM ENV 'TEST_SERVER_TOKEN';
+
+-- The shipped example connector (examples/myservice): id and status are
+-- filterable, so equality on them and LIMIT go to the API.
+CREATE CONNECTOR TYPE 'myservice' CONFIG_SCHEMA {
+  "api_url": {"type": "string", "required": true},
+  "api_key": {"type": "string", "required": true, "secret": true}};
+CREATE CONNECTOR ENTITY 'myservice.items'
+  FIELDS {"id": {"type": "string", "primary_key": true, "filterable": true},
+          "name": {"type": "string"},
+          "status": {"type": "string", "filterable": true},
+          "created_at": {"type": "timestamp"},
+          "metadata": {"type": "document"}}
+  QUERY_HANDLER FILE '../../examples/myservice/items.js';
+-- Page-number pagination, one request per page, as an async generator.
+CREATE CONNECTOR ENTITY 'myservice.rows'
+  FIELDS {"id": {"type": "integer"}, "name": {"type": "string"}, "value": {"type": "integer"},
+          "active": {"type": "boolean"}, "created_at": {"type": "timestamp"}}
+  QUERY_HANDLER '''
+async function* query(config) {
+  for (let page = 1; ; page++) {
+    const response = await fetch(`${config.api_url}/pages?page=${page}&per_page=5&total=50`);
+    const data = await response.json();
+    yield data.items;
+    if (!data.next_page) return;
+  }
+}
+''';
+-- The server's request log, as a table.
+CREATE CONNECTOR ENTITY 'myservice.requests'
+  FIELDS {"seq": {"type": "integer"}, "method": {"type": "string"}, "path": {"type": "string"},
+          "query": {"type": "string"}}
+  QUERY_HANDLER '''
+async function query(config) { return (await fetch(config.api_url + '/requests')).json(); }
+''';
+CREATE CONNECTOR ACTION 'myservice.forget' HANDLER '''
+async function execute(config) { await fetch(config.api_url + '/requests/reset', {method: 'POST'}); return null; }
+''';
+CREATE CONNECTOR api TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR api2 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+
+-- Equality on a filterable field, and LIMIT, reach the API.
+CONNECTOR_EXEC api.forget();
+SELECT id, name, status FROM api.items WHERE status = 'active' LIMIT 3;
+SELECT path, query FROM api.requests WHERE path = '/items';
+
+-- LIKE is not something the handler applies: LIMIT stays with SQLite (the
+-- API is asked for its default page), and the answer is still right.
+CONNECTOR_EXEC api.forget();
+SELECT id, name FROM api.items WHERE name LIKE 'item 1%' LIMIT 3;
+SELECT path, query FROM api.requests WHERE path = '/items';
+
+-- A predicate on a field that is not filterable, with LIMIT.
+CONNECTOR_EXEC api.forget();
+SELECT id FROM api.items WHERE created_at > '2026-01-01T20:00:00Z' LIMIT 2;
+SELECT path, query FROM api.requests WHERE path = '/items';
+
+-- OR: nothing pushed; SQLite filters.
+CONNECTOR_EXEC api.forget();
+SELECT id, status FROM api.items WHERE status = 'archived' OR id = '3' LIMIT 4;
+SELECT path, query FROM api.requests WHERE path = '/items';
+
+-- NULL comparisons keep SQL's meaning.
+SELECT count(*) AS none FROM api.items WHERE status = NULL;
+SELECT count(*) AS all_have_status FROM api.items WHERE status IS NOT NULL;
+
+-- ORDER BY on a field the handler cannot sort: SQLite sorts, no LIMIT pushed.
+CONNECTOR_EXEC api.forget();
+SELECT id, created_at FROM api.items ORDER BY created_at DESC LIMIT 2;
+SELECT path, query FROM api.requests WHERE path = '/items';
+
+-- IN lists arrive as arrays (the handler sends the last one it is given).
+SELECT id FROM api.items WHERE id IN ('2', '5') ORDER BY id;
+
+-- Early stop: LIMIT 7 over 5-row pages reads two pages of ten.
+CONNECTOR_EXEC api.forget();
+SELECT id, name, active FROM api.rows LIMIT 7;
+SELECT count(*) AS pages_fetched FROM api.requests WHERE path = '/pages';
+
+-- Joins: two connectors, and a local table.
+CREATE TABLE wanted (id TEXT, why TEXT);
+INSERT INTO wanted VALUES ('4', 'audit'), ('6', 'review');
+SELECT w.why, a.name, b.status FROM wanted w
+  JOIN api.items a ON a.id = w.id
+  JOIN api2.items b ON b.id = a.id
+ORDER BY w.why;
+
+-- Fields beyond FIELDS stay reachable through _raw.
+SELECT id, json_extract(_raw, '$.metadata.rank') AS rank FROM api.items WHERE id = '7';
+
+-- Variables bind into queries over connectors too.
+DECLARE wanted_status = 'archived';
+DECLARE archived = SELECT id FROM api.items WHERE status = wanted_status LIMIT 2;
+PRINT ARRAY_LENGTH(archived), archived[0].id;
