@@ -30,6 +30,7 @@ test: build
 bench: build
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	$(BUILD)/js_bench
+	bash bench/scan_bench.sh $(BUILD)
 
 fuzz: setup
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DSLUICE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
