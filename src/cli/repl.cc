@@ -19,7 +19,8 @@ constexpr const char* kHelp = R"(Statements end with ';' and may span lines. Dot
                               how results are printed
   .timer on|off               print each statement's run time
   .read FILE                  run the statements in FILE
-  .stats                      HTTP requests, retries and waits of each connector
+  .stats                      HTTP requests, retries, waits and cache hits of each connector
+  .cache on|off|clear         the query cache of connectors with OPTIONS.cache_ttl
   .quit, .exit                leave (so does Ctrl-D)
 Start with: SHOW CONNECTOR TYPES;  SHOW CONNECTORS;  DESCRIBE CONNECTOR TYPE 'name';
 )";
@@ -66,6 +67,14 @@ bool HandleDotCommand(const std::string& line, Interpreter& interpreter, Console
       sink.Error(Status(ErrorKind::kInvalidArgument, ".timer takes on or off"));
     } else {
       options.timer = argument == "on";
+    }
+  } else if (command == ".cache") {
+    if (argument == "on" || argument == "off") {
+      interpreter.connectors().SetCacheEnabled(argument == "on");
+    } else if (argument == "clear") {
+      interpreter.connectors().ClearCache();
+    } else {
+      sink.Error(Status(ErrorKind::kInvalidArgument, ".cache takes on, off or clear"));
     }
   } else if (command == ".stats") {
     RunText(std::make_shared<SourceFile>(SourceFile{"<.stats>", "SHOW CONNECTOR STATS;"}), interpreter, sink,

@@ -1,5 +1,6 @@
 #include "lang/connector_registry.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
@@ -110,7 +111,11 @@ Result<ConnectorInstance*> ConnectorRegistry::Get(const std::string& connector) 
   if (found != instances_.end() && found->second->spec().fingerprint == spec.fingerprint) {
     return found->second.get();
   }
-  if (found != instances_.end()) instances_.erase(found);
+  if (found != instances_.end()) {
+    instances_.erase(found);
+    // Answers of the old definition must not stand in for the new one.
+    std::erase_if(cache_, [&](const CachedScan& entry) { return entry.connector == connector; });
+  }
   ASSIGN_OR_RETURN(js::JsRuntime * runtime, Runtime());
   OutputSink& output = output_;
   js::ConsoleFunction console = [&output, connector](std::string_view level, std::string_view text) {
@@ -145,13 +150,16 @@ Result<Value> ConnectorRegistry::Execute(const std::string& connector, const std
 
 ResultSet ConnectorRegistry::Stats(const std::string& connector) const {
   ResultSet result;
-  result.columns = {"connector", "requests", "retries", "rate_limit_waits", "failures", "bytes_received"};
+  result.columns = {"connector", "requests", "retries", "rate_limit_waits", "failures", "bytes_received",
+                    "cache_hits"};
   for (const auto& [name, instance] : instances_) {
     if (!connector.empty() && name != connector) continue;
     const HttpStats& stats = instance->http_stats();
     auto n = [](uint64_t v) { return Value(static_cast<int64_t>(v)); };
+    auto hits = cache_hits_.find(name);
     result.rows.push_back({Value(name), n(stats.requests), n(stats.retries), n(stats.rate_limit_waits),
-                           n(stats.failures), n(stats.bytes_received)});
+                           n(stats.failures), n(stats.bytes_received),
+                           n(hits == cache_hits_.end() ? 0 : hits->second)});
   }
   return result;
 }
@@ -174,13 +182,103 @@ Result<EntitySchema> ConnectorRegistry::Schema(const std::string& connector, con
   return schema;
 }
 
+namespace {
+
+// Cached rows, with the LIMIT/OFFSET the handler would have applied (SQLite
+// leaves a pushed LIMIT to the scan).
+class CachedRows : public RowSource {
+ public:
+  CachedRows(const std::vector<Value>& rows, const Value& options) : rows_(rows) {
+    next_ = options.contains("offset") && options["offset"].is_number_integer()
+                ? static_cast<size_t>(std::max<int64_t>(0, options["offset"].get<int64_t>()))
+                : 0;
+    end_ = rows_.size();
+    if (options.contains("limit") && options["limit"].is_number_integer()) {
+      end_ = std::min(end_, next_ + static_cast<size_t>(std::max<int64_t>(0, options["limit"].get<int64_t>())));
+    }
+  }
+  Result<std::optional<Value>> Next() override {
+    if (next_ >= end_) return std::optional<Value>();
+    return std::optional<Value>(rows_[next_++]);
+  }
+
+ private:
+  std::vector<Value> rows_;
+  size_t next_ = 0;
+  size_t end_ = 0;
+};
+
+}  // namespace
+
+// Keeps the rows a complete, unlimited scan produced, for the cache; a scan
+// that is stopped early (or fails) leaves nothing behind.
+class RecordingRows : public RowSource {
+ public:
+  RecordingRows(std::unique_ptr<RowSource> inner, ConnectorRegistry& registry, ConnectorRegistry::CachedScan entry,
+                std::chrono::seconds ttl)
+      : inner_(std::move(inner)), registry_(registry), entry_(std::move(entry)), ttl_(ttl) {}
+
+  Result<std::optional<Value>> Next() override {
+    Result<std::optional<Value>> row = inner_->Next();
+    if (!row.ok()) return row;
+    // A scan too big to keep is simply not cached.
+    constexpr size_t kMaxCachedRows = 100'000;
+    if (*row) {
+      if (entry_.rows.size() < kMaxCachedRows) entry_.rows.push_back(**row);
+      else stored_ = true;
+    } else if (!stored_) {
+      stored_ = true;
+      entry_.expires = std::chrono::steady_clock::now() + ttl_;
+      registry_.cache_.push_back(std::move(entry_));
+    }
+    return row;
+  }
+
+ private:
+  std::unique_ptr<RowSource> inner_;
+  ConnectorRegistry& registry_;
+  ConnectorRegistry::CachedScan entry_;
+  std::chrono::seconds ttl_;
+  bool stored_ = false;
+};
+
+const ConnectorRegistry::CachedScan* ConnectorRegistry::FindCached(const std::string& connector,
+                                                                   const std::string& entity,
+                                                                   const Value& filters) {
+  auto now = std::chrono::steady_clock::now();
+  std::erase_if(cache_, [now](const CachedScan& entry) { return entry.expires <= now; });
+  for (const CachedScan& entry : cache_) {
+    if (entry.connector != connector || entry.entity != entity) continue;
+    bool covers = true;  // every filter the cached scan applied, this one applies too
+    for (const auto& [field, value] : entry.filters.items()) {
+      covers = covers && filters.contains(field) && filters[field] == value;
+    }
+    if (covers) return &entry;
+  }
+  return nullptr;
+}
+
 Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& connector, const std::string& entity,
                                                            const Value& filters, const Value& options) {
   ASSIGN_OR_RETURN(ConnectorInstance * instance, Get(connector));
+  const EntityDef* found = nullptr;
   for (const EntityDef& candidate : instance->spec().entities) {
-    if (candidate.name == entity) return instance->Query(candidate, filters, options, Value());
+    if (candidate.name == entity) found = &candidate;
   }
-  return Status(ErrorKind::kNotFound, "connector '" + connector + "' has no entity '" + entity + "'");
+  if (!found) return Status(ErrorKind::kNotFound, "connector '" + connector + "' has no entity '" + entity + "'");
+  std::chrono::seconds ttl = instance->limits().cache_ttl;
+  bool cacheable = cache_enabled_ && ttl.count() > 0;
+  if (cacheable) {
+    if (const CachedScan* hit = FindCached(connector, entity, filters)) {
+      ++cache_hits_[connector];
+      return std::unique_ptr<RowSource>(std::make_unique<CachedRows>(hit->rows, options));
+    }
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<RowSource> rows, instance->Query(*found, filters, options, Value()));
+  // Only a whole answer can stand in for later queries.
+  if (!cacheable || options.contains("limit") || options.contains("offset")) return rows;
+  return std::unique_ptr<RowSource>(
+      std::make_unique<RecordingRows>(std::move(rows), *this, CachedScan{connector, entity, filters, {}, {}}, ttl));
 }
 
 Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector) {

@@ -12,6 +12,7 @@
 // Thread-safety: one thread.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -47,6 +48,12 @@ class ConnectorRegistry : public EntityProvider {
   Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
                                           const Value& filters, const Value& options) override;
 
+  // The query cache (OPTIONS.cache_ttl): a scan whose filters include a
+  // cached, complete scan's filters is answered from its rows (SQLite
+  // re-checks every row, so stricter queries are answered correctly).
+  void SetCacheEnabled(bool enabled) { cache_enabled_ = enabled; }
+  void ClearCache() { cache_.clear(); }
+
   // Where HTTP goes (tests install a mock transport).
   void set_transport_factory(TransportFactory factory) { transport_factory_ = std::move(factory); }
   // Forgets every instance (their realms and module state).
@@ -62,6 +69,19 @@ class ConnectorRegistry : public EntityProvider {
   std::shared_ptr<js::JsRuntime> runtime_;  // this thread's, shared
   std::map<std::string, std::unique_ptr<ConnectorInstance>> instances_;
   TransportFactory transport_factory_;
+
+  struct CachedScan {
+    std::string connector;
+    std::string entity;
+    Value filters;
+    std::vector<Value> rows;
+    std::chrono::steady_clock::time_point expires;
+  };
+  friend class RecordingRows;
+  const CachedScan* FindCached(const std::string& connector, const std::string& entity, const Value& filters);
+  std::vector<CachedScan> cache_;
+  bool cache_enabled_ = true;
+  std::map<std::string, uint64_t> cache_hits_;
 };
 
 }  // namespace sluice

@@ -30,6 +30,7 @@ ConnectorLimits ConnectorLimits::FromOptions(const Value& options) {
   limits.retry_count = static_cast<int>(NumberOption(options, "retry_count", 3));
   limits.rate_limit = NumberOption(options, "rate_limit", 0);
   limits.rate_limit_burst = NumberOption(options, "rate_limit_burst", 0);
+  limits.cache_ttl = std::chrono::seconds(static_cast<int64_t>(NumberOption(options, "cache_ttl", 0)));
   return limits;
 }
 

@@ -38,6 +38,7 @@ struct ConnectorLimits {
   int retry_count = 3;
   double rate_limit = 0;
   double rate_limit_burst = 0;
+  std::chrono::seconds cache_ttl{0};  // 0: query results are not cached
 
   static ConnectorLimits FromOptions(const Value& options);
 };
