@@ -1,7 +1,10 @@
 #include "core/time_util.h"
 
 #include <chrono>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 namespace sluice {
 namespace {
@@ -137,6 +140,45 @@ std::optional<int64_t> SecondsToMicros(double seconds) {
   constexpr double kLimit = 9.0e12;  // seconds; int64 microseconds reach ~9.2e12
   if (!(seconds > -kLimit && seconds < kLimit)) return std::nullopt;  // also NaN
   return static_cast<int64_t>(seconds * 1e6);
+}
+
+// "7d", "90 minutes", "1 day 12 hours", "1.5h" → seconds; nullopt if malformed.
+std::optional<double> ParseInterval(std::string_view text) {
+  double total = 0;
+  size_t i = 0;
+  bool any = false;
+  auto skip_space = [&] {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  };
+  while (true) {
+    skip_space();
+    if (i >= text.size()) break;
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
+    if (start == i) return std::nullopt;
+    const std::string number(text.substr(start, i - start));
+    char* number_end = nullptr;
+    double amount = std::strtod(number.c_str(), &number_end);
+    if (number_end != number.c_str() + number.size()) return std::nullopt;  // "1.2.3", "."
+    skip_space();
+    size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    std::string unit;
+    for (char c : text.substr(unit_start, i - unit_start)) unit += static_cast<char>(std::tolower(c));
+    // Plurals ("days", "hrs"), but not "ms": milliseconds are not minutes.
+    if (unit.size() > 2 && unit.back() == 's') unit.pop_back();
+    double scale;
+    if (unit == "s" || unit == "sec" || unit == "second") scale = 1;
+    else if (unit == "m" || unit == "min" || unit == "minute") scale = 60;
+    else if (unit == "h" || unit == "hour" || unit == "hr") scale = 3600;
+    else if (unit == "d" || unit == "day") scale = 86400;
+    else if (unit == "w" || unit == "week") scale = 7 * 86400;
+    else return std::nullopt;
+    total += amount * scale;
+    any = true;
+  }
+  if (!any) return std::nullopt;
+  return total;
 }
 
 int64_t NowMicros() {

@@ -23,6 +23,10 @@ std::string FormatDate(int64_t micros);
 
 int64_t NowMicros();
 
+// "7d", "90 minutes", "1 day 12 hours", "1.5h" → seconds; nullopt if
+// malformed (INTERVAL '…' in the language and in SQL).
+std::optional<double> ParseInterval(std::string_view text);
+
 // Seconds (from INTERVAL or arithmetic) to microseconds; nullopt when the
 // result is not finite or beyond ±290,000 years, where int64 would overflow.
 std::optional<int64_t> SecondsToMicros(double seconds);

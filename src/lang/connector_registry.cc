@@ -171,6 +171,7 @@ Result<EntitySchema> ConnectorRegistry::Schema(const std::string& connector, con
   EntitySchema schema;
   schema.connector = connector;
   schema.entity = entity;
+  schema.has_parent = !found.parent.empty();
   for (const auto& [name, spec] : found.fields.items()) {
     EntityField field;
     field.name = name;
@@ -258,14 +259,82 @@ const ConnectorRegistry::CachedScan* ConnectorRegistry::FindCached(const std::st
   return nullptr;
 }
 
+// A child entity scanned on its own: its handler runs once per row of the
+// parent entity, with that row as `parent`.
+class EachParentRows : public RowSource {
+ public:
+  EachParentRows(ConnectorRegistry& registry, std::string connector, std::string entity, Value filters,
+                 Value options, std::unique_ptr<RowSource> parents)
+      : registry_(registry),
+        connector_(std::move(connector)),
+        entity_(std::move(entity)),
+        filters_(std::move(filters)),
+        options_(std::move(options)),
+        parents_(std::move(parents)) {}
+
+  Result<std::optional<Value>> Next() override {
+    while (true) {
+      if (children_) {
+        ASSIGN_OR_RETURN(std::optional<Value> row, children_->Next());
+        if (row) return row;
+        children_.reset();
+      }
+      ASSIGN_OR_RETURN(std::optional<Value> parent, parents_->Next());
+      if (!parent) return std::optional<Value>();
+      parent_ = std::move(*parent);
+      ASSIGN_OR_RETURN(children_, registry_.Scan(connector_, entity_, filters_, options_, parent_));
+    }
+  }
+  Value Parent() const override { return parent_; }
+
+ private:
+  ConnectorRegistry& registry_;
+  std::string connector_, entity_;
+  Value filters_, options_;
+  std::unique_ptr<RowSource> parents_;
+  std::unique_ptr<RowSource> children_;
+  Value parent_;
+};
+
+namespace {
+
+// A child's rows for one given parent.
+class WithParent : public RowSource {
+ public:
+  WithParent(std::unique_ptr<RowSource> rows, Value parent) : rows_(std::move(rows)), parent_(std::move(parent)) {}
+  Result<std::optional<Value>> Next() override { return rows_->Next(); }
+  Value Parent() const override { return parent_; }
+
+ private:
+  std::unique_ptr<RowSource> rows_;
+  Value parent_;
+};
+
+}  // namespace
+
 Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& connector, const std::string& entity,
-                                                           const Value& filters, const Value& options) {
+                                                           const Value& filters, const Value& options,
+                                                           const Value& parent) {
   ASSIGN_OR_RETURN(ConnectorInstance * instance, Get(connector));
   const EntityDef* found = nullptr;
   for (const EntityDef& candidate : instance->spec().entities) {
     if (candidate.name == entity) found = &candidate;
   }
   if (!found) return Status(ErrorKind::kNotFound, "connector '" + connector + "' has no entity '" + entity + "'");
+  if (!found->parent.empty()) {
+    if (parent.is_null()) {
+      // LIMIT and OFFSET count rows of the whole child scan, not of each call.
+      Value per_parent = options;
+      per_parent.erase("limit");
+      per_parent.erase("offset");
+      ASSIGN_OR_RETURN(std::unique_ptr<RowSource> parents,
+                       Scan(connector, found->parent, Value::object(), Value::object(), Value()));
+      return std::unique_ptr<RowSource>(
+          std::make_unique<EachParentRows>(*this, connector, entity, filters, per_parent, std::move(parents)));
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<RowSource> rows, instance->Query(*found, filters, options, parent));
+    return std::unique_ptr<RowSource>(std::make_unique<WithParent>(std::move(rows), parent));
+  }
   std::chrono::seconds ttl = instance->limits().cache_ttl;
   bool cacheable = cache_enabled_ && ttl.count() > 0;
   if (cacheable) {

@@ -46,7 +46,8 @@ class ConnectorRegistry : public EntityProvider {
   // EntityProvider: what SQL over connector entities needs.
   Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) override;
   Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
-                                          const Value& filters, const Value& options) override;
+                                          const Value& filters, const Value& options,
+                                          const Value& parent) override;
 
   // The query cache (OPTIONS.cache_ttl): a scan whose filters include a
   // cached, complete scan's filters is answered from its rows (SQLite
@@ -78,6 +79,7 @@ class ConnectorRegistry : public EntityProvider {
     std::chrono::steady_clock::time_point expires;
   };
   friend class RecordingRows;
+  friend class EachParentRows;
   const CachedScan* FindCached(const std::string& connector, const std::string& entity, const Value& filters);
   std::vector<CachedScan> cache_;
   bool cache_enabled_ = true;

@@ -5,6 +5,7 @@
 #include "lang/interpreter_catalog.h"
 #include "lang/sql_binding.h"
 #include "query/entity_table.h"
+#include "query/sql_functions.h"
 
 namespace sluice {
 
@@ -26,6 +27,7 @@ Interpreter::Interpreter(Workspace& workspace, OutputSink& output)
                            [this](const ast::ExecExpr& exec, const ast::Expr&) { return RunExec(exec); }}),
       connectors_(workspace, output) {
   Status registered = RegisterEntityModule(workspace_.db().get(), &connectors_);
+  if (registered.ok()) registered = RegisterSqlFunctions(workspace_.db().get());
   if (!registered.ok()) output_.Log(registered.ToString());
 }
 
@@ -386,6 +388,7 @@ ResultSet DescribePlan(const ResultSet& query_plan) {
       if (op == "=" || op == "IN") filters += (filters.empty() ? "" : ", ") + field + (op == "IN" ? " (list)" : "");
       conditions += (conditions.empty() ? "" : ", ") + field + " " + op;
     }
+    if (decided.contains("parent")) add("parent: the joined parent row (one call each)");
     add("filters: " + (filters.empty() ? std::string("none") : filters));
     if (!conditions.empty()) add("conditions: " + conditions);
     add(std::string("limit: ") + (decided.contains("limit") ? "passed" : "not passed"));

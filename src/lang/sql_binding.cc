@@ -1,6 +1,10 @@
 #include "lang/sql_binding.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <map>
+
+#include "core/time_util.h"
 
 namespace sluice {
 namespace {
@@ -33,6 +37,33 @@ std::string QuoteIdentifier(const std::string& name) {
   return out + "\"";
 }
 
+// The first token of the operand that ends just before `op`, or npos when
+// it is not a simple one (a name, a qualified name, a literal, a call or a
+// parenthesized expression). `rewritten` maps the last token of an
+// expression already rewritten to its first.
+size_t OperandStart(const std::vector<Token>& tokens, size_t op, const std::map<size_t, size_t>& rewritten) {
+  if (op == 0) return std::string::npos;
+  size_t k = op - 1;
+  if (auto found = rewritten.find(k); found != rewritten.end()) return found->second;
+  if (tokens[k].IsSymbol(")")) {
+    int depth = 0;
+    for (size_t p = k + 1; p-- > 0;) {
+      if (tokens[p].IsSymbol(")")) ++depth;
+      if (tokens[p].IsSymbol("(") && --depth == 0) {
+        return p > 0 && tokens[p - 1].kind == TokenKind::kIdentifier ? p - 1 : p;
+      }
+    }
+    return std::string::npos;
+  }
+  TokenKind kind = tokens[k].kind;
+  if (kind != TokenKind::kIdentifier && kind != TokenKind::kString && kind != TokenKind::kParameter &&
+      kind != TokenKind::kDoubleString) {
+    return std::string::npos;
+  }
+  while (k >= 2 && tokens[k - 1].IsSymbol(".") && tokens[k - 2].kind == TokenKind::kIdentifier) k -= 2;
+  return k;
+}
+
 }  // namespace
 
 Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variables,
@@ -42,9 +73,48 @@ Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variabl
   const uint32_t base = sql.span.begin.offset;
   uint32_t copied = base;  // source offset up to which text is copied
   const std::vector<Token>& tokens = sql.tokens;
+  // Where each token's text starts in the output, for rewrites that wrap an
+  // operand already copied.
+  std::vector<size_t> out_at(tokens.size(), 0);
+  std::map<size_t, size_t> rewritten;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& token = tokens[i];
+    out_at[i] = bound.text.size() + (token.offset >= copied ? token.offset - copied : 0);
+    // ts ± INTERVAL '7d' → sluice_shift(ts, ±604800)
+    if ((token.IsSymbol("-") || token.IsSymbol("+")) && i + 2 < tokens.size() &&
+        tokens[i + 1].IsKeyword("INTERVAL") &&
+        (tokens[i + 2].kind == TokenKind::kString || tokens[i + 2].kind == TokenKind::kDoubleString)) {
+      std::optional<double> seconds = ParseInterval(tokens[i + 2].text);
+      if (!seconds) {
+        return Status(ErrorKind::kParse, "malformed interval '" + tokens[i + 2].text +
+                                             "': expected amounts with units, e.g. '7d', '12 hours'");
+      }
+      size_t start = OperandStart(tokens, i, rewritten);
+      if (start == std::string::npos) {
+        return Status(ErrorKind::kParse,
+                      "INTERVAL arithmetic needs a timestamp on its left: a column, NOW(), a string or (…)");
+      }
+      bound.text.append(source.substr(copied - base, token.offset - copied));
+      size_t at = out_at[start];
+      while (!bound.text.empty() && bound.text.back() == ' ') bound.text.pop_back();
+      bound.text.insert(at, "sluice_shift(");
+      char amount[64];
+      std::snprintf(amount, sizeof amount, "%.17g", token.IsSymbol("-") ? -*seconds : *seconds);
+      bound.text += std::string(", ") + amount + ")";
+      copied = tokens[i + 2].end();
+      rewritten[i + 2] = start;
+      for (size_t k = start; k <= i + 2; ++k) out_at[k] = at;
+      i += 2;
+      continue;
+    }
     if (token.kind != TokenKind::kIdentifier) continue;
+    // x CONTAINS y → x MATCH y, which SQLite evaluates as match(y, x).
+    if (token.IsKeyword("CONTAINS") && (i == 0 || !tokens[i - 1].IsSymbol("."))) {
+      bound.text.append(source.substr(copied - base, token.offset - copied));
+      bound.text += "MATCH";
+      copied = token.end();
+      continue;
+    }
     if (i > 0 && tokens[i - 1].IsSymbol(".")) continue;
     // connector.entity → "connector.entity"
     if (resolve_table && i + 2 < tokens.size() && tokens[i + 1].IsSymbol(".") &&

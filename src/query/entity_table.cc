@@ -21,6 +21,7 @@ struct EntityCursor {
   sqlite3_vtab_cursor base;
   std::unique_ptr<RowSource> source;
   std::vector<Value> cells;
+  Value parent;  // JSON text of the current row's parent, for _parent
   int64_t row_number = 0;
   bool eof = true;
 };
@@ -66,7 +67,9 @@ int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_v
   }
   std::string create = "CREATE TABLE x(";
   for (const EntityField& field : schema->fields) create += Quote(field.name) + " " + SqlType(field.type) + ", ";
-  create += "_raw TEXT HIDDEN)";
+  create += "_raw TEXT HIDDEN";
+  if (schema->has_parent) create += ", _parent TEXT HIDDEN";  // the parent row, as JSON
+  create += ")";
   int rc = sqlite3_declare_vtab(db, create.c_str());
   if (rc != SQLITE_OK) return rc;
   auto table = std::make_unique<EntityTable>();
@@ -95,6 +98,7 @@ const char* OpName(unsigned char op) {
     case SQLITE_INDEX_CONSTRAINT_ISNOTNULL: return "IS NOT NULL";
     case SQLITE_INDEX_CONSTRAINT_ISNULL: return "IS NULL";
     case SQLITE_INDEX_CONSTRAINT_IS: return "IS";
+    case SQLITE_INDEX_CONSTRAINT_MATCH: return "CONTAINS";  // x CONTAINS y is written x MATCH y
     default: return nullptr;
   }
 }
@@ -120,6 +124,16 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     }
     if (constraint.op == SQLITE_INDEX_CONSTRAINT_OFFSET) {
       offset_index = i;
+      continue;
+    }
+    const int parent_column = static_cast<int>(fields.size()) + 1;
+    if (table->schema.has_parent && constraint.iColumn == parent_column &&
+        constraint.op == SQLITE_INDEX_CONSTRAINT_EQ) {
+      // A join on the parent row: one handler call for that parent.
+      info->aConstraintUsage[i].argvIndex = ++argv;
+      info->aConstraintUsage[i].omit = 0;
+      plan["parent"] = argv;
+      ++equalities_on_filterable;
       continue;
     }
     const char* op = OpName(constraint.op);
@@ -153,7 +167,9 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   if (!order_by.empty()) plan["order_by"] = order_by;
   // LIMIT and OFFSET go to the handler only when they cannot change the
   // result: every constraint is one it promised to apply, and SQLite need
-  // not sort afterwards.
+  // not sort afterwards. A child scanned over all parents runs many calls,
+  // which no one call's LIMIT describes.
+  if (table->schema.has_parent && !plan.contains("parent")) limit_safe = false;
   if (limit_safe && (info->nOrderBy == 0 || sorted)) {
     if (limit_index >= 0) {
       info->aConstraintUsage[limit_index].argvIndex = ++argv;
@@ -214,6 +230,9 @@ int Advance(EntityCursor* cursor) {
   Result<std::vector<Value>> cells = CoerceRow(table->schema, **row, cursor->row_number);
   if (!cells.ok()) return Fail(&table->base, table->provider, cells.TakeStatus());
   cursor->cells = std::move(cells).value();
+  if (table->schema.has_parent) {
+    cursor->parent = Value(cursor->source->Parent().dump(-1, ' ', false, Value::error_handler_t::replace));
+  }
   cursor->eof = false;
   return SQLITE_OK;
 }
@@ -256,8 +275,19 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
   if (plan.contains("offset")) options["offset"] = FromSqlite(argv[plan["offset"].get<int>() - 1]);
   cursor->source.reset();
   cursor->row_number = 0;
+  Value parent;
+  if (plan.contains("parent")) {
+    sqlite3_value* given = argv[plan["parent"].get<int>() - 1];
+    Value text = FromSqlite(given);
+    parent = text.is_string() ? Value::parse(text.get<std::string>(), nullptr, false) : Value();
+    if (parent.is_discarded() || !parent.is_object()) {
+      // Not a parent row: nothing joins to it.
+      cursor->eof = true;
+      return SQLITE_OK;
+    }
+  }
   Result<std::unique_ptr<RowSource>> source =
-      table->provider->Scan(table->schema.connector, table->schema.entity, filters, options);
+      table->provider->Scan(table->schema.connector, table->schema.entity, filters, options, parent);
   if (!source.ok()) return Fail(&table->base, table->provider, source.TakeStatus());
   cursor->source = std::move(source).value();
   return Advance(cursor);
@@ -269,6 +299,11 @@ int Eof(sqlite3_vtab_cursor* base) { return reinterpret_cast<EntityCursor*>(base
 
 int Column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
   auto* cursor = reinterpret_cast<EntityCursor*>(base);
+  if (static_cast<size_t>(column) == cursor->cells.size() && cursor->parent.is_string()) {
+    const std::string& text = cursor->parent.get_ref<const std::string&>();
+    sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
   if (column < 0 || static_cast<size_t>(column) >= cursor->cells.size()) {
     sqlite3_result_null(context);
     return SQLITE_OK;

@@ -25,6 +25,7 @@ struct EntitySchema {
   std::string connector;
   std::string entity;
   std::vector<EntityField> fields;
+  bool has_parent = false;  // a child entity: rows come per parent row
 };
 
 // Rows of one handler call, pulled one at a time.
@@ -32,15 +33,19 @@ class RowSource {
  public:
   virtual ~RowSource() = default;
   virtual Result<std::optional<Value>> Next() = 0;
+  // For a child entity: the parent row of the row Next() returned last.
+  virtual Value Parent() const { return Value(); }
 };
 
 class EntityProvider {
  public:
   virtual ~EntityProvider() = default;
   virtual Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) = 0;
-  // Runs query(config, filters, options, parent).
+  // Runs query(config, filters, options, parent). For a child entity with
+  // no `parent` given (null), runs it once per row of its parent entity.
   virtual Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
-                                                  const Value& filters, const Value& options) = 0;
+                                                  const Value& filters, const Value& options,
+                                                  const Value& parent) = 0;
   // The engine error behind the last SQLITE_ERROR a scan returned, so the
   // statement can fail with its kind (auth_error, …) rather than as SQL.
   Status TakeLastError() {

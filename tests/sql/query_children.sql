@@ -1,0 +1,20 @@
+-- Child entities (PARENT): scanned alone, a child's handler runs once per
+-- parent row; joined on _parent, once per parent the join needs.
+CREATE CONNECTOR TYPE 'gh';
+CREATE CONNECTOR ENTITY 'gh.repos' FIELDS {"name": {"type": "string"}, "stars": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { return [{name: 'alpha', stars: 5}, {name: 'beta', stars: 9}]; }''';
+CREATE CONNECTOR ENTITY 'gh.issues' FIELDS {"repo": {"type": "string"}, "n": {"type": "integer"}}
+  PARENT 'gh.repos'
+  QUERY_HANDLER '''
+async function query(config, filters, options, parent) {
+  console.log('issues of', parent.name);
+  return [{repo: parent.name, n: 1}, {repo: parent.name, n: 2}];
+}
+''';
+CREATE CONNECTOR g TYPE 'gh';
+SELECT repo, n FROM g.issues;
+-- LIMIT counts rows of the whole scan, so it is not passed to each call.
+SELECT repo, n FROM g.issues LIMIT 3;
+SELECT r.name, i.n FROM g.repos r JOIN g.issues i ON i._parent = r._raw WHERE r.stars > 6;
+SELECT json_extract(_parent, '$.name') AS parent, n FROM g.issues WHERE n = 2;
+EXPLAIN SELECT r.name, i.n FROM g.repos r JOIN g.issues i ON i._parent = r._raw;
