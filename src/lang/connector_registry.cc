@@ -298,6 +298,31 @@ class EachParentRows : public RowSource {
 
 namespace {
 
+// Keeps a child call's complete answer for the rest of the statement.
+class StatementRecording : public RowSource {
+ public:
+  StatementRecording(std::unique_ptr<RowSource> inner, std::map<std::string, std::vector<Value>>& cache,
+                     std::string key)
+      : inner_(std::move(inner)), cache_(cache), key_(std::move(key)) {}
+  Result<std::optional<Value>> Next() override {
+    ASSIGN_OR_RETURN(std::optional<Value> row, inner_->Next());
+    if (row) {
+      rows_.push_back(*row);
+    } else if (!done_) {
+      done_ = true;
+      cache_[key_] = std::move(rows_);
+    }
+    return row;
+  }
+
+ private:
+  std::unique_ptr<RowSource> inner_;
+  std::map<std::string, std::vector<Value>>& cache_;
+  std::string key_;
+  std::vector<Value> rows_;
+  bool done_ = false;
+};
+
 // A child's rows for one given parent.
 class WithParent : public RowSource {
  public:
@@ -332,8 +357,17 @@ Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& co
       return std::unique_ptr<RowSource>(
           std::make_unique<EachParentRows>(*this, connector, entity, filters, per_parent, std::move(parents)));
     }
+    // The same parent met again in this statement: no second call.
+    std::string key = connector + "\n" + entity + "\n" + parent.dump() + "\n" + filters.dump() + "\n" +
+                      options.dump();
+    if (auto cached = statement_cache_.find(key); cached != statement_cache_.end()) {
+      ++cache_hits_[connector];
+      return std::unique_ptr<RowSource>(std::make_unique<WithParent>(
+          std::make_unique<CachedRows>(cached->second, Value::object()), parent));
+    }
     ASSIGN_OR_RETURN(std::unique_ptr<RowSource> rows, instance->Query(*found, filters, options, parent));
-    return std::unique_ptr<RowSource>(std::make_unique<WithParent>(std::move(rows), parent));
+    return std::unique_ptr<RowSource>(std::make_unique<WithParent>(
+        std::make_unique<StatementRecording>(std::move(rows), statement_cache_, std::move(key)), parent));
   }
   std::chrono::seconds ttl = instance->limits().cache_ttl;
   bool cacheable = cache_enabled_ && ttl.count() > 0;

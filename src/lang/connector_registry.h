@@ -54,6 +54,10 @@ class ConnectorRegistry : public EntityProvider {
   // re-checks every row, so stricter queries are answered correctly).
   void SetCacheEnabled(bool enabled) { cache_enabled_ = enabled; }
   void ClearCache() { cache_.clear(); }
+  // A statement starts: a child's rows fetched for a parent row are reused
+  // within one statement (a join that meets the same parent again), never
+  // across statements.
+  void BeginStatement() { statement_cache_.clear(); }
 
   // Where HTTP goes (tests install a mock transport).
   void set_transport_factory(TransportFactory factory) { transport_factory_ = std::move(factory); }
@@ -82,6 +86,7 @@ class ConnectorRegistry : public EntityProvider {
   friend class EachParentRows;
   const CachedScan* FindCached(const std::string& connector, const std::string& entity, const Value& filters);
   std::vector<CachedScan> cache_;
+  std::map<std::string, std::vector<Value>> statement_cache_;  // child scans by call
   bool cache_enabled_ = true;
   std::map<std::string, uint64_t> cache_hits_;
 };

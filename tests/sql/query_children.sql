@@ -17,4 +17,9 @@ SELECT repo, n FROM g.issues;
 SELECT repo, n FROM g.issues LIMIT 3;
 SELECT r.name, i.n FROM g.repos r JOIN g.issues i ON i._parent = r._raw WHERE r.stars > 6;
 SELECT json_extract(_parent, '$.name') AS parent, n FROM g.issues WHERE n = 2;
+-- A parent met twice in one statement is asked about once.
+CREATE TABLE picks (repo TEXT, why TEXT);
+INSERT INTO picks VALUES ('beta', 'first'), ('beta', 'second');
+SELECT p.why, i.n FROM picks p JOIN g.repos r ON r.name = p.repo JOIN g.issues i ON i._parent = r._raw ORDER BY p.why, i.n;
+SHOW CONNECTOR STATS FOR g;
 EXPLAIN SELECT r.name, i.n FROM g.repos r JOIN g.issues i ON i._parent = r._raw;

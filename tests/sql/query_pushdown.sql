@@ -39,6 +39,12 @@ async function query(config) { return (await fetch(config.api_url + '/requests')
 CREATE CONNECTOR ACTION 'myservice.forget' HANDLER '''
 async function execute(config) { await fetch(config.api_url + '/requests/reset', {method: 'POST'}); return null; }
 ''';
+-- The connector guide's query handler, verbatim (guide/query.js).
+CREATE CONNECTOR ENTITY 'myservice.guide_items'
+  FIELDS {"id": {"type": "string", "filterable": true}, "name": {"type": "string"},
+          "status": {"type": "string", "filterable": true}, "created_at": {"type": "timestamp"},
+          "metadata": {"type": "document"}}
+  QUERY_HANDLER FILE 'guide/query.js';
 CREATE CONNECTOR api TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
 CREATE CONNECTOR api2 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
 
@@ -95,3 +101,29 @@ SELECT id, json_extract(_raw, '$.metadata.rank') AS rank FROM api.items WHERE id
 DECLARE wanted_status = 'archived';
 DECLARE archived = SELECT id FROM api.items WHERE status = wanted_status LIMIT 2;
 PRINT ARRAY_LENGTH(archived), archived[0].id;
+
+-- The guide's handler, as a table.
+CONNECTOR_EXEC api.forget();
+SELECT id, name, status, created_at, metadata FROM api.guide_items WHERE status = 'archived' LIMIT 2;
+SELECT path, query FROM api.requests WHERE path = '/items';
+
+-- Any number of connectors in one statement (SQLite's ATTACH limit of 10
+-- does not apply: entities are tables, not databases).
+CREATE CONNECTOR c1 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c2 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c3 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c4 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c5 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c6 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c7 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c8 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c9 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c10 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+CREATE CONNECTOR c11 TYPE 'myservice' CONFIG {"api_url": ENV('TEST_SERVER_URL'), "api_key": "{{secrets.key}}"};
+SELECT count(*) AS eleven_connectors FROM (
+  SELECT id FROM c1.items WHERE id = '1' UNION ALL SELECT id FROM c2.items WHERE id = '1' UNION ALL
+  SELECT id FROM c3.items WHERE id = '1' UNION ALL SELECT id FROM c4.items WHERE id = '1' UNION ALL
+  SELECT id FROM c5.items WHERE id = '1' UNION ALL SELECT id FROM c6.items WHERE id = '1' UNION ALL
+  SELECT id FROM c7.items WHERE id = '1' UNION ALL SELECT id FROM c8.items WHERE id = '1' UNION ALL
+  SELECT id FROM c9.items WHERE id = '1' UNION ALL SELECT id FROM c10.items WHERE id = '1' UNION ALL
+  SELECT id FROM c11.items WHERE id = '1');
