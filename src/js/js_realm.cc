@@ -168,9 +168,7 @@ Result<Value> JsRealm::Call(HandlerId handler, const char* name, const std::vect
                             std::chrono::milliseconds timeout) {
   JSContext* cx = runtime_.cx();
   JSAutoRealm enter(cx, state_->global);
-  state_->deadline = JsRuntime::Clock::now() + timeout;
-  state_->timeout = timeout;
-  JsRuntime::CallLimit limit(runtime_, timeout);
+  CallScope scope(runtime_, *state_, timeout);
   JS::RootedValue result(cx);
   Status error;
   if (!CallFunction(handler, name, args, &result, error)) return error;
@@ -194,9 +192,7 @@ Result<std::unique_ptr<JsRealm::RowStream>> JsRealm::StartRows(HandlerId handler
                                                                std::chrono::milliseconds timeout) {
   JSContext* cx = runtime_.cx();
   JSAutoRealm enter(cx, state_->global);
-  state_->deadline = JsRuntime::Clock::now() + timeout;
-  state_->timeout = timeout;
-  JsRuntime::CallLimit limit(runtime_, timeout);
+  CallScope scope(runtime_, *state_, timeout);
   std::unique_ptr<RowStream> stream(new RowStream(*this, timeout));
   stream->name_ = name;
   JS::RootedValue result(cx);
@@ -241,9 +237,7 @@ Result<std::optional<Value>> JsRealm::RowStream::Next() {
     State& state = *realm_.state_;
     JSContext* cx = runtime.cx();
     JSAutoRealm enter(cx, state.global);
-    state.deadline = JsRuntime::Clock::now() + timeout_;
-    state.timeout = timeout_;
-    JsRuntime::CallLimit limit(runtime, timeout_);
+    CallScope scope(runtime, state, timeout_);
     JS::RootedObject promise(cx, *promise_);
     if (!buffer_->Resume(cx, true)) return state.TakeException("asking the handler for more rows");
     Status status = state.RunUntilSettled(promise, [this] { return !buffer_->rows.empty(); });
@@ -274,9 +268,7 @@ void JsRealm::RowStream::Close() {
   JSContext* cx = runtime.cx();
   JSAutoRealm enter(cx, state.global);
   auto timeout = std::min(timeout_, std::chrono::milliseconds(5000));
-  state.deadline = JsRuntime::Clock::now() + timeout;
-  state.timeout = timeout;
-  JsRuntime::CallLimit limit(runtime, timeout);
+  CallScope scope(runtime, state, timeout);
   JS::RootedObject promise(cx, *promise_);
   if (!buffer_->Resume(cx, false)) JS_ClearPendingException(cx);
   Status ignored = state.RunUntilSettled(promise);
@@ -295,9 +287,7 @@ Status JsRealm::CallForRows(HandlerId handler, const char* name, const std::vect
 Result<Value> JsRealm::Evaluate(const std::string& code, std::chrono::milliseconds timeout) {
   JSContext* cx = runtime_.cx();
   JSAutoRealm enter(cx, state_->global);
-  state_->deadline = JsRuntime::Clock::now() + timeout;
-  state_->timeout = timeout;
-  JsRuntime::CallLimit limit(runtime_, timeout);
+  CallScope scope(runtime_, *state_, timeout);
   JS::RootedValue result(cx);
   if (!CompileAndRun(cx, code.data(), code.size(), "eval", 1, &result)) {
     return state_->TakeException("evaluating");

@@ -75,4 +75,17 @@ struct JsRealm::State {
   static State* From(JSContext* cx);  // the state of the current global
 };
 
+// One call's limits, and the deadline the event loop and fetch see.
+class CallScope {
+ public:
+  CallScope(JsRuntime& runtime, JsRealm::State& state, std::chrono::milliseconds timeout)
+      : limit_(runtime, timeout) {
+    state.deadline = JsRuntime::Clock::now() + timeout;
+    state.timeout = timeout;
+  }
+
+ private:
+  JsRuntime::CallLimit limit_;
+};
+
 }  // namespace sluice::js
