@@ -95,15 +95,21 @@ Result<Value> CoerceValue(const std::string& type, const Value& value) {
   return Status(ErrorKind::kInternal, "unknown field type '" + type + "'");
 }
 
-Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& row, int64_t row_number) {
+Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& row, int64_t row_number,
+                                     const std::vector<bool>& used) {
   std::string where = "connector '" + schema.connector + "', entity '" + schema.entity + "', row " +
                       std::to_string(row_number);
   if (!row.is_object()) {
     return Status(ErrorKind::kType, where + ": a row must be an object, got " + ValueTypeName(row));
   }
   std::vector<Value> cells;
-  cells.reserve(schema.fields.size() + 1);
-  for (const EntityField& field : schema.fields) {
+  cells.reserve(schema.fields.size());
+  for (size_t i = 0; i < schema.fields.size(); ++i) {
+    const EntityField& field = schema.fields[i];
+    if (!used.empty() && !used[i]) {
+      cells.emplace_back();
+      continue;
+    }
     auto found = row.find(field.name);
     if (found == row.end()) {
       cells.emplace_back();
@@ -113,7 +119,6 @@ Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& ro
     if (!cell.ok()) return cell.TakeStatus().WithContext(where + ", field '" + field.name + "'");
     cells.push_back(std::move(cell).value());
   }
-  cells.emplace_back(row.dump(-1, ' ', false, Value::error_handler_t::replace));  // _raw
   return cells;
 }
 

@@ -14,9 +14,11 @@
 
 namespace sluice {
 
-// One row's cells in field order (then `_raw`, the whole row as JSON).
-// `row_number` counts from 1 within the scan, for messages.
-Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& row, int64_t row_number);
+// One row's cells in field order. Only fields marked in `used` (all when
+// empty) are coerced; the others are left NULL, as the query never reads
+// them. `row_number` counts from 1 within the scan, for messages.
+Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& row, int64_t row_number,
+                                     const std::vector<bool>& used = {});
 
 // One value to a field type; the message says what was wrong, without context.
 Result<Value> CoerceValue(const std::string& type, const Value& value);

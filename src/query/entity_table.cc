@@ -21,6 +21,8 @@ struct EntityCursor {
   sqlite3_vtab_cursor base;
   std::unique_ptr<RowSource> source;
   std::vector<Value> cells;
+  Value row;     // the row as the handler gave it: _raw is made from it only when read
+  std::vector<bool> used;  // fields the query reads: only those are coerced
   Value parent;  // JSON text of the current row's parent, for _parent
   int64_t row_number = 0;
   bool eof = true;
@@ -227,9 +229,10 @@ int Advance(EntityCursor* cursor) {
     return SQLITE_OK;
   }
   ++cursor->row_number;
-  Result<std::vector<Value>> cells = CoerceRow(table->schema, **row, cursor->row_number);
+  Result<std::vector<Value>> cells = CoerceRow(table->schema, **row, cursor->row_number, cursor->used);
   if (!cells.ok()) return Fail(&table->base, table->provider, cells.TakeStatus());
   cursor->cells = std::move(cells).value();
+  cursor->row = std::move(**row);
   if (table->schema.has_parent) {
     cursor->parent = Value(cursor->source->Parent().dump(-1, ' ', false, Value::error_handler_t::replace));
   }
@@ -275,6 +278,12 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
   if (plan.contains("offset")) options["offset"] = FromSqlite(argv[plan["offset"].get<int>() - 1]);
   cursor->source.reset();
   cursor->row_number = 0;
+  cursor->used.assign(table->schema.fields.size(), false);
+  for (const Value& name : options["fields"]) {
+    for (size_t i = 0; i < table->schema.fields.size(); ++i) {
+      if (table->schema.fields[i].name == name) cursor->used[i] = true;
+    }
+  }
   Value parent;
   if (plan.contains("parent")) {
     sqlite3_value* given = argv[plan["parent"].get<int>() - 1];
@@ -299,7 +308,12 @@ int Eof(sqlite3_vtab_cursor* base) { return reinterpret_cast<EntityCursor*>(base
 
 int Column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
   auto* cursor = reinterpret_cast<EntityCursor*>(base);
-  if (static_cast<size_t>(column) == cursor->cells.size() && cursor->parent.is_string()) {
+  if (static_cast<size_t>(column) == cursor->cells.size()) {  // _raw
+    std::string text = cursor->row.dump(-1, ' ', false, Value::error_handler_t::replace);
+    sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return SQLITE_OK;
+  }
+  if (static_cast<size_t>(column) == cursor->cells.size() + 1 && cursor->parent.is_string()) {  // _parent
     const std::string& text = cursor->parent.get_ref<const std::string&>();
     sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
     return SQLITE_OK;

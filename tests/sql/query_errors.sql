@@ -22,7 +22,9 @@ CREATE CONNECTOR b TYPE 'bad';
 
 SELECT n, at, tags, ok FROM b.rows WHERE n < 3;
 SELECT n FROM b.rows WHERE n = 3;
-SELECT n FROM b.rows WHERE n = 4;
+SELECT n, at FROM b.rows WHERE n = 4;
+SELECT n, tags FROM b.rows WHERE n = 5;
+-- A field the query does not read is not coerced, so its bad value is no error.
 SELECT n FROM b.rows WHERE n = 5;
 SELECT n FROM b.rows WHERE n = 6;
 SELECT * FROM b.fails;
