@@ -29,6 +29,18 @@ async function* query(config) {
   }
 }
 ''';
+-- A child entity: one item's details, fetched per parent item.
+CREATE CONNECTOR ENTITY 'myservice.details'
+  FIELDS {"id": {"type": "string"}, "updated_at": {"type": "timestamp"}, "rank": {"type": "integer"}}
+  PARENT 'myservice.items'
+  QUERY_HANDLER '''
+async function query(config, filters, options, parent) {
+  const response = await fetch(`${config.api_url}/items/${parent.id}`,
+                               {headers: {Authorization: `Bearer ${config.api_key}`}});
+  const item = await response.json();
+  return [{id: item.id, updated_at: item.updated_at, rank: item.extra.rank}];
+}
+''';
 -- The server's request log, as a table.
 CREATE CONNECTOR ENTITY 'myservice.requests'
   FIELDS {"seq": {"type": "integer"}, "method": {"type": "string"}, "path": {"type": "string"},
@@ -127,3 +139,10 @@ SELECT count(*) AS eleven_connectors FROM (
   SELECT id FROM c7.items WHERE id = '1' UNION ALL SELECT id FROM c8.items WHERE id = '1' UNION ALL
   SELECT id FROM c9.items WHERE id = '1' UNION ALL SELECT id FROM c10.items WHERE id = '1' UNION ALL
   SELECT id FROM c11.items WHERE id = '1');
+
+-- Child entities against the server: a join on _parent fetches details only
+-- for the parent rows the query keeps.
+CONNECTOR_EXEC api.forget();
+SELECT i.id, i.name, d.rank, d.updated_at FROM api.items i JOIN api.details d ON d._parent = i._raw
+WHERE i.id IN ('4', '9') ORDER BY i.id;
+SELECT path FROM api.requests ORDER BY seq;
