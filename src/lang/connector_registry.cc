@@ -106,8 +106,10 @@ Result<ConnectorSpec> ConnectorRegistry::BuildSpec(const std::string& name) {
 }
 
 Result<ConnectorInstance*> ConnectorRegistry::Get(const std::string& connector) {
-  ASSIGN_OR_RETURN(ConnectorSpec spec, BuildSpec(connector));
   auto found = instances_.find(connector);
+  if (found != instances_.end() && checked_this_statement_.count(connector)) return found->second.get();
+  ASSIGN_OR_RETURN(ConnectorSpec spec, BuildSpec(connector));
+  checked_this_statement_.insert(connector);
   if (found != instances_.end() && found->second->spec().fingerprint == spec.fingerprint) {
     return found->second.get();
   }

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 
@@ -57,7 +58,10 @@ class ConnectorRegistry : public EntityProvider {
   // A statement starts: a child's rows fetched for a parent row are reused
   // within one statement (a join that meets the same parent again), never
   // across statements.
-  void BeginStatement() { statement_cache_.clear(); }
+  void BeginStatement() {
+    statement_cache_.clear();
+    checked_this_statement_.clear();
+  }
 
   // Where HTTP goes (tests install a mock transport).
   void set_transport_factory(TransportFactory factory) { transport_factory_ = std::move(factory); }
@@ -87,6 +91,9 @@ class ConnectorRegistry : public EntityProvider {
   const CachedScan* FindCached(const std::string& connector, const std::string& entity, const Value& filters);
   std::vector<CachedScan> cache_;
   std::map<std::string, std::vector<Value>> statement_cache_;  // child scans by call
+  // Connectors whose definitions were read (and secrets decrypted) in this
+  // statement: a child scan per parent row must not repeat that work.
+  std::set<std::string> checked_this_statement_;
   bool cache_enabled_ = true;
   std::map<std::string, uint64_t> cache_hits_;
 };

@@ -84,6 +84,8 @@ Status Interpreter::NotYet(const ast::Statement& statement, const std::string& w
 }
 
 Status Interpreter::Execute(const ast::Statement& statement) {
+  // Definitions may have changed since the last statement.
+  connectors_.BeginStatement();
   Status status = [&]() -> Status {
     bool handled = false;
     RETURN_IF_ERROR(ExecuteScripting(statement, handled));
