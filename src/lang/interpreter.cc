@@ -312,7 +312,6 @@ Result<std::optional<std::string>> Interpreter::EntityTable(const std::string& c
 }
 
 Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
-  connectors_.BeginStatement();
   // connector.entity references become their virtual tables.
   Status lookup_error;
   bool uses_entities = false;

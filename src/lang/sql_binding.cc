@@ -173,17 +173,4 @@ Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variabl
   return bound;
 }
 
-std::vector<std::pair<std::string, std::string>> QualifiedTableNames(const ast::SqlText& sql) {
-  std::vector<std::pair<std::string, std::string>> names;
-  const std::vector<Token>& tokens = sql.tokens;
-  for (size_t i = 0; i + 2 < tokens.size(); ++i) {
-    if (i > 0 && tokens[i - 1].IsSymbol(".")) continue;
-    if (tokens[i].kind == TokenKind::kIdentifier && tokens[i + 1].IsSymbol(".") &&
-        tokens[i + 2].kind == TokenKind::kIdentifier) {
-      names.emplace_back(tokens[i].text, tokens[i + 2].text);
-    }
-  }
-  return names;
-}
-
 }  // namespace sluice

@@ -38,8 +38,5 @@ using EntityTableResolver =
 Result<BoundSql> BindVariables(const ast::SqlText& sql, const Variables& variables,
                                const EntityTableResolver& resolve_table = nullptr);
 
-// Every `a.b` pair the SQL names outside a longer dotted chain's tail:
-// candidates for connector entities.
-std::vector<std::pair<std::string, std::string>> QualifiedTableNames(const ast::SqlText& sql);
 
 }  // namespace sluice
