@@ -147,7 +147,8 @@ Status SecretLiteral(const std::string& key) {
 
 // One present config value. Never quotes the value of a secret key.
 Status ValidateValue(const std::string& key, const Value& spec, Value& value,
-                     const std::function<Result<bool>(const std::string&)>& secret_exists) {
+                     const std::function<Result<bool>(const std::string&)>& secret_exists,
+                     SecretLiterals literals = SecretLiterals::kRefuse) {
   bool secret = FlagOf(spec, "secret");
   std::string type = TypeOf(spec);
   if (value.is_string()) {
@@ -174,7 +175,7 @@ Status ValidateValue(const std::string& key, const Value& spec, Value& value,
                         "\"{{secrets.NAME}}\", with no text around it");
     }
   }
-  if (secret) return SecretLiteral(key);
+  if (secret && literals == SecretLiterals::kRefuse) return SecretLiteral(key);
   if (!MatchesType(type, value)) {
     return Status(ErrorKind::kType,
                   "config key '" + key + "' must be " + type + ", got " + Describe(value));
@@ -267,14 +268,15 @@ Status ValidateAgainst(const Value& schema, Value& object, const std::string& no
 }  // namespace
 
 Status ValidateConfig(const Value& schema, Value& config,
-                      const std::function<Result<bool>(const std::string&)>& secret_exists) {
+                      const std::function<Result<bool>(const std::string&)>& secret_exists,
+                      SecretLiterals literals) {
   RETURN_IF_ERROR(ValidateConfigSchema(schema));
   if (!config.is_object()) {
     return Status(ErrorKind::kType, "CONFIG must be an object, got " + Describe(config));
   }
   return ValidateAgainst(schema, config, "config key", "known keys",
                          [&](const std::string& key, const Value& spec, Value& value) {
-                           return ValidateValue(key, spec, value, secret_exists);
+                           return ValidateValue(key, spec, value, secret_exists, literals);
                          });
 }
 

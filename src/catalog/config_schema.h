@@ -35,8 +35,13 @@ Status ValidateConfigSchema(const Value& schema);
 // (kInvalidArgument); other {{…}} text is left alone.
 // `secret_exists` tells whether a referenced secret exists (kNotFound if not;
 // its errors are returned as they are); null skips the check.
+// kAllow accepts a literal for a secret key: connector tests, whose config
+// is throwaway test data in a throwaway workspace (the guide's unit test
+// writes "api_key": "test").
+enum class SecretLiterals { kRefuse, kAllow };
 Status ValidateConfig(const Value& schema, Value& config,
-                      const std::function<Result<bool>(const std::string&)>& secret_exists);
+                      const std::function<Result<bool>(const std::string&)>& secret_exists,
+                      SecretLiterals literals = SecretLiterals::kRefuse);
 
 // Checks an action's arguments against its PARAMETERS, in place: unknown
 // parameters rejected (naming the known ones), required ones present,

@@ -161,6 +161,24 @@ Status CheckNotNewer(int version) {
 
 }  // namespace
 
+Result<std::unique_ptr<Workspace>> Workspace::OpenCopy(Workspace& source) {
+  std::unique_ptr<Workspace> copy(new Workspace());
+  copy->path_ = source.path_;
+  ASSIGN_OR_RETURN(copy->db_, Database::Open(":memory:"));
+  sqlite3_backup* backup = sqlite3_backup_init(copy->db_.get(), "main", source.db_.get(), "main");
+  if (!backup) {
+    return Status(ErrorKind::kIo, "cannot copy workspace '" + source.path_ + "': " + copy->db_.LastError());
+  }
+  int rc = sqlite3_backup_step(backup, -1);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) {
+    return Status(ErrorKind::kIo, "cannot copy workspace '" + source.path_ + "': " + sqlite3_errstr(rc));
+  }
+  copy->catalog_ = std::make_unique<Catalog>(copy->db_);
+  copy->secrets_ = std::make_unique<SecretStore>(copy->db_);
+  return copy;
+}
+
 int Workspace::CurrentSchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
 Result<std::unique_ptr<Workspace>> Workspace::Open(const std::string& path) {

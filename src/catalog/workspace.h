@@ -26,6 +26,11 @@ class Workspace {
   // does not exist is kIo naming the path; errors name the workspace.
   static Result<std::unique_ptr<Workspace>> Open(const std::string& path);
 
+  // A private in-memory copy of `source` — catalog, secrets and tables —
+  // that a connector test runs in, so nothing the test does reaches
+  // `source` or another test. Costs one page copy per page of `source`.
+  static Result<std::unique_ptr<Workspace>> OpenCopy(Workspace& source);
+
   Database& db() { return db_; }
   Catalog& catalog() { return *catalog_; }
   SecretStore& secrets() { return *secrets_; }

@@ -55,6 +55,7 @@ enum class ErrorKind {
   kSecret,          // secret storage: missing key, wrong key, bad ciphertext
   kIo,              // reading or writing a file
   kNotImplemented,  // recognised, but its execution is not built yet
+  kSkipped,         // a connector test cannot run here (ENV missing); TRY does not catch it
   kInternal,        // a bug in Sluice
 };
 

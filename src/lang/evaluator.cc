@@ -211,7 +211,9 @@ Result<Value> Evaluator::Eval(const ast::Expr& expr) {
       ASSIGN_OR_RETURN(Value value, Eval(*arg));
       args.push_back(std::move(value));
     }
-    Result<Value> result = CallFunction(call->name, args);
+    std::optional<Result<Value>> session =
+        hooks_.session_function ? hooks_.session_function(call->name, args) : std::nullopt;
+    Result<Value> result = session ? std::move(*session) : CallFunction(call->name, args);
     if (!result.ok()) {
       Status status = result.TakeStatus();
       return status.At(expr.span.begin);

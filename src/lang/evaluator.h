@@ -14,6 +14,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -52,6 +53,10 @@ class Variables {
 struct EvalHooks {
   std::function<Result<Value>(const ast::QueryExpr&)> run_query;
   std::function<Result<Value>(const ast::ExecExpr&, const ast::Expr&)> run_exec;
+  // Functions whose answer depends on the session (MOCK_REQUESTS, ENV inside
+  // a test): consulted before the built-ins; nullopt means "not mine".
+  std::function<std::optional<Result<Value>>(const std::string& name, std::vector<Value>& args)>
+      session_function;
 };
 
 class Evaluator {

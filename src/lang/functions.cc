@@ -318,12 +318,6 @@ Result<Value> FromEpoch(Args& args) {
   return Value(FormatTimestamp(*micros));
 }
 
-Result<Value> NotYet(Args&) {
-  return Status(ErrorKind::kNotImplemented,
-                "MOCK_REQUESTS() is not available yet: it comes with the connector test "
-                "framework (MOCK_API)");
-}
-
 struct FunctionSpec {
   Function function;
   size_t min_args;
@@ -364,7 +358,6 @@ const std::map<std::string, FunctionSpec, std::less<>>& Registry() {
       {"DATE", {Date, 1, 1}},
       {"EPOCH", {Epoch, 1, 1}},
       {"FROM_EPOCH", {FromEpoch, 1, 1}},
-      {"MOCK_REQUESTS", {NotYet, 0, 0}},
   };
   return registry;
 }

@@ -21,10 +21,13 @@
 #include "core/status.h"
 #include "lang/ast.h"
 #include "lang/connector_registry.h"
+#include "lang/connector_test.h"
 #include "lang/evaluator.h"
 #include "lang/result.h"
 
 namespace sluice {
+
+class MockApi;
 
 class Interpreter {
  public:
@@ -36,11 +39,16 @@ class Interpreter {
   // Runs a program's statements in order, stopping at the first error.
   Status ExecuteAll(const ast::Program& program);
 
+  // Evaluates an expression in the current scope.
+  Result<Value> Evaluate(const ast::Expr& expr) { return Eval(expr); }
+
   Variables& variables() { return variables_; }
   ConnectorRegistry& connectors() { return connectors_; }
 
  private:
   friend class CatalogStatements;
+  friend TestOutcome RunConnectorTest(std::unique_ptr<Workspace>, const ast::Statement&,
+                                      std::vector<std::string>, OutputSink&);
 
   Status ExecuteBlock(const ast::Block& block);
   Status ExecuteScripting(const ast::Statement& statement, bool& handled);
@@ -50,6 +58,11 @@ class Interpreter {
   Status ExecuteFor(const ast::ForStmt& for_stmt);
   Status ExecuteTry(const ast::TryStmt& try_stmt);
   Status NotYet(const ast::Statement& statement, const std::string& what);
+  // A TEST statement in a script: runs it isolated and reports its verdict.
+  Status ExecuteTest(const ast::TestStmt& test, const ast::Statement& statement);
+  // Inside a connector test: the body, with HTTP answered by MOCK_API.
+  Status RunTestBody(const ast::TestStmt& test);
+  std::optional<Result<Value>> SessionFunction(const std::string& name, std::vector<Value>& args);
 
   // Runs SQL with variables bound; rows as a ResultSet.
   Result<ResultSet> RunSql(const ast::SqlText& sql);
@@ -65,6 +78,8 @@ class Interpreter {
   Variables variables_;
   Evaluator evaluator_;
   ConnectorRegistry connectors_;
+  bool in_test_ = false;              // this session is a connector test's
+  std::shared_ptr<MockApi> test_mock_;  // its MOCK_API, if it has one
   std::map<std::string, std::string> entity_tables_;  // "c.e" → the FIELDS shape it was made with
 };
 

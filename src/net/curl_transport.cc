@@ -77,6 +77,15 @@ uint64_t CurlTransport::Start(HttpRequest request, Callback done) {
   auto transfer = std::make_unique<Transfer>();
   transfer->request = std::move(request);
   transfer->done = std::move(done);
+  // mock:// is the test table's scheme: outside a MOCK_API test, say so
+  // rather than libcurl's "unsupported protocol".
+  if (transfer->request.url.starts_with("mock:")) {
+    failed_.emplace(id, std::make_pair(Status(ErrorKind::kConnection,
+                                              "mock:// URLs are answered only inside TEST CONNECTOR TYPE … "
+                                              "MOCK_API {…}: " + transfer->request.url),
+                                       std::move(transfer->done)));
+    return id;
+  }
   CURL* easy = curl_easy_init();
   if (!easy) {
     failed_.emplace(id, std::make_pair(Status(ErrorKind::kInternal, "cannot create an HTTP request"),

@@ -1,5 +1,7 @@
 #include "net/mock_transport.h"
 
+#include <curl/curl.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -15,6 +17,16 @@ std::vector<std::string_view> Segments(std::string_view path) {
     if (slash > start) out.push_back(path.substr(start, slash - start));
     start = slash + 1;
   }
+  return out;
+}
+
+std::string UrlDecode(std::string text) {
+  std::replace(text.begin(), text.end(), '+', ' ');
+  int length = 0;
+  char* decoded = curl_easy_unescape(nullptr, text.data(), static_cast<int>(text.size()), &length);
+  if (!decoded) return text;
+  std::string out(decoded, static_cast<size_t>(length));
+  curl_free(decoded);
   return out;
 }
 
@@ -76,9 +88,46 @@ Result<MockResponse> ParseResponse(const std::string& key, const Value& spec) {
 
 }  // namespace
 
-Result<std::unique_ptr<MockTransport>> MockTransport::FromSpec(const Value& spec) {
+std::string MockRoute::Key() const { return method + " " + path + (query ? "?" + *query : ""); }
+
+Value RecordedRequest::ToValue() const {
+  Value query_params = Value::object();
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t amp = std::min(query.find('&', start), query.size());
+    std::string pair = query.substr(start, amp - start);
+    start = amp + 1;
+    if (pair.empty()) continue;
+    size_t equals = pair.find('=');
+    std::string name = UrlDecode(pair.substr(0, equals));
+    Value value = equals == std::string::npos ? Value("") : Value(UrlDecode(pair.substr(equals + 1)));
+    // A repeated parameter (?tag=a&tag=b) reads as an array.
+    if (!query_params.contains(name)) {
+      query_params[name] = std::move(value);
+    } else {
+      if (!query_params[name].is_array()) query_params[name] = Value::array({query_params[name]});
+      query_params[name].push_back(std::move(value));
+    }
+  }
+  Value headers = Value::object();
+  for (const auto& [name, value] : request.headers) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    headers[lower] = value;
+  }
+  Value body;
+  if (!request.body.empty()) {
+    body = Value::parse(request.body, nullptr, false);
+    if (body.is_discarded()) body = request.body;
+  }
+  return Value{{"method", request.method}, {"url", request.url},   {"path", path},
+               {"query", query_params},    {"query_string", query}, {"headers", headers},
+               {"body", body},             {"matched", matched}};
+}
+
+Result<std::shared_ptr<MockApi>> MockApi::FromSpec(const Value& spec) {
   if (!spec.is_object()) return Status(ErrorKind::kType, "MOCK_API must be an object of \"METHOD /path\" keys");
-  auto transport = std::make_unique<MockTransport>();
+  auto api = std::make_shared<MockApi>();
   for (const auto& [key, value] : spec.items()) {
     size_t space = key.find(' ');
     if (space == std::string::npos || key.size() <= space + 1 || key[space + 1] != '/') {
@@ -99,49 +148,74 @@ Result<std::unique_ptr<MockTransport>> MockTransport::FromSpec(const Value& spec
     if (route.responses.empty()) {
       return Status(ErrorKind::kInvalidArgument, "MOCK_API \"" + key + "\" has no responses");
     }
-    transport->routes_.push_back(std::move(route));
+    api->routes_.push_back(std::move(route));
   }
-  return transport;
+  return api;
 }
 
-uint64_t MockTransport::Start(HttpRequest request, Callback done) {
-  uint64_t id = next_id_++;
-  ++stats_.requests;
-  RecordedRequest recorded;
+std::string MockApi::DescribeRoutes() const {
+  std::string known;
+  for (const MockRoute& route : routes_) known += (known.empty() ? "" : ", ") + route.Key();
+  return known.empty() ? "none" : known;
+}
+
+const RecordedRequest* MockApi::FirstUnmatched() const {
+  for (const RecordedRequest& request : requests_) {
+    if (!request.matched) return &request;
+  }
+  return nullptr;
+}
+
+Result<MockResponse> MockApi::Answer(const HttpRequest& request) {
+  RecordedRequest& recorded = requests_.emplace_back();
   SplitUrl(request.url, recorded.path, recorded.query);
   recorded.request = request;
-  Queued queued{id, std::chrono::steady_clock::now(), Status(), std::move(done)};
-  // An entry naming the exact query string wins over one that takes any.
   MockRoute* route = nullptr;
   for (MockRoute& candidate : routes_) {
     if (candidate.method != request.method || !PathMatches(candidate.path, recorded.path)) continue;
     if (candidate.query && *candidate.query != recorded.query) continue;
     if (!route || (candidate.query && !route->query)) route = &candidate;
   }
-  if (route) {
-    recorded.matched = true;
-    const MockResponse& mock = route->responses[std::min(route->served, route->responses.size() - 1)];
-    ++route->served;
-    HttpResponse response;
-    response.status = mock.status;
-    response.status_text = HttpReasonPhrase(mock.status);
-    response.url = request.url;
-    response.headers = mock.headers;
-    response.body = mock.body;
-    stats_.bytes_received += response.body.size();
-    queued.ready_at += mock.delay;
-    queued.result = std::move(response);
-  } else {
-    std::string known;
-    for (const MockRoute& candidate : routes_) {
-      known += (known.empty() ? "" : ", ") + candidate.method + " " + candidate.path +
-               (candidate.query ? "?" + *candidate.query : "");
-    }
+  if (!route) {
     std::string target = recorded.path + (recorded.query.empty() ? "" : "?" + recorded.query);
-    queued.result = Status(ErrorKind::kNotFound, "no MOCK_API entry matches " + request.method + " " + target +
-                                                     " (entries: " + (known.empty() ? "none" : known) + ")");
+    return Status(ErrorKind::kNotFound, "no MOCK_API entry matches " + request.method + " " + target +
+                                            " (entries: " + DescribeRoutes() + ")");
   }
-  requests_.push_back(std::move(recorded));
+  recorded.matched = true;
+  const MockResponse& response = route->responses[std::min(route->served, route->responses.size() - 1)];
+  ++route->served;
+  return response;
+}
+
+Result<std::unique_ptr<MockTransport>> MockTransport::FromSpec(const Value& spec) {
+  ASSIGN_OR_RETURN(std::shared_ptr<MockApi> api, MockApi::FromSpec(spec));
+  return std::make_unique<MockTransport>(std::move(api));
+}
+
+uint64_t MockTransport::Start(HttpRequest request, Callback done) {
+  uint64_t id = next_id_++;
+  ++stats_.requests;
+  auto now = std::chrono::steady_clock::now();
+  Queued queued{id, now, Status(), std::move(done)};
+  Result<MockResponse> answer = api_->Answer(request);
+  if (!answer.ok()) {
+    queued.result = answer.TakeStatus();
+  } else if (request.timeout.count() > 0 && answer->delay > request.timeout) {
+    ++stats_.failures;
+    queued.ready_at += request.timeout;
+    queued.result = Status(ErrorKind::kTimeout, request.method + " " + request.url + " timed out after " +
+                                                    std::to_string(request.timeout.count()) + " ms");
+  } else {
+    HttpResponse response;
+    response.status = answer->status;
+    response.status_text = HttpReasonPhrase(answer->status);
+    response.url = request.url;
+    response.headers = answer->headers;
+    response.body = answer->body;
+    stats_.bytes_received += response.body.size();
+    queued.ready_at += answer->delay;
+    queued.result = std::move(response);
+  }
   queue_.push_back(std::move(queued));
   return id;
 }
