@@ -2,6 +2,7 @@
 // interactive shell.
 //
 //   sluice [WORKSPACE] [-c SQL]... [FILE.sql]...
+//   sluice test [PATH]... [--tags a,b] [--exclude-tags c] [--filter TEXT] [--junit FILE] [-j N]
 //
 // Commands and files run in the order given. With neither, a terminal gets
 // the REPL and a pipe is read as a script.
@@ -15,6 +16,7 @@
 
 #include "cli/repl.h"
 #include "cli/runner.h"
+#include "testing/test_runner.h"
 
 namespace {
 
@@ -45,7 +47,22 @@ int main(int argc, char** argv) {
   app.add_flag("--keep-going,-k", options.keep_going, "after a failed statement, run the next one");
   app.add_flag("--echo", options.echo, "print each statement before its output");
   app.add_option("args", positional, "[WORKSPACE] [FILE.sql]... (- reads stdin)");
+
+  TestRunOptions test_options;
+  CLI::App* test = app.add_subcommand("test", "run the connector tests (TEST CONNECTOR TYPE …) in .sql files");
+  test->add_option("paths", test_options.paths, "files or folders to search for .sql files (default .)");
+  test->add_option("--tags", test_options.tags, "run only tests with one of these tags (a,b)")->delimiter(',');
+  test->add_option("--exclude-tags", test_options.exclude_tags, "skip tests with any of these tags (a,b)")
+      ->delimiter(',');
+  test->add_option("--filter", test_options.filter, "run only tests whose name contains TEXT (any case)");
+  test->add_option("--junit", test_options.junit_path, "also write the results as JUnit XML to FILE");
+  test->add_option("--workspace,-w", test_options.workspace_path,
+                   "start from a copy of this workspace (it is never changed)");
+  test->add_option("-j,--jobs", test_options.jobs, "tests to run at once (default 1)")
+      ->check(CLI::Range(1, 64));
+  test->add_flag("--verbose,-v", test_options.verbose, "show what passing tests printed too");
   CLI11_PARSE(app, argc, argv);
+  if (test->parsed()) return RunTests(test_options, stdout, stderr);
 
   // A first positional that is not a script names the workspace.
   size_t first_script = 0;
