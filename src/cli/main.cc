@@ -51,9 +51,16 @@ int main(int argc, char** argv) {
   TestRunOptions test_options;
   CLI::App* test = app.add_subcommand("test", "run the connector tests (TEST CONNECTOR TYPE …) in .sql files");
   test->add_option("paths", test_options.paths, "files or folders to search for .sql files (default .)");
-  test->add_option("--tags", test_options.tags, "run only tests with one of these tags (a,b)")->delimiter(',');
-  test->add_option("--exclude-tags", test_options.exclude_tags, "skip tests with any of these tags (a,b)")
-      ->delimiter(',');
+  // One value each (a,b), repeatable: a list option must not swallow the paths after it.
+  for (auto [flag, target, help] :
+       {std::tuple{"--tags", &test_options.tags, "run only tests with one of these tags (a,b)"},
+        std::tuple{"--exclude-tags", &test_options.exclude_tags, "skip tests with any of these tags (a,b)"}}) {
+    test->add_option(flag, *target, help)
+        ->delimiter(',')
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+  }
   test->add_option("--filter", test_options.filter, "run only tests whose name contains TEXT (any case)");
   test->add_option("--junit", test_options.junit_path, "also write the results as JUnit XML to FILE");
   test->add_option("--workspace,-w", test_options.workspace_path,

@@ -1,0 +1,35 @@
+# `make test` runs every example connector's tests through `sluice test`:
+# the unit tests against their MOCK_API tables, and the guide's integration
+# test against a local server that implements create, query by id and
+# delete (the test API server), reached through MYSERVICE_TEST_URL and
+# MYSERVICE_TEST_KEY. Without those variables the integration test is
+# skipped, not failed.
+source "$(dirname "$0")/lib.bash"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+source tests/servers/start_test_server.bash
+key=example-tests-key-$RANDOM$RANDOM
+start_test_server "$(dirname "$sluice")/test_api_server" --token "$key" >/dev/null || exit 1
+
+# Every example connector folder has tests.
+for folder in examples/*/; do
+  if ! grep -lq "TEST CONNECTOR TYPE" "$folder"*.sql 2>/dev/null; then fail "$folder has no tests"; fi
+done
+
+out=$(MYSERVICE_TEST_URL=$TEST_SERVER_URL MYSERVICE_TEST_KEY=$key "$sluice" test -j 2 examples/ 2>&1)
+status=$?
+printf '%s\n' "$out"
+expect_eq "sluice test examples/ passes" 0 $status
+expect_contains "the integration test ran against the server" "PASS  integration with real API" "$out"
+expect_contains "the guide's unit test passed" "PASS  query returns items" "$out"
+expect_contains "nothing failed or was skipped" " 0 failed, 0 skipped" "$(printf '%s\n' "$out" | tail -n 1)"
+expect_not_contains "the key is never printed" "$key" "$out"
+log=$(curl -s "$TEST_SERVER_URL/requests")
+expect_contains "the integration test created an item" '"method":"POST"' "$log"
+expect_contains "and deleted it" '"method":"DELETE"' "$log"
+
+out=$(env -u MYSERVICE_TEST_URL -u MYSERVICE_TEST_KEY "$sluice" test examples/ 2>&1)
+expect_eq "without the variables the run still passes" 0 $?
+expect_contains "the integration test is skipped with the reason" \
+  "SKIP  integration with real API: ENV('MYSERVICE_TEST_URL') is not set" "$out"
+finish
