@@ -71,6 +71,57 @@ TEST(MockTransportTest, RejectsMalformedSpecs) {
   EXPECT_FALSE(MockTransport::FromSpec(Value::parse("[]")).ok());
 }
 
+TEST(MockApiTest, RecordsRequestsAsValuesWithDecodedQueries) {
+  auto api = MockApi::FromSpec(Value::parse(R"({"POST /items": {"status": 201}})"));
+  ASSERT_TRUE(api.ok());
+  MockTransport transport(*api);
+  HttpRequest request;
+  request.method = "POST";
+  request.url = "mock:///items?tag=a&tag=b%20c&q=x+y&flag";
+  request.headers = {{"Authorization", "Bearer t"}};
+  request.body = R"({"name": "n"})";
+  std::optional<Result<HttpResponse>> outcome;
+  transport.Start(request, [&](Result<HttpResponse> result) { outcome = std::move(result); });
+  while (!outcome) transport.Poll(std::chrono::milliseconds(10));
+  ASSERT_EQ((*api)->requests().size(), 1u);
+  Value recorded = (*api)->requests()[0].ToValue();
+  EXPECT_EQ(recorded["query"].dump(), R"({"tag":["a","b c"],"q":"x y","flag":""})");
+  EXPECT_EQ(recorded["headers"]["authorization"], "Bearer t") << "header names lower-case";
+  EXPECT_EQ(recorded["body"]["name"], "n") << "a JSON body reads as JSON";
+  EXPECT_EQ(recorded["path"], "/items");
+  EXPECT_TRUE(recorded["matched"].get<bool>());
+  EXPECT_EQ((*api)->FirstUnmatched(), nullptr);
+}
+
+TEST(MockApiTest, TransportsOfOneApiShareItsRoutesAndLog) {
+  auto api = MockApi::FromSpec(Value::parse(R"({"GET /n": [{"body": "1"}, {"body": "2"}]})"));
+  ASSERT_TRUE(api.ok());
+  MockTransport first(*api), second(*api);
+  EXPECT_EQ(Fetch(first, "GET", "mock://n")->body, "1");
+  EXPECT_EQ(Fetch(second, "GET", "mock://n")->body, "2") << "the order is the API's, not the transport's";
+  EXPECT_FALSE(Fetch(second, "GET", "mock://other").ok());
+  ASSERT_EQ((*api)->requests().size(), 3u);
+  ASSERT_NE((*api)->FirstUnmatched(), nullptr);
+  EXPECT_EQ((*api)->FirstUnmatched()->path, "/other");
+  EXPECT_EQ((*api)->DescribeRoutes(), "GET /n");
+}
+
+TEST(MockApiTest, ADelayPastTheRequestTimeoutIsATimeout) {
+  auto mock = Mock(R"({"GET /slow": {"status": 200, "delay_ms": 60000}, "GET /quick": {"delay_ms": 20}})");
+  HttpRequest request;
+  request.url = "mock://slow";
+  request.timeout = std::chrono::milliseconds(30);
+  std::optional<Result<HttpResponse>> outcome;
+  auto start = std::chrono::steady_clock::now();
+  mock->Start(request, [&](Result<HttpResponse> result) { outcome = std::move(result); });
+  while (!outcome) mock->Poll(std::chrono::milliseconds(100));
+  ASSERT_FALSE(outcome->ok());
+  EXPECT_EQ(outcome->status().kind(), ErrorKind::kTimeout);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30)) << "answered at the timeout";
+  auto quick = Fetch(*mock, "GET", "mock://quick");
+  EXPECT_TRUE(quick.ok()) << "a delay within the timeout is only a delay";
+}
+
 HttpPolicy FastPolicy() {
   HttpPolicy policy;
   policy.backoff_base = std::chrono::milliseconds(1);
