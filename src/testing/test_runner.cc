@@ -355,7 +355,7 @@ void Runner::Report(const Job& job) {
       return;
     case TestVerdict::kSkip:
       ++skipped_;
-      Write(out_, line + ": " + outcome.problem.message() + "\n");
+      Write(out_, line + " (" + Milliseconds(outcome.duration) + "): " + outcome.problem.message() + "\n");
       return;
     case TestVerdict::kFail:
       ++failed_;

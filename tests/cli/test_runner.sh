@@ -8,7 +8,7 @@ cd "$root"
 fixtures=tests/connector_tests/framework
 unset SLUICE_TEST_SURELY_UNSET_VARIABLE
 
-verdicts() { grep -E '^  (PASS|FAIL|SKIP)  ' | sed -E 's/ \([0-9]+ ms\)$//'; }
+verdicts() { grep -E '^  (PASS|FAIL|SKIP)  ' | sed -E 's/ \([0-9]+ ms\)(:|$)/\1/'; }
 
 out=$("$sluice" test tests/connector_tests 2>&1)
 expect_eq "failures make the exit status 1" 1 $?
