@@ -141,7 +141,7 @@ TEST_F(CatalogTest, DefinitionsSurviveReopen) {
 }
 
 TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
-  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 2);
+  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 3);
   auto version = ws_->SchemaVersion();
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, Workspace::CurrentSchemaVersion());
@@ -158,7 +158,7 @@ TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
   }
   // Reopening an up-to-date workspace runs no migration a second time.
   Reopen();
-  EXPECT_EQ(ws_->SchemaVersion().value(), 2);
+  EXPECT_EQ(ws_->SchemaVersion().value(), Workspace::CurrentSchemaVersion());
 }
 
 // A workspace written by the first release (schema v1: no defined_at
@@ -174,7 +174,7 @@ TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
                         "UPDATE _sluice_meta SET value = '1' WHERE key = 'schema_version';")
                   .ok());
   Reopen();
-  EXPECT_EQ(ws_->SchemaVersion().value(), 2);
+  EXPECT_EQ(ws_->SchemaVersion().value(), Workspace::CurrentSchemaVersion());
   auto migrated = catalog().GetEntity("svc", "items");
   ASSERT_TRUE(migrated.ok()) << migrated.status().ToString();
   EXPECT_EQ(migrated->handler.code, entity.handler.code);

@@ -112,6 +112,17 @@ CREATE TABLE _sluice_sync_schedules (
 ALTER TABLE _sluice_entities ADD COLUMN defined_at TEXT NOT NULL DEFAULT '';
 ALTER TABLE _sluice_actions ADD COLUMN defined_at TEXT NOT NULL DEFAULT '';
 )sql",
+    // v3: sync — the rows at an incremental boundary, what a run read and
+    // deleted and how long it took, and when a schedule last ran.
+    R"sql(
+ALTER TABLE _sluice_sync_state ADD COLUMN boundary_keys TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE _sluice_sync_runs ADD COLUMN rows_read INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE _sluice_sync_runs ADD COLUMN rows_deleted INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE _sluice_sync_runs ADD COLUMN duration_ms INTEGER;
+ALTER TABLE _sluice_sync_runs ADD COLUMN table_name TEXT NOT NULL DEFAULT '';
+ALTER TABLE _sluice_sync_schedules ADD COLUMN last_run TEXT;
+CREATE UNIQUE INDEX _sluice_sync_schedules_by_statement ON _sluice_sync_schedules(connector, statement);
+)sql",
 };
 
 constexpr char kVersionKey[] = "schema_version";

@@ -1,5 +1,7 @@
 #include "cli/runner.h"
 
+#include <unistd.h>
+
 #include <chrono>
 
 #include "core/secret_masker.h"
@@ -51,6 +53,15 @@ void ConsoleSink::Print(const std::string& line) {
 void ConsoleSink::Error(const Status& status) {
   std::fflush(out_);
   Write(err_, status.Render() + "\n");
+  std::fflush(err_);
+}
+
+bool ConsoleSink::ShowsProgress() const { return isatty(fileno(err_)) == 1; }
+
+void ConsoleSink::Progress(const std::string& line) {
+  std::fflush(out_);
+  // Back to the line's start and clear it: the new status replaces the old.
+  Write(err_, "\r\033[K" + line);
   std::fflush(err_);
 }
 

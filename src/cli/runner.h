@@ -25,6 +25,8 @@ class ConsoleSink : public OutputSink {
   void Emit(const ResultSet& result) override;
   void Print(const std::string& line) override;
   void Log(const std::string& line) override { Note(line); }
+  bool ShowsProgress() const override;
+  void Progress(const std::string& line) override;
   void Error(const Status& status);
   void Note(const std::string& line);  // to stderr, e.g. timings
 

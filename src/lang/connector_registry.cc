@@ -83,6 +83,17 @@ Result<Value> ConnectorRegistry::ResolveConfig(const ConnectorDef& connector, co
   return resolved;
 }
 
+Result<Value> ConnectorRegistry::ResolveDestinationConfig(const Value& config, const std::string& owner) {
+  Value resolved = config;
+  for (auto& [key, value] : resolved.items()) {
+    if (!value.is_string() || value.get_ref<const std::string&>().find("{{") == std::string::npos) continue;
+    Result<std::string> text = ResolveTemplates(value.get<std::string>(), key, workspace_.secrets(), true);
+    if (!text.ok()) return text.TakeStatus().WithContext(owner);
+    value = std::move(text).value();
+  }
+  return resolved;
+}
+
 Result<ConnectorSpec> ConnectorRegistry::BuildSpec(const std::string& name) {
   Catalog& catalog = workspace_.catalog();
   ConnectorSpec spec;
@@ -340,8 +351,11 @@ class WithParent : public RowSource {
 }  // namespace
 
 Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& connector, const std::string& entity,
-                                                           const Value& filters, const Value& options,
+                                                           const Value& filters, const Value& given_options,
                                                            const Value& parent) {
+  Value options = given_options;
+  auto sync = sync_options_.find(connector + "." + entity);
+  if (sync != sync_options_.end()) options.update(sync->second);
   ASSIGN_OR_RETURN(ConnectorInstance * instance, Get(connector));
   const EntityDef* found = nullptr;
   for (const EntityDef& candidate : instance->spec().entities) {
@@ -372,7 +386,7 @@ Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& co
         std::make_unique<StatementRecording>(std::move(rows), statement_cache_, std::move(key)), parent));
   }
   std::chrono::seconds ttl = instance->limits().cache_ttl;
-  bool cacheable = cache_enabled_ && ttl.count() > 0;
+  bool cacheable = cache_enabled_ && ttl.count() > 0 && sync == sync_options_.end();
   if (cacheable) {
     if (const CachedScan* hit = FindCached(connector, entity, filters)) {
       ++cache_hits_[connector];

@@ -63,6 +63,17 @@ class ConnectorRegistry : public EntityProvider {
     checked_this_statement_.clear();
   }
 
+  // A destination's CONFIG with {{secrets.x}} and {{env.X}} resolved;
+  // errors name `owner`.
+  Result<Value> ResolveDestinationConfig(const Value& config, const std::string& owner);
+
+  // Options a sync adds to every scan of connector.entity while it runs
+  // (options.cursor, options.order_by); such scans bypass the query cache.
+  void SetSyncOptions(const std::string& connector, const std::string& entity, Value options) {
+    sync_options_[connector + "." + entity] = std::move(options);
+  }
+  void ClearSyncOptions() { sync_options_.clear(); }
+
   // Where HTTP goes (tests install a mock transport).
   void set_transport_factory(TransportFactory factory) { transport_factory_ = std::move(factory); }
   // Forgets every instance (their realms and module state).
@@ -95,6 +106,7 @@ class ConnectorRegistry : public EntityProvider {
   // statement: a child scan per parent row must not repeat that work.
   std::set<std::string> checked_this_statement_;
   bool cache_enabled_ = true;
+  std::map<std::string, Value> sync_options_;  // "connector.entity" → options merged into its scans
   std::map<std::string, uint64_t> cache_hits_;
 };
 

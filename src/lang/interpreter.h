@@ -28,6 +28,7 @@
 namespace sluice {
 
 class MockApi;
+class Destination;
 
 class Interpreter {
  public:
@@ -62,6 +63,11 @@ class Interpreter {
   Status ExecuteTest(const ast::TestStmt& test, const ast::Statement& statement);
   // Inside a connector test: the body, with HTTP answered by MOCK_API.
   Status RunTestBody(const ast::TestStmt& test);
+  // SYNC CONNECTOR … (interpreter_sync.cc).
+  Status ExecuteSync(const ast::SyncStmt& sync);
+  Result<std::unique_ptr<Destination>> SyncDestination(const ast::SyncStmt& sync);
+  Status SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef& connector, const EntityDef& entity,
+                       Destination& destination, ResultSet& summary);
   std::optional<Result<Value>> SessionFunction(const std::string& name, std::vector<Value>& args);
 
   // Runs SQL with variables bound; rows as a ResultSet.

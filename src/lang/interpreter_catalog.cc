@@ -447,8 +447,8 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
       break;
     case ast::ShowWhat::kSyncRuns: {
       std::string sql =
-          "SELECT id, connector, entity, destination, mode, status, rows_written, started_at, "
-          "finished_at, error FROM _sluice_sync_runs";
+          "SELECT id, connector, entity, destination, table_name AS \"table\", mode, write_mode, started_at, "
+          "duration_ms, rows_read, rows_written, rows_deleted, status, error FROM _sluice_sync_runs";
       if (s.for_name) sql += " WHERE connector = ?1";
       sql += " ORDER BY id DESC LIMIT 100";
       ASSIGN_OR_RETURN(Stmt stmt, in_.workspace_.db().Prepare(sql));

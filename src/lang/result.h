@@ -25,6 +25,10 @@ class OutputSink {
   virtual void Print(const std::string& line) = 0;
   // A diagnostic line (handler console output): not part of the results.
   virtual void Log(const std::string& line) = 0;
+  // A live status line that replaces the previous one (sync progress) —
+  // only where someone watches a terminal; ends with Progress("").
+  virtual bool ShowsProgress() const { return false; }
+  virtual void Progress(const std::string& /*line*/) {}
 };
 
 }  // namespace sluice

@@ -1,0 +1,92 @@
+// Destinations: where a sync writes an entity's rows (DESIGN.md §6).
+//
+// A Destination opens one TableWriter per entity. The writer creates or
+// migrates the table from the entity's fields, then takes rows in batches:
+// Write() rows, Commit() them — together with the entity's sync state (the
+// incremental high-water mark) when one is given, in the same transaction
+// wherever the destination has transactions. That is what makes a killed
+// sync safe to re-run: the state a re-run reads describes exactly the rows
+// that were committed. A writer dropped without Commit() rolls its batch
+// back. DeleteStale() removes this source's rows the run did not write, and
+// runs only after a complete run.
+//
+// Every table carries `_sluice_source` (the connector) and
+// `_sluice_synced_at` (the run's start, the same for every row of a run).
+//
+// Thread-safety: one thread per writer; a destination's writers one at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/value.h"
+
+namespace sluice {
+
+enum class WriteMode { kOverwriteDeleteStale, kOverwrite, kAppend };
+const char* WriteModeName(WriteMode mode);
+std::optional<WriteMode> WriteModeFromName(std::string_view name);
+
+struct ColumnSpec {
+  std::string name;
+  std::string type;  // a FIELDS type: string, integer, number, boolean, timestamp, date, document, array
+  bool primary_key = false;
+};
+
+struct TableSpec {
+  std::string name;                 // the destination table, e.g. "prod_items"
+  std::string connector;            // written to _sluice_source
+  std::string entity;
+  std::vector<ColumnSpec> columns;  // in the order Write() gets values
+  bool HasPrimaryKey() const;
+};
+
+// The incremental high-water mark of one (connector, entity) in one
+// destination table, and the keys of the rows that carried exactly that
+// value: a re-run asked for `cursor >= value` skips them, so rows at the
+// boundary are neither lost nor written twice.
+struct SyncState {
+  std::string cursor_field;
+  Value cursor_value;             // null before the first run
+  Value boundary_keys = Value::array();
+};
+
+struct OpenOptions {
+  WriteMode mode = WriteMode::kOverwriteDeleteStale;
+  std::string synced_at;  // the run's timestamp
+  bool force = false;     // drop and recreate a table whose column types changed
+};
+
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+  // One row, values in TableSpec::columns order, already coerced to their
+  // field types (SQLite storage: see query/coerce.h).
+  virtual Status Write(const std::vector<Value>& row) = 0;
+  // Makes the rows written since the last Commit durable, with `state`.
+  virtual Status Commit(const SyncState* state) = 0;
+  // After a complete run: deletes the rows of this source not written by it.
+  virtual Result<int64_t> DeleteStale() = 0;
+  // What migration did on open ("created", "added columns a, b", "").
+  virtual std::string Migration() const = 0;
+};
+
+class Destination {
+ public:
+  virtual ~Destination() = default;
+  // How runs name it: "workspace", "out.db", "warehouse".
+  virtual std::string Name() const = 0;
+  virtual Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table, const OpenOptions& options) = 0;
+  // The state committed for `table`, if any.
+  virtual Result<std::optional<SyncState>> ReadState(const TableSpec& table) = 0;
+};
+
+// "id" → "\"id\"" with inner quotes doubled: identifiers from FIELDS are
+// the user's, so every one is quoted.
+std::string QuoteIdentifier(std::string_view name);
+
+}  // namespace sluice

@@ -1,0 +1,267 @@
+#include "dest/file_destination.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace sluice {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kStateFile[] = "_sluice_sync_state.json";
+
+Status IoError(const std::string& what, const std::string& path) {
+  return Status(ErrorKind::kDestination, what + " '" + path + "': " + std::strerror(errno));
+}
+
+// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+std::string CsvField(const Value& value) {
+  if (value.is_null()) return "";
+  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string CsvHeader(const TableSpec& table) {
+  std::string line;
+  for (const ColumnSpec& column : table.columns) line += CsvField(Value(column.name)) + ",";
+  return line + "_sluice_source,_sluice_synced_at\n";
+}
+
+// Writes `text` to `path` so that a reader sees the old or the new content, never a mix.
+Status ReplaceFile(const std::string& path, const std::string& text) {
+  std::string temporary = path + ".tmp";
+  int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return IoError("cannot write", temporary);
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok || std::rename(temporary.c_str(), path.c_str()) != 0) return IoError("cannot write", path);
+  return Status::Ok();
+}
+
+class FileTableWriter : public TableWriter {
+ public:
+  FileTableWriter(FileDestination& destination, const TableSpec& table, const OpenOptions& options)
+      : destination_(destination), table_(table), options_(options) {
+    path_ = (fs::path(destination.folder()) /
+             (table.name + (destination.format() == FileFormat::kCsv ? ".csv" : ".jsonl")))
+                .string();
+  }
+  ~FileTableWriter() override {
+    if (fd_ >= 0) ::close(fd_);
+    // A full run that did not finish leaves the previous file as it was.
+    if (replacing_ && !replaced_) ::unlink(writing_.c_str());
+  }
+
+  Status Open() {
+    if (options_.mode == WriteMode::kOverwrite) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "a file destination cannot update rows in place: use 'append', or a full sync with "
+                    "'overwrite-delete-stale' (the file is replaced)");
+    }
+    ASSIGN_OR_RETURN(states_, destination_.LoadStates());
+    Value& entry = states_[table_.name];
+    if (!entry.is_object()) entry = Value::object();
+    replacing_ = options_.mode == WriteMode::kOverwriteDeleteStale;
+    bool exists = fs::exists(path_);
+    if (replacing_) {
+      writing_ = path_ + ".partial";
+      fd_ = ::open(writing_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd_ < 0) return IoError("cannot write", writing_);
+      migration_ = exists ? "" : "created";
+      return WriteHeader();
+    }
+    writing_ = path_;
+    int64_t committed = entry.value("committed_bytes", int64_t{-1});
+    bool header_differs = false;
+    if (exists && destination_.format() == FileFormat::kCsv) {
+      std::ifstream in(path_);
+      std::string first;
+      std::getline(in, first);
+      header_differs = first + "\n" != CsvHeader(table_);
+    }
+    if (header_differs && !options_.force) {
+      return Status(ErrorKind::kDestination, "file '" + path_ +
+                                                 "' has other columns than the entity now has; add FORCE to "
+                                                 "start it anew (its rows are lost)");
+    }
+    bool fresh = !exists || header_differs;
+    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | (fresh ? O_TRUNC : 0), 0644);
+    if (fd_ < 0) return IoError("cannot write", path_);
+    if (fresh) {
+      migration_ = header_differs ? "recreated (columns changed)" : "created";
+      entry = Value::object();
+      RETURN_IF_ERROR(WriteHeader());
+      return Commit(nullptr);
+    }
+    // Drop what a killed run wrote after its last commit.
+    if (committed >= 0 && ::ftruncate(fd_, committed) != 0) return IoError("cannot truncate", path_);
+    if (::lseek(fd_, 0, SEEK_END) < 0) return IoError("cannot seek in", path_);
+    return Status::Ok();
+  }
+
+  Status Write(const std::vector<Value>& row) override {
+    if (destination_.format() == FileFormat::kCsv) {
+      for (const Value& value : row) buffer_ += CsvField(value) + ",";
+      buffer_ += CsvField(Value(table_.connector)) + "," + CsvField(Value(options_.synced_at)) + "\n";
+    } else {
+      Value object = Value::object();
+      for (size_t i = 0; i < row.size() && i < table_.columns.size(); ++i) {
+        const std::string& type = table_.columns[i].type;
+        // Documents travel as JSON text through SQL; a JSON file holds them as JSON.
+        if ((type == "document" || type == "array") && row[i].is_string()) {
+          Value parsed = Value::parse(row[i].get<std::string>(), nullptr, false);
+          object[table_.columns[i].name] = parsed.is_discarded() ? row[i] : std::move(parsed);
+        } else {
+          object[table_.columns[i].name] = row[i];
+        }
+      }
+      object["_sluice_source"] = table_.connector;
+      object["_sluice_synced_at"] = options_.synced_at;
+      buffer_ += object.dump(-1, ' ', false, Value::error_handler_t::replace) + "\n";
+    }
+    if (buffer_.size() >= (1u << 20)) return Flush();
+    return Status::Ok();
+  }
+
+  Status Commit(const SyncState* state) override {
+    RETURN_IF_ERROR(Flush());
+    if (::fsync(fd_) != 0) return IoError("cannot sync", writing_);
+    Value& entry = states_[table_.name];
+    if (state) {
+      entry["connector"] = table_.connector;
+      entry["entity"] = table_.entity;
+      entry["cursor_field"] = state->cursor_field;
+      entry["cursor_value"] = state->cursor_value;
+      entry["boundary_keys"] = state->boundary_keys;
+    }
+    // A file being replaced becomes the table only in DeleteStale().
+    if (replacing_) {
+      pending_ = entry;
+      return Status::Ok();
+    }
+    off_t size = ::lseek(fd_, 0, SEEK_CUR);
+    entry["committed_bytes"] = static_cast<int64_t>(size);
+    return destination_.SaveStates(states_);
+  }
+
+  Result<int64_t> DeleteStale() override {
+    if (!replacing_) return int64_t{0};
+    int64_t before = CountLines(path_);
+    ::close(fd_);
+    fd_ = -1;
+    if (std::rename(writing_.c_str(), path_.c_str()) != 0) return IoError("cannot replace", path_);
+    replaced_ = true;
+    Value entry = pending_.is_object() ? pending_ : Value::object();
+    entry["committed_bytes"] = static_cast<int64_t>(fs::file_size(path_));
+    states_[table_.name] = std::move(entry);
+    RETURN_IF_ERROR(destination_.SaveStates(states_));
+    // A replaced file loses the rows the run did not write again.
+    int64_t after = CountLines(path_);
+    return before > after ? before - after : int64_t{0};
+  }
+
+  std::string Migration() const override { return migration_; }
+
+ private:
+  Status WriteHeader() {
+    if (destination_.format() == FileFormat::kCsv) buffer_ += CsvHeader(table_);
+    return Flush();
+  }
+
+  Status Flush() {
+    size_t done = 0;
+    while (done < buffer_.size()) {
+      ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return IoError("cannot write", writing_);
+      }
+      done += static_cast<size_t>(n);
+    }
+    buffer_.clear();
+    return Status::Ok();
+  }
+
+  static int64_t CountLines(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return 0;
+    int64_t lines = 0;
+    std::string line;
+    while (std::getline(in, line)) ++lines;
+    return lines;
+  }
+
+  FileDestination& destination_;
+  TableSpec table_;
+  OpenOptions options_;
+  std::string path_;     // the table's file
+  std::string writing_;  // the file rows go to: path_, or its .partial
+  int fd_ = -1;
+  bool replacing_ = false;
+  bool replaced_ = false;
+  std::string buffer_;
+  Value states_;
+  Value pending_;
+  std::string migration_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileDestination>> FileDestination::Open(const std::string& name, const std::string& folder,
+                                                               FileFormat format) {
+  std::error_code ec;
+  fs::create_directories(folder, ec);
+  if (ec) return Status(ErrorKind::kDestination, "cannot create folder '" + folder + "': " + ec.message());
+  return std::unique_ptr<FileDestination>(new FileDestination(name, folder, format));
+}
+
+Result<Value> FileDestination::LoadStates() const {
+  std::string path = (fs::path(folder_) / kStateFile).string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Value::object();
+  std::stringstream text;
+  text << in.rdbuf();
+  Value states = Value::parse(text.str(), nullptr, false);
+  if (!states.is_object()) {
+    return Status(ErrorKind::kDestination, "'" + path + "' is not a sync state file (not a JSON object)");
+  }
+  return states;
+}
+
+Status FileDestination::SaveStates(const Value& states) const {
+  return ReplaceFile((fs::path(folder_) / kStateFile).string(), states.dump(2) + "\n");
+}
+
+Result<std::unique_ptr<TableWriter>> FileDestination::OpenTable(const TableSpec& table, const OpenOptions& options) {
+  auto writer = std::make_unique<FileTableWriter>(*this, table, options);
+  RETURN_IF_ERROR(writer->Open());
+  return std::unique_ptr<TableWriter>(std::move(writer));
+}
+
+Result<std::optional<SyncState>> FileDestination::ReadState(const TableSpec& table) {
+  ASSIGN_OR_RETURN(Value states, LoadStates());
+  if (!states.contains(table.name) || !states[table.name].contains("cursor_field")) {
+    return std::optional<SyncState>();
+  }
+  const Value& entry = states[table.name];
+  SyncState state;
+  state.cursor_field = entry.value("cursor_field", "");
+  state.cursor_value = entry.value("cursor_value", Value());
+  state.boundary_keys = entry.value("boundary_keys", Value::array());
+  return std::optional<SyncState>(std::move(state));
+}
+
+}  // namespace sluice

@@ -1,0 +1,248 @@
+#include "dest/sqlite_destination.h"
+
+#include <map>
+
+namespace sluice {
+namespace {
+
+constexpr char kStateSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS _sluice_sync_state (
+  connector     TEXT NOT NULL,
+  entity        TEXT NOT NULL,
+  destination   TEXT NOT NULL,
+  cursor_field  TEXT,
+  cursor_value  TEXT,
+  updated_at    TEXT,
+  boundary_keys TEXT NOT NULL DEFAULT '[]',
+  PRIMARY KEY (connector, entity, destination)
+))sql";
+
+struct ExistingColumn {
+  std::string type;
+  int pk_position = 0;  // 0: not part of the primary key
+};
+
+Result<std::map<std::string, ExistingColumn>> TableColumns(Database& db, const std::string& table) {
+  ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT name, type, pk FROM pragma_table_info(?1)"));
+  RETURN_IF_ERROR(stmt.BindText(1, table));
+  std::map<std::string, ExistingColumn> columns;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    columns[stmt.ColumnText(0)] = {stmt.ColumnText(1), static_cast<int>(stmt.ColumnInt(2))};
+  }
+  return columns;
+}
+
+std::string CreateTableSql(const TableSpec& table) {
+  std::string sql = "CREATE TABLE " + QuoteIdentifier(table.name) + " (";
+  std::string keys;
+  for (const ColumnSpec& column : table.columns) {
+    sql += QuoteIdentifier(column.name) + " " + SqliteDestination::ColumnType(column.type) + ", ";
+    if (column.primary_key) keys += (keys.empty() ? "" : ", ") + QuoteIdentifier(column.name);
+  }
+  sql += "_sluice_source TEXT NOT NULL, _sluice_synced_at TEXT NOT NULL";
+  if (!keys.empty()) sql += ", PRIMARY KEY (" + keys + ")";
+  return sql + ")";
+}
+
+class SqliteTableWriter : public TableWriter {
+ public:
+  SqliteTableWriter(Database& db, std::string state_key) : db_(db), state_key_(std::move(state_key)) {}
+  ~SqliteTableWriter() override {
+    if (in_transaction_) (void)db_.Exec("ROLLBACK");
+  }
+
+  Status Open(const TableSpec& table, const OpenOptions& options) {
+    table_ = table;
+    options_ = options;
+    RETURN_IF_ERROR(Migrate());
+    std::string names, marks, updates, keys;
+    int index = 1;
+    for (const ColumnSpec& column : table_.columns) {
+      std::string quoted = QuoteIdentifier(column.name);
+      names += quoted + ", ";
+      marks += "?" + std::to_string(index++) + ", ";
+      if (column.primary_key) {
+        keys += (keys.empty() ? "" : ", ") + quoted;
+      } else {
+        updates += quoted + " = excluded." + quoted + ", ";
+      }
+    }
+    std::string sql = "INSERT INTO " + QuoteIdentifier(table_.name) + " (" + names +
+                      "_sluice_source, _sluice_synced_at) VALUES (" + marks + "?" + std::to_string(index) + ", ?" +
+                      std::to_string(index + 1) + ")";
+    if (!keys.empty()) {
+      // Append keeps the row already there: at an incremental boundary, the
+      // same row arrives again.
+      sql += options_.mode == WriteMode::kAppend
+                 ? " ON CONFLICT (" + keys + ") DO NOTHING"
+                 : " ON CONFLICT (" + keys + ") DO UPDATE SET " + updates +
+                       "_sluice_source = excluded._sluice_source, _sluice_synced_at = excluded._sluice_synced_at";
+    }
+    ASSIGN_OR_RETURN(insert_, db_.Prepare(sql));
+    source_index_ = index;
+    RETURN_IF_ERROR(insert_.BindText(source_index_, table_.connector));
+    RETURN_IF_ERROR(insert_.BindText(source_index_ + 1, options_.synced_at));
+    return Status::Ok();
+  }
+
+  Status Write(const std::vector<Value>& row) override {
+    if (!in_transaction_) RETURN_IF_ERROR(Begin());
+    for (size_t i = 0; i < row.size(); ++i) RETURN_IF_ERROR(insert_.Bind(static_cast<int>(i + 1), row[i]));
+    Status run = insert_.Run();
+    insert_.Reset();
+    return run;
+  }
+
+  Status Commit(const SyncState* state) override {
+    if (!in_transaction_ && !state) return Status::Ok();
+    if (!in_transaction_) RETURN_IF_ERROR(Begin());
+    if (state) {
+      ASSIGN_OR_RETURN(Stmt put, db_.Prepare(
+                                     "INSERT OR REPLACE INTO _sluice_sync_state (connector, entity, destination, "
+                                     "cursor_field, cursor_value, updated_at, boundary_keys) VALUES (?1, ?2, ?3, ?4, "
+                                     "?5, ?6, ?7)"));
+      RETURN_IF_ERROR(put.BindText(1, table_.connector));
+      RETURN_IF_ERROR(put.BindText(2, table_.entity));
+      RETURN_IF_ERROR(put.BindText(3, state_key_));
+      RETURN_IF_ERROR(put.BindText(4, state->cursor_field));
+      RETURN_IF_ERROR(put.BindText(5, state->cursor_value.dump()));
+      RETURN_IF_ERROR(put.BindText(6, options_.synced_at));
+      RETURN_IF_ERROR(put.BindText(7, state->boundary_keys.dump()));
+      RETURN_IF_ERROR(put.Run());
+    }
+    Status committed = db_.Exec("COMMIT");
+    if (committed.ok()) in_transaction_ = false;
+    return committed;
+  }
+
+  Result<int64_t> DeleteStale() override {
+    ASSIGN_OR_RETURN(Stmt stale, db_.Prepare("DELETE FROM " + QuoteIdentifier(table_.name) +
+                                             " WHERE _sluice_source = ?1 AND _sluice_synced_at IS NOT ?2"));
+    RETURN_IF_ERROR(stale.BindText(1, table_.connector));
+    RETURN_IF_ERROR(stale.BindText(2, options_.synced_at));
+    RETURN_IF_ERROR(stale.Run());
+    return static_cast<int64_t>(db_.Changes());
+  }
+
+  std::string Migration() const override { return migration_; }
+
+ private:
+  Status Begin() {
+    RETURN_IF_ERROR(db_.Exec("BEGIN IMMEDIATE"));
+    in_transaction_ = true;
+    return Status::Ok();
+  }
+
+  Status Migrate() {
+    ASSIGN_OR_RETURN(auto existing, TableColumns(db_, table_.name));
+    if (!existing.empty()) {
+      std::string problem;
+      if (!existing.count("_sluice_source") || !existing.count("_sluice_synced_at")) {
+        problem = "it exists and was not made by a sync";
+      }
+      std::vector<std::string> keys_now, keys_wanted;
+      std::map<int, std::string> by_position;
+      for (const auto& [name, column] : existing) {
+        if (column.pk_position > 0) by_position[column.pk_position] = name;
+      }
+      for (const auto& [position, name] : by_position) keys_now.push_back(name);
+      for (const ColumnSpec& column : table_.columns) {
+        if (column.primary_key) keys_wanted.push_back(column.name);
+        auto found = existing.find(column.name);
+        if (found == existing.end() || !problem.empty()) continue;
+        std::string wanted = SqliteDestination::ColumnType(column.type);
+        if (found->second.type != wanted) {
+          problem = "column '" + column.name + "' is " + found->second.type + " but field '" + column.name +
+                    "' (" + column.type + ") needs " + wanted;
+        }
+      }
+      if (problem.empty() && keys_now != keys_wanted) problem = "its primary key differs from the entity's";
+      if (!problem.empty()) {
+        if (!options_.force) {
+          return Status(ErrorKind::kDestination, "table '" + table_.name + "': " + problem +
+                                                     "; add FORCE to drop and recreate it (its rows are lost)");
+        }
+        RETURN_IF_ERROR(db_.Exec("DROP TABLE " + QuoteIdentifier(table_.name)));
+        ASSIGN_OR_RETURN(Stmt forget, db_.Prepare("DELETE FROM _sluice_sync_state WHERE destination = ?1"));
+        RETURN_IF_ERROR(forget.BindText(1, state_key_));
+        RETURN_IF_ERROR(forget.Run());
+        migration_ = "recreated (" + problem + ")";
+        existing.clear();
+      }
+    }
+    if (existing.empty()) {
+      RETURN_IF_ERROR(db_.Exec(CreateTableSql(table_)));
+      if (migration_.empty()) migration_ = "created";
+      return Status::Ok();
+    }
+    std::string added;
+    for (const ColumnSpec& column : table_.columns) {
+      if (existing.count(column.name)) continue;
+      RETURN_IF_ERROR(db_.Exec("ALTER TABLE " + QuoteIdentifier(table_.name) + " ADD COLUMN " +
+                               QuoteIdentifier(column.name) + " " + SqliteDestination::ColumnType(column.type)));
+      added += (added.empty() ? "" : ", ") + column.name;
+    }
+    if (!added.empty()) migration_ = "added columns " + added;
+    return Status::Ok();
+  }
+
+  Database& db_;
+  std::string state_key_;
+  TableSpec table_;
+  OpenOptions options_;
+  Stmt insert_;
+  int source_index_ = 0;
+  bool in_transaction_ = false;
+  std::string migration_;
+};
+
+}  // namespace
+
+const char* SqliteDestination::ColumnType(const std::string& field_type) {
+  if (field_type == "integer" || field_type == "boolean") return "INTEGER";
+  if (field_type == "number") return "REAL";
+  return "TEXT";
+}
+
+std::unique_ptr<SqliteDestination> SqliteDestination::ForWorkspace(Database& workspace) {
+  return std::unique_ptr<SqliteDestination>(new SqliteDestination("workspace", &workspace));
+}
+
+Result<std::unique_ptr<SqliteDestination>> SqliteDestination::OpenFile(const std::string& path) {
+  std::unique_ptr<SqliteDestination> destination(new SqliteDestination(path, nullptr));
+  ASSIGN_OR_RETURN(destination->owned_, Database::Open(path));
+  destination->db_ = &destination->owned_;
+  Status schema = destination->db_->Exec(kStateSchema);
+  if (!schema.ok()) return Status(ErrorKind::kDestination, "destination '" + path + "': " + schema.message());
+  return destination;
+}
+
+Result<std::unique_ptr<TableWriter>> SqliteDestination::OpenTable(const TableSpec& table, const OpenOptions& options) {
+  auto writer = std::make_unique<SqliteTableWriter>(*db_, table.name);
+  Status opened = writer->Open(table, options);
+  if (!opened.ok()) {
+    return opened.kind() == ErrorKind::kSql ? Status(ErrorKind::kDestination, opened.message()) : opened;
+  }
+  return std::unique_ptr<TableWriter>(std::move(writer));
+}
+
+Result<std::optional<SyncState>> SqliteDestination::ReadState(const TableSpec& table) {
+  ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare("SELECT cursor_field, cursor_value, boundary_keys FROM _sluice_sync_state "
+                                           "WHERE connector = ?1 AND entity = ?2 AND destination = ?3"));
+  RETURN_IF_ERROR(stmt.BindText(1, table.connector));
+  RETURN_IF_ERROR(stmt.BindText(2, table.entity));
+  RETURN_IF_ERROR(stmt.BindText(3, table.name));
+  ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<SyncState>();
+  SyncState state;
+  state.cursor_field = stmt.ColumnText(0);
+  state.cursor_value = Value::parse(stmt.ColumnText(1), nullptr, false);
+  state.boundary_keys = Value::parse(stmt.ColumnText(2), nullptr, false);
+  if (state.cursor_value.is_discarded()) state.cursor_value = Value();
+  if (!state.boundary_keys.is_array()) state.boundary_keys = Value::array();
+  return std::optional<SyncState>(std::move(state));
+}
+
+}  // namespace sluice

@@ -1,0 +1,82 @@
+// The sync engine: moves one entity's rows into a destination table,
+// incrementally when it can, without losing or doubling a row whatever
+// fails (DESIGN.md §6).
+//
+// A run reads the entity's state from the destination (the high-water mark
+// of its cursor field and the keys of the rows at that mark), opens the
+// row stream with it (the handler sees it as options.cursor), and writes
+// rows in batches. Each batch commits with the state that describes it:
+//
+// - When the handler promises cursor order (the cursor field is declared
+//   sortable, and options.order_by asks for it), the mark advances with
+//   every batch, so a killed run resumes where it stopped. A row that breaks
+//   the promise rewinds the committed mark to where the run began, at once,
+//   before that row is written: it can never fall below a mark.
+// - Otherwise the mark moves only when the run completes; a killed run is
+//   read again from the old mark, and primary keys absorb the repeats.
+// - Rows below the mark are skipped, and rows at the mark whose key was
+//   already written there: the boundary is neither lost nor doubled.
+// - A table without a primary key cannot absorb a repeat, so unless the
+//   mark advances with them its rows commit only at the end of the run.
+// - Stale rows (overwrite-delete-stale) are deleted only after a complete run.
+//
+// Thread-safety: one run per thread; the destination is used by that run alone.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dest/destination.h"
+
+namespace sluice {
+
+// An entity's rows, coerced to their field types, in TableSpec column order.
+class SyncRowStream {
+ public:
+  virtual ~SyncRowStream() = default;
+  // Fills `row`; false when there are no more rows.
+  virtual Result<bool> Next(std::vector<Value>& row) = 0;
+};
+
+struct EntitySyncPlan {
+  TableSpec table;
+  WriteMode write_mode = WriteMode::kOverwriteDeleteStale;
+  bool incremental = false;
+  std::string cursor_field;       // "" when the entity has none
+  std::string cursor_type;        // its FIELDS type, for ordering
+  bool cursor_ordered = false;    // the handler returns rows in cursor order
+  std::string synced_at;          // the run's timestamp
+  bool force = false;             // recreate a table whose types changed
+  size_t batch_rows = 10'000;     // rows per transaction
+};
+
+struct EntitySyncReport {
+  int64_t rows_read = 0;
+  int64_t rows_written = 0;
+  int64_t rows_skipped = 0;  // at or below the mark, already synced
+  int64_t rows_deleted = 0;
+  int64_t batches = 0;
+  std::chrono::microseconds elapsed{0};
+  std::string migration;     // what opening the table did
+  Value cursor;              // the mark after the run (null: none)
+  bool cursor_in_order = true;
+  Status status;
+};
+
+using OpenSyncRows = std::function<Result<std::unique_ptr<SyncRowStream>>(const std::optional<SyncState>& state)>;
+// Called after each batch commits, and once at the end.
+using SyncProgress = std::function<void(const EntitySyncReport& so_far, bool done)>;
+
+EntitySyncReport SyncEntity(Destination& destination, const EntitySyncPlan& plan, const OpenSyncRows& open_rows,
+                            const SyncProgress& progress = nullptr);
+
+// Orders two cursor values of a field type: timestamps by instant (ISO text
+// of different precision does not sort as text), numbers by value, the rest
+// as text. Null sorts first.
+int CompareCursor(const std::string& type, const Value& a, const Value& b);
+
+}  // namespace sluice
