@@ -19,9 +19,10 @@ CREATE OR REPLACE CONNECTOR ENTITY 'myservice.items'
     "name":       {"type": "string"},
     "status":     {"type": "string", "filterable": true},
     "created_at": {"type": "timestamp"},
+    "updated_at": {"type": "timestamp"},
     "metadata":   {"type": "document"}
   }
-  CURSOR 'created_at'
+  CURSOR 'updated_at'
   QUERY_HANDLER FILE 'items.js';
 
 CREATE OR REPLACE CONNECTOR ACTION 'myservice.items.create'

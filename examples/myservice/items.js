@@ -1,6 +1,7 @@
 // Query handler for myservice.items (the connector guide's handler, with its
-// pagination and error handling). `id` and `status` are declared filterable,
-// so the API applies them and the engine may push LIMIT down.
+// pagination and error handling, and the incremental-sync cursor). `id` and
+// `status` are declared filterable, so the API applies them and the engine
+// may push LIMIT down.
 
 // `WHERE id IN (…)` arrives as an array; this API filters on one value, so a
 // list is left to the engine (which checks every row anyway).
@@ -17,6 +18,8 @@ async function query(config, filters, options) {
     const params = new URLSearchParams();
     if (single(filters.id) !== undefined) params.append('id', single(filters.id));
     if (single(filters.status) !== undefined) params.append('status', single(filters.status));
+    // An incremental sync passes the last synced mark: only what changed since.
+    if (options.cursor) params.append('updated_since', options.cursor.value);
     if (cursor) params.append('cursor', cursor);
     params.append('limit', options.limit ? Math.min(options.limit, 100) : 100);
 
@@ -44,6 +47,7 @@ async function query(config, filters, options) {
         name: item.name,
         status: item.status,
         created_at: item.created_at ? new Date(item.created_at) : null,
+        updated_at: item.updated_at ? new Date(item.updated_at) : null,
         metadata: item.extra || {},
       });
     }

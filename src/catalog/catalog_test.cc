@@ -148,7 +148,7 @@ TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
   auto stmt = ws_->db().Prepare("SELECT value FROM _sluice_meta WHERE key = 'schema_version'");
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(stmt->Step().value());
-  EXPECT_EQ(stmt->ColumnText(0), "2");
+  EXPECT_EQ(stmt->ColumnText(0), "3");
   EXPECT_EQ(Count("_sluice_meta"), 1);  // the version only
   for (const char* table :
        {"_sluice_connector_types", "_sluice_entities", "_sluice_actions",
@@ -162,7 +162,7 @@ TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
 }
 
 // A workspace written by the first release (schema v1: no defined_at
-// columns) is migrated on open, and keeps its definitions.
+// columns, no v3 sync columns) is migrated on open, and keeps its definitions.
 TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
   ASSERT_TRUE(catalog().PutConnectorType(Type("svc"), false).ok());
   EntityDef entity = Entity("svc", "items");
@@ -171,6 +171,13 @@ TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
   ASSERT_TRUE(ws_->db()
                   .Exec("ALTER TABLE _sluice_entities DROP COLUMN defined_at;"
                         "ALTER TABLE _sluice_actions DROP COLUMN defined_at;"
+                        "ALTER TABLE _sluice_sync_state DROP COLUMN boundary_keys;"
+                        "ALTER TABLE _sluice_sync_runs DROP COLUMN rows_read;"
+                        "ALTER TABLE _sluice_sync_runs DROP COLUMN rows_deleted;"
+                        "ALTER TABLE _sluice_sync_runs DROP COLUMN duration_ms;"
+                        "ALTER TABLE _sluice_sync_runs DROP COLUMN table_name;"
+                        "DROP INDEX _sluice_sync_schedules_by_statement;"
+                        "ALTER TABLE _sluice_sync_schedules DROP COLUMN last_run;"
                         "UPDATE _sluice_meta SET value = '1' WHERE key = 'schema_version';")
                   .ok());
   Reopen();
@@ -192,7 +199,7 @@ TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
   EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
   const std::string& message = opened.status().message();
   EXPECT_NE(message.find("schema version 7"), std::string::npos) << message;
-  EXPECT_NE(message.find("up to version 2"), std::string::npos) << message;
+  EXPECT_NE(message.find("up to version 3"), std::string::npos) << message;
   EXPECT_NE(message.find(path_), std::string::npos) << message;
 }
 
@@ -421,8 +428,8 @@ TEST_F(CatalogTest, DropConnectorForgetsSyncStateButKeepsHistory) {
   ASSERT_TRUE(catalog().PutConnectorType(Type("myservice"), false).ok());
   ASSERT_TRUE(catalog().PutConnector(Connector("prod", "myservice"), false).ok());
   ASSERT_TRUE(ws_->db().Exec(R"sql(
-      INSERT INTO _sluice_sync_state VALUES ('prod', 'items', '', 'updated_at', '2026-01-01', '');
-      INSERT INTO _sluice_sync_state VALUES ('other', 'items', '', 'updated_at', '2026-01-01', '');
+      INSERT INTO _sluice_sync_state VALUES ('prod', 'items', '', 'updated_at', '2026-01-01', '', '[]');
+      INSERT INTO _sluice_sync_state VALUES ('other', 'items', '', 'updated_at', '2026-01-01', '', '[]');
       INSERT INTO _sluice_sync_schedules (connector, statement, cron, created_at)
         VALUES ('prod', 'SYNC CONNECTOR prod;', '*/15 * * * *', '');
       INSERT INTO _sluice_sync_runs (connector, entity, destination, mode, write_mode, status,

@@ -4,8 +4,6 @@ CREATE CONNECTOR ENTITY 'svc.items' FIELDS {"id": {"type": "string"}}
   QUERY_HANDLER '''async function query() { return []; }''';
 CREATE CONNECTOR c TYPE 'svc' CONFIG {"url": "mock://"};
 
-SYNC CONNECTOR c;
-SYNC CONNECTOR c.items TO 'out.db' INCREMENTAL WRITE_MODE 'append';
 PACKAGE CONNECTOR TYPE 'svc' VERSION '1.0.0' DESCRIPTION 'd' AUTHOR 'a' LICENSE 'MIT';
 PUBLISH CONNECTOR TYPE 'svc' VERSION '1.0.0' TO '/tmp/registry';
 INSTALL CONNECTOR TYPE 'svc' VERSION '^1.0' FROM REGISTRY '/tmp/registry';
