@@ -7,13 +7,16 @@
 // list is left to the engine (which checks every row anyway).
 const single = value => (Array.isArray(value) ? (value.length === 1 ? value[0] : undefined) : value);
 
-async function query(config, filters, options) {
+// A generator: each page is handed to the engine as it arrives, so a query
+// with LIMIT stops fetching early and a sync of a million items streams
+// (the time limit applies to each page, not to the whole scan).
+async function* query(config, filters, options) {
   const headers = {
     'Authorization': `Bearer ${config.api_key}`,
     'Content-Type': 'application/json',
   };
-  const items = [];
   let cursor = null;
+  let delivered = 0;
   do {
     const params = new URLSearchParams();
     if (single(filters.id) !== undefined) params.append('id', single(filters.id));
@@ -41,8 +44,9 @@ async function query(config, filters, options) {
       throw new ConnectorError(`API error: ${response.status} ${response.statusText}`);
     }
     const data = await response.json();
+    const page = [];
     for (const item of data.items) {
-      items.push({
+      page.push({
         id: item.id,
         name: item.name,
         status: item.status,
@@ -51,7 +55,9 @@ async function query(config, filters, options) {
         metadata: item.extra || {},
       });
     }
+    const wanted = options.limit ? page.slice(0, options.limit - delivered) : page;
+    delivered += wanted.length;
+    yield wanted;
     cursor = data.next_cursor;
-  } while (cursor && !(options.limit && items.length >= options.limit));
-  return options.limit ? items.slice(0, options.limit) : items;
+  } while (cursor && !(options.limit && delivered >= options.limit));
 }

@@ -319,6 +319,9 @@ int main(int argc, char** argv) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
+  // httplib writes headers and body apart; with Nagle on, the body waits for
+  // the client's delayed ACK (40 ms a response on a kept-alive connection).
+  svr.set_tcp_nodelay(true);
 
   int port = opts->port;
   if (port == 0) {

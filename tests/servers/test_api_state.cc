@@ -196,21 +196,26 @@ Json State::ListItems(const httplib::Request& req) {
   std::string status = req.get_param_value("status");
   std::string id = req.get_param_value("id");
   std::string since = req.get_param_value("updated_since");
-  std::vector<Json> matched;
+  // Only the page is copied, and the scan stops one match past it: a page
+  // deep into a large seed costs a walk, not a copy of every item.
+  Json page = Json::array();
+  bool more = false;
   {
     std::lock_guard lock(mu_);
+    int64_t seen = 0;
     for (const auto& [key, item] : items_) {
       if (!status.empty() && item["status"] != status) continue;
       if (!id.empty() && item["id"] != id) continue;
       // One fixed timestamp format everywhere, so text order is time order.
-      if (!since.empty() && item["updated_at"].get<std::string>() < since) continue;
-      matched.push_back(item);
+      if (!since.empty() && item["updated_at"].get_ref<const std::string&>() < since) continue;
+      if (seen >= offset + limit) {
+        more = true;
+        break;
+      }
+      if (seen++ >= offset) page.push_back(item);
     }
   }
-  auto size = static_cast<int64_t>(matched.size());
-  Json page = Json::array();
-  for (int64_t i = offset; i < offset + limit && i < size; ++i) page.push_back(matched[i]);
-  Json next = offset + limit < size ? Json(std::to_string(offset + limit)) : Json(nullptr);
+  Json next = more ? Json(std::to_string(offset + limit)) : Json(nullptr);
   return {{"items", page}, {"next_cursor", next}};
 }
 
