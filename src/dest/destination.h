@@ -83,6 +83,9 @@ class Destination {
   virtual Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table, const OpenOptions& options) = 0;
   // The state committed for `table`, if any.
   virtual Result<std::optional<SyncState>> ReadState(const TableSpec& table) = 0;
+  // Whether writing a keyed row again replaces it (an upsert) rather than
+  // adding it twice: then a batch may commit before the run's mark moves.
+  virtual bool AbsorbsRepeats() const { return true; }
 };
 
 // "id" → "\"id\"" with inner quotes doubled: identifiers from FIELDS are

@@ -35,6 +35,7 @@ class FileDestination : public Destination {
   std::string Name() const override { return name_; }
   Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table, const OpenOptions& options) override;
   Result<std::optional<SyncState>> ReadState(const TableSpec& table) override;
+  bool AbsorbsRepeats() const override { return false; }  // a file only appends
 
   // The state file's entry per table, or an empty object.
   Result<Value> LoadStates() const;

@@ -157,6 +157,11 @@ Status Interpreter::SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef&
   plan.table.name = connector.name + "_" + entity.name;
   plan.synced_at = FormatTimestamp(NowMicros());
   plan.force = sync.force;
+  // OPTIONS.batch_size: rows per destination transaction.
+  if (connector.options.contains("batch_size") && connector.options["batch_size"].is_number_integer() &&
+      connector.options["batch_size"].get<int64_t>() > 0) {
+    plan.batch_rows = static_cast<size_t>(connector.options["batch_size"].get<int64_t>());
+  }
   std::string where_label = connector.name + "." + entity.name;
   auto fail_early = [&](Status status) {
     summary.rows.push_back({Value(entity.name), Value(plan.table.name), Value(), Value(), Value(0), Value(0),

@@ -75,7 +75,7 @@ class Run {
     OpenOptions options{plan_.write_mode, plan_.synced_at, plan_.force};
     ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> writer, destination_.OpenTable(plan_.table, options));
     report_.migration = writer->Migration();
-    bool keyed = plan_.table.HasPrimaryKey();
+    bool keyed = plan_.table.HasPrimaryKey() && destination_.AbsorbsRepeats();
     std::vector<Value> row;
     size_t in_batch = 0;
     while (true) {

@@ -16,8 +16,9 @@
 //   read again from the old mark, and primary keys absorb the repeats.
 // - Rows below the mark are skipped, and rows at the mark whose key was
 //   already written there: the boundary is neither lost nor doubled.
-// - A table without a primary key cannot absorb a repeat, so unless the
-//   mark advances with them its rows commit only at the end of the run.
+// - A table that cannot absorb a repeat (no primary key, or a file that
+//   only appends) commits its rows only with a mark that moves past them,
+//   or at the end of the run.
 // - Stale rows (overwrite-delete-stale) are deleted only after a complete run.
 //
 // Thread-safety: one run per thread; the destination is used by that run alone.

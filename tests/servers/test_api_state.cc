@@ -169,6 +169,7 @@ void State::ResetAll() {
 
 void State::ResetItems() {
   std::lock_guard lock(mu_);
+  page_end_.offset = -1;
   items_.clear();
   for (int64_t i = 1; i <= opts_.items; ++i) {
     std::string ts = IsoTime(kSeedEpoch + (i - 1) * 3600);
@@ -202,14 +203,22 @@ Json State::ListItems(const httplib::Request& req) {
   bool more = false;
   {
     std::lock_guard lock(mu_);
+    std::string filters = status + '\n' + id + '\n' + since;
     int64_t seen = 0;
-    for (const auto& [key, item] : items_) {
+    auto it = items_.cbegin();
+    if (page_end_.offset == offset && page_end_.filters == filters) {
+      it = page_end_.next;
+      seen = offset;
+    }
+    for (; it != items_.cend(); ++it) {
+      const Json& item = it->second;
       if (!status.empty() && item["status"] != status) continue;
       if (!id.empty() && item["id"] != id) continue;
       // One fixed timestamp format everywhere, so text order is time order.
       if (!since.empty() && item["updated_at"].get_ref<const std::string&>() < since) continue;
       if (seen >= offset + limit) {
         more = true;
+        page_end_ = {filters, offset + limit, it};
         break;
       }
       if (seen++ >= offset) page.push_back(item);
@@ -232,6 +241,7 @@ Json State::CreateItem(const Json& body) {
   }
   std::lock_guard lock(mu_);
   int64_t id = next_id_++;
+  page_end_.offset = -1;
   std::string ts = TickLocked();
   Json item = {{"id", std::to_string(id)}, {"name", body["name"]}, {"status", "active"},
                {"created_at", ts},         {"updated_at", ts},     {"extra", {{"rank", id}}}};
@@ -247,6 +257,7 @@ std::optional<Json> State::PatchItem(const std::string& id, const Json& body) {
   std::lock_guard lock(mu_);
   auto it = FindLocked(id);
   if (it == items_.end()) return std::nullopt;
+  page_end_.offset = -1;
   for (const auto& [k, v] : body.items()) {
     if (k != "id" && k != "created_at" && k != "updated_at") it->second[k] = v;
   }
@@ -258,6 +269,7 @@ bool State::DeleteItem(const std::string& id) {
   std::lock_guard lock(mu_);
   auto it = FindLocked(id);
   if (it == items_.end()) return false;
+  page_end_.offset = -1;
   items_.erase(it);
   return true;
 }

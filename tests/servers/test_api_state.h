@@ -107,6 +107,14 @@ class State {
   const Options& opts_;
   std::mutex mu_;  // guards everything down to log_seq_
   std::map<int64_t, Json> items_;
+  // Where the last listed page ended, so paging through a large seed walks
+  // it once rather than once per page. Every write forgets it.
+  struct PageEnd {
+    std::string filters;
+    int64_t offset = -1;  // the offset the next page starts at; -1: none
+    std::map<int64_t, Json>::const_iterator next;
+  };
+  PageEnd page_end_;
   int64_t next_id_ = 1;
   int64_t clock_ = kSeedEpoch;
   std::map<std::string, int64_t> flaky_;
