@@ -318,6 +318,25 @@ Status CatalogStatements::CreateSecret(const ast::CreateSecretStmt& s) {
   return put.At(s.name.span.begin);
 }
 
+namespace {
+
+// A connection string with a password in it: "postgresql://user:pw@host/db"
+// or "host=h password=pw".
+bool HoldsPassword(const Value& value) {
+  if (!value.is_string()) return false;
+  const std::string& text = value.get_ref<const std::string&>();
+  size_t scheme = text.find("://");
+  if (scheme != std::string::npos) {
+    size_t at = text.find('@', scheme);
+    size_t colon = text.find(':', scheme + 3);
+    size_t slash = text.find('/', scheme + 3);
+    if (at != std::string::npos && colon < at && (slash == std::string::npos || at < slash)) return true;
+  }
+  return text.find("password=") != std::string::npos;
+}
+
+}  // namespace
+
 Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s) {
   static const std::set<std::string> kTypes = {"sqlite", "postgresql", "jsonl", "csv"};
   if (!kTypes.count(s.type.text)) {
@@ -330,7 +349,7 @@ Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s)
   def.type = s.type.text;
   ASSIGN_OR_RETURN(def.config, EvalObject(s.config, "CONFIG"));
   for (const auto& [key, value] : def.config.items()) {
-    if (IsCredentialKey(key) && value.is_string() && !IsTemplate(value)) {
+    if ((IsCredentialKey(key) || HoldsPassword(value)) && value.is_string() && !IsTemplate(value)) {
       return Status(ErrorKind::kInvalidArgument,
                     "destination config key '" + key + "' holds a credential: store it with CREATE "
                     "SECRET name VALUE '…' and write \"{{secrets.name}}\" here")

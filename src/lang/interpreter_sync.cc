@@ -8,6 +8,7 @@
 
 #include "core/time_util.h"
 #include "dest/file_destination.h"
+#include "dest/postgres_destination.h"
 #include "dest/sqlite_destination.h"
 #include "lang/interpreter.h"
 #include "lang/sql_binding.h"
@@ -104,7 +105,8 @@ Result<std::unique_ptr<Destination>> Interpreter::SyncDestination(const ast::Syn
                                                                                         : FileFormat::kJsonl));
     return std::unique_ptr<Destination>(std::move(files));
   }
-  return Status(ErrorKind::kNotImplemented, "destination type '" + def.type + "' is not available yet");
+  ASSIGN_OR_RETURN(auto postgres, PostgresDestination::Connect(def.name, config));
+  return std::unique_ptr<Destination>(std::move(postgres));
 }
 
 Status Interpreter::ExecuteSync(const ast::SyncStmt& sync) {

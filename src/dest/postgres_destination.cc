@@ -1,0 +1,332 @@
+#include "dest/postgres_destination.h"
+
+#include <cstdlib>
+#include <map>
+
+namespace sluice {
+namespace {
+
+struct PgResultFreer {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultFreer>;
+
+std::string PgMessage(PGconn* conn) {
+  std::string message = PQerrorMessage(conn);
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+// Runs one statement with text parameters; any result but success is kDestination.
+Result<PgResult> Run(PGconn* conn, const std::string& sql, const std::vector<std::string>& params = {}) {
+  std::vector<const char*> values;
+  for (const std::string& param : params) values.push_back(param.c_str());
+  PgResult result(PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                               nullptr, 0));
+  ExecStatusType status = PQresultStatus(result.get());
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    std::string message = result ? PQresultErrorMessage(result.get()) : PgMessage(conn);
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    return Status(ErrorKind::kDestination, "PostgreSQL: " + message);
+  }
+  return result;
+}
+
+// The name information_schema.columns gives each type.
+std::string DataTypeName(const std::string& field_type) {
+  std::string type = PostgresDestination::ColumnType(field_type);
+  return type == "timestamptz" ? "timestamp with time zone" : type;
+}
+
+// COPY's text format: tab-separated, \N for NULL, backslash escapes.
+void AppendCopyField(std::string& line, const Value& value, const std::string& field_type) {
+  if (value.is_null()) {
+    line += "\\N";
+    return;
+  }
+  std::string text;
+  if (field_type == "boolean" && value.is_number()) {
+    text = value.get<double>() != 0 ? "t" : "f";
+  } else if (value.is_boolean()) {
+    text = value.get<bool>() ? "t" : "f";
+  } else {
+    text = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  for (char c : text) {
+    switch (c) {
+      case '\\': line += "\\\\"; break;
+      case '\n': line += "\\n"; break;
+      case '\r': line += "\\r"; break;
+      case '\t': line += "\\t"; break;
+      default: line += c;
+    }
+  }
+}
+
+class PostgresTableWriter : public TableWriter {
+ public:
+  PostgresTableWriter(PostgresDestination& destination, const TableSpec& table, const OpenOptions& options)
+      : destination_(destination), conn_(destination.conn()), table_(table), options_(options) {
+    qualified_ = QuoteIdentifier(destination.schema()) + "." + QuoteIdentifier(table.name);
+  }
+  ~PostgresTableWriter() override {
+    if (in_transaction_) (void)Run(conn_, "ROLLBACK");
+  }
+
+  Status Open() {
+    RETURN_IF_ERROR(Migrate());
+    std::string keys, updates;
+    for (const ColumnSpec& column : table_.columns) {
+      std::string quoted = QuoteIdentifier(column.name);
+      columns_ += quoted + ", ";
+      if (column.primary_key) {
+        keys += (keys.empty() ? "" : ", ") + quoted;
+      } else {
+        updates += quoted + " = EXCLUDED." + quoted + ", ";
+      }
+    }
+    columns_ += "_sluice_source, _sluice_synced_at";
+    if (keys.empty()) return Status::Ok();
+    // A batch may name a key twice (a row at the boundary, a handler that
+    // repeats itself); ON CONFLICT takes each key once, so the last wins.
+    stage_ = QuoteIdentifier("_sluice_stage_" + table_.name);
+    ASSIGN_OR_RETURN(PgResult dropped, Run(conn_, "DROP TABLE IF EXISTS pg_temp." + stage_));
+    ASSIGN_OR_RETURN(PgResult staged, Run(conn_, "CREATE TEMP TABLE " + stage_ + " (LIKE " + qualified_ +
+                                                     ", _sluice_seq bigserial)"));
+    merge_ = "INSERT INTO " + qualified_ + " (" + columns_ + ") SELECT DISTINCT ON (" + keys + ") " + columns_ +
+             " FROM " + stage_ + " ORDER BY " + keys + ", _sluice_seq DESC ON CONFLICT (" + keys + ") " +
+             (options_.mode == WriteMode::kAppend
+                  ? std::string("DO NOTHING")
+                  : "DO UPDATE SET " + updates +
+                        "_sluice_source = EXCLUDED._sluice_source, _sluice_synced_at = EXCLUDED._sluice_synced_at");
+    return Status::Ok();
+  }
+
+  Status Write(const std::vector<Value>& row) override {
+    for (size_t i = 0; i < row.size(); ++i) {
+      AppendCopyField(buffer_, row[i], i < table_.columns.size() ? table_.columns[i].type : "string");
+      buffer_ += '\t';
+    }
+    AppendCopyField(buffer_, Value(table_.connector), "string");
+    buffer_ += '\t';
+    AppendCopyField(buffer_, Value(options_.synced_at), "string");
+    buffer_ += '\n';
+    return Status::Ok();
+  }
+
+  Status Commit(const SyncState* state) override {
+    if (buffer_.empty() && !state) return Status::Ok();
+    ASSIGN_OR_RETURN(PgResult begun, Run(conn_, "BEGIN"));
+    in_transaction_ = true;
+    if (!buffer_.empty()) {
+      RETURN_IF_ERROR(Copy(stage_.empty() ? qualified_ : stage_));
+      if (!stage_.empty()) {
+        ASSIGN_OR_RETURN(PgResult merged, Run(conn_, merge_));
+        ASSIGN_OR_RETURN(PgResult emptied, Run(conn_, "TRUNCATE " + stage_));
+      }
+    }
+    if (state) {
+      ASSIGN_OR_RETURN(PgResult saved,
+                       Run(conn_,
+                           "INSERT INTO " + QuoteIdentifier(destination_.schema()) +
+                               "._sluice_sync_state (connector, entity, destination, cursor_field, cursor_value, "
+                               "boundary_keys, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT "
+                               "(connector, entity, destination) DO UPDATE SET cursor_field = EXCLUDED.cursor_field, "
+                               "cursor_value = EXCLUDED.cursor_value, boundary_keys = EXCLUDED.boundary_keys, "
+                               "updated_at = now()",
+                           {table_.connector, table_.entity, table_.name, state->cursor_field,
+                            state->cursor_value.dump(), state->boundary_keys.dump()}));
+    }
+    ASSIGN_OR_RETURN(PgResult committed, Run(conn_, "COMMIT"));
+    in_transaction_ = false;
+    return Status::Ok();
+  }
+
+  Result<int64_t> DeleteStale() override {
+    ASSIGN_OR_RETURN(PgResult deleted, Run(conn_,
+                                           "DELETE FROM " + qualified_ +
+                                               " WHERE _sluice_source = $1 AND _sluice_synced_at <> $2::timestamptz",
+                                           {table_.connector, options_.synced_at}));
+    return static_cast<int64_t>(std::strtoll(PQcmdTuples(deleted.get()), nullptr, 10));
+  }
+
+  std::string Migration() const override { return migration_; }
+
+ private:
+  Status Copy(const std::string& target) {
+    std::string copy = "COPY " + target + " (" + columns_ + ") FROM STDIN";
+    PgResult started(PQexec(conn_, copy.c_str()));
+    if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
+      return Status(ErrorKind::kDestination, "PostgreSQL: " + PgMessage(conn_));
+    }
+    bool sent = PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) == 1;
+    buffer_.clear();
+    if (PQputCopyEnd(conn_, sent ? nullptr : "sending rows failed") != 1) {
+      return Status(ErrorKind::kDestination, "PostgreSQL: " + PgMessage(conn_));
+    }
+    Status status;
+    while (PGresult* raw = PQgetResult(conn_)) {
+      PgResult result(raw);
+      if (PQresultStatus(raw) != PGRES_COMMAND_OK && status.ok()) {
+        std::string message = PQresultErrorMessage(raw);
+        while (!message.empty() && message.back() == '\n') message.pop_back();
+        status = Status(ErrorKind::kDestination, "PostgreSQL: " + message);
+      }
+    }
+    return status;
+  }
+
+  Status Migrate() {
+    ASSIGN_OR_RETURN(PgResult columns,
+                     Run(conn_,
+                         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND "
+                         "table_name = $2",
+                         {destination_.schema(), table_.name}));
+    std::map<std::string, std::string> existing;
+    for (int i = 0; i < PQntuples(columns.get()); ++i) {
+      existing[PQgetvalue(columns.get(), i, 0)] = PQgetvalue(columns.get(), i, 1);
+    }
+    if (!existing.empty()) {
+      std::string problem;
+      if (!existing.count("_sluice_source") || !existing.count("_sluice_synced_at")) {
+        problem = "it exists and was not made by a sync";
+      }
+      for (const ColumnSpec& column : table_.columns) {
+        auto found = existing.find(column.name);
+        if (found == existing.end() || !problem.empty()) continue;
+        if (found->second != DataTypeName(column.type)) {
+          problem = "column '" + column.name + "' is " + found->second + " but field '" + column.name + "' (" +
+                    column.type + ") needs " + DataTypeName(column.type);
+        }
+      }
+      if (problem.empty()) {
+        ASSIGN_OR_RETURN(PgResult keys,
+                         Run(conn_,
+                             "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+                             "a.attnum = ANY(i.indkey) WHERE i.indrelid = format('%I.%I', $1::text, $2::text)::regclass "
+                             "AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
+                             {destination_.schema(), table_.name}));
+        std::vector<std::string> now, wanted;
+        for (int i = 0; i < PQntuples(keys.get()); ++i) now.push_back(PQgetvalue(keys.get(), i, 0));
+        for (const ColumnSpec& column : table_.columns) {
+          if (column.primary_key) wanted.push_back(column.name);
+        }
+        if (now != wanted) problem = "its primary key differs from the entity's";
+      }
+      if (!problem.empty()) {
+        if (!options_.force) {
+          return Status(ErrorKind::kDestination, "table '" + destination_.schema() + "." + table_.name +
+                                                     "': " + problem +
+                                                     "; add FORCE to drop and recreate it (its rows are lost)");
+        }
+        ASSIGN_OR_RETURN(PgResult dropped, Run(conn_, "DROP TABLE " + qualified_));
+        ASSIGN_OR_RETURN(PgResult forgot, Run(conn_,
+                                              "DELETE FROM " + QuoteIdentifier(destination_.schema()) +
+                                                  "._sluice_sync_state WHERE destination = $1",
+                                              {table_.name}));
+        migration_ = "recreated (" + problem + ")";
+        existing.clear();
+      }
+    }
+    if (existing.empty()) {
+      std::string sql = "CREATE TABLE " + qualified_ + " (";
+      std::string keys;
+      for (const ColumnSpec& column : table_.columns) {
+        sql += QuoteIdentifier(column.name) + " " + PostgresDestination::ColumnType(column.type) + ", ";
+        if (column.primary_key) keys += (keys.empty() ? "" : ", ") + QuoteIdentifier(column.name);
+      }
+      sql += "_sluice_source text NOT NULL, _sluice_synced_at timestamptz NOT NULL";
+      if (!keys.empty()) sql += ", PRIMARY KEY (" + keys + ")";
+      ASSIGN_OR_RETURN(PgResult created, Run(conn_, sql + ")"));
+      if (migration_.empty()) migration_ = "created";
+      return Status::Ok();
+    }
+    std::string added;
+    for (const ColumnSpec& column : table_.columns) {
+      if (existing.count(column.name)) continue;
+      ASSIGN_OR_RETURN(PgResult altered, Run(conn_, "ALTER TABLE " + qualified_ + " ADD COLUMN " +
+                                                        QuoteIdentifier(column.name) + " " +
+                                                        PostgresDestination::ColumnType(column.type)));
+      added += (added.empty() ? "" : ", ") + column.name;
+    }
+    if (!added.empty()) migration_ = "added columns " + added;
+    return Status::Ok();
+  }
+
+  PostgresDestination& destination_;
+  PGconn* conn_;
+  TableSpec table_;
+  OpenOptions options_;
+  std::string qualified_;  // "schema"."table"
+  std::string columns_;    // the COPY and INSERT column list
+  std::string stage_;      // the staging table; empty for a table without a key
+  std::string merge_;
+  std::string buffer_;     // COPY text of the rows since the last commit
+  bool in_transaction_ = false;
+  std::string migration_;
+};
+
+}  // namespace
+
+const char* PostgresDestination::ColumnType(const std::string& field_type) {
+  if (field_type == "integer") return "bigint";
+  if (field_type == "number") return "double precision";
+  if (field_type == "boolean") return "boolean";
+  if (field_type == "timestamp") return "timestamptz";
+  if (field_type == "date") return "date";
+  if (field_type == "document" || field_type == "array") return "jsonb";
+  return "text";
+}
+
+Result<std::unique_ptr<PostgresDestination>> PostgresDestination::Connect(const std::string& name,
+                                                                          const Value& config) {
+  if (!config.contains("connection_string") || !config["connection_string"].is_string()) {
+    return Status(ErrorKind::kInvalidArgument, "destination '" + name +
+                                                   "' (postgresql) needs CONFIG {\"connection_string\": "
+                                                   "\"postgresql://user@host:5432/db\"}");
+  }
+  std::string schema = config.value("schema", "public");
+  std::unique_ptr<PostgresDestination> destination(new PostgresDestination(name, schema));
+  destination->conn_.reset(PQconnectdb(config["connection_string"].get<std::string>().c_str()));
+  if (!destination->conn_ || PQstatus(destination->conn_.get()) != CONNECTION_OK) {
+    std::string message = destination->conn_ ? PgMessage(destination->conn_.get()) : "out of memory";
+    return Status(ErrorKind::kConnection, "destination '" + name + "': cannot connect to PostgreSQL: " + message);
+  }
+  PGconn* conn = destination->conn();
+  for (const std::string& sql :
+       {std::string("SET client_min_messages = warning"), "CREATE SCHEMA IF NOT EXISTS " + QuoteIdentifier(schema),
+        "CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(schema) +
+            "._sluice_sync_state (connector text NOT NULL, entity text NOT NULL, destination text NOT NULL, "
+            "cursor_field text, cursor_value text, boundary_keys text NOT NULL DEFAULT '[]', updated_at "
+            "timestamptz, PRIMARY KEY (connector, entity, destination))"}) {
+    Result<PgResult> done = Run(conn, sql);
+    if (!done.ok()) return done.TakeStatus().WithContext("destination '" + name + "'");
+  }
+  return destination;
+}
+
+Result<std::unique_ptr<TableWriter>> PostgresDestination::OpenTable(const TableSpec& table,
+                                                                    const OpenOptions& options) {
+  auto writer = std::make_unique<PostgresTableWriter>(*this, table, options);
+  RETURN_IF_ERROR(writer->Open());
+  return std::unique_ptr<TableWriter>(std::move(writer));
+}
+
+Result<std::optional<SyncState>> PostgresDestination::ReadState(const TableSpec& table) {
+  ASSIGN_OR_RETURN(PgResult found, Run(conn(),
+                                       "SELECT cursor_field, cursor_value, boundary_keys FROM " +
+                                           QuoteIdentifier(schema_) +
+                                           "._sluice_sync_state WHERE connector = $1 AND entity = $2 AND "
+                                           "destination = $3",
+                                       {table.connector, table.entity, table.name}));
+  if (PQntuples(found.get()) == 0) return std::optional<SyncState>();
+  SyncState state;
+  state.cursor_field = PQgetvalue(found.get(), 0, 0);
+  state.cursor_value = Value::parse(PQgetvalue(found.get(), 0, 1), nullptr, false);
+  state.boundary_keys = Value::parse(PQgetvalue(found.get(), 0, 2), nullptr, false);
+  if (state.cursor_value.is_discarded()) state.cursor_value = Value();
+  if (!state.boundary_keys.is_array()) state.boundary_keys = Value::array();
+  return std::optional<SyncState>(std::move(state));
+}
+
+}  // namespace sluice
