@@ -2,6 +2,7 @@
 // interactive shell.
 //
 //   sluice [WORKSPACE] [-c SQL]... [FILE.sql]...
+//   sluice sync FILE.yaml... [--workspace W]
 //   sluice test [PATH]... [--tags a,b] [--exclude-tags c] [--filter TEXT] [--junit FILE] [-j N]
 //
 // Commands and files run in the order given. With neither, a terminal gets
@@ -16,6 +17,7 @@
 
 #include "cli/repl.h"
 #include "cli/runner.h"
+#include "cli/sync_command.h"
 #include "testing/test_runner.h"
 
 namespace {
@@ -68,6 +70,10 @@ int main(int argc, char** argv) {
   test->add_option("-j,--jobs", test_options.jobs, "tests to run at once (default 1)")
       ->check(CLI::Range(1, 64));
   test->add_flag("--verbose,-v", test_options.verbose, "show what passing tests printed too");
+  std::vector<std::string> sync_files;
+  CLI::App* sync = app.add_subcommand("sync", "run CloudQuery-style sync configurations (kind: source / destination)");
+  sync->add_option("files", sync_files, "YAML files")->required();
+  sync->add_option("--workspace,-w", workspace_path, "workspace file (default ./sluice.db)");
   CLI11_PARSE(app, argc, argv);
   if (test->parsed()) return RunTests(test_options, stdout, stderr);
 
@@ -103,6 +109,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   Interpreter interpreter(**workspace, sink);
+  if (sync->parsed()) return RunSyncConfigs(sync_files, **workspace, interpreter, sink);
 
   if (inputs.empty()) {
     if (isatty(STDIN_FILENO)) return RunRepl(interpreter, sink, options);

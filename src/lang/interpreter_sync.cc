@@ -203,8 +203,10 @@ Status Interpreter::SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef&
   if (sync.write_mode) {
     plan.write_mode = *WriteModeFromName(*sync.write_mode);
   } else {
+    // An incremental run upserts where the destination can, else appends.
     plan.write_mode = !incremental ? WriteMode::kOverwriteDeleteStale
-                                   : (keyed ? WriteMode::kOverwrite : WriteMode::kAppend);
+                                   : (keyed && destination.AbsorbsRepeats() ? WriteMode::kOverwrite
+                                                                            : WriteMode::kAppend);
   }
   if (plan.write_mode == WriteMode::kOverwrite && !keyed) {
     return fail_early(Status(ErrorKind::kInvalidArgument,

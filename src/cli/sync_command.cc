@@ -1,0 +1,193 @@
+#include "cli/sync_command.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "sync/cloudquery_config.h"
+
+namespace sluice {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Quote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
+
+bool IsIdentifier(const std::string& name) {
+  static const std::regex identifier("[A-Za-z_][A-Za-z0-9_]*");
+  return std::regex_match(name, identifier);
+}
+
+Status Unknown(const DestinationConfig& destination, const std::set<std::string>& known) {
+  for (const auto& [key, value] : destination.spec.items()) {
+    if (known.count(key)) continue;
+    std::string list;
+    for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
+    return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                   "' (" + destination.plugin + "): unknown spec key '" + key +
+                                                   "' (known: " + list + ")");
+  }
+  return Status::Ok();
+}
+
+// CREATE OR REPLACE DESTINATION for a CloudQuery destination spec.
+Result<std::string> DestinationStatement(const DestinationConfig& destination) {
+  if (!IsIdentifier(destination.name)) {
+    return Status(ErrorKind::kInvalidArgument, destination.file + ": destination name '" + destination.name +
+                                                   "' must be an identifier (letters, digits, _)");
+  }
+  Value config = Value::object();
+  std::string type;
+  auto need = [&](const char* key) -> Result<Value> {
+    if (!destination.spec.contains(key) || !destination.spec[key].is_string()) {
+      return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                     "' needs spec." + key);
+    }
+    return destination.spec[key];
+  };
+  if (destination.plugin == "sqlite") {
+    RETURN_IF_ERROR(Unknown(destination, {"connection_string"}));
+    type = "sqlite";
+    ASSIGN_OR_RETURN(config["path"], need("connection_string"));
+  } else if (destination.plugin == "postgresql") {
+    RETURN_IF_ERROR(Unknown(destination, {"connection_string", "schema"}));
+    type = "postgresql";
+    ASSIGN_OR_RETURN(config["connection_string"], need("connection_string"));
+    if (destination.spec.contains("schema")) config["schema"] = destination.spec["schema"];
+  } else {
+    RETURN_IF_ERROR(Unknown(destination, {"path", "format"}));
+    ASSIGN_OR_RETURN(config["path"], need("path"));
+    std::string format = destination.spec.value("format", "json");
+    if (format != "json" && format != "csv") {
+      return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                     "': format '" + format + "' is not supported (json or csv)");
+    }
+    type = format == "csv" ? "csv" : "jsonl";
+  }
+  return "CREATE OR REPLACE DESTINATION " + destination.name + " TYPE '" + type + "' CONFIG " + config.dump() + ";\n";
+}
+
+}  // namespace
+
+int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, Interpreter& interpreter,
+                   ConsoleSink& sink) {
+  SyncConfig config;
+  for (const std::string& file : files) {
+    Status read = ReadCloudQueryConfig(file, config);
+    if (!read.ok()) {
+      sink.Error(read);
+      return 2;
+    }
+  }
+  auto fail = [&](const Status& status) {
+    sink.Error(status);
+    return 1;
+  };
+  std::string statements;
+  std::map<std::string, const DestinationConfig*> destinations;
+  for (const DestinationConfig& destination : config.destinations) {
+    Result<std::string> created = DestinationStatement(destination);
+    if (!created.ok()) return fail(created.status());
+    statements += *created;
+    destinations[destination.name] = &destination;
+  }
+  RunOptions options;
+  for (const SourceConfig& source : config.sources) {
+    if (!IsIdentifier(source.name)) {
+      return fail(Status(ErrorKind::kInvalidArgument, source.file + ": source name '" + source.name +
+                                                          "' must be an identifier (letters, digits, _)"));
+    }
+    // The connector type: one installed in the workspace, or the one a
+    // folder of .sql files defines (its TEST blocks are not run here).
+    std::string type = source.path;
+    // A folder is found beside the YAML file, or else from the working directory.
+    fs::path folder = fs::path(source.file).parent_path() / source.path;
+    if (!fs::is_directory(folder)) folder = source.path;
+    if (fs::is_directory(folder)) {
+      std::set<std::string> defined;
+      std::vector<fs::path> scripts;
+      for (const auto& entry : fs::directory_iterator(folder)) {
+        if (entry.path().extension() == ".sql") scripts.push_back(entry.path());
+      }
+      std::sort(scripts.begin(), scripts.end());
+      for (const fs::path& script : scripts) {
+        std::ifstream in(script, std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{script.string(), text.str()}));
+        if (!parsed.ok()) return fail(parsed.errors.front());
+        for (const ast::Statement& statement : parsed.program.statements) {
+          if (std::holds_alternative<ast::TestStmt>(statement.node)) continue;
+          if (auto* created = std::get_if<ast::CreateConnectorTypeStmt>(&statement.node)) {
+            defined.insert(created->name.text);
+          }
+          Status ran = interpreter.Execute(statement);
+          if (!ran.ok()) return fail(ran);
+        }
+      }
+      if (defined.size() != 1) {
+        return fail(Status(ErrorKind::kInvalidArgument,
+                           source.file + ": source '" + source.name + "': folder '" + folder.string() + "' defines " +
+                               std::to_string(defined.size()) + " connector types; a source needs exactly one"));
+      }
+      type = *defined.begin();
+    }
+    Result<std::vector<EntityDef>> entities = workspace.catalog().ListEntities(type);
+    if (!entities.ok() || !workspace.catalog().GetConnectorType(type).ok()) {
+      return fail(Status(ErrorKind::kNotFound, source.file + ": source '" + source.name + "': path '" + source.path +
+                                                   "' is neither a connector type in the workspace nor a folder "
+                                                   "of .sql definitions"));
+    }
+    std::vector<std::string> patterns = source.tables.empty() ? std::vector<std::string>{"*"} : source.tables;
+    std::vector<const EntityDef*> chosen;
+    for (const std::string& pattern : patterns) {
+      bool matched = false;
+      for (const EntityDef& entity : *entities) {
+        if (!MatchesTablePattern(pattern, entity.name)) continue;
+        matched = true;
+        bool skipped = false;
+        for (const std::string& skip : source.skip_tables) skipped = skipped || MatchesTablePattern(skip, entity.name);
+        if (!skipped && std::find(chosen.begin(), chosen.end(), &entity) == chosen.end()) chosen.push_back(&entity);
+      }
+      if (!matched) {
+        return fail(Status(ErrorKind::kNotFound, source.file + ": source '" + source.name + "': tables pattern '" +
+                                                     pattern + "' matches no entity of type '" + type + "'"));
+      }
+    }
+    statements += "CREATE OR REPLACE CONNECTOR " + source.name + " TYPE " + Quote(type) + " CONFIG " +
+                  source.spec.dump() + ";\n";
+    for (const std::string& name : source.destinations) {
+      auto found = destinations.find(name);
+      if (found == destinations.end()) {
+        return fail(Status(ErrorKind::kNotFound, source.file + ": source '" + source.name +
+                                                     "' names destination '" + name + "', which no file defines"));
+      }
+      const DestinationConfig& destination = *found->second;
+      for (const EntityDef* entity : chosen) {
+        // As in CloudQuery, a table synced incrementally never deletes stale rows.
+        std::string mode = destination.write_mode;
+        if (mode == "overwrite-delete-stale" && !entity->cursor.empty()) mode = "overwrite";
+        statements += "SYNC CONNECTOR " + source.name + "." + entity->name + " TO DESTINATION " + name +
+                      (mode.empty() ? "" : " WRITE_MODE " + Quote(mode)) + (destination.force ? " FORCE" : "") +
+                      ";\n";
+      }
+    }
+  }
+  options.keep_going = true;  // one failing entity does not stop the others
+  options.echo = true;
+  auto script = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", statements});
+  return RunText(script, interpreter, sink, options) ? 0 : 1;
+}
+
+}  // namespace sluice

@@ -1,0 +1,241 @@
+#include "sync/cloudquery_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace sluice {
+namespace {
+
+Status ConfigError(const std::string& file, const YAML::Mark& mark, const std::string& message) {
+  std::string where = file;
+  if (mark.line >= 0) where += ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  return Status(ErrorKind::kInvalidArgument, where + ": " + message);
+}
+
+// `${NAME}` → the variable's value, or (in a spec) the template {{env.NAME}}.
+Result<std::string> Expand(const std::string& text, bool as_template, const std::string& file,
+                           const YAML::Mark& mark) {
+  std::string out;
+  size_t at = 0;
+  while (true) {
+    size_t start = text.find("${", at);
+    if (start == std::string::npos) break;
+    size_t end = text.find('}', start);
+    if (end == std::string::npos) break;
+    std::string name = text.substr(start + 2, end - start - 2);
+    out += text.substr(at, start - at);
+    if (as_template) {
+      out += "{{env." + name + "}}";
+    } else {
+      const char* value = std::getenv(name.c_str());
+      if (!value) return ConfigError(file, mark, "environment variable '" + name + "' is not set");
+      out += value;
+    }
+    at = end + 1;
+  }
+  return out + text.substr(at);
+}
+
+Result<Value> ToValue(const YAML::Node& node, bool in_spec, const std::string& file) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return Value();
+    case YAML::NodeType::Sequence: {
+      Value out = Value::array();
+      for (const YAML::Node& item : node) {
+        ASSIGN_OR_RETURN(Value value, ToValue(item, in_spec, file));
+        out.push_back(std::move(value));
+      }
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      Value out = Value::object();
+      for (const auto& entry : node) {
+        ASSIGN_OR_RETURN(Value value, ToValue(entry.second, in_spec, file));
+        out[entry.first.as<std::string>()] = std::move(value);
+      }
+      return out;
+    }
+    case YAML::NodeType::Scalar:
+      break;
+  }
+  const std::string& text = node.Scalar();
+  // Quoted scalars are strings; plain ones may be numbers or booleans.
+  if (node.Tag() != "!") {
+    if (text == "true" || text == "false") return Value(text == "true");
+    char* end = nullptr;
+    long long integer = std::strtoll(text.c_str(), &end, 10);
+    if (!text.empty() && *end == '\0') return Value(static_cast<int64_t>(integer));
+    double number = std::strtod(text.c_str(), &end);
+    if (!text.empty() && *end == '\0') return Value(number);
+  }
+  ASSIGN_OR_RETURN(std::string expanded, Expand(text, in_spec, file, node.Mark()));
+  return Value(expanded);
+}
+
+Status CheckKeys(const YAML::Node& node, const std::set<std::string>& known, const std::string& what,
+                 const std::string& file) {
+  if (!node.IsMap()) return ConfigError(file, node.Mark(), what + " must be a mapping");
+  for (const auto& entry : node) {
+    std::string key = entry.first.as<std::string>();
+    if (!known.count(key)) {
+      std::string list;
+      for (const std::string& name : known) list += (list.empty() ? "" : ", ") + name;
+      return ConfigError(file, entry.first.Mark(), "unknown key '" + key + "' in " + what + " (known: " + list + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::string> Text(const YAML::Node& spec, const char* key, const std::string& what, const std::string& file,
+                         bool required = true) {
+  if (!spec[key]) {
+    if (!required) return std::string();
+    return ConfigError(file, spec.Mark(), what + " needs '" + key + "'");
+  }
+  if (!spec[key].IsScalar()) return ConfigError(file, spec[key].Mark(), "'" + std::string(key) + "' must be text");
+  return Expand(spec[key].Scalar(), false, file, spec[key].Mark());
+}
+
+Result<std::vector<std::string>> List(const YAML::Node& spec, const char* key, const std::string& file) {
+  std::vector<std::string> out;
+  if (!spec[key]) return out;
+  if (!spec[key].IsSequence()) return ConfigError(file, spec[key].Mark(), "'" + std::string(key) + "' must be a list");
+  for (const YAML::Node& item : spec[key]) {
+    ASSIGN_OR_RETURN(std::string text, Expand(item.as<std::string>(), false, file, item.Mark()));
+    out.push_back(text);
+  }
+  return out;
+}
+
+// Sluice runs what the workspace or a folder defines; nothing is fetched.
+Status CheckRegistry(const YAML::Node& spec, const std::string& file) {
+  if (!spec["registry"]) return Status::Ok();
+  std::string registry = spec["registry"].as<std::string>();
+  if (registry == "local") return Status::Ok();
+  return ConfigError(file, spec["registry"].Mark(),
+                     "registry '" + registry + "' is not supported: Sluice runs connector types installed in the "
+                     "workspace or defined in a local folder (registry: local, or none)");
+}
+
+Status ReadSource(const YAML::Node& spec, const std::string& file, SyncConfig& config) {
+  RETURN_IF_ERROR(CheckKeys(spec,
+                            {"name", "path", "registry", "version", "tables", "skip_tables", "destinations", "spec",
+                             "skip_dependent_tables", "deterministic_cq_id"},
+                            "source spec", file));
+  RETURN_IF_ERROR(CheckRegistry(spec, file));
+  SourceConfig source;
+  source.file = file;
+  ASSIGN_OR_RETURN(source.name, Text(spec, "name", "a source", file));
+  ASSIGN_OR_RETURN(source.path, Text(spec, "path", "source '" + source.name + "'", file));
+  ASSIGN_OR_RETURN(source.tables, List(spec, "tables", file));
+  ASSIGN_OR_RETURN(source.skip_tables, List(spec, "skip_tables", file));
+  ASSIGN_OR_RETURN(source.destinations, List(spec, "destinations", file));
+  if (source.destinations.empty()) {
+    return ConfigError(file, spec.Mark(), "source '" + source.name + "' names no destinations");
+  }
+  if (spec["spec"]) {
+    ASSIGN_OR_RETURN(source.spec, ToValue(spec["spec"], true, file));
+    if (!source.spec.is_object()) return ConfigError(file, spec["spec"].Mark(), "a source's spec must be a mapping");
+  }
+  config.sources.push_back(std::move(source));
+  return Status::Ok();
+}
+
+Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConfig& config) {
+  RETURN_IF_ERROR(CheckKeys(spec, {"name", "path", "registry", "version", "write_mode", "migrate_mode", "spec"},
+                            "destination spec", file));
+  RETURN_IF_ERROR(CheckRegistry(spec, file));
+  DestinationConfig destination;
+  destination.file = file;
+  ASSIGN_OR_RETURN(destination.name, Text(spec, "name", "a destination", file));
+  ASSIGN_OR_RETURN(std::string path, Text(spec, "path", "destination '" + destination.name + "'", file));
+  destination.plugin = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  if (destination.plugin != "sqlite" && destination.plugin != "postgresql" && destination.plugin != "file") {
+    return ConfigError(file, spec["path"].Mark(),
+                       "destination plugin '" + path + "' is not supported (sqlite, postgresql or file)");
+  }
+  ASSIGN_OR_RETURN(destination.write_mode, Text(spec, "write_mode", "", file, false));
+  if (!destination.write_mode.empty() && destination.write_mode != "overwrite-delete-stale" &&
+      destination.write_mode != "overwrite" && destination.write_mode != "append") {
+    return ConfigError(file, spec["write_mode"].Mark(),
+                       "unknown write_mode '" + destination.write_mode +
+                           "' (overwrite-delete-stale, overwrite or append)");
+  }
+  ASSIGN_OR_RETURN(std::string migrate, Text(spec, "migrate_mode", "", file, false));
+  if (!migrate.empty() && migrate != "safe" && migrate != "forced") {
+    return ConfigError(file, spec["migrate_mode"].Mark(), "unknown migrate_mode '" + migrate + "' (safe or forced)");
+  }
+  destination.force = migrate == "forced";
+  if (spec["spec"]) {
+    ASSIGN_OR_RETURN(destination.spec, ToValue(spec["spec"], true, file));
+    if (!destination.spec.is_object()) {
+      return ConfigError(file, spec["spec"].Mark(), "a destination's spec must be a mapping");
+    }
+  }
+  config.destinations.push_back(std::move(destination));
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool MatchesTablePattern(const std::string& pattern, const std::string& name) {
+  // Classic wildcard matching with backtracking to the last '*'.
+  size_t p = 0, n = 0, star = std::string::npos, resume = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      resume = n;
+    } else if (p < pattern.size() && pattern[p] == name[n]) {
+      ++p;
+      ++n;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      n = ++resume;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+Status ReadCloudQueryConfig(const std::string& path, SyncConfig& config) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(ErrorKind::kIo, "cannot read '" + path + "'");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(text.str());
+  } catch (const YAML::Exception& error) {
+    return ConfigError(path, error.mark, error.msg);
+  }
+  for (const YAML::Node& document : documents) {
+    if (!document || document.IsNull()) continue;
+    try {
+      RETURN_IF_ERROR(CheckKeys(document, {"kind", "spec"}, "a document", path));
+      if (!document["kind"] || !document["spec"]) {
+        return ConfigError(path, document.Mark(), "a document needs 'kind' and 'spec'");
+      }
+      std::string kind = document["kind"].as<std::string>();
+      if (kind == "source") {
+        RETURN_IF_ERROR(ReadSource(document["spec"], path, config));
+      } else if (kind == "destination") {
+        RETURN_IF_ERROR(ReadDestination(document["spec"], path, config));
+      } else {
+        return ConfigError(path, document["kind"].Mark(), "unknown kind '" + kind + "' (source or destination)");
+      }
+    } catch (const YAML::Exception& error) {
+      return ConfigError(path, error.mark, error.msg);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice
