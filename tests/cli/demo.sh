@@ -9,6 +9,9 @@ expect_contains "create action ran" "created item 26 - Made by the demo (active)
 expect_contains "delete action ran" '{"deleted":"26"}' "$out"
 expect_contains "live query" " 5  | item 5 | active" "$out"
 expect_contains "aggregate over the API" "archived |    12" "$out"
+expect_contains "the demo syncs into the workspace" "sync my_service_prod → workspace" "$out"
+expect_contains "and queries the synced table" "Made after the first sync" "$out"
+expect_eq "synced rows in the demo workspace" 26 "$(sqlite3 "$dir/demo/sluice.db" "SELECT count(*) FROM my_service_prod_items")"
 expect_not_contains "key never printed" "demo-key-" "$out"
 if grep -q "demo-key-" "$dir/demo/sluice.db"; then fail "the key is stored in plain text"; fi
 finish
