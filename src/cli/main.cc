@@ -3,6 +3,7 @@
 //
 //   sluice [WORKSPACE] [-c SQL]... [FILE.sql]...
 //   sluice sync FILE.yaml... [--workspace W]
+//   sluice scheduler [WORKSPACE] [--once]
 //   sluice test [PATH]... [--tags a,b] [--exclude-tags c] [--filter TEXT] [--junit FILE] [-j N]
 //
 // Commands and files run in the order given. With neither, a terminal gets
@@ -17,6 +18,7 @@
 
 #include "cli/repl.h"
 #include "cli/runner.h"
+#include "cli/scheduler.h"
 #include "cli/sync_command.h"
 #include "testing/test_runner.h"
 
@@ -74,8 +76,14 @@ int main(int argc, char** argv) {
   CLI::App* sync = app.add_subcommand("sync", "run CloudQuery-style sync configurations (kind: source / destination)");
   sync->add_option("files", sync_files, "YAML files")->required();
   sync->add_option("--workspace,-w", workspace_path, "workspace file (default ./sluice.db)");
+  bool scheduler_once = false;
+  std::vector<std::string> scheduler_args;
+  CLI::App* scheduler = app.add_subcommand("scheduler", "run the stored SYNC … SCHEDULE statements when due");
+  scheduler->add_option("workspace", scheduler_args, "workspace file (default ./sluice.db)")->expected(0, 1);
+  scheduler->add_flag("--once", scheduler_once, "run what is due this minute, then exit");
   CLI11_PARSE(app, argc, argv);
   if (test->parsed()) return RunTests(test_options, stdout, stderr);
+  if (scheduler->parsed() && !scheduler_args.empty()) workspace_path = scheduler_args.front();
 
   // A first positional that is not a script names the workspace.
   size_t first_script = 0;
@@ -110,6 +118,7 @@ int main(int argc, char** argv) {
   }
   Interpreter interpreter(**workspace, sink);
   if (sync->parsed()) return RunSyncConfigs(sync_files, **workspace, interpreter, sink);
+  if (scheduler->parsed()) return RunScheduler(**workspace, interpreter, sink, scheduler_once);
 
   if (inputs.empty()) {
     if (isatty(STDIN_FILENO)) return RunRepl(interpreter, sink, options);

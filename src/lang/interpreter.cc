@@ -100,7 +100,7 @@ Status Interpreter::Execute(const ast::Statement& statement) {
       if (!result.is_null()) output_.Print(result.dump(-1, ' ', false, Value::error_handler_t::replace));
       return Status::Ok();
     }
-    if (auto* sync = std::get_if<ast::SyncStmt>(&statement.node)) return ExecuteSync(*sync);
+    if (auto* sync = std::get_if<ast::SyncStmt>(&statement.node)) return ExecuteSync(*sync, statement);
     if (auto* test = std::get_if<ast::TestStmt>(&statement.node)) return ExecuteTest(*test, statement);
     if (auto* test = std::get_if<ast::TestConnectionStmt>(&statement.node)) {
       ASSIGN_OR_RETURN(ResultSet checks, connectors_.TestConnection(test->connector.text));

@@ -40,6 +40,10 @@ class Interpreter {
   // Runs a program's statements in order, stopping at the first error.
   Status ExecuteAll(const ast::Program& program);
 
+  // `sluice scheduler` runs stored SYNC … SCHEDULE statements: then they
+  // sync instead of storing their schedule again.
+  void set_running_schedules(bool running) { running_schedules_ = running; }
+
   // Evaluates an expression in the current scope.
   Result<Value> Evaluate(const ast::Expr& expr) { return Eval(expr); }
 
@@ -64,7 +68,8 @@ class Interpreter {
   // Inside a connector test: the body, with HTTP answered by MOCK_API.
   Status RunTestBody(const ast::TestStmt& test);
   // SYNC CONNECTOR … (interpreter_sync.cc).
-  Status ExecuteSync(const ast::SyncStmt& sync);
+  Status ExecuteSync(const ast::SyncStmt& sync, const ast::Statement& statement);
+  Status ScheduleSync(const ast::SyncStmt& sync, const ast::Statement& statement);
   Result<std::unique_ptr<Destination>> SyncDestination(const ast::SyncStmt& sync);
   Status SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef& connector, const EntityDef& entity,
                        Destination& destination, ResultSet& summary);
@@ -85,6 +90,7 @@ class Interpreter {
   Evaluator evaluator_;
   ConnectorRegistry connectors_;
   bool in_test_ = false;              // this session is a connector test's
+  bool running_schedules_ = false;
   std::shared_ptr<MockApi> test_mock_;  // its MOCK_API, if it has one
   std::map<std::string, std::string> entity_tables_;  // "c.e" → the FIELDS shape it was made with
 };

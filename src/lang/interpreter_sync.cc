@@ -12,6 +12,7 @@
 #include "dest/sqlite_destination.h"
 #include "lang/interpreter.h"
 #include "lang/sql_binding.h"
+#include "sync/cron.h"
 #include "sync/sync_engine.h"
 
 namespace sluice {
@@ -109,7 +110,28 @@ Result<std::unique_ptr<Destination>> Interpreter::SyncDestination(const ast::Syn
   return std::unique_ptr<Destination>(std::move(postgres));
 }
 
-Status Interpreter::ExecuteSync(const ast::SyncStmt& sync) {
+Status Interpreter::ScheduleSync(const ast::SyncStmt& sync, const ast::Statement& statement) {
+  Result<CronSchedule> cron = CronSchedule::Parse(*sync.schedule);
+  if (!cron.ok()) return cron.TakeStatus();
+  if (!workspace_.catalog().GetConnector(sync.connector.text).ok()) {
+    return Status(ErrorKind::kNotFound, "connector '" + sync.connector.text + "' does not exist")
+        .At(sync.connector.span.begin);
+  }
+  ASSIGN_OR_RETURN(Stmt put, workspace_.db().Prepare(
+                                 "INSERT INTO _sluice_sync_schedules (connector, statement, cron, created_at) "
+                                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (connector, statement) DO UPDATE SET "
+                                 "cron = excluded.cron"));
+  RETURN_IF_ERROR(put.BindText(1, sync.connector.text));
+  RETURN_IF_ERROR(put.BindText(2, std::string(statement.span.Text())));
+  RETURN_IF_ERROR(put.BindText(3, *sync.schedule));
+  RETURN_IF_ERROR(put.BindText(4, FormatTimestamp(NowMicros())));
+  RETURN_IF_ERROR(put.Run());
+  output_.Print("scheduled '" + *sync.schedule + "' (UTC): `sluice scheduler` runs it when due");
+  return Status::Ok();
+}
+
+Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement& statement) {
+  if (sync.schedule && !running_schedules_) return ScheduleSync(sync, statement);
   Catalog& catalog = workspace_.catalog();
   Result<ConnectorDef> connector = catalog.GetConnector(sync.connector.text);
   if (!connector.ok()) return connector.TakeStatus().At(sync.connector.span.begin);

@@ -178,6 +178,28 @@ expect_eq "a failed full run leaves the file whole" "51|third" \
   "$(wc -l <"$dir/sheets/f_pages.csv")|$(sed -n 2p "$dir/sheets/f_pages.csv" | cut -d, -f2)"
 if [ -e "$dir/sheets/f_pages.csv.partial" ]; then fail "a failed run left its partial file"; fi
 
+# SCHEDULE stores the statement; `sluice scheduler` runs it when due, once a minute.
+runs() { q "SELECT count(*) FROM _sluice_sync_runs WHERE connector = 'f' AND entity = 'other'"; }
+before=$(runs)
+out=$(run "SYNC CONNECTOR f.other FULL SCHEDULE '* * * * *';")
+expect_contains "SCHEDULE stores" "scheduled '* * * * *' (UTC)" "$out"
+expect_eq "and does not run now" "$before" "$(runs)"
+expect_contains "a bad schedule is refused" "a cron schedule has 5 fields" "$(run "SYNC CONNECTOR f SCHEDULE 'hourly';")"
+minute=$(date -u +%M)
+out=$("$sluice" scheduler "$ws" --once 2>&1)
+expect_eq "scheduler --once" 0 $?
+expect_contains "it says what it runs" "running schedule 1: SYNC CONNECTOR f.other FULL SCHEDULE '* * * * *';" "$out"
+expect_eq "the due sync ran" "$((before + 1))" "$(runs)"
+"$sluice" scheduler "$ws" --once >/dev/null 2>&1
+if [ "$(date -u +%M)" = "$minute" ]; then expect_eq "at most once a minute" "$((before + 1))" "$(runs)"; fi
+"$sluice" scheduler "$ws" >"$dir/scheduler.out" 2>&1 &
+scheduler_pid=$!
+sleep 1
+kill -TERM $scheduler_pid
+wait $scheduler_pid
+expect_eq "the scheduler stops on SIGTERM" 0 $?
+expect_contains "saying so" "scheduler: stopped" "$(cat "$dir/scheduler.out")"
+
 # Bad destinations and names.
 expect_contains "unknown connector" "connector 'nope'" "$(run "SYNC CONNECTOR nope;")"
 expect_contains "unknown entity" "has no entity 'nope'" "$(run "SYNC CONNECTOR prod.nope;")"
