@@ -31,6 +31,7 @@ bench: build
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	$(BUILD)/js_bench
 	bash bench/scan_bench.sh $(BUILD)
+	bash bench/sync_bench.sh $(BUILD)
 
 fuzz: setup
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DSLUICE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
