@@ -12,6 +12,7 @@
 #include "dest/sqlite_destination.h"
 #include "lang/interpreter.h"
 #include "lang/sql_binding.h"
+#include "query/coerce.h"
 #include "sync/cron.h"
 #include "sync/sync_engine.h"
 
@@ -40,6 +41,28 @@ class TableRows : public SyncRowStream {
  private:
   Stmt stmt_;
   ConnectorRegistry& connectors_;
+};
+
+// Rows straight from the handler, coerced as the SQL table would: the path
+// when there is no WHERE, which keeps SQLite (and its connection) out of
+// reading, so the writer thread has the connection to itself.
+class HandlerRows : public SyncRowStream {
+ public:
+  HandlerRows(std::unique_ptr<RowSource> source, EntitySchema schema)
+      : source_(std::move(source)), schema_(std::move(schema)) {}
+
+  Result<bool> Next(std::vector<Value>& row) override {
+    ASSIGN_OR_RETURN(std::optional<Value> next, source_->Next());
+    if (!next) return false;
+    ASSIGN_OR_RETURN(row, CoerceRow(schema_, *next, ++count_));
+    if (schema_.has_parent) row.push_back(Value(source_->Parent().dump()));
+    return true;
+  }
+
+ private:
+  std::unique_ptr<RowSource> source_;
+  EntitySchema schema_;
+  int64_t count_ = 0;
 };
 
 std::string Rate(int64_t rows, std::chrono::microseconds elapsed) {
@@ -284,7 +307,13 @@ Status Interpreter::SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef&
       extra["cursor"] = Value{{"field", plan.cursor_field}, {"value", state->cursor_value}};
     }
     if (plan.cursor_ordered) extra["order_by"] = Value::array({Value{{"field", plan.cursor_field}, {"desc", false}}});
+    // Set for the scan either way: it also keeps a sync away from the query cache.
     connectors_.SetSyncOptions(connector.name, entity.name, std::move(extra));
+    if (!sync.where) {
+      ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source,
+                       connectors_.Scan(connector.name, entity.name, Value::object(), Value::object(), Value()));
+      return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(std::move(source), schema));
+    }
     ASSIGN_OR_RETURN(Stmt stmt, workspace_.db().Prepare(sql));
     for (size_t i = 0; i < params.size(); ++i) RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i + 1), params[i]));
     (void)connectors_.TakeLastError();

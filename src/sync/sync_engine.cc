@@ -1,6 +1,10 @@
 #include "sync/sync_engine.h"
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "core/time_util.h"
 
@@ -37,6 +41,78 @@ std::string RowKey(const TableSpec& table, const std::vector<Value>& row) {
   if (key.empty()) key = Value(row);
   return key.dump();
 }
+
+// Writes batches on a thread of its own, so the handler produces the next
+// batch while the destination writes this one. At most two batches wait,
+// which bounds memory; batches are written and committed in the order given.
+class BackgroundWriter {
+ public:
+  explicit BackgroundWriter(TableWriter& writer) : writer_(writer), thread_([this] { Loop(); }) {}
+  ~BackgroundWriter() { (void)Finish(); }
+
+  // Queues rows, then a commit (with `state`, if any) when `commit`. False
+  // once writing failed: the caller stops producing.
+  bool Push(std::vector<std::vector<Value>> rows, bool commit, std::optional<SyncState> state) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return queue_.size() < 2 || !status_.ok(); });
+    if (!status_.ok()) return false;
+    queue_.push_back({std::move(rows), commit, std::move(state)});
+    changed_.notify_all();
+    return true;
+  }
+
+  // Waits until everything queued is written; the first error, if any.
+  Status Finish() {
+    {
+      std::lock_guard lock(mutex_);
+      closed_ = true;
+      changed_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+    return status_;
+  }
+
+ private:
+  struct Item {
+    std::vector<std::vector<Value>> rows;
+    bool commit;
+    std::optional<SyncState> state;
+  };
+
+  void Loop() {
+    while (true) {
+      Item item;
+      {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) return;
+        item = std::move(queue_.front());
+        queue_.pop_front();
+        changed_.notify_all();
+        if (!status_.ok()) continue;  // drained, not written, after a failure
+      }
+      Status status;
+      for (const std::vector<Value>& row : item.rows) {
+        status = writer_.Write(row);
+        if (!status.ok()) break;
+      }
+      if (status.ok() && item.commit) status = writer_.Commit(item.state ? &*item.state : nullptr);
+      if (!status.ok()) {
+        std::lock_guard lock(mutex_);
+        status_ = std::move(status);
+        changed_.notify_all();
+      }
+    }
+  }
+
+  TableWriter& writer_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<Item> queue_;
+  bool closed_ = false;
+  Status status_;
+  std::thread thread_;  // last: starts once the members above exist
+};
 
 class Run {
  public:
@@ -76,37 +152,51 @@ class Run {
     ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> writer, destination_.OpenTable(plan_.table, options));
     report_.migration = writer->Migration();
     bool keyed = plan_.table.HasPrimaryKey() && destination_.AbsorbsRepeats();
+    BackgroundWriter background(*writer);
+    std::vector<std::vector<Value>> batch;
     std::vector<Value> row;
-    size_t in_batch = 0;
+    Status read_status;
     while (true) {
-      ASSIGN_OR_RETURN(bool more, rows->Next(row));
-      if (!more) break;
+      Result<bool> more = rows->Next(row);
+      if (!more.ok()) {
+        read_status = more.TakeStatus();
+        break;
+      }
+      if (!*more) break;
       ++report_.rows_read;
       if (cursor_index_ >= 0 && !Track(row)) {
         ++report_.rows_skipped;
         continue;
       }
       if (rewind_) {
-        SyncState start = StartState();
-        RETURN_IF_ERROR(writer->Commit(&start));
+        if (!background.Push(std::move(batch), true, StartState())) break;
+        batch.clear();
         rewind_ = false;
       }
-      RETURN_IF_ERROR(writer->Write(row));
+      batch.push_back(std::move(row));
       ++report_.rows_written;
-      if (++in_batch < plan_.batch_rows) continue;
+      if (batch.size() < plan_.batch_rows) continue;
       // A batch may commit alone when repeating it later is harmless, or
       // when the mark that commits with it keeps it from being repeated.
       bool mark_moves = MarkMoves();
-      if (!keyed && !mark_moves && plan_.write_mode != WriteMode::kOverwriteDeleteStale) continue;
-      SyncState mid = State();
-      RETURN_IF_ERROR(writer->Commit(mark_moves ? &mid : nullptr));
+      bool commit = keyed || mark_moves || plan_.write_mode == WriteMode::kOverwriteDeleteStale;
+      if (!background.Push(std::move(batch), commit, mark_moves ? std::optional<SyncState>(State()) : std::nullopt)) {
+        break;
+      }
+      batch.clear();
+      if (!commit) continue;
       ++report_.batches;
-      in_batch = 0;
       if (progress_) progress_(report_, false);
     }
-    SyncState final_state = State();
-    RETURN_IF_ERROR(writer->Commit(cursor_index_ >= 0 ? &final_state : nullptr));
-    ++report_.batches;
+    if (read_status.ok()) {
+      background.Push(std::move(batch), true,
+                      cursor_index_ >= 0 ? std::optional<SyncState>(State()) : std::nullopt);
+      ++report_.batches;
+    }
+    // Batches queued before a read failure still commit: each was whole.
+    Status written = background.Finish();
+    RETURN_IF_ERROR(read_status);
+    RETURN_IF_ERROR(written);
     report_.cursor = max_;
     if (plan_.write_mode == WriteMode::kOverwriteDeleteStale) {
       ASSIGN_OR_RETURN(report_.rows_deleted, writer->DeleteStale());

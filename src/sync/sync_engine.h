@@ -21,7 +21,13 @@
 //   or at the end of the run.
 // - Stale rows (overwrite-delete-stale) are deleted only after a complete run.
 //
-// Thread-safety: one run per thread; the destination is used by that run alone.
+// Rows are written on a thread of the run's own while the row stream
+// produces the next batch (at most two batches wait, so memory stays
+// bounded); commits keep their order.
+//
+// Thread-safety: one run per thread. During a run the destination's table
+// writer is used from the run's writer thread only, and the row stream from
+// the calling thread only.
 #pragma once
 
 #include <chrono>
