@@ -237,19 +237,15 @@ class Run {
     return plan_.incremental && plan_.cursor_ordered && report_.cursor_in_order && cursor_index_ >= 0;
   }
 
-  SyncState StartState() const {
-    SyncState state;
-    state.cursor_field = plan_.cursor_field;
-    state.cursor_value = mark_;
-    for (const std::string& key : boundary_) state.boundary_keys.push_back(key);
-    return state;
-  }
+  // The mark the run started from, and the one its written rows reached.
+  SyncState StartState() const { return StateAt(mark_, boundary_); }
+  SyncState State() const { return StateAt(max_, keys_at_max_); }
 
-  SyncState State() const {
+  SyncState StateAt(const Value& cursor, const std::set<std::string>& keys) const {
     SyncState state;
     state.cursor_field = plan_.cursor_field;
-    state.cursor_value = max_;
-    for (const std::string& key : keys_at_max_) state.boundary_keys.push_back(key);
+    state.cursor_value = cursor;
+    for (const std::string& key : keys) state.boundary_keys.push_back(key);
     return state;
   }
 

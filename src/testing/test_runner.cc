@@ -138,6 +138,7 @@ class Runner {
   bool Discover();
   void SetUp(Folder& folder);
   void RunJobs();
+  void RunJob(Job& job);
   void Report(const Job& job);
   void ReportSetupFailure(const SetupFailure& failure);
   void Write(std::FILE* stream, const std::string& text);
@@ -290,52 +291,56 @@ void Runner::SetUp(Folder& folder) {
   }
 }
 
-void Runner::RunJobs() {
-  std::atomic<size_t> next{0};
-  auto work = [this, &next] {
-    // One JavaScript runtime per worker, kept for all its tests.
-    Result<std::shared_ptr<js::JsRuntime>> runtime = js::JsRuntime::Shared();
-    (void)runtime;  // a failure here surfaces, named, from the first handler that needs it
-    for (size_t i = next++; i < jobs_.size(); i = next++) {
-      Job& job = *jobs_[i];
-      CaptureSink sink;
-      Result<std::unique_ptr<Workspace>> isolated = Status();
-      {
-        std::lock_guard<std::mutex> lock(job.folder->base_lock);
-        isolated = Workspace::OpenCopy(*job.folder->base);
-      }
-      TestOutcome outcome;
-      if (isolated.ok()) {
-        outcome = RunConnectorTest(std::move(isolated).value(), *job.statement, job.tags, sink);
-      } else {
-        const auto& test = std::get<ast::TestStmt>(job.statement->node);
-        outcome.name = test.test_name.text;
-        outcome.verdict = TestVerdict::kFail;
-        outcome.problem = isolated.TakeStatus();
-      }
-      std::lock_guard<std::mutex> lock(done_lock_);
-      job.outcome = std::move(outcome);
-      job.output = sink.text();
-      job.done = true;
-      done_changed_.notify_all();
-    }
-  };
-  int jobs = std::clamp(options_.jobs, 1, 64);
-  std::vector<std::thread> workers;
-  for (int i = 1; i < jobs && static_cast<size_t>(i) < jobs_.size(); ++i) workers.emplace_back(work);
-  // Report in file order as tests finish; the last worker is this thread
-  // only when there is no other, so reporting never waits on a long test
-  // of its own.
-  if (workers.empty()) {
-    work();
-    for (const auto& job : jobs_) Report(*job);
+void Runner::RunJob(Job& job) {
+  CaptureSink sink;
+  Result<std::unique_ptr<Workspace>> isolated = Status();
+  {
+    std::lock_guard<std::mutex> lock(job.folder->base_lock);
+    isolated = Workspace::OpenCopy(*job.folder->base);
+  }
+  TestOutcome outcome;
+  if (isolated.ok()) {
+    outcome = RunConnectorTest(std::move(isolated).value(), *job.statement, job.tags, sink);
   } else {
+    outcome.name = std::get<ast::TestStmt>(job.statement->node).test_name.text;
+    outcome.verdict = TestVerdict::kFail;
+    outcome.problem = isolated.TakeStatus();
+  }
+  std::lock_guard<std::mutex> lock(done_lock_);
+  job.outcome = std::move(outcome);
+  job.output = sink.text();
+  job.done = true;
+  done_changed_.notify_all();
+}
+
+void Runner::RunJobs() {
+  int jobs = std::clamp(options_.jobs, 1, 64);
+  if (jobs == 1) {
+    // One JavaScript runtime for every test, as each worker keeps below.
+    Result<std::shared_ptr<js::JsRuntime>> runtime = js::JsRuntime::Shared();
+    (void)runtime;
     for (const auto& job : jobs_) {
-      std::unique_lock<std::mutex> lock(done_lock_);
-      done_changed_.wait(lock, [&job] { return job->done; });
-      lock.unlock();
+      RunJob(*job);
       Report(*job);
     }
+    return;
+  }
+  std::atomic<size_t> next{0};
+  auto work = [this, &next] {
+    // One JavaScript runtime per worker, kept for all its tests; a failure
+    // to make one surfaces, named, from the first handler that needs it.
+    Result<std::shared_ptr<js::JsRuntime>> runtime = js::JsRuntime::Shared();
+    (void)runtime;
+    for (size_t i = next++; i < jobs_.size(); i = next++) RunJob(*jobs_[i]);
+  };
+  std::vector<std::thread> workers;
+  for (int i = 0; i < jobs && static_cast<size_t>(i) < jobs_.size(); ++i) workers.emplace_back(work);
+  // Reported in file order as they finish.
+  for (const auto& job : jobs_) {
+    std::unique_lock<std::mutex> lock(done_lock_);
+    done_changed_.wait(lock, [&job] { return job->done; });
+    lock.unlock();
+    Report(*job);
   }
   for (std::thread& worker : workers) worker.join();
 }
