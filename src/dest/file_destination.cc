@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 namespace sluice {
@@ -71,8 +72,9 @@ class FileTableWriter : public TableWriter {
                     "a file destination cannot update rows in place: use 'append', or a full sync with "
                     "'overwrite-delete-stale' (the file is replaced)");
     }
-    ASSIGN_OR_RETURN(states_, destination_.LoadStates());
-    Value& entry = states_[table_.name];
+    ASSIGN_OR_RETURN(Value states, destination_.LoadStates());
+    entry_ = states.contains(table_.name) ? states[table_.name] : Value::object();
+    Value& entry = entry_;
     if (!entry.is_object()) entry = Value::object();
     replacing_ = options_.mode == WriteMode::kOverwriteDeleteStale;
     bool exists = fs::exists(path_);
@@ -139,7 +141,7 @@ class FileTableWriter : public TableWriter {
   Status Commit(const SyncState* state) override {
     RETURN_IF_ERROR(Flush());
     if (::fsync(fd_) != 0) return IoError("cannot sync", writing_);
-    Value& entry = states_[table_.name];
+    Value& entry = entry_;
     if (state) {
       entry["connector"] = table_.connector;
       entry["entity"] = table_.entity;
@@ -154,7 +156,7 @@ class FileTableWriter : public TableWriter {
     }
     off_t size = ::lseek(fd_, 0, SEEK_CUR);
     entry["committed_bytes"] = static_cast<int64_t>(size);
-    return destination_.SaveStates(states_);
+    return destination_.SaveState(table_.name, entry);
   }
 
   Result<int64_t> DeleteStale() override {
@@ -166,8 +168,8 @@ class FileTableWriter : public TableWriter {
     replaced_ = true;
     Value entry = pending_.is_object() ? pending_ : Value::object();
     entry["committed_bytes"] = static_cast<int64_t>(fs::file_size(path_));
-    states_[table_.name] = std::move(entry);
-    RETURN_IF_ERROR(destination_.SaveStates(states_));
+    entry_ = std::move(entry);
+    RETURN_IF_ERROR(destination_.SaveState(table_.name, entry_));
     // A replaced file loses the rows the run did not write again.
     int64_t after = CountLines(path_);
     return before > after ? before - after : int64_t{0};
@@ -213,7 +215,7 @@ class FileTableWriter : public TableWriter {
   bool replacing_ = false;
   bool replaced_ = false;
   std::string buffer_;
-  Value states_;
+  Value entry_;  // this table's entry in the state file
   Value pending_;
   std::string migration_;
 };
@@ -241,7 +243,12 @@ Result<Value> FileDestination::LoadStates() const {
   return states;
 }
 
-Status FileDestination::SaveStates(const Value& states) const {
+Status FileDestination::SaveState(const std::string& table, const Value& entry) const {
+  // Entities syncing at once share the file: each replaces only its entry.
+  static std::mutex file_lock;
+  std::lock_guard lock(file_lock);
+  ASSIGN_OR_RETURN(Value states, LoadStates());
+  states[table] = entry;
   return ReplaceFile((fs::path(folder_) / kStateFile).string(), states.dump(2) + "\n");
 }
 

@@ -39,7 +39,8 @@ class FileDestination : public Destination {
 
   // The state file's entry per table, or an empty object.
   Result<Value> LoadStates() const;
-  Status SaveStates(const Value& states) const;
+  // Replaces one table's entry (safe while other tables of the folder sync).
+  Status SaveState(const std::string& table, const Value& entry) const;
   const std::string& folder() const { return folder_; }
   FileFormat format() const { return format_; }
 

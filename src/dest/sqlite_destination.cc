@@ -210,8 +210,9 @@ std::unique_ptr<SqliteDestination> SqliteDestination::ForWorkspace(Database& wor
   return std::unique_ptr<SqliteDestination>(new SqliteDestination("workspace", &workspace));
 }
 
-Result<std::unique_ptr<SqliteDestination>> SqliteDestination::OpenFile(const std::string& path) {
-  std::unique_ptr<SqliteDestination> destination(new SqliteDestination(path, nullptr));
+Result<std::unique_ptr<SqliteDestination>> SqliteDestination::OpenFile(const std::string& path,
+                                                                      const std::string& name) {
+  std::unique_ptr<SqliteDestination> destination(new SqliteDestination(name.empty() ? path : name, nullptr));
   ASSIGN_OR_RETURN(destination->owned_, Database::Open(path));
   destination->db_ = &destination->owned_;
   Status schema = destination->db_->Exec(kStateSchema);

@@ -26,7 +26,9 @@ class SqliteDestination : public Destination {
   // The workspace: its `_sluice_sync_state` catalog table holds the state.
   static std::unique_ptr<SqliteDestination> ForWorkspace(Database& workspace);
   // Another file, created if missing, with a `_sluice_sync_state` of its own.
-  static Result<std::unique_ptr<SqliteDestination>> OpenFile(const std::string& path);
+  // `name` is how runs name it (default: the path); a second connection to
+  // the workspace file, for entities syncing at once, passes "workspace".
+  static Result<std::unique_ptr<SqliteDestination>> OpenFile(const std::string& path, const std::string& name = "");
 
   std::string Name() const override { return name_; }
   Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table, const OpenOptions& options) override;

@@ -29,6 +29,7 @@ namespace sluice {
 
 class MockApi;
 class Destination;
+struct EntitySyncJob;
 
 class Interpreter {
  public:
@@ -70,9 +71,13 @@ class Interpreter {
   // SYNC CONNECTOR … (interpreter_sync.cc).
   Status ExecuteSync(const ast::SyncStmt& sync, const ast::Statement& statement);
   Status ScheduleSync(const ast::SyncStmt& sync, const ast::Statement& statement);
-  Result<std::unique_ptr<Destination>> SyncDestination(const ast::SyncStmt& sync);
-  Status SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef& connector, const EntityDef& entity,
-                       Destination& destination, ResultSet& summary);
+  // The statement's destination; with `own_connection`, one that shares
+  // nothing with another entity's (entities syncing at once).
+  Result<std::unique_ptr<Destination>> SyncDestination(const ast::SyncStmt& sync, bool own_connection);
+  Result<std::unique_ptr<EntitySyncJob>> PrepareEntitySync(const ast::SyncStmt& sync, const ConnectorDef& connector,
+                                                           const EntityDef& entity, Destination& destination,
+                                                           ResultSet& summary);
+  Status FinishEntitySync(EntitySyncJob& job, ResultSet& summary);
   std::optional<Result<Value>> SessionFunction(const std::string& name, std::vector<Value>& args);
 
   // Runs SQL with variables bound; rows as a ResultSet.

@@ -4,6 +4,7 @@
 // and recording every run in _sluice_sync_runs.
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <set>
 
 #include "core/time_util.h"
@@ -78,29 +79,53 @@ std::string SecondsText(std::chrono::microseconds elapsed) {
   return buffer;
 }
 
-// Parents before their children, otherwise as declared.
-std::vector<const EntityDef*> ParentsFirst(const std::vector<const EntityDef*>& chosen) {
-  std::vector<const EntityDef*> ordered;
+// Waves of entities: the first has no parent among those chosen, each next
+// one the children of the wave before, so a child syncs after its parent.
+std::vector<std::vector<const EntityDef*>> ParentsFirst(const std::vector<const EntityDef*>& chosen) {
+  std::vector<std::vector<const EntityDef*>> waves;
   std::set<std::string> placed, names;
   for (const EntityDef* entity : chosen) names.insert(entity->name);
-  while (ordered.size() < chosen.size()) {
-    size_t before = ordered.size();
+  while (placed.size() < chosen.size()) {
+    std::vector<const EntityDef*> wave;
     for (const EntityDef* entity : chosen) {
       if (placed.count(entity->name)) continue;
       if (!entity->parent.empty() && names.count(entity->parent) && !placed.count(entity->parent)) continue;
-      ordered.push_back(entity);
-      placed.insert(entity->name);
+      wave.push_back(entity);
     }
-    if (ordered.size() == before) break;  // a cycle: cannot happen for valid definitions
+    if (wave.empty()) break;  // a cycle: cannot happen for valid definitions
+    for (const EntityDef* entity : wave) placed.insert(entity->name);
+    waves.push_back(std::move(wave));
   }
-  return ordered;
+  return waves;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Destination>> Interpreter::SyncDestination(const ast::SyncStmt& sync) {
+// One entity's part of a SYNC statement, from its run record to its summary row.
+struct EntitySyncJob {
+  std::string entity;
+  std::string label;  // "connector.entity", for messages
+  EntitySyncPlan plan;
+  EntitySchema schema;
+  std::string mode_name;
+  bool direct = true;  // rows straight from the handler (no WHERE)
+  std::string sql;     // else: through its SQL table
+  std::vector<Value> params;
+  Destination* destination = nullptr;
+  std::unique_ptr<Destination> own_destination;  // a connection of its own, when entities run at once
+  int64_t run_id = 0;
+  std::chrono::steady_clock::time_point started, last_shown;
+  OpenSyncRows open_rows;
+  std::unique_ptr<EntitySync> run;
+};
+
+Result<std::unique_ptr<Destination>> Interpreter::SyncDestination(const ast::SyncStmt& sync, bool own_connection) {
   switch (sync.target) {
     case ast::SyncTarget::kWorkspace:
+      if (own_connection) {
+        ASSIGN_OR_RETURN(auto file, SqliteDestination::OpenFile(workspace_.path(), "workspace"));
+        return std::unique_ptr<Destination>(std::move(file));
+      }
       return std::unique_ptr<Destination>(SqliteDestination::ForWorkspace(workspace_.db()));
     case ast::SyncTarget::kFile: {
       ASSIGN_OR_RETURN(auto file, SqliteDestination::OpenFile(sync.target_name));
@@ -180,25 +205,76 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
   if (chosen.empty()) {
     return Status(ErrorKind::kNotFound, "connector type '" + connector->type + "' has no entities to sync");
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<Destination> destination, SyncDestination(sync));
+  ASSIGN_OR_RETURN(std::unique_ptr<Destination> destination, SyncDestination(sync, false));
+
+  // Entities sync at once, up to OPTIONS.concurrency (default 4), each with
+  // a destination connection of its own; a child waits for its parent.
+  // With WHERE, rows are read through SQLite on the workspace connection,
+  // which writers on other connections would contend with: one at a time.
+  int64_t concurrency = 4;
+  if (connector->options.contains("concurrency") && connector->options["concurrency"].is_number_integer()) {
+    concurrency = std::max<int64_t>(1, connector->options["concurrency"].get<int64_t>());
+  }
+  bool own_connections = !sync.where && !(sync.target == ast::SyncTarget::kWorkspace && workspace_.path() == ":memory:");
+  if (!own_connections) concurrency = 1;
 
   ResultSet summary;
   summary.title = "sync " + connector->name + " → " + destination->Name();
   summary.columns = {"entity", "table", "mode", "write_mode", "rows_read", "rows_written", "rows_deleted",
                      "seconds", "rows_per_s", "status"};
   Status first_failure;
-  for (const EntityDef* entity : ParentsFirst(chosen)) {
-    Status status = SyncOneEntity(sync, *connector, *entity, *destination, summary);
+  auto note = [&first_failure](Status status) {
     if (!status.ok() && first_failure.ok()) first_failure = std::move(status);
+  };
+  for (const std::vector<const EntityDef*>& wave : ParentsFirst(chosen)) {
+    for (size_t from = 0; from < wave.size(); from += static_cast<size_t>(concurrency)) {
+      std::vector<std::unique_ptr<EntitySyncJob>> jobs;
+      for (size_t i = from; i < wave.size() && i < from + static_cast<size_t>(concurrency); ++i) {
+        std::unique_ptr<Destination> own;
+        if (concurrency > 1) {
+          Result<std::unique_ptr<Destination>> opened = SyncDestination(sync, true);
+          if (!opened.ok()) {
+            note(opened.TakeStatus());
+            continue;
+          }
+          own = std::move(opened).value();
+        }
+        Destination& target = own ? *own : *destination;
+        Result<std::unique_ptr<EntitySyncJob>> job = PrepareEntitySync(sync, *connector, *wave[i], target, summary);
+        if (!job.ok()) {
+          note(job.TakeStatus());
+          continue;
+        }
+        (*job)->own_destination = std::move(own);
+        jobs.push_back(std::move(job).value());
+      }
+      // By turns on this thread: while one handler waits for its next page,
+      // the others' requests are in flight on the same event loop.
+      std::vector<bool> active;
+      for (auto& job : jobs) active.push_back(job->run->Start(job->open_rows));
+      for (bool any = true; any;) {
+        any = false;
+        for (size_t i = 0; i < jobs.size(); ++i) {
+          if (active[i]) active[i] = jobs[i]->run->Step();
+          any = any || active[i];
+        }
+      }
+      for (auto& job : jobs) note(FinishEntitySync(*job, summary));
+    }
   }
   connectors_.ClearSyncOptions();
   output_.Emit(summary);
   return first_failure;
 }
 
-Status Interpreter::SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef& connector, const EntityDef& entity,
-                                  Destination& destination, ResultSet& summary) {
-  EntitySyncPlan plan;
+Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast::SyncStmt& sync,
+                                                                     const ConnectorDef& connector,
+                                                                     const EntityDef& entity, Destination& destination,
+                                                                     ResultSet& summary) {
+  auto job = std::make_unique<EntitySyncJob>();
+  job->destination = &destination;
+  job->entity = entity.name;
+  EntitySyncPlan& plan = job->plan;
   plan.table.connector = connector.name;
   plan.table.entity = entity.name;
   plan.table.name = connector.name + "_" + entity.name;
@@ -209,14 +285,16 @@ Status Interpreter::SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef&
       connector.options["batch_size"].get<int64_t>() > 0) {
     plan.batch_rows = static_cast<size_t>(connector.options["batch_size"].get<int64_t>());
   }
-  std::string where_label = connector.name + "." + entity.name;
+  job->label = connector.name + "." + entity.name;
+  const std::string& where_label = job->label;
   auto fail_early = [&](Status status) {
     summary.rows.push_back({Value(entity.name), Value(plan.table.name), Value(), Value(), Value(0), Value(0),
                             Value(0), Value(), Value(), Value("failed: " + status.message())});
     return status.WithContext("sync " + where_label);
   };
 
-  ASSIGN_OR_RETURN(EntitySchema schema, connectors_.Schema(connector.name, entity.name));
+  ASSIGN_OR_RETURN(job->schema, connectors_.Schema(connector.name, entity.name));
+  const EntitySchema& schema = job->schema;
   for (const EntityField& field : schema.fields) {
     const Value& spec = entity.fields.contains(field.name) ? entity.fields[field.name] : Value::object();
     bool key = spec.is_object() && spec.value("primary_key", false);
@@ -270,16 +348,17 @@ Status Interpreter::SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef&
   for (const ColumnSpec& column : plan.table.columns) {
     columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(column.name);
   }
-  std::string sql = "SELECT " + columns + " FROM temp." + QuoteIdentifier(*table);
-  std::vector<Value> params;
+  job->sql = "SELECT " + columns + " FROM temp." + QuoteIdentifier(*table);
+  job->direct = !sync.where;
   if (sync.where) {
     ASSIGN_OR_RETURN(BoundSql bound, BindVariables(*sync.where, variables_));
-    sql += " WHERE (" + bound.text + ")";
-    params = std::move(bound.params);
+    job->sql += " WHERE (" + bound.text + ")";
+    job->params = std::move(bound.params);
   }
 
   // The run is on record before it starts, so a killed one shows as such.
-  const std::string mode_name = incremental ? "incremental" : "full";
+  job->mode_name = incremental ? "incremental" : "full";
+  const std::string& mode_name = job->mode_name;
   ASSIGN_OR_RETURN(Stmt interrupted, workspace_.db().Prepare(
                                          "UPDATE _sluice_sync_runs SET status = 'interrupted' WHERE status = "
                                          "'running' AND connector = ?1 AND entity = ?2 AND destination = ?3"));
@@ -299,51 +378,64 @@ Status Interpreter::SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef&
   RETURN_IF_ERROR(record.BindText(6, WriteModeName(plan.write_mode)));
   RETURN_IF_ERROR(record.BindText(7, plan.synced_at));
   RETURN_IF_ERROR(record.Run());
-  int64_t run_id = workspace_.db().LastInsertRowid();
+  job->run_id = workspace_.db().LastInsertRowid();
 
-  OpenSyncRows open_rows = [&](const std::optional<SyncState>& state) -> Result<std::unique_ptr<SyncRowStream>> {
+  EntitySyncJob* self = job.get();
+  std::string connector_name = connector.name;
+  job->open_rows = [this, self, connector_name](
+                       const std::optional<SyncState>& state) -> Result<std::unique_ptr<SyncRowStream>> {
+    const EntitySyncPlan& plan = self->plan;
     Value extra = Value::object();
     if (state && !state->cursor_value.is_null()) {
       extra["cursor"] = Value{{"field", plan.cursor_field}, {"value", state->cursor_value}};
     }
     if (plan.cursor_ordered) extra["order_by"] = Value::array({Value{{"field", plan.cursor_field}, {"desc", false}}});
     // Set for the scan either way: it also keeps a sync away from the query cache.
-    connectors_.SetSyncOptions(connector.name, entity.name, std::move(extra));
-    if (!sync.where) {
+    connectors_.SetSyncOptions(connector_name, self->entity, std::move(extra));
+    if (self->direct) {
       ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source,
-                       connectors_.Scan(connector.name, entity.name, Value::object(), Value::object(), Value()));
-      return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(std::move(source), schema));
+                       connectors_.Scan(connector_name, self->entity, Value::object(), Value::object(), Value()));
+      return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(std::move(source), self->schema));
     }
-    ASSIGN_OR_RETURN(Stmt stmt, workspace_.db().Prepare(sql));
-    for (size_t i = 0; i < params.size(); ++i) RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i + 1), params[i]));
+    ASSIGN_OR_RETURN(Stmt stmt, workspace_.db().Prepare(self->sql));
+    for (size_t i = 0; i < self->params.size(); ++i) {
+      RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i + 1), self->params[i]));
+    }
     (void)connectors_.TakeLastError();
     return std::unique_ptr<SyncRowStream>(std::make_unique<TableRows>(std::move(stmt), connectors_));
   };
-  auto last_shown = std::chrono::steady_clock::now();
-  auto started = last_shown;
-  SyncProgress progress = [&](const EntitySyncReport& so_far, bool done) {
+  job->started = job->last_shown = std::chrono::steady_clock::now();
+  SyncProgress progress = [this, self](const EntitySyncReport& so_far, bool done) {
     auto now = std::chrono::steady_clock::now();
-    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(now - started);
-    std::string line = "sync " + where_label + ": " + std::to_string(so_far.rows_written) + " rows written, " +
+    auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(now - self->started);
+    std::string line = "sync " + self->label + ": " + std::to_string(so_far.rows_written) + " rows written, " +
                        std::to_string(so_far.batches) + " batches, " + Rate(so_far.rows_written, elapsed) +
                        " rows/s, " + SecondsText(elapsed) + " s";
     if (output_.ShowsProgress()) {
       if (done) {
         output_.Progress("");
-      } else if (now - last_shown > std::chrono::milliseconds(100)) {
+      } else if (now - self->last_shown > std::chrono::milliseconds(100)) {
         output_.Progress(line);
-        last_shown = now;
+        self->last_shown = now;
       }
     } else if (!done) {
       output_.Log(line);
     }
   };
-  EntitySyncReport report = SyncEntity(destination, plan, open_rows, progress);
+  job->run = std::make_unique<EntitySync>(destination, plan, std::move(progress));
+  return job;
+}
+
+Status Interpreter::FinishEntitySync(EntitySyncJob& job, ResultSet& summary) {
+  EntitySyncReport report = job.run->Finish();
+  const EntitySyncPlan& plan = job.plan;
+  const std::string& mode_name = job.mode_name;
+  const std::string& entity_name = job.entity;
 
   ASSIGN_OR_RETURN(Stmt finish, workspace_.db().Prepare(
                                     "UPDATE _sluice_sync_runs SET status = ?2, rows_read = ?3, rows_written = ?4, "
                                     "rows_deleted = ?5, duration_ms = ?6, finished_at = ?7, error = ?8 WHERE id = ?1"));
-  RETURN_IF_ERROR(finish.BindInt(1, run_id));
+  RETURN_IF_ERROR(finish.BindInt(1, job.run_id));
   RETURN_IF_ERROR(finish.BindText(2, report.status.ok() ? "ok" : "failed"));
   RETURN_IF_ERROR(finish.BindInt(3, report.rows_read));
   RETURN_IF_ERROR(finish.BindInt(4, report.rows_written));
@@ -359,12 +451,12 @@ Status Interpreter::SyncOneEntity(const ast::SyncStmt& sync, const ConnectorDef&
 
   std::string status = report.status.ok() ? "ok" : "failed: " + report.status.ToString();
   if (report.status.ok() && !report.migration.empty()) status += " (table " + report.migration + ")";
-  summary.rows.push_back({Value(entity.name), Value(plan.table.name), Value(mode_name),
+  summary.rows.push_back({Value(entity_name), Value(plan.table.name), Value(mode_name),
                           Value(WriteModeName(plan.write_mode)), Value(report.rows_read),
                           Value(report.rows_written), Value(report.rows_deleted), Value(SecondsText(report.elapsed)),
                           Value(Rate(report.rows_written, report.elapsed)), Value(status)});
   if (report.status.ok()) return Status::Ok();
-  return report.status.WithContext("sync " + where_label);
+  return report.status.WithContext("sync " + job.label);
 }
 
 }  // namespace sluice

@@ -114,22 +114,97 @@ class BackgroundWriter {
   std::thread thread_;  // last: starts once the members above exist
 };
 
-class Run {
- public:
-  Run(Destination& destination, const EntitySyncPlan& plan, const SyncProgress& progress)
-      : destination_(destination), plan_(plan), progress_(progress) {}
+}  // namespace
 
-  EntitySyncReport Go(const OpenSyncRows& open_rows) {
-    auto start = std::chrono::steady_clock::now();
-    report_.status = Body(open_rows);
+class EntitySync::Run {
+ public:
+  Run(Destination& destination, const EntitySyncPlan& plan, SyncProgress progress)
+      : destination_(destination), plan_(plan), progress_(std::move(progress)) {}
+
+  bool Start(const OpenSyncRows& open_rows) {
+    started_ = std::chrono::steady_clock::now();
+    Status opened = Open(open_rows);
+    if (!opened.ok()) {
+      report_.status = std::move(opened);
+      return false;
+    }
+    return true;
+  }
+
+  bool Step() {
+    if (!rows_ || stopped_) return false;
+    Result<bool> more = rows_->Next(row_);
+    if (!more.ok()) {
+      report_.status = more.TakeStatus();
+      return Stop();
+    }
+    if (!*more) return Stop();
+    ++report_.rows_read;
+    if (cursor_index_ >= 0 && !Track(row_)) {
+      ++report_.rows_skipped;
+      return true;
+    }
+    if (rewind_) {
+      if (!background_->Push(std::move(batch_), true, StartState())) return Stop();
+      batch_.clear();
+      rewind_ = false;
+    }
+    batch_.push_back(std::move(row_));
+    ++report_.rows_written;
+    if (batch_.size() < plan_.batch_rows) return true;
+    // A batch may commit alone when repeating it later is harmless, or
+    // when the mark that commits with it keeps it from being repeated.
+    bool mark_moves = MarkMoves();
+    bool commit = keyed_ || mark_moves || plan_.write_mode == WriteMode::kOverwriteDeleteStale;
+    if (!background_->Push(std::move(batch_), commit, mark_moves ? std::optional<SyncState>(State()) : std::nullopt)) {
+      return Stop();
+    }
+    batch_.clear();
+    if (commit) {
+      ++report_.batches;
+      if (progress_) progress_(report_, false);
+    }
+    return true;
+  }
+
+  EntitySyncReport Finish() {
+    if (background_) {
+      if (report_.status.ok()) {
+        background_->Push(std::move(batch_), true,
+                          cursor_index_ >= 0 ? std::optional<SyncState>(State()) : std::nullopt);
+        ++report_.batches;
+      }
+      // Batches queued before a read failure still commit: each was whole.
+      Status written = background_->Finish();
+      if (report_.status.ok()) report_.status = std::move(written);
+    }
+    if (report_.status.ok()) {
+      report_.cursor = max_;
+      if (plan_.write_mode == WriteMode::kOverwriteDeleteStale) {
+        Result<int64_t> deleted = writer_->DeleteStale();
+        if (deleted.ok()) {
+          report_.rows_deleted = *deleted;
+        } else {
+          report_.status = deleted.TakeStatus();
+        }
+      }
+    }
+    background_.reset();
+    writer_.reset();  // rolls back what was not committed
+    rows_.reset();
     report_.elapsed =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
     if (progress_) progress_(report_, true);
     return report_;
   }
 
  private:
-  Status Body(const OpenSyncRows& open_rows) {
+  bool Stop() {
+    stopped_ = true;
+    return false;
+  }
+
+  Status Open(const OpenSyncRows& open_rows) {
     for (size_t i = 0; i < plan_.table.columns.size(); ++i) {
       if (plan_.table.columns[i].name == plan_.cursor_field) cursor_index_ = static_cast<int>(i);
     }
@@ -147,60 +222,12 @@ class Run {
       max_ = mark_;
       keys_at_max_ = boundary_;
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<SyncRowStream> rows, open_rows(state));
+    ASSIGN_OR_RETURN(rows_, open_rows(state));
     OpenOptions options{plan_.write_mode, plan_.synced_at, plan_.force};
-    ASSIGN_OR_RETURN(std::unique_ptr<TableWriter> writer, destination_.OpenTable(plan_.table, options));
-    report_.migration = writer->Migration();
-    bool keyed = plan_.table.HasPrimaryKey() && destination_.AbsorbsRepeats();
-    BackgroundWriter background(*writer);
-    std::vector<std::vector<Value>> batch;
-    std::vector<Value> row;
-    Status read_status;
-    while (true) {
-      Result<bool> more = rows->Next(row);
-      if (!more.ok()) {
-        read_status = more.TakeStatus();
-        break;
-      }
-      if (!*more) break;
-      ++report_.rows_read;
-      if (cursor_index_ >= 0 && !Track(row)) {
-        ++report_.rows_skipped;
-        continue;
-      }
-      if (rewind_) {
-        if (!background.Push(std::move(batch), true, StartState())) break;
-        batch.clear();
-        rewind_ = false;
-      }
-      batch.push_back(std::move(row));
-      ++report_.rows_written;
-      if (batch.size() < plan_.batch_rows) continue;
-      // A batch may commit alone when repeating it later is harmless, or
-      // when the mark that commits with it keeps it from being repeated.
-      bool mark_moves = MarkMoves();
-      bool commit = keyed || mark_moves || plan_.write_mode == WriteMode::kOverwriteDeleteStale;
-      if (!background.Push(std::move(batch), commit, mark_moves ? std::optional<SyncState>(State()) : std::nullopt)) {
-        break;
-      }
-      batch.clear();
-      if (!commit) continue;
-      ++report_.batches;
-      if (progress_) progress_(report_, false);
-    }
-    if (read_status.ok()) {
-      background.Push(std::move(batch), true,
-                      cursor_index_ >= 0 ? std::optional<SyncState>(State()) : std::nullopt);
-      ++report_.batches;
-    }
-    // Batches queued before a read failure still commit: each was whole.
-    Status written = background.Finish();
-    RETURN_IF_ERROR(read_status);
-    RETURN_IF_ERROR(written);
-    report_.cursor = max_;
-    if (plan_.write_mode == WriteMode::kOverwriteDeleteStale) {
-      ASSIGN_OR_RETURN(report_.rows_deleted, writer->DeleteStale());
-    }
+    ASSIGN_OR_RETURN(writer_, destination_.OpenTable(plan_.table, options));
+    report_.migration = writer_->Migration();
+    keyed_ = plan_.table.HasPrimaryKey() && destination_.AbsorbsRepeats();
+    background_ = std::make_unique<BackgroundWriter>(*writer_);
     return Status::Ok();
   }
 
@@ -251,8 +278,16 @@ class Run {
 
   Destination& destination_;
   const EntitySyncPlan& plan_;
-  const SyncProgress& progress_;
+  SyncProgress progress_;
   EntitySyncReport report_;
+  std::chrono::steady_clock::time_point started_;
+  std::unique_ptr<SyncRowStream> rows_;
+  std::unique_ptr<TableWriter> writer_;
+  std::unique_ptr<BackgroundWriter> background_;  // after writer_: goes first
+  std::vector<std::vector<Value>> batch_;
+  std::vector<Value> row_;
+  bool keyed_ = false;
+  bool stopped_ = false;
   int cursor_index_ = -1;
   bool rewind_ = false;               // commit the start mark before the next write
   Value mark_;                        // the mark this run started from
@@ -261,12 +296,21 @@ class Run {
   std::set<std::string> keys_at_max_;
 };
 
-}  // namespace
+EntitySync::EntitySync(Destination& destination, const EntitySyncPlan& plan, SyncProgress progress)
+    : run_(std::make_unique<Run>(destination, plan, std::move(progress))) {}
+EntitySync::~EntitySync() = default;
+bool EntitySync::Start(const OpenSyncRows& open_rows) { return run_->Start(open_rows); }
+bool EntitySync::Step() { return run_->Step(); }
+EntitySyncReport EntitySync::Finish() { return run_->Finish(); }
 
 EntitySyncReport SyncEntity(Destination& destination, const EntitySyncPlan& plan, const OpenSyncRows& open_rows,
                             const SyncProgress& progress) {
-  Run run(destination, plan, progress);
-  return run.Go(open_rows);
+  EntitySync run(destination, plan, progress);
+  if (run.Start(open_rows)) {
+    while (run.Step()) {
+    }
+  }
+  return run.Finish();
 }
 
 }  // namespace sluice

@@ -78,6 +78,27 @@ using OpenSyncRows = std::function<Result<std::unique_ptr<SyncRowStream>>(const 
 // Called after each batch commits, and once at the end.
 using SyncProgress = std::function<void(const EntitySyncReport& so_far, bool done)>;
 
+// One entity's run, a row at a time, so several can be driven by turns on
+// the one thread their handlers run on: while one waits for its next page,
+// the others' requests are in flight.
+class EntitySync {
+ public:
+  EntitySync(Destination& destination, const EntitySyncPlan& plan, SyncProgress progress = nullptr);
+  ~EntitySync();
+  // Reads the state, opens the rows and the table; false if that failed
+  // (Finish() says why).
+  bool Start(const OpenSyncRows& open_rows);
+  // Pulls and handles one row; false once the rows ended or failed.
+  bool Step();
+  // Commits what is left, deletes stale rows after a complete run, reports.
+  EntitySyncReport Finish();
+
+ private:
+  class Run;
+  std::unique_ptr<Run> run_;
+};
+
+// Start, Step until done, Finish.
 EntitySyncReport SyncEntity(Destination& destination, const EntitySyncPlan& plan, const OpenSyncRows& open_rows,
                             const SyncProgress& progress = nullptr);
 

@@ -9,7 +9,12 @@ source "$root/tests/servers/start_test_server.bash"
 start_test_server "$(dirname "$sluice")/test_api_server" --token sync-token >/dev/null || exit 1
 export SLUICE_SECRET_KEY=sync-tests-key SYNC_API=$TEST_SERVER_URL
 ws=$dir/ws.db
-api() { curl -s -X "$1" -H 'Authorization: Bearer sync-token' -H 'Content-Type: application/json' "$TEST_SERVER_URL$2" ${3:+-d "$3"}; }
+# Writes carry a body, empty by default: the server requires Content-Length.
+api() {
+  local auth="Authorization: Bearer sync-token"
+  if [ "$1" = GET ]; then curl -s -H "$auth" "$TEST_SERVER_URL$2"; return; fi
+  curl -s -X "$1" -H "$auth" -H 'Content-Type: application/json' -d "${3-}" "$TEST_SERVER_URL$2"
+}
 q() { sqlite3 "${2:-$ws}" "$1"; }
 run() { "$sluice" "$ws" -c "$1" 2>&1; }
 
@@ -177,6 +182,27 @@ run "SYNC CONNECTOR f.pages TO DESTINATION sheets FULL;" >/dev/null
 expect_eq "a failed full run leaves the file whole" "51|third" \
   "$(wc -l <"$dir/sheets/f_pages.csv")|$(sed -n 2p "$dir/sheets/f_pages.csv" | cut -d, -f2)"
 if [ -e "$dir/sheets/f_pages.csv.partial" ]; then fail "a failed run left its partial file"; fi
+
+# Entities sync at once (OPTIONS.concurrency): their requests overlap on the
+# one event loop. The server counts the requests in flight together.
+run "CREATE CONNECTOR TYPE 'slow' CONFIG_SCHEMA {\"url\": {\"type\": \"string\"}};
+  CREATE CONNECTOR ENTITY 'slow.a' FIELDS {\"n\": {\"type\": \"integer\", \"primary_key\": true}}
+    QUERY_HANDLER '''async function* query(config) {
+      for (let n = 0; n < 3; n++) { await fetch(config.url + '/inflight/hold?ms=150'); yield [{n}]; }
+    }''';
+  CREATE CONNECTOR ENTITY 'slow.b' FIELDS {\"n\": {\"type\": \"integer\", \"primary_key\": true}}
+    QUERY_HANDLER '''async function* query(config) {
+      for (let n = 0; n < 3; n++) { await fetch(config.url + '/inflight/hold?ms=150'); yield [{n}]; }
+    }''';
+  CREATE CONNECTOR s TYPE 'slow' CONFIG {\"url\": ENV('SYNC_API')};" >/dev/null
+api POST /inflight/reset >/dev/null
+out=$(run "SYNC CONNECTOR s FULL;")
+expect_eq "both entities synced" "3|3" "$(q "SELECT (SELECT count(*) FROM s_a), (SELECT count(*) FROM s_b)")"
+expect_eq "their requests were in flight together" '{"max":2}' "$(api GET /inflight/max)"
+run "ALTER CONNECTOR s SET OPTIONS {\"concurrency\": 1};" >/dev/null
+api POST /inflight/reset >/dev/null
+run "SYNC CONNECTOR s FULL;" >/dev/null
+expect_eq "concurrency 1: one at a time" '{"max":1}' "$(api GET /inflight/max)"
 
 # SCHEDULE stores the statement; `sluice scheduler` runs it when due, once a minute.
 runs() { q "SELECT count(*) FROM _sluice_sync_runs WHERE connector = 'f' AND entity = 'other'"; }

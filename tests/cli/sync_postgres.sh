@@ -12,7 +12,12 @@ export SLUICE_SECRET_KEY=pg-tests-key SYNC_API=$TEST_SERVER_URL
 ws=$dir/ws.db
 pg() { psql "$PG_URL" -Atq -c "$1" 2>&1; }
 run() { "$sluice" "$ws" -c "$1" 2>&1; }
-api() { curl -s -X "$1" -H 'Authorization: Bearer pg-token' -H 'Content-Type: application/json' "$TEST_SERVER_URL$2" ${3:+-d "$3"}; }
+# Writes carry a body, empty by default: the server requires Content-Length.
+api() {
+  local auth="Authorization: Bearer pg-token"
+  if [ "$1" = GET ]; then curl -s -H "$auth" "$TEST_SERVER_URL$2"; return; fi
+  curl -s -X "$1" -H "$auth" -H 'Content-Type: application/json' -d "${3-}" "$TEST_SERVER_URL$2"
+}
 
 "$sluice" "$ws" "$root/examples/myservice/connector.sql" >/dev/null 2>&1 || fail "defining myservice"
 run "CREATE SECRET key VALUE 'pg-token';
