@@ -21,9 +21,11 @@ constexpr std::string_view kFieldAttributes[] = {"description", "filterable", "n
                                                  "type"};
 constexpr std::string_view kFieldFlags[] = {"filterable", "nullable", "primary_key", "required",
                                             "sortable"};
-constexpr std::string_view kOptions[] = {"batch_size", "cache_ttl",     "concurrency",
+constexpr std::string_view kOptions[] = {"batch_size", "cache_ttl",        "concurrency",
                                          "rate_limit", "rate_limit_burst", "retry_count",
-                                         "timeout_seconds"};
+                                         "sync_table", "timeout_seconds"};
+// Options that take text rather than a number.
+constexpr std::string_view kTextOptions[] = {"sync_table"};
 // Long values are cut in messages: the point is to recognise the value.
 constexpr size_t kMaxPreview = 60;
 
@@ -348,6 +350,15 @@ Status ValidateOptions(const Value& options) {
       return Status(ErrorKind::kInvalidArgument, "unknown option '" + key +
                                                      "' (known options: " + JoinNames(kOptions) +
                                                      ")");
+    }
+    if (Contains(kTextOptions, key)) {
+      // sync_table: the destination table's name, with {connector} and {entity}.
+      if (!value.is_string() || value.get_ref<const std::string&>().find("{entity}") == std::string::npos) {
+        return Status(ErrorKind::kInvalidArgument, "option '" + key +
+                                                       "' must be text naming {entity} (and maybe {connector}), "
+                                                       "e.g. \"raw_{connector}_{entity}\", got " + Describe(value));
+      }
+      continue;
     }
     if (!value.is_number()) {
       return Status(ErrorKind::kType, "option '" + key + "' must be a non-negative number, got " +

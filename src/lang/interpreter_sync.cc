@@ -66,6 +66,18 @@ class HandlerRows : public SyncRowStream {
   int64_t count_ = 0;
 };
 
+// `<connector>_<entity>`, or OPTIONS.sync_table with {connector} and {entity} filled in.
+std::string SyncTableName(const ConnectorDef& connector, const std::string& entity) {
+  std::string name = connector.options.value("sync_table", "{connector}_{entity}");
+  for (auto [marker, value] : {std::pair<std::string, std::string>{"{connector}", connector.name},
+                               std::pair<std::string, std::string>{"{entity}", entity}}) {
+    for (size_t at = name.find(marker); at != std::string::npos; at = name.find(marker, at + value.size())) {
+      name.replace(at, marker.size(), value);
+    }
+  }
+  return name;
+}
+
 std::string Rate(int64_t rows, std::chrono::microseconds elapsed) {
   double seconds = static_cast<double>(elapsed.count()) / 1e6;
   char buffer[32];
@@ -277,7 +289,7 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
   EntitySyncPlan& plan = job->plan;
   plan.table.connector = connector.name;
   plan.table.entity = entity.name;
-  plan.table.name = connector.name + "_" + entity.name;
+  plan.table.name = SyncTableName(connector, entity.name);
   plan.synced_at = FormatTimestamp(NowMicros());
   plan.force = sync.force;
   // OPTIONS.batch_size: rows per destination transaction.

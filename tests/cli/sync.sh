@@ -226,6 +226,13 @@ wait $scheduler_pid
 expect_eq "the scheduler stops on SIGTERM" 0 $?
 expect_contains "saying so" "scheduler: stopped" "$(cat "$dir/scheduler.out")"
 
+# The table name is configurable (OPTIONS.sync_table).
+run "CREATE CONNECTOR named TYPE 'flaky' CONFIG {\"tag\": \"n\"} OPTIONS {\"sync_table\": \"raw_{entity}_from_{connector}\"};" >/dev/null
+run "SYNC CONNECTOR named.pages TO '$dir/named.db' FULL;" >/dev/null
+expect_eq "sync_table names the table" 50 "$(q "SELECT count(*) FROM raw_pages_from_named" "$dir/named.db")"
+expect_contains "a name without {entity} is refused" "must be text naming {entity}" \
+  "$(run "ALTER CONNECTOR named SET OPTIONS {\"sync_table\": \"same_for_all\"};")"
+
 # Bad destinations and names.
 expect_contains "unknown connector" "connector 'nope'" "$(run "SYNC CONNECTOR nope;")"
 expect_contains "unknown entity" "has no entity 'nope'" "$(run "SYNC CONNECTOR prod.nope;")"
