@@ -254,6 +254,12 @@ TEST(ValidateFieldsTest, ErrorsNameTheField) {
   EXPECT_EQ(ValidateFields(Value::object()).kind(), ErrorKind::kInvalidArgument);
 }
 
+TEST(ValidateOptionsTest, SyncTableIsTextNamingTheEntity) {
+  EXPECT_TRUE(ValidateOptions(Value::parse(R"({"sync_table": "raw_{connector}_{entity}"})")).ok());
+  EXPECT_FALSE(ValidateOptions(Value::parse(R"({"sync_table": "one_table"})")).ok()) << "entities would collide";
+  EXPECT_FALSE(ValidateOptions(Value::parse(R"({"sync_table": 3})")).ok());
+}
+
 TEST(ValidateOptionsTest, KnownNonNegativeNumbers) {
   EXPECT_TRUE(ValidateOptions(Value::parse(R"({"rate_limit": 10, "rate_limit_burst": 50,
       "timeout_seconds": 2.5, "retry_count": 0, "cache_ttl": 60, "batch_size": 100,
@@ -265,7 +271,7 @@ TEST(ValidateOptionsTest, KnownNonNegativeNumbers) {
   EXPECT_EQ(unknown.kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(unknown.message(),
             "unknown option 'rate_limt' (known options: batch_size, cache_ttl, concurrency, "
-            "rate_limit, rate_limit_burst, retry_count, timeout_seconds)");
+            "rate_limit, rate_limit_burst, retry_count, sync_table, timeout_seconds)");
 
   Status negative = ValidateOptions(Value::parse(R"({"retry_count": -1})"));
   EXPECT_EQ(negative.kind(), ErrorKind::kInvalidArgument);
