@@ -12,8 +12,17 @@
 namespace sluice::js {
 
 std::string ToUtf8(JSContext* cx, JS::HandleString string) {
-  JS::UniqueChars chars = JS_EncodeStringToUTF8(cx, string);
-  return chars ? std::string(chars.get()) : std::string();
+  // Sized from the string, not from a NUL terminator: "a\u0000b" is three
+  // characters, and a C string would end it after the first.
+  JSLinearString* linear = JS_EnsureLinearString(cx, string);
+  if (!linear) {
+    JS_ClearPendingException(cx);
+    return std::string();
+  }
+  std::string out(JS::GetDeflatedUTF8StringLength(linear), '\0');
+  size_t written = JS::DeflateStringToUTF8Buffer(linear, mozilla::Span<char>(out.data(), out.size()));
+  out.resize(written);
+  return out;
 }
 
 std::string ToDisplayString(JSContext* cx, JS::HandleValue value) {

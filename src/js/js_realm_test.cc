@@ -81,6 +81,9 @@ TEST_F(JsRealmTest, ConvertsValuesToTheEngine) {
   EXPECT_EQ(Eval("42"), Value(42));
   EXPECT_TRUE(Eval("2.5").is_number_float());
   EXPECT_EQ(Eval("'é ✓'"), Value("é ✓"));
+  EXPECT_EQ(Eval("'a' + String.fromCharCode(0) + 'b'"), Value(std::string("a\0b", 3))) << "a NUL does not end a string";
+  EXPECT_EQ(Eval("({['k' + String.fromCharCode(0)]: 1})"), Value::object({{std::string("k\0", 2), 1}}));
+  EXPECT_EQ(Eval("'\\ud800'"), Value("\xef\xbf\xbd")) << "a lone surrogate becomes U+FFFD";
   EXPECT_EQ(Eval("({a: 1, b: [true, null, 'x'], c: {d: 1.5}})"),
             Value::parse(R"({"a":1,"b":[true,null,"x"],"c":{"d":1.5}})"));
   // JSON.stringify's rules: undefined and functions dropped from objects,

@@ -73,6 +73,21 @@ out=$(run "SYNC CONNECTOR tw TO DESTINATION warehouse;")
 expect_contains "type change refused" "table 'raw.tw_rows': column 'k' is bigint but field 'k' (string) needs text; add FORCE" "$out"
 expect_eq "rows kept" "1|x" "$(pg "SELECT count(*), string_agg(v, ',') FROM raw.tw_rows")"
 
+# A destination error mid-sync (PostgreSQL refuses a NUL in text): the
+# entity fails with PostgreSQL's word for it, the batches before it stay.
+run "CREATE CONNECTOR TYPE 'nul' CONFIG_SCHEMA {};
+  CREATE CONNECTOR ENTITY 'nul.rows' FIELDS {\"k\": {\"type\": \"integer\", \"primary_key\": true}, \"v\": {\"type\": \"string\"}}
+    QUERY_HANDLER '''async function* query() {
+      yield [{k: 1, v: 'a'}, {k: 2, v: 'b'}];
+      yield [{k: 3, v: 'c'}, {k: 4, v: 'bad' + String.fromCharCode(0) + 'byte'}];
+    }''';
+  CREATE CONNECTOR nul TYPE 'nul' CONFIG {} OPTIONS {\"batch_size\": 2};" >/dev/null
+out=$(run "SYNC CONNECTOR nul TO DESTINATION warehouse;")
+expect_eq "a destination error fails the statement" 1 $?
+expect_contains "with PostgreSQL's message" "PostgreSQL: ERROR:  invalid byte sequence for encoding \"UTF8\": 0x00" "$out"
+expect_eq "the batch before it stayed" "1,2" "$(pg "SELECT string_agg(k::text, ',' ORDER BY k) FROM raw.nul_rows")"
+expect_eq "the run is recorded as failed" failed "$(sqlite3 "$ws" "SELECT status FROM _sluice_sync_runs WHERE connector = 'nul'")"
+
 # A killed sync, re-run: exactly the source's rows.
 "$sluice" "$ws" -c "SYNC CONNECTOR prod TO DESTINATION warehouse FULL;" >/dev/null 2>&1 &
 pid=$!
