@@ -63,6 +63,40 @@ JSObject* NewBytes(JSContext* cx, std::string_view bytes) {
 
 // Replaces invalid UTF-8 with U+FFFD; false (and nothing replaced) when
 // `fatal` and the input is invalid.
+// The length of one valid UTF-8 sequence starting at in[i], or 0.
+size_t Utf8SequenceLength(std::string_view in, size_t i) {
+  unsigned char c = static_cast<unsigned char>(in[i]);
+  size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (length == 0 || i + length > in.size()) return 0;
+  uint32_t cp = length == 1 ? c : length == 2 ? c & 0x1F : length == 3 ? c & 0x0F : c & 0x07;
+  for (size_t k = 1; k < length; ++k) {
+    unsigned char next = static_cast<unsigned char>(in[i + k]);
+    if ((next & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (next & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are invalid too.
+  if ((length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) ||
+      (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    return 0;
+  }
+  return length;
+}
+
+// Whether all of `in` is valid UTF-8. ASCII, most of any API's JSON, is
+// checked eight bytes at a time: response bodies pass here whole.
+bool IsValidUtf8(std::string_view in) {
+  size_t i = 0;
+  while (i < in.size()) {
+    uint64_t word;
+    while (i + 8 <= in.size() && (std::memcpy(&word, in.data() + i, 8), (word & 0x8080808080808080ull) == 0)) i += 8;
+    if (i >= in.size()) break;
+    size_t length = Utf8SequenceLength(in, i);
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
 bool SanitizeUtf8(std::string_view in, bool fatal, std::string& out) {
   out.clear();
   out.reserve(in.size());
@@ -302,7 +336,8 @@ bool Utf8Decode(JSContext* cx, unsigned argc, JS::Value* vp) {
   if (!args.get(0).isObject() || !GetBytes(&args.get(0).toObject(), bytes)) {
     return Throw(cx, "utf8Decode: expected bytes");
   }
-  if (!SanitizeUtf8(bytes, JS::ToBoolean(args.get(1)), text)) {
+  bool valid = IsValidUtf8(bytes);
+  if (!valid && !SanitizeUtf8(bytes, JS::ToBoolean(args.get(1)), text)) {
     // TextDecoder's fatal mode throws a TypeError.
     JS::RootedString message(cx, JS_NewStringCopyZ(cx, "The encoded data was not valid utf-8"));
     JS::RootedString file(cx, JS_GetEmptyString(cx));
@@ -315,7 +350,7 @@ bool Utf8Decode(JSContext* cx, unsigned argc, JS::Value* vp) {
     JS_SetPendingException(cx, error);
     return false;
   }
-  JSString* string = NewString(cx, text);
+  JSString* string = NewString(cx, valid ? bytes : text);
   if (!string) return false;
   args.rval().setString(string);
   return true;
