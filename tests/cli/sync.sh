@@ -233,6 +233,13 @@ expect_eq "sync_table names the table" 50 "$(q "SELECT count(*) FROM raw_pages_f
 expect_contains "a name without {entity} is refused" "must be text naming {entity}" \
   "$(run "ALTER CONNECTOR named SET OPTIONS {\"sync_table\": \"same_for_all\"};")"
 
+# WHERE into the workspace: the rows are read through SQLite on the
+# connection the writer thread commits on.
+run "ALTER CONNECTOR f SET OPTIONS {\"batch_size\": 7};
+     ALTER CONNECTOR f SET CONFIG {\"tag\": \"fifth\", \"fail_at\": -1};" >/dev/null
+run "SYNC CONNECTOR f.pages FULL WHERE n % 2 = 0;" >/dev/null
+expect_eq "WHERE into the workspace, in batches" "25|0" "$(q "SELECT count(*), sum(n % 2) FROM f_pages")"
+
 # Bad destinations and names.
 expect_contains "unknown connector" "connector 'nope'" "$(run "SYNC CONNECTOR nope;")"
 expect_contains "unknown entity" "has no entity 'nope'" "$(run "SYNC CONNECTOR prod.nope;")"
