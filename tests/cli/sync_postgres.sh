@@ -89,15 +89,19 @@ expect_eq "the batch before it stayed" "1,2" "$(pg "SELECT string_agg(k::text, '
 expect_eq "the run is recorded as failed" failed "$(sqlite3 "$ws" "SELECT status FROM _sluice_sync_runs WHERE connector = 'nul'")"
 
 # A killed sync, re-run: exactly the source's rows.
+before=$(pg "SELECT max(_sluice_synced_at) FROM raw.prod_items")
 "$sluice" "$ws" -c "SYNC CONNECTOR prod TO DESTINATION warehouse FULL;" >/dev/null 2>&1 &
 pid=$!
 for _ in $(seq 1 400); do
   # Rows of the new run are visible once their batch committed.
-  [ "$(pg "SELECT count(*) FROM raw.prod_items WHERE _sluice_synced_at > now() - interval '1 minute' AND _sluice_synced_at = (SELECT max(_sluice_synced_at) FROM raw.prod_items)")" -ge 4000 ] 2>/dev/null && break
+  [ "$(pg "SELECT count(*) FROM raw.prod_items WHERE _sluice_synced_at > '$before'")" -ge 4000 ] 2>/dev/null && break
   sleep 0.05
 done
+partial=$(pg "SELECT count(*) FROM raw.prod_items WHERE _sluice_synced_at > '$before'")
 kill -KILL $pid 2>/dev/null || fail "the sync ended before it could be killed"
 wait $pid 2>/dev/null
+if [ "$partial" -lt 4000 ] || [ "$partial" -ge 30000 ]; then fail "killed midway: $partial rows of the new run"; fi
+expect_eq "killed midway, committed batches whole" 0 "$((partial % 2000))"
 run "SYNC CONNECTOR prod TO DESTINATION warehouse FULL;" >/dev/null
 expect_eq "after kill and re-run" "30000|30000" "$(pg "SELECT count(*), count(DISTINCT id) FROM raw.prod_items")"
 
