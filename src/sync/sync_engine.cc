@@ -303,14 +303,4 @@ bool EntitySync::Start(const OpenSyncRows& open_rows) { return run_->Start(open_
 bool EntitySync::Step() { return run_->Step(); }
 EntitySyncReport EntitySync::Finish() { return run_->Finish(); }
 
-EntitySyncReport SyncEntity(Destination& destination, const EntitySyncPlan& plan, const OpenSyncRows& open_rows,
-                            const SyncProgress& progress) {
-  EntitySync run(destination, plan, progress);
-  if (run.Start(open_rows)) {
-    while (run.Step()) {
-    }
-  }
-  return run.Finish();
-}
-
 }  // namespace sluice

@@ -98,9 +98,6 @@ class EntitySync {
   std::unique_ptr<Run> run_;
 };
 
-// Start, Step until done, Finish.
-EntitySyncReport SyncEntity(Destination& destination, const EntitySyncPlan& plan, const OpenSyncRows& open_rows,
-                            const SyncProgress& progress = nullptr);
 
 // Orders two cursor values of a field type: timestamps by instant (ISO text
 // of different precision does not sort as text), numbers by value, the rest
