@@ -5,6 +5,7 @@
 #include "sync/sync_engine.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 
