@@ -174,7 +174,9 @@ Status CheckNotNewer(int version) {
 
 Result<std::unique_ptr<Workspace>> Workspace::OpenCopy(Workspace& source) {
   std::unique_ptr<Workspace> copy(new Workspace());
-  copy->path_ = source.path_;
+  // The copy lives in memory: nothing may open `source`'s file thinking it
+  // is the copy (a sync opens its workspace by path for a second connection).
+  copy->path_ = ":memory:";
   ASSIGN_OR_RETURN(copy->db_, Database::Open(":memory:"));
   sqlite3_backup* backup = sqlite3_backup_init(copy->db_.get(), "main", source.db_.get(), "main");
   if (!backup) {

@@ -129,6 +129,21 @@ out=$("$sluice" "$dir/plain.db" "$fixtures/failing.sql" 2>&1)
 expect_eq "a failing test fails the script" 1 $?
 expect_contains "naming the test and the assertion" \
   "test 'a failed assertion fails' failed: assertion failed: rows[0].kind = 'expected kind'" "$out"
+# A test that syncs (several entities, which could run at once) writes
+# into its own copy, never into the workspace file it was copied from.
+cat >"$dir/sync_test.sql" <<'SQL'
+TEST CONNECTOR TYPE 'probe' NAME 'syncs inside'
+  MOCK_API {"GET /things": {"status": 200, "body": {"things": [{"id": 1, "kind": "a"}]}}}
+BEGIN
+  CREATE CONNECTOR inner_conn TYPE 'probe' CONFIG {"url": "mock://"};
+  SYNC CONNECTOR inner_conn FULL;
+  DECLARE synced = SELECT count(*) AS n FROM inner_conn_things;
+  ASSERT synced[0].n = 1;
+END TEST;
+SQL
+out=$("$sluice" "$dir/plain.db" "$dir/sync_test.sql" 2>&1)
+expect_contains "a test can sync" "PASS  syncs inside" "$out"
+expect_eq "into its copy only" "" "$(sqlite3 "$dir/plain.db" "SELECT name FROM sqlite_master WHERE name LIKE 'inner_conn%'")"
 connectors=$("$sluice" "$dir/plain.db" --format csv -c "SELECT count(*) FROM _sluice_connectors" 2>&1)
 expect_eq "a script's tests leave its workspace alone" "count(*)
 0" "$connectors"
