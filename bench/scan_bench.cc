@@ -7,30 +7,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "bench_support.h"
 #include "catalog/workspace.h"
-#include "lang/interpreter.h"
-#include "lang/parser.h"
 
 namespace {
 
 using namespace sluice;
-using Clock = std::chrono::steady_clock;
-
-class QuietSink : public OutputSink {
- public:
-  void Emit(const ResultSet& result) override { last = result; }
-  void Print(const std::string&) override {}
-  void Log(const std::string& line) override { std::fprintf(stderr, "%s\n", line.c_str()); }
-  ResultSet last;
-};
-
-Status Run(Interpreter& interpreter, const std::string& text) {
-  ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{"bench", text}));
-  if (!parsed.ok()) return parsed.errors.front();
-  return interpreter.ExecuteAll(parsed.program);
-}
-
-double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+using namespace sluice::bench;
 
 }  // namespace
 
@@ -44,21 +27,7 @@ int main(int argc, char** argv) {
   auto workspace = Workspace::Open(":memory:").value();
   QuietSink sink;
   Interpreter interpreter(*workspace, sink);
-  Status defined = Run(interpreter, R"(
-    CREATE CONNECTOR TYPE 'bench' CONFIG_SCHEMA {"url": {"type": "string"}, "total": {"type": "integer"}};
-    CREATE CONNECTOR ENTITY 'bench.rows'
-      FIELDS {"id": {"type": "integer"}, "name": {"type": "string"}, "value": {"type": "integer"},
-              "active": {"type": "boolean"}, "created_at": {"type": "timestamp"}}
-      QUERY_HANDLER '''
-    async function* query(config) {
-      for (let page = 1; ; page++) {
-        const response = await fetch(`${config.url}/pages?page=${page}&per_page=10000&total=${config.total}`);
-        const data = await response.json();
-        yield data.items;
-        if (!data.next_page) return;
-      }
-    }''';
-    CREATE CONNECTOR b TYPE 'bench' CONFIG {"url": ")" + url + R"(", "total": )" + std::to_string(rows) + "};");
+  Status defined = Run(interpreter, PagesConnector(url, rows, false));
   if (!defined.ok()) {
     std::fprintf(stderr, "%s\n", defined.Render().c_str());
     return 1;
