@@ -76,6 +76,7 @@ class FileTableWriter : public TableWriter {
     entry_ = states.contains(table_.name) ? states[table_.name] : Value::object();
     Value& entry = entry_;
     if (!entry.is_object()) entry = Value::object();
+    base_rows_ = entry.value("rows", int64_t{-1});
     replacing_ = options_.mode == WriteMode::kOverwriteDeleteStale;
     bool exists = fs::exists(path_);
     if (replacing_) {
@@ -105,6 +106,7 @@ class FileTableWriter : public TableWriter {
     if (fresh) {
       migration_ = header_differs ? "recreated (columns changed)" : "created";
       entry = Value::object();
+      base_rows_ = 0;
       RETURN_IF_ERROR(WriteHeader());
       return Commit(nullptr);
     }
@@ -115,6 +117,7 @@ class FileTableWriter : public TableWriter {
   }
 
   Status Write(const std::vector<Value>& row) override {
+    ++rows_written_;
     if (destination_.format() == FileFormat::kCsv) {
       for (const Value& value : row) buffer_ += CsvField(value) + ",";
       buffer_ += CsvField(Value(table_.connector)) + "," + CsvField(Value(options_.synced_at)) + "\n";
@@ -156,23 +159,29 @@ class FileTableWriter : public TableWriter {
     }
     off_t size = ::lseek(fd_, 0, SEEK_CUR);
     entry["committed_bytes"] = static_cast<int64_t>(size);
+    entry["rows"] = base_rows_ >= 0 ? base_rows_ + rows_written_ : int64_t{-1};
     return destination_.SaveState(table_.name, entry);
   }
 
   Result<int64_t> DeleteStale() override {
     if (!replacing_) return int64_t{0};
-    int64_t before = CountLines(path_);
+    // The old file's rows, from the state when it knows them (a count of
+    // lines otherwise, as for a file made before rows were recorded).
+    int64_t before = base_rows_;
+    if (before < 0 && fs::exists(path_)) {
+      before = CountLines(path_) - (destination_.format() == FileFormat::kCsv ? 1 : 0);
+    }
     ::close(fd_);
     fd_ = -1;
     if (std::rename(writing_.c_str(), path_.c_str()) != 0) return IoError("cannot replace", path_);
     replaced_ = true;
     Value entry = pending_.is_object() ? pending_ : Value::object();
     entry["committed_bytes"] = static_cast<int64_t>(fs::file_size(path_));
+    entry["rows"] = rows_written_;
     entry_ = std::move(entry);
     RETURN_IF_ERROR(destination_.SaveState(table_.name, entry_));
     // A replaced file loses the rows the run did not write again.
-    int64_t after = CountLines(path_);
-    return before > after ? before - after : int64_t{0};
+    return before > rows_written_ ? before - rows_written_ : int64_t{0};
   }
 
   std::string Migration() const override { return migration_; }
@@ -213,6 +222,8 @@ class FileTableWriter : public TableWriter {
   std::string writing_;  // the file rows go to: path_, or its .partial
   int fd_ = -1;
   bool replacing_ = false;
+  int64_t base_rows_ = -1;    // rows the file held when opened; -1: unknown
+  int64_t rows_written_ = 0;  // by this writer
   bool replaced_ = false;
   std::string buffer_;
   Value entry_;  // this table's entry in the state file

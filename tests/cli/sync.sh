@@ -170,6 +170,10 @@ expect_eq "jsonl rows" 50 "$(wc -l <"$dir/lake/f_pages.jsonl")"
 expect_eq "jsonl row" '{"n":7,"tag":"third","_sluice_source":"f"' "$(sed -n 8p "$dir/lake/f_pages.jsonl" | cut -d, -f1-3)"
 run "SYNC CONNECTOR f.pages TO DESTINATION lake FULL;" >/dev/null
 expect_eq "a full run replaces the file" 50 "$(wc -l <"$dir/lake/f_pages.jsonl")"
+run "SYNC CONNECTOR f.pages TO DESTINATION lake FULL WHERE n < 40;" >/dev/null
+expect_eq "rows it no longer has are counted as deleted" "40|10" \
+  "$(wc -l <"$dir/lake/f_pages.jsonl")|$(q "SELECT rows_deleted FROM _sluice_sync_runs ORDER BY id DESC LIMIT 1")"
+run "SYNC CONNECTOR f.pages TO DESTINATION lake FULL;" >/dev/null
 run "SYNC CONNECTOR f.pages TO DESTINATION lake WRITE_MODE 'append';" >/dev/null
 expect_eq "append adds to it" 100 "$(wc -l <"$dir/lake/f_pages.jsonl")"
 out=$(run "SYNC CONNECTOR f.pages TO DESTINATION lake WRITE_MODE 'overwrite';")
