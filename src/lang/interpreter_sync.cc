@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/secret_masker.h"
 #include "core/time_util.h"
 #include "dest/file_destination.h"
 #include "dest/postgres_destination.h"
@@ -457,7 +458,9 @@ Status Interpreter::FinishEntitySync(EntitySyncJob& job, ResultSet& summary) {
   if (report.status.ok()) {
     RETURN_IF_ERROR(finish.BindNull(8));
   } else {
-    RETURN_IF_ERROR(finish.BindText(8, report.status.ToString()));
+    // The workspace file is not an output, but it must not hold a secret
+    // a handler put in its error message either.
+    RETURN_IF_ERROR(finish.BindText(8, SecretMasker::Global().Mask(report.status.ToString())));
   }
   RETURN_IF_ERROR(finish.Run());
 

@@ -250,5 +250,14 @@ expect_contains "unknown entity" "has no entity 'nope'" "$(run "SYNC CONNECTOR p
 expect_contains "unwritable file" "$dir/no/such/folder/x.db" "$(run "SYNC CONNECTOR f TO '$dir/no/such/folder/x.db';")"
 expect_contains "unknown destination" "destination 'nowhere'" "$(run "SYNC CONNECTOR f TO DESTINATION nowhere;")"
 expect_not_contains "the key never shows" "sync-token" "$(run "SHOW SYNC RUNS;")"
+# A handler that puts the key in its error: masked in the run's record too.
+run "CREATE CONNECTOR TYPE 'leaky' CONFIG_SCHEMA {\"key\": {\"type\": \"string\", \"secret\": true}};
+  CREATE CONNECTOR ENTITY 'leaky.rows' FIELDS {\"k\": {\"type\": \"integer\"}}
+    QUERY_HANDLER 'async function query(config) { throw new ConnectorError(\"refused key \" + config.key); }';
+  CREATE CONNECTOR leaky TYPE 'leaky' CONFIG {\"key\": \"{{secrets.key}}\"};
+  SYNC CONNECTOR leaky;" >/dev/null
+expect_eq "the error is recorded, the key masked" "refused key ***" \
+  "$(q "SELECT CASE WHEN error LIKE '%refused key ***%' THEN 'refused key ***' ELSE error END FROM _sluice_sync_runs WHERE connector = 'leaky'")"
+if grep -q sync-token "$ws"; then fail "the key is in the workspace file"; fi
 expect_eq "the workspace is sound" ok "$(q "PRAGMA integrity_check")"
 finish
