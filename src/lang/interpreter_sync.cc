@@ -124,7 +124,6 @@ struct EntitySyncJob {
   bool direct = true;  // rows straight from the handler (no WHERE)
   std::string sql;     // else: through its SQL table
   std::vector<Value> params;
-  Destination* destination = nullptr;
   std::unique_ptr<Destination> own_destination;  // a connection of its own, when entities run at once
   int64_t run_id = 0;
   std::chrono::steady_clock::time_point started, last_shown;
@@ -285,7 +284,6 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
                                                                      const EntityDef& entity, Destination& destination,
                                                                      ResultSet& summary) {
   auto job = std::make_unique<EntitySyncJob>();
-  job->destination = &destination;
   job->entity = entity.name;
   EntitySyncPlan& plan = job->plan;
   plan.table.connector = connector.name;

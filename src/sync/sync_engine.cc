@@ -179,7 +179,6 @@ class EntitySync::Run {
       if (report_.status.ok()) report_.status = std::move(written);
     }
     if (report_.status.ok()) {
-      report_.cursor = max_;
       if (plan_.write_mode == WriteMode::kOverwriteDeleteStale) {
         Result<int64_t> deleted = writer_->DeleteStale();
         if (deleted.ok()) {

@@ -69,7 +69,6 @@ struct EntitySyncReport {
   int64_t batches = 0;
   std::chrono::microseconds elapsed{0};
   std::string migration;     // what opening the table did
-  Value cursor;              // the mark after the run (null: none)
   bool cursor_in_order = true;
   Status status;
 };
