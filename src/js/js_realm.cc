@@ -124,6 +124,40 @@ Result<JsRealm::HandlerId> JsRealm::LoadHandler(const HandlerSource& source) {
   return state_->handlers.size() - 1;
 }
 
+Result<JsRealm::HandlerId> JsRealm::LoadIntegration(const std::string& directory,
+                                                    std::chrono::milliseconds timeout) {
+  JSContext* cx = runtime_.cx();
+  JSAutoRealm enter(cx, state_->global);
+  if (state_->modules) return Status(ErrorKind::kInternal, "this realm already has an integration");
+  ASSIGN_OR_RETURN(state_->modules, ModuleLoader::Create(directory));
+  ModuleLoader& modules = *state_->modules;
+  ASSIGN_OR_RETURN(ModuleLoader::Resolved main, modules.MainModule());
+  CallScope scope(runtime_, *state_, timeout);
+  const std::string doing = "loading " + modules.Display(main.key);
+  // The host first: it holds the registration that main's parse() makes.
+  const ModuleLoader::Resolved host_module{"sluice:sdk/host.js", ModuleLoader::Kind::kBuiltin};
+  for (const ModuleLoader::Resolved* module : std::initializer_list<const ModuleLoader::Resolved*>{&host_module, &main}) {
+    JS::RootedObject promise(cx, modules.EvaluateModule(cx, *module));
+    if (!promise) return state_->TakeException(doing);
+    RETURN_IF_ERROR(state_->RunUntilSettled(promise));
+    if (JS::GetPromiseState(promise) == JS::PromiseState::Rejected) {
+      JS::RootedValue reason(cx, JS::GetPromiseResult(promise));
+      JS_SetPendingException(cx, reason);
+      return state_->TakeException(doing);
+    }
+    if (JS::GetPromiseState(promise) == JS::PromiseState::Pending) {
+      return Status(ErrorKind::kConnector, doing + ": its top-level await never settled");
+    }
+  }
+  JS::RootedObject space(cx, modules.Namespace(cx, host_module.key));
+  JS::RootedValue host(cx);
+  if (!space || !JS_GetProperty(cx, space, "host", &host) || !host.isObject()) {
+    return state_->TakeException("reaching the integration host");
+  }
+  state_->handlers.push_back(std::make_unique<JS::PersistentRootedObject>(cx, &host.toObject()));
+  return state_->handlers.size() - 1;
+}
+
 bool JsRealm::HasFunction(HandlerId handler, const char* name) {
   JSContext* cx = runtime_.cx();
   JSAutoRealm enter(cx, state_->global);

@@ -59,6 +59,11 @@ class JsRealm {
   // Evaluates a handler's source once. A syntax error names its line and
   // column in `source.file`.
   Result<HandlerId> LoadHandler(const HandlerSource& source);
+  // Loads a table integration from its package directory (module_loader.h):
+  // evaluates its main module, awaiting top-level await, and returns the
+  // SDK host (src/js/sdk/host.js) as a handler whose functions describe(),
+  // query() and pass() drive the plugin the module registered.
+  Result<HandlerId> LoadIntegration(const std::string& directory, std::chrono::milliseconds timeout);
   // True when the handler defines a function `name`.
   bool HasFunction(HandlerId handler, const char* name);
 

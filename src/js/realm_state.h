@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "js/js_realm.h"
+#include "js/module_loader.h"
 
 namespace sluice::js {
 
@@ -49,6 +50,8 @@ struct JsRealm::State {
   JS::PersistentRootedObject global;
   JS::PersistentRootedObject drain;
   std::vector<std::unique_ptr<JS::PersistentRootedObject>> handlers;
+  // A table integration's modules; null in realms of declared connectors.
+  std::unique_ptr<ModuleLoader> modules;
 
   std::map<uint64_t, Timer> timers;
   uint64_t next_timer_id = 1;

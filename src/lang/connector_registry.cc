@@ -7,6 +7,7 @@
 
 #include "catalog/config_schema.h"
 #include "core/secret_masker.h"
+#include "net/curl_transport.h"
 
 namespace sluice {
 
@@ -177,10 +178,71 @@ ResultSet ConnectorRegistry::Stats(const std::string& connector) const {
   return result;
 }
 
+Result<std::vector<EntityDef>> ConnectorRegistry::Entities(const std::string& connector) {
+  Catalog& catalog = workspace_.catalog();
+  ASSIGN_OR_RETURN(ConnectorDef def, catalog.GetConnector(connector));
+  ASSIGN_OR_RETURN(ConnectorTypeDef type, catalog.GetConnectorType(def.type));
+  if (type.integration.empty()) return catalog.ListEntities(def.type);
+  ASSIGN_OR_RETURN(ConnectorInstance * instance, Get(connector));
+  return instance->spec().entities;
+}
+
+Result<Value> ConnectorRegistry::InspectIntegration(const std::string& directory) {
+  ASSIGN_OR_RETURN(js::JsRuntime * runtime, Runtime());
+  OutputSink& output = output_;
+  js::ConsoleFunction console = [&output](std::string_view level, std::string_view text) {
+    output.Log("[integration] console." + std::string(level) + ": " + std::string(text));
+  };
+  return ConnectorInstance::InspectIntegration(*runtime, directory, console);
+}
+
+Status ConnectorRegistry::ValidateIntegrationConfig(const ConnectorDef& connector, const ConnectorTypeDef& type) {
+  Result<Value> config = ResolveConfig(connector, type);
+  if (!config.ok()) return Status::Ok();  // e.g. ENV not set here: checked when the connector starts
+  ConnectorSpec spec;
+  spec.connector = connector;
+  spec.type = type;
+  spec.resolved_config = std::move(config).value();
+  ASSIGN_OR_RETURN(js::JsRuntime * runtime, Runtime());
+  js::RealmOptions options;
+  options.transport = transport_factory_ ? transport_factory_() : nullptr;
+  if (!options.transport) options.transport = std::make_unique<CurlTransport>();
+  ASSIGN_OR_RETURN(std::unique_ptr<js::JsRealm> realm, js::JsRealm::Create(*runtime, std::move(options)));
+  std::string context = "connector '" + connector.name + "'";
+  Result<js::JsRealm::HandlerId> host = realm->LoadIntegration(type.integration, std::chrono::seconds(60));
+  if (!host.ok()) return host.TakeStatus().WithContext(context);
+  Result<Value> about = realm->Call(*host, "schema", {}, std::chrono::seconds(60));
+  if (!about.ok()) return about.TakeStatus().WithContext(context);
+  if (!about->contains("json_schema") || !(*about)["json_schema"].is_object()) return Status::Ok();
+  Status valid = ConnectorInstance::ValidateJsonSchema(*realm, (*about)["json_schema"], spec.resolved_config);
+  return valid.ok() ? valid : valid.WithContext(context);
+}
+
 Result<EntitySchema> ConnectorRegistry::Schema(const std::string& connector, const std::string& entity) {
   Catalog& catalog = workspace_.catalog();
   ASSIGN_OR_RETURN(ConnectorDef def, catalog.GetConnector(connector));
-  ASSIGN_OR_RETURN(EntityDef found, catalog.GetEntity(def.type, entity));
+  ASSIGN_OR_RETURN(ConnectorTypeDef type, catalog.GetConnectorType(def.type));
+  EntityDef found;
+  if (type.integration.empty()) {
+    ASSIGN_OR_RETURN(found, catalog.GetEntity(def.type, entity));
+  } else {
+    ASSIGN_OR_RETURN(std::vector<EntityDef> tables, Entities(connector));
+    std::string known;
+    bool have = false;
+    for (EntityDef& table : tables) {
+      known += (known.empty() ? "" : ", ") + table.name;
+      if (table.name == entity) {
+        found = std::move(table);
+        have = true;
+        break;
+      }
+    }
+    if (!have) {
+      return Status(ErrorKind::kNotFound, "connector '" + connector + "' (integration '" + def.type +
+                                              "') has no table '" + entity + "' (tables: " +
+                                              (known.empty() ? "none" : known) + ")");
+    }
+  }
   EntitySchema schema;
   schema.connector = connector;
   schema.entity = entity;

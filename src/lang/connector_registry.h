@@ -44,6 +44,18 @@ class ConnectorRegistry : public EntityProvider {
   // requests, retries, rate-limit waits, failures, bytes received.
   ResultSet Stats(const std::string& connector) const;
 
+  // The connector's entities: its type's, or for a table integration the
+  // tables its plugin lists for this connector's CONFIG (dynamic tables
+  // differ per connector), which starts the connector.
+  Result<std::vector<EntityDef>> Entities(const std::string& connector);
+  // CREATE CONNECTOR TYPE … FROM INTEGRATION: loads the integration once,
+  // without a connection (ConnectorInstance::InspectIntegration).
+  Result<Value> InspectIntegration(const std::string& directory);
+  // CREATE/ALTER CONNECTOR of an integration type: CONFIG against the
+  // plugin's JSON schema, when its templates resolve now (else the check
+  // waits for the connector's first use).
+  Status ValidateIntegrationConfig(const ConnectorDef& connector, const ConnectorTypeDef& type);
+
   // EntityProvider: what SQL over connector entities needs.
   Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) override;
   Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,

@@ -121,12 +121,57 @@ Result<HandlerDef> CatalogStatements::LoadHandler(const ast::HandlerCode& code,
   return handler;
 }
 
-Status CatalogStatements::CreateConnectorType(const ast::CreateConnectorTypeStmt& s) {
-  if (s.integration) {
-    return Status(ErrorKind::kNotImplemented,
-                  "CREATE CONNECTOR TYPE … FROM INTEGRATION is not available yet: table "
-                  "integrations are not built yet");
+// CREATE CONNECTOR TYPE 'x' FROM INTEGRATION 'dir': the plugin is loaded
+// once, without a connection, for its version, its CONFIG keys (from its
+// JSON schema) and its static tables, which become the type's entities.
+// Its tables are listed again, with the connector's CONFIG, whenever a
+// connector of the type starts: dynamic tables exist only then.
+Status CatalogStatements::CreateIntegrationType(const ast::CreateConnectorTypeStmt& s) {
+  if (s.config_schema) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "an integration's CONFIG is described by its plugin (newPlugin's jsonSchema option): "
+                  "CONFIG_SCHEMA does not apply")
+        .At(s.config_schema->span.begin);
   }
+  std::filesystem::path path(*s.integration);
+  const auto& source = s.name.span.begin.file;
+  if (path.is_relative() && source && !source->name.empty() && source->name.front() != '<') {
+    path = std::filesystem::path(source->name).parent_path() / path;
+  }
+  std::error_code error;
+  std::filesystem::path directory = std::filesystem::canonical(path, error);
+  if (error || !std::filesystem::is_directory(directory)) {
+    return Status(ErrorKind::kNotFound, "integration directory '" + path.string() + "' does not exist")
+        .At(s.name.span.begin);
+  }
+  Result<Value> about = in_.connectors_.InspectIntegration(directory.string());
+  if (!about.ok()) return about.TakeStatus().WithContext("connector type '" + s.name.text + "'").At(s.name.span.begin);
+  ConnectorTypeDef def;
+  def.name = s.name.text;
+  def.integration = directory.string();
+  def.version = s.version.value_or(about->value("version", ""));
+  def.description = s.description.value_or("CloudQuery plugin " + about->value("name", "") +
+                                            (def.version.empty() ? "" : " " + def.version));
+  def.config_schema = about->value("config_schema", Value::object());
+  Catalog& catalog = in_.workspace_.catalog();
+  Status put = catalog.PutConnectorType(def, s.or_replace);
+  if (!put.ok()) return put.At(s.name.span.begin);
+  // A replaced integration may have dropped tables.
+  ASSIGN_OR_RETURN(std::vector<EntityDef> old, catalog.ListEntities(def.name));
+  for (const EntityDef& entity : old) RETURN_IF_ERROR(catalog.DropEntity(def.name, entity.name));
+  for (EntityDef& entity : ConnectorInstance::EntitiesOfTables(def.name, def.integration, (*about)["tables"])) {
+    entity.handler.defined_at = s.name.span.begin.ToString();
+    RETURN_IF_ERROR(catalog.PutEntity(entity, true));
+  }
+  if (about->contains("tables_error")) {
+    in_.output_.Log("connector type '" + def.name + "': the plugin lists no tables without a CONFIG (" +
+                    (*about)["tables_error"].get<std::string>() + "); a connector lists them when it starts");
+  }
+  return Status::Ok();
+}
+
+Status CatalogStatements::CreateConnectorType(const ast::CreateConnectorTypeStmt& s) {
+  if (s.integration) return CreateIntegrationType(s);
   ConnectorTypeDef def;
   def.name = s.name.text;
   def.description = s.description.value_or("");
@@ -204,6 +249,23 @@ Status CatalogStatements::CheckSecretFieldsNotLiteral(const ConnectorTypeDef& ty
   return Status::Ok();
 }
 
+// An integration's CONFIG: credential-like keys hold templates, never
+// literals (outside tests); the rest is the plugin's JSON schema's to judge.
+Status CatalogStatements::ValidateIntegrationConfig(const ConnectorTypeDef& type, const ConnectorDef& connector) {
+  if (!connector.config.is_object()) return Status(ErrorKind::kType, "CONFIG must be an object");
+  for (const auto& [key, spec] : type.config_schema.items()) {
+    if (!spec.is_object() || !spec.value("secret", false) || !connector.config.contains(key)) continue;
+    const Value& value = connector.config[key];
+    bool templated = value.is_string() && value.get_ref<const std::string&>().find("{{") != std::string::npos;
+    if (!templated && !in_.in_test_) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "config key '" + key + "' is a credential: store it with CREATE SECRET and write "
+                    "\"{{secrets.NAME}}\" (or ENV('NAME')), not the literal value");
+    }
+  }
+  return in_.connectors_.ValidateIntegrationConfig(connector, type);
+}
+
 Status CatalogStatements::CreateConnector(const ast::CreateConnectorStmt& s) {
   Catalog& catalog = in_.workspace_.catalog();
   Result<ConnectorTypeDef> type = catalog.GetConnectorType(s.type.text);
@@ -214,9 +276,11 @@ Status CatalogStatements::CreateConnector(const ast::CreateConnectorStmt& s) {
   ASSIGN_OR_RETURN(def.config, EvalObject(s.config, "CONFIG"));
   RETURN_IF_ERROR(CheckSecretFieldsNotLiteral(*type, s.config, def.config));
   SecretStore& secrets = in_.workspace_.secrets();
-  Status valid = ValidateConfig(type->config_schema, def.config,
-                                [&](const std::string& name) { return secrets.Exists(name); },
-                                in_.in_test_ ? SecretLiterals::kAllow : SecretLiterals::kRefuse);
+  Status valid = type->integration.empty()
+                     ? ValidateConfig(type->config_schema, def.config,
+                                      [&](const std::string& name) { return secrets.Exists(name); },
+                                      in_.in_test_ ? SecretLiterals::kAllow : SecretLiterals::kRefuse)
+                     : ValidateIntegrationConfig(*type, def);
   if (!valid.ok()) {
     valid.WithContext("connector '" + def.name + "'");
     if (s.config) valid.At(s.config->span.begin);
@@ -252,9 +316,11 @@ Status CatalogStatements::AlterConnector(const ast::AlterConnectorStmt& s) {
       RETURN_IF_ERROR(CheckSecretFieldsNotLiteral(type, s.value, patch));
       def.config.update(patch);
       SecretStore& secrets = in_.workspace_.secrets();
-      Status valid = ValidateConfig(type.config_schema, def.config,
-                                    [&](const std::string& name) { return secrets.Exists(name); },
-                                    in_.in_test_ ? SecretLiterals::kAllow : SecretLiterals::kRefuse);
+      Status valid = type.integration.empty()
+                         ? ValidateConfig(type.config_schema, def.config,
+                                          [&](const std::string& name) { return secrets.Exists(name); },
+                                          in_.in_test_ ? SecretLiterals::kAllow : SecretLiterals::kRefuse)
+                         : ValidateIntegrationConfig(type, def);
       if (!valid.ok()) return valid.WithContext("connector '" + def.name + "'").At(s.value->span.begin);
       break;
     }

@@ -17,6 +17,8 @@ class CatalogStatements {
 
  private:
   Status CreateConnectorType(const ast::CreateConnectorTypeStmt& s);
+  Status CreateIntegrationType(const ast::CreateConnectorTypeStmt& s);
+  Status ValidateIntegrationConfig(const ConnectorTypeDef& type, const ConnectorDef& connector);
   Status CreateEntity(const ast::CreateEntityStmt& s, const ast::Statement& statement);
   Status CreateAction(const ast::CreateActionStmt& s, const ast::Statement& statement);
   Status CreateConnector(const ast::CreateConnectorStmt& s);

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,17 +62,40 @@ class ConnectorInstance {
   Result<Value> Execute(const ActionDef& action, const Value& params);
   // Runs the entity's query(config, filters, options, parent); its rows
   // are pulled from the source, and dropping the source stops the handler.
+  // For a table integration, resolves the table (and the tables above it).
   Result<std::unique_ptr<RowSource>> Query(const EntityDef& entity, const Value& filters,
                                            const Value& options, const Value& parent);
+
+  // A table integration (CONNECTOR TYPE … FROM INTEGRATION): its tables are
+  // this instance's entities, listed by the plugin when it starts.
+  bool is_integration() const { return host_.has_value(); }
+  // Several tables of an integration resolved in one pass, as SYNC does:
+  // `tables` is [{name, options}], and each row comes as {t: index, r: row},
+  // or {t: index, error: {name, message, stack}} when that table failed.
+  Result<std::unique_ptr<RowSource>> ResolveTables(const Value& tables);
+
+  // What CREATE CONNECTOR TYPE … FROM INTEGRATION records: the plugin's
+  // name, version and JSON schema, and its tables as listed without a
+  // connection ({"name", "version", "json_schema", "tables": [...]}).
+  static Result<Value> InspectIntegration(js::JsRuntime& runtime, const std::string& directory,
+                                          js::ConsoleFunction console);
+  // Checks CONFIG against an integration's JSON schema (Debian's tv4 does
+  // the validating); errors name each failing path.
+  static Status ValidateJsonSchema(js::JsRealm& realm, const Value& schema, const Value& config);
+  // Entities for an integration's tables, as describe() lists them.
+  static std::vector<EntityDef> EntitiesOfTables(const std::string& type, const std::string& directory,
+                                                 const Value& tables);
 
  private:
   ConnectorInstance(ConnectorSpec spec) : spec_(std::move(spec)) {}
   Result<js::JsRealm::HandlerId> Handler(const std::string& key, const HandlerDef& handler);
+  Status StartIntegration();
 
   ConnectorSpec spec_;
   ConnectorLimits limits_;
   std::unique_ptr<js::JsRealm> realm_;
   std::map<std::string, js::JsRealm::HandlerId> handlers_;  // "entity:items", "action:items.create"
+  std::optional<js::JsRealm::HandlerId> host_;               // an integration's host (src/js/sdk/host.js)
 };
 
 // "myservice.items.js:1:1" → file "myservice.items.js", line 1, column 1.

@@ -1,8 +1,10 @@
 // test_api_server: a small, deterministic HTTP API that misbehaves on purpose
 // (429s with Retry-After, 5xx, slow responses, redirects, gzip, truncated
 // JSON) and records every request it gets, for tests of the fetch runtime,
-// connector actions, live queries and sync. Every endpoint is documented in
-// README.md beside this file; the state behind them is in test_api_state.h.
+// connector actions, live queries and sync; plus two fake APIs, "forge"
+// (GitHub-like) and "sheets" (Airtable-like), for table integrations. Every
+// endpoint is documented in README.md beside this file; the state behind them
+// is in test_api_state.h.
 //
 // Threading: httplib serves each connection on a pool thread. SIGTERM/SIGINT
 // (and stdin EOF with --exit-on-stdin-eof) are taken on helper threads that
@@ -52,6 +54,22 @@ Handler Route(State& st, bool auth, Handler h) {
       SendJson(res, 400, {{"error", std::string("invalid JSON body: ") + e.what()}});
     }
   };
+}
+
+// Route() for the fake APIs (/forge/*, /sheets/*): the request counts in the
+// gauge (GET /api-stats) and waits --api-latency-ms before anything else,
+// even a 401.
+Handler ApiRoute(State& st, const Options& opts, Handler h) {
+  return Route(st, false, [&st, &opts, h = std::move(h)](const Request& req, Response& res) {
+    st.ApiEnter();
+    struct Leave {
+      State& st;
+      ~Leave() { st.ApiLeave(); }
+    } leave{st};
+    if (opts.api_latency_ms > 0) st.Sleep(opts.api_latency_ms);
+    if (!st.Authorized(req)) return SendJson(res, 401, {{"error", "unauthorized"}});
+    h(req, res);
+  });
 }
 
 void AnyMethod(Server& svr, const std::string& pattern, const Handler& h) {
@@ -200,6 +218,46 @@ void AddPayloadRoutes(Server& svr, State& st) {
       }));
 }
 
+void AddFakeApiRoutes(Server& svr, State& st, const Options& opts) {
+  svr.Get("/forge/accounts/([^/]+)/repos",
+          ApiRoute(st, opts, [&opts](const Request& req, Response& res) {
+            int64_t page = IntParam(req, "page", 1, 1, 1000000);
+            int64_t per_page = IntParam(req, "per_page", 2, 1, 100);
+            auto body = ForgeRepos(opts, req.matches[1], page, per_page);
+            body ? SendJson(res, 200, *body)
+                 : SendJson(res, 404, {{"error", "unknown account: " + req.matches[1].str()}});
+          }));
+  svr.Get("/forge/repos/([^/]+)/issues",
+          ApiRoute(st, opts, [&opts](const Request& req, Response& res) {
+            int64_t page = IntParam(req, "page", 1, 1, 1000000);
+            int64_t per_page = IntParam(req, "per_page", 3, 1, 100);
+            auto body = ForgeIssues(opts, req.matches[1], page, per_page);
+            body ? SendJson(res, 200, *body)
+                 : SendJson(res, 404, {{"error", "unknown repo: " + req.matches[1].str()}});
+          }));
+  svr.Get("/sheets/meta", ApiRoute(st, opts, [](const Request&, Response& res) {
+            SendJson(res, 200, SheetsMeta());
+          }));
+  svr.Get("/sheets/tables/([^/]+)/records",
+          ApiRoute(st, opts, [](const Request& req, Response& res) {
+            int64_t page_size = IntParam(req, "page_size", 4, 1, 100);
+            auto body = SheetsRecords(req.matches[1], req.get_param_value("offset"), page_size);
+            body ? SendJson(res, 200, *body)
+                 : SendJson(res, 404, {{"error", "unknown table: " + req.matches[1].str()}});
+          }));
+  // Any other path under the fake APIs: the usual 404, but counted and delayed.
+  svr.Get("/(forge|sheets)/.*", ApiRoute(st, opts, [](const Request& req, Response& res) {
+            SendJson(res, 404, {{"error", "not found"}, {"status", 404}, {"path", req.path}});
+          }));
+  svr.Get("/api-stats", Route(st, false, [&st](const Request&, Response& res) {
+            SendJson(res, 200, st.ApiStats());
+          }));
+  svr.Post("/api-stats/reset", Route(st, false, [&st](const Request&, Response& res) {
+             st.ApiStatsReset();
+             SendJson(res, 200, {{"ok", true}});
+           }));
+}
+
 void AddControlRoutes(Server& svr, State& st) {
   svr.Get("/requests", Route(st, false, [&st](const Request&, Response& res) {
             SendJson(res, 200, st.RequestLog());
@@ -229,7 +287,7 @@ void AddControlRoutes(Server& svr, State& st) {
 int Usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s [--port N] [--port-file PATH] [--token TOKEN] [--items N] "
-               "[--exit-on-stdin-eof]\n",
+               "[--forge-repos N] [--api-latency-ms N] [--exit-on-stdin-eof]\n",
                argv0);
   return 2;
 }
@@ -255,6 +313,10 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
       o.port = static_cast<int>(*number);
     } else if (arg == "--items" && number && *number >= 0) {
       o.items = *number;
+    } else if (arg == "--forge-repos" && number && *number >= 0 && *number <= 10000) {
+      o.forge_repos = *number;
+    } else if (arg == "--api-latency-ms" && number && *number >= 0 && *number <= 600000) {
+      o.api_latency_ms = *number;
     } else if (arg == "--port-file" && !value.empty()) {
       o.port_file = value;
     } else if (arg == "--token" && !value.empty()) {
@@ -312,6 +374,7 @@ int main(int argc, char** argv) {
   AddItemRoutes(svr, st);
   AddFaultRoutes(svr, st);
   AddPayloadRoutes(svr, st);
+  AddFakeApiRoutes(svr, st, *opts);
   AddControlRoutes(svr, st);
   // httplib's default adds SO_REUSEPORT, which would let a second server
   // share a fixed port silently; plain SO_REUSEADDR makes that bind fail.

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 
 namespace test_server {
@@ -131,6 +132,209 @@ std::string Gzip(const std::string& in) {
   return out;
 }
 
+// --- the fake "forge" API (GitHub-like) ------------------------------------
+//
+// Repo g counts from 0 across the accounts in order: account g / R, repo-N with
+// N = g % R + 1, id 1001 + g. Everything else about a repo and its issues is a
+// small arithmetic function of g and the issue number.
+
+namespace {
+
+const char* const kForgeAccounts[] = {"acme", "globex", "initech"};
+constexpr int64_t kForgeAccountCount = 3;
+constexpr int64_t kForgeFirstRepoId = 1001;
+
+int64_t ForgeIssueCount(int64_t g) { return (g * 7 + 3) % 6; }  // 3, 4, 5, 0, 1, 2, 3, …
+
+Json ForgeRepo(const Options& o, int64_t g) {
+  int64_t a = g / o.forge_repos;
+  int64_t n = g % o.forge_repos + 1;
+  std::string account = kForgeAccounts[a];
+  static const char* const kTopics[] = {"api", "cli", "data", "web", "tools"};
+  Json topics = Json::array();
+  for (int64_t t = 0; t < g % 4; ++t) topics.push_back(kTopics[(g + t) % 5]);
+  Json license = nullptr;
+  if (g % 3 == 0) license = {{"key", "mit"}, {"name", "MIT License"}};
+  if (g % 3 == 2) license = {{"key", "apache-2.0"}, {"name", "Apache License 2.0"}};
+  return {{"id", kForgeFirstRepoId + g},
+          {"name", "repo-" + std::to_string(n)},
+          {"full_name", account + "/repo-" + std::to_string(n)},
+          {"account", account},
+          {"private", g % 3 == 1},
+          {"stars", (g * 37 + 5) % 200},
+          {"score", 1.25 + static_cast<double>(g % 8) * 0.5},
+          {"created_at", IsoTime(kSeedEpoch - 86400 * 365 + g * 86400 + a * 3600)},
+          {"topics", topics},
+          {"owner", {{"login", account}, {"id", 501 + a}}},
+          {"license", license}};
+}
+
+Json ForgeIssue(int64_t g, int64_t number) {
+  static const char* const kAuthors[] = {"alice", "bob", "carol", "dave"};
+  static const char* const kLabels[] = {"bug", "enhancement", "good first issue"};
+  int64_t k = g + number;
+  Json labels = Json::array();
+  for (int64_t l = 0; l < k % 3; ++l) labels.push_back({{"name", kLabels[(k + l) % 3]}});
+  int64_t created = kSeedEpoch + g * 86400 + number * 3600;
+  bool closed = k % 3 == 0;
+  return {{"id", (kForgeFirstRepoId + g) * 100 + number},
+          {"number", number},
+          {"title",
+           "Issue " + std::to_string(number) + " of repo " + std::to_string(kForgeFirstRepoId + g)},
+          {"state", closed ? "closed" : "open"},
+          {"labels", labels},
+          {"created_at", IsoTime(created)},
+          {"closed_at", closed ? Json(IsoTime(created + 86400 + number * 60)) : Json(nullptr)},
+          {"author", {{"login", kAuthors[k % 4]}}},
+          {"comments", (g * 3 + number * 5) % 7}};
+}
+
+// Elements [first, first + count) of a list of `total`, page `page` of `per_page`.
+template <typename Make>
+Json PageOf(const char* key, int64_t total, int64_t page, int64_t per_page, Make make) {
+  Json list = Json::array();
+  for (int64_t i = (page - 1) * per_page; i < std::min(page * per_page, total); ++i) {
+    list.push_back(make(i));
+  }
+  return {{key, list}, {"next_page", page * per_page < total ? Json(page + 1) : Json(nullptr)}};
+}
+
+}  // namespace
+
+std::optional<Json> ForgeRepos(const Options& o, const std::string& account, int64_t page,
+                               int64_t per_page) {
+  for (int64_t a = 0; a < kForgeAccountCount; ++a) {
+    if (account != kForgeAccounts[a]) continue;
+    return PageOf("repos", o.forge_repos, page, per_page,
+                  [&](int64_t i) { return ForgeRepo(o, a * o.forge_repos + i); });
+  }
+  return std::nullopt;
+}
+
+std::optional<Json> ForgeIssues(const Options& o, const std::string& repo_id, int64_t page,
+                                int64_t per_page) {
+  auto id = ParseInt(repo_id);
+  if (!id || *id < kForgeFirstRepoId ||
+      *id >= kForgeFirstRepoId + kForgeAccountCount * o.forge_repos) {
+    return std::nullopt;
+  }
+  int64_t g = *id - kForgeFirstRepoId;
+  return PageOf("issues", ForgeIssueCount(g), page, per_page,
+                [&](int64_t i) { return ForgeIssue(g, i + 1); });
+}
+
+// --- the fake "sheets" API (Airtable-like) ----------------------------------
+//
+// Fixed tables. As Airtable does, a record leaves out the fields that are
+// empty (an unchecked checkbox, no tags, …).
+
+namespace {
+
+const Json& SheetsData() {
+  static const Json data = Json::parse(R"json({
+  "meta": {"tables": [
+    {"name": "contacts", "primary_field": "id", "fields": [
+      {"name": "id", "type": "autoNumber"},
+      {"name": "full_name", "type": "singleLineText"},
+      {"name": "email", "type": "email"},
+      {"name": "age", "type": "number", "options": {"precision": 0}},
+      {"name": "balance", "type": "number", "options": {"precision": 2}},
+      {"name": "vip", "type": "checkbox"},
+      {"name": "joined", "type": "dateTime"},
+      {"name": "tags", "type": "multipleSelects"},
+      {"name": "profile", "type": "json"}]},
+    {"name": "deals", "primary_field": "deal_code", "fields": [
+      {"name": "deal_code", "type": "singleLineText"},
+      {"name": "stage", "type": "singleSelect",
+       "options": {"choices": [{"name": "lead"}, {"name": "qualified"}, {"name": "won"}, {"name": "lost"}]}},
+      {"name": "amount", "type": "currency", "options": {"precision": 2, "symbol": "$"}},
+      {"name": "close_date", "type": "date"},
+      {"name": "probability", "type": "percent", "options": {"precision": 0}},
+      {"name": "notes", "type": "multilineText"}]}]},
+  "records": {
+    "contacts": [
+      {"id": 1, "full_name": "Ada Lovelace", "email": "ada@example.com", "age": 36, "balance": 1520.75,
+       "vip": true, "joined": "2025-01-15T09:30:00.000Z", "tags": ["engineering", "vip"],
+       "profile": {"city": "London", "languages": ["en", "fr"], "score": 9.5}},
+      {"id": 2, "full_name": "Grace Hopper", "email": "grace@example.com", "age": 85, "balance": 980.5,
+       "joined": "2025-02-01T14:00:00.000Z", "tags": ["navy"], "profile": {"rank": "rear admiral"}},
+      {"id": 3, "full_name": "Alan Turing", "age": 41, "balance": 0, "joined": "2025-02-20T08:15:00.000Z"},
+      {"id": 4, "full_name": "Katherine Johnson", "email": "katherine@example.com", "balance": 12000.25,
+       "vip": true, "joined": "2025-03-03T11:45:30.000Z", "tags": ["math", "nasa"],
+       "profile": {"nested": {"a": [1, 2, {"b": null}]}}},
+      {"id": 5, "full_name": "Søren Kierkegaard", "email": "soren@example.com", "age": 42, "balance": -42.1,
+       "joined": "2025-04-10T00:00:00.000Z", "tags": ["philosophy"], "profile": {"city": "København"}},
+      {"id": 6, "full_name": "Margaret Hamilton", "email": "margaret@example.com", "age": 88, "balance": 300,
+       "vip": true, "joined": "2025-05-05T05:05:05.000Z", "profile": {}},
+      {"id": 7, "full_name": "Tim Berners-Lee"},
+      {"id": 8, "full_name": "Barbara Liskov", "email": "barbara@example.com", "age": 85, "balance": 450.3,
+       "joined": "2025-07-07T19:00:00.000Z", "tags": ["oop", "mit", "turing award"],
+       "profile": {"quote": "She said \"hi\"\nthen left"}},
+      {"id": 9, "full_name": "Dennis Ritchie", "email": "dennis@example.com", "age": 70, "balance": 77.77,
+       "vip": true, "joined": "2025-08-31T23:59:59.000Z", "tags": ["c"], "profile": [1, 2, 3]},
+      {"id": 10, "full_name": "Radia Perlman", "email": "radia@example.com", "age": 73,
+       "balance": 1000000.5, "joined": "2025-09-09T09:09:09.000Z", "tags": ["networking"],
+       "profile": {"active": false, "score": null}}],
+    "deals": [
+      {"deal_code": "D-001", "stage": "won", "amount": 1250.5, "close_date": "2026-01-20",
+       "probability": 1, "notes": "Signed.\nInvoice sent."},
+      {"deal_code": "D-002", "stage": "qualified", "amount": 300, "probability": 0.5},
+      {"deal_code": "D-003", "stage": "lead", "probability": 0.1, "notes": "Cold call"},
+      {"deal_code": "D-004", "stage": "lost", "amount": 99.99, "close_date": "2026-02-02", "probability": 0},
+      {"deal_code": "D-005"},
+      {"deal_code": "D-006", "stage": "qualified", "amount": 45000, "close_date": "2026-03-15",
+       "probability": 0.75, "notes": "Needs legal review"}]}
+})json");
+  return data;
+}
+
+// Record i (from 0) of `table`: "recCON001", "recDEA001", … made at one hour steps
+// from 2025-12-01T00:00:00Z, in Airtable's millisecond format.
+Json SheetsRecord(const std::string& table, const Json& fields, int64_t i) {
+  char id[32];
+  std::snprintf(id, sizeof id, "rec%.3s%03lld", table == "contacts" ? "CON" : "DEA",
+                static_cast<long long>(i + 1));
+  std::string created =
+      IsoTime(kSeedEpoch - 31 * 86400 + (table == "contacts" ? 0 : 86400) + i * 3600);
+  created.insert(created.size() - 1, ".000");
+  return {{"id", id}, {"created_time", created}, {"fields", fields}};
+}
+
+}  // namespace
+
+Json SheetsMeta() { return SheetsData()["meta"]; }
+
+std::optional<Json> SheetsRecords(const std::string& table, const std::string& offset,
+                                  int64_t page_size) {
+  const Json& all = SheetsData()["records"];
+  if (!all.contains(table)) return std::nullopt;
+  const Json& records = all[table];
+  auto total = static_cast<int64_t>(records.size());
+  // An offset names the index and id of the first record of its page, as
+  // Airtable's "itr…/rec…" offsets do; it must be one the server sent.
+  int64_t start = 0;
+  if (!offset.empty()) {
+    auto slash = offset.find('/');
+    auto index = offset.rfind("itr", 0) == 0 && slash != std::string::npos
+                     ? ParseInt(offset.substr(3, slash - 3))
+                     : std::nullopt;
+    if (!index || *index <= 0 || *index >= total ||
+        offset.substr(slash + 1) != SheetsRecord(table, {}, *index)["id"]) {
+      throw BadRequest("invalid offset");
+    }
+    start = *index;
+  }
+  Json page = Json::array();
+  int64_t end = std::min(start + page_size, total);
+  for (int64_t i = start; i < end; ++i) page.push_back(SheetsRecord(table, records[i], i));
+  Json out = {{"records", page}};
+  if (end < total) {
+    out["offset"] =
+        "itr" + std::to_string(end) + "/" + SheetsRecord(table, {}, end)["id"].get<std::string>();
+  }
+  return out;
+}
+
 bool State::Authorized(const httplib::Request& req) const {
   return opts_.token.empty() || req.get_header_value("Authorization") == "Bearer " + opts_.token;
 }
@@ -165,6 +369,7 @@ void State::ResetAll() {
   std::lock_guard lock(mu_);
   flaky_.clear();
   inflight_max_ = inflight_.load();
+  ApiStatsReset();
 }
 
 void State::ResetItems() {
@@ -291,6 +496,23 @@ int64_t State::InflightEnter() {
   while (now > seen && !inflight_max_.compare_exchange_weak(seen, now)) {
   }
   return now;
+}
+
+void State::ApiEnter() {
+  ++api_requests_;
+  int64_t now = ++api_inflight_;
+  int64_t seen = api_inflight_max_.load();
+  while (now > seen && !api_inflight_max_.compare_exchange_weak(seen, now)) {
+  }
+}
+
+Json State::ApiStats() const {
+  return {{"requests", api_requests_.load()}, {"inflight_max", api_inflight_max_.load()}};
+}
+
+void State::ApiStatsReset() {
+  api_requests_ = 0;
+  api_inflight_max_ = api_inflight_.load();
 }
 
 int64_t State::Sleep(int64_t ms) {

@@ -1,6 +1,8 @@
 // What the test API server remembers (items, flaky counters, the in-flight
-// probe, the request log) and the small helpers its endpoints share. The
-// routes themselves are in test_api_server.cc; README.md documents them.
+// probe, the fake-API gauge, the request log), the small helpers its
+// endpoints share, and the generated data of the fake "forge" and "sheets"
+// APIs. The routes themselves are in test_api_server.cc; README.md
+// documents them.
 //
 // Thread-safety: State is safe to use from any number of httplib pool threads
 // (one mutex for the data, atomics for the in-flight probe). The helpers are
@@ -34,10 +36,12 @@ struct BadRequest : std::runtime_error {
 };
 
 struct Options {
-  int port = 0;           // 0: the OS picks a free port
-  std::string port_file;  // where to write the port, if set
-  std::string token;      // bearer token /items* requires, if set
-  int64_t items = 25;     // seeded items, ids "1".."items"
+  int port = 0;                // 0: the OS picks a free port
+  std::string port_file;       // where to write the port, if set
+  std::string token;           // bearer token /items*, /forge/* and /sheets/* require, if set
+  int64_t items = 25;          // seeded items, ids "1".."items"
+  int64_t forge_repos = 4;     // repos per forge account
+  int64_t api_latency_ms = 0;  // sleep before answering each /forge/* and /sheets/* request
   bool exit_on_stdin_eof = false;
 };
 
@@ -63,6 +67,19 @@ Json QueryJson(const httplib::Request& req);
 void AppendRow(std::string& out, int64_t i);
 std::string Gzip(const std::string& in);
 
+// The fake APIs' data: pure functions of the options, so every answer is
+// deterministic. nullopt means an unknown account, repo or table (a 404).
+// Pages count from 1; `page` past the end gives an empty page.
+std::optional<Json> ForgeRepos(const Options& o, const std::string& account, int64_t page,
+                               int64_t per_page);
+std::optional<Json> ForgeIssues(const Options& o, const std::string& repo_id, int64_t page,
+                                int64_t per_page);
+Json SheetsMeta();
+// `offset` is "" for the first page or an "offset" from an earlier page;
+// throws BadRequest for one the server never sent.
+std::optional<Json> SheetsRecords(const std::string& table, const std::string& offset,
+                                  int64_t page_size);
+
 class State {
  public:
   // `opts` must outlive the State.
@@ -76,7 +93,8 @@ class State {
   Json RequestLog();
   void ResetLog();
 
-  // Seeded items, flaky counters, in-flight maximum and request log.
+  // Seeded items, flaky counters, in-flight maximum, fake-API gauge and
+  // request log.
   void ResetAll();
   void ResetItems();
 
@@ -94,6 +112,13 @@ class State {
   void InflightLeave() { --inflight_; }
   int64_t InflightMax() const { return inflight_max_.load(); }
   void InflightReset() { inflight_max_ = inflight_.load(); }
+
+  // The /forge/* and /sheets/* gauge: requests so far and the most in
+  // flight at the same time. Reset sets the maximum to the current count.
+  void ApiEnter();
+  void ApiLeave() { --api_inflight_; }
+  Json ApiStats() const;
+  void ApiStatsReset();
 
   // Sleeps `ms` and returns it, or returns early with the time slept once
   // BeginStop() has been called, so that slow requests never hold up exit.
@@ -122,6 +147,9 @@ class State {
   int64_t log_seq_ = 0;
   std::atomic<int64_t> inflight_{0};
   std::atomic<int64_t> inflight_max_{0};
+  std::atomic<int64_t> api_requests_{0};
+  std::atomic<int64_t> api_inflight_{0};
+  std::atomic<int64_t> api_inflight_max_{0};
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;

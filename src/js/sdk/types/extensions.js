@@ -1,0 +1,2 @@
+export const isExtensionType = (type) =>
+  typeof type?.name === 'string' && typeof type?.metadata === 'string';
