@@ -136,6 +136,19 @@ int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, 
           if (!ran.ok()) return fail(ran);
         }
       }
+      // A CloudQuery plugin's own folder (package.json, no .sql): the
+      // integration itself, as a connector type named after the source.
+      if (defined.empty() && fs::is_regular_file(folder / "package.json")) {
+        std::string create = "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) + " FROM INTEGRATION " +
+                             Quote(fs::absolute(folder).lexically_normal().string()) + ";";
+        ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{source.file, create}));
+        if (!parsed.ok()) return fail(parsed.errors.front());
+        for (const ast::Statement& statement : parsed.program.statements) {
+          Status ran = interpreter.Execute(statement);
+          if (!ran.ok()) return fail(ran.WithContext(source.file + ": source '" + source.name + "'"));
+        }
+        defined.insert(source.name);
+      }
       if (defined.size() != 1) {
         return fail(Status(ErrorKind::kInvalidArgument,
                            source.file + ": source '" + source.name + "': folder '" + folder.string() + "' defines " +
@@ -143,8 +156,24 @@ int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, 
       }
       type = *defined.begin();
     }
+    Result<ConnectorTypeDef> type_def = workspace.catalog().GetConnectorType(type);
+    std::string create_connector = "CREATE OR REPLACE CONNECTOR " + source.name + " TYPE " + Quote(type) +
+                                   " CONFIG " + source.spec.dump() + ";\n";
     Result<std::vector<EntityDef>> entities = workspace.catalog().ListEntities(type);
-    if (!entities.ok() || !workspace.catalog().GetConnectorType(type).ok()) {
+    if (type_def.ok() && !type_def->integration.empty()) {
+      // An integration's tables are the ones its plugin lists for this
+      // spec (dynamic tables exist only then): make the connector now.
+      ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{source.file, create_connector}));
+      if (!parsed.ok()) return fail(parsed.errors.front());
+      for (const ast::Statement& statement : parsed.program.statements) {
+        Status ran = interpreter.Execute(statement);
+        if (!ran.ok()) return fail(ran.WithContext(source.file + ": source '" + source.name + "'"));
+      }
+      create_connector.clear();
+      entities = interpreter.connectors().Entities(source.name);
+      if (!entities.ok()) return fail(entities.TakeStatus().WithContext(source.file + ": source '" + source.name + "'"));
+    }
+    if (!entities.ok() || !type_def.ok()) {
       return fail(Status(ErrorKind::kNotFound, source.file + ": source '" + source.name + "': path '" + source.path +
                                                    "' is neither a connector type in the workspace nor a folder "
                                                    "of .sql definitions"));
@@ -165,8 +194,7 @@ int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, 
                                                      pattern + "' matches no entity of type '" + type + "'"));
       }
     }
-    statements += "CREATE OR REPLACE CONNECTOR " + source.name + " TYPE " + Quote(type) + " CONFIG " +
-                  source.spec.dump() + ";\n";
+    statements += create_connector;
     for (const std::string& name : source.destinations) {
       auto found = destinations.find(name);
       if (found == destinations.end()) {

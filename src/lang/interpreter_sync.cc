@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <algorithm>
+#include <deque>
 #include <set>
 
 #include "core/secret_masker.h"
@@ -65,6 +66,115 @@ class HandlerRows : public SyncRowStream {
   std::unique_ptr<RowSource> source_;
   EntitySchema schema_;
   int64_t count_ = 0;
+};
+
+// One resolution of a table integration feeding several entities' syncs,
+// as CloudQuery syncs a plugin: parents are resolved once, and each row goes
+// to its own table's run. Rows wait in a queue per table only until the
+// driver hands them to that table's run, right after they arrive.
+class IntegrationPass {
+ public:
+  explicit IntegrationPass(ConnectorInstance& instance) : instance_(instance) {}
+
+  size_t Add(const std::string& table) {
+    Table entry;
+    entry.name = table;
+    tables_.push_back(std::move(entry));
+    return tables_.size() - 1;
+  }
+  // A table's run opens its rows: `options` carries its cursor.
+  std::unique_ptr<SyncRowStream> Open(size_t table, Value options, const EntitySchema& schema) {
+    tables_[table].options = std::move(options);
+    tables_[table].opened = true;
+    return std::make_unique<HandlerRows>(std::make_unique<Queued>(*this, table), schema);
+  }
+  Status Start() {
+    Value asked = Value::array();
+    for (size_t i = 0; i < tables_.size(); ++i) {
+      if (!tables_[i].opened) continue;
+      index_.push_back(i);
+      asked.push_back(Value{{"name", tables_[i].name}, {"options", tables_[i].options}});
+    }
+    if (asked.empty()) return Status::Ok();
+    ASSIGN_OR_RETURN(source_, instance_.ResolveTables(asked));
+    return Status::Ok();
+  }
+  // The next row of the resolution, queued for its table; the table's
+  // index, or nullopt once the resolution has ended.
+  Result<std::optional<size_t>> Pump() {
+    if (!source_) return std::optional<size_t>();
+    ASSIGN_OR_RETURN(std::optional<Value> item, source_->Next());
+    if (!item) return std::optional<size_t>();
+    size_t at = item->value("t", static_cast<size_t>(0));
+    if (at >= index_.size()) return Status(ErrorKind::kInternal, "a resolved row names no table");
+    Table& table = tables_[index_[at]];
+    if (item->contains("error")) {
+      const Value& error = (*item)["error"];
+      table.failure = Status(ErrorKind::kConnector, error.value("message", "the table failed") +
+                                                        FormatJsStack(error.value("stack", "")));
+    } else {
+      table.rows.push_back(std::move((*item)["r"]));
+    }
+    return std::optional<size_t>(index_[at]);
+  }
+  bool HasQueued(size_t table) const { return !tables_[table].rows.empty() || !tables_[table].failure.ok(); }
+  void Drop(size_t table) { tables_[table].rows.clear(); }
+  void Fail(const Status& status) {
+    for (Table& table : tables_) {
+      if (table.failure.ok()) table.failure = status;
+    }
+  }
+  void End() { ended_ = true; }
+
+ private:
+  struct Table {
+    std::string name;
+    Value options = Value::object();
+    bool opened = false;
+    std::deque<Value> rows;
+    Status failure;
+  };
+  class Queued : public RowSource {
+   public:
+    Queued(IntegrationPass& pass, size_t table) : pass_(pass), table_(table) {}
+    Result<std::optional<Value>> Next() override {
+      Table& table = pass_.tables_[table_];
+      if (!table.rows.empty()) {
+        Value row = std::move(table.rows.front());
+        table.rows.pop_front();
+        return std::optional<Value>(std::move(row));
+      }
+      if (!table.failure.ok()) return table.failure;
+      if (pass_.ended_) return std::optional<Value>();
+      return Status(ErrorKind::kInternal, "table " + table.name + " was asked for a row before one arrived");
+    }
+
+   private:
+    IntegrationPass& pass_;
+    size_t table_;
+  };
+  // " (at …)" lines of a JS stack, as handler errors show them.
+  static std::string FormatJsStack(const std::string& stack) {
+    std::string out;
+    size_t lines = 0;
+    for (size_t start = 0; start < stack.size() && lines < 5;) {
+      size_t end = stack.find('\n', start);
+      std::string line = stack.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (!line.empty() && line.rfind("sluice:", 0) != 0 && line.find("@sluice:") == std::string::npos) {
+        out += "\n    at " + line;
+        ++lines;
+      }
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    return out;
+  }
+
+  ConnectorInstance& instance_;
+  std::vector<Table> tables_;
+  std::vector<size_t> index_;  // pass index → table
+  std::unique_ptr<RowSource> source_;
+  bool ended_ = false;
 };
 
 // `<connector>_<entity>`, or OPTIONS.sync_table with {connector} and {entity} filled in.
@@ -129,6 +239,8 @@ struct EntitySyncJob {
   std::chrono::steady_clock::time_point started, last_shown;
   OpenSyncRows open_rows;
   std::unique_ptr<EntitySync> run;
+  IntegrationPass* pass = nullptr;  // rows from a shared resolution of an integration
+  size_t pass_table = 0;
 };
 
 Result<std::unique_ptr<Destination>> Interpreter::SyncDestination(const ast::SyncStmt& sync, bool own_connection) {
@@ -195,7 +307,9 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
   Catalog& catalog = workspace_.catalog();
   Result<ConnectorDef> connector = catalog.GetConnector(sync.connector.text);
   if (!connector.ok()) return connector.TakeStatus().At(sync.connector.span.begin);
-  ASSIGN_OR_RETURN(std::vector<EntityDef> entities, catalog.ListEntities(connector->type));
+  Result<std::vector<EntityDef>> listed = connectors_.Entities(connector->name);
+  if (!listed.ok()) return listed.TakeStatus().At(sync.connector.span.begin);
+  std::vector<EntityDef> entities = std::move(listed).value();
   std::vector<const EntityDef*> chosen;
   std::vector<ast::Name> asked = sync.entities;
   if (sync.entity) asked.push_back(*sync.entity);
@@ -238,6 +352,60 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
   auto note = [&first_failure](Status status) {
     if (!status.ok() && first_failure.ok()) first_failure = std::move(status);
   };
+  // A table integration without WHERE: one resolution for every table, each
+  // table's run with a connection of its own.
+  ASSIGN_OR_RETURN(ConnectorInstance * instance, connectors_.Get(connector->name));
+  if (instance->is_integration() && !sync.where && (own_connections || chosen.size() == 1)) {
+    IntegrationPass pass(*instance);
+    std::vector<std::unique_ptr<EntitySyncJob>> jobs;
+    for (const EntityDef* entity : chosen) {
+      std::unique_ptr<Destination> own;
+      if (chosen.size() > 1) {
+        Result<std::unique_ptr<Destination>> opened = SyncDestination(sync, true);
+        if (!opened.ok()) {
+          note(opened.TakeStatus());
+          continue;
+        }
+        own = std::move(opened).value();
+      }
+      Destination& target = own ? *own : *destination;
+      Result<std::unique_ptr<EntitySyncJob>> job = PrepareEntitySync(sync, *connector, *entity, target, summary);
+      if (!job.ok()) {
+        note(job.TakeStatus());
+        continue;
+      }
+      (*job)->own_destination = std::move(own);
+      (*job)->pass = &pass;
+      (*job)->pass_table = pass.Add(entity->name);
+      jobs.push_back(std::move(job).value());
+    }
+    std::vector<bool> active;
+    for (auto& job : jobs) active.push_back(job->run->Start(job->open_rows));
+    Status started = pass.Start();
+    if (!started.ok()) pass.Fail(started);
+    while (started.ok()) {
+      Result<std::optional<size_t>> table = pass.Pump();
+      if (!table.ok()) {
+        pass.Fail(table.status());
+        break;
+      }
+      if (!*table) break;
+      for (size_t i = 0; i < jobs.size(); ++i) {
+        if (jobs[i]->pass_table != **table) continue;
+        while (active[i] && pass.HasQueued(**table)) active[i] = jobs[i]->run->Step();
+        if (!active[i]) pass.Drop(**table);
+      }
+    }
+    pass.End();
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      while (active[i]) active[i] = jobs[i]->run->Step();
+    }
+    for (auto& job : jobs) note(FinishEntitySync(*job, summary));
+    connectors_.ClearSyncOptions();
+    output_.Emit(summary);
+    return first_failure;
+  }
+
   for (const std::vector<const EntityDef*>& wave : ParentsFirst(chosen)) {
     for (size_t from = 0; from < wave.size(); from += static_cast<size_t>(concurrency)) {
       std::vector<std::unique_ptr<EntitySyncJob>> jobs;
@@ -401,6 +569,7 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
       extra["cursor"] = Value{{"field", plan.cursor_field}, {"value", state->cursor_value}};
     }
     if (plan.cursor_ordered) extra["order_by"] = Value::array({Value{{"field", plan.cursor_field}, {"desc", false}}});
+    if (self->pass) return self->pass->Open(self->pass_table, std::move(extra), self->schema);
     // Set for the scan either way: it also keeps a sync away from the query cache.
     connectors_.SetSyncOptions(connector_name, self->entity, std::move(extra));
     if (self->direct) {

@@ -12,7 +12,7 @@ key=example-tests-key-$RANDOM$RANDOM
 start_test_server "$(dirname "$sluice")/test_api_server" --token "$key" >/dev/null || exit 1
 
 # Every example connector folder has tests.
-for folder in examples/*/; do
+for folder in $(ls -d examples/*/ examples/integrations/*/ | grep -v '^examples/integrations/$'); do
   if ! grep -lq "TEST CONNECTOR TYPE" "$folder"*.sql 2>/dev/null; then fail "$folder has no tests"; fi
 done
 

@@ -460,9 +460,16 @@ async function* resolveRows(asked, tagged) {
   let finished = false;
   let error = null;
   let wake = null;
+  let soon = null;
   const notify = () => { const w = wake; wake = null; if (w) w(); };
   const run = new Run(new Map(asked.map((a) => [a.name, a.options ?? {}])),
-    (name, row) => { page.push(tagged ? { t: index.get(name), r: row } : row); if (page.length >= 256) notify(); },
+    (name, row) => {
+      page.push(tagged ? { t: index.get(name), r: row } : row);
+      // The consumer gets the rows once the work at hand (the page just
+      // fetched, resolved in promise jobs) is done: a timer runs after them.
+      if (page.length >= 4096) notify();
+      else if (page.length === 1 && !soon) soon = setTimeout(() => { soon = null; notify(); }, 0);
+    },
     (name, failure) => {
       if (tagged) {
         // A table that was only on the way to the wanted ones fails those.
@@ -503,6 +510,7 @@ async function* resolveRows(asked, tagged) {
     }
   } finally {
     run.cancelled = true;
+    if (soon) clearTimeout(soon);
   }
 }
 
