@@ -71,3 +71,18 @@ SELECT status, count(*) AS items FROM my_service_prod_items GROUP BY status;
 SELECT id, name, updated_at, _sluice_source FROM my_service_prod_items ORDER BY updated_at DESC LIMIT 3;
 DECLARE runs = SELECT mode, rows_written FROM _sluice_sync_runs ORDER BY id;
 ASSERT ARRAY_LENGTH(runs) = 2 AND runs[1].rows_written = 1, 'the incremental run wrote only the new item';
+
+-- A table integration: a CloudQuery-style JavaScript source plugin, run in
+-- Sluice's own runtime. Its multiplexer resolves three accounts at once,
+-- and each repo's issues (a child table) as its row arrives.
+PRINT '';
+PRINT '== a table integration (examples/integrations/forge)';
+CREATE OR REPLACE CONNECTOR TYPE 'forge' FROM INTEGRATION 'integrations/forge';
+CREATE OR REPLACE CONNECTOR forge TYPE 'forge'
+  CONFIG {"base_url": ENV('MYSERVICE_URL'), "token": "{{secrets.myservice_key}}",
+          "accounts": ["acme", "globex", "initech"]};
+SELECT account, count(*) AS repos, sum(stars) AS stars FROM forge.forge_repos GROUP BY account;
+SYNC CONNECTOR forge;
+SELECT r.full_name, count(i.id) AS issues, sum(i.state = 'open') AS open
+FROM forge_forge_repos r LEFT JOIN forge_forge_issues i ON i.repo_id = r.id
+GROUP BY r.full_name ORDER BY issues DESC LIMIT 3;

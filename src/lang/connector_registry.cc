@@ -208,14 +208,11 @@ Status ConnectorRegistry::ValidateIntegrationConfig(const ConnectorDef& connecto
   options.transport = transport_factory_ ? transport_factory_() : nullptr;
   if (!options.transport) options.transport = std::make_unique<CurlTransport>();
   ASSIGN_OR_RETURN(std::unique_ptr<js::JsRealm> realm, js::JsRealm::Create(*runtime, std::move(options)));
-  std::string context = "connector '" + connector.name + "'";
-  Result<js::JsRealm::HandlerId> host = realm->LoadIntegration(type.integration, std::chrono::seconds(60));
-  if (!host.ok()) return host.TakeStatus().WithContext(context);
-  Result<Value> about = realm->Call(*host, "schema", {}, std::chrono::seconds(60));
-  if (!about.ok()) return about.TakeStatus().WithContext(context);
-  if (!about->contains("json_schema") || !(*about)["json_schema"].is_object()) return Status::Ok();
-  Status valid = ConnectorInstance::ValidateJsonSchema(*realm, (*about)["json_schema"], spec.resolved_config);
-  return valid.ok() ? valid : valid.WithContext(context);
+  // The caller names the connector.
+  ASSIGN_OR_RETURN(js::JsRealm::HandlerId host, realm->LoadIntegration(type.integration, std::chrono::seconds(60)));
+  ASSIGN_OR_RETURN(Value about, realm->Call(host, "schema", {}, std::chrono::seconds(60)));
+  if (!about.contains("json_schema") || !about["json_schema"].is_object()) return Status::Ok();
+  return ConnectorInstance::ValidateJsonSchema(*realm, about["json_schema"], spec.resolved_config);
 }
 
 Result<EntitySchema> ConnectorRegistry::Schema(const std::string& connector, const std::string& entity) {

@@ -12,6 +12,8 @@ expect_contains "aggregate over the API" "archived |    12" "$out"
 expect_contains "the demo syncs into the workspace" "sync my_service_prod → workspace" "$out"
 expect_contains "and queries the synced table" "Made after the first sync" "$out"
 expect_eq "synced rows in the demo workspace" 26 "$(sqlite3 "$dir/demo/sluice.db" "SELECT count(*) FROM my_service_prod_items")"
+expect_contains "the demo queries a table integration" "acme    |     4 |" "$out"
+expect_eq "the integration's issues synced" 30 "$(sqlite3 "$dir/demo/sluice.db" "SELECT count(*) FROM forge_forge_issues")"
 expect_not_contains "key never printed" "demo-key-" "$out"
 if grep -q "demo-key-" "$dir/demo/sluice.db"; then fail "the key is stored in plain text"; fi
 finish
