@@ -523,15 +523,20 @@ JSObject* ModuleLoader::Load(JSContext* cx, const Resolved& resolved) {
     ThrowStatus(cx, source.status());
     return nullptr;
   }
-  std::string file = Display(resolved.key);
+  return CompileModuleText(cx, resolved.key, Display(resolved.key), *source);
+}
+
+JSObject* ModuleLoader::CompileModuleText(JSContext* cx, const std::string& key, const std::string& file,
+                                          const std::string& source) {
   JS::CompileOptions options(cx);
   options.setFileAndLine(file.c_str(), 1);
   JS::SourceText<mozilla::Utf8Unit> text;
-  if (!text.init(cx, source->data(), source->size(), JS::SourceOwnership::Borrowed)) return nullptr;
+  if (!text.init(cx, source.data(), source.size(), JS::SourceOwnership::Borrowed)) return nullptr;
   JS::RootedObject module(cx, JS::CompileModule(cx, options, text));
   if (!module) return nullptr;
-  JS::SetModulePrivate(module, JS::StringValue(NewString(cx, resolved.key)));
-  modules_[resolved.key] = std::make_unique<JS::PersistentRootedObject>(cx, module);
+  // The resolve hook reads the key back to resolve this module's imports.
+  JS::SetModulePrivate(module, JS::StringValue(NewString(cx, key)));
+  modules_[key] = std::make_unique<JS::PersistentRootedObject>(cx, module);
   return module;
 }
 
@@ -562,16 +567,7 @@ JSObject* ModuleLoader::CompileFacade(JSContext* cx, const Resolved& resolved) {
     }
     if (!names.empty()) source += "export const " + names + ";\n";
   }
-  std::string file = Display(resolved.key) + " (CommonJS)";
-  JS::CompileOptions options(cx);
-  options.setFileAndLine(file.c_str(), 1);
-  JS::SourceText<mozilla::Utf8Unit> text;
-  if (!text.init(cx, source.data(), source.size(), JS::SourceOwnership::Borrowed)) return nullptr;
-  JS::RootedObject module(cx, JS::CompileModule(cx, options, text));
-  if (!module) return nullptr;
-  JS::SetModulePrivate(module, JS::StringValue(NewString(cx, resolved.key)));
-  modules_[resolved.key] = std::make_unique<JS::PersistentRootedObject>(cx, module);
-  return module;
+  return CompileModuleText(cx, resolved.key, Display(resolved.key) + " (CommonJS)", source);
 }
 
 JSObject* ModuleLoader::EvaluateModule(JSContext* cx, const Resolved& resolved) {

@@ -70,6 +70,8 @@ class ModuleLoader {
   explicit ModuleLoader(std::filesystem::path root) : root_(std::move(root)) {}
   JSObject* Load(JSContext* cx, const Resolved& resolved);
   JSObject* CompileFacade(JSContext* cx, const Resolved& resolved);
+  JSObject* CompileModuleText(JSContext* cx, const std::string& key, const std::string& file,
+                              const std::string& source);
   Result<Resolved> ResolvePath(const std::filesystem::path& path, bool require, const std::string& what);
   Result<Resolved> ResolvePackage(const std::filesystem::path& package_dir, const std::string& subpath,
                                   bool require, const std::string& what);

@@ -352,6 +352,28 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
   auto note = [&first_failure](Status status) {
     if (!status.ok() && first_failure.ok()) first_failure = std::move(status);
   };
+  // An entity's run, on a destination connection of its own when runs go
+  // at once; null (its failure noted) if it cannot start.
+  auto prepare = [&](const EntityDef& entity, bool own_connection) -> std::unique_ptr<EntitySyncJob> {
+    std::unique_ptr<Destination> own;
+    if (own_connection) {
+      Result<std::unique_ptr<Destination>> opened = SyncDestination(sync, true);
+      if (!opened.ok()) {
+        note(opened.TakeStatus());
+        return nullptr;
+      }
+      own = std::move(opened).value();
+    }
+    Result<std::unique_ptr<EntitySyncJob>> job =
+        PrepareEntitySync(sync, *connector, entity, own ? *own : *destination, summary);
+    if (!job.ok()) {
+      note(job.TakeStatus());
+      return nullptr;
+    }
+    (*job)->own_destination = std::move(own);
+    return std::move(job).value();
+  };
+
   // A table integration without WHERE: one resolution for every table, each
   // table's run with a connection of its own.
   ASSIGN_OR_RETURN(ConnectorInstance * instance, connectors_.Get(connector->name));
@@ -359,25 +381,11 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
     IntegrationPass pass(*instance);
     std::vector<std::unique_ptr<EntitySyncJob>> jobs;
     for (const EntityDef* entity : chosen) {
-      std::unique_ptr<Destination> own;
-      if (chosen.size() > 1) {
-        Result<std::unique_ptr<Destination>> opened = SyncDestination(sync, true);
-        if (!opened.ok()) {
-          note(opened.TakeStatus());
-          continue;
-        }
-        own = std::move(opened).value();
-      }
-      Destination& target = own ? *own : *destination;
-      Result<std::unique_ptr<EntitySyncJob>> job = PrepareEntitySync(sync, *connector, *entity, target, summary);
-      if (!job.ok()) {
-        note(job.TakeStatus());
-        continue;
-      }
-      (*job)->own_destination = std::move(own);
-      (*job)->pass = &pass;
-      (*job)->pass_table = pass.Add(entity->name);
-      jobs.push_back(std::move(job).value());
+      std::unique_ptr<EntitySyncJob> job = prepare(*entity, chosen.size() > 1);
+      if (!job) continue;
+      job->pass = &pass;
+      job->pass_table = pass.Add(entity->name);
+      jobs.push_back(std::move(job));
     }
     std::vector<bool> active;
     for (auto& job : jobs) active.push_back(job->run->Start(job->open_rows));
@@ -410,23 +418,7 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
     for (size_t from = 0; from < wave.size(); from += static_cast<size_t>(concurrency)) {
       std::vector<std::unique_ptr<EntitySyncJob>> jobs;
       for (size_t i = from; i < wave.size() && i < from + static_cast<size_t>(concurrency); ++i) {
-        std::unique_ptr<Destination> own;
-        if (concurrency > 1) {
-          Result<std::unique_ptr<Destination>> opened = SyncDestination(sync, true);
-          if (!opened.ok()) {
-            note(opened.TakeStatus());
-            continue;
-          }
-          own = std::move(opened).value();
-        }
-        Destination& target = own ? *own : *destination;
-        Result<std::unique_ptr<EntitySyncJob>> job = PrepareEntitySync(sync, *connector, *wave[i], target, summary);
-        if (!job.ok()) {
-          note(job.TakeStatus());
-          continue;
-        }
-        (*job)->own_destination = std::move(own);
-        jobs.push_back(std::move(job).value());
+        if (std::unique_ptr<EntitySyncJob> job = prepare(*wave[i], concurrency > 1)) jobs.push_back(std::move(job));
       }
       // By turns on this thread: while one handler waits for its next page,
       // the others' requests are in flight on the same event loop.
