@@ -68,6 +68,13 @@ Status Stmt::Bind(int index, const Value& value) {
   return BindText(index, json);
 }
 
+Status Stmt::BindBorrowed(int index, const Value& value) {
+  if (!value.is_string()) return Bind(index, value);
+  const std::string& text = value.get_ref<const std::string&>();
+  int rc = sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  return rc == SQLITE_OK ? Status() : Error(rc);
+}
+
 Status Stmt::BindText(int index, std::string_view text) {
   int rc = sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_TRANSIENT,
                                SQLITE_UTF8);
@@ -139,10 +146,13 @@ bool Stmt::ColumnIsNull(int i) const { return sqlite3_column_type(stmt_.get(), i
 
 // --- Database -------------------------------------------------------------
 
-Result<Database> Database::Open(const std::string& path) {
+Result<Database> Database::Open(const std::string& path) { return OpenWith(path, 0); }
+
+Result<Database> Database::OpenUnshared(const std::string& path) { return OpenWith(path, SQLITE_OPEN_NOMUTEX); }
+
+Result<Database> Database::OpenWith(const std::string& path, int flags) {
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                           nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | flags, nullptr);
   // SQLite hands back a handle even on failure; owning it at once closes it.
   Database db(raw);
   db.path_ = path;

@@ -36,6 +36,9 @@ class Stmt {
   // Bind by 1-based index. Objects and arrays bind as JSON text; booleans
   // as 0/1.
   Status Bind(int index, const Value& value);
+  // Bind, with text left where it is (no copy): `value` must stay alive and
+  // unchanged until the statement is reset, as a row does while it is inserted.
+  Status BindBorrowed(int index, const Value& value);
   Status BindText(int index, std::string_view text);
   Status BindInt(int index, int64_t value);
   Status BindNull(int index);
@@ -67,6 +70,10 @@ class Database {
   // in-memory database. Waits up to 5 s for another connection's lock and
   // enforces foreign keys. A file that cannot be opened is kIo naming `path`.
   static Result<Database> Open(const std::string& path);
+  // For a connection only one thread uses at a time (a sync's destination
+  // connection, handed from the caller to its writer thread and back):
+  // without SQLite's per-connection mutex.
+  static Result<Database> OpenUnshared(const std::string& path);
 
   Database() = default;
   explicit Database(sqlite3* db) : db_(db) {}
@@ -82,6 +89,7 @@ class Database {
   int Changes() const;
 
  private:
+  static Result<Database> OpenWith(const std::string& path, int flags);
   std::unique_ptr<sqlite3, SqliteCloser> db_;
   std::string path_;
 };

@@ -89,7 +89,8 @@ class SqliteTableWriter : public TableWriter {
 
   Status Write(const std::vector<Value>& row) override {
     if (!in_transaction_) RETURN_IF_ERROR(Begin());
-    for (size_t i = 0; i < row.size(); ++i) RETURN_IF_ERROR(insert_.Bind(static_cast<int>(i + 1), row[i]));
+    // The row outlives the insert: its text is bound without a copy.
+    for (size_t i = 0; i < row.size(); ++i) RETURN_IF_ERROR(insert_.BindBorrowed(static_cast<int>(i + 1), row[i]));
     Status run = insert_.Run();
     insert_.Reset();
     return run;
@@ -213,7 +214,7 @@ std::unique_ptr<SqliteDestination> SqliteDestination::ForWorkspace(Database& wor
 Result<std::unique_ptr<SqliteDestination>> SqliteDestination::OpenFile(const std::string& path,
                                                                       const std::string& name) {
   std::unique_ptr<SqliteDestination> destination(new SqliteDestination(name.empty() ? path : name, nullptr));
-  ASSIGN_OR_RETURN(destination->owned_, Database::Open(path));
+  ASSIGN_OR_RETURN(destination->owned_, Database::OpenUnshared(path));
   destination->db_ = &destination->owned_;
   Status schema = destination->db_->Exec(kStateSchema);
   if (!schema.ok()) return Status(ErrorKind::kDestination, "destination '" + path + "': " + schema.message());

@@ -223,12 +223,21 @@ Result<Value> JsRealm::Call(HandlerId handler, const char* name, const std::vect
 
 Result<std::unique_ptr<JsRealm::RowStream>> JsRealm::StartRows(HandlerId handler, const char* name,
                                                                const std::vector<Value>& args,
-                                                               std::chrono::milliseconds timeout) {
+                                                               std::chrono::milliseconds timeout,
+                                                               const std::vector<std::string>* fields) {
   JSContext* cx = runtime_.cx();
   JSAutoRealm enter(cx, state_->global);
   CallScope scope(runtime_, *state_, timeout);
   std::unique_ptr<RowStream> stream(new RowStream(*this, timeout));
   stream->name_ = name;
+  if (fields) {
+    stream->buffer_->project = true;
+    for (const std::string& field : *fields) {
+      JS::RootedString atom(cx, JS_AtomizeAndPinStringN(cx, field.data(), field.size()));
+      if (!atom) return state_->TakeException("preparing the row fields");
+      stream->buffer_->projection.emplace_back(field, JS::PropertyKey::fromPinnedString(atom));
+    }
+  }
   JS::RootedValue result(cx);
   Status error;
   if (!CallFunction(handler, name, args, &result, error)) return error;

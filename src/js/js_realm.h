@@ -98,10 +98,12 @@ class JsRealm {
 
   // Calls `name(args…)` and returns its rows as a stream: each element of a
   // returned array, and each row an (async) iterable yields (a yielded array
-  // is a page of rows).
+  // is a page of rows). With `fields`, each row object is converted to those
+  // properties only — the consumer reads no others.
   Result<std::unique_ptr<RowStream>> StartRows(HandlerId handler, const char* name,
                                                const std::vector<Value>& args,
-                                               std::chrono::milliseconds timeout);
+                                               std::chrono::milliseconds timeout,
+                                               const std::vector<std::string>* fields = nullptr);
   // StartRows, with every row handed to `sink` until it returns false.
   Status CallForRows(HandlerId handler, const char* name, const std::vector<Value>& args,
                      std::chrono::milliseconds timeout, const Sink& sink);

@@ -4,7 +4,9 @@
 #include "js/natives.h"
 
 #include <curl/curl.h>
+#include <js/Array.h>
 #include <js/ArrayBuffer.h>
+#include <js/Date.h>
 #include <js/Conversions.h>
 #include <js/Promise.h>
 #include <js/experimental/TypedData.h>
@@ -397,6 +399,89 @@ bool ParseUrl(JSContext* cx, unsigned argc, JS::Value* vp) {
   return FromValue(cx, record, args.rval());
 }
 
+Status SinkWhole(JSContext* cx, JS::HandleValue value, JsRealm::RowStream::Buffer& buffer) {
+  ASSIGN_OR_RETURN(Value item, ToValue(cx, value));
+  if (item.is_array()) {
+    for (Value& row : item) buffer.rows.push_back(std::move(row));
+  } else {
+    buffer.rows.push_back(std::move(item));
+  }
+  return Status::Ok();
+}
+
+// A failed JSAPI call while reading rows: its exception becomes the error.
+Status ReadFailure(JSContext* cx, const std::string& what) {
+  JS::RootedValue exception(cx);
+  std::string detail;
+  if (JS_GetPendingException(cx, &exception)) detail = ": " + ToDisplayString(cx, exception);
+  JS_ClearPendingException(cx);
+  return Status(ErrorKind::kType, "cannot read " + what + detail);
+}
+
+// One row, as the projection's properties only.
+Status ProjectRow(JSContext* cx, JS::HandleValue value, JsRealm::RowStream::Buffer& buffer) {
+  bool plain = value.isObject();
+  if (plain) {
+    JS::RootedObject object(cx, &value.toObject());
+    bool is_array = false, is_date = false;
+    if (!JS::IsArrayObject(cx, object, &is_array) || !JS::ObjectIsDate(cx, object, &is_date)) {
+      return ReadFailure(cx, "a row");
+    }
+    plain = !is_array && !is_date && !JS::IsCallable(object);
+  }
+  if (!plain) {  // not a row object: CoerceRow says what is wrong with it
+    ASSIGN_OR_RETURN(Value item, ToValue(cx, value));
+    buffer.rows.push_back(std::move(item));
+    return Status::Ok();
+  }
+  JS::RootedObject object(cx, &value.toObject());
+  JS::RootedValue property(cx);
+  JS::RootedId id(cx);
+  Value row = Value::object();
+  auto& cells = row.get_ref<Value::object_t&>();
+  cells.reserve(buffer.projection.size());
+  for (const auto& [name, key] : buffer.projection) {
+    id = key;
+    if (!JS_GetPropertyById(cx, object, id, &property)) return ReadFailure(cx, "field " + name);
+    if (property.isUndefined()) continue;
+    // Scalars directly; objects, arrays, dates and the rest through ToValue.
+    if (property.isString()) {
+      JS::RootedString text(cx, property.toString());
+      cells.emplace_back(name, Value(ToUtf8(cx, text)));
+    } else if (property.isInt32()) {
+      cells.emplace_back(name, Value(static_cast<int64_t>(property.toInt32())));
+    } else if (property.isBoolean()) {
+      cells.emplace_back(name, Value(property.toBoolean()));
+    } else if (property.isNull()) {
+      cells.emplace_back(name, Value());
+    } else {
+      ASSIGN_OR_RETURN(Value cell, ToValue(cx, property));
+      cells.emplace_back(name, std::move(cell));
+    }
+  }
+  buffer.rows.push_back(std::move(row));
+  return Status::Ok();
+}
+
+Status SinkProjected(JSContext* cx, JS::HandleValue value, JsRealm::RowStream::Buffer& buffer) {
+  bool is_array = false;
+  if (value.isObject()) {
+    JS::RootedObject object(cx, &value.toObject());
+    if (!JS::IsArrayObject(cx, object, &is_array)) return ReadFailure(cx, "the rows");
+    if (is_array) {
+      uint32_t length = 0;
+      if (!JS::GetArrayLength(cx, object, &length)) return ReadFailure(cx, "the rows");
+      JS::RootedValue element(cx);
+      for (uint32_t i = 0; i < length; ++i) {
+        if (!JS_GetElement(cx, object, i, &element)) return ReadFailure(cx, "the rows");
+        RETURN_IF_ERROR(ProjectRow(cx, element, buffer));
+      }
+      return Status::Ok();
+    }
+  }
+  return ProjectRow(cx, value, buffer);
+}
+
 bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
   JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
   JS::Value slot = ::js::GetFunctionNativeReserved(&args.callee(), 0);
@@ -405,17 +490,12 @@ bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
     args.rval().setBoolean(false);
     return true;
   }
-  Result<Value> item = ToValue(cx, args.get(0));
-  if (!item.ok()) {
-    buffer->status = item.TakeStatus().WithContext("a row the handler produced");
+  Status converted = buffer->project ? SinkProjected(cx, args.get(0), *buffer) : SinkWhole(cx, args.get(0), *buffer);
+  if (!converted.ok()) {
+    buffer->status = std::move(converted).WithContext("a row the handler produced");
     buffer->stop = true;
     args.rval().setBoolean(false);
     return true;
-  }
-  if (item->is_array()) {
-    for (Value& row : *item) buffer->rows.push_back(std::move(row));
-  } else {
-    buffer->rows.push_back(std::move(item).value());
   }
   // Items an iterator yields wait for the consumer: no next page until the
   // rows already here are taken.

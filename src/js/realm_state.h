@@ -19,6 +19,11 @@ namespace sluice::js {
 // Rows a stream's sink has received and the stream has not handed out yet.
 struct JsRealm::RowStream::Buffer {
   std::deque<Value> rows;
+  // When set, a row object is converted to these properties only (pinned
+  // atoms, so the ids need no rooting), in this order: the rest of what a
+  // handler returns is never converted.
+  std::vector<std::pair<std::string, jsid>> projection;
+  bool project = false;
   bool stop = false;  // the consumer wants no more: the sink says so to the drain
   Status status;      // a row that could not be converted
   // The promise the drain waits on after a yielded item; resolved with

@@ -411,7 +411,8 @@ class WithParent : public RowSource {
 
 Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& connector, const std::string& entity,
                                                            const Value& filters, const Value& given_options,
-                                                           const Value& parent) {
+                                                           const Value& parent,
+                                                           const std::vector<std::string>* only_fields) {
   Value options = given_options;
   auto sync = sync_options_.find(connector + "." + entity);
   if (sync != sync_options_.end()) options.update(sync->second);
@@ -452,9 +453,13 @@ Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& co
       return std::unique_ptr<RowSource>(std::make_unique<CachedRows>(hit->rows, options));
     }
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<RowSource> rows, instance->Query(*found, filters, options, Value()));
+  // Cached rows stand in for later queries that may read other fields:
+  // those are kept whole.
+  bool recorded = cacheable && !options.contains("limit") && !options.contains("offset");
+  ASSIGN_OR_RETURN(std::unique_ptr<RowSource> rows,
+                   instance->Query(*found, filters, options, Value(), recorded ? nullptr : only_fields));
   // Only a whole answer can stand in for later queries.
-  if (!cacheable || options.contains("limit") || options.contains("offset")) return rows;
+  if (!recorded) return rows;
   return std::unique_ptr<RowSource>(
       std::make_unique<RecordingRows>(std::move(rows), *this, CachedScan{connector, entity, filters, {}, {}}, ttl));
 }

@@ -59,8 +59,8 @@ class ConnectorRegistry : public EntityProvider {
   // EntityProvider: what SQL over connector entities needs.
   Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) override;
   Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
-                                          const Value& filters, const Value& options,
-                                          const Value& parent) override;
+                                          const Value& filters, const Value& options, const Value& parent,
+                                          const std::vector<std::string>* only_fields = nullptr) override;
 
   // The query cache (OPTIONS.cache_ttl): a scan whose filters include a
   // cached, complete scan's filters is answered from its rows (SQLite

@@ -57,7 +57,7 @@ class HandlerRows : public SyncRowStream {
   Result<bool> Next(std::vector<Value>& row) override {
     ASSIGN_OR_RETURN(std::optional<Value> next, source_->Next());
     if (!next) return false;
-    ASSIGN_OR_RETURN(row, CoerceRow(schema_, *next, ++count_));
+    ASSIGN_OR_RETURN(row, CoerceRow(schema_, std::move(*next), ++count_));
     if (schema_.has_parent) row.push_back(Value(source_->Parent().dump()));
     return true;
   }
@@ -240,6 +240,7 @@ struct EntitySyncJob {
   OpenSyncRows open_rows;
   std::unique_ptr<EntitySync> run;
   IntegrationPass* pass = nullptr;  // rows from a shared resolution of an integration
+  std::vector<std::string> field_names;  // what the table holds of each row
   size_t pass_table = 0;
 };
 
@@ -466,6 +467,7 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
 
   ASSIGN_OR_RETURN(job->schema, connectors_.Schema(connector.name, entity.name));
   const EntitySchema& schema = job->schema;
+  for (const EntityField& field : schema.fields) job->field_names.push_back(field.name);
   for (const EntityField& field : schema.fields) {
     const Value& spec = entity.fields.contains(field.name) ? entity.fields[field.name] : Value::object();
     bool key = spec.is_object() && spec.value("primary_key", false);
@@ -566,7 +568,8 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
     connectors_.SetSyncOptions(connector_name, self->entity, std::move(extra));
     if (self->direct) {
       ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source,
-                       connectors_.Scan(connector_name, self->entity, Value::object(), Value::object(), Value()));
+                       connectors_.Scan(connector_name, self->entity, Value::object(), Value::object(), Value(),
+                                        &self->field_names));
       return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(std::move(source), self->schema));
     }
     ASSIGN_OR_RETURN(Stmt stmt, workspace_.db().Prepare(self->sql));

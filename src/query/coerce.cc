@@ -33,93 +33,170 @@ std::optional<int64_t> MicrosFromEpoch(double epoch) {
 
 }  // namespace
 
-Result<Value> CoerceValue(const std::string& type, const Value& value) {
-  if (value.is_null()) return Value();
+// Text already in the form FormatTimestamp gives for whole seconds
+// ("2026-01-01T00:00:07Z") is stored as it is: most APIs send exactly that,
+// and re-formatting it would only copy it.
+static bool IsCanonicalTimestamp(const std::string& s) {
+  if (s.size() != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') {
+    return false;
+  }
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (s[i] < '0' || s[i] > '9') return false;
+  }
+  // A leap second is normalised by formatting: not canonical.
+  return s[17] < '6' && ParseTimestamp(s).has_value();
+}
+
+// Coerces `value` in place; the message says what was wrong, without context.
+static Status CoerceInPlace(const std::string& type, Value& value) {
+  if (value.is_null()) return Status::Ok();
   if (type == "string") {
-    if (value.is_string()) return value;
-    if (value.is_number() || value.is_boolean()) return Value(value.dump());
+    if (value.is_string()) return Status::Ok();
+    if (value.is_number() || value.is_boolean()) {
+      value = Value(value.dump());
+      return Status::Ok();
+    }
     return Cannot(type, value, "declare it as document or array");
   }
   if (type == "integer") {
-    if (value.is_number_integer()) return value;
+    if (value.is_number_integer() && !value.is_number_unsigned()) return Status::Ok();
     if (value.is_number_unsigned()) {
       if (value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return Cannot(type, value, "out of range");
-      return Value(static_cast<int64_t>(value.get<uint64_t>()));
+      value = Value(static_cast<int64_t>(value.get<uint64_t>()));
+      return Status::Ok();
     }
     if (value.is_number_float()) {
-      if (auto n = IntegerFromDouble(value.get<double>())) return Value(*n);
+      if (auto n = IntegerFromDouble(value.get<double>())) {
+        value = Value(*n);
+        return Status::Ok();
+      }
       return Cannot(type, value, "not a whole number in range");
     }
-    if (value.is_boolean()) return Value(value.get<bool>() ? 1 : 0);
+    if (value.is_boolean()) {
+      value = Value(value.get<bool>() ? 1 : 0);
+      return Status::Ok();
+    }
     if (value.is_string()) {
       const std::string& s = value.get_ref<const std::string&>();
       char* end = nullptr;
       errno = 0;
       long long n = std::strtoll(s.c_str(), &end, 10);
-      if (!s.empty() && *end == '\0' && errno == 0) return Value(static_cast<int64_t>(n));
+      if (!s.empty() && *end == '\0' && errno == 0) {
+        value = Value(static_cast<int64_t>(n));
+        return Status::Ok();
+      }
     }
     return Cannot(type, value);
   }
   if (type == "number") {
-    if (value.is_number()) return Value(value.get<double>());
+    if (value.is_number_float()) return Status::Ok();
+    if (value.is_number()) {
+      value = Value(value.get<double>());
+      return Status::Ok();
+    }
     if (value.is_string()) {
       const std::string& s = value.get_ref<const std::string&>();
       char* end = nullptr;
       double d = std::strtod(s.c_str(), &end);
-      if (!s.empty() && *end == '\0' && std::isfinite(d)) return Value(d);
+      if (!s.empty() && *end == '\0' && std::isfinite(d)) {
+        value = Value(d);
+        return Status::Ok();
+      }
     }
     return Cannot(type, value);
   }
   if (type == "boolean") {
-    if (value.is_boolean()) return Value(value.get<bool>() ? 1 : 0);
-    if (value.is_number_integer() && (value.get<int64_t>() == 0 || value.get<int64_t>() == 1)) return value;
+    if (value.is_boolean()) {
+      value = Value(value.get<bool>() ? 1 : 0);
+      return Status::Ok();
+    }
+    if (value.is_number_integer() && (value.get<int64_t>() == 0 || value.get<int64_t>() == 1)) return Status::Ok();
     if (value.is_string()) {
       const std::string& s = value.get_ref<const std::string&>();
-      if (s == "true") return Value(1);
-      if (s == "false") return Value(0);
+      if (s == "true" || s == "false") {
+        value = Value(s == "true" ? 1 : 0);
+        return Status::Ok();
+      }
     }
     return Cannot(type, value);
   }
   if (type == "timestamp" || type == "date") {
+    if (type == "timestamp" && value.is_string() && IsCanonicalTimestamp(value.get_ref<const std::string&>())) {
+      return Status::Ok();
+    }
     std::optional<int64_t> micros;
     if (value.is_string()) micros = ParseTimestamp(value.get_ref<const std::string&>());
     if (value.is_number()) micros = MicrosFromEpoch(value.get<double>());
     if (!micros) return Cannot(type, value, "expected ISO-8601 text or epoch seconds");
-    return Value(type == "date" ? FormatDate(*micros) : FormatTimestamp(*micros));
+    value = Value(type == "date" ? FormatDate(*micros) : FormatTimestamp(*micros));
+    return Status::Ok();
   }
-  if (type == "document") return Value(value.dump(-1, ' ', false, Value::error_handler_t::replace));
+  if (type == "document") {
+    value = Value(value.dump(-1, ' ', false, Value::error_handler_t::replace));
+    return Status::Ok();
+  }
   if (type == "array") {
     if (!value.is_array()) return Cannot(type, value);
-    return Value(value.dump(-1, ' ', false, Value::error_handler_t::replace));
+    value = Value(value.dump(-1, ' ', false, Value::error_handler_t::replace));
+    return Status::Ok();
   }
   return Status(ErrorKind::kInternal, "unknown field type '" + type + "'");
 }
 
-Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& row, int64_t row_number,
-                                     const std::vector<bool>& used) {
-  std::string where = "connector '" + schema.connector + "', entity '" + schema.entity + "', row " +
-                      std::to_string(row_number);
+Result<Value> CoerceValue(const std::string& type, const Value& value) {
+  Value copy = value;
+  RETURN_IF_ERROR(CoerceInPlace(type, copy));
+  return copy;
+}
+
+namespace {
+
+template <typename Row>
+Result<std::vector<Value>> CoerceCells(const EntitySchema& schema, Row&& row, int64_t row_number,
+                                       const std::vector<bool>& used) {
+  auto where = [&] {
+    return "connector '" + schema.connector + "', entity '" + schema.entity + "', row " + std::to_string(row_number);
+  };
   if (!row.is_object()) {
-    return Status(ErrorKind::kType, where + ": a row must be an object, got " + ValueTypeName(row));
+    return Status(ErrorKind::kType, where() + ": a row must be an object, got " + ValueTypeName(row));
   }
   std::vector<Value> cells;
   cells.reserve(schema.fields.size());
+  // Rows usually hold the fields in FIELDS order: look at the next key first.
+  auto next = row.begin();
   for (size_t i = 0; i < schema.fields.size(); ++i) {
     const EntityField& field = schema.fields[i];
     if (!used.empty() && !used[i]) {
       cells.emplace_back();
       continue;
     }
-    auto found = row.find(field.name);
+    auto found = next != row.end() && next.key() == field.name ? next : row.find(field.name);
     if (found == row.end()) {
       cells.emplace_back();
       continue;
     }
-    Result<Value> cell = CoerceValue(field.type, *found);
-    if (!cell.ok()) return cell.TakeStatus().WithContext(where + ", field '" + field.name + "'");
-    cells.push_back(std::move(cell).value());
+    next = std::next(found);
+    if constexpr (std::is_const_v<std::remove_reference_t<Row>>) {
+      cells.push_back(*found);
+    } else {
+      cells.push_back(std::move(*found));
+    }
+    Status coerced = CoerceInPlace(field.type, cells.back());
+    if (!coerced.ok()) return std::move(coerced).WithContext(where() + ", field '" + field.name + "'");
   }
   return cells;
+}
+
+}  // namespace
+
+Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& row, int64_t row_number,
+                                     const std::vector<bool>& used) {
+  return CoerceCells(schema, row, row_number, used);
+}
+
+Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, Value&& row, int64_t row_number,
+                                     const std::vector<bool>& used) {
+  return CoerceCells(schema, std::move(row), row_number, used);
 }
 
 }  // namespace sluice

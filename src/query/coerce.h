@@ -19,6 +19,9 @@ namespace sluice {
 // them. `row_number` counts from 1 within the scan, for messages.
 Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& row, int64_t row_number,
                                      const std::vector<bool>& used = {});
+// The same, taking the row's values rather than copying them.
+Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, Value&& row, int64_t row_number,
+                                     const std::vector<bool>& used = {});
 
 // One value to a field type; the message says what was wrong, without context.
 Result<Value> CoerceValue(const std::string& type, const Value& value);

@@ -189,6 +189,9 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     if (i >= 63 || (info->colUsed & (sqlite3_uint64{1} << i))) used.push_back(fields[i].name);
   }
   plan["fields"] = used;
+  // _raw is the column after the fields (bit 63 stands for all beyond 63).
+  size_t raw = fields.size();
+  if (raw >= 63 || (info->colUsed & (sqlite3_uint64{1} << raw)) != 0) plan["raw"] = true;
   std::string text = plan.dump();
   info->idxStr = sqlite3_mprintf("%s", text.c_str());
   info->needToFreeIdxStr = 1;
@@ -295,8 +298,12 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
       return SQLITE_OK;
     }
   }
+  // Unless _raw is read, rows need only the fields the query reads.
+  std::vector<std::string> read;
+  for (const Value& name : options["fields"]) read.push_back(name.get<std::string>());
   Result<std::unique_ptr<RowSource>> source =
-      table->provider->Scan(table->schema.connector, table->schema.entity, filters, options, parent);
+      table->provider->Scan(table->schema.connector, table->schema.entity, filters, options, parent,
+                            plan.value("raw", false) ? nullptr : &read);
   if (!source.ok()) return Fail(&table->base, table->provider, source.TakeStatus());
   cursor->source = std::move(source).value();
   return Advance(cursor);

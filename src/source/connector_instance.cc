@@ -268,11 +268,12 @@ Result<std::unique_ptr<RowSource>> ConnectorInstance::ResolveTables(const Value&
 }
 
 Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& entity, const Value& filters,
-                                                            const Value& options, const Value& parent) {
+                                                            const Value& options, const Value& parent,
+                                                            const std::vector<std::string>* only_fields) {
   if (host_) {
     std::string context = "connector '" + spec_.connector.name + "', table '" + entity.name + "'";
     Result<std::unique_ptr<js::JsRealm::RowStream>> stream =
-        realm_->StartRows(*host_, "query", {Value(entity.name), filters, options}, limits_.timeout);
+        realm_->StartRows(*host_, "query", {Value(entity.name), filters, options}, limits_.timeout, only_fields);
     if (!stream.ok()) return stream.TakeStatus().WithContext(context);
     return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context));
   }
@@ -285,7 +286,8 @@ Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& ent
                   context + ": the handler defines no function query(config, filters, options, parent)");
   }
   Result<std::unique_ptr<js::JsRealm::RowStream>> stream =
-      realm_->StartRows(*handler, "query", {spec_.resolved_config, filters, options, parent}, limits_.timeout);
+      realm_->StartRows(*handler, "query", {spec_.resolved_config, filters, options, parent}, limits_.timeout,
+                        only_fields);
   if (!stream.ok()) return stream.TakeStatus().WithContext(context);
   return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context));
 }

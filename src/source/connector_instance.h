@@ -63,8 +63,10 @@ class ConnectorInstance {
   // Runs the entity's query(config, filters, options, parent); its rows
   // are pulled from the source, and dropping the source stops the handler.
   // For a table integration, resolves the table (and the tables above it).
+  // With `only_fields`, rows hold those fields only (EntityProvider::Scan).
   Result<std::unique_ptr<RowSource>> Query(const EntityDef& entity, const Value& filters,
-                                           const Value& options, const Value& parent);
+                                           const Value& options, const Value& parent,
+                                           const std::vector<std::string>* only_fields = nullptr);
 
   // A table integration (CONNECTOR TYPE … FROM INTEGRATION): its tables are
   // this instance's entities, listed by the plugin when it starts.

@@ -43,9 +43,14 @@ class EntityProvider {
   virtual Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) = 0;
   // Runs query(config, filters, options, parent). For a child entity with
   // no `parent` given (null), runs it once per row of its parent entity.
+  //
+  // `only_fields`, when given, is all the consumer reads of each row: rows
+  // may then hold just those fields (the rest of what the handler returns is
+  // never converted). Null means whole rows (for _raw, for instance).
   virtual Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
                                                   const Value& filters, const Value& options,
-                                                  const Value& parent) = 0;
+                                                  const Value& parent,
+                                                  const std::vector<std::string>* only_fields = nullptr) = 0;
   // The engine error behind the last SQLITE_ERROR a scan returned, so the
   // statement can fail with its kind (auth_error, …) rather than as SQL.
   Status TakeLastError() {
