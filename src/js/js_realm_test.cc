@@ -171,6 +171,25 @@ TEST_F(JsRealmTest, ResultsStreamAndStopEarly) {
   EXPECT_EQ(rows.size(), 2u);
 }
 
+TEST_F(JsRealmTest, RowsCanBeReadAsTheirFieldsOnly) {
+  // With fields, a row is converted to those properties, in that order; a
+  // property left undefined is left out, the rest are never read (a getter
+  // that throws is not called), and what is not a row object passes whole.
+  JsRealm::HandlerId id = Load(R"(
+    async function* query() {
+      yield [{b: 'é', a: 1, big: {nested: [1, 2]}, get boom() { throw new Error('read'); }},
+             {a: 2.5, when: new Date(0)}, 'not a row'];
+    })");
+  std::vector<std::string> fields = {"a", "b", "when", "big"};
+  auto stream = realm_->StartRows(id, "query", {}, kSecond, &fields).value();
+  auto first = stream->Next();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ((*first)->dump(), R"({"a":1,"b":"é","big":{"nested":[1,2]}})");
+  EXPECT_EQ(stream->Next().value()->dump(), R"({"a":2.5,"when":"1970-01-01T00:00:00Z"})");
+  EXPECT_EQ(*stream->Next().value(), Value("not a row"));
+  EXPECT_FALSE(stream->Next().value().has_value());
+}
+
 TEST_F(JsRealmTest, TwoStreamsOfOneRealmInterleave) {
   JsRealm::HandlerId id = Load(R"(
     async function* query(config, filters) {
