@@ -7,6 +7,8 @@
 // (SELECT), pass() for several tables' rows in one resolution (SYNC).
 import { Type, TimeUnit } from './arrow.js';
 import { defaultColumnResolver } from './schema/column.js';
+import { kSynchronous } from './schema/resolvers.js';
+import { noRowResolver } from './schema/table.js';
 import { Resource } from './schema/resource.js';
 import { getPath } from './schema/resolvers.js';
 
@@ -260,6 +262,7 @@ const planFor = (table) => {
       column,
       convert: converterFor(column.type),
       byName: !column.resolver || column.resolver === defaultColumnResolver,
+      synchronous: !!column.resolver?.[kSynchronous],
     }));
     plans.set(table.columns, plan);
   }
@@ -297,25 +300,25 @@ class Semaphore {
   }
 }
 
-// Items a resolver writes, read as they come.
+// Items a resolver writes, read as they come: take() gives the next one,
+// or ItemQueue.empty (then wait() until the resolver writes or finishes),
+// or ItemQueue.done after the last.
 class ItemQueue {
-  constructor() { this.items = []; this.closed = false; this.wake = null; }
+  static done = Symbol('done');
+  static empty = Symbol('empty');
+  constructor() { this.items = []; this.next = 0; this.closed = false; this.wake = null; }
   push(item) { this.items.push(item); this.#notify(); }
   close() { this.closed = true; this.#notify(); }
   #notify() { const wake = this.wake; this.wake = null; if (wake) wake(); }
-  async *[Symbol.asyncIterator]() {
-    let i = 0;
-    while (true) {
-      if (i < this.items.length) {
-        const item = this.items[i++];
-        if (i > 1024) { this.items.splice(0, i); i = 0; }
-        yield item;
-        continue;
-      }
-      if (this.closed) return;
-      await new Promise((resolve) => { this.wake = resolve; });
+  take() {
+    if (this.next < this.items.length) {
+      const item = this.items[this.next++];
+      if (this.next > 4096) { this.items.splice(0, this.next); this.next = 0; }
+      return item;
     }
+    return this.closed ? ItemQueue.done : ItemQueue.empty;
   }
+  wait() { return new Promise((resolve) => { this.wake = resolve; }); }
 }
 
 class Cancelled extends Error {
@@ -381,6 +384,9 @@ const resolveTable = async (run, slots, spawn, client, table, parent) => {
   const options = run.options(table);
   const wanted = run.wants(table);
   const plan = planFor(table);
+  const pre = table.preResourceResolver === noRowResolver ? null : table.preResourceResolver;
+  const post = table.postResourceResolver === noRowResolver ? null : table.postResourceResolver;
+  const relations = table.relations || [];
   await slots.acquire();
   const where = () => `table ${table.name}${client?.id ? ` (client ${client.id()})` : ''}`;
   try {
@@ -396,27 +402,41 @@ const resolveTable = async (run, slots, spawn, client, table, parent) => {
     })();
     resolving.catch(() => {});  // read below, once the items are done
     let ordinal = 0;
-    for await (const item of items) {
+    // Items are taken as they come, without a promise job per item: the
+    // loop waits only when the resolver has written nothing new.
+    for (let item; (item = items.take()) !== ItemQueue.done;) {
+      if (item === ItemQueue.empty) {
+        await items.wait();
+        continue;
+      }
       if (run.cancelled || run.failed.has(table.name)) break;
       ordinal++;
       const resource = new Resource(table, parent, item);
-      try {
-        await table.preResourceResolver(client, resource);
-      } catch (e) { throw new RowError(`${where()}, ${describeRow(table, resource, ordinal)}: preResourceResolver failed`, e); }
-      const custom = [];
-      for (const step of plan) {
-        if (step.byName) {
-          resource.setColumData(step.column.name, item?.[step.column.name]);
-        } else {
-          custom.push(Promise.resolve().then(() => step.column.resolver(client, resource, step.column)).catch((e) => {
-            throw new RowError(`${where()}, column ${step.column.name}, ${describeRow(table, resource, ordinal)}: column resolver failed`, e);
-          }));
+      if (pre) {
+        try { await pre(client, resource); } catch (e) {
+          throw new RowError(`${where()}, ${describeRow(table, resource, ordinal)}: preResourceResolver failed`, e);
         }
       }
-      if (custom.length) await Promise.all(custom);
-      try {
-        await table.postResourceResolver(client, resource);
-      } catch (e) { throw new RowError(`${where()}, ${describeRow(table, resource, ordinal)}: postResourceResolver failed`, e); }
+      let pending = null;
+      for (let i = 0; i < plan.length; i++) {
+        const step = plan[i];
+        if (step.byName) {
+          resource.data[i].value = item?.[step.column.name];
+          continue;
+        }
+        const failed = (e) => {
+          throw new RowError(`${where()}, column ${step.column.name}, ${describeRow(table, resource, ordinal)}: column resolver failed`, e);
+        };
+        let result;
+        try { result = step.column.resolver(client, resource, step.column); } catch (e) { failed(e); }
+        if (!step.synchronous && result && typeof result.then === 'function') (pending ??= []).push(result.then(undefined, failed));
+      }
+      if (pending) await Promise.all(pending);
+      if (post) {
+        try { await post(client, resource); } catch (e) {
+          throw new RowError(`${where()}, ${describeRow(table, resource, ordinal)}: postResourceResolver failed`, e);
+        }
+      }
       if (wanted) {
         const row = {};
         for (let i = 0; i < plan.length; i++) {
@@ -437,7 +457,7 @@ const resolveTable = async (run, slots, spawn, client, table, parent) => {
         }
         run.emit(table.name, row);
       }
-      for (const child of table.relations || []) spawn(client, child, resource);
+      for (const child of relations) spawn(client, child, resource);
     }
     await resolving;
   } catch (error) {

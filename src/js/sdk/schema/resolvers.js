@@ -25,16 +25,21 @@ export const getPath = (object, path) => {
   return value;
 };
 
-export const pathResolver = (path) => (_, resource, c) => {
+// Resolvers that finish before they return: the scheduler calls them
+// without awaiting their promise (one promise job less per column and row).
+export const kSynchronous = Symbol.for('sluice.synchronousResolver');
+const synchronous = (resolver) => Object.defineProperty(resolver, kSynchronous, { value: true });
+
+export const pathResolver = (path) => synchronous((_, resource, c) => {
   resource.setColumData(c.name, getPath(resource.getItem(), path));
   return Promise.resolve();
-};
+});
 
-export const parentColumnResolver = (parentColumn) => (_, resource, c) => {
+export const parentColumnResolver = (parentColumn) => synchronous((_, resource, c) => {
   const parent = resource.parent;
   if (!parent) throw new Error(`parent not found for column ${c.name}`);
   const parentData = parent.getColumnData(parentColumn);
   if (!parentData) throw new Error(`parent data not found for column ${c.name}`);
   resource.setColumData(c.name, parentData);
   return Promise.resolve();
-};
+});

@@ -10,6 +10,19 @@ export class Scalar {
   toString() { return this._value === null ? '(null)' : String(this._value); }
 }
 
+// Column positions by name, per columns array (tables share theirs).
+const positions = new WeakMap();
+export const columnIndex = (table, columnName) => {
+  let byName = positions.get(table.columns);
+  if (!byName) {
+    byName = new Map(table.columns.map((c, i) => [c.name, i]));
+    positions.set(table.columns, byName);
+  }
+  const index = byName.get(columnName);
+  if (index === undefined) throw new Error(`table ${table.name} has no column '${columnName}'`);
+  return index;
+};
+
 export class Resource {
   constructor(table, parent, item) {
     this.table = table;
@@ -17,11 +30,7 @@ export class Resource {
     this.item = item;
     this.data = table.columns.map(() => new Scalar());
   }
-  #index(columnName) {
-    const index = this.table.columns.findIndex((c) => c.name === columnName);
-    if (index < 0) throw new Error(`table ${this.table.name} has no column '${columnName}'`);
-    return index;
-  }
+  #index(columnName) { return columnIndex(this.table, columnName); }
   getColumnData(columnName) { return this.data[this.#index(columnName)]; }
   setColumData(columnName, value) { this.data[this.#index(columnName)].value = value; }
   // The SDK's spelling is setColumData; both work here.

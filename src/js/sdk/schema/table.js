@@ -1,10 +1,13 @@
 // Tables, with the SDK's names, defaults and table-selection rules.
 import { Schema, Field } from '../arrow.js';
 
+// The default row resolvers: the scheduler skips them (no await per row).
+export const noRowResolver = () => Promise.resolve();
+
 export const createTable = ({
   name = '', title = '', description = '', columns = [], relations = [], transform = () => {},
   resolver = () => Promise.resolve(), multiplexer = (client) => [client],
-  postResourceResolver = () => Promise.resolve(), preResourceResolver = () => Promise.resolve(),
+  postResourceResolver = noRowResolver, preResourceResolver = noRowResolver,
   isIncremental = false, ignoreInTests = false, parent = null, pkConstraintName = '', ...rest
 } = {}) => ({
   ...rest, name, title, description, columns, relations, transform, resolver, multiplexer,
