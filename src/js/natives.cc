@@ -7,6 +7,7 @@
 #include <js/Array.h>
 #include <js/ArrayBuffer.h>
 #include <js/Date.h>
+#include <js/JSON.h>
 #include <js/Conversions.h>
 #include <js/Promise.h>
 #include <js/experimental/TypedData.h>
@@ -409,6 +410,13 @@ Status SinkWhole(JSContext* cx, JS::HandleValue value, JsRealm::RowStream::Buffe
   return Status::Ok();
 }
 
+bool IsDateValue(JSContext* cx, JS::HandleValue value) {
+  JS::RootedObject object(cx, &value.toObject());
+  bool is_date = false;
+  if (!JS::ObjectIsDate(cx, object, &is_date)) JS_ClearPendingException(cx);
+  return is_date;
+}
+
 // A failed JSAPI call while reading rows: its exception becomes the error.
 Status ReadFailure(JSContext* cx, const std::string& what) {
   JS::RootedValue exception(cx);
@@ -416,6 +424,72 @@ Status ReadFailure(JSContext* cx, const std::string& what) {
   if (JS_GetPendingException(cx, &exception)) detail = ": " + ToDisplayString(cx, exception);
   JS_ClearPendingException(cx);
   return Status(ErrorKind::kType, "cannot read " + what + detail);
+}
+
+// JSON.stringify's output as UTF-8 (it comes in UTF-16 chunks; a
+// surrogate pair may straddle two).
+struct JsonText {
+  std::string out;
+  char16_t high = 0;  // a high surrogate waiting for its pair
+};
+
+void AppendCodePoint(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool AppendJsonChunk(const char16_t* chars, uint32_t length, void* data) {
+  auto& text = *static_cast<JsonText*>(data);
+  for (uint32_t i = 0; i < length; ++i) {
+    char16_t c = chars[i];
+    if (text.high) {
+      char16_t high = text.high;
+      text.high = 0;
+      if (c >= 0xDC00 && c <= 0xDFFF) {
+        AppendCodePoint(text.out, 0x10000 + ((static_cast<uint32_t>(high) - 0xD800) << 10) + (c - 0xDC00));
+        continue;
+      }
+      AppendCodePoint(text.out, 0xFFFD);
+    }
+    if (c < 0x80) {
+      text.out.push_back(static_cast<char>(c));
+    } else if (c >= 0xD800 && c <= 0xDBFF) {
+      text.high = c;
+    } else if (c >= 0xDC00 && c <= 0xDFFF) {
+      AppendCodePoint(text.out, 0xFFFD);
+    } else {
+      AppendCodePoint(text.out, c);
+    }
+  }
+  return true;
+}
+
+// An object or array cell as its JSON text, held as a binary Value: what
+// CoerceRow stores for a document or array field, made in one pass by
+// SpiderMonkey's JSON.stringify rather than through a Value tree and its
+// dump. Nullopt when stringify cannot (a BigInt inside): then ToValue.
+std::optional<Value> JsonCell(JSContext* cx, JS::HandleValue property) {
+  JS::RootedValue value(cx, property);
+  JsonText text;
+  if (!JS_Stringify(cx, &value, nullptr, JS::NullHandleValue, AppendJsonChunk, &text)) {
+    JS_ClearPendingException(cx);
+    return std::nullopt;
+  }
+  if (text.high) AppendCodePoint(text.out, 0xFFFD);
+  return Value::binary(std::vector<uint8_t>(text.out.begin(), text.out.end()));
 }
 
 // One row, as the projection's properties only.
@@ -454,6 +528,14 @@ Status ProjectRow(JSContext* cx, JS::HandleValue value, JsRealm::RowStream::Buff
       cells.emplace_back(name, Value(property.toBoolean()));
     } else if (property.isNull()) {
       cells.emplace_back(name, Value());
+    } else if (property.isObject() && !IsDateValue(cx, property)) {
+      std::optional<Value> json = JsonCell(cx, property);
+      if (json) {
+        cells.emplace_back(name, std::move(*json));
+      } else {
+        ASSIGN_OR_RETURN(Value cell, ToValue(cx, property));
+        cells.emplace_back(name, std::move(cell));
+      }
     } else {
       ASSIGN_OR_RETURN(Value cell, ToValue(cx, property));
       cells.emplace_back(name, std::move(cell));

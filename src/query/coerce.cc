@@ -48,8 +48,25 @@ static bool IsCanonicalTimestamp(const std::string& s) {
 }
 
 // Coerces `value` in place; the message says what was wrong, without context.
+// A document or array cell that arrives as JSON text already (a binary
+// Value, from the handler's row reader) is stored as that text.
+static std::string TakeJsonText(Value& value) {
+  auto& bytes = value.get_binary();
+  return std::string(bytes.begin(), bytes.end());
+}
+
 static Status CoerceInPlace(const std::string& type, Value& value) {
   if (value.is_null()) return Status::Ok();
+  if (value.is_binary()) {
+    bool is_array = !value.get_binary().empty() && value.get_binary().front() == '[';
+    if (type == "document" || (type == "array" && is_array)) {
+      value = Value(TakeJsonText(value));
+      return Status::Ok();
+    }
+    // Anything else is what an object or array would be: an error.
+    Value parsed = Value::parse(TakeJsonText(value), nullptr, false);
+    value = std::move(parsed);
+  }
   if (type == "string") {
     if (value.is_string()) return Status::Ok();
     if (value.is_number() || value.is_boolean()) {
