@@ -1,0 +1,284 @@
+// bench_limit: the "limit" baselines of the benchmark harness (make bench) —
+// what the work costs with no JSON parsing and no engine in the way.
+//
+//   build/bench_limit fetch URL PAGES
+//       GETs URL?cursor=0 … URL?cursor=PAGES-1 in order with libcurl, one easy
+//       handle reused (one kept-alive connection), bodies counted and dropped.
+//   build/bench_limit fetch-concurrent URL PAGES CONCURRENCY
+//       The same pages with curl multi, at most CONCURRENCY in flight (one
+//       reused easy handle, and so one connection, per slot).
+//   build/bench_limit count URL PAGES
+//       The scan's limit: the same as fetch.
+//     → {"seconds": S, "bytes": B, "pages": PAGES}
+//
+//   build/bench_limit insert DB_PATH ROWS
+//       Builds rows 1..ROWS (the bench_api_server rows, bench/README.md) as
+//       parsed C++ values (not timed), then, timed, creates the table `rows`
+//       in a fresh DB_PATH (an existing file is removed first) and inserts
+//       them with one prepared statement in one transaction.
+//     → {"seconds": S, "rows": ROWS}
+//
+// URL is the server's /rows endpoint, e.g. http://127.0.0.1:PORT/rows. Any
+// failure (a connection error, a status other than 200) prints a message on
+// stderr and exits 1; bad arguments exit 2.
+#include <curl/curl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+[[noreturn]] void Fail(const std::string& message) {
+  std::fprintf(stderr, "bench_limit: %s\n", message.c_str());
+  std::exit(1);
+}
+
+bool ParseCount(const char* s, long& out) {
+  char* end = nullptr;
+  errno = 0;
+  long v = std::strtol(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || v < 0) return false;
+  out = v;
+  return true;
+}
+
+// --- fetch --------------------------------------------------------------
+
+size_t CountBytes(char*, size_t size, size_t n, void* user) {
+  *static_cast<uint64_t*>(user) += size * n;
+  return size * n;
+}
+
+std::string PageUrl(const std::string& base, long cursor) {
+  return base + (base.find('?') == std::string::npos ? "?cursor=" : "&cursor=") + std::to_string(cursor);
+}
+
+void Setup(CURL* easy, uint64_t* bytes) {
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, CountBytes);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, bytes);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+}
+
+void CheckStatus(CURL* easy, const std::string& url) {
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  if (status != 200) Fail("GET " + url + ": HTTP " + std::to_string(status));
+}
+
+void PrintFetch(double seconds, uint64_t bytes, long pages) {
+  std::printf("{\"seconds\": %.6f, \"bytes\": %llu, \"pages\": %ld}\n", seconds,
+              static_cast<unsigned long long>(bytes), pages);
+}
+
+int Fetch(const std::string& url, long pages) {
+  CURL* easy = curl_easy_init();
+  if (!easy) Fail("curl_easy_init failed");
+  uint64_t bytes = 0;
+  Setup(easy, &bytes);
+  auto start = Clock::now();
+  for (long cursor = 0; cursor < pages; ++cursor) {
+    std::string page_url = PageUrl(url, cursor);
+    curl_easy_setopt(easy, CURLOPT_URL, page_url.c_str());
+    CURLcode rc = curl_easy_perform(easy);
+    if (rc != CURLE_OK) Fail("GET " + page_url + ": " + curl_easy_strerror(rc));
+    CheckStatus(easy, page_url);
+  }
+  double seconds = Seconds(start);
+  curl_easy_cleanup(easy);
+  PrintFetch(seconds, bytes, pages);
+  return 0;
+}
+
+int FetchConcurrent(const std::string& url, long pages, long concurrency) {
+  CURLM* multi = curl_multi_init();
+  if (!multi) Fail("curl_multi_init failed");
+  // Keep one cached connection per slot, so every reused handle finds its own.
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, concurrency);
+  uint64_t bytes = 0;
+  long slots = std::min(concurrency, std::max(pages, 1L));
+  std::vector<CURL*> idle;
+  std::vector<std::string> urls(static_cast<size_t>(pages));
+  for (long k = 0; k < slots; ++k) {
+    CURL* easy = curl_easy_init();
+    if (!easy) Fail("curl_easy_init failed");
+    Setup(easy, &bytes);
+    idle.push_back(easy);
+  }
+  long next = 0, done = 0;
+  auto start = Clock::now();
+  auto launch = [&] {
+    while (next < pages && !idle.empty()) {
+      CURL* easy = idle.back();
+      idle.pop_back();
+      urls[static_cast<size_t>(next)] = PageUrl(url, next);
+      curl_easy_setopt(easy, CURLOPT_URL, urls[static_cast<size_t>(next)].c_str());
+      curl_easy_setopt(easy, CURLOPT_PRIVATE, &urls[static_cast<size_t>(next)]);
+      curl_multi_add_handle(multi, easy);
+      ++next;
+    }
+  };
+  launch();
+  while (done < pages) {
+    int still_running = 0;
+    CURLMcode mc = curl_multi_perform(multi, &still_running);
+    if (mc != CURLM_OK) Fail(std::string("curl_multi_perform: ") + curl_multi_strerror(mc));
+    bool finished_some = false;
+    int queued = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      CURL* easy = msg->easy_handle;
+      std::string* page_url = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &page_url);
+      if (msg->data.result != CURLE_OK) Fail("GET " + *page_url + ": " + curl_easy_strerror(msg->data.result));
+      CheckStatus(easy, *page_url);
+      curl_multi_remove_handle(multi, easy);
+      idle.push_back(easy);
+      ++done;
+      finished_some = true;
+    }
+    if (finished_some && next < pages) {
+      launch();
+      continue;  // perform again at once: the new transfers start there
+    }
+    if (done < pages) {
+      mc = curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+      if (mc != CURLM_OK) Fail(std::string("curl_multi_poll: ") + curl_multi_strerror(mc));
+    }
+  }
+  double seconds = Seconds(start);
+  for (CURL* easy : idle) curl_easy_cleanup(easy);
+  curl_multi_cleanup(multi);
+  PrintFetch(seconds, bytes, pages);
+  return 0;
+}
+
+// --- insert -------------------------------------------------------------
+
+// A row as the JSON parser of a sync would have left it.
+struct Row {
+  int64_t id;
+  std::string name;
+  std::string email;
+  double amount;
+  bool active;
+  int64_t quantity;
+  std::string created_at;
+  std::string updated_at;
+  std::string meta;  // its JSON text, as the sync stores it
+};
+
+std::string Timestamp(int64_t t) {
+  // 2026-01-01T00:00:00Z + t seconds; the rows' times all fall in 2026
+  // (below 31M rows), so days count from 1 January without leap years.
+  static constexpr int kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int64_t days = t / 86400, secs = t % 86400;
+  int month = 0;
+  while (month < 11 && days >= kMonthDays[month]) days -= kMonthDays[month++];
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "2026-%02d-%02dT%02d:%02d:%02dZ", month + 1, static_cast<int>(days + 1),
+                static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  return buf;
+}
+
+std::vector<Row> BuildRows(long count) {
+  static const char* const kTiers[] = {"free", "pro", "team"};
+  std::vector<Row> rows;
+  rows.reserve(static_cast<size_t>(count));
+  for (int64_t i = 1; i <= count; ++i) {
+    std::string created = Timestamp(i);
+    std::string meta = std::string("{\"tier\":\"") + kTiers[i % 3] + "\",\"tags\":" +
+                       (i % 2 == 0 ? "[\"a\",\"b\"]" : "[\"c\"]") + ",\"score\":" + std::to_string(i % 100) + "}";
+    rows.push_back(Row{i, "name-" + std::to_string(i), "user-" + std::to_string(i) + "@example.com",
+                       static_cast<double>(i * 125 % 1000000) / 100.0, i % 3 != 0, i * 7 % 1000, created, created,
+                       std::move(meta)});
+  }
+  return rows;
+}
+
+void Check(sqlite3* db, int rc, const char* what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE) Fail(std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+int Insert(const std::string& path, long count) {
+  std::vector<Row> rows = BuildRows(count);
+  for (const char* suffix : {"", "-journal", "-wal", "-shm"}) unlink((path + suffix).c_str());
+
+  auto start = Clock::now();
+  sqlite3* db = nullptr;
+  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Fail("cannot open " + path);
+  Check(db,
+        sqlite3_exec(db,
+                     "CREATE TABLE rows (id INTEGER PRIMARY KEY, name TEXT, email TEXT, amount REAL, "
+                     "active INTEGER, quantity INTEGER, created_at TEXT, updated_at TEXT, meta TEXT)",
+                     nullptr, nullptr, nullptr),
+        "CREATE TABLE");
+  Check(db, sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), "BEGIN");
+  sqlite3_stmt* insert = nullptr;
+  Check(db,
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO rows (id, name, email, amount, active, quantity, created_at, "
+                           "updated_at, meta) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                           -1, &insert, nullptr),
+        "prepare INSERT");
+  auto text = [&](int column, const std::string& s) {
+    sqlite3_bind_text(insert, column, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  };
+  for (const Row& row : rows) {
+    sqlite3_bind_int64(insert, 1, row.id);
+    text(2, row.name);
+    text(3, row.email);
+    sqlite3_bind_double(insert, 4, row.amount);
+    sqlite3_bind_int(insert, 5, row.active ? 1 : 0);
+    sqlite3_bind_int64(insert, 6, row.quantity);
+    text(7, row.created_at);
+    text(8, row.updated_at);
+    text(9, row.meta);
+    Check(db, sqlite3_step(insert), "INSERT");
+    sqlite3_reset(insert);
+  }
+  sqlite3_finalize(insert);
+  Check(db, sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), "COMMIT");
+  if (sqlite3_close(db) != SQLITE_OK) Fail("cannot close " + path);
+  double seconds = Seconds(start);
+  std::printf("{\"seconds\": %.6f, \"rows\": %ld}\n", seconds, count);
+  return 0;
+}
+
+int Usage() {
+  std::fprintf(stderr,
+               "usage: bench_limit fetch URL PAGES\n"
+               "       bench_limit fetch-concurrent URL PAGES CONCURRENCY\n"
+               "       bench_limit count URL PAGES\n"
+               "       bench_limit insert DB_PATH ROWS\n");
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) return Usage();
+  std::string mode = argv[1];
+  long n = 0, concurrency = 0;
+  if (!ParseCount(argv[3], n)) return Usage();
+  if (mode == "insert" && argc == 4) return Insert(argv[2], n);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  if ((mode == "fetch" || mode == "count") && argc == 4) return Fetch(argv[2], n);
+  if (mode == "fetch-concurrent" && argc == 5 && ParseCount(argv[4], concurrency) && concurrency >= 1) {
+    return FetchConcurrent(argv[2], n, concurrency);
+  }
+  return Usage();
+}
