@@ -8,7 +8,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 
-.PHONY: all setup build demo test bench fuzz clean
+.PHONY: all setup build demo test bench bench-engine fuzz clean
 
 all: build
 
@@ -27,7 +27,15 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# The suite (bench/run.mjs): Sluice against Node.js baselines and the limit,
+# one table in bench/results/latest.md. bench-engine: the older engine
+# benchmarks against the test API server.
 bench: build
+	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
+	@test -d bench/node/node_modules || npm ci --prefix bench/node --no-audit --no-fund
+	node bench/run.mjs $(BUILD)
+
+bench-engine: build
 	cmake --build $(BUILD) -j $(JOBS) --target benchmarks
 	$(BUILD)/js_bench
 	bash bench/scan_bench.sh $(BUILD)
