@@ -65,8 +65,15 @@ const startServer = async (args) => {
   return `http://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
 };
 
+// A POST to the bench server. A kept-alive connection the server has closed
+// meanwhile fails a POST (fetch does not retry it): try once more.
 const post = async (url) => {
-  const response = await fetch(url, { method: 'POST', body: '' });
+  let response;
+  try {
+    response = await fetch(url, { method: 'POST', body: '' });
+  } catch {
+    response = await fetch(url, { method: 'POST', body: '' });
+  }
   if (!response.ok) throw new Error(`POST ${url}: ${response.status}`);
   return response.json();
 };
