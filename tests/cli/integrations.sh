@@ -108,6 +108,13 @@ expect_contains "a not-null violation names table, column and row" "table things
 out=$("$sluice" -w "$dir/keep.db" -c "SYNC CONNECTOR c" 2>&1)
 expect_contains "the sync of that table fails" "failed" "$out"
 
+# A client whose sync() starts the scheduler and returns nothing is done
+# when the scheduler ends the stream, as under the SDK's server.
+integration noreturn "$(table_plugin "await new Promise((r) => setTimeout(r, 20)); stream.write({id: 1, label: 'late'});" false | sed 's/sync: (o) => sync(/sync: (o) => { sync(/; s/concurrency: 1 })/concurrency: 1 }); }/')"
+out=$("$sluice" -w :memory: -f csv -c "CREATE CONNECTOR TYPE 't' FROM INTEGRATION '$dir/noreturn'" -c "CREATE CONNECTOR c TYPE 't'" \
+  -c "SELECT label FROM c.things" 2>&1)
+expect_contains "rows come though sync() returned nothing" "late" "$out"
+
 # Pushdown reaches resolvers that want it as a fourth argument (a Sluice
 # extension; under the SDK it is undefined).
 integration pushdown "$(table_plugin "stream.write({id: 1, label: JSON.stringify(options ?? null)});" false)"

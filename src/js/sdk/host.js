@@ -508,14 +508,20 @@ async function* resolveRows(asked, tagged) {
     end() { finished = true; notify(); },
   };
   const names = asked.map((a) => a.name);
-  let syncing;
+  // The scheduler ends the stream when it is done. A client's sync() that
+  // returns the scheduler's promise is done when that settles too; one that
+  // returns nothing is done only at stream.end(), as under the SDK's server.
+  let returned;
   try {
-    syncing = Promise.resolve(plugin.sync({ tables: names, skipTables: [], skipDependentTables: true,
-      deterministicCQId: false, backendOptions: { tableName: '', connection: '' }, stream }));
+    returned = plugin.sync({ tables: names, skipTables: [], skipDependentTables: true,
+      deterministicCQId: false, backendOptions: { tableName: '', connection: '' }, stream });
   } catch (e) {
-    syncing = Promise.reject(e);
+    returned = Promise.reject(e);
   }
-  syncing.then(() => { finished = true; notify(); }, (e) => { error = error ?? e; finished = true; notify(); });
+  if (returned && typeof returned.then === 'function') {
+    Promise.resolve(returned).then(() => { finished = true; notify(); },
+      (e) => { error = error ?? e; finished = true; notify(); });
+  }
   try {
     while (true) {
       if (page.length > 0) {
