@@ -53,6 +53,8 @@
 #include <thread>
 #include <vector>
 
+#include "loopback_server.h"
+
 namespace {
 
 using httplib::Request;
@@ -629,27 +631,6 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
   return o;
 }
 
-// Written under a temporary name and renamed, so a reader never sees a partial file.
-bool WritePortFile(const std::string& path, int port) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) return false;
-  bool ok = std::fprintf(f, "%d\n", port) > 0;
-  ok = std::fclose(f) == 0 && ok;
-  return ok && std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-// Stops the server; if kept-alive connections hold up the pool's shutdown for
-// more than two seconds, exits anyway. Retrying stop() also covers a signal
-// that arrives before the accept loop has started.
-[[noreturn]] void Shutdown(Server& svr) {
-  for (int i = 0; i < 40; ++i) {
-    svr.stop();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::_Exit(0);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -657,43 +638,23 @@ int main(int argc, char** argv) {
   if (!opts) return Usage(argv[0]);
   auto start = std::chrono::steady_clock::now();
 
-  // Block the stop signals in every thread (the pool inherits the mask) and
-  // take them synchronously on one helper thread.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals = loopback_server::BlockStopSignals();
 
   static State st(*opts);  // static: detached threads may outlive main's frame
   static Server svr;
   svr.new_task_queue = [] { return new httplib::ThreadPool(kPoolThreads); };
   AddRoutes(svr, st);
-  // httplib's default adds SO_REUSEPORT, which would let a second server
-  // share a fixed port silently; plain SO_REUSEADDR makes that bind fail.
-  svr.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  // Headers and body go out in separate writes; with Nagle on, the body
-  // would wait for the client's delayed ACK.
-  svr.set_tcp_nodelay(true);
+  loopback_server::UsePlainSockets(svr);
   // httplib closes a kept-alive connection after 5 requests by default.
   svr.set_keep_alive_max_count(1'000'000'000);
 
-  int port = opts->port;
-  if (port == 0) {
-    port = svr.bind_to_any_port("127.0.0.1");
-  } else if (!svr.bind_to_port("127.0.0.1", port)) {
-    port = -1;
-  }
+  int port = loopback_server::BindLoopback(svr, opts->port);
   if (port <= 0) {
     std::fprintf(stderr, "bench_api_server: cannot bind 127.0.0.1:%d\n", opts->port);
     return 1;
   }
   svr.WidenBacklog();
-  if (!opts->port_file.empty() && !WritePortFile(opts->port_file, port)) {
+  if (!opts->port_file.empty() && !loopback_server::WritePortFile(opts->port_file, port)) {
     std::fprintf(stderr, "bench_api_server: cannot write %s\n", opts->port_file.c_str());
     return 1;
   }
@@ -702,22 +663,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(st.page_count()), static_cast<long long>(ms));
   std::fprintf(stderr, "bench_api_server: listening on 127.0.0.1:%d\n", port);
   std::fflush(stdout);
-
-  std::thread([stop_signals] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    Shutdown(svr);
-  }).detach();
-  if (opts->exit_on_stdin_eof) {
-    std::thread([] {
-      char buf[256];
-      while (true) {
-        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-        if (n == 0 || (n < 0 && errno != EINTR)) break;
-      }
-      Shutdown(svr);
-    }).detach();
-  }
+  loopback_server::WatchForStop(svr, stop_signals, opts->exit_on_stdin_eof);
 
   svr.listen_after_bind();
   std::fflush(stdout);

@@ -21,6 +21,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "loopback_server.h"
 #include "test_api_state.h"
 
 namespace test_server {
@@ -328,28 +329,6 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
   return o;
 }
 
-// Written under a temporary name and renamed, so a reader never sees a partial file.
-bool WritePortFile(const std::string& path, int port) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) return false;
-  bool ok = std::fprintf(f, "%d\n", port) > 0;
-  ok = std::fclose(f) == 0 && ok;
-  return ok && std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-// Stops the server; if in-flight keep-alive connections hold up the pool's
-// shutdown for more than two seconds, exits anyway. Retrying stop() also
-// covers a signal that arrives before the accept loop has started.
-[[noreturn]] void Shutdown(Server& svr, State& st) {
-  st.BeginStop();
-  for (int i = 0; i < 40; ++i) {
-    svr.stop();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  std::_Exit(0);
-}
-
 }  // namespace
 }  // namespace test_server
 
@@ -358,14 +337,7 @@ int main(int argc, char** argv) {
   auto opts = ParseArgs(argc, argv);
   if (!opts) return Usage(argv[0]);
 
-  // Block the stop signals in every thread (the pool inherits the mask) and
-  // take them synchronously on one helper thread.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t stop_signals = loopback_server::BlockStopSignals();
 
   State st(*opts);
   Server svr;
@@ -376,49 +348,22 @@ int main(int argc, char** argv) {
   AddPayloadRoutes(svr, st);
   AddFakeApiRoutes(svr, st, *opts);
   AddControlRoutes(svr, st);
-  // httplib's default adds SO_REUSEPORT, which would let a second server
-  // share a fixed port silently; plain SO_REUSEADDR makes that bind fail.
-  svr.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  // httplib writes headers and body apart; with Nagle on, the body waits for
-  // the client's delayed ACK (40 ms a response on a kept-alive connection).
-  svr.set_tcp_nodelay(true);
+  loopback_server::UsePlainSockets(svr);
 
-  int port = opts->port;
-  if (port == 0) {
-    port = svr.bind_to_any_port("127.0.0.1");
-  } else if (!svr.bind_to_port("127.0.0.1", port)) {
-    port = -1;
-  }
+  int port = loopback_server::BindLoopback(svr, opts->port);
   if (port <= 0) {
     std::fprintf(stderr, "test_api_server: cannot bind 127.0.0.1:%d\n", opts->port);
     return 1;
   }
   svr.WidenBacklog();
-  if (!opts->port_file.empty() && !WritePortFile(opts->port_file, port)) {
+  if (!opts->port_file.empty() && !loopback_server::WritePortFile(opts->port_file, port)) {
     std::fprintf(stderr, "test_api_server: cannot write %s\n", opts->port_file.c_str());
     return 1;
   }
   std::printf("listening on 127.0.0.1:%d\n", port);
   std::fflush(stdout);
-
-  std::thread([&svr, &st, stop_signals] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    Shutdown(svr, st);
-  }).detach();
-  if (opts->exit_on_stdin_eof) {
-    std::thread([&svr, &st] {
-      char buf[256];
-      while (true) {
-        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
-        if (n == 0 || (n < 0 && errno != EINTR)) break;
-      }
-      Shutdown(svr, st);
-    }).detach();
-  }
+  // Requests sleeping in /slow or /inflight/hold return at once.
+  loopback_server::WatchForStop(svr, stop_signals, opts->exit_on_stdin_eof, [&st] { st.BeginStop(); });
 
   svr.listen_after_bind();
   // Detached helper threads may still touch `svr`; skip destructors.
