@@ -298,7 +298,9 @@ const report = () => {
   process.stdout.write(text);
 };
 
-main().catch((error) => {
+// The servers and the PostgreSQL cluster are children with open pipes:
+// exit explicitly (the exit handler stops them and removes the work dir).
+main().then(() => process.exit(0), (error) => {
   log(`bench: ${error.stack || error}`);
   process.exit(1);
 });
