@@ -11,6 +11,7 @@ async function query(config, filters) {
   if (filters.n === 4) rows.push({n: 4, at: 'yesterday'});
   if (filters.n === 5) rows.push({n: 5, tags: 'not-a-list'});
   if (filters.n === 6) rows.push({n: 2 ** 70});
+  if (filters.n === 7) rows.push({n: 7, tags: {not: 'a list'}});
   return rows;
 }
 ''';
@@ -27,6 +28,8 @@ SELECT n, tags FROM b.rows WHERE n = 5;
 -- A field the query does not read is not coerced, so its bad value is no error.
 SELECT n FROM b.rows WHERE n = 5;
 SELECT n FROM b.rows WHERE n = 6;
+-- An object arrives as its JSON text; for an array field that is still an error.
+SELECT n, tags FROM b.rows WHERE n = 7;
 SELECT * FROM b.fails;
 TRY
   SELECT * FROM b.fails;
