@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -73,6 +74,9 @@ class TableWriter {
   virtual Result<int64_t> DeleteStale() = 0;
   // What migration did on open ("created", "added columns a, b", "").
   virtual std::string Migration() const = 0;
+  // Whether a committed batch stays when the run later fails; false where
+  // rows are kept only once the run completes (a file being replaced).
+  virtual bool CommitsAreFinal() const { return true; }
 };
 
 class Destination {
@@ -87,6 +91,34 @@ class Destination {
   // adding it twice: then a batch may commit before the run's mark moves.
   virtual bool AbsorbsRepeats() const { return true; }
 };
+
+// Keeps other syncs — of this process or another — from writing a table
+// while one does: two full runs would each delete the other's rows as
+// stale. An open-file-description lock (fcntl F_OFD_SETLK) on one byte of
+// a lock file beside the destination, the byte chosen by a hash of the
+// table's name; the kernel drops it when the lock closes or its process
+// dies, so a killed sync never leaves a stale lock behind. Refuses at once
+// rather than waiting: the run waited for may take hours, and a full run
+// after it would only repeat its work.
+class TableLock {
+ public:
+  TableLock() = default;
+  TableLock(TableLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  TableLock& operator=(TableLock&& other) noexcept;
+  TableLock(const TableLock&) = delete;
+  TableLock& operator=(const TableLock&) = delete;
+  ~TableLock();
+
+  // `lock_file` is created if missing; `where` names the destination in
+  // the error ("out.db", "folder 'exports/'").
+  static Result<TableLock> Acquire(const std::string& lock_file, const std::string& table, const std::string& where);
+
+ private:
+  int fd_ = -1;
+};
+
+// The error every destination gives when another sync holds the table.
+Status TableBusy(const std::string& table, const std::string& where);
 
 // "id" → "\"id\"" with inner quotes doubled: identifiers from FIELDS are
 // the user's, so every one is quoted.

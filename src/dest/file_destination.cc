@@ -10,6 +10,7 @@
 #include <fstream>
 #include <mutex>
 #include <sstream>
+#include <string_view>
 
 namespace sluice {
 namespace {
@@ -17,15 +18,22 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kStateFile[] = "_sluice_sync_state.json";
+constexpr char kLockFile[] = "_sluice_sync.lock";
 
 Status IoError(const std::string& what, const std::string& path) {
   return Status(ErrorKind::kDestination, what + " '" + path + "': " + std::strerror(errno));
 }
 
 // RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
+// Text a spreadsheet would run as a formula (OWASP: it starts with =, +, -,
+// @, tab or CR) gets a leading ' so it shows as text; numbers stay as they
+// are, so -5 from a number field is still -5.
 std::string CsvField(const Value& value) {
   if (value.is_null()) return "";
   std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+  if (value.is_string() && !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) {
+    text.insert(0, 1, '\'');
+  }
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
   std::string out = "\"";
   for (char c : text) {
@@ -61,12 +69,17 @@ class FileTableWriter : public TableWriter {
                 .string();
   }
   ~FileTableWriter() override {
+    // Appends are whole batches or nothing: what was written after the last
+    // commit goes now, not when a next run happens to open the file.
+    if (fd_ >= 0 && !replacing_ && committed_size_ >= 0) (void)::ftruncate(fd_, committed_size_);
     if (fd_ >= 0) ::close(fd_);
     // A full run that did not finish leaves the previous file as it was.
     if (replacing_ && !replaced_) ::unlink(writing_.c_str());
   }
 
   Status Open() {
+    ASSIGN_OR_RETURN(lock_, TableLock::Acquire((fs::path(destination_.folder()) / kLockFile).string(), table_.name,
+                                               "folder '" + destination_.folder() + "'"));
     if (options_.mode == WriteMode::kOverwrite) {
       return Status(ErrorKind::kInvalidArgument,
                     "a file destination cannot update rows in place: use 'append', or a full sync with "
@@ -112,7 +125,9 @@ class FileTableWriter : public TableWriter {
     }
     // Drop what a killed run wrote after its last commit.
     if (committed >= 0 && ::ftruncate(fd_, committed) != 0) return IoError("cannot truncate", path_);
-    if (::lseek(fd_, 0, SEEK_END) < 0) return IoError("cannot seek in", path_);
+    off_t end = ::lseek(fd_, 0, SEEK_END);
+    if (end < 0) return IoError("cannot seek in", path_);
+    committed_size_ = end;
     return Status::Ok();
   }
 
@@ -160,8 +175,12 @@ class FileTableWriter : public TableWriter {
     off_t size = ::lseek(fd_, 0, SEEK_CUR);
     entry["committed_bytes"] = static_cast<int64_t>(size);
     entry["rows"] = base_rows_ >= 0 ? base_rows_ + rows_written_ : int64_t{-1};
-    return destination_.SaveState(table_.name, entry);
+    RETURN_IF_ERROR(destination_.SaveState(table_.name, entry));
+    committed_size_ = size;
+    return Status::Ok();
   }
+
+  bool CommitsAreFinal() const override { return !replacing_; }
 
   Result<int64_t> DeleteStale() override {
     if (!replacing_) return int64_t{0};
@@ -198,7 +217,13 @@ class FileTableWriter : public TableWriter {
       ssize_t n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
       if (n < 0) {
         if (errno == EINTR) continue;
-        return IoError("cannot write", writing_);
+        Status failed = IoError("cannot write", writing_);
+        buffer_.clear();
+        // A partial write (a full disk) must not leave a torn last line.
+        if (!replacing_ && committed_size_ >= 0 && ::ftruncate(fd_, committed_size_) == 0) {
+          (void)::lseek(fd_, committed_size_, SEEK_SET);
+        }
+        return failed;
       }
       done += static_cast<size_t>(n);
     }
@@ -216,6 +241,7 @@ class FileTableWriter : public TableWriter {
   }
 
   FileDestination& destination_;
+  TableLock lock_;  // held while the writer lives
   TableSpec table_;
   OpenOptions options_;
   std::string path_;     // the table's file
@@ -224,6 +250,7 @@ class FileTableWriter : public TableWriter {
   bool replacing_ = false;
   int64_t base_rows_ = -1;    // rows the file held when opened; -1: unknown
   int64_t rows_written_ = 0;  // by this writer
+  off_t committed_size_ = -1;  // the appended file's length at its last commit
   bool replaced_ = false;
   std::string buffer_;
   Value entry_;  // this table's entry in the state file
@@ -264,6 +291,13 @@ Status FileDestination::SaveState(const std::string& table, const Value& entry) 
 }
 
 Result<std::unique_ptr<TableWriter>> FileDestination::OpenTable(const TableSpec& table, const OpenOptions& options) {
+  // The table's name becomes a file name: it must not leave the folder.
+  if (table.name.empty() || table.name.find_first_of(std::string("/\\\0", 3)) != std::string::npos ||
+      table.name.find("..") != std::string::npos || table.name == ".") {
+    return Status(ErrorKind::kInvalidArgument,
+                  "table name '" + table.name + "' (from OPTIONS.sync_table) cannot name a file in folder '" +
+                      folder_ + "': it must not be empty or contain '/', '\\', NUL or '..'");
+  }
   auto writer = std::make_unique<FileTableWriter>(*this, table, options);
   RETURN_IF_ERROR(writer->Open());
   return std::unique_ptr<TableWriter>(std::move(writer));

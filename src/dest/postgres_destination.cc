@@ -71,9 +71,20 @@ class PostgresTableWriter : public TableWriter {
   }
   ~PostgresTableWriter() override {
     if (in_transaction_) (void)Run(conn_, "ROLLBACK");
+    // The connection may serve the next entity: give the table back now.
+    if (locked_) (void)Run(conn_, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", {LockKey()});
   }
 
   Status Open() {
+    // A session lock: the server drops it when the connection ends, so a
+    // killed sync never leaves it behind. Keyed by schema and table, so
+    // every sluice writing that table, from any machine, takes the same one.
+    ASSIGN_OR_RETURN(PgResult locked, Run(conn_, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
+                                          {LockKey()}));
+    if (std::string(PQgetvalue(locked.get(), 0, 0)) != "t") {
+      return TableBusy(table_.name, "schema '" + destination_.schema() + "' of '" + destination_.Name() + "'");
+    }
+    locked_ = true;
     RETURN_IF_ERROR(Migrate());
     std::string keys, updates;
     for (const ColumnSpec& column : table_.columns) {
@@ -153,6 +164,8 @@ class PostgresTableWriter : public TableWriter {
   std::string Migration() const override { return migration_; }
 
  private:
+  std::string LockKey() const { return "sluice sync " + qualified_; }
+
   Status Copy(const std::string& target) {
     std::string copy = "COPY " + target + " (" + columns_ + ") FROM STDIN";
     PgResult started(PQexec(conn_, copy.c_str()));
@@ -263,6 +276,7 @@ class PostgresTableWriter : public TableWriter {
   std::string merge_;
   std::string buffer_;     // COPY text of the rows since the last commit
   bool in_transaction_ = false;
+  bool locked_ = false;  // holds the table's advisory lock
   std::string migration_;
 };
 

@@ -53,7 +53,8 @@ class SqliteTableWriter : public TableWriter {
     if (in_transaction_) (void)db_.Exec("ROLLBACK");
   }
 
-  Status Open(const TableSpec& table, const OpenOptions& options) {
+  Status Open(const TableSpec& table, const OpenOptions& options, TableLock lock) {
+    lock_ = std::move(lock);
     table_ = table;
     options_ = options;
     RETURN_IF_ERROR(Migrate());
@@ -191,6 +192,7 @@ class SqliteTableWriter : public TableWriter {
 
   Database& db_;
   std::string state_key_;
+  TableLock lock_;  // held while the writer lives
   TableSpec table_;
   OpenOptions options_;
   Stmt insert_;
@@ -222,8 +224,14 @@ Result<std::unique_ptr<SqliteDestination>> SqliteDestination::OpenFile(const std
 }
 
 Result<std::unique_ptr<TableWriter>> SqliteDestination::OpenTable(const TableSpec& table, const OpenOptions& options) {
+  TableLock lock;
+  const std::string& path = db_->path();
+  if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
+    ASSIGN_OR_RETURN(lock, TableLock::Acquire(path + ".sync-lock", table.name,
+                                              name_ == "workspace" ? "the workspace" : "'" + name_ + "'"));
+  }
   auto writer = std::make_unique<SqliteTableWriter>(*db_, table.name);
-  Status opened = writer->Open(table, options);
+  Status opened = writer->Open(table, options, std::move(lock));
   if (!opened.ok()) {
     return opened.kind() == ErrorKind::kSql ? Status(ErrorKind::kDestination, opened.message()) : opened;
   }

@@ -1,5 +1,6 @@
 #include "sync/sync_engine.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -61,6 +62,10 @@ class BackgroundWriter {
     return true;
   }
 
+  // Rows made durable by a commit so far: what a run may say it wrote.
+  int64_t Committed() const { return committed_.load(); }
+  int64_t Batches() const { return batches_.load(); }
+
   // Waits until everything queued is written; the first error, if any.
   Status Finish() {
     {
@@ -96,7 +101,15 @@ class BackgroundWriter {
         status = writer_.Write(row);
         if (!status.ok()) break;
       }
-      if (status.ok() && item.commit) status = writer_.Commit(item.state ? &*item.state : nullptr);
+      uncommitted_ += static_cast<int64_t>(item.rows.size());
+      if (status.ok() && item.commit) {
+        status = writer_.Commit(item.state ? &*item.state : nullptr);
+        if (status.ok()) {
+          committed_ += uncommitted_;
+          uncommitted_ = 0;
+          ++batches_;
+        }
+      }
       if (!status.ok()) {
         std::lock_guard lock(mutex_);
         status_ = std::move(status);
@@ -111,6 +124,9 @@ class BackgroundWriter {
   std::deque<Item> queue_;
   bool closed_ = false;
   Status status_;
+  int64_t uncommitted_ = 0;  // written, not yet committed (writer thread only)
+  std::atomic<int64_t> committed_{0};
+  std::atomic<int64_t> batches_{0};
   std::thread thread_;  // last: starts once the members above exist
 };
 
@@ -138,10 +154,26 @@ class EntitySync::Run {
       report_.status = more.TakeStatus();
       return Stop();
     }
-    if (!*more) return Stop();
+    if (!*more) {
+      // Only a stream that ended by itself saw every row: the one condition
+      // under which rows it did not bring may be deleted as stale.
+      complete_ = true;
+      return Stop();
+    }
     ++report_.rows_read;
+    // A missing key cannot be upserted or told apart: SQLite would invent
+    // one for an INTEGER PRIMARY KEY, and a NULL text key never matches.
+    for (size_t i = 0; i < plan_.table.columns.size() && i < row_.size(); ++i) {
+      if (plan_.table.columns[i].primary_key && row_[i].is_null()) {
+        report_.status = Status(ErrorKind::kConnector, "row " + std::to_string(report_.rows_read) +
+                                                           ": primary key field '" + plan_.table.columns[i].name +
+                                                           "' is missing or null");
+        return Stop();
+      }
+    }
     if (cursor_index_ >= 0 && !Track(row_)) {
       ++report_.rows_skipped;
+      Report();
       return true;
     }
     if (rewind_) {
@@ -150,8 +182,10 @@ class EntitySync::Run {
       rewind_ = false;
     }
     batch_.push_back(std::move(row_));
-    ++report_.rows_written;
-    if (batch_.size() < plan_.batch_rows) return true;
+    if (batch_.size() < plan_.batch_rows) {
+      Report();
+      return true;
+    }
     // A batch may commit alone when repeating it later is harmless, or
     // when the mark that commits with it keeps it from being repeated.
     bool mark_moves = MarkMoves();
@@ -160,10 +194,8 @@ class EntitySync::Run {
       return Stop();
     }
     batch_.clear();
-    if (commit) {
-      ++report_.batches;
-      if (progress_) progress_(report_, false);
-    }
+    if (commit) ++queued_commits_;
+    Report();
     return true;
   }
 
@@ -172,11 +204,14 @@ class EntitySync::Run {
       if (report_.status.ok()) {
         background_->Push(std::move(batch_), true,
                           cursor_index_ >= 0 ? std::optional<SyncState>(State()) : std::nullopt);
-        ++report_.batches;
       }
       // Batches queued before a read failure still commit: each was whole.
       Status written = background_->Finish();
       if (report_.status.ok()) report_.status = std::move(written);
+      Report();
+    }
+    if (report_.status.ok() && !complete_) {
+      report_.status = Status(ErrorKind::kInternal, "the rows ended without an end or an error");
     }
     if (report_.status.ok()) {
       if (plan_.write_mode == WriteMode::kOverwriteDeleteStale) {
@@ -188,16 +223,30 @@ class EntitySync::Run {
         }
       }
     }
+    // Rows a destination keeps only once the run completes (a file being
+    // replaced) were not written by a run that failed.
+    if (!report_.status.ok() && writer_ && !writer_->CommitsAreFinal()) report_.rows_written = 0;
     background_.reset();
     writer_.reset();  // rolls back what was not committed
     rows_.reset();
     report_.elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_);
-    if (progress_) progress_(report_, true);
+    if (progress_) progress_(report_, SyncEvent::kDone);
     return report_;
   }
 
  private:
+  // Counts what has committed so far, and tells the progress callback: a
+  // batch event once per batch that committed, else a row event.
+  void Report() {
+    if (!background_) return;
+    report_.rows_written = background_->Committed();
+    int64_t batches = background_->Batches();
+    bool committed = batches != report_.batches;
+    report_.batches = batches;
+    if (progress_) progress_(report_, committed ? SyncEvent::kBatchCommitted : SyncEvent::kRowRead);
+  }
+
   bool Stop() {
     stopped_ = true;
     return false;
@@ -207,6 +256,12 @@ class EntitySync::Run {
     for (size_t i = 0; i < plan_.table.columns.size(); ++i) {
       if (plan_.table.columns[i].name == plan_.cursor_field) cursor_index_ = static_cast<int>(i);
     }
+    // The table first: opening it takes the lock that keeps other syncs
+    // out, so the state read next cannot change under this run, and a
+    // table FORCE recreates has lost its state before it is read.
+    OpenOptions options{plan_.write_mode, plan_.synced_at, plan_.force};
+    ASSIGN_OR_RETURN(writer_, destination_.OpenTable(plan_.table, options));
+    report_.migration = writer_->Migration();
     std::optional<SyncState> state;
     if (plan_.incremental) {
       ASSIGN_OR_RETURN(state, destination_.ReadState(plan_.table));
@@ -222,9 +277,6 @@ class EntitySync::Run {
       keys_at_max_ = boundary_;
     }
     ASSIGN_OR_RETURN(rows_, open_rows(state));
-    OpenOptions options{plan_.write_mode, plan_.synced_at, plan_.force};
-    ASSIGN_OR_RETURN(writer_, destination_.OpenTable(plan_.table, options));
-    report_.migration = writer_->Migration();
     keyed_ = plan_.table.HasPrimaryKey() && destination_.AbsorbsRepeats();
     background_ = std::make_unique<BackgroundWriter>(*writer_);
     return Status::Ok();
@@ -246,7 +298,7 @@ class EntitySync::Run {
     int against_max = CompareCursor(plan_.cursor_type, cursor, max_);
     if (against_max < 0) {
       // A mark committed past this row would lose it if the run died now.
-      if (MarkMoves() && report_.batches > 0) rewind_ = true;
+      if (MarkMoves() && queued_commits_ > 0) rewind_ = true;
       report_.cursor_in_order = false;
     } else {
       if (key.empty()) key = RowKey(plan_.table, row);
@@ -287,6 +339,8 @@ class EntitySync::Run {
   std::vector<Value> row_;
   bool keyed_ = false;
   bool stopped_ = false;
+  bool complete_ = false;  // the stream ended by itself, without an error
+  int64_t queued_commits_ = 0;  // batches handed to the writer with a commit
   int cursor_index_ = -1;
   bool rewind_ = false;               // commit the start mark before the next write
   Value mark_;                        // the mark this run started from

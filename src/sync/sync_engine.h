@@ -19,7 +19,9 @@
 // - A table that cannot absorb a repeat (no primary key, or a file that
 //   only appends) commits its rows only with a mark that moves past them,
 //   or at the end of the run.
-// - Stale rows (overwrite-delete-stale) are deleted only after a complete run.
+// - Stale rows (overwrite-delete-stale) are deleted only after a complete
+//   run: one whose row stream ended by itself, with no error anywhere.
+// - A row whose primary key is missing or null fails the run.
 //
 // Rows are written on a thread of the run's own while the row stream
 // produces the next batch (at most two batches wait, so memory stays
@@ -63,10 +65,10 @@ struct EntitySyncPlan {
 
 struct EntitySyncReport {
   int64_t rows_read = 0;
-  int64_t rows_written = 0;
+  int64_t rows_written = 0;  // committed: what the destination holds of this run
   int64_t rows_skipped = 0;  // at or below the mark, already synced
   int64_t rows_deleted = 0;
-  int64_t batches = 0;
+  int64_t batches = 0;       // committed
   std::chrono::microseconds elapsed{0};
   std::string migration;     // what opening the table did
   bool cursor_in_order = true;
@@ -74,8 +76,12 @@ struct EntitySyncReport {
 };
 
 using OpenSyncRows = std::function<Result<std::unique_ptr<SyncRowStream>>(const std::optional<SyncState>& state)>;
-// Called after each batch commits, and once at the end.
-using SyncProgress = std::function<void(const EntitySyncReport& so_far, bool done)>;
+// What a progress call reports: a row read, a batch that committed (once
+// per batch, from the run's thread once it sees the commit), the end.
+enum class SyncEvent { kRowRead, kBatchCommitted, kDone };
+// Called on the run's thread as rows arrive and batches commit, and once
+// at the end. rows_written counts committed rows only.
+using SyncProgress = std::function<void(const EntitySyncReport& so_far, SyncEvent event)>;
 
 // One entity's run, a row at a time, so several can be driven by turns on
 // the one thread their handlers run on: while one waits for its next page,

@@ -147,5 +147,34 @@ TEST_F(SyncEngineTest, StaleRowsGoOnlyAfterACompleteFullRun) {
   EXPECT_EQ(Ids(), "a");
 }
 
+TEST_F(SyncEngineTest, AFailedRunCountsOnlyTheRowsItCommitted) {
+  plan_.table.name = "t_loose";
+  plan_.table.columns[0].primary_key = false;
+  plan_.write_mode = WriteMode::kAppend;
+  plan_.batch_rows = 2;
+  EntitySyncReport failed = Sync({Row("a", 1), Row("b", 2), Row("c", 3)}, true);
+  EXPECT_EQ(failed.rows_read, 3);
+  EXPECT_EQ(failed.rows_written, 0) << "every row was rolled back";
+  EXPECT_EQ(failed.batches, 0);
+  plan_.table.name = "t_items";
+  plan_.table.columns[0].primary_key = true;
+  plan_.write_mode = WriteMode::kOverwrite;
+  EntitySyncReport keyed = Sync({Row("a", 1), Row("b", 2), Row("c", 3)}, true);
+  EXPECT_EQ(keyed.rows_written, 2) << "one whole batch committed";
+  EXPECT_EQ(keyed.batches, 1);
+}
+
+TEST_F(SyncEngineTest, ARowWithoutItsKeyFailsTheRunAndDeletesNothing) {
+  plan_.incremental = false;
+  plan_.write_mode = WriteMode::kOverwriteDeleteStale;
+  ASSERT_TRUE(Sync({Row("a", 1), Row("b", 2)}).status.ok());
+  plan_.synced_at = "2026-12-02T00:00:00Z";
+  EntitySyncReport report = Sync({Row("a", 1), {Value(), Value(2)}});
+  ASSERT_FALSE(report.status.ok());
+  EXPECT_EQ(report.status.message(), "row 2: primary key field 'id' is missing or null");
+  EXPECT_EQ(report.rows_deleted, 0);
+  EXPECT_EQ(Ids(), "a,b");
+}
+
 }  // namespace
 }  // namespace sluice
