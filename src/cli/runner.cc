@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/secret_masker.h"
@@ -60,8 +61,11 @@ bool ConsoleSink::ShowsProgress() const { return isatty(fileno(err_)) == 1; }
 
 void ConsoleSink::Progress(const std::string& line) {
   std::fflush(out_);
-  // Back to the line's start and clear it: the new status replaces the old.
-  Write(err_, "\r\033[K" + line);
+  // Back to the start of the block shown last and clear to the screen's
+  // end: the new status (a line per entity) replaces the old.
+  std::string up = progress_lines_ > 0 ? "\033[" + std::to_string(progress_lines_) + "A" : "";
+  Write(err_, up + "\r\033[J" + line);
+  progress_lines_ = static_cast<int>(std::count(line.begin(), line.end(), '\n'));
   std::fflush(err_);
 }
 

@@ -39,6 +39,7 @@ class ConsoleSink : public OutputSink {
   std::FILE* err_;
   RenderOptions render_;
   bool wrote_result_ = false;
+  int progress_lines_ = 0;  // lines below the first of the live block shown last
 };
 
 struct RunOptions {

@@ -177,6 +177,126 @@ class IntegrationPass {
   bool ended_ = false;
 };
 
+// One scan of a parent entity read by its own sync and by its children's,
+// so syncing both scans the parent once. Each reader has a position; rows
+// wait in the buffer only until the slowest reader still reading has them,
+// and whoever needs a row not yet read pulls it from the scan.
+class RowTee {
+ public:
+  // Readers: 0 is the parent's own sync; Add() gives one per child.
+  RowTee() : positions_(1, 0), reading_(1, true) {}
+  size_t Add() {
+    positions_.push_back(base_);
+    reading_.push_back(true);
+    return positions_.size() - 1;
+  }
+  void SetSource(std::unique_ptr<RowSource> source) { source_ = std::move(source); }
+  // A reader that stopped (its run ended or failed) no longer holds rows.
+  void Drop(size_t reader) {
+    reading_[reader] = false;
+    Trim();
+  }
+  // How many rows `reader` is ahead of the slowest other reader.
+  size_t Lead(size_t reader) const {
+    size_t slowest = positions_[reader];
+    for (size_t i = 0; i < positions_.size(); ++i) {
+      if (i != reader && reading_[i]) slowest = std::min(slowest, positions_[i]);
+    }
+    return positions_[reader] - slowest;
+  }
+  // The next row for `reader`, with its parent row (for a child entity).
+  Result<std::optional<std::pair<Value, Value>>> Next(size_t reader) {
+    while (positions_[reader] - base_ >= buffer_.size()) {
+      if (!failure_.ok()) return failure_;
+      if (ended_) return std::optional<std::pair<Value, Value>>();
+      if (!source_) return Status(ErrorKind::kConnector, "the parent entity's sync did not start");
+      Result<std::optional<Value>> next = source_->Next();
+      if (!next.ok()) {
+        failure_ = next.status();
+        continue;
+      }
+      if (!*next) {
+        ended_ = true;
+        continue;
+      }
+      buffer_.emplace_back(std::move(**next), source_->Parent());
+    }
+    std::pair<Value, Value> row = buffer_[positions_[reader] - base_];
+    ++positions_[reader];
+    Trim();
+    return std::optional<std::pair<Value, Value>>(std::move(row));
+  }
+
+  // One reader's view, as a scan.
+  class Reader : public RowSource {
+   public:
+    Reader(std::shared_ptr<RowTee> tee, size_t reader) : tee_(std::move(tee)), reader_(reader) {}
+    Result<std::optional<Value>> Next() override {
+      ASSIGN_OR_RETURN(auto row, tee_->Next(reader_));
+      if (!row) return std::optional<Value>();
+      parent_ = std::move(row->second);
+      return std::optional<Value>(std::move(row->first));
+    }
+    Value Parent() const override { return parent_; }
+
+   private:
+    std::shared_ptr<RowTee> tee_;
+    size_t reader_;
+    Value parent_;
+  };
+
+ private:
+  void Trim() {
+    while (!buffer_.empty()) {
+      for (size_t i = 0; i < positions_.size(); ++i) {
+        if (reading_[i] && positions_[i] <= base_) return;
+      }
+      buffer_.pop_front();
+      ++base_;
+    }
+  }
+
+  std::unique_ptr<RowSource> source_;
+  std::deque<std::pair<Value, Value>> buffer_;  // rows from index base_ on
+  size_t base_ = 0;
+  std::vector<size_t> positions_;
+  std::vector<bool> reading_;
+  bool ended_ = false;
+  Status failure_;
+};
+
+// A child entity's rows, its handler called once per row of its parent
+// read from the parent's own scan.
+class FedChildRows : public RowSource {
+ public:
+  FedChildRows(ConnectorRegistry& registry, std::string connector, std::string entity,
+               std::unique_ptr<RowSource> parents)
+      : registry_(registry), connector_(std::move(connector)), entity_(std::move(entity)),
+        parents_(std::move(parents)) {}
+
+  Result<std::optional<Value>> Next() override {
+    while (true) {
+      if (children_) {
+        ASSIGN_OR_RETURN(std::optional<Value> row, children_->Next());
+        if (row) return row;
+        children_.reset();
+      }
+      ASSIGN_OR_RETURN(std::optional<Value> parent, parents_->Next());
+      if (!parent) return std::optional<Value>();
+      parent_ = std::move(*parent);
+      ASSIGN_OR_RETURN(children_, registry_.Scan(connector_, entity_, Value::object(), Value::object(), parent_));
+    }
+  }
+  Value Parent() const override { return parent_; }
+
+ private:
+  ConnectorRegistry& registry_;
+  std::string connector_, entity_;
+  std::unique_ptr<RowSource> parents_;
+  std::unique_ptr<RowSource> children_;
+  Value parent_;
+};
+
 // `<connector>_<entity>`, or OPTIONS.sync_table with {connector} and {entity} filled in.
 std::string SyncTableName(const ConnectorDef& connector, const std::string& entity) {
   std::string name = connector.options.value("sync_table", "{connector}_{entity}");
@@ -222,6 +342,43 @@ std::vector<std::vector<const EntityDef*>> ParentsFirst(const std::vector<const 
   return waves;
 }
 
+// The live lines of a statement's entities on a terminal, one per entity
+// in the order they started, redrawn together so runs at once do not
+// overwrite each other's line.
+class ProgressBoard {
+ public:
+  explicit ProgressBoard(OutputSink& output) : output_(output) {}
+  ~ProgressBoard() {
+    if (shown_) output_.Progress("");
+  }
+  // `line` empty: the entity is done, its line goes.
+  void Set(const std::string& label, std::string line, bool now) {
+    auto found = std::find_if(lines_.begin(), lines_.end(), [&](const auto& entry) { return entry.first == label; });
+    if (line.empty()) {
+      if (found != lines_.end()) lines_.erase(found);
+      now = true;
+    } else if (found == lines_.end()) {
+      lines_.emplace_back(label, std::move(line));
+      now = true;
+    } else {
+      found->second = std::move(line);
+    }
+    auto at = std::chrono::steady_clock::now();
+    if (!now && at - last_shown_ < std::chrono::milliseconds(100)) return;
+    last_shown_ = at;
+    std::string text;
+    for (const auto& [name, shown] : lines_) text += (text.empty() ? "" : "\n") + shown;
+    output_.Progress(text);
+    shown_ = !text.empty();
+  }
+
+ private:
+  OutputSink& output_;
+  std::vector<std::pair<std::string, std::string>> lines_;
+  std::chrono::steady_clock::time_point last_shown_;
+  bool shown_ = false;
+};
+
 }  // namespace
 
 // One entity's part of a SYNC statement, from its run record to its summary row.
@@ -242,6 +399,11 @@ struct EntitySyncJob {
   IntegrationPass* pass = nullptr;  // rows from a shared resolution of an integration
   std::vector<std::string> field_names;  // what the table holds of each row
   size_t pass_table = 0;
+  std::shared_ptr<ProgressBoard> board;  // the statement's live lines, on a terminal
+  std::string note;                      // said in its summary status
+  std::shared_ptr<RowTee> feeds;         // its scan, shared with its chosen children
+  std::shared_ptr<RowTee> fed_by;        // its parent's scan, which it reads
+  size_t reader = 0;                     // its reader of fed_by
 };
 
 Result<std::unique_ptr<Destination>> Interpreter::SyncDestination(const ast::SyncStmt& sync, bool own_connection) {
@@ -345,6 +507,7 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
   bool own_connections = !sync.where && !(sync.target == ast::SyncTarget::kWorkspace && workspace_.path() == ":memory:");
   if (!own_connections) concurrency = 1;
 
+  auto board = output_.ShowsProgress() ? std::make_shared<ProgressBoard>(output_) : nullptr;
   ResultSet summary;
   summary.title = "sync " + connector->name + " → " + destination->Name();
   summary.columns = {"entity", "table", "mode", "write_mode", "rows_read", "rows_written", "rows_deleted",
@@ -372,6 +535,7 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
       return nullptr;
     }
     (*job)->own_destination = std::move(own);
+    (*job)->board = board;
     return std::move(job).value();
   };
 
@@ -415,11 +579,55 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
     return first_failure;
   }
 
-  for (const std::vector<const EntityDef*>& wave : ParentsFirst(chosen)) {
-    for (size_t from = 0; from < wave.size(); from += static_cast<size_t>(concurrency)) {
+  // A child whose parent is chosen too reads the parent's scan rather
+  // than scanning the parent again: the two run together, as a family
+  // (a root and the chosen entities below it), on connections of their own.
+  bool feed_children = own_connections;
+  std::set<std::string> chosen_names;
+  for (const EntityDef* entity : chosen) chosen_names.insert(entity->name);
+  std::vector<std::vector<std::vector<const EntityDef*>>> rounds;  // waves of families
+  if (feed_children) {
+    std::vector<std::vector<const EntityDef*>> families;
+    for (const std::vector<const EntityDef*>& wave : ParentsFirst(chosen)) {
+      for (const EntityDef* entity : wave) {
+        bool placed = false;
+        if (!entity->parent.empty() && chosen_names.count(entity->parent)) {
+          for (auto& family : families) {
+            for (const EntityDef* member : family) placed = placed || member->name == entity->parent;
+            if (placed) {
+              family.push_back(entity);
+              break;
+            }
+          }
+        }
+        if (!placed) families.push_back({entity});
+      }
+    }
+    rounds.push_back(std::move(families));
+  } else {
+    for (const std::vector<const EntityDef*>& wave : ParentsFirst(chosen)) {
+      std::vector<std::vector<const EntityDef*>> families;
+      for (const EntityDef* entity : wave) families.push_back({entity});
+      rounds.push_back(std::move(families));
+    }
+  }
+  constexpr size_t kMaxLead = 1000;  // rows a parent may read ahead of its children
+  for (const auto& families : rounds) {
+    for (size_t from = 0; from < families.size(); from += static_cast<size_t>(concurrency)) {
       std::vector<std::unique_ptr<EntitySyncJob>> jobs;
-      for (size_t i = from; i < wave.size() && i < from + static_cast<size_t>(concurrency); ++i) {
-        if (std::unique_ptr<EntitySyncJob> job = prepare(*wave[i], concurrency > 1)) jobs.push_back(std::move(job));
+      for (size_t f = from; f < families.size() && f < from + static_cast<size_t>(concurrency); ++f) {
+        bool together = concurrency > 1 || families[f].size() > 1;
+        for (const EntityDef* entity : families[f]) {
+          std::unique_ptr<EntitySyncJob> job = prepare(*entity, together);
+          if (!job) continue;
+          for (auto& parent : jobs) {
+            if (parent->entity != entity->parent || !feed_children) continue;
+            if (!parent->feeds) parent->feeds = std::make_shared<RowTee>();
+            job->fed_by = parent->feeds;
+            job->reader = parent->feeds->Add();
+          }
+          jobs.push_back(std::move(job));
+        }
       }
       // By turns on this thread: while one handler waits for its next page,
       // the others' requests are in flight on the same event loop.
@@ -428,7 +636,13 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
       for (bool any = true; any;) {
         any = false;
         for (size_t i = 0; i < jobs.size(); ++i) {
-          if (active[i]) active[i] = jobs[i]->run->Step();
+          EntitySyncJob& job = *jobs[i];
+          // A parent far ahead of its children waits for them: the rows
+          // between them are held in memory.
+          bool wait = active[i] && job.feeds && job.feeds->Lead(0) > kMaxLead;
+          if (active[i] && !wait) active[i] = job.run->Step();
+          if (!active[i] && job.feeds) job.feeds->Drop(0);
+          if (!active[i] && job.fed_by) job.fed_by->Drop(job.reader);
           any = any || active[i];
         }
       }
@@ -498,11 +712,21 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
   bool keyed = plan.table.HasPrimaryKey();
   if (sync.write_mode) {
     plan.write_mode = *WriteModeFromName(*sync.write_mode);
+    // Rows outside the filter are not read, so they would all look stale.
+    if (sync.where && plan.write_mode == WriteMode::kOverwriteDeleteStale) {
+      return fail_early(Status(ErrorKind::kInvalidArgument,
+                               "'overwrite-delete-stale' cannot go with WHERE: the rows WHERE leaves out would all "
+                               "be deleted as stale; use 'overwrite' (the default with WHERE) or 'append'"));
+    }
   } else {
-    // An incremental run upserts where the destination can, else appends.
-    plan.write_mode = !incremental ? WriteMode::kOverwriteDeleteStale
-                                   : (keyed && destination.AbsorbsRepeats() ? WriteMode::kOverwrite
-                                                                            : WriteMode::kAppend);
+    // An incremental or filtered run does not see every row: it upserts
+    // where the destination can, else appends, and never deletes.
+    plan.write_mode = !incremental && !sync.where ? WriteMode::kOverwriteDeleteStale
+                      : keyed && destination.AbsorbsRepeats() ? WriteMode::kOverwrite
+                                                              : WriteMode::kAppend;
+    if (sync.where && !incremental) {
+      job->note = std::string("WHERE: write mode '") + WriteModeName(plan.write_mode) + "', stale rows kept";
+    }
   }
   if (plan.write_mode == WriteMode::kOverwrite && !keyed) {
     return fail_early(Status(ErrorKind::kInvalidArgument,
@@ -566,10 +790,25 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
     if (self->pass) return self->pass->Open(self->pass_table, std::move(extra), self->schema);
     // Set for the scan either way: it also keeps a sync away from the query cache.
     connectors_.SetSyncOptions(connector_name, self->entity, std::move(extra));
+    if (self->fed_by) {
+      auto parents = std::make_unique<RowTee::Reader>(self->fed_by, self->reader);
+      std::unique_ptr<RowSource> source =
+          std::make_unique<FedChildRows>(connectors_, connector_name, self->entity, std::move(parents));
+      if (self->feeds) {
+        self->feeds->SetSource(std::move(source));
+        source = std::make_unique<RowTee::Reader>(self->feeds, 0);
+      }
+      return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(std::move(source), self->schema));
+    }
     if (self->direct) {
+      // Children read the parent's rows whole, as their handlers get them.
       ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source,
                        connectors_.Scan(connector_name, self->entity, Value::object(), Value::object(), Value(),
-                                        &self->field_names));
+                                        self->feeds ? nullptr : &self->field_names));
+      if (self->feeds) {
+        self->feeds->SetSource(std::move(source));
+        source = std::make_unique<RowTee::Reader>(self->feeds, 0);
+      }
       return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(std::move(source), self->schema));
     }
     ASSIGN_OR_RETURN(Stmt stmt, workspace_.db().Prepare(self->sql));
@@ -580,22 +819,24 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
     return std::unique_ptr<SyncRowStream>(std::make_unique<TableRows>(std::move(stmt), connectors_));
   };
   job->started = job->last_shown = std::chrono::steady_clock::now();
-  SyncProgress progress = [this, self](const EntitySyncReport& so_far, bool done) {
+  SyncProgress progress = [this, self](const EntitySyncReport& so_far, SyncEvent event) {
+    // Off a terminal: a line per committed batch. On one: rows as they are
+    // read, which on a slow API come long before a batch commits.
+    if (!output_.ShowsProgress()) {
+      if (event != SyncEvent::kBatchCommitted) return;
+    } else if (!self->board) {
+      return;
+    }
     auto now = std::chrono::steady_clock::now();
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(now - self->started);
     std::string line = "sync " + self->label + ": " + std::to_string(so_far.rows_written) + " rows written, " +
-                       std::to_string(so_far.batches) + " batches, " + Rate(so_far.rows_written, elapsed) +
-                       " rows/s, " + SecondsText(elapsed) + " s";
-    if (output_.ShowsProgress()) {
-      if (done) {
-        output_.Progress("");
-      } else if (now - self->last_shown > std::chrono::milliseconds(100)) {
-        output_.Progress(line);
-        self->last_shown = now;
-      }
-    } else if (!done) {
+                       std::to_string(so_far.batches) + " batches, " + std::to_string(so_far.rows_read) +
+                       " rows read, " + Rate(so_far.rows_read, elapsed) + " rows/s, " + SecondsText(elapsed) + " s";
+    if (!output_.ShowsProgress()) {
       output_.Log(line);
+      return;
     }
+    self->board->Set(self->label, event == SyncEvent::kDone ? "" : line, false);
   };
   job->run = std::make_unique<EntitySync>(destination, plan, std::move(progress));
   return job;
@@ -628,6 +869,7 @@ Status Interpreter::FinishEntitySync(EntitySyncJob& job, ResultSet& summary) {
 
   std::string status = report.status.ok() ? "ok" : "failed: " + report.status.ToString();
   if (report.status.ok() && !report.migration.empty()) status += " (table " + report.migration + ")";
+  if (report.status.ok() && !job.note.empty()) status += " (" + job.note + ")";
   summary.rows.push_back({Value(entity_name), Value(plan.table.name), Value(mode_name),
                           Value(WriteModeName(plan.write_mode)), Value(report.rows_read),
                           Value(report.rows_written), Value(report.rows_deleted), Value(SecondsText(report.elapsed)),
