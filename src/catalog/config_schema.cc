@@ -358,6 +358,13 @@ Status ValidateOptions(const Value& options) {
                                                        "' must be text naming {entity} (and maybe {connector}), "
                                                        "e.g. \"raw_{connector}_{entity}\", got " + Describe(value));
       }
+      // It names a file in a JSONL/CSV destination's folder: it must stay there.
+      const std::string& name = value.get_ref<const std::string&>();
+      if (name.find_first_of(std::string("/\\\0", 3)) != std::string::npos || name.find("..") != std::string::npos) {
+        return Status(ErrorKind::kInvalidArgument, "option '" + key +
+                                                       "' must not contain '/', '\\', NUL or '..': it names a "
+                                                       "file in a destination folder, got " + Describe(value));
+      }
       continue;
     }
     if (!value.is_number()) {

@@ -94,7 +94,8 @@ int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, 
     sink.Error(status);
     return 1;
   };
-  std::string statements;
+  std::string statements;  // the definitions
+  std::string syncs;
   std::map<std::string, const DestinationConfig*> destinations;
   for (const DestinationConfig& destination : config.destinations) {
     Result<std::string> created = DestinationStatement(destination);
@@ -206,15 +207,19 @@ int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, 
         // As in CloudQuery, a table synced incrementally never deletes stale rows.
         std::string mode = destination.write_mode;
         if (mode == "overwrite-delete-stale" && !entity->cursor.empty()) mode = "overwrite";
-        statements += "SYNC CONNECTOR " + source.name + "." + entity->name + " TO DESTINATION " + name +
+        syncs += "SYNC CONNECTOR " + source.name + "." + entity->name + " TO DESTINATION " + name +
                       (mode.empty() ? "" : " WRITE_MODE " + Quote(mode)) + (destination.force ? " FORCE" : "") +
                       ";\n";
       }
     }
   }
-  options.keep_going = true;  // one failing entity does not stop the others
+  // Every definition first, and none may fail: a SYNC after a failed
+  // CREATE OR REPLACE would run with the connector stored before it.
   options.echo = true;
-  auto script = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", statements});
+  auto definitions = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", statements});
+  if (!RunText(definitions, interpreter, sink, options)) return 1;
+  options.keep_going = true;  // one failing entity does not stop the others
+  auto script = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", syncs});
   return RunText(script, interpreter, sink, options) ? 0 : 1;
 }
 

@@ -40,7 +40,18 @@ Result<std::string> Expand(const std::string& text, bool as_template, const std:
   return out + text.substr(at);
 }
 
-Result<Value> ToValue(const YAML::Node& node, bool in_spec, const std::string& file) {
+// A spec converted to JSON holds at most this many values. YAML aliases
+// repeat a node without copying it, so 685 bytes of nested aliases expand
+// to 10^7 values (an "alias bomb"); a real spec has a few dozen.
+constexpr size_t kMaxSpecValues = 100'000;
+
+Result<Value> ToValue(const YAML::Node& node, bool in_spec, const std::string& file, size_t& budget) {
+  if (budget == 0) {
+    return ConfigError(file, node.Mark(),
+                       "the spec expands to more than " + std::to_string(kMaxSpecValues) +
+                           " values (YAML aliases repeating nodes?)");
+  }
+  --budget;
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -48,7 +59,7 @@ Result<Value> ToValue(const YAML::Node& node, bool in_spec, const std::string& f
     case YAML::NodeType::Sequence: {
       Value out = Value::array();
       for (const YAML::Node& item : node) {
-        ASSIGN_OR_RETURN(Value value, ToValue(item, in_spec, file));
+        ASSIGN_OR_RETURN(Value value, ToValue(item, in_spec, file, budget));
         out.push_back(std::move(value));
       }
       return out;
@@ -56,7 +67,7 @@ Result<Value> ToValue(const YAML::Node& node, bool in_spec, const std::string& f
     case YAML::NodeType::Map: {
       Value out = Value::object();
       for (const auto& entry : node) {
-        ASSIGN_OR_RETURN(Value value, ToValue(entry.second, in_spec, file));
+        ASSIGN_OR_RETURN(Value value, ToValue(entry.second, in_spec, file, budget));
         out[entry.first.as<std::string>()] = std::move(value);
       }
       return out;
@@ -140,7 +151,8 @@ Status ReadSource(const YAML::Node& spec, const std::string& file, SyncConfig& c
     return ConfigError(file, spec.Mark(), "source '" + source.name + "' names no destinations");
   }
   if (spec["spec"]) {
-    ASSIGN_OR_RETURN(source.spec, ToValue(spec["spec"], true, file));
+    size_t budget = kMaxSpecValues;
+    ASSIGN_OR_RETURN(source.spec, ToValue(spec["spec"], true, file, budget));
     if (!source.spec.is_object()) return ConfigError(file, spec["spec"].Mark(), "a source's spec must be a mapping");
   }
   config.sources.push_back(std::move(source));
@@ -173,7 +185,8 @@ Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConf
   }
   destination.force = migrate == "forced";
   if (spec["spec"]) {
-    ASSIGN_OR_RETURN(destination.spec, ToValue(spec["spec"], true, file));
+    size_t budget = kMaxSpecValues;
+    ASSIGN_OR_RETURN(destination.spec, ToValue(spec["spec"], true, file, budget));
     if (!destination.spec.is_object()) {
       return ConfigError(file, spec["spec"].Mark(), "a destination's spec must be a mapping");
     }
