@@ -1,0 +1,84 @@
+# Issue 13, defect 5: two syncs writing the same table at once, from two
+# processes, would each delete the other's rows as stale. The second one
+# fails at once, naming the table and why; the first ends exact. After
+# kill -9 of the holder, a new run proceeds (the OS or the server drops the
+# lock with the process). SQLite (a file, and the workspace itself) and
+# PostgreSQL, against a slow API.
+source "$(dirname "$0")/lib.bash"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/tests/servers/start_test_server.bash"
+source "$root/tests/servers/start_postgres.bash"
+start_postgres || exit 1
+start_test_server "$(dirname "$sluice")/test_api_server" >/dev/null || exit 1
+export SLUICE_SECRET_KEY=trust-lock-key SYNC_API=$TEST_SERVER_URL
+pg() { psql "$PG_URL" -Atq -c "$1" 2>&1; }
+
+# 20 pages of 10 rows, each after a 150 ms request: about 3 s a run.
+define() {
+  "$sluice" "$1" -c "CREATE CONNECTOR TYPE 'slow' CONFIG_SCHEMA {\"url\": {\"type\": \"string\"}};
+    CREATE CONNECTOR ENTITY 'slow.items' FIELDS {\"id\": {\"type\": \"integer\", \"primary_key\": true}}
+      QUERY_HANDLER '''async function* query(config) {
+        for (let page = 0; page < 20; page++) {
+          await fetch(config.url + '/slow?ms=150');
+          yield Array.from({length: 10}, (_, i) => ({id: page * 10 + i}));
+        }
+      }''';
+    CREATE CONNECTOR s TYPE 'slow' CONFIG {\"url\": ENV('SYNC_API')} OPTIONS {\"batch_size\": 10};
+    CREATE DESTINATION warehouse TYPE 'postgresql' CONFIG {\"connection_string\": \"$PG_URL\", \"schema\": \"raw\"};" \
+    >/dev/null 2>&1 || fail "defining in $1"
+}
+define "$dir/a.db"
+define "$dir/b.db"
+
+# Waits until a sync has asked the API for its first page: it holds the table.
+wait_for_first_page() {
+  local tries
+  for tries in $(seq 1 100); do
+    case $(curl -s "$TEST_SERVER_URL/requests") in *'"/slow"'*) return 0 ;; esac
+    sleep 0.1
+  done
+  fail "the first sync never asked for a page"
+}
+
+# TARGET WORKSPACE_B COUNT_COMMAND LABEL
+race() {
+  local target=$1 ws_b=$2 count=$3 label=$4
+  curl -s -X POST -d '' "$TEST_SERVER_URL/requests/reset" >/dev/null
+  "$sluice" "$dir/a.db" -c "SYNC CONNECTOR s $target FULL;" >"$dir/first.out" 2>&1 &
+  local first=$!
+  wait_for_first_page
+  out=$("$sluice" "$ws_b" -c "SYNC CONNECTOR s $target FULL;" 2>&1)
+  expect_eq "$label: the second run fails" 1 $?
+  expect_contains "$label: at once, naming the table and why" "is being written by another sync" "$out"
+  expect_contains "$label: which table" "table 's_items' in " "$out"
+  wait $first
+  expect_eq "$label: the first run succeeds" 0 $?
+  expect_eq "$label: with every row" 200 "$($count)"
+  expect_eq "$label: the second run is recorded as failed, having written nothing" "failed|0|0" \
+    "$(sqlite3 "$ws_b" "SELECT status, rows_written, rows_deleted FROM _sluice_sync_runs ORDER BY id DESC LIMIT 1")"
+
+  # kill -9 of the holder: a new run proceeds, and ends exact.
+  curl -s -X POST -d '' "$TEST_SERVER_URL/requests/reset" >/dev/null
+  "$sluice" "$dir/a.db" -c "SYNC CONNECTOR s $target FULL;" >/dev/null 2>&1 &
+  first=$!
+  wait_for_first_page
+  kill -9 $first
+  wait $first 2>/dev/null
+  out=$("$sluice" "$ws_b" -c "SYNC CONNECTOR s $target FULL;" 2>&1)
+  expect_eq "$label: after kill -9 of the holder, a new run proceeds" 0 $?
+  expect_eq "$label: and ends exact" 200 "$($count)"
+}
+
+count_file() { sqlite3 "$dir/out.db" "SELECT count(*) FROM s_items"; }
+race "TO '$dir/out.db'" "$dir/b.db" count_file "SQLite file"
+expect_contains "SQLite file: the error names the file" "table 's_items' in '$dir/out.db' is being written by another sync" \
+  "$("$sluice" "$dir/b.db" -c "SELECT error FROM _sluice_sync_runs WHERE status = 'failed'" 2>&1)"
+
+count_pg() { pg "SELECT count(*) FROM raw.s_items"; }
+race "TO DESTINATION warehouse" "$dir/b.db" count_pg "PostgreSQL"
+
+# The workspace itself: two processes on one workspace file.
+count_ws() { sqlite3 "$dir/a.db" "SELECT count(*) FROM s_items"; }
+race "" "$dir/a.db" count_ws "workspace"
+
+finish
