@@ -1,11 +1,11 @@
 #include "sync/sync_engine.h"
 
-#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include "core/time_util.h"
 
@@ -62,9 +62,12 @@ class BackgroundWriter {
     return true;
   }
 
-  // Rows made durable by a commit so far: what a run may say it wrote.
-  int64_t Committed() const { return committed_.load(); }
-  int64_t Batches() const { return batches_.load(); }
+  // The rows made durable so far after each commit not taken yet: what a
+  // run may say it wrote, batch by batch.
+  std::vector<int64_t> TakeCommits() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(commits_, {});
+  }
 
   // Waits until everything queued is written; the first error, if any.
   Status Finish() {
@@ -107,7 +110,8 @@ class BackgroundWriter {
         if (status.ok()) {
           committed_ += uncommitted_;
           uncommitted_ = 0;
-          ++batches_;
+          std::lock_guard lock(mutex_);
+          commits_.push_back(committed_);
         }
       }
       if (!status.ok()) {
@@ -125,8 +129,8 @@ class BackgroundWriter {
   bool closed_ = false;
   Status status_;
   int64_t uncommitted_ = 0;  // written, not yet committed (writer thread only)
-  std::atomic<int64_t> committed_{0};
-  std::atomic<int64_t> batches_{0};
+  int64_t committed_ = 0;    // writer thread only
+  std::vector<int64_t> commits_;
   std::thread thread_;  // last: starts once the members above exist
 };
 
@@ -240,11 +244,13 @@ class EntitySync::Run {
   // batch event once per batch that committed, else a row event.
   void Report() {
     if (!background_) return;
-    report_.rows_written = background_->Committed();
-    int64_t batches = background_->Batches();
-    bool committed = batches != report_.batches;
-    report_.batches = batches;
-    if (progress_) progress_(report_, committed ? SyncEvent::kBatchCommitted : SyncEvent::kRowRead);
+    std::vector<int64_t> commits = background_->TakeCommits();
+    for (int64_t committed : commits) {
+      report_.rows_written = committed;
+      ++report_.batches;
+      if (progress_) progress_(report_, SyncEvent::kBatchCommitted);
+    }
+    if (commits.empty() && progress_) progress_(report_, SyncEvent::kRowRead);
   }
 
   bool Stop() {

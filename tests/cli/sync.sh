@@ -170,8 +170,9 @@ expect_eq "jsonl rows" 50 "$(wc -l <"$dir/lake/f_pages.jsonl")"
 expect_eq "jsonl row" '{"n":7,"tag":"third","_sluice_source":"f"' "$(sed -n 8p "$dir/lake/f_pages.jsonl" | cut -d, -f1-3)"
 run "SYNC CONNECTOR f.pages TO DESTINATION lake FULL;" >/dev/null
 expect_eq "a full run replaces the file" 50 "$(wc -l <"$dir/lake/f_pages.jsonl")"
+# WHERE never replaces the file (issue 13): the rows it leaves out stay.
 run "SYNC CONNECTOR f.pages TO DESTINATION lake FULL WHERE n < 40;" >/dev/null
-expect_eq "rows it no longer has are counted as deleted" "40|10" \
+expect_eq "a filtered run appends, deleting nothing" "90|0" \
   "$(wc -l <"$dir/lake/f_pages.jsonl")|$(q "SELECT rows_deleted FROM _sluice_sync_runs ORDER BY id DESC LIMIT 1")"
 run "SYNC CONNECTOR f.pages TO DESTINATION lake FULL;" >/dev/null
 run "SYNC CONNECTOR f.pages TO DESTINATION lake WRITE_MODE 'append';" >/dev/null
@@ -242,7 +243,8 @@ expect_contains "a name without {entity} is refused" "must be text naming {entit
 run "ALTER CONNECTOR f SET OPTIONS {\"batch_size\": 7};
      ALTER CONNECTOR f SET CONFIG {\"tag\": \"fifth\", \"fail_at\": -1};" >/dev/null
 run "SYNC CONNECTOR f.pages FULL WHERE n % 2 = 0;" >/dev/null
-expect_eq "WHERE into the workspace, in batches" "25|0" "$(q "SELECT count(*), sum(n % 2) FROM f_pages")"
+expect_eq "WHERE into the workspace, in batches (the rows it leaves out stay)" "50|25|25|4" \
+  "$(q "SELECT count(*), sum(n % 2) FROM f_pages")|$(q "SELECT rows_written FROM _sluice_sync_runs ORDER BY id DESC LIMIT 1")|$(run "SYNC CONNECTOR f.pages FULL WHERE n % 2 = 0;" | grep -c "rows written")"
 
 # Bad destinations and names.
 expect_contains "unknown connector" "connector 'nope'" "$(run "SYNC CONNECTOR nope;")"
