@@ -756,13 +756,6 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
   // The run is on record before it starts, so a killed one shows as such.
   job->mode_name = incremental ? "incremental" : "full";
   const std::string& mode_name = job->mode_name;
-  ASSIGN_OR_RETURN(Stmt interrupted, workspace_.db().Prepare(
-                                         "UPDATE _sluice_sync_runs SET status = 'interrupted' WHERE status = "
-                                         "'running' AND connector = ?1 AND entity = ?2 AND destination = ?3"));
-  RETURN_IF_ERROR(interrupted.BindText(1, connector.name));
-  RETURN_IF_ERROR(interrupted.BindText(2, entity.name));
-  RETURN_IF_ERROR(interrupted.BindText(3, destination.Name()));
-  RETURN_IF_ERROR(interrupted.Run());
   ASSIGN_OR_RETURN(Stmt record, workspace_.db().Prepare(
                                     "INSERT INTO _sluice_sync_runs (connector, entity, destination, table_name, "
                                     "mode, write_mode, status, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
@@ -779,8 +772,20 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
 
   EntitySyncJob* self = job.get();
   std::string connector_name = connector.name;
-  job->open_rows = [this, self, connector_name](
+  std::string destination_name = destination.Name();
+  job->open_rows = [this, self, connector_name, destination_name](
                        const std::optional<SyncState>& state) -> Result<std::unique_ptr<SyncRowStream>> {
+    // Called once the run holds its table: a run still marked running
+    // then is one that was killed, not one running in another process.
+    ASSIGN_OR_RETURN(Stmt interrupted, workspace_.db().Prepare(
+                                           "UPDATE _sluice_sync_runs SET status = 'interrupted' WHERE status = "
+                                           "'running' AND connector = ?1 AND entity = ?2 AND destination = ?3 "
+                                           "AND id != ?4"));
+    RETURN_IF_ERROR(interrupted.BindText(1, connector_name));
+    RETURN_IF_ERROR(interrupted.BindText(2, self->entity));
+    RETURN_IF_ERROR(interrupted.BindText(3, destination_name));
+    RETURN_IF_ERROR(interrupted.BindInt(4, self->run_id));
+    RETURN_IF_ERROR(interrupted.Run());
     const EntitySyncPlan& plan = self->plan;
     Value extra = Value::object();
     if (state && !state->cursor_value.is_null()) {
@@ -820,19 +825,19 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
   };
   job->started = job->last_shown = std::chrono::steady_clock::now();
   SyncProgress progress = [this, self](const EntitySyncReport& so_far, SyncEvent event) {
-    // Off a terminal: a line per committed batch. On one: rows as they are
-    // read, which on a slow API come long before a batch commits.
-    if (!output_.ShowsProgress()) {
-      if (event != SyncEvent::kBatchCommitted) return;
-    } else if (!self->board) {
+    // Off a terminal (no board): a line per committed batch. On one: rows
+    // as they are read, which on a slow API come long before a batch commits.
+    if (!self->board && event != SyncEvent::kBatchCommitted) return;
+    auto now = std::chrono::steady_clock::now();
+    if (self->board && event == SyncEvent::kRowRead && now - self->last_shown < std::chrono::milliseconds(100)) {
       return;
     }
-    auto now = std::chrono::steady_clock::now();
+    self->last_shown = now;
     auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(now - self->started);
     std::string line = "sync " + self->label + ": " + std::to_string(so_far.rows_written) + " rows written, " +
                        std::to_string(so_far.batches) + " batches, " + std::to_string(so_far.rows_read) +
                        " rows read, " + Rate(so_far.rows_read, elapsed) + " rows/s, " + SecondsText(elapsed) + " s";
-    if (!output_.ShowsProgress()) {
+    if (!self->board) {
       output_.Log(line);
       return;
     }

@@ -51,6 +51,8 @@ race() {
   expect_eq "$label: the second run fails" 1 $?
   expect_contains "$label: at once, naming the table and why" "is being written by another sync" "$out"
   expect_contains "$label: which table" "table 's_items' in " "$out"
+  expect_eq "$label: the run it met is not marked interrupted" 0 \
+    "$(sqlite3 "$dir/a.db" "SELECT count(*) FROM _sluice_sync_runs WHERE status = 'interrupted' AND table_name = 's_items' AND id = (SELECT max(id) FROM _sluice_sync_runs WHERE status != 'failed')")"
   wait $first
   expect_eq "$label: the first run succeeds" 0 $?
   expect_eq "$label: with every row" 200 "$($count)"
@@ -80,5 +82,24 @@ race "TO DESTINATION warehouse" "$dir/b.db" count_pg "PostgreSQL"
 # The workspace itself: two processes on one workspace file.
 count_ws() { sqlite3 "$dir/a.db" "SELECT count(*) FROM s_items"; }
 race "" "$dir/a.db" count_ws "workspace"
+
+# Defect 4 on PostgreSQL: a run failing mid-run or on its first page deletes nothing.
+"$sluice" "$dir/a.db" -c "CREATE CONNECTOR TYPE 'breaks' CONFIG_SCHEMA {\"fail_at\": {\"type\": \"integer\", \"default\": -1}};
+  CREATE CONNECTOR ENTITY 'breaks.rows' FIELDS {\"id\": {\"type\": \"integer\", \"primary_key\": true}}
+    QUERY_HANDLER '''async function* query(config) {
+      for (let page = 0; page < 3; page++) {
+        if (page === config.fail_at) throw new ConnectorError('page ' + page + ' is broken');
+        yield Array.from({length: 10}, (_, i) => ({id: page * 10 + i}));
+      }
+    }''';
+  CREATE CONNECTOR br TYPE 'breaks' CONFIG {} OPTIONS {\"batch_size\": 10};
+  SYNC CONNECTOR br TO DESTINATION warehouse FULL;" >/dev/null 2>&1
+expect_eq "PostgreSQL: a good run" 30 "$(pg "SELECT count(*) FROM raw.br_rows")"
+for fail_at in 1 0; do
+  out=$("$sluice" "$dir/a.db" -c "ALTER CONNECTOR br SET CONFIG {\"fail_at\": $fail_at};
+    SYNC CONNECTOR br TO DESTINATION warehouse FULL;" 2>&1)
+  expect_contains "PostgreSQL: failing at page $fail_at fails" "ConnectorError: page $fail_at is broken" "$out"
+  expect_eq "PostgreSQL: failing at page $fail_at deletes nothing" 30 "$(pg "SELECT count(*) FROM raw.br_rows")"
+done
 
 finish
