@@ -583,33 +583,34 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
   // than scanning the parent again: the two run together, as a family
   // (a root and the chosen entities below it), on connections of their own.
   bool feed_children = own_connections;
-  std::set<std::string> chosen_names;
-  for (const EntityDef* entity : chosen) chosen_names.insert(entity->name);
+  // Only a full run's scan sees every parent row; a child of a parent
+  // synced incrementally scans the parents itself, after the parent's run,
+  // without its cursor (else a full child run deletes the children of
+  // every parent that did not change).
+  auto full_run = [&sync](const EntityDef& entity) {
+    return sync.mode == ast::SyncMode::kFull || (sync.mode == ast::SyncMode::kDefault && entity.cursor.empty());
+  };
   std::vector<std::vector<std::vector<const EntityDef*>>> rounds;  // waves of families
-  if (feed_children) {
+  for (const std::vector<const EntityDef*>& wave : ParentsFirst(chosen)) {
     std::vector<std::vector<const EntityDef*>> families;
-    for (const std::vector<const EntityDef*>& wave : ParentsFirst(chosen)) {
-      for (const EntityDef* entity : wave) {
-        bool placed = false;
-        if (!entity->parent.empty() && chosen_names.count(entity->parent)) {
-          for (auto& family : families) {
-            for (const EntityDef* member : family) placed = placed || member->name == entity->parent;
-            if (placed) {
-              family.push_back(entity);
-              break;
-            }
+    for (const EntityDef* entity : wave) {
+      bool placed = false;
+      const EntityDef* parent = nullptr;
+      for (const EntityDef* candidate : chosen) {
+        if (candidate->name == entity->parent) parent = candidate;
+      }
+      if (feed_children && parent && full_run(*parent)) {
+        for (auto& round : rounds) {
+          for (auto& family : round) {
+            if (std::find(family.begin(), family.end(), parent) == family.end()) continue;
+            family.push_back(entity);
+            placed = true;
           }
         }
-        if (!placed) families.push_back({entity});
       }
+      if (!placed) families.push_back({entity});
     }
-    rounds.push_back(std::move(families));
-  } else {
-    for (const std::vector<const EntityDef*>& wave : ParentsFirst(chosen)) {
-      std::vector<std::vector<const EntityDef*>> families;
-      for (const EntityDef* entity : wave) families.push_back({entity});
-      rounds.push_back(std::move(families));
-    }
+    if (!families.empty()) rounds.push_back(std::move(families));
   }
   constexpr size_t kMaxLead = 1000;  // rows a parent may read ahead of its children
   for (const auto& families : rounds) {
@@ -620,8 +621,9 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
         for (const EntityDef* entity : families[f]) {
           std::unique_ptr<EntitySyncJob> job = prepare(*entity, together);
           if (!job) continue;
+          // A parent in the same chunk is one whose family the child joined.
           for (auto& parent : jobs) {
-            if (parent->entity != entity->parent || !feed_children) continue;
+            if (!feed_children || parent->entity != entity->parent) continue;
             if (!parent->feeds) parent->feeds = std::make_shared<RowTee>();
             job->fed_by = parent->feeds;
             job->reader = parent->feeds->Add();
@@ -849,6 +851,8 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
 
 Status Interpreter::FinishEntitySync(EntitySyncJob& job, ResultSet& summary) {
   EntitySyncReport report = job.run->Finish();
+  // Its cursor was for its own run: a child scanning it later sees every row.
+  connectors_.SetSyncOptions(job.plan.table.connector, job.entity, Value::object());
   const EntitySyncPlan& plan = job.plan;
   const std::string& mode_name = job.mode_name;
   const std::string& entity_name = job.entity;

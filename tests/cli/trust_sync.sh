@@ -278,4 +278,24 @@ expect_contains "rows read before any commit (b)" "sync dr.b: 0 rows written, 0 
 expect_contains "a line per entity: the block is redrawn from its first line" $'\033[1A\r\033[J' "$(cat "$dir/typescript")"
 expect_contains "and the summary follows" "| ok" "$shown"
 
+# A parent synced incrementally sees only what changed: its child, synced in
+# full, still gets every parent (it was left with none and deleted them all).
+run "CREATE CONNECTOR TYPE 'fc' CONFIG_SCHEMA {};
+  CREATE CONNECTOR ENTITY 'fc.parents' FIELDS {\"id\": {\"type\": \"integer\", \"primary_key\": true}, \"v\": {\"type\": \"integer\"}}
+    CURSOR 'v'
+    QUERY_HANDLER '''async function query(config, filters, options) {
+      const all = [{id: 1, v: 1}, {id: 2, v: 2}, {id: 3, v: 3}];
+      return options.cursor ? all.filter(r => r.v > options.cursor.value) : all;
+    }''';
+  CREATE CONNECTOR ENTITY 'fc.kids' FIELDS {\"id\": {\"type\": \"string\", \"primary_key\": true}} PARENT 'fc.parents'
+    QUERY_HANDLER '''async function query(config, filters, options, parent) {
+      return [{id: parent.id + 'a'}, {id: parent.id + 'b'}];
+    }''';
+  CREATE CONNECTOR fc TYPE 'fc' CONFIG {};" >/dev/null
+run "SYNC CONNECTOR fc;" >/dev/null
+out=$(run "SYNC CONNECTOR fc;")
+expect_contains "the parent is incremental" "parents | fc_parents | incremental | overwrite              |         0 |" "$out"
+expect_eq "the full child run keeps every child" "6|0" \
+  "$(q "SELECT count(*) FROM fc_kids")|$(last_run rows_deleted)"
+
 finish
