@@ -27,13 +27,4 @@ bool TableSpec::HasPrimaryKey() const {
   return std::any_of(columns.begin(), columns.end(), [](const ColumnSpec& c) { return c.primary_key; });
 }
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace sluice

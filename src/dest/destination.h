@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "core/identifier.h"  // QuoteIdentifier, for every destination
 #include "core/status.h"
 #include "core/value.h"
 
@@ -87,9 +88,5 @@ class Destination {
   // adding it twice: then a batch may commit before the run's mark moves.
   virtual bool AbsorbsRepeats() const { return true; }
 };
-
-// "id" → "\"id\"" with inner quotes doubled: identifiers from FIELDS are
-// the user's, so every one is quoted.
-std::string QuoteIdentifier(std::string_view name);
 
 }  // namespace sluice
