@@ -33,7 +33,7 @@ Status AlreadyExists(const std::string& label, Origin origin = Origin::current()
 // allows gets into the catalog. An action's name is dotted
 // ("items.create"): each part is a name.
 Status RequireName(const std::string& name, const char* what, bool dotted = false) {
-  if (!dotted) return CheckName(name, what);
+  if (!dotted || name.find('.') == std::string::npos) return CheckName(name, what);
   size_t start = 0;
   while (true) {
     size_t dot = name.find('.', start);

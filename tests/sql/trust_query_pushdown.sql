@@ -30,7 +30,7 @@ CREATE CONNECTOR ENTITY 'pd.tickets'
   QUERY_HANDLER '''
 function query(config, filters) {
   const all = Array.from({length: 40}, (_, i) => ({id: 't' + (i + 1), status: i % 2 ? 'closed' : 'open'}));
-  return all.filter((row) => Object.entries(filters).every(([k, v]) => row[k] === v));
+  return all.filter((row) => Object.entries(filters).every(([k, v]) => (Array.isArray(v) ? v.includes(row[k]) : row[k] === v)));
 }''';
 CREATE CONNECTOR ENTITY 'pd.nokey'
   FIELDS {"n": {"type": "integer"}}
@@ -61,7 +61,8 @@ SELECT count(*) AS open_nocase FROM pd.tickets WHERE status = 'OPEN' COLLATE NOC
 SELECT count(*) AS open_binary FROM pd.tickets WHERE status = 'OPEN';
 SELECT count(*) AS open_exact FROM pd.tickets WHERE status = 'open';
 SELECT id FROM pd.tickets WHERE id = 'T3' COLLATE NOCASE;
-SELECT id FROM pd.tickets WHERE id IN ('T5', 't7') COLLATE NOCASE ORDER BY id;
+SELECT id FROM pd.tickets WHERE id COLLATE NOCASE IN ('T5', 't7') ORDER BY id;
+SELECT id FROM pd.tickets WHERE id IN ('T5', 't7') ORDER BY id;
 EXPLAIN SELECT id FROM pd.tickets WHERE status = 'OPEN' COLLATE NOCASE LIMIT 2;
 
 -- 12. rowid comes from the primary key, whatever was pushed.
