@@ -79,4 +79,16 @@ expect_contains "SHOW ENTITIES lists it too" "sheets,sheets_contacts," "$out"
 out=$("$sluice" "$dir/int.db" -f csv -c "DESCRIBE ENTITY 's.sheets_contacts'; DESCRIBE ENTITY 'sheets.sheets_contacts';" 2>&1)
 expect_eq "DESCRIBE ENTITY finds it" 0 $?
 expect_contains "DESCRIBE ENTITY shows its fields" "record_id,string," "$out"
+
+# 23. An integration's column with a reserved name stops the connector at
+# load, naming the table and the column.
+cp -r "$(dirname "$0")/../../examples/integrations/sheets" "$dir/badsheets"
+sed -i "s/name: 'record_id'/name: '_sluice_source'/" "$dir/badsheets/tables/sheets_table.js"
+out=$("$sluice" "$dir/bad.db" -c "
+    CREATE SECRET tok VALUE 'tok-16';
+    CREATE CONNECTOR TYPE 'badsheets' FROM INTEGRATION '$dir/badsheets';
+    CREATE CONNECTOR b TYPE 'badsheets' CONFIG {\"base_url\": \"$TEST_SERVER_URL\", \"token\": \"{{secrets.tok}}\"};
+    SELECT count(*) FROM b.sheets_contacts;" 2>&1)
+expect_eq "the reserved column fails the query" 1 $?
+expect_contains "naming table and field" "table 'sheets_contacts': field '_sluice_source' has a reserved name" "$out"
 finish
