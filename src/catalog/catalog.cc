@@ -1,10 +1,10 @@
 #include "catalog/catalog.h"
 
-#include "core/identifier.h"
-#include "core/time_util.h"
-
 #include <ctime>
 #include <optional>
+
+#include "core/identifier.h"
+#include "core/time_util.h"
 
 namespace sluice {
 namespace {
@@ -336,9 +336,11 @@ Status Catalog::PutEntity(const EntityDef& def, bool or_replace) {
     ancestor = stmt.ColumnText(0);
   }
   std::string now = NowIso8601();
-  RETURN_IF_ERROR(Run(db_,
+  RETURN_IF_ERROR(Run(
+      db_,
       "INSERT INTO _sluice_entities (type, name, description, fields, cursor_field, parent, "
-      "handler_code, handler_file, handler_origin, defined_at, applies_offset, created_at, updated_at, "
+      "handler_code, handler_file, handler_origin, defined_at, applies_offset, created_at, "
+      "updated_at, "
       "position) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
       "(SELECT coalesce(max(position), 0) + 1 FROM _sluice_entities)) "
@@ -364,9 +366,11 @@ Result<EntityDef> Catalog::GetEntity(const std::string& type, const std::string&
 
 Result<std::vector<EntityDef>> Catalog::ListEntities(const std::string& type, EntityOrder order) {
   if (!type.empty()) RETURN_IF_ERROR(RequireType(db_, type));
-  ASSIGN_OR_RETURN(Stmt stmt, Query(db_, std::string(kEntityColumns) + " WHERE ?1 = '' OR type = ?1 ORDER BY type, " +
-                                             (order == EntityOrder::kDefinition ? "position, name" : "name"),
-                                    type));
+  ASSIGN_OR_RETURN(
+      Stmt stmt, Query(db_,
+                       std::string(kEntityColumns) + " WHERE ?1 = '' OR type = ?1 ORDER BY type, " +
+                           (order == EntityOrder::kDefinition ? "position, name" : "name"),
+                       type));
   return ReadAll<EntityDef>(stmt, ReadEntity);
 }
 

@@ -45,7 +45,8 @@ class Catalog {
   // first created); a named type must exist. Replacing an entity keeps its
   // place in the definition order.
   enum class EntityOrder { kName, kDefinition };
-  Result<std::vector<EntityDef>> ListEntities(const std::string& type, EntityOrder order = EntityOrder::kName);
+  Result<std::vector<EntityDef>> ListEntities(const std::string& type,
+                                              EntityOrder order = EntityOrder::kName);
   // Fails (kInvalidArgument, naming them) while other entities name it PARENT.
   Status DropEntity(const std::string& type, const std::string& name);
 

@@ -197,7 +197,8 @@ TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
 // first defined), numbered from their insertion order in an older workspace.
 TEST_F(CatalogTest, MigratesAVersionThreeWorkspaceKeepingDefinitionOrder) {
   ASSERT_TRUE(catalog().PutConnectorType(Type("svc"), false).ok());
-  for (const char* name : {"zeta", "alpha", "mid"}) ASSERT_TRUE(catalog().PutEntity(Entity("svc", name), false).ok());
+  for (const char* name : {"zeta", "alpha", "mid"})
+    ASSERT_TRUE(catalog().PutEntity(Entity("svc", name), false).ok());
   ASSERT_TRUE(ws_->db()
                   .Exec("ALTER TABLE _sluice_entities DROP COLUMN position;"
                         "ALTER TABLE _sluice_entities DROP COLUMN applies_offset;"

@@ -301,8 +301,9 @@ Status CheckFieldName(const std::string& name) {
   for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower == "_raw" || lower == "_parent" || lower.starts_with("_sluice_")) {
     return Status(ErrorKind::kInvalidArgument,
-                  "field '" + name + "' has a reserved name: _raw, _parent and _sluice_… are the columns "
-                  "Sluice adds to live and synced tables; rename the field");
+                  "field '" + name +
+                      "' has a reserved name: _raw, _parent and _sluice_… are the columns "
+                      "Sluice adds to live and synced tables; rename the field");
   }
   return Status();
 }

@@ -20,9 +20,16 @@ namespace {
 size_t DecodeUtf8(std::string_view text, size_t pos, uint32_t& cp) {
   auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
   unsigned char lead = byte(pos);
-  size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+  size_t length = lead < 0x80           ? 1
+                  : (lead >> 5) == 0x6  ? 2
+                  : (lead >> 4) == 0xE  ? 3
+                  : (lead >> 3) == 0x1E ? 4
+                                        : 0;
   if (length == 0 || pos + length > text.size()) return 0;
-  cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
+  cp = length == 1   ? lead
+       : length == 2 ? (lead & 0x1F)
+       : length == 3 ? (lead & 0x0F)
+                     : (lead & 0x07);
   for (size_t i = 1; i < length; ++i) {
     if ((byte(pos + i) & 0xC0) != 0x80) return 0;
     cp = (cp << 6) | (byte(pos + i) & 0x3F);
@@ -35,8 +42,9 @@ size_t DecodeUtf8(std::string_view text, size_t pos, uint32_t& cp) {
 // Non-ASCII code points that are spacing or invisible rather than letters:
 // a name holding one looks like another name.
 bool IsUnicodeSpaceOrControl(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200F) ||
-         (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 || cp == 0xFEFF;
+  return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
+         (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 || cp == 0xFEFF;
 }
 
 std::string Describe(uint32_t cp) {
@@ -51,14 +59,16 @@ std::string Describe(uint32_t cp) {
 }  // namespace
 
 Status CheckName(std::string_view name, std::string_view what) {
-  if (name.empty()) return Status(ErrorKind::kInvalidArgument, std::string(what) + " name must not be empty");
+  if (name.empty())
+    return Status(ErrorKind::kInvalidArgument, std::string(what) + " name must not be empty");
   auto refuse = [&](const std::string& why) {
     // The name is shown as JSON would show it: control characters escaped.
     std::string shown;
     for (char c : name) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
         char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\x%02X", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        std::snprintf(escaped, sizeof escaped, "\\x%02X",
+                      static_cast<unsigned>(static_cast<unsigned char>(c)));
         shown += escaped;
       } else {
         shown += c;
@@ -74,7 +84,8 @@ Status CheckName(std::string_view name, std::string_view what) {
     if (length == 0) return refuse("is not valid UTF-8");
     bool ascii_letter = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_';
     bool digit = cp >= '0' && cp <= '9';
-    bool allowed = ascii_letter || (digit && pos > 0) || (cp >= 0x80 && !IsUnicodeSpaceOrControl(cp));
+    bool allowed =
+        ascii_letter || (digit && pos > 0) || (cp >= 0x80 && !IsUnicodeSpaceOrControl(cp));
     if (!allowed) {
       if (digit) return refuse("starts with a digit");
       return refuse("contains " + Describe(cp) + " at byte " + std::to_string(pos + 1));

@@ -199,7 +199,8 @@ Status Database::RunStatement(std::string_view sql) {
   if (!raw) return Status(ErrorKind::kSql, "empty SQL statement");
   std::string_view rest = sql.substr(static_cast<size_t>(tail - sql.data()));
   if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-    return Status(ErrorKind::kInternal, "refusing to run more than one statement: " + std::string(sql));
+    return Status(ErrorKind::kInternal,
+                  "refusing to run more than one statement: " + std::string(sql));
   }
   while (true) {
     ASSIGN_OR_RETURN(bool row, stmt.Step());

@@ -181,8 +181,9 @@ class SqliteTableWriter : public TableWriter {
     std::string added;
     for (const ColumnSpec& column : table_.columns) {
       if (existing.count(column.name)) continue;
-      RETURN_IF_ERROR(db_.RunStatement("ALTER TABLE " + QuoteIdentifier(table_.name) + " ADD COLUMN " +
-                               QuoteIdentifier(column.name) + " " + SqliteDestination::ColumnType(column.type)));
+      RETURN_IF_ERROR(db_.RunStatement("ALTER TABLE " + QuoteIdentifier(table_.name) +
+                                       " ADD COLUMN " + QuoteIdentifier(column.name) + " " +
+                                       SqliteDestination::ColumnType(column.type)));
       added += (added.empty() ? "" : ", ") + column.name;
     }
     if (!added.empty()) migration_ = "added columns " + added;

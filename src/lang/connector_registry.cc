@@ -480,8 +480,9 @@ Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector
   std::vector<std::string> order;
   for (const EntityDef& candidate : spec.entities) order.push_back(candidate.name);
   if (spec.type.integration.empty()) {
-    ASSIGN_OR_RETURN(std::vector<EntityDef> defined,
-                     workspace_.catalog().ListEntities(spec.type.name, Catalog::EntityOrder::kDefinition));
+    ASSIGN_OR_RETURN(
+        std::vector<EntityDef> defined,
+        workspace_.catalog().ListEntities(spec.type.name, Catalog::EntityOrder::kDefinition));
     order.clear();
     for (const EntityDef& candidate : defined) order.push_back(candidate.name);
   }

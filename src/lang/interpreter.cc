@@ -3,7 +3,6 @@
 #include <cstring>
 
 #include "core/identifier.h"
-
 #include "lang/interpreter_catalog.h"
 #include "lang/sql_binding.h"
 #include "query/entity_table.h"
@@ -39,7 +38,8 @@ Interpreter::Interpreter(Workspace& workspace, OutputSink& output)
 // The entity tables point at this interpreter's connectors: they go with it.
 Interpreter::~Interpreter() {
   for (const auto& [table, shape] : entity_tables_) {
-    if (!shape.empty()) (void)workspace_.db().RunStatement("DROP TABLE IF EXISTS temp." + QuoteIdentifier(table));
+    if (!shape.empty())
+      (void)workspace_.db().RunStatement("DROP TABLE IF EXISTS temp." + QuoteIdentifier(table));
   }
 }
 
@@ -305,9 +305,9 @@ Result<std::optional<std::string>> Interpreter::EntityTable(const std::string& c
   // (an integration's table, or one from an older workspace) is data.
   std::string quoted = QuoteIdentifier(table);
   if (!known.empty()) RETURN_IF_ERROR(workspace_.db().RunStatement("DROP TABLE temp." + quoted));
-  Status created = workspace_.db().RunStatement("CREATE VIRTUAL TABLE temp." + quoted + " USING " +
-                                                kEntityModuleName + "(" + EntityModuleArgument(connector) +
-                                                ", " + EntityModuleArgument(entity) + ")");
+  Status created = workspace_.db().RunStatement(
+      "CREATE VIRTUAL TABLE temp." + quoted + " USING " + kEntityModuleName + "(" +
+      EntityModuleArgument(connector) + ", " + EntityModuleArgument(entity) + ")");
   if (!created.ok()) {
     known.clear();
     return created;

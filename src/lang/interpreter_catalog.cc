@@ -164,7 +164,8 @@ Status CatalogStatements::CreateIntegrationType(const ast::CreateConnectorTypeSt
     entity.handler.defined_at = s.name.span.begin.ToString();
     for (const auto& [field, spec] : entity.fields.items()) {
       Status name = CheckFieldName(field);
-      if (!name.ok()) return name.WithContext("integration table '" + entity.name + "'").At(s.name.span.begin);
+      if (!name.ok())
+        return name.WithContext("integration table '" + entity.name + "'").At(s.name.span.begin);
     }
     RETURN_IF_ERROR(catalog.PutEntity(entity, true));
   }
@@ -501,8 +502,9 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
     case ast::ShowWhat::kEntities: {
       // FOR a connector: the tables it has, which for an integration with
       // dynamic tables only the running connector knows.
-      ASSIGN_OR_RETURN(auto entities, connector_filter.empty() ? catalog.ListEntities(type_filter)
-                                                               : in_.connectors_.Entities(connector_filter));
+      ASSIGN_OR_RETURN(auto entities, connector_filter.empty()
+                                          ? catalog.ListEntities(type_filter)
+                                          : in_.connectors_.Entities(connector_filter));
       if (connector_filter.empty()) RETURN_IF_ERROR(AddDynamicTables(type_filter, entities));
       result.columns = {"type", "entity", "fields", "cursor", "parent", "description"};
       for (const EntityDef& e : entities) {
@@ -617,7 +619,8 @@ Status CatalogStatements::DescribeType(const std::string& name) {
 // Tables an integration's connectors list when they start (dynamic tables)
 // and its type does not store: SHOW ENTITIES would miss them otherwise. A
 // connector that cannot start is said so, without failing the listing.
-Status CatalogStatements::AddDynamicTables(const std::string& type_filter, std::vector<EntityDef>& entities) {
+Status CatalogStatements::AddDynamicTables(const std::string& type_filter,
+                                           std::vector<EntityDef>& entities) {
   Catalog& catalog = in_.workspace_.catalog();
   ASSIGN_OR_RETURN(std::vector<ConnectorDef> connectors, catalog.ListConnectors());
   std::set<std::string> listed;
@@ -631,8 +634,8 @@ Status CatalogStatements::AddDynamicTables(const std::string& type_filter, std::
     if (!stored.empty()) continue;
     Result<std::vector<EntityDef>> tables = in_.connectors_.Entities(connector.name);
     if (!tables.ok()) {
-      in_.output_.Log("connector '" + connector.name + "': its tables cannot be listed: " +
-                      tables.status().message());
+      in_.output_.Log("connector '" + connector.name +
+                      "': its tables cannot be listed: " + tables.status().message());
       continue;
     }
     for (EntityDef& table : *tables) {
@@ -675,19 +678,21 @@ Result<EntityDef> CatalogStatements::FindEntity(const std::string& type, const s
 Status CatalogStatements::DescribeEntity(const std::string& name) {
   auto [type, entity_name] = SplitFirstDot(name);
   ASSIGN_OR_RETURN(EntityDef entity, FindEntity(type, entity_name));
-  in_.output_.Emit(Properties("entity '" + name + "'",
-                              {{"type", Value(entity.type)},
-                               {"entity", Value(entity.name)},
-                               {"description", OrNull(entity.description)},
-                               {"cursor", OrNull(entity.cursor)},
-                               {"parent", OrNull(entity.parent)},
-                               {"handler", Value(entity.handler.origin)},
-                               {"offset", Value(entity.applies_offset ? "applied by the handler (PUSHDOWN OFFSET)"
-                                                                      : "skipped by the engine")},
-                               {"defined_at", OrNull(entity.handler.defined_at)}}));
+  in_.output_.Emit(Properties(
+      "entity '" + name + "'",
+      {{"type", Value(entity.type)},
+       {"entity", Value(entity.name)},
+       {"description", OrNull(entity.description)},
+       {"cursor", OrNull(entity.cursor)},
+       {"parent", OrNull(entity.parent)},
+       {"handler", Value(entity.handler.origin)},
+       {"offset", Value(entity.applies_offset ? "applied by the handler (PUSHDOWN OFFSET)"
+                                              : "skipped by the engine")},
+       {"defined_at", OrNull(entity.handler.defined_at)}}));
   ResultSet fields;
   fields.title = "fields";
-  fields.columns = {"field", "type", "primary_key", "required", "filterable", "sortable", "description"};
+  fields.columns = {"field",      "type",     "primary_key", "required",
+                    "filterable", "sortable", "description"};
   for (const auto& [field, spec] : entity.fields.items()) {
     fields.rows.push_back({Value(field), Attribute(spec, "type"), Value(Flag(spec, "primary_key")),
                            Value(Flag(spec, "required")), Value(Flag(spec, "filterable")),

@@ -160,7 +160,8 @@ ast::Statement Parser::ParseCreateEntity(const Token& first, bool or_replace) {
       statement.name.text.find('.', dot + 1) != std::string::npos) {
     Fail(first, "entity name '" + statement.name.text + "' must be 'type.entity'");
   }
-  bool description = false, fields = false, cursor = false, parent = false, handler = false, pushdown = false;
+  bool description = false, fields = false, cursor = false, parent = false, handler = false,
+       pushdown = false;
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("DESCRIPTION")) {

@@ -166,10 +166,12 @@ Result<int64_t> RowidOf(const EntitySchema& schema, const Value& row, int64_t ro
   const EntityField* only = nullptr;
   for (const EntityField& field : schema.fields) {
     if (!field.primary_key) continue;
-    std::string where = entity + ", row " + std::to_string(row_number) + ", field '" + field.name + "'";
+    std::string where =
+        entity + ", row " + std::to_string(row_number) + ", field '" + field.name + "'";
     auto found = row.is_object() ? row.find(field.name) : row.end();
     if (!row.is_object() || found == row.end() || found->is_null()) {
-      return Status(ErrorKind::kType, where + ": the primary key is missing, so the row has no rowid");
+      return Status(ErrorKind::kType,
+                    where + ": the primary key is missing, so the row has no rowid");
     }
     Result<Value> value = CoerceValue(field.type, *found);
     if (!value.ok()) return value.TakeStatus().WithContext(where);
@@ -177,9 +179,11 @@ Result<int64_t> RowidOf(const EntitySchema& schema, const Value& row, int64_t ro
     only = key.size() == 1 ? &field : nullptr;
   }
   if (key.empty()) {
-    return Status(ErrorKind::kInvalidArgument,
-                  entity + " has no primary key, so its rows have no rowid that stays the same from query to "
-                           "query; declare \"primary_key\": true on a field");
+    return Status(
+        ErrorKind::kInvalidArgument,
+        entity +
+            " has no primary key, so its rows have no rowid that stays the same from query to "
+            "query; declare \"primary_key\": true on a field");
   }
   if (only && only->type == "integer") return key[0].get<int64_t>();
   uint64_t hash = 14695981039346656037ull;

@@ -43,7 +43,9 @@ const char* SqlType(const std::string& type) {
 // quoted one doubled.
 std::string Unquote(const char* arg) {
   std::string text(arg);
-  if (text.size() < 2 || (text.front() != '\'' && text.front() != '"') || text.back() != text.front()) return text;
+  if (text.size() < 2 || (text.front() != '\'' && text.front() != '"') ||
+      text.back() != text.front())
+    return text;
   char quote = text.front();
   std::string out;
   for (size_t i = 1; i + 1 < text.size(); ++i) {
@@ -72,7 +74,8 @@ int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_v
     return SQLITE_ERROR;
   }
   std::string create = "CREATE TABLE x(";
-  for (const EntityField& field : schema->fields) create += QuoteIdentifier(field.name) + " " + SqlType(field.type) + ", ";
+  for (const EntityField& field : schema->fields)
+    create += QuoteIdentifier(field.name) + " " + SqlType(field.type) + ", ";
   create += "_raw TEXT HIDDEN";
   if (schema->has_parent) create += ", _parent TEXT HIDDEN";  // the parent row, as JSON
   create += ")";
@@ -312,7 +315,8 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
     int64_t given = sqlite3_value_int64(argv[plan["limit"].get<int>() - 1]);
     if (given >= 0) limit = given;
   }
-  if (plan.contains("offset")) offset = std::max<int64_t>(0, sqlite3_value_int64(argv[plan["offset"].get<int>() - 1]));
+  if (plan.contains("offset"))
+    offset = std::max<int64_t>(0, sqlite3_value_int64(argv[plan["offset"].get<int>() - 1]));
   cursor->skip = 0;
   if (plan.value("offset_by", "") == "handler") {
     if (offset > 0) options["offset"] = offset;
@@ -345,7 +349,8 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
   for (const Value& name : options["fields"]) read.push_back(name.get<std::string>());
   // The key makes the rowid, which the query may read without naming a field.
   for (const EntityField& field : table->schema.fields) {
-    if (field.primary_key && std::find(read.begin(), read.end(), field.name) == read.end()) read.push_back(field.name);
+    if (field.primary_key && std::find(read.begin(), read.end(), field.name) == read.end())
+      read.push_back(field.name);
   }
   Result<std::unique_ptr<RowSource>> source =
       table->provider->Scan(table->schema.connector, table->schema.entity, filters, options, parent,

@@ -32,8 +32,8 @@ class FakeProvider : public EntityProvider {
   std::vector<Value> asked;  // {filters, options} per scan
 
   Result<EntitySchema> Schema(const std::string&, const std::string&) override { return schema; }
-  Result<std::unique_ptr<RowSource>> Scan(const std::string&, const std::string&, const Value& filters,
-                                          const Value& options, const Value&,
+  Result<std::unique_ptr<RowSource>> Scan(const std::string&, const std::string&,
+                                          const Value& filters, const Value& options, const Value&,
                                           const std::vector<std::string>*) override {
     asked.push_back({{"filters", filters}, {"options", options}});
     return std::unique_ptr<RowSource>(std::make_unique<VectorRows>(rows));
@@ -48,8 +48,10 @@ class EntityTableTest : public ::testing::Test {
     db_ = std::move(db).value();
     provider_.schema.connector = "c";
     provider_.schema.entity = "t";
-    provider_.schema.fields = {{"n", "integer", true, false, true, false}, {"status", "string", true}};
-    for (int i = 1; i <= 10; ++i) provider_.rows.push_back({{"n", i}, {"status", i % 2 ? "open" : "closed"}});
+    provider_.schema.fields = {{"n", "integer", true, false, true, false},
+                               {"status", "string", true}};
+    for (int i = 1; i <= 10; ++i)
+      provider_.rows.push_back({{"n", i}, {"status", i % 2 ? "open" : "closed"}});
     ASSERT_TRUE(RegisterEntityModule(db_.get(), &provider_).ok());
     Create();
   }
@@ -131,17 +133,21 @@ TEST(RowidOfTest, TextKeysHashTheSameEveryTime) {
   Result<int64_t> missing = RowidOf(schema, Value{{"x", 1}}, 3);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().message(),
-            "connector 'c', entity 'e', row 3, field 'id': the primary key is missing, so the row has no rowid");
+            "connector 'c', entity 'e', row 3, field 'id': the primary key is missing, so the row "
+            "has no rowid");
 }
 
 TEST(CoerceRowTest, RequiredFieldsAreEnforced) {
-  EntitySchema schema{"c", "e", {{"id", "integer"}, {"owner", "string", false, false, false, true}}};
+  EntitySchema schema{
+      "c", "e", {{"id", "integer"}, {"owner", "string", false, false, false, true}}};
   Result<std::vector<Value>> missing = CoerceRow(schema, Value{{"id", 1}}, 4);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message(), "connector 'c', entity 'e', row 4, field 'owner': required, but missing");
+  EXPECT_EQ(missing.status().message(),
+            "connector 'c', entity 'e', row 4, field 'owner': required, but missing");
   Result<std::vector<Value>> null = CoerceRow(schema, Value{{"id", 1}, {"owner", nullptr}}, 5);
   ASSERT_FALSE(null.ok());
-  EXPECT_EQ(null.status().message(), "connector 'c', entity 'e', row 5, field 'owner': required, but null");
+  EXPECT_EQ(null.status().message(),
+            "connector 'c', entity 'e', row 5, field 'owner': required, but null");
   EXPECT_TRUE(CoerceRow(schema, Value{{"id", 1}, {"owner", "ann"}}, 6).ok());
 }
 
@@ -152,11 +158,15 @@ TEST(IdentifierTest, QuotesAndNames) {
   EXPECT_TRUE(CheckName("_x", "entity").ok());
   Status quote = CheckName("x');DROP", "entity");
   EXPECT_EQ(quote.message(),
-            "entity name 'x');DROP' contains ''' (U+0027) at byte 2; a name holds letters, digits and '_', "
+            "entity name 'x');DROP' contains ''' (U+0027) at byte 2; a name holds letters, digits "
+            "and '_', "
             "and does not start with a digit");
   EXPECT_FALSE(CheckName("a b", "entity").ok());
   EXPECT_FALSE(CheckName("a\tb", "entity").ok());
-  EXPECT_FALSE(CheckName("a\xC2\xA0" "b", "entity").ok());  // U+00A0
+  EXPECT_FALSE(CheckName("a\xC2\xA0"
+                         "b",
+                         "entity")
+                   .ok());  // U+00A0
   EXPECT_FALSE(CheckName("1st", "entity").ok());
   EXPECT_FALSE(CheckName("a-b", "entity").ok());
   EXPECT_FALSE(CheckName("a.b", "entity").ok());
