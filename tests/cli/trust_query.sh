@@ -74,6 +74,11 @@ out=$("$sluice" "$dir/int.db" -f csv -c "
     SHOW ENTITIES FOR s;" 2>&1)
 expect_contains "the dynamic table is queryable" $'contacts\n10' "$out"
 expect_contains "SHOW ENTITIES FOR the connector lists it" "sheets,sheets_contacts," "$out"
+# 9. An integration table never declared appliesOffset: the engine skips.
+all=$("$sluice" "$dir/int.db" -f csv -c "SELECT record_id FROM s.sheets_contacts;" 2>/dev/null | sed -n "5,6p")
+out=$("$sluice" "$dir/int.db" -f csv -c "SELECT record_id FROM s.sheets_contacts LIMIT 2 OFFSET 3;" 2>/dev/null | sed 1d)
+expect_eq "OFFSET over an integration table" "$all" "$out"
+expect_eq "the rows are real" 2 "$(printf '%s\n' "$out" | grep -c rec)"
 out=$("$sluice" "$dir/int.db" -f csv -c "SHOW ENTITIES;" 2>&1)
 expect_contains "SHOW ENTITIES lists it too" "sheets,sheets_contacts," "$out"
 out=$("$sluice" "$dir/int.db" -f csv -c "DESCRIBE ENTITY 's.sheets_contacts'; DESCRIBE ENTITY 'sheets.sheets_contacts';" 2>&1)
