@@ -1,9 +1,10 @@
 #include "catalog/catalog.h"
 
-#include "core/time_util.h"
-
 #include <ctime>
 #include <optional>
+
+#include "core/identifier.h"
+#include "core/time_util.h"
 
 namespace sluice {
 namespace {
@@ -28,10 +29,21 @@ Status AlreadyExists(const std::string& label, Origin origin = Origin::current()
   return Status(ErrorKind::kAlreadyExists, label + " already exists (use CREATE OR REPLACE)",
                 origin);
 }
-Status RequireName(const std::string& name, const char* what, Origin origin = Origin::current()) {
-  if (!name.empty()) return Status();
-  return Status(ErrorKind::kInvalidArgument, std::string(what) + " name must not be empty",
-                origin);
+// Names become SQL table names and statement words: only what CheckName
+// allows gets into the catalog. An action's name is dotted
+// ("items.create"): each part is a name.
+Status RequireName(const std::string& name, const char* what, bool dotted = false) {
+  if (!dotted || name.find('.') == std::string::npos) return CheckName(name, what);
+  size_t start = 0;
+  while (true) {
+    size_t dot = name.find('.', start);
+    Status part = CheckName(std::string_view(name).substr(start, dot - start), what);
+    if (!part.ok()) {
+      return Status(ErrorKind::kInvalidArgument, part.message() + " (in '" + name + "')");
+    }
+    if (dot == std::string::npos) return Status();
+    start = dot + 1;
+  }
 }
 
 Result<std::string> JsonText(const Value& value, const std::string& what) {
@@ -161,7 +173,7 @@ Result<ConnectorTypeDef> ReadType(Stmt& stmt) {
 
 constexpr char kEntityColumns[] =
     "SELECT type, name, description, fields, cursor_field, parent, handler_code, handler_file, "
-    "handler_origin, defined_at FROM _sluice_entities";
+    "handler_origin, defined_at, applies_offset FROM _sluice_entities";
 
 Result<EntityDef> ReadEntity(Stmt& stmt) {
   EntityDef def;
@@ -172,6 +184,7 @@ Result<EntityDef> ReadEntity(Stmt& stmt) {
   def.cursor = stmt.ColumnText(4);
   def.parent = stmt.ColumnText(5);
   def.handler = {stmt.ColumnText(6), stmt.ColumnText(7), stmt.ColumnText(8), stmt.ColumnText(9)};
+  def.applies_offset = stmt.ColumnInt(10) != 0;
   return def;
 }
 
@@ -323,17 +336,21 @@ Status Catalog::PutEntity(const EntityDef& def, bool or_replace) {
     ancestor = stmt.ColumnText(0);
   }
   std::string now = NowIso8601();
-  RETURN_IF_ERROR(Run(db_,
+  RETURN_IF_ERROR(Run(
+      db_,
       "INSERT INTO _sluice_entities (type, name, description, fields, cursor_field, parent, "
-      "handler_code, handler_file, handler_origin, defined_at, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "handler_code, handler_file, handler_origin, defined_at, applies_offset, created_at, "
+      "updated_at, "
+      "position) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+      "(SELECT coalesce(max(position), 0) + 1 FROM _sluice_entities)) "
       "ON CONFLICT (type, name) DO UPDATE SET description = excluded.description, "
       "fields = excluded.fields, cursor_field = excluded.cursor_field, parent = excluded.parent, "
       "handler_code = excluded.handler_code, handler_file = excluded.handler_file, "
       "handler_origin = excluded.handler_origin, defined_at = excluded.defined_at, "
-      "updated_at = excluded.updated_at",
+      "applies_offset = excluded.applies_offset, updated_at = excluded.updated_at",
       def.type, def.name, def.description, fields, def.cursor, def.parent, def.handler.code,
-      def.handler.file, def.handler.origin, def.handler.defined_at, now, now));
+      def.handler.file, def.handler.origin, def.handler.defined_at, def.applies_offset, now, now));
   RETURN_IF_ERROR(MarkUnregistered(db_, def.type));
   return tx.Commit();
 }
@@ -347,11 +364,13 @@ Result<EntityDef> Catalog::GetEntity(const std::string& type, const std::string&
   return std::move(*def);
 }
 
-Result<std::vector<EntityDef>> Catalog::ListEntities(const std::string& type) {
+Result<std::vector<EntityDef>> Catalog::ListEntities(const std::string& type, EntityOrder order) {
   if (!type.empty()) RETURN_IF_ERROR(RequireType(db_, type));
-  ASSIGN_OR_RETURN(Stmt stmt, Query(db_, std::string(kEntityColumns) +
-                                             " WHERE ?1 = '' OR type = ?1 ORDER BY type, name",
-                                    type));
+  ASSIGN_OR_RETURN(
+      Stmt stmt, Query(db_,
+                       std::string(kEntityColumns) + " WHERE ?1 = '' OR type = ?1 ORDER BY type, " +
+                           (order == EntityOrder::kDefinition ? "position, name" : "name"),
+                       type));
   return ReadAll<EntityDef>(stmt, ReadEntity);
 }
 
@@ -377,7 +396,7 @@ Status Catalog::DropEntity(const std::string& type, const std::string& name) {
 // --- actions --------------------------------------------------------------
 
 Status Catalog::PutAction(const ActionDef& def, bool or_replace) {
-  RETURN_IF_ERROR(RequireName(def.name, "action"));
+  RETURN_IF_ERROR(RequireName(def.name, "action", /*dotted=*/true));
   std::string label = ActionLabel(def.type, def.name);
   ASSIGN_OR_RETURN(std::string parameters, JsonText(def.parameters, label));
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));

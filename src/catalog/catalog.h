@@ -41,8 +41,12 @@ class Catalog {
   // an entity or action marks its type unregistered until REGISTER runs again.
   Status PutEntity(const EntityDef& def, bool or_replace);
   Result<EntityDef> GetEntity(const std::string& type, const std::string& name);
-  // "" = all types (ordered by type, then name); a named type must exist.
-  Result<std::vector<EntityDef>> ListEntities(const std::string& type);
+  // "" = all types (ordered by type, then name, or by when each entity was
+  // first created); a named type must exist. Replacing an entity keeps its
+  // place in the definition order.
+  enum class EntityOrder { kName, kDefinition };
+  Result<std::vector<EntityDef>> ListEntities(const std::string& type,
+                                              EntityOrder order = EntityOrder::kName);
   // Fails (kInvalidArgument, naming them) while other entities name it PARENT.
   Status DropEntity(const std::string& type, const std::string& name);
 

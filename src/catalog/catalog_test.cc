@@ -141,14 +141,14 @@ TEST_F(CatalogTest, DefinitionsSurviveReopen) {
 }
 
 TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
-  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 3);
+  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 4);
   auto version = ws_->SchemaVersion();
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, Workspace::CurrentSchemaVersion());
   auto stmt = ws_->db().Prepare("SELECT value FROM _sluice_meta WHERE key = 'schema_version'");
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(stmt->Step().value());
-  EXPECT_EQ(stmt->ColumnText(0), "3");
+  EXPECT_EQ(stmt->ColumnText(0), "4");
   EXPECT_EQ(Count("_sluice_meta"), 1);  // the version only
   for (const char* table :
        {"_sluice_connector_types", "_sluice_entities", "_sluice_actions",
@@ -169,7 +169,9 @@ TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
   entity.handler.defined_at = "setup.sql:3:1";
   ASSERT_TRUE(catalog().PutEntity(entity, false).ok());
   ASSERT_TRUE(ws_->db()
-                  .Exec("ALTER TABLE _sluice_entities DROP COLUMN defined_at;"
+                  .Exec("ALTER TABLE _sluice_entities DROP COLUMN position;"
+                        "ALTER TABLE _sluice_entities DROP COLUMN applies_offset;"
+                        "ALTER TABLE _sluice_entities DROP COLUMN defined_at;"
                         "ALTER TABLE _sluice_actions DROP COLUMN defined_at;"
                         "ALTER TABLE _sluice_sync_state DROP COLUMN boundary_keys;"
                         "ALTER TABLE _sluice_sync_runs DROP COLUMN rows_read;"
@@ -191,6 +193,38 @@ TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
   EXPECT_EQ(catalog().GetEntity("svc", "items")->handler.defined_at, "setup.sql:9:1");
 }
 
+// v4: entities keep their definition order (TEST CONNECTOR probes the
+// first defined), numbered from their insertion order in an older workspace.
+TEST_F(CatalogTest, MigratesAVersionThreeWorkspaceKeepingDefinitionOrder) {
+  ASSERT_TRUE(catalog().PutConnectorType(Type("svc"), false).ok());
+  for (const char* name : {"zeta", "alpha", "mid"})
+    ASSERT_TRUE(catalog().PutEntity(Entity("svc", name), false).ok());
+  ASSERT_TRUE(ws_->db()
+                  .Exec("ALTER TABLE _sluice_entities DROP COLUMN position;"
+                        "ALTER TABLE _sluice_entities DROP COLUMN applies_offset;"
+                        "UPDATE _sluice_meta SET value = '3' WHERE key = 'schema_version';")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(ws_->SchemaVersion().value(), 4);
+  auto names = [&](Catalog::EntityOrder order) {
+    std::string out;
+    Result<std::vector<EntityDef>> listed = catalog().ListEntities("svc", order);
+    EXPECT_TRUE(listed.ok());
+    for (const EntityDef& e : listed.ok() ? *listed : std::vector<EntityDef>()) out += e.name + " ";
+    return out;
+  };
+  EXPECT_EQ(names(Catalog::EntityOrder::kDefinition), "zeta alpha mid ");
+  EXPECT_EQ(names(Catalog::EntityOrder::kName), "alpha mid zeta ");
+  // Replacing keeps the place; a new entity comes last.
+  EntityDef zeta = Entity("svc", "zeta");
+  zeta.applies_offset = true;
+  ASSERT_TRUE(catalog().PutEntity(zeta, true).ok());
+  ASSERT_TRUE(catalog().PutEntity(Entity("svc", "beta"), false).ok());
+  EXPECT_EQ(names(Catalog::EntityOrder::kDefinition), "zeta alpha mid beta ");
+  EXPECT_TRUE(catalog().GetEntity("svc", "zeta")->applies_offset);
+  EXPECT_FALSE(catalog().GetEntity("svc", "alpha")->applies_offset);
+}
+
 TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
   ASSERT_TRUE(ws_->db().Exec("UPDATE _sluice_meta SET value = '7' WHERE key = 'schema_version'").ok());
   ws_.reset();
@@ -199,7 +233,7 @@ TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
   EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
   const std::string& message = opened.status().message();
   EXPECT_NE(message.find("schema version 7"), std::string::npos) << message;
-  EXPECT_NE(message.find("up to version 3"), std::string::npos) << message;
+  EXPECT_NE(message.find("up to version 4"), std::string::npos) << message;
   EXPECT_NE(message.find(path_), std::string::npos) << message;
 }
 

@@ -295,6 +295,19 @@ Status ValidateParameters(const Value& schema, Value& params) {
                          });
 }
 
+Status CheckFieldName(const std::string& name) {
+  if (name.empty()) return Status(ErrorKind::kInvalidArgument, "a field name must not be empty");
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "_raw" || lower == "_parent" || lower.starts_with("_sluice_")) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "field '" + name +
+                      "' has a reserved name: _raw, _parent and _sluice_… are the columns "
+                      "Sluice adds to live and synced tables; rename the field");
+  }
+  return Status();
+}
+
 Status ValidateFields(const Value& fields) {
   if (!fields.is_object()) {
     return Status(ErrorKind::kType, "FIELDS must be an object, got " + Describe(fields));
@@ -304,7 +317,7 @@ Status ValidateFields(const Value& fields) {
   }
   for (const auto& [name, spec] : fields.items()) {
     std::string where = "field '" + name + "'";
-    if (name.empty()) return Status(ErrorKind::kInvalidArgument, "a field name must not be empty");
+    RETURN_IF_ERROR(CheckFieldName(name));
     if (!spec.is_object()) {
       return Status(ErrorKind::kType, where + " must be an object such as {\"type\": \"string\"}, "
                                               "got " + Describe(spec));

@@ -53,7 +53,12 @@ Status ValidateParameters(const Value& schema, Value& params);
 // attributes (type, primary_key, filterable, sortable, required, nullable,
 // description), flags being booleans. At least one field is required: a
 // table needs a column.
+// Field names `_raw`, `_parent` and `_sluice_…` (in any case, as SQLite
+// compares column names) are refused: they are the columns Sluice adds to
+// live tables and synced tables.
 Status ValidateFields(const Value& fields);
+// The same rule for one name (an integration's column, checked at load).
+Status CheckFieldName(const std::string& name);
 
 // Checks connector OPTIONS: known keys (rate_limit, rate_limit_burst,
 // timeout_seconds, retry_count, cache_ttl, batch_size, concurrency) with

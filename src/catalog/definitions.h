@@ -38,6 +38,9 @@ struct EntityDef {
   Value fields = Value::object();  // {"id": {"type": "string", "primary_key": true}, …}
   std::string cursor;              // incremental sync field; empty if none
   std::string parent;              // parent entity name (same type); empty if none
+  // PUSHDOWN OFFSET: the handler applies options.offset itself, so the
+  // engine passes it rather than skipping the rows (see entity_provider.h).
+  bool applies_offset = false;
   HandlerDef handler;
 };
 

@@ -123,6 +123,15 @@ ALTER TABLE _sluice_sync_runs ADD COLUMN table_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE _sluice_sync_schedules ADD COLUMN last_run TEXT;
 CREATE UNIQUE INDEX _sluice_sync_schedules_by_statement ON _sluice_sync_schedules(connector, statement);
 )sql",
+    // v4: entities keep the order they were defined in (TEST CONNECTOR probes
+    // the first), and whether their handler applies OFFSET (PUSHDOWN OFFSET).
+    // Existing entities are numbered in rowid order, the order of their
+    // first INSERT unless the file was vacuumed since.
+    R"sql(
+ALTER TABLE _sluice_entities ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE _sluice_entities ADD COLUMN applies_offset INTEGER NOT NULL DEFAULT 0;
+UPDATE _sluice_entities SET position = rowid;
+)sql",
 };
 
 constexpr char kVersionKey[] = "schema_version";

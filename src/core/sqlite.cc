@@ -189,6 +189,25 @@ Result<Stmt> Database::Prepare(std::string_view sql) {
   return stmt;
 }
 
+Status Database::RunStatement(std::string_view sql) {
+  if (!db_) return Status(ErrorKind::kInternal, "no database is open");
+  sqlite3_stmt* raw = nullptr;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &raw, &tail);
+  Stmt stmt(raw);
+  if (rc != SQLITE_OK) return SqlError(db_.get(), rc);
+  if (!raw) return Status(ErrorKind::kSql, "empty SQL statement");
+  std::string_view rest = sql.substr(static_cast<size_t>(tail - sql.data()));
+  if (rest.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    return Status(ErrorKind::kInternal,
+                  "refusing to run more than one statement: " + std::string(sql));
+  }
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return Status::Ok();
+  }
+}
+
 std::string Database::LastError() const {
   return db_ ? sqlite3_errmsg(db_.get()) : "no database is open";
 }

@@ -81,7 +81,12 @@ class Database {
   sqlite3* get() const { return db_.get(); }
   const std::string& path() const { return path_; }
 
+  // Runs a script of any number of statements: for SQL written in our
+  // source (migrations), never for SQL built from names.
   Status Exec(std::string_view sql);
+  // Runs exactly one statement, ignoring rows; anything after it is an
+  // error, so a name that escaped its quoting cannot add a statement.
+  Status RunStatement(std::string_view sql);
   Result<Stmt> Prepare(std::string_view sql);
   // SQLite's current error message, for wrapping.
   std::string LastError() const;

@@ -72,13 +72,4 @@ Result<TableLock> TableLock::Acquire(const std::string& lock_file, const std::st
   return lock;
 }
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace sluice

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/identifier.h"  // QuoteIdentifier, for every destination
 #include "core/status.h"
 #include "core/value.h"
 
@@ -119,9 +120,5 @@ class TableLock {
 
 // The error every destination gives when another sync holds the table.
 Status TableBusy(const std::string& table, const std::string& where);
-
-// "id" → "\"id\"" with inner quotes doubled: identifiers from FIELDS are
-// the user's, so every one is quoted.
-std::string QuoteIdentifier(std::string_view name);
 
 }  // namespace sluice

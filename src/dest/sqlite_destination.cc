@@ -166,7 +166,7 @@ class SqliteTableWriter : public TableWriter {
           return Status(ErrorKind::kDestination, "table '" + table_.name + "': " + problem +
                                                      "; add FORCE to drop and recreate it (its rows are lost)");
         }
-        RETURN_IF_ERROR(db_.Exec("DROP TABLE " + QuoteIdentifier(table_.name)));
+        RETURN_IF_ERROR(db_.RunStatement("DROP TABLE " + QuoteIdentifier(table_.name)));
         ASSIGN_OR_RETURN(Stmt forget, db_.Prepare("DELETE FROM _sluice_sync_state WHERE destination = ?1"));
         RETURN_IF_ERROR(forget.BindText(1, state_key_));
         RETURN_IF_ERROR(forget.Run());
@@ -175,15 +175,16 @@ class SqliteTableWriter : public TableWriter {
       }
     }
     if (existing.empty()) {
-      RETURN_IF_ERROR(db_.Exec(CreateTableSql(table_)));
+      RETURN_IF_ERROR(db_.RunStatement(CreateTableSql(table_)));
       if (migration_.empty()) migration_ = "created";
       return Status::Ok();
     }
     std::string added;
     for (const ColumnSpec& column : table_.columns) {
       if (existing.count(column.name)) continue;
-      RETURN_IF_ERROR(db_.Exec("ALTER TABLE " + QuoteIdentifier(table_.name) + " ADD COLUMN " +
-                               QuoteIdentifier(column.name) + " " + SqliteDestination::ColumnType(column.type)));
+      RETURN_IF_ERROR(db_.RunStatement("ALTER TABLE " + QuoteIdentifier(table_.name) +
+                                       " ADD COLUMN " + QuoteIdentifier(column.name) + " " +
+                                       SqliteDestination::ColumnType(column.type)));
       added += (added.empty() ? "" : ", ") + column.name;
     }
     if (!added.empty()) migration_ = "added columns " + added;

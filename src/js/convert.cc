@@ -124,7 +124,9 @@ class ToValueConverter {
   Result<Value> Date(JS::HandleObject object) {
     double ms = 0;
     if (!::js::DateGetMsecSinceEpoch(cx_, object, &ms)) return Pending();
-    if (!std::isfinite(ms)) return Value();  // an Invalid Date
+    // An Invalid Date is kept as the text JavaScript shows for it, so a
+    // timestamp field refuses it by name rather than storing NULL.
+    if (!std::isfinite(ms)) return Value("Invalid Date");
     return Value(FormatTimestamp(static_cast<int64_t>(std::llround(ms * 1000.0))));
   }
 

@@ -158,6 +158,7 @@ struct CreateEntityStmt {
   ExprPtr fields;
   std::optional<std::string> cursor;
   std::optional<Name> parent;
+  bool applies_offset = false;  // PUSHDOWN OFFSET
   HandlerCode handler;
 };
 

@@ -244,12 +244,15 @@ Result<EntitySchema> ConnectorRegistry::Schema(const std::string& connector, con
   schema.connector = connector;
   schema.entity = entity;
   schema.has_parent = !found.parent.empty();
+  schema.applies_offset = found.applies_offset;
   for (const auto& [name, spec] : found.fields.items()) {
     EntityField field;
     field.name = name;
     field.type = spec.value("type", "string");
     field.filterable = spec.value("filterable", false);
     field.sortable = spec.value("sortable", false);
+    field.primary_key = spec.value("primary_key", false);
+    field.required = spec.value("required", false);
     schema.fields.push_back(std::move(field));
   }
   return schema;
@@ -472,11 +475,21 @@ Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector
   const ConnectorSpec& spec = (*instance)->spec();
   checks.rows.push_back({Value("config"), Value("ok"),
                          Value("resolved " + std::to_string(spec.resolved_config.size()) + " keys")});
+  // The first top-level entity defined: the one an author writes first and
+  // expects probed (an integration lists its tables in its own order).
+  std::vector<std::string> order;
+  for (const EntityDef& candidate : spec.entities) order.push_back(candidate.name);
+  if (spec.type.integration.empty()) {
+    ASSIGN_OR_RETURN(
+        std::vector<EntityDef> defined,
+        workspace_.catalog().ListEntities(spec.type.name, Catalog::EntityOrder::kDefinition));
+    order.clear();
+    for (const EntityDef& candidate : defined) order.push_back(candidate.name);
+  }
   const EntityDef* entity = nullptr;
-  for (const EntityDef& candidate : spec.entities) {
-    if (candidate.parent.empty()) {
-      entity = &candidate;
-      break;
+  for (const std::string& name : order) {
+    for (const EntityDef& candidate : spec.entities) {
+      if (!entity && candidate.name == name && candidate.parent.empty()) entity = &candidate;
     }
   }
   if (!entity) {

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "core/identifier.h"
 #include "lang/interpreter_catalog.h"
 #include "lang/sql_binding.h"
 #include "query/entity_table.h"
@@ -37,7 +38,8 @@ Interpreter::Interpreter(Workspace& workspace, OutputSink& output)
 // The entity tables point at this interpreter's connectors: they go with it.
 Interpreter::~Interpreter() {
   for (const auto& [table, shape] : entity_tables_) {
-    if (!shape.empty()) (void)workspace_.db().Exec("DROP TABLE IF EXISTS temp.\"" + table + "\"");
+    if (!shape.empty())
+      (void)workspace_.db().RunStatement("DROP TABLE IF EXISTS temp." + QuoteIdentifier(table));
   }
 }
 
@@ -299,10 +301,13 @@ Result<std::optional<std::string>> Interpreter::EntityTable(const std::string& c
   for (const EntityField& field : schema->fields) shape += field.name + ":" + field.type + ",";
   std::string& known = entity_tables_[table];
   if (known == shape) return std::optional<std::string>(table);
-  std::string quoted = "\"" + table + "\"";
-  if (!known.empty()) RETURN_IF_ERROR(workspace_.db().Exec("DROP TABLE temp." + quoted));
-  Status created = workspace_.db().Exec("CREATE VIRTUAL TABLE temp." + quoted + " USING " + kEntityModuleName +
-                                        "('" + connector + "', '" + entity + "')");
+  // Names are quoted, never pasted, and each statement runs alone: a name
+  // (an integration's table, or one from an older workspace) is data.
+  std::string quoted = QuoteIdentifier(table);
+  if (!known.empty()) RETURN_IF_ERROR(workspace_.db().RunStatement("DROP TABLE temp." + quoted));
+  Status created = workspace_.db().RunStatement(
+      "CREATE VIRTUAL TABLE temp." + quoted + " USING " + kEntityModuleName + "(" +
+      EntityModuleArgument(connector) + ", " + EntityModuleArgument(entity) + ")");
   if (!created.ok()) {
     known.clear();
     return created;
@@ -394,7 +399,11 @@ ResultSet DescribePlan(const ResultSet& query_plan) {
     add("filters: " + (filters.empty() ? std::string("none") : filters));
     if (!conditions.empty()) add("conditions: " + conditions);
     add(std::string("limit: ") + (decided.contains("limit") ? "passed" : "not passed"));
-    if (decided.contains("offset")) add("offset: passed");
+    if (decided.contains("offset")) {
+      add(decided.value("offset_by", "") == "handler"
+              ? "offset: passed (the handler applies it)"
+              : "offset: skipped by the engine (the handler's limit counts the skipped rows)");
+    }
     if (decided.contains("order_by")) {
       std::string order;
       for (const Value& term : decided["order_by"]) {

@@ -1,5 +1,6 @@
 #include "lang/interpreter_catalog.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -161,6 +162,11 @@ Status CatalogStatements::CreateIntegrationType(const ast::CreateConnectorTypeSt
   for (const EntityDef& entity : old) RETURN_IF_ERROR(catalog.DropEntity(def.name, entity.name));
   for (EntityDef& entity : ConnectorInstance::EntitiesOfTables(def.name, def.integration, (*about)["tables"])) {
     entity.handler.defined_at = s.name.span.begin.ToString();
+    for (const auto& [field, spec] : entity.fields.items()) {
+      Status name = CheckFieldName(field);
+      if (!name.ok())
+        return name.WithContext("integration table '" + entity.name + "'").At(s.name.span.begin);
+    }
     RETURN_IF_ERROR(catalog.PutEntity(entity, true));
   }
   if (about->contains("tables_error")) {
@@ -207,6 +213,7 @@ Status CatalogStatements::CreateEntity(const ast::CreateEntityStmt& s, const ast
     }
     def.parent = parent_entity;
   }
+  def.applies_offset = s.applies_offset;
   ASSIGN_OR_RETURN(def.handler, LoadHandler(s.handler, statement));
   Status put = in_.workspace_.catalog().PutEntity(def, s.or_replace);
   return put.At(s.name.span.begin);
@@ -456,9 +463,11 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
   ResultSet result;
   // ENTITIES/ACTIONS FOR a connector list its type's.
   std::string type_filter;
+  std::string connector_filter;
   if (s.for_name) {
     type_filter = s.for_name->text;
     if (Result<ConnectorDef> connector = catalog.GetConnector(type_filter); connector.ok()) {
+      connector_filter = type_filter;
       type_filter = connector->type;
     } else if (s.what != ast::ShowWhat::kSyncRuns && s.what != ast::ShowWhat::kConnectorStats) {
       Result<ConnectorTypeDef> type = catalog.GetConnectorType(type_filter);
@@ -491,7 +500,12 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
       break;
     }
     case ast::ShowWhat::kEntities: {
-      ASSIGN_OR_RETURN(auto entities, catalog.ListEntities(type_filter));
+      // FOR a connector: the tables it has, which for an integration with
+      // dynamic tables only the running connector knows.
+      ASSIGN_OR_RETURN(auto entities, connector_filter.empty()
+                                          ? catalog.ListEntities(type_filter)
+                                          : in_.connectors_.Entities(connector_filter));
+      if (connector_filter.empty()) RETURN_IF_ERROR(AddDynamicTables(type_filter, entities));
       result.columns = {"type", "entity", "fields", "cursor", "parent", "description"};
       for (const EntityDef& e : entities) {
         result.rows.push_back({Value(e.type), Value(e.name), Value(static_cast<int64_t>(e.fields.size())),
@@ -602,24 +616,87 @@ Status CatalogStatements::DescribeType(const std::string& name) {
   return Status::Ok();
 }
 
+// Tables an integration's connectors list when they start (dynamic tables)
+// and its type does not store: SHOW ENTITIES would miss them otherwise. A
+// connector that cannot start is said so, without failing the listing.
+Status CatalogStatements::AddDynamicTables(const std::string& type_filter,
+                                           std::vector<EntityDef>& entities) {
+  Catalog& catalog = in_.workspace_.catalog();
+  ASSIGN_OR_RETURN(std::vector<ConnectorDef> connectors, catalog.ListConnectors());
+  std::set<std::string> listed;
+  for (const EntityDef& e : entities) listed.insert(e.type + "." + e.name);
+  for (const ConnectorDef& connector : connectors) {
+    if (!type_filter.empty() && connector.type != type_filter) continue;
+    Result<ConnectorTypeDef> type = catalog.GetConnectorType(connector.type);
+    if (!type.ok() || type->integration.empty() || !connector.enabled) continue;
+    // A type that stored its tables lists them without a connection.
+    ASSIGN_OR_RETURN(std::vector<EntityDef> stored, catalog.ListEntities(type->name));
+    if (!stored.empty()) continue;
+    Result<std::vector<EntityDef>> tables = in_.connectors_.Entities(connector.name);
+    if (!tables.ok()) {
+      in_.output_.Log("connector '" + connector.name +
+                      "': its tables cannot be listed: " + tables.status().message());
+      continue;
+    }
+    for (EntityDef& table : *tables) {
+      if (listed.insert(table.type + "." + table.name).second) entities.push_back(std::move(table));
+    }
+  }
+  std::stable_sort(entities.begin(), entities.end(),
+                   [](const EntityDef& a, const EntityDef& b) { return a.type < b.type; });
+  return Status::Ok();
+}
+
+// An integration's dynamic tables are the running connector's, not the
+// catalog's: 'connector.table', or 'type.table' for a connector of the type.
+Result<EntityDef> CatalogStatements::FindEntity(const std::string& type, const std::string& name) {
+  Catalog& catalog = in_.workspace_.catalog();
+  Result<EntityDef> stored = catalog.GetEntity(type, name);
+  if (stored.ok() || stored.status().kind() != ErrorKind::kNotFound) return stored;
+  std::vector<std::string> connectors;
+  if (catalog.GetConnector(type).ok()) connectors.push_back(type);
+  Result<ConnectorTypeDef> def = catalog.GetConnectorType(type);
+  if (def.ok() && !def->integration.empty()) {
+    ASSIGN_OR_RETURN(std::vector<ConnectorDef> all, catalog.ListConnectors());
+    for (const ConnectorDef& connector : all) {
+      if (connector.type == type) connectors.push_back(connector.name);
+    }
+  }
+  for (const std::string& connector : connectors) {
+    Result<ConnectorDef> found = catalog.GetConnector(connector);
+    if (!found.ok()) continue;
+    Result<ConnectorTypeDef> of = catalog.GetConnectorType(found->type);
+    if (!of.ok() || of->integration.empty()) continue;
+    ASSIGN_OR_RETURN(std::vector<EntityDef> tables, in_.connectors_.Entities(connector));
+    for (EntityDef& table : tables) {
+      if (table.name == name) return std::move(table);
+    }
+  }
+  return stored;
+}
+
 Status CatalogStatements::DescribeEntity(const std::string& name) {
   auto [type, entity_name] = SplitFirstDot(name);
-  ASSIGN_OR_RETURN(EntityDef entity, in_.workspace_.catalog().GetEntity(type, entity_name));
-  in_.output_.Emit(Properties("entity '" + name + "'",
-                              {{"type", Value(entity.type)},
-                               {"entity", Value(entity.name)},
-                               {"description", OrNull(entity.description)},
-                               {"cursor", OrNull(entity.cursor)},
-                               {"parent", OrNull(entity.parent)},
-                               {"handler", Value(entity.handler.origin)},
-                               {"defined_at", OrNull(entity.handler.defined_at)}}));
+  ASSIGN_OR_RETURN(EntityDef entity, FindEntity(type, entity_name));
+  in_.output_.Emit(Properties(
+      "entity '" + name + "'",
+      {{"type", Value(entity.type)},
+       {"entity", Value(entity.name)},
+       {"description", OrNull(entity.description)},
+       {"cursor", OrNull(entity.cursor)},
+       {"parent", OrNull(entity.parent)},
+       {"handler", Value(entity.handler.origin)},
+       {"offset", Value(entity.applies_offset ? "applied by the handler (PUSHDOWN OFFSET)"
+                                              : "skipped by the engine")},
+       {"defined_at", OrNull(entity.handler.defined_at)}}));
   ResultSet fields;
   fields.title = "fields";
-  fields.columns = {"field", "type", "primary_key", "filterable", "sortable", "description"};
+  fields.columns = {"field",      "type",     "primary_key", "required",
+                    "filterable", "sortable", "description"};
   for (const auto& [field, spec] : entity.fields.items()) {
     fields.rows.push_back({Value(field), Attribute(spec, "type"), Value(Flag(spec, "primary_key")),
-                           Value(Flag(spec, "filterable")), Value(Flag(spec, "sortable")),
-                           Attribute(spec, "description")});
+                           Value(Flag(spec, "required")), Value(Flag(spec, "filterable")),
+                           Value(Flag(spec, "sortable")), Attribute(spec, "description")});
   }
   in_.output_.Emit(fields);
   return Status::Ok();

@@ -31,6 +31,8 @@ class CatalogStatements {
   Status Describe(const ast::DescribeStmt& s);
 
   Status DescribeType(const std::string& name);
+  Result<EntityDef> FindEntity(const std::string& type, const std::string& name);
+  Status AddDynamicTables(const std::string& type_filter, std::vector<EntityDef>& entities);
   Status DescribeEntity(const std::string& name);
   Status DescribeAction(const std::string& name);
   Status DescribeConnector(const std::string& name);

@@ -160,7 +160,8 @@ ast::Statement Parser::ParseCreateEntity(const Token& first, bool or_replace) {
       statement.name.text.find('.', dot + 1) != std::string::npos) {
     Fail(first, "entity name '" + statement.name.text + "' must be 'type.entity'");
   }
-  bool description = false, fields = false, cursor = false, parent = false, handler = false;
+  bool description = false, fields = false, cursor = false, parent = false, handler = false,
+       pushdown = false;
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("DESCRIPTION")) {
@@ -175,6 +176,10 @@ ast::Statement Parser::ParseCreateEntity(const Token& first, bool or_replace) {
     } else if (AcceptKeyword("PARENT")) {
       ClauseOnce(parent, clause);
       statement.parent = ParseStringName("a parent entity ('type.entity')");
+    } else if (AcceptKeyword("PUSHDOWN")) {
+      ClauseOnce(pushdown, clause);
+      ExpectKeyword("OFFSET");  // the one thing a handler can promise beyond FIELDS' flags
+      statement.applies_offset = true;
     } else if (AcceptKeyword("QUERY_HANDLER")) {
       ClauseOnce(handler, clause);
       statement.handler = ParseHandlerCode();

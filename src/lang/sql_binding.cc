@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/identifier.h"
 #include "core/time_util.h"
 
 namespace sluice {
@@ -29,12 +30,6 @@ bool EndsTableReference(const Token& token) {
     if (token.IsKeyword(keyword)) return true;
   }
   return token.kind != TokenKind::kIdentifier;
-}
-
-std::string QuoteIdentifier(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 // The first token of the operand that ends just before `op`, or npos when

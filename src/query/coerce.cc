@@ -160,6 +160,39 @@ static Status CoerceInPlace(const std::string& type, Value& value) {
   return Status(ErrorKind::kInternal, "unknown field type '" + type + "'");
 }
 
+Result<int64_t> RowidOf(const EntitySchema& schema, const Value& row, int64_t row_number) {
+  std::string entity = "connector '" + schema.connector + "', entity '" + schema.entity + "'";
+  Value key = Value::array();
+  const EntityField* only = nullptr;
+  for (const EntityField& field : schema.fields) {
+    if (!field.primary_key) continue;
+    std::string where =
+        entity + ", row " + std::to_string(row_number) + ", field '" + field.name + "'";
+    auto found = row.is_object() ? row.find(field.name) : row.end();
+    if (!row.is_object() || found == row.end() || found->is_null()) {
+      return Status(ErrorKind::kType,
+                    where + ": the primary key is missing, so the row has no rowid");
+    }
+    Result<Value> value = CoerceValue(field.type, *found);
+    if (!value.ok()) return value.TakeStatus().WithContext(where);
+    key.push_back(std::move(value).value());
+    only = key.size() == 1 ? &field : nullptr;
+  }
+  if (key.empty()) {
+    return Status(
+        ErrorKind::kInvalidArgument,
+        entity +
+            " has no primary key, so its rows have no rowid that stays the same from query to "
+            "query; declare \"primary_key\": true on a field");
+  }
+  if (only && only->type == "integer") return key[0].get<int64_t>();
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : key.dump(-1, ' ', false, Value::error_handler_t::replace)) {
+    hash = (hash ^ c) * 1099511628211ull;
+  }
+  return static_cast<int64_t>(hash & 0x7FFFFFFFFFFFFFFFull);
+}
+
 Result<Value> CoerceValue(const std::string& type, const Value& value) {
   Value copy = value;
   RETURN_IF_ERROR(CoerceInPlace(type, copy));
@@ -188,6 +221,10 @@ Result<std::vector<Value>> CoerceCells(const EntitySchema& schema, Row&& row, in
       continue;
     }
     auto found = next != row.end() && next.key() == field.name ? next : row.find(field.name);
+    if (field.required && (found == row.end() || found->is_null())) {
+      return Status(ErrorKind::kType, where() + ", field '" + field.name + "': required, but " +
+                                          (found == row.end() ? "missing" : "null"));
+    }
     if (found == row.end()) {
       cells.emplace_back();
       continue;

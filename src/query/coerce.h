@@ -23,6 +23,14 @@ Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, const Value& ro
 Result<std::vector<Value>> CoerceRow(const EntitySchema& schema, Value&& row, int64_t row_number,
                                      const std::vector<bool>& used = {});
 
+// The rowid of a live table's row, the same whatever was pushed down: a
+// single integer primary key is the rowid itself (as SQLite's INTEGER
+// PRIMARY KEY); any other key is hashed (64-bit FNV-1a of its coerced
+// values as JSON, made non-negative). An entity without a primary key, or
+// a row missing its key, is an error: a rowid made up from the row's
+// position would change with every filter, LIMIT or OFFSET.
+Result<int64_t> RowidOf(const EntitySchema& schema, const Value& row, int64_t row_number);
+
 // One value to a field type; the message says what was wrong, without context.
 Result<Value> CoerceValue(const std::string& type, const Value& value);
 

@@ -3,9 +3,13 @@
 // EXPLAIN QUERY PLAN shows, so a user can see what each handler was told.
 #include "query/entity_table.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 
+#include "core/identifier.h"
 #include "query/coerce.h"
 
 namespace sluice {
@@ -25,6 +29,7 @@ struct EntityCursor {
   std::vector<bool> used;  // fields the query reads: only those are coerced
   Value parent;  // JSON text of the current row's parent, for _parent
   int64_t row_number = 0;
+  int64_t skip = 0;  // OFFSET rows still to drop, when the handler does not apply it
   bool eof = true;
 };
 
@@ -34,19 +39,20 @@ const char* SqlType(const std::string& type) {
   return "TEXT";
 }
 
-std::string Quote(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-// Module arguments arrive as written: 'gh' or "gh" or gh.
+// Module arguments arrive as written: 'gh' or "gh" or gh, a quote inside a
+// quoted one doubled.
 std::string Unquote(const char* arg) {
   std::string text(arg);
-  if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"') && text.back() == text.front()) {
-    text = text.substr(1, text.size() - 2);
+  if (text.size() < 2 || (text.front() != '\'' && text.front() != '"') ||
+      text.back() != text.front())
+    return text;
+  char quote = text.front();
+  std::string out;
+  for (size_t i = 1; i + 1 < text.size(); ++i) {
+    out += text[i];
+    if (text[i] == quote && text[i + 1] == quote) ++i;
   }
-  return text;
+  return out;
 }
 
 int Fail(sqlite3_vtab* vtab, EntityProvider* provider, Status status) {
@@ -68,7 +74,8 @@ int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_v
     return SQLITE_ERROR;
   }
   std::string create = "CREATE TABLE x(";
-  for (const EntityField& field : schema->fields) create += Quote(field.name) + " " + SqlType(field.type) + ", ";
+  for (const EntityField& field : schema->fields)
+    create += QuoteIdentifier(field.name) + " " + SqlType(field.type) + ", ";
   create += "_raw TEXT HIDDEN";
   if (schema->has_parent) create += ", _parent TEXT HIDDEN";  // the parent row, as JSON
   create += ")";
@@ -143,6 +150,14 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       limit_safe = false;  // SQLite checks it; the handler never sees it
       continue;
     }
+    // Handlers compare as JSON does, byte for byte: a constraint under
+    // another collation (COLLATE NOCASE) would be narrowed wrongly, so it
+    // stays SQLite's alone.
+    const char* collation = sqlite3_vtab_collation(info, i);
+    if (collation && sqlite3_stricmp(collation, "BINARY") != 0) {
+      limit_safe = false;
+      continue;
+    }
     const EntityField& field = fields[constraint.iColumn];
     bool in_list = constraint.op == SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(info, i, -1);
     if (in_list) sqlite3_vtab_in(info, i, 1);
@@ -179,9 +194,13 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       plan["limit"] = argv;
     }
     if (offset_index >= 0) {
+      // Consumed either way (SQLite then skips nothing): by the handler
+      // when it declared it applies offsets, else by the cursor, which
+      // asks the handler for limit + offset rows and drops the first ones.
       info->aConstraintUsage[offset_index].argvIndex = ++argv;
       info->aConstraintUsage[offset_index].omit = 1;
       plan["offset"] = argv;
+      plan["offset_by"] = table->schema.applies_offset ? "handler" : "engine";
     }
   }
   Value used = Value::array();
@@ -224,6 +243,18 @@ Value FromSqlite(sqlite3_value* value) {
 
 int Advance(EntityCursor* cursor) {
   auto* table = reinterpret_cast<EntityTable*>(cursor->base.pVtab);
+  // OFFSET the handler did not apply: its first rows are dropped unread.
+  for (; cursor->skip > 0; --cursor->skip) {
+    Result<std::optional<Value>> skipped = cursor->source->Next();
+    if (!skipped.ok()) return Fail(&table->base, table->provider, skipped.TakeStatus());
+    if (!*skipped) {
+      cursor->skip = 0;
+      cursor->eof = true;
+      cursor->source.reset();
+      return SQLITE_OK;
+    }
+    ++cursor->row_number;
+  }
   Result<std::optional<Value>> row = cursor->source->Next();
   if (!row.ok()) return Fail(&table->base, table->provider, row.TakeStatus());
   if (!*row) {
@@ -277,8 +308,23 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
     for (const Value& term : plan["order_by"]) order_by.push_back({{"field", term[0]}, {"desc", term[1]}});
     options["order_by"] = order_by;
   }
-  if (plan.contains("limit")) options["limit"] = FromSqlite(argv[plan["limit"].get<int>() - 1]);
-  if (plan.contains("offset")) options["offset"] = FromSqlite(argv[plan["offset"].get<int>() - 1]);
+  // SQLite's LIMIT -1 (or any negative) is no limit, a negative OFFSET none.
+  std::optional<int64_t> limit;
+  int64_t offset = 0;
+  if (plan.contains("limit")) {
+    int64_t given = sqlite3_value_int64(argv[plan["limit"].get<int>() - 1]);
+    if (given >= 0) limit = given;
+  }
+  if (plan.contains("offset"))
+    offset = std::max<int64_t>(0, sqlite3_value_int64(argv[plan["offset"].get<int>() - 1]));
+  cursor->skip = 0;
+  if (plan.value("offset_by", "") == "handler") {
+    if (offset > 0) options["offset"] = offset;
+  } else {
+    cursor->skip = offset;
+    if (limit) limit = *limit > INT64_MAX - offset ? INT64_MAX : *limit + offset;
+  }
+  if (limit) options["limit"] = *limit;
   cursor->source.reset();
   cursor->row_number = 0;
   cursor->used.assign(table->schema.fields.size(), false);
@@ -301,6 +347,11 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
   // Unless _raw is read, rows need only the fields the query reads.
   std::vector<std::string> read;
   for (const Value& name : options["fields"]) read.push_back(name.get<std::string>());
+  // The key makes the rowid, which the query may read without naming a field.
+  for (const EntityField& field : table->schema.fields) {
+    if (field.primary_key && std::find(read.begin(), read.end(), field.name) == read.end())
+      read.push_back(field.name);
+  }
   Result<std::unique_ptr<RowSource>> source =
       table->provider->Scan(table->schema.connector, table->schema.entity, filters, options, parent,
                             plan.value("raw", false) ? nullptr : &read);
@@ -343,8 +394,14 @@ int Column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
   return SQLITE_OK;
 }
 
+// From the row's primary key (coerce.h), never from its position: what was
+// pushed down changes positions, not keys.
 int Rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
-  *rowid = reinterpret_cast<EntityCursor*>(base)->row_number;
+  auto* cursor = reinterpret_cast<EntityCursor*>(base);
+  auto* table = reinterpret_cast<EntityTable*>(base->pVtab);
+  Result<int64_t> id = RowidOf(table->schema, cursor->row, cursor->row_number);
+  if (!id.ok()) return Fail(&table->base, table->provider, id.TakeStatus());
+  *rowid = *id;
   return SQLITE_OK;
 }
 
@@ -369,6 +426,15 @@ sqlite3_module MakeModule() {
 const sqlite3_module kModule = MakeModule();
 
 }  // namespace
+
+std::string EntityModuleArgument(std::string_view name) {
+  std::string out = "'";
+  for (char c : name) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  return out + "'";
+}
 
 Status RegisterEntityModule(sqlite3* db, EntityProvider* provider) {
   int rc = sqlite3_create_module_v2(db, kEntityModuleName, &kModule, provider, nullptr);

@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "catalog/config_schema.h"
+#include "core/identifier.h"
 #include "net/curl_transport.h"
 #include "net/policy_transport.h"
 
@@ -134,6 +136,7 @@ std::vector<EntityDef> ConnectorInstance::EntitiesOfTables(const std::string& ty
     entity.description = table.value("description", "");
     entity.fields = table.value("fields", Value::object());
     entity.cursor = table.value("cursor", "");
+    entity.applies_offset = table.value("applies_offset", false);
     // A child table's rows come from the host's own resolution of its
     // parents, not from one engine call per parent row: to the engine it
     // is a table like any other.
@@ -188,6 +191,15 @@ Status ConnectorInstance::StartIntegration() {
   Result<Value> tables = realm_->Call(*host_, "describe", {spec_.resolved_config, false, options}, limits_.timeout);
   if (!tables.ok()) return tables.TakeStatus().WithContext(context + ": starting the plugin");
   spec_.entities = EntitiesOfTables(spec_.type.name, directory, *tables);
+  // Table and column names come from the plugin: held to the rules of a
+  // CREATE CONNECTOR ENTITY, since they become live and synced tables.
+  for (const EntityDef& entity : spec_.entities) {
+    Status name = CheckName(entity.name, "table");
+    for (const auto& [field, spec] : entity.fields.items()) {
+      if (name.ok()) name = CheckFieldName(field).WithContext("table '" + entity.name + "'");
+    }
+    if (!name.ok()) return name.WithContext(context);
+  }
   return Status::Ok();
 }
 

@@ -19,6 +19,8 @@ struct EntityField {
   std::string type;  // string, integer, number, boolean, timestamp, date, document, array
   bool filterable = false;
   bool sortable = false;
+  bool primary_key = false;  // part of the row's key: the live table's rowid comes from it
+  bool required = false;     // a row without it (missing or null) is an error
 };
 
 struct EntitySchema {
@@ -26,6 +28,10 @@ struct EntitySchema {
   std::string entity;
   std::vector<EntityField> fields;
   bool has_parent = false;  // a child entity: rows come per parent row
+  // The handler declared that it skips options.offset rows itself (PUSHDOWN
+  // OFFSET; an integration table's `appliesOffset`). Otherwise the engine
+  // skips them, and the handler's options.limit counts them in.
+  bool applies_offset = false;
 };
 
 // Rows of one handler call, pulled one at a time.

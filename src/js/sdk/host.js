@@ -102,7 +102,8 @@ const describeTables = (tables, parent = null, out = []) => {
     }
     const cursor = table.columns.find((c) => c.incrementalKey);
     out.push({ name: table.name, description: String(table.description || table.title || ''), parent,
-      fields, cursor: table.isIncremental && cursor ? cursor.name : '' });
+      fields, cursor: table.isIncremental && cursor ? cursor.name : '',
+      applies_offset: table.appliesOffset === true });
     describeTables(table.relations || [], table.name, out);
   }
   return out;

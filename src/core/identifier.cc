@@ -1,0 +1,98 @@
+#include "core/identifier.h"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace sluice {
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+namespace {
+
+// Decodes one UTF-8 sequence at `pos`; 0 bytes when it is not valid UTF-8.
+size_t DecodeUtf8(std::string_view text, size_t pos, uint32_t& cp) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  unsigned char lead = byte(pos);
+  size_t length = lead < 0x80           ? 1
+                  : (lead >> 5) == 0x6  ? 2
+                  : (lead >> 4) == 0xE  ? 3
+                  : (lead >> 3) == 0x1E ? 4
+                                        : 0;
+  if (length == 0 || pos + length > text.size()) return 0;
+  cp = length == 1   ? lead
+       : length == 2 ? (lead & 0x1F)
+       : length == 3 ? (lead & 0x0F)
+                     : (lead & 0x07);
+  for (size_t i = 1; i < length; ++i) {
+    if ((byte(pos + i) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(pos + i) & 0x3F);
+  }
+  static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinimum[length] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return length;
+}
+
+// Non-ASCII code points that are spacing or invisible rather than letters:
+// a name holding one looks like another name.
+bool IsUnicodeSpaceOrControl(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0xA0) || cp == 0xAD || cp == 0x1680 ||
+         (cp >= 0x2000 && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202F) ||
+         (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 || cp == 0xFEFF;
+}
+
+std::string Describe(uint32_t cp) {
+  char hex[16];
+  std::snprintf(hex, sizeof hex, "U+%04X", static_cast<unsigned>(cp));
+  if (cp < 0x20 || cp == 0x7F) return hex;
+  if (cp == ' ') return std::string("a space (") + hex + ")";
+  if (cp < 0x80) return std::string("'") + static_cast<char>(cp) + "' (" + hex + ")";
+  return hex;
+}
+
+}  // namespace
+
+Status CheckName(std::string_view name, std::string_view what) {
+  if (name.empty())
+    return Status(ErrorKind::kInvalidArgument, std::string(what) + " name must not be empty");
+  auto refuse = [&](const std::string& why) {
+    // The name is shown as JSON would show it: control characters escaped.
+    std::string shown;
+    for (char c : name) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\x%02X",
+                      static_cast<unsigned>(static_cast<unsigned char>(c)));
+        shown += escaped;
+      } else {
+        shown += c;
+      }
+    }
+    return Status(ErrorKind::kInvalidArgument,
+                  std::string(what) + " name '" + shown + "' " + why +
+                      "; a name holds letters, digits and '_', and does not start with a digit");
+  };
+  for (size_t pos = 0; pos < name.size();) {
+    uint32_t cp = 0;
+    size_t length = DecodeUtf8(name, pos, cp);
+    if (length == 0) return refuse("is not valid UTF-8");
+    bool ascii_letter = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || cp == '_';
+    bool digit = cp >= '0' && cp <= '9';
+    bool allowed =
+        ascii_letter || (digit && pos > 0) || (cp >= 0x80 && !IsUnicodeSpaceOrControl(cp));
+    if (!allowed) {
+      if (digit) return refuse("starts with a digit");
+      return refuse("contains " + Describe(cp) + " at byte " + std::to_string(pos + 1));
+    }
+    pos += length;
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice
