@@ -83,7 +83,13 @@ class ToValueConverter {
       JS::RootedString string(cx_, value.toString());
       return Value(ToUtf8(cx_, string));
     }
-    if (value.isBigInt()) return Value(ToDisplayString(cx_, value));
+    if (value.isBigInt()) {
+      // Exact either way: a 64-bit integer as a number, a bigger one as its
+      // decimal text (a JSON number that large would be rounded by readers).
+      int64_t small = 0;
+      if (JS::BigIntFits(value.toBigInt(), &small)) return Value(small);
+      return Value(ToDisplayString(cx_, value));
+    }
     if (value.isSymbol()) return Value();
     JS::RootedObject object(cx_, &value.toObject());
     if (JS::IsCallable(object)) return Value();
