@@ -93,6 +93,7 @@ TEST_F(JsRealmTest, ConvertsValuesToTheEngine) {
   EXPECT_EQ(Eval("new Date(Date.UTC(2026, 10, 21, 12, 30, 0, 250))"), Value("2026-11-21T12:30:00.25Z"));
   EXPECT_EQ(Eval("new Date(NaN)"), Value());
   EXPECT_EQ(Eval("12345678901234567890n"), Value("12345678901234567890"));
+  EXPECT_EQ(Eval("-42n"), Value(-42));
   EXPECT_EQ(Eval("2 ** 53"), Value(int64_t{9007199254740992}));
   EXPECT_TRUE(Eval("2 ** 60").is_number_float());
 }
@@ -222,6 +223,78 @@ TEST_F(JsRealmTest, AStreamReportsTheHandlersError) {
   Result<std::optional<Value>> failed = stream->Next();
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(failed.status().kind(), ErrorKind::kAuth);
+}
+
+// Issue 13: a handler that fails before returning never gets a result
+// reader; dropping its stream must not touch one (it crashed the process).
+TEST_F(JsRealmTest, AHandlerFailingBeforeItsFirstAwaitIsAnError) {
+  JsRealm::HandlerId throws = Load("function query() {\n  throw new Error('early');\n}");
+  auto thrown = realm_->StartRows(throws, "query", {}, kSecond);
+  ASSERT_FALSE(thrown.ok());
+  EXPECT_NE(thrown.status().message().find("Error: early"), std::string::npos) << thrown.status().message();
+  EXPECT_NE(thrown.status().message().find("handler.js:2:"), std::string::npos) << thrown.status().message();
+  JsRealm::HandlerId type_error = Load("function query(config) { return config.missing.x; }");
+  auto typed = realm_->StartRows(type_error, "query", {Value::object()}, kSecond);
+  ASSERT_FALSE(typed.ok());
+  EXPECT_NE(typed.status().message().find("TypeError"), std::string::npos) << typed.status().message();
+  JsRealm::HandlerId spins = Load("function query() { for (;;) {} }");
+  auto spun = realm_->StartRows(spins, "query", {}, std::chrono::milliseconds(200));
+  ASSERT_FALSE(spun.ok());
+  EXPECT_EQ(spun.status().kind(), ErrorKind::kTimeout) << spun.status().ToString();
+  // The realm goes on.
+  JsRealm::HandlerId fine = Load("function query() { return [{a: 1}]; }");
+  size_t rows = 0;
+  ASSERT_TRUE(realm_->CallForRows(fine, "query", {}, kSecond, [&](Value) { return ++rows > 0; }).ok());
+  EXPECT_EQ(rows, 1u);
+}
+
+TEST_F(JsRealmTest, AResultThatIsNotRowsIsRefusedSayingWhatCameBack) {
+  const std::string tail = "; expected an array of rows, a promise of one, or an async iterable";
+  const std::pair<const char*, std::string> cases[] = {
+      {"async function query() { return; }", "query() returned undefined"},
+      {"function query() { return null; }", "query() returned null"},
+      {"async function query() { return {error: 'unauthorized'}; }",
+       "query() returned an object with keys error (one object, not an array of rows)"},
+      {"function query() { return 7; }", "query() returned the number 7"},
+      {"function query() { return 'abc'; }", "query() returned a string \"abc\""},
+  };
+  for (const auto& [code, what] : cases) {
+    JsRealm::HandlerId id = Load(code);
+    Status status = realm_->CallForRows(id, "query", {}, kSecond, [](Value) { return true; });
+    ASSERT_FALSE(status.ok()) << code;
+    EXPECT_EQ(status.message(), "TypeError: " + what + tail) << code;
+  }
+  JsRealm::HandlerId empty = Load("async function query() { return []; }");
+  EXPECT_TRUE(realm_->CallForRows(empty, "query", {}, kSecond, [](Value) { return true; }).ok());
+}
+
+TEST_F(JsRealmTest, FieldsNamedBeyondAsciiAreRead) {
+  JsRealm::HandlerId id = Load(R"(function query() { return [{"名前": "太郎", "café": "crème", "0": "zero"}]; })");
+  std::vector<std::string> fields = {"名前", "café", "0"};
+  auto stream = realm_->StartRows(id, "query", {}, kSecond, &fields).value();
+  EXPECT_EQ(stream->Next().value()->dump(), R"({"名前":"太郎","café":"crème","0":"zero"})");
+}
+
+TEST_F(JsRealmTest, BigIntsAreExactAtAnyDepth) {
+  EXPECT_EQ(Eval("({a: 12n, b: [2n ** 64n, -3n], c: {d: 9007199254740993n}})"),
+            Value::parse(R"({"a":12,"b":["18446744073709551616",-3],"c":{"d":9007199254740993}})"));
+  JsRealm::HandlerId id = Load("function query() { return [{doc: {n: 5n, big: 2n ** 70n}}]; }");
+  std::vector<std::string> fields = {"doc"};
+  auto stream = realm_->StartRows(id, "query", {}, kSecond, &fields);
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  auto row = (*stream)->Next();
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  EXPECT_EQ((**row)["doc"], Value::parse(R"({"n":5,"big":"1180591620717411303424"})"));
+}
+
+TEST_F(JsRealmTest, HugeErrorMessagesAreCut) {
+  JsRealm::HandlerId id = Load("function execute() { throw new Error('é'.repeat(3000000)); }");
+  Result<Value> result = realm_->Call(id, "execute", {}, kSecond * 5);
+  ASSERT_FALSE(result.ok());
+  const std::string& message = result.status().message();
+  EXPECT_LT(message.size(), 5000u);
+  // 6,000,000 bytes of "é"; 4,096 kept, at a character boundary.
+  EXPECT_NE(message.find("… (5995904 more bytes cut)"), std::string::npos) << message.substr(0, 100);
 }
 
 TEST_F(JsRealmTest, InfiniteLoopHitsTheTimeLimitAndTheRealmGoesOn) {
