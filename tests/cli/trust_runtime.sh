@@ -172,6 +172,25 @@ expect_contains "the bomb's error names the URL and the limit" \
 rss=$(printf '%s\n' "$out" | sed -n 's/^peak_rss_kb=//p')
 echo "gzip bomb, 64 MiB limit: peak RSS ${rss} KiB" >&2
 [ -n "$rss" ] && [ "$rss" -lt 600000 ] || fail "peak RSS ${rss} KiB should stay under 600 MB (main: 2.1 GB)"
+# With a body limit too high to help, the time limit still holds while the
+# body inflates (main went 42-54 s past a 5 s limit).
+cat >"$dir/bomb2.sql" <<'SQL'
+CREATE CONNECTOR ENTITY 'hostile.bomb2' FIELDS {"id": {"type": "integer"}}
+  QUERY_HANDLER '''async function query(config) {
+  const response = await fetch(`${config.url}/gzip-bomb?mib=2048`);
+  return [{id: (await response.arrayBuffer()).byteLength}];
+}''';
+SQL
+"$sluice" "$ws" "$dir/bomb2.sql" >/dev/null 2>&1 || fail "defining the second bomb"
+run "CREATE CONNECTOR quick TYPE 'hostile' CONFIG {\"url\": ENV('TRUST_API')} OPTIONS {\"timeout_seconds\": 0.3, \"max_response_mb\": 8192};" >/dev/null
+curl -s -o /dev/null "$TEST_SERVER_URL/gzip-bomb?mib=2048"
+out=$(/usr/bin/time -f 'peak_rss_kb=%M' "$sluice" "$ws" -c "SELECT * FROM quick.bomb2;" 2>&1)
+expect_eq "the bomb under a time limit is stopped" 1 $?
+expect_contains "stopped by the time limit" \
+  "connector 'quick', entity 'bomb2': stopped: the call ran past its time limit of 0.300 s" "$out"
+rss=$(printf '%s\n' "$out" | sed -n 's/^peak_rss_kb=//p')
+echo "gzip bomb of 2 GiB, 0.3 s limit, 8 GiB body limit: peak RSS ${rss} KiB" >&2
+[ -n "$rss" ] && [ "$rss" -lt 1500000 ] || fail "peak RSS ${rss} KiB should stay under 1.5 GB"
 run "CREATE CONNECTOR small_bodies TYPE 'hostile' CONFIG {\"url\": ENV('TRUST_API')} OPTIONS {\"max_response_mb\": 1};" >/dev/null
 expect_contains "max_response_mb sets the limit" "larger than 1 MiB once decoded" "$(run "SELECT * FROM small_bodies.bomb;")"
 expect_contains "max_response_mb is checked" "option 'max_response_mb' must be a non-negative number" \
