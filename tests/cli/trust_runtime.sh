@@ -238,6 +238,27 @@ expect_contains "cross-origin: no secret reached the other origin" '"leaked":fal
 out=$(run "CONNECTOR_EXEC h.headers_after(path => '/redirect?to=/echo');")
 expect_contains "same origin: every header kept" '"headers":"accept,authorization,cookie,x-api-key,x-request-tag"' "$out"
 expect_contains "same origin: redirected" '"redirected":true' "$out"
+cat >"$dir/redirect2.sql" <<'SQL'
+CREATE CONNECTOR ACTION 'hostile.post_to' PARAMETERS {"path": {"type": "string", "required": true}}
+  HANDLER '''async function execute(config, params) {
+  const response = await fetch(`${config.url}${params.path}`,
+                               {method: "POST", body: "hello", headers: {"Content-Type": "text/plain"}});
+  const echoed = await response.json();
+  return `${echoed.method} ${echoed.path} body=${echoed.body} type=${echoed.headers["content-type"] || "none"}`;
+}''';
+CREATE CONNECTOR ACTION 'hostile.get_to' PARAMETERS {"path": {"type": "string", "required": true}}
+  HANDLER '''async function execute(config, params) {
+  const response = await fetch(`${config.url}${params.path}`);
+  return `${response.status} ${new URL(response.url).pathname} redirected=${response.redirected}`;
+}''';
+SQL
+"$sluice" "$ws" "$dir/redirect2.sql" >/dev/null 2>&1 || fail "defining post_to"
+expect_eq "303: POST becomes GET, without its body" '"GET /echo body= type=none"' \
+  "$(run "CONNECTOR_EXEC h.post_to(path => '/redirect?code=303');")"
+expect_eq "307: POST stays POST, with its body" '"POST /echo body=hello type=text/plain"' \
+  "$(run "CONNECTOR_EXEC h.post_to(path => '/redirect?code=307');")"
+expect_eq "20 redirects are followed" '"200 /echo redirected=true"' "$(run "CONNECTOR_EXEC h.get_to(path => '/redirect-chain?n=20');")"
+expect_contains "21 are too many" "/redirect-chain?n=1: more than 20 redirects" "$(run "CONNECTOR_EXEC h.get_to(path => '/redirect-chain?n=21');")"
 
 # --- 33. response.json() errors point at the handler -------------------------
 cat >"$dir/json.sql" <<'SQL'

@@ -171,7 +171,7 @@ void AddFaultRoutes(Server& svr, State& st) {
              st.InflightReset();
              SendJson(res, 200, {{"ok", true}});
            }));
-  svr.Get("/redirect", Route(st, false, [](const Request& req, Response& res) {
+  AnyMethod(svr, "/redirect", Route(st, false, [](const Request& req, Response& res) {
             int64_t code = IntParam(req, "code", 302, 300, 399);
             res.set_redirect(req.has_param("to") ? req.get_param_value("to") : "/echo",
                              static_cast<int>(code));
@@ -263,7 +263,7 @@ void AddHostileRoutes(Server& svr, State& st) {
           }));
   // To the same path on http://localhost:PORT: another origin (the host
   // differs), served by this same server.
-  svr.Get("/redirect-cross-origin", Route(st, false, [](const Request& req, Response& res) {
+  AnyMethod(svr, "/redirect-cross-origin", Route(st, false, [](const Request& req, Response& res) {
             std::string path = req.has_param("to") ? req.get_param_value("to") : "/echo";
             res.set_redirect("http://localhost:" + std::to_string(req.local_port) + path, 302);
           }));
