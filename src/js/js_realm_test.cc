@@ -318,6 +318,15 @@ TEST_F(JsRealmTest, RunawayAllocationHitsTheMemoryLimitAndTheRealmGoesOn) {
       << result.status().message();
   JsRealm::HandlerId fine = Load("async function execute() { return [1, 2, 3].length; }");
   EXPECT_EQ(*realm_->Call(fine, "execute", {}, kSecond), Value(3));
+  // The same in a query handler's synchronous part, before any stream
+  // exists (issue 13: this crashed the process).
+  JsRealm::HandlerId query_hog =
+      Load("function query() { const a = []; while (true) a.push(new Array(1e5).fill(7)); }");
+  auto stream = realm_->StartRows(query_hog, "query", {}, kSecond * 30);
+  ASSERT_FALSE(stream.ok());
+  EXPECT_NE(stream.status().message().find("memory limit (64 MiB)"), std::string::npos)
+      << stream.status().message();
+  EXPECT_EQ(*realm_->Call(fine, "execute", {}, kSecond), Value(3));
 }
 
 TEST_F(JsRealmTest, APromiseNothingCanSettleIsReported) {
