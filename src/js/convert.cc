@@ -70,6 +70,9 @@ JSString* NewString(JSContext* cx, std::string_view utf8) {
 
 namespace {
 
+// 2^53: beyond it a double no longer holds every integer exactly.
+constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+
 class ToValueConverter {
  public:
   explicit ToValueConverter(JSContext* cx) : cx_(cx), path_(cx) {}
@@ -84,10 +87,13 @@ class ToValueConverter {
       return Value(ToUtf8(cx_, string));
     }
     if (value.isBigInt()) {
-      // Exact either way: a 64-bit integer as a number, a bigger one as its
-      // decimal text (a JSON number that large would be rounded by readers).
+      // Exact either way, at any depth: a number when a double holds it
+      // exactly (|n| <= 2^53, as JSON readers parse numbers into doubles),
+      // else its decimal text. The SDK host's JSON columns do the same.
       int64_t small = 0;
-      if (JS::BigIntFits(value.toBigInt(), &small)) return Value(small);
+      if (JS::BigIntFits(value.toBigInt(), &small) && small >= -kMaxExactInteger && small <= kMaxExactInteger) {
+        return Value(small);
+      }
       return Value(ToDisplayString(cx_, value));
     }
     if (value.isSymbol()) return Value();

@@ -276,8 +276,8 @@ TEST_F(JsRealmTest, FieldsNamedBeyondAsciiAreRead) {
 }
 
 TEST_F(JsRealmTest, BigIntsAreExactAtAnyDepth) {
-  EXPECT_EQ(Eval("({a: 12n, b: [2n ** 64n, -3n], c: {d: 9007199254740993n}})"),
-            Value::parse(R"({"a":12,"b":["18446744073709551616",-3],"c":{"d":9007199254740993}})"));
+  EXPECT_EQ(Eval("({a: 12n, b: [2n ** 64n, -3n], c: {d: 9007199254740993n, e: 9007199254740992n}})"),
+            Value::parse(R"({"a":12,"b":["18446744073709551616",-3],"c":{"d":"9007199254740993","e":9007199254740992}})"));
   JsRealm::HandlerId id = Load("function query() { return [{doc: {n: 5n, big: 2n ** 70n}}]; }");
   std::vector<std::string> fields = {"doc"};
   auto stream = realm_->StartRows(id, "query", {}, kSecond, &fields);

@@ -153,6 +153,28 @@ out=$(run "SYNC CONNECTOR h ENTITIES (bigints) TO '$dir/bigints.db' FULL;")
 expect_eq "SYNC of nested BigInts" 0 $?
 expect_eq "synced nested BigInts" '{"small":12,"huge":"1180591620717411303424","deep":{"neg":-5}}' \
   "$(q 'SELECT doc FROM h_bigints' "$dir/bigints.db")"
+# A table integration's JSON column: the SDK host stringified it, and a
+# nested BigInt threw a TypeError.
+mkdir -p "$dir/bigplugin"
+printf '{"name": "bigplugin", "version": "1.0.0", "type": "module", "main": "main.js"}\n' >"$dir/bigplugin/package.json"
+cat >"$dir/bigplugin/main.js" <<'JS'
+import { createServeCommand } from '@cloudquery/plugin-sdk-javascript/plugin/serve';
+import { newPlugin } from '@cloudquery/plugin-sdk-javascript/plugin/plugin';
+import { sync } from '@cloudquery/plugin-sdk-javascript/scheduler';
+import { createTable } from '@cloudquery/plugin-sdk-javascript/schema/table';
+import { createColumn } from '@cloudquery/plugin-sdk-javascript/schema/column';
+import { Int64 } from '@cloudquery/plugin-sdk-javascript/arrow';
+import { JSONType } from '@cloudquery/plugin-sdk-javascript/types/json';
+const tables = [createTable({ name: 'things', columns: [
+  createColumn({ name: 'id', type: new Int64(), primaryKey: true }), createColumn({ name: 'doc', type: new JSONType() })],
+  resolver: async (client, parent, stream) => { stream.write({id: 1n, doc: {small: 12n, huge: 2n ** 70n}}); } })];
+createServeCommand(newPlugin('p', '1', async () => ({ tables: async () => tables,
+  sync: (o) => sync({ client: { id: () => 'c' }, tables, stream: o.stream, concurrency: 1 }) }))).parse();
+JS
+out=$("$sluice" -w :memory: -f csv -c "CREATE CONNECTOR TYPE 'bigplugin' FROM INTEGRATION '$dir/bigplugin'" \
+  -c "CREATE CONNECTOR b TYPE 'bigplugin'" -c "SELECT id, doc FROM b.things" 2>&1)
+expect_eq "BigInts in an integration's JSON column" 'id,doc
+1,"{""small"":12,""huge"":""1180591620717411303424""}"' "$out"
 
 # --- 25. A gzip bomb: 1 MiB expanding to 1 GiB ------------------------------
 cat >"$dir/bomb.sql" <<'SQL'
