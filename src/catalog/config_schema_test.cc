@@ -261,10 +261,12 @@ TEST(ValidateOptionsTest, SyncTableIsTextNamingTheEntity) {
 }
 
 TEST(ValidateOptionsTest, InvalidUtf8IsReplaceOrError) {
-  EXPECT_TRUE(ValidateOptions(Value::parse(R"({"invalid_utf8": "replace", "max_response_mb": 16})")).ok());
+  EXPECT_TRUE(
+      ValidateOptions(Value::parse(R"({"invalid_utf8": "replace", "max_response_mb": 16})")).ok());
   EXPECT_TRUE(ValidateOptions(Value::parse(R"({"invalid_utf8": "error"})")).ok());
   Status other = ValidateOptions(Value::parse(R"({"invalid_utf8": "ignore"})"));
-  EXPECT_EQ(other.message(), "option 'invalid_utf8' must be \"replace\" or \"error\", got string \"ignore\"");
+  EXPECT_EQ(other.message(),
+            "option 'invalid_utf8' must be \"replace\" or \"error\", got string \"ignore\"");
   EXPECT_FALSE(ValidateOptions(Value::parse(R"({"max_response_mb": "64"})")).ok());
 }
 

@@ -91,7 +91,8 @@ class ToValueConverter {
       // exactly (|n| <= 2^53, as JSON readers parse numbers into doubles),
       // else its decimal text. The SDK host's JSON columns do the same.
       int64_t small = 0;
-      if (JS::BigIntFits(value.toBigInt(), &small) && small >= -kMaxExactInteger && small <= kMaxExactInteger) {
+      if (JS::BigIntFits(value.toBigInt(), &small) && small >= -kMaxExactInteger &&
+          small <= kMaxExactInteger) {
         return Value(small);
       }
       return Value(ToDisplayString(cx_, value));

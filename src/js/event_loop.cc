@@ -97,8 +97,9 @@ Status JsRealm::State::TakeException(const std::string& doing) {
                       doing);
   }
   if (!exception.isObject()) {
-    return Status(ErrorKind::kConnector, "uncaught exception " + Bounded(ToDisplayString(cx, exception)) +
-                                             " while " + doing);
+    return Status(
+        ErrorKind::kConnector,
+        "uncaught exception " + Bounded(ToDisplayString(cx, exception)) + " while " + doing);
   }
   JS::RootedObject error(cx, &exception.toObject());
   std::string name = Bounded(GetStringProperty(cx, error, "name"));

@@ -258,8 +258,11 @@ Result<std::unique_ptr<JsRealm::RowStream>> JsRealm::StartRows(HandlerId handler
     for (const std::string& field : *fields) {
       JS::RootedString text(cx, NewString(cx, field));
       JS::RootedId id(cx);
-      if (!text || !JS_StringToId(cx, text, &id)) return state_->TakeException("preparing the row fields");
-      stream->buffer_->projection.emplace_back(field, std::make_unique<JS::PersistentRootedId>(cx, id));
+      if (!text || !JS_StringToId(cx, text, &id)) {
+        return state_->TakeException("preparing the row fields");
+      }
+      stream->buffer_->projection.emplace_back(field,
+                                               std::make_unique<JS::PersistentRootedId>(cx, id));
     }
   }
   JS::RootedValue result(cx);

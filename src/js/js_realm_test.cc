@@ -231,12 +231,15 @@ TEST_F(JsRealmTest, AHandlerFailingBeforeItsFirstAwaitIsAnError) {
   JsRealm::HandlerId throws = Load("function query() {\n  throw new Error('early');\n}");
   auto thrown = realm_->StartRows(throws, "query", {}, kSecond);
   ASSERT_FALSE(thrown.ok());
-  EXPECT_NE(thrown.status().message().find("Error: early"), std::string::npos) << thrown.status().message();
-  EXPECT_NE(thrown.status().message().find("handler.js:2:"), std::string::npos) << thrown.status().message();
+  EXPECT_NE(thrown.status().message().find("Error: early"), std::string::npos)
+      << thrown.status().message();
+  EXPECT_NE(thrown.status().message().find("handler.js:2:"), std::string::npos)
+      << thrown.status().message();
   JsRealm::HandlerId type_error = Load("function query(config) { return config.missing.x; }");
   auto typed = realm_->StartRows(type_error, "query", {Value::object()}, kSecond);
   ASSERT_FALSE(typed.ok());
-  EXPECT_NE(typed.status().message().find("TypeError"), std::string::npos) << typed.status().message();
+  EXPECT_NE(typed.status().message().find("TypeError"), std::string::npos)
+      << typed.status().message();
   JsRealm::HandlerId spins = Load("function query() { for (;;) {} }");
   auto spun = realm_->StartRows(spins, "query", {}, std::chrono::milliseconds(200));
   ASSERT_FALSE(spun.ok());
@@ -244,7 +247,8 @@ TEST_F(JsRealmTest, AHandlerFailingBeforeItsFirstAwaitIsAnError) {
   // The realm goes on.
   JsRealm::HandlerId fine = Load("function query() { return [{a: 1}]; }");
   size_t rows = 0;
-  ASSERT_TRUE(realm_->CallForRows(fine, "query", {}, kSecond, [&](Value) { return ++rows > 0; }).ok());
+  ASSERT_TRUE(
+      realm_->CallForRows(fine, "query", {}, kSecond, [&](Value) { return ++rows > 0; }).ok());
   EXPECT_EQ(rows, 1u);
 }
 
@@ -269,15 +273,18 @@ TEST_F(JsRealmTest, AResultThatIsNotRowsIsRefusedSayingWhatCameBack) {
 }
 
 TEST_F(JsRealmTest, FieldsNamedBeyondAsciiAreRead) {
-  JsRealm::HandlerId id = Load(R"(function query() { return [{"名前": "太郎", "café": "crème", "0": "zero"}]; })");
+  JsRealm::HandlerId id =
+      Load(R"(function query() { return [{"名前": "太郎", "café": "crème", "0": "zero"}]; })");
   std::vector<std::string> fields = {"名前", "café", "0"};
   auto stream = realm_->StartRows(id, "query", {}, kSecond, &fields).value();
   EXPECT_EQ(stream->Next().value()->dump(), R"({"名前":"太郎","café":"crème","0":"zero"})");
 }
 
 TEST_F(JsRealmTest, BigIntsAreExactAtAnyDepth) {
-  EXPECT_EQ(Eval("({a: 12n, b: [2n ** 64n, -3n], c: {d: 9007199254740993n, e: 9007199254740992n}})"),
-            Value::parse(R"({"a":12,"b":["18446744073709551616",-3],"c":{"d":"9007199254740993","e":9007199254740992}})"));
+  EXPECT_EQ(
+      Eval("({a: 12n, b: [2n ** 64n, -3n], c: {d: 9007199254740993n, e: 9007199254740992n}})"),
+      Value::parse(
+          R"({"a":12,"b":["18446744073709551616",-3],"c":{"d":"9007199254740993","e":9007199254740992}})"));
   JsRealm::HandlerId id = Load("function query() { return [{doc: {n: 5n, big: 2n ** 70n}}]; }");
   std::vector<std::string> fields = {"doc"};
   auto stream = realm_->StartRows(id, "query", {}, kSecond, &fields);
@@ -294,7 +301,8 @@ TEST_F(JsRealmTest, HugeErrorMessagesAreCut) {
   const std::string& message = result.status().message();
   EXPECT_LT(message.size(), 5000u);
   // 6,000,000 bytes of "é"; 4,096 kept, at a character boundary.
-  EXPECT_NE(message.find("… (5995904 more bytes cut)"), std::string::npos) << message.substr(0, 100);
+  EXPECT_NE(message.find("… (5995904 more bytes cut)"), std::string::npos)
+      << message.substr(0, 100);
 }
 
 TEST_F(JsRealmTest, InfiniteLoopHitsTheTimeLimitAndTheRealmGoesOn) {

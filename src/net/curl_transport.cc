@@ -51,7 +51,8 @@ struct CurlTransport::Transfer {
     auto* transfer = static_cast<Transfer*>(self);
     size_t bytes = size * count;
     std::string& body = transfer->response.body;
-    if (transfer->request.max_body_bytes > 0 && body.size() + bytes > transfer->request.max_body_bytes) {
+    if (transfer->request.max_body_bytes > 0 &&
+        body.size() + bytes > transfer->request.max_body_bytes) {
       transfer->too_large = true;
       return CURL_WRITEFUNC_ERROR;
     }
@@ -119,8 +120,9 @@ std::string Origin(const std::string& url) {
 // X-Api-Key, Cookie, a vendor's token header) may carry a credential, which
 // the other origin must not see — libcurl itself drops only Authorization.
 bool SafeAcrossOrigins(const std::string& name) {
-  static constexpr const char* kSafe[] = {"accept", "accept-encoding", "accept-language", "cache-control",
-                                          "content-language", "content-type", "pragma", "user-agent"};
+  static constexpr const char* kSafe[] = {"accept",        "accept-encoding",  "accept-language",
+                                          "cache-control", "content-language", "content-type",
+                                          "pragma",        "user-agent"};
   for (const char* safe : kSafe) {
     if (strcasecmp(name.c_str(), safe) == 0) return true;
   }
@@ -195,8 +197,10 @@ void CurlTransport::Configure(Transfer& transfer, uint64_t id) {
   curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "sluice/" SLUICE_VERSION);
   if (transfer.deadline != std::chrono::steady_clock::time_point::max()) {
-    auto left = std::chrono::ceil<std::chrono::milliseconds>(transfer.deadline - std::chrono::steady_clock::now());
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(1, left.count())));
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(transfer.deadline -
+                                                             std::chrono::steady_clock::now());
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::max<int64_t>(1, left.count())));
   }
   if (r.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
@@ -234,7 +238,8 @@ bool CurlTransport::FollowRedirect(Transfer& transfer, uint64_t id) {
   if (++transfer.redirects > kMaxRedirects) return false;
   // As fetch does: 303 turns any method but HEAD into GET, and 301/302 turn
   // POST into GET; the body goes, and the headers that described it.
-  if ((status == 303 && r.method != "HEAD") || ((status == 301 || status == 302) && r.method == "POST")) {
+  if ((status == 303 && r.method != "HEAD") ||
+      ((status == 301 || status == 302) && r.method == "POST")) {
     r.method = "GET";
     r.body.clear();
     std::erase_if(r.headers, [](const auto& header) {
@@ -277,23 +282,25 @@ void CurlTransport::Finish(uint64_t id, CURLcode code) {
     const HttpRequest& r = transfer->request;
     if (transfer->too_large) {
       transfer->done(Status(ErrorKind::kConnection,
-                            r.method + " " + UrlForErrors(r.url) + ": the response body is larger than " +
+                            r.method + " " + UrlForErrors(r.url) +
+                                ": the response body is larger than " +
                                 std::to_string(r.max_body_bytes >> 20) +
                                 " MiB once decoded (connector option max_response_mb)"));
       return;
     }
     std::string detail = transfer->error[0] ? transfer->error : curl_easy_strerror(code);
     if (transfer->past_deadline) detail = "stopped at the call's time limit";
-    ErrorKind kind = code == CURLE_OPERATION_TIMEDOUT || transfer->past_deadline ? ErrorKind::kTimeout
-                                                                                 : ErrorKind::kConnection;
+    ErrorKind kind = code == CURLE_OPERATION_TIMEDOUT || transfer->past_deadline
+                         ? ErrorKind::kTimeout
+                         : ErrorKind::kConnection;
     transfer->done(Status(kind, r.method + " " + r.url + ": " + detail));
     return;
   }
   if (transfer->redirects > kMaxRedirects) {
     ++stats_.failures;
-    transfer->done(Status(ErrorKind::kConnection, transfer->request.method + " " + transfer->request.url +
-                                                      ": more than " + std::to_string(kMaxRedirects) +
-                                                      " redirects"));
+    transfer->done(Status(ErrorKind::kConnection,
+                          transfer->request.method + " " + transfer->request.url + ": more than " +
+                              std::to_string(kMaxRedirects) + " redirects"));
     return;
   }
   HttpResponse& response = transfer->response;

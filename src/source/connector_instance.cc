@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -79,9 +79,10 @@ Result<std::unique_ptr<ConnectorInstance>> ConnectorInstance::Create(js::JsRunti
   options.console = console;
   options.max_response_bytes = instance->limits_.max_response_bytes;
   options.invalid_utf8_error = instance->limits_.invalid_utf8_error;
-  instance->console_ = console ? std::move(console) : [](std::string_view level, std::string_view text) {
-    std::cerr << "console." << level << ": " << text << "\n";
-  };
+  instance->console_ =
+      console ? std::move(console) : [](std::string_view level, std::string_view text) {
+        std::cerr << "console." << level << ": " << text << "\n";
+      };
   Result<std::unique_ptr<js::JsRealm>> realm = js::JsRealm::Create(runtime, std::move(options));
   if (!realm.ok()) {
     return realm.TakeStatus().WithContext("connector '" + instance->spec_.connector.name + "'");
@@ -254,8 +255,9 @@ namespace {
 // and a warning when it read response bodies that were not valid UTF-8.
 class HandlerRows : public RowSource {
  public:
-  HandlerRows(std::unique_ptr<js::JsRealm::RowStream> stream, std::string context, const js::JsRealm& realm,
-              uint64_t invalid_utf8_before, const js::ConsoleFunction& console)
+  HandlerRows(std::unique_ptr<js::JsRealm::RowStream> stream, std::string context,
+              const js::JsRealm& realm, uint64_t invalid_utf8_before,
+              const js::ConsoleFunction& console)
       : stream_(std::move(stream)),
         context_(std::move(context)),
         realm_(realm),
@@ -278,7 +280,8 @@ class HandlerRows : public RowSource {
     warned_ = true;
     uint64_t count = realm_.invalid_utf8_count() - invalid_utf8_before_;
     if (count == 0) return;
-    console_("warn", context_ + ": " + std::to_string(count) + " response bod" + (count == 1 ? "y was" : "ies were") +
+    console_("warn", context_ + ": " + std::to_string(count) + " response bod" +
+                         (count == 1 ? "y was" : "ies were") +
                          " not valid UTF-8; the invalid bytes were replaced by U+FFFD (OPTIONS "
                          "{\"invalid_utf8\": \"error\"} refuses them instead)");
   }
@@ -300,7 +303,8 @@ Result<std::unique_ptr<RowSource>> ConnectorInstance::ResolveTables(const Value&
   Result<std::unique_ptr<js::JsRealm::RowStream>> stream =
       realm_->StartRows(*host_, "pass", {tables}, limits_.timeout);
   if (!stream.ok()) return stream.TakeStatus().WithContext(context);
-  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context, *realm_, utf8_before, console_));
+  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(
+      std::move(stream).value(), context, *realm_, utf8_before, console_));
 }
 
 Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& entity, const Value& filters,
@@ -312,7 +316,8 @@ Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& ent
     Result<std::unique_ptr<js::JsRealm::RowStream>> stream =
         realm_->StartRows(*host_, "query", {Value(entity.name), filters, options}, limits_.timeout, only_fields);
     if (!stream.ok()) return stream.TakeStatus().WithContext(context);
-    return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context, *realm_, utf8_before, console_));
+    return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(
+        std::move(stream).value(), context, *realm_, utf8_before, console_));
   }
   std::string context = "connector '" + spec_.connector.name + "', entity '" + entity.name + "'" +
                         DefinedAt(entity.handler);
@@ -327,7 +332,8 @@ Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& ent
       realm_->StartRows(*handler, "query", {spec_.resolved_config, filters, options, parent}, limits_.timeout,
                         only_fields);
   if (!stream.ok()) return stream.TakeStatus().WithContext(context);
-  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context, *realm_, utf8_before, console_));
+  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(
+      std::move(stream).value(), context, *realm_, utf8_before, console_));
 }
 
 }  // namespace sluice

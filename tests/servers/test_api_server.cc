@@ -47,13 +47,18 @@ class Server : public httplib::Server {
 // handler reads (`return data.items` gives undefined).
 void SendItemsFault(Response& res, int code) {
   switch (code) {
-    case 401: return SendJson(res, 401, {{"error", "unauthorized"}, {"message", "Bad credentials"}});
-    case 403: return SendJson(res, 403, {{"error", "forbidden"}, {"message", "Resource not accessible"}});
-    case 404: return SendJson(res, 404, {{"error", "not found"}});
+    case 401:
+      return SendJson(res, 401, {{"error", "unauthorized"}, {"message", "Bad credentials"}});
+    case 403:
+      return SendJson(res, 403, {{"error", "forbidden"}, {"message", "Resource not accessible"}});
+    case 404:
+      return SendJson(res, 404, {{"error", "not found"}});
     case 429:
       res.set_header("Retry-After", "0");
-      return SendJson(res, 429, {{"error", "rate limited"}, {"message", "API rate limit exceeded"}});
-    default: return SendJson(res, code, {{"error", "fault"}, {"status", code}});
+      return SendJson(res, 429,
+                      {{"error", "rate limited"}, {"message", "API rate limit exceeded"}});
+    default:
+      return SendJson(res, code, {{"error", "fault"}, {"status", code}});
   }
 }
 
@@ -172,10 +177,10 @@ void AddFaultRoutes(Server& svr, State& st) {
              SendJson(res, 200, {{"ok", true}});
            }));
   AnyMethod(svr, "/redirect", Route(st, false, [](const Request& req, Response& res) {
-            int64_t code = IntParam(req, "code", 302, 300, 399);
-            res.set_redirect(req.has_param("to") ? req.get_param_value("to") : "/echo",
-                             static_cast<int>(code));
-          }));
+              int64_t code = IntParam(req, "code", 302, 300, 399);
+              res.set_redirect(req.has_param("to") ? req.get_param_value("to") : "/echo",
+                               static_cast<int>(code));
+            }));
   svr.Get("/redirect-chain", Route(st, false, [](const Request& req, Response& res) {
             int64_t n = IntParam(req, "n", 3, 0, 1000);
             res.set_redirect(n <= 1 ? "/echo" : "/redirect-chain?n=" + std::to_string(n - 1), 302);
@@ -264,13 +269,14 @@ void AddHostileRoutes(Server& svr, State& st) {
   // To the same path on http://localhost:PORT: another origin (the host
   // differs), served by this same server.
   AnyMethod(svr, "/redirect-cross-origin", Route(st, false, [](const Request& req, Response& res) {
-            std::string path = req.has_param("to") ? req.get_param_value("to") : "/echo";
-            res.set_redirect("http://localhost:" + std::to_string(req.local_port) + path, 302);
-          }));
+              std::string path = req.has_param("to") ? req.get_param_value("to") : "/echo";
+              res.set_redirect("http://localhost:" + std::to_string(req.local_port) + path, 302);
+            }));
   svr.Get("/invalid-utf8", Route(st, false, [](const Request&, Response& res) {
             // "café" in Latin-1 (\xE9), and a lone continuation byte.
-            SetBody(res, "{\"items\":[{\"id\":1,\"name\":\"caf\xE9\"},{\"id\":2,\"name\":\"\x80ok\"},"
-                         "{\"id\":3,\"name\":\"fine\"}]}",
+            SetBody(res,
+                    "{\"items\":[{\"id\":1,\"name\":\"caf\xE9\"},{\"id\":2,\"name\":\"\x80ok\"},"
+                    "{\"id\":3,\"name\":\"fine\"}]}",
                     "application/json");
           }));
   svr.Get("/huge-text", Route(st, false, [](const Request& req, Response& res) {
