@@ -50,6 +50,16 @@ std::string ToUtf8(JSContext* cx, JS::HandleString string) {
   return out;
 }
 
+std::string BoundErrorText(std::string text) {
+  constexpr size_t kMax = 4096;
+  if (text.size() <= kMax) return text;
+  size_t keep = kMax;
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  size_t cut = text.size() - keep;
+  text.resize(keep);
+  return text + "… (" + std::to_string(cut) + " more bytes cut)";
+}
+
 std::string ToDisplayString(JSContext* cx, JS::HandleValue value) {
   JS::RootedString text(cx, JS::ToString(cx, value));
   if (!text) {
@@ -119,7 +129,9 @@ class ToValueConverter {
   Status Pending() {
     JS::RootedValue exception(cx_);
     std::string detail = "a JavaScript error";
-    if (JS_GetPendingException(cx_, &exception)) detail = ToDisplayString(cx_, exception);
+    if (JS_GetPendingException(cx_, &exception)) {
+      detail = BoundErrorText(ToDisplayString(cx_, exception));
+    }
     JS_ClearPendingException(cx_);
     return Status(ErrorKind::kType, "cannot convert value: " + detail);
   }

@@ -55,20 +55,6 @@ std::string FormatStack(const std::string& stack) {
   return out;
 }
 
-// A thrown message can be any size (a handler may throw a whole response
-// body): errors are printed, kept in run records and shown in tests, so each
-// part is cut to its start, at a UTF-8 character boundary, saying how much went.
-constexpr size_t kMaxErrorPart = 4096;
-
-std::string Bounded(std::string text) {
-  if (text.size() <= kMaxErrorPart) return text;
-  size_t keep = kMaxErrorPart;
-  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
-  size_t cut = text.size() - keep;
-  text.resize(keep);
-  return text + "… (" + std::to_string(cut) + " more bytes cut)";
-}
-
 }  // namespace
 
 Status JsRealm::State::TakeException(const std::string& doing) {
@@ -99,12 +85,12 @@ Status JsRealm::State::TakeException(const std::string& doing) {
   if (!exception.isObject()) {
     return Status(
         ErrorKind::kConnector,
-        "uncaught exception " + Bounded(ToDisplayString(cx, exception)) + " while " + doing);
+        "uncaught exception " + BoundErrorText(ToDisplayString(cx, exception)) + " while " + doing);
   }
   JS::RootedObject error(cx, &exception.toObject());
-  std::string name = Bounded(GetStringProperty(cx, error, "name"));
-  std::string message = Bounded(GetStringProperty(cx, error, "message"));
-  if (name.empty() && message.empty()) message = Bounded(ToDisplayString(cx, exception));
+  std::string name = BoundErrorText(GetStringProperty(cx, error, "name"));
+  std::string message = BoundErrorText(GetStringProperty(cx, error, "message"));
+  if (name.empty() && message.empty()) message = BoundErrorText(ToDisplayString(cx, exception));
   std::string text = name.empty() ? message : name + ": " + message;
   std::string stack = GetStringProperty(cx, error, "stack");
   if (name == "SyntaxError" && stack.empty()) {
@@ -118,7 +104,7 @@ Status JsRealm::State::TakeException(const std::string& doing) {
     column = std::to_string(std::strtol(column.c_str(), nullptr, 10) + 1);
     return Status(ErrorKind::kConnector, file + ":" + line + ":" + column + ": " + text);
   }
-  return Status(KindForErrorName(name), text + Bounded(FormatStack(stack)));
+  return Status(KindForErrorName(name), text + BoundErrorText(FormatStack(stack)));
 }
 
 Status JsRealm::State::RunUntilSettled(JS::HandleObject promise, const std::function<bool()>& ready) {

@@ -433,7 +433,9 @@ bool IsDateValue(JSContext* cx, JS::HandleValue value) {
 Status ReadFailure(JSContext* cx, const std::string& what) {
   JS::RootedValue exception(cx);
   std::string detail;
-  if (JS_GetPendingException(cx, &exception)) detail = ": " + ToDisplayString(cx, exception);
+  if (JS_GetPendingException(cx, &exception)) {
+    detail = ": " + BoundErrorText(ToDisplayString(cx, exception));
+  }
   JS_ClearPendingException(cx);
   return Status(ErrorKind::kType, "cannot read " + what + detail);
 }
