@@ -21,9 +21,9 @@ constexpr std::string_view kFieldAttributes[] = {"description", "filterable", "n
                                                  "type"};
 constexpr std::string_view kFieldFlags[] = {"filterable", "nullable", "primary_key", "required",
                                             "sortable"};
-constexpr std::string_view kOptions[] = {"batch_size", "cache_ttl",        "concurrency",
-                                         "rate_limit", "rate_limit_burst", "retry_count",
-                                         "sync_table", "timeout_seconds"};
+constexpr std::string_view kOptions[] = {
+    "batch_size", "cache_ttl",        "concurrency", "invalid_utf8", "max_response_mb",
+    "rate_limit", "rate_limit_burst", "retry_count", "sync_table",   "timeout_seconds"};
 // Options that take text rather than a number.
 constexpr std::string_view kTextOptions[] = {"sync_table"};
 // Long values are cut in messages: the point is to recognise the value.
@@ -363,6 +363,14 @@ Status ValidateOptions(const Value& options) {
       return Status(ErrorKind::kInvalidArgument, "unknown option '" + key +
                                                      "' (known options: " + JoinNames(kOptions) +
                                                      ")");
+    }
+    if (key == "invalid_utf8") {
+      if (value != "replace" && value != "error") {
+        return Status(
+            ErrorKind::kInvalidArgument,
+            "option 'invalid_utf8' must be \"replace\" or \"error\", got " + Describe(value));
+      }
+      continue;
     }
     if (Contains(kTextOptions, key)) {
       // sync_table: the destination table's name, with {connector} and {entity}.

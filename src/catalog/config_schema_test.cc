@@ -260,6 +260,16 @@ TEST(ValidateOptionsTest, SyncTableIsTextNamingTheEntity) {
   EXPECT_FALSE(ValidateOptions(Value::parse(R"({"sync_table": 3})")).ok());
 }
 
+TEST(ValidateOptionsTest, InvalidUtf8IsReplaceOrError) {
+  EXPECT_TRUE(
+      ValidateOptions(Value::parse(R"({"invalid_utf8": "replace", "max_response_mb": 16})")).ok());
+  EXPECT_TRUE(ValidateOptions(Value::parse(R"({"invalid_utf8": "error"})")).ok());
+  Status other = ValidateOptions(Value::parse(R"({"invalid_utf8": "ignore"})"));
+  EXPECT_EQ(other.message(),
+            "option 'invalid_utf8' must be \"replace\" or \"error\", got string \"ignore\"");
+  EXPECT_FALSE(ValidateOptions(Value::parse(R"({"max_response_mb": "64"})")).ok());
+}
+
 TEST(ValidateOptionsTest, KnownNonNegativeNumbers) {
   EXPECT_TRUE(ValidateOptions(Value::parse(R"({"rate_limit": 10, "rate_limit_burst": 50,
       "timeout_seconds": 2.5, "retry_count": 0, "cache_ttl": 60, "batch_size": 100,
@@ -271,7 +281,8 @@ TEST(ValidateOptionsTest, KnownNonNegativeNumbers) {
   EXPECT_EQ(unknown.kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(unknown.message(),
             "unknown option 'rate_limt' (known options: batch_size, cache_ttl, concurrency, "
-            "rate_limit, rate_limit_burst, retry_count, sync_table, timeout_seconds)");
+            "invalid_utf8, max_response_mb, rate_limit, rate_limit_burst, retry_count, sync_table, "
+            "timeout_seconds)");
 
   Status negative = ValidateOptions(Value::parse(R"({"retry_count": -1})"));
   EXPECT_EQ(negative.kind(), ErrorKind::kInvalidArgument);

@@ -50,6 +50,16 @@ std::string ToUtf8(JSContext* cx, JS::HandleString string) {
   return out;
 }
 
+std::string BoundErrorText(std::string text) {
+  constexpr size_t kMax = 4096;
+  if (text.size() <= kMax) return text;
+  size_t keep = kMax;
+  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  size_t cut = text.size() - keep;
+  text.resize(keep);
+  return text + "… (" + std::to_string(cut) + " more bytes cut)";
+}
+
 std::string ToDisplayString(JSContext* cx, JS::HandleValue value) {
   JS::RootedString text(cx, JS::ToString(cx, value));
   if (!text) {
@@ -70,6 +80,9 @@ JSString* NewString(JSContext* cx, std::string_view utf8) {
 
 namespace {
 
+// 2^53: beyond it a double no longer holds every integer exactly.
+constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+
 class ToValueConverter {
  public:
   explicit ToValueConverter(JSContext* cx) : cx_(cx), path_(cx) {}
@@ -83,7 +96,17 @@ class ToValueConverter {
       JS::RootedString string(cx_, value.toString());
       return Value(ToUtf8(cx_, string));
     }
-    if (value.isBigInt()) return Value(ToDisplayString(cx_, value));
+    if (value.isBigInt()) {
+      // Exact either way, at any depth: a number when a double holds it
+      // exactly (|n| <= 2^53, as JSON readers parse numbers into doubles),
+      // else its decimal text. The SDK host's JSON columns do the same.
+      int64_t small = 0;
+      if (JS::BigIntFits(value.toBigInt(), &small) && small >= -kMaxExactInteger &&
+          small <= kMaxExactInteger) {
+        return Value(small);
+      }
+      return Value(ToDisplayString(cx_, value));
+    }
     if (value.isSymbol()) return Value();
     JS::RootedObject object(cx_, &value.toObject());
     if (JS::IsCallable(object)) return Value();
@@ -106,7 +129,9 @@ class ToValueConverter {
   Status Pending() {
     JS::RootedValue exception(cx_);
     std::string detail = "a JavaScript error";
-    if (JS_GetPendingException(cx_, &exception)) detail = ToDisplayString(cx_, exception);
+    if (JS_GetPendingException(cx_, &exception)) {
+      detail = BoundErrorText(ToDisplayString(cx_, exception));
+    }
     JS_ClearPendingException(cx_);
     return Status(ErrorKind::kType, "cannot convert value: " + detail);
   }

@@ -3,8 +3,9 @@
 // JS → Value follows JSON.stringify where it has an answer: undefined and
 // functions inside objects are left out (null inside arrays), symbols are
 // skipped. Beyond it: a Date becomes an ISO-8601 UTC timestamp string, a
-// BigInt its decimal text, a number with no fraction (within ±2^53) an
-// integer. Cycles and nesting deeper than kMaxDepth are errors, not crashes.
+// BigInt an integer within ±2^53 and its decimal text beyond, a number with
+// no fraction (within ±2^53) an integer. Cycles and nesting deeper than
+// kMaxDepth are errors, not crashes.
 //
 // Precondition: the caller has entered the realm of the values.
 // Thread-safety: the JSContext's thread only.
@@ -29,5 +30,11 @@ std::string ToUtf8(JSContext* cx, JS::HandleString string);
 // Any JS value as text, as String(value) would give it.
 std::string ToDisplayString(JSContext* cx, JS::HandleValue value);
 JSString* NewString(JSContext* cx, std::string_view utf8);
+
+// Text from a JavaScript error (a message, a thrown value, a stack) as it
+// goes into our errors: cut to its first 4 KiB, at a character boundary,
+// saying how many bytes went. A handler may throw a whole response body, and
+// errors are printed and kept in run records.
+std::string BoundErrorText(std::string text);
 
 }  // namespace sluice::js

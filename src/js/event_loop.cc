@@ -83,16 +83,20 @@ Status JsRealm::State::TakeException(const std::string& doing) {
                       doing);
   }
   if (!exception.isObject()) {
-    return Status(ErrorKind::kConnector, "uncaught exception " + ToDisplayString(cx, exception) +
-                                             " while " + doing);
+    return Status(
+        ErrorKind::kConnector,
+        "uncaught exception " + BoundErrorText(ToDisplayString(cx, exception)) + " while " + doing);
   }
   JS::RootedObject error(cx, &exception.toObject());
-  std::string name = GetStringProperty(cx, error, "name");
-  std::string message = GetStringProperty(cx, error, "message");
-  if (name.empty() && message.empty()) message = ToDisplayString(cx, exception);
+  std::string name = BoundErrorText(GetStringProperty(cx, error, "name"));
+  std::string message = BoundErrorText(GetStringProperty(cx, error, "message"));
+  if (name.empty() && message.empty()) message = BoundErrorText(ToDisplayString(cx, exception));
   std::string text = name.empty() ? message : name + ": " + message;
-  if (name == "SyntaxError") {
-    // Compile errors have no stack; their position is the useful part.
+  std::string stack = GetStringProperty(cx, error, "stack");
+  if (name == "SyntaxError" && stack.empty()) {
+    // Compile errors have no stack; their position is the useful part. A
+    // SyntaxError thrown while running (JSON.parse, response.json()) has
+    // one, and its frames say where the handler was.
     std::string file = GetStringProperty(cx, error, "fileName");
     std::string line = GetStringProperty(cx, error, "lineNumber");
     // SpiderMonkey counts columns from 0; editors and our errors from 1.
@@ -100,7 +104,7 @@ Status JsRealm::State::TakeException(const std::string& doing) {
     column = std::to_string(std::strtol(column.c_str(), nullptr, 10) + 1);
     return Status(ErrorKind::kConnector, file + ":" + line + ":" + column + ": " + text);
   }
-  return Status(KindForErrorName(name), text + FormatStack(GetStringProperty(cx, error, "stack")));
+  return Status(KindForErrorName(name), text + BoundErrorText(FormatStack(stack)));
 }
 
 Status JsRealm::State::RunUntilSettled(JS::HandleObject promise, const std::function<bool()>& ready) {

@@ -20,27 +20,46 @@ constexpr JSClass kGlobalClass = {"global", JSCLASS_GLOBAL_FLAGS_WITH_SLOTS(1),
                                   &JS::DefaultGlobalClassOps, nullptr, nullptr, nullptr};
 
 // Runs a handler's items through the sink: arrays element by element, async
-// and sync iterables as they yield, anything else as one item. After an
-// item an async iterable yields, the sink may answer with a promise: the
-// drain waits on it before asking for the next item, so a handler fetches its
-// next page only when the engine wants more rows. `false` (directly or from
-// that promise) means stop: leaving `for await` calls the iterator's
-// return(), which runs a generator's finally.
-constexpr const char* kDrainSource = R"JS((async function (result, sink) {
+// and sync iterables as they yield. After an item an async iterable yields,
+// the sink may answer with a promise: the drain waits on it before asking for
+// the next item, so a handler fetches its next page only when the engine
+// wants more rows. `false` (directly or from that promise) means stop:
+// leaving `for await` calls the iterator's return(), which runs a generator's
+// finally.
+//
+// Anything else is refused, naming what came back: `return data.items` on an
+// error body gives undefined, and taking that (or an error object) as "no
+// rows" or "one row" would let a full sync delete every row it synced before.
+constexpr const char* kDrainSource = R"JS((async function (result, sink, name) {
   result = await result;
-  if (result == null) return;
-  if (typeof result[Symbol.asyncIterator] === "function") {
-    for await (const item of result) {
-      const more = sink(item, true);
-      if (more === false || (more !== true && (await more) === false)) return;
+  if (result !== null && typeof result === "object") {
+    if (typeof result[Symbol.asyncIterator] === "function") {
+      for await (const item of result) {
+        const more = sink(item, true);
+        if (more === false || (more !== true && (await more) === false)) return;
+      }
+      return;
     }
-    return;
+    if (typeof result[Symbol.iterator] === "function") {
+      for (const item of result) { if (sink(item, false) === false) return; }
+      return;
+    }
   }
-  if (typeof result !== "string" && typeof result[Symbol.iterator] === "function") {
-    for (const item of result) { if (sink(item, false) === false) return; }
-    return;
-  }
-  sink(result, false);
+  const describe = (v) => {
+    if (v === undefined || v === null) return String(v);
+    switch (typeof v) {
+      case "string": return "a string " + JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v);
+      case "number": case "boolean": case "bigint": return "the " + typeof v + " " + String(v);
+      case "function": return "a function";
+      case "symbol": return "a symbol";
+    }
+    const keys = Object.keys(v);
+    return keys.length === 0 ? "an object with no keys"
+        : "an object with keys " + keys.slice(0, 8).join(", ") + (keys.length > 8 ? ", …" : "") +
+          " (one object, not an array of rows)";
+  };
+  throw new TypeError(name + "() returned " + describe(result) +
+                      "; expected an array of rows, a promise of one, or an async iterable");
 }))JS";
 
 bool CompileAndRun(JSContext* cx, const char* code, size_t length, const char* file, unsigned line,
@@ -66,6 +85,8 @@ Status JsRealm::Start(RealmOptions options) {
   state_ = std::make_unique<State>(cx);
   state_->runtime = &runtime_;
   state_->transport = transport_.get();
+  state_->max_response_bytes = options.max_response_bytes;
+  state_->invalid_utf8_error = options.invalid_utf8_error;
   state_->console = options.console ? std::move(options.console)
                                     : [](std::string_view level, std::string_view text) {
                                         std::cerr << "console." << level << ": " << text << "\n";
@@ -95,6 +116,8 @@ Status JsRealm::Start(RealmOptions options) {
 }
 
 JsRealm::JsRealm(JsRuntime& runtime) : runtime_(runtime) {}
+
+uint64_t JsRealm::invalid_utf8_count() const { return state_->invalid_utf8_count; }
 
 JsRealm::~JsRealm() {
   if (!state_) return;
@@ -233,9 +256,13 @@ Result<std::unique_ptr<JsRealm::RowStream>> JsRealm::StartRows(HandlerId handler
   if (fields) {
     stream->buffer_->project = true;
     for (const std::string& field : *fields) {
-      JS::RootedString atom(cx, JS_AtomizeAndPinStringN(cx, field.data(), field.size()));
-      if (!atom) return state_->TakeException("preparing the row fields");
-      stream->buffer_->projection.emplace_back(field, JS::PropertyKey::fromPinnedString(atom));
+      JS::RootedString text(cx, NewString(cx, field));
+      JS::RootedId id(cx);
+      if (!text || !JS_StringToId(cx, text, &id)) {
+        return state_->TakeException("preparing the row fields");
+      }
+      stream->buffer_->projection.emplace_back(field,
+                                               std::make_unique<JS::PersistentRootedId>(cx, id));
     }
   }
   JS::RootedValue result(cx);
@@ -245,9 +272,12 @@ Result<std::unique_ptr<JsRealm::RowStream>> JsRealm::StartRows(HandlerId handler
   // two of a connector's entities) interleave safely.
   JS::RootedObject sink(cx, NewSinkFunction(cx, stream->buffer_.get()));
   if (!sink) return state_->TakeException("setting up the result reader");
-  JS::RootedValueArray<2> drain_args(cx);
+  JS::RootedString function_name(cx, JS_NewStringCopyZ(cx, name));
+  if (!function_name) return state_->TakeException("setting up the result reader");
+  JS::RootedValueArray<3> drain_args(cx);
   drain_args[0].set(result);
   drain_args[1].setObject(*sink);
+  drain_args[2].setString(function_name);
   JS::RootedValue drained(cx);
   JS::RootedValue drain(cx, JS::ObjectValue(*state_->drain));
   if (!JS::Call(cx, JS::UndefinedHandleValue, drain, drain_args, &drained)) {
@@ -304,6 +334,9 @@ void JsRealm::RowStream::Close() {
   if (finished_) return;
   finished_ = true;
   buffer_->stop = true;
+  // A handler that threw (or hit a limit) before returning never got a
+  // drain: StartRows gave up early, and there is nothing to wind down.
+  if (!promise_) return;
   // Let the handler see the stop: the drain returns from its loop, which
   // closes the iterator (a generator's finally runs) — briefly bounded.
   JsRuntime& runtime = realm_.runtime_;

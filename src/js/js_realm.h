@@ -7,7 +7,7 @@
 // realm's event loop — promise jobs, timers, HTTP — until the handler's
 // promise settles, under the runtime's time limit.
 //
-// Handler results: an array, a promise of one, a single value, or an
+// Handler results: an array, a promise of one, or an
 // (async) iterable of rows or arrays of rows; CallForRows() hands each item
 // to a sink as it arrives and stops the iterator when the sink says so.
 //
@@ -36,6 +36,12 @@ using ConsoleFunction = std::function<void(std::string_view level, std::string_v
 struct RealmOptions {
   std::unique_ptr<HttpTransport> transport;  // required
   ConsoleFunction console;                   // default: stderr
+  // The largest response body a fetch accepts, decoded (0: no limit).
+  size_t max_response_bytes = 64u << 20;
+  // Response bodies that are not valid UTF-8: text() and json() replace the
+  // bad bytes with U+FFFD and count them (invalid_utf8_count()), or, with
+  // this set, fail naming the URL.
+  bool invalid_utf8_error = false;
 };
 
 // Where a handler's code came from, for error positions.
@@ -113,6 +119,8 @@ class JsRealm {
   Result<Value> Evaluate(const std::string& code, std::chrono::milliseconds timeout);
 
   const HttpStats& http_stats() const { return transport_->stats(); }
+  // Response bodies decoded with invalid UTF-8 replaced, since the realm began.
+  uint64_t invalid_utf8_count() const;
 
   // Used by the natives (natives.cc).
   struct State;

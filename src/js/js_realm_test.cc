@@ -94,6 +94,7 @@ TEST_F(JsRealmTest, ConvertsValuesToTheEngine) {
   // Not null: a timestamp field must be able to refuse it by name.
   EXPECT_EQ(Eval("new Date(NaN)"), Value("Invalid Date"));
   EXPECT_EQ(Eval("12345678901234567890n"), Value("12345678901234567890"));
+  EXPECT_EQ(Eval("-42n"), Value(-42));
   EXPECT_EQ(Eval("2 ** 53"), Value(int64_t{9007199254740992}));
   EXPECT_TRUE(Eval("2 ** 60").is_number_float());
 }
@@ -225,6 +226,86 @@ TEST_F(JsRealmTest, AStreamReportsTheHandlersError) {
   EXPECT_EQ(failed.status().kind(), ErrorKind::kAuth);
 }
 
+// Issue 13: a handler that fails before returning never gets a result
+// reader; dropping its stream must not touch one (it crashed the process).
+TEST_F(JsRealmTest, AHandlerFailingBeforeItsFirstAwaitIsAnError) {
+  JsRealm::HandlerId throws = Load("function query() {\n  throw new Error('early');\n}");
+  auto thrown = realm_->StartRows(throws, "query", {}, kSecond);
+  ASSERT_FALSE(thrown.ok());
+  EXPECT_NE(thrown.status().message().find("Error: early"), std::string::npos)
+      << thrown.status().message();
+  EXPECT_NE(thrown.status().message().find("handler.js:2:"), std::string::npos)
+      << thrown.status().message();
+  JsRealm::HandlerId type_error = Load("function query(config) { return config.missing.x; }");
+  auto typed = realm_->StartRows(type_error, "query", {Value::object()}, kSecond);
+  ASSERT_FALSE(typed.ok());
+  EXPECT_NE(typed.status().message().find("TypeError"), std::string::npos)
+      << typed.status().message();
+  JsRealm::HandlerId spins = Load("function query() { for (;;) {} }");
+  auto spun = realm_->StartRows(spins, "query", {}, std::chrono::milliseconds(200));
+  ASSERT_FALSE(spun.ok());
+  EXPECT_EQ(spun.status().kind(), ErrorKind::kTimeout) << spun.status().ToString();
+  // The realm goes on.
+  JsRealm::HandlerId fine = Load("function query() { return [{a: 1}]; }");
+  size_t rows = 0;
+  ASSERT_TRUE(
+      realm_->CallForRows(fine, "query", {}, kSecond, [&](Value) { return ++rows > 0; }).ok());
+  EXPECT_EQ(rows, 1u);
+}
+
+TEST_F(JsRealmTest, AResultThatIsNotRowsIsRefusedSayingWhatCameBack) {
+  const std::string tail = "; expected an array of rows, a promise of one, or an async iterable";
+  const std::pair<const char*, std::string> cases[] = {
+      {"async function query() { return; }", "query() returned undefined"},
+      {"function query() { return null; }", "query() returned null"},
+      {"async function query() { return {error: 'unauthorized'}; }",
+       "query() returned an object with keys error (one object, not an array of rows)"},
+      {"function query() { return 7; }", "query() returned the number 7"},
+      {"function query() { return 'abc'; }", "query() returned a string \"abc\""},
+  };
+  for (const auto& [code, what] : cases) {
+    JsRealm::HandlerId id = Load(code);
+    Status status = realm_->CallForRows(id, "query", {}, kSecond, [](Value) { return true; });
+    ASSERT_FALSE(status.ok()) << code;
+    EXPECT_EQ(status.message(), "TypeError: " + what + tail) << code;
+  }
+  JsRealm::HandlerId empty = Load("async function query() { return []; }");
+  EXPECT_TRUE(realm_->CallForRows(empty, "query", {}, kSecond, [](Value) { return true; }).ok());
+}
+
+TEST_F(JsRealmTest, FieldsNamedBeyondAsciiAreRead) {
+  JsRealm::HandlerId id =
+      Load(R"(function query() { return [{"名前": "太郎", "café": "crème", "0": "zero"}]; })");
+  std::vector<std::string> fields = {"名前", "café", "0"};
+  auto stream = realm_->StartRows(id, "query", {}, kSecond, &fields).value();
+  EXPECT_EQ(stream->Next().value()->dump(), R"({"名前":"太郎","café":"crème","0":"zero"})");
+}
+
+TEST_F(JsRealmTest, BigIntsAreExactAtAnyDepth) {
+  EXPECT_EQ(
+      Eval("({a: 12n, b: [2n ** 64n, -3n], c: {d: 9007199254740993n, e: 9007199254740992n}})"),
+      Value::parse(
+          R"({"a":12,"b":["18446744073709551616",-3],"c":{"d":"9007199254740993","e":9007199254740992}})"));
+  JsRealm::HandlerId id = Load("function query() { return [{doc: {n: 5n, big: 2n ** 70n}}]; }");
+  std::vector<std::string> fields = {"doc"};
+  auto stream = realm_->StartRows(id, "query", {}, kSecond, &fields);
+  ASSERT_TRUE(stream.ok()) << stream.status().ToString();
+  auto row = (*stream)->Next();
+  ASSERT_TRUE(row.ok()) << row.status().ToString();
+  EXPECT_EQ((**row)["doc"], Value::parse(R"({"n":5,"big":"1180591620717411303424"})"));
+}
+
+TEST_F(JsRealmTest, HugeErrorMessagesAreCut) {
+  JsRealm::HandlerId id = Load("function execute() { throw new Error('é'.repeat(3000000)); }");
+  Result<Value> result = realm_->Call(id, "execute", {}, kSecond * 5);
+  ASSERT_FALSE(result.ok());
+  const std::string& message = result.status().message();
+  EXPECT_LT(message.size(), 5000u);
+  // 6,000,000 bytes of "é"; 4,096 kept, at a character boundary.
+  EXPECT_NE(message.find("… (5995904 more bytes cut)"), std::string::npos)
+      << message.substr(0, 100);
+}
+
 TEST_F(JsRealmTest, InfiniteLoopHitsTheTimeLimitAndTheRealmGoesOn) {
   JsRealm::HandlerId spin = Load("let calls = 0; function execute() { calls++; while (true) {} }");
   Result<Value> result = realm_->Call(spin, "execute", {}, std::chrono::milliseconds(200));
@@ -245,6 +326,15 @@ TEST_F(JsRealmTest, RunawayAllocationHitsTheMemoryLimitAndTheRealmGoesOn) {
   EXPECT_NE(result.status().message().find("memory limit (64 MiB)"), std::string::npos)
       << result.status().message();
   JsRealm::HandlerId fine = Load("async function execute() { return [1, 2, 3].length; }");
+  EXPECT_EQ(*realm_->Call(fine, "execute", {}, kSecond), Value(3));
+  // The same in a query handler's synchronous part, before any stream
+  // exists (issue 13: this crashed the process).
+  JsRealm::HandlerId query_hog =
+      Load("function query() { const a = []; while (true) a.push(new Array(1e5).fill(7)); }");
+  auto stream = realm_->StartRows(query_hog, "query", {}, kSecond * 30);
+  ASSERT_FALSE(stream.ok());
+  EXPECT_NE(stream.status().message().find("memory limit (64 MiB)"), std::string::npos)
+      << stream.status().message();
   EXPECT_EQ(*realm_->Call(fine, "execute", {}, kSecond), Value(3));
 }
 

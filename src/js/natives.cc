@@ -281,6 +281,7 @@ bool Fetch(JSContext* cx, unsigned argc, JS::Value* vp) {
   // A little past the call's own deadline, so the call's clearer "time
   // limit" error wins the race against libcurl's.
   request.timeout = std::max(remaining, std::chrono::milliseconds(1)) + std::chrono::milliseconds(250);
+  request.max_body_bytes = state->max_response_bytes;
   uint64_t id = state->next_fetch_id++;
   State::Fetch fetch;
   fetch.on_done = std::make_unique<JS::PersistentRootedObject>(cx, &args.get(1).toObject());
@@ -340,6 +341,17 @@ bool Utf8Decode(JSContext* cx, unsigned argc, JS::Value* vp) {
     return Throw(cx, "utf8Decode: expected bytes");
   }
   bool valid = IsValidUtf8(bytes);
+  if (!valid && args.get(2).isString()) {  // a response body, from its URL
+    State* state = RealmState(cx);
+    if (!state) return false;
+    if (state->invalid_utf8_error) {
+      std::string url = UrlForErrors(ToDisplayString(cx, args.get(2)));
+      return Throw(cx, ("the response body of " + url +
+                        " is not valid UTF-8 (connector option invalid_utf8 is \"error\")")
+                           .c_str());
+    }
+    ++state->invalid_utf8_count;
+  }
   if (!valid && !SanitizeUtf8(bytes, JS::ToBoolean(args.get(1)), text)) {
     // TextDecoder's fatal mode throws a TypeError.
     JS::RootedString message(cx, JS_NewStringCopyZ(cx, "The encoded data was not valid utf-8"));
@@ -421,7 +433,9 @@ bool IsDateValue(JSContext* cx, JS::HandleValue value) {
 Status ReadFailure(JSContext* cx, const std::string& what) {
   JS::RootedValue exception(cx);
   std::string detail;
-  if (JS_GetPendingException(cx, &exception)) detail = ": " + ToDisplayString(cx, exception);
+  if (JS_GetPendingException(cx, &exception)) {
+    detail = ": " + BoundErrorText(ToDisplayString(cx, exception));
+  }
   JS_ClearPendingException(cx);
   return Status(ErrorKind::kType, "cannot read " + what + detail);
 }
@@ -515,7 +529,7 @@ Status ProjectRow(JSContext* cx, JS::HandleValue value, JsRealm::RowStream::Buff
   auto& cells = row.get_ref<Value::object_t&>();
   cells.reserve(buffer.projection.size());
   for (const auto& [name, key] : buffer.projection) {
-    id = key;
+    id = *key;
     if (!JS_GetPropertyById(cx, object, id, &property)) return ReadFailure(cx, "field " + name);
     if (property.isUndefined()) continue;
     // Scalars directly; objects, arrays, dates and the rest through ToValue.

@@ -22,6 +22,9 @@
   };
   const utf8 = (s) => native.utf8Encode(usv(s));
   const decodeUtf8 = (bytes, fatal) => native.utf8Decode(bytes, !!fatal);
+  // A response body: invalid UTF-8 in it is counted, or refused (the
+  // connector option invalid_utf8), rather than silently replaced.
+  const decodeResponse = (bytes, url) => native.utf8Decode(bytes, false, url);
   const kInspect = Symbol('inspect');
 
   // ---------------------------------------------------------------- console
@@ -581,18 +584,26 @@
       return this.#bytes;
     }
     async text() {
-      const s = decodeUtf8(this.#consume(), false);
+      const bytes = this.#consume();
+      const s = this instanceof Response ? decodeResponse(bytes, this.url) : decodeUtf8(bytes, false);
       return s.charCodeAt(0) === 0xFEFF ? s.slice(1) : s;
     }
-    async json() {
-      const text = await this.text();
-      try {
-        return JSON.parse(text);
-      } catch (e) {
-        const preview = text.length > 100 ? text.slice(0, 100) + '…' : text;
-        throw new SyntaxError(text.trim() === '' ? 'Unexpected end of JSON input: the body is empty'
-          : `${e.message} (body starts with: ${JSON.stringify(preview)})`);
-      }
+    json() {
+      // The caller's frames, taken before the first await: an error thrown
+      // after it would point into this prelude, not at the handler's line
+      // that asked for the JSON, and its stack would have lost the handler.
+      const site = new Error();
+      return this.text().then((text) => {
+        try {
+          return JSON.parse(text);
+        } catch (e) {
+          const preview = text.length > 100 ? text.slice(0, 100) + '…' : text;
+          const error = new SyntaxError(text.trim() === '' ? 'Unexpected end of JSON input: the body is empty'
+            : `${e.message} (body starts with: ${JSON.stringify(preview)})`);
+          Object.defineProperty(error, 'stack', { value: site.stack, writable: true, configurable: true });
+          throw error;
+        }
+      });
     }
     async arrayBuffer() { const b = this.#consume(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
     async bytes() { return new Uint8Array(await this.arrayBuffer()); }

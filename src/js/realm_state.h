@@ -19,10 +19,11 @@ namespace sluice::js {
 // Rows a stream's sink has received and the stream has not handed out yet.
 struct JsRealm::RowStream::Buffer {
   std::deque<Value> rows;
-  // When set, a row object is converted to these properties only (pinned
-  // atoms, so the ids need no rooting), in this order: the rest of what a
-  // handler returns is never converted.
-  std::vector<std::pair<std::string, jsid>> projection;
+  // When set, a row object is converted to these properties only, in this
+  // order: the rest of what a handler returns is never converted. The ids
+  // are rooted rather than pinned atoms: SpiderMonkey pins only Latin-1
+  // text, which would turn a field named `名前` into another name.
+  std::vector<std::pair<std::string, std::unique_ptr<JS::PersistentRootedId>>> projection;
   bool project = false;
   bool stop = false;  // the consumer wants no more: the sink says so to the drain
   Status status;      // a row that could not be converted
@@ -52,6 +53,9 @@ struct JsRealm::State {
   JsRuntime* runtime = nullptr;
   HttpTransport* transport = nullptr;
   ConsoleFunction console;
+  size_t max_response_bytes = 0;
+  bool invalid_utf8_error = false;
+  uint64_t invalid_utf8_count = 0;  // response bodies whose bad bytes were replaced
   JS::PersistentRootedObject global;
   JS::PersistentRootedObject drain;
   std::vector<std::unique_ptr<JS::PersistentRootedObject>> handlers;

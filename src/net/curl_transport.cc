@@ -2,7 +2,9 @@
 
 #include <strings.h>
 
+#include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <mutex>
 
 namespace sluice {
@@ -32,14 +34,42 @@ std::string Trim(std::string_view text) {
 struct CurlTransport::Transfer {
   std::unique_ptr<CURL, EasyCleanup> easy;
   std::unique_ptr<curl_slist, SlistFree> headers;
-  HttpRequest request;
+  HttpRequest request;  // the one being sent: after a redirect, to its target
   HttpResponse response;
   Callback done;
   char error[CURL_ERROR_SIZE] = {0};
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  int redirects = 0;
+  // Why a callback stopped the transfer, when one did.
+  bool too_large = false;
+  bool past_deadline = false;
 
+  // libcurl inflates a compressed body as it arrives, in pieces of at most
+  // CURL_MAX_WRITE_SIZE: the decoded size and the time are checked here, so
+  // a gzip bomb stops at the limit, not when it is all in memory.
   static size_t OnBody(char* data, size_t size, size_t count, void* self) {
-    static_cast<Transfer*>(self)->response.body.append(data, size * count);
-    return size * count;
+    auto* transfer = static_cast<Transfer*>(self);
+    size_t bytes = size * count;
+    std::string& body = transfer->response.body;
+    if (transfer->request.max_body_bytes > 0 &&
+        body.size() + bytes > transfer->request.max_body_bytes) {
+      transfer->too_large = true;
+      return CURL_WRITEFUNC_ERROR;
+    }
+    if (std::chrono::steady_clock::now() >= transfer->deadline) {
+      transfer->past_deadline = true;
+      return CURL_WRITEFUNC_ERROR;
+    }
+    body.append(data, bytes);
+    return bytes;
+  }
+
+  // Called by libcurl at least once a second, also while nothing arrives.
+  static int OnProgress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* transfer = static_cast<Transfer*>(self);
+    if (std::chrono::steady_clock::now() < transfer->deadline) return 0;
+    transfer->past_deadline = true;
+    return 1;
   }
 
   // Each response along a redirect chain starts with its status line; keep
@@ -62,6 +92,50 @@ struct CurlTransport::Transfer {
     return size * count;
   }
 };
+
+namespace {
+
+// scheme://host:port, lower-cased by libcurl's parser, with the default port
+// filled in; "" when the URL does not parse.
+std::string Origin(const std::string& url) {
+  struct UrlFree {
+    void operator()(CURLU* u) const { curl_url_cleanup(u); }
+  };
+  std::unique_ptr<CURLU, UrlFree> parsed(curl_url());
+  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return "";
+  std::string origin;
+  for (CURLUPart part : {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT}) {
+    char* text = nullptr;
+    if (curl_url_get(parsed.get(), part, &text, CURLU_DEFAULT_PORT) != CURLUE_OK) return "";
+    origin += text;
+    origin += part == CURLUPART_SCHEME ? "://" : part == CURLUPART_HOST ? ":" : "";
+    curl_free(text);
+  }
+  for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return origin;
+}
+
+// Headers that say nothing about who is asking: the only ones a handler set
+// that follow a redirect to another origin. Any other (Authorization,
+// X-Api-Key, Cookie, a vendor's token header) may carry a credential, which
+// the other origin must not see — libcurl itself drops only Authorization.
+bool SafeAcrossOrigins(const std::string& name) {
+  static constexpr const char* kSafe[] = {"accept",        "accept-encoding",  "accept-language",
+                                          "cache-control", "content-language", "content-type",
+                                          "pragma",        "user-agent"};
+  for (const char* safe : kSafe) {
+    if (strcasecmp(name.c_str(), safe) == 0) return true;
+  }
+  return false;
+}
+
+bool IsRedirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+constexpr int kMaxRedirects = 20;
+
+}  // namespace
 
 CurlTransport::CurlTransport() {
   GlobalInitOnce();
@@ -93,21 +167,41 @@ uint64_t CurlTransport::Start(HttpRequest request, Callback done) {
     return id;
   }
   transfer->easy.reset(easy);
-  const HttpRequest& r = transfer->request;
+  if (transfer->request.timeout.count() > 0) {
+    transfer->deadline = std::chrono::steady_clock::now() + transfer->request.timeout;
+  }
+  Configure(*transfer, id);
+  curl_multi_add_handle(multi_.get(), easy);
+  ++stats_.requests;
+  running_.emplace(id, std::move(transfer));
+  return id;
+}
+
+// Redirects are followed here rather than by libcurl, so that what is sent
+// to the next URL is decided here (see SafeAcrossOrigins).
+void CurlTransport::Configure(Transfer& transfer, uint64_t id) {
+  CURL* easy = transfer.easy.get();
+  const HttpRequest& r = transfer.request;
   curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, r.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 20L);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error);
+  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer.error);
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, transfer.get());
+  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &Transfer::OnProgress);
+  curl_easy_setopt(easy, CURLOPT_XFERINFODATA, &transfer);
+  curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, "sluice/" SLUICE_VERSION);
-  if (r.timeout.count() > 0) curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(r.timeout.count()));
+  if (transfer.deadline != std::chrono::steady_clock::time_point::max()) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(transfer.deadline -
+                                                             std::chrono::steady_clock::now());
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::max<int64_t>(1, left.count())));
+  }
   if (r.method == "HEAD") {
     curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
   } else if (r.method != "GET") {
@@ -128,13 +222,42 @@ uint64_t CurlTransport::Start(HttpRequest request, Callback done) {
   }
   // libcurl's "Expect: 100-continue" costs a round trip on larger bodies.
   if (!has_expect) list = curl_slist_append(list, "Expect:");
-  transfer->headers.reset(list);
+  transfer.headers.reset(list);
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, reinterpret_cast<void*>(static_cast<uintptr_t>(id)));
-  curl_multi_add_handle(multi_.get(), easy);
+}
+
+bool CurlTransport::FollowRedirect(Transfer& transfer, uint64_t id) {
+  HttpRequest& r = transfer.request;
+  long status = 0;
+  curl_easy_getinfo(transfer.easy.get(), CURLINFO_RESPONSE_CODE, &status);
+  char* location = nullptr;
+  curl_easy_getinfo(transfer.easy.get(), CURLINFO_REDIRECT_URL, &location);
+  if (!r.follow_redirects || !IsRedirect(status) || !location) return false;
+  std::string next = location;
+  if (++transfer.redirects > kMaxRedirects) return false;
+  // As fetch does: 303 turns any method but HEAD into GET, and 301/302 turn
+  // POST into GET; the body goes, and the headers that described it.
+  if ((status == 303 && r.method != "HEAD") ||
+      ((status == 301 || status == 302) && r.method == "POST")) {
+    r.method = "GET";
+    r.body.clear();
+    std::erase_if(r.headers, [](const auto& header) {
+      return strncasecmp(header.first.c_str(), "content-", 8) == 0;
+    });
+  }
+  if (Origin(next) != Origin(r.url)) {
+    std::erase_if(r.headers, [](const auto& header) { return !SafeAcrossOrigins(header.first); });
+  }
+  r.url = std::move(next);
+  transfer.response = HttpResponse();
+  transfer.error[0] = '\0';
+  curl_multi_remove_handle(multi_.get(), transfer.easy.get());
+  curl_easy_reset(transfer.easy.get());
+  Configure(transfer, id);
+  curl_multi_add_handle(multi_.get(), transfer.easy.get());
   ++stats_.requests;
-  running_.emplace(id, std::move(transfer));
-  return id;
+  return true;
 }
 
 void CurlTransport::Cancel(uint64_t id) {
@@ -150,14 +273,34 @@ void CurlTransport::Cancel(uint64_t id) {
 void CurlTransport::Finish(uint64_t id, CURLcode code) {
   auto found = running_.find(id);
   if (found == running_.end()) return;
+  if (code == CURLE_OK && FollowRedirect(*found->second, id)) return;
   std::unique_ptr<Transfer> transfer = std::move(found->second);
   running_.erase(found);
   curl_multi_remove_handle(multi_.get(), transfer->easy.get());
   if (code != CURLE_OK) {
     ++stats_.failures;
+    const HttpRequest& r = transfer->request;
+    if (transfer->too_large) {
+      transfer->done(Status(ErrorKind::kConnection,
+                            r.method + " " + UrlForErrors(r.url) +
+                                ": the response body is larger than " +
+                                std::to_string(r.max_body_bytes >> 20) +
+                                " MiB once decoded (connector option max_response_mb)"));
+      return;
+    }
     std::string detail = transfer->error[0] ? transfer->error : curl_easy_strerror(code);
-    ErrorKind kind = code == CURLE_OPERATION_TIMEDOUT ? ErrorKind::kTimeout : ErrorKind::kConnection;
-    transfer->done(Status(kind, transfer->request.method + " " + transfer->request.url + ": " + detail));
+    if (transfer->past_deadline) detail = "stopped at the call's time limit";
+    ErrorKind kind = code == CURLE_OPERATION_TIMEDOUT || transfer->past_deadline
+                         ? ErrorKind::kTimeout
+                         : ErrorKind::kConnection;
+    transfer->done(Status(kind, r.method + " " + r.url + ": " + detail));
+    return;
+  }
+  if (transfer->redirects > kMaxRedirects) {
+    ++stats_.failures;
+    transfer->done(Status(ErrorKind::kConnection,
+                          transfer->request.method + " " + transfer->request.url + ": more than " +
+                              std::to_string(kMaxRedirects) + " redirects"));
     return;
   }
   HttpResponse& response = transfer->response;
@@ -165,9 +308,7 @@ void CurlTransport::Finish(uint64_t id, CURLcode code) {
   char* effective = nullptr;
   curl_easy_getinfo(transfer->easy.get(), CURLINFO_EFFECTIVE_URL, &effective);
   response.url = effective ? effective : transfer->request.url;
-  long redirects = 0;
-  curl_easy_getinfo(transfer->easy.get(), CURLINFO_REDIRECT_COUNT, &redirects);
-  response.redirected = redirects > 0;
+  response.redirected = transfer->redirects > 0;
   if (response.status_text.empty()) response.status_text = HttpReasonPhrase(response.status);
   stats_.bytes_received += response.body.size();
   transfer->done(std::move(response));

@@ -3,8 +3,11 @@
 //
 // Only http and https are allowed (also after redirects): handlers have no
 // file system access, and file:// or other schemes would give it to them.
-// Compressed responses are decoded; redirects are followed when asked (up to
-// 20); TLS uses libcurl's defaults.
+// Compressed responses are decoded, up to the request's max_body_bytes;
+// redirects are followed when asked (up to 20), by this class rather than
+// libcurl: to another origin, only headers that carry no credential go
+// along. The request's timeout is also checked as the body arrives and
+// inflates, so no response outlasts it. TLS uses libcurl's defaults.
 //
 // Ownership: owns its CURLM and every CURL handle of a running request.
 // Thread-safety: one thread.
@@ -36,6 +39,10 @@ class CurlTransport : public HttpTransport {
     void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
   };
 
+  void Configure(Transfer& transfer, uint64_t id);
+  // Restarts a finished transfer at its redirect's target; false when it
+  // was not a redirect to follow.
+  bool FollowRedirect(Transfer& transfer, uint64_t id);
   void Finish(uint64_t id, CURLcode code);
   bool DrainFinished();  // runs callbacks of finished transfers; true if any
 

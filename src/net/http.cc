@@ -38,3 +38,20 @@ const char* HttpReasonPhrase(long status) {
 }
 
 }  // namespace sluice
+
+namespace sluice {
+
+std::string UrlForErrors(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  size_t authority_end = url.find_first_of("/?#", authority);
+  if (authority_end == std::string::npos) authority_end = url.size();
+  size_t at = url.rfind('@', authority_end);
+  size_t host = at == std::string::npos || at < authority ? authority : at + 1;
+  size_t path_end = url.find_first_of("?#", authority_end);
+  if (path_end == std::string::npos) path_end = url.size();
+  return url.substr(0, authority) + url.substr(host, authority_end - host) +
+         url.substr(authority_end, path_end - authority_end);
+}
+
+}  // namespace sluice

@@ -31,7 +31,14 @@ struct HttpRequest {
   std::string body;
   bool follow_redirects = true;
   std::chrono::milliseconds timeout{0};  // 0: none beyond the handler's own
+  // The largest body to accept, counted after decoding (a small gzip body
+  // can inflate to gigabytes); 0: no limit.
+  size_t max_body_bytes = 0;
 };
+
+// "scheme://host:port/path" of a URL: no credentials, query or fragment, for
+// errors that name a URL that may carry a token.
+std::string UrlForErrors(const std::string& url);
 
 struct HttpResponse {
   long status = 0;

@@ -195,3 +195,18 @@ TEST(PolicyTransportTest, RateLimitMakesRequestsPastTheBurstWait) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// Errors name a URL without what may carry a secret (issue 13).
+TEST(UrlForErrorsTest, DropsCredentialsQueryAndFragment) {
+  EXPECT_EQ(UrlForErrors("https://user:pa%40ss@api.example.com:8443/v1/items?api_key=s3cret#frag"),
+            "https://api.example.com:8443/v1/items");
+  EXPECT_EQ(UrlForErrors("http://127.0.0.1:9/gzip-bomb?mib=1024"), "http://127.0.0.1:9/gzip-bomb");
+  EXPECT_EQ(UrlForErrors("http://host?token=x"), "http://host");
+  EXPECT_EQ(UrlForErrors("http://host/path@with-at?q=1"), "http://host/path@with-at");
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,7 +1,9 @@
 #include "source/connector_instance.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -37,6 +39,10 @@ ConnectorLimits ConnectorLimits::FromOptions(const Value& options) {
   limits.rate_limit = NumberOption(options, "rate_limit", 0);
   limits.rate_limit_burst = NumberOption(options, "rate_limit_burst", 0);
   limits.cache_ttl = std::chrono::seconds(static_cast<int64_t>(NumberOption(options, "cache_ttl", 0)));
+  double max_mb = NumberOption(options, "max_response_mb", 64);
+  limits.max_response_bytes = static_cast<size_t>(std::clamp(max_mb, 1.0, 1048576.0) * (1 << 20));
+  auto invalid_utf8 = options.find("invalid_utf8");
+  limits.invalid_utf8_error = invalid_utf8 != options.end() && *invalid_utf8 == "error";
   return limits;
 }
 
@@ -72,7 +78,13 @@ Result<std::unique_ptr<ConnectorInstance>> ConnectorInstance::Create(js::JsRunti
   js::RealmOptions options;
   std::unique_ptr<HttpTransport> inner = transport ? transport() : std::make_unique<CurlTransport>();
   options.transport = std::make_unique<PolicyTransport>(std::move(inner), policy);
-  options.console = std::move(console);
+  options.console = console;
+  options.max_response_bytes = instance->limits_.max_response_bytes;
+  options.invalid_utf8_error = instance->limits_.invalid_utf8_error;
+  instance->console_ =
+      console ? std::move(console) : [](std::string_view level, std::string_view text) {
+        std::cerr << "console." << level << ": " << text << "\n";
+      };
   Result<std::unique_ptr<js::JsRealm>> realm = js::JsRealm::Create(runtime, std::move(options));
   if (!realm.ok()) {
     return realm.TakeStatus().WithContext("connector '" + instance->spec_.connector.name + "'");
@@ -251,21 +263,47 @@ Result<Value> ConnectorInstance::Execute(const ActionDef& action, const Value& p
 
 namespace {
 
-// A handler's row stream, with the connector and entity named on errors.
+// A handler's row stream, with the connector and entity named on errors,
+// and a warning when it read response bodies that were not valid UTF-8.
 class HandlerRows : public RowSource {
  public:
-  HandlerRows(std::unique_ptr<js::JsRealm::RowStream> stream, std::string context)
-      : stream_(std::move(stream)), context_(std::move(context)) {}
+  HandlerRows(std::unique_ptr<js::JsRealm::RowStream> stream, std::string context,
+              const js::JsRealm& realm, uint64_t invalid_utf8_before,
+              const js::ConsoleFunction& console)
+      : stream_(std::move(stream)),
+        context_(std::move(context)),
+        realm_(realm),
+        invalid_utf8_before_(invalid_utf8_before),
+        console_(console) {}
+  ~HandlerRows() override { WarnOfInvalidUtf8(); }
 
   Result<std::optional<Value>> Next() override {
     Result<std::optional<Value>> row = stream_->Next();
     if (!row.ok()) return row.TakeStatus().WithContext(context_);
+    if (!*row) WarnOfInvalidUtf8();
     return row;
   }
 
  private:
+  // Once per stream: the bytes were replaced by U+FFFD (as TextDecoder
+  // does), which changes the data, so the user hears of it.
+  void WarnOfInvalidUtf8() {
+    if (warned_) return;
+    warned_ = true;
+    uint64_t count = realm_.invalid_utf8_count() - invalid_utf8_before_;
+    if (count == 0) return;
+    console_("warn", context_ + ": " + std::to_string(count) + " response bod" +
+                         (count == 1 ? "y was" : "ies were") +
+                         " not valid UTF-8; the invalid bytes were replaced by U+FFFD (OPTIONS "
+                         "{\"invalid_utf8\": \"error\"} refuses them instead)");
+  }
+
   std::unique_ptr<js::JsRealm::RowStream> stream_;
   std::string context_;
+  const js::JsRealm& realm_;
+  uint64_t invalid_utf8_before_;
+  const js::ConsoleFunction& console_;
+  bool warned_ = false;
 };
 
 }  // namespace
@@ -273,10 +311,12 @@ class HandlerRows : public RowSource {
 Result<std::unique_ptr<RowSource>> ConnectorInstance::ResolveTables(const Value& tables) {
   std::string context = "connector '" + spec_.connector.name + "'";
   if (!host_) return Status(ErrorKind::kInternal, context + " is not a table integration");
+  uint64_t utf8_before = realm_->invalid_utf8_count();
   Result<std::unique_ptr<js::JsRealm::RowStream>> stream =
       realm_->StartRows(*host_, "pass", {tables}, limits_.timeout);
   if (!stream.ok()) return stream.TakeStatus().WithContext(context);
-  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context));
+  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(
+      std::move(stream).value(), context, *realm_, utf8_before, console_));
 }
 
 Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& entity, const Value& filters,
@@ -284,10 +324,12 @@ Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& ent
                                                             const std::vector<std::string>* only_fields) {
   if (host_) {
     std::string context = "connector '" + spec_.connector.name + "', table '" + entity.name + "'";
+    uint64_t utf8_before = realm_->invalid_utf8_count();
     Result<std::unique_ptr<js::JsRealm::RowStream>> stream =
         realm_->StartRows(*host_, "query", {Value(entity.name), filters, options}, limits_.timeout, only_fields);
     if (!stream.ok()) return stream.TakeStatus().WithContext(context);
-    return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context));
+    return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(
+        std::move(stream).value(), context, *realm_, utf8_before, console_));
   }
   std::string context = "connector '" + spec_.connector.name + "', entity '" + entity.name + "'" +
                         DefinedAt(entity.handler);
@@ -297,11 +339,13 @@ Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& ent
     return Status(ErrorKind::kConnector,
                   context + ": the handler defines no function query(config, filters, options, parent)");
   }
+  uint64_t utf8_before = realm_->invalid_utf8_count();
   Result<std::unique_ptr<js::JsRealm::RowStream>> stream =
       realm_->StartRows(*handler, "query", {spec_.resolved_config, filters, options, parent}, limits_.timeout,
                         only_fields);
   if (!stream.ok()) return stream.TakeStatus().WithContext(context);
-  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(std::move(stream).value(), context));
+  return std::unique_ptr<RowSource>(std::make_unique<HandlerRows>(
+      std::move(stream).value(), context, *realm_, utf8_before, console_));
 }
 
 }  // namespace sluice

@@ -40,6 +40,8 @@ struct ConnectorLimits {
   double rate_limit = 0;
   double rate_limit_burst = 0;
   std::chrono::seconds cache_ttl{0};  // 0: query results are not cached
+  size_t max_response_bytes = 64u << 20;  // max_response_mb: a response body, decoded
+  bool invalid_utf8_error = false;        // invalid_utf8: "replace" (counted) or "error"
 
   static ConnectorLimits FromOptions(const Value& options);
 };
@@ -96,6 +98,7 @@ class ConnectorInstance {
   ConnectorSpec spec_;
   ConnectorLimits limits_;
   std::unique_ptr<js::JsRealm> realm_;
+  js::ConsoleFunction console_;  // for warnings about what a handler read
   std::map<std::string, js::JsRealm::HandlerId> handlers_;  // "entity:items", "action:items.create"
   std::optional<js::JsRealm::HandlerId> host_;               // an integration's host (src/js/sdk/host.js)
 };

@@ -19,6 +19,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <thread>
 
 #include "loopback_server.h"
@@ -41,11 +43,33 @@ class Server : public httplib::Server {
   void WidenBacklog() { ::listen(svr_sock_, kListenBacklog); }
 };
 
+// The error bodies real APIs send: JSON without the `items` a naive
+// handler reads (`return data.items` gives undefined).
+void SendItemsFault(Response& res, int code) {
+  switch (code) {
+    case 401:
+      return SendJson(res, 401, {{"error", "unauthorized"}, {"message", "Bad credentials"}});
+    case 403:
+      return SendJson(res, 403, {{"error", "forbidden"}, {"message", "Resource not accessible"}});
+    case 404:
+      return SendJson(res, 404, {{"error", "not found"}});
+    case 429:
+      res.set_header("Retry-After", "0");
+      return SendJson(res, 429,
+                      {{"error", "rate limited"}, {"message", "API rate limit exceeded"}});
+    default:
+      return SendJson(res, code, {{"error", "fault"}, {"status", code}});
+  }
+}
+
 // Wraps a handler: logs the request, checks the bearer token when `auth`,
 // and turns BadRequest or a JSON parse error into a 400.
 Handler Route(State& st, bool auth, Handler h) {
   return [&st, auth, h = std::move(h)](const Request& req, Response& res) {
     st.Log(req);
+    if (int fault = st.ItemsFault(); fault != 0 && req.path.starts_with("/items")) {
+      return SendItemsFault(res, fault);
+    }
     if (auth && !st.Authorized(req)) return SendJson(res, 401, {{"error", "unauthorized"}});
     try {
       h(req, res);
@@ -152,11 +176,11 @@ void AddFaultRoutes(Server& svr, State& st) {
              st.InflightReset();
              SendJson(res, 200, {{"ok", true}});
            }));
-  svr.Get("/redirect", Route(st, false, [](const Request& req, Response& res) {
-            int64_t code = IntParam(req, "code", 302, 300, 399);
-            res.set_redirect(req.has_param("to") ? req.get_param_value("to") : "/echo",
-                             static_cast<int>(code));
-          }));
+  AnyMethod(svr, "/redirect", Route(st, false, [](const Request& req, Response& res) {
+              int64_t code = IntParam(req, "code", 302, 300, 399);
+              res.set_redirect(req.has_param("to") ? req.get_param_value("to") : "/echo",
+                               static_cast<int>(code));
+            }));
   svr.Get("/redirect-chain", Route(st, false, [](const Request& req, Response& res) {
             int64_t n = IntParam(req, "n", 3, 0, 1000);
             res.set_redirect(n <= 1 ? "/echo" : "/redirect-chain?n=" + std::to_string(n - 1), 302);
@@ -217,6 +241,48 @@ void AddPayloadRoutes(Server& svr, State& st) {
                 "}";
         SetBody(res, body, "application/json");
       }));
+}
+
+// Faults of a hostile API (issue 13): each has its own path.
+void AddHostileRoutes(Server& svr, State& st) {
+  svr.Post("/fail-items", Route(st, false, [&st](const Request& req, Response& res) {
+             int64_t code = IntParam(req, "code", 401, 0, 599);
+             if (code != 0 && code < 400) throw BadRequest("code must be 0 or 400..599");
+             st.SetItemsFault(static_cast<int>(code));
+             SendJson(res, 200, {{"ok", true}, {"code", code}});
+           }));
+  svr.Get("/gzip-bomb", Route(st, false, [](const Request& req, Response& res) {
+            int64_t mib = IntParam(req, "mib", 1024, 1, 4096);
+            // Compressing a GiB takes seconds: each size is made once.
+            static std::mutex mu;
+            static std::map<int64_t, std::string> made;
+            std::string body;
+            {
+              std::lock_guard lock(mu);
+              auto found = made.find(mib);
+              if (found == made.end()) found = made.emplace(mib, GzipBomb(mib)).first;
+              body = found->second;
+            }
+            res.set_header("Content-Encoding", "gzip");
+            SetBody(res, std::move(body), "application/json");
+          }));
+  // To the same path on http://localhost:PORT: another origin (the host
+  // differs), served by this same server.
+  AnyMethod(svr, "/redirect-cross-origin", Route(st, false, [](const Request& req, Response& res) {
+              std::string path = req.has_param("to") ? req.get_param_value("to") : "/echo";
+              res.set_redirect("http://localhost:" + std::to_string(req.local_port) + path, 302);
+            }));
+  svr.Get("/invalid-utf8", Route(st, false, [](const Request&, Response& res) {
+            // "café" in Latin-1 (\xE9), and a lone continuation byte.
+            SetBody(res,
+                    "{\"items\":[{\"id\":1,\"name\":\"caf\xE9\"},{\"id\":2,\"name\":\"\x80ok\"},"
+                    "{\"id\":3,\"name\":\"fine\"}]}",
+                    "application/json");
+          }));
+  svr.Get("/huge-text", Route(st, false, [](const Request& req, Response& res) {
+            int64_t bytes = IntParam(req, "bytes", 50 << 20, 0, 1 << 30);
+            SetBody(res, std::string(static_cast<size_t>(bytes), 'x'), "text/plain");
+          }));
 }
 
 void AddFakeApiRoutes(Server& svr, State& st, const Options& opts) {
@@ -346,6 +412,7 @@ int main(int argc, char** argv) {
   AddItemRoutes(svr, st);
   AddFaultRoutes(svr, st);
   AddPayloadRoutes(svr, st);
+  AddHostileRoutes(svr, st);
   AddFakeApiRoutes(svr, st, *opts);
   AddControlRoutes(svr, st);
   loopback_server::UsePlainSockets(svr);

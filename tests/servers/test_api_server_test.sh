@@ -154,6 +154,19 @@ check "gzip header" 'Content-Encoding: gzip' "$(curl -s -o /dev/null -D - "$u/gz
 check "gzip rows" '"id":1000,"name":"row-1000"' "$(curl -s --compressed "$u/gzip?rows=1000")"
 check "nothing else compressed" 'x-test' "$(curl -s -H 'Accept-Encoding: gzip, br' -H 'X-Test: 1' "$u/echo")"
 check "malformed" '{"items": [1, 2 200' "$(get "$u/malformed")"
+
+# Hostile modes.
+check "fail-items on" '{"ok":true,"code":403}' "$(curl -s -X POST -d '' "$u/fail-items?code=403")"
+check "fail-items answers" '{"error":"forbidden","message":"Resource not accessible"} 403' "$(get "${auth[@]}" "$u/items")"
+check "fail-items 429 waits 0" 'Retry-After: 0' "$(curl -s -X POST -d '' "$u/fail-items?code=429" >/dev/null; curl -s -D - -o /dev/null "$u/items/1")"
+check "fail-items bad code" '400' "$(get -X POST -d '' "$u/fail-items?code=200")"
+curl -s -X POST -d '' "$u/fail-items?code=0" >/dev/null
+check "fail-items off" '"id":"1"' "$(get "${auth[@]}" "$u/items/1")"
+check "gzip bomb is small" '1052' "$(curl -s -H 'Accept-Encoding: identity' "$u/gzip-bomb?mib=1" | wc -c)"
+check "gzip bomb expands" '1048576' "$(curl -s "$u/gzip-bomb?mib=1" | gzip -dc | wc -c)"
+check "cross-origin redirect" "Location: http://localhost:$TEST_SERVER_PORT/echo" "$(curl -s -D - -o /dev/null "$u/redirect-cross-origin")"
+check "invalid utf-8" "$(printf 'caf\xe9')" "$(curl -s "$u/invalid-utf8")"
+check "huge text" '1000' "$(curl -s "$u/huge-text?bytes=1000" | wc -c)"
 check "text" 'text/plain' "$(curl -s -o /dev/null -w '%{content_type}' "$u/text")"
 out=$(curl -s -X PUT -H 'X-Test: A' -d 'raw' "$u/echo?a=1&a=2&b=x%20y")
 check "echo" '{"method":"PUT","path":"/echo","query":{"a":["1","2"],"b":"x y"},"headers":{' "$out"

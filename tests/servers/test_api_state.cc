@@ -132,6 +132,31 @@ std::string Gzip(const std::string& in) {
   return out;
 }
 
+std::string GzipBomb(int64_t mib) {
+  z_stream zs{};
+  if (deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  // Streamed a MiB at a time: the point is that the client, not this
+  // server, would hold the whole expanded body.
+  const std::string zeros(1 << 20, '0');
+  std::string out;
+  char chunk[1 << 16];
+  for (int64_t i = 0; i < mib; ++i) {
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+    zs.avail_in = static_cast<uInt>(zeros.size());
+    int flush = i + 1 == mib ? Z_FINISH : Z_NO_FLUSH;
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(chunk);
+      zs.avail_out = sizeof chunk;
+      deflate(&zs, flush);
+      out.append(chunk, sizeof chunk - zs.avail_out);
+    } while (zs.avail_out == 0);
+  }
+  deflateEnd(&zs);
+  return out;
+}
+
 // --- the fake "forge" API (GitHub-like) ------------------------------------
 //
 // Repo g counts from 0 across the accounts in order: account g / R, repo-N with
@@ -368,6 +393,7 @@ void State::ResetAll() {
   ResetLog();
   std::lock_guard lock(mu_);
   flaky_.clear();
+  items_fault_ = 0;
   inflight_max_ = inflight_.load();
   ApiStatsReset();
 }

@@ -66,6 +66,8 @@ Json QueryJson(const httplib::Request& req);
 // Appends generated row `i` (id, name, value, active, created_at) as JSON text.
 void AppendRow(std::string& out, int64_t i);
 std::string Gzip(const std::string& in);
+// `mib` MiB of '0' characters, gzip-compressed (about 1 KiB per MiB): a gzip bomb.
+std::string GzipBomb(int64_t mib);
 
 // The fake APIs' data: pure functions of the options, so every answer is
 // deterministic. nullopt means an unknown account, repo or table (a 404).
@@ -125,6 +127,11 @@ class State {
   int64_t Sleep(int64_t ms);
   void BeginStop();
 
+  // POST /fail-items: every /items* request is answered with this status
+  // and an API-style error body until it is set back to 0 (or POST /reset).
+  void SetItemsFault(int code) { items_fault_ = code; }
+  int ItemsFault() const { return items_fault_.load(); }
+
  private:
   std::map<int64_t, Json>::iterator FindLocked(const std::string& id);
   std::string TickLocked();
@@ -153,6 +160,7 @@ class State {
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopping_ = false;
+  std::atomic<int> items_fault_{0};
 };
 
 }  // namespace test_server

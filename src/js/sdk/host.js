@@ -161,6 +161,12 @@ const uuidText = (bytes) => {
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 };
+// JSON.stringify throws on a BigInt; a document column keeps it exact: a
+// number when a double holds it exactly (|n| <= 2^53), else its decimal text
+// (the engine's own rule for rows, src/js/convert.cc).
+const kExact = 2n ** 53n;
+const bigintReplacer = (key, v) => (typeof v !== 'bigint' ? v : v >= -kExact && v <= kExact ? Number(v) : String(v));
+const jsonText = (v) => JSON.stringify(v, bigintReplacer);
 const kBooleanable = new Map([['true', true], ['false', false], ['yes', true], ['no', false], ['y', true],
   ['n', false], ['1', true], ['0', false], ['on', true], ['off', false], ['t', true], ['f', false]]);
 const mismatch = (what, value) => {
@@ -181,7 +187,7 @@ const converterFor = (type) => {
         if (typeof v === 'string') {
           try { return JSON.parse(v); } catch { throw mismatch('json (the text is not JSON)', v); }
         }
-        const text = JSON.stringify(v);
+        const text = jsonText(v);
         return text === undefined ? null : JSON.parse(text);
       };
     }
@@ -241,7 +247,7 @@ const converterFor = (type) => {
       return (v) => (Array.isArray(v) ? v : [v]).map((item) => (item === null || item === undefined ? null : child(item)));
     }
     case Type.Struct: case Type.Map:
-      return (v) => { const text = JSON.stringify(v); return text === undefined ? null : JSON.parse(text); };
+      return (v) => { const text = jsonText(v); return text === undefined ? null : JSON.parse(text); };
     case Type.Binary: case Type.LargeBinary: case Type.FixedSizeBinary:
       return (v) => {
         const bytes = bytesOf(v);
@@ -250,7 +256,7 @@ const converterFor = (type) => {
         throw mismatch(String(type), v);
       };
     default:
-      return (v) => (typeof v === 'object' ? JSON.stringify(v) : String(v));
+      return (v) => (typeof v === 'object' ? jsonText(v) : String(v));
   }
 };
 
