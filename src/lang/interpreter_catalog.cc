@@ -37,6 +37,17 @@ bool Flag(const Value& spec, const char* key) {
   return v.is_boolean() && v.get<bool>();
 }
 
+// A "{{secrets.x}}" / "{{env.X}}" template or ENV('X'): names a secret, holds none.
+bool IsReference(const ast::Expr& expr) {
+  if (auto* literal = std::get_if<ast::LiteralExpr>(&expr.node)) {
+    if (!literal->value.is_string()) return false;
+    const std::string& text = literal->value.get_ref<const std::string&>();
+    return text.starts_with("{{") && text.ends_with("}}") && text.find("{{", 2) == std::string::npos;
+  }
+  auto* call = std::get_if<ast::CallExpr>(&expr.node);
+  return call && call->name == "ENV";
+}
+
 // Where a CONFIG is, for an error about it: the source as written, except
 // that the values of secret keys read '***', so the line the error quotes
 // cannot show the credential a check has just refused.
@@ -46,7 +57,7 @@ SourceLocation ConfigLocation(const ast::Expr& config, const std::function<bool(
   if (!at.file || !object) return at;
   std::vector<std::pair<uint32_t, uint32_t>> values;
   for (const auto& [key, expr] : object->entries) {
-    if (!secret(key) || expr->span.begin.file != at.file) continue;
+    if (!secret(key) || expr->span.begin.file != at.file || IsReference(*expr)) continue;
     values.emplace_back(expr->span.begin.offset, expr->span.end_offset);
   }
   if (values.empty()) return at;

@@ -150,6 +150,17 @@ out=$("$sluice" :memory: -c "CREATE SECRET s3 VALUE 'quoted-abc' 'quoted-def';" 
 expect_contains "a stray literal is named, not quoted" "found a string" "$out"
 expect_not_contains "neither literal shows" "quoted-" "$out"
 
+# The REPL's history never gets a mistyped CREATE SECRET, whatever happens
+# to the rest of the session.
+input=$(printf '%s\n' "SELECT 'kept' AS k;" "CREATE SECRETT s VALUE 'it''s-a-history-typo';" \
+  "CREATE SECRET s VALUE \"caf\\u00e9-history-typo\" garbage;" ".quit")
+mkdir -p "$dir/home29"
+out=$(printf '%s\n' "$input" | HOME="$dir/home29" TERM=dumb timeout 60 script -qec "$sluice $dir/ws29.db" /dev/null 2>&1 | tr -d '\r')
+history29=$(cat "$dir/home29/.sluice_history" 2>/dev/null)
+expect_contains "history has the other statements" "SELECT 'kept' AS k;" "$history29"
+expect_not_contains "history has no mistyped secret statement" "history-typo" "$history29"
+expect_contains "the REPL reported the typo" "found 'SECRETT'" "$out"
+
 # --- 17: Ctrl-C cancels, in the REPL and in scripts.
 source "$root/tests/servers/start_test_server.bash"
 tmux_socket="sluice-trust-frontend-$$"
