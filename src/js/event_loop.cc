@@ -111,6 +111,12 @@ Status JsRealm::State::RunUntilSettled(JS::HandleObject promise, const std::func
   using Clock = JsRuntime::Clock;
   while (true) {
     ::js::RunJobs(cx);
+    if (InterruptRequested()) {
+      // Ctrl-C: the call's transfers stop now, not at their own timeout; with
+      // their entries gone, their "cancelled" callbacks find nothing to call.
+      for (const auto& [id, fetch] : fetches) transport->Cancel(fetch.transport_id);
+      fetches.clear();
+    }
     if (runtime->TimedOut() || runtime->OutOfMemory()) return TakeException("waiting for it");
     if (JS::GetPromiseState(promise) != JS::PromiseState::Pending) return Status::Ok();
     if (ready && ready()) return Status::Ok();
