@@ -3,6 +3,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include <signal.h>
 #include <sys/select.h>
 
 #include <cerrno>
@@ -110,21 +111,34 @@ void OnLine(char* line) {
 
 enum class ReadOutcome { kLine, kEnd, kInterrupted };
 
+// SIGINT stays blocked except inside pselect(), so a Ctrl-C that comes while
+// readline handles a key is seen at the next wait instead of being lost
+// until the next key.
+class BlockInterrupts {
+ public:
+  BlockInterrupts() {
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, &previous_);
+  }
+  ~BlockInterrupts() { sigprocmask(SIG_SETMASK, &previous_, nullptr); }
+  BlockInterrupts(const BlockInterrupts&) = delete;
+  BlockInterrupts& operator=(const BlockInterrupts&) = delete;
+  const sigset_t& previous() const { return previous_; }
+
+ private:
+  sigset_t previous_;
+};
+
 ReadOutcome ReadLine(const char* prompt, std::string& text) {
+  BlockInterrupts blocked;
   LineState state;
   pending_line = &state;
   rl_callback_handler_install(prompt, OnLine);
   const int fd = fileno(rl_instream ? rl_instream : stdin);
   while (!state.done) {
-    fd_set ready;
-    FD_ZERO(&ready);
-    FD_SET(fd, &ready);
-    if (select(fd + 1, &ready, nullptr, nullptr, nullptr) < 0) {
-      if (errno != EINTR) {
-        rl_callback_handler_remove();
-        return ReadOutcome::kEnd;
-      }
-      if (!InterruptRequested()) continue;  // another signal (SIGWINCH)
+    if (InterruptRequested()) {
       // Ctrl-C: drop what was typed and show a fresh prompt.
       std::FILE* out = rl_outstream ? rl_outstream : stdout;
       rl_end_of_line(0, 0);
@@ -138,6 +152,15 @@ ReadOutcome ReadLine(const char* prompt, std::string& text) {
       ClearInterrupt();
       pending_line = nullptr;
       return ReadOutcome::kInterrupted;
+    }
+    fd_set ready;
+    FD_ZERO(&ready);
+    FD_SET(fd, &ready);
+    if (pselect(fd + 1, &ready, nullptr, nullptr, nullptr, &blocked.previous()) < 0) {
+      if (errno == EINTR) continue;  // Ctrl-C (seen above) or another signal
+      rl_callback_handler_remove();
+      pending_line = nullptr;
+      return ReadOutcome::kEnd;
     }
     rl_callback_read_char();
   }

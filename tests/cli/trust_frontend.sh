@@ -209,13 +209,27 @@ type_line() {
 tm new-session -d -s repl -x 200 -y 50 \
   "cd '$dir' && HOME='$HOME' TERM=xterm '$sluice' '$dir/ws17.db'; echo REPL-EXITED:\$?; sleep 600"
 wait_for "the prompt" "sluice> "
+# Each key is sent once the REPL has shown it is waiting for it, so the
+# test does not depend on how fast the REPL reads.
+wait_count() {  # wait_count WHAT TEXT N: until TEXT is on N lines of the screen
+  for _ in $(seq 1 600); do
+    [ "$(screen | grep -cF -- "$2")" -ge "$3" ] && return 0
+    sleep 0.1
+  done
+  fail "$1: [$2] not shown $3 times"
+  screen >&2
+  return 1
+}
 type_line "SELECT 40 +"
 wait_for "the continuation prompt" "...> "
 tm send-keys -t repl C-c
+wait_count "Ctrl-C in multi-line input is shown" "^C" 1
 type_line "SELECT 'multi-line-' || 'discarded' AS a;"
 wait_for "Ctrl-C in multi-line input discards it" "multi-line-discarded"
 tm send-keys -t repl -l "PRINT 'half typed"
+wait_for "the half-typed line is shown" "PRINT 'half typed"
 tm send-keys -t repl C-c
+wait_count "Ctrl-C at the prompt is shown" "^C" 2
 type_line "SELECT 'prompt-' || 'discarded' AS b;"
 wait_for "Ctrl-C at the prompt discards the line" "prompt-discarded"
 type_line "SELECT * FROM c.waiting;"
