@@ -177,9 +177,15 @@ async function query(config) {
   await fetch(config.url + '/slow?ms=120000');
   return [{id: 1}];
 }''';
+CREATE CONNECTOR ENTITY 'slow.pages' FIELDS {"id": {"type": "integer", "primary_key": true}} QUERY_HANDLER '''
+async function* query(config) {
+  yield [{id: 1}, {id: 2}, {id: 3}];
+  await fetch(config.url + '/slow?ms=120000');
+  yield [{id: 4}];
+}''';
 CREATE CONNECTOR ACTION 'slow.spin' PARAMETERS {} HANDLER '''
 async function execute() { console.log('spinning'); while (true) {} }''';
-CREATE CONNECTOR c TYPE 'slow' CONFIG {"url": "$TEST_SERVER_URL"} OPTIONS {"timeout_seconds": 300};
+CREATE CONNECTOR c TYPE 'slow' CONFIG {"url": "$TEST_SERVER_URL"} OPTIONS {"timeout_seconds": 300, "batch_size": 3};
 SQL
 "$sluice" "$dir/ws17.db" "$dir/slow.sql" >/dev/null 2>&1 || fail "defining the slow connector"
 
@@ -287,5 +293,22 @@ expect_contains "it says so" "interrupted (Ctrl-C)" "$out"
 expect_not_contains "and runs nothing after" "not reached" "$out"
 runs=$(sqlite3 "$dir/ws17.db" "SELECT count(*) FROM _sluice_sync_runs WHERE status = 'failed' AND error LIKE '%cancelled (Ctrl-C)%'")
 expect_eq "its run is recorded as failed, not left running" 2 "$runs"
+
+# A batch committed before the Ctrl-C stays; the run says what it wrote.
+printf "SYNC CONNECTOR c.pages FULL;\n" >"$dir/pages.sql"
+env --default-signal=INT "$sluice" "$dir/ws17.db" "$dir/pages.sql" >"$dir/pages.out" 2>&1 &
+pid=$!
+rows=""
+for _ in $(seq 1 600); do
+  rows=$(sqlite3 "$dir/ws17.db" "SELECT count(*) FROM c_pages" 2>/dev/null)
+  [ "$rows" = 3 ] && break
+  sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+expect_eq "an interrupted sync exits with 130" 130 $?
+expect_eq "its committed batch is kept" 3 "$(sqlite3 "$dir/ws17.db" "SELECT count(*) FROM c_pages")"
+expect_eq "its run is failed, with the rows it wrote" "failed|3|connector 'c', entity 'pages': cancelled (Ctrl-C) while waiting for it" \
+  "$(sqlite3 "$dir/ws17.db" "SELECT status, rows_written, error FROM _sluice_sync_runs WHERE entity = 'pages'")"
 
 finish
