@@ -1,6 +1,7 @@
 #include "core/secret_masker.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 
 namespace sluice {
@@ -182,8 +183,11 @@ void CharEnds(std::string_view text, size_t at, int32_t code, const std::string&
     JsonEscapeEnds(text, at, code, ends);
     DoubleJsonEscapeEnds(text, at, code, ends);
   } else if (text[at] == '&') {
-    size_t semicolon = text.find(';', at + 1);
-    if (semicolon == std::string_view::npos || semicolon - at > 12) return;
+    // Entities are short: look no further (a scan to the end would make
+    // masking quadratic in text full of '&').
+    size_t semicolon = text.substr(at + 1, 12).find(';');
+    if (semicolon == std::string_view::npos) return;
+    semicolon += at + 1;
     std::string_view name = text.substr(at + 1, semicolon - at - 1);
     int32_t decoded = -1;
     if (name == "amp")
@@ -219,9 +223,9 @@ void CharEnds(std::string_view text, size_t at, int32_t code, const std::string&
 // character may be written differently, and an escape may start where a raw
 // character could too ('%' or '&' in the secret), so all ways are followed.
 size_t MatchEnd(std::string_view text, size_t at,
-                const std::vector<std::pair<int32_t, std::string>>& chars) {
-  std::vector<size_t> frontier{at};
-  std::vector<size_t> next;
+                const std::vector<std::pair<int32_t, std::string>>& chars,
+                std::vector<size_t>& frontier, std::vector<size_t>& next) {
+  frontier.assign(1, at);
   for (const auto& [code, bytes] : chars) {
     next.clear();
     for (size_t p : frontier) {
@@ -291,7 +295,17 @@ void SecretMasker::Add(std::string_view secret) {
   for (const Secret& known : secrets_) {
     if (known.text == secret) return;
   }
-  secrets_.push_back(Secret{std::string(secret), DecodeUtf8(secret)});
+  std::string anchor, run;
+  for (char c : secret) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '~' ||
+        c == '-') {
+      run += c;
+      if (run.size() > anchor.size()) anchor = run;
+    } else {
+      run.clear();
+    }
+  }
+  secrets_.push_back(Secret{std::string(secret), DecodeUtf8(secret), std::move(anchor)});
   std::stable_sort(secrets_.begin(), secrets_.end(),
                    [](const Secret& a, const Secret& b) { return a.text.size() > b.text.size(); });
   AddBase64Forms(secret, base64_forms_);
@@ -302,7 +316,11 @@ void SecretMasker::Add(std::string_view secret) {
 std::string SecretMasker::Mask(std::string_view text) const {
   std::lock_guard lock(mutex_);
   std::string out(text);
+  std::vector<size_t> frontier, next;  // MatchEnd's scratch, kept across calls
   for (const Secret& secret : secrets_) {
+    // Only an encoder that escapes letters and digits too (none does) hides
+    // the anchor; short anchors filter too little to be worth it.
+    if (secret.anchor.size() >= 3 && out.find(secret.anchor) == std::string::npos) continue;
     const char first = secret.text[0];
     std::string masked;
     size_t copied = 0;
@@ -310,7 +328,7 @@ std::string SecretMasker::Mask(std::string_view text) const {
       char c = out[pos];
       // Only these can start an occurrence; the rest is skipped cheaply.
       if (c != first && c != '%' && c != '+' && c != '\\' && c != '&') continue;
-      size_t end = MatchEnd(out, pos, secret.chars);
+      size_t end = MatchEnd(out, pos, secret.chars, frontier, next);
       if (end == std::string_view::npos) continue;
       masked.append(out, copied, pos - copied);
       masked += kMask;

@@ -58,9 +58,13 @@ class SecretMasker {
     // Code points of `text` with their UTF-8 bytes; -1 for a byte that is not
     // valid UTF-8 (matched only raw or percent-encoded).
     std::vector<std::pair<int32_t, std::string>> chars;
+    // Its longest run of characters that every encoding above leaves as they
+    // are ([A-Za-z0-9._~-]); text without it cannot hold the secret in those
+    // encodings, so the slower character-by-character scan is skipped.
+    std::string anchor;
   };
   mutable std::mutex mutex_;
-  std::vector<Secret> secrets_;           // longest first, so overlaps mask fully
+  std::vector<Secret> secrets_;            // longest first, so overlaps mask fully
   std::vector<std::string> base64_forms_;  // longest first
 };
 
