@@ -45,7 +45,7 @@ fuzz: setup
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD)-fuzz -DSLUICE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build $(BUILD)-fuzz -j $(JOBS) --target parser_fuzzer
 	mkdir -p fuzz/corpus
-	$(BUILD)-fuzz/parser_fuzzer fuzz/corpus tests/sql tests/fixtures examples -max_total_time=$(FUZZ_SECONDS) \
+	$(BUILD)-fuzz/parser_fuzzer fuzz/corpus tests/fuzz/seeds tests/sql tests/fixtures examples -max_total_time=$(FUZZ_SECONDS) \
 	  -dict=tests/fuzz/sluice.dict -max_len=4096
 
 clean:

@@ -20,6 +20,7 @@
 #include "cli/runner.h"
 #include "cli/scheduler.h"
 #include "cli/sync_command.h"
+#include "core/interrupt.h"
 #include "testing/test_runner.h"
 
 namespace {
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
   CLI::App* scheduler = app.add_subcommand("scheduler", "run the stored SYNC … SCHEDULE statements when due");
   scheduler->add_option("workspace", scheduler_args, "workspace file (default ./sluice.db)")->expected(0, 1);
   scheduler->add_flag("--once", scheduler_once, "run what is due this minute, then exit");
+  DisableCoreDumps();
   CLI11_PARSE(app, argc, argv);
   if (test->parsed()) return RunTests(test_options, stdout, stderr);
   if (scheduler->parsed() && !scheduler_args.empty()) workspace_path = scheduler_args.front();
@@ -117,13 +119,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   Interpreter interpreter(**workspace, sink);
-  if (sync->parsed()) return RunSyncConfigs(sync_files, **workspace, interpreter, sink);
-  if (scheduler->parsed()) return RunScheduler(**workspace, interpreter, sink, scheduler_once);
-
-  if (inputs.empty()) {
-    if (isatty(STDIN_FILENO)) return RunRepl(interpreter, sink, options);
-    inputs.push_back({false, "-"});
+  const bool repl = inputs.empty() && isatty(STDIN_FILENO);
+  InstallInterruptHandler(repl);
+  // 128 + SIGINT, as a shell reports a process stopped by Ctrl-C.
+  constexpr int kInterruptedStatus = 130;
+  if (sync->parsed()) {
+    int status = RunSyncConfigs(sync_files, **workspace, interpreter, sink);
+    return InterruptRequested() ? kInterruptedStatus : status;
   }
+  if (scheduler->parsed()) {
+    int status = RunScheduler(**workspace, interpreter, sink, scheduler_once);
+    return InterruptRequested() ? kInterruptedStatus : status;
+  }
+
+  if (repl) return RunRepl(interpreter, sink, options);
+  if (inputs.empty()) inputs.push_back({false, "-"});
   bool all_ok = true;
   int command_number = 0;
   for (const Input& input : inputs) {
@@ -149,8 +159,12 @@ int main(int argc, char** argv) {
     }
     if (!RunText(source, interpreter, sink, options)) {
       all_ok = false;
-      if (!options.keep_going) break;
+      if (!options.keep_going || InterruptRequested()) break;
     }
+  }
+  if (InterruptRequested()) {
+    sink.Note("interrupted (Ctrl-C); what was committed before is kept");
+    return kInterruptedStatus;
   }
   return all_ok ? 0 : 1;
 }

@@ -3,11 +3,17 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include <signal.h>
+#include <sys/select.h>
+
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "core/interrupt.h"
 #include "core/secret_masker.h"
 
 namespace sluice {
@@ -35,14 +41,6 @@ std::string HistoryPath() {
 struct FreeLine {
   void operator()(char* line) const { std::free(line); }
 };
-
-bool CarriesSecret(const ast::Program& program) {
-  for (const ast::Statement& statement : program.statements) {
-    auto* secret = std::get_if<ast::CreateSecretStmt>(&statement.node);
-    if (secret && secret->value) return true;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -94,21 +92,116 @@ bool HandleDotCommand(const std::string& line, Interpreter& interpreter, Console
   return true;
 }
 
+namespace {
+
+// readline's callback interface: the REPL waits in select() itself, so a
+// Ctrl-C at the prompt interrupts that wait (EINTR) instead of killing the
+// process, and the half-typed input can be thrown away.
+struct LineState {
+  bool done = false;
+  std::unique_ptr<char, FreeLine> line;  // null at end of input
+};
+LineState* pending_line = nullptr;
+
+void OnLine(char* line) {
+  pending_line->line.reset(line);
+  pending_line->done = true;
+  rl_callback_handler_remove();
+}
+
+enum class ReadOutcome { kLine, kEnd, kInterrupted };
+
+// SIGINT stays blocked except inside pselect(), so a Ctrl-C that comes while
+// readline handles a key is seen at the next wait instead of being lost
+// until the next key.
+class BlockInterrupts {
+ public:
+  BlockInterrupts() {
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigprocmask(SIG_BLOCK, &block, &previous_);
+  }
+  ~BlockInterrupts() { sigprocmask(SIG_SETMASK, &previous_, nullptr); }
+  BlockInterrupts(const BlockInterrupts&) = delete;
+  BlockInterrupts& operator=(const BlockInterrupts&) = delete;
+  const sigset_t& previous() const { return previous_; }
+
+ private:
+  sigset_t previous_;
+};
+
+ReadOutcome ReadLine(const char* prompt, std::string& text) {
+  BlockInterrupts blocked;
+  LineState state;
+  pending_line = &state;
+  rl_callback_handler_install(prompt, OnLine);
+  const int fd = fileno(rl_instream ? rl_instream : stdin);
+  while (!state.done) {
+    if (InterruptRequested()) {
+      // Ctrl-C: drop what was typed and show a fresh prompt.
+      std::FILE* out = rl_outstream ? rl_outstream : stdout;
+      rl_end_of_line(0, 0);
+      rl_redisplay();
+      std::fputs("^C\n", out);
+      std::fflush(out);
+      rl_free_line_state();
+      rl_callback_sigcleanup();
+      rl_replace_line("", 0);
+      rl_callback_handler_remove();
+      ClearInterrupt();
+      pending_line = nullptr;
+      return ReadOutcome::kInterrupted;
+    }
+    fd_set ready;
+    FD_ZERO(&ready);
+    FD_SET(fd, &ready);
+    if (pselect(fd + 1, &ready, nullptr, nullptr, nullptr, &blocked.previous()) < 0) {
+      if (errno == EINTR) continue;  // Ctrl-C (seen above) or another signal
+      rl_callback_handler_remove();
+      pending_line = nullptr;
+      return ReadOutcome::kEnd;
+    }
+    rl_callback_read_char();
+  }
+  pending_line = nullptr;
+  if (!state.line) return ReadOutcome::kEnd;
+  text = state.line.get();
+  return ReadOutcome::kLine;
+}
+
+// Saved as each entry is made, so a process that dies later still leaves
+// the session's history behind.
+void SaveEntry(const std::string& history, const std::string& entry) {
+  add_history(entry.c_str());
+  if (history.empty()) return;
+  if (append_history(1, history.c_str()) != 0) write_history(history.c_str());
+}
+
+}  // namespace
+
 int RunRepl(Interpreter& interpreter, ConsoleSink& sink, RunOptions options) {
   std::string history = HistoryPath();
   if (!history.empty()) read_history(history.c_str());
+  // The REPL handles SIGINT itself (core/interrupt.h); readline must not
+  // install its own handler over it.
+  rl_catch_signals = 0;
   sink.Note("Sluice " SLUICE_VERSION " — statements end with ';', .help for help");
   std::string buffer;
-  int failures = 0;
   while (true) {
-    std::unique_ptr<char, FreeLine> line(readline(buffer.empty() ? "sluice> " : "   ...> "));
-    if (!line) break;
-    std::string text(line.get());
+    std::string text;
+    ReadOutcome outcome = ReadLine(buffer.empty() ? "sluice> " : "   ...> ", text);
+    if (outcome == ReadOutcome::kEnd) break;
+    if (outcome == ReadOutcome::kInterrupted) {
+      buffer.clear();
+      continue;
+    }
     if (buffer.empty()) {
       size_t start = text.find_first_not_of(" \t");
       if (start == std::string::npos) continue;
       if (text[start] == '.') {
-        add_history(text.c_str());
+        SaveEntry(history, text);
+        ClearInterrupt();
         if (!HandleDotCommand(text.substr(start), interpreter, sink, options)) break;
         continue;
       }
@@ -121,15 +214,19 @@ int RunRepl(Interpreter& interpreter, ConsoleSink& sink, RunOptions options) {
     if (parsed.incomplete) continue;
     std::string entry = buffer.substr(0, buffer.size() - 1);
     buffer.clear();
-    // History is a plain file: secrets stay out of it.
-    if (!CarriesSecret(parsed.program)) add_history(SecretMasker::Global().Mask(entry).c_str());
+    // History is a plain file: a statement that sets a secret stays out of
+    // it, even mistyped and unparsed.
+    if (!parsed.carries_secret) SaveEntry(history, SecretMasker::Global().Mask(entry));
     if (!parsed.ok()) {
       for (const Status& error : parsed.errors) sink.Error(error);
-      ++failures;
       continue;
     }
-    if (!RunProgram(parsed.program, interpreter, sink, options)) ++failures;
+    // A Ctrl-C typed while no statement ran must not stop this one.
+    ClearInterrupt();
+    RunProgram(parsed.program, interpreter, sink, options);
+    ClearInterrupt();
   }
+  std::fputs("\n", stdout);
   if (!history.empty()) write_history(history.c_str());
   return 0;
 }

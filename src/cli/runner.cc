@@ -1,10 +1,15 @@
 #include "cli/runner.h"
 
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
+#include "core/interrupt.h"
 #include "core/secret_masker.h"
 
 namespace sluice {
@@ -16,6 +21,24 @@ void ConsoleSink::Write(std::FILE* stream, const std::string& text) {
 
 namespace {
 
+// Each string of a structured value, keys included, masked where it stands:
+// in the value's JSON text a string that is itself JSON (a handler's
+// JSON.stringify) would be escaped twice, past what the masker decodes.
+Value MaskValue(const SecretMasker& masker, const Value& value) {
+  if (value.is_string()) return masker.Mask(value.get_ref<const std::string&>());
+  if (value.is_array()) {
+    Value out = Value::array();
+    for (const Value& item : value) out.push_back(MaskValue(masker, item));
+    return out;
+  }
+  if (value.is_object()) {
+    Value out = Value::object();
+    for (const auto& [key, item] : value.items()) out[masker.Mask(key)] = MaskValue(masker, item);
+    return out;
+  }
+  return value;
+}
+
 // Masks string cells before rendering, so column widths do not give away a
 // secret's length.
 ResultSet MaskCells(const ResultSet& result) {
@@ -23,13 +46,7 @@ ResultSet MaskCells(const ResultSet& result) {
   ResultSet masked = result;
   for (auto& row : masked.rows) {
     for (Value& cell : row) {
-      if (cell.is_string()) {
-        cell = masker.Mask(cell.get_ref<const std::string&>());
-      } else if (cell.is_structured()) {
-        std::string text = cell.dump();
-        std::string hidden = masker.Mask(text);
-        if (hidden != text) cell = hidden;
-      }
+      if (cell.is_string() || cell.is_structured()) cell = MaskValue(masker, cell);
     }
   }
   return masked;
@@ -74,6 +91,43 @@ void ConsoleSink::Note(const std::string& line) {
   Write(err_, line + "\n");
 }
 
+void DisableCoreDumps() {
+  if (const char* allow = std::getenv("SLUICE_ALLOW_CORE_DUMPS"); allow && std::string(allow) == "1") return;
+  rlimit none{0, 0};
+  setrlimit(RLIMIT_CORE, &none);
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+namespace {
+
+bool interactive_interrupts = false;
+
+void OnInterruptSignal(int) {
+  // A second Ctrl-C while a script is still stopping ends it at once.
+  if (InterruptRequested() && !interactive_interrupts) {
+    signal(SIGINT, SIG_DFL);
+    raise(SIGINT);
+    return;
+  }
+  RequestInterrupt();
+}
+
+}  // namespace
+
+void InstallInterruptHandler(bool interactive) {
+  interactive_interrupts = interactive;
+  // A script started to ignore SIGINT (`nohup`, `cmd &` in a shell script)
+  // goes on ignoring it, as Unix tools do.
+  struct sigaction current {};
+  if (!interactive && sigaction(SIGINT, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) return;
+  struct sigaction action {};
+  action.sa_handler = OnInterruptSignal;
+  sigemptyset(&action.sa_mask);
+  // No SA_RESTART: the REPL's wait for input must return on Ctrl-C.
+  action.sa_flags = 0;
+  sigaction(SIGINT, &action, nullptr);
+}
+
 bool RunProgram(const ast::Program& program, Interpreter& interpreter, ConsoleSink& sink,
                 const RunOptions& options) {
   bool all_ok = true;
@@ -92,6 +146,9 @@ bool RunProgram(const ast::Program& program, Interpreter& interpreter, ConsoleSi
       all_ok = false;
       if (!options.keep_going) return false;
     }
+    // Ctrl-C stops the statements after the one it cancelled, even with
+    // keep_going.
+    if (InterruptRequested()) return false;
   }
   return all_ok;
 }

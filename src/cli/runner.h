@@ -48,6 +48,17 @@ struct RunOptions {
   bool timer = false;       // print each statement's run time
 };
 
+// Keeps secrets out of core files: no core dump, and the process is not
+// dumpable (nor attachable by other processes of the same user). Set
+// SLUICE_ALLOW_CORE_DUMPS=1 to debug a crash.
+void DisableCoreDumps();
+
+// SIGINT (Ctrl-C) requests an interrupt (core/interrupt.h): the running call
+// stops as at its time limit, committed work stays, and RunProgram runs no
+// further statement. Outside the REPL (`interactive` false) a second Ctrl-C
+// kills the process at once.
+void InstallInterruptHandler(bool interactive);
+
 // Returns true when every statement parsed and ran.
 bool RunText(std::shared_ptr<const SourceFile> source, Interpreter& interpreter, ConsoleSink& sink,
              const RunOptions& options);

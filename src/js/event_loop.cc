@@ -7,6 +7,7 @@
 #include <sstream>
 #include <thread>
 
+#include "core/interrupt.h"
 #include "js/convert.h"
 #include "js/realm_state.h"
 
@@ -59,6 +60,9 @@ std::string FormatStack(const std::string& stack) {
 
 Status JsRealm::State::TakeException(const std::string& doing) {
   if (!JS_IsExceptionPending(cx)) {
+    if (runtime->TimedOut() && InterruptRequested()) {
+      return Status(ErrorKind::kTimeout, "cancelled (Ctrl-C) while " + doing);
+    }
     if (runtime->TimedOut()) {
       return Status(ErrorKind::kTimeout,
                     "stopped: the call ran past its time limit of " +
@@ -111,10 +115,17 @@ Status JsRealm::State::RunUntilSettled(JS::HandleObject promise, const std::func
   using Clock = JsRuntime::Clock;
   while (true) {
     ::js::RunJobs(cx);
+    if (InterruptRequested()) {
+      // Ctrl-C: the call's transfers stop now, not at their own timeout; with
+      // their entries gone, their "cancelled" callbacks find nothing to call.
+      for (const auto& [id, fetch] : fetches) transport->Cancel(fetch.transport_id);
+      fetches.clear();
+    }
     if (runtime->TimedOut() || runtime->OutOfMemory()) return TakeException("waiting for it");
     if (JS::GetPromiseState(promise) != JS::PromiseState::Pending) return Status::Ok();
     if (ready && ready()) return Status::Ok();
     Clock::time_point now = Clock::now();
+    if (InterruptRequested()) return Status(ErrorKind::kTimeout, "cancelled (Ctrl-C) while waiting for it");
     if (now >= deadline) {
       return Status(ErrorKind::kTimeout,
                     "stopped: the call ran past its time limit of " +
@@ -151,6 +162,8 @@ Status JsRealm::State::RunUntilSettled(JS::HandleObject promise, const std::func
     for (const auto& [id, timer] : timers) wake = std::min(wake, timer.due);
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now);
     if (wait.count() < 0) wait = std::chrono::milliseconds(0);
+    // Nothing wakes a wait on Ctrl-C, so it is sliced to notice one soon.
+    wait = std::min(wait, std::chrono::milliseconds(100));
     if (transport->Pending() > 0) {
       transport->Poll(wait);
     } else if (!timers.empty()) {

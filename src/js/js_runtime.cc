@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/interrupt.h"
+
 namespace sluice::js {
 namespace {
 
@@ -132,7 +134,8 @@ void JsRuntime::Watch() {
       seen_generation = arm_generation_;
       resident_at_arm_ = resident;
     }
-    if (Clock::now() >= deadline_) {
+    // Ctrl-C stops a call the way its deadline does (core/interrupt.h).
+    if (Clock::now() >= deadline_ || InterruptRequested()) {
       timed_out_ = true;
     } else if (resident > resident_at_arm_ + options_.heap_limit_bytes) {
       out_of_memory_ = true;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "core/identifier.h"
+#include "core/interrupt.h"
 #include "lang/interpreter_catalog.h"
 #include "lang/sql_binding.h"
 #include "query/entity_table.h"
@@ -231,8 +232,9 @@ Status Interpreter::ExecuteFor(const ast::ForStmt& for_stmt) {
 Status Interpreter::ExecuteTry(const ast::TryStmt& try_stmt) {
   Status status = ExecuteBlock(try_stmt.body);
   if (status.ok()) return status;
-  // A skipped test is not a failure to recover from: it ends the test.
-  if (status.kind() == ErrorKind::kSkipped) return status;
+  // A skipped test is not a failure to recover from: it ends the test. Nor
+  // is Ctrl-C: the user asked for the whole statement to stop.
+  if (status.kind() == ErrorKind::kSkipped || InterruptRequested()) return status;
   for (const ast::CatchClause& clause : try_stmt.catches) {
     bool matches = clause.kinds.empty();
     for (const ast::Name& kind : clause.kinds) {

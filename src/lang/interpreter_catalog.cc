@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 
@@ -34,6 +35,46 @@ Value Attribute(const Value& spec, const char* key) {
 bool Flag(const Value& spec, const char* key) {
   Value v = Attribute(spec, key);
   return v.is_boolean() && v.get<bool>();
+}
+
+// A "{{secrets.x}}" / "{{env.X}}" template or ENV('X'): names a secret, holds none.
+bool IsReference(const ast::Expr& expr) {
+  if (auto* literal = std::get_if<ast::LiteralExpr>(&expr.node)) {
+    if (!literal->value.is_string()) return false;
+    const std::string& text = literal->value.get_ref<const std::string&>();
+    return text.starts_with("{{") && text.ends_with("}}") && text.find("{{", 2) == std::string::npos;
+  }
+  auto* call = std::get_if<ast::CallExpr>(&expr.node);
+  return call && call->name == "ENV";
+}
+
+// Where a CONFIG is, for an error about it: the source as written, except
+// that the values of secret keys read '***', so the line the error quotes
+// cannot show the credential a check has just refused.
+SourceLocation ConfigLocation(const ast::Expr& config, const std::function<bool(const std::string&)>& secret) {
+  SourceLocation at = config.span.begin;
+  auto* object = std::get_if<ast::ObjectExpr>(&config.node);
+  if (!at.file || !object) return at;
+  std::vector<std::pair<uint32_t, uint32_t>> values;
+  for (const auto& [key, expr] : object->entries) {
+    if (!secret(key) || expr->span.begin.file != at.file || IsReference(*expr)) continue;
+    values.emplace_back(expr->span.begin.offset, expr->span.end_offset);
+  }
+  if (values.empty()) return at;
+  std::string text = at.file->text;
+  // From the end, so earlier offsets stay valid; all lie after `at`.
+  std::sort(values.rbegin(), values.rend());
+  for (auto [begin, end] : values) {
+    if (begin >= at.offset && begin < end && end <= text.size()) text.replace(begin, end - begin, "'***'");
+  }
+  at.file = std::make_shared<SourceFile>(SourceFile{at.file->name, std::move(text)});
+  return at;
+}
+
+SourceLocation ConfigLocation(const Value& config_schema, const ast::Expr& config) {
+  return ConfigLocation(config, [&](const std::string& key) {
+    return Flag(Attribute(config_schema, key.c_str()), "secret");
+  });
 }
 
 // The rows of a CONFIG_SCHEMA or PARAMETERS object.
@@ -290,7 +331,7 @@ Status CatalogStatements::CreateConnector(const ast::CreateConnectorStmt& s) {
                      : ValidateIntegrationConfig(*type, def);
   if (!valid.ok()) {
     valid.WithContext("connector '" + def.name + "'");
-    if (s.config) valid.At(s.config->span.begin);
+    if (s.config) valid.At(ConfigLocation(type->config_schema, *s.config));
     return valid;
   }
   ASSIGN_OR_RETURN(def.options, EvalObject(s.options, "OPTIONS"));
@@ -328,7 +369,9 @@ Status CatalogStatements::AlterConnector(const ast::AlterConnectorStmt& s) {
                                           [&](const std::string& name) { return secrets.Exists(name); },
                                           in_.in_test_ ? SecretLiterals::kAllow : SecretLiterals::kRefuse)
                          : ValidateIntegrationConfig(type, def);
-      if (!valid.ok()) return valid.WithContext("connector '" + def.name + "'").At(s.value->span.begin);
+      if (!valid.ok()) {
+        return valid.WithContext("connector '" + def.name + "'").At(ConfigLocation(type.config_schema, *s.value));
+      }
       break;
     }
   }
@@ -426,7 +469,9 @@ Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s)
       return Status(ErrorKind::kInvalidArgument,
                     "destination config key '" + key + "' holds a credential: store it with CREATE "
                     "SECRET name VALUE '…' and write \"{{secrets.name}}\" here")
-          .At(s.config->span.begin);
+          .At(ConfigLocation(*s.config, [&](const std::string& entry) {
+            return def.config.contains(entry) && (IsCredentialKey(entry) || HoldsPassword(def.config[entry]));
+          }));
     }
   }
   Status put = in_.workspace_.catalog().PutDestination(def, s.or_replace);

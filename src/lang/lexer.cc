@@ -1,5 +1,6 @@
 #include "lang/lexer.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string_view>
@@ -323,5 +324,66 @@ class Lexer {
 }  // namespace
 
 LexResult Lex(const std::shared_ptr<const SourceFile>& source) { return Lexer(source).Run(); }
+
+namespace {
+
+// Edit distance counting a swap of neighbours as one edit (SECERT is one
+// slip from SECRET), on upper-cased ASCII.
+size_t TypoDistance(std::string_view word, std::string_view target) {
+  const size_t n = word.size(), m = target.size();
+  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (size_t i = 1; i <= n; ++i) {
+    for (size_t j = 1; j <= m; ++j) {
+      size_t cost = std::toupper(static_cast<unsigned char>(word[i - 1])) == target[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && std::toupper(static_cast<unsigned char>(word[i - 1])) == target[j - 2] &&
+          std::toupper(static_cast<unsigned char>(word[i - 2])) == target[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[n][m];
+}
+
+bool LooksLike(const Token& token, std::string_view keyword, size_t slips) {
+  if (token.kind != TokenKind::kIdentifier || token.quoted || token.text.size() > keyword.size() + slips) {
+    return false;
+  }
+  return TypoDistance(token.text, keyword) <= slips;
+}
+
+}  // namespace
+
+SecretStatements FindSecretStatements(const std::vector<Token>& tokens) {
+  SecretStatements found;
+  size_t start = 0;
+  for (size_t i = 0; i <= tokens.size(); ++i) {
+    if (i < tokens.size() && !tokens[i].IsSymbol(";") && tokens[i].kind != TokenKind::kEnd) continue;
+    // CREATE [OR REPLACE] SECRET name VALUE …, each word perhaps mistyped.
+    size_t secret = i;
+    if (i - start >= 2 && LooksLike(tokens[start], "CREATE", 2)) {
+      for (size_t k = start + 1; k < i && k <= start + 3; ++k) {
+        if (LooksLike(tokens[k], "SECRET", 2)) secret = k;
+      }
+    }
+    size_t value = i;
+    for (size_t k = secret + 1; k < i && value == i; ++k) {
+      if (LooksLike(tokens[k], "VALUE", 1)) value = k;
+    }
+    if (value < i) {
+      found.found = true;
+      for (size_t k = value + 1; k < i; ++k) {
+        TokenKind kind = tokens[k].kind;
+        if (kind == TokenKind::kString || kind == TokenKind::kDoubleString || kind == TokenKind::kCode) {
+          found.literals.push_back(k);
+        }
+      }
+    }
+    start = i + 1;
+  }
+  return found;
+}
 
 }  // namespace sluice

@@ -24,4 +24,15 @@ struct LexResult {
 
 LexResult Lex(const std::shared_ptr<const SourceFile>& source);
 
+// Statements that set a secret value, found from tokens alone so the answer
+// holds whether or not the statement parses: a statement (up to ';') with a
+// word like SECRET followed by a word like VALUE, spelled right or nearly
+// (SECRETT, SECERT, VALUES), since a mistyped CREATE SECRET carries the value
+// as much as a correct one.
+struct SecretStatements {
+  bool found = false;
+  std::vector<size_t> literals;  // indexes of those statements' string tokens
+};
+SecretStatements FindSecretStatements(const std::vector<Token>& tokens);
+
 }  // namespace sluice

@@ -1,6 +1,9 @@
 #include "lang/parser.h"
 
 #include <algorithm>
+#include <unordered_set>
+
+#include "core/secret_masker.h"
 
 #include "lang/lexer.h"
 #include "lang/parser_internal.h"
@@ -62,8 +65,18 @@ void Parser::Fail(const Token& at, const std::string& message) {
   throw ParseError{Status(ErrorKind::kParse, message).At(LocationOf(at))};
 }
 
+void Parser::EnterLevel(const Token& at) {
+  if (nesting_ + 1 > kMaxNesting) {
+    Fail(at, "too deeply nested: more than " + std::to_string(kMaxNesting) +
+                 " levels of parentheses, brackets, braces, operators or blocks");
+  }
+  ++nesting_;
+}
+
 namespace {
-std::string Describe(const Token& token) {
+std::string Describe(const Token& token, bool secret) {
+  // A literal of a CREATE SECRET, even a mistyped one, is never quoted.
+  if (secret) return "a string";
   switch (token.kind) {
     case TokenKind::kEnd: return "end of input";
     case TokenKind::kString: return "string '" + token.text + "'";
@@ -76,7 +89,7 @@ std::string Describe(const Token& token) {
 }  // namespace
 
 void Parser::FailExpected(std::string_view what) {
-  Fail(Peek(), "expected " + std::string(what) + ", found " + Describe(Peek()));
+  Fail(Peek(), "expected " + std::string(what) + ", found " + Describe(Peek(), secret_literals_.count(Peek().offset) > 0));
 }
 
 ast::Name Parser::ParseIdentifierName(std::string_view what) {
@@ -147,6 +160,7 @@ ParseResult Parser::Run(std::vector<Status> lex_errors, bool lex_unterminated) {
 }
 
 ast::Block Parser::ParseBlock(std::initializer_list<std::string_view> terminators) {
+  NestingGuard nested(*this, Peek());
   ast::Block block;
   while (!AtEnd()) {
     for (std::string_view terminator : terminators) {
@@ -182,8 +196,25 @@ void Parser::ExpectStatementEnd() {
 
 ParseResult Parse(std::shared_ptr<const SourceFile> source, const ParseOptions& options) {
   LexResult lexed = Lex(source);
+  // Known to the masker before any error can quote their line, in the form
+  // they have in the source too ('it''s', "\u00e9") since that is what an
+  // error's excerpt shows.
+  SecretStatements secrets = FindSecretStatements(lexed.tokens);
+  std::unordered_set<uint32_t> secret_offsets;
+  for (size_t index : secrets.literals) {
+    const Token& literal = lexed.tokens[index];
+    SecretMasker::Global().Add(literal.text);
+    const size_t quote = literal.kind == TokenKind::kCode ? 3 : 1;
+    if (literal.length > 2 * quote) {
+      SecretMasker::Global().Add(std::string_view(source->text).substr(literal.offset + quote, literal.length - 2 * quote));
+    }
+    secret_offsets.insert(literal.offset);
+  }
   parser_detail::Parser parser(source, std::move(lexed.tokens), options);
-  return parser.Run(std::move(lexed.errors), lexed.unterminated);
+  parser.set_secret_literals(std::move(secret_offsets));
+  ParseResult result = parser.Run(std::move(lexed.errors), lexed.unterminated);
+  result.carries_secret = secrets.found;
+  return result;
 }
 
 }  // namespace sluice

@@ -28,6 +28,9 @@ struct ParseResult {
   // The input ended in the middle of a statement (an unclosed string, block
   // or statement without ';'): the REPL reads another line.
   bool incomplete = false;
+  // A statement sets a secret value (CREATE SECRET … VALUE, perhaps
+  // mistyped), parsed or not: the REPL keeps such input out of its history.
+  bool carries_secret = false;
 
   bool ok() const { return errors.empty(); }
 };

@@ -13,11 +13,16 @@ namespace sluice::parser_detail {
 using ast::BinaryOp;
 using ast::ExprPtr;
 
-ExprPtr Parser::ParseExpr() { return ParseOr(); }
+ExprPtr Parser::ParseExpr() {
+  NestingGuard nested(*this, Peek());
+  return ParseOr();
+}
 
 ExprPtr Parser::ParseOr() {
   ExprPtr left = ParseAnd();
-  while (AcceptKeyword("OR")) {
+  NestingGuard chain(*this);
+  while (PeekKeyword("OR")) {
+    chain.Enter(Next());
     ExprPtr right = ParseAnd();
     ast::Span begin = left->span;
     left = MakeExprFrom(begin, ast::BinaryExpr{BinaryOp::kOr, std::move(left), std::move(right)});
@@ -27,7 +32,9 @@ ExprPtr Parser::ParseOr() {
 
 ExprPtr Parser::ParseAnd() {
   ExprPtr left = ParseNot();
-  while (AcceptKeyword("AND")) {
+  NestingGuard chain(*this);
+  while (PeekKeyword("AND")) {
+    chain.Enter(Next());
     ExprPtr right = ParseNot();
     ast::Span begin = left->span;
     left = MakeExprFrom(begin, ast::BinaryExpr{BinaryOp::kAnd, std::move(left), std::move(right)});
@@ -38,6 +45,7 @@ ExprPtr Parser::ParseAnd() {
 ExprPtr Parser::ParseNot() {
   const Token& first = Peek();
   if (AcceptKeyword("NOT")) {
+    NestingGuard nested(*this, first);
     ExprPtr operand = ParseNot();
     return MakeExpr(first, ast::UnaryExpr{ast::UnaryOp::kNot, std::move(operand)});
   }
@@ -103,7 +111,9 @@ ExprPtr Parser::ParseComparison() {
 
 ExprPtr Parser::ParseAdditive() {
   ExprPtr left = ParseMultiplicative();
+  NestingGuard chain(*this);
   while (Peek().IsSymbol("+") || Peek().IsSymbol("-")) {
+    chain.Enter(Peek());
     BinaryOp op = Next().text == "+" ? BinaryOp::kAdd : BinaryOp::kSub;
     ExprPtr right = ParseMultiplicative();
     ast::Span begin = left->span;
@@ -114,7 +124,9 @@ ExprPtr Parser::ParseAdditive() {
 
 ExprPtr Parser::ParseMultiplicative() {
   ExprPtr left = ParseConcat();
+  NestingGuard chain(*this);
   while (Peek().IsSymbol("*") || Peek().IsSymbol("/") || Peek().IsSymbol("%")) {
+    chain.Enter(Peek());
     const std::string& symbol = Next().text;
     BinaryOp op = symbol == "*" ? BinaryOp::kMul : symbol == "/" ? BinaryOp::kDiv : BinaryOp::kMod;
     ExprPtr right = ParseConcat();
@@ -127,7 +139,9 @@ ExprPtr Parser::ParseMultiplicative() {
 // `||` binds tightest of the binary operators, as in SQLite.
 ExprPtr Parser::ParseConcat() {
   ExprPtr left = ParseUnary();
-  while (AcceptSymbol("||")) {
+  NestingGuard chain(*this);
+  while (Peek().IsSymbol("||")) {
+    chain.Enter(Next());
     ExprPtr right = ParseUnary();
     ast::Span begin = left->span;
     left = MakeExprFrom(begin, ast::BinaryExpr{BinaryOp::kConcat, std::move(left), std::move(right)});
@@ -138,10 +152,12 @@ ExprPtr Parser::ParseConcat() {
 ExprPtr Parser::ParseUnary() {
   const Token& first = Peek();
   if (AcceptSymbol("-")) {
+    NestingGuard nested(*this, first);
     ExprPtr operand = ParseUnary();
     return MakeExpr(first, ast::UnaryExpr{ast::UnaryOp::kNegate, std::move(operand)});
   }
   if (AcceptSymbol("+")) {
+    NestingGuard nested(*this, first);
     ExprPtr operand = ParseUnary();
     return MakeExpr(first, ast::UnaryExpr{ast::UnaryOp::kPlus, std::move(operand)});
   }
@@ -150,13 +166,15 @@ ExprPtr Parser::ParseUnary() {
 
 ExprPtr Parser::ParsePostfix() {
   ExprPtr expr = ParsePrimary();
+  NestingGuard chain(*this);
   while (true) {
     ast::Span begin = expr->span;
     if (Peek().IsSymbol(".") && Peek(1).kind == TokenKind::kIdentifier) {
-      Next();
+      chain.Enter(Next());
       std::string field = Next().text;
       expr = MakeExprFrom(begin, ast::MemberExpr{std::move(expr), std::move(field)});
-    } else if (AcceptSymbol("[")) {
+    } else if (Peek().IsSymbol("[")) {
+      chain.Enter(Next());
       ExprPtr index = ParseExpr();
       ExpectSymbol("]");
       expr = MakeExprFrom(begin, ast::IndexExpr{std::move(expr), std::move(index)});

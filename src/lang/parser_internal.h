@@ -6,6 +6,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "lang/ast.h"
@@ -37,6 +38,8 @@ class Parser {
   }
 
   ParseResult Run(std::vector<Status> lex_errors, bool lex_unterminated);
+  // Offsets of string tokens that hold a secret value (FindSecretStatements).
+  void set_secret_literals(std::unordered_set<uint32_t> offsets) { secret_literals_ = std::move(offsets); }
 
   // --- token access (parser.cc)
   const Token& Peek(size_t ahead = 0) const;
@@ -51,6 +54,31 @@ class Parser {
   void ExpectSymbol(std::string_view symbol);
   [[noreturn]] void Fail(const Token& at, const std::string& message);
   [[noreturn]] void FailExpected(std::string_view what);
+  // The syntax tree's depth is bounded, so neither the descent here nor the
+  // evaluator's walk and the tree's destruction later can overflow the C++
+  // stack whatever the input (about 4,600 nested '(' did). A level is a
+  // nested expression, block, NOT or sign, and each operator of a chain
+  // (`1 + 1 + …` is as deep as it is long). A NestingGuard holds the levels
+  // it entered until it goes out of scope; a level past kMaxNesting is a
+  // parse error there, naming the limit.
+  static constexpr int kMaxNesting = 256;
+  class NestingGuard {
+   public:
+    explicit NestingGuard(Parser& parser) : parser_(parser) {}
+    NestingGuard(Parser& parser, const Token& at) : parser_(parser) { Enter(at); }
+    NestingGuard(const NestingGuard&) = delete;
+    NestingGuard& operator=(const NestingGuard&) = delete;
+    ~NestingGuard() { parser_.nesting_ -= levels_; }
+    void Enter(const Token& at) {
+      parser_.EnterLevel(at);
+      ++levels_;
+    }
+
+   private:
+    Parser& parser_;
+    int levels_ = 0;
+  };
+  void EnterLevel(const Token& at);
   // Clauses may come in any order, each at most once.
   void ClauseOnce(bool& seen, const Token& clause) {
     if (seen) Fail(clause, "clause " + clause.text + " is given twice");
@@ -157,6 +185,8 @@ class Parser {
   std::vector<Status> errors_;
   bool hit_end_ = false;  // an error was caused by running out of input
   std::vector<uint32_t> line_starts_;  // byte offset where each line begins
+  std::unordered_set<uint32_t> secret_literals_;
+  int nesting_ = -1;  // levels entered through Nest(); the script's own block is level 0
 };
 
 }  // namespace sluice::parser_detail

@@ -90,7 +90,10 @@ std::string Indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-std::string XmlEscape(std::string_view text) {
+// Masks first: escaping turns a secret's `& < > "` into entities (and control
+// characters into '?'), which a mask applied to the finished XML would miss.
+std::string XmlEscape(std::string_view raw) {
+  const std::string text = SecretMasker::Global().Mask(raw);
   std::string out;
   for (char c : text) {
     switch (c) {
@@ -437,7 +440,6 @@ bool Runner::WriteJunit(std::chrono::microseconds elapsed) {
     xml += "  </testsuite>\n";
   }
   xml += "</testsuites>\n";
-  xml = SecretMasker::Global().Mask(xml);
   std::ofstream junit(options_.junit_path, std::ios::binary | std::ios::trunc);
   junit << xml;
   junit.close();
