@@ -412,6 +412,13 @@ class WithParent : public RowSource {
 
 }  // namespace
 
+std::unique_ptr<RowSource> ConnectorRegistry::ScanEachParent(const std::string& connector,
+                                                             const std::string& entity, const Value& filters,
+                                                             const Value& options,
+                                                             std::unique_ptr<RowSource> parents) {
+  return std::make_unique<EachParentRows>(*this, connector, entity, filters, options, std::move(parents));
+}
+
 Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& connector, const std::string& entity,
                                                            const Value& filters, const Value& given_options,
                                                            const Value& parent,
@@ -433,8 +440,7 @@ Result<std::unique_ptr<RowSource>> ConnectorRegistry::Scan(const std::string& co
       per_parent.erase("offset");
       ASSIGN_OR_RETURN(std::unique_ptr<RowSource> parents,
                        Scan(connector, found->parent, Value::object(), Value::object(), Value()));
-      return std::unique_ptr<RowSource>(
-          std::make_unique<EachParentRows>(*this, connector, entity, filters, per_parent, std::move(parents)));
+      return ScanEachParent(connector, entity, filters, per_parent, std::move(parents));
     }
     // The same parent met again in this statement: no second call.
     std::string key = connector + "\n" + entity + "\n" + parent.dump() + "\n" + filters.dump() + "\n" +

@@ -61,6 +61,12 @@ class ConnectorRegistry : public EntityProvider {
   Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
                                           const Value& filters, const Value& options, const Value& parent,
                                           const std::vector<std::string>* only_fields = nullptr) override;
+  // A child entity's rows from parent rows the caller already has (a sync
+  // that reads its parent once feeds them here): the handler is called once
+  // per parent row.
+  std::unique_ptr<RowSource> ScanEachParent(const std::string& connector, const std::string& entity,
+                                            const Value& filters, const Value& options,
+                                            std::unique_ptr<RowSource> parents);
 
   // The query cache (OPTIONS.cache_ttl): a scan whose filters include a
   // cached, complete scan's filters is answered from its rows (SQLite

@@ -265,38 +265,6 @@ class RowTee {
   Status failure_;
 };
 
-// A child entity's rows, its handler called once per row of its parent
-// read from the parent's own scan.
-class FedChildRows : public RowSource {
- public:
-  FedChildRows(ConnectorRegistry& registry, std::string connector, std::string entity,
-               std::unique_ptr<RowSource> parents)
-      : registry_(registry), connector_(std::move(connector)), entity_(std::move(entity)),
-        parents_(std::move(parents)) {}
-
-  Result<std::optional<Value>> Next() override {
-    while (true) {
-      if (children_) {
-        ASSIGN_OR_RETURN(std::optional<Value> row, children_->Next());
-        if (row) return row;
-        children_.reset();
-      }
-      ASSIGN_OR_RETURN(std::optional<Value> parent, parents_->Next());
-      if (!parent) return std::optional<Value>();
-      parent_ = std::move(*parent);
-      ASSIGN_OR_RETURN(children_, registry_.Scan(connector_, entity_, Value::object(), Value::object(), parent_));
-    }
-  }
-  Value Parent() const override { return parent_; }
-
- private:
-  ConnectorRegistry& registry_;
-  std::string connector_, entity_;
-  std::unique_ptr<RowSource> parents_;
-  std::unique_ptr<RowSource> children_;
-  Value parent_;
-};
-
 // `<connector>_<entity>`, or OPTIONS.sync_table with {connector} and {entity} filled in.
 std::string SyncTableName(const ConnectorDef& connector, const std::string& entity) {
   std::string name = connector.options.value("sync_table", "{connector}_{entity}");
@@ -799,8 +767,8 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
     connectors_.SetSyncOptions(connector_name, self->entity, std::move(extra));
     if (self->fed_by) {
       auto parents = std::make_unique<RowTee::Reader>(self->fed_by, self->reader);
-      std::unique_ptr<RowSource> source =
-          std::make_unique<FedChildRows>(connectors_, connector_name, self->entity, std::move(parents));
+      std::unique_ptr<RowSource> source = connectors_.ScanEachParent(connector_name, self->entity, Value::object(),
+                                                                     Value::object(), std::move(parents));
       if (self->feeds) {
         self->feeds->SetSource(std::move(source));
         source = std::make_unique<RowTee::Reader>(self->feeds, 0);
