@@ -1,7 +1,9 @@
 // Fuzz target "yaml_config": CloudQuery sync configs (`sluice sync FILE.yaml`)
 // read from arbitrary text. Reading must end in a config or an error naming
 // the file — never a crash, an exception or unbounded memory (an alias bomb
-// is caught by libFuzzer's -rss_limit_mb and by ASan's allocator limit).
+// must not take the process's memory: reading one grows peak RSS by less
+// than 512 MiB, and libFuzzer's -rss_limit_mb stops anything worse).
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -20,9 +22,23 @@ SLUICE_FUZZ_TARGET("yaml_config") {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
   }
+  auto peak_kib = [] {
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    return static_cast<long>(usage.ru_maxrss);
+  };
+  const long peak_before = peak_kib();
   sluice::SyncConfig config;
-  sluice::Status status = sluice::ReadCloudQueryConfig(path, config);
+  sluice::Status status;
+  try {
+    status = sluice::ReadCloudQueryConfig(path, config);
+  } catch (const std::exception& e) {
+    sluice::fuzz::Fail("ReadCloudQueryConfig", std::string("an exception escaped: ") + e.what());
+  }
   std::filesystem::remove(path);
+  const long grown_mib = (peak_kib() - peak_before) / 1024;
+  SLUICE_FUZZ_CHECK(grown_mib < 512, "reading " + std::to_string(size) + " bytes of config grew the peak RSS by " +
+                                         std::to_string(grown_mib) + " MiB");
   if (!status.ok()) {
     SLUICE_FUZZ_CHECK(!status.message().empty(), "an error without a message");
     SLUICE_FUZZ_CHECK(status.ToString().find("sluice-fuzz-config-") != std::string::npos,
