@@ -13,7 +13,7 @@ FUZZ_SECONDS ?= 60
 # make sanitize builds at -O1 with line tables only (-g1): faster to build
 # than RelWithDebInfo, and ASan's stacks still name file and line.
 SANITIZE_BUILD ?= $(BUILD)-sanitize
-# Timing-sensitive tests scale their waits by this under ASan (tests/README).
+# Tests that wait scale their waits by this under ASan (tests/cli/lib.bash).
 SANITIZE_SLOW ?= 3
 
 .PHONY: all setup build demo test sanitize bench bench-engine fuzz clean
