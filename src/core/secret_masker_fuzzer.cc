@@ -86,6 +86,10 @@ SLUICE_FUZZ_TARGET("secret_masker") {
   masker.Add(secret);
   std::string masked_text = masker.Mask(text);
   if (secret.size() < sluice::SecretMasker::kMinMaskedLength) return;  // documented: too short to mask
+  // A secret that holds the mask itself ("E***E") can be re-formed from the
+  // mask and the text beside it ("EE***EE"), which shows nothing the text
+  // did not: no property to check.
+  if (secret.find(sluice::SecretMasker::kMask) != std::string::npos) return;
   SLUICE_FUZZ_CHECK(masked_text.find(secret) == std::string::npos, "the secret survives in free text");
 
   struct Form {
