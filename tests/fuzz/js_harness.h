@@ -37,7 +37,12 @@ struct JsHarness {
     SLUICE_FUZZ_CHECK(created.ok(), "no realm: " + created.status().ToString());
     realm = std::move(created).value();
   }
-  ~JsHarness() { realm.reset(); }
+  // One input's garbage must not count against the next one's memory limit
+  // (the runtime outlives the realm in a fuzzer).
+  ~JsHarness() {
+    realm.reset();
+    JS_GC(runtime->cx());
+  }
 };
 
 }  // namespace sluice::fuzz
