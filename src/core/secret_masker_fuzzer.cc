@@ -32,7 +32,8 @@ std::string UrlEncoded(std::string_view s) {
 }
 
 std::string JsonEscaped(std::string_view s) {
-  std::string quoted = sluice::Value(std::string(s)).dump(-1, ' ', false, sluice::Value::error_handler_t::ignore);
+  std::string quoted =
+      sluice::Value(std::string(s)).dump(-1, ' ', false, sluice::Value::error_handler_t::ignore);
   return quoted.substr(1, quoted.size() - 2);
 }
 
@@ -61,12 +62,23 @@ std::string XmlEscaped(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -85,14 +97,17 @@ SLUICE_FUZZ_TARGET("secret_masker") {
   sluice::SecretMasker masker;
   masker.Add(secret);
   std::string masked_text = masker.Mask(text);
-  if (secret.size() < sluice::SecretMasker::kMinMaskedLength) return;  // documented: too short to mask
+  if (secret.size() < sluice::SecretMasker::kMinMaskedLength)
+    return;  // documented: too short to mask
   // A secret that overlaps the mask ("E***E", "*abcd") can be re-formed from
   // the mask and the text beside it ("EE***EE", "***abcd"), which shows
   // nothing the text did not: no property to check.
-  if (secret.find(sluice::SecretMasker::kMask) != std::string::npos || secret.front() == '*' || secret.back() == '*') {
+  if (secret.find(sluice::SecretMasker::kMask) != std::string::npos || secret.front() == '*' ||
+      secret.back() == '*') {
     return;
   }
-  SLUICE_FUZZ_CHECK(masked_text.find(secret) == std::string::npos, "the secret survives in free text");
+  SLUICE_FUZZ_CHECK(masked_text.find(secret) == std::string::npos,
+                    "the secret survives in free text");
 
   struct Form {
     const char* name;
@@ -105,11 +120,13 @@ SLUICE_FUZZ_TARGET("secret_masker") {
                              {"XML-escaped", XmlEscaped(secret)}};
   for (const Form& form : forms) {
     if (form.text.size() < sluice::SecretMasker::kMinMaskedLength) continue;
-    bool covered = std::string_view(form.name) == "raw" || masker.Mask(form.text).find(form.text) == std::string::npos;
+    bool covered = std::string_view(form.name) == "raw" ||
+                   masker.Mask(form.text).find(form.text) == std::string::npos;
     if (!covered) continue;
     std::string masked = masker.Mask(std::string(prefix) + form.text + std::string(suffix));
-    SLUICE_FUZZ_CHECK(masked.find(form.text) == std::string::npos,
-                      std::string("the ") + form.name + " form of the secret survives in the text around it");
+    SLUICE_FUZZ_CHECK(
+        masked.find(form.text) == std::string::npos,
+        std::string("the ") + form.name + " form of the secret survives in the text around it");
     if (form.text != secret) {
       SLUICE_FUZZ_CHECK(masked.find(secret) == std::string::npos,
                         std::string("the secret survives beside its ") + form.name + " form");

@@ -3,11 +3,11 @@
 // realm's row stream, coerce.cc). Input: a JavaScript expression.
 //
 // Properties: evaluation and streaming end in values or errors, never a
-// crash; an array of objects that converts whole also streams; a row read with its fields pinned (the engine's path, which reads
-// only those properties) holds the same values as the whole row converted
-// (so no field name, ASCII or not, is lost); coercion gives each field's
-// storage type or an error naming connector, entity, row and field; coercing
-// a moved row gives what coercing a copy gives.
+// crash; an array of objects that converts whole also streams; a row read with its fields pinned
+// (the engine's path, which reads only those properties) holds the same values as the whole row
+// converted (so no field name, ASCII or not, is lost); coercion gives each field's storage type or
+// an error naming connector, entity, row and field; coercing a moved row gives what coercing a copy
+// gives.
 #include <chrono>
 #include <string>
 
@@ -18,9 +18,17 @@ namespace {
 
 sluice::EntitySchema Schema() {
   sluice::EntitySchema schema{"fuzz", "things", {}, false};
-  for (auto [name, type] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"id", "integer"}, {"name", "string"}, {"名前", "string"}, {"café", "string"}, {"score", "number"},
-           {"active", "boolean"}, {"at", "timestamp"}, {"day", "date"}, {"doc", "document"}, {"tags", "array"}}) {
+  for (auto [name, type] :
+       std::initializer_list<std::pair<const char*, const char*>>{{"id", "integer"},
+                                                                  {"name", "string"},
+                                                                  {"名前", "string"},
+                                                                  {"café", "string"},
+                                                                  {"score", "number"},
+                                                                  {"active", "boolean"},
+                                                                  {"at", "timestamp"},
+                                                                  {"day", "date"},
+                                                                  {"doc", "document"},
+                                                                  {"tags", "array"}}) {
     schema.fields.push_back(sluice::EntityField{name, type, false, false});
   }
   return schema;
@@ -35,11 +43,13 @@ sluice::EntitySchema Schema() {
 sluice::Value Normalized(const sluice::Value& value) {
   if (value.is_binary()) {
     const auto& bytes = value.get_binary();
-    return Normalized(sluice::Value::parse(std::string(bytes.begin(), bytes.end()), nullptr, false));
+    return Normalized(
+        sluice::Value::parse(std::string(bytes.begin(), bytes.end()), nullptr, false));
   }
   if (value.is_string()) {
     const std::string& text = value.get_ref<const std::string&>();
-    if (text.size() == 24 && text[10] == 'T' && text.ends_with(".000Z")) return text.substr(0, 19) + "Z";
+    if (text.size() == 24 && text[10] == 'T' && text.ends_with(".000Z"))
+      return text.substr(0, 19) + "Z";
     return value;
   }
   if (value.is_structured()) {
@@ -76,8 +86,10 @@ SLUICE_FUZZ_TARGET("js_rows") {
     SLUICE_FUZZ_CHECK(!whole.status().message().empty(), "an evaluation error without a message");
     return;
   }
-  auto handler = js.realm->LoadHandler({"function query() { return globalThis.fuzzRows; }", "fuzz.js", 1, 1});
-  SLUICE_FUZZ_CHECK(handler.ok(), "the fixed handler does not load: " + handler.status().ToString());
+  auto handler =
+      js.realm->LoadHandler({"function query() { return globalThis.fuzzRows; }", "fuzz.js", 1, 1});
+  SLUICE_FUZZ_CHECK(handler.ok(),
+                    "the fixed handler does not load: " + handler.status().ToString());
   auto stream = js.realm->StartRows(*handler, "query", {}, 200ms, &field_names);
   // Rows that convert whole also stream: an array of plain objects is the
   // plainest result a handler gives.
@@ -86,7 +98,8 @@ SLUICE_FUZZ_TARGET("js_rows") {
     for (const sluice::Value& row : *whole) plain_rows = plain_rows && row.is_object();
   }
   if (!stream.ok()) {
-    SLUICE_FUZZ_CHECK(!plain_rows, "rows that convert whole fail to stream: " + stream.status().ToString());
+    SLUICE_FUZZ_CHECK(!plain_rows,
+                      "rows that convert whole fail to stream: " + stream.status().ToString());
     SLUICE_FUZZ_CHECK(!stream.status().message().empty(), "a stream error without a message");
     return;
   }
@@ -94,7 +107,8 @@ SLUICE_FUZZ_TARGET("js_rows") {
   while (pinned.size() < 1000) {
     auto row = (*stream)->Next();
     if (!row.ok()) {
-      SLUICE_FUZZ_CHECK(!plain_rows, "rows that convert whole fail to stream: " + row.status().ToString());
+      SLUICE_FUZZ_CHECK(!plain_rows,
+                        "rows that convert whole fail to stream: " + row.status().ToString());
       SLUICE_FUZZ_CHECK(!row.status().message().empty(), "a row error without a message");
       return;
     }
@@ -113,11 +127,14 @@ SLUICE_FUZZ_TARGET("js_rows") {
         auto in_full = full.find(name);
         if (in_full == full.end() || in_full->is_null()) continue;
         auto in_pinned = pinned[i].find(name);
-        auto shown = [](const sluice::Value& v) { return v.dump(-1, ' ', false, sluice::Value::error_handler_t::replace); };
-        SLUICE_FUZZ_CHECK(in_pinned != pinned[i].end() && Normalized(*in_pinned) == Normalized(*in_full),
-                          "row " + std::to_string(i + 1) + ", field '" + name + "': pinned " +
-                              (in_pinned == pinned[i].end() ? "missing" : shown(Normalized(*in_pinned))) +
-                              ", whole " + shown(*in_full));
+        auto shown = [](const sluice::Value& v) {
+          return v.dump(-1, ' ', false, sluice::Value::error_handler_t::replace);
+        };
+        SLUICE_FUZZ_CHECK(
+            in_pinned != pinned[i].end() && Normalized(*in_pinned) == Normalized(*in_full),
+            "row " + std::to_string(i + 1) + ", field '" + name + "': pinned " +
+                (in_pinned == pinned[i].end() ? "missing" : shown(Normalized(*in_pinned))) +
+                ", whole " + shown(*in_full));
       }
     }
   }
@@ -134,11 +151,14 @@ SLUICE_FUZZ_TARGET("js_rows") {
                         "a coercion error that does not say where: " + cells.status().ToString());
       continue;
     }
-    SLUICE_FUZZ_CHECK(cells->size() == schema.fields.size(), "a row with the wrong number of cells");
+    SLUICE_FUZZ_CHECK(cells->size() == schema.fields.size(),
+                      "a row with the wrong number of cells");
     for (size_t f = 0; f < cells->size(); ++f) {
-      SLUICE_FUZZ_CHECK(StoredAs(schema.fields[f].type, (*cells)[f]),
-                        "field '" + schema.fields[f].name + "' stored as " + (*cells)[f].type_name());
-      SLUICE_FUZZ_CHECK((*cells)[f] == (*moved)[f], "field '" + schema.fields[f].name + "' differs when moved");
+      SLUICE_FUZZ_CHECK(
+          StoredAs(schema.fields[f].type, (*cells)[f]),
+          "field '" + schema.fields[f].name + "' stored as " + (*cells)[f].type_name());
+      SLUICE_FUZZ_CHECK((*cells)[f] == (*moved)[f],
+                        "field '" + schema.fields[f].name + "' differs when moved");
     }
   }
 }

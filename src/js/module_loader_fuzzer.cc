@@ -31,14 +31,16 @@ namespace {
 // outside it; only its symlinks may point there).
 std::optional<fs::path> InsidePackage(const fs::path& root, std::string_view name) {
   fs::path relative = fs::path(name).lexically_normal();
-  if (relative.empty() || relative.is_absolute() || *relative.begin() == ".." || *relative.begin() == ".") {
+  if (relative.empty() || relative.is_absolute() || *relative.begin() == ".." ||
+      *relative.begin() == ".") {
     return std::nullopt;
   }
   return root / relative;
 }
 
 void CheckResolved(const std::string& root, sluice::js::ModuleLoader& loader,
-                   const sluice::Result<sluice::js::ModuleLoader::Resolved>& resolved, const std::string& what) {
+                   const sluice::Result<sluice::js::ModuleLoader::Resolved>& resolved,
+                   const std::string& what) {
   if (!resolved.ok()) {
     SLUICE_FUZZ_CHECK(!resolved.status().message().empty(), what + ": an error without a message");
     return;
@@ -48,7 +50,8 @@ void CheckResolved(const std::string& root, sluice::js::ModuleLoader& loader,
   SLUICE_FUZZ_CHECK(key.starts_with(root + "/"), what + " resolved outside the package: " + key);
   std::error_code error;
   fs::path canonical = fs::canonical(key, error);
-  SLUICE_FUZZ_CHECK(!error && canonical == fs::path(key), what + " resolved to a path that is not canonical: " + key);
+  SLUICE_FUZZ_CHECK(!error && canonical == fs::path(key),
+                    what + " resolved to a path that is not canonical: " + key);
   auto source = loader.Source(*resolved);
   if (!source.ok()) return;  // unreadable, or refused: an error, not a read
   std::ifstream in(key, std::ios::binary);
@@ -60,7 +63,8 @@ void CheckResolved(const std::string& root, sluice::js::ModuleLoader& loader,
 }  // namespace
 
 SLUICE_FUZZ_TARGET("module_resolution") {
-  static const fs::path base = fs::temp_directory_path() / ("sluice-fuzz-modules-" + std::to_string(::getpid()));
+  static const fs::path base =
+      fs::temp_directory_path() / ("sluice-fuzz-modules-" + std::to_string(::getpid()));
   const fs::path root = base / "package";
   fs::remove_all(base);
   fs::create_directories(root);
@@ -115,7 +119,8 @@ SLUICE_FUZZ_TARGET("module_resolution") {
   const std::string canonical_root = fs::canonical(root).string();
   auto main = (*loader)->MainModule();
   CheckResolved(canonical_root, **loader, main, "the main module");
-  const std::string referrer = main.ok() && !main->key.starts_with("sluice:") ? main->key : canonical_root + "/index.js";
+  const std::string referrer =
+      main.ok() && !main->key.starts_with("sluice:") ? main->key : canonical_root + "/index.js";
   for (const std::string& specifier : specifiers) {
     for (bool require : {false, true}) {
       CheckResolved(canonical_root, **loader, (*loader)->Resolve(referrer, specifier, require),

@@ -40,7 +40,8 @@ bool ValidUtf8(std::string_view s) {
       if ((d >> 6) != 2) return false;
       cp = (cp << 6) | (d & 0x3f);
     }
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000)) return false;  // overlong
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000))
+      return false;  // overlong
     if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
     i += n + 1;
   }
@@ -78,12 +79,17 @@ SLUICE_FUZZ_TARGET("response_body") {
   const sluice::Value& out = *result;
   auto dump = out.dump(-1, ' ', false, sluice::Value::error_handler_t::replace);
   SLUICE_FUZZ_CHECK(out["length"] == size, "bytes lost: " + dump);
-  SLUICE_FUZZ_CHECK(out["json_ok"] == out["parse_ok"], "json() and JSON.parse(text()) disagree: " + dump);
-  if (out["json_ok"] == false) SLUICE_FUZZ_CHECK(out["json_error"] == "SyntaxError", "json() failed oddly: " + dump);
+  SLUICE_FUZZ_CHECK(out["json_ok"] == out["parse_ok"],
+                    "json() and JSON.parse(text()) disagree: " + dump);
+  if (out["json_ok"] == false)
+    SLUICE_FUZZ_CHECK(out["json_error"] == "SyntaxError", "json() failed oddly: " + dump);
   bool valid = ValidUtf8(body);
   SLUICE_FUZZ_CHECK(out["fatal_ok"] == valid, std::string("a fatal TextDecoder ") +
-                                                  (valid ? "refuses valid" : "accepts invalid") + " UTF-8: " + dump);
-  if (!valid) SLUICE_FUZZ_CHECK(out["fatal_error"] == "TypeError", "a fatal TextDecoder failed oddly: " + dump);
+                                                  (valid ? "refuses valid" : "accepts invalid") +
+                                                  " UTF-8: " + dump);
+  if (!valid)
+    SLUICE_FUZZ_CHECK(out["fatal_error"] == "TypeError",
+                      "a fatal TextDecoder failed oddly: " + dump);
   SLUICE_FUZZ_CHECK(out["decoders_agree"] == true, "text() and TextDecoder disagree: " + dump);
   if (valid && !body.starts_with("\xEF\xBB\xBF")) {
     SLUICE_FUZZ_CHECK(out["text"] == body, "valid UTF-8 read back changed: " + dump);

@@ -23,8 +23,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // Every target; a new one is added here and gets its folders.
-const std::vector<std::string> kTargets = {"parser",        "yaml_config",       "mock_api",     "js_rows",
-                                           "response_body", "module_resolution", "secret_masker"};
+const std::vector<std::string> kTargets = {"parser",       "yaml_config",   "mock_api",
+                                           "js_rows",      "response_body", "module_resolution",
+                                           "secret_masker"};
 
 const fs::path kFuzzDir = fs::path(SLUICE_SOURCE_DIR) / "tests/fuzz";
 
@@ -59,11 +60,13 @@ INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegressionTest, ::testing::ValuesIn(kTarge
 TEST(FuzzRegressionTest, EveryTargetAndFolderIsKnown) {
   std::set<std::string> known(kTargets.begin(), kTargets.end());
   for (const auto& [name, function] : fuzz::Targets()) {
-    EXPECT_TRUE(known.count(name)) << "fuzz target " << name << " is not in kTargets, so nothing replays it";
+    EXPECT_TRUE(known.count(name))
+        << "fuzz target " << name << " is not in kTargets, so nothing replays it";
   }
   for (const char* kind : {"regressions", "corpus"}) {
     for (const auto& entry : fs::directory_iterator(kFuzzDir / kind)) {
-      EXPECT_TRUE(known.count(entry.path().filename().string())) << entry.path() << " belongs to no fuzz target";
+      EXPECT_TRUE(known.count(entry.path().filename().string()))
+          << entry.path() << " belongs to no fuzz target";
     }
   }
 }

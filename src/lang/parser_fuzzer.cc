@@ -16,15 +16,19 @@ SLUICE_FUZZ_TARGET("parser") {
     options.require_final_semicolon = repl;
     sluice::ParseResult result = sluice::Parse(source, options);
     for (const sluice::Status& error : result.errors) {
-      SLUICE_FUZZ_CHECK(error.location().has_value(), "an error without a position: " + error.message());
-      SLUICE_FUZZ_CHECK(error.location()->offset <= size, "an error past the input: " + error.message());
+      SLUICE_FUZZ_CHECK(error.location().has_value(),
+                        "an error without a position: " + error.message());
+      SLUICE_FUZZ_CHECK(error.location()->offset <= size,
+                        "an error past the input: " + error.message());
       SLUICE_FUZZ_CHECK(!error.Render().empty(), "an error that renders as nothing");
     }
     // Garbage gives a bounded list of errors, not one per byte: the lexer
     // stops at 50, the parser at 50 and "too many errors".
-    SLUICE_FUZZ_CHECK(result.errors.size() <= 101, "uncapped errors: " + std::to_string(result.errors.size()));
+    SLUICE_FUZZ_CHECK(result.errors.size() <= 101,
+                      "uncapped errors: " + std::to_string(result.errors.size()));
     for (const sluice::ast::Statement& statement : result.program.statements) {
-      SLUICE_FUZZ_CHECK(statement.span.end_offset <= size && statement.span.begin.offset <= statement.span.end_offset,
+      SLUICE_FUZZ_CHECK(statement.span.end_offset <= size &&
+                            statement.span.begin.offset <= statement.span.end_offset,
                         "a statement span outside the input");
     }
   }

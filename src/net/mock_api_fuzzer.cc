@@ -36,7 +36,8 @@ SLUICE_FUZZ_TARGET("mock_api") {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   size_t newline = input.find('\n');
   std::string_view first_line = input.substr(0, newline);
-  std::string_view json = newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
+  std::string_view json =
+      newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
 
   sluice::Value spec = sluice::Value::parse(json, nullptr, false);
   if (spec.is_discarded()) return;
@@ -56,19 +57,21 @@ SLUICE_FUZZ_TARGET("mock_api") {
     request.method = route.method;
     request.url = "mock://" + Concrete(route.path) + (route.query ? "?" + *route.query : "");
     auto answer = (*api)->Answer(request);
-    SLUICE_FUZZ_CHECK(answer.ok(), "route " + route.Key() + " does not answer " + request.method + " " + request.url +
-                                       ": " + answer.status().ToString());
+    SLUICE_FUZZ_CHECK(answer.ok(), "route " + route.Key() + " does not answer " + request.method +
+                                       " " + request.url + ": " + answer.status().ToString());
   }
 
   sluice::HttpRequest request;
   size_t space = first_line.find(' ');
   request.method = std::string(first_line.substr(0, space));
-  request.url = space == std::string_view::npos ? "mock:///" : std::string(first_line.substr(space + 1));
+  request.url =
+      space == std::string_view::npos ? "mock:///" : std::string(first_line.substr(space + 1));
   auto answer = (*api)->Answer(request);
   if (!answer.ok()) {
-    SLUICE_FUZZ_CHECK(answer.status().kind() == sluice::ErrorKind::kNotFound &&
-                          answer.status().message().find("no MOCK_API entry matches") != std::string::npos,
-                      "an unexpected refusal: " + answer.status().ToString());
+    SLUICE_FUZZ_CHECK(
+        answer.status().kind() == sluice::ErrorKind::kNotFound &&
+            answer.status().message().find("no MOCK_API entry matches") != std::string::npos,
+        "an unexpected refusal: " + answer.status().ToString());
   }
   for (const sluice::RecordedRequest& recorded : (*api)->requests()) {
     sluice::Value value = recorded.ToValue();

@@ -15,9 +15,9 @@
 
 SLUICE_FUZZ_TARGET("yaml_config") {
   // The reader takes a path (it names the file in its errors).
-  static const std::string path =
-      (std::filesystem::temp_directory_path() / ("sluice-fuzz-config-" + std::to_string(::getpid()) + ".yaml"))
-          .string();
+  static const std::string path = (std::filesystem::temp_directory_path() /
+                                   ("sluice-fuzz-config-" + std::to_string(::getpid()) + ".yaml"))
+                                      .string();
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
@@ -37,7 +37,8 @@ SLUICE_FUZZ_TARGET("yaml_config") {
   }
   std::filesystem::remove(path);
   const long grown_mib = (peak_kib() - peak_before) / 1024;
-  SLUICE_FUZZ_CHECK(grown_mib < 512, "reading " + std::to_string(size) + " bytes of config grew the peak RSS by " +
+  SLUICE_FUZZ_CHECK(grown_mib < 512, "reading " + std::to_string(size) +
+                                         " bytes of config grew the peak RSS by " +
                                          std::to_string(grown_mib) + " MiB");
   if (!status.ok()) {
     SLUICE_FUZZ_CHECK(!status.message().empty(), "an error without a message");

@@ -46,22 +46,23 @@ inline bool Register(const char* name, TargetFunction function) {
 
 #define SLUICE_FUZZ_STRINGIFY2(x) #x
 #define SLUICE_FUZZ_STRINGIFY(x) SLUICE_FUZZ_STRINGIFY2(x)
-#define SLUICE_FUZZ_CHECK(condition, what)                                                     \
-  do {                                                                                         \
+#define SLUICE_FUZZ_CHECK(condition, what)                                                        \
+  do {                                                                                            \
     if (!(condition)) ::sluice::fuzz::Fail(__FILE__ ":" SLUICE_FUZZ_STRINGIFY(__LINE__), (what)); \
   } while (0)
 
 #ifdef SLUICE_FUZZER_MAIN
-#define SLUICE_FUZZ_TARGET(name)                                                 \
-  static void SluiceFuzzTarget(const uint8_t* data, size_t size);               \
-  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {     \
-    SluiceFuzzTarget(data, size);                                               \
-    return 0;                                                                   \
-  }                                                                             \
+#define SLUICE_FUZZ_TARGET(name)                                            \
+  static void SluiceFuzzTarget(const uint8_t* data, size_t size);           \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
+    SluiceFuzzTarget(data, size);                                           \
+    return 0;                                                               \
+  }                                                                         \
   static void SluiceFuzzTarget(const uint8_t* data, size_t size)
 #else
-#define SLUICE_FUZZ_TARGET(name)                                                                   \
-  static void SluiceFuzzTarget(const uint8_t* data, size_t size);                                 \
-  [[maybe_unused]] static const bool sluice_fuzz_registered = ::sluice::fuzz::Register(name, &SluiceFuzzTarget); \
+#define SLUICE_FUZZ_TARGET(name)                                  \
+  static void SluiceFuzzTarget(const uint8_t* data, size_t size); \
+  [[maybe_unused]] static const bool sluice_fuzz_registered =     \
+      ::sluice::fuzz::Register(name, &SluiceFuzzTarget);          \
   static void SluiceFuzzTarget(const uint8_t* data, size_t size)
 #endif
