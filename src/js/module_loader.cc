@@ -396,7 +396,10 @@ std::optional<std::string> ExportsTarget(const Value& exports, const std::string
     std::string match = subpath.substr(prefix.size(), subpath.size() - prefix.size() - suffix.size());
     std::optional<std::string> resolved = ConditionTarget(target, require);
     if (!resolved) return std::nullopt;
-    for (size_t at; (at = resolved->find('*')) != std::string::npos;) resolved->replace(at, 1, match);
+    // Search on past each replacement: the match may hold a '*' itself.
+    for (size_t at = 0; (at = resolved->find('*', at)) != std::string::npos; at += match.size()) {
+      resolved->replace(at, 1, match);
+    }
     return resolved;
   }
   return std::nullopt;

@@ -130,9 +130,15 @@ Result<std::shared_ptr<MockApi>> MockApi::FromSpec(const Value& spec) {
   auto api = std::make_shared<MockApi>();
   for (const auto& [key, value] : spec.items()) {
     size_t space = key.find(' ');
-    if (space == std::string::npos || key.size() <= space + 1 || key[space + 1] != '/') {
+    if (space == 0 || space == std::string::npos || key.size() <= space + 1 || key[space + 1] != '/') {
       return Status(ErrorKind::kInvalidArgument,
                     "MOCK_API key \"" + key + "\" must be \"METHOD /path\", e.g. \"GET /items\"");
+    }
+    // A request's fragment never reaches the server (SplitUrl drops it), so a
+    // route with one would silently never match.
+    if (key.find('#', space) != std::string::npos) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "MOCK_API key \"" + key + "\" has a '#': requests never send a fragment, so it cannot match");
     }
     MockRoute route;
     route.method = key.substr(0, space);

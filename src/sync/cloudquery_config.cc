@@ -1,11 +1,13 @@
 #include "sync/cloudquery_config.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 namespace sluice {
 namespace {
@@ -218,6 +220,52 @@ bool MatchesTablePattern(const std::string& pattern, const std::string& name) {
   return p == pattern.size();
 }
 
+// yaml-cpp 0.7's LoadAll never returns when a stray token follows a
+// document's node — a ',' after a top-level scalar ("\"b\", c"), a directive
+// inside a document ("a: 1\n% x") — found by the yaml_config fuzzer: its
+// parser hands out empty documents for ever without consuming the token,
+// and LoadAll collects them. Every document after the first begins at a
+// "---" or after a "...", so a first pass that only counts documents stops
+// once there are more than that, and says where.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { last = mark; }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { last = mark; }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    last = mark;
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    last = mark;
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    last = mark;
+  }
+  void OnMapEnd() override {}
+  YAML::Mark last;
+};
+
+static Status CheckDocumentsEnd(const std::string& path, const std::string& text) {
+  size_t possible = 1;
+  for (size_t pos = 0; pos < text.size(); pos = text.find('\n', pos) + 1) {
+    std::string_view line(text.data() + pos, text.size() - pos);
+    if (line.starts_with("---") || line.starts_with("...")) ++possible;
+    if (text.find('\n', pos) == std::string::npos) break;
+  }
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentCounter counter;
+  for (size_t documents = 0; parser.HandleNextDocument(counter);) {
+    if (++documents > possible) {
+      return ConfigError(path, counter.last, "unexpected text after the document's value (a stray ',' or a '%' directive?)");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ReadCloudQueryConfig(const std::string& path, SyncConfig& config) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(ErrorKind::kIo, "cannot read '" + path + "'");
@@ -225,6 +273,7 @@ Status ReadCloudQueryConfig(const std::string& path, SyncConfig& config) {
   text << in.rdbuf();
   std::vector<YAML::Node> documents;
   try {
+    RETURN_IF_ERROR(CheckDocumentsEnd(path, text.str()));
     documents = YAML::LoadAll(text.str());
   } catch (const YAML::Exception& error) {
     return ConfigError(path, error.mark, error.msg);

@@ -10,6 +10,9 @@ export HOME=$dir/home
 mkdir -p "$HOME"
 unset SLUICE_SECRET_KEY
 failures=0
+# Waits scale by SLUICE_TEST_SLOW (an integer, e.g. 3 under make sanitize,
+# where everything runs a few times slower); expectations never do.
+slow=${SLUICE_TEST_SLOW:-1}
 
 fail() {
   echo "FAIL: $*" >&2

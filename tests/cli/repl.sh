@@ -18,7 +18,7 @@ input=$(printf '%s\n' \
   "SELECT 1 AS t;" \
   ".help" \
   ".quit")
-out=$(printf '%s\n' "$input" | TERM=dumb timeout 60 script -qec "$sluice $dir/ws.db" /dev/null 2>&1 | tr -d '\r')
+out=$(printf '%s\n' "$input" | TERM=dumb timeout $((60 * slow)) script -qec "$sluice $dir/ws.db" /dev/null 2>&1 | tr -d '\r')
 expect_contains "multi-line statement ran" " 42" "$out"
 expect_contains "continuation prompt" "...>" "$out"
 expect_contains ".mode csv" "$(printf 'mode\ncsv')" "$out"

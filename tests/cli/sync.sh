@@ -225,7 +225,7 @@ expect_eq "the due sync ran" "$((before + 1))" "$(runs)"
 if [ "$(date -u +%M)" = "$minute" ]; then expect_eq "at most once a minute" "$((before + 1))" "$(runs)"; fi
 "$sluice" scheduler "$ws" >"$dir/scheduler.out" 2>&1 &
 scheduler_pid=$!
-sleep 1
+sleep "$slow"
 kill -TERM $scheduler_pid
 wait $scheduler_pid
 expect_eq "the scheduler stops on SIGTERM" 0 $?

@@ -43,7 +43,7 @@ q() { sqlite3 "$ws" "$1" 2>/dev/null; }
 kill_midway() {
   "$sluice" "$ws" -c "$1" >"$dir/killed.out" 2>&1 &
   local pid=$! progress=0
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 $((600 * slow))); do
     progress=$(eval "$2")
     [ "${progress:-0}" -ge "$3" ] && break
     kill -0 $pid 2>/dev/null || break

@@ -92,7 +92,7 @@ expect_eq "the run is recorded as failed" failed "$(sqlite3 "$ws" "SELECT status
 before=$(pg "SELECT max(_sluice_synced_at) FROM raw.prod_items")
 "$sluice" "$ws" -c "SYNC CONNECTOR prod TO DESTINATION warehouse FULL;" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1 400); do
+for _ in $(seq 1 $((400 * slow))); do
   # Rows of the new run are visible once their batch committed.
   [ "$(pg "SELECT count(*) FROM raw.prod_items WHERE _sluice_synced_at > '$before'")" -ge 4000 ] 2>/dev/null && break
   sleep 0.05

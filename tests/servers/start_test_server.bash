@@ -59,7 +59,7 @@ start_test_server() {
   _test_server_install_trap
 
   local i
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 100 * ${SLUICE_TEST_SLOW:-1}; i++)); do
     [[ -s $dir/port ]] && break
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "start_test_server: $bin exited before listening:" >&2
@@ -69,7 +69,7 @@ start_test_server() {
     sleep 0.1
   done
   if [[ ! -s $dir/port ]]; then
-    echo "start_test_server: $bin wrote no port file within 10 s" >&2
+    echo "start_test_server: $bin wrote no port file within $((10 * ${SLUICE_TEST_SLOW:-1})) s" >&2
     cat "$dir/stderr" >&2
     return 1
   fi
