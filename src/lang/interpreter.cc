@@ -402,9 +402,7 @@ ResultSet DescribePlan(const ResultSet& query_plan) {
     if (!conditions.empty()) add("conditions: " + conditions);
     add(std::string("limit: ") + (decided.contains("limit") ? "passed" : "not passed"));
     if (decided.contains("offset")) {
-      add(decided.value("offset_by", "") == "handler"
-              ? "offset: passed (the handler applies it)"
-              : "offset: skipped by the engine (the handler's limit counts the skipped rows)");
+      add("offset: applied by SQLite (the handler's limit counts the skipped rows)");
     }
     if (decided.contains("order_by")) {
       std::string order;

@@ -731,8 +731,8 @@ Status CatalogStatements::DescribeEntity(const std::string& name) {
        {"cursor", OrNull(entity.cursor)},
        {"parent", OrNull(entity.parent)},
        {"handler", Value(entity.handler.origin)},
-       {"offset", Value(entity.applies_offset ? "applied by the handler (PUSHDOWN OFFSET)"
-                                              : "skipped by the engine")},
+       {"offset", Value(entity.applies_offset ? "declared PUSHDOWN OFFSET; applied by SQLite"
+                                              : "applied by SQLite")},
        {"defined_at", OrNull(entity.handler.defined_at)}}));
   ResultSet fields;
   fields.title = "fields";

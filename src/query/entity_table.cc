@@ -29,7 +29,6 @@ struct EntityCursor {
   std::vector<bool> used;  // fields the query reads: only those are coerced
   Value parent;  // JSON text of the current row's parent, for _parent
   int64_t row_number = 0;
-  int64_t skip = 0;  // OFFSET rows still to drop, when the handler does not apply it
   bool eof = true;
 };
 
@@ -194,13 +193,15 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       plan["limit"] = argv;
     }
     if (offset_index >= 0) {
-      // Consumed either way (SQLite then skips nothing): by the handler
-      // when it declared it applies offsets, else by the cursor, which
-      // asks the handler for limit + offset rows and drops the first ones.
+      // SQLite keeps applying the OFFSET (omit = 0); its value is read
+      // only so the handler's limit can count the rows SQLite will skip.
+      // Consuming it would be wrong in a compound SELECT: SQLite 3.40
+      // offers a UNION ALL's OFFSET to each arm's table, and an arm that
+      // applied it skipped rows of its own. So no handler is handed an
+      // OFFSET, even one declared PUSHDOWN OFFSET.
       info->aConstraintUsage[offset_index].argvIndex = ++argv;
-      info->aConstraintUsage[offset_index].omit = 1;
+      info->aConstraintUsage[offset_index].omit = 0;
       plan["offset"] = argv;
-      plan["offset_by"] = table->schema.applies_offset ? "handler" : "engine";
     }
   }
   Value used = Value::array();
@@ -243,18 +244,6 @@ Value FromSqlite(sqlite3_value* value) {
 
 int Advance(EntityCursor* cursor) {
   auto* table = reinterpret_cast<EntityTable*>(cursor->base.pVtab);
-  // OFFSET the handler did not apply: its first rows are dropped unread.
-  for (; cursor->skip > 0; --cursor->skip) {
-    Result<std::optional<Value>> skipped = cursor->source->Next();
-    if (!skipped.ok()) return Fail(&table->base, table->provider, skipped.TakeStatus());
-    if (!*skipped) {
-      cursor->skip = 0;
-      cursor->eof = true;
-      cursor->source.reset();
-      return SQLITE_OK;
-    }
-    ++cursor->row_number;
-  }
   Result<std::optional<Value>> row = cursor->source->Next();
   if (!row.ok()) return Fail(&table->base, table->provider, row.TakeStatus());
   if (!*row) {
@@ -317,13 +306,7 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
   }
   if (plan.contains("offset"))
     offset = std::max<int64_t>(0, sqlite3_value_int64(argv[plan["offset"].get<int>() - 1]));
-  cursor->skip = 0;
-  if (plan.value("offset_by", "") == "handler") {
-    if (offset > 0) options["offset"] = offset;
-  } else {
-    cursor->skip = offset;
-    if (limit) limit = *limit > INT64_MAX - offset ? INT64_MAX : *limit + offset;
-  }
+  if (limit) limit = *limit > INT64_MAX - offset ? INT64_MAX : *limit + offset;
   if (limit) options["limit"] = *limit;
   cursor->source.reset();
   cursor->row_number = 0;
