@@ -1,5 +1,7 @@
 #include "catalog/secret_store.h"
 
+#include "core/identifier.h"
+
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -12,6 +14,7 @@
 #include <cstring>
 
 #include "catalog/catalog.h"
+#include "core/identifier.h"
 #include "core/secret_masker.h"
 
 namespace sluice {
@@ -304,9 +307,11 @@ Status SecretStore::LoadKey(bool create) {
 
 Status SecretStore::Put(const std::string& name, const std::string& value,
                         const std::string& source, bool or_replace) {
-  if (name.empty()) return Status(ErrorKind::kInvalidArgument, "secret name must not be empty");
-  // Mask first: even a failed CREATE SECRET must not let the value leak later.
+  // Mask first: even a refused CREATE SECRET must not let the value leak later.
   SecretMasker::Global().Add(value);
+  // A name {{secrets.NAME}} could not spell would store a secret nothing
+  // can use; the rule is every other definition's.
+  RETURN_IF_ERROR(CheckName(name, "secret"));
   // Checked before the key is loaded, so a refused CREATE makes no key file.
   ASSIGN_OR_RETURN(bool exists, Exists(name));
   if (exists && !or_replace) {

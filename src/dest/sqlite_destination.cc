@@ -1,5 +1,6 @@
 #include "dest/sqlite_destination.h"
 
+#include <filesystem>
 #include <map>
 
 namespace sluice {
@@ -228,7 +229,12 @@ Result<std::unique_ptr<TableWriter>> SqliteDestination::OpenTable(const TableSpe
   TableLock lock;
   const std::string& path = db_->path();
   if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {
-    ASSIGN_OR_RETURN(lock, TableLock::Acquire(path + ".sync-lock", table.name,
+    // One lock file per database file, however it was named: two runs
+    // reaching it through a symbolic link or `a/../` must meet.
+    std::error_code ignored;
+    std::filesystem::path real = std::filesystem::weakly_canonical(path, ignored);
+    std::string lock_path = (real.empty() ? path : real.string()) + ".sync-lock";
+    ASSIGN_OR_RETURN(lock, TableLock::Acquire(lock_path, table.name,
                                               name_ == "workspace" ? "the workspace" : "'" + name_ + "'"));
   }
   auto writer = std::make_unique<SqliteTableWriter>(*db_, table.name);

@@ -1,6 +1,7 @@
 #include "lang/interpreter_catalog.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -95,7 +96,9 @@ bool IsTemplate(const Value& value) {
 }
 
 // Keys of a destination's CONFIG whose values are credentials.
-bool IsCredentialKey(const std::string& key) {
+// Without regard to case: "PASSWORD" and "Password" are credentials too.
+bool IsCredentialKey(std::string key) {
+  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
   for (const char* word : {"password", "secret", "token", "key"}) {
     if (key.find(word) != std::string::npos) return true;
   }
@@ -448,7 +451,9 @@ bool HoldsPassword(const Value& value) {
     size_t slash = text.find('/', scheme + 3);
     if (at != std::string::npos && colon < at && (slash == std::string::npos || at < slash)) return true;
   }
-  return text.find("password=") != std::string::npos;
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.find("password=") != std::string::npos;
 }
 
 }  // namespace

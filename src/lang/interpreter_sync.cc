@@ -2,6 +2,7 @@
 // reading each entity through its SQL table (so WHERE is pushed down and
 // re-checked exactly as in a SELECT), handing the rows to the sync engine,
 // and recording every run in _sluice_sync_runs.
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <algorithm>
@@ -649,6 +650,17 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
     return status.WithContext("sync " + where_label);
   };
 
+  // Sluice's own tables (secrets, runs, marks) share the workspace with
+  // synced ones: a connector named `_sluice`, or a sync_table of
+  // `_sluice_{entity}`, would otherwise let a FORCE run replace them.
+  std::string prefix = plan.table.name.substr(0, 7);
+  std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (prefix == "_sluice") {
+    return fail_early(Status(ErrorKind::kInvalidArgument,
+                             "table '" + plan.table.name +
+                                 "': names starting with '_sluice' are Sluice's own; choose another OPTIONS.sync_table "
+                                 "or connector name"));
+  }
   ASSIGN_OR_RETURN(job->schema, connectors_.Schema(connector.name, entity.name));
   const EntitySchema& schema = job->schema;
   for (const EntityField& field : schema.fields) job->field_names.push_back(field.name);

@@ -77,6 +77,19 @@ race "TO '$dir/out.db'" "$dir/b.db" count_file "SQLite file"
 expect_contains "SQLite file: the error names the file" "table 's_items' in '$dir/out.db' is being written by another sync" \
   "$("$sluice" "$dir/b.db" -c "SELECT error FROM _sluice_sync_runs WHERE status = 'failed'" 2>&1)"
 
+# The same file by another name (a symbolic link): one lock still. Each
+# path had its own lock file, and both runs deleted the other's rows.
+ln -s "$dir/out.db" "$dir/link.db"
+curl -s -X POST -d '' "$TEST_SERVER_URL/requests/reset" >/dev/null
+"$sluice" "$dir/a.db" -c "SYNC CONNECTOR s TO '$dir/out.db' FULL;" >/dev/null 2>&1 &
+holder=$!
+wait_for_first_page
+out=$("$sluice" "$dir/b.db" -c "SYNC CONNECTOR s TO '$dir/link.db' FULL;" 2>&1)
+expect_eq "through a symbolic link: the second run fails" 1 $?
+expect_contains "through a symbolic link: naming the table" "table 's_items' in '$dir/link.db' is being written by another sync" "$out"
+wait $holder
+expect_eq "through a symbolic link: the holder ends exact" 200 "$(count_file)"
+
 count_pg() { pg "SELECT count(*) FROM raw.s_items"; }
 race "TO DESTINATION warehouse" "$dir/b.db" count_pg "PostgreSQL"
 
