@@ -73,6 +73,19 @@ int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_v
     *error = sqlite3_mprintf("%s", schema.status().message().c_str());
     return SQLITE_ERROR;
   }
+  // Two fields whose names differ only in ASCII case are one column to
+  // SQLite: say so rather than let sqlite3_declare_vtab fail without a word.
+  for (size_t i = 0; i < schema->fields.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (FoldIdentifier(schema->fields[i].name) == FoldIdentifier(schema->fields[j].name)) {
+        *error = sqlite3_mprintf("fields '%s' and '%s' of %s.%s differ only in letter case, which "
+                                 "SQLite does not tell apart; rename one",
+                                 schema->fields[j].name.c_str(), schema->fields[i].name.c_str(),
+                                 schema->connector.c_str(), schema->entity.c_str());
+        return SQLITE_ERROR;
+      }
+    }
+  }
   std::string create = "CREATE TABLE x(";
   for (const EntityField& field : schema->fields)
     create += QuoteIdentifier(field.name) + " " + SqlType(field.type) + ", ";
