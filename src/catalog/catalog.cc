@@ -132,6 +132,23 @@ Status CheckNotTaken(Database& db, bool or_replace, const std::string& label,
   return exists ? AlreadyExists(label) : Status();
 }
 
+// SQLite folds ASCII case in identifiers, so `items` and `Items` would be one
+// table (the live one, and the synced one), each deleting the other's rows:
+// a name may not differ from another of its kind in its scope only by ASCII
+// case. Replacing the same exact name stays allowed. `sql` selects the other
+// names whose fold matches; `label` turns one into its label.
+template <typename Label, typename... Args>
+Status CheckNoCaseTwin(Database& db, const std::string& label, Label other_label,
+                       std::string_view sql, const Args&... args) {
+  ASSIGN_OR_RETURN(std::vector<std::string> twins, Names(db, sql, args...));
+  if (twins.empty()) return Status();
+  return Status(ErrorKind::kAlreadyExists,
+                label + " differs only in letter case from " + other_label(twins.front()) +
+                    ", which exists; SQLite does not tell such names apart (the tables and "
+                    "columns named after them would be one): choose another name or drop " +
+                    other_label(twins.front()) + " first");
+}
+
 Result<bool> TypeExists(Database& db, const std::string& type) {
   return Exists(db, "SELECT 1 FROM _sluice_connector_types WHERE name = ?", type);
 }
@@ -315,6 +332,11 @@ Status Catalog::PutEntity(const EntityDef& def, bool or_replace) {
   RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, label,
                                 "SELECT 1 FROM _sluice_entities WHERE type = ? AND name = ?",
                                 def.type, def.name));
+  RETURN_IF_ERROR(CheckNoCaseTwin(
+      db_, label, [&](const std::string& other) { return EntityLabel(def.type, other); },
+      "SELECT name FROM _sluice_entities WHERE type = ?1 AND name <> ?2 "
+      "AND name = ?2 COLLATE NOCASE ORDER BY name",
+      def.type, def.name));
   // Walk up from the new parent: meeting this entity again would make a loop
   // that sync and child queries would follow forever. (The bound only matters
   // for a catalog that already holds a loop.)
@@ -404,6 +426,11 @@ Status Catalog::PutAction(const ActionDef& def, bool or_replace) {
   RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, label,
                                 "SELECT 1 FROM _sluice_actions WHERE type = ? AND name = ?",
                                 def.type, def.name));
+  RETURN_IF_ERROR(CheckNoCaseTwin(
+      db_, label, [&](const std::string& other) { return ActionLabel(def.type, other); },
+      "SELECT name FROM _sluice_actions WHERE type = ?1 AND name <> ?2 "
+      "AND name = ?2 COLLATE NOCASE ORDER BY name",
+      def.type, def.name));
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_actions (type, name, description, parameters, handler_code, "
@@ -455,6 +482,11 @@ Status Catalog::PutConnector(const ConnectorDef& def, bool or_replace) {
   RETURN_IF_ERROR(RequireType(db_, def.type));
   RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, label,
                                 "SELECT 1 FROM _sluice_connectors WHERE name = ?", def.name));
+  RETURN_IF_ERROR(CheckNoCaseTwin(
+      db_, label, ConnectorLabel,
+      "SELECT name FROM _sluice_connectors WHERE name <> ?1 AND name = ?1 COLLATE NOCASE "
+      "ORDER BY name",
+      def.name));
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_connectors (name, type, config, options, enabled, created_at, "
@@ -509,6 +541,11 @@ Status Catalog::PutDestination(const DestinationDef& def, bool or_replace) {
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
   RETURN_IF_ERROR(CheckNotTaken(db_, or_replace, label,
                                 "SELECT 1 FROM _sluice_destinations WHERE name = ?", def.name));
+  RETURN_IF_ERROR(CheckNoCaseTwin(
+      db_, label, DestinationLabel,
+      "SELECT name FROM _sluice_destinations WHERE name <> ?1 AND name = ?1 COLLATE NOCASE "
+      "ORDER BY name",
+      def.name));
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_destinations (name, type, config, created_at, updated_at) "

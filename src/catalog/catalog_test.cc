@@ -279,6 +279,37 @@ TEST_F(CatalogTest, CreateWithoutReplaceRefusesExistingNames) {
   EXPECT_TRUE(catalog().PutConnectorType(Type("MyService"), false).ok());
 }
 
+// SQLite folds ASCII case in table and column names: two names of one kind
+// in one scope that differ only by case would share a table.
+TEST_F(CatalogTest, RefusesNamesDifferingOnlyInCase) {
+  ASSERT_TRUE(catalog().PutConnectorType(Type("cs"), false).ok());
+  ASSERT_TRUE(catalog().PutEntity(Entity("cs", "items"), false).ok());
+  for (bool or_replace : {false, true}) {
+    Status twin = catalog().PutEntity(Entity("cs", "Items"), or_replace);
+    EXPECT_EQ(twin.kind(), ErrorKind::kAlreadyExists);
+    EXPECT_NE(twin.message().find("entity 'cs.Items' differs only in letter case from entity "
+                                  "'cs.items'"),
+              std::string::npos)
+        << twin.message();
+  }
+  EXPECT_TRUE(catalog().PutEntity(Entity("cs", "items"), true).ok()) << "the same name is replaced";
+  // Only ASCII folds, as in SQLite: É and é are two letters.
+  EXPECT_TRUE(catalog().PutEntity(Entity("cs", "caf\u00e9"), false).ok());
+  EXPECT_TRUE(catalog().PutEntity(Entity("cs", "caf\u00c9"), false).ok());
+  ASSERT_TRUE(catalog().PutAction(Action("cs", "items.create"), false).ok());
+  EXPECT_EQ(catalog().PutAction(Action("cs", "Items.create"), true).kind(),
+            ErrorKind::kAlreadyExists);
+  ASSERT_TRUE(catalog().PutConnector(Connector("c", "cs"), false).ok());
+  EXPECT_EQ(catalog().PutConnector(Connector("C", "cs"), true).message(),
+            "connector 'C' differs only in letter case from connector 'c', which exists; SQLite "
+            "does not tell such names apart (the tables and columns named after them would be "
+            "one): choose another name or drop connector 'c' first");
+  DestinationDef lake{"lake", "jsonl", Value::object(), ""};
+  ASSERT_TRUE(catalog().PutDestination(lake, false).ok());
+  lake.name = "Lake";
+  EXPECT_EQ(catalog().PutDestination(lake, true).kind(), ErrorKind::kAlreadyExists);
+}
+
 TEST_F(CatalogTest, OrReplaceUpdatesAndKeepsChildren) {
   ASSERT_TRUE(catalog().PutConnectorType(Type("myservice"), false).ok());
   ASSERT_TRUE(catalog().PutEntity(Entity("myservice", "items"), false).ok());

@@ -4,8 +4,11 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <string_view>
 #include <vector>
+
+#include "core/identifier.h"
 
 namespace sluice {
 namespace {
@@ -315,9 +318,18 @@ Status ValidateFields(const Value& fields) {
   if (fields.empty()) {
     return Status(ErrorKind::kInvalidArgument, "FIELDS must declare at least one field");
   }
+  // Fields become columns; SQLite folds ASCII case in column names, so `id`
+  // and `ID` would be one column and the table could not be declared.
+  std::map<std::string, std::string> folded;
   for (const auto& [name, spec] : fields.items()) {
     std::string where = "field '" + name + "'";
     RETURN_IF_ERROR(CheckFieldName(name));
+    auto [twin, fresh] = folded.emplace(FoldIdentifier(name), name);
+    if (!fresh) {
+      return Status(ErrorKind::kInvalidArgument,
+                    where + " differs only in letter case from field '" + twin->second +
+                        "'; SQLite does not tell column names apart by case: rename one");
+    }
     if (!spec.is_object()) {
       return Status(ErrorKind::kType, where + " must be an object such as {\"type\": \"string\"}, "
                                               "got " + Describe(spec));

@@ -230,6 +230,16 @@ TEST(ValidateFieldsTest, AcceptsAllFieldTypesAndAttributes) {
   EXPECT_TRUE(status.ok()) << status.ToString();
 }
 
+// Fields are columns, and SQLite folds ASCII case in column names.
+TEST(ValidateFieldsTest, RefusesFieldsDifferingOnlyInCase) {
+  Status twin = ValidateFields(Value::parse(R"({"id": {"type": "integer"}, "ID": {"type": "string"}})"));
+  EXPECT_EQ(twin.message(),
+            "field 'ID' differs only in letter case from field 'id'; SQLite does not tell column "
+            "names apart by case: rename one");
+  // Only ASCII folds, as in SQLite.
+  EXPECT_TRUE(ValidateFields(Value::parse(R"({"caf\u00e9": {"type": "string"}, "caf\u00c9": {"type": "string"}})")).ok());
+}
+
 TEST(ValidateFieldsTest, ErrorsNameTheField) {
   Status type = ValidateFields(Value::parse(R"({"id": {"type": "strng"}})"));
   EXPECT_EQ(type.kind(), ErrorKind::kInvalidArgument);

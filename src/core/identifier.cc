@@ -58,6 +58,14 @@ std::string Describe(uint32_t cp) {
 
 }  // namespace
 
+std::string FoldIdentifier(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 Status CheckName(std::string_view name, std::string_view what) {
   if (name.empty())
     return Status(ErrorKind::kInvalidArgument, std::string(what) + " name must not be empty");

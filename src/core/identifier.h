@@ -28,4 +28,10 @@ std::string QuoteIdentifier(std::string_view name);
 // names the name and the first character it cannot hold.
 Status CheckName(std::string_view name, std::string_view what);
 
+// The name as SQLite compares identifiers: ASCII letters folded to lower
+// case, every other byte kept (SQLite folds only ASCII, so `É` and `é` stay
+// two names). Two names with the same fold are one table or column to
+// SQLite, so names of one kind in one scope must differ in their fold.
+std::string FoldIdentifier(std::string_view name);
+
 }  // namespace sluice

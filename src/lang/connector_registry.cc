@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <functional>
+#include <map>
 
 #include "catalog/config_schema.h"
+#include "core/identifier.h"
 #include "core/secret_masker.h"
 #include "net/curl_transport.h"
 
@@ -219,13 +221,38 @@ Result<EntitySchema> ConnectorRegistry::Schema(const std::string& connector, con
   Catalog& catalog = workspace_.catalog();
   ASSIGN_OR_RETURN(ConnectorDef def, catalog.GetConnector(connector));
   ASSIGN_OR_RETURN(ConnectorTypeDef type, catalog.GetConnectorType(def.type));
+  // SQLite folds ASCII case in table and column names: two connectors,
+  // entities (or an integration's tables) or fields whose names differ only
+  // by case would share one live table, one synced table or one column, and
+  // overwrite or delete each other's rows. CREATE refuses such pairs; these
+  // checks cover a workspace made before it did, and integrations.
+  auto twin_error = [](const std::string& what, const std::string& one, const std::string& other) {
+    return Status(ErrorKind::kInvalidArgument,
+                  what + " '" + one + "' and '" + other +
+                      "' differ only in letter case, which SQLite does not tell apart: they would "
+                      "share one table; drop or rename one of them");
+  };
+  ASSIGN_OR_RETURN(std::vector<ConnectorDef> connectors, catalog.ListConnectors());
+  for (const ConnectorDef& other : connectors) {
+    if (other.name != connector && FoldIdentifier(other.name) == FoldIdentifier(connector))
+      return twin_error("connectors", connector, other.name);
+  }
   EntityDef found;
   if (type.integration.empty()) {
     ASSIGN_OR_RETURN(found, catalog.GetEntity(def.type, entity));
+    ASSIGN_OR_RETURN(std::vector<EntityDef> siblings, catalog.ListEntities(def.type));
+    for (const EntityDef& other : siblings) {
+      if (other.name != entity && FoldIdentifier(other.name) == FoldIdentifier(entity))
+        return twin_error("entities", def.type + "." + entity, def.type + "." + other.name);
+    }
   } else {
     ASSIGN_OR_RETURN(std::vector<EntityDef> tables, Entities(connector));
     std::string known;
     bool have = false;
+    for (EntityDef& table : tables) {
+      if (table.name != entity && FoldIdentifier(table.name) == FoldIdentifier(entity))
+        return twin_error("integration '" + def.type + "' tables", entity, table.name);
+    }
     for (EntityDef& table : tables) {
       known += (known.empty() ? "" : ", ") + table.name;
       if (table.name == entity) {
@@ -245,7 +272,10 @@ Result<EntitySchema> ConnectorRegistry::Schema(const std::string& connector, con
   schema.entity = entity;
   schema.has_parent = !found.parent.empty();
   schema.applies_offset = found.applies_offset;
+  std::map<std::string, std::string> folded;
   for (const auto& [name, spec] : found.fields.items()) {
+    auto [twin, fresh] = folded.emplace(FoldIdentifier(name), name);
+    if (!fresh) return twin_error("fields of " + connector + "." + entity, twin->second, name);
     EntityField field;
     field.name = name;
     field.type = spec.value("type", "string");

@@ -398,8 +398,14 @@ ResultSet DescribePlan(const ResultSet& query_plan) {
       conditions += (conditions.empty() ? "" : ", ") + field + " " + op;
     }
     if (decided.contains("parent")) add("parent: the joined parent row (one call each)");
+    // Constraints whose value no value of the field's type equals: the
+    // engine applies them, the handler never sees them.
+    std::string kept;
+    for (const Value& term : decided.value("kept", Value::array()))
+      kept += (kept.empty() ? "" : ", ") + term[0].get<std::string>() + " " + term[1].get<std::string>();
     add("filters: " + (filters.empty() ? std::string("none") : filters));
     if (!conditions.empty()) add("conditions: " + conditions);
+    if (!kept.empty()) add("not passed (value not of the field's type): " + kept);
     add(std::string("limit: ") + (decided.contains("limit") ? "passed" : "not passed"));
     if (decided.contains("offset")) {
       add("offset: applied by SQLite (the handler's limit counts the skipped rows)");

@@ -72,6 +72,19 @@ int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_v
     *error = sqlite3_mprintf("%s", schema.status().message().c_str());
     return SQLITE_ERROR;
   }
+  // Two fields whose names differ only in ASCII case are one column to
+  // SQLite: say so rather than let sqlite3_declare_vtab fail without a word.
+  for (size_t i = 0; i < schema->fields.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (FoldIdentifier(schema->fields[i].name) == FoldIdentifier(schema->fields[j].name)) {
+        *error = sqlite3_mprintf("fields '%s' and '%s' of %s.%s differ only in letter case, which "
+                                 "SQLite does not tell apart; rename one",
+                                 schema->fields[j].name.c_str(), schema->fields[i].name.c_str(),
+                                 schema->connector.c_str(), schema->entity.c_str());
+        return SQLITE_ERROR;
+      }
+    }
+  }
   std::string create = "CREATE TABLE x(";
   for (const EntityField& field : schema->fields)
     create += QuoteIdentifier(field.name) + " " + SqlType(field.type) + ", ";
@@ -109,6 +122,80 @@ const char* OpName(unsigned char op) {
     case SQLITE_INDEX_CONSTRAINT_MATCH: return "CONTAINS";  // x CONTAINS y is written x MATCH y
     default: return nullptr;
   }
+}
+
+Value FromSqlite(sqlite3_value* value) {
+  switch (sqlite3_value_type(value)) {
+    case SQLITE_INTEGER: return Value(static_cast<int64_t>(sqlite3_value_int64(value)));
+    case SQLITE_FLOAT: return Value(sqlite3_value_double(value));
+    case SQLITE_NULL: return Value();
+    default: return Value(std::string(reinterpret_cast<const char*>(sqlite3_value_text(value)),
+                                      static_cast<size_t>(sqlite3_value_bytes(value))));
+  }
+}
+
+// Comparisons apply the column's affinity to the value compared (SQLite's
+// "type affinity" rules); LIKE, GLOB and MATCH are functions and do not.
+bool ComparesWithAffinity(unsigned char op) {
+  switch (op) {
+    case SQLITE_INDEX_CONSTRAINT_EQ:
+    case SQLITE_INDEX_CONSTRAINT_GT:
+    case SQLITE_INDEX_CONSTRAINT_LE:
+    case SQLITE_INDEX_CONSTRAINT_LT:
+    case SQLITE_INDEX_CONSTRAINT_GE:
+    case SQLITE_INDEX_CONSTRAINT_NE:
+    case SQLITE_INDEX_CONSTRAINT_IS:
+    case SQLITE_INDEX_CONSTRAINT_ISNOT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// A value from the SQL as the handler must see it to compare it with its
+// rows exactly: the value SQLite compares after applying the field's column
+// affinity, in the field's type (coerce.h: booleans are 0/1 in SQLite, true
+// and false to handlers; timestamps, documents and arrays are text). nullopt
+// when no value of the field's type equals it ('abc' for an integer, 2 for a
+// boolean): such a constraint is not the handler's to apply.
+std::optional<Value> ToFieldType(const EntityField& field, sqlite3_value* given) {
+  if (sqlite3_value_type(given) == SQLITE_NULL) return Value();  // equals nothing either way
+  // Converted on a copy, so the value SQLite re-checks with keeps its type.
+  std::unique_ptr<sqlite3_value, decltype(&sqlite3_value_free)> copy(sqlite3_value_dup(given),
+                                                                     sqlite3_value_free);
+  if (!copy) return std::nullopt;
+  const std::string& type = field.type;
+  if (type != "integer" && type != "number" && type != "boolean") {
+    // TEXT affinity: a number becomes its text, as SQLite writes it.
+    if (sqlite3_value_type(copy.get()) == SQLITE_BLOB) return std::nullopt;
+    const unsigned char* text = sqlite3_value_text(copy.get());
+    if (!text) return std::nullopt;
+    return Value(std::string(reinterpret_cast<const char*>(text),
+                             static_cast<size_t>(sqlite3_value_bytes(copy.get()))));
+  }
+  // INTEGER/REAL affinity: text that is a well-formed number becomes that
+  // number.
+  int kind = sqlite3_value_numeric_type(copy.get());
+  std::optional<int64_t> whole;
+  if (kind == SQLITE_INTEGER) {
+    whole = sqlite3_value_int64(copy.get());
+  } else if (kind == SQLITE_FLOAT) {
+    double d = sqlite3_value_double(copy.get());
+    if (type == "number") return Value(d);
+    // Only a whole number in range can equal an integer cell.
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == static_cast<double>(static_cast<int64_t>(d)))
+      whole = static_cast<int64_t>(d);
+  }
+  if (!whole) return std::nullopt;
+  if (type == "integer") return Value(*whole);
+  if (type == "number") {
+    double d = static_cast<double>(*whole);
+    // Beyond 2^53 the double is another number: no exact equivalent.
+    if (d >= 9223372036854775808.0 || static_cast<int64_t>(d) != *whole) return std::nullopt;
+    return Value(d);
+  }
+  if (*whole == 0 || *whole == 1) return Value(*whole == 1);  // boolean
+  return std::nullopt;
 }
 
 // The plan, as JSON in idxStr:
@@ -158,6 +245,18 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       continue;
     }
     const EntityField& field = fields[constraint.iColumn];
+    // A literal is known now: one no value of the field's type equals would
+    // reach the handler as something its rows never hold, so SQLite keeps it
+    // (and with it LIMIT and OFFSET). Values known only in Filter (variables,
+    // joins, IN lists) are converted there.
+    sqlite3_value* literal = nullptr;
+    if (ComparesWithAffinity(constraint.op) &&
+        sqlite3_vtab_rhs_value(info, i, &literal) == SQLITE_OK && literal &&
+        !ToFieldType(field, literal)) {
+      limit_safe = false;
+      plan["kept"].push_back(Value::array({field.name, op}));
+      continue;
+    }
     bool in_list = constraint.op == SQLITE_INDEX_CONSTRAINT_EQ && sqlite3_vtab_in(info, i, -1);
     if (in_list) sqlite3_vtab_in(info, i, 1);
     info->aConstraintUsage[i].argvIndex = ++argv;
@@ -232,16 +331,6 @@ int Close(sqlite3_vtab_cursor* base) {
   return SQLITE_OK;
 }
 
-Value FromSqlite(sqlite3_value* value) {
-  switch (sqlite3_value_type(value)) {
-    case SQLITE_INTEGER: return Value(static_cast<int64_t>(sqlite3_value_int64(value)));
-    case SQLITE_FLOAT: return Value(sqlite3_value_double(value));
-    case SQLITE_NULL: return Value();
-    default: return Value(std::string(reinterpret_cast<const char*>(sqlite3_value_text(value)),
-                                      static_cast<size_t>(sqlite3_value_bytes(value))));
-  }
-}
-
 int Advance(EntityCursor* cursor) {
   auto* table = reinterpret_cast<EntityTable*>(cursor->base.pVtab);
   Result<std::optional<Value>> row = cursor->source->Next();
@@ -270,22 +359,46 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
   Value filters = Value::object();
   Value conditions = Value::array();
   int arg = 0;
+  bool matches_nothing = false;
   for (const Value& where : plan["where"]) {
     if (arg >= argc) break;
     const std::string field = where[0].get<std::string>();
     const std::string op = where[1].get<std::string>();
+    // Handlers get values in the field's type, as SQLite compares them
+    // (BestIndex pushes only fields, whose names are distinct).
+    const EntityField* spec = nullptr;
+    for (const EntityField& candidate : table->schema.fields) {
+      if (candidate.name == field) spec = &candidate;
+    }
+    const bool affinity = spec && op != "LIKE" && op != "GLOB" && op != "CONTAINS";
+    auto convert = [&](sqlite3_value* given) {
+      return affinity ? ToFieldType(*spec, given) : std::optional<Value>(FromSqlite(given));
+    };
     Value value;
+    bool convertible = true;
     if (where[2].get<bool>()) {
       value = Value::array();
       sqlite3_value* item = nullptr;
       for (int rc = sqlite3_vtab_in_first(argv[arg], &item); rc == SQLITE_OK && item;
            rc = sqlite3_vtab_in_next(argv[arg], &item)) {
-        value.push_back(FromSqlite(item));
+        // An item no value of the field's type equals matches no row.
+        if (std::optional<Value> converted = convert(item)) value.push_back(std::move(*converted));
       }
+      if (value.empty()) matches_nothing = true;
+    } else if (std::optional<Value> converted = convert(argv[arg])) {
+      value = std::move(*converted);
     } else {
-      value = FromSqlite(argv[arg]);
+      convertible = false;
     }
     ++arg;
+    if (!convertible) {
+      // An equality no value of the field's type meets matches no row (the
+      // cells hold only that type, coerce.h); any other comparison is left
+      // to SQLite, which then gets no LIMIT pushed (BestIndex pushes it
+      // only over equalities).
+      if (op == "=" || op == "IS") matches_nothing = true;
+      continue;
+    }
     conditions.push_back({{"field", field}, {"op", where[2].get<bool>() ? "IN" : op}, {"value", value}});
     // Equalities (and IN lists) are the filters; when a field has several,
     // the last one given wins, and SQLite still checks them all.
@@ -315,6 +428,10 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
     for (size_t i = 0; i < table->schema.fields.size(); ++i) {
       if (table->schema.fields[i].name == name) cursor->used[i] = true;
     }
+  }
+  if (matches_nothing) {
+    cursor->eof = true;
+    return SQLITE_OK;
   }
   Value parent;
   if (plan.contains("parent")) {

@@ -115,6 +115,32 @@ TEST_F(EntityTableTest, NonBinaryCollationIsNeverPushed) {
   EXPECT_EQ(provider_.asked.back()["filters"]["status"], "open");
 }
 
+// Values known only when the query runs (bound variables) are converted in
+// Filter: handlers see them in the field's type, as SQLite compares them.
+TEST_F(EntityTableTest, BoundValuesReachTheHandlerInTheFieldsType) {
+  auto count = [&](const std::string& sql, const Value& value) {
+    Result<Stmt> stmt = db_.Prepare(sql);
+    EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
+    EXPECT_TRUE(stmt->Bind(1, value).ok());
+    Result<bool> row = stmt->Step();
+    EXPECT_TRUE(row.ok() && *row);
+    return stmt->ColumnText(0);
+  };
+  EXPECT_EQ(count("SELECT count(*) FROM t WHERE n = ?", Value("7")), "1");
+  EXPECT_EQ(provider_.asked.back()["filters"]["n"], 7);
+  EXPECT_TRUE(provider_.asked.back()["filters"]["n"].is_number_integer());
+  EXPECT_EQ(count("SELECT count(*) FROM t WHERE status = ?", Value(5)), "0");
+  EXPECT_EQ(provider_.asked.back()["filters"]["status"], "5");
+  // No integer equals 'abc': the handler is not asked at all.
+  size_t scans = provider_.asked.size();
+  EXPECT_EQ(count("SELECT count(*) FROM t WHERE n = ?", Value("abc")), "0");
+  EXPECT_EQ(provider_.asked.size(), scans);
+  // Any other comparison with it is SQLite's alone (every integer is less
+  // than any text).
+  EXPECT_EQ(count("SELECT count(*) FROM t WHERE n < ?", Value("abc")), "10");
+  EXPECT_TRUE(LastOptions()["conditions"].empty());
+}
+
 TEST_F(EntityTableTest, RowidComesFromTheKeyNotThePosition) {
   EXPECT_EQ(Column("SELECT rowid FROM t WHERE n = 7"), "7");
   EXPECT_EQ(Column("SELECT rowid FROM t LIMIT 1 OFFSET 6"), "7");
