@@ -170,7 +170,7 @@ class ToValueConverter {
       name = ToUtf8(cx_, text);
     }
     auto article = [](const std::string& noun) {
-      return (std::strchr("AEIOUaeiou", noun.empty() ? 'x' : noun[0]) ? "an " : "a ") + noun;
+      return (std::strchr("AEIOaeio", noun.empty() ? 'x' : noun[0]) ? "an " : "a ") + noun;
     };
     switch (cls) {
       case ::js::ESClass::Array:
@@ -191,7 +191,13 @@ class ToValueConverter {
       case ::js::ESClass::BigInt:
         what = "a boxed primitive (new Number/String/Boolean)";
         return true;
-      default:
+      case ::js::ESClass::RegExp:
+        what = "a RegExp";
+        return true;
+      case ::js::ESClass::Arguments:
+        what = "an arguments object";
+        return true;
+      default:  // buffers, Map and Set and their iterators: each has a tag
         what = article(name.empty() ? "built-in object" : name);
         return true;
     }
