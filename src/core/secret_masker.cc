@@ -265,6 +265,21 @@ void AddBase64Forms(std::string_view secret, std::vector<std::string>& forms) {
   }
 }
 
+// The secret's Latin-1 bytes, when it is valid UTF-8 with a character past
+// ASCII and none past U+00FF; else empty. JavaScript's btoa() encodes each
+// UTF-16 unit below 256 as one byte, so btoa("Pässwörd") is base64 of Latin-1
+// bytes, not of the UTF-8 ones the other forms come from.
+std::string Latin1(const std::vector<std::pair<int32_t, std::string>>& chars) {
+  std::string bytes;
+  bool beyond_ascii = false;
+  for (const auto& [code, utf8] : chars) {
+    if (code < 0 || code > 0xFF) return {};
+    beyond_ascii = beyond_ascii || code > 0x7F;
+    bytes += static_cast<char>(code);
+  }
+  return beyond_ascii ? bytes : std::string();
+}
+
 }  // namespace
 
 std::string SecretMasker::Base64(std::string_view data) {
@@ -305,10 +320,12 @@ void SecretMasker::Add(std::string_view secret) {
       run.clear();
     }
   }
-  secrets_.push_back(Secret{std::string(secret), DecodeUtf8(secret), std::move(anchor)});
+  std::vector<std::pair<int32_t, std::string>> chars = DecodeUtf8(secret);
+  AddBase64Forms(secret, base64_forms_);
+  if (std::string latin1 = Latin1(chars); !latin1.empty()) AddBase64Forms(latin1, base64_forms_);
+  secrets_.push_back(Secret{std::string(secret), std::move(chars), std::move(anchor)});
   std::stable_sort(secrets_.begin(), secrets_.end(),
                    [](const Secret& a, const Secret& b) { return a.text.size() > b.text.size(); });
-  AddBase64Forms(secret, base64_forms_);
   std::stable_sort(base64_forms_.begin(), base64_forms_.end(),
                    [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }

@@ -18,7 +18,9 @@
 //     secret after any prefix (`user:secret` in Basic auth): base64 maps
 //     3 bytes to 4 characters, so the secret's encoding depends on its
 //     offset modulo 3; for each of the 3 offsets the characters that depend
-//     on the secret's bytes only (its stable core) are masked.
+//     on the secret's bytes only (its stable core) are masked. The same
+//     forms are masked for the secret's Latin-1 bytes when every character
+//     fits in one (JavaScript's btoa() encodes "é" as the byte 0xE9).
 //
 // Values shorter than kMinMaskedLength are not masked in free text: masking
 // every "a" in the output would make it unreadable while hiding nothing. They

@@ -3,10 +3,14 @@
 #include <js/Array.h>
 #include <js/BigInt.h>
 #include <js/Date.h>
+#include <js/Object.h>
+#include <js/Promise.h>
+#include <js/Symbol.h>
 #include <jsfriendapi.h>
 
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "core/time_util.h"
 
@@ -85,7 +89,7 @@ constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
 
 class ToValueConverter {
  public:
-  explicit ToValueConverter(JSContext* cx) : cx_(cx), path_(cx) {}
+  ToValueConverter(JSContext* cx, bool strict) : cx_(cx), strict_(strict), path_(cx) {}
 
   Result<Value> Convert(JS::HandleValue value, int depth) {
     if (value.isNullOrUndefined()) return Value();
@@ -107,9 +111,17 @@ class ToValueConverter {
       }
       return Value(ToDisplayString(cx_, value));
     }
-    if (value.isSymbol()) return Value();
+    if (value.isSymbol()) {
+      if (strict_ && depth == 0) return Refuse("a symbol");
+      return Value();
+    }
     JS::RootedObject object(cx_, &value.toObject());
-    if (JS::IsCallable(object)) return Value();
+    if (JS::IsCallable(object)) {
+      // Inside, a function is left out as JSON.stringify does; at the top
+      // nothing would be left.
+      if (strict_ && depth == 0) return Refuse("a function");
+      return Value();
+    }
     if (depth >= kMaxDepth) {
       return Status(ErrorKind::kType, "value nested deeper than " + std::to_string(kMaxDepth) + " levels");
     }
@@ -119,6 +131,11 @@ class ToValueConverter {
     bool is_date = false;
     if (!JS::ObjectIsDate(cx_, object, &is_date)) return Pending();
     if (is_date) return Date(object);
+    if (strict_) {
+      std::string what;
+      if (!Unfaithful(object, what)) return Pending();
+      if (!what.empty()) return Refuse(what);
+    }
     if (!path_.append(object)) return Pending();
     Result<Value> result = ConvertObject(object, depth);
     path_.popBack();
@@ -134,6 +151,87 @@ class ToValueConverter {
     }
     JS_ClearPendingException(cx_);
     return Status(ErrorKind::kType, "cannot convert value: " + detail);
+  }
+
+  // What `object` is when JSON has no faithful form for it, else "": a Map
+  // or Set (JSON.stringify gives {}), a generator or any other iterator or
+  // iterable that is not an array (its items are not its properties), a
+  // promise not awaited, an Error (its message is not enumerable), a
+  // RegExp, a buffer, a weak collection, a boxed primitive. False, with an
+  // exception pending, if looking fails.
+  bool Unfaithful(JS::HandleObject object, std::string& what) {
+    ::js::ESClass cls;
+    if (!JS::GetBuiltinClass(cx_, object, &cls)) return false;
+    JS::RootedValue tag(cx_);
+    if (!GetSymbolProperty(object, JS::SymbolCode::toStringTag, &tag)) return false;
+    std::string name;
+    if (tag.isString()) {
+      JS::RootedString text(cx_, tag.toString());
+      name = ToUtf8(cx_, text);
+    }
+    auto article = [](const std::string& noun) {
+      return (std::strchr("AEIOaeio", noun.empty() ? 'x' : noun[0]) ? "an " : "a ") + noun;
+    };
+    switch (cls) {
+      case ::js::ESClass::Array:
+        return true;
+      case ::js::ESClass::Object:
+      case ::js::ESClass::Other:
+        break;
+      case ::js::ESClass::Error:
+        what = "an Error (" + BoundErrorText(ToDisplayString(cx_, JS::RootedValue(cx_, JS::ObjectValue(*object)))) +
+               "; throw it to fail)";
+        return true;
+      case ::js::ESClass::Promise:
+        what = "a Promise (not awaited)";
+        return true;
+      case ::js::ESClass::Number:
+      case ::js::ESClass::String:
+      case ::js::ESClass::Boolean:
+      case ::js::ESClass::BigInt:
+        what = "a boxed primitive (new Number/String/Boolean)";
+        return true;
+      case ::js::ESClass::RegExp:
+        what = "a RegExp";
+        return true;
+      case ::js::ESClass::Arguments:
+        what = "an arguments object";
+        return true;
+      default:  // buffers, Map and Set and their iterators: each has a tag
+        what = article(name.empty() ? "built-in object" : name);
+        return true;
+    }
+    if (name == "Generator") {
+      what = "a generator (from a function*)";
+      return true;
+    }
+    if (name == "AsyncGenerator") {
+      what = "an async generator (from an async function*)";
+      return true;
+    }
+    for (JS::SymbolCode code : {JS::SymbolCode::asyncIterator, JS::SymbolCode::iterator}) {
+      JS::RootedValue method(cx_);
+      if (!GetSymbolProperty(object, code, &method)) return false;
+      if (method.isObject() && JS::IsCallable(&method.toObject())) {
+        what = article(name.empty() ? (code == JS::SymbolCode::iterator ? "iterable object" : "async iterable object")
+                                    : name);
+        return true;
+      }
+    }
+    if (name == "WeakMap" || name == "WeakSet" || name == "WeakRef") what = "a " + name;
+    return true;
+  }
+
+  bool GetSymbolProperty(JS::HandleObject object, JS::SymbolCode code, JS::MutableHandleValue out) {
+    JS::RootedId id(cx_, JS::PropertyKey::Symbol(JS::GetWellKnownSymbol(cx_, code)));
+    return JS_GetPropertyById(cx_, object, id, out);
+  }
+
+  Status Refuse(const std::string& what) {
+    std::string where;
+    for (const std::string& key : keys_) where += key;
+    return Status(ErrorKind::kType, (where.empty() ? "it is " : "its " + where + " is ") + what +
+                                        ", which has no JSON form");
   }
 
   static Value Number(double d) {
@@ -166,7 +264,10 @@ class ToValueConverter {
       array.get_ref<Value::array_t&>().reserve(length);
       for (uint32_t i = 0; i < length; ++i) {
         if (!JS_GetElement(cx_, object, i, &element)) return Pending();
-        ASSIGN_OR_RETURN(Value item, Convert(element, depth + 1));
+        if (strict_) keys_.push_back("[" + std::to_string(i) + "]");
+        Result<Value> converted = Convert(element, depth + 1);
+        if (strict_) keys_.pop_back();
+        ASSIGN_OR_RETURN(Value item, std::move(converted));
         array.push_back(std::move(item));
       }
       return array;
@@ -184,7 +285,10 @@ class ToValueConverter {
       if (!JS_IdToValue(cx_, id, &key_value)) return Pending();
       std::string key = id.isString() ? ToUtf8(cx_, JS::RootedString(cx_, id.toString()))
                                       : ToDisplayString(cx_, key_value);
-      ASSIGN_OR_RETURN(Value item, Convert(element, depth + 1));
+      if (strict_) keys_.push_back("." + key);
+      Result<Value> converted = Convert(element, depth + 1);
+      if (strict_) keys_.pop_back();
+      ASSIGN_OR_RETURN(Value item, std::move(converted));
       // Own keys are unique: append, without operator[]'s search.
       out.get_ref<Value::object_t&>().emplace_back(std::move(key), std::move(item));
     }
@@ -192,13 +296,19 @@ class ToValueConverter {
   }
 
   JSContext* cx_;
+  const bool strict_;
   JS::RootedVector<JSObject*> path_;  // objects being converted, for cycles
+  std::vector<std::string> keys_;     // strict only: where the value being converted is
 };
 
 }  // namespace
 
 Result<Value> ToValue(JSContext* cx, JS::HandleValue value) {
-  return ToValueConverter(cx).Convert(value, 0);
+  return ToValueConverter(cx, false).Convert(value, 0);
+}
+
+Result<Value> ToJsonValue(JSContext* cx, JS::HandleValue value) {
+  return ToValueConverter(cx, true).Convert(value, 0);
 }
 
 bool FromValue(JSContext* cx, const Value& value, JS::MutableHandleValue out) {

@@ -23,6 +23,13 @@ namespace sluice::js {
 constexpr int kMaxDepth = 200;
 
 Result<Value> ToValue(JSContext* cx, JS::HandleValue value);
+// ToValue for a value that stands alone as one JSON value (an action's
+// result, what an integration's host returns), which must come through
+// whole: a Map, Set, generator or other iterator, an unawaited promise, an
+// Error, and a function or symbol at the top, are refused, naming what and
+// where, rather than read as {} or NULL. (Rows keep ToValue: a row's
+// members are checked against its FIELDS.)
+Result<Value> ToJsonValue(JSContext* cx, JS::HandleValue value);
 bool FromValue(JSContext* cx, const Value& value, JS::MutableHandleValue out);
 
 // A JS string as UTF-8; "" (and a pending exception) on failure.

@@ -23,28 +23,19 @@ constexpr JSClass kGlobalClass = {"global", JSCLASS_GLOBAL_FLAGS_WITH_SLOTS(1),
 // and sync iterables as they yield. After an item an async iterable yields,
 // the sink may answer with a promise: the drain waits on it before asking for
 // the next item, so a handler fetches its next page only when the engine
-// wants more rows. `false` (directly or from that promise) means stop:
-// leaving `for await` calls the iterator's return(), which runs a generator's
-// finally.
+// wants more rows. `false` (directly or from that promise) means stop: the
+// iterator's return() runs, as leaving `for await` would, so a generator's
+// finally runs.
+//
+// Iterators are stepped by hand, not with `for await`/`for of`: those drop
+// the value a generator ends with, so `return data.items` written in place
+// of `yield` read as "no rows", and a full sync then deleted every row it had
+// synced. A generator that ends with anything but undefined is refused.
 //
 // Anything else is refused, naming what came back: `return data.items` on an
 // error body gives undefined, and taking that (or an error object) as "no
 // rows" or "one row" would let a full sync delete every row it synced before.
 constexpr const char* kDrainSource = R"JS((async function (result, sink, name) {
-  result = await result;
-  if (result !== null && typeof result === "object") {
-    if (typeof result[Symbol.asyncIterator] === "function") {
-      for await (const item of result) {
-        const more = sink(item, true);
-        if (more === false || (more !== true && (await more) === false)) return;
-      }
-      return;
-    }
-    if (typeof result[Symbol.iterator] === "function") {
-      for (const item of result) { if (sink(item, false) === false) return; }
-      return;
-    }
-  }
   const describe = (v) => {
     if (v === undefined || v === null) return String(v);
     switch (typeof v) {
@@ -58,6 +49,53 @@ constexpr const char* kDrainSource = R"JS((async function (result, sink, name) {
         : "an object with keys " + keys.slice(0, 8).join(", ") + (keys.length > 8 ? ", …" : "") +
           " (one object, not an array of rows)";
   };
+  const ended = (value) => {
+    if (value === undefined) return;
+    if (Array.isArray(value)) {
+      throw new TypeError(name + "() returned rows from a generator instead of yielding them (an array of " +
+                          value.length + "); a generator's return value is not read: yield them (yield* rows)");
+    }
+    throw new TypeError(name + "() returned " + describe(value) + " from a generator instead of yielding rows; " +
+                        "a generator's return value is not read: yield the rows (yield* rows)");
+  };
+  const close = async (iterator, awaited) => {
+    if (typeof iterator.return !== "function") return;
+    const closed = iterator.return();
+    if (awaited) await closed;
+  };
+  const drain = async (iterator, awaited) => {
+    const next = iterator.next;
+    for (;;) {
+      let step = next.call(iterator);
+      if (awaited) step = await step;
+      if (Object(step) !== step) {
+        throw new TypeError(name + "(): its iterator's next() gave " + describe(step) + ", not a result object");
+      }
+      if (step.done) return ended(step.value);
+      let more;
+      try {
+        more = sink(step.value, awaited);
+        if (awaited && more !== false && more !== true) more = await more;
+      } catch (error) {
+        try { await close(iterator, awaited); } catch (ignored) {}
+        throw error;
+      }
+      if (more === false) return close(iterator, awaited);
+    }
+  };
+  result = await result;
+  if (result !== null && typeof result === "object") {
+    if (Array.isArray(result)) {
+      for (const item of result) { if (sink(item, false) === false) return; }
+      return;
+    }
+    if (typeof result[Symbol.asyncIterator] === "function") {
+      return drain(result[Symbol.asyncIterator](), true);
+    }
+    if (typeof result[Symbol.iterator] === "function") {
+      return drain(result[Symbol.iterator](), false);
+    }
+  }
   throw new TypeError(name + "() returned " + describe(result) +
                       "; expected an array of rows, a promise of one, or an async iterable");
 }))JS";
@@ -237,7 +275,7 @@ Result<Value> JsRealm::Call(HandlerId handler, const char* name, const std::vect
     JS_SetPendingException(cx, value);
     return state_->TakeException(std::string(name) + "()");
   }
-  Result<Value> converted = ToValue(cx, value);
+  Result<Value> converted = ToJsonValue(cx, value);
   if (!converted.ok()) {
     return converted.TakeStatus().WithContext(std::string("the value ") + name + "() returned");
   }
