@@ -218,11 +218,13 @@ expect_contains "max_response_mb sets the limit" "larger than 1 MiB once decoded
 expect_contains "max_response_mb is checked" "option 'max_response_mb' must be a non-negative number" \
   "$(run "CREATE CONNECTOR bad_limit TYPE 'hostile' CONFIG {\"url\": \"x\"} OPTIONS {\"max_response_mb\": \"big\"};")"
 
-# --- 26. A 50 MB error message ----------------------------------------------
+# --- 26. A 20 MB error message (a 50 MB one, as found, passes the memory
+# limit of a plain build but not of an ASan one, whose every allocation
+# costs more)
 cat >"$dir/huge.sql" <<'SQL'
 CREATE CONNECTOR ENTITY 'hostile.huge_error' FIELDS {"id": {"type": "integer", "primary_key": true}}
   QUERY_HANDLER '''async function query(config) {
-  const response = await fetch(`${config.url}/huge-text?bytes=52428800`);
+  const response = await fetch(`${config.url}/huge-text?bytes=20971520`);
   throw new Error(await response.text());
 }''';
 SQL
@@ -230,7 +232,7 @@ SQL
 run "CREATE CONNECTOR huge TYPE 'hostile' CONFIG {\"url\": ENV('TRUST_API')};" >/dev/null
 out=$(run "SELECT * FROM huge.huge_error;")
 expect_eq "huge error: fails" 1 $?
-expect_contains "huge error: says how much was cut" "… (52424704 more bytes cut)" "$out"
+expect_contains "huge error: says how much was cut" "… (20967424 more bytes cut)" "$out"
 [ "${#out}" -lt 10000 ] || fail "huge error printed ${#out} bytes"
 out=$(run "SYNC CONNECTOR huge ENTITIES (huge_error) TO '$dir/huge.db' FULL;")
 expect_eq "huge error: the sync fails" 1 $?
