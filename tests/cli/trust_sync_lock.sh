@@ -13,14 +13,15 @@ start_test_server "$(dirname "$sluice")/test_api_server" >/dev/null || exit 1
 export SLUICE_SECRET_KEY=trust-lock-key SYNC_API=$TEST_SERVER_URL
 pg() { psql "$PG_URL" -Atq -c "$1" 2>&1; }
 
-# 20 pages of 10 rows, each after a 300 ms request: about 6 s a run, time
-# enough for the second process to start while the first holds the table.
+# 20 pages of 10 rows, each after a 300 ms request (times SLUICE_TEST_SLOW):
+# about 6 s a run, time enough for the second process to start while the
+# first holds the table.
 define() {
   "$sluice" "$1" -c "CREATE CONNECTOR TYPE 'slow' CONFIG_SCHEMA {\"url\": {\"type\": \"string\"}};
     CREATE CONNECTOR ENTITY 'slow.items' FIELDS {\"id\": {\"type\": \"integer\", \"primary_key\": true}}
       QUERY_HANDLER '''async function* query(config) {
         for (let page = 0; page < 20; page++) {
-          await fetch(config.url + '/slow?ms=300');
+          await fetch(config.url + '/slow?ms=$((300 * slow))');
           yield Array.from({length: 10}, (_, i) => ({id: page * 10 + i}));
         }
       }''';
@@ -34,7 +35,7 @@ define "$dir/b.db"
 # Waits until a sync has asked the API for its first page: it holds the table.
 wait_for_first_page() {
   local tries
-  for tries in $(seq 1 100); do
+  for tries in $(seq 1 $((100 * slow))); do
     case $(curl -s "$TEST_SERVER_URL/requests") in *'"/slow"'*) return 0 ;; esac
     sleep 0.1
   done
