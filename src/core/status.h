@@ -16,7 +16,7 @@
 #include <variant>
 #include <version>
 
-#include "core/source.h"
+#include "core/source_text.h"
 
 #ifdef __cpp_lib_source_location
 #include <source_location>

@@ -15,7 +15,7 @@
 #include <variant>
 #include <vector>
 
-#include "core/source.h"
+#include "core/source_text.h"
 #include "core/value.h"
 #include "lang/token.h"
 

@@ -21,7 +21,7 @@
 #include "core/status.h"
 #include "lang/ast.h"
 #include "lang/connector_registry.h"
-#include "lang/connector_test.h"
+#include "lang/test_block.h"
 #include "lang/evaluator.h"
 #include "lang/result.h"
 

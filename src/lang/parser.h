@@ -10,7 +10,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/source.h"
+#include "core/source_text.h"
 #include "core/status.h"
 #include "lang/ast.h"
 

@@ -16,7 +16,7 @@
 #include "cli/output.h"
 #include "core/secret_masker.h"
 #include "js/js_runtime.h"
-#include "lang/connector_test.h"
+#include "lang/test_block.h"
 #include "lang/interpreter.h"
 #include "lang/parser.h"
 

@@ -6,7 +6,7 @@
 // without TEST blocks are definitions: they run first, in name order, into
 // one base workspace (empty, or a copy of --workspace); then the other
 // statements of each test file run, in file order. Every test then runs in a
-// copy of that base (lang/connector_test.h), so definitions are shared and
+// copy of that base (lang/test_block.h), so definitions are shared and
 // nothing else is. Naming a file runs its tests, with its folder's
 // definitions.
 //

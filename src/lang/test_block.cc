@@ -1,7 +1,7 @@
-// Connector tests (connector_test.h), and the interpreter's part in them:
+// Connector tests (test_block.h), and the interpreter's part in them:
 // a TEST statement in a script, a test's body, and the functions that only
 // mean something inside a test.
-#include "lang/connector_test.h"
+#include "lang/test_block.h"
 
 #include <cstdlib>
 

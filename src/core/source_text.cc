@@ -1,4 +1,4 @@
-#include "core/source.h"
+#include "core/source_text.h"
 
 #include <algorithm>
 
