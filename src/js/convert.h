@@ -44,4 +44,11 @@ JSString* NewString(JSContext* cx, std::string_view utf8);
 // errors are printed and kept in run records.
 std::string BoundErrorText(std::string text);
 
+// The one way a thrown JavaScript error becomes an engine error, whether a
+// handler threw it into the engine or a table integration's host caught it
+// and sent it on as data ({name, message, stack}): the connector error
+// classes and fetch failures keep their kinds (TRY … CATCH auth_error), and
+// the text is "Name: message" with the stack's frames as "at fn (file:l:c)".
+Status StatusFromJsError(const std::string& name, const std::string& message, const std::string& stack);
+
 }  // namespace sluice::js

@@ -58,6 +58,13 @@ std::string FormatStack(const std::string& stack) {
 
 }  // namespace
 
+Status StatusFromJsError(const std::string& name, const std::string& message, const std::string& stack) {
+  std::string bounded_name = BoundErrorText(name);
+  std::string bounded_message = BoundErrorText(message);
+  std::string text = bounded_name.empty() ? bounded_message : bounded_name + ": " + bounded_message;
+  return Status(KindForErrorName(name), text + BoundErrorText(FormatStack(stack)));
+}
+
 Status JsRealm::State::TakeException(const std::string& doing) {
   if (!JS_IsExceptionPending(cx)) {
     if (runtime->TimedOut() && InterruptRequested()) {
@@ -92,10 +99,9 @@ Status JsRealm::State::TakeException(const std::string& doing) {
         "uncaught exception " + BoundErrorText(ToDisplayString(cx, exception)) + " while " + doing);
   }
   JS::RootedObject error(cx, &exception.toObject());
-  std::string name = BoundErrorText(GetStringProperty(cx, error, "name"));
-  std::string message = BoundErrorText(GetStringProperty(cx, error, "message"));
-  if (name.empty() && message.empty()) message = BoundErrorText(ToDisplayString(cx, exception));
-  std::string text = name.empty() ? message : name + ": " + message;
+  std::string name = GetStringProperty(cx, error, "name");
+  std::string message = GetStringProperty(cx, error, "message");
+  if (name.empty() && message.empty()) message = ToDisplayString(cx, exception);
   std::string stack = GetStringProperty(cx, error, "stack");
   if (name == "SyntaxError" && stack.empty()) {
     // Compile errors have no stack; their position is the useful part. A
@@ -106,9 +112,10 @@ Status JsRealm::State::TakeException(const std::string& doing) {
     // SpiderMonkey counts columns from 0; editors and our errors from 1.
     std::string column = GetStringProperty(cx, error, "columnNumber");
     column = std::to_string(std::strtol(column.c_str(), nullptr, 10) + 1);
+    std::string text = BoundErrorText(name) + ": " + BoundErrorText(message);
     return Status(ErrorKind::kConnector, file + ":" + line + ":" + column + ": " + text);
   }
-  return Status(KindForErrorName(name), text + BoundErrorText(FormatStack(stack)));
+  return StatusFromJsError(name, message, stack);
 }
 
 Status JsRealm::State::RunUntilSettled(JS::HandleObject promise, const std::function<bool()>& ready) {

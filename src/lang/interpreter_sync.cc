@@ -14,6 +14,7 @@
 #include "dest/file_destination.h"
 #include "dest/postgres_destination.h"
 #include "dest/sqlite_destination.h"
+#include "js/convert.h"
 #include "lang/interpreter.h"
 #include "lang/sql_binding.h"
 #include "query/coerce.h"
@@ -111,8 +112,8 @@ class IntegrationPass {
     Table& table = tables_[index_[at]];
     if (item->contains("error")) {
       const Value& error = (*item)["error"];
-      table.failure = Status(ErrorKind::kConnector, error.value("message", "the table failed") +
-                                                        FormatJsStack(error.value("stack", "")));
+      table.failure = js::StatusFromJsError(error.value("name", ""), error.value("message", "the table failed"),
+                                            error.value("stack", ""));
     } else {
       table.rows.push_back(std::move((*item)["r"]));
     }
@@ -154,23 +155,6 @@ class IntegrationPass {
     IntegrationPass& pass_;
     size_t table_;
   };
-  // " (at …)" lines of a JS stack, as handler errors show them.
-  static std::string FormatJsStack(const std::string& stack) {
-    std::string out;
-    size_t lines = 0;
-    for (size_t start = 0; start < stack.size() && lines < 5;) {
-      size_t end = stack.find('\n', start);
-      std::string line = stack.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      if (!line.empty() && line.rfind("sluice:", 0) != 0 && line.find("@sluice:") == std::string::npos) {
-        out += "\n    at " + line;
-        ++lines;
-      }
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
-    return out;
-  }
-
   ConnectorInstance& instance_;
   std::vector<Table> tables_;
   std::vector<size_t> index_;  // pass index → table
