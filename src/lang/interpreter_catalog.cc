@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "catalog/config_schema.h"
+#include "core/credential.h"
 
 namespace sluice {
 namespace {
@@ -95,14 +96,10 @@ bool IsTemplate(const Value& value) {
   return value.is_string() && value.get_ref<const std::string&>().find("{{") != std::string::npos;
 }
 
-// Keys of a destination's CONFIG whose values are credentials.
-// Without regard to case: "PASSWORD" and "Password" are credentials too.
-bool IsCredentialKey(std::string key) {
-  std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* word : {"password", "secret", "token", "key"}) {
-    if (key.find(word) != std::string::npos) return true;
-  }
-  return false;
+// A destination's CONFIG entry that holds a credential: by its key's name,
+// or a connection string with a password in it.
+bool IsCredentialEntry(const std::string& key, const Value& value) {
+  return LooksLikeCredentialName(key) || (value.is_string() && HoldsPassword(value.get_ref<const std::string&>()));
 }
 
 }  // namespace
@@ -437,27 +434,6 @@ Status CatalogStatements::CreateSecret(const ast::CreateSecretStmt& s) {
   return put.At(s.name.span.begin);
 }
 
-namespace {
-
-// A connection string with a password in it: "postgresql://user:pw@host/db"
-// or "host=h password=pw".
-bool HoldsPassword(const Value& value) {
-  if (!value.is_string()) return false;
-  const std::string& text = value.get_ref<const std::string&>();
-  size_t scheme = text.find("://");
-  if (scheme != std::string::npos) {
-    size_t at = text.find('@', scheme);
-    size_t colon = text.find(':', scheme + 3);
-    size_t slash = text.find('/', scheme + 3);
-    if (at != std::string::npos && colon < at && (slash == std::string::npos || at < slash)) return true;
-  }
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower.find("password=") != std::string::npos;
-}
-
-}  // namespace
-
 Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s) {
   static const std::set<std::string> kTypes = {"sqlite", "postgresql", "jsonl", "csv"};
   if (!kTypes.count(s.type.text)) {
@@ -470,12 +446,12 @@ Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s)
   def.type = s.type.text;
   ASSIGN_OR_RETURN(def.config, EvalObject(s.config, "CONFIG"));
   for (const auto& [key, value] : def.config.items()) {
-    if ((IsCredentialKey(key) || HoldsPassword(value)) && value.is_string() && !IsTemplate(value)) {
+    if (IsCredentialEntry(key, value) && value.is_string() && !IsTemplate(value)) {
       return Status(ErrorKind::kInvalidArgument,
                     "destination config key '" + key + "' holds a credential: store it with CREATE "
                     "SECRET name VALUE '…' and write \"{{secrets.name}}\" here")
           .At(ConfigLocation(*s.config, [&](const std::string& entry) {
-            return def.config.contains(entry) && (IsCredentialKey(entry) || HoldsPassword(def.config[entry]));
+            return def.config.contains(entry) && IsCredentialEntry(entry, def.config[entry]);
           }));
     }
   }
@@ -802,7 +778,7 @@ Status CatalogStatements::DescribeDestination(const std::string& name) {
   config.title = "config";
   config.columns = {"key", "value"};
   for (const auto& [key, value] : destination.config.items()) {
-    config.rows.push_back({Value(key), IsCredentialKey(key) && !IsTemplate(value) ? Value("***") : value});
+    config.rows.push_back({Value(key), LooksLikeCredentialName(key) && !IsTemplate(value) ? Value("***") : value});
   }
   in_.output_.Emit(config);
   return Status::Ok();

@@ -4,11 +4,11 @@
 #include <cmath>
 #include <fstream>
 #include <iostream>
-#include <regex>
 #include <set>
 #include <sstream>
 
 #include "catalog/config_schema.h"
+#include "core/credential.h"
 #include "core/identifier.h"
 #include "net/curl_transport.h"
 #include "net/policy_transport.h"
@@ -114,8 +114,6 @@ Value ConfigSchemaOf(const Value& json_schema) {
       if (name.is_string()) required.insert(name.get<std::string>());
     }
   }
-  static const std::regex kCredential("token|secret|password|passwd|api_?key|credential|private_?key",
-                                      std::regex::icase);
   for (const auto& [key, property] : json_schema["properties"].items()) {
     Value spec = Value::object();
     if (property.is_object()) {
@@ -126,7 +124,7 @@ Value ConfigSchemaOf(const Value& json_schema) {
       if (property.contains("description") && property["description"].is_string()) {
         spec["description"] = property["description"];
       }
-      bool secret = std::regex_search(key, kCredential) || property.value("writeOnly", false) ||
+      bool secret = LooksLikeCredentialName(key) || property.value("writeOnly", false) ||
                     property.value("format", "") == "password" || property.value("x-cq-auth", false);
       if (secret && spec.value("type", "string") == "string") spec["secret"] = true;
     }
