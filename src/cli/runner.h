@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "cli/output.h"
+#include "lang/result_format.h"
 #include "lang/interpreter.h"
 #include "lang/parser.h"
 

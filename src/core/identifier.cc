@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "core/utf8.h"
+
 namespace sluice {
 
 std::string QuoteIdentifier(std::string_view name) {
@@ -15,29 +17,6 @@ std::string QuoteIdentifier(std::string_view name) {
 }
 
 namespace {
-
-// Decodes one UTF-8 sequence at `pos`; 0 bytes when it is not valid UTF-8.
-size_t DecodeUtf8(std::string_view text, size_t pos, uint32_t& cp) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  unsigned char lead = byte(pos);
-  size_t length = lead < 0x80           ? 1
-                  : (lead >> 5) == 0x6  ? 2
-                  : (lead >> 4) == 0xE  ? 3
-                  : (lead >> 3) == 0x1E ? 4
-                                        : 0;
-  if (length == 0 || pos + length > text.size()) return 0;
-  cp = length == 1   ? lead
-       : length == 2 ? (lead & 0x1F)
-       : length == 3 ? (lead & 0x0F)
-                     : (lead & 0x07);
-  for (size_t i = 1; i < length; ++i) {
-    if ((byte(pos + i) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(pos + i) & 0x3F);
-  }
-  static constexpr uint32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMinimum[length] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return length;
-}
 
 // Non-ASCII code points that are spacing or invisible rather than letters:
 // a name holding one looks like another name.

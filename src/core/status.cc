@@ -4,6 +4,7 @@
 #include <array>
 
 #include "core/secret_masker.h"
+#include "core/utf8.h"
 
 namespace sluice {
 namespace {
@@ -126,7 +127,7 @@ std::string Status::Render() const {
     std::string prefix;
     if (line.size() > kWindow && column > kWindow / 2) {
       start = column - kWindow / 2;
-      while (start > 0 && (static_cast<unsigned char>(line[start]) & 0xC0) == 0x80) --start;
+      while (start > 0 && IsUtf8Continuation(line[start])) --start;
       prefix = "...";
     }
     std::string_view shown = line.substr(start, kWindow);
@@ -136,7 +137,7 @@ std::string Status::Render() const {
     out += suffix + "\n  " + std::string(prefix.size(), ' ');
     // Keep tabs so the caret lines up under tab-indented source.
     for (size_t i = start; i < column && i < line.size(); ++i) {
-      if ((static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) continue;  // one per character
+      if (IsUtf8Continuation(line[i])) continue;  // one per character
       out += line[i] == '\t' ? '\t' : ' ';
     }
     out += '^';

@@ -12,6 +12,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "core/csv.h"
+
 namespace sluice {
 namespace {
 
@@ -24,23 +26,13 @@ Status IoError(const std::string& what, const std::string& path) {
   return Status(ErrorKind::kDestination, what + " '" + path + "': " + std::strerror(errno));
 }
 
-// RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.
-// Text a spreadsheet would run as a formula (OWASP: it starts with =, +, -,
-// @, tab or CR) gets a leading ' so it shows as text; numbers stay as they
-// are, so -5 from a number field is still -5.
+// RFC 4180 quoting, and string values a spreadsheet would run as formulas
+// defused (core/csv.h); numbers stay as they are, so -5 from a number field
+// is still -5.
 std::string CsvField(const Value& value) {
   if (value.is_null()) return "";
-  std::string text = value.is_string() ? value.get<std::string>() : value.dump();
-  if (value.is_string() && !text.empty() && std::string_view("=+-@\t\r").find(text[0]) != std::string_view::npos) {
-    text.insert(0, 1, '\'');
-  }
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  if (value.is_string()) return CsvQuote(CsvDefuseFormula(value.get_ref<const std::string&>()));
+  return CsvQuote(value.dump());
 }
 
 std::string CsvHeader(const TableSpec& table) {

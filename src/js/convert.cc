@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/time_util.h"
+#include "core/utf8.h"
 
 namespace sluice::js {
 
@@ -58,7 +59,7 @@ std::string BoundErrorText(std::string text) {
   constexpr size_t kMax = 4096;
   if (text.size() <= kMax) return text;
   size_t keep = kMax;
-  while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
+  while (keep > 0 && IsUtf8Continuation(text[keep])) --keep;
   size_t cut = text.size() - keep;
   text.resize(keep);
   return text + "… (" + std::to_string(cut) + " more bytes cut)";

@@ -16,6 +16,7 @@
 
 #include <cstring>
 
+#include "core/utf8.h"
 #include "js/convert.h"
 #include "js/realm_state.h"
 
@@ -62,73 +63,6 @@ JSObject* NewBytes(JSContext* cx, std::string_view bytes) {
     std::memcpy(data, bytes.data(), bytes.size());
   }
   return array;
-}
-
-// Replaces invalid UTF-8 with U+FFFD; false (and nothing replaced) when
-// `fatal` and the input is invalid.
-// The length of one valid UTF-8 sequence starting at in[i], or 0.
-size_t Utf8SequenceLength(std::string_view in, size_t i) {
-  unsigned char c = static_cast<unsigned char>(in[i]);
-  size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (length == 0 || i + length > in.size()) return 0;
-  uint32_t cp = length == 1 ? c : length == 2 ? c & 0x1F : length == 3 ? c & 0x0F : c & 0x07;
-  for (size_t k = 1; k < length; ++k) {
-    unsigned char next = static_cast<unsigned char>(in[i + k]);
-    if ((next & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (next & 0x3F);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are invalid too.
-  if ((length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) ||
-      (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    return 0;
-  }
-  return length;
-}
-
-// Whether all of `in` is valid UTF-8. ASCII, most of any API's JSON, is
-// checked eight bytes at a time: response bodies pass here whole.
-bool IsValidUtf8(std::string_view in) {
-  size_t i = 0;
-  while (i < in.size()) {
-    uint64_t word;
-    while (i + 8 <= in.size() && (std::memcpy(&word, in.data() + i, 8), (word & 0x8080808080808080ull) == 0)) i += 8;
-    if (i >= in.size()) break;
-    size_t length = Utf8SequenceLength(in, i);
-    if (length == 0) return false;
-    i += length;
-  }
-  return true;
-}
-
-bool SanitizeUtf8(std::string_view in, bool fatal, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  size_t i = 0;
-  while (i < in.size()) {
-    unsigned char c = static_cast<unsigned char>(in[i]);
-    size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool valid = length > 0 && i + length <= in.size();
-    uint32_t cp = length == 1 ? c : length == 2 ? c & 0x1F : length == 3 ? c & 0x0F : c & 0x07;
-    for (size_t k = 1; valid && k < length; ++k) {
-      unsigned char next = static_cast<unsigned char>(in[i + k]);
-      valid = (next & 0xC0) == 0x80;
-      cp = (cp << 6) | (next & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are invalid too.
-    if (valid) {
-      valid = !((length == 2 && cp < 0x80) || (length == 3 && cp < 0x800) ||
-                (length == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF));
-    }
-    if (valid) {
-      out.append(in.substr(i, length));
-      i += length;
-    } else {
-      if (fatal) return false;
-      out += "\xEF\xBF\xBD";
-      ++i;
-    }
-  }
-  return true;
 }
 
 bool Print(JSContext* cx, unsigned argc, JS::Value* vp) {
@@ -336,7 +270,7 @@ bool Utf8Encode(JSContext* cx, unsigned argc, JS::Value* vp) {
 
 bool Utf8Decode(JSContext* cx, unsigned argc, JS::Value* vp) {
   JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
-  std::string bytes, text;
+  std::string bytes;
   if (!args.get(0).isObject() || !GetBytes(&args.get(0).toObject(), bytes)) {
     return Throw(cx, "utf8Decode: expected bytes");
   }
@@ -352,7 +286,7 @@ bool Utf8Decode(JSContext* cx, unsigned argc, JS::Value* vp) {
     }
     ++state->invalid_utf8_count;
   }
-  if (!valid && !SanitizeUtf8(bytes, JS::ToBoolean(args.get(1)), text)) {
+  if (!valid && JS::ToBoolean(args.get(1))) {
     // TextDecoder's fatal mode throws a TypeError.
     JS::RootedString message(cx, JS_NewStringCopyZ(cx, "The encoded data was not valid utf-8"));
     JS::RootedString file(cx, JS_GetEmptyString(cx));
@@ -365,7 +299,7 @@ bool Utf8Decode(JSContext* cx, unsigned argc, JS::Value* vp) {
     JS_SetPendingException(cx, error);
     return false;
   }
-  JSString* string = NewString(cx, valid ? bytes : text);
+  JSString* string = NewString(cx, valid ? bytes : ReplaceInvalidUtf8(bytes));
   if (!string) return false;
   args.rval().setString(string);
   return true;
@@ -447,24 +381,6 @@ struct JsonText {
   char16_t high = 0;  // a high surrogate waiting for its pair
 };
 
-void AppendCodePoint(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 bool AppendJsonChunk(const char16_t* chars, uint32_t length, void* data) {
   auto& text = *static_cast<JsonText*>(data);
   for (uint32_t i = 0; i < length; ++i) {
@@ -473,19 +389,19 @@ bool AppendJsonChunk(const char16_t* chars, uint32_t length, void* data) {
       char16_t high = text.high;
       text.high = 0;
       if (c >= 0xDC00 && c <= 0xDFFF) {
-        AppendCodePoint(text.out, 0x10000 + ((static_cast<uint32_t>(high) - 0xD800) << 10) + (c - 0xDC00));
+        AppendUtf8(text.out, 0x10000 + ((static_cast<uint32_t>(high) - 0xD800) << 10) + (c - 0xDC00));
         continue;
       }
-      AppendCodePoint(text.out, 0xFFFD);
+      AppendUtf8(text.out, 0xFFFD);
     }
     if (c < 0x80) {
       text.out.push_back(static_cast<char>(c));
     } else if (c >= 0xD800 && c <= 0xDBFF) {
       text.high = c;
     } else if (c >= 0xDC00 && c <= 0xDFFF) {
-      AppendCodePoint(text.out, 0xFFFD);
+      AppendUtf8(text.out, 0xFFFD);
     } else {
-      AppendCodePoint(text.out, c);
+      AppendUtf8(text.out, c);
     }
   }
   return true;
@@ -502,7 +418,7 @@ std::optional<Value> JsonCell(JSContext* cx, JS::HandleValue property) {
     JS_ClearPendingException(cx);
     return std::nullopt;
   }
-  if (text.high) AppendCodePoint(text.out, 0xFFFD);
+  if (text.high) AppendUtf8(text.out, 0xFFFD);
   return Value::binary(std::vector<uint8_t>(text.out.begin(), text.out.end()));
 }
 

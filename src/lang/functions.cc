@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/time_util.h"
+#include "core/utf8.h"
 #include "lang/evaluator.h"
 
 namespace sluice {
@@ -58,11 +59,6 @@ std::string MapChars(std::string text, int (*f)(int)) {
   return text;
 }
 
-size_t Utf8Length(std::string_view text) {
-  return std::count_if(text.begin(), text.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
-
 Result<Value> ArrayLength(Args& args) {
   if (args[0].is_null()) return Value();
   if (!args[0].is_array()) {
@@ -74,7 +70,7 @@ Result<Value> ArrayLength(Args& args) {
 Result<Value> Length(Args& args) {
   if (args[0].is_null()) return Value();
   if (args[0].is_array() || args[0].is_object()) return Value(static_cast<int64_t>(args[0].size()));
-  if (args[0].is_string()) return Value(static_cast<int64_t>(Utf8Length(args[0].get_ref<const std::string&>())));
+  if (args[0].is_string()) return Value(static_cast<int64_t>(CountUtf8CodePoints(args[0].get_ref<const std::string&>())));
   return ArgError(std::string("LENGTH() needs a string or an array, got ") + ValueTypeName(args[0]));
 }
 
@@ -125,7 +121,7 @@ Result<Value> Substr(Args& args) {
   if (length < 0) return ArgError("SUBSTR() length must not be negative");
   std::vector<size_t> starts;  // byte offset of each character
   for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
+    if (!IsUtf8Continuation(s[i])) starts.push_back(i);
   }
   int64_t first = std::max<int64_t>(start, 1) - 1;
   if (first >= static_cast<int64_t>(starts.size())) return Value("");

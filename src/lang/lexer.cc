@@ -5,6 +5,8 @@
 #include <cctype>
 #include <string_view>
 
+#include "core/utf8.h"
+
 namespace sluice {
 
 const char* TokenKindName(TokenKind kind) {
@@ -42,24 +44,6 @@ bool IsIdentChar(char c) { return IsIdentStart(c) || std::isdigit(static_cast<un
 constexpr std::array<std::string_view, 15> kTwoCharSymbols = {
     "==", "!=", "<>", "<=", ">=", "||", "=>", "<<", ">>", "->", "::", ":=", "&&", "**", "!~"};
 constexpr std::string_view kOneCharSymbols = "(){}[],;.:=<>+-*/%&|~!^";
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 class Lexer {
  public:
@@ -157,7 +141,7 @@ class Lexer {
     }
     ++pos_;
     // Skip the rest of a multi-byte character so one error covers it.
-    while (pos_ < text_.size() && (static_cast<unsigned char>(text_[pos_]) & 0xC0) == 0x80) ++pos_;
+    while (pos_ < text_.size() && IsUtf8Continuation(text_[pos_])) ++pos_;
     Error(start, "unexpected character '" + std::string(text_.substr(start, pos_ - start)) + "'");
   }
 

@@ -13,7 +13,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cli/output.h"
+#include "lang/result_format.h"
 #include "core/secret_masker.h"
 #include "js/js_runtime.h"
 #include "lang/test_block.h"

@@ -1,4 +1,4 @@
-#include "cli/output.h"
+#include "lang/result_format.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Rendering of result sets in the CLI's output formats.
+// Rendering of result sets in the output formats of the CLI and the test runner.
 //
 //   table  aligned columns with a header rule and a "(N rows)" footer; with
 //          a max_width (a terminal's width) wide cells are cut with "…"

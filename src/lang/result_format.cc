@@ -1,9 +1,12 @@
-#include "cli/output.h"
+#include "lang/result_format.h"
 
 #include <algorithm>
 #include <initializer_list>
 #include <unordered_set>
 #include <vector>
+
+#include "core/csv.h"
+#include "core/utf8.h"
 
 namespace sluice {
 namespace {
@@ -23,36 +26,6 @@ const Value& CellAt(const std::vector<Value>& row, size_t index) {
 
 std::string DumpValue(const Value& value) {
   return value.dump(-1, ' ', false, Value::error_handler_t::replace);
-}
-
-// Length of the well-formed UTF-8 sequence at text[pos] (Unicode table 3-7:
-// no overlongs, surrogates or code points above U+10FFFF), or 0 if none.
-size_t Utf8SequenceLength(std::string_view text, size_t pos) {
-  auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(pos);
-  if (lead < 0x80) return 1;
-  size_t length = 0;
-  unsigned char low = 0x80;  // the second byte's allowed range
-  unsigned char high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (pos + length > text.size()) return 0;
-  if (byte(pos + 1) < low || byte(pos + 1) > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if ((byte(pos + i) & 0xC0) != 0x80) return 0;
-  }
-  return length;
 }
 
 // Advances over one code point; a stray byte counts as one, so this never
@@ -289,28 +262,17 @@ std::string RenderJsonl(const ResultSet& result) {
   return out;
 }
 
-std::string CsvField(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
-
 std::string CsvValue(const Value& value) {
   if (value.is_null()) return "";
-  if (value.is_string()) return CsvField(value.get_ref<const std::string&>());
-  return CsvField(DumpValue(value));
+  if (value.is_string()) return CsvQuote(value.get_ref<const std::string&>());
+  return CsvQuote(DumpValue(value));
 }
 
 std::string RenderCsv(const ResultSet& result) {
   std::string out;
   for (size_t i = 0; i < result.columns.size(); ++i) {
     if (i > 0) out += ',';
-    out += CsvField(result.columns[i]);
+    out += CsvQuote(result.columns[i]);
   }
   out += '\n';
   for (const std::vector<Value>& row : result.rows) {
