@@ -1,6 +1,7 @@
 #include "lang/interpreter.h"
 
 #include <cstring>
+#include <variant>
 
 #include "core/identifier.h"
 #include "core/interrupt.h"
@@ -89,75 +90,101 @@ Status Interpreter::NotYet(const ast::Statement& statement, const std::string& w
       .At(statement.span.begin);
 }
 
+namespace {
+
+// An overload set of lambdas for std::visit.
+template <class... Fs>
+struct Overloaded : Fs... {
+  using Fs::operator()...;
+};
+template <class... Fs>
+Overloaded(Fs...) -> Overloaded<Fs...>;
+
+}  // namespace
+
 Status Interpreter::Execute(const ast::Statement& statement) {
   // Definitions may have changed since the last statement.
   connectors_.BeginStatement();
-  Status status = [&]() -> Status {
-    bool handled = false;
-    RETURN_IF_ERROR(ExecuteScripting(statement, handled));
-    if (handled) return Status::Ok();
-    if (auto* sql = std::get_if<ast::SqlStmt>(&statement.node)) return ExecuteSql(*sql, statement);
-    if (auto* exec = std::get_if<ast::ExecStmt>(&statement.node)) {
-      ASSIGN_OR_RETURN(Value result, Eval(*exec->exec));
-      // A bare CONNECTOR_EXEC shows what the action returned.
-      if (!result.is_null()) output_.Print(result.dump(-1, ' ', false, Value::error_handler_t::replace));
-      return Status::Ok();
-    }
-    if (auto* sync = std::get_if<ast::SyncStmt>(&statement.node)) return ExecuteSync(*sync, statement);
-    if (auto* test = std::get_if<ast::TestStmt>(&statement.node)) return ExecuteTest(*test, statement);
-    if (auto* test = std::get_if<ast::TestConnectionStmt>(&statement.node)) {
-      ASSIGN_OR_RETURN(ResultSet checks, connectors_.TestConnection(test->connector.text));
-      checks.title = "connector '" + test->connector.text + "': OK";
-      output_.Emit(checks);
-      return Status::Ok();
-    }
-    if (std::holds_alternative<ast::PackageStmt>(statement.node) ||
-        std::holds_alternative<ast::PublishStmt>(statement.node) ||
-        std::holds_alternative<ast::InstallStmt>(statement.node)) {
-      return NotYet(statement, "packaging and the registry are not built yet");
-    }
-    CatalogStatements catalog(*this);
-    return catalog.Execute(statement);
-  }();
+  CatalogStatements catalog(*this);
+  auto not_yet = [&] { return NotYet(statement, "packaging and the registry are not built yet"); };
+  // One executor per alternative of ast::Statement, and no catch-all: a
+  // statement type added without an executor fails to compile here.
+  Status status = std::visit(
+      Overloaded{
+          [&](const ast::CreateConnectorTypeStmt& s) { return catalog.CreateConnectorType(s); },
+          [&](const ast::CreateEntityStmt& s) { return catalog.CreateEntity(s, statement); },
+          [&](const ast::CreateActionStmt& s) { return catalog.CreateAction(s, statement); },
+          [&](const ast::CreateConnectorStmt& s) { return catalog.CreateConnector(s); },
+          [&](const ast::AlterConnectorStmt& s) { return catalog.AlterConnector(s); },
+          [&](const ast::RegisterTypeStmt& s) { return catalog.Register(s); },
+          [&](const ast::TestConnectionStmt& s) { return ExecuteTestConnection(s); },
+          [&](const ast::CreateSecretStmt& s) { return catalog.CreateSecret(s); },
+          [&](const ast::CreateDestinationStmt& s) { return catalog.CreateDestination(s); },
+          [&](const ast::DropStmt& s) { return catalog.Drop(s); },
+          [&](const ast::ShowStmt& s) { return catalog.Show(s); },
+          [&](const ast::DescribeStmt& s) { return catalog.Describe(s); },
+          [&](const ast::SqlStmt& s) { return ExecuteSql(s, statement); },
+          [&](const ast::ExecStmt& s) { return ExecuteExec(s); },
+          [&](const ast::SyncStmt& s) { return ExecuteSync(s, statement); },
+          [&](const ast::DeclareStmt& s) { return ExecuteDeclare(s); },
+          [&](const ast::SetStmt& s) { return ExecuteSet(s); },
+          [&](const ast::PrintStmt& s) { return ExecutePrint(s); },
+          [&](const ast::AssertStmt& s) { return ExecuteAssert(s); },
+          [&](const ast::IfStmt& s) { return ExecuteIf(s); },
+          [&](const ast::ForStmt& s) { return ExecuteFor(s); },
+          [&](const ast::TryStmt& s) { return ExecuteTry(s); },
+          [&](const ast::TestStmt& s) { return ExecuteTest(s, statement); },
+          [&](const ast::PackageStmt&) { return not_yet(); },
+          [&](const ast::PublishStmt&) { return not_yet(); },
+          [&](const ast::InstallStmt&) { return not_yet(); },
+      },
+      statement.node);
   if (!status.ok()) status.At(statement.span.begin);
   return status;
 }
 
-Status Interpreter::ExecuteScripting(const ast::Statement& statement, bool& handled) {
-  handled = true;
-  if (auto* declare = std::get_if<ast::DeclareStmt>(&statement.node)) {
-    Value value;
-    if (declare->init) {
-      ASSIGN_OR_RETURN(value, Eval(*declare->init));
-    }
-    variables_.Declare(declare->name.text, std::move(value));
-    return Status::Ok();
+Status Interpreter::ExecuteExec(const ast::ExecStmt& exec) {
+  ASSIGN_OR_RETURN(Value result, Eval(*exec.exec));
+  // A bare CONNECTOR_EXEC shows what the action returned.
+  if (!result.is_null()) output_.Print(result.dump(-1, ' ', false, Value::error_handler_t::replace));
+  return Status::Ok();
+}
+
+Status Interpreter::ExecuteTestConnection(const ast::TestConnectionStmt& test) {
+  ASSIGN_OR_RETURN(ResultSet checks, connectors_.TestConnection(test.connector.text));
+  checks.title = "connector '" + test.connector.text + "': OK";
+  output_.Emit(checks);
+  return Status::Ok();
+}
+
+Status Interpreter::ExecuteDeclare(const ast::DeclareStmt& declare) {
+  Value value;
+  if (declare.init) {
+    ASSIGN_OR_RETURN(value, Eval(*declare.init));
   }
-  if (auto* set = std::get_if<ast::SetStmt>(&statement.node)) {
-    ASSIGN_OR_RETURN(Value value, Eval(*set->value));
-    if (!variables_.Assign(set->name.text, std::move(value))) {
-      return Status(ErrorKind::kNotFound, "variable '" + set->name.text +
-                                              "' is not declared (DECLARE " + set->name.text +
-                                              " = …)")
-          .At(set->name.span.begin);
-    }
-    return Status::Ok();
+  variables_.Declare(declare.name.text, std::move(value));
+  return Status::Ok();
+}
+
+Status Interpreter::ExecuteSet(const ast::SetStmt& set) {
+  ASSIGN_OR_RETURN(Value value, Eval(*set.value));
+  if (!variables_.Assign(set.name.text, std::move(value))) {
+    return Status(ErrorKind::kNotFound, "variable '" + set.name.text +
+                                            "' is not declared (DECLARE " + set.name.text +
+                                            " = …)")
+        .At(set.name.span.begin);
   }
-  if (auto* print = std::get_if<ast::PrintStmt>(&statement.node)) {
-    std::string line;
-    for (const ast::ExprPtr& expr : print->values) {
-      ASSIGN_OR_RETURN(Value value, Eval(*expr));
-      if (!line.empty()) line += ' ';
-      line += ValueToDisplayString(value);
-    }
-    output_.Print(line);
-    return Status::Ok();
+  return Status::Ok();
+}
+
+Status Interpreter::ExecutePrint(const ast::PrintStmt& print) {
+  std::string line;
+  for (const ast::ExprPtr& expr : print.values) {
+    ASSIGN_OR_RETURN(Value value, Eval(*expr));
+    if (!line.empty()) line += ' ';
+    line += ValueToDisplayString(value);
   }
-  if (auto* assert_stmt = std::get_if<ast::AssertStmt>(&statement.node)) return ExecuteAssert(*assert_stmt);
-  if (auto* if_stmt = std::get_if<ast::IfStmt>(&statement.node)) return ExecuteIf(*if_stmt);
-  if (auto* for_stmt = std::get_if<ast::ForStmt>(&statement.node)) return ExecuteFor(*for_stmt);
-  if (auto* try_stmt = std::get_if<ast::TryStmt>(&statement.node)) return ExecuteTry(*try_stmt);
-  handled = false;
+  output_.Print(line);
   return Status::Ok();
 }
 

@@ -57,7 +57,11 @@ class Interpreter {
                                       std::vector<std::string>, OutputSink&);
 
   Status ExecuteBlock(const ast::Block& block);
-  Status ExecuteScripting(const ast::Statement& statement, bool& handled);
+  Status ExecuteExec(const ast::ExecStmt& exec);
+  Status ExecuteTestConnection(const ast::TestConnectionStmt& test);
+  Status ExecuteDeclare(const ast::DeclareStmt& declare);
+  Status ExecuteSet(const ast::SetStmt& set);
+  Status ExecutePrint(const ast::PrintStmt& print);
   Status ExecuteSql(const ast::SqlStmt& sql, const ast::Statement& statement);
   Status ExecuteAssert(const ast::AssertStmt& assert_stmt);
   Status ExecuteIf(const ast::IfStmt& if_stmt);

@@ -104,23 +104,6 @@ bool IsCredentialEntry(const std::string& key, const Value& value) {
 
 }  // namespace
 
-Status CatalogStatements::Execute(const ast::Statement& statement) {
-  using namespace ast;
-  const auto& node = statement.node;
-  if (auto* s = std::get_if<CreateConnectorTypeStmt>(&node)) return CreateConnectorType(*s);
-  if (auto* s = std::get_if<CreateEntityStmt>(&node)) return CreateEntity(*s, statement);
-  if (auto* s = std::get_if<CreateActionStmt>(&node)) return CreateAction(*s, statement);
-  if (auto* s = std::get_if<CreateConnectorStmt>(&node)) return CreateConnector(*s);
-  if (auto* s = std::get_if<AlterConnectorStmt>(&node)) return AlterConnector(*s);
-  if (auto* s = std::get_if<RegisterTypeStmt>(&node)) return Register(*s);
-  if (auto* s = std::get_if<CreateSecretStmt>(&node)) return CreateSecret(*s);
-  if (auto* s = std::get_if<CreateDestinationStmt>(&node)) return CreateDestination(*s);
-  if (auto* s = std::get_if<DropStmt>(&node)) return Drop(*s);
-  if (auto* s = std::get_if<ShowStmt>(&node)) return Show(*s);
-  if (auto* s = std::get_if<DescribeStmt>(&node)) return Describe(*s);
-  return Status(ErrorKind::kInternal, "statement " + StatementName(statement) + " has no executor");
-}
-
 Result<Value> CatalogStatements::EvalObject(const ast::ExprPtr& expr, const char* clause) {
   if (!expr) return Value::object();
   ASSIGN_OR_RETURN(Value value, in_.Eval(*expr));

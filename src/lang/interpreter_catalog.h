@@ -13,12 +13,9 @@ class CatalogStatements {
  public:
   explicit CatalogStatements(Interpreter& interpreter) : in_(interpreter) {}
 
-  Status Execute(const ast::Statement& statement);
-
- private:
+  // One executor per definition statement; Interpreter::Execute dispatches
+  // to them with std::visit.
   Status CreateConnectorType(const ast::CreateConnectorTypeStmt& s);
-  Status CreateIntegrationType(const ast::CreateConnectorTypeStmt& s);
-  Status ValidateIntegrationConfig(const ConnectorTypeDef& type, const ConnectorDef& connector);
   Status CreateEntity(const ast::CreateEntityStmt& s, const ast::Statement& statement);
   Status CreateAction(const ast::CreateActionStmt& s, const ast::Statement& statement);
   Status CreateConnector(const ast::CreateConnectorStmt& s);
@@ -29,6 +26,10 @@ class CatalogStatements {
   Status Drop(const ast::DropStmt& s);
   Status Show(const ast::ShowStmt& s);
   Status Describe(const ast::DescribeStmt& s);
+
+ private:
+  Status CreateIntegrationType(const ast::CreateConnectorTypeStmt& s);
+  Status ValidateIntegrationConfig(const ConnectorTypeDef& type, const ConnectorDef& connector);
 
   Status DescribeType(const std::string& name);
   Result<EntityDef> FindEntity(const std::string& type, const std::string& name);
