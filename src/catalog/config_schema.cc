@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/connector_options.h"
 #include "core/identifier.h"
 
 namespace sluice {
@@ -24,11 +25,6 @@ constexpr std::string_view kFieldAttributes[] = {"description", "filterable", "n
                                                  "type"};
 constexpr std::string_view kFieldFlags[] = {"filterable", "nullable", "primary_key", "required",
                                             "sortable"};
-constexpr std::string_view kOptions[] = {
-    "batch_size", "cache_ttl",        "concurrency", "invalid_utf8", "max_response_mb",
-    "rate_limit", "rate_limit_burst", "retry_count", "sync_table",   "timeout_seconds"};
-// Options that take text rather than a number.
-constexpr std::string_view kTextOptions[] = {"sync_table"};
 // Long values are cut in messages: the point is to recognise the value.
 constexpr size_t kMaxPreview = 60;
 
@@ -371,21 +367,30 @@ Status ValidateOptions(const Value& options) {
     return Status(ErrorKind::kType, "OPTIONS must be an object, got " + Describe(options));
   }
   for (const auto& [key, value] : options.items()) {
-    if (!Contains(kOptions, key)) {
+    const ConnectorOption* option = FindConnectorOption(key);
+    if (!option) {
+      std::vector<std::string_view> known;
+      for (const ConnectorOption& each : ConnectorOptions()) known.push_back(each.name);
       return Status(ErrorKind::kInvalidArgument, "unknown option '" + key +
-                                                     "' (known options: " + JoinNames(kOptions) +
+                                                     "' (known options: " + JoinNames(known) +
                                                      ")");
     }
-    if (key == "invalid_utf8") {
-      if (value != "replace" && value != "error") {
-        return Status(
-            ErrorKind::kInvalidArgument,
-            "option 'invalid_utf8' must be \"replace\" or \"error\", got " + Describe(value));
+    if (option->type == OptionType::kChoice) {
+      std::string choices;
+      bool valid = false;
+      for (std::string_view choice : option->choices) {
+        choices += (choices.empty() ? "\"" : "\" or \"") + std::string(choice);
+        valid = valid || (value.is_string() && value.get_ref<const std::string&>() == choice);
+      }
+      choices += "\"";
+      if (!valid) {
+        return Status(ErrorKind::kInvalidArgument,
+                      "option '" + key + "' must be " + choices + ", got " + Describe(value));
       }
       continue;
     }
-    if (Contains(kTextOptions, key)) {
-      // sync_table: the destination table's name, with {connector} and {entity}.
+    if (option->type == OptionType::kTableName) {
+      // The destination table's name, with {connector} and {entity}.
       if (!value.is_string() || value.get_ref<const std::string&>().find("{entity}") == std::string::npos) {
         return Status(ErrorKind::kInvalidArgument, "option '" + key +
                                                        "' must be text naming {entity} (and maybe {connector}), "

@@ -60,9 +60,9 @@ Status ValidateFields(const Value& fields);
 // The same rule for one name (an integration's column, checked at load).
 Status CheckFieldName(const std::string& name);
 
-// Checks connector OPTIONS: known keys (rate_limit, rate_limit_burst,
-// timeout_seconds, retry_count, cache_ttl, batch_size, concurrency) with
-// non-negative numbers.
+// Checks connector OPTIONS against the table of catalog/connector_options.h:
+// known keys; numbers non-negative, a choice one of its texts, sync_table a
+// name holding {entity} that stays inside a destination folder.
 Status ValidateOptions(const Value& options);
 
 }  // namespace sluice

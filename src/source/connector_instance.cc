@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "catalog/config_schema.h"
+#include "catalog/connector_options.h"
 #include "core/credential.h"
 #include "core/identifier.h"
 #include "net/curl_transport.h"
@@ -15,11 +16,6 @@
 
 namespace sluice {
 namespace {
-
-double NumberOption(const Value& options, const char* key, double fallback) {
-  auto found = options.find(key);
-  return found != options.end() && found->is_number() ? found->get<double>() : fallback;
-}
 
 // " (handler items.js, defined at connector.sql:16:1)" for handlers kept in
 // files, whose error positions point into the file, not at the statement.
@@ -32,17 +28,17 @@ std::string DefinedAt(const HandlerDef& handler) {
 
 ConnectorLimits ConnectorLimits::FromOptions(const Value& options) {
   ConnectorLimits limits;
-  if (!options.is_object()) return limits;
-  double seconds = NumberOption(options, "timeout_seconds", 60);
+  // Defaults and names: catalog/connector_options.cc (absent OPTIONS read as
+  // the defaults).
+  double seconds = OptionNumber(options, "timeout_seconds");
   limits.timeout = std::chrono::milliseconds(static_cast<int64_t>(std::max(0.001, seconds) * 1000));
-  limits.retry_count = static_cast<int>(NumberOption(options, "retry_count", 3));
-  limits.rate_limit = NumberOption(options, "rate_limit", 0);
-  limits.rate_limit_burst = NumberOption(options, "rate_limit_burst", 0);
-  limits.cache_ttl = std::chrono::seconds(static_cast<int64_t>(NumberOption(options, "cache_ttl", 0)));
-  double max_mb = NumberOption(options, "max_response_mb", 64);
+  limits.retry_count = static_cast<int>(OptionNumber(options, "retry_count"));
+  limits.rate_limit = OptionNumber(options, "rate_limit");
+  limits.rate_limit_burst = OptionNumber(options, "rate_limit_burst");
+  limits.cache_ttl = std::chrono::seconds(static_cast<int64_t>(OptionNumber(options, "cache_ttl")));
+  double max_mb = OptionNumber(options, "max_response_mb");
   limits.max_response_bytes = static_cast<size_t>(std::clamp(max_mb, 1.0, 1048576.0) * (1 << 20));
-  auto invalid_utf8 = options.find("invalid_utf8");
-  limits.invalid_utf8_error = invalid_utf8 != options.end() && *invalid_utf8 == "error";
+  limits.invalid_utf8_error = OptionText(options, "invalid_utf8") == "error";
   return limits;
 }
 
