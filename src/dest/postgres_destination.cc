@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "dest/table_migration.h"
+
 namespace sluice {
 namespace {
 
@@ -199,49 +201,29 @@ class PostgresTableWriter : public TableWriter {
     for (int i = 0; i < PQntuples(columns.get()); ++i) {
       existing[PQgetvalue(columns.get(), i, 0)] = PQgetvalue(columns.get(), i, 1);
     }
-    if (!existing.empty()) {
-      std::string problem;
-      if (!existing.count("_sluice_source") || !existing.count("_sluice_synced_at")) {
-        problem = "it exists and was not made by a sync";
-      }
-      for (const ColumnSpec& column : table_.columns) {
-        auto found = existing.find(column.name);
-        if (found == existing.end() || !problem.empty()) continue;
-        if (found->second != DataTypeName(column.type)) {
-          problem = "column '" + column.name + "' is " + found->second + " but field '" + column.name + "' (" +
-                    column.type + ") needs " + DataTypeName(column.type);
-        }
-      }
-      if (problem.empty()) {
-        ASSIGN_OR_RETURN(PgResult keys,
-                         Run(conn_,
-                             "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
-                             "a.attnum = ANY(i.indkey) WHERE i.indrelid = format('%I.%I', $1::text, $2::text)::regclass "
-                             "AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
-                             {destination_.schema(), table_.name}));
-        std::vector<std::string> now, wanted;
-        for (int i = 0; i < PQntuples(keys.get()); ++i) now.push_back(PQgetvalue(keys.get(), i, 0));
-        for (const ColumnSpec& column : table_.columns) {
-          if (column.primary_key) wanted.push_back(column.name);
-        }
-        if (now != wanted) problem = "its primary key differs from the entity's";
-      }
-      if (!problem.empty()) {
-        if (!options_.force) {
-          return Status(ErrorKind::kDestination, "table '" + destination_.schema() + "." + table_.name +
-                                                     "': " + problem +
-                                                     "; add FORCE to drop and recreate it (its rows are lost)");
-        }
-        ASSIGN_OR_RETURN(PgResult dropped, Run(conn_, "DROP TABLE " + qualified_));
-        ASSIGN_OR_RETURN(PgResult forgot, Run(conn_,
-                                              "DELETE FROM " + QuoteIdentifier(destination_.schema()) +
-                                                  "._sluice_sync_state WHERE destination = $1",
-                                              {table_.name}));
-        migration_ = "recreated (" + problem + ")";
-        existing.clear();
-      }
+    auto keys = [&]() -> Result<std::vector<std::string>> {
+      ASSIGN_OR_RETURN(PgResult keys,
+                       Run(conn_,
+                           "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND "
+                           "a.attnum = ANY(i.indkey) WHERE i.indrelid = format('%I.%I', $1::text, $2::text)::regclass "
+                           "AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
+                           {destination_.schema(), table_.name}));
+      std::vector<std::string> names;
+      for (int i = 0; i < PQntuples(keys.get()); ++i) names.push_back(PQgetvalue(keys.get(), i, 0));
+      return names;
+    };
+    ASSIGN_OR_RETURN(TableMigration migration,
+                     PlanTableMigration(table_, existing, DataTypeName, keys, options_.force,
+                                        destination_.schema() + "." + table_.name));
+    migration_ = migration.Describe();
+    if (migration.kind == TableMigration::Kind::kRecreate) {
+      ASSIGN_OR_RETURN(PgResult dropped, Run(conn_, "DROP TABLE " + qualified_));
+      ASSIGN_OR_RETURN(PgResult forgot, Run(conn_,
+                                            "DELETE FROM " + QuoteIdentifier(destination_.schema()) +
+                                                "._sluice_sync_state WHERE destination = $1",
+                                            {table_.name}));
     }
-    if (existing.empty()) {
+    if (migration.kind != TableMigration::Kind::kAlter) {
       std::string sql = "CREATE TABLE " + qualified_ + " (";
       std::string keys;
       for (const ColumnSpec& column : table_.columns) {
@@ -251,18 +233,13 @@ class PostgresTableWriter : public TableWriter {
       sql += "_sluice_source text NOT NULL, _sluice_synced_at timestamptz NOT NULL";
       if (!keys.empty()) sql += ", PRIMARY KEY (" + keys + ")";
       ASSIGN_OR_RETURN(PgResult created, Run(conn_, sql + ")"));
-      if (migration_.empty()) migration_ = "created";
       return Status::Ok();
     }
-    std::string added;
-    for (const ColumnSpec& column : table_.columns) {
-      if (existing.count(column.name)) continue;
+    for (const ColumnSpec& column : migration.added) {
       ASSIGN_OR_RETURN(PgResult altered, Run(conn_, "ALTER TABLE " + qualified_ + " ADD COLUMN " +
                                                         QuoteIdentifier(column.name) + " " +
                                                         PostgresDestination::ColumnType(column.type)));
-      added += (added.empty() ? "" : ", ") + column.name;
     }
-    if (!added.empty()) migration_ = "added columns " + added;
     return Status::Ok();
   }
 

@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <map>
 
+#include "dest/table_migration.h"
+
 namespace sluice {
 namespace {
 
@@ -140,55 +142,33 @@ class SqliteTableWriter : public TableWriter {
 
   Status Migrate() {
     ASSIGN_OR_RETURN(auto existing, TableColumns(db_, table_.name));
-    if (!existing.empty()) {
-      std::string problem;
-      if (!existing.count("_sluice_source") || !existing.count("_sluice_synced_at")) {
-        problem = "it exists and was not made by a sync";
-      }
-      std::vector<std::string> keys_now, keys_wanted;
+    std::map<std::string, std::string> types;
+    for (const auto& [name, column] : existing) types[name] = column.type;
+    auto keys = [&]() -> Result<std::vector<std::string>> {
       std::map<int, std::string> by_position;
       for (const auto& [name, column] : existing) {
         if (column.pk_position > 0) by_position[column.pk_position] = name;
       }
-      for (const auto& [position, name] : by_position) keys_now.push_back(name);
-      for (const ColumnSpec& column : table_.columns) {
-        if (column.primary_key) keys_wanted.push_back(column.name);
-        auto found = existing.find(column.name);
-        if (found == existing.end() || !problem.empty()) continue;
-        std::string wanted = SqliteDestination::ColumnType(column.type);
-        if (found->second.type != wanted) {
-          problem = "column '" + column.name + "' is " + found->second.type + " but field '" + column.name +
-                    "' (" + column.type + ") needs " + wanted;
-        }
-      }
-      if (problem.empty() && keys_now != keys_wanted) problem = "its primary key differs from the entity's";
-      if (!problem.empty()) {
-        if (!options_.force) {
-          return Status(ErrorKind::kDestination, "table '" + table_.name + "': " + problem +
-                                                     "; add FORCE to drop and recreate it (its rows are lost)");
-        }
-        RETURN_IF_ERROR(db_.RunStatement("DROP TABLE " + QuoteIdentifier(table_.name)));
-        ASSIGN_OR_RETURN(Stmt forget, db_.Prepare("DELETE FROM _sluice_sync_state WHERE destination = ?1"));
-        RETURN_IF_ERROR(forget.BindText(1, state_key_));
-        RETURN_IF_ERROR(forget.Run());
-        migration_ = "recreated (" + problem + ")";
-        existing.clear();
-      }
+      std::vector<std::string> names;
+      for (const auto& [position, name] : by_position) names.push_back(name);
+      return names;
+    };
+    ASSIGN_OR_RETURN(TableMigration migration,
+                     PlanTableMigration(table_, types, SqliteDestination::ColumnType, keys, options_.force,
+                                        table_.name));
+    migration_ = migration.Describe();
+    if (migration.kind == TableMigration::Kind::kRecreate) {
+      RETURN_IF_ERROR(db_.RunStatement("DROP TABLE " + QuoteIdentifier(table_.name)));
+      ASSIGN_OR_RETURN(Stmt forget, db_.Prepare("DELETE FROM _sluice_sync_state WHERE destination = ?1"));
+      RETURN_IF_ERROR(forget.BindText(1, state_key_));
+      RETURN_IF_ERROR(forget.Run());
     }
-    if (existing.empty()) {
-      RETURN_IF_ERROR(db_.RunStatement(CreateTableSql(table_)));
-      if (migration_.empty()) migration_ = "created";
-      return Status::Ok();
-    }
-    std::string added;
-    for (const ColumnSpec& column : table_.columns) {
-      if (existing.count(column.name)) continue;
-      RETURN_IF_ERROR(db_.RunStatement("ALTER TABLE " + QuoteIdentifier(table_.name) +
-                                       " ADD COLUMN " + QuoteIdentifier(column.name) + " " +
+    if (migration.kind != TableMigration::Kind::kAlter) return db_.RunStatement(CreateTableSql(table_));
+    for (const ColumnSpec& column : migration.added) {
+      RETURN_IF_ERROR(db_.RunStatement("ALTER TABLE " + QuoteIdentifier(table_.name) + " ADD COLUMN " +
+                                       QuoteIdentifier(column.name) + " " +
                                        SqliteDestination::ColumnType(column.type)));
-      added += (added.empty() ? "" : ", ") + column.name;
     }
-    if (!added.empty()) migration_ = "added columns " + added;
     return Status::Ok();
   }
 
