@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "core/sync_state_schema.h"
 #include "dest/table_migration.h"
 
 namespace sluice {
@@ -286,10 +287,7 @@ Result<std::unique_ptr<PostgresDestination>> PostgresDestination::Connect(const 
   PGconn* conn = destination->conn();
   for (const std::string& sql :
        {std::string("SET client_min_messages = warning"), "CREATE SCHEMA IF NOT EXISTS " + QuoteIdentifier(schema),
-        "CREATE TABLE IF NOT EXISTS " + QuoteIdentifier(schema) +
-            "._sluice_sync_state (connector text NOT NULL, entity text NOT NULL, destination text NOT NULL, "
-            "cursor_field text, cursor_value text, boundary_keys text NOT NULL DEFAULT '[]', updated_at "
-            "timestamptz, PRIMARY KEY (connector, entity, destination))"}) {
+        SyncStateCreateSql(QuoteIdentifier(schema) + "." + kSyncStateTable, true)}) {
     Result<PgResult> done = Run(conn, sql);
     if (!done.ok()) return done.TakeStatus().WithContext("destination '" + name + "'");
   }

@@ -3,22 +3,11 @@
 #include <filesystem>
 #include <map>
 
+#include "core/sync_state_schema.h"
 #include "dest/table_migration.h"
 
 namespace sluice {
 namespace {
-
-constexpr char kStateSchema[] = R"sql(
-CREATE TABLE IF NOT EXISTS _sluice_sync_state (
-  connector     TEXT NOT NULL,
-  entity        TEXT NOT NULL,
-  destination   TEXT NOT NULL,
-  cursor_field  TEXT,
-  cursor_value  TEXT,
-  updated_at    TEXT,
-  boundary_keys TEXT NOT NULL DEFAULT '[]',
-  PRIMARY KEY (connector, entity, destination)
-))sql";
 
 struct ExistingColumn {
   std::string type;
@@ -200,7 +189,8 @@ Result<std::unique_ptr<SqliteDestination>> SqliteDestination::OpenFile(const std
   std::unique_ptr<SqliteDestination> destination(new SqliteDestination(name.empty() ? path : name, nullptr));
   ASSIGN_OR_RETURN(destination->owned_, Database::OpenUnshared(path));
   destination->db_ = &destination->owned_;
-  Status schema = destination->db_->Exec(kStateSchema);
+  // Files synced to before schema v3 get the columns they lack.
+  Status schema = EnsureSqliteSyncState(*destination->db_);
   if (!schema.ok()) return Status(ErrorKind::kDestination, "destination '" + path + "': " + schema.message());
   return destination;
 }

@@ -1,0 +1,50 @@
+#include "core/sync_state_schema.h"
+
+#include <set>
+
+namespace sluice {
+namespace {
+
+// Append only: a new column must have a default, so that older tables can
+// take it with ALTER TABLE … ADD COLUMN.
+constexpr SyncStateColumn kColumns[] = {
+    {"connector", "TEXT NOT NULL", "text NOT NULL"},
+    {"entity", "TEXT NOT NULL", "text NOT NULL"},
+    {"destination", "TEXT NOT NULL", "text NOT NULL"},
+    {"cursor_field", "TEXT", "text"},
+    {"cursor_value", "TEXT", "text"},
+    {"updated_at", "TEXT", "timestamptz"},
+    {"boundary_keys", "TEXT NOT NULL DEFAULT '[]'", "text NOT NULL DEFAULT '[]'"},
+};
+
+}  // namespace
+
+std::span<const SyncStateColumn> SyncStateColumns() { return kColumns; }
+
+std::string SyncStateCreateSql(std::string_view qualified_name, bool postgres) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + std::string(qualified_name) + " (";
+  for (const SyncStateColumn& column : kColumns) {
+    sql += std::string(column.name) + " " + (postgres ? column.postgres : column.sqlite) + ", ";
+  }
+  return sql + "PRIMARY KEY (connector, entity, destination))";
+}
+
+Status EnsureSqliteSyncState(Database& db) {
+  ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT name FROM pragma_table_info(?1)"));
+  RETURN_IF_ERROR(stmt.BindText(1, kSyncStateTable));
+  std::set<std::string> present;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) break;
+    present.insert(stmt.ColumnText(0));
+  }
+  if (present.empty()) return db.RunStatement(SyncStateCreateSql(kSyncStateTable, false));
+  for (const SyncStateColumn& column : kColumns) {
+    if (present.count(column.name)) continue;
+    RETURN_IF_ERROR(db.RunStatement(std::string("ALTER TABLE ") + kSyncStateTable + " ADD COLUMN " + column.name +
+                                    " " + column.sqlite));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice

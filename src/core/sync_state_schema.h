@@ -1,0 +1,39 @@
+// The table `_sluice_sync_state` (a sync's cursor per connector, entity and
+// destination), declared once. It lives in three kinds of database: the
+// workspace (its versioned migrations in catalog/workspace.cc reach this
+// shape, which a unit test checks), another SQLite file used as a
+// destination, and a PostgreSQL schema (dest/). In core because catalog/ and
+// dest/ both need it and neither may include the other.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "core/sqlite.h"
+#include "core/status.h"
+
+namespace sluice {
+
+inline constexpr char kSyncStateTable[] = "_sluice_sync_state";
+
+struct SyncStateColumn {
+  const char* name;
+  const char* sqlite;    // its declaration in SQLite
+  const char* postgres;  // and in PostgreSQL
+};
+
+// The current columns, in order; the key is (connector, entity, destination).
+std::span<const SyncStateColumn> SyncStateColumns();
+
+// CREATE TABLE IF NOT EXISTS `qualified_name` (…) in SQLite's or
+// PostgreSQL's types.
+std::string SyncStateCreateSql(std::string_view qualified_name, bool postgres);
+
+// Brings the SQLite file's `_sluice_sync_state` to the current shape: creates
+// it, or adds the columns an older one lacks (boundary_keys came in schema
+// v3: a destination file synced to before then has none). Writes nothing
+// when the table is current.
+Status EnsureSqliteSyncState(Database& db);
+
+}  // namespace sluice
