@@ -48,20 +48,12 @@ TEST(SyncStateSchemaTest, EnsureCreatesTheTable) {
 TEST(SyncStateSchemaTest, EnsureMigratesATableFromBeforeBoundaryKeys) {
   Result<Database> db = Database::Open(":memory:");
   ASSERT_TRUE(db.ok());
-  // The shape of schema v1 (catalog/workspace.cc), as a destination file
-  // synced to by an older Sluice has it, with a cursor in it.
-  ASSERT_TRUE(db->Exec(R"sql(
-CREATE TABLE _sluice_sync_state (
-  connector    TEXT NOT NULL,
-  entity       TEXT NOT NULL,
-  destination  TEXT NOT NULL,
-  cursor_field TEXT,
-  cursor_value TEXT,
-  updated_at   TEXT,
-  PRIMARY KEY (connector, entity, destination)
-);
-INSERT INTO _sluice_sync_state VALUES ('c', 'e', 'd', 'updated', '"2024"', '2024-01-01');
-)sql").ok());
+  // The shape before schema v3 (catalog/workspace.cc), as a destination
+  // file synced to by an older Sluice has it, with a cursor in it.
+  ASSERT_TRUE(EnsureSqliteSyncState(*db).ok());
+  ASSERT_TRUE(db->Exec("ALTER TABLE _sluice_sync_state DROP COLUMN boundary_keys").ok());
+  ASSERT_TRUE(db->Exec("INSERT INTO _sluice_sync_state VALUES ('c', 'e', 'd', 'updated', '\"2024\"', '2024-01-01')").ok());
+  ASSERT_EQ(Shape(*db).size(), kCurrent.size() - 1);
   ASSERT_TRUE(EnsureSqliteSyncState(*db).ok());
   EXPECT_EQ(Shape(*db), kCurrent);
   Result<Stmt> row = db->Prepare("SELECT cursor_value, boundary_keys FROM _sluice_sync_state");
