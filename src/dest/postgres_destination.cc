@@ -225,15 +225,9 @@ class PostgresTableWriter : public TableWriter {
                                             {table_.name}));
     }
     if (migration.kind != TableMigration::Kind::kAlter) {
-      std::string sql = "CREATE TABLE " + qualified_ + " (";
-      std::string keys;
-      for (const ColumnSpec& column : table_.columns) {
-        sql += QuoteIdentifier(column.name) + " " + PostgresDestination::ColumnType(column.type) + ", ";
-        if (column.primary_key) keys += (keys.empty() ? "" : ", ") + QuoteIdentifier(column.name);
-      }
-      sql += "_sluice_source text NOT NULL, _sluice_synced_at timestamptz NOT NULL";
-      if (!keys.empty()) sql += ", PRIMARY KEY (" + keys + ")";
-      ASSIGN_OR_RETURN(PgResult created, Run(conn_, sql + ")"));
+      ASSIGN_OR_RETURN(PgResult created,
+                       Run(conn_, CreateTableSql(table_, qualified_, PostgresDestination::ColumnType,
+                                                 "_sluice_source text NOT NULL, _sluice_synced_at timestamptz NOT NULL")));
       return Status::Ok();
     }
     for (const ColumnSpec& column : migration.added) {

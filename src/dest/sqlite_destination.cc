@@ -26,18 +26,6 @@ Result<std::map<std::string, ExistingColumn>> TableColumns(Database& db, const s
   return columns;
 }
 
-std::string CreateTableSql(const TableSpec& table) {
-  std::string sql = "CREATE TABLE " + QuoteIdentifier(table.name) + " (";
-  std::string keys;
-  for (const ColumnSpec& column : table.columns) {
-    sql += QuoteIdentifier(column.name) + " " + SqliteDestination::ColumnType(column.type) + ", ";
-    if (column.primary_key) keys += (keys.empty() ? "" : ", ") + QuoteIdentifier(column.name);
-  }
-  sql += "_sluice_source TEXT NOT NULL, _sluice_synced_at TEXT NOT NULL";
-  if (!keys.empty()) sql += ", PRIMARY KEY (" + keys + ")";
-  return sql + ")";
-}
-
 class SqliteTableWriter : public TableWriter {
  public:
   SqliteTableWriter(Database& db, std::string state_key) : db_(db), state_key_(std::move(state_key)) {}
@@ -152,7 +140,10 @@ class SqliteTableWriter : public TableWriter {
       RETURN_IF_ERROR(forget.BindText(1, state_key_));
       RETURN_IF_ERROR(forget.Run());
     }
-    if (migration.kind != TableMigration::Kind::kAlter) return db_.RunStatement(CreateTableSql(table_));
+    if (migration.kind != TableMigration::Kind::kAlter) {
+      return db_.RunStatement(CreateTableSql(table_, QuoteIdentifier(table_.name), SqliteDestination::ColumnType,
+                                             "_sluice_source TEXT NOT NULL, _sluice_synced_at TEXT NOT NULL"));
+    }
     for (const ColumnSpec& column : migration.added) {
       RETURN_IF_ERROR(db_.RunStatement("ALTER TABLE " + QuoteIdentifier(table_.name) + " ADD COLUMN " +
                                        QuoteIdentifier(column.name) + " " +

@@ -1,5 +1,7 @@
 #include "dest/table_migration.h"
 
+#include "core/identifier.h"
+
 namespace sluice {
 
 std::string TableMigration::Describe() const {
@@ -59,6 +61,20 @@ Result<TableMigration> PlanTableMigration(
     if (!existing.count(column.name)) migration.added.push_back(column);
   }
   return migration;
+}
+
+std::string CreateTableSql(const TableSpec& table, const std::string& qualified_name,
+                           const std::function<std::string(const std::string& field_type)>& column_type,
+                           const std::string& sluice_columns) {
+  std::string sql = "CREATE TABLE " + qualified_name + " (";
+  std::string keys;
+  for (const ColumnSpec& column : table.columns) {
+    sql += QuoteIdentifier(column.name) + " " + column_type(column.type) + ", ";
+    if (column.primary_key) keys += (keys.empty() ? "" : ", ") + QuoteIdentifier(column.name);
+  }
+  sql += sluice_columns;
+  if (!keys.empty()) sql += ", PRIMARY KEY (" + keys + ")";
+  return sql + ")";
 }
 
 }  // namespace sluice

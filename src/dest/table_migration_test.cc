@@ -104,5 +104,14 @@ TEST(TableMigrationTest, AnErrorReadingKeysIsReturned) {
   EXPECT_EQ(plan.status().message(), "no keys");
 }
 
+TEST(TableMigrationTest, CreateTableSqlWithAndWithoutAKey) {
+  EXPECT_EQ(CreateTableSql(Items(), "\"prod_items\"", Type, "_sluice_source TEXT NOT NULL"),
+            "CREATE TABLE \"prod_items\" (\"id\" INTEGER, \"name\" TEXT, \"price\" INTEGER, _sluice_source TEXT "
+            "NOT NULL, PRIMARY KEY (\"id\"))");
+  TableSpec keyless;
+  keyless.columns = {{"a", "string", false}};
+  EXPECT_EQ(CreateTableSql(keyless, "s.\"t\"", Type, "x text"), "CREATE TABLE s.\"t\" (\"a\" TEXT, x text)");
+}
+
 }  // namespace
 }  // namespace sluice
