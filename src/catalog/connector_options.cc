@@ -54,10 +54,14 @@ std::string FormatDefault(const ConnectorOption& option) {
 
 const char* TypeName(OptionType type) {
   switch (type) {
-    case OptionType::kNumber: return "number";
-    case OptionType::kInteger: return "integer";
-    case OptionType::kChoice: return "text";
-    case OptionType::kTableName: return "text";
+    case OptionType::kNumber:
+      return "number";
+    case OptionType::kInteger:
+      return "integer";
+    case OptionType::kChoice:
+      return "text";
+    case OptionType::kTableName:
+      return "text";
   }
   return "";
 }
@@ -100,10 +104,12 @@ std::string OptionText(const Value& options, std::string_view name) {
 }
 
 std::string RenderOptionsMarkdown() {
-  std::string out = "| option | type | default | range | meaning |\n| --- | --- | --- | --- | --- |\n";
+  std::string out =
+      "| option | type | default | range | meaning |\n| --- | --- | --- | --- | --- |\n";
   for (const ConnectorOption& option : kOptions) {
-    out += "| `" + std::string(option.name) + "` | " + TypeName(option.type) + " | `" + FormatDefault(option) +
-           "` | " + std::string(option.range) + " | " + std::string(option.doc) + " |\n";
+    out += "| `" + std::string(option.name) + "` | " + TypeName(option.type) + " | `" +
+           FormatDefault(option) + "` | " + std::string(option.range) + " | " +
+           std::string(option.doc) + " |\n";
   }
   return out;
 }

@@ -17,19 +17,19 @@
 namespace sluice {
 
 enum class OptionType {
-  kNumber,   // a non-negative number
-  kInteger,  // a non-negative number read as a whole one
-  kChoice,   // one of the texts in `choices`
+  kNumber,     // a non-negative number
+  kInteger,    // a non-negative number read as a whole one
+  kChoice,     // one of the texts in `choices`
   kTableName,  // text naming {entity} (and maybe {connector}): a table or file
 };
 
 struct ConnectorOption {
   std::string_view name;
   OptionType type;
-  double default_number;           // kNumber, kInteger
-  std::string_view default_text;   // kChoice, kTableName
-  std::string_view range;          // what the value may be, for the docs
-  std::string_view doc;            // one line, for the docs
+  double default_number;                           // kNumber, kInteger
+  std::string_view default_text;                   // kChoice, kTableName
+  std::string_view range;                          // what the value may be, for the docs
+  std::string_view doc;                            // one line, for the docs
   std::span<const std::string_view> choices = {};  // kChoice
 };
 

@@ -67,17 +67,24 @@ TEST(ConnectorOptionsTest, ValidationKnowsExactlyTheTable) {
     Value options = Value::object();
     switch (option.type) {
       case OptionType::kNumber:
-      case OptionType::kInteger: options[std::string(option.name)] = 1; break;
-      case OptionType::kChoice: options[std::string(option.name)] = std::string(option.choices[0]); break;
-      case OptionType::kTableName: options[std::string(option.name)] = "t_{entity}"; break;
+      case OptionType::kInteger:
+        options[std::string(option.name)] = 1;
+        break;
+      case OptionType::kChoice:
+        options[std::string(option.name)] = std::string(option.choices[0]);
+        break;
+      case OptionType::kTableName:
+        options[std::string(option.name)] = "t_{entity}";
+        break;
     }
     EXPECT_TRUE(ValidateOptions(options).ok()) << option.name;
   }
   Status unknown = ValidateOptions(Value::parse(R"({"timeout": 1})"));
   EXPECT_EQ(unknown.kind(), ErrorKind::kInvalidArgument);
-  EXPECT_EQ(unknown.message(),
-            "unknown option 'timeout' (known options: batch_size, cache_ttl, concurrency, invalid_utf8, "
-            "max_response_mb, rate_limit, rate_limit_burst, retry_count, sync_table, timeout_seconds)");
+  EXPECT_EQ(
+      unknown.message(),
+      "unknown option 'timeout' (known options: batch_size, cache_ttl, concurrency, invalid_utf8, "
+      "max_response_mb, rate_limit, rate_limit_burst, retry_count, sync_table, timeout_seconds)");
   Status negative = ValidateOptions(Value::parse(R"({"concurrency": -1})"));
   EXPECT_EQ(negative.message(), "option 'concurrency' must not be negative, got -1");
   Status text = ValidateOptions(Value::parse(R"({"rate_limit": "x"})"));

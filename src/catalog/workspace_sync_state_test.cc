@@ -11,7 +11,8 @@ namespace {
 // Every column's name, type, NOT NULL, default and key position, in order.
 std::string Columns(Database& db) {
   Result<Stmt> stmt = db.Prepare(
-      "SELECT group_concat(name || ' ' || type || ' ' || \"notnull\" || ' ' || ifnull(dflt_value, '-') || ' ' || "
+      "SELECT group_concat(name || ' ' || type || ' ' || \"notnull\" || ' ' || ifnull(dflt_value, "
+      "'-') || ' ' || "
       "pk, ', ') FROM (SELECT * FROM pragma_table_info('_sluice_sync_state') ORDER BY cid)");
   return stmt.ok() && *stmt->Step() ? stmt->ColumnText(0) : "";
 }

@@ -10,7 +10,8 @@ namespace {
 
 std::string Lower(std::string_view text) {
   std::string lower(text);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return lower;
 }
 
@@ -32,7 +33,9 @@ bool HoldsPassword(std::string_view text) {
     size_t at = text.find('@', scheme);
     size_t colon = text.find(':', scheme + 3);
     size_t slash = text.find('/', scheme + 3);
-    if (at != std::string_view::npos && colon < at && (slash == std::string_view::npos || at < slash)) return true;
+    if (at != std::string_view::npos && colon < at &&
+        (slash == std::string_view::npos || at < slash))
+      return true;
   }
   return Lower(text).find("password=") != std::string::npos;
 }

@@ -7,17 +7,22 @@ namespace {
 
 TEST(CredentialTest, NamesThatAreCredentials) {
   // Each of the three former rules' words, in several letter cases.
-  for (const char* name : {"password", "PASSWORD", "Password", "db_password", "passwd", "PassWD", "secret",
-                           "client_secret", "token", "access_token", "Token", "key", "api_key", "apikey",
-                           "API_KEY", "apiKey", "private_key", "privatekey", "credential", "credentials",
-                           "gcp_credentials_json", "monkey"}) {
+  for (const char* name : {"password",     "PASSWORD",      "Password",
+                           "db_password",  "passwd",        "PassWD",
+                           "secret",       "client_secret", "token",
+                           "access_token", "Token",         "key",
+                           "api_key",      "apikey",        "API_KEY",
+                           "apiKey",       "private_key",   "privatekey",
+                           "credential",   "credentials",   "gcp_credentials_json",
+                           "monkey"}) {
     EXPECT_TRUE(LooksLikeCredentialName(name)) << name;
   }
 }
 
 TEST(CredentialTest, NamesThatAreNot) {
-  for (const char* name : {"", "path", "host", "port", "user", "username", "base_url", "accounts", "concurrency",
-                           "database", "schema", "pass", "pw", "auth", "sec", "tok", "ke_y"}) {
+  for (const char* name :
+       {"", "path", "host", "port", "user", "username", "base_url", "accounts", "concurrency",
+        "database", "schema", "pass", "pw", "auth", "sec", "tok", "ke_y"}) {
     EXPECT_FALSE(LooksLikeCredentialName(name)) << name;
   }
 }

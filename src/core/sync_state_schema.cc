@@ -41,8 +41,8 @@ Status EnsureSqliteSyncState(Database& db) {
   if (present.empty()) return db.RunStatement(SyncStateCreateSql(kSyncStateTable, false));
   for (const SyncStateColumn& column : kColumns) {
     if (present.count(column.name)) continue;
-    RETURN_IF_ERROR(db.RunStatement(std::string("ALTER TABLE ") + kSyncStateTable + " ADD COLUMN " + column.name +
-                                    " " + column.sqlite));
+    RETURN_IF_ERROR(db.RunStatement(std::string("ALTER TABLE ") + kSyncStateTable + " ADD COLUMN " +
+                                    column.name + " " + column.sqlite));
   }
   return Status::Ok();
 }

@@ -37,8 +37,12 @@ size_t DecodeUtf8(std::string_view text, size_t pos, uint32_t& cp) {
   const size_t length = Utf8SequenceLength(text, pos);
   if (length == 0) return 0;
   const auto lead = static_cast<unsigned char>(text[pos]);
-  cp = length == 1 ? lead : length == 2 ? (lead & 0x1F) : length == 3 ? (lead & 0x0F) : (lead & 0x07);
-  for (size_t i = 1; i < length; ++i) cp = (cp << 6) | (static_cast<unsigned char>(text[pos + i]) & 0x3F);
+  cp = length == 1   ? lead
+       : length == 2 ? (lead & 0x1F)
+       : length == 3 ? (lead & 0x0F)
+                     : (lead & 0x07);
+  for (size_t i = 1; i < length; ++i)
+    cp = (cp << 6) | (static_cast<unsigned char>(text[pos + i]) & 0x3F);
   return length;
 }
 

@@ -15,7 +15,9 @@
 namespace sluice {
 
 // A byte that continues a multi-byte sequence (10xxxxxx).
-constexpr bool IsUtf8Continuation(char byte) { return (static_cast<unsigned char>(byte) & 0xC0) == 0x80; }
+constexpr bool IsUtf8Continuation(char byte) {
+  return (static_cast<unsigned char>(byte) & 0xC0) == 0x80;
+}
 
 // Length of the well-formed UTF-8 sequence at text[pos], or 0 if none
 // (invalid, or cut off by the end of text). Precondition: pos < text.size().

@@ -26,9 +26,9 @@ TEST(Utf8Test, SequenceLengthRefusesIllFormed) {
   EXPECT_EQ(Utf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);  // U+110000
   EXPECT_EQ(Utf8SequenceLength("\xF5\x80\x80\x80", 0), 0u);
   EXPECT_EQ(Utf8SequenceLength("\xFF", 0), 0u);
-  EXPECT_EQ(Utf8SequenceLength("\xC3", 0), 0u);              // cut off
+  EXPECT_EQ(Utf8SequenceLength("\xC3", 0), 0u);  // cut off
   EXPECT_EQ(Utf8SequenceLength("\xE2\x82", 0), 0u);
-  EXPECT_EQ(Utf8SequenceLength("\xC3(", 0), 0u);             // bad continuation
+  EXPECT_EQ(Utf8SequenceLength("\xC3(", 0), 0u);  // bad continuation
   EXPECT_EQ(Utf8SequenceLength("\xE2\x82(", 0), 0u);
 }
 
@@ -56,7 +56,10 @@ TEST(Utf8Test, IsValidOverWholeText) {
 
 TEST(Utf8Test, ReplaceInvalidUsesOneReplacementPerBadByte) {
   EXPECT_EQ(ReplaceInvalidUtf8("ok \xC3\xA9"), "ok \xC3\xA9");
-  EXPECT_EQ(ReplaceInvalidUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(ReplaceInvalidUtf8("a\xFF"
+                               "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(ReplaceInvalidUtf8("\xC3"), "\xEF\xBF\xBD");
   EXPECT_EQ(ReplaceInvalidUtf8("\xE2\x82("), "\xEF\xBF\xBD\xEF\xBF\xBD(");
   EXPECT_EQ(ReplaceInvalidUtf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");

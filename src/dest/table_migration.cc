@@ -35,8 +35,8 @@ Result<TableMigration> PlanTableMigration(
     if (found == existing.end() || !problem.empty()) continue;
     std::string type = wanted_type(column.type);
     if (found->second != type) {
-      problem = "column '" + column.name + "' is " + found->second + " but field '" + column.name + "' (" +
-                column.type + ") needs " + type;
+      problem = "column '" + column.name + "' is " + found->second + " but field '" + column.name +
+                "' (" + column.type + ") needs " + type;
     }
   }
   if (problem.empty()) {
@@ -49,8 +49,9 @@ Result<TableMigration> PlanTableMigration(
   }
   if (!problem.empty()) {
     if (!force) {
-      return Status(ErrorKind::kDestination, "table '" + table_label + "': " + problem +
-                                                 "; add FORCE to drop and recreate it (its rows are lost)");
+      return Status(ErrorKind::kDestination,
+                    "table '" + table_label + "': " + problem +
+                        "; add FORCE to drop and recreate it (its rows are lost)");
     }
     migration.kind = TableMigration::Kind::kRecreate;
     migration.problem = std::move(problem);
@@ -63,9 +64,10 @@ Result<TableMigration> PlanTableMigration(
   return migration;
 }
 
-std::string CreateTableSql(const TableSpec& table, const std::string& qualified_name,
-                           const std::function<std::string(const std::string& field_type)>& column_type,
-                           const std::string& sluice_columns) {
+std::string CreateTableSql(
+    const TableSpec& table, const std::string& qualified_name,
+    const std::function<std::string(const std::string& field_type)>& column_type,
+    const std::string& sluice_columns) {
   std::string sql = "CREATE TABLE " + qualified_name + " (";
   std::string keys;
   for (const ColumnSpec& column : table.columns) {

@@ -51,8 +51,9 @@ Result<TableMigration> PlanTableMigration(
 // CREATE TABLE `qualified_name` with the entity's columns in `column_type`'s
 // types, then `sluice_columns` (the two _sluice_ columns in the dialect's
 // types), and the entity's primary key if it has one.
-std::string CreateTableSql(const TableSpec& table, const std::string& qualified_name,
-                           const std::function<std::string(const std::string& field_type)>& column_type,
-                           const std::string& sluice_columns);
+std::string CreateTableSql(
+    const TableSpec& table, const std::string& qualified_name,
+    const std::function<std::string(const std::string& field_type)>& column_type,
+    const std::string& sluice_columns);
 
 }  // namespace sluice

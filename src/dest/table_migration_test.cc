@@ -5,7 +5,9 @@
 namespace sluice {
 namespace {
 
-std::string Type(const std::string& field_type) { return field_type == "integer" ? "INTEGER" : "TEXT"; }
+std::string Type(const std::string& field_type) {
+  return field_type == "integer" ? "INTEGER" : "TEXT";
+}
 
 TableSpec Items() {
   TableSpec table;
@@ -29,7 +31,8 @@ auto Keys(std::vector<std::string> keys, int* calls = nullptr) {
 
 TEST(TableMigrationTest, NoTableIsCreated) {
   int calls = 0;
-  Result<TableMigration> plan = PlanTableMigration(Items(), {}, Type, Keys({}, &calls), false, "prod_items");
+  Result<TableMigration> plan =
+      PlanTableMigration(Items(), {}, Type, Keys({}, &calls), false, "prod_items");
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->kind, TableMigration::Kind::kCreate);
   EXPECT_EQ(plan->Describe(), "created");
@@ -38,7 +41,8 @@ TEST(TableMigrationTest, NoTableIsCreated) {
 
 TEST(TableMigrationTest, SameTableChangesNothing) {
   Result<TableMigration> plan = PlanTableMigration(
-      Items(), Synced({{"id", "INTEGER"}, {"name", "TEXT"}, {"price", "INTEGER"}}), Type, Keys({"id"}), false, "t");
+      Items(), Synced({{"id", "INTEGER"}, {"name", "TEXT"}, {"price", "INTEGER"}}), Type,
+      Keys({"id"}), false, "t");
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->kind, TableMigration::Kind::kAlter);
   EXPECT_TRUE(plan->added.empty());
@@ -46,8 +50,8 @@ TEST(TableMigrationTest, SameTableChangesNothing) {
 }
 
 TEST(TableMigrationTest, MissingColumnsAreAddedInFieldOrder) {
-  Result<TableMigration> plan =
-      PlanTableMigration(Items(), Synced({{"id", "INTEGER"}, {"extra", "TEXT"}}), Type, Keys({"id"}), false, "t");
+  Result<TableMigration> plan = PlanTableMigration(
+      Items(), Synced({{"id", "INTEGER"}, {"extra", "TEXT"}}), Type, Keys({"id"}), false, "t");
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->kind, TableMigration::Kind::kAlter);
   ASSERT_EQ(plan->added.size(), 2u);
@@ -58,33 +62,38 @@ TEST(TableMigrationTest, MissingColumnsAreAddedInFieldOrder) {
 
 TEST(TableMigrationTest, ATableNotMadeByASyncIsRefused) {
   int calls = 0;
-  Result<TableMigration> plan =
-      PlanTableMigration(Items(), {{"id", "INTEGER"}}, Type, Keys({"id"}, &calls), false, "prod_items");
+  Result<TableMigration> plan = PlanTableMigration(Items(), {{"id", "INTEGER"}}, Type,
+                                                   Keys({"id"}, &calls), false, "prod_items");
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().kind(), ErrorKind::kDestination);
   EXPECT_EQ(plan.status().message(),
-            "table 'prod_items': it exists and was not made by a sync; add FORCE to drop and recreate it (its "
+            "table 'prod_items': it exists and was not made by a sync; add FORCE to drop and "
+            "recreate it (its "
             "rows are lost)");
   EXPECT_EQ(calls, 0) << "keys are read only when the columns agree";
 }
 
 TEST(TableMigrationTest, AColumnOfAnotherTypeIsRefusedNamingTheFirst) {
-  Result<TableMigration> plan = PlanTableMigration(
-      Items(), Synced({{"id", "TEXT"}, {"price", "TEXT"}}), Type, Keys({"id"}), false, "public.prod_items");
+  Result<TableMigration> plan =
+      PlanTableMigration(Items(), Synced({{"id", "TEXT"}, {"price", "TEXT"}}), Type, Keys({"id"}),
+                         false, "public.prod_items");
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().message(),
-            "table 'public.prod_items': column 'id' is TEXT but field 'id' (integer) needs INTEGER; add FORCE to "
+            "table 'public.prod_items': column 'id' is TEXT but field 'id' (integer) needs "
+            "INTEGER; add FORCE to "
             "drop and recreate it (its rows are lost)");
 }
 
 TEST(TableMigrationTest, AnotherPrimaryKeyIsRefused) {
-  Result<TableMigration> plan =
-      PlanTableMigration(Items(), Synced({{"id", "INTEGER"}}), Type, Keys({"id", "name"}), false, "t");
+  Result<TableMigration> plan = PlanTableMigration(Items(), Synced({{"id", "INTEGER"}}), Type,
+                                                   Keys({"id", "name"}), false, "t");
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().message(),
-            "table 't': its primary key differs from the entity's; add FORCE to drop and recreate it (its rows "
+            "table 't': its primary key differs from the entity's; add FORCE to drop and recreate "
+            "it (its rows "
             "are lost)");
-  Result<TableMigration> none = PlanTableMigration(Items(), Synced({{"id", "INTEGER"}}), Type, Keys({}), false, "t");
+  Result<TableMigration> none =
+      PlanTableMigration(Items(), Synced({{"id", "INTEGER"}}), Type, Keys({}), false, "t");
   EXPECT_FALSE(none.ok());
 }
 
@@ -93,24 +102,30 @@ TEST(TableMigrationTest, ForceRecreates) {
       PlanTableMigration(Items(), Synced({{"id", "TEXT"}}), Type, Keys({"id"}), true, "t");
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->kind, TableMigration::Kind::kRecreate);
-  EXPECT_EQ(plan->Describe(), "recreated (column 'id' is TEXT but field 'id' (integer) needs INTEGER)");
+  EXPECT_EQ(plan->Describe(),
+            "recreated (column 'id' is TEXT but field 'id' (integer) needs INTEGER)");
   EXPECT_TRUE(plan->added.empty());
 }
 
 TEST(TableMigrationTest, AnErrorReadingKeysIsReturned) {
-  auto failing = []() -> Result<std::vector<std::string>> { return Status(ErrorKind::kDestination, "no keys"); };
-  Result<TableMigration> plan = PlanTableMigration(Items(), Synced({{"id", "INTEGER"}}), Type, failing, true, "t");
+  auto failing = []() -> Result<std::vector<std::string>> {
+    return Status(ErrorKind::kDestination, "no keys");
+  };
+  Result<TableMigration> plan =
+      PlanTableMigration(Items(), Synced({{"id", "INTEGER"}}), Type, failing, true, "t");
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.status().message(), "no keys");
 }
 
 TEST(TableMigrationTest, CreateTableSqlWithAndWithoutAKey) {
   EXPECT_EQ(CreateTableSql(Items(), "\"prod_items\"", Type, "_sluice_source TEXT NOT NULL"),
-            "CREATE TABLE \"prod_items\" (\"id\" INTEGER, \"name\" TEXT, \"price\" INTEGER, _sluice_source TEXT "
+            "CREATE TABLE \"prod_items\" (\"id\" INTEGER, \"name\" TEXT, \"price\" INTEGER, "
+            "_sluice_source TEXT "
             "NOT NULL, PRIMARY KEY (\"id\"))");
   TableSpec keyless;
   keyless.columns = {{"a", "string", false}};
-  EXPECT_EQ(CreateTableSql(keyless, "s.\"t\"", Type, "x text"), "CREATE TABLE s.\"t\" (\"a\" TEXT, x text)");
+  EXPECT_EQ(CreateTableSql(keyless, "s.\"t\"", Type, "x text"),
+            "CREATE TABLE s.\"t\" (\"a\" TEXT, x text)");
 }
 
 }  // namespace
