@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "dest/destination_registry.h"
 #include "sync/cloudquery_config.h"
 
 namespace sluice {
@@ -47,35 +48,46 @@ Result<std::string> DestinationStatement(const DestinationConfig& destination) {
     return Status(ErrorKind::kInvalidArgument, destination.file + ": destination name '" + destination.name +
                                                    "' must be an identifier (letters, digits, _)");
   }
-  Value config = Value::object();
-  std::string type;
-  auto need = [&](const char* key) -> Result<Value> {
-    if (!destination.spec.contains(key) || !destination.spec[key].is_string()) {
-      return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
-                                                     "' needs spec." + key);
-    }
-    return destination.spec[key];
-  };
-  if (destination.plugin == "sqlite") {
-    RETURN_IF_ERROR(Unknown(destination, {"connection_string"}));
-    type = "sqlite";
-    ASSIGN_OR_RETURN(config["path"], need("connection_string"));
-  } else if (destination.plugin == "postgresql") {
-    RETURN_IF_ERROR(Unknown(destination, {"connection_string", "schema"}));
-    type = "postgresql";
-    ASSIGN_OR_RETURN(config["connection_string"], need("connection_string"));
-    if (destination.spec.contains("schema")) config["schema"] = destination.spec["schema"];
-  } else {
-    RETURN_IF_ERROR(Unknown(destination, {"path", "format"}));
-    ASSIGN_OR_RETURN(config["path"], need("path"));
-    std::string format = destination.spec.value("format", "json");
-    if (format != "json" && format != "csv") {
-      return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
-                                                     "': format '" + format + "' is not supported (json or csv)");
-    }
-    type = format == "csv" ? "csv" : "jsonl";
+  // The types the plugin stands for share its spec keys; `format` chooses
+  // among them ("file": jsonl or csv).
+  std::vector<const DestinationType*> types = DestinationRegistry::Builtin().ForPlugin(destination.plugin);
+  if (types.empty()) {
+    return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                   "': plugin '" + destination.plugin + "' is not supported");
   }
-  return "CREATE OR REPLACE DESTINATION " + destination.name + " TYPE '" + type + "' CONFIG " + config.dump() + ";\n";
+  std::set<std::string> known;
+  for (const DestinationType::SpecKey& key : types.front()->cloudquery_keys) known.insert(key.spec);
+  if (!types.front()->cloudquery_format.empty()) known.insert("format");
+  RETURN_IF_ERROR(Unknown(destination, known));
+  Value config = Value::object();
+  for (const DestinationType::SpecKey& key : types.front()->cloudquery_keys) {
+    if (key.required) {
+      if (!destination.spec.contains(key.spec) || !destination.spec[key.spec].is_string()) {
+        return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                       "' needs spec." + key.spec);
+      }
+      config[key.config] = destination.spec[key.spec];
+    } else if (destination.spec.contains(key.spec)) {
+      config[key.config] = destination.spec[key.spec];
+    }
+  }
+  const DestinationType* type = types.front();
+  if (!type->cloudquery_format.empty()) {
+    std::string format = destination.spec.value("format", types.front()->cloudquery_format);
+    std::vector<std::string> formats;
+    type = nullptr;
+    for (const DestinationType* candidate : types) {
+      formats.push_back(candidate->cloudquery_format);
+      if (candidate->cloudquery_format == format) type = candidate;
+    }
+    if (!type) {
+      return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                     "': format '" + format + "' is not supported (" +
+                                                     JoinWithOr(formats) + ")");
+    }
+  }
+  return "CREATE OR REPLACE DESTINATION " + destination.name + " TYPE '" + type->name + "' CONFIG " +
+         config.dump() + ";\n";
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "catalog/config_schema.h"
+#include "dest/destination_registry.h"
 
 namespace sluice {
 namespace {
@@ -459,10 +460,10 @@ bool HoldsPassword(const Value& value) {
 }  // namespace
 
 Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s) {
-  static const std::set<std::string> kTypes = {"sqlite", "postgresql", "jsonl", "csv"};
-  if (!kTypes.count(s.type.text)) {
-    return Status(ErrorKind::kInvalidArgument, "unknown destination type '" + s.type.text +
-                                                   "' (expected 'sqlite', 'postgresql', 'jsonl' or 'csv')")
+  const DestinationRegistry& types = DestinationRegistry::Builtin();
+  if (!types.Find(s.type.text)) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "unknown destination type '" + s.type.text + "' (expected " + types.QuotedNames() + ")")
         .At(s.type.span.begin);
   }
   DestinationDef def;

@@ -11,8 +11,7 @@
 
 #include "core/secret_masker.h"
 #include "core/time_util.h"
-#include "dest/file_destination.h"
-#include "dest/postgres_destination.h"
+#include "dest/destination_registry.h"
 #include "dest/sqlite_destination.h"
 #include "js/convert.h"
 #include "lang/interpreter.h"
@@ -20,6 +19,7 @@
 #include "query/coerce.h"
 #include "sync/cron.h"
 #include "sync/sync_engine.h"
+#include "sync/sync_planner.h"
 
 namespace sluice {
 namespace {
@@ -250,18 +250,6 @@ class RowTee {
   Status failure_;
 };
 
-// `<connector>_<entity>`, or OPTIONS.sync_table with {connector} and {entity} filled in.
-std::string SyncTableName(const ConnectorDef& connector, const std::string& entity) {
-  std::string name = connector.options.value("sync_table", "{connector}_{entity}");
-  for (auto [marker, value] : {std::pair<std::string, std::string>{"{connector}", connector.name},
-                               std::pair<std::string, std::string>{"{entity}", entity}}) {
-    for (size_t at = name.find(marker); at != std::string::npos; at = name.find(marker, at + value.size())) {
-      name.replace(at, marker.size(), value);
-    }
-  }
-  return name;
-}
-
 std::string Rate(int64_t rows, std::chrono::microseconds elapsed) {
   double seconds = static_cast<double>(elapsed.count()) / 1e6;
   char buffer[32];
@@ -376,26 +364,7 @@ Result<std::unique_ptr<Destination>> Interpreter::SyncDestination(const ast::Syn
   }
   ASSIGN_OR_RETURN(DestinationDef def, workspace_.catalog().GetDestination(sync.target_name));
   ASSIGN_OR_RETURN(Value config, connectors_.ResolveDestinationConfig(def.config, "destination '" + def.name + "'"));
-  auto text = [&](const char* key) -> Result<std::string> {
-    if (!config.contains(key) || !config[key].is_string()) {
-      return Status(ErrorKind::kInvalidArgument,
-                    "destination '" + def.name + "' (" + def.type + ") needs CONFIG {\"" + key + "\": \"…\"}");
-    }
-    return config[key].get<std::string>();
-  };
-  if (def.type == "sqlite") {
-    ASSIGN_OR_RETURN(std::string path, text("path"));
-    ASSIGN_OR_RETURN(auto file, SqliteDestination::OpenFile(path));
-    return std::unique_ptr<Destination>(std::move(file));
-  }
-  if (def.type == "jsonl" || def.type == "csv") {
-    ASSIGN_OR_RETURN(std::string path, text("path"));
-    ASSIGN_OR_RETURN(auto files, FileDestination::Open(def.name, path, def.type == "csv" ? FileFormat::kCsv
-                                                                                        : FileFormat::kJsonl));
-    return std::unique_ptr<Destination>(std::move(files));
-  }
-  ASSIGN_OR_RETURN(auto postgres, PostgresDestination::Connect(def.name, config));
-  return std::unique_ptr<Destination>(std::move(postgres));
+  return DestinationRegistry::Builtin().Open(def.name, def.type, config);
 }
 
 Status Interpreter::ScheduleSync(const ast::SyncStmt& sync, const ast::Statement& statement) {
@@ -615,95 +584,34 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
                                                                      ResultSet& summary) {
   auto job = std::make_unique<EntitySyncJob>();
   job->entity = entity.name;
-  EntitySyncPlan& plan = job->plan;
-  plan.table.connector = connector.name;
-  plan.table.entity = entity.name;
-  plan.table.name = SyncTableName(connector, entity.name);
-  plan.synced_at = FormatTimestamp(NowMicros());
-  plan.force = sync.force;
-  // OPTIONS.batch_size: rows per destination transaction.
-  if (connector.options.contains("batch_size") && connector.options["batch_size"].is_number_integer() &&
-      connector.options["batch_size"].get<int64_t>() > 0) {
-    plan.batch_rows = static_cast<size_t>(connector.options["batch_size"].get<int64_t>());
-  }
   job->label = connector.name + "." + entity.name;
   const std::string& where_label = job->label;
+  std::string table_name = SyncTableName(connector, entity.name);
   auto fail_early = [&](Status status) {
-    summary.rows.push_back({Value(entity.name), Value(plan.table.name), Value(), Value(), Value(0), Value(0),
+    summary.rows.push_back({Value(entity.name), Value(table_name), Value(), Value(), Value(0), Value(0),
                             Value(0), Value(), Value(), Value("failed: " + status.message())});
     return status.WithContext("sync " + where_label);
   };
-
-  // Sluice's own tables (secrets, runs, marks) share the workspace with
-  // synced ones: a connector named `_sluice`, or a sync_table of
-  // `_sluice_{entity}`, would otherwise let a FORCE run replace them.
-  std::string prefix = plan.table.name.substr(0, 7);
-  std::transform(prefix.begin(), prefix.end(), prefix.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (prefix == "_sluice") {
-    return fail_early(Status(ErrorKind::kInvalidArgument,
-                             "table '" + plan.table.name +
-                                 "': names starting with '_sluice' are Sluice's own; choose another OPTIONS.sync_table "
-                                 "or connector name"));
-  }
+  Result<std::string> checked = PlanSyncTable(connector, entity.name);
+  if (!checked.ok()) return fail_early(checked.TakeStatus());
   ASSIGN_OR_RETURN(job->schema, connectors_.Schema(connector.name, entity.name));
   const EntitySchema& schema = job->schema;
   for (const EntityField& field : schema.fields) job->field_names.push_back(field.name);
-  for (const EntityField& field : schema.fields) {
-    const Value& spec = entity.fields.contains(field.name) ? entity.fields[field.name] : Value::object();
-    bool key = spec.is_object() && spec.value("primary_key", false);
-    plan.table.columns.push_back({field.name, field.type, key});
-  }
-  if (schema.has_parent) plan.table.columns.push_back({"_parent", "document", false});
-
-  plan.cursor_field = sync.incremental_field.value_or(entity.cursor);
-  bool incremental = sync.mode == ast::SyncMode::kIncremental ||
-                     (sync.mode == ast::SyncMode::kDefault && !entity.cursor.empty());
-  if (incremental && plan.cursor_field.empty()) {
-    return fail_early(Status(ErrorKind::kInvalidArgument,
-                             "entity '" + entity.name + "' has no CURSOR: write INCREMENTAL ON field, or FULL"));
-  }
-  if (!plan.cursor_field.empty()) {
-    const EntityField* cursor = nullptr;
-    for (const EntityField& field : schema.fields) {
-      if (field.name == plan.cursor_field) cursor = &field;
-    }
-    if (!cursor) {
-      return fail_early(Status(ErrorKind::kNotFound, "cursor field '" + plan.cursor_field +
-                                                         "' is not a field of entity '" + entity.name + "'"));
-    }
-    plan.cursor_type = cursor->type;
-    plan.cursor_ordered = cursor->sortable;
-  }
-  plan.incremental = incremental;
-  bool keyed = plan.table.HasPrimaryKey();
-  if (sync.write_mode) {
-    plan.write_mode = *WriteModeFromName(*sync.write_mode);
-    // Rows outside the filter are not read, so they would all look stale.
-    if (sync.where && plan.write_mode == WriteMode::kOverwriteDeleteStale) {
-      return fail_early(Status(ErrorKind::kInvalidArgument,
-                               "'overwrite-delete-stale' cannot go with WHERE: the rows WHERE leaves out would all "
-                               "be deleted as stale; use 'overwrite' (the default with WHERE) or 'append'"));
-    }
-  } else {
-    // An incremental or filtered run does not see every row: it upserts
-    // where the destination can, else appends, and never deletes.
-    plan.write_mode = !incremental && !sync.where ? WriteMode::kOverwriteDeleteStale
-                      : keyed && destination.AbsorbsRepeats() ? WriteMode::kOverwrite
-                                                              : WriteMode::kAppend;
-    if (sync.where && !incremental) {
-      job->note = std::string("WHERE: write mode '") + WriteModeName(plan.write_mode) + "', stale rows kept";
-    }
-  }
-  if (plan.write_mode == WriteMode::kOverwrite && !keyed) {
-    return fail_early(Status(ErrorKind::kInvalidArgument,
-                             "entity '" + entity.name + "' has no primary key, so 'overwrite' cannot upsert: "
-                             "use 'append' or 'overwrite-delete-stale' (full replacement)"));
-  }
-  if (plan.write_mode == WriteMode::kOverwriteDeleteStale && incremental) {
-    return fail_early(Status(ErrorKind::kInvalidArgument,
-                             "'overwrite-delete-stale' needs a FULL sync: an incremental run does not see every "
-                             "row, so it cannot tell which are stale"));
-  }
+  SyncChoices choices;
+  choices.mode = sync.mode == ast::SyncMode::kFull          ? SyncModeChoice::kFull
+                 : sync.mode == ast::SyncMode::kIncremental ? SyncModeChoice::kIncremental
+                                                            : SyncModeChoice::kDefault;
+  choices.incremental_field = sync.incremental_field;
+  if (sync.write_mode) choices.write_mode = WriteModeFromName(*sync.write_mode);
+  choices.has_where = sync.where.has_value();
+  choices.force = sync.force;
+  Result<PlannedEntitySync> planned = PlanEntitySync(choices, connector, entity, schema, destination.AbsorbsRepeats(),
+                                                     FormatTimestamp(NowMicros()));
+  if (!planned.ok()) return fail_early(planned.TakeStatus());
+  job->plan = std::move(planned->plan);
+  job->note = std::move(planned->note);
+  EntitySyncPlan& plan = job->plan;
+  bool incremental = plan.incremental;
 
   // The entity's table, with the statement's WHERE bound like a SELECT's.
   ASSIGN_OR_RETURN(std::optional<std::string> table, EntityTable(connector.name, entity.name));
