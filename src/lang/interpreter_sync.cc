@@ -9,7 +9,7 @@
 #include <deque>
 #include <set>
 
-#include "core/secret_masker.h"
+#include "catalog/sync_runs.h"
 #include "core/time_util.h"
 #include "dest/destination_registry.h"
 #include "dest/sqlite_destination.h"
@@ -374,15 +374,9 @@ Status Interpreter::ScheduleSync(const ast::SyncStmt& sync, const ast::Statement
     return Status(ErrorKind::kNotFound, "connector '" + sync.connector.text + "' does not exist")
         .At(sync.connector.span.begin);
   }
-  ASSIGN_OR_RETURN(Stmt put, workspace_.db().Prepare(
-                                 "INSERT INTO _sluice_sync_schedules (connector, statement, cron, created_at) "
-                                 "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (connector, statement) DO UPDATE SET "
-                                 "cron = excluded.cron"));
-  RETURN_IF_ERROR(put.BindText(1, sync.connector.text));
-  RETURN_IF_ERROR(put.BindText(2, std::string(statement.span.Text())));
-  RETURN_IF_ERROR(put.BindText(3, *sync.schedule));
-  RETURN_IF_ERROR(put.BindText(4, FormatTimestamp(NowMicros())));
-  RETURN_IF_ERROR(put.Run());
+  RETURN_IF_ERROR(SyncSchedules(workspace_.db())
+                      .Put(sync.connector.text, std::string(statement.span.Text()), *sync.schedule,
+                           FormatTimestamp(NowMicros())));
   output_.Print("scheduled '" + *sync.schedule + "' (UTC): `sluice scheduler` runs it when due");
   return Status::Ok();
 }
@@ -630,19 +624,9 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
   // The run is on record before it starts, so a killed one shows as such.
   job->mode_name = incremental ? "incremental" : "full";
   const std::string& mode_name = job->mode_name;
-  ASSIGN_OR_RETURN(Stmt record, workspace_.db().Prepare(
-                                    "INSERT INTO _sluice_sync_runs (connector, entity, destination, table_name, "
-                                    "mode, write_mode, status, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                                    "'running', ?7)"));
-  RETURN_IF_ERROR(record.BindText(1, connector.name));
-  RETURN_IF_ERROR(record.BindText(2, entity.name));
-  RETURN_IF_ERROR(record.BindText(3, destination.Name()));
-  RETURN_IF_ERROR(record.BindText(4, plan.table.name));
-  RETURN_IF_ERROR(record.BindText(5, mode_name));
-  RETURN_IF_ERROR(record.BindText(6, WriteModeName(plan.write_mode)));
-  RETURN_IF_ERROR(record.BindText(7, plan.synced_at));
-  RETURN_IF_ERROR(record.Run());
-  job->run_id = workspace_.db().LastInsertRowid();
+  ASSIGN_OR_RETURN(job->run_id, SyncRuns(workspace_.db())
+                                     .Start({connector.name, entity.name, destination.Name(), plan.table.name,
+                                             mode_name, WriteModeName(plan.write_mode), plan.synced_at}));
 
   EntitySyncJob* self = job.get();
   std::string connector_name = connector.name;
@@ -651,15 +635,8 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
                        const std::optional<SyncState>& state) -> Result<std::unique_ptr<SyncRowStream>> {
     // Called once the run holds its table: a run still marked running
     // then is one that was killed, not one running in another process.
-    ASSIGN_OR_RETURN(Stmt interrupted, workspace_.db().Prepare(
-                                           "UPDATE _sluice_sync_runs SET status = 'interrupted' WHERE status = "
-                                           "'running' AND connector = ?1 AND entity = ?2 AND destination = ?3 "
-                                           "AND id != ?4"));
-    RETURN_IF_ERROR(interrupted.BindText(1, connector_name));
-    RETURN_IF_ERROR(interrupted.BindText(2, self->entity));
-    RETURN_IF_ERROR(interrupted.BindText(3, destination_name));
-    RETURN_IF_ERROR(interrupted.BindInt(4, self->run_id));
-    RETURN_IF_ERROR(interrupted.Run());
+    RETURN_IF_ERROR(SyncRuns(workspace_.db()).MarkInterrupted(connector_name, self->entity, destination_name,
+                                                               self->run_id));
     const EntitySyncPlan& plan = self->plan;
     Value extra = Value::object();
     if (state && !state->cursor_value.is_null()) {
@@ -729,24 +706,9 @@ Status Interpreter::FinishEntitySync(EntitySyncJob& job, ResultSet& summary) {
   const std::string& mode_name = job.mode_name;
   const std::string& entity_name = job.entity;
 
-  ASSIGN_OR_RETURN(Stmt finish, workspace_.db().Prepare(
-                                    "UPDATE _sluice_sync_runs SET status = ?2, rows_read = ?3, rows_written = ?4, "
-                                    "rows_deleted = ?5, duration_ms = ?6, finished_at = ?7, error = ?8 WHERE id = ?1"));
-  RETURN_IF_ERROR(finish.BindInt(1, job.run_id));
-  RETURN_IF_ERROR(finish.BindText(2, report.status.ok() ? "ok" : "failed"));
-  RETURN_IF_ERROR(finish.BindInt(3, report.rows_read));
-  RETURN_IF_ERROR(finish.BindInt(4, report.rows_written));
-  RETURN_IF_ERROR(finish.BindInt(5, report.rows_deleted));
-  RETURN_IF_ERROR(finish.BindInt(6, report.elapsed.count() / 1000));
-  RETURN_IF_ERROR(finish.BindText(7, FormatTimestamp(NowMicros())));
-  if (report.status.ok()) {
-    RETURN_IF_ERROR(finish.BindNull(8));
-  } else {
-    // The workspace file is not an output, but it must not hold a secret
-    // a handler put in its error message either.
-    RETURN_IF_ERROR(finish.BindText(8, SecretMasker::Global().Mask(report.status.ToString())));
-  }
-  RETURN_IF_ERROR(finish.Run());
+  RETURN_IF_ERROR(SyncRuns(workspace_.db())
+                      .Finish(job.run_id, {report.status, report.rows_read, report.rows_written, report.rows_deleted,
+                                           report.elapsed.count() / 1000, FormatTimestamp(NowMicros())}));
 
   std::string status = report.status.ok() ? "ok" : "failed: " + report.status.ToString();
   if (report.status.ok() && !report.migration.empty()) status += " (table " + report.migration + ")";
