@@ -18,6 +18,8 @@ namespace sluice {
 class ProgressBoard {
  public:
   explicit ProgressBoard(OutputSink& output) : output_(output) {}
+  ProgressBoard(const ProgressBoard&) = delete;
+  ProgressBoard& operator=(const ProgressBoard&) = delete;
   ~ProgressBoard() { Clear(); }
   // An event: its entity's line, or (done) the line goes.
   void Show(const SyncProgressEvent& event);
