@@ -8,7 +8,7 @@
 // outcome for the statement's summary.
 //
 // It knows neither the interpreter nor SQLite's virtual tables: a SyncHost
-// opens destinations and rows (the lang adapter, lang/interpreter_sync.cc).
+// opens destinations and rows (the lang adapter, lang/sync_adapter.h).
 //
 // Thread-safety: one thread; the engine's writer threads are its own.
 #pragma once
