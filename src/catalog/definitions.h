@@ -64,7 +64,7 @@ struct ConnectorDef {
 
 struct DestinationDef {
   std::string name;
-  std::string type;  // "sqlite", "postgresql", "jsonl", "csv"
+  std::string type;  // one of dest/destination_registry.h: "sqlite", "postgresql", "jsonl", "csv"
   Value config = Value::object();
   std::string created_at;
 };

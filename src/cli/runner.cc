@@ -86,6 +86,12 @@ void ConsoleSink::Progress(const std::string& line) {
   std::fflush(err_);
 }
 
+void ConsoleSink::SyncProgress(const SyncProgressEvent& event) {
+  // Off a terminal: a log line per committed batch, as any sink.
+  if (!ShowsProgress()) return OutputSink::SyncProgress(event);
+  board_.Show(event);
+}
+
 void ConsoleSink::Note(const std::string& line) {
   std::fflush(out_);
   Write(err_, line + "\n");

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "lang/result_format.h"
+#include "cli/progress_board.h"
 #include "lang/interpreter.h"
 #include "lang/parser.h"
 
@@ -27,6 +28,8 @@ class ConsoleSink : public OutputSink {
   void Log(const std::string& line) override { Note(line); }
   bool ShowsProgress() const override;
   void Progress(const std::string& line) override;
+  void SyncProgress(const SyncProgressEvent& event) override;
+  void SyncProgressEnd() override { board_.Clear(); }
   void Error(const Status& status);
   void Note(const std::string& line);  // to stderr, e.g. timings
 
@@ -40,6 +43,7 @@ class ConsoleSink : public OutputSink {
   RenderOptions render_;
   bool wrote_result_ = false;
   int progress_lines_ = 0;  // lines below the first of the live block shown last
+  ProgressBoard board_{*this};  // on a terminal: a SYNC's live line per entity
 };
 
 struct RunOptions {

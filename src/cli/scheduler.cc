@@ -4,6 +4,7 @@
 #include <csignal>
 #include <thread>
 
+#include "catalog/sync_runs.h"
 #include "core/time_util.h"
 #include "sync/cron.h"
 
@@ -22,22 +23,17 @@ struct Due {
 
 // Schedules due in the minute starting at `minute` (Unix seconds) that have not run in it.
 Result<std::vector<Due>> DueSchedules(Workspace& workspace, int64_t minute, ConsoleSink& sink) {
-  ASSIGN_OR_RETURN(Stmt stmt, workspace.db().Prepare(
-                                  "SELECT id, connector, statement, cron, last_run FROM _sluice_sync_schedules "
-                                  "ORDER BY id"));
+  ASSIGN_OR_RETURN(std::vector<SyncSchedule> schedules, SyncSchedules(workspace.db()).List());
   std::string minute_text = FormatTimestamp(minute * 1'000'000);
   std::vector<Due> due;
-  while (true) {
-    ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) break;
-    Result<CronSchedule> cron = CronSchedule::Parse(stmt.ColumnText(3));
+  for (const SyncSchedule& schedule : schedules) {
+    Result<CronSchedule> cron = CronSchedule::Parse(schedule.cron);
     if (!cron.ok()) {
-      sink.Note("scheduler: schedule " + std::to_string(stmt.ColumnInt(0)) + " is unusable: " +
-                cron.status().message());
+      sink.Note("scheduler: schedule " + std::to_string(schedule.id) + " is unusable: " + cron.status().message());
       continue;
     }
-    if (!cron->Matches(minute) || stmt.ColumnText(4) == minute_text) continue;
-    due.push_back({stmt.ColumnInt(0), stmt.ColumnText(1), stmt.ColumnText(2)});
+    if (!cron->Matches(minute) || schedule.last_run == minute_text) continue;
+    due.push_back({schedule.id, schedule.connector, schedule.statement});
   }
   return due;
 }
@@ -49,10 +45,7 @@ Status RunDue(Workspace& workspace, Interpreter& interpreter, ConsoleSink& sink,
     sink.Note("scheduler: " + FormatTimestamp(NowMicros()) + " running schedule " + std::to_string(job.id) + ": " +
               job.statement);
     // Recorded first: a sync that dies is not retried within its minute.
-    ASSIGN_OR_RETURN(Stmt mark, workspace.db().Prepare("UPDATE _sluice_sync_schedules SET last_run = ?2 WHERE id = ?1"));
-    RETURN_IF_ERROR(mark.BindInt(1, job.id));
-    RETURN_IF_ERROR(mark.BindText(2, FormatTimestamp(minute * 1'000'000)));
-    RETURN_IF_ERROR(mark.Run());
+    RETURN_IF_ERROR(SyncSchedules(workspace.db()).MarkRun(job.id, FormatTimestamp(minute * 1'000'000)));
     auto source = std::make_shared<SourceFile>(SourceFile{"<schedule " + std::to_string(job.id) + ">", job.statement});
     RunOptions options;
     bool ok = RunText(source, interpreter, sink, options);

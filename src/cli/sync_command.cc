@@ -8,6 +8,7 @@
 #include <set>
 #include <sstream>
 
+#include "dest/destination_registry.h"
 #include "sync/cloudquery_config.h"
 
 namespace sluice {
@@ -47,38 +48,184 @@ Result<std::string> DestinationStatement(const DestinationConfig& destination) {
     return Status(ErrorKind::kInvalidArgument, destination.file + ": destination name '" + destination.name +
                                                    "' must be an identifier (letters, digits, _)");
   }
-  Value config = Value::object();
-  std::string type;
-  auto need = [&](const char* key) -> Result<Value> {
-    if (!destination.spec.contains(key) || !destination.spec[key].is_string()) {
-      return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
-                                                     "' needs spec." + key);
-    }
-    return destination.spec[key];
-  };
-  if (destination.plugin == "sqlite") {
-    RETURN_IF_ERROR(Unknown(destination, {"connection_string"}));
-    type = "sqlite";
-    ASSIGN_OR_RETURN(config["path"], need("connection_string"));
-  } else if (destination.plugin == "postgresql") {
-    RETURN_IF_ERROR(Unknown(destination, {"connection_string", "schema"}));
-    type = "postgresql";
-    ASSIGN_OR_RETURN(config["connection_string"], need("connection_string"));
-    if (destination.spec.contains("schema")) config["schema"] = destination.spec["schema"];
-  } else {
-    RETURN_IF_ERROR(Unknown(destination, {"path", "format"}));
-    ASSIGN_OR_RETURN(config["path"], need("path"));
-    std::string format = destination.spec.value("format", "json");
-    if (format != "json" && format != "csv") {
-      return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
-                                                     "': format '" + format + "' is not supported (json or csv)");
-    }
-    type = format == "csv" ? "csv" : "jsonl";
+  // The types the plugin stands for share its spec keys; `format` chooses
+  // among them ("file": jsonl or csv).
+  std::vector<const DestinationType*> types = DestinationRegistry::Builtin().ForPlugin(destination.plugin);
+  if (types.empty()) {
+    return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                   "': plugin '" + destination.plugin + "' is not supported");
   }
-  return "CREATE OR REPLACE DESTINATION " + destination.name + " TYPE '" + type + "' CONFIG " + config.dump() + ";\n";
+  std::set<std::string> known;
+  for (const DestinationType::SpecKey& key : types.front()->cloudquery_keys) known.insert(key.spec);
+  if (!types.front()->cloudquery_format.empty()) known.insert("format");
+  RETURN_IF_ERROR(Unknown(destination, known));
+  Value config = Value::object();
+  for (const DestinationType::SpecKey& key : types.front()->cloudquery_keys) {
+    if (key.required) {
+      if (!destination.spec.contains(key.spec) || !destination.spec[key.spec].is_string()) {
+        return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                       "' needs spec." + key.spec);
+      }
+      config[key.config] = destination.spec[key.spec];
+    } else if (destination.spec.contains(key.spec)) {
+      config[key.config] = destination.spec[key.spec];
+    }
+  }
+  const DestinationType* type = types.front();
+  if (!type->cloudquery_format.empty()) {
+    std::string format = destination.spec.value("format", types.front()->cloudquery_format);
+    std::vector<std::string> formats;
+    type = nullptr;
+    for (const DestinationType* candidate : types) {
+      formats.push_back(candidate->cloudquery_format);
+      if (candidate->cloudquery_format == format) type = candidate;
+    }
+    if (!type) {
+      return Status(ErrorKind::kInvalidArgument, destination.file + ": destination '" + destination.name +
+                                                     "': format '" + format + "' is not supported (" +
+                                                     JoinWithOr(formats) + ")");
+    }
+  }
+  return "CREATE OR REPLACE DESTINATION " + destination.name + " TYPE '" + type->name + "' CONFIG " +
+         config.dump() + ";\n";
+}
+
+// The connector type a source names: one installed in the workspace, or the
+// one a folder of .sql files defines, whose definitions this runs.
+Result<std::string> SourceType(const SourceConfig& source, Interpreter& interpreter) {
+  // The connector type: one installed in the workspace, or the one a
+  // folder of .sql files defines (its TEST blocks are not run here).
+  std::string type = source.path;
+  // A folder is found beside the YAML file, or else from the working directory.
+  fs::path folder = fs::path(source.file).parent_path() / source.path;
+  if (!fs::is_directory(folder)) folder = source.path;
+  if (fs::is_directory(folder)) {
+    std::set<std::string> defined;
+    std::vector<fs::path> scripts;
+    for (const auto& entry : fs::directory_iterator(folder)) {
+      if (entry.path().extension() == ".sql") scripts.push_back(entry.path());
+    }
+    std::sort(scripts.begin(), scripts.end());
+    for (const fs::path& script : scripts) {
+      std::ifstream in(script, std::ios::binary);
+      std::stringstream text;
+      text << in.rdbuf();
+      ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{script.string(), text.str()}));
+      if (!parsed.ok()) return parsed.errors.front();
+      for (const ast::Statement& statement : parsed.program.statements) {
+        if (std::holds_alternative<ast::TestStmt>(statement.node)) continue;
+        if (auto* created = std::get_if<ast::CreateConnectorTypeStmt>(&statement.node)) {
+          defined.insert(created->name.text);
+        }
+        Status ran = interpreter.Execute(statement);
+        if (!ran.ok()) return ran;
+      }
+    }
+    // A CloudQuery plugin's own folder (package.json, no .sql): the
+    // integration itself, as a connector type named after the source.
+    if (defined.empty() && fs::is_regular_file(folder / "package.json")) {
+      std::string create = "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) + " FROM INTEGRATION " +
+                           Quote(fs::absolute(folder).lexically_normal().string()) + ";";
+      ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{source.file, create}));
+      if (!parsed.ok()) return parsed.errors.front();
+      for (const ast::Statement& statement : parsed.program.statements) {
+        Status ran = interpreter.Execute(statement);
+        if (!ran.ok()) return ran.WithContext(source.file + ": source '" + source.name + "'");
+      }
+      defined.insert(source.name);
+    }
+    if (defined.size() != 1) {
+      return Status(ErrorKind::kInvalidArgument,
+                    source.file + ": source '" + source.name + "': folder '" + folder.string() + "' defines " +
+                        std::to_string(defined.size()) + " connector types; a source needs exactly one");
+    }
+    type = *defined.begin();
+  }
+  return type;
+}
+
+// The source's part of the plan: its CREATE OR REPLACE CONNECTOR (unless
+// made already) and a SYNC per chosen table and destination.
+Status PlanSource(const SourceConfig& source, const std::string& type, Workspace& workspace, Interpreter& interpreter,
+                  const std::map<std::string, const DestinationConfig*>& destinations, SyncConfigPlan& plan) {
+  Result<ConnectorTypeDef> type_def = workspace.catalog().GetConnectorType(type);
+  std::string create_connector = "CREATE OR REPLACE CONNECTOR " + source.name + " TYPE " + Quote(type) +
+                                 " CONFIG " + source.spec.dump() + ";\n";
+  Result<std::vector<EntityDef>> entities = workspace.catalog().ListEntities(type);
+  if (type_def.ok() && !type_def->integration.empty()) {
+    // An integration's tables are the ones its plugin lists for this
+    // spec (dynamic tables exist only then): make the connector now.
+    ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{source.file, create_connector}));
+    if (!parsed.ok()) return parsed.errors.front();
+    for (const ast::Statement& statement : parsed.program.statements) {
+      Status ran = interpreter.Execute(statement);
+      if (!ran.ok()) return ran.WithContext(source.file + ": source '" + source.name + "'");
+    }
+    create_connector.clear();
+    entities = interpreter.connectors().Entities(source.name);
+    if (!entities.ok()) return entities.TakeStatus().WithContext(source.file + ": source '" + source.name + "'");
+  }
+  if (!entities.ok() || !type_def.ok()) {
+    return Status(ErrorKind::kNotFound, source.file + ": source '" + source.name + "': path '" + source.path +
+                                            "' is neither a connector type in the workspace nor a folder "
+                                            "of .sql definitions");
+  }
+  std::vector<std::string> patterns = source.tables.empty() ? std::vector<std::string>{"*"} : source.tables;
+  std::vector<const EntityDef*> chosen;
+  for (const std::string& pattern : patterns) {
+    bool matched = false;
+    for (const EntityDef& entity : *entities) {
+      if (!MatchesTablePattern(pattern, entity.name)) continue;
+      matched = true;
+      bool skipped = false;
+      for (const std::string& skip : source.skip_tables) skipped = skipped || MatchesTablePattern(skip, entity.name);
+      if (!skipped && std::find(chosen.begin(), chosen.end(), &entity) == chosen.end()) chosen.push_back(&entity);
+    }
+    if (!matched) {
+      return Status(ErrorKind::kNotFound, source.file + ": source '" + source.name + "': tables pattern '" +
+                                              pattern + "' matches no entity of type '" + type + "'");
+    }
+  }
+  plan.definitions += create_connector;
+  for (const std::string& name : source.destinations) {
+    auto found = destinations.find(name);
+    if (found == destinations.end()) {
+      return Status(ErrorKind::kNotFound, source.file + ": source '" + source.name + "' names destination '" +
+                                              name + "', which no file defines");
+    }
+    const DestinationConfig& destination = *found->second;
+    for (const EntityDef* entity : chosen) {
+      // As in CloudQuery, a table synced incrementally never deletes stale rows.
+      std::string mode = destination.write_mode;
+      if (mode == "overwrite-delete-stale" && !entity->cursor.empty()) mode = "overwrite";
+      plan.syncs += "SYNC CONNECTOR " + source.name + "." + entity->name + " TO DESTINATION " + name +
+                    (mode.empty() ? "" : " WRITE_MODE " + Quote(mode)) + (destination.force ? " FORCE" : "") +
+                    ";\n";
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
+
+Result<SyncConfigPlan> PlanSyncConfigs(const SyncConfig& config, Workspace& workspace, Interpreter& interpreter) {
+  SyncConfigPlan plan;
+  std::map<std::string, const DestinationConfig*> destinations;
+  for (const DestinationConfig& destination : config.destinations) {
+    ASSIGN_OR_RETURN(std::string created, DestinationStatement(destination));
+    plan.definitions += created;
+    destinations[destination.name] = &destination;
+  }
+  for (const SourceConfig& source : config.sources) {
+    if (!IsIdentifier(source.name)) {
+      return Status(ErrorKind::kInvalidArgument, source.file + ": source name '" + source.name +
+                                                     "' must be an identifier (letters, digits, _)");
+    }
+    ASSIGN_OR_RETURN(std::string type, SourceType(source, interpreter));
+    RETURN_IF_ERROR(PlanSource(source, type, workspace, interpreter, destinations, plan));
+  }
+  return plan;
+}
 
 int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, Interpreter& interpreter,
                    ConsoleSink& sink) {
@@ -90,136 +237,19 @@ int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, 
       return 2;
     }
   }
-  auto fail = [&](const Status& status) {
-    sink.Error(status);
+  Result<SyncConfigPlan> plan = PlanSyncConfigs(config, workspace, interpreter);
+  if (!plan.ok()) {
+    sink.Error(plan.status());
     return 1;
-  };
-  std::string statements;  // the definitions
-  std::string syncs;
-  std::map<std::string, const DestinationConfig*> destinations;
-  for (const DestinationConfig& destination : config.destinations) {
-    Result<std::string> created = DestinationStatement(destination);
-    if (!created.ok()) return fail(created.status());
-    statements += *created;
-    destinations[destination.name] = &destination;
-  }
-  RunOptions options;
-  for (const SourceConfig& source : config.sources) {
-    if (!IsIdentifier(source.name)) {
-      return fail(Status(ErrorKind::kInvalidArgument, source.file + ": source name '" + source.name +
-                                                          "' must be an identifier (letters, digits, _)"));
-    }
-    // The connector type: one installed in the workspace, or the one a
-    // folder of .sql files defines (its TEST blocks are not run here).
-    std::string type = source.path;
-    // A folder is found beside the YAML file, or else from the working directory.
-    fs::path folder = fs::path(source.file).parent_path() / source.path;
-    if (!fs::is_directory(folder)) folder = source.path;
-    if (fs::is_directory(folder)) {
-      std::set<std::string> defined;
-      std::vector<fs::path> scripts;
-      for (const auto& entry : fs::directory_iterator(folder)) {
-        if (entry.path().extension() == ".sql") scripts.push_back(entry.path());
-      }
-      std::sort(scripts.begin(), scripts.end());
-      for (const fs::path& script : scripts) {
-        std::ifstream in(script, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
-        ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{script.string(), text.str()}));
-        if (!parsed.ok()) return fail(parsed.errors.front());
-        for (const ast::Statement& statement : parsed.program.statements) {
-          if (std::holds_alternative<ast::TestStmt>(statement.node)) continue;
-          if (auto* created = std::get_if<ast::CreateConnectorTypeStmt>(&statement.node)) {
-            defined.insert(created->name.text);
-          }
-          Status ran = interpreter.Execute(statement);
-          if (!ran.ok()) return fail(ran);
-        }
-      }
-      // A CloudQuery plugin's own folder (package.json, no .sql): the
-      // integration itself, as a connector type named after the source.
-      if (defined.empty() && fs::is_regular_file(folder / "package.json")) {
-        std::string create = "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) + " FROM INTEGRATION " +
-                             Quote(fs::absolute(folder).lexically_normal().string()) + ";";
-        ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{source.file, create}));
-        if (!parsed.ok()) return fail(parsed.errors.front());
-        for (const ast::Statement& statement : parsed.program.statements) {
-          Status ran = interpreter.Execute(statement);
-          if (!ran.ok()) return fail(ran.WithContext(source.file + ": source '" + source.name + "'"));
-        }
-        defined.insert(source.name);
-      }
-      if (defined.size() != 1) {
-        return fail(Status(ErrorKind::kInvalidArgument,
-                           source.file + ": source '" + source.name + "': folder '" + folder.string() + "' defines " +
-                               std::to_string(defined.size()) + " connector types; a source needs exactly one"));
-      }
-      type = *defined.begin();
-    }
-    Result<ConnectorTypeDef> type_def = workspace.catalog().GetConnectorType(type);
-    std::string create_connector = "CREATE OR REPLACE CONNECTOR " + source.name + " TYPE " + Quote(type) +
-                                   " CONFIG " + source.spec.dump() + ";\n";
-    Result<std::vector<EntityDef>> entities = workspace.catalog().ListEntities(type);
-    if (type_def.ok() && !type_def->integration.empty()) {
-      // An integration's tables are the ones its plugin lists for this
-      // spec (dynamic tables exist only then): make the connector now.
-      ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{source.file, create_connector}));
-      if (!parsed.ok()) return fail(parsed.errors.front());
-      for (const ast::Statement& statement : parsed.program.statements) {
-        Status ran = interpreter.Execute(statement);
-        if (!ran.ok()) return fail(ran.WithContext(source.file + ": source '" + source.name + "'"));
-      }
-      create_connector.clear();
-      entities = interpreter.connectors().Entities(source.name);
-      if (!entities.ok()) return fail(entities.TakeStatus().WithContext(source.file + ": source '" + source.name + "'"));
-    }
-    if (!entities.ok() || !type_def.ok()) {
-      return fail(Status(ErrorKind::kNotFound, source.file + ": source '" + source.name + "': path '" + source.path +
-                                                   "' is neither a connector type in the workspace nor a folder "
-                                                   "of .sql definitions"));
-    }
-    std::vector<std::string> patterns = source.tables.empty() ? std::vector<std::string>{"*"} : source.tables;
-    std::vector<const EntityDef*> chosen;
-    for (const std::string& pattern : patterns) {
-      bool matched = false;
-      for (const EntityDef& entity : *entities) {
-        if (!MatchesTablePattern(pattern, entity.name)) continue;
-        matched = true;
-        bool skipped = false;
-        for (const std::string& skip : source.skip_tables) skipped = skipped || MatchesTablePattern(skip, entity.name);
-        if (!skipped && std::find(chosen.begin(), chosen.end(), &entity) == chosen.end()) chosen.push_back(&entity);
-      }
-      if (!matched) {
-        return fail(Status(ErrorKind::kNotFound, source.file + ": source '" + source.name + "': tables pattern '" +
-                                                     pattern + "' matches no entity of type '" + type + "'"));
-      }
-    }
-    statements += create_connector;
-    for (const std::string& name : source.destinations) {
-      auto found = destinations.find(name);
-      if (found == destinations.end()) {
-        return fail(Status(ErrorKind::kNotFound, source.file + ": source '" + source.name +
-                                                     "' names destination '" + name + "', which no file defines"));
-      }
-      const DestinationConfig& destination = *found->second;
-      for (const EntityDef* entity : chosen) {
-        // As in CloudQuery, a table synced incrementally never deletes stale rows.
-        std::string mode = destination.write_mode;
-        if (mode == "overwrite-delete-stale" && !entity->cursor.empty()) mode = "overwrite";
-        syncs += "SYNC CONNECTOR " + source.name + "." + entity->name + " TO DESTINATION " + name +
-                      (mode.empty() ? "" : " WRITE_MODE " + Quote(mode)) + (destination.force ? " FORCE" : "") +
-                      ";\n";
-      }
-    }
   }
   // Every definition first, and none may fail: a SYNC after a failed
   // CREATE OR REPLACE would run with the connector stored before it.
+  RunOptions options;
   options.echo = true;
-  auto definitions = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", statements});
+  auto definitions = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", plan->definitions});
   if (!RunText(definitions, interpreter, sink, options)) return 1;
   options.keep_going = true;  // one failing entity does not stop the others
-  auto script = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", syncs});
+  auto script = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", plan->syncs});
   return RunText(script, interpreter, sink, options) ? 0 : 1;
 }
 

@@ -11,8 +11,22 @@
 #include <vector>
 
 #include "cli/runner.h"
+#include "sync/cloudquery_config.h"
 
 namespace sluice {
+
+// What configuration files come to: the statements that define
+// (destinations, then connectors; none may fail) and the SYNC statements,
+// one per (source, destination, table).
+struct SyncConfigPlan {
+  std::string definitions;
+  std::string syncs;
+};
+
+// Builds the whole plan before any of it runs. Knowing a source's tables
+// takes its connector type: a folder's definitions are run, and a table
+// integration's connector is made, here, so its plugin can list them.
+Result<SyncConfigPlan> PlanSyncConfigs(const SyncConfig& config, Workspace& workspace, Interpreter& interpreter);
 
 int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, Interpreter& interpreter,
                    ConsoleSink& sink);

@@ -29,7 +29,6 @@ namespace sluice {
 
 class MockApi;
 class Destination;
-struct EntitySyncJob;
 
 class Interpreter {
  public:
@@ -53,6 +52,7 @@ class Interpreter {
 
  private:
   friend class CatalogStatements;
+  friend class SyncAdapter;
   friend TestOutcome RunConnectorTest(std::unique_ptr<Workspace>, const ast::Statement&,
                                       std::vector<std::string>, OutputSink&);
 
@@ -78,10 +78,6 @@ class Interpreter {
   // The statement's destination; with `own_connection`, one that shares
   // nothing with another entity's (entities syncing at once).
   Result<std::unique_ptr<Destination>> SyncDestination(const ast::SyncStmt& sync, bool own_connection);
-  Result<std::unique_ptr<EntitySyncJob>> PrepareEntitySync(const ast::SyncStmt& sync, const ConnectorDef& connector,
-                                                           const EntityDef& entity, Destination& destination,
-                                                           ResultSet& summary);
-  Status FinishEntitySync(EntitySyncJob& job, ResultSet& summary);
   std::optional<Result<Value>> SessionFunction(const std::string& name, std::vector<Value>& args);
 
   // Runs SQL with variables bound; rows as a ResultSet.

@@ -11,6 +11,8 @@
 
 #include "catalog/config_schema.h"
 #include "core/credential.h"
+#include "catalog/sync_runs.h"
+#include "dest/destination_registry.h"
 
 namespace sluice {
 namespace {
@@ -418,10 +420,10 @@ Status CatalogStatements::CreateSecret(const ast::CreateSecretStmt& s) {
 }
 
 Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s) {
-  static const std::set<std::string> kTypes = {"sqlite", "postgresql", "jsonl", "csv"};
-  if (!kTypes.count(s.type.text)) {
-    return Status(ErrorKind::kInvalidArgument, "unknown destination type '" + s.type.text +
-                                                   "' (expected 'sqlite', 'postgresql', 'jsonl' or 'csv')")
+  const DestinationRegistry& types = DestinationRegistry::Builtin();
+  if (!types.Find(s.type.text)) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "unknown destination type '" + s.type.text + "' (expected " + types.QuotedNames() + ")")
         .At(s.type.span.begin);
   }
   DestinationDef def;
@@ -554,21 +556,10 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
       result = in_.connectors_.Stats(s.for_name ? s.for_name->text : "");
       break;
     case ast::ShowWhat::kSyncRuns: {
-      std::string sql =
-          "SELECT id, connector, entity, destination, table_name AS \"table\", mode, write_mode, started_at, "
-          "duration_ms, rows_read, rows_written, rows_deleted, status, error FROM _sluice_sync_runs";
-      if (s.for_name) sql += " WHERE connector = ?1";
-      sql += " ORDER BY id DESC LIMIT 100";
-      ASSIGN_OR_RETURN(Stmt stmt, in_.workspace_.db().Prepare(sql));
-      if (s.for_name) RETURN_IF_ERROR(stmt.BindText(1, s.for_name->text));
-      for (int i = 0; i < stmt.ColumnCount(); ++i) result.columns.push_back(stmt.ColumnName(i));
-      while (true) {
-        ASSIGN_OR_RETURN(bool row, stmt.Step());
-        if (!row) break;
-        std::vector<Value> values;
-        for (int i = 0; i < stmt.ColumnCount(); ++i) values.push_back(stmt.ColumnValue(i));
-        result.rows.push_back(std::move(values));
-      }
+      ASSIGN_OR_RETURN(SyncRunRows runs,
+                       SyncRuns(in_.workspace_.db()).List(s.for_name ? s.for_name->text : std::string()));
+      result.columns = std::move(runs.columns);
+      result.rows = std::move(runs.rows);
       break;
     }
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/value.h"
+#include "sync/sync_progress.h"
 
 namespace sluice {
 
@@ -29,6 +30,13 @@ class OutputSink {
   // only where someone watches a terminal; ends with Progress("").
   virtual bool ShowsProgress() const { return false; }
   virtual void Progress(const std::string& /*line*/) {}
+  // A sync's progress (sync/sync_progress.h): here a log line per
+  // committed batch; a sink showing progress draws a live line per entity.
+  virtual void SyncProgress(const SyncProgressEvent& event) {
+    if (event.kind == SyncEvent::kBatchCommitted) Log(FormatProgressLine(event));
+  }
+  // The statement's syncs have ended: live lines go.
+  virtual void SyncProgressEnd() {}
 };
 
 }  // namespace sluice

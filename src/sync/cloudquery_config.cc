@@ -3,11 +3,14 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <string_view>
+
+#include "dest/destination_registry.h"
 
 namespace sluice {
 namespace {
@@ -170,9 +173,10 @@ Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConf
   ASSIGN_OR_RETURN(destination.name, Text(spec, "name", "a destination", file));
   ASSIGN_OR_RETURN(std::string path, Text(spec, "path", "destination '" + destination.name + "'", file));
   destination.plugin = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
-  if (destination.plugin != "sqlite" && destination.plugin != "postgresql" && destination.plugin != "file") {
+  std::vector<std::string> plugins = DestinationRegistry::Builtin().CloudQueryPlugins();
+  if (std::find(plugins.begin(), plugins.end(), destination.plugin) == plugins.end()) {
     return ConfigError(file, spec["path"].Mark(),
-                       "destination plugin '" + path + "' is not supported (sqlite, postgresql or file)");
+                       "destination plugin '" + path + "' is not supported (" + JoinWithOr(plugins) + ")");
   }
   ASSIGN_OR_RETURN(destination.write_mode, Text(spec, "write_mode", "", file, false));
   if (!destination.write_mode.empty() && destination.write_mode != "overwrite-delete-stale" &&

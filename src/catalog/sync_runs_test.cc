@@ -1,0 +1,118 @@
+// Run history and schedules on an in-memory workspace: a run's record from
+// start to finish, interrupted runs, the masking of secrets in errors, and
+// schedules put, changed and marked.
+#include "catalog/sync_runs.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "catalog/workspace.h"
+#include "core/secret_masker.h"
+
+namespace sluice {
+namespace {
+
+class SyncRunsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Workspace::Open(":memory:");
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ws_ = std::move(opened).value();
+  }
+  SyncRunStart Run(const std::string& entity) {
+    return {"prod", entity, "workspace", "prod_" + entity, "full", "overwrite-delete-stale", "2026-12-01T00:00:00Z"};
+  }
+  // A column of the newest run of SHOW SYNC RUNS, by name.
+  Value Newest(const std::string& column, const std::string& connector = "") {
+    Result<SyncRunRows> rows = SyncRuns(ws_->db()).List(connector);
+    EXPECT_TRUE(rows.ok());
+    for (size_t i = 0; i < rows->columns.size(); ++i) {
+      if (rows->columns[i] == column) return rows->rows.front()[i];
+    }
+    ADD_FAILURE() << "no column " << column;
+    return Value();
+  }
+  std::unique_ptr<Workspace> ws_;
+};
+
+TEST_F(SyncRunsTest, RunFromStartToFinish) {
+  SyncRuns runs(ws_->db());
+  Result<int64_t> id = runs.Start(Run("items"));
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_EQ(Newest("status"), Value("running"));
+  EXPECT_EQ(Newest("table"), Value("prod_items"));
+  EXPECT_EQ(Newest("mode"), Value("full"));
+  EXPECT_EQ(Newest("write_mode"), Value("overwrite-delete-stale"));
+  EXPECT_EQ(Newest("started_at"), Value("2026-12-01T00:00:00Z"));
+  ASSERT_TRUE(runs.Finish(*id, {Status::Ok(), 5, 4, 1, 1500, "2026-12-01T00:00:02Z"}).ok());
+  EXPECT_EQ(Newest("status"), Value("ok"));
+  EXPECT_EQ(Newest("rows_read"), Value(5));
+  EXPECT_EQ(Newest("rows_written"), Value(4));
+  EXPECT_EQ(Newest("rows_deleted"), Value(1));
+  EXPECT_EQ(Newest("duration_ms"), Value(1500));
+  EXPECT_TRUE(Newest("error").is_null());
+}
+
+TEST_F(SyncRunsTest, ListColumnsNewestFirstAndByConnector) {
+  SyncRuns runs(ws_->db());
+  ASSERT_TRUE(runs.Start(Run("a")).ok());
+  SyncRunStart other = Run("b");
+  other.connector = "staging";
+  ASSERT_TRUE(runs.Start(other).ok());
+  Result<SyncRunRows> all = runs.List("");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->columns,
+            (std::vector<std::string>{"id", "connector", "entity", "destination", "table", "mode", "write_mode",
+                                      "started_at", "duration_ms", "rows_read", "rows_written", "rows_deleted",
+                                      "status", "error"}));
+  ASSERT_EQ(all->rows.size(), 2u);
+  EXPECT_EQ(all->rows[0][2], Value("b"));
+  EXPECT_EQ(Newest("entity", "prod"), Value("a"));
+  EXPECT_TRUE(runs.List("nobody")->rows.empty());
+}
+
+TEST_F(SyncRunsTest, FailedRunKeepsMaskedError) {
+  SecretMasker::Global().Add("hunter2-secret");
+  SyncRuns runs(ws_->db());
+  int64_t id = *runs.Start(Run("items"));
+  ASSERT_TRUE(runs.Finish(id, {Status(ErrorKind::kConnector, "token hunter2-secret refused"), 1, 0, 0, 10, "t"}).ok());
+  EXPECT_EQ(Newest("status"), Value("failed"));
+  std::string error = Newest("error").get<std::string>();
+  EXPECT_EQ(error.find("hunter2-secret"), std::string::npos) << error;
+  EXPECT_NE(error.find("refused"), std::string::npos) << error;
+}
+
+TEST_F(SyncRunsTest, MarkInterruptedSparesOtherRunsAndItself) {
+  SyncRuns runs(ws_->db());
+  int64_t killed = *runs.Start(Run("items"));
+  int64_t other_entity = *runs.Start(Run("users"));
+  int64_t current = *runs.Start(Run("items"));
+  ASSERT_TRUE(runs.MarkInterrupted("prod", "items", "workspace", current).ok());
+  Result<SyncRunRows> all = runs.List("");
+  std::map<int64_t, std::string> status;
+  for (const auto& row : all->rows) status[row[0].get<int64_t>()] = row[12].get<std::string>();
+  EXPECT_EQ(status[killed], "interrupted");
+  EXPECT_EQ(status[other_entity], "running");
+  EXPECT_EQ(status[current], "running");
+}
+
+TEST_F(SyncRunsTest, SchedulesPutChangeAndMark) {
+  SyncSchedules schedules(ws_->db());
+  ASSERT_TRUE(schedules.Put("prod", "SYNC CONNECTOR prod SCHEDULE '* * * * *'", "* * * * *", "t0").ok());
+  ASSERT_TRUE(schedules.Put("prod", "SYNC CONNECTOR prod.items", "0 * * * *", "t1").ok());
+  // The same statement again changes its cron, not the count.
+  ASSERT_TRUE(schedules.Put("prod", "SYNC CONNECTOR prod.items", "5 * * * *", "t2").ok());
+  Result<std::vector<SyncSchedule>> listed = schedules.List();
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[1].cron, "5 * * * *");
+  EXPECT_EQ((*listed)[1].statement, "SYNC CONNECTOR prod.items");
+  EXPECT_EQ((*listed)[1].last_run, "");
+  ASSERT_TRUE(schedules.MarkRun((*listed)[1].id, "2026-12-01T10:05:00Z").ok());
+  EXPECT_EQ(schedules.List()->at(1).last_run, "2026-12-01T10:05:00Z");
+  EXPECT_EQ(schedules.List()->at(0).last_run, "");
+}
+
+}  // namespace
+}  // namespace sluice

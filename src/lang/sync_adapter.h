@@ -1,0 +1,50 @@
+// What a SYNC statement gives the sync driver (sync/sync_driver.h): its
+// destination, the entities' schemas, and their rows — straight from the
+// handler, through a parent's shared scan, or through the entity's SQL
+// table when the statement has a WHERE — and, for a table integration, one
+// resolution of several tables.
+//
+// Ownership: borrows the interpreter and the statement for one SYNC.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lang/ast.h"
+#include "sync/integration_pass.h"
+#include "sync/sync_driver.h"
+
+namespace sluice {
+
+class Interpreter;
+class ConnectorInstance;
+
+class SyncAdapter : public SyncHost, public TableResolver {
+ public:
+  SyncAdapter(Interpreter& in, const ast::SyncStmt& sync, std::string connector, ConnectorInstance& instance)
+      : in_(in), sync_(sync), connector_(std::move(connector)), instance_(instance) {}
+
+  Result<std::unique_ptr<Destination>> OpenDestination(bool own_connection) override;
+  Result<EntitySchema> Schema(const std::string& entity) override;
+  Status PrepareRows(EntityRun& run) override;
+  Result<std::unique_ptr<SyncRowStream>> OpenRows(EntityRun& run, Value options) override;
+  void RunEnded(EntityRun& run) override;
+
+  Result<std::unique_ptr<RowSource>> ResolveTables(const Value& asked) override;
+  Status TableError(const Value& error) override;
+
+ private:
+  struct TableQuery {
+    std::string sql;  // the entity's SQL table, with the statement's WHERE
+    std::vector<Value> params;
+  };
+  Interpreter& in_;
+  const ast::SyncStmt& sync_;
+  std::string connector_;
+  ConnectorInstance& instance_;
+  std::map<std::string, TableQuery> queries_;  // by entity
+};
+
+}  // namespace sluice
