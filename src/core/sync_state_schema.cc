@@ -29,7 +29,9 @@ std::string SyncStateCreateSql(std::string_view qualified_name, bool postgres) {
   return sql + "PRIMARY KEY (connector, entity, destination))";
 }
 
-Status EnsureSqliteSyncState(Database& db) {
+namespace {
+
+Result<std::set<std::string>> SyncStateColumnsPresent(Database& db) {
   ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT name FROM pragma_table_info(?1)"));
   RETURN_IF_ERROR(stmt.BindText(1, kSyncStateTable));
   std::set<std::string> present;
@@ -38,11 +40,22 @@ Status EnsureSqliteSyncState(Database& db) {
     if (!row) break;
     present.insert(stmt.ColumnText(0));
   }
+  return present;
+}
+
+}  // namespace
+
+Status EnsureSqliteSyncState(Database& db) {
+  ASSIGN_OR_RETURN(std::set<std::string> present, SyncStateColumnsPresent(db));
   if (present.empty()) return db.RunStatement(SyncStateCreateSql(kSyncStateTable, false));
   for (const SyncStateColumn& column : kColumns) {
     if (present.count(column.name)) continue;
-    RETURN_IF_ERROR(db.RunStatement(std::string("ALTER TABLE ") + kSyncStateTable + " ADD COLUMN " +
-                                    column.name + " " + column.sqlite));
+    Status added = db.RunStatement(std::string("ALTER TABLE ") + kSyncStateTable + " ADD COLUMN " + column.name +
+                                   " " + column.sqlite);
+    if (added.ok()) continue;
+    // Another process opening the same old file may have added it first.
+    ASSIGN_OR_RETURN(present, SyncStateColumnsPresent(db));
+    if (!present.count(column.name)) return added;
   }
   return Status::Ok();
 }
