@@ -183,6 +183,7 @@ Result<ConnectorTypeDef> ReadType(Stmt& stmt) {
   ASSIGN_OR_RETURN(def.config_schema, ParseJson(stmt.ColumnText(3), TypeLabel(def.name)));
   def.registered = stmt.ColumnInt(4) != 0;
   def.integration = stmt.ColumnText(5);
+  def.kind = def.integration.empty() ? "declared" : "integration";
   def.created_at = stmt.ColumnText(6);
   def.updated_at = stmt.ColumnText(7);
   return def;

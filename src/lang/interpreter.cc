@@ -31,7 +31,7 @@ Interpreter::Interpreter(Workspace& workspace, OutputSink& output)
                              return SessionFunction(name, args);
                            }}),
       connectors_(workspace, output) {
-  Status registered = RegisterEntityModule(workspace_.db().get(), &connectors_);
+  Status registered = RegisterEntityModule(workspace_.db().get(), &entity_module_);
   if (registered.ok()) registered = RegisterSqlFunctions(workspace_.db().get());
   if (!registered.ok()) output_.Log(registered.ToString());
 }
@@ -318,6 +318,13 @@ Result<std::optional<std::string>> Interpreter::EntityTable(const std::string& c
   return std::optional<std::string>(table);
 }
 
+Status Interpreter::CreateScanTable(const std::string& table, const std::string& connector,
+                                    const std::string& entity, const ScanRequest& base) {
+  // Recorded so the destructor drops it: it points at these connectors too.
+  entity_tables_[table] = "scan";
+  return CreateEntityScanTable(workspace_.db(), table, connector, entity, base);
+}
+
 Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
   // connector.entity references become their virtual tables.
   Status lookup_error;
@@ -358,13 +365,12 @@ Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
   ResultSet result;
   int columns = stmt.ColumnCount();
   for (int i = 0; i < columns; ++i) result.columns.push_back(stmt.ColumnName(i));
-  (void)connectors_.TakeLastError();
+  entity_module_.ClearError();
   while (true) {
     Result<bool> has_row = stmt.Step();
     if (!has_row.ok()) {
       // A handler's failure keeps its kind (auth_error, …), not "SQL error".
-      Status engine = connectors_.TakeLastError();
-      return engine.ok() ? has_row.TakeStatus() : engine;
+      return entity_module_.ErrorOf(has_row.TakeStatus());
     }
     if (!*has_row) break;
     std::vector<Value> row;

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "catalog/config_schema.h"
+#include "source/connector_instance.h"
 
 namespace sluice {
 namespace {

@@ -27,14 +27,13 @@ namespace {
 // Rows of one entity from its virtual table, in TableSpec column order.
 class TableRows : public SyncRowStream {
  public:
-  TableRows(Stmt stmt, ConnectorRegistry& connectors) : stmt_(std::move(stmt)), connectors_(connectors) {}
+  TableRows(Stmt stmt, EntityModule& entities) : stmt_(std::move(stmt)), entities_(entities) {}
 
   Result<bool> Next(std::vector<Value>& row) override {
     Result<bool> has_row = stmt_.Step();
     if (!has_row.ok()) {
       // The handler's failure keeps its kind (auth_error, …), not "SQL error".
-      Status engine = connectors_.TakeLastError();
-      return engine.ok() ? has_row.TakeStatus() : engine;
+      return entities_.ErrorOf(has_row.TakeStatus());
     }
     if (!*has_row) return false;
     int columns = stmt_.ColumnCount();
@@ -45,7 +44,7 @@ class TableRows : public SyncRowStream {
 
  private:
   Stmt stmt_;
-  ConnectorRegistry& connectors_;
+  EntityModule& entities_;
 };
 
 // Rows straight from the handler, coerced as the SQL table would: the path
@@ -76,7 +75,7 @@ class HandlerRows : public SyncRowStream {
 // driver hands them to that table's run, right after they arrive.
 class IntegrationPass {
  public:
-  explicit IntegrationPass(ConnectorInstance& instance) : instance_(instance) {}
+  explicit IntegrationPass(MultiTableScan& instance) : instance_(instance) {}
 
   size_t Add(const std::string& table) {
     Table entry;
@@ -155,7 +154,7 @@ class IntegrationPass {
     IntegrationPass& pass_;
     size_t table_;
   };
-  ConnectorInstance& instance_;
+  MultiTableScan& instance_;
   std::vector<Table> tables_;
   std::vector<size_t> index_;  // pass index → table
   std::unique_ptr<RowSource> source_;
@@ -343,6 +342,7 @@ struct EntitySyncJob {
   std::string mode_name;
   bool direct = true;  // rows straight from the handler (no WHERE)
   std::string sql;     // else: through its SQL table
+  std::string scan_table;  // the sync's own table of the entity, which sql reads
   std::vector<Value> params;
   std::unique_ptr<Destination> own_destination;  // a connection of its own, when entities run at once
   int64_t run_id = 0;
@@ -494,9 +494,10 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
 
   // A table integration without WHERE: one resolution for every table, each
   // table's run with a connection of its own.
-  ASSIGN_OR_RETURN(ConnectorInstance * instance, connectors_.Get(connector->name));
-  if (instance->is_integration() && !sync.where && (own_connections || chosen.size() == 1)) {
-    IntegrationPass pass(*instance);
+  ASSIGN_OR_RETURN(Source * instance, connectors_.Get(connector->name));
+  MultiTableScan* multi_table = instance->multi_table();
+  if (multi_table && !sync.where && (own_connections || chosen.size() == 1)) {
+    IntegrationPass pass(*multi_table);
     std::vector<std::unique_ptr<EntitySyncJob>> jobs;
     for (const EntityDef* entity : chosen) {
       std::unique_ptr<EntitySyncJob> job = prepare(*entity, chosen.size() > 1);
@@ -527,7 +528,6 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
       while (active[i]) active[i] = jobs[i]->run->Step();
     }
     for (auto& job : jobs) note(FinishEntitySync(*job, summary));
-    connectors_.ClearSyncOptions();
     output_.Emit(summary);
     return first_failure;
   }
@@ -604,7 +604,6 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
       for (auto& job : jobs) note(FinishEntitySync(*job, summary));
     }
   }
-  connectors_.ClearSyncOptions();
   output_.Emit(summary);
   return first_failure;
 }
@@ -711,7 +710,10 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
   for (const ColumnSpec& column : plan.table.columns) {
     columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(column.name);
   }
-  job->sql = "SELECT " + columns + " FROM temp." + QuoteIdentifier(*table);
+  // Read from a table of the sync's own, named as the entity's, so its
+  // scans carry the run's cursor and order (CreateScanTable in open_rows).
+  job->scan_table = *table + "#sync";
+  job->sql = "SELECT " + columns + " FROM temp." + QuoteIdentifier(job->scan_table) + " AS " + QuoteIdentifier(*table);
   job->direct = !sync.where;
   if (sync.where) {
     ASSIGN_OR_RETURN(BoundSql bound, BindVariables(*sync.where, variables_));
@@ -759,12 +761,15 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
     }
     if (plan.cursor_ordered) extra["order_by"] = Value::array({Value{{"field", plan.cursor_field}, {"desc", false}}});
     if (self->pass) return self->pass->Open(self->pass_table, std::move(extra), self->schema);
-    // Set for the scan either way: it also keeps a sync away from the query cache.
-    connectors_.SetSyncOptions(connector_name, self->entity, std::move(extra));
+    // A sync's scans never come from the query cache.
+    ScanRequest request;
+    request.use_cache = false;
+    if (state && !state->cursor_value.is_null()) request.cursor = ScanRequest::Cursor{plan.cursor_field, state->cursor_value};
+    if (plan.cursor_ordered) request.order_by.push_back({plan.cursor_field, false});
     if (self->fed_by) {
       auto parents = std::make_unique<RowTee::Reader>(self->fed_by, self->reader);
-      std::unique_ptr<RowSource> source = connectors_.ScanEachParent(connector_name, self->entity, Value::object(),
-                                                                     Value::object(), std::move(parents));
+      std::unique_ptr<RowSource> source =
+          connectors_.ScanEachParent(connector_name, self->entity, request, std::move(parents));
       if (self->feeds) {
         self->feeds->SetSource(std::move(source));
         source = std::make_unique<RowTee::Reader>(self->feeds, 0);
@@ -773,21 +778,21 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
     }
     if (self->direct) {
       // Children read the parent's rows whole, as their handlers get them.
-      ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source,
-                       connectors_.Scan(connector_name, self->entity, Value::object(), Value::object(), Value(),
-                                        self->feeds ? nullptr : &self->field_names));
+      if (!self->feeds) request.only_fields = self->field_names;
+      ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source, connectors_.Scan(connector_name, self->entity, request));
       if (self->feeds) {
         self->feeds->SetSource(std::move(source));
         source = std::make_unique<RowTee::Reader>(self->feeds, 0);
       }
       return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(std::move(source), self->schema));
     }
+    RETURN_IF_ERROR(CreateScanTable(self->scan_table, connector_name, self->entity, request));
     ASSIGN_OR_RETURN(Stmt stmt, workspace_.db().Prepare(self->sql));
     for (size_t i = 0; i < self->params.size(); ++i) {
       RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i + 1), self->params[i]));
     }
-    (void)connectors_.TakeLastError();
-    return std::unique_ptr<SyncRowStream>(std::make_unique<TableRows>(std::move(stmt), connectors_));
+    entity_module_.ClearError();
+    return std::unique_ptr<SyncRowStream>(std::make_unique<TableRows>(std::move(stmt), entity_module_));
   };
   job->started = job->last_shown = std::chrono::steady_clock::now();
   SyncProgress progress = [this, self](const EntitySyncReport& so_far, SyncEvent event) {
@@ -815,8 +820,6 @@ Result<std::unique_ptr<EntitySyncJob>> Interpreter::PrepareEntitySync(const ast:
 
 Status Interpreter::FinishEntitySync(EntitySyncJob& job, ResultSet& summary) {
   EntitySyncReport report = job.run->Finish();
-  // Its cursor was for its own run: a child scanning it later sees every row.
-  connectors_.SetSyncOptions(job.plan.table.connector, job.entity, Value::object());
   const EntitySyncPlan& plan = job.plan;
   const std::string& mode_name = job.mode_name;
   const std::string& entity_name = job.entity;

@@ -16,11 +16,6 @@
 namespace sluice {
 namespace {
 
-double NumberOption(const Value& options, const char* key, double fallback) {
-  auto found = options.find(key);
-  return found != options.end() && found->is_number() ? found->get<double>() : fallback;
-}
-
 // " (handler items.js, defined at connector.sql:16:1)" for handlers kept in
 // files, whose error positions point into the file, not at the statement.
 std::string DefinedAt(const HandlerDef& handler) {
@@ -29,22 +24,6 @@ std::string DefinedAt(const HandlerDef& handler) {
 }
 
 }  // namespace
-
-ConnectorLimits ConnectorLimits::FromOptions(const Value& options) {
-  ConnectorLimits limits;
-  if (!options.is_object()) return limits;
-  double seconds = NumberOption(options, "timeout_seconds", 60);
-  limits.timeout = std::chrono::milliseconds(static_cast<int64_t>(std::max(0.001, seconds) * 1000));
-  limits.retry_count = static_cast<int>(NumberOption(options, "retry_count", 3));
-  limits.rate_limit = NumberOption(options, "rate_limit", 0);
-  limits.rate_limit_burst = NumberOption(options, "rate_limit_burst", 0);
-  limits.cache_ttl = std::chrono::seconds(static_cast<int64_t>(NumberOption(options, "cache_ttl", 0)));
-  double max_mb = NumberOption(options, "max_response_mb", 64);
-  limits.max_response_bytes = static_cast<size_t>(std::clamp(max_mb, 1.0, 1048576.0) * (1 << 20));
-  auto invalid_utf8 = options.find("invalid_utf8");
-  limits.invalid_utf8_error = invalid_utf8 != options.end() && *invalid_utf8 == "error";
-  return limits;
-}
 
 js::HandlerSource ToHandlerSource(const HandlerDef& handler) {
   js::HandlerSource source;
@@ -240,6 +219,18 @@ Result<Value> ConnectorInstance::InspectIntegration(js::JsRuntime& runtime, cons
   return result;
 }
 
+Status ConnectorInstance::ValidateIntegrationConfig(js::JsRuntime& runtime, const std::string& directory,
+                                                    const Value& resolved_config, const TransportFactory& transport) {
+  js::RealmOptions options;
+  options.transport = transport ? transport() : nullptr;
+  if (!options.transport) options.transport = std::make_unique<CurlTransport>();
+  ASSIGN_OR_RETURN(std::unique_ptr<js::JsRealm> realm, js::JsRealm::Create(runtime, std::move(options)));
+  ASSIGN_OR_RETURN(js::JsRealm::HandlerId host, realm->LoadIntegration(directory, std::chrono::seconds(60)));
+  ASSIGN_OR_RETURN(Value about, realm->Call(host, "schema", {}, std::chrono::seconds(60)));
+  if (!about.contains("json_schema") || !about["json_schema"].is_object()) return Status::Ok();
+  return ValidateJsonSchema(*realm, about["json_schema"], resolved_config);
+}
+
 Result<js::JsRealm::HandlerId> ConnectorInstance::Handler(const std::string& key, const HandlerDef& handler) {
   auto found = handlers_.find(key);
   if (found != handlers_.end()) return found->second;
@@ -319,9 +310,11 @@ Result<std::unique_ptr<RowSource>> ConnectorInstance::ResolveTables(const Value&
       std::move(stream).value(), context, *realm_, utf8_before, console_));
 }
 
-Result<std::unique_ptr<RowSource>> ConnectorInstance::Query(const EntityDef& entity, const Value& filters,
-                                                            const Value& options, const Value& parent,
-                                                            const std::vector<std::string>* only_fields) {
+Result<std::unique_ptr<RowSource>> ConnectorInstance::Scan(const EntityDef& entity, const ScanRequest& request) {
+  const Value& filters = request.filters;
+  const Value options = HandlerOptions(request);
+  const Value& parent = request.parent;
+  const std::vector<std::string>* only_fields = request.only_fields ? &*request.only_fields : nullptr;
   if (host_) {
     std::string context = "connector '" + spec_.connector.name + "', table '" + entity.name + "'";
     uint64_t utf8_before = realm_->invalid_utf8_count();
