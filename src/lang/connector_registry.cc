@@ -61,10 +61,10 @@ Result<std::vector<std::string>> ConnectorRegistry::ConnectorNames() {
   return names;
 }
 
-Status ConnectorRegistry::ValidateIntegrationConfig(const ConnectorDef& connector, const ConnectorTypeDef& type) {
+Status ConnectorRegistry::CheckSourceConfig(const ConnectorDef& connector, const ConnectorTypeDef& type) {
   Result<Value> config = ResolveConnectorConfig(connector.config, type.config_schema, Secrets());
   if (!config.ok()) return Status::Ok();  // e.g. ENV not set here: checked when the connector starts
-  return sources_.ValidateIntegrationConfig(type, *config);
+  return sources_.CheckConfig(type, *config);
 }
 
 Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector) {

@@ -36,10 +36,13 @@ class ConnectorRegistry : public SourceDefinitions {
   ResultSet Stats(const std::string& connector) const;
   Result<std::vector<EntityDef>> Entities(const std::string& connector) { return sources_.Entities(connector); }
   Result<Value> InspectIntegration(const std::string& directory) { return sources_.InspectIntegration(directory); }
-  // CREATE/ALTER CONNECTOR of an integration type: CONFIG against the
-  // plugin's JSON schema, when its templates resolve now (else the check
-  // waits for the connector's first use).
-  Status ValidateIntegrationConfig(const ConnectorDef& connector, const ConnectorTypeDef& type);
+  // CREATE/ALTER CONNECTOR of a type whose kind judges CONFIG itself (an
+  // integration: its plugin's JSON schema), when its templates resolve now
+  // (else the check waits for the connector's first use).
+  Status CheckSourceConfig(const ConnectorDef& connector, const ConnectorTypeDef& type);
+  // What the type's kind of source can do (SourceKind).
+  bool ListsOwnEntities(const ConnectorTypeDef& type) const { return sources_.ListsOwnEntities(type); }
+  bool ChecksOwnConfig(const ConnectorTypeDef& type) const { return sources_.ChecksOwnConfig(type); }
 
   Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) {
     return sources_.Schema(connector, entity);

@@ -97,6 +97,10 @@ struct SourceKind {
   // tables), rather than the catalog holding them.
   bool lists_own_entities = false;
   std::function<Result<std::unique_ptr<Source>>(ConnectorSpec spec, const SourceEnv& env)> create;
+  // When set, judges a connector's CONFIG (resolved) in place of the
+  // type's CONFIG_SCHEMA (an integration: its plugin's JSON schema).
+  std::function<Status(const ConnectorTypeDef& type, const Value& resolved_config, const SourceEnv& env)>
+      check_config;
 };
 
 }  // namespace sluice

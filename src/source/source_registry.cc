@@ -19,8 +19,13 @@ SourceRegistry::SourceRegistry(SourceDefinitions& definitions) : definitions_(de
                      ConnectorInstance::Create(*runtime, std::move(spec), env.console, env.transport));
     return std::unique_ptr<Source>(std::move(created));
   };
-  RegisterKind({"declared", false, instance});
-  RegisterKind({"integration", true, instance});
+  RegisterKind({"declared", false, instance, nullptr});
+  RegisterKind({"integration", true, instance,
+                [](const ConnectorTypeDef& type, const Value& resolved_config, const SourceEnv& env) -> Status {
+                  ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
+                  return ConnectorInstance::ValidateIntegrationConfig(*runtime, type.integration, resolved_config,
+                                                                      env.transport);
+                }});
 }
 
 // Sources hold realms of the runtime: they go first.
@@ -129,10 +134,20 @@ Result<Value> SourceRegistry::InspectIntegration(const std::string& directory) {
   return ConnectorInstance::InspectIntegration(*runtime, directory, console);
 }
 
-Status SourceRegistry::ValidateIntegrationConfig(const ConnectorTypeDef& type, const Value& resolved_config) {
-  ASSIGN_OR_RETURN(js::JsRuntime * runtime, Runtime());
-  return ConnectorInstance::ValidateIntegrationConfig(*runtime, type.integration, resolved_config,
-                                                      transport_factory_);
+bool SourceRegistry::ListsOwnEntities(const ConnectorTypeDef& type) const {
+  const SourceKind* kind = FindKind(type.kind);
+  return kind && kind->lists_own_entities;
+}
+
+bool SourceRegistry::ChecksOwnConfig(const ConnectorTypeDef& type) const {
+  const SourceKind* kind = FindKind(type.kind);
+  return kind && kind->check_config;
+}
+
+Status SourceRegistry::CheckConfig(const ConnectorTypeDef& type, const Value& resolved_config) {
+  ASSIGN_OR_RETURN(const SourceKind* kind, KindOf(type));
+  if (!kind->check_config) return Status::Ok();
+  return kind->check_config(type, resolved_config, Env("integration"));
 }
 
 Result<EntitySchema> SourceRegistry::Schema(const std::string& connector, const std::string& entity) {

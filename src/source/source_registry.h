@@ -98,9 +98,12 @@ class SourceRegistry : public EntityProvider {
   // CREATE CONNECTOR TYPE … FROM INTEGRATION: loads the integration once,
   // without a connection (ConnectorInstance::InspectIntegration).
   Result<Value> InspectIntegration(const std::string& directory);
-  // CREATE/ALTER CONNECTOR of an integration type: CONFIG (resolved)
-  // against the plugin's JSON schema.
-  Status ValidateIntegrationConfig(const ConnectorTypeDef& type, const Value& resolved_config);
+  // Capabilities of a type's kind (false for a kind not registered).
+  bool ListsOwnEntities(const ConnectorTypeDef& type) const;
+  bool ChecksOwnConfig(const ConnectorTypeDef& type) const;
+  // CREATE/ALTER CONNECTOR of a type whose kind judges CONFIG itself (an
+  // integration: against its plugin's JSON schema); Ok for the others.
+  Status CheckConfig(const ConnectorTypeDef& type, const Value& resolved_config);
 
   // EntityProvider: what SQL over connector entities needs.
   Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) override;
