@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "catalog/config_schema.h"
-#include "source/connector_instance.h"
+#include "source/integration_source.h"
 
 namespace sluice {
 namespace {
@@ -206,7 +206,7 @@ Status CatalogStatements::CreateIntegrationType(const ast::CreateConnectorTypeSt
   // A replaced integration may have dropped tables.
   ASSIGN_OR_RETURN(std::vector<EntityDef> old, catalog.ListEntities(def.name));
   for (const EntityDef& entity : old) RETURN_IF_ERROR(catalog.DropEntity(def.name, entity.name));
-  for (EntityDef& entity : ConnectorInstance::EntitiesOfTables(def.name, def.integration, (*about)["tables"])) {
+  for (EntityDef& entity : IntegrationSource::EntitiesOfTables(def.name, def.integration, (*about)["tables"])) {
     entity.handler.defined_at = s.name.span.begin.ToString();
     for (const auto& [field, spec] : entity.fields.items()) {
       Status name = CheckFieldName(field);

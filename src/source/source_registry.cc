@@ -6,24 +6,30 @@
 
 #include "catalog/config_schema.h"
 #include "core/identifier.h"
-#include "source/connector_instance.h"
+#include "source/declared_source.h"
+#include "source/integration_source.h"
 
 namespace sluice {
 
 SourceRegistry::SourceRegistry(SourceDefinitions& definitions) : definitions_(definitions) {
-  // Both built-in kinds run as a ConnectorInstance: the type's integration
-  // directory, when it has one, makes it load the plugin.
-  auto instance = [](ConnectorSpec spec, const SourceEnv& env) -> Result<std::unique_ptr<Source>> {
-    ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
-    ASSIGN_OR_RETURN(std::unique_ptr<ConnectorInstance> created,
-                     ConnectorInstance::Create(*runtime, std::move(spec), env.console, env.transport));
-    return std::unique_ptr<Source>(std::move(created));
-  };
-  RegisterKind({"declared", false, instance, nullptr});
-  RegisterKind({"integration", true, instance,
+  RegisterKind({"declared", false,
+                [](ConnectorSpec spec, const SourceEnv& env) -> Result<std::unique_ptr<Source>> {
+                  ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
+                  ASSIGN_OR_RETURN(std::unique_ptr<DeclaredSource> created,
+                                   DeclaredSource::Create(*runtime, std::move(spec), env.console, env.transport));
+                  return std::unique_ptr<Source>(std::move(created));
+                },
+                nullptr});
+  RegisterKind({"integration", true,
+                [](ConnectorSpec spec, const SourceEnv& env) -> Result<std::unique_ptr<Source>> {
+                  ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
+                  ASSIGN_OR_RETURN(std::unique_ptr<IntegrationSource> created,
+                                   IntegrationSource::Create(*runtime, std::move(spec), env.console, env.transport));
+                  return std::unique_ptr<Source>(std::move(created));
+                },
                 [](const ConnectorTypeDef& type, const Value& resolved_config, const SourceEnv& env) -> Status {
                   ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
-                  return ConnectorInstance::ValidateIntegrationConfig(*runtime, type.integration, resolved_config,
+                  return IntegrationSource::ValidateIntegrationConfig(*runtime, type.integration, resolved_config,
                                                                       env.transport);
                 }});
 }
@@ -131,7 +137,7 @@ Result<Value> SourceRegistry::InspectIntegration(const std::string& directory) {
   js::ConsoleFunction console = [&definitions](std::string_view level, std::string_view text) {
     definitions.Log("[integration] console." + std::string(level) + ": " + std::string(text));
   };
-  return ConnectorInstance::InspectIntegration(*runtime, directory, console);
+  return IntegrationSource::InspectIntegration(*runtime, directory, console);
 }
 
 bool SourceRegistry::ListsOwnEntities(const ConnectorTypeDef& type) const {
