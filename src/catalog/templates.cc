@@ -15,8 +15,8 @@ bool IsSecretKey(const Value& config_schema, const std::string& key) {
 }
 
 // Replaces each {{secrets.NAME}} / {{env.NAME}} in `text`.
-Result<std::string> ResolveTemplates(const std::string& text, const std::string& key, const SecretLookup& secrets,
-                                     bool secret_key) {
+Result<std::string> ResolveTemplates(const std::string& text, const std::string& key,
+                                     const SecretLookup& secrets, bool secret_key) {
   std::string out;
   size_t pos = 0;
   while (true) {
@@ -58,7 +58,8 @@ bool HasTemplate(const Value& value) {
 
 }  // namespace
 
-Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_schema, const SecretLookup& secrets) {
+Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_schema,
+                                     const SecretLookup& secrets) {
   Value resolved = config;
   for (auto& [key, value] : resolved.items()) {
     if (!HasTemplate(value)) continue;
@@ -69,7 +70,8 @@ Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_sc
   return resolved;
 }
 
-Result<Value> ResolveDestinationConfig(const Value& config, const std::string& owner, const SecretLookup& secrets) {
+Result<Value> ResolveDestinationConfig(const Value& config, const std::string& owner,
+                                       const SecretLookup& secrets) {
   Value resolved = config;
   for (auto& [key, value] : resolved.items()) {
     if (!HasTemplate(value)) continue;

@@ -20,10 +20,12 @@ using SecretLookup = std::function<Result<std::string>(const std::string& name)>
 // A connector's CONFIG. `config_schema` is its type's CONFIG_SCHEMA: values
 // from {{env.X}} under a key marked secret are masked in output (secrets are
 // masked by the store). Errors name the key; the caller names the connector.
-Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_schema, const SecretLookup& secrets);
+Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_schema,
+                                     const SecretLookup& secrets);
 
 // A destination's CONFIG: every {{env.X}} value is masked. Errors name the
 // key and then `owner` ("destination 'warehouse'").
-Result<Value> ResolveDestinationConfig(const Value& config, const std::string& owner, const SecretLookup& secrets);
+Result<Value> ResolveDestinationConfig(const Value& config, const std::string& owner,
+                                       const SecretLookup& secrets);
 
 }  // namespace sluice

@@ -11,25 +11,31 @@ namespace {
 SecretLookup Secrets(std::map<std::string, std::string> values) {
   return [values](const std::string& name) -> Result<std::string> {
     auto found = values.find(name);
-    if (found == values.end()) return Status(ErrorKind::kNotFound, "secret '" + name + "' does not exist");
+    if (found == values.end())
+      return Status(ErrorKind::kNotFound, "secret '" + name + "' does not exist");
     return found->second;
   };
 }
 
 TEST(TemplatesTest, ResolvesSecretsAndEnvironment) {
   setenv("SLUICE_TEMPLATES_TEST_HOST", "api.example.com", 1);
-  Value config = {{"token", "{{secrets.gh}}"}, {"url", "https://{{ env.SLUICE_TEMPLATES_TEST_HOST }}/v1"},
-                  {"plain", "no templates"}, {"count", 3}};
-  Result<Value> resolved = ResolveConnectorConfig(config, Value::object(), Secrets({{"gh", "s3cret"}}));
+  Value config = {{"token", "{{secrets.gh}}"},
+                  {"url", "https://{{ env.SLUICE_TEMPLATES_TEST_HOST }}/v1"},
+                  {"plain", "no templates"},
+                  {"count", 3}};
+  Result<Value> resolved =
+      ResolveConnectorConfig(config, Value::object(), Secrets({{"gh", "s3cret"}}));
   ASSERT_TRUE(resolved.ok()) << resolved.status().ToString();
-  EXPECT_EQ(resolved->dump(),
-            R"({"token":"s3cret","url":"https://api.example.com/v1","plain":"no templates","count":3})");
+  EXPECT_EQ(
+      resolved->dump(),
+      R"({"token":"s3cret","url":"https://api.example.com/v1","plain":"no templates","count":3})");
 }
 
 TEST(TemplatesTest, TwoTemplatesInOneString) {
   setenv("SLUICE_TEMPLATES_TEST_USER", "ann", 1);
   Value config = {{"auth", "{{env.SLUICE_TEMPLATES_TEST_USER}}:{{secrets.pw}}"}};
-  Result<Value> resolved = ResolveConnectorConfig(config, Value::object(), Secrets({{"pw", "hunter2"}}));
+  Result<Value> resolved =
+      ResolveConnectorConfig(config, Value::object(), Secrets({{"pw", "hunter2"}}));
   ASSERT_TRUE(resolved.ok());
   EXPECT_EQ((*resolved)["auth"], "ann:hunter2");
 }
@@ -72,9 +78,11 @@ TEST(TemplatesTest, DestinationErrorsNameTheOwner) {
   EXPECT_EQ(resolved.status().message(),
             "destination 'warehouse': config key 'password': environment variable "
             "'SLUICE_TEMPLATES_TEST_UNSET' is not set");
-  Result<Value> missing = ResolveDestinationConfig({{"password", "{{secrets.pg}}"}}, "destination 'w'", Secrets({}));
+  Result<Value> missing =
+      ResolveDestinationConfig({{"password", "{{secrets.pg}}"}}, "destination 'w'", Secrets({}));
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message(), "destination 'w': config key 'password': secret 'pg' does not exist");
+  EXPECT_EQ(missing.status().message(),
+            "destination 'w': config key 'password': secret 'pg' does not exist");
 }
 
 }  // namespace

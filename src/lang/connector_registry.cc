@@ -14,7 +14,8 @@ SecretLookup ConnectorRegistry::Secrets() {
   return [&secrets](const std::string& name) { return secrets.Get(name); };
 }
 
-Result<Value> ConnectorRegistry::ResolveDestinationConfig(const Value& config, const std::string& owner) {
+Result<Value> ConnectorRegistry::ResolveDestinationConfig(const Value& config,
+                                                          const std::string& owner) {
   return sluice::ResolveDestinationConfig(config, owner, Secrets());
 }
 
@@ -29,12 +30,15 @@ Result<ConnectorSpec> ConnectorRegistry::Spec(const std::string& name) {
   ASSIGN_OR_RETURN(spec.type, catalog.GetConnectorType(spec.connector.type));
   ASSIGN_OR_RETURN(spec.entities, catalog.ListEntities(spec.type.name));
   ASSIGN_OR_RETURN(spec.actions, catalog.ListActions(spec.type.name));
-  Result<Value> config = ResolveConnectorConfig(spec.connector.config, spec.type.config_schema, Secrets());
+  Result<Value> config =
+      ResolveConnectorConfig(spec.connector.config, spec.type.config_schema, Secrets());
   if (!config.ok()) return config.TakeStatus().WithContext("connector '" + name + "'");
   spec.resolved_config = std::move(config).value();
   std::string identity = spec.connector.config.dump() + spec.connector.options.dump() +
-                         spec.connector.updated_at + spec.type.updated_at + spec.resolved_config.dump();
-  for (const EntityDef& entity : spec.entities) identity += entity.name + entity.handler.code + entity.fields.dump();
+                         spec.connector.updated_at + spec.type.updated_at +
+                         spec.resolved_config.dump();
+  for (const EntityDef& entity : spec.entities)
+    identity += entity.name + entity.handler.code + entity.fields.dump();
   for (const ActionDef& action : spec.actions) identity += action.name + action.handler.code;
   spec.fingerprint = std::to_string(std::hash<std::string>{}(identity));
   return spec;
@@ -45,12 +49,15 @@ Result<ConnectorTypeDef> ConnectorRegistry::TypeOf(const std::string& connector)
   return workspace_.catalog().GetConnectorType(def.type);
 }
 
-Result<std::vector<EntityDef>> ConnectorRegistry::DeclaredEntities(const std::string& type, bool definition_order) {
-  if (definition_order) return workspace_.catalog().ListEntities(type, Catalog::EntityOrder::kDefinition);
+Result<std::vector<EntityDef>> ConnectorRegistry::DeclaredEntities(const std::string& type,
+                                                                   bool definition_order) {
+  if (definition_order)
+    return workspace_.catalog().ListEntities(type, Catalog::EntityOrder::kDefinition);
   return workspace_.catalog().ListEntities(type);
 }
 
-Result<EntityDef> ConnectorRegistry::DeclaredEntity(const std::string& type, const std::string& entity) {
+Result<EntityDef> ConnectorRegistry::DeclaredEntity(const std::string& type,
+                                                    const std::string& entity) {
   return workspace_.catalog().GetEntity(type, entity);
 }
 
@@ -61,9 +68,11 @@ Result<std::vector<std::string>> ConnectorRegistry::ConnectorNames() {
   return names;
 }
 
-Status ConnectorRegistry::CheckSourceConfig(const ConnectorDef& connector, const ConnectorTypeDef& type) {
+Status ConnectorRegistry::CheckSourceConfig(const ConnectorDef& connector,
+                                            const ConnectorTypeDef& type) {
   Result<Value> config = ResolveConnectorConfig(connector.config, type.config_schema, Secrets());
-  if (!config.ok()) return Status::Ok();  // e.g. ENV not set here: checked when the connector starts
+  if (!config.ok())
+    return Status::Ok();  // e.g. ENV not set here: checked when the connector starts
   return sources_.CheckConfig(type, *config);
 }
 
@@ -79,13 +88,13 @@ Result<ResultSet> ConnectorRegistry::TestConnection(const std::string& connector
 
 ResultSet ConnectorRegistry::Stats(const std::string& connector) const {
   ResultSet result;
-  result.columns = {"connector", "requests", "retries", "rate_limit_waits", "failures", "bytes_received",
-                    "cache_hits"};
+  result.columns = {"connector", "requests",       "retries",   "rate_limit_waits",
+                    "failures",  "bytes_received", "cache_hits"};
   auto n = [](uint64_t v) { return Value(static_cast<int64_t>(v)); };
   for (const SourceStats& stats : sources_.Stats(connector)) {
     result.rows.push_back({Value(stats.connector), n(stats.http.requests), n(stats.http.retries),
-                           n(stats.http.rate_limit_waits), n(stats.http.failures), n(stats.http.bytes_received),
-                           n(stats.cache_hits)});
+                           n(stats.http.rate_limit_waits), n(stats.http.failures),
+                           n(stats.http.bytes_received), n(stats.cache_hits)});
   }
   return result;
 }

@@ -34,15 +34,23 @@ class ConnectorRegistry : public SourceDefinitions {
   // HTTP diagnostics per connector run in this session ("" = all):
   // requests, retries, rate-limit waits, failures, bytes received.
   ResultSet Stats(const std::string& connector) const;
-  Result<std::vector<EntityDef>> Entities(const std::string& connector) { return sources_.Entities(connector); }
-  Result<Value> InspectIntegration(const std::string& directory) { return sources_.InspectIntegration(directory); }
+  Result<std::vector<EntityDef>> Entities(const std::string& connector) {
+    return sources_.Entities(connector);
+  }
+  Result<Value> InspectIntegration(const std::string& directory) {
+    return sources_.InspectIntegration(directory);
+  }
   // CREATE/ALTER CONNECTOR of a type whose kind judges CONFIG itself (an
   // integration: its plugin's JSON schema), when its templates resolve now
   // (else the check waits for the connector's first use).
   Status CheckSourceConfig(const ConnectorDef& connector, const ConnectorTypeDef& type);
   // What the type's kind of source can do (SourceKind).
-  bool ListsOwnEntities(const ConnectorTypeDef& type) const { return sources_.ListsOwnEntities(type); }
-  bool ChecksOwnConfig(const ConnectorTypeDef& type) const { return sources_.ChecksOwnConfig(type); }
+  bool ListsOwnEntities(const ConnectorTypeDef& type) const {
+    return sources_.ListsOwnEntities(type);
+  }
+  bool ChecksOwnConfig(const ConnectorTypeDef& type) const {
+    return sources_.ChecksOwnConfig(type);
+  }
 
   Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) {
     return sources_.Schema(connector, entity);
@@ -52,13 +60,16 @@ class ConnectorRegistry : public SourceDefinitions {
     return sources_.Scan(connector, entity, request);
   }
   std::unique_ptr<RowSource> ScanEachParent(const std::string& connector, const std::string& entity,
-                                            const ScanRequest& request, std::unique_ptr<RowSource> parents) {
+                                            const ScanRequest& request,
+                                            std::unique_ptr<RowSource> parents) {
     return sources_.ScanEachParent(connector, entity, request, std::move(parents));
   }
   void SetCacheEnabled(bool enabled) { sources_.SetCacheEnabled(enabled); }
   void ClearCache() { sources_.ClearCache(); }
   void BeginStatement() { sources_.BeginStatement(); }
-  void set_transport_factory(TransportFactory factory) { sources_.set_transport_factory(std::move(factory)); }
+  void set_transport_factory(TransportFactory factory) {
+    sources_.set_transport_factory(std::move(factory));
+  }
   void Reset() { sources_.Reset(); }
 
   // A destination's CONFIG with {{secrets.x}} and {{env.X}} resolved;
@@ -68,7 +79,8 @@ class ConnectorRegistry : public SourceDefinitions {
   // SourceDefinitions, over the catalog.
   Result<ConnectorSpec> Spec(const std::string& connector) override;
   Result<ConnectorTypeDef> TypeOf(const std::string& connector) override;
-  Result<std::vector<EntityDef>> DeclaredEntities(const std::string& type, bool definition_order) override;
+  Result<std::vector<EntityDef>> DeclaredEntities(const std::string& type,
+                                                  bool definition_order) override;
   Result<EntityDef> DeclaredEntity(const std::string& type, const std::string& entity) override;
   Result<std::vector<std::string>> ConnectorNames() override;
   void Log(const std::string& line) override { output_.Log(line); }

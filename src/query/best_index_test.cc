@@ -34,7 +34,9 @@ class TestSource : public EntityProvider {
   std::vector<Value> rows;
   std::vector<ScanRequest> asked;
 
-  Result<EntitySchema> Schema(const std::string&, const std::string& entity) override { return schemas[entity]; }
+  Result<EntitySchema> Schema(const std::string&, const std::string& entity) override {
+    return schemas[entity];
+  }
   Result<std::unique_ptr<RowSource>> Scan(const std::string&, const std::string&,
                                           const ScanRequest& request) override {
     asked.push_back(request);
@@ -61,10 +63,13 @@ class BestIndexTest : public ::testing::Test {
     notes.entity = "notes";
     notes.has_parent = true;
     source_.schemas["notes"] = notes;
-    for (int i = 1; i <= 5; ++i) source_.rows.push_back({{"n", i}, {"status", "open"}, {"label", "x"}, {"score", i}});
+    for (int i = 1; i <= 5; ++i)
+      source_.rows.push_back({{"n", i}, {"status", "open"}, {"label", "x"}, {"score", i}});
     ASSERT_TRUE(RegisterEntityModule(db_.get(), &module_).ok());
-    ASSERT_TRUE(db_.RunStatement("CREATE VIRTUAL TABLE temp.items USING sluice_entity('c', 'items')").ok());
-    ASSERT_TRUE(db_.RunStatement("CREATE VIRTUAL TABLE temp.notes USING sluice_entity('c', 'notes')").ok());
+    ASSERT_TRUE(
+        db_.RunStatement("CREATE VIRTUAL TABLE temp.items USING sluice_entity('c', 'items')").ok());
+    ASSERT_TRUE(
+        db_.RunStatement("CREATE VIRTUAL TABLE temp.notes USING sluice_entity('c', 'notes')").ok());
   }
 
   // The plan SQLite chose for the (first) scan of an entity table in `sql`.
@@ -72,7 +77,8 @@ class BestIndexTest : public ::testing::Test {
     Result<Stmt> stmt = db_.Prepare("EXPLAIN QUERY PLAN " + sql);
     EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
     while (stmt.ok() && stmt->Step().value()) {
-      if (std::optional<ExplainedStep> step = DescribePlanStep(stmt->ColumnText(3))) return step->plan;
+      if (std::optional<ExplainedStep> step = DescribePlanStep(stmt->ColumnText(3)))
+        return step->plan;
     }
     ADD_FAILURE() << "no entity scan in the plan of " << sql;
     return ScanPlan();
@@ -122,7 +128,8 @@ TEST_F(BestIndexTest, EqualityOnAFieldNotFilterableKeepsTheLimit) {
   EXPECT_EQ(plan.where[0].field, "label");
   EXPECT_FALSE(plan.limit);
   // It is still a filter the handler may use; SQLite re-checks every row.
-  EXPECT_EQ(Asked("SELECT n FROM items WHERE label = 'x' LIMIT 3").filters.dump(), R"({"label":"x"})");
+  EXPECT_EQ(Asked("SELECT n FROM items WHERE label = 'x' LIMIT 3").filters.dump(),
+            R"({"label":"x"})");
 }
 
 TEST_F(BestIndexTest, AnUnpushedTermKeepsTheLimit) {
@@ -186,7 +193,8 @@ TEST_F(BestIndexTest, OffsetIsCountedInTheLimitNeverHandedOn) {
 TEST_F(BestIndexTest, OffsetIsNotHandedOnEvenWhenTheHandlerAppliesIt) {
   source_.schemas["items"].applies_offset = true;
   ASSERT_TRUE(db_.RunStatement("DROP TABLE temp.items").ok());
-  ASSERT_TRUE(db_.RunStatement("CREATE VIRTUAL TABLE temp.items USING sluice_entity('c', 'items')").ok());
+  ASSERT_TRUE(
+      db_.RunStatement("CREATE VIRTUAL TABLE temp.items USING sluice_entity('c', 'items')").ok());
   ScanRequest request = Asked("SELECT n FROM items LIMIT 2 OFFSET 3");
   EXPECT_EQ(request.limit, 5);
   EXPECT_EQ(HandlerOptions(request).count("offset"), 0u);
@@ -218,8 +226,8 @@ TEST_F(BestIndexTest, FieldsAreWhatTheQueryReadsRawMeansWholeRows) {
 TEST(ScanPlanTest, DescribesOnlyTheModulesPlans) {
   EXPECT_FALSE(DescribePlanStep("SCAN t").has_value());
   EXPECT_FALSE(DescribePlanStep("SCAN t VIRTUAL TABLE INDEX 0:not json").has_value());
-  std::optional<ExplainedStep> step =
-      DescribePlanStep(R"(SCAN nums VIRTUAL TABLE INDEX 0:{"where":[["n","=",false]],"fields":["n"]})");
+  std::optional<ExplainedStep> step = DescribePlanStep(
+      R"(SCAN nums VIRTUAL TABLE INDEX 0:{"where":[["n","=",false]],"fields":["n"]})");
   ASSERT_TRUE(step.has_value());
   EXPECT_EQ(step->step, "SCAN nums");
   ASSERT_EQ(step->plan.where.size(), 1u);

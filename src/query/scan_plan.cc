@@ -10,7 +10,8 @@ std::optional<ScanPlan> DescribeIndex(std::string_view idx_str) {
   ScanPlan plan;
   try {
     for (const Value& where : decided.value("where", Value::array())) {
-      plan.where.push_back({where[0].get<std::string>(), where[1].get<std::string>(), where[2].get<bool>()});
+      plan.where.push_back(
+          {where[0].get<std::string>(), where[1].get<std::string>(), where[2].get<bool>()});
     }
     for (const Value& term : decided.value("kept", Value::array())) {
       plan.kept.push_back({term[0].get<std::string>(), term[1].get<std::string>(), false});
@@ -18,7 +19,8 @@ std::optional<ScanPlan> DescribeIndex(std::string_view idx_str) {
     for (const Value& term : decided.value("order_by", Value::array())) {
       plan.order_by.push_back({term[0].get<std::string>(), term[1].get<bool>()});
     }
-    for (const Value& field : decided.value("fields", Value::array())) plan.fields.push_back(field.get<std::string>());
+    for (const Value& field : decided.value("fields", Value::array()))
+      plan.fields.push_back(field.get<std::string>());
   } catch (const Value::exception&) {
     return std::nullopt;  // not the module's
   }

@@ -14,7 +14,7 @@ namespace sluice {
 struct ScanPlan {
   struct Term {
     std::string field;
-    std::string op;  // "=", ">", "LIKE", "CONTAINS", …
+    std::string op;        // "=", ">", "LIKE", "CONTAINS", …
     bool in_list = false;  // an IN list (op "=")
   };
   std::vector<Term> where;  // pushed to the handler, in argv order

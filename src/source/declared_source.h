@@ -14,13 +14,14 @@ namespace sluice {
 
 class DeclaredSource : public ConnectorInstance {
  public:
-  static Result<std::unique_ptr<DeclaredSource>> Create(js::JsRuntime& runtime, ConnectorSpec spec,
-                                                        js::ConsoleFunction console,
-                                                        const TransportFactory& transport = nullptr);
+  static Result<std::unique_ptr<DeclaredSource>> Create(
+      js::JsRuntime& runtime, ConnectorSpec spec, js::ConsoleFunction console,
+      const TransportFactory& transport = nullptr);
 
   // Runs the entity's query(config, filters, options, parent), options as
   // HandlerOptions(request) makes them; dropping the stream stops it.
-  Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity, const ScanRequest& request) override;
+  Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity,
+                                          const ScanRequest& request) override;
 
  private:
   using ConnectorInstance::ConnectorInstance;

@@ -13,7 +13,8 @@ namespace sluice {
 namespace {
 
 std::string IntegrationContext(const std::string& connector, const std::string& directory) {
-  return (connector.empty() ? std::string("integration ") : "connector '" + connector + "' (integration ") +
+  return (connector.empty() ? std::string("integration ")
+                            : "connector '" + connector + "' (integration ") +
          directory + (connector.empty() ? "" : ")");
 }
 
@@ -21,7 +22,8 @@ std::string IntegrationContext(const std::string& connector, const std::string& 
 // must be stored as {{secrets.x}} or {{env.X}}, never as literals.
 Value ConfigSchemaOf(const Value& json_schema) {
   Value schema = Value::object();
-  if (!json_schema.is_object() || !json_schema.contains("properties") || !json_schema["properties"].is_object()) {
+  if (!json_schema.is_object() || !json_schema.contains("properties") ||
+      !json_schema["properties"].is_object()) {
     return schema;
   }
   std::set<std::string> required;
@@ -30,20 +32,23 @@ Value ConfigSchemaOf(const Value& json_schema) {
       if (name.is_string()) required.insert(name.get<std::string>());
     }
   }
-  static const std::regex kCredential("token|secret|password|passwd|api_?key|credential|private_?key",
-                                      std::regex::icase);
+  static const std::regex kCredential(
+      "token|secret|password|passwd|api_?key|credential|private_?key", std::regex::icase);
   for (const auto& [key, property] : json_schema["properties"].items()) {
     Value spec = Value::object();
     if (property.is_object()) {
-      static const std::set<std::string> kTypes = {"string", "integer", "number", "boolean", "object", "array"};
-      if (property.contains("type") && property["type"].is_string() && kTypes.count(property["type"].get<std::string>())) {
+      static const std::set<std::string> kTypes = {"string",  "integer", "number",
+                                                   "boolean", "object",  "array"};
+      if (property.contains("type") && property["type"].is_string() &&
+          kTypes.count(property["type"].get<std::string>())) {
         spec["type"] = property["type"];
       }
       if (property.contains("description") && property["description"].is_string()) {
         spec["description"] = property["description"];
       }
       bool secret = std::regex_search(key, kCredential) || property.value("writeOnly", false) ||
-                    property.value("format", "") == "password" || property.value("x-cq-auth", false);
+                    property.value("format", "") == "password" ||
+                    property.value("x-cq-auth", false);
       if (secret && spec.value("type", "string") == "string") spec["secret"] = true;
     }
     if (required.count(key)) spec["required"] = true;
@@ -54,16 +59,17 @@ Value ConfigSchemaOf(const Value& json_schema) {
 
 }  // namespace
 
-Result<std::unique_ptr<IntegrationSource>> IntegrationSource::Create(js::JsRuntime& runtime, ConnectorSpec spec,
-                                                                     js::ConsoleFunction console,
-                                                                     const TransportFactory& transport) {
+Result<std::unique_ptr<IntegrationSource>> IntegrationSource::Create(
+    js::JsRuntime& runtime, ConnectorSpec spec, js::ConsoleFunction console,
+    const TransportFactory& transport) {
   std::unique_ptr<IntegrationSource> source(new IntegrationSource(std::move(spec)));
   RETURN_IF_ERROR(source->StartRealm(runtime, std::move(console), transport));
   RETURN_IF_ERROR(source->Start());
   return source;
 }
 
-Result<IntegrationSource::Loaded> IntegrationSource::Load(js::JsRealm& realm, const std::string& directory,
+Result<IntegrationSource::Loaded> IntegrationSource::Load(js::JsRealm& realm,
+                                                          const std::string& directory,
                                                           std::chrono::milliseconds timeout) {
   Loaded loaded;
   ASSIGN_OR_RETURN(loaded.host, realm.LoadIntegration(directory, timeout));
@@ -76,7 +82,8 @@ Status IntegrationSource::CheckConfig(js::JsRealm& realm, const Value& about, co
   return ValidateJsonSchema(realm, about["json_schema"], config);
 }
 
-std::vector<EntityDef> IntegrationSource::EntitiesOfTables(const std::string& type, const std::string& directory,
+std::vector<EntityDef> IntegrationSource::EntitiesOfTables(const std::string& type,
+                                                           const std::string& directory,
                                                            const Value& tables) {
   std::vector<EntityDef> entities;
   for (const Value& table : tables) {
@@ -97,11 +104,13 @@ std::vector<EntityDef> IntegrationSource::EntitiesOfTables(const std::string& ty
   return entities;
 }
 
-Status IntegrationSource::ValidateJsonSchema(js::JsRealm& realm, const Value& schema, const Value& config) {
+Status IntegrationSource::ValidateJsonSchema(js::JsRealm& realm, const Value& schema,
+                                             const Value& config) {
   std::ifstream in(SLUICE_TV4_PATH);
   if (!in) {
-    return Status(ErrorKind::kInternal, std::string("cannot read ") + SLUICE_TV4_PATH +
-                                            ", the JSON Schema validator (Debian package libjs-tv4)");
+    return Status(ErrorKind::kInternal,
+                  std::string("cannot read ") + SLUICE_TV4_PATH +
+                      ", the JSON Schema validator (Debian package libjs-tv4)");
   }
   std::stringstream tv4;
   tv4 << in.rdbuf();
@@ -113,15 +122,18 @@ Status IntegrationSource::ValidateJsonSchema(js::JsRealm& realm, const Value& sc
                 "function execute(config, schema) {\n"
                 "  const result = tv4.validateMultiple(config, schema, true, false);\n"
                 "  const errors = result.errors.map((e) => `${e.dataPath || '/'}: ${e.message}`);\n"
-                "  for (const ref of result.missing) errors.push(`the schema refers to ${ref}, which it does not define`);\n"
+                "  for (const ref of result.missing) errors.push(`the schema refers to ${ref}, "
+                "which it does not define`);\n"
                 "  return errors;\n"
                 "}";
   ASSIGN_OR_RETURN(js::JsRealm::HandlerId validator, realm.LoadHandler(source));
-  ASSIGN_OR_RETURN(Value errors, realm.Call(validator, "execute", {config, schema}, std::chrono::seconds(10)));
+  ASSIGN_OR_RETURN(Value errors,
+                   realm.Call(validator, "execute", {config, schema}, std::chrono::seconds(10)));
   if (!errors.is_array() || errors.empty()) return Status::Ok();
   std::string text;
   for (const Value& error : errors) text += (text.empty() ? "" : "; ") + error.get<std::string>();
-  return Status(ErrorKind::kInvalidArgument, "CONFIG does not match the integration's JSON schema: " + text);
+  return Status(ErrorKind::kInvalidArgument,
+                "CONFIG does not match the integration's JSON schema: " + text);
 }
 
 Status IntegrationSource::Start() {
@@ -133,8 +145,10 @@ Status IntegrationSource::Start() {
   Status valid = CheckConfig(*realm_, loaded->about, spec_.resolved_config);
   if (!valid.ok()) return valid.WithContext("connector '" + spec_.connector.name + "'");
   Value options = Value::object();
-  if (spec_.connector.options.contains("concurrency")) options["concurrency"] = spec_.connector.options["concurrency"];
-  Result<Value> tables = realm_->Call(host_, "describe", {spec_.resolved_config, false, options}, limits_.timeout);
+  if (spec_.connector.options.contains("concurrency"))
+    options["concurrency"] = spec_.connector.options["concurrency"];
+  Result<Value> tables =
+      realm_->Call(host_, "describe", {spec_.resolved_config, false, options}, limits_.timeout);
   if (!tables.ok()) return tables.TakeStatus().WithContext(context + ": starting the plugin");
   spec_.entities = EntitiesOfTables(spec_.type.name, directory, *tables);
   // Table and column names come from the plugin: held to the rules of a
@@ -149,7 +163,8 @@ Status IntegrationSource::Start() {
   return Status::Ok();
 }
 
-Result<Value> IntegrationSource::InspectIntegration(js::JsRuntime& runtime, const std::string& directory,
+Result<Value> IntegrationSource::InspectIntegration(js::JsRuntime& runtime,
+                                                    const std::string& directory,
                                                     js::ConsoleFunction console) {
   std::string context = IntegrationContext("", directory);
   js::RealmOptions options;
@@ -164,7 +179,8 @@ Result<Value> IntegrationSource::InspectIntegration(js::JsRuntime& runtime, cons
   // mode: an integration with dynamic tables lists none until it connects.
   // A plugin that cannot list its tables so is not broken: they are listed
   // again, with a CONFIG, when a connector of the type starts.
-  Result<Value> tables = (*realm)->Call(loaded->host, "describe", {Value(), true, Value::object()}, timeout);
+  Result<Value> tables =
+      (*realm)->Call(loaded->host, "describe", {Value(), true, Value::object()}, timeout);
   Value result = std::move(loaded->about);
   result["tables"] = tables.ok() ? std::move(tables).value() : Value::array();
   if (!tables.ok()) result["tables_error"] = tables.status().message();
@@ -172,12 +188,15 @@ Result<Value> IntegrationSource::InspectIntegration(js::JsRuntime& runtime, cons
   return result;
 }
 
-Status IntegrationSource::ValidateIntegrationConfig(js::JsRuntime& runtime, const std::string& directory,
-                                                    const Value& resolved_config, const TransportFactory& transport) {
+Status IntegrationSource::ValidateIntegrationConfig(js::JsRuntime& runtime,
+                                                    const std::string& directory,
+                                                    const Value& resolved_config,
+                                                    const TransportFactory& transport) {
   js::RealmOptions options;
   options.transport = transport ? transport() : nullptr;
   if (!options.transport) options.transport = std::make_unique<CurlTransport>();
-  ASSIGN_OR_RETURN(std::unique_ptr<js::JsRealm> realm, js::JsRealm::Create(runtime, std::move(options)));
+  ASSIGN_OR_RETURN(std::unique_ptr<js::JsRealm> realm,
+                   js::JsRealm::Create(runtime, std::move(options)));
   // The caller names the connector.
   ASSIGN_OR_RETURN(Loaded loaded, Load(*realm, directory, std::chrono::seconds(60)));
   return CheckConfig(*realm, loaded.about, resolved_config);
@@ -187,7 +206,8 @@ Result<std::unique_ptr<RowSource>> IntegrationSource::ResolveTables(const Value&
   return StartRows(host_, "pass", {tables}, nullptr, "connector '" + spec_.connector.name + "'");
 }
 
-Result<std::unique_ptr<RowSource>> IntegrationSource::Scan(const EntityDef& entity, const ScanRequest& request) {
+Result<std::unique_ptr<RowSource>> IntegrationSource::Scan(const EntityDef& entity,
+                                                           const ScanRequest& request) {
   return StartRows(host_, "query", {Value(entity.name), request.filters, HandlerOptions(request)},
                    request.only_fields ? &*request.only_fields : nullptr,
                    "connector '" + spec_.connector.name + "', table '" + entity.name + "'");

@@ -23,12 +23,13 @@ namespace sluice {
 
 class IntegrationSource : public ConnectorInstance, public MultiTableScan {
  public:
-  static Result<std::unique_ptr<IntegrationSource>> Create(js::JsRuntime& runtime, ConnectorSpec spec,
-                                                           js::ConsoleFunction console,
-                                                           const TransportFactory& transport = nullptr);
+  static Result<std::unique_ptr<IntegrationSource>> Create(
+      js::JsRuntime& runtime, ConnectorSpec spec, js::ConsoleFunction console,
+      const TransportFactory& transport = nullptr);
 
   // Resolves the table (and the tables above it) through the plugin's host.
-  Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity, const ScanRequest& request) override;
+  Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity,
+                                          const ScanRequest& request) override;
   MultiTableScan* multi_table() override { return this; }
   Result<std::unique_ptr<RowSource>> ResolveTables(const Value& tables) override;
 
@@ -41,13 +42,14 @@ class IntegrationSource : public ConnectorInstance, public MultiTableScan {
   // in a realm of its own and checks `resolved_config` against its JSON
   // schema (the caller names the connector).
   static Status ValidateIntegrationConfig(js::JsRuntime& runtime, const std::string& directory,
-                                          const Value& resolved_config, const TransportFactory& transport);
+                                          const Value& resolved_config,
+                                          const TransportFactory& transport);
   // Checks CONFIG against an integration's JSON schema (Debian's tv4 does
   // the validating); errors name each failing path.
   static Status ValidateJsonSchema(js::JsRealm& realm, const Value& schema, const Value& config);
   // Entities for an integration's tables, as describe() lists them.
-  static std::vector<EntityDef> EntitiesOfTables(const std::string& type, const std::string& directory,
-                                                 const Value& tables);
+  static std::vector<EntityDef> EntitiesOfTables(const std::string& type,
+                                                 const std::string& directory, const Value& tables);
 
  private:
   using ConnectorInstance::ConnectorInstance;
@@ -56,7 +58,8 @@ class IntegrationSource : public ConnectorInstance, public MultiTableScan {
     js::JsRealm::HandlerId host;
     Value about;
   };
-  static Result<Loaded> Load(js::JsRealm& realm, const std::string& directory, std::chrono::milliseconds timeout);
+  static Result<Loaded> Load(js::JsRealm& realm, const std::string& directory,
+                             std::chrono::milliseconds timeout);
   // CONFIG against the JSON schema `about` carries, if it carries one.
   static Status CheckConfig(js::JsRealm& realm, const Value& about, const Value& config);
   Status Start();

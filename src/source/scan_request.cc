@@ -11,7 +11,8 @@ Value HandlerOptions(const ScanRequest& request) {
   }
   if (request.conditions) options["conditions"] = *request.conditions;
   Value order_by = Value::array();
-  for (const ScanOrder& term : request.order_by) order_by.push_back({{"field", term.field}, {"desc", term.desc}});
+  for (const ScanOrder& term : request.order_by)
+    order_by.push_back({{"field", term.field}, {"desc", term.desc}});
   // Only a sync has a cursor, and its order was always added after it.
   if (!request.cursor && !order_by.empty()) options["order_by"] = order_by;
   if (request.limit) options["limit"] = *request.limit;

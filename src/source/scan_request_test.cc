@@ -5,7 +5,9 @@
 namespace sluice {
 namespace {
 
-TEST(ScanRequestTest, EmptyRequestGivesEmptyOptions) { EXPECT_EQ(HandlerOptions(ScanRequest()).dump(), "{}"); }
+TEST(ScanRequestTest, EmptyRequestGivesEmptyOptions) {
+  EXPECT_EQ(HandlerOptions(ScanRequest()).dump(), "{}");
+}
 
 TEST(ScanRequestTest, FromSqlInTheOrderHandlersGetIt) {
   ScanRequest request;

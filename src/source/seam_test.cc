@@ -34,7 +34,8 @@ struct Asked {
 // fields it declared filterable) and `limit`; SQLite re-checks every row.
 class LiteralSource : public Source {
  public:
-  LiteralSource(ConnectorSpec spec, std::vector<Asked>& asked) : spec_(std::move(spec)), asked_(asked) {
+  LiteralSource(ConnectorSpec spec, std::vector<Asked>& asked)
+      : spec_(std::move(spec)), asked_(asked) {
     for (const auto& [name, table] : spec_.resolved_config["tables"].items()) {
       EntityDef entity;
       entity.type = spec_.type.name;
@@ -45,7 +46,8 @@ class LiteralSource : public Source {
   }
   const ConnectorSpec& spec() const override { return spec_; }
   const ConnectorLimits& limits() const override { return limits_; }
-  Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity, const ScanRequest& request) override {
+  Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity,
+                                          const ScanRequest& request) override {
     asked_.push_back({entity.name, request});
     std::vector<Value> rows;
     for (const Value& row : spec_.resolved_config["tables"][entity.name]["rows"]) {
@@ -53,7 +55,8 @@ class LiteralSource : public Source {
       bool matches = true;
       for (const auto& [field, wanted] : request.filters.items()) {
         const Value& have = row.contains(field) ? row[field] : Value();
-        bool in_list = wanted.is_array() && std::find(wanted.begin(), wanted.end(), have) != wanted.end();
+        bool in_list =
+            wanted.is_array() && std::find(wanted.begin(), wanted.end(), have) != wanted.end();
         matches = matches && (have == wanted || in_list);
       }
       if (matches) rows.push_back(row);
@@ -143,7 +146,9 @@ class SeamTest : public ::testing::Test {
     std::string out;
     for (const auto& row : result.rows) {
       std::string line;
-      for (const Value& cell : row) line += (line.empty() ? "" : "|") + (cell.is_string() ? cell.get<std::string>() : cell.dump());
+      for (const Value& cell : row)
+        line +=
+            (line.empty() ? "" : "|") + (cell.is_string() ? cell.get<std::string>() : cell.dump());
       out += line + "\n";
     }
     return out;
@@ -175,8 +180,9 @@ TEST_F(SeamTest, SelectPushesTheFilterAndLimitToTheSource) {
   EXPECT_TRUE(request.order_by.empty());
   EXPECT_FALSE(request.cursor.has_value());
   EXPECT_TRUE(request.use_cache);
-  EXPECT_EQ(HandlerOptions(request).dump(),
-            R"({"fields":["name","city"],"conditions":[{"field":"city","op":"=","value":"Oslo"}],"limit":2})");
+  EXPECT_EQ(
+      HandlerOptions(request).dump(),
+      R"({"fields":["name","city"],"conditions":[{"field":"city","op":"=","value":"Oslo"}],"limit":2})");
 }
 
 TEST_F(SeamTest, AnUnpushableFilterKeepsTheLimitFromTheSource) {
@@ -189,8 +195,9 @@ TEST_F(SeamTest, AnUnpushableFilterKeepsTheLimitFromTheSource) {
 }
 
 TEST_F(SeamTest, JoinsTwoEntitiesOfTheSource) {
-  std::vector<ResultSet> results = Run(
-      "SELECT p.name, c.country FROM src.people p JOIN src.cities c ON c.city = p.city ORDER BY p.id;");
+  std::vector<ResultSet> results =
+      Run("SELECT p.name, c.country FROM src.people p JOIN src.cities c ON c.city = p.city ORDER "
+          "BY p.id;");
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(Rows(results[0]), "Ann|Norway\nBo|Peru\nCy|Norway\nDi|Norway\n");
 }
@@ -238,10 +245,12 @@ TEST_F(SeamTest, SyncWithWhereReadsThroughSqlWithTheSyncsRequest) {
 }
 
 TEST_F(SeamTest, ExplainSaysWhatTheSourceIsAsked) {
-  std::vector<ResultSet> results = Run("EXPLAIN SELECT name FROM src.people WHERE city = 'Oslo' LIMIT 2;");
+  std::vector<ResultSet> results =
+      Run("EXPLAIN SELECT name FROM src.people WHERE city = 'Oslo' LIMIT 2;");
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].columns, (std::vector<std::string>{"step", "handler is asked"}));
-  EXPECT_EQ(Rows(results[0]), "SCAN people|filters: city; conditions: city =; limit: passed; fields: name, city\n");
+  EXPECT_EQ(Rows(results[0]),
+            "SCAN people|filters: city; conditions: city =; limit: passed; fields: name, city\n");
   EXPECT_TRUE(asked_.empty()) << "EXPLAIN runs nothing";
 }
 

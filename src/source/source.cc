@@ -20,7 +20,8 @@ ConnectorLimits ConnectorLimits::FromOptions(const Value& options) {
   limits.retry_count = static_cast<int>(NumberOption(options, "retry_count", 3));
   limits.rate_limit = NumberOption(options, "rate_limit", 0);
   limits.rate_limit_burst = NumberOption(options, "rate_limit_burst", 0);
-  limits.cache_ttl = std::chrono::seconds(static_cast<int64_t>(NumberOption(options, "cache_ttl", 0)));
+  limits.cache_ttl =
+      std::chrono::seconds(static_cast<int64_t>(NumberOption(options, "cache_ttl", 0)));
   double max_mb = NumberOption(options, "max_response_mb", 64);
   limits.max_response_bytes = static_cast<size_t>(std::clamp(max_mb, 1.0, 1048576.0) * (1 << 20));
   auto invalid_utf8 = options.find("invalid_utf8");

@@ -43,7 +43,7 @@ struct ConnectorLimits {
   int retry_count = 3;
   double rate_limit = 0;
   double rate_limit_burst = 0;
-  std::chrono::seconds cache_ttl{0};  // 0: query results are not cached
+  std::chrono::seconds cache_ttl{0};      // 0: query results are not cached
   size_t max_response_bytes = 64u << 20;  // max_response_mb: a response body, decoded
   bool invalid_utf8_error = false;        // invalid_utf8: "replace" (counted) or "error"
 
@@ -72,7 +72,8 @@ class Source {
   virtual const ConnectorLimits& limits() const = 0;
   // Rows of `entity` (one of spec().entities) for `request`; dropping the
   // stream stops the handler. Errors name the connector and the entity.
-  virtual Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity, const ScanRequest& request) = 0;
+  virtual Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity,
+                                                  const ScanRequest& request) = 0;
   // Runs the action; `params` already checked against its PARAMETERS.
   virtual Result<Value> Execute(const ActionDef& action, const Value& params) = 0;
   // HTTP diagnostics of this source (zeros for one that makes no requests).
@@ -99,7 +100,8 @@ struct SourceKind {
   std::function<Result<std::unique_ptr<Source>>(ConnectorSpec spec, const SourceEnv& env)> create;
   // When set, judges a connector's CONFIG (resolved) in place of the
   // type's CONFIG_SCHEMA (an integration: its plugin's JSON schema).
-  std::function<Status(const ConnectorTypeDef& type, const Value& resolved_config, const SourceEnv& env)>
+  std::function<Status(const ConnectorTypeDef& type, const Value& resolved_config,
+                       const SourceEnv& env)>
       check_config;
 };
 

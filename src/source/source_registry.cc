@@ -16,7 +16,8 @@ SourceRegistry::SourceRegistry(SourceDefinitions& definitions) : definitions_(de
                 [](ConnectorSpec spec, const SourceEnv& env) -> Result<std::unique_ptr<Source>> {
                   ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
                   ASSIGN_OR_RETURN(std::unique_ptr<DeclaredSource> created,
-                                   DeclaredSource::Create(*runtime, std::move(spec), env.console, env.transport));
+                                   DeclaredSource::Create(*runtime, std::move(spec), env.console,
+                                                          env.transport));
                   return std::unique_ptr<Source>(std::move(created));
                 },
                 nullptr});
@@ -24,13 +25,15 @@ SourceRegistry::SourceRegistry(SourceDefinitions& definitions) : definitions_(de
                 [](ConnectorSpec spec, const SourceEnv& env) -> Result<std::unique_ptr<Source>> {
                   ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
                   ASSIGN_OR_RETURN(std::unique_ptr<IntegrationSource> created,
-                                   IntegrationSource::Create(*runtime, std::move(spec), env.console, env.transport));
+                                   IntegrationSource::Create(*runtime, std::move(spec), env.console,
+                                                             env.transport));
                   return std::unique_ptr<Source>(std::move(created));
                 },
-                [](const ConnectorTypeDef& type, const Value& resolved_config, const SourceEnv& env) -> Status {
+                [](const ConnectorTypeDef& type, const Value& resolved_config,
+                   const SourceEnv& env) -> Status {
                   ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
-                  return IntegrationSource::ValidateIntegrationConfig(*runtime, type.integration, resolved_config,
-                                                                      env.transport);
+                  return IntegrationSource::ValidateIntegrationConfig(
+                      *runtime, type.integration, resolved_config, env.transport);
                 }});
 }
 
@@ -50,8 +53,8 @@ const SourceKind* SourceRegistry::FindKind(const std::string& name) const {
 Result<const SourceKind*> SourceRegistry::KindOf(const ConnectorTypeDef& type) const {
   const SourceKind* kind = FindKind(type.kind);
   if (!kind) {
-    return Status(ErrorKind::kInvalidArgument,
-                  "connector type '" + type.name + "' is of kind '" + type.kind + "', which this build cannot run");
+    return Status(ErrorKind::kInvalidArgument, "connector type '" + type.name + "' is of kind '" +
+                                                   type.kind + "', which this build cannot run");
   }
   return kind;
 }
@@ -76,7 +79,8 @@ SourceEnv SourceRegistry::Env(const std::string& owner) {
 
 Result<Source*> SourceRegistry::Get(const std::string& connector) {
   auto found = instances_.find(connector);
-  if (found != instances_.end() && checked_this_statement_.count(connector)) return found->second.get();
+  if (found != instances_.end() && checked_this_statement_.count(connector))
+    return found->second.get();
   ASSIGN_OR_RETURN(ConnectorSpec spec, definitions_.Spec(connector));
   checked_this_statement_.insert(connector);
   if (found != instances_.end() && found->second->spec().fingerprint == spec.fingerprint) {
@@ -94,7 +98,8 @@ Result<Source*> SourceRegistry::Get(const std::string& connector) {
   return pointer;
 }
 
-Result<Value> SourceRegistry::Execute(const std::string& connector, const std::string& action, Value arguments) {
+Result<Value> SourceRegistry::Execute(const std::string& connector, const std::string& action,
+                                      Value arguments) {
   ASSIGN_OR_RETURN(Source * instance, Get(connector));
   const ConnectorSpec& spec = instance->spec();
   const ActionDef* found = nullptr;
@@ -104,12 +109,13 @@ Result<Value> SourceRegistry::Execute(const std::string& connector, const std::s
     known += (known.empty() ? "" : ", ") + candidate.name;
   }
   if (!found) {
-    return Status(ErrorKind::kNotFound, "connector '" + connector + "' (type '" + spec.type.name +
-                                            "') has no action '" + action + "' (actions: " +
-                                            (known.empty() ? "none" : known) + ")");
+    return Status(ErrorKind::kNotFound,
+                  "connector '" + connector + "' (type '" + spec.type.name + "') has no action '" +
+                      action + "' (actions: " + (known.empty() ? "none" : known) + ")");
   }
   Status valid = ValidateParameters(found->parameters, arguments);
-  if (!valid.ok()) return valid.WithContext("connector '" + connector + "', action '" + action + "'");
+  if (!valid.ok())
+    return valid.WithContext("connector '" + connector + "', action '" + action + "'");
   return instance->Execute(*found, arguments);
 }
 
@@ -156,7 +162,8 @@ Status SourceRegistry::CheckConfig(const ConnectorTypeDef& type, const Value& re
   return kind->check_config(type, resolved_config, Env("integration"));
 }
 
-Result<EntitySchema> SourceRegistry::Schema(const std::string& connector, const std::string& entity) {
+Result<EntitySchema> SourceRegistry::Schema(const std::string& connector,
+                                            const std::string& entity) {
   ASSIGN_OR_RETURN(ConnectorTypeDef type, definitions_.TypeOf(connector));
   // SQLite folds ASCII case in table and column names: two connectors,
   // entities (or an integration's tables) or fields whose names differ only
@@ -178,7 +185,8 @@ Result<EntitySchema> SourceRegistry::Schema(const std::string& connector, const 
   EntityDef found;
   if (!kind->lists_own_entities) {
     ASSIGN_OR_RETURN(found, definitions_.DeclaredEntity(type.name, entity));
-    ASSIGN_OR_RETURN(std::vector<EntityDef> siblings, definitions_.DeclaredEntities(type.name, false));
+    ASSIGN_OR_RETURN(std::vector<EntityDef> siblings,
+                     definitions_.DeclaredEntities(type.name, false));
     for (const EntityDef& other : siblings) {
       if (other.name != entity && FoldIdentifier(other.name) == FoldIdentifier(entity))
         return twin_error("entities", type.name + "." + entity, type.name + "." + other.name);
@@ -200,9 +208,10 @@ Result<EntitySchema> SourceRegistry::Schema(const std::string& connector, const 
       }
     }
     if (!have) {
-      return Status(ErrorKind::kNotFound, "connector '" + connector + "' (" + type.kind + " '" + type.name +
-                                              "') has no table '" + entity + "' (tables: " +
-                                              (known.empty() ? "none" : known) + ")");
+      return Status(ErrorKind::kNotFound, "connector '" + connector + "' (" + type.kind + " '" +
+                                              type.name + "') has no table '" + entity +
+                                              "' (tables: " + (known.empty() ? "none" : known) +
+                                              ")");
     }
   }
   EntitySchema schema;
@@ -253,8 +262,8 @@ class CachedRows : public RowSource {
 // that is stopped early (or fails) leaves nothing behind.
 class RecordingRows : public RowSource {
  public:
-  RecordingRows(std::unique_ptr<RowSource> inner, SourceRegistry& registry, SourceRegistry::CachedScan entry,
-                std::chrono::seconds ttl)
+  RecordingRows(std::unique_ptr<RowSource> inner, SourceRegistry& registry,
+                SourceRegistry::CachedScan entry, std::chrono::seconds ttl)
       : inner_(std::move(inner)), registry_(registry), entry_(std::move(entry)), ttl_(ttl) {}
 
   Result<std::optional<Value>> Next() override {
@@ -263,8 +272,10 @@ class RecordingRows : public RowSource {
     // A scan too big to keep is simply not cached.
     constexpr size_t kMaxCachedRows = 100'000;
     if (*row) {
-      if (entry_.rows.size() < kMaxCachedRows) entry_.rows.push_back(**row);
-      else stored_ = true;
+      if (entry_.rows.size() < kMaxCachedRows)
+        entry_.rows.push_back(**row);
+      else
+        stored_ = true;
     } else if (!stored_) {
       stored_ = true;
       entry_.expires = std::chrono::steady_clock::now() + ttl_;
@@ -282,7 +293,8 @@ class RecordingRows : public RowSource {
 };
 
 const SourceRegistry::CachedScan* SourceRegistry::FindCached(const std::string& connector,
-                                                             const std::string& entity, const Value& filters) {
+                                                             const std::string& entity,
+                                                             const Value& filters) {
   auto now = std::chrono::steady_clock::now();
   std::erase_if(cache_, [now](const CachedScan& entry) { return entry.expires <= now; });
   for (const CachedScan& entry : cache_) {
@@ -302,8 +314,8 @@ namespace {
 // parent entity, with that row as `parent`.
 class EachParentRows : public RowSource {
  public:
-  EachParentRows(SourceRegistry& registry, std::string connector, std::string entity, ScanRequest request,
-                 std::unique_ptr<RowSource> parents)
+  EachParentRows(SourceRegistry& registry, std::string connector, std::string entity,
+                 ScanRequest request, std::unique_ptr<RowSource> parents)
       : registry_(registry),
         connector_(std::move(connector)),
         entity_(std::move(entity)),
@@ -336,8 +348,8 @@ class EachParentRows : public RowSource {
 // Keeps a child call's complete answer for the rest of the statement.
 class StatementRecording : public RowSource {
  public:
-  StatementRecording(std::unique_ptr<RowSource> inner, std::map<std::string, std::vector<Value>>& cache,
-                     std::string key)
+  StatementRecording(std::unique_ptr<RowSource> inner,
+                     std::map<std::string, std::vector<Value>>& cache, std::string key)
       : inner_(std::move(inner)), cache_(cache), key_(std::move(key)) {}
   Result<std::optional<Value>> Next() override {
     ASSIGN_OR_RETURN(std::optional<Value> row, inner_->Next());
@@ -361,7 +373,8 @@ class StatementRecording : public RowSource {
 // A child's rows for one given parent.
 class WithParent : public RowSource {
  public:
-  WithParent(std::unique_ptr<RowSource> rows, Value parent) : rows_(std::move(rows)), parent_(std::move(parent)) {}
+  WithParent(std::unique_ptr<RowSource> rows, Value parent)
+      : rows_(std::move(rows)), parent_(std::move(parent)) {}
   Result<std::optional<Value>> Next() override { return rows_->Next(); }
   Value Parent() const override { return parent_; }
 
@@ -372,20 +385,24 @@ class WithParent : public RowSource {
 
 }  // namespace
 
-std::unique_ptr<RowSource> SourceRegistry::ScanEachParent(const std::string& connector, const std::string& entity,
+std::unique_ptr<RowSource> SourceRegistry::ScanEachParent(const std::string& connector,
+                                                          const std::string& entity,
                                                           const ScanRequest& request,
                                                           std::unique_ptr<RowSource> parents) {
   return std::make_unique<EachParentRows>(*this, connector, entity, request, std::move(parents));
 }
 
-Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& connector, const std::string& entity,
+Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& connector,
+                                                        const std::string& entity,
                                                         const ScanRequest& request) {
   ASSIGN_OR_RETURN(Source * instance, Get(connector));
   const EntityDef* found = nullptr;
   for (const EntityDef& candidate : instance->spec().entities) {
     if (candidate.name == entity) found = &candidate;
   }
-  if (!found) return Status(ErrorKind::kNotFound, "connector '" + connector + "' has no entity '" + entity + "'");
+  if (!found)
+    return Status(ErrorKind::kNotFound,
+                  "connector '" + connector + "' has no entity '" + entity + "'");
   if (!found->parent.empty()) {
     if (request.parent.is_null()) {
       // LIMIT and OFFSET count rows of the whole child scan, not of each call.
@@ -396,12 +413,13 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
       // parents' scan from it too.
       ScanRequest parents_request;
       parents_request.use_cache = request.use_cache;
-      ASSIGN_OR_RETURN(std::unique_ptr<RowSource> parents, Scan(connector, found->parent, parents_request));
+      ASSIGN_OR_RETURN(std::unique_ptr<RowSource> parents,
+                       Scan(connector, found->parent, parents_request));
       return ScanEachParent(connector, entity, per_parent, std::move(parents));
     }
     // The same parent met again in this statement: no second call.
-    std::string key = connector + "\n" + entity + "\n" + request.parent.dump() + "\n" + request.filters.dump() +
-                      "\n" + HandlerOptions(request).dump();
+    std::string key = connector + "\n" + entity + "\n" + request.parent.dump() + "\n" +
+                      request.filters.dump() + "\n" + HandlerOptions(request).dump();
     if (auto cached = statement_cache_.find(key); cached != statement_cache_.end()) {
       ++cache_hits_[connector];
       return std::unique_ptr<RowSource>(std::make_unique<WithParent>(
@@ -411,7 +429,8 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
     whole.only_fields.reset();
     ASSIGN_OR_RETURN(std::unique_ptr<RowSource> rows, instance->Scan(*found, whole));
     return std::unique_ptr<RowSource>(std::make_unique<WithParent>(
-        std::make_unique<StatementRecording>(std::move(rows), statement_cache_, std::move(key)), request.parent));
+        std::make_unique<StatementRecording>(std::move(rows), statement_cache_, std::move(key)),
+        request.parent));
   }
   std::chrono::seconds ttl = instance->limits().cache_ttl;
   bool cacheable = cache_enabled_ && ttl.count() > 0 && request.use_cache;
@@ -439,14 +458,16 @@ Result<std::vector<ConnectionCheck>> SourceRegistry::TestConnection(const std::s
   Result<Source*> instance = Get(connector);
   if (!instance.ok()) return instance.TakeStatus().WithContext("connection check failed");
   const ConnectorSpec& spec = (*instance)->spec();
-  checks.push_back({"config", "ok", "resolved " + std::to_string(spec.resolved_config.size()) + " keys"});
+  checks.push_back(
+      {"config", "ok", "resolved " + std::to_string(spec.resolved_config.size()) + " keys"});
   // The first top-level entity defined: the one an author writes first and
   // expects probed (a source that lists its own entities, in its own order).
   std::vector<std::string> order;
   for (const EntityDef& candidate : spec.entities) order.push_back(candidate.name);
   ASSIGN_OR_RETURN(const SourceKind* kind, KindOf(spec.type));
   if (!kind->lists_own_entities) {
-    ASSIGN_OR_RETURN(std::vector<EntityDef> defined, definitions_.DeclaredEntities(spec.type.name, true));
+    ASSIGN_OR_RETURN(std::vector<EntityDef> defined,
+                     definitions_.DeclaredEntities(spec.type.name, true));
     order.clear();
     for (const EntityDef& candidate : defined) order.push_back(candidate.name);
   }
@@ -471,18 +492,20 @@ Result<std::vector<ConnectionCheck>> SourceRegistry::TestConnection(const std::s
     rows = row ? 1 : 0;
     return Status::Ok();
   }();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start);
   if (!status.ok()) {
     const char* verdict = status.kind() == ErrorKind::kAuth         ? "auth rejected"
                           : status.kind() == ErrorKind::kConnection ? "API unreachable"
                           : status.kind() == ErrorKind::kTimeout    ? "timed out"
                           : status.kind() == ErrorKind::kRateLimit  ? "rate limited"
-                                                                     : "request failed";
+                                                                    : "request failed";
     return status.WithContext(std::string("connection check failed (") + verdict + ")");
   }
   checks.push_back({"request", "ok",
-                    "query of entity '" + entity->name + "' answered in " + std::to_string(ms.count()) + " ms (" +
-                        std::to_string(rows) + " row" + (rows == 1 ? "" : "s") + ")"});
+                    "query of entity '" + entity->name + "' answered in " +
+                        std::to_string(ms.count()) + " ms (" + std::to_string(rows) + " row" +
+                        (rows == 1 ? "" : "s") + ")"});
   return checks;
 }
 

@@ -45,7 +45,8 @@ class SourceDefinitions {
   virtual Result<ConnectorTypeDef> TypeOf(const std::string& connector) = 0;
   // Entities the catalog holds for a type: by name, or in the order they
   // were defined.
-  virtual Result<std::vector<EntityDef>> DeclaredEntities(const std::string& type, bool definition_order) = 0;
+  virtual Result<std::vector<EntityDef>> DeclaredEntities(const std::string& type,
+                                                          bool definition_order) = 0;
   virtual Result<EntityDef> DeclaredEntity(const std::string& type, const std::string& entity) = 0;
   virtual Result<std::vector<std::string>> ConnectorNames() = 0;
   // A line for the user (a handler's console output).
@@ -113,7 +114,8 @@ class SourceRegistry : public EntityProvider {
   // that reads its parent once feeds them here): the handler is called once
   // per parent row, with `request` and that row as its parent.
   std::unique_ptr<RowSource> ScanEachParent(const std::string& connector, const std::string& entity,
-                                            const ScanRequest& request, std::unique_ptr<RowSource> parents);
+                                            const ScanRequest& request,
+                                            std::unique_ptr<RowSource> parents);
 
   // The query cache (OPTIONS.cache_ttl): a scan whose filters include a
   // cached, complete scan's filters is answered from its rows (SQLite
@@ -151,7 +153,8 @@ class SourceRegistry : public EntityProvider {
     std::chrono::steady_clock::time_point expires;
   };
   friend class RecordingRows;
-  const CachedScan* FindCached(const std::string& connector, const std::string& entity, const Value& filters);
+  const CachedScan* FindCached(const std::string& connector, const std::string& entity,
+                               const Value& filters);
   std::vector<CachedScan> cache_;
   std::map<std::string, std::vector<Value>> statement_cache_;  // child scans by call
   // Connectors whose definitions were read (and secrets decrypted) in this
