@@ -173,7 +173,7 @@ Status EntryNotFound(Database& db, const std::string& type, const std::string& l
 
 constexpr char kTypeColumns[] =
     "SELECT name, description, version, config_schema, registered, integration, created_at, "
-    "updated_at FROM _sluice_connector_types";
+    "updated_at, kind FROM _sluice_connector_types";
 
 Result<ConnectorTypeDef> ReadType(Stmt& stmt) {
   ConnectorTypeDef def;
@@ -185,6 +185,7 @@ Result<ConnectorTypeDef> ReadType(Stmt& stmt) {
   def.integration = stmt.ColumnText(5);
   def.created_at = stmt.ColumnText(6);
   def.updated_at = stmt.ColumnText(7);
+  def.kind = stmt.ColumnText(8);
   return def;
 }
 
@@ -277,12 +278,12 @@ Status Catalog::PutConnectorType(const ConnectorTypeDef& def, bool or_replace) {
   std::string now = NowIso8601();
   RETURN_IF_ERROR(Run(db_,
       "INSERT INTO _sluice_connector_types (name, description, version, config_schema, "
-      "registered, integration, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+      "registered, integration, created_at, updated_at, kind) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
       "ON CONFLICT (name) DO UPDATE SET description = excluded.description, "
       "version = excluded.version, config_schema = excluded.config_schema, "
       "registered = excluded.registered, integration = excluded.integration, "
-      "updated_at = excluded.updated_at",
-      def.name, def.description, def.version, schema, def.registered, def.integration, now, now));
+      "updated_at = excluded.updated_at, kind = excluded.kind",
+      def.name, def.description, def.version, schema, def.registered, def.integration, now, now, def.kind));
   return tx.Commit();
 }
 

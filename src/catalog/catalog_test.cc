@@ -141,14 +141,14 @@ TEST_F(CatalogTest, DefinitionsSurviveReopen) {
 }
 
 TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
-  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 4);
+  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 5);
   auto version = ws_->SchemaVersion();
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, Workspace::CurrentSchemaVersion());
   auto stmt = ws_->db().Prepare("SELECT value FROM _sluice_meta WHERE key = 'schema_version'");
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(stmt->Step().value());
-  EXPECT_EQ(stmt->ColumnText(0), "4");
+  EXPECT_EQ(stmt->ColumnText(0), "5");
   EXPECT_EQ(Count("_sluice_meta"), 1);  // the version only
   for (const char* table :
        {"_sluice_connector_types", "_sluice_entities", "_sluice_actions",
@@ -169,7 +169,8 @@ TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
   entity.handler.defined_at = "setup.sql:3:1";
   ASSERT_TRUE(catalog().PutEntity(entity, false).ok());
   ASSERT_TRUE(ws_->db()
-                  .Exec("ALTER TABLE _sluice_entities DROP COLUMN position;"
+                  .Exec("ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
+                        "ALTER TABLE _sluice_entities DROP COLUMN position;"
                         "ALTER TABLE _sluice_entities DROP COLUMN applies_offset;"
                         "ALTER TABLE _sluice_entities DROP COLUMN defined_at;"
                         "ALTER TABLE _sluice_actions DROP COLUMN defined_at;"
@@ -200,12 +201,13 @@ TEST_F(CatalogTest, MigratesAVersionThreeWorkspaceKeepingDefinitionOrder) {
   for (const char* name : {"zeta", "alpha", "mid"})
     ASSERT_TRUE(catalog().PutEntity(Entity("svc", name), false).ok());
   ASSERT_TRUE(ws_->db()
-                  .Exec("ALTER TABLE _sluice_entities DROP COLUMN position;"
+                  .Exec("ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
+                        "ALTER TABLE _sluice_entities DROP COLUMN position;"
                         "ALTER TABLE _sluice_entities DROP COLUMN applies_offset;"
                         "UPDATE _sluice_meta SET value = '3' WHERE key = 'schema_version';")
                   .ok());
   Reopen();
-  EXPECT_EQ(ws_->SchemaVersion().value(), 4);
+  EXPECT_EQ(ws_->SchemaVersion().value(), Workspace::CurrentSchemaVersion());
   auto names = [&](Catalog::EntityOrder order) {
     std::string out;
     Result<std::vector<EntityDef>> listed = catalog().ListEntities("svc", order);
@@ -225,6 +227,34 @@ TEST_F(CatalogTest, MigratesAVersionThreeWorkspaceKeepingDefinitionOrder) {
   EXPECT_FALSE(catalog().GetEntity("svc", "alpha")->applies_offset);
 }
 
+// v5: a type's kind of source is stored; a v4 workspace's types get the
+// kind that was inferred before (a directory: 'integration').
+TEST_F(CatalogTest, MigratesAVersionFourWorkspaceStoringTheKind) {
+  ASSERT_TRUE(ws_->db()
+                  .Exec("ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
+                        "INSERT INTO _sluice_connector_types (name, description, version, config_schema, "
+                        "registered, integration, created_at, updated_at) VALUES "
+                        "('svc', '', '1.0.0', '{}', 1, '', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'), "
+                        "('sheets', '', '', '{}', 0, '/opt/integrations/sheets', '2024-01-01T00:00:00Z', "
+                        "'2024-01-01T00:00:00Z');"
+                        "UPDATE _sluice_meta SET value = '4' WHERE key = 'schema_version';")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(ws_->SchemaVersion().value(), 5);
+  Result<ConnectorTypeDef> declared = catalog().GetConnectorType("svc");
+  ASSERT_TRUE(declared.ok()) << declared.status().ToString();
+  EXPECT_EQ(declared->kind, "declared");
+  Result<ConnectorTypeDef> integration = catalog().GetConnectorType("sheets");
+  ASSERT_TRUE(integration.ok());
+  EXPECT_EQ(integration->kind, "integration");
+  EXPECT_EQ(integration->integration, "/opt/integrations/sheets");
+  // A kind the catalog does not know of is stored as given.
+  ConnectorTypeDef literal = Type("lit");
+  literal.kind = "literal";
+  ASSERT_TRUE(catalog().PutConnectorType(literal, false).ok());
+  EXPECT_EQ(catalog().GetConnectorType("lit")->kind, "literal");
+}
+
 TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
   ASSERT_TRUE(ws_->db().Exec("UPDATE _sluice_meta SET value = '7' WHERE key = 'schema_version'").ok());
   ws_.reset();
@@ -233,7 +263,7 @@ TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
   EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
   const std::string& message = opened.status().message();
   EXPECT_NE(message.find("schema version 7"), std::string::npos) << message;
-  EXPECT_NE(message.find("up to version 4"), std::string::npos) << message;
+  EXPECT_NE(message.find("up to version 5"), std::string::npos) << message;
   EXPECT_NE(message.find(path_), std::string::npos) << message;
 }
 

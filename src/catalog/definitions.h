@@ -18,6 +18,10 @@ struct ConnectorTypeDef {
   Value config_schema = Value::object();  // {"key": {"type", "required", "default", "secret", "description"}}
   bool registered = false;                // REGISTER CONNECTOR TYPE succeeded
   std::string integration;                // directory of a table integration; empty for declared types
+  // The kind of source its connectors are: "declared" (entities and
+  // handlers in the catalog), "integration" (a plugin that lists its
+  // tables), or a kind registered with the SourceRegistry.
+  std::string kind = "declared";
   std::string created_at;                 // ISO-8601 UTC, set by the catalog
   std::string updated_at;
 };

@@ -132,6 +132,13 @@ ALTER TABLE _sluice_entities ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE _sluice_entities ADD COLUMN applies_offset INTEGER NOT NULL DEFAULT 0;
 UPDATE _sluice_entities SET position = rowid;
 )sql",
+    // v5: a connector type stores the kind of source its connectors are,
+    // which was inferred before: 'integration' for a type made FROM
+    // INTEGRATION (it has a directory), else 'declared'.
+    R"sql(
+ALTER TABLE _sluice_connector_types ADD COLUMN kind TEXT NOT NULL DEFAULT 'declared';
+UPDATE _sluice_connector_types SET kind = 'integration' WHERE integration != '';
+)sql",
 };
 
 constexpr char kVersionKey[] = "schema_version";

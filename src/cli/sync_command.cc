@@ -152,7 +152,7 @@ Status PlanSource(const SourceConfig& source, const std::string& type, Workspace
   std::string create_connector = "CREATE OR REPLACE CONNECTOR " + source.name + " TYPE " + Quote(type) +
                                  " CONFIG " + source.spec.dump() + ";\n";
   Result<std::vector<EntityDef>> entities = workspace.catalog().ListEntities(type);
-  if (type_def.ok() && !type_def->integration.empty()) {
+  if (type_def.ok() && interpreter.connectors().ListsOwnEntities(*type_def)) {
     // An integration's tables are the ones its plugin lists for this
     // spec (dynamic tables exist only then): make the connector now.
     ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{source.file, create_connector}));

@@ -8,6 +8,7 @@
 #include "lang/interpreter_catalog.h"
 #include "lang/sql_binding.h"
 #include "query/entity_table.h"
+#include "query/scan_plan.h"
 #include "query/sql_functions.h"
 
 namespace sluice {
@@ -32,7 +33,7 @@ Interpreter::Interpreter(Workspace& workspace, OutputSink& output)
                              return SessionFunction(name, args);
                            }}),
       connectors_(workspace, output) {
-  Status registered = RegisterEntityModule(workspace_.db().get(), &connectors_);
+  Status registered = RegisterEntityModule(workspace_.db().get(), &entity_module_);
   if (registered.ok()) registered = RegisterSqlFunctions(workspace_.db().get());
   if (!registered.ok()) output_.Log(registered.ToString());
 }
@@ -345,6 +346,13 @@ Result<std::optional<std::string>> Interpreter::EntityTable(const std::string& c
   return std::optional<std::string>(table);
 }
 
+Status Interpreter::CreateScanTable(const std::string& table, const std::string& connector,
+                                    const std::string& entity, const ScanRequest& base) {
+  // Recorded so the destructor drops it: it points at these connectors too.
+  entity_tables_[table] = "scan";
+  return CreateEntityScanTable(workspace_.db(), table, connector, entity, base);
+}
+
 Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
   // connector.entity references become their virtual tables.
   Status lookup_error;
@@ -385,13 +393,12 @@ Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
   ResultSet result;
   int columns = stmt.ColumnCount();
   for (int i = 0; i < columns; ++i) result.columns.push_back(stmt.ColumnName(i));
-  (void)connectors_.TakeLastError();
+  entity_module_.ClearError();
   while (true) {
     Result<bool> has_row = stmt.Step();
     if (!has_row.ok()) {
       // A handler's failure keeps its kind (auth_error, …), not "SQL error".
-      Status engine = connectors_.TakeLastError();
-      return engine.ok() ? has_row.TakeStatus() : engine;
+      return entity_module_.ErrorOf(has_row.TakeStatus());
     }
     if (!*has_row) break;
     std::vector<Value> row;
@@ -408,48 +415,43 @@ ResultSet DescribePlan(const ResultSet& query_plan) {
   plan.columns = {"step", "handler is asked"};
   for (const auto& row : query_plan.rows) {
     std::string detail = row.size() > 3 ? ValueToDisplayString(row[3]) : "";
-    size_t marker = detail.find(" VIRTUAL TABLE INDEX ");
-    size_t json = detail.find(":{", marker == std::string::npos ? 0 : marker);
-    if (marker == std::string::npos || json == std::string::npos) {
+    std::optional<ExplainedStep> explained = DescribePlanStep(detail);
+    if (!explained) {
       plan.rows.push_back({Value(detail), Value()});
       continue;
     }
-    Value decided = Value::parse(detail.substr(json + 1), nullptr, false);
+    const ScanPlan& decided = explained->plan;
     std::string asked;
     auto add = [&asked](const std::string& part) { asked += (asked.empty() ? "" : "; ") + part; };
     std::string filters, conditions;
-    for (const Value& where : decided.value("where", Value::array())) {
-      std::string field = where[0].get<std::string>(), op = where[1].get<std::string>();
-      if (where[2].get<bool>()) op = "IN";
-      if (op == "=" || op == "IN") filters += (filters.empty() ? "" : ", ") + field + (op == "IN" ? " (list)" : "");
-      conditions += (conditions.empty() ? "" : ", ") + field + " " + op;
+    for (const ScanPlan::Term& where : decided.where) {
+      std::string op = where.in_list ? "IN" : where.op;
+      if (op == "=" || op == "IN") filters += (filters.empty() ? "" : ", ") + where.field + (op == "IN" ? " (list)" : "");
+      conditions += (conditions.empty() ? "" : ", ") + where.field + " " + op;
     }
-    if (decided.contains("parent")) add("parent: the joined parent row (one call each)");
+    if (decided.parent) add("parent: the joined parent row (one call each)");
     // Constraints whose value no value of the field's type equals: the
     // engine applies them, the handler never sees them.
     std::string kept;
-    for (const Value& term : decided.value("kept", Value::array()))
-      kept += (kept.empty() ? "" : ", ") + term[0].get<std::string>() + " " + term[1].get<std::string>();
+    for (const ScanPlan::Term& term : decided.kept) kept += (kept.empty() ? "" : ", ") + term.field + " " + term.op;
     add("filters: " + (filters.empty() ? std::string("none") : filters));
     if (!conditions.empty()) add("conditions: " + conditions);
     if (!kept.empty()) add("not passed (value not of the field's type): " + kept);
-    add(std::string("limit: ") + (decided.contains("limit") ? "passed" : "not passed"));
-    if (decided.contains("offset")) {
+    add(std::string("limit: ") + (decided.limit ? "passed" : "not passed"));
+    if (decided.offset) {
       add("offset: applied by SQLite (the handler's limit counts the skipped rows)");
     }
-    if (decided.contains("order_by")) {
+    if (!decided.order_by.empty()) {
       std::string order;
-      for (const Value& term : decided["order_by"]) {
-        order += (order.empty() ? "" : ", ") + term[0].get<std::string>() + (term[1].get<bool>() ? " desc" : "");
+      for (const ScanPlan::Order& term : decided.order_by) {
+        order += (order.empty() ? "" : ", ") + term.field + (term.desc ? " desc" : "");
       }
       add("order_by: " + order);
     }
     std::string fields;
-    for (const Value& field : decided.value("fields", Value::array())) {
-      fields += (fields.empty() ? "" : ", ") + field.get<std::string>();
-    }
+    for (const std::string& field : decided.fields) fields += (fields.empty() ? "" : ", ") + field;
     add("fields: " + (fields.empty() ? std::string("none") : fields));
-    plan.rows.push_back({Value(detail.substr(0, marker)), Value(asked)});
+    plan.rows.push_back({Value(explained->step), Value(asked)});
   }
   return plan;
 }

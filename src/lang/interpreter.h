@@ -21,6 +21,7 @@
 #include "core/status.h"
 #include "lang/ast.h"
 #include "lang/connector_registry.h"
+#include "query/entity_table.h"
 #include "lang/test_block.h"
 #include "lang/evaluator.h"
 #include "lang/result.h"
@@ -85,6 +86,10 @@ class Interpreter {
   // The virtual table for connector.entity (created or refreshed), or
   // nullopt when `connector` names no connector.
   Result<std::optional<std::string>> EntityTable(const std::string& connector, const std::string& entity);
+  // A live table of connector.entity of its own, `table`, whose every scan
+  // starts from `base` (a sync's cursor and order); dropped with the rest.
+  Status CreateScanTable(const std::string& table, const std::string& connector, const std::string& entity,
+                         const ScanRequest& base);
   Result<Value> RunQueryValue(const ast::QueryExpr& query);
   Result<Value> Eval(const ast::Expr& expr);
   Result<Value> RunExec(const ast::ExecExpr& exec);
@@ -94,6 +99,7 @@ class Interpreter {
   Variables variables_;
   Evaluator evaluator_;
   ConnectorRegistry connectors_;
+  EntityModule entity_module_{connectors_.sources()};  // the live tables' module on the workspace connection
   bool in_test_ = false;              // this session is a connector test's
   bool running_schedules_ = false;
   std::shared_ptr<MockApi> test_mock_;  // its MOCK_API, if it has one

@@ -13,6 +13,7 @@
 #include "core/credential.h"
 #include "catalog/sync_runs.h"
 #include "dest/destination_registry.h"
+#include "source/integration_source.h"
 
 namespace sluice {
 namespace {
@@ -176,6 +177,7 @@ Status CatalogStatements::CreateIntegrationType(const ast::CreateConnectorTypeSt
   ConnectorTypeDef def;
   def.name = s.name.text;
   def.integration = directory.string();
+  def.kind = "integration";
   def.version = s.version.value_or(about->value("version", ""));
   def.description = s.description.value_or("CloudQuery plugin " + about->value("name", "") +
                                             (def.version.empty() ? "" : " " + def.version));
@@ -186,7 +188,7 @@ Status CatalogStatements::CreateIntegrationType(const ast::CreateConnectorTypeSt
   // A replaced integration may have dropped tables.
   ASSIGN_OR_RETURN(std::vector<EntityDef> old, catalog.ListEntities(def.name));
   for (const EntityDef& entity : old) RETURN_IF_ERROR(catalog.DropEntity(def.name, entity.name));
-  for (EntityDef& entity : ConnectorInstance::EntitiesOfTables(def.name, def.integration, (*about)["tables"])) {
+  for (EntityDef& entity : IntegrationSource::EntitiesOfTables(def.name, def.integration, (*about)["tables"])) {
     entity.handler.defined_at = s.name.span.begin.ToString();
     for (const auto& [field, spec] : entity.fields.items()) {
       Status name = CheckFieldName(field);
@@ -296,7 +298,7 @@ Status CatalogStatements::ValidateIntegrationConfig(const ConnectorTypeDef& type
                     "\"{{secrets.NAME}}\" (or ENV('NAME')), not the literal value");
     }
   }
-  return in_.connectors_.ValidateIntegrationConfig(connector, type);
+  return in_.connectors_.CheckSourceConfig(connector, type);
 }
 
 Status CatalogStatements::CreateConnector(const ast::CreateConnectorStmt& s) {
@@ -309,7 +311,7 @@ Status CatalogStatements::CreateConnector(const ast::CreateConnectorStmt& s) {
   ASSIGN_OR_RETURN(def.config, EvalObject(s.config, "CONFIG"));
   RETURN_IF_ERROR(CheckSecretFieldsNotLiteral(*type, s.config, def.config));
   SecretStore& secrets = in_.workspace_.secrets();
-  Status valid = type->integration.empty()
+  Status valid = !in_.connectors_.ChecksOwnConfig(*type)
                      ? ValidateConfig(type->config_schema, def.config,
                                       [&](const std::string& name) { return secrets.Exists(name); },
                                       in_.in_test_ ? SecretLiterals::kAllow : SecretLiterals::kRefuse)
@@ -349,7 +351,7 @@ Status CatalogStatements::AlterConnector(const ast::AlterConnectorStmt& s) {
       RETURN_IF_ERROR(CheckSecretFieldsNotLiteral(type, s.value, patch));
       def.config.update(patch);
       SecretStore& secrets = in_.workspace_.secrets();
-      Status valid = type.integration.empty()
+      Status valid = !in_.connectors_.ChecksOwnConfig(type)
                          ? ValidateConfig(type.config_schema, def.config,
                                           [&](const std::string& name) { return secrets.Exists(name); },
                                           in_.in_test_ ? SecretLiterals::kAllow : SecretLiterals::kRefuse)
@@ -590,7 +592,7 @@ Status CatalogStatements::DescribeType(const std::string& name) {
                               {{"name", Value(type.name)},
                                {"description", OrNull(type.description)},
                                {"version", OrNull(type.version)},
-                               {"kind", Value(type.integration.empty() ? "declared" : "integration")},
+                               {"kind", Value(type.kind)},
                                {"registered", Value(type.registered)},
                                {"created_at", Value(type.created_at)},
                                {"updated_at", Value(type.updated_at)}}));
@@ -628,7 +630,7 @@ Status CatalogStatements::AddDynamicTables(const std::string& type_filter,
   for (const ConnectorDef& connector : connectors) {
     if (!type_filter.empty() && connector.type != type_filter) continue;
     Result<ConnectorTypeDef> type = catalog.GetConnectorType(connector.type);
-    if (!type.ok() || type->integration.empty() || !connector.enabled) continue;
+    if (!type.ok() || !in_.connectors_.ListsOwnEntities(*type) || !connector.enabled) continue;
     // A type that stored its tables lists them without a connection.
     ASSIGN_OR_RETURN(std::vector<EntityDef> stored, catalog.ListEntities(type->name));
     if (!stored.empty()) continue;
@@ -656,7 +658,7 @@ Result<EntityDef> CatalogStatements::FindEntity(const std::string& type, const s
   std::vector<std::string> connectors;
   if (catalog.GetConnector(type).ok()) connectors.push_back(type);
   Result<ConnectorTypeDef> def = catalog.GetConnectorType(type);
-  if (def.ok() && !def->integration.empty()) {
+  if (def.ok() && in_.connectors_.ListsOwnEntities(*def)) {
     ASSIGN_OR_RETURN(std::vector<ConnectorDef> all, catalog.ListConnectors());
     for (const ConnectorDef& connector : all) {
       if (connector.type == type) connectors.push_back(connector.name);
@@ -666,7 +668,7 @@ Result<EntityDef> CatalogStatements::FindEntity(const std::string& type, const s
     Result<ConnectorDef> found = catalog.GetConnector(connector);
     if (!found.ok()) continue;
     Result<ConnectorTypeDef> of = catalog.GetConnectorType(found->type);
-    if (!of.ok() || of->integration.empty()) continue;
+    if (!of.ok() || !in_.connectors_.ListsOwnEntities(*of)) continue;
     ASSIGN_OR_RETURN(std::vector<EntityDef> tables, in_.connectors_.Entities(connector));
     for (EntityDef& table : tables) {
       if (table.name == name) return std::move(table);

@@ -77,7 +77,7 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
     return Status(ErrorKind::kNotFound, "connector type '" + connector->type + "' has no entities to sync");
   }
   ASSIGN_OR_RETURN(std::unique_ptr<Destination> destination, SyncDestination(sync, false));
-  ASSIGN_OR_RETURN(ConnectorInstance * instance, connectors_.Get(connector->name));
+  ASSIGN_OR_RETURN(Source * source, connectors_.Get(connector->name));
 
   SyncRequest request;
   request.connector = *connector;
@@ -91,13 +91,12 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
   request.choices.force = sync.force;
   request.own_connections =
       !sync.where && !(sync.target == ast::SyncTarget::kWorkspace && workspace_.path() == ":memory:");
-  SyncAdapter adapter(*this, sync, connector->name, *instance);
-  if (instance->is_integration()) request.resolver = &adapter;
+  SyncAdapter adapter(*this, sync, connector->name, *source);
+  if (source->multi_table()) request.resolver = &adapter;
   SyncRuns runs(workspace_.db());
   SyncDriver driver(adapter, runs, [this](const SyncProgressEvent& event) { output_.SyncProgress(event); });
   std::vector<SyncOutcome> outcomes;
   Status first_failure = driver.Run(request, *destination, outcomes);
-  connectors_.ClearSyncOptions();
 
   ResultSet summary;
   summary.title = "sync " + connector->name + " → " + destination->Name();

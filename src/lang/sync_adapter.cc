@@ -12,14 +12,13 @@ namespace {
 // Rows of one entity from its virtual table, in TableSpec column order.
 class TableRows : public SyncRowStream {
  public:
-  TableRows(Stmt stmt, ConnectorRegistry& connectors) : stmt_(std::move(stmt)), connectors_(connectors) {}
+  TableRows(Stmt stmt, EntityModule& entities) : stmt_(std::move(stmt)), entities_(entities) {}
 
   Result<bool> Next(std::vector<Value>& row) override {
     Result<bool> has_row = stmt_.Step();
     if (!has_row.ok()) {
       // The handler's failure keeps its kind (auth_error, …), not "SQL error".
-      Status engine = connectors_.TakeLastError();
-      return engine.ok() ? has_row.TakeStatus() : engine;
+      return entities_.ErrorOf(has_row.TakeStatus());
     }
     if (!*has_row) return false;
     int columns = stmt_.ColumnCount();
@@ -30,7 +29,7 @@ class TableRows : public SyncRowStream {
 
  private:
   Stmt stmt_;
-  ConnectorRegistry& connectors_;
+  EntityModule& entities_;
 };
 
 }  // namespace
@@ -51,7 +50,11 @@ Status SyncAdapter::PrepareRows(EntityRun& run) {
     columns += (columns.empty() ? "" : ", ") + QuoteIdentifier(column.name);
   }
   TableQuery& query = queries_[run.entity];
-  query.sql = "SELECT " + columns + " FROM temp." + QuoteIdentifier(*table);
+  // Read from a table of the sync's own, named as the entity's, so its
+  // scans carry the run's cursor and order (CreateScanTable in OpenRows).
+  query.scan_table = *table + "#sync";
+  query.sql = "SELECT " + columns + " FROM temp." + QuoteIdentifier(query.scan_table) + " AS " +
+              QuoteIdentifier(*table);
   if (sync_.where) {
     ASSIGN_OR_RETURN(BoundSql bound, BindVariables(*sync_.where, in_.variables_));
     query.sql += " WHERE (" + bound.text + ")";
@@ -60,17 +63,15 @@ Status SyncAdapter::PrepareRows(EntityRun& run) {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<SyncRowStream>> SyncAdapter::OpenRows(EntityRun& run, Value options) {
+Result<std::unique_ptr<SyncRowStream>> SyncAdapter::OpenRows(EntityRun& run, const ScanRequest& sync_request) {
   EntityRun* self = &run;
   const std::string& connector_name = connector_;
   ConnectorRegistry& connectors_ = in_.connectors_;
-  Value extra = std::move(options);
-  // Set for the scan either way: it also keeps a sync away from the query cache.
-  connectors_.SetSyncOptions(connector_name, self->entity, std::move(extra));
+  ScanRequest request = sync_request;
   if (self->fed_by) {
     auto parents = std::make_unique<RowTee::Reader>(self->fed_by, self->reader);
-    std::unique_ptr<RowSource> source = connectors_.ScanEachParent(connector_name, self->entity, Value::object(),
-                                                                   Value::object(), std::move(parents));
+    std::unique_ptr<RowSource> source =
+        connectors_.ScanEachParent(connector_name, self->entity, request, std::move(parents));
     if (self->feeds) {
       self->feeds->SetSource(std::move(source));
       source = std::make_unique<RowTee::Reader>(self->feeds, 0);
@@ -79,9 +80,8 @@ Result<std::unique_ptr<SyncRowStream>> SyncAdapter::OpenRows(EntityRun& run, Val
   }
   if (self->direct) {
     // Children read the parent's rows whole, as their handlers get them.
-    ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source,
-                     connectors_.Scan(connector_name, self->entity, Value::object(), Value::object(), Value(),
-                                      self->feeds ? nullptr : &self->field_names));
+    if (!self->feeds) request.only_fields = self->field_names;
+    ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source, connectors_.Scan(connector_name, self->entity, request));
     if (self->feeds) {
       self->feeds->SetSource(std::move(source));
       source = std::make_unique<RowTee::Reader>(self->feeds, 0);
@@ -89,21 +89,19 @@ Result<std::unique_ptr<SyncRowStream>> SyncAdapter::OpenRows(EntityRun& run, Val
     return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(std::move(source), self->schema));
   }
   const TableQuery& query = queries_[self->entity];
+  RETURN_IF_ERROR(in_.CreateScanTable(query.scan_table, connector_name, self->entity, request));
   ASSIGN_OR_RETURN(Stmt stmt, in_.workspace_.db().Prepare(query.sql));
   for (size_t i = 0; i < query.params.size(); ++i) {
     RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i + 1), query.params[i]));
   }
-  (void)connectors_.TakeLastError();
-  return std::unique_ptr<SyncRowStream>(std::make_unique<TableRows>(std::move(stmt), connectors_));
-}
-
-void SyncAdapter::RunEnded(EntityRun& run) {
-  // Its cursor was for its own run: a child scanning it later sees every row.
-  in_.connectors_.SetSyncOptions(connector_, run.entity, Value::object());
+  in_.entity_module_.ClearError();
+  return std::unique_ptr<SyncRowStream>(std::make_unique<TableRows>(std::move(stmt), in_.entity_module_));
 }
 
 Result<std::unique_ptr<RowSource>> SyncAdapter::ResolveTables(const Value& asked) {
-  return instance_.ResolveTables(asked);
+  MultiTableScan* multi_table = source_.multi_table();
+  if (!multi_table) return Status(ErrorKind::kInternal, "connector '" + connector_ + "' resolves one table at a time");
+  return multi_table->ResolveTables(asked);
 }
 
 Status SyncAdapter::TableError(const Value& error) {

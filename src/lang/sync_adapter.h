@@ -19,31 +19,31 @@
 namespace sluice {
 
 class Interpreter;
-class ConnectorInstance;
+class Source;
 
 class SyncAdapter : public SyncHost, public TableResolver {
  public:
-  SyncAdapter(Interpreter& in, const ast::SyncStmt& sync, std::string connector, ConnectorInstance& instance)
-      : in_(in), sync_(sync), connector_(std::move(connector)), instance_(instance) {}
+  SyncAdapter(Interpreter& in, const ast::SyncStmt& sync, std::string connector, Source& source)
+      : in_(in), sync_(sync), connector_(std::move(connector)), source_(source) {}
 
   Result<std::unique_ptr<Destination>> OpenDestination(bool own_connection) override;
   Result<EntitySchema> Schema(const std::string& entity) override;
   Status PrepareRows(EntityRun& run) override;
-  Result<std::unique_ptr<SyncRowStream>> OpenRows(EntityRun& run, Value options) override;
-  void RunEnded(EntityRun& run) override;
+  Result<std::unique_ptr<SyncRowStream>> OpenRows(EntityRun& run, const ScanRequest& request) override;
 
   Result<std::unique_ptr<RowSource>> ResolveTables(const Value& asked) override;
   Status TableError(const Value& error) override;
 
  private:
   struct TableQuery {
-    std::string sql;  // the entity's SQL table, with the statement's WHERE
+    std::string scan_table;  // the sync's own table of the entity, which sql reads
+    std::string sql;         // that table, with the statement's WHERE
     std::vector<Value> params;
   };
   Interpreter& in_;
   const ast::SyncStmt& sync_;
   std::string connector_;
-  ConnectorInstance& instance_;
+  Source& source_;
   std::map<std::string, TableQuery> queries_;  // by entity
 };
 

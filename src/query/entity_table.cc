@@ -17,8 +17,12 @@ namespace {
 
 struct EntityTable {
   sqlite3_vtab base;  // first: SQLite casts between the two
-  EntityProvider* provider;
+  EntityModule* module;
   EntitySchema schema;
+  // What every scan of this table starts from (a table made for one sync:
+  // its cursor, its order, no query cache).
+  ScanRequest scan_base;
+  bool has_scan_base = false;
 };
 
 struct EntityCursor {
@@ -54,15 +58,43 @@ std::string Unquote(const char* arg) {
   return out;
 }
 
-int Fail(sqlite3_vtab* vtab, EntityProvider* provider, Status status) {
+int Fail(sqlite3_vtab* vtab, EntityModule* module, Status status) {
   sqlite3_free(vtab->zErrMsg);
   vtab->zErrMsg = sqlite3_mprintf("%s", status.message().c_str());
-  provider->SetLastError(std::move(status));
+  module->RecordError(std::move(status));
   return SQLITE_ERROR;
 }
 
+// A scan table's base request, as its third module argument carries it:
+// {"cursor": {field, value}, "order_by": [[field, desc], …], "cache": bool}.
+std::string EncodeScanBase(const ScanRequest& base) {
+  Value encoded = Value::object();
+  if (base.cursor) encoded["cursor"] = Value{{"field", base.cursor->field}, {"value", base.cursor->value}};
+  Value order_by = Value::array();
+  for (const ScanOrder& term : base.order_by) order_by.push_back(Value::array({term.field, term.desc}));
+  encoded["order_by"] = std::move(order_by);
+  encoded["cache"] = base.use_cache;
+  return encoded.dump(-1, ' ', false, Value::error_handler_t::replace);
+}
+
+std::optional<ScanRequest> DecodeScanBase(const std::string& text) {
+  Value encoded = Value::parse(text, nullptr, false);
+  if (encoded.is_discarded() || !encoded.is_object()) return std::nullopt;
+  ScanRequest base;
+  if (encoded.contains("cursor")) {
+    const Value& cursor = encoded["cursor"];
+    base.cursor = ScanRequest::Cursor{cursor.value("field", ""), cursor.value("value", Value())};
+  }
+  for (const Value& term : encoded.value("order_by", Value::array())) {
+    base.order_by.push_back({term[0].get<std::string>(), term[1].get<bool>()});
+  }
+  base.use_cache = encoded.value("cache", true);
+  return base;
+}
+
 int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_vtab** out, char** error) {
-  auto* provider = static_cast<EntityProvider*>(aux);
+  auto* module = static_cast<EntityModule*>(aux);
+  EntityProvider* provider = &module->provider();
   if (argc < 5) {
     *error = sqlite3_mprintf("usage: CREATE VIRTUAL TABLE t USING sluice_entity(connector, entity)");
     return SQLITE_ERROR;
@@ -94,8 +126,17 @@ int Connect(sqlite3* db, void* aux, int argc, const char* const* argv, sqlite3_v
   int rc = sqlite3_declare_vtab(db, create.c_str());
   if (rc != SQLITE_OK) return rc;
   auto table = std::make_unique<EntityTable>();
-  table->provider = provider;
+  table->module = module;
   table->schema = std::move(schema).value();
+  if (argc >= 6) {
+    std::optional<ScanRequest> base = DecodeScanBase(Unquote(argv[5]));
+    if (!base) {
+      *error = sqlite3_mprintf("sluice_entity: the third argument is not a scan request");
+      return SQLITE_ERROR;
+    }
+    table->scan_base = std::move(*base);
+    table->has_scan_base = true;
+  }
   *out = &table.release()->base;  // SQLite owns it until Disconnect
   return SQLITE_OK;
 }
@@ -334,7 +375,7 @@ int Close(sqlite3_vtab_cursor* base) {
 int Advance(EntityCursor* cursor) {
   auto* table = reinterpret_cast<EntityTable*>(cursor->base.pVtab);
   Result<std::optional<Value>> row = cursor->source->Next();
-  if (!row.ok()) return Fail(&table->base, table->provider, row.TakeStatus());
+  if (!row.ok()) return Fail(&table->base, table->module, row.TakeStatus());
   if (!*row) {
     cursor->eof = true;
     cursor->source.reset();  // done: let the handler finish now
@@ -342,7 +383,7 @@ int Advance(EntityCursor* cursor) {
   }
   ++cursor->row_number;
   Result<std::vector<Value>> cells = CoerceRow(table->schema, **row, cursor->row_number, cursor->used);
-  if (!cells.ok()) return Fail(&table->base, table->provider, cells.TakeStatus());
+  if (!cells.ok()) return Fail(&table->base, table->module, cells.TakeStatus());
   cursor->cells = std::move(cells).value();
   cursor->row = std::move(**row);
   if (table->schema.has_parent) {
@@ -404,11 +445,13 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
     // the last one given wins, and SQLite still checks them all.
     if (op == "=") filters[field] = value;
   }
-  Value options = {{"fields", plan.value("fields", Value::array())}, {"conditions", conditions}};
+  ScanRequest request;
+  request.filters = std::move(filters);
+  request.conditions = std::move(conditions);
+  request.fields.emplace();
+  for (const Value& name : plan.value("fields", Value::array())) request.fields->push_back(name.get<std::string>());
   if (plan.contains("order_by")) {
-    Value order_by = Value::array();
-    for (const Value& term : plan["order_by"]) order_by.push_back({{"field", term[0]}, {"desc", term[1]}});
-    options["order_by"] = order_by;
+    for (const Value& term : plan["order_by"]) request.order_by.push_back({term[0].get<std::string>(), term[1].get<bool>()});
   }
   // SQLite's LIMIT -1 (or any negative) is no limit, a negative OFFSET none.
   std::optional<int64_t> limit;
@@ -420,11 +463,18 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
   if (plan.contains("offset"))
     offset = std::max<int64_t>(0, sqlite3_value_int64(argv[plan["offset"].get<int>() - 1]));
   if (limit) limit = *limit > INT64_MAX - offset ? INT64_MAX : *limit + offset;
-  if (limit) options["limit"] = *limit;
+  request.limit = limit;
+  if (table->has_scan_base) {
+    // A sync's cursor and order stand over what the statement pushed.
+    const ScanRequest& base = table->scan_base;
+    request.cursor = base.cursor;
+    if (!base.order_by.empty()) request.order_by = base.order_by;
+    request.use_cache = base.use_cache;
+  }
   cursor->source.reset();
   cursor->row_number = 0;
   cursor->used.assign(table->schema.fields.size(), false);
-  for (const Value& name : options["fields"]) {
+  for (const std::string& name : *request.fields) {
     for (size_t i = 0; i < table->schema.fields.size(); ++i) {
       if (table->schema.fields[i].name == name) cursor->used[i] = true;
     }
@@ -433,7 +483,7 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
     cursor->eof = true;
     return SQLITE_OK;
   }
-  Value parent;
+  Value& parent = request.parent;
   if (plan.contains("parent")) {
     sqlite3_value* given = argv[plan["parent"].get<int>() - 1];
     Value text = FromSqlite(given);
@@ -445,17 +495,16 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
     }
   }
   // Unless _raw is read, rows need only the fields the query reads.
-  std::vector<std::string> read;
-  for (const Value& name : options["fields"]) read.push_back(name.get<std::string>());
+  std::vector<std::string> read = *request.fields;
   // The key makes the rowid, which the query may read without naming a field.
   for (const EntityField& field : table->schema.fields) {
     if (field.primary_key && std::find(read.begin(), read.end(), field.name) == read.end())
       read.push_back(field.name);
   }
+  if (!plan.value("raw", false)) request.only_fields = std::move(read);
   Result<std::unique_ptr<RowSource>> source =
-      table->provider->Scan(table->schema.connector, table->schema.entity, filters, options, parent,
-                            plan.value("raw", false) ? nullptr : &read);
-  if (!source.ok()) return Fail(&table->base, table->provider, source.TakeStatus());
+      table->module->provider().Scan(table->schema.connector, table->schema.entity, request);
+  if (!source.ok()) return Fail(&table->base, table->module, source.TakeStatus());
   cursor->source = std::move(source).value();
   return Advance(cursor);
 }
@@ -500,7 +549,7 @@ int Rowid(sqlite3_vtab_cursor* base, sqlite3_int64* rowid) {
   auto* cursor = reinterpret_cast<EntityCursor*>(base);
   auto* table = reinterpret_cast<EntityTable*>(base->pVtab);
   Result<int64_t> id = RowidOf(table->schema, cursor->row, cursor->row_number);
-  if (!id.ok()) return Fail(&table->base, table->provider, id.TakeStatus());
+  if (!id.ok()) return Fail(&table->base, table->module, id.TakeStatus());
   *rowid = *id;
   return SQLITE_OK;
 }
@@ -536,10 +585,30 @@ std::string EntityModuleArgument(std::string_view name) {
   return out + "'";
 }
 
-Status RegisterEntityModule(sqlite3* db, EntityProvider* provider) {
-  int rc = sqlite3_create_module_v2(db, kEntityModuleName, &kModule, provider, nullptr);
+Status EntityModule::ErrorOf(Status step_error) {
+  Status engine = TakeError();
+  return engine.ok() ? step_error : engine;
+}
+
+Status EntityModule::TakeError() {
+  Status error = std::move(last_error_);
+  last_error_ = Status::Ok();
+  return error;
+}
+
+Status RegisterEntityModule(sqlite3* db, EntityModule* module) {
+  int rc = sqlite3_create_module_v2(db, kEntityModuleName, &kModule, module, nullptr);
   if (rc != SQLITE_OK) return Status(ErrorKind::kInternal, std::string("cannot register ") + kEntityModuleName);
   return Status::Ok();
+}
+
+Status CreateEntityScanTable(Database& db, const std::string& table, const std::string& connector,
+                             const std::string& entity, const ScanRequest& base) {
+  std::string quoted = "temp." + QuoteIdentifier(table);
+  RETURN_IF_ERROR(db.RunStatement("DROP TABLE IF EXISTS " + quoted));
+  return db.RunStatement("CREATE VIRTUAL TABLE " + quoted + " USING " + kEntityModuleName + "(" +
+                         EntityModuleArgument(connector) + ", " + EntityModuleArgument(entity) + ", " +
+                         EntityModuleArgument(EncodeScanBase(base)) + ")");
 }
 
 }  // namespace sluice

@@ -25,14 +25,47 @@
 #include <string>
 #include <string_view>
 
+#include "core/sqlite.h"
 #include "core/status.h"
 #include "source/entity_provider.h"
+#include "source/scan_request.h"
 
 namespace sluice {
 
 inline constexpr const char* kEntityModuleName = "sluice_entity";
 
-Status RegisterEntityModule(sqlite3* db, EntityProvider* provider);
+// The module's state on one connection: the provider its tables scan, and
+// the engine error behind the last SQLITE_ERROR one of them returned, so a
+// statement can fail with its kind (auth_error, …) rather than as SQL.
+// Owned by the caller, which must keep it (and the provider) alive while
+// tables of the module exist on the connection.
+class EntityModule {
+ public:
+  explicit EntityModule(EntityProvider& provider) : provider_(provider) {}
+
+  EntityProvider& provider() { return provider_; }
+  // Before a statement runs: no earlier statement's error stands.
+  void ClearError() { last_error_ = Status::Ok(); }
+  // What a failed step of a statement over entity tables stands for: the
+  // engine error behind it when a scan failed, else `step_error` itself.
+  Status ErrorOf(Status step_error);
+  // The module's callbacks record a scan's failure here.
+  void RecordError(Status error) { last_error_ = std::move(error); }
+  Status TakeError();
+
+ private:
+  EntityProvider& provider_;
+  Status last_error_;
+};
+
+Status RegisterEntityModule(sqlite3* db, EntityModule* module);
+
+// Creates temp.`table` (replacing one of that name) over connector.entity
+// such that every scan of it starts from `base`: its cursor, its order_by
+// (over any the statement pushes) and whether the query cache may answer.
+// A sync that reads through SQL (SYNC … WHERE) scans such a table.
+Status CreateEntityScanTable(Database& db, const std::string& table, const std::string& connector,
+                             const std::string& entity, const ScanRequest& base);
 
 // A name as a module argument of CREATE VIRTUAL TABLE … USING
 // sluice_entity(…): an SQL string literal (inner quotes doubled), which the

@@ -33,9 +33,8 @@ class FakeProvider : public EntityProvider {
 
   Result<EntitySchema> Schema(const std::string&, const std::string&) override { return schema; }
   Result<std::unique_ptr<RowSource>> Scan(const std::string&, const std::string&,
-                                          const Value& filters, const Value& options, const Value&,
-                                          const std::vector<std::string>*) override {
-    asked.push_back({{"filters", filters}, {"options", options}});
+                                          const ScanRequest& request) override {
+    asked.push_back({{"filters", request.filters}, {"options", HandlerOptions(request)}});
     return std::unique_ptr<RowSource>(std::make_unique<VectorRows>(rows));
   }
 };
@@ -52,7 +51,7 @@ class EntityTableTest : public ::testing::Test {
                                {"status", "string", true}};
     for (int i = 1; i <= 10; ++i)
       provider_.rows.push_back({{"n", i}, {"status", i % 2 ? "open" : "closed"}});
-    ASSERT_TRUE(RegisterEntityModule(db_.get(), &provider_).ok());
+    ASSERT_TRUE(RegisterEntityModule(db_.get(), &module_).ok());
     Create();
   }
   void Create() {
@@ -76,6 +75,7 @@ class EntityTableTest : public ::testing::Test {
 
   Database db_;
   FakeProvider provider_;
+  EntityModule module_{provider_};
 };
 
 TEST_F(EntityTableTest, OffsetNotDeclaredIsSkippedByTheEngine) {

@@ -11,6 +11,7 @@
 
 #include "core/status.h"
 #include "core/value.h"
+#include "source/scan_request.h"
 
 namespace sluice {
 
@@ -47,27 +48,11 @@ class EntityProvider {
  public:
   virtual ~EntityProvider() = default;
   virtual Result<EntitySchema> Schema(const std::string& connector, const std::string& entity) = 0;
-  // Runs query(config, filters, options, parent). For a child entity with
-  // no `parent` given (null), runs it once per row of its parent entity.
-  //
-  // `only_fields`, when given, is all the consumer reads of each row: rows
-  // may then hold just those fields (the rest of what the handler returns is
-  // never converted). Null means whole rows (for _raw, for instance).
+  // Runs the entity's query for `request` (HandlerOptions makes the
+  // handler's options). For a child entity with no parent row in the
+  // request, runs it once per row of its parent entity.
   virtual Result<std::unique_ptr<RowSource>> Scan(const std::string& connector, const std::string& entity,
-                                                  const Value& filters, const Value& options,
-                                                  const Value& parent,
-                                                  const std::vector<std::string>* only_fields = nullptr) = 0;
-  // The engine error behind the last SQLITE_ERROR a scan returned, so the
-  // statement can fail with its kind (auth_error, …) rather than as SQL.
-  Status TakeLastError() {
-    Status error = std::move(last_error_);
-    last_error_ = Status::Ok();
-    return error;
-  }
-  void SetLastError(Status error) { last_error_ = std::move(error); }
-
- private:
-  Status last_error_;
+                                                  const ScanRequest& request) = 0;
 };
 
 }  // namespace sluice

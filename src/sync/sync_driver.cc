@@ -197,13 +197,14 @@ OpenSyncRows SyncDriver::OpenRows(EntityRun& job) {
     RETURN_IF_ERROR(runs_.MarkInterrupted(self->plan.table.connector, self->entity, self->destination_name,
                                           self->run_id));
     const EntitySyncPlan& plan = self->plan;
-    Value extra = Value::object();
+    ScanRequest request;
+    request.use_cache = false;  // a sync reads the API, never the query cache
     if (state && !state->cursor_value.is_null()) {
-      extra["cursor"] = Value{{"field", plan.cursor_field}, {"value", state->cursor_value}};
+      request.cursor = ScanRequest::Cursor{plan.cursor_field, state->cursor_value};
     }
-    if (plan.cursor_ordered) extra["order_by"] = Value::array({Value{{"field", plan.cursor_field}, {"desc", false}}});
-    if (self->pass) return self->pass->Open(self->pass_table, std::move(extra), self->schema);
-    return host_.OpenRows(*self, std::move(extra));
+    if (plan.cursor_ordered) request.order_by.push_back({plan.cursor_field, false});
+    if (self->pass) return self->pass->Open(self->pass_table, HandlerOptions(request), self->schema);
+    return host_.OpenRows(*self, request);
   };
 }
 
@@ -265,7 +266,6 @@ Result<std::unique_ptr<EntityRun>> SyncDriver::PrepareEntitySync(const EntityDef
 
 Status SyncDriver::FinishEntitySync(EntityRun& job) {
   EntitySyncReport report = job.run->Finish();
-  host_.RunEnded(job);
   const EntitySyncPlan& plan = job.plan;
   RETURN_IF_ERROR(runs_.Finish(job.run_id, {report.status, report.rows_read, report.rows_written, report.rows_deleted,
                                             report.elapsed.count() / 1000, FormatTimestamp(NowMicros())}));

@@ -23,6 +23,7 @@
 #include "catalog/sync_runs.h"
 #include "dest/destination.h"
 #include "source/entity_provider.h"
+#include "source/scan_request.h"
 #include "sync/integration_pass.h"
 #include "sync/row_tee.h"
 #include "sync/sync_engine.h"
@@ -64,11 +65,10 @@ class SyncHost {
   // Readies reading `run` (its SQL table with the statement's WHERE, when
   // not direct), before its run is on record.
   virtual Status PrepareRows(EntityRun& run) = 0;
-  // Opens the rows of `run` (outside an integration pass); `options` holds
-  // the handler's cursor and order_by. Called once the run holds its table.
-  virtual Result<std::unique_ptr<SyncRowStream>> OpenRows(EntityRun& run, Value options) = 0;
-  // A run has finished (before its record is).
-  virtual void RunEnded(EntityRun& /*run*/) {}
+  // Opens the rows of `run` (outside an integration pass); `request` holds
+  // the run's cursor and order, and keeps it away from the query cache.
+  // Called once the run holds its table.
+  virtual Result<std::unique_ptr<SyncRowStream>> OpenRows(EntityRun& run, const ScanRequest& request) = 0;
 };
 
 struct SyncRequest {

@@ -145,13 +145,12 @@ class LiteralHost : public SyncHost, public TableResolver {
     prepared.push_back(run.entity);
     return Status::Ok();
   }
-  Result<std::unique_ptr<SyncRowStream>> OpenRows(EntityRun& run, Value options) override {
-    opened.push_back(run.entity + " " + options.dump());
+  Result<std::unique_ptr<SyncRowStream>> OpenRows(EntityRun& run, const ScanRequest& request) override {
+    opened.push_back(run.entity + " " + HandlerOptions(request).dump());
     return std::unique_ptr<SyncRowStream>(std::make_unique<HandlerRows>(
         std::make_unique<ListRows>(std::vector<Value>{{{"id", 1}, {"name", "a"}}, {{"id", 2}, {"name", "b"}}}),
         run.schema));
   }
-  void RunEnded(EntityRun& run) override { ended.push_back(run.entity); }
   Result<std::unique_ptr<RowSource>> ResolveTables(const Value& asked) override {
     asked_ = asked;
     std::vector<Value> items = {{{"t", 0}, {"r", {{"id", 1}, {"name", "x"}}}},
@@ -164,7 +163,7 @@ class LiteralHost : public SyncHost, public TableResolver {
   }
 
   int destinations_opened = 0;
-  std::vector<std::string> prepared, opened, ended;
+  std::vector<std::string> prepared, opened;
   Value asked_;
 
  private:
@@ -226,7 +225,6 @@ TEST_F(SyncDriverRunTest, RunsEveryEntityAndRecordsIt) {
   EXPECT_EQ(host_->destinations_opened, 2);
   EXPECT_EQ(host_->prepared, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(host_->opened, (std::vector<std::string>{"a {}", "b {}"}));
-  EXPECT_EQ(host_->ended, (std::vector<std::string>{"a", "b"}));
   // Each run's last batch commits as it finishes: its commit, then its end.
   EXPECT_EQ(events_, (std::vector<std::string>{"lit.a 2", "lit.a 2", "lit.b 2", "lit.b 2"}));
   Result<SyncRunRows> runs = SyncRuns(ws_->db()).List("lit");

@@ -51,6 +51,7 @@ expect_contains "zeta is probed" "query of entity 'zeta'" "$out"
 # inserted.
 sqlite3 "$ws" "ALTER TABLE _sluice_entities DROP COLUMN position" 2>/dev/null
 sqlite3 "$ws" "ALTER TABLE _sluice_entities DROP COLUMN applies_offset" 2>/dev/null
+sqlite3 "$ws" "ALTER TABLE _sluice_connector_types DROP COLUMN kind" 2>/dev/null
 sqlite3 "$ws" "UPDATE _sluice_meta SET value = '3' WHERE key = 'schema_version'"
 out=$("$sluice" "$ws" -c "TEST CONNECTOR c;" 2>&1)
 expect_eq "probe after migration succeeds" 0 $?

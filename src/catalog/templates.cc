@@ -1,0 +1,85 @@
+#include "catalog/templates.h"
+
+#include <cstdlib>
+
+#include "core/secret_masker.h"
+
+namespace sluice {
+namespace {
+
+bool IsSecretKey(const Value& config_schema, const std::string& key) {
+  auto spec = config_schema.find(key);
+  if (spec == config_schema.end() || !spec->is_object()) return false;
+  auto secret = spec->find("secret");
+  return secret != spec->end() && secret->is_boolean() && secret->get<bool>();
+}
+
+// Replaces each {{secrets.NAME}} / {{env.NAME}} in `text`.
+Result<std::string> ResolveTemplates(const std::string& text, const std::string& key,
+                                     const SecretLookup& secrets, bool secret_key) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t open = text.find("{{", pos);
+    if (open == std::string::npos) break;
+    size_t close = text.find("}}", open);
+    if (close == std::string::npos) break;
+    std::string inner = text.substr(open + 2, close - open - 2);
+    inner.erase(0, inner.find_first_not_of(" \t"));
+    inner.erase(inner.find_last_not_of(" \t") + 1);
+    std::string value;
+    if (inner.starts_with("secrets.")) {
+      Result<std::string> secret = secrets(inner.substr(8));
+      if (!secret.ok()) return secret.TakeStatus().WithContext("config key '" + key + "'");
+      value = std::move(secret).value();
+    } else if (inner.starts_with("env.")) {
+      const char* env = std::getenv(inner.substr(4).c_str());
+      if (!env) {
+        return Status(ErrorKind::kNotFound, "config key '" + key + "': environment variable '" +
+                                                inner.substr(4) + "' is not set");
+      }
+      value = env;
+      if (secret_key) SecretMasker::Global().Add(value);
+    } else {
+      out += text.substr(pos, close + 2 - pos);  // not ours: leave it
+      pos = close + 2;
+      continue;
+    }
+    out += text.substr(pos, open - pos) + value;
+    pos = close + 2;
+  }
+  out += text.substr(pos);
+  return out;
+}
+
+bool HasTemplate(const Value& value) {
+  return value.is_string() && value.get_ref<const std::string&>().find("{{") != std::string::npos;
+}
+
+}  // namespace
+
+Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_schema,
+                                     const SecretLookup& secrets) {
+  Value resolved = config;
+  for (auto& [key, value] : resolved.items()) {
+    if (!HasTemplate(value)) continue;
+    ASSIGN_OR_RETURN(std::string text, ResolveTemplates(value.get<std::string>(), key, secrets,
+                                                        IsSecretKey(config_schema, key)));
+    value = std::move(text);
+  }
+  return resolved;
+}
+
+Result<Value> ResolveDestinationConfig(const Value& config, const std::string& owner,
+                                       const SecretLookup& secrets) {
+  Value resolved = config;
+  for (auto& [key, value] : resolved.items()) {
+    if (!HasTemplate(value)) continue;
+    Result<std::string> text = ResolveTemplates(value.get<std::string>(), key, secrets, true);
+    if (!text.ok()) return text.TakeStatus().WithContext(owner);
+    value = std::move(text).value();
+  }
+  return resolved;
+}
+
+}  // namespace sluice
