@@ -47,6 +47,8 @@ struct ScanRequest {
   Value parent;
   // The query cache (OPTIONS.cache_ttl) may answer; a sync's scans may not.
   bool use_cache = true;
+  // A new dimension of a scan (a distributed run's partition, say) is a new
+  // member here and a key in HandlerOptions(), not a new argument anywhere.
 };
 
 // The handler's `options`. Keys come in the order handlers have always

@@ -62,6 +62,17 @@ class MultiTableScan {
   virtual Result<std::unique_ptr<RowSource>> ResolveTables(const Value& tables) = 0;
 };
 
+// A connection test of the source's own (a CloudQuery plugin answers its
+// TestConnection call). Without one, TEST CONNECTOR probes the source by
+// reading one row of its first top-level entity.
+class ConnectionTest {
+ public:
+  virtual ~ConnectionTest() = default;
+  // Ok when the source can reach its API with its CONFIG; an error of kind
+  // auth_error, connection_error, … when not.
+  virtual Status TestConnection() = 0;
+};
+
 class Source {
  public:
   virtual ~Source() = default;
@@ -81,6 +92,7 @@ class Source {
 
   // Capabilities: null when the source does not have it.
   virtual MultiTableScan* multi_table() { return nullptr; }
+  virtual ConnectionTest* connection_test() { return nullptr; }
 };
 
 // What a kind's factory is given besides the definitions.

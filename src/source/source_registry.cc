@@ -472,12 +472,13 @@ Result<std::vector<ConnectionCheck>> SourceRegistry::TestConnection(const std::s
     for (const EntityDef& candidate : defined) order.push_back(candidate.name);
   }
   const EntityDef* entity = nullptr;
+  ConnectionTest* own_test = (*instance)->connection_test();
   for (const std::string& name : order) {
     for (const EntityDef& candidate : spec.entities) {
       if (!entity && candidate.name == name && candidate.parent.empty()) entity = &candidate;
     }
   }
-  if (!entity) {
+  if (!entity && !own_test) {
     checks.push_back({"request", "skipped", "the type has no top-level entity to query"});
     return checks;
   }
@@ -485,6 +486,7 @@ Result<std::vector<ConnectionCheck>> SourceRegistry::TestConnection(const std::s
   auto start = std::chrono::steady_clock::now();
   // One row proves the connection; the stream is dropped after it.
   Status status = [&]() -> Status {
+    if (own_test) return own_test->TestConnection();
     ScanRequest one;
     one.limit = 1;
     ASSIGN_OR_RETURN(std::unique_ptr<RowSource> source, (*instance)->Scan(*entity, one));
@@ -501,6 +503,11 @@ Result<std::vector<ConnectionCheck>> SourceRegistry::TestConnection(const std::s
                           : status.kind() == ErrorKind::kRateLimit  ? "rate limited"
                                                                     : "request failed";
     return status.WithContext(std::string("connection check failed (") + verdict + ")");
+  }
+  if (own_test) {
+    checks.push_back({"request", "ok",
+                      "the source's own connection test passed in " + std::to_string(ms.count()) + " ms"});
+    return checks;
   }
   checks.push_back({"request", "ok",
                     "query of entity '" + entity->name + "' answered in " +

@@ -53,6 +53,18 @@ class CountingSource : public Source {
   Log& log_;
 };
 
+// A kind with a connection test of its own (as a CloudQuery plugin has).
+class SelfTestingSource : public CountingSource, public ConnectionTest {
+ public:
+  SelfTestingSource(ConnectorSpec spec, Log& log, Status verdict)
+      : CountingSource(std::move(spec), log), verdict_(std::move(verdict)) {}
+  ConnectionTest* connection_test() override { return this; }
+  Status TestConnection() override { return verdict_; }
+
+ private:
+  Status verdict_;
+};
+
 class MapDefinitions : public SourceDefinitions {
  public:
   ConnectorSpec spec;
@@ -222,6 +234,49 @@ TEST_F(SourceRegistryTest, ExecuteNamesTheKnownActions) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().message(),
             "connector 'c' (type 't') has no action 'close' (actions: none)");
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST_F(SourceRegistryTest, TestConnectionProbesOneRowOfTheFirstTopLevelEntity) {
+  Result<std::vector<ConnectionCheck>> checks = registry_.TestConnection("c");
+  ASSERT_TRUE(checks.ok()) << checks.status().ToString();
+  ASSERT_EQ(checks->size(), 2u);
+  EXPECT_EQ((*checks)[1].result, "ok");
+  EXPECT_NE((*checks)[1].detail.find("query of entity 'items' answered in "), std::string::npos);
+  ASSERT_EQ(log_.scans.size(), 1u);
+  EXPECT_EQ(log_.scans[0].first, "items");
+  EXPECT_EQ(log_.scans[0].second.limit, std::optional<int64_t>(1));
+}
+
+TEST_F(SourceRegistryTest, ASourceWithItsOwnConnectionTestIsAskedInsteadOfScanned) {
+  for (Status verdict : {Status::Ok(), Status(ErrorKind::kAuth, "token revoked")}) {
+    Log log;
+    MapDefinitions definitions = definitions_;
+    definitions.spec.type.kind = "self-testing";
+    SourceRegistry registry(definitions);
+    registry.RegisterKind({"self-testing", false,
+                           [&log, verdict](ConnectorSpec spec, const SourceEnv&) -> Result<std::unique_ptr<Source>> {
+                             return std::unique_ptr<Source>(
+                                 std::make_unique<SelfTestingSource>(std::move(spec), log, verdict));
+                           },
+                           nullptr});
+    Result<std::vector<ConnectionCheck>> checks = registry.TestConnection("c");
+    EXPECT_TRUE(log.scans.empty()) << "no scan when the source tests itself";
+    if (verdict.ok()) {
+      ASSERT_TRUE(checks.ok()) << checks.status().ToString();
+      ASSERT_EQ(checks->size(), 2u);
+      EXPECT_NE((*checks)[1].detail.find("the source's own connection test passed in "), std::string::npos);
+    } else {
+      ASSERT_FALSE(checks.ok());
+      EXPECT_EQ(checks.status().kind(), ErrorKind::kAuth);
+      EXPECT_EQ(checks.status().message(), "connection check failed (auth rejected): token revoked");
+    }
+  }
 }
 
 }  // namespace
