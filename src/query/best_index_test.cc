@@ -10,22 +10,12 @@
 #include "core/sqlite.h"
 #include "query/entity_table.h"
 #include "query/scan_plan.h"
+#include "source/vector_rows.h"
 
 namespace sluice {
 namespace {
 
-class Rows : public RowSource {
- public:
-  explicit Rows(std::vector<Value> rows) : rows_(std::move(rows)) {}
-  Result<std::optional<Value>> Next() override {
-    if (next_ >= rows_.size()) return std::optional<Value>();
-    return std::optional<Value>(rows_[next_++]);
-  }
-
- private:
-  std::vector<Value> rows_;
-  size_t next_ = 0;
-};
+using Rows = VectorRows;
 
 // A test source: records each request, answers with fixed rows.
 class TestSource : public EntityProvider {

@@ -8,22 +8,11 @@
 #include "core/identifier.h"
 #include "core/sqlite.h"
 #include "query/coerce.h"
+#include "source/vector_rows.h"
 
 namespace sluice {
 namespace {
 
-class VectorRows : public RowSource {
- public:
-  explicit VectorRows(std::vector<Value> rows) : rows_(std::move(rows)) {}
-  Result<std::optional<Value>> Next() override {
-    if (next_ >= rows_.size()) return std::optional<Value>();
-    return std::optional<Value>(rows_[next_++]);
-  }
-
- private:
-  std::vector<Value> rows_;
-  size_t next_ = 0;
-};
 
 class FakeProvider : public EntityProvider {
  public:

@@ -19,6 +19,7 @@
 #include "lang/parser.h"
 #include "source/source.h"
 #include "source/source_registry.h"
+#include "source/vector_rows.h"
 
 namespace sluice {
 namespace {
@@ -68,18 +69,7 @@ class LiteralSource : public Source {
   }
 
  private:
-  class Rows : public RowSource {
-   public:
-    explicit Rows(std::vector<Value> rows) : rows_(std::move(rows)) {}
-    Result<std::optional<Value>> Next() override {
-      if (next_ >= rows_.size()) return std::optional<Value>();
-      return std::optional<Value>(rows_[next_++]);
-    }
-
-   private:
-    std::vector<Value> rows_;
-    size_t next_ = 0;
-  };
+  using Rows = VectorRows;
 
   ConnectorSpec spec_;
   ConnectorLimits limits_;

@@ -8,6 +8,7 @@
 #include "core/identifier.h"
 #include "source/declared_source.h"
 #include "source/integration_source.h"
+#include "source/vector_rows.h"
 
 namespace sluice {
 
@@ -235,28 +236,6 @@ Result<EntitySchema> SourceRegistry::Schema(const std::string& connector,
   return schema;
 }
 
-namespace {
-
-// Cached rows, with the LIMIT the handler would have applied (SQLite leaves
-// a pushed LIMIT to the scan).
-class CachedRows : public RowSource {
- public:
-  CachedRows(const std::vector<Value>& rows, std::optional<int64_t> limit) : rows_(rows) {
-    end_ = rows_.size();
-    if (limit) end_ = std::min(end_, static_cast<size_t>(std::max<int64_t>(0, *limit)));
-  }
-  Result<std::optional<Value>> Next() override {
-    if (next_ >= end_) return std::optional<Value>();
-    return std::optional<Value>(rows_[next_++]);
-  }
-
- private:
-  std::vector<Value> rows_;
-  size_t next_ = 0;
-  size_t end_ = 0;
-};
-
-}  // namespace
 
 // Keeps the rows a complete, unlimited scan produced, for the cache; a scan
 // that is stopped early (or fails) leaves nothing behind.
@@ -423,7 +402,7 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
     if (auto cached = statement_cache_.find(key); cached != statement_cache_.end()) {
       ++cache_hits_[connector];
       return std::unique_ptr<RowSource>(std::make_unique<WithParent>(
-          std::make_unique<CachedRows>(cached->second, std::nullopt), request.parent));
+          std::make_unique<VectorRows>(cached->second, std::nullopt), request.parent));
     }
     ScanRequest whole = request;
     whole.only_fields.reset();
@@ -437,7 +416,7 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
   if (cacheable) {
     if (const CachedScan* hit = FindCached(connector, entity, request.filters)) {
       ++cache_hits_[connector];
-      return std::unique_ptr<RowSource>(std::make_unique<CachedRows>(hit->rows, request.limit));
+      return std::unique_ptr<RowSource>(std::make_unique<VectorRows>(hit->rows, request.limit));
     }
   }
   // Cached rows stand in for later queries that may read other fields:

@@ -1,6 +1,7 @@
 // SourceRegistry without SQLite or JavaScript: definitions from a map, a
 // source kind that counts what it is asked.
 #include "source/source_registry.h"
+#include "source/vector_rows.h"
 
 #include <gtest/gtest.h>
 
@@ -9,18 +10,7 @@
 namespace sluice {
 namespace {
 
-class Rows : public RowSource {
- public:
-  explicit Rows(std::vector<Value> rows) : rows_(std::move(rows)) {}
-  Result<std::optional<Value>> Next() override {
-    if (next_ >= rows_.size()) return std::optional<Value>();
-    return std::optional<Value>(rows_[next_++]);
-  }
-
- private:
-  std::vector<Value> rows_;
-  size_t next_ = 0;
-};
+using Rows = VectorRows;
 
 struct Log {
   int created = 0;

@@ -11,6 +11,7 @@
 #include "catalog/workspace.h"
 #include "dest/sqlite_destination.h"
 #include "sync/handler_rows.h"
+#include "source/vector_rows.h"
 
 namespace sluice {
 namespace {
@@ -111,19 +112,7 @@ TEST(SyncProgressTest, LineFormat) {
 namespace sluice {
 namespace {
 
-// Rows from literal tables, for the driver run without an interpreter.
-class ListRows : public RowSource {
- public:
-  explicit ListRows(std::vector<Value> rows) : rows_(std::move(rows)) {}
-  Result<std::optional<Value>> Next() override {
-    if (next_ == rows_.size()) return std::optional<Value>();
-    return std::optional<Value>(rows_[next_++]);
-  }
-
- private:
-  std::vector<Value> rows_;
-  size_t next_ = 0;
-};
+using ListRows = VectorRows;
 
 class LiteralHost : public SyncHost, public TableResolver {
  public:
