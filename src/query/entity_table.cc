@@ -66,7 +66,8 @@ int Fail(sqlite3_vtab* vtab, EntityModule* module, Status status) {
 }
 
 // A scan table's base request, as its third module argument carries it:
-// {"cursor": {field, value}, "order_by": [[field, desc], …], "cache": bool}.
+// {"cursor": {field, value}, "order_by": [[field, desc], …], "cache": bool,
+// "parents_cache": bool}.
 std::string EncodeScanBase(const ScanRequest& base) {
   Value encoded = Value::object();
   if (base.cursor) encoded["cursor"] = Value{{"field", base.cursor->field}, {"value", base.cursor->value}};
@@ -74,6 +75,7 @@ std::string EncodeScanBase(const ScanRequest& base) {
   for (const ScanOrder& term : base.order_by) order_by.push_back(Value::array({term.field, term.desc}));
   encoded["order_by"] = std::move(order_by);
   encoded["cache"] = base.use_cache;
+  encoded["parents_cache"] = base.parents_use_cache;
   return encoded.dump(-1, ' ', false, Value::error_handler_t::replace);
 }
 
@@ -89,6 +91,7 @@ std::optional<ScanRequest> DecodeScanBase(const std::string& text) {
     base.order_by.push_back({term[0].get<std::string>(), term[1].get<bool>()});
   }
   base.use_cache = encoded.value("cache", true);
+  base.parents_use_cache = encoded.value("parents_cache", true);
   return base;
 }
 
@@ -470,6 +473,7 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
     request.cursor = base.cursor;
     if (!base.order_by.empty()) request.order_by = base.order_by;
     request.use_cache = base.use_cache;
+    request.parents_use_cache = base.parents_use_cache;
   }
   cursor->source.reset();
   cursor->row_number = 0;

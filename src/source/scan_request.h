@@ -47,6 +47,11 @@ struct ScanRequest {
   Value parent;
   // The query cache (OPTIONS.cache_ttl) may answer; a sync's scans may not.
   bool use_cache = true;
+  // A child entity scanned with no parent row reads its parent entity
+  // whole: whether the cache may answer that scan. A sync of the child may
+  // reuse parents a query cached, unless the same statement syncs the
+  // parent too (its rows are then newer than anything cached).
+  bool parents_use_cache = true;
   // A new dimension of a scan (a distributed run's partition, say) is a new
   // member here and a key in HandlerOptions(), not a new argument anywhere.
 };

@@ -388,10 +388,9 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
       ScanRequest per_parent = request;
       per_parent.limit.reset();
       per_parent.offset = 0;
-      // The parents are read whole; a scan kept from the cache keeps its
-      // parents' scan from it too.
+      // The parents are read whole, from the cache when the request allows.
       ScanRequest parents_request;
-      parents_request.use_cache = request.use_cache;
+      parents_request.use_cache = request.parents_use_cache;
       ASSIGN_OR_RETURN(std::unique_ptr<RowSource> parents,
                        Scan(connector, found->parent, parents_request));
       return ScanEachParent(connector, entity, per_parent, std::move(parents));

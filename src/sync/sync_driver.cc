@@ -189,6 +189,18 @@ Status SyncDriver::RunFamilies() {
   return first_failure_;
 }
 
+bool SyncDriver::ParentSyncedToo(const std::string& entity) const {
+  std::string parent;
+  for (const EntityDef* chosen : request_->chosen) {
+    if (chosen->name == entity) parent = chosen->parent;
+  }
+  if (parent.empty()) return false;
+  for (const EntityDef* chosen : request_->chosen) {
+    if (chosen->name == parent) return true;
+  }
+  return false;
+}
+
 OpenSyncRows SyncDriver::OpenRows(EntityRun& job) {
   EntityRun* self = &job;
   return [this, self](const std::optional<SyncState>& state) -> Result<std::unique_ptr<SyncRowStream>> {
@@ -199,6 +211,7 @@ OpenSyncRows SyncDriver::OpenRows(EntityRun& job) {
     const EntitySyncPlan& plan = self->plan;
     ScanRequest request;
     request.use_cache = false;  // a sync reads the API, never the query cache
+    request.parents_use_cache = !ParentSyncedToo(self->entity);
     if (state && !state->cursor_value.is_null()) {
       request.cursor = ScanRequest::Cursor{plan.cursor_field, state->cursor_value};
     }

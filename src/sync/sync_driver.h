@@ -131,6 +131,8 @@ class SyncDriver {
   Status FinishEntitySync(EntityRun& job);
   // Opens a run's rows once it holds its table.
   OpenSyncRows OpenRows(EntityRun& job);
+  // Whether this statement syncs the parent entity of `entity` as well.
+  bool ParentSyncedToo(const std::string& entity) const;
   Status RunIntegrationPass();
   Status RunFamilies();
   void Note(Status status);
