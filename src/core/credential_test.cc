@@ -14,7 +14,9 @@ TEST(CredentialTest, NamesThatAreCredentials) {
                            "api_key",      "apikey",        "API_KEY",
                            "apiKey",       "private_key",   "privatekey",
                            "credential",   "credentials",   "gcp_credentials_json",
-                           "monkey"}) {
+                           "privateKey",   "x-api-key",     "AccessKey",
+                           "secret_access_key", "ssh_key",  "service_account_key",
+                           "clientKey",    "Key"}) {
     EXPECT_TRUE(LooksLikeCredentialName(name)) << name;
   }
 }
@@ -22,7 +24,10 @@ TEST(CredentialTest, NamesThatAreCredentials) {
 TEST(CredentialTest, NamesThatAreNot) {
   for (const char* name :
        {"", "path", "host", "port", "user", "username", "base_url", "accounts", "concurrency",
-        "database", "schema", "pass", "pw", "auth", "sec", "tok", "ke_y"}) {
+        "database", "schema", "pass", "pw", "auth", "sec", "tok", "ke_y",
+        // "key" as part of a setting's name, not a credential.
+        "primary_key", "primaryKey", "keys", "sort_key", "keyspace", "keyword", "monkey", "partition_key",
+        "key_field", "turkey"}) {
     EXPECT_FALSE(LooksLikeCredentialName(name)) << name;
   }
 }
