@@ -14,7 +14,7 @@ constexpr SyncStateColumn kColumns[] = {
     {"cursor_field", "TEXT", "text"},
     {"cursor_value", "TEXT", "text"},
     {"updated_at", "TEXT", "timestamptz"},
-    {"boundary_keys", "TEXT NOT NULL DEFAULT '[]'", "text NOT NULL DEFAULT '[]'"},
+    {"boundary_keys", "TEXT NOT NULL DEFAULT '[]'", "text NOT NULL DEFAULT '[]'", true},
 };
 
 }  // namespace
@@ -48,6 +48,13 @@ Result<std::set<std::string>> SyncStateColumnsPresent(Database& db) {
 Status EnsureSqliteSyncState(Database& db) {
   ASSIGN_OR_RETURN(std::set<std::string> present, SyncStateColumnsPresent(db));
   if (present.empty()) return db.RunStatement(SyncStateCreateSql(kSyncStateTable, false));
+  for (const SyncStateColumn& column : kColumns) {
+    if (!column.added_later && !present.count(column.name)) {
+      return Status(ErrorKind::kInvalidArgument,
+                    std::string("the table ") + kSyncStateTable + " here is not Sluice's sync state (it has no column " +
+                        column.name + "); rename or drop it, or sync to another file");
+    }
+  }
   for (const SyncStateColumn& column : kColumns) {
     if (present.count(column.name)) continue;
     Status added = db.RunStatement(std::string("ALTER TABLE ") + kSyncStateTable + " ADD COLUMN " + column.name +

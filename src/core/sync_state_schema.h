@@ -21,6 +21,9 @@ struct SyncStateColumn {
   const char* name;
   const char* sqlite;    // its declaration in SQLite
   const char* postgres;  // and in PostgreSQL
+  // A column older versions of the table lack, which ALTER TABLE adds; any
+  // other missing column means the table is not Sluice's.
+  bool added_later = false;
 };
 
 // The current columns, in order; the key is (connector, entity, destination).
@@ -33,7 +36,8 @@ std::string SyncStateCreateSql(std::string_view qualified_name, bool postgres);
 // Brings the SQLite file's `_sluice_sync_state` to the current shape: creates
 // it, or adds the columns an older one lacks (boundary_keys came in schema
 // v3: a destination file synced to before then has none). Writes nothing
-// when the table is current.
+// when the table is current. A table of that name that lacks a column every
+// version had is someone else's: an error, and left as it is.
 Status EnsureSqliteSyncState(Database& db);
 
 }  // namespace sluice

@@ -70,5 +70,18 @@ TEST(SyncStateSchemaTest, EnsureMigratesATableFromBeforeBoundaryKeys) {
   EXPECT_EQ(row->ColumnText(1), "[]");
 }
 
+TEST(SyncStateSchemaTest, EnsureRefusesATableThatIsNotSluices) {
+  Result<Database> db = Database::Open(":memory:");
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE(db->Exec("CREATE TABLE _sluice_sync_state (x TEXT)").ok());
+  Status ensured = EnsureSqliteSyncState(*db);
+  ASSERT_FALSE(ensured.ok());
+  EXPECT_EQ(ensured.kind(), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(ensured.message(),
+            "the table _sluice_sync_state here is not Sluice's sync state (it has no column connector); rename or "
+            "drop it, or sync to another file");
+  EXPECT_EQ(Shape(*db), (std::vector<std::string>{"x TEXT 0 - 0"})) << "left as it was";
+}
+
 }  // namespace
 }  // namespace sluice
