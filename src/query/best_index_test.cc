@@ -223,6 +223,13 @@ TEST(ScanPlanTest, DescribesOnlyTheModulesPlans) {
   ASSERT_EQ(step->plan.where.size(), 1u);
   EXPECT_EQ(step->plan.fields, (std::vector<std::string>{"n"}));
   EXPECT_FALSE(step->plan.limit);
+  // The right side of a LEFT JOIN: SQLite writes LEFT-JOIN after the index
+  // (the old JSON round trip threw on it and aborted EXPLAIN).
+  std::optional<ExplainedStep> left = DescribePlanStep(
+      R"(SCAN b VIRTUAL TABLE INDEX 0:{"where":[["id","=",false]],"fields":["id"]} LEFT-JOIN)");
+  ASSERT_TRUE(left.has_value());
+  EXPECT_EQ(left->step, "SCAN b LEFT-JOIN");
+  ASSERT_EQ(left->plan.where.size(), 1u);
 }
 
 }  // namespace

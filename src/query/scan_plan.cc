@@ -35,10 +35,13 @@ std::optional<ExplainedStep> DescribePlanStep(std::string_view detail) {
   size_t marker = detail.find(" VIRTUAL TABLE INDEX ");
   if (marker == std::string_view::npos) return std::nullopt;
   size_t json = detail.find(":{", marker);
-  if (json == std::string_view::npos) return std::nullopt;
-  std::optional<ScanPlan> plan = DescribeIndex(detail.substr(json + 1));
+  size_t json_end = detail.rfind('}');
+  if (json == std::string_view::npos || json_end == std::string_view::npos || json_end < json) return std::nullopt;
+  std::optional<ScanPlan> plan = DescribeIndex(detail.substr(json + 1, json_end - json));
   if (!plan) return std::nullopt;
-  return ExplainedStep{std::string(detail.substr(0, marker)), std::move(*plan)};
+  // SQLite may say more after the index ("… LEFT-JOIN"): it stays with the step.
+  return ExplainedStep{std::string(detail.substr(0, marker)) + std::string(detail.substr(json_end + 1)),
+                       std::move(*plan)};
 }
 
 }  // namespace sluice
