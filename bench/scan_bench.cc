@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   }
   auto direct = [&] {
     auto start = Clock::now();
-    auto source = interpreter.connectors().Scan("b", "rows", Value::object(), Value::object(), Value()).value();
+    auto source = interpreter.connectors().Scan("b", "rows", ScanRequest{}).value();
     long count = 0;
     while (true) {
       auto row = source->Next();
