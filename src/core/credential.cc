@@ -30,9 +30,9 @@ bool LooksLikeCredentialName(std::string_view name) {
   // primary_key, sort_key, keyspace or keyword is a setting, and calling it
   // a credential would refuse its literal value.
   static constexpr std::string_view kKeyKinds[] = {
-      "api",     "private", "secret", "access",  "signing", "client",  "auth",    "encryption", "master",
-      "license", "ssh",     "app",    "account", "service", "consumer", "session", "webhook",   "shared",
-      "hmac",    "pgp",     "gpg",    "subscription", "bearer", "admin"};
+      "api",     "private", "secret", "access", "signing", "client",       "auth",     "encryption",
+      "master",  "license", "ssh",    "app",    "account", "service",      "consumer", "session",
+      "webhook", "shared",  "hmac",   "pgp",    "gpg",     "subscription", "bearer",   "admin"};
   std::vector<std::string> words;  // split at non-letters and at camelCase humps
   std::string word;
   for (size_t i = 0; i < name.size(); ++i) {
@@ -54,9 +54,11 @@ bool LooksLikeCredentialName(std::string_view name) {
   };
   for (size_t i = 0; i < words.size(); ++i) {
     const std::string& w = words[i];
-    if (w == "key" && (words.size() == 1 || (i > 0 && makes_a_credential(words[i - 1])))) return true;
+    if (w == "key" && (words.size() == 1 || (i > 0 && makes_a_credential(words[i - 1]))))
+      return true;
     // One word: apikey, privatekey, accesskey.
-    if (w.size() > 3 && w.compare(w.size() - 3, 3, "key") == 0 && makes_a_credential(std::string_view(w).substr(0, w.size() - 3))) {
+    if (w.size() > 3 && w.compare(w.size() - 3, 3, "key") == 0 &&
+        makes_a_credential(std::string_view(w).substr(0, w.size() - 3))) {
       return true;
     }
   }

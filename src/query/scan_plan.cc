@@ -36,12 +36,14 @@ std::optional<ExplainedStep> DescribePlanStep(std::string_view detail) {
   if (marker == std::string_view::npos) return std::nullopt;
   size_t json = detail.find(":{", marker);
   size_t json_end = detail.rfind('}');
-  if (json == std::string_view::npos || json_end == std::string_view::npos || json_end < json) return std::nullopt;
+  if (json == std::string_view::npos || json_end == std::string_view::npos || json_end < json)
+    return std::nullopt;
   std::optional<ScanPlan> plan = DescribeIndex(detail.substr(json + 1, json_end - json));
   if (!plan) return std::nullopt;
   // SQLite may say more after the index ("… LEFT-JOIN"): it stays with the step.
-  return ExplainedStep{std::string(detail.substr(0, marker)) + std::string(detail.substr(json_end + 1)),
-                       std::move(*plan)};
+  return ExplainedStep{
+      std::string(detail.substr(0, marker)) + std::string(detail.substr(json_end + 1)),
+      std::move(*plan)};
 }
 
 }  // namespace sluice
