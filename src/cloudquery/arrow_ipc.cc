@@ -2268,11 +2268,16 @@ class BatchDecoder {
         }
         ASSIGN_OR_RETURN(std::vector<Value> items,
                          Decode(field.children[0], path + "[]", depth + 1));
-        if (n > 0 && uint64_t(offsets[n]) > items.size()) {
+        // Null fixed-size entries need no child slots from a lenient writer
+        // (Arrow JS 19 leaves them out), so the bound is checked per entry.
+        if (t.id != TypeId::kFixedSizeList && n > 0 && uint64_t(offsets[n]) > items.size()) {
           return ColumnError(ErrorKind::kParse, path, "list offsets run past the child array");
         }
         for (size_t i = 0; i < n; ++i) {
           if (!is_valid(i)) continue;
+          if (uint64_t(offsets[i + 1]) > items.size()) {
+            return ColumnError(ErrorKind::kParse, path, "list offsets run past the child array");
+          }
           Value arr = Value::array();
           for (int64_t k = offsets[i]; k < offsets[i + 1]; ++k)
             arr.push_back(std::move(items[size_t(k)]));
