@@ -22,7 +22,8 @@ std::string Texts(const sluice::cq::DecodedRecord& record) {
   }
   for (const auto& [k, v] : record.schema.metadata) out += k + "=" + v + ";";
   for (const sluice::cq::Row& row : record.rows) {
-    for (const sluice::Value& v : row) out += v.dump(-1, ' ', false, sluice::Value::error_handler_t::replace) + ",";
+    for (const sluice::Value& v : row)
+      out += v.dump(-1, ' ', false, sluice::Value::error_handler_t::replace) + ",";
     out += "\n";
   }
   return out;
@@ -38,18 +39,22 @@ SLUICE_FUZZ_TARGET("arrow_ipc") {
     SLUICE_FUZZ_CHECK(!record.status().message().empty(), "an error without a message");
     return;
   }
-  SLUICE_FUZZ_CHECK(schema.ok(), "DecodeRecord accepted a stream whose schema DecodeSchema refused: " +
-                                     schema.status().ToString());
-  SLUICE_FUZZ_CHECK(schema->fields.size() == record->schema.fields.size(), "the two decoders disagree on fields");
+  SLUICE_FUZZ_CHECK(schema.ok(),
+                    "DecodeRecord accepted a stream whose schema DecodeSchema refused: " +
+                        schema.status().ToString());
+  SLUICE_FUZZ_CHECK(schema->fields.size() == record->schema.fields.size(),
+                    "the two decoders disagree on fields");
   for (size_t i = 0; i < schema->fields.size(); ++i) {
-    SLUICE_FUZZ_CHECK(sluice::cq::TypeText(schema->fields[i]) == sluice::cq::TypeText(record->schema.fields[i]),
-                      "the two decoders disagree on a type");
+    SLUICE_FUZZ_CHECK(
+        sluice::cq::TypeText(schema->fields[i]) == sluice::cq::TypeText(record->schema.fields[i]),
+        "the two decoders disagree on a type");
   }
   sluice::Result<std::string> again = sluice::cq::EncodeRecord(record->schema, record->rows);
   if (!again.ok()) return;  // e.g. nulls in a NOT NULL column of foreign data
   sluice::Result<sluice::cq::DecodedRecord> back = sluice::cq::DecodeRecord(*again);
   SLUICE_FUZZ_CHECK(back.ok(), "Sluice cannot read what it wrote: " + back.status().ToString());
   if (record->rows.empty()) back->rows.clear();  // schema-only in, an empty batch out
-  SLUICE_FUZZ_CHECK(Texts(*back) == Texts(*record), "a decoded record does not survive encoding again:\n" +
-                                                        Texts(*record) + "--- became ---\n" + Texts(*back));
+  SLUICE_FUZZ_CHECK(Texts(*back) == Texts(*record),
+                    "a decoded record does not survive encoding again:\n" + Texts(*record) +
+                        "--- became ---\n" + Texts(*back));
 }
