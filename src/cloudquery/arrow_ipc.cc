@@ -1879,6 +1879,15 @@ class BatchEncoder {
     if (field.children.size() != 1)
       return ColumnError(ErrorKind::kInvalidArgument, path, "a list needs one child field");
     const ArrowType& t = field.type;
+    // Every entry of a fixed-size list, null ones too, takes list_size child
+    // slots: a huge size from a foreign schema must not become a huge
+    // allocation.
+    if (t.id == TypeId::kFixedSizeList &&
+        uint64_t(std::max(t.list_size, 0)) * cells.size() > kMaxCellsAbsolute) {
+      return ColumnError(ErrorKind::kInvalidArgument, path,
+                         "fixed_size_list of " + std::to_string(t.list_size) + " elements times " +
+                             std::to_string(cells.size()) + " rows is too large for one batch");
+    }
     Cells child;
     std::vector<int64_t> offsets;
     offsets.reserve(cells.size() + 1);
@@ -2472,17 +2481,20 @@ Result<DecodedRecord> DecodeRecord(std::string_view ipc) {
 // ============================================================================
 namespace {
 
+// Bytes of `s` as a JSON string, at least.
+size_t JsonStringBound(std::string_view s) {
+  size_t n = 2;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    n += u < 0x20 ? 6 : (c == '"' || c == '\\') ? 2 : 1;
+  }
+  return n;
+}
+
 // Bytes of the compact JSON text of `v`, at least.
 size_t JsonTextBound(const Value& v) {
   switch (v.type()) {
-    case Value::value_t::string: {
-      size_t n = 2;
-      for (char c : v.get_ref<const std::string&>()) {
-        unsigned char u = static_cast<unsigned char>(c);
-        n += u < 0x20 ? 6 : (c == '"' || c == '\\') ? 2 : 1;
-      }
-      return n;
-    }
+    case Value::value_t::string: return JsonStringBound(v.get_ref<const std::string&>());
     case Value::value_t::array: {
       size_t n = 2;
       for (const Value& e : v) n += JsonTextBound(e) + 1;
@@ -2490,12 +2502,10 @@ size_t JsonTextBound(const Value& v) {
     }
     case Value::value_t::object: {
       size_t n = 2;
-      for (const auto& item : v.items())
-        n += JsonTextBound(Value(item.key())) + 2 + JsonTextBound(item.value());
+      for (const auto& item : v.items()) n += JsonStringBound(item.key()) + 2 + JsonTextBound(item.value());
       return n;
     }
-    default:
-      return 32;
+    default: return 32;
   }
 }
 
