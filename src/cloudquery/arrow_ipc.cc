@@ -38,6 +38,10 @@ constexpr int kMaxJsonDepth = 256;
 constexpr uint64_t kMaxCellsBase = uint64_t{1} << 20;
 constexpr uint64_t kMaxCellsAbsolute = uint64_t{1} << 26;
 
+uint64_t CellCap(size_t body_size) {
+  return std::min(kMaxCellsAbsolute, kMaxCellsBase + 8 * uint64_t(body_size));
+}
+
 Status Unsupported(const std::string& what) {
   return Status(ErrorKind::kNotImplemented, "Arrow IPC: unsupported " + what);
 }
@@ -2045,6 +2049,17 @@ Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Ro
     }
     RETURN_IF_ERROR(encoder.Encode(field, field.name, cells, 0));
   }
+  // Readers (ours included) cap the values a batch may claim against its
+  // bytes; write nothing they would refuse.
+  uint64_t cap = CellCap(encoder.body.size());
+  uint64_t cells = 0;
+  for (const fb::FieldNode& node : encoder.nodes) cells += uint64_t(node.length());
+  if (cells > cap || uint64_t(rows.size()) * std::max<size_t>(schema.fields.size(), 1) > cap) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "Arrow IPC: a batch of " + std::to_string(rows.size()) + " rows holds " +
+                      std::to_string(cells) + " values in " + std::to_string(encoder.body.size()) +
+                      " bytes, more than a reader accepts; split it");
+  }
   std::string out;
   AppendSchemaMessage(out, schema);
   FlatBufferBuilder fbb(512 + 32 * (encoder.nodes.size() + encoder.buffers.size()));
@@ -2070,7 +2085,7 @@ class BatchDecoder {
       : body_(body),
         nodes_(batch->nodes()),
         buffers_(batch->buffers()),
-        cells_left_(std::min(kMaxCellsAbsolute, kMaxCellsBase + 8 * uint64_t(body.size()))) {}
+        cells_left_(CellCap(body.size())) {}
 
   uint64_t& cells_left() { return cells_left_; }
 
@@ -2494,7 +2509,8 @@ size_t JsonStringBound(std::string_view s) {
 // Bytes of the compact JSON text of `v`, at least.
 size_t JsonTextBound(const Value& v) {
   switch (v.type()) {
-    case Value::value_t::string: return JsonStringBound(v.get_ref<const std::string&>());
+    case Value::value_t::string:
+      return JsonStringBound(v.get_ref<const std::string&>());
     case Value::value_t::array: {
       size_t n = 2;
       for (const Value& e : v) n += JsonTextBound(e) + 1;
@@ -2502,10 +2518,12 @@ size_t JsonTextBound(const Value& v) {
     }
     case Value::value_t::object: {
       size_t n = 2;
-      for (const auto& item : v.items()) n += JsonStringBound(item.key()) + 2 + JsonTextBound(item.value());
+      for (const auto& item : v.items())
+        n += JsonStringBound(item.key()) + 2 + JsonTextBound(item.value());
       return n;
     }
-    default: return 32;
+    default:
+      return 32;
   }
 }
 
