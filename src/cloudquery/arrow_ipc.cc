@@ -85,8 +85,9 @@ std::string Base64Encode(std::string_view data) {
   return out;
 }
 
-// Standard or URL-safe alphabet, padding optional.
-std::optional<std::string> Base64Decode(std::string_view text) {
+// Appends the bytes of base64 `text` (standard or URL-safe alphabet,
+// padding optional) to `out`; false (and `out` as it was) when invalid.
+bool Base64DecodeTo(std::string_view text, std::string& out) {
   static const auto table = [] {
     std::array<int8_t, 256> t{};
     t.fill(-1);
@@ -96,14 +97,16 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     return t;
   }();
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
+  if (text.size() % 4 == 1) return false;
+  size_t start = out.size();
   uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
     int v = table[uint8_t(c)];
-    if (v < 0) return std::nullopt;
+    if (v < 0) {
+      out.resize(start);
+      return false;
+    }
     acc = (acc << 6) | uint32_t(v);
     bits += 6;
     if (bits >= 8) {
@@ -111,7 +114,7 @@ std::optional<std::string> Base64Decode(std::string_view text) {
       out += char((acc >> bits) & 0xFF);
     }
   }
-  return out;
+  return true;
 }
 
 int HexDigit(char c) {
@@ -121,27 +124,29 @@ int HexDigit(char c) {
   return -1;
 }
 
-std::optional<std::string> ParseUuid(std::string_view text) {
+// Appends the 16 bytes of a UUID text (hyphenated, 32 hex digits, or in
+// braces) to `out`; false (and `out` as it was) when invalid.
+bool ParseUuidTo(std::string_view text, std::string& out) {
   if (text.size() == 38 && text.front() == '{' && text.back() == '}') text = text.substr(1, 36);
-  std::string out;
-  out.reserve(16);
-  size_t i = 0;
-  if (text.size() != 36 && text.size() != 32) return std::nullopt;
+  if (text.size() != 36 && text.size() != 32) return false;
   bool hyphens = text.size() == 36;
-  while (i < text.size()) {
+  char bytes[16];
+  size_t n = 0;
+  for (size_t i = 0; i < text.size();) {
     if (hyphens && (i == 8 || i == 13 || i == 18 || i == 23)) {
-      if (text[i] != '-') return std::nullopt;
+      if (text[i] != '-') return false;
       ++i;
       continue;
     }
-    if (i + 1 >= text.size()) return std::nullopt;
+    if (i + 1 >= text.size() || n == 16) return false;
     int hi = HexDigit(text[i]), lo = HexDigit(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += char(hi * 16 + lo);
+    if (hi < 0 || lo < 0) return false;
+    bytes[n++] = char(hi * 16 + lo);
     i += 2;
   }
-  if (out.size() != 16) return std::nullopt;
-  return out;
+  if (n != 16) return false;
+  out.append(bytes, 16);
+  return true;
 }
 
 std::string UuidText(std::string_view bytes) {
@@ -156,23 +161,28 @@ std::string UuidText(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> ParseMac(std::string_view text) {
-  std::string out;
+// Appends the bytes of a hardware address ("aa:bb:…", "-" separators too)
+// to `out`; false (and `out` as it was) when invalid.
+bool ParseMacTo(std::string_view text, std::string& out) {
+  size_t start = out.size();
   size_t i = 0;
+  auto fail = [&] {
+    out.resize(start);
+    return false;
+  };
   while (i < text.size()) {
-    if (i + 1 >= text.size()) return std::nullopt;
+    if (i + 1 >= text.size()) return fail();
     int hi = HexDigit(text[i]), lo = HexDigit(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    if (hi < 0 || lo < 0) return fail();
     out += char(hi * 16 + lo);
     i += 2;
     if (i < text.size()) {
-      if (text[i] != ':' && text[i] != '-') return std::nullopt;
+      if (text[i] != ':' && text[i] != '-') return fail();
       ++i;
-      if (i == text.size()) return std::nullopt;
+      if (i == text.size()) return fail();
     }
   }
-  if (out.empty()) return std::nullopt;
-  return out;
+  return out.size() > start || fail();
 }
 
 std::string MacText(std::string_view bytes) {
@@ -1641,7 +1651,11 @@ class BatchEncoder {
     std::vector<int64_t> offsets;
     offsets.reserve(cells.size() + 1);
     offsets.push_back(0);
-    std::string scratch;
+    // One serializer writing straight into the column's data: no string
+    // per json cell.
+    nlohmann::detail::serializer<Value> json_writer(
+        nlohmann::detail::output_adapter<char, std::string>(data), ' ',
+        Value::error_handler_t::replace);
     for (size_t i = 0; i < cells.size(); ++i) {
       const Value* v = cells.values[i];
       if (!IsNull(v)) {
@@ -1659,21 +1673,17 @@ class BatchEncoder {
               appended = true;
             }
           }
-          if (!appended) data += v->dump(-1, ' ', false, Value::error_handler_t::replace);
+          if (!appended) json_writer.dump(*v, false, false, 0);
         } else if (ext == "mac") {
-          std::optional<std::string> bytes;
-          if (v->is_string()) bytes = ParseMac(v->get_ref<const std::string&>());
-          if (!bytes) return CellError(path, cells.Row(i), *v, "is not a MAC address");
-          data += *bytes;
+          if (!v->is_string() || !ParseMacTo(v->get_ref<const std::string&>(), data))
+            return CellError(path, cells.Row(i), *v, "is not a MAC address");
         } else if (v->is_string()) {
           const std::string& s = v->get_ref<const std::string&>();
           if (text_type || ext == "inet") {
             if (!IsValidUtf8(s)) return CellError(path, cells.Row(i), *v, "is not valid UTF-8");
             data += s;
           } else {
-            std::optional<std::string> bytes = Base64Decode(s);
-            if (!bytes) return CellError(path, cells.Row(i), *v, "is not base64");
-            data += *bytes;
+            if (!Base64DecodeTo(s, data)) return CellError(path, cells.Row(i), *v, "is not base64");
           }
         } else if (text_type && (v->is_number() || v->is_boolean())) {
           data += v->dump();
@@ -1703,23 +1713,24 @@ class BatchEncoder {
                            const Cells& cells) {
     size_t width = size_t(std::max(t.byte_width, 0));
     std::string data(cells.size() * width, '\0');
+    std::string bytes;  // reused: no allocation per cell
     for (size_t i = 0; i < cells.size(); ++i) {
       const Value* v = cells.values[i];
       if (IsNull(v)) continue;
-      std::optional<std::string> bytes;
-      if (v->is_string()) {
-        bytes = ext == "uuid" ? ParseUuid(v->get_ref<const std::string&>())
-                              : Base64Decode(v->get_ref<const std::string&>());
-      }
-      if (!bytes)
+      bytes.clear();
+      bool ok = v->is_string() &&
+                (ext == "uuid" ? ParseUuidTo(v->get_ref<const std::string&>(), bytes)
+                               : Base64DecodeTo(v->get_ref<const std::string&>(), bytes));
+      if (!ok) {
         return CellError(path, cells.Row(i), *v,
                          ext == "uuid" ? "is not a UUID" : "is not base64 text");
-      if (bytes->size() != width) {
+      }
+      if (bytes.size() != width) {
         return CellError(path, cells.Row(i), *v,
-                         "is " + std::to_string(bytes->size()) + " bytes, the column holds " +
+                         "is " + std::to_string(bytes.size()) + " bytes, the column holds " +
                              std::to_string(width));
       }
-      std::memcpy(data.data() + i * width, bytes->data(), width);
+      std::memcpy(data.data() + i * width, bytes.data(), width);
     }
     AppendBuffer(data.data(), data.size());
     return Status::Ok();
