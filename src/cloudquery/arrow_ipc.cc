@@ -1397,6 +1397,7 @@ struct Cells {
 
 class BatchEncoder {
  public:
+  size_t row_base = 0;  // index of the first row, for errors
   std::string body;
   std::vector<fb::FieldNode> nodes;
   std::vector<fb::Buffer> buffers;
@@ -1461,10 +1462,11 @@ class BatchEncoder {
  private:
   static bool IsNull(const Value* v) { return v == nullptr || v->is_null(); }
 
-  static Status CellError(const std::string& path, size_t row, const Value& v,
-                          const std::string& what) {
+  Status CellError(const std::string& path, size_t row, const Value& v,
+                   const std::string& what) const {
     return Status(ErrorKind::kType, "Arrow IPC: column " + Quoted(path) + " row " +
-                                        std::to_string(row) + ": " + Shorten(v) + " " + what);
+                                        std::to_string(row_base + row) + ": " + Shorten(v) + " " +
+                                        what);
   }
 
   void AppendBuffer(const void* data, size_t len) {
@@ -2033,15 +2035,21 @@ class BatchEncoder {
 
 }  // namespace
 
-Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Row>& rows) {
-  if (rows.size() > size_t(std::numeric_limits<uint32_t>::max())) {
+namespace {
+
+// Rows [first, first + count) of `rows` as one record stream.
+Result<std::string> EncodeRows(const ArrowSchema& schema, const std::vector<Row>& all, size_t first,
+                               size_t count) {
+  if (count > size_t(std::numeric_limits<uint32_t>::max())) {
     return Status(ErrorKind::kInvalidArgument, "Arrow IPC: too many rows for one record batch");
   }
+  const Row* rows = all.data() + first;
   BatchEncoder encoder;
-  for (size_t r = 0; r < rows.size(); ++r) {
+  encoder.row_base = first;
+  for (size_t r = 0; r < count; ++r) {
     if (rows[r].size() != schema.fields.size()) {
       return Status(ErrorKind::kInvalidArgument,
-                    "Arrow IPC: row " + std::to_string(r) + " has " +
+                    "Arrow IPC: row " + std::to_string(first + r) + " has " +
                         std::to_string(rows[r].size()) + " values, the schema " +
                         std::to_string(schema.fields.size()) + " columns");
     }
@@ -2049,12 +2057,13 @@ Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Ro
   for (size_t c = 0; c < schema.fields.size(); ++c) {
     const ArrowField& field = schema.fields[c];
     Cells cells;
-    cells.values.reserve(rows.size());
-    for (size_t r = 0; r < rows.size(); ++r) {
+    cells.values.reserve(count);
+    for (size_t r = 0; r < count; ++r) {
       const Value* v = &rows[r][c];
       if (!field.nullable && v->is_null()) {
         return Status(ErrorKind::kType, "Arrow IPC: column " + Quoted(field.name) + " row " +
-                                            std::to_string(r) + ": null in a NOT NULL column");
+                                            std::to_string(first + r) +
+                                            ": null in a NOT NULL column");
       }
       cells.values.push_back(v);
     }
@@ -2065,9 +2074,9 @@ Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Ro
   uint64_t cap = CellCap(encoder.body.size());
   uint64_t cells = 0;
   for (const fb::FieldNode& node : encoder.nodes) cells += uint64_t(node.length());
-  if (cells > cap || uint64_t(rows.size()) * std::max<size_t>(schema.fields.size(), 1) > cap) {
+  if (cells > cap || uint64_t(count) * std::max<size_t>(schema.fields.size(), 1) > cap) {
     return Status(ErrorKind::kInvalidArgument,
-                  "Arrow IPC: a batch of " + std::to_string(rows.size()) + " rows holds " +
+                  "Arrow IPC: a batch of " + std::to_string(count) + " rows holds " +
                       std::to_string(cells) + " values in " + std::to_string(encoder.body.size()) +
                       " bytes, more than a reader accepts; split it");
   }
@@ -2076,12 +2085,49 @@ Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Ro
   FlatBufferBuilder fbb(512 + 32 * (encoder.nodes.size() + encoder.buffers.size()));
   auto nodes = fbb.CreateVectorOfStructs(encoder.nodes);
   auto buffers = fbb.CreateVectorOfStructs(encoder.buffers);
-  auto batch = fb::CreateRecordBatch(fbb, int64_t(rows.size()), nodes, buffers);
+  auto batch = fb::CreateRecordBatch(fbb, int64_t(count), nodes, buffers);
   fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
                                batch.Union(), int64_t(encoder.body.size())));
   out.reserve(out.size() + fbb.GetSize() + encoder.body.size() + 32);
   AppendMessage(out, fbb, encoder.body);
   AppendEos(out);
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Row>& rows) {
+  return EncodeRows(schema, rows, 0, rows.size());
+}
+
+Result<std::vector<std::string>> EncodeRecords(const ArrowSchema& schema,
+                                               const std::vector<Row>& rows, size_t max_bytes) {
+  std::vector<std::string> out;
+  // Estimates never fall short, so a batch closed on them fits; the real
+  // size decides only for a single row whose estimate alone is over.
+  size_t overhead = EncodeSchema(schema).size() + 512 + 64 * schema.fields.size();
+  size_t budget = max_bytes > overhead ? max_bytes - overhead : 0;
+  size_t first = 0, estimate = 0;
+  auto flush = [&](size_t end) -> Status {
+    if (end == first) return Status::Ok();
+    ASSIGN_OR_RETURN(std::string bytes, EncodeRows(schema, rows, first, end - first));
+    if (bytes.size() > max_bytes) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "Arrow IPC: row " + std::to_string(first) + " alone encodes to " +
+                        std::to_string(bytes.size()) + " bytes, over the " +
+                        std::to_string(max_bytes) + "-byte message limit");
+    }
+    out.push_back(std::move(bytes));
+    first = end;
+    estimate = 0;
+    return Status::Ok();
+  };
+  for (size_t r = 0; r < rows.size(); ++r) {
+    size_t row_bytes = EstimateRowBytes(schema, rows[r]);
+    if (r > first && estimate + row_bytes > budget) RETURN_IF_ERROR(flush(r));
+    estimate += row_bytes;
+  }
+  RETURN_IF_ERROR(flush(rows.size()));
   return out;
 }
 

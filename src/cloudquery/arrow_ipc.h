@@ -135,6 +135,12 @@ using Row = std::vector<Value>;
 // Schema + exactly one record batch holding `rows` + EOS.
 Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Row>& rows);
 
+// The rows as consecutive records of at most `max_bytes` each (a message
+// cap such as grpc-js's 4 MiB default), in order, one batch each; no
+// records for no rows. A row too big alone is an error naming it.
+Result<std::vector<std::string>> EncodeRecords(const ArrowSchema& schema,
+                                               const std::vector<Row>& rows, size_t max_bytes);
+
 struct DecodedRecord {
   ArrowSchema schema;
   std::vector<Row> rows;  // empty when the stream had no batch
