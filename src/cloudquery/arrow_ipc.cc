@@ -37,6 +37,8 @@ constexpr int kMaxJsonDepth = 256;
 // body size.
 constexpr uint64_t kMaxCellsBase = uint64_t{1} << 20;
 constexpr uint64_t kMaxCellsAbsolute = uint64_t{1} << 26;
+// Widths a type text may name (fixed_size_binary, fixed_size_list).
+constexpr int kMaxFixedWidth = 1 << 24;
 
 uint64_t CellCap(size_t body_size) {
   return std::min(kMaxCellsAbsolute, kMaxCellsBase + 8 * uint64_t(body_size));
@@ -482,7 +484,7 @@ std::optional<__int128> ParseDecimal(std::string_view text, int precision, int s
       if (c != '0') return std::nullopt;
     frac = frac.substr(0, size_t(scale));
   }
-  if (scale < 0) return std::nullopt;
+  if (scale < 0 || scale > 38) return std::nullopt;
   std::string digits =
       std::string(whole) + std::string(frac) + std::string(size_t(scale) - frac.size(), '0');
   size_t first = digits.find_first_not_of('0');
@@ -745,6 +747,9 @@ class TypeTextParser {
       if (!Eat(",")) return Error("expected ,");
       ASSIGN_OR_RETURN(t.scale, Number());
       if (!Eat(")")) return Error("expected )");
+      if (t.precision < 1 || t.precision > 38 || t.scale < -38 || t.scale > t.precision) {
+        return Error("decimal128 needs 1 <= precision <= 38 and -38 <= scale <= precision");
+      }
     } else if (w == "utf8" || w == "string")
       t = Simple(TypeId::kUtf8);
     else if (w == "large_utf8" || w == "large_string")
@@ -758,7 +763,7 @@ class TypeTextParser {
       if (!Eat("[")) return Error("expected [");
       ASSIGN_OR_RETURN(t.byte_width, Number());
       if (!Eat("]")) return Error("expected ]");
-      if (t.byte_width < 0) return Error("negative width");
+      if (t.byte_width < 0 || t.byte_width > kMaxFixedWidth) return Error("width out of range");
     } else if (w == "date32" || w == "date64") {
       t = Simple(TypeId::kDate);
       t.date_unit = w == "date32" ? DateUnit::kDay : DateUnit::kMillisecond;
@@ -808,7 +813,7 @@ class TypeTextParser {
         if (!Eat("[")) return Error("expected [");
         ASSIGN_OR_RETURN(t.list_size, Number());
         if (!Eat("]")) return Error("expected ]");
-        if (t.list_size < 0) return Error("negative list size");
+        if (t.list_size < 0 || t.list_size > kMaxFixedWidth) return Error("list size out of range");
       }
     } else if (w == "struct") {
       t = Simple(TypeId::kStruct);
@@ -1714,6 +1719,11 @@ class BatchEncoder {
   Status EncodeFixedBinary(const ArrowType& t, const std::string& ext, const std::string& path,
                            const Cells& cells) {
     size_t width = size_t(std::max(t.byte_width, 0));
+    if (uint64_t(width) * cells.size() > (uint64_t{1} << 31)) {
+      return ColumnError(ErrorKind::kInvalidArgument, path,
+                         "fixed_size_binary[" + std::to_string(width) + "] of " +
+                             std::to_string(cells.size()) + " rows is too large for one batch");
+    }
     std::string data(cells.size() * width, '\0');
     std::string bytes;  // reused: no allocation per cell
     for (size_t i = 0; i < cells.size(); ++i) {

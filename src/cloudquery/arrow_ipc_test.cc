@@ -320,7 +320,9 @@ TEST(ArrowIpcTest, TypeTextRoundTrips) {
     EXPECT_EQ(TypeText(*f), text);
   }
   for (const char* bad :
-       {"", "int7", "list<", "time32[us]", "struct<a int64>", "timestamp[xs]", "utf8 junk"}) {
+       {"", "int7", "list<", "time32[us]", "struct<a int64>", "timestamp[xs]", "utf8 junk",
+        "decimal128(5, 1000000000)", "decimal128(0, 0)", "decimal128(39, 2)",
+        "fixed_size_binary[2000000000]", "fixed_size_list<int8>[2000000000]"}) {
     EXPECT_FALSE(FieldOfTypeText("c", bad).ok()) << bad;
   }
 }
