@@ -2160,8 +2160,8 @@ class BatchDecoder {
     if (depth > kMaxNesting) return ColumnError(ErrorKind::kParse, path, "nested too deeply");
     if (!nodes_ || next_node_ >= nodes_->size())
       return ColumnError(ErrorKind::kParse, path, "no field node left for the column");
-    const fb::FieldNode* node = nodes_->Get(next_node_++);
-    int64_t length = node->length(), null_count = node->null_count();
+    fb::FieldNode node = NodeAt(next_node_++);
+    int64_t length = node.length(), null_count = node.null_count();
     if (length < 0 || null_count < 0 || null_count > length) {
       return ColumnError(ErrorKind::kParse, path,
                          "field node has length " + std::to_string(length) + " and " +
@@ -2400,8 +2400,8 @@ class BatchDecoder {
         const ArrowField& entries = field.children[0];
         if (!nodes_ || next_node_ >= nodes_->size())
           return ColumnError(ErrorKind::kParse, path, "no field node left for map entries");
-        const fb::FieldNode* entries_node = nodes_->Get(next_node_++);
-        if (entries_node->null_count() != 0)
+        fb::FieldNode entries_node = NodeAt(next_node_++);
+        if (entries_node.null_count() != 0)
           return ColumnError(ErrorKind::kParse, path, "null map entries");
         ASSIGN_OR_RETURN(std::string_view entries_validity, NextBuffer(path));
         (void)entries_validity;
@@ -2410,7 +2410,7 @@ class BatchDecoder {
         ASSIGN_OR_RETURN(std::vector<Value> values,
                          Decode(entries.children[1], path + ".value", depth + 2));
         if (n > 0 && (uint64_t(offsets[n]) > keys.size() || uint64_t(offsets[n]) > values.size() ||
-                      entries_node->length() < offsets[n])) {
+                      entries_node.length() < offsets[n])) {
           return ColumnError(ErrorKind::kParse, path, "map offsets run past the entries");
         }
         for (size_t i = 0; i < n; ++i) {
@@ -2438,11 +2438,20 @@ class BatchDecoder {
     return v;
   }
 
+  fb::FieldNode NodeAt(size_t i) const {
+    fb::FieldNode node;
+    std::memcpy(&node, nodes_->Data() + i * sizeof(fb::FieldNode), sizeof node);
+    return node;
+  }
+
   Result<std::string_view> NextBuffer(const std::string& path) {
     if (!buffers_ || next_buffer_ >= buffers_->size())
       return ColumnError(ErrorKind::kParse, path, "no buffer left for the column");
-    const fb::Buffer* b = buffers_->Get(next_buffer_++);
-    int64_t offset = b->offset(), length = b->length();
+    fb::Buffer b;
+    // The Verifier checks a struct vector's length word, not that its
+    // 8-byte structs are aligned: copy rather than read in place.
+    std::memcpy(&b, buffers_->Data() + next_buffer_++ * sizeof(fb::Buffer), sizeof b);
+    int64_t offset = b.offset(), length = b.length();
     if (offset < 0 || length < 0 || uint64_t(offset) > body_.size() ||
         uint64_t(length) > body_.size() - uint64_t(offset)) {
       return ColumnError(ErrorKind::kParse, path,
