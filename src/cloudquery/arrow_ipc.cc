@@ -32,6 +32,7 @@ constexpr int kMaxNesting = 64;
 // A json cell nested deeper than this is refused: printing a Value
 // recurses.
 constexpr int kMaxJsonDepth = 256;
+constexpr const char* kTooDeep = "is nested deeper than 256 levels";
 // Decoded cells per record: lengths of arrays that need no buffer bytes
 // (null, struct) cost nothing on the wire, so they are capped against the
 // body size.
@@ -218,6 +219,17 @@ int JsonDepth(std::string_view text) {
     }
   }
   return max_depth;
+}
+
+// Whether `v` nests arrays/objects more than `limit` deep; recursion stops
+// at the limit.
+bool DeeperThan(const Value& v, int limit) {
+  if (!v.is_structured()) return false;
+  if (limit <= 0) return true;
+  for (const Value& e : v) {
+    if (DeeperThan(e, limit - 1)) return true;
+  }
+  return false;
 }
 
 // --- calendar --------------------------------------------------------------
@@ -1670,17 +1682,22 @@ class BatchEncoder {
           // A string that is itself a JSON object or array text is taken as
           // that document (integrations often hand JSON text over); any
           // other value is the document.
+          // Either way no deeper than readers accept (printing recurses).
           bool appended = false;
           if (v->is_string()) {
             const std::string& s = v->get_ref<const std::string&>();
             size_t first = s.find_first_not_of(" \t\r\n");
             if (first != std::string::npos && (s[first] == '{' || s[first] == '[') &&
                 Value::accept(s)) {
+              if (JsonDepth(s) > kMaxJsonDepth) return CellError(path, cells.Row(i), *v, kTooDeep);
               data += s;
               appended = true;
             }
           }
-          if (!appended) json_writer.dump(*v, false, false, 0);
+          if (!appended) {
+            if (DeeperThan(*v, kMaxJsonDepth)) return CellError(path, cells.Row(i), *v, kTooDeep);
+            json_writer.dump(*v, false, false, 0);
+          }
         } else if (ext == "mac") {
           if (!v->is_string() || !ParseMacTo(v->get_ref<const std::string&>(), data))
             return CellError(path, cells.Row(i), *v, "is not a MAC address");

@@ -225,6 +225,13 @@ TEST(ArrowIpcTest, Extensions) {
   ExpectSame("json", {Value{{"a", 1}, {"b", Value::array({1, "x", nullptr})}}, Value::array(), 5,
                       "text", true, nullptr});
   ExpectColumn("json", {"{\"a\": [1, 2]}", "[1"}, {Value{{"a", Value::array({1, 2})}}, "[1"});
+  Value deep = 1;
+  for (int i = 0; i < 300; ++i) deep = Value::array({deep});
+  ExpectRejected("json", deep);
+  ExpectRejected("json", std::string(300, '[') + std::string(300, ']'));
+  Value ok = 1;
+  for (int i = 0; i < 200; ++i) ok = Value::array({ok});
+  ExpectSame("json", {ok});
   ExpectSame("inet", {"192.168.0.1/24", "::1", nullptr});
   ExpectSame("mac", {"00:1a:2b:3c:4d:5e", nullptr});
   ExpectColumn("mac", {"00-1A-2B-3C-4D-5E"}, {"00:1a:2b:3c:4d:5e"});
