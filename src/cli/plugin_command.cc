@@ -448,16 +448,35 @@ class SluiceBackend : public cq::PluginBackend {
     }
     tables_.clear();
     schemas_.clear();
+    // An integration's entities do not carry its tables' relations and
+    // titles (the host resolves children itself): they come from its
+    // tables as listed when the type was loaded.
+    std::map<std::string, std::pair<std::string, std::string>> listed;  // name → (parent, title)
+    if (about_.contains("tables") && about_["tables"].is_array()) {
+      for (const Value& table : about_["tables"]) {
+        if (!table.is_object() || !table.contains("name") || !table["name"].is_string()) continue;
+        std::string parent = table.contains("parent") && table["parent"].is_string()
+                                 ? table["parent"].get<std::string>()
+                                 : "";
+        std::string title = table.contains("title") && table["title"].is_string()
+                                ? table["title"].get<std::string>()
+                                : "";
+        listed[table["name"].get<std::string>()] = {parent, title};
+      }
+    }
     for (const EntityDef& entity : *entities_) {
       Value fields = entity.fields;
       // An integration describes NOT NULL its own way.
       for (auto& [name, field] : fields.items()) {
         if (field.is_object() && field.value("not_null", false)) field["required"] = true;
       }
-      Result<cq::CqTable> table =
-          cq::TableOfFields(entity.name, fields, entity.cursor, entity.parent);
+      auto found = listed.find(entity.name);
+      std::string parent = entity.parent;
+      if (parent.empty() && found != listed.end()) parent = found->second.first;
+      Result<cq::CqTable> table = cq::TableOfFields(entity.name, fields, entity.cursor, parent);
       if (!table.ok()) return table.TakeStatus().WithContext("table '" + entity.name + "'");
       if (table->description.empty()) table->description = entity.description;
+      if (table->title.empty() && found != listed.end()) table->title = found->second.second;
       schemas_.push_back(cq::SchemaOfTable(*table));
       tables_.push_back(std::move(table).value());
     }

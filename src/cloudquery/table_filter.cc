@@ -84,7 +84,9 @@ Result<std::vector<size_t>> FilterTables(const std::vector<TableNode>& all,
   for (const auto& [patterns, what] :
        {std::pair{&tables, "tables"}, std::pair{&skip_tables, "skip_tables"}}) {
     for (const std::string& pattern : *patterns) {
-      bool matched = false;
+      // "*" asks for whatever there is, which may be nothing (a plugin
+      // whose tables exist only once connected lists none without one).
+      bool matched = pattern.find_first_not_of('*') == std::string::npos;
       for (const TableNode& table : all)
         matched = matched || MatchesTablePattern(pattern, table.name);
       if (!matched) {

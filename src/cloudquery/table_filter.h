@@ -8,7 +8,8 @@
 //   - a table is skipped when a `skip_tables` pattern matches it or one of
 //     its ancestors; skipping a parent of an included child is an error
 //     (the JavaScript SDK's rule), as is a pattern that matches no table
-//     at all (the Go SDK's rule: a typo must not sync nothing silently).
+//     at all (the Go SDK's rule: a typo must not sync nothing silently),
+//     except "*", which a plugin with no tables yet answers with none.
 // The answer is flattened with parents before children, in the order the
 // tables were given among siblings.
 //

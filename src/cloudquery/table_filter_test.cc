@@ -7,7 +7,10 @@ namespace {
 
 // memdb's shape: table3 has a child, which has a grandchild.
 const std::vector<TableNode> kTables = {
-    {"table1", ""}, {"table2", ""}, {"table3", ""}, {"table3_child1", "table3"},
+    {"table1", ""},
+    {"table2", ""},
+    {"table3", ""},
+    {"table3_child1", "table3"},
     {"table3_grandchild", "table3_child1"},
 };
 
@@ -86,6 +89,9 @@ TEST(TableFilterTest, APatternThatMatchesNothingIsAnError) {
 TEST(TableFilterTest, NoPatternsSelectNothing) {
   EXPECT_EQ(Names(FilterTables(kTables, {}, {}, true)), V{});
   EXPECT_EQ(Names(FilterTables({}, {}, {}, true), {}), V{});
+  // A plugin with no tables (yet): "*" is no typo.
+  EXPECT_EQ(Names(FilterTables({}, {"*"}, {}, true), {}), V{});
+  EXPECT_FALSE(FilterTables({}, {"a*"}, {}, true).ok());
 }
 
 TEST(TableFilterTest, OrderFollowsTheTreeNotTheInput) {

@@ -109,7 +109,7 @@ emulate() {
   shift
   node "$root/tests/compat/cli_emulator.mjs" "$@" >"$dir/$name.json" 2>"$dir/$name.emulator.err"
   EMULATOR_STATUS=$?
-  if [ "$EMULATOR_STATUS" = 1 ] || [ "$EMULATOR_STATUS" = 2 ]; then cat "$dir/$name.emulator.err" >&2; fi
+  if [ "$EMULATOR_STATUS" = 1 ] || [ "$EMULATOR_STATUS" = 2 ]; then head -c 2000 "$dir/$name.emulator.err" >&2; fi
 }
 
 # json_get FILE EXPRESSION: a value of the JSON in FILE (`j` is the JSON).

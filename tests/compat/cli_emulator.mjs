@@ -152,6 +152,21 @@ const schemaForm = (schema) => JSON.stringify({
   fields: schema.fields.map((f) => ({ name: f.name, type: String(f.type), nullable: f.nullable, metadata: metadataOf(f.metadata) })),
 });
 
+// The first thing that differs between two schemaForm()s, for the message.
+const schemaDifference = (a, b) => {
+  const x = JSON.parse(a);
+  const y = JSON.parse(b);
+  if (JSON.stringify(x.metadata) !== JSON.stringify(y.metadata)) {
+    return `schema metadata ${JSON.stringify(x.metadata)} vs ${JSON.stringify(y.metadata)}`;
+  }
+  for (let i = 0; i < Math.max(x.fields.length, y.fields.length); i += 1) {
+    if (JSON.stringify(x.fields[i]) !== JSON.stringify(y.fields[i])) {
+      return `field ${i}: ${JSON.stringify(x.fields[i])} vs ${JSON.stringify(y.fields[i])}`;
+    }
+  }
+  return 'field order';
+};
+
 const kExtensionStorage = { uuid: (t) => t.typeId === Type.FixedSizeBinary && t.byteWidth === 16,
   json: (t) => t.typeId === Type.Binary, inet: (t) => t.typeId === Type.Binary, mac: (t) => t.typeId === Type.Binary };
 
@@ -290,7 +305,9 @@ const runSync = async () => {
           if (arrowTable.batches.length !== 1) violate(`insert #${messages} (${name}) holds ${arrowTable.batches.length} record batches, not 1`);
           if (arrowTable.numRows === 0) violate(`insert #${messages} (${name}) holds no rows`);
           if (!migrated.has(name)) violate(`insert #${messages} for table ${name}, which was not migrated before`);
-          else if (migrated.get(name) !== schemaForm(arrowTable.schema)) violate(`insert #${messages}: the record's schema differs from table ${name}'s migrated schema`);
+          else if (migrated.get(name) !== schemaForm(arrowTable.schema)) {
+            violate(`insert #${messages}: the record's schema differs from table ${name}'s migrated schema: ${schemaDifference(migrated.get(name), schemaForm(arrowTable.schema))}`);
+          }
           inserts.push({ table: name, rows: arrowTable.numRows, bytes: size });
           const entry = tables[name] ?? (tables[name] = { columns: {}, rows: [] });
           const { fields } = arrowTable.schema;

@@ -153,7 +153,8 @@ const describeTables = (tables, parent = null, out = []) => {
       fields[column.name] = spec;
     }
     const cursor = table.columns.find((c) => c.incrementalKey);
-    out.push({ name: table.name, description: String(table.description || table.title || ''), parent,
+    out.push({ name: table.name, description: String(table.description || table.title || ''),
+      title: String(table.title || ''), parent,
       fields, cursor: table.isIncremental && cursor ? cursor.name : '',
       applies_offset: table.appliesOffset === true });
     describeTables(table.relations || [], table.name, out);
