@@ -202,6 +202,12 @@ class SluiceBackend : public cq::PluginBackend {
     Result<Source*> source = interpreter_->connectors().Get(connector_);
     if (!source.ok()) return source.TakeStatus().WithContext("Init");
     entities_ = std::move(entities).value();
+    if (!interpreter_->connectors().ListsOwnEntities(type_)) {
+      // Declared entities in the order they were defined (the registry
+      // lists them by name): tables keep the author's order.
+      ASSIGN_OR_RETURN(entities_, workspace_->catalog().ListEntities(
+                                      type_.name, Catalog::EntityOrder::kDefinition));
+    }
     connected_ = true;
     log_.Write("info", "Initialized connector '" + connector_ + "' of type '" + type_.name +
                            "' with " + std::to_string(entities_->size()) + " tables");
@@ -441,12 +447,16 @@ class SluiceBackend : public cq::PluginBackend {
         // with no spec (noConnection), as `cloudquery tables` expects.
         entities_ = IntegrationSource::EntitiesOfTables(type_.name, type_.integration,
                                                         about_.value("tables", Value::array()));
+      } else if (interpreter_->connectors().ListsOwnEntities(type_)) {
+        // Another kind that lists its own tables: only a running source can.
+        ASSIGN_OR_RETURN(entities_, interpreter_->connectors().Entities(connector_));
       } else {
         ASSIGN_OR_RETURN(entities_, workspace_->catalog().ListEntities(
                                         type_.name, Catalog::EntityOrder::kDefinition));
       }
     }
     tables_.clear();
+    empty_record_bytes_.clear();
     schemas_.clear();
     // An integration's entities do not carry its tables' relations and
     // titles (the host resolves children itself): they come from its
@@ -547,7 +557,7 @@ class SluiceBackend : public cq::PluginBackend {
     std::vector<cq::Row> rows;
     size_t bytes = 0;
   };
-  static constexpr size_t kBatchRows = 5000;
+  static constexpr size_t kBatchRows = 100000;  // bounds memory for tiny rows
 
   Status Flush(size_t table, std::map<size_t, Pending>& pending, cq::SyncSink& sink) {
     // A child's rows never go before their parent's.
@@ -565,11 +575,27 @@ class SluiceBackend : public cq::PluginBackend {
 
   Status Add(size_t table, const Value& object, std::map<size_t, Pending>& pending,
              cq::SyncSink& sink, size_t budget) {
+    // Batches are cut where the sink would cut them (the same estimate
+    // against the same budget), so each becomes one full insert rather
+    // than a full one and a sliver.
+    if (empty_record_bytes_.size() != schemas_.size())
+      empty_record_bytes_.assign(schemas_.size(), 0);
+    if (empty_record_bytes_[table] == 0) {
+      ASSIGN_OR_RETURN(std::string empty, cq::EncodeRecord(schemas_[table], {}));
+      empty_record_bytes_[table] = empty.size();
+    }
+    const size_t room = budget > cq::kEnvelopeBytes + empty_record_bytes_[table]
+                            ? budget - cq::kEnvelopeBytes - empty_record_bytes_[table]
+                            : 0;
+    cq::Row row = RowOf(table, object);
+    size_t bytes = cq::EstimateRowBytes(schemas_[table], row);
     Pending& batch = pending[table];
-    batch.rows.push_back(RowOf(table, object));
-    batch.bytes += cq::EstimateRowBytes(schemas_[table], batch.rows.back());
-    if (batch.rows.size() >= kBatchRows || batch.bytes >= budget)
-      return Flush(table, pending, sink);
+    if (!batch.rows.empty() && (batch.bytes + bytes > room || batch.rows.size() >= kBatchRows)) {
+      RETURN_IF_ERROR(Flush(table, pending, sink));
+    }
+    Pending& open = pending[table];
+    open.rows.push_back(std::move(row));
+    open.bytes += bytes;
     return Status::Ok();
   }
 
@@ -685,6 +711,7 @@ class SluiceBackend : public cq::PluginBackend {
   std::optional<std::vector<EntityDef>> entities_;
   std::vector<cq::CqTable> tables_;
   std::vector<cq::ArrowSchema> schemas_;
+  std::vector<size_t> empty_record_bytes_;  // a record with no rows, per table
   int spec_variables_ = 0;
   size_t budget_ = cq::kInsertBudgetBytes;
 };

@@ -27,9 +27,6 @@ namespace {
 namespace pb = cloudquery::plugin::v3;
 namespace discovery = cloudquery::discovery::v1;
 
-// Room for the Sync.Response envelope (oneof tag, lengths) around a record.
-constexpr size_t kEnvelopeBytes = 64;
-
 grpc::StatusCode CodeOf(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::kParse:

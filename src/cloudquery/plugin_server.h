@@ -53,6 +53,10 @@ class PluginBackend {
   virtual Status Close() = 0;
 };
 
+// Room for the Sync.Response envelope (oneof tag, lengths) around a
+// record: an insert's record is at most insert_budget_bytes - this.
+inline constexpr size_t kEnvelopeBytes = 64;
+
 struct ServeOptions {
   std::string network = "tcp";  // tcp | unix
   std::string address = "localhost:7777";

@@ -30,7 +30,7 @@ cleanup_serves() {
   for pid in "${SERVE_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
   local socket
   for socket in "${SERVE_SOCKETS[@]}"; do rm -f "$socket"; done
-  rm -rf "$dir"
+  [ -n "${KEEP_DIR:-}" ] || rm -rf "$dir"
 }
 trap cleanup_serves EXIT
 

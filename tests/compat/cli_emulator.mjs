@@ -9,6 +9,7 @@
 //   node cli_emulator.mjs sync   TARGET [--spec FILE] [--out SDK_SHAPED_JSON] [--out-rows ROWS_JSON]
 //                                [--tables a,b] [--skip-tables c] [--skip-dependent false]
 //                                [--shard N/TOTAL] [--max-insert-bytes N] [--close]
+//                                [--cancel-after N]  (cancels the stream after N messages)
 //   node cli_emulator.mjs tables TARGET [--spec FILE] [--out JSON]
 //   node cli_emulator.mjs test-connection TARGET [--spec FILE]
 //   node cli_emulator.mjs spec-schema TARGET
@@ -281,10 +282,17 @@ const runSync = async () => {
   const errors = [];
   let sawInsert = false;
   let messages = 0;
+  const cancelAfter = flags['cancel-after'] === undefined ? undefined : Number(flags['cancel-after']);
   const stream = client.Sync(request, new grpc.Metadata(), { deadline: Date.now() + timeoutMs });
   const done = new Promise((resolve, reject) => {
     stream.on('data', (response) => {
       messages += 1;
+      if (cancelAfter !== undefined && messages > cancelAfter) return;
+      if (cancelAfter !== undefined && messages === cancelAfter) {
+        // A CLI interrupted mid-sync: the plugin must stop and stay healthy.
+        stream.cancel();
+        resolve('cancelled');
+      }
       const size = response.serialize().length;
       try {
         if (response.has_migrate_table) {
@@ -330,9 +338,11 @@ const runSync = async () => {
       }
     });
     stream.on('end', resolve);
-    stream.on('error', reject);
+    stream.on('error', (e) => (cancelAfter !== undefined && e.code === grpc.status.CANCELLED ? resolve('cancelled') : reject(e)));
   });
-  try { await done; } catch (e) { return failed('Sync', e); }
+  let ended;
+  try { ended = await done; } catch (e) { return failed('Sync', e); }
+  if (ended === 'cancelled') return finish({ ok: true, cancelled: true, messages }, 0);
   if (flags.close) {
     try { await unary(client, 'Close', new plugin.Close.Request()); } catch (e) { return failed('Close', e); }
   }
