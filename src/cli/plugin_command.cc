@@ -626,14 +626,24 @@ class SluiceBackend : public cq::PluginBackend {
       }
       if (!*item) break;
       const Value& tagged = **item;
-      size_t t = tagged.value("t", static_cast<size_t>(picked.size()));
-      if (t >= picked.size()) continue;
+      // JavaScript numbers arrive as signed integers. An item that names no
+      // table asked for is a bug in the host: an error, never a lost row.
+      if (!tagged.is_object() || !tagged.contains("t") || !tagged["t"].is_number_integer() ||
+          tagged["t"].get<int64_t>() < 0 ||
+          static_cast<size_t>(tagged["t"].get<int64_t>()) >= picked.size()) {
+        return Status(ErrorKind::kInternal,
+                      "the integration's resolution gave an item of no table: " +
+                          tagged.dump().substr(0, 200));
+      }
+      size_t t = static_cast<size_t>(tagged["t"].get<int64_t>());
       size_t table = picked[t];
       if (tagged.contains("error")) {
         failed.insert(table);
         const Value& error = tagged["error"];
         std::string message =
-            error.is_object() ? error.value("message", error.dump()) : error.dump();
+            error.is_object() && error.contains("message") && error["message"].is_string()
+                ? error["message"].get<std::string>()
+                : error.dump();
         RETURN_IF_ERROR(sink.Error(tables_[table].name, message));
         continue;
       }

@@ -20,6 +20,7 @@
 #include "cloudquery/proto/discovery.grpc.pb.h"
 #include "cloudquery/proto/plugin.grpc.pb.h"
 #include "core/interrupt.h"
+#include "core/secret_masker.h"
 
 namespace sluice::cq {
 namespace {
@@ -54,9 +55,22 @@ grpc::StatusCode CodeOf(ErrorKind kind) {
   }
 }
 
+// A backend call that throws (a bug: the engine reports errors as Status)
+// fails its RPC with what it threw instead of taking the server down.
+Status Guarded(const std::string& what, const std::function<Status()>& call) {
+  try {
+    return call();
+  } catch (const std::exception& e) {
+    return Status(ErrorKind::kInternal, what + " threw: " + e.what());
+  } catch (...) {
+    return Status(ErrorKind::kInternal, what + " threw a non-standard exception");
+  }
+}
+
 grpc::Status ToGrpc(const Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  return grpc::Status(CodeOf(status.kind()), status.ToString());
+  // The client may print it: secrets never leave masked.
+  return grpc::Status(CodeOf(status.kind()), SecretMasker::Global().Mask(status.ToString()));
 }
 
 // Runs jobs on the thread that called ServePlugin (SpiderMonkey's): gRPC's
@@ -269,7 +283,7 @@ class QueueSink : public SyncSink {
     if (!with_errors_) return Gone();
     pb::Sync_Response response;
     response.mutable_error()->set_table_name(table_name);
-    response.mutable_error()->set_error(message);
+    response.mutable_error()->set_error(SecretMasker::Global().Mask(message));
     return Send(std::move(response));
   }
 
@@ -410,7 +424,7 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
     std::thread poster([this, queue, sync, job_done] {
       bool ran = executor_.Run([&] {
         QueueSink sink(*queue, options_, sync.with_error_messages, stopping_);
-        Status status = backend_.Sync(sync, sink);
+        Status status = Guarded("Sync", [&] { return backend_.Sync(sync, sink); });
         queue->Finish(std::move(status));
       });
       if (!ran) queue->Finish(Status(ErrorKind::kConnection, "the plugin server is stopping"));
@@ -488,7 +502,7 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
   grpc::Status OnBackend(const std::string& what, const std::function<Status()>& call) {
     Log("debug", what);
     Status status;
-    if (!executor_.Run([&] { status = call(); })) {
+    if (!executor_.Run([&] { status = Guarded(what, call); })) {
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the plugin server is stopping");
     }
     if (!status.ok()) {

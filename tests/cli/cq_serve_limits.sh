@@ -18,6 +18,9 @@ CREATE OR REPLACE CONNECTOR TYPE 'bulk'
   VERSION '2.0.0'
   CONFIG_SCHEMA {"rows": {"type": "integer", "required": true}, "pad": {"type": "integer"},
                  "big": {"type": "integer"}, "password": {"type": "string", "secret": true}};
+CREATE OR REPLACE CONNECTOR ENTITY 'bulk.leaky'
+  FIELDS {"id": {"type": "integer"}}
+  QUERY_HANDLER '''async function query(config) { throw new Error(`denied for ${config.password}`); }''';
 CREATE OR REPLACE CONNECTOR ENTITY 'bulk.repos'
   FIELDS {"id": {"type": "integer", "primary_key": true}, "name": {"type": "string"},
           "pad": {"type": "string"}, "doc": {"type": "document"}, "tags": {"type": "array"},
@@ -76,11 +79,19 @@ details=$(json_get "$dir/big.json" 'j.details')
 expect_contains "… naming the table and row" "table 'huge', row 2 (id=the-big-one)" "$details"
 expect_contains "… and the limit" "bytes one insert message may hold" "$details"
 
+# A handler error quoting the secret: an error message for the table, masked.
+printf '{"rows": 1, "password": "%s"}' "$password" > "$dir/leak.spec.json"
+emulate leak sync "$SERVE_TARGET" --spec "$dir/leak.spec.json" --tables leaky
+expect_eq "a failing table: the sync ends normally" 0 "$EMULATOR_STATUS"
+expect_eq "… with its error message" leaky "$(json_get "$dir/leak.json" 'j.errors[0].table')"
+expect_contains "… the secret masked" "denied for ***" "$(json_get "$dir/leak.json" 'j.errors[0].error')"
+expect_not_contains "… never in the clear" "$password" "$(cat "$dir/leak.json")"
+
 # Parents and children: migrated parents first, each child row after its parent's.
 printf '{"rows": 30, "password": "%s"}' "$password" > "$dir/small.spec.json"
 emulate tree sync "$SERVE_TARGET" --spec "$dir/small.spec.json" --out-rows "$dir/tree.rows.json"
 expect_eq "tree: every message rule holds" 0 "$EMULATOR_STATUS"
-expect_eq "tree: tables parents first" '["repos","issues","huge","labels","users"]' "$(json_get "$dir/tree.json" 'j.migrated')"
+expect_eq "tree: tables parents first" '["leaky","repos","issues","huge","labels","users"]' "$(json_get "$dir/tree.json" 'j.migrated')"
 expect_eq "tree: two issues per repo" 60 "$(json_get "$dir/tree.json" 'j.rows.issues')"
 expect_eq "tree: repos' rows before issues'" true \
   "$(json_get "$dir/tree.json" 'j.inserts.findIndex((i) => i.table === "issues") > j.inserts.findIndex((i) => i.table === "repos")')"
@@ -101,7 +112,7 @@ for n in 1 2 3; do
   expect_eq "shard $n/3: issues only with repos" true \
     "$(json_get "$dir/shard$n.json" '!j.migrated.includes("issues") || j.migrated.includes("repos")')"
 done
-expect_eq "shards: every table exactly once" "huge issues labels repos users" "$(printf '%s\n' $all | sort | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "shards: every table exactly once" "huge issues labels leaky repos users" "$(printf '%s\n' $all | sort | tr '\n' ' ' | sed 's/ $//')"
 emulate shard_bad sync "$SERVE_TARGET" --spec "$dir/small.spec.json" --shard "4/3"
 expect_contains "a shard outside 1..total is refused" "shard 4/3 is not valid" "$(json_get "$dir/shard_bad.json" 'j.details')"
 
