@@ -631,9 +631,10 @@ class SluiceBackend : public cq::PluginBackend {
       if (!tagged.is_object() || !tagged.contains("t") || !tagged["t"].is_number_integer() ||
           tagged["t"].get<int64_t>() < 0 ||
           static_cast<size_t>(tagged["t"].get<int64_t>()) >= picked.size()) {
-        return Status(ErrorKind::kInternal,
-                      "the integration's resolution gave an item of no table: " +
-                          tagged.dump().substr(0, 200));
+        return Status(
+            ErrorKind::kInternal,
+            "the integration's resolution gave an item of no table: " +
+                tagged.dump(-1, ' ', false, Value::error_handler_t::replace).substr(0, 200));
       }
       size_t t = static_cast<size_t>(tagged["t"].get<int64_t>());
       size_t table = picked[t];
@@ -643,7 +644,7 @@ class SluiceBackend : public cq::PluginBackend {
         std::string message =
             error.is_object() && error.contains("message") && error["message"].is_string()
                 ? error["message"].get<std::string>()
-                : error.dump();
+                : error.dump(-1, ' ', false, Value::error_handler_t::replace);
         RETURN_IF_ERROR(sink.Error(tables_[table].name, message));
         continue;
       }

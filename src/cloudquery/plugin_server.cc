@@ -94,16 +94,15 @@ class Executor {
     return done->state == Pending::kDone;
   }
 
-  // Runs jobs until `until` holds (checked whenever woken).
+  // Runs jobs until `until` holds (checked before each job).
   void Loop(const std::function<bool()>& until) {
     std::unique_lock lock(mutex_);
     while (true) {
       wake_.wait_for(lock, std::chrono::milliseconds(200),
                      [&] { return !jobs_.empty() || until(); });
-      if (jobs_.empty()) {
-        if (until()) return;
-        continue;
-      }
+      // A stop request wins over queued jobs: Stop() refuses them.
+      if (until()) return;
+      if (jobs_.empty()) continue;
       std::shared_ptr<Pending> next = jobs_.front();
       jobs_.pop_front();
       if (stopping_) {
@@ -222,7 +221,9 @@ std::string RowKey(const ArrowSchema& table, const Row& row) {
   std::string key;
   for (size_t i = 0; i < table.fields.size() && i < row.size(); ++i) {
     if (MetadataValue(table.fields[i].metadata, "cq:extension:primary_key") != "true") continue;
-    std::string text = row[i].is_string() ? row[i].get<std::string>() : row[i].dump();
+    std::string text = row[i].is_string()
+                           ? row[i].get<std::string>()
+                           : row[i].dump(-1, ' ', false, Value::error_handler_t::replace);
     if (text.size() > 64) text = text.substr(0, 61) + "...";
     key += (key.empty() ? "" : ", ") + table.fields[i].name + "=" + text;
   }

@@ -134,8 +134,9 @@ const unary = (on, method, request) => new Promise((resolve, reject) => {
 
 const specBytes = () => {
   // The CLI sends json.Marshal(spec), or `null` when the spec is empty.
-  const text = flags.spec === undefined ? 'null' : readFileSync(flags.spec, 'utf8');
-  return new TextEncoder().encode(text);
+  // The file's bytes as they are (a test may send bytes that are not UTF-8).
+  if (flags.spec === undefined) return new TextEncoder().encode('null');
+  return new Uint8Array(readFileSync(flags.spec));
 };
 
 // --- Arrow checks and values -------------------------------------------------
