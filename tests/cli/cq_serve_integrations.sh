@@ -67,6 +67,11 @@ check() {
   expect_eq "$example: served rows are the SDK's" 0 $?
   printf '%s\n' "$out"
   expect_eq "$example: no error messages" '[]' "$(json_get "$dir/$example.sync.json" 'j.errors')"
+  # The Arrow types the integration declared, as the SDK sends them (for
+  # sheets, whose tables exist only once connected, this is where they show).
+  expect_eq "$example: every column's Arrow type is the SDK's" \
+    "$(json_get "$dir/$example.sdk.json" 'Object.fromEntries(Object.entries(j.tables).map(([n, t]) => [n, t.columns]))')" \
+    "$(json_get "$dir/$example.served.json" 'Object.fromEntries(Object.entries(j.tables).map(([n, t]) => [n, t.columns]))')"
 
   # `cloudquery tables`: the same schemas as the SDK's GetTables.
   emulate "$example.tables" tables "$SERVE_TARGET" --spec "$dir/$example.spec.json"
