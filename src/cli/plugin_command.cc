@@ -34,9 +34,10 @@ namespace fs = std::filesystem;
 // --- logging -----------------------------------------------------------------
 
 int LevelRank(const std::string& level) {
+  // zerolog's levels, which the CLI passes; "disabled" logs nothing.
   static const std::map<std::string, int> kRanks = {{"trace", 0}, {"debug", 1},   {"info", 2},
                                                     {"warn", 3},  {"warning", 3}, {"error", 4},
-                                                    {"fatal", 5}, {"panic", 5}};
+                                                    {"fatal", 5}, {"panic", 5},   {"disabled", 9}};
   auto found = kRanks.find(level);
   return found == kRanks.end() ? -1 : found->second;
 }
@@ -757,8 +758,8 @@ PluginCommand::PluginCommand(CLI::App& app) {
       ->check(CLI::IsMember({"tcp", "tcp4", "tcp6", "unix"}));
   serve_
       ->add_option("--log-level,-l", s.log_level, "trace, debug, info, warn, error (default info)")
-      ->check(
-          CLI::IsMember({"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic"}));
+      ->check(CLI::IsMember(
+          {"trace", "debug", "info", "warn", "warning", "error", "fatal", "panic", "disabled"}));
   serve_->add_option("--log-format,-f", s.log_format, "json or text (default text)")
       ->check(CLI::IsMember({"json", "text"}));
   serve_->add_flag("--no-sentry", s.no_sentry, "accepted; Sluice sends no error reports");
