@@ -320,7 +320,9 @@ TEST(ArrowIpcTest, TypeTextRoundTrips) {
     EXPECT_EQ(TypeText(*f), text);
   }
   for (const char* bad :
-       {"", "int7", "list<", "time32[us]", "struct<a int64>", "timestamp[xs]", "utf8 junk"}) {
+       {"", "int7", "list<", "time32[us]", "struct<a int64>", "timestamp[xs]", "utf8 junk",
+        "decimal128(5, 1000000000)", "decimal128(0, 0)", "decimal128(39, 2)",
+        "fixed_size_binary[2000000000]", "fixed_size_list<int8>[2000000000]"}) {
     EXPECT_FALSE(FieldOfTypeText("c", bad).ok()) << bad;
   }
 }
@@ -513,6 +515,44 @@ TEST(ArrowIpcTest, EstimateIsNeverBelowTheRealSize) {
   ASSERT_TRUE(bytes.ok());
   size_t schema_only = EncodeSchema(schema).size();
   EXPECT_GE(estimate + schema_only + 1024, bytes->size());
+}
+
+TEST(ArrowIpcTest, EncodeRecordsSplitsUnderTheCapAndKeepsOrder) {
+  ArrowSchema schema =
+      S({F("id", "int64"), F("text", "utf8"), F("doc", "json")}, {{"cq:table_name", "t"}});
+  std::vector<Row> rows;
+  for (int i = 0; i < 3000; ++i) {
+    rows.push_back({i, std::string(size_t(i % 200), 'x'), Value{{"n", i}, {"s", "ünï"}}});
+  }
+  const size_t cap = 64 * 1024;
+  Result<std::vector<std::string>> records = EncodeRecords(schema, rows, cap);
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  EXPECT_GT(records->size(), 3u);
+  std::vector<Row> back;
+  for (const std::string& record : *records) {
+    EXPECT_LE(record.size(), cap);
+    Result<DecodedRecord> decoded = DecodeRecord(record);
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(decoded->schema.metadata, schema.metadata);
+    back.insert(back.end(), decoded->rows.begin(), decoded->rows.end());
+  }
+  EXPECT_EQ(back, rows);
+  // No rows, no records.
+  Result<std::vector<std::string>> none = EncodeRecords(schema, {}, cap);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  // A row too big alone is named.
+  rows[2500][1] = std::string(cap, 'y');
+  Result<std::vector<std::string>> big = EncodeRecords(schema, rows, cap);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("row 2500 alone"), std::string::npos)
+      << big.status().message();
+  // Errors in a later batch name the row by its index in the whole list.
+  rows[2500][1] = "fine";
+  rows[2900][0] = "not a number";
+  Result<std::vector<std::string>> bad = EncodeRecords(schema, rows, cap);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("row 2900"), std::string::npos) << bad.status().message();
 }
 
 // --- streams no Sluice writer makes, built from the flatbuffers directly ----

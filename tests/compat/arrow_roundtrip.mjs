@@ -242,7 +242,7 @@ const pairs = (map) => Array.from(map.entries());
 // What Arrow JS 19.0.1 cannot read (it predates these types).
 const js19Lacks = new Set(['large_list', 'interval_month_day_nano']);
 
-function cppToJs(dir) {
+async function cppToJs(dir) {
   const index = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8'));
   for (const [version, A] of [['19.0.1', A19], ['21.2.0', A21]]) {
     for (const s of index.samples) {
@@ -296,6 +296,29 @@ function cppToJs(dir) {
       }));
     }
   }
+}
+
+// The JS SDK's own readers (decodeTable for migrate_table, decodeRecord for
+// inserts) on Sluice's table and record.
+async function sdkReadsCpp(dir) {
+  const index = JSON.parse(fs.readFileSync(path.join(dir, 'samples.json'), 'utf8'));
+  const { decodeTable, decodeRecord } = await sdk('schema/table.js');
+  const cq = index.cq_table;
+  const table = decodeTable(fs.readFileSync(path.join(dir, cq.schema_file)));
+  const meta = Object.fromEntries(cq.metadata);
+  check(table.name === meta['cq:table_name'] && table.title === meta['cq:table_title'] &&
+        table.description === meta['cq:table_description'] &&
+        table.pkConstraintName === meta['cq:extension:constraint_name'], 'SDK decodeTable: table metadata');
+  check(table.columns.length === cq.fields.length, 'SDK decodeTable: columns');
+  table.columns.forEach((c, k) => {
+    const m = Object.fromEntries(cq.fields[k].metadata);
+    check(c.name === cq.fields[k].name && c.notNull === !cq.fields[k].nullable &&
+          c.primaryKey === (m['cq:extension:primary_key'] === 'true') &&
+          c.unique === (m['cq:extension:unique'] === 'true'), `SDK decodeTable: column ${c.name}`);
+  });
+  const [name, batches] = decodeRecord(fs.readFileSync(path.join(dir, cq.file)));
+  check(name === meta['cq:table_name'], 'SDK decodeRecord: table name');
+  check(batches.length === 1 && batches[0].numRows === cq.cells.length, 'SDK decodeRecord: one batch of every row');
 }
 
 // --- JS → C++ -------------------------------------------------------------------
@@ -456,7 +479,10 @@ async function jsToCpp(dir, tool) {
 }
 
 const [mode, dir, tool] = process.argv.slice(2);
-if (mode === 'cpp-to-js') cppToJs(dir);
+if (mode === 'cpp-to-js') {
+  await cppToJs(dir);
+  await sdkReadsCpp(dir);
+}
 else if (mode === 'js-to-cpp') await jsToCpp(dir, tool);
 else {
   console.error('usage: arrow_roundtrip.mjs cpp-to-js DIR | js-to-cpp DIR TOOL');
