@@ -17,7 +17,8 @@ CREATE OR REPLACE CONNECTOR TYPE 'bulk'
   DESCRIPTION 'Generated rows, no API'
   VERSION '2.0.0'
   CONFIG_SCHEMA {"rows": {"type": "integer", "required": true}, "pad": {"type": "integer"},
-                 "big": {"type": "integer"}, "password": {"type": "string", "secret": true}};
+                 "big": {"type": "integer"}, "password": {"type": "string", "secret": true},
+                 "slow": {"type": "boolean"}};
 CREATE OR REPLACE CONNECTOR ENTITY 'bulk.leaky'
   FIELDS {"id": {"type": "integer"}}
   QUERY_HANDLER '''async function query(config) { throw new Error(`denied for ${config.password}`); }''';
@@ -54,6 +55,16 @@ CREATE OR REPLACE CONNECTOR ENTITY 'bulk.labels'
 CREATE OR REPLACE CONNECTOR ENTITY 'bulk.users'
   FIELDS {"login": {"type": "string", "primary_key": true}}
   QUERY_HANDLER '''async function query() { return [{login: 'ann'}, {login: 'bob'}]; }''';
+CREATE OR REPLACE CONNECTOR ENTITY 'bulk.slow'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function* query(config) {
+  if (!config.slow) return;
+  console.log('slow sync started');
+  for (let n = 0; ; n++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    yield [{n}];
+  }
+}''';
 SQL
 password=pw-$RANDOM-$RANDOM-secret
 "$sluice" plugin wrapper "$dir/bulk" -o "$dir/bulk-plugin" >/dev/null
@@ -91,7 +102,7 @@ expect_not_contains "… never in the clear" "$password" "$(cat "$dir/leak.json"
 printf '{"rows": 30, "password": "%s"}' "$password" > "$dir/small.spec.json"
 emulate tree sync "$SERVE_TARGET" --spec "$dir/small.spec.json" --out-rows "$dir/tree.rows.json"
 expect_eq "tree: every message rule holds" 0 "$EMULATOR_STATUS"
-expect_eq "tree: tables parents first" '["leaky","repos","issues","huge","labels","users"]' "$(json_get "$dir/tree.json" 'j.migrated')"
+expect_eq "tree: tables parents first" '["leaky","repos","issues","huge","labels","users","slow"]' "$(json_get "$dir/tree.json" 'j.migrated')"
 expect_eq "tree: two issues per repo" 60 "$(json_get "$dir/tree.json" 'j.rows.issues')"
 expect_eq "tree: repos' rows before issues'" true \
   "$(json_get "$dir/tree.json" 'j.inserts.findIndex((i) => i.table === "issues") > j.inserts.findIndex((i) => i.table === "repos")')"
@@ -112,7 +123,7 @@ for n in 1 2 3; do
   expect_eq "shard $n/3: issues only with repos" true \
     "$(json_get "$dir/shard$n.json" '!j.migrated.includes("issues") || j.migrated.includes("repos")')"
 done
-expect_eq "shards: every table exactly once" "huge issues labels leaky repos users" "$(printf '%s\n' $all | sort | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "shards: every table exactly once" "huge issues labels leaky repos slow users" "$(printf '%s\n' $all | sort | tr '\n' ' ' | sed 's/ $//')"
 emulate shard_bad sync "$SERVE_TARGET" --spec "$dir/small.spec.json" --shard "4/3"
 expect_contains "a shard outside 1..total is refused" "shard 4/3 is not valid" "$(json_get "$dir/shard_bad.json" 'j.details')"
 
@@ -124,7 +135,18 @@ emulate after_cancel sync "$SERVE_TARGET" --spec "$dir/small.spec.json" --close
 expect_eq "after a cancel the next sync works" 0 "$EMULATOR_STATUS"
 expect_eq "… with every row" 30 "$(json_get "$dir/after_cancel.json" 'j.rows.repos')"
 
+# SIGINT in the middle of a sync that never ends on its own: the server
+# stops it, the client gets an error status, the process exits 0.
+printf '{"rows": 1, "slow": true, "password": "%s"}' "$password" > "$dir/slow.spec.json"
+node tests/compat/cli_emulator.mjs sync "$SERVE_TARGET" --spec "$dir/slow.spec.json" --tables slow \
+  >"$dir/slow.json" 2>"$dir/slow.err" &
+client=$!
+for ((i = 0; i < 300 * slow; i++)); do grep -q 'slow sync started' "$dir/bulk.out" && break; sleep 0.1; done
+expect_contains "the endless sync started" "slow sync started" "$(cat "$dir/bulk.out")"
 stop_serve bulk INT
+wait "$client"
+expect_eq "the interrupted client gets an error status" 3 $?
+expect_eq "… from Sync" Sync "$(json_get "$dir/slow.json" 'j.stage')"
 expect_json_log bulk
 expect_not_contains "the secret spec value is never logged" "$password" "$(cat "$dir/bulk.out" "$dir/bulk.err")"
 expect_contains "… the handler's line is there, masked" "generating with password ***" "$(cat "$dir/bulk.out")"
