@@ -107,7 +107,6 @@ expect_contains "… for the missing cq:table_depends_on" "differs from table fo
 expect_eq "… and the SDK sends one row per insert" 1 "$(json_get "$dir/sdk_forge.json" 'Math.max(...j.inserts.map((i) => i.rows))')"
 
 # A spec the integration's JSON schema refuses: Init fails, saying why.
-"$sluice" plugin serve examples/integrations/forge --network unix --address "$(random_socket)" >/dev/null 2>&1 &
 serve_unix forge_bad "$dir/forge-plugin" || { finish; exit 1; }
 printf '{"base_url": "%s", "accounts": "acme"}' "$TEST_SERVER_URL" > "$dir/bad.json"
 emulate bad_spec sync "$SERVE_TARGET" --spec "$dir/bad.json"
