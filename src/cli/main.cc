@@ -4,6 +4,7 @@
 //   sluice [WORKSPACE] [-c SQL]... [FILE.sql]...
 //   sluice sync FILE.yaml... [--workspace W]
 //   sluice scheduler [WORKSPACE] [--once]
+//   sluice plugin serve DIR [--address A --network tcp|unix --log-format json|text …]
 //   sluice test [PATH]... [--tags a,b] [--exclude-tags c] [--filter TEXT] [--junit FILE] [-j N]
 //
 // Commands and files run in the order given. With neither, a terminal gets
@@ -16,6 +17,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "cli/plugin_command.h"
 #include "cli/repl.h"
 #include "cli/runner.h"
 #include "cli/scheduler.h"
@@ -82,9 +84,11 @@ int main(int argc, char** argv) {
   CLI::App* scheduler = app.add_subcommand("scheduler", "run the stored SYNC … SCHEDULE statements when due");
   scheduler->add_option("workspace", scheduler_args, "workspace file (default ./sluice.db)")->expected(0, 1);
   scheduler->add_flag("--once", scheduler_once, "run what is due this minute, then exit");
+  PluginCommand plugin(app);
   DisableCoreDumps();
   CLI11_PARSE(app, argc, argv);
   if (test->parsed()) return RunTests(test_options, stdout, stderr);
+  if (plugin.parsed()) return plugin.Run(argv[0]);
   if (scheduler->parsed() && !scheduler_args.empty()) workspace_path = scheduler_args.front();
 
   // A first positional that is not a script names the workspace.

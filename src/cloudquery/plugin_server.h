@@ -43,7 +43,8 @@ class PluginBackend {
   virtual std::string Name() = 0;
   virtual std::string Version() = 0;
   virtual std::optional<std::string> SpecSchema() = 0;
-  virtual Status Init(const std::string& spec_json, bool no_connection, const std::string& invocation_id) = 0;
+  virtual Status Init(const std::string& spec_json, bool no_connection,
+                      const std::string& invocation_id) = 0;
   virtual Result<std::vector<ArrowSchema>> GetTables(const std::vector<std::string>& tables,
                                                      const std::vector<std::string>& skip_tables,
                                                      bool skip_dependent_tables) = 0;
@@ -52,20 +53,32 @@ class PluginBackend {
   virtual Status Close() = 0;
 };
 
+// Room for the Sync.Response envelope (oneof tag, lengths) around a
+// record: an insert's record is at most insert_budget_bytes - this.
+inline constexpr size_t kEnvelopeBytes = 64;
+
 struct ServeOptions {
   std::string network = "tcp";  // tcp | unix
   std::string address = "localhost:7777";
   size_t max_message_bytes = kMaxMessageBytes;
   size_t insert_budget_bytes = kInsertBudgetBytes;
-  // Log lines (level, message, fields), already masked by the caller's
-  // masker; the server writes them as JSON or text.
+  // Where the server's log lines go (level: trace|debug|info|warn|error);
+  // the caller masks secrets and writes them as JSON or text.
   std::function<void(const std::string& level, const std::string& message)> log;
   // Called once the server listens (the address it bound, for tcp port 0).
   std::function<void(const std::string& bound_address)> on_listening;
 };
 
 // Serves until SIGINT or SIGTERM (or a fatal error); removes a unix socket
-// it created. Returns OK on a clean stop.
+// it created (and a stale one it finds, never a live server's). Returns OK
+// on a clean stop. `network` "unix" takes `address` as a path (with or
+// without "unix:"); "tcp" takes host:port (port 0 picks a free one, which
+// on_listening reports) or, as the JavaScript SDK allows, "unix:/path".
 Status ServePlugin(const ServeOptions& options, PluginBackend& backend);
+
+// Blocks SIGINT and SIGTERM in the calling thread, so that threads started
+// after it (JavaScript's, gRPC's) inherit the mask and ServePlugin's own
+// watcher receives them. Call it first thing in the serving process.
+void BlockStopSignals();
 
 }  // namespace sluice::cq

@@ -69,6 +69,56 @@ const fieldType = (type, tableName, columnName) => {
   }
 };
 
+// The column's Arrow type as src/cloudquery/arrow_ipc.h's TypeText writes
+// it ("int64", "timestamp[ms]", "list<utf8>", "json", …), so a table served
+// as a CloudQuery plugin keeps the types the integration declared; null
+// for a type that text cannot say (the FIELDS type's mapping then applies).
+const kUnits = ['s', 'ms', 'us', 'ns'];
+const plainName = (name) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+const arrowText = (type) => {
+  if (type && typeof type.name === 'string' && typeof type.metadata === 'string') {
+    return ['json', 'uuid', 'inet', 'mac'].includes(type.name) ? type.name : null;
+  }
+  const child = (field) => {
+    const text = field ? arrowText(field.type) : null;
+    return text === null ? null : text + (field.nullable === false ? ' not null' : '');
+  };
+  const unit = kUnits[type?.unit];
+  switch (type?.typeId) {
+    case Type.Null: return 'null';
+    case Type.Bool: return 'bool';
+    case Type.Int: return [8, 16, 32, 64].includes(type.bitWidth) ? `${type.isSigned ? 'int' : 'uint'}${type.bitWidth}` : null;
+    case Type.Float: return [16, 32, 64][type.precision] ? `float${[16, 32, 64][type.precision]}` : null;
+    case Type.Decimal: return `decimal${type.bitWidth || 128}(${type.precision}, ${type.scale})`;
+    case Type.Utf8: return 'utf8';
+    case Type.LargeUtf8: return 'large_utf8';
+    case Type.Binary: return 'binary';
+    case Type.LargeBinary: return 'large_binary';
+    case Type.FixedSizeBinary: return `fixed_size_binary[${type.byteWidth}]`;
+    case Type.Date: return type.unit === 0 ? 'date32' : 'date64';
+    case Type.Time: return unit ? `${type.bitWidth === 64 ? 'time64' : 'time32'}[${unit}]` : null;
+    case Type.Timestamp: return unit ? `timestamp[${unit}${type.timezone ? `, ${type.timezone}` : ''}]` : null;
+    case Type.Duration: return unit ? `duration[${unit}]` : null;
+    case Type.Interval: return ['interval[year_month]', 'interval[day_time]', 'interval[month_day_nano]'][type.unit] ?? null;
+    case Type.List: { const c = child(type.children?.[0]); return c === null ? null : `list<${c}>`; }
+    case Type.FixedSizeList: { const c = child(type.children?.[0]); return c === null ? null : `fixed_size_list<${c}>[${type.listSize}]`; }
+    case Type.Struct: {
+      const parts = (type.children ?? []).map((f) => {
+        const c = child(f);
+        return c === null ? null : `${plainName(f.name) ? f.name : JSON.stringify(f.name)}: ${c}`;
+      });
+      return parts.includes(null) ? null : `struct<${parts.join(', ')}>`;
+    }
+    case Type.Map: {
+      const entries = type.children?.[0]?.type?.children ?? [];
+      const k = child(entries[0]);
+      const v = child(entries[1]);
+      return k === null || v === null ? null : `map<${k}, ${v}>${type.keysSorted ? '[sorted]' : ''}`;
+    }
+    default: return null;
+  }
+};
+
 const checkTable = (table) => {
   if (!table || typeof table.name !== 'string' || !table.name) throw new TypeError('a table has no name');
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table.name)) {
@@ -98,10 +148,13 @@ const describeTables = (tables, parent = null, out = []) => {
       if (column.sortable) spec.sortable = true;
       if (column.description) spec.description = String(column.description);
       spec.arrow_type = String(column.type);
+      const arrow = arrowText(column.type);
+      if (arrow !== null) spec.arrow = arrow;
       fields[column.name] = spec;
     }
     const cursor = table.columns.find((c) => c.incrementalKey);
-    out.push({ name: table.name, description: String(table.description || table.title || ''), parent,
+    out.push({ name: table.name, description: String(table.description || table.title || ''),
+      title: String(table.title || ''), parent,
       fields, cursor: table.isIncremental && cursor ? cursor.name : '',
       applies_offset: table.appliesOffset === true });
     describeTables(table.relations || [], table.name, out);
