@@ -9,7 +9,8 @@
 // Each figure is the median of BENCH_RUNS runs, with min–max. Ratios are
 // what compares across machines; absolute times are for information.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +64,26 @@ const startServer = async (args) => {
     await new Promise((r) => setTimeout(r, 50));
   }
   return `http://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
+};
+
+// A TCP port nobody listens on now, and a wait until someone does.
+const freePort = () => new Promise((resolvePort) => {
+  const server = createServer();
+  server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    server.close(() => resolvePort(port));
+  });
+});
+const waitForPort = async (port) => {
+  for (let waited = 0; ; waited += 100) {
+    const open = await new Promise((done) => {
+      const socket = createConnection({ port, host: '127.0.0.1' }, () => { socket.end(); done(true); });
+      socket.on('error', () => done(false));
+    });
+    if (open) return;
+    if (waited > 60_000) throw new Error(`nothing listens on port ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 };
 
 // A POST to the bench server. A kept-alive connection the server has closed
@@ -254,6 +275,51 @@ const main = async () => {
           `fetch(${JSON.stringify(`${url}/rows?cursor=0`)}).then(r => r.json()).then(p => console.log(p.items.slice(0, 10).length))`]))),
         limit: summary(repeat(() => jsonOf(measure(join(build, 'bench_limit'), ['fetch', `${url}/rows`, '1']).stdout).seconds * 1000)) });
   void empty;
+
+  log('7. the CloudQuery plugin protocol');
+  // The same integration (bench/integration) served by `sluice plugin serve`
+  // and by the real JavaScript SDK, each read through gRPC by a Node client
+  // that replays the CloudQuery CLI's calls (bench/node/cq_read.mjs).
+  const cqDir = join(work, 'cq-integration');
+  cpSync(join(root, 'bench/integration'), cqDir, { recursive: true });
+  symlinkSync(join(root, 'tests/compat/node_modules'), join(cqDir, 'node_modules'));
+  const spec = JSON.stringify({ url });
+  const served = async (command, args) => {
+    const port = await freePort();
+    const child = spawn(command, [...args(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(child);
+    const target = `127.0.0.1:${port}`;
+    await waitForPort(port);
+    return { target, stop: () => child.kill('SIGINT') };
+  };
+  const readThrough = (target) => measure('node', ['bench/node/cq_read.mjs', target, spec]);
+  const sluiceServe = await served(sluice, (port) => ['plugin', 'serve', cqDir, '--address', `127.0.0.1:${port}`]);
+  const sdkServe = await served('node', (port) => [join(cqDir, 'main.js'), 'serve', '--address', `127.0.0.1:${port}`]);
+  const sluiceReads = repeat(() => readThrough(sluiceServe.target));
+  const sdkReads = repeat(() => readThrough(sdkServe.target));
+  const perThousand = (r) => (jsonOf(r.stdout).inserts / jsonOf(r.stdout).rows) * 1000;
+  for (const r of [...sluiceReads, ...sdkReads]) {
+    if (jsonOf(r.stdout).rows !== rows) throw new Error(`a gRPC read gave ${r.stdout}, not ${rows} rows`);
+  }
+  add({ name: `gRPC Sync of ${rows} rows read by a Node client: sluice plugin serve`, sluice: times(sluiceReads),
+        rss: rss(sluiceReads), baseline: times(sdkReads),
+        note: `baseline: the same integration served by the real JS SDK 0.1.25; messages per 1000 rows: Sluice ` +
+              `${perThousand(sluiceReads[0]).toFixed(2)}, SDK ${perThousand(sdkReads[0]).toFixed(2)}; RSS is the client's` });
+  sdkServe.stop();
+  // Hosting: Sluice syncs that plugin into SQLite through gRPC, against
+  // Sluice loading the integration itself.
+  const hostWs = join(work, 'host.db');
+  const hosted = spawnSync(sluice, ['-w', hostWs, '-c', `CREATE CONNECTOR TYPE 'hb' FROM PLUGIN '${sluiceServe.target}';
+    CREATE CONNECTOR h TYPE 'hb' CONFIG ${spec};
+    CREATE CONNECTOR TYPE 'nb' FROM INTEGRATION '${cqDir}';
+    CREATE CONNECTOR n TYPE 'nb' CONFIG ${spec};`], { encoding: 'utf8', env: benchEnv });
+  if (hosted.status !== 0) throw new Error(hosted.stderr);
+  const hostRuns = repeat((i) => runSluice(copyOf(hostWs, `host-${i}`), 'SYNC CONNECTOR h FULL', 'table'));
+  const nativeRuns = repeat((i) => runSluice(copyOf(hostWs, `native-${i}`), 'SYNC CONNECTOR n FULL', 'table'));
+  add({ name: `full sync of ${rows} rows from a hosted plugin (sluice plugin serve over gRPC) into SQLite`,
+        sluice: times(hostRuns), rss: rss(hostRuns), baseline: times(nativeRuns),
+        note: 'baseline: the same integration loaded natively (FROM INTEGRATION); baseline ÷ Sluice below 1 is the hosting overhead' });
+  sluiceServe.stop();
 
   log('6. memory');
   for (const child of children.splice(0)) child.kill('SIGTERM');
