@@ -43,7 +43,8 @@ std::vector<DestinationType> BuiltinTypes() {
     DestinationType files;
     files.name = name;
     files.doc = std::string("a folder of ") + (file_format == FileFormat::kCsv ? "CSV" : "JSON Lines") +
-                " files, one per entity: CONFIG {\"path\": \"exports/\"}";
+                " files, one per entity: CONFIG {\"path\": \"exports/\"} (or a template such as "
+                "\"exports/{{TABLE}}/{{UUID}}.{{FORMAT}}\")";
     files.required = {{"path", "…"}};
     files.cloudquery_plugin = "file";
     files.cloudquery_format = format;
@@ -51,6 +52,10 @@ std::vector<DestinationType> BuiltinTypes() {
     files.open = [file_format](const std::string& name, const Value& config) -> Result<std::unique_ptr<Destination>> {
       ASSIGN_OR_RETURN(auto opened, FileDestination::Open(name, config["path"].get<std::string>(), file_format));
       return std::unique_ptr<Destination>(std::move(opened));
+    };
+    files.check = [](const std::string& name, const Value& config) -> Status {
+      if (!config.contains("path") || !config["path"].is_string()) return Status::Ok();  // `required` says it
+      return FileDestination::CheckPath(name, config["path"].get<std::string>());
     };
     types.push_back(std::move(files));
   }

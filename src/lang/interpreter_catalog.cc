@@ -442,6 +442,10 @@ Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s)
           }));
     }
   }
+  if (const DestinationType* type = types.Find(def.type); type->check) {
+    Status checked = type->check(def.name, def.config);
+    if (!checked.ok()) return checked.At(s.config ? s.config->span.begin : s.type.span.begin);
+  }
   Status put = in_.workspace_.catalog().PutDestination(def, s.or_replace);
   return put.At(s.name.span.begin);
 }
