@@ -48,7 +48,7 @@ struct DestinationType {
 
 class DestinationRegistry {
  public:
-  // sqlite, postgresql, jsonl, csv.
+  // sqlite, postgresql, jsonl, csv, cloudquery.
   static const DestinationRegistry& Builtin();
 
   explicit DestinationRegistry(std::vector<DestinationType> types) : types_(std::move(types)) {}
