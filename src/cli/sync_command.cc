@@ -48,6 +48,13 @@ Result<std::string> DestinationStatement(const DestinationConfig& destination) {
     return Status(ErrorKind::kInvalidArgument, destination.file + ": destination name '" + destination.name +
                                                    "' must be an identifier (letters, digits, _)");
   }
+  // A CloudQuery destination plugin Sluice writes to over gRPC: its spec
+  // is the plugin's, passed whole.
+  if (destination.registry == "grpc") {
+    Value config = {{"path", destination.address}, {"registry", "grpc"}, {"spec", destination.spec}};
+    return "CREATE OR REPLACE DESTINATION " + destination.name + " TYPE 'cloudquery' CONFIG " + config.dump() +
+           ";\n";
+  }
   // The types the plugin stands for share its spec keys; `format` chooses
   // among them ("file": jsonl or csv).
   std::vector<const DestinationType*> types = DestinationRegistry::Builtin().ForPlugin(destination.plugin);

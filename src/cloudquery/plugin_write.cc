@@ -260,8 +260,9 @@ Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const 
                              rows.begin() + static_cast<std::ptrdiff_t>(end));
       Result<std::string> record = EncodeRecord(schema, chunk);
       if (!record.ok()) {
-        return record.TakeStatus().WithContext("table '" + table + "', rows " + std::to_string(first_row + start) +
-                                               ".." + std::to_string(first_row + end - 1));
+        return record.TakeStatus().WithContext("table '" + table + "', rows " +
+                                               std::to_string(first_row + start + 1) + ".." +
+                                               std::to_string(first_row + end) + " of the batch");
       }
       if (record->size() <= limit) {
         records.push_back(std::move(record).value());
@@ -269,7 +270,7 @@ Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const 
       }
       if (end - start == 1) {
         return Status(ErrorKind::kDestination,
-                      "table '" + table + "': row " + std::to_string(first_row + start) + " is " +
+                      "table '" + table + "': row " + std::to_string(first_row + start + 1) + " of the batch is " +
                           std::to_string(record->size()) + " bytes as an Arrow record, more than the " +
                           std::to_string(budget) + "-byte limit of one insert message; it cannot be sent");
       }

@@ -35,7 +35,7 @@ std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> chan
 
 // `rows` of `schema` as insert records, each one IPC stream of at most
 // `budget` bytes; the error for a row that alone exceeds it names `table`
-// and the row's index (from 0, plus `first_row`).
+// and the row's number (from 1, plus `first_row`).
 Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const std::vector<Row>& rows,
                                                size_t budget, const std::string& table, size_t first_row = 0);
 
