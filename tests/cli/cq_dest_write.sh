@@ -135,6 +135,52 @@ out=$(run "CREATE DESTINATION bad TYPE 'cloudquery' CONFIG {\"spec\": {}};
   SYNC CONNECTOR g.items TO DESTINATION bad;")
 expect_contains "path is required" "destination 'bad' (cloudquery) needs CONFIG {\"path\": \"localhost:7777\"}" "$out"
 
+# --- Another protocol version.
+recorder v2 --versions 2 || exit 1
+out=$(run "CREATE DESTINATION v2 TYPE 'cloudquery' CONFIG {\"path\": \"unix:$dir/v2.sock\"};
+  SYNC CONNECTOR g.items TO DESTINATION v2;")
+expect_eq "a plugin of protocol 2: exit status" 1 $?
+expect_contains "is refused, naming it" "destination 'v2' (plugin at unix:$dir/v2.sock): speaks plugin protocol versions [2]; Sluice speaks version 3" "$out"
+expect_eq "and never initialized" "[]" "$(js "$dir/v2.json" "JSON.stringify(r.init)")"
+
+# --- A plugin dying mid-stream: an error naming it and the table; a re-run
+# against the restarted plugin sends everything again and converges.
+recorder crash --crash-insert 1 || exit 1
+out=$(run "CREATE DESTINATION crash TYPE 'cloudquery' CONFIG {\"path\": \"unix:$dir/crash.sock\"};
+  SYNC CONNECTOR g.items TO DESTINATION crash;")
+status=$?
+expect_eq "a plugin dying mid-stream: exit status (failed, not crashed)" 1 $status
+expect_contains "names the plugin and the table" "destination 'crash' (plugin at unix:$dir/crash.sock): table 'g_items': Write" "$out"
+expect_contains "and what gRPC saw" "UNAVAILABLE" "$out"
+expect_eq "the run is recorded failed" "failed" "$(last_run status)"
+rm -f "$dir/crash.sock"
+recorder crash || exit 1
+out=$(run "SYNC CONNECTOR g.items TO DESTINATION crash;")
+expect_eq "the re-run: exit status" 0 $?
+expect_eq "sends every row again, then delete-stale" "5 1" "$(js "$dir/crash.json" "inserts.reduce((n, m) => n + m.rows, 0), deletes.length")"
+
+# --- Incremental: the mark kept in CONFIG state_path once the plugin
+# acknowledged the batch; without it every run sends everything.
+run "CREATE CONNECTOR ENTITY 'gen.events' FIELDS {\"seq\": {\"type\": \"integer\", \"primary_key\": true}}
+    CURSOR 'seq' QUERY_HANDLER '''async function query(config) {
+      return Array.from({length: config.count}, (_, i) => ({seq: i + 1}));
+    }''';
+  CREATE DESTINATION inc TYPE 'cloudquery' CONFIG {\"path\": \"unix:$dir/rec.sock\", \"state_path\": \"$dir/inc-state.json\"};" >/dev/null
+sent() { js "$r" "r.writes.slice($1).flat().filter((m) => m.kind === 'insert' && m.table === 'g_events').map((m) => m.first.seq + '-' + m.last.seq).join(' ')"; }
+mark=$(js "$r" "r.writes.length")
+run "SYNC CONNECTOR g.events TO DESTINATION inc;" >/dev/null
+expect_eq "the first incremental run sends every row" "1-5" "$(sent "$mark")"
+expect_contains "and keeps the mark" '"cursor_value": 5' "$(cat "$dir/inc-state.json")"
+run "ALTER CONNECTOR g SET CONFIG {\"count\": 8};" >/dev/null
+mark=$(js "$r" "r.writes.length")
+out=$(run "SYNC CONNECTOR g.events TO DESTINATION inc;")
+expect_contains "the next run is incremental" " events | g_events | incremental |" "$out"
+expect_eq "and sends only the new rows" "6-8" "$(sent "$mark")"
+expect_eq "and no delete-stale" 0 "$(js "$r" "r.writes.slice($mark).flat().filter((m) => m.kind === 'delete').length")"
+mark=$(js "$r" "r.writes.length")
+run "SYNC CONNECTOR g.events TO DESTINATION rec;" >/dev/null
+expect_eq "without state_path every run sends everything" "1-8" "$(sent "$mark")"
+
 # --- The JavaScript SDK's memdb destination.
 serve memdb node "$compat/node_modules/@cloudquery/plugin-sdk-javascript/dist/main.js" serve \
   --address "unix:$dir/memdb.sock" --log-format json || exit 1

@@ -7,6 +7,8 @@
 //
 //   node dest_recorder.mjs --address unix:/tmp/x.sock --out calls.json
 //        [--fail-insert N]   answer the Nth insert (from 1) with an error
+//        [--crash-insert N]  exit (status 3) on the Nth insert: a plugin dying mid-stream
+//        [--versions 2,3]    what Discovery.GetVersions answers (default 3)
 //
 // calls.json: {"versions_asked": n, "init": [{spec, no_connection}],
 // "writes": [[message…]…] (one array per Write call), "closes": n}; a
@@ -31,6 +33,8 @@ const option = (name) => {
 const address = option('--address');
 const out = option('--out');
 const failInsert = Number(option('--fail-insert') ?? 0);
+const crashInsert = Number(option('--crash-insert') ?? 0);
+const versions = (option('--versions') ?? '3').split(',').map(Number);
 if (!address || !out) {
   console.error('usage: dest_recorder.mjs --address ADDR --out FILE [--fail-insert N]');
   process.exit(2);
@@ -90,6 +94,10 @@ const service = {
           });
         } else if (request.has_insert) {
           inserts++;
+          if (inserts === crashInsert) {
+            save();
+            process.exit(3);
+          }
           const bytes = request.insert.record;
           const table = tableFromIPC(bytes);
           messages.push({
@@ -138,7 +146,7 @@ server.addService(discovery1.cloudquery.discovery.v1.UnimplementedDiscoveryServi
   GetVersions: (call, callback) => {
     record.versions_asked++;
     save();
-    callback(null, new discovery1.cloudquery.discovery.v1.GetVersions.Response({ versions: [3] }));
+    callback(null, new discovery1.cloudquery.discovery.v1.GetVersions.Response({ versions }));
   },
 });
 server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (error) => {
