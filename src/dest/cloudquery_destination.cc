@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 #include "cloudquery/cq_table.h"
@@ -82,8 +84,13 @@ Result<Value> LoadStates(const std::string& path) {
 
 class CloudQueryTableWriter : public TableWriter {
  public:
-  CloudQueryTableWriter(CloudQueryDestination& destination, const TableSpec& table, const OpenOptions& options)
-      : destination_(destination), table_(table), options_(options), synced_at_(options.synced_at) {}
+  CloudQueryTableWriter(CloudQueryDestination& destination, const TableSpec& table, const OpenOptions& options,
+                        TableLock lock)
+      : destination_(destination),
+        lock_(std::move(lock)),
+        table_(table),
+        options_(options),
+        synced_at_(options.synced_at) {}
 
   // Rows never committed are not sent; an open stream is cancelled by its
   // destructor, so the plugin never takes it for a whole write.
@@ -159,6 +166,7 @@ class CloudQueryTableWriter : public TableWriter {
   }
 
   CloudQueryDestination& destination_;
+  TableLock lock_;  // held while the writer lives
   TableSpec table_;
   OpenOptions options_;
   Value synced_at_;
@@ -229,7 +237,17 @@ Result<cq::PluginClient*> CloudQueryDestination::Client() {
 
 Result<std::unique_ptr<TableWriter>> CloudQueryDestination::OpenTable(const TableSpec& table,
                                                                       const OpenOptions& options) {
-  auto writer = std::make_unique<CloudQueryTableWriter>(*this, table, options);
+  // Two syncs of one table on this machine would delete each other's rows
+  // as stale: the same lock as every destination's, in a file named after
+  // the plugin's address (other machines cannot be kept out).
+  std::string lock_file =
+      state_path_.empty()
+          ? (std::filesystem::temp_directory_path() /
+             ("sluice-cloudquery-" + std::to_string(std::hash<std::string>{}(target_)) + ".lock"))
+                .string()
+          : state_path_ + ".sync-lock";
+  ASSIGN_OR_RETURN(TableLock lock, TableLock::Acquire(lock_file, table.name, label_));
+  auto writer = std::make_unique<CloudQueryTableWriter>(*this, table, options, std::move(lock));
   RETURN_IF_ERROR(writer->Open());
   return std::unique_ptr<TableWriter>(std::move(writer));
 }
