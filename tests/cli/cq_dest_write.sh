@@ -223,4 +223,15 @@ expect_eq "the plugin got its spec (the variable read at run time), the table it
   "$(js "$dir/yrec.json" "JSON.stringify(r.init), inserts[0].table, inserts[0].rows")"
 expect_not_contains "the token is never printed" "s3cret" "$out"
 expect_eq "nor stored" "" "$(grep -l s3cret "$ws")"
+# A plugin quoting its spec back in an error: the secret is masked.
+recorder quoting --fail-init || exit 1
+sed "s|yrec.sock|quoting.sock|" "$dir/sync.yaml" >"$dir/quoting.yaml"
+out=$(cd "$dir" && CQ_DEST_TOKEN=s3cret "$sluice" sync quoting.yaml -w "$ws" 2>&1)
+expect_eq "a refused Init: exit status" 1 $?
+expect_contains "is the plugin's error, naming it" "destination 'plugin' (plugin at unix:$dir/quoting.sock): Init: INVALID_ARGUMENT: bad spec" "$out"
+expect_not_contains "with the secret masked" "s3cret" "$out"
+expect_eq "in the run record too" "" "$(grep -l s3cret "$ws")"
+# A credential written into the spec itself is refused where it is stored.
+out=$(run "CREATE DESTINATION leaky TYPE 'cloudquery' CONFIG {\"path\": \"localhost:1\", \"spec\": {\"password\": \"hunter2\"}};")
+expect_contains "a literal credential in spec" "destination config key 'spec.password' holds a credential: store it with CREATE SECRET" "$out"
 finish

@@ -9,6 +9,7 @@
 //        [--fail-insert N]   answer the Nth insert (from 1) with an error
 //        [--crash-insert N]  exit (status 3) on the Nth insert: a plugin dying mid-stream
 //        [--versions 2,3]    what Discovery.GetVersions answers (default 3)
+//        [--fail-init]       refuse Init, quoting the spec back (as careless plugins do)
 //
 // calls.json: {"versions_asked": n, "init": [{spec, no_connection}],
 // "writes": [[message…]…] (one array per Write call), "closes": n}; a
@@ -35,6 +36,7 @@ const out = option('--out');
 const failInsert = Number(option('--fail-insert') ?? 0);
 const crashInsert = Number(option('--crash-insert') ?? 0);
 const versions = (option('--versions') ?? '3').split(',').map(Number);
+const failInit = args.includes('--fail-init');
 if (!address || !out) {
   console.error('usage: dest_recorder.mjs --address ADDR --out FILE [--fail-insert N]');
   process.exit(2);
@@ -67,6 +69,10 @@ const service = {
       no_connection: call.request.no_connection,
     });
     save();
+    if (failInit) {
+      callback({ code: grpc.status.INVALID_ARGUMENT, details: `bad spec ${record.init.at(-1).spec}` });
+      return;
+    }
     callback(null, new v3.Init.Response());
   },
   Close: (call, callback) => {
