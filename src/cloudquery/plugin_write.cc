@@ -46,6 +46,14 @@ Status FromGrpc(const grpc::Status& status, const std::string& label, const std:
   return Status(kind, label + ": " + what + ": " + CodeName(status.error_code()) + ": " + message);
 }
 
+// A unary call's error, worded as PluginClient's (plugin_client.cc).
+Status CallError(const std::string& label, const std::string& call, const grpc::Status& status) {
+  Status converted = FromGrpc(status, label, call);
+  std::string message = label + ": " + call + " failed: " + CodeName(status.error_code());
+  if (!status.error_message().empty()) message += ": " + status.error_message();
+  return Status(converted.kind(), message);
+}
+
 std::string TableOf(const ArrowSchema& schema) {
   std::string name = MetadataValue(schema.metadata, "cq:table_name");
   return name.empty() ? "(unnamed)" : name;
@@ -181,14 +189,20 @@ class WriteOnlyClient : public PluginClient {
     discovery::GetVersions_Request request;
     discovery::GetVersions_Response response;
     grpc::Status status = stub->GetVersions(&context, request, &response);
-    if (!status.ok()) return FromGrpc(status, label(), "GetVersions");
+    if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      return Status(ErrorKind::kConnector, label() + " speaks an older protocol: it does not answer discovery v1 "
+                                                     "(GetVersions), which every protocol-3 plugin does; Sluice "
+                                                     "speaks protocol 3 only");
+    }
+    if (!status.ok()) return CallError(label(), "GetVersions", status);
     std::string versions;
     for (int version : response.versions()) {
       if (version == 3) return Status::Ok();
       versions += (versions.empty() ? "" : ", ") + std::to_string(version);
     }
-    return Status(ErrorKind::kInvalidArgument, label() + ": speaks plugin protocol versions [" + versions +
-                                                   "]; Sluice speaks version 3");
+    return Status(ErrorKind::kConnector, label() + " speaks protocol version(s) [" + versions +
+                                             "], and Sluice speaks 3: use a release of the plugin built on a v3 "
+                                             "SDK");
   }
   Status Init(const std::string& spec_json, bool no_connection, const std::string& invocation_id) override {
     grpc::ClientContext context;
@@ -198,7 +212,7 @@ class WriteOnlyClient : public PluginClient {
     request.set_invocation_id(invocation_id);
     pb::Init_Response response;
     grpc::Status status = stub_->Init(&context, request, &response);
-    return status.ok() ? Status::Ok() : FromGrpc(status, label(), "Init");
+    return status.ok() ? Status::Ok() : CallError(label(), "Init", status);
   }
   Result<std::unique_ptr<WriteStream>> Write() override { return MakeWriteStream(channel_, label()); }
   Status Close() override {
@@ -209,7 +223,7 @@ class WriteOnlyClient : public PluginClient {
     grpc::Status status = stub_->Close(&context, request, &response);
     // A plugin without Close has nothing to release.
     if (status.ok() || status.error_code() == grpc::StatusCode::UNIMPLEMENTED) return Status::Ok();
-    return FromGrpc(status, label(), "Close");
+    return CallError(label(), "Close", status);
   }
 
   Result<std::string> GetName() override { return Unbuilt("GetName"); }

@@ -140,7 +140,7 @@ recorder v2 --versions 2 || exit 1
 out=$(run "CREATE DESTINATION v2 TYPE 'cloudquery' CONFIG {\"path\": \"unix:$dir/v2.sock\"};
   SYNC CONNECTOR g.items TO DESTINATION v2;")
 expect_eq "a plugin of protocol 2: exit status" 1 $?
-expect_contains "is refused, naming it" "destination 'v2' (plugin at unix:$dir/v2.sock): speaks plugin protocol versions [2]; Sluice speaks version 3" "$out"
+expect_contains "is refused, naming it" "destination 'v2' (plugin at unix:$dir/v2.sock) speaks protocol version(s) [2], and Sluice speaks 3" "$out"
 expect_eq "and never initialized" "[]" "$(js "$dir/v2.json" "JSON.stringify(r.init)")"
 
 # --- A plugin dying mid-stream: an error naming it and the table; a re-run
@@ -228,7 +228,7 @@ recorder quoting --fail-init || exit 1
 sed "s|yrec.sock|quoting.sock|" "$dir/sync.yaml" >"$dir/quoting.yaml"
 out=$(cd "$dir" && CQ_DEST_TOKEN=s3cret "$sluice" sync quoting.yaml -w "$ws" 2>&1)
 expect_eq "a refused Init: exit status" 1 $?
-expect_contains "is the plugin's error, naming it" "destination 'plugin' (plugin at unix:$dir/quoting.sock): Init: INVALID_ARGUMENT: bad spec" "$out"
+expect_contains "is the plugin's error, naming it" "destination 'plugin' (plugin at unix:$dir/quoting.sock): Init failed: INVALID_ARGUMENT: bad spec" "$out"
 expect_not_contains "with the secret masked" "s3cret" "$out"
 expect_eq "in the run record too" "" "$(grep -l s3cret "$ws")"
 # A credential written into the spec itself is refused where it is stored.
