@@ -135,6 +135,25 @@ out=$(run "CREATE DESTINATION bad TYPE 'cloudquery' CONFIG {\"spec\": {}};
   SYNC CONNECTOR g.items TO DESTINATION bad;")
 expect_contains "path is required" "destination 'bad' (cloudquery) needs CONFIG {\"path\": \"localhost:7777\"}" "$out"
 
+# --- FORCE asks the plugin to migrate by force.
+mark=$(js "$r" "r.writes.length")
+run "ALTER CONNECTOR g SET CONFIG {\"count\": 2, \"size\": 1, \"huge_id\": -1};
+  SYNC CONNECTOR g.items TO DESTINATION rec WRITE_MODE 'overwrite' FORCE;" >/dev/null
+expect_eq "FORCE: migrate_force on the first stream only" "true false" \
+  "$(js "$r" "r.writes.slice($mark).map((w) => w[0].force).join(' ')")"
+run "ALTER CONNECTOR g SET CONFIG {\"count\": 5};" >/dev/null
+
+# --- A peer that is not a gRPC server: garbage bytes on connect.
+node -e "require('net').createServer((s) => { s.end(Buffer.from('\u00ff\u0000garbage\r\n\r\nHTTP/1.1 200 OK\r\n', 'latin1')); })
+  .listen('$dir/junk.sock')" >"$dir/junk.log" 2>&1 &
+pids+=($!)
+for _ in $(seq $((600 * slow))); do [ -S "$dir/junk.sock" ] && break; sleep 0.1; done
+out=$(run "CREATE DESTINATION junk TYPE 'cloudquery' CONFIG {\"path\": \"unix:$dir/junk.sock\"};
+  SYNC CONNECTOR g.items TO DESTINATION junk;")
+status=$?
+expect_eq "garbage from the peer: exit status (failed, not crashed)" 1 $status
+expect_contains "names the plugin" "destination 'junk' (plugin at unix:$dir/junk.sock): cannot connect" "$out"
+
 # --- Another protocol version.
 recorder v2 --versions 2 || exit 1
 out=$(run "CREATE DESTINATION v2 TYPE 'cloudquery' CONFIG {\"path\": \"unix:$dir/v2.sock\"};
