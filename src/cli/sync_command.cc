@@ -151,11 +151,11 @@ Result<std::string> SourceType(const SourceConfig& source, Interpreter& interpre
   return type;
 }
 
-// The source's part of the plan: its CREATE OR REPLACE CONNECTOR (unless
-// made already) and a SYNC per chosen table and destination.
 // (destination, table) → the source writing it, for file destinations.
 using FileTables = std::map<std::pair<std::string, std::string>, std::string>;
 
+// The source's part of the plan: its CREATE OR REPLACE CONNECTOR (unless
+// made already) and a SYNC per chosen table and destination.
 Status PlanSource(const SourceConfig& source, const std::string& type, Workspace& workspace, Interpreter& interpreter,
                   const std::map<std::string, const DestinationConfig*>& destinations, FileTables& file_tables,
                   SyncConfigPlan& plan) {

@@ -177,7 +177,8 @@ Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConf
     // A CloudQuery destination plugin running at `path`.
     destination.plugin = "cloudquery";
     destination.address = path;
-  } else if (destination.registry == "local" && std::filesystem::is_regular_file(path)) {
+  } else if (std::error_code ignored;
+             destination.registry == "local" && std::filesystem::is_regular_file(path, ignored)) {
     return ConfigError(file, spec["registry"].Mark(),
                        "destination '" + destination.name + "': launching a destination plugin ('" + path +
                            "') is not built yet; run it yourself (`" + path +
@@ -190,7 +191,9 @@ Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConf
                            "own sqlite, postgresql or file)");
   }
   if (destination.registry != "grpc") destination.registry.clear();
-  if (destination.plugin.empty()) destination.plugin = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  if (destination.plugin.empty()) {
+    destination.plugin = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  }
   std::vector<std::string> plugins = DestinationRegistry::Builtin().CloudQueryPlugins();
   if (destination.registry.empty() &&
       std::find(plugins.begin(), plugins.end(), destination.plugin) == plugins.end()) {

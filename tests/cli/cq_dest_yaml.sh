@@ -106,4 +106,20 @@ YAML
 out=$("$sluice" sync shared.yaml -w ws.db 2>&1)
 expect_eq "shared file table: exit status" 1 $?
 expect_contains "is refused, naming both" "sources 'a' and 'b' both write table 'items' to file destination 'lake'" "$out"
+# Destination registries: grpc is a running plugin (tests/cli/cq_dest_write.sh);
+# launching one (local with an executable) is not built yet, and says what to do.
+printf '#!/bin/sh\n' >plugin.sh && chmod +x plugin.sh
+cat >local.yaml <<YAML
+kind: destination
+spec: {name: d, path: ./plugin.sh, registry: local}
+YAML
+out=$("$sluice" sync local.yaml -w ws.db 2>&1)
+expect_eq "registry local with an executable: exit status" 2 $?
+expect_contains "says it is not built and how to run it instead" "launching a destination plugin ('./plugin.sh') is not built yet; run it yourself" "$out"
+cat >github.yaml <<YAML
+kind: destination
+spec: {name: d, path: cloudquery/sqlite, registry: github}
+YAML
+out=$("$sluice" sync github.yaml -w ws.db 2>&1)
+expect_contains "an unknown registry is named" "registry 'github' is not supported (grpc for a running plugin" "$out"
 finish
