@@ -48,10 +48,10 @@ Result<std::string> DestinationStatement(const DestinationConfig& destination) {
     return Status(ErrorKind::kInvalidArgument, destination.file + ": destination name '" + destination.name +
                                                    "' must be an identifier (letters, digits, _)");
   }
-  // A CloudQuery destination plugin Sluice writes to over gRPC: its spec
-  // is the plugin's, passed whole.
-  if (destination.registry == "grpc") {
-    Value config = {{"path", destination.address}, {"registry", "grpc"}, {"spec", destination.spec}};
+  // A CloudQuery destination plugin Sluice writes to over gRPC (running,
+  // or launched from an executable): its spec is the plugin's, passed whole.
+  if (destination.plugin == "cloudquery") {
+    Value config = {{"path", destination.address}, {"registry", destination.registry}, {"spec", destination.spec}};
     return "CREATE OR REPLACE DESTINATION " + destination.name + " TYPE 'cloudquery' CONFIG " + config.dump() +
            ";\n";
   }

@@ -195,13 +195,7 @@ Status CloudQueryDestination::Check(const std::string& name, const Value& config
     return Status(ErrorKind::kInvalidArgument, "destination '" + name + "' (cloudquery): CONFIG state_path must be text");
   }
   std::string registry = text("registry") ? config["registry"].get<std::string>() : "grpc";
-  if (registry == "local") {
-    return Status(ErrorKind::kNotImplemented,
-                  "destination '" + name + "' (cloudquery): registry 'local' is not built yet; run the plugin "
-                  "yourself (`PLUGIN serve --address unix:/tmp/d.sock`) and use registry 'grpc' with path "
-                  "'unix:/tmp/d.sock'");
-  }
-  if (registry != "grpc") {
+  if (registry != "grpc" && registry != "local") {
     return Status(ErrorKind::kInvalidArgument, "destination '" + name + "' (cloudquery): unknown registry '" +
                                                    registry + "' (grpc or local)");
   }
@@ -215,6 +209,10 @@ Result<std::unique_ptr<CloudQueryDestination>> CloudQueryDestination::Open(const
   destination->name_ = name;
   destination->target_ = config["path"].get<std::string>();
   destination->label_ = "destination '" + name + "' (plugin at " + destination->target_ + ")";
+  if (config.contains("registry") && config["registry"] == "local") {
+    destination->executable_ = destination->target_;
+    destination->label_ = "destination '" + name + "' (plugin " + destination->executable_ + ")";
+  }
   Value spec = config.contains("spec") && config["spec"].is_object() ? config["spec"] : Value::object();
   destination->spec_json_ = spec.dump();
   destination->state_path_ = config.contains("state_path") ? config["state_path"].get<std::string>() : "";
@@ -228,7 +226,21 @@ CloudQueryDestination::~CloudQueryDestination() {
 
 Result<cq::PluginClient*> CloudQueryDestination::Client() {
   if (client_) return client_.get();
-  // TODO(integrator): cq::PluginClient::Connect once plugin_client.cc lands.
+  if (!executable_.empty()) {
+    // TODO(integrator): with plugin_process.cc merged, launch it as the CLI
+    // does and dial its socket:
+    //   cq::LaunchOptions launch;
+    //   launch.executable = executable_;
+    //   launch.log = [this](const std::string& level, const std::string& line) { /* relay, masked */ };
+    //   ASSIGN_OR_RETURN(process_, cq::PluginProcess::Launch(launch));
+    //   target_ = process_->target();
+    return Status(ErrorKind::kNotImplemented,
+                  label_ + ": launching a destination plugin (registry 'local') is not built into this Sluice; "
+                           "run it yourself (`" + executable_ + " serve --address unix:/tmp/d.sock`) and use "
+                           "registry 'grpc' with path 'unix:/tmp/d.sock'");
+  }
+  // TODO(integrator): cq::PluginClient::Connect + CheckVersion once
+  // plugin_client.cc lands (its Write() returns MakeWriteStream(channel_, label())).
   ASSIGN_OR_RETURN(std::unique_ptr<cq::PluginClient> client, cq::ConnectForWrite(target_, label_));
   RETURN_IF_ERROR(client->Init(spec_json_, false, "sluice-" + name_));
   client_ = std::move(client);

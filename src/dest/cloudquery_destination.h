@@ -45,8 +45,9 @@ namespace sluice {
 
 class CloudQueryDestination : public Destination {
  public:
-  // CONFIG: path (required), registry ("grpc", the default; "local" is
-  // not built yet), spec (an object), state_path (optional).
+  // CONFIG: path (required), registry ("grpc", the default; "local": path
+  // is an executable to launch — not built yet, the error says so), spec
+  // (an object), state_path (optional).
   static Result<std::unique_ptr<CloudQueryDestination>> Open(const std::string& name, const Value& config);
   // CONFIG checks that need no connection.
   static Status Check(const std::string& name, const Value& config);
@@ -70,6 +71,7 @@ class CloudQueryDestination : public Destination {
   std::string label_;       // "destination 'd' (plugin at unix:/…)"
   std::string spec_json_;
   std::string state_path_;  // "" for none
+  std::string executable_;  // registry 'local': the plugin to launch
   std::unique_ptr<cq::PluginClient> client_;
 };
 

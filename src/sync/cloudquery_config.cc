@@ -179,10 +179,9 @@ Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConf
     destination.address = path;
   } else if (std::error_code ignored;
              destination.registry == "local" && std::filesystem::is_regular_file(path, ignored)) {
-    return ConfigError(file, spec["registry"].Mark(),
-                       "destination '" + destination.name + "': launching a destination plugin ('" + path +
-                           "') is not built yet; run it yourself (`" + path +
-                           " serve --address unix:/tmp/d.sock`) and use registry: grpc with path: unix:/tmp/d.sock");
+    // A CloudQuery destination plugin's executable, launched as the CLI does.
+    destination.plugin = "cloudquery";
+    destination.address = path;
   } else if (!destination.registry.empty() && destination.registry != "local" &&
              destination.registry != "cloudquery") {
     return ConfigError(file, spec["registry"].Mark(),
@@ -190,7 +189,7 @@ Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConf
                            "' is not supported (grpc for a running plugin; cloudquery, local or none for Sluice's "
                            "own sqlite, postgresql or file)");
   }
-  if (destination.registry != "grpc") destination.registry.clear();
+  if (destination.plugin != "cloudquery") destination.registry.clear();
   if (destination.plugin.empty()) {
     destination.plugin = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   }

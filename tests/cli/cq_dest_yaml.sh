@@ -110,12 +110,16 @@ expect_contains "is refused, naming both" "sources 'a' and 'b' both write table 
 # launching one (local with an executable) is not built yet, and says what to do.
 printf '#!/bin/sh\n' >plugin.sh && chmod +x plugin.sh
 cat >local.yaml <<YAML
+kind: source
+spec: {name: a, path: shard, destinations: [d], spec: {name: a}}
+---
 kind: destination
 spec: {name: d, path: ./plugin.sh, registry: local}
 YAML
 out=$("$sluice" sync local.yaml -w ws.db 2>&1)
-expect_eq "registry local with an executable: exit status" 2 $?
-expect_contains "says it is not built and how to run it instead" "launching a destination plugin ('./plugin.sh') is not built yet; run it yourself" "$out"
+expect_eq "registry local with an executable: exit status" 1 $?
+expect_contains "is a cloudquery destination" "CREATE OR REPLACE DESTINATION d TYPE 'cloudquery' CONFIG {\"path\":\"./plugin.sh\",\"registry\":\"local\"" "$out"
+expect_contains "whose launch says it is not built and how to run it instead" "destination 'd' (plugin ./plugin.sh): launching a destination plugin (registry 'local') is not built into this Sluice; run it yourself" "$out"
 cat >github.yaml <<YAML
 kind: destination
 spec: {name: d, path: cloudquery/sqlite, registry: github}
