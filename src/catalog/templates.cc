@@ -56,6 +56,21 @@ bool HasTemplate(const Value& value) {
   return value.is_string() && value.get_ref<const std::string&>().find("{{") != std::string::npos;
 }
 
+// Every string inside `value`: a cloudquery destination's `spec` is an
+// object whose values hold templates too.
+Status ResolveNested(Value& value, const std::string& key, const SecretLookup& secrets) {
+  if (value.is_object() || value.is_array()) {
+    for (auto& [inner_key, inner] : value.items()) {
+      RETURN_IF_ERROR(ResolveNested(inner, value.is_object() ? key + "." + inner_key : key, secrets));
+    }
+    return Status::Ok();
+  }
+  if (!HasTemplate(value)) return Status::Ok();
+  ASSIGN_OR_RETURN(std::string text, ResolveTemplates(value.get<std::string>(), key, secrets, true));
+  value = std::move(text);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_schema,
@@ -74,10 +89,8 @@ Result<Value> ResolveDestinationConfig(const Value& config, const std::string& o
                                        const SecretLookup& secrets) {
   Value resolved = config;
   for (auto& [key, value] : resolved.items()) {
-    if (!HasTemplate(value)) continue;
-    Result<std::string> text = ResolveTemplates(value.get<std::string>(), key, secrets, true);
-    if (!text.ok()) return text.TakeStatus().WithContext(owner);
-    value = std::move(text).value();
+    Status done = ResolveNested(value, key, secrets);
+    if (!done.ok()) return done.WithContext(owner);
   }
   return resolved;
 }

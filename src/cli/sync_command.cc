@@ -48,6 +48,13 @@ Result<std::string> DestinationStatement(const DestinationConfig& destination) {
     return Status(ErrorKind::kInvalidArgument, destination.file + ": destination name '" + destination.name +
                                                    "' must be an identifier (letters, digits, _)");
   }
+  // A CloudQuery destination plugin Sluice writes to over gRPC (running,
+  // or launched from an executable): its spec is the plugin's, passed whole.
+  if (destination.plugin == "cloudquery") {
+    Value config = {{"path", destination.address}, {"registry", destination.registry}, {"spec", destination.spec}};
+    return "CREATE OR REPLACE DESTINATION " + destination.name + " TYPE 'cloudquery' CONFIG " + config.dump() +
+           ";\n";
+  }
   // The types the plugin stands for share its spec keys; `format` chooses
   // among them ("file": jsonl or csv).
   std::vector<const DestinationType*> types = DestinationRegistry::Builtin().ForPlugin(destination.plugin);
@@ -144,13 +151,20 @@ Result<std::string> SourceType(const SourceConfig& source, Interpreter& interpre
   return type;
 }
 
+// (destination, table) → the source writing it, for file destinations.
+using FileTables = std::map<std::pair<std::string, std::string>, std::string>;
+
 // The source's part of the plan: its CREATE OR REPLACE CONNECTOR (unless
 // made already) and a SYNC per chosen table and destination.
 Status PlanSource(const SourceConfig& source, const std::string& type, Workspace& workspace, Interpreter& interpreter,
-                  const std::map<std::string, const DestinationConfig*>& destinations, SyncConfigPlan& plan) {
+                  const std::map<std::string, const DestinationConfig*>& destinations, FileTables& file_tables,
+                  SyncConfigPlan& plan) {
   Result<ConnectorTypeDef> type_def = workspace.catalog().GetConnectorType(type);
+  // As in CloudQuery, a table keeps the plugin's name in the destination
+  // (`items`, not SQL's `prod_items`); `_sluice_source` tells two sources'
+  // rows apart, and delete-stale removes only the source's own.
   std::string create_connector = "CREATE OR REPLACE CONNECTOR " + source.name + " TYPE " + Quote(type) +
-                                 " CONFIG " + source.spec.dump() + ";\n";
+                                 " CONFIG " + source.spec.dump() + " OPTIONS {\"sync_table\": \"{entity}\"};\n";
   Result<std::vector<EntityDef>> entities = workspace.catalog().ListEntities(type);
   if (type_def.ok() && interpreter.connectors().ListsOwnEntities(*type_def)) {
     // An integration's tables are the ones its plugin lists for this
@@ -195,6 +209,19 @@ Status PlanSource(const SourceConfig& source, const std::string& type, Workspace
     }
     const DestinationConfig& destination = *found->second;
     for (const EntityDef* entity : chosen) {
+      // A file holds one table whole and its sync state is the table's:
+      // a second source writing it would replace the first one's rows and
+      // resume from its cursor. A database keeps them apart by
+      // _sluice_source and (connector, entity) state.
+      if (destination.plugin == "file") {
+        auto [at, fresh] = file_tables.emplace(std::pair{name, entity->name}, source.name);
+        if (!fresh && at->second != source.name) {
+          return Status(ErrorKind::kInvalidArgument,
+                        source.file + ": sources '" + at->second + "' and '" + source.name + "' both write table '" +
+                            entity->name + "' to file destination '" + name +
+                            "': give each source its own file destination (another path)");
+        }
+      }
       // As in CloudQuery, a table synced incrementally never deletes stale rows.
       std::string mode = destination.write_mode;
       if (mode == "overwrite-delete-stale" && !entity->cursor.empty()) mode = "overwrite";
@@ -211,6 +238,7 @@ Status PlanSource(const SourceConfig& source, const std::string& type, Workspace
 Result<SyncConfigPlan> PlanSyncConfigs(const SyncConfig& config, Workspace& workspace, Interpreter& interpreter) {
   SyncConfigPlan plan;
   std::map<std::string, const DestinationConfig*> destinations;
+  FileTables file_tables;
   for (const DestinationConfig& destination : config.destinations) {
     ASSIGN_OR_RETURN(std::string created, DestinationStatement(destination));
     plan.definitions += created;
@@ -222,7 +250,7 @@ Result<SyncConfigPlan> PlanSyncConfigs(const SyncConfig& config, Workspace& work
                                                      "' must be an identifier (letters, digits, _)");
     }
     ASSIGN_OR_RETURN(std::string type, SourceType(source, interpreter));
-    RETURN_IF_ERROR(PlanSource(source, type, workspace, interpreter, destinations, plan));
+    RETURN_IF_ERROR(PlanSource(source, type, workspace, interpreter, destinations, file_tables, plan));
   }
   return plan;
 }

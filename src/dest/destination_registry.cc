@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "dest/cloudquery_destination.h"
 #include "dest/file_destination.h"
 #include "dest/postgres_destination.h"
 #include "dest/sqlite_destination.h"
@@ -43,7 +44,8 @@ std::vector<DestinationType> BuiltinTypes() {
     DestinationType files;
     files.name = name;
     files.doc = std::string("a folder of ") + (file_format == FileFormat::kCsv ? "CSV" : "JSON Lines") +
-                " files, one per entity: CONFIG {\"path\": \"exports/\"}";
+                " files, one per entity: CONFIG {\"path\": \"exports/\"} (or a template such as "
+                "\"exports/{{TABLE}}/{{UUID}}.{{FORMAT}}\")";
     files.required = {{"path", "…"}};
     files.cloudquery_plugin = "file";
     files.cloudquery_format = format;
@@ -52,7 +54,27 @@ std::vector<DestinationType> BuiltinTypes() {
       ASSIGN_OR_RETURN(auto opened, FileDestination::Open(name, config["path"].get<std::string>(), file_format));
       return std::unique_ptr<Destination>(std::move(opened));
     };
+    files.check = [](const std::string& name, const Value& config) -> Status {
+      if (!config.contains("path") || !config["path"].is_string()) return Status::Ok();  // `required` says it
+      return FileDestination::CheckPath(name, config["path"].get<std::string>());
+    };
     types.push_back(std::move(files));
+  }
+  {
+    DestinationType plugin;
+    plugin.name = "cloudquery";
+    plugin.doc = "a CloudQuery destination plugin over gRPC: CONFIG {\"path\": \"localhost:7777\" or "
+                 "\"unix:/tmp/d.sock\", \"spec\": {…}, \"state_path\": \"d-state.json\"}";
+    plugin.required = {{"path", "localhost:7777"}};
+    // YAML reaches it by `registry: grpc`, not by a plugin name.
+    plugin.open = [](const std::string& name, const Value& config) -> Result<std::unique_ptr<Destination>> {
+      ASSIGN_OR_RETURN(auto opened, CloudQueryDestination::Open(name, config));
+      return std::unique_ptr<Destination>(std::move(opened));
+    };
+    plugin.check = [](const std::string& name, const Value& config) -> Status {
+      return CloudQueryDestination::Check(name, config);
+    };
+    types.push_back(std::move(plugin));
   }
   return types;
 }
@@ -89,6 +111,7 @@ std::string DestinationRegistry::QuotedNames() const {
 std::vector<std::string> DestinationRegistry::CloudQueryPlugins() const {
   std::vector<std::string> plugins;
   for (const DestinationType& type : types_) {
+    if (type.cloudquery_plugin.empty()) continue;
     if (std::find(plugins.begin(), plugins.end(), type.cloudquery_plugin) == plugins.end()) {
       plugins.push_back(type.cloudquery_plugin);
     }

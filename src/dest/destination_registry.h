@@ -40,11 +40,15 @@ struct DestinationType {
   // Opens a destination of this type named `name`, CONFIG already checked
   // and its templates resolved.
   std::function<Result<std::unique_ptr<Destination>>(const std::string& name, const Value& config)> open;
+  // Checks CONFIG (its templates unresolved) when CREATE DESTINATION
+  // stores it, so a mistake shows there rather than at the first SYNC;
+  // may be empty.
+  std::function<Status(const std::string& name, const Value& config)> check;
 };
 
 class DestinationRegistry {
  public:
-  // sqlite, postgresql, jsonl, csv.
+  // sqlite, postgresql, jsonl, csv, cloudquery.
   static const DestinationRegistry& Builtin();
 
   explicit DestinationRegistry(std::vector<DestinationType> types) : types_(std::move(types)) {}

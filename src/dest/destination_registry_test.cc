@@ -15,8 +15,8 @@ TEST(DestinationRegistryTest, BuiltinTypesInOrder) {
   const DestinationRegistry& registry = DestinationRegistry::Builtin();
   std::vector<std::string> names;
   for (const DestinationType& type : registry.types()) names.push_back(type.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"sqlite", "postgresql", "jsonl", "csv"}));
-  EXPECT_EQ(registry.QuotedNames(), "'sqlite', 'postgresql', 'jsonl' or 'csv'");
+  EXPECT_EQ(names, (std::vector<std::string>{"sqlite", "postgresql", "jsonl", "csv", "cloudquery"}));
+  EXPECT_EQ(registry.QuotedNames(), "'sqlite', 'postgresql', 'jsonl', 'csv' or 'cloudquery'");
   EXPECT_NE(registry.Find("csv"), nullptr);
   EXPECT_EQ(registry.Find("CSV"), nullptr);
   EXPECT_EQ(registry.Find("file"), nullptr);
@@ -52,7 +52,7 @@ TEST(DestinationRegistryTest, OpenChecksTypeAndConfig) {
   Result<std::unique_ptr<Destination>> opened = registry.Open("w", "oracle", Value::object());
   EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(opened.status().message(),
-            "unknown destination type 'oracle' (expected 'sqlite', 'postgresql', 'jsonl' or 'csv')");
+            "unknown destination type 'oracle' (expected 'sqlite', 'postgresql', 'jsonl', 'csv' or 'cloudquery')");
   opened = registry.Open("w", "sqlite", Value{{"path", 3}});
   EXPECT_EQ(opened.status().message(), "destination 'w' (sqlite) needs CONFIG {\"path\": \"…\"}");
   opened = registry.Open("w", "csv", Value::object());

@@ -3,12 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <ctime>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <sstream>
 #include <string_view>
 
@@ -52,13 +55,40 @@ Status ReplaceFile(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
+constexpr std::string_view kPathVariables[] = {"TABLE", "FORMAT", "UUID", "SYNC_ID", "YEAR",
+                                               "MONTH", "DAY",    "HOUR", "MINUTE"};
+
+std::string RandomUuid() {
+  static std::mutex lock;
+  static std::mt19937_64 random{std::random_device{}()};
+  std::lock_guard held(lock);
+  uint64_t high = random(), low = random();
+  high = (high & ~0xF000ull) | 0x4000ull;                // version 4
+  low = (low & ~(0xC000ull << 48)) | (0x8000ull << 48);  // RFC 4122 variant
+  char text[37];
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
+                static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
+                static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFull));
+  return text;
+}
+
+// One per process, as CloudQuery has one per `cloudquery sync`.
+const std::string& SyncId() {
+  static const std::string id = RandomUuid();
+  return id;
+}
+
+void ReplaceAll(std::string& text, std::string_view from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
 class FileTableWriter : public TableWriter {
  public:
   FileTableWriter(FileDestination& destination, const TableSpec& table, const OpenOptions& options)
       : destination_(destination), table_(table), options_(options) {
-    path_ = (fs::path(destination.folder()) /
-             (table.name + (destination.format() == FileFormat::kCsv ? ".csv" : ".jsonl")))
-                .string();
+    path_ = destination.TablePath(table.name, options.synced_at, RandomUuid());
   }
   ~FileTableWriter() override {
     // Appends are whole batches or nothing: what was written after the last
@@ -82,6 +112,27 @@ class FileTableWriter : public TableWriter {
     Value& entry = entry_;
     if (!entry.is_object()) entry = Value::object();
     base_rows_ = entry.value("rows", int64_t{-1});
+    // A path with {{UUID}}, {{SYNC_ID}} or the time names a new file each
+    // run. The last run's file keeps only what it committed (a killed run
+    // re-reads its tail into the new file); the new file starts empty.
+    std::string previous = entry.value("file", std::string());
+    bool rotated = !previous.empty() && previous != path_;
+    if (rotated) {
+      int64_t committed = entry.value("committed_bytes", int64_t{-1});
+      if (committed >= 0 && fs::exists(previous) && static_cast<int64_t>(fs::file_size(previous)) > committed &&
+          ::truncate(previous.c_str(), committed) != 0) {
+        return IoError("cannot truncate", previous);
+      }
+      entry.erase("committed_bytes");
+      base_rows_ = 0;
+    }
+    entry["file"] = path_;
+    std::error_code made;
+    fs::create_directories(fs::path(path_).parent_path(), made);
+    if (made) {
+      return Status(ErrorKind::kDestination,
+                    "cannot create folder '" + fs::path(path_).parent_path().string() + "': " + made.message());
+    }
     replacing_ = options_.mode == WriteMode::kOverwriteDeleteStale;
     bool exists = fs::exists(path_);
     if (replacing_) {
@@ -110,7 +161,9 @@ class FileTableWriter : public TableWriter {
     if (fd_ < 0) return IoError("cannot write", path_);
     if (fresh) {
       migration_ = header_differs ? "recreated (columns changed)" : "created";
-      entry = Value::object();
+      // A new file of a rotating path continues the table: its cursor stays.
+      if (!rotated) entry = Value::object();
+      entry["file"] = path_;
       base_rows_ = 0;
       RETURN_IF_ERROR(WriteHeader());
       return Commit(nullptr);
@@ -252,12 +305,68 @@ class FileTableWriter : public TableWriter {
 
 }  // namespace
 
-Result<std::unique_ptr<FileDestination>> FileDestination::Open(const std::string& name, const std::string& folder,
+Result<std::unique_ptr<FileDestination>> FileDestination::Open(const std::string& name, const std::string& path,
                                                                FileFormat format) {
+  RETURN_IF_ERROR(CheckPath(name, path));
+  std::string folder = path;
+  std::string path_template;
+  if (path.find("{{") != std::string::npos) {
+    // As CloudQuery's file plugin does, a path without {{TABLE}} is a
+    // folder of `{{TABLE}}.{{FORMAT}}` files.
+    path_template =
+        path.find("{{TABLE}}") == std::string::npos ? (fs::path(path) / "{{TABLE}}.{{FORMAT}}").string() : path;
+    // State and lock files go in the folder before the first variable.
+    size_t slash = path_template.rfind('/', path_template.find("{{"));
+    folder = slash == std::string::npos ? "." : path_template.substr(0, slash + 1);
+  }
   std::error_code ec;
   fs::create_directories(folder, ec);
   if (ec) return Status(ErrorKind::kDestination, "cannot create folder '" + folder + "': " + ec.message());
-  return std::unique_ptr<FileDestination>(new FileDestination(name, folder, format));
+  return std::unique_ptr<FileDestination>(new FileDestination(name, folder, std::move(path_template), format));
+}
+
+Status FileDestination::CheckPath(const std::string& name, const std::string& path) {
+  for (size_t open = path.find("{{"); open != std::string::npos; open = path.find("{{", open + 2)) {
+    size_t close = path.find("}}", open);
+    std::string variable = path.substr(open + 2, close == std::string::npos ? std::string::npos : close - open - 2);
+    // CONFIG templates, resolved before the destination opens.
+    if (close != std::string::npos && (variable.starts_with("env.") || variable.starts_with("secrets."))) continue;
+    if (close == std::string::npos ||
+        std::find(std::begin(kPathVariables), std::end(kPathVariables), variable) == std::end(kPathVariables)) {
+      std::string known;
+      for (std::string_view each : kPathVariables) known += (known.empty() ? "{{" : ", {{") + std::string(each) + "}}";
+      return Status(ErrorKind::kInvalidArgument, "destination '" + name + "': path '" + path +
+                                                     "': unknown variable '{{" + variable +
+                                                     (close == std::string::npos ? "" : "}}") + "' (known: " + known +
+                                                     ")");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string FileDestination::TablePath(const std::string& table, const std::string& synced_at,
+                                       const std::string& uuid) const {
+  if (template_.empty()) return (fs::path(folder_) / (table + (format_ == FileFormat::kCsv ? ".csv" : ".jsonl"))).string();
+  std::string path = template_;
+  ReplaceAll(path, "{{TABLE}}", table);
+  ReplaceAll(path, "{{FORMAT}}", format_ == FileFormat::kCsv ? "csv" : "json");  // CloudQuery's format names
+  ReplaceAll(path, "{{UUID}}", uuid);
+  ReplaceAll(path, "{{SYNC_ID}}", SyncId());
+  // synced_at is "YYYY-MM-DDTHH:MM:SS…Z"; anything else means now.
+  std::string when = synced_at.size() >= 16 && synced_at[4] == '-' && synced_at[10] == 'T' ? synced_at : "";
+  if (when.empty()) {
+    std::time_t now = std::time(nullptr);
+    std::tm parts{};
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M", ::gmtime_r(&now, &parts));
+    when = text;
+  }
+  ReplaceAll(path, "{{YEAR}}", when.substr(0, 4));
+  ReplaceAll(path, "{{MONTH}}", when.substr(5, 2));
+  ReplaceAll(path, "{{DAY}}", when.substr(8, 2));
+  ReplaceAll(path, "{{HOUR}}", when.substr(11, 2));
+  ReplaceAll(path, "{{MINUTE}}", when.substr(14, 2));
+  return fs::path(path).lexically_normal().string();
 }
 
 Result<Value> FileDestination::LoadStates() const {

@@ -442,6 +442,24 @@ Status CatalogStatements::CreateDestination(const ast::CreateDestinationStmt& s)
           }));
     }
   }
+  // A cloudquery destination's `spec` is an object whose entries are the
+  // plugin's settings: the same rule one level down.
+  for (const auto& [key, value] : def.config.items()) {
+    if (!value.is_object()) continue;
+    for (const auto& [inner, inner_value] : value.items()) {
+      if (IsCredentialEntry(inner, inner_value) && inner_value.is_string() && !IsTemplate(inner_value)) {
+        return Status(ErrorKind::kInvalidArgument,
+                      "destination config key '" + key + "." + inner +
+                          "' holds a credential: store it with CREATE SECRET name VALUE '…' and write "
+                          "\"{{secrets.name}}\" here")
+            .At(s.config ? s.config->span.begin : s.name.span.begin);
+      }
+    }
+  }
+  if (const DestinationType* type = types.Find(def.type); type->check) {
+    Status checked = type->check(def.name, def.config);
+    if (!checked.ok()) return checked.At(s.config ? s.config->span.begin : s.type.span.begin);
+  }
   Status put = in_.workspace_.catalog().PutDestination(def, s.or_replace);
   return put.At(s.name.span.begin);
 }

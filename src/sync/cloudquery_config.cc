@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -167,16 +168,37 @@ Status ReadSource(const YAML::Node& spec, const std::string& file, SyncConfig& c
 Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConfig& config) {
   RETURN_IF_ERROR(CheckKeys(spec, {"name", "path", "registry", "version", "write_mode", "migrate_mode", "spec"},
                             "destination spec", file));
-  RETURN_IF_ERROR(CheckRegistry(spec, file));
   DestinationConfig destination;
   destination.file = file;
   ASSIGN_OR_RETURN(destination.name, Text(spec, "name", "a destination", file));
   ASSIGN_OR_RETURN(std::string path, Text(spec, "path", "destination '" + destination.name + "'", file));
-  destination.plugin = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  ASSIGN_OR_RETURN(destination.registry, Text(spec, "registry", "", file, false));
+  if (destination.registry == "grpc") {
+    // A CloudQuery destination plugin running at `path`.
+    destination.plugin = "cloudquery";
+    destination.address = path;
+  } else if (std::error_code ignored;
+             destination.registry == "local" && std::filesystem::is_regular_file(path, ignored)) {
+    // A CloudQuery destination plugin's executable, launched as the CLI does.
+    destination.plugin = "cloudquery";
+    destination.address = path;
+  } else if (!destination.registry.empty() && destination.registry != "local" &&
+             destination.registry != "cloudquery") {
+    return ConfigError(file, spec["registry"].Mark(),
+                       "destination '" + destination.name + "': registry '" + destination.registry +
+                           "' is not supported (grpc for a running plugin; cloudquery, local or none for Sluice's "
+                           "own sqlite, postgresql or file)");
+  }
+  if (destination.plugin != "cloudquery") destination.registry.clear();
+  if (destination.plugin.empty()) {
+    destination.plugin = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  }
   std::vector<std::string> plugins = DestinationRegistry::Builtin().CloudQueryPlugins();
-  if (std::find(plugins.begin(), plugins.end(), destination.plugin) == plugins.end()) {
+  if (destination.registry.empty() &&
+      std::find(plugins.begin(), plugins.end(), destination.plugin) == plugins.end()) {
     return ConfigError(file, spec["path"].Mark(),
-                       "destination plugin '" + path + "' is not supported (" + JoinWithOr(plugins) + ")");
+                       "destination plugin '" + path + "' is not supported (" + JoinWithOr(plugins) +
+                           "; or registry: grpc for a CloudQuery destination plugin running at path)");
   }
   ASSIGN_OR_RETURN(destination.write_mode, Text(spec, "write_mode", "", file, false));
   if (!destination.write_mode.empty() && destination.write_mode != "overwrite-delete-stale" &&

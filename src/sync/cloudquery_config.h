@@ -22,6 +22,12 @@
 //     migrate_mode: safe          # forced: recreate tables whose types changed
 //     spec: {connection_string: ./db.sqlite}
 //
+// A destination with `registry: grpc` is a CloudQuery destination plugin
+// already running at `path` ("localhost:7777", "unix:/tmp/d.sock"), its
+// `spec` the plugin's; `registry: local` with a path naming a file is one
+// to launch; `registry: cloudquery`, `local` or none with a
+// `cloudquery/<name>` path is one of Sluice's own.
+//
 // `${NAME}` in a `spec` becomes the template `{{env.NAME}}`, read when the
 // connector or destination runs and never stored resolved (so a password
 // from the environment never lands in the workspace); elsewhere it is
@@ -52,7 +58,11 @@ struct SourceConfig {
 
 struct DestinationConfig {
   std::string name;
-  std::string plugin;      // sqlite, postgresql, file
+  std::string plugin;      // sqlite, postgresql, file; "cloudquery" for a plugin Sluice hosts
+  // `registry: grpc`: the plugin's address ("host:port", "unix:/path"),
+  // for a CloudQuery destination plugin Sluice writes to over gRPC.
+  std::string registry;    // "" (Sluice's own), "grpc", "local" (an executable)
+  std::string address;     // or the executable
   std::string write_mode;  // "" for the default
   bool force = false;      // migrate_mode: forced
   Value spec = Value::object();

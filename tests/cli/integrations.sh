@@ -229,7 +229,7 @@ YAML
 out=$("$sluice" sync "$dir/forge.yaml" -w "$dir/yaml.db" 2>&1)
 status=$?
 expect_eq "sluice sync runs an integration from its directory" 0 $status
-expect_eq "and writes its table" 4 "$(sqlite3 "$dir/yaml-out.db" "SELECT count(*) FROM forge_forge_repos" 2>&1)"
+expect_eq "and writes its table" 4 "$(sqlite3 "$dir/yaml-out.db" "SELECT count(*) FROM forge_repos" 2>&1)"
 expect_not_contains "the token is never printed" "$token" "$out"
 
 # A plugin's own folder (package.json, no .sql) is a source too, and its
@@ -258,6 +258,6 @@ spec:
 YAML
 out=$("$sluice" sync "$dir/sheets.yaml" -w "$dir/sheets.db" 2>&1)
 expect_eq "sluice sync runs a plugin folder" 0 $?
-expect_eq "its dynamic table is synced" 10 "$(sqlite3 "$dir/sheets-out.db" "SELECT count(*) FROM sheets_sheets_contacts" 2>&1)"
-expect_contains "and the skipped one is not" "no such table" "$(sqlite3 "$dir/sheets-out.db" "SELECT count(*) FROM sheets_sheets_deals" 2>&1)"
+expect_eq "its dynamic table is synced" 10 "$(sqlite3 "$dir/sheets-out.db" "SELECT count(*) FROM sheets_contacts" 2>&1)"
+expect_contains "and the skipped one is not" "no such table" "$(sqlite3 "$dir/sheets-out.db" "SELECT count(*) FROM sheets_deals" 2>&1)"
 finish

@@ -42,14 +42,14 @@ YAML
 out=$("$sluice" sync sync.yaml -w ws.db 2>&1)
 expect_eq "sync.yaml runs" 0 $?
 expect_contains "each sync is echoed" "SYNC CONNECTOR prod.items TO DESTINATION local_db WRITE_MODE 'overwrite';" "$out"
-expect_eq "sqlite destination" 25 "$(sqlite3 out.sqlite "SELECT count(*) FROM prod_items")"
-expect_eq "file destination (json = JSONL)" 25 "$(wc -l <lake/prod_items.jsonl)"
+expect_eq "sqlite destination" 25 "$(sqlite3 out.sqlite "SELECT count(*) FROM items")"
+expect_eq "file destination (json = JSONL)" 25 "$(wc -l <lake/items.jsonl)"
 config=$(sqlite3 ws.db "SELECT config FROM _sluice_connectors WHERE name = 'prod'")
 expect_eq "\${ENV} stays a template" '{"api_url":"{{env.API_URL}}","api_key":"{{env.API_KEY}}"}' "$config"
 if grep -q yaml-token ws.db; then fail "the key was stored resolved"; fi
 expect_not_contains "the key is never printed" yaml-token "$out"
 "$sluice" sync sync.yaml -w ws.db >/dev/null 2>&1
-expect_eq "a second run is incremental and appends nothing new" 25 "$(wc -l <lake/prod_items.jsonl)"
+expect_eq "a second run is incremental and appends nothing new" 25 "$(wc -l <lake/items.jsonl)"
 
 bad() {  # bad NAME EXPECTED-STATUS EXPECTED-TEXT YAML
   printf '%s\n' "$4" >bad.yaml

@@ -205,7 +205,7 @@ spec:
     connection_string: $dir/yaml.db
 YAML
 "$sluice" sync "$dir/good.yaml" -w "$ws" >/dev/null 2>&1
-expect_eq "a good config syncs" 12 "$(q "SELECT count(*) FROM ysrc_items" "$dir/yaml.db")"
+expect_eq "a good config syncs" 12 "$(q "SELECT count(*) FROM items" "$dir/yaml.db")"
 sed 's/count: 12/count: 3\n    bogus: 1/' "$dir/good.yaml" >"$dir/bad.yaml"
 before=$(q "SELECT count(*) FROM _sluice_sync_runs")
 out=$("$sluice" sync "$dir/bad.yaml" -w "$ws" 2>&1)
@@ -213,7 +213,7 @@ expect_eq "a failed definition fails the command" 1 $?
 expect_contains "naming the key" "bogus" "$out"
 expect_not_contains "and nothing syncs" "SYNC CONNECTOR" "$out"
 expect_eq "no run" "$before" "$(q "SELECT count(*) FROM _sluice_sync_runs")"
-expect_eq "the table as it was" 12 "$(q "SELECT count(*) FROM ysrc_items" "$dir/yaml.db")"
+expect_eq "the table as it was" 12 "$(q "SELECT count(*) FROM items" "$dir/yaml.db")"
 
 # --- Defect 3: a YAML alias bomb is refused, in bounded memory, naming the file.
 {

@@ -1,0 +1,50 @@
+// The Write side of the plugin protocol (internal to cloudquery/): a
+// client-streaming `Write` call on a destination plugin, and how rows are
+// cut into inserts.
+//
+// One insert is one Arrow IPC stream holding the table's full schema (with
+// its cq: metadata) and exactly one record batch — CloudQuery's readers
+// take only the first batch — and at most kInsertBudgetBytes on the wire,
+// the receive limit of a plugin built on the JavaScript SDK (grpc-js's
+// default). A single row larger than that is an error naming the table and
+// the row; nothing is dropped silently.
+//
+// Errors name the plugin (its label) and the table. A client-streaming
+// call has no answer per message: a plugin that fails a message ends the
+// call, and its status shows at the next message or at Finish().
+//
+// Thread-safety: one thread per stream.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cloudquery/plugin_client.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace sluice::cq {
+
+// A Write stream opened on `channel` (the plugin's, made with 200 MiB
+// limits both ways). PluginClient::Write() returns this.
+std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label);
+
+// `rows` of `schema` as insert records, each one IPC stream of at most
+// `budget` bytes; the error for a row that alone exceeds it names `table`
+// and the row's number (from 1, plus `first_row`).
+Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const std::vector<Row>& rows,
+                                               size_t budget, const std::string& table, size_t first_row = 0);
+
+// Until PluginClient::Connect (plugin_client.cc) lands, a client that can
+// do what a destination needs — connect, check the protocol version, Init,
+// Write, Close — over the same channel settings; the other calls answer
+// "not implemented". The integrator replaces callers with
+// PluginClient::Connect and removes this.
+Result<std::unique_ptr<PluginClient>> ConnectForWrite(const std::string& target, const std::string& label,
+                                                      std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
+}  // namespace sluice::cq
