@@ -1412,6 +1412,15 @@ struct Cells {
   size_t size() const { return values.size(); }
 };
 
+// Whether values of `field` can take no body bytes at all.
+bool NeedsNoBytes(const ArrowField& field) {
+  if (field.type.id == TypeId::kNull) return true;
+  if (field.type.id == TypeId::kStruct || field.type.id == TypeId::kFixedSizeList) {
+    return std::all_of(field.children.begin(), field.children.end(), NeedsNoBytes);
+  }
+  return false;
+}
+
 class BatchEncoder {
  public:
   size_t row_base = 0;  // index of the first row, for errors
@@ -1926,8 +1935,11 @@ class BatchEncoder {
     // Every entry of a fixed-size list, null ones too, takes list_size child
     // slots: a huge size from a foreign schema must not become a huge
     // allocation.
+    // Slots that need no body bytes (null or empty-struct children) count
+    // against the reader's base allowance alone.
+    uint64_t slots = uint64_t(std::max(t.list_size, 0)) * cells.size();
     if (t.id == TypeId::kFixedSizeList &&
-        uint64_t(std::max(t.list_size, 0)) * cells.size() > kMaxCellsAbsolute) {
+        (slots > kMaxCellsAbsolute || (NeedsNoBytes(field.children[0]) && slots > kMaxCellsBase))) {
       return ColumnError(ErrorKind::kInvalidArgument, path,
                          "fixed_size_list of " + std::to_string(t.list_size) + " elements times " +
                              std::to_string(cells.size()) + " rows is too large for one batch");
