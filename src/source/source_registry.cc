@@ -8,6 +8,7 @@
 #include "core/identifier.h"
 #include "source/declared_source.h"
 #include "source/integration_source.h"
+#include "source/plugin_source.h"
 #include "source/vector_rows.h"
 
 namespace sluice {
@@ -36,6 +37,7 @@ SourceRegistry::SourceRegistry(SourceDefinitions& definitions) : definitions_(de
                   return IntegrationSource::ValidateIntegrationConfig(
                       *runtime, type.integration, resolved_config, env.transport);
                 }});
+  RegisterKind(PluginSource::Kind());
 }
 
 // Sources hold realms of the runtime: they go first.
@@ -145,6 +147,11 @@ Result<Value> SourceRegistry::InspectIntegration(const std::string& directory) {
     definitions.Log("[integration] console." + std::string(level) + ": " + std::string(text));
   };
   return IntegrationSource::InspectIntegration(*runtime, directory, console);
+}
+
+Result<Value> SourceRegistry::InspectPlugin(const std::string& location) {
+  ASSIGN_OR_RETURN(PluginLocation parsed, PluginLocation::Parse(location));
+  return PluginSource::Inspect(parsed, Env(parsed.Label()));
 }
 
 bool SourceRegistry::ListsOwnEntities(const ConnectorTypeDef& type) const {
