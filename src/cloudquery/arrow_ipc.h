@@ -45,8 +45,26 @@ using Metadata = std::vector<std::pair<std::string, std::string>>;
 std::string MetadataValue(const Metadata& metadata, std::string_view key);
 
 enum class TypeId {
-  kNull, kBool, kInt, kFloat, kDecimal, kUtf8, kLargeUtf8, kBinary, kLargeBinary, kFixedSizeBinary,
-  kDate, kTime, kTimestamp, kDuration, kInterval, kList, kLargeList, kFixedSizeList, kStruct, kMap,
+  kNull,
+  kBool,
+  kInt,
+  kFloat,
+  kDecimal,
+  kUtf8,
+  kLargeUtf8,
+  kBinary,
+  kLargeBinary,
+  kFixedSizeBinary,
+  kDate,
+  kTime,
+  kTimestamp,
+  kDuration,
+  kInterval,
+  kList,
+  kLargeList,
+  kFixedSizeList,
+  kStruct,
+  kMap,
 };
 enum class TimeUnit { kSecond, kMillisecond, kMicrosecond, kNanosecond };
 enum class DateUnit { kDay, kMillisecond };
@@ -54,16 +72,16 @@ enum class IntervalUnit { kYearMonth, kDayTime, kMonthDayNano };
 
 struct ArrowType {
   TypeId id = TypeId::kNull;
-  int bit_width = 0;       // Int 8..64; Float 16/32/64; Time 32/64; Decimal 128
-  bool is_signed = true;   // Int
+  int bit_width = 0;                       // Int 8..64; Float 16/32/64; Time 32/64; Decimal 128
+  bool is_signed = true;                   // Int
   TimeUnit unit = TimeUnit::kMicrosecond;  // Time, Timestamp, Duration
   DateUnit date_unit = DateUnit::kDay;
   IntervalUnit interval_unit = IntervalUnit::kMonthDayNano;
-  std::string timezone;    // Timestamp; "" = naive
-  int precision = 0;       // Decimal
-  int scale = 0;           // Decimal
-  int byte_width = 0;      // FixedSizeBinary
-  int list_size = 0;       // FixedSizeList
+  std::string timezone;      // Timestamp; "" = naive
+  int precision = 0;         // Decimal
+  int scale = 0;             // Decimal
+  int byte_width = 0;        // FixedSizeBinary
+  int list_size = 0;         // FixedSizeList
   bool keys_sorted = false;  // Map
 };
 
@@ -71,7 +89,7 @@ struct ArrowField {
   std::string name;
   ArrowType type;
   bool nullable = true;
-  Metadata metadata;  // incl. ARROW:extension:name / ARROW:extension:metadata
+  Metadata metadata;                 // incl. ARROW:extension:name / ARROW:extension:metadata
   std::vector<ArrowField> children;  // List: 1; Map: 1 struct<key, value>; Struct: n
   // "uuid", "json", "inet", "mac" (ARROW:extension:name), or "".
   std::string Extension() const;
@@ -85,6 +103,11 @@ struct ArrowSchema {
 // Readable type text, e.g. "utf8", "int64", "timestamp[us, UTC]",
 // "list<utf8>", "struct<a: int64, b: utf8>", "uuid", "json".
 std::string TypeText(const ArrowField& field);
+
+// The field TypeText describes, named `name`: TypeText's inverse. Children
+// get Arrow's conventional names ("item", "entries", "key", "value");
+// " not null" after a child's type makes it non-nullable.
+Result<ArrowField> FieldOfTypeText(std::string name, std::string_view text);
 
 // The extension types CloudQuery defines, with their exact storage and
 // metadata; a field named `name`.
