@@ -455,6 +455,7 @@ SourceKind PluginSource::Kind() {
   SourceKind kind;
   kind.name = "plugin";
   kind.lists_own_entities = true;
+  kind.takes_pushdown = false;
   kind.create = [](ConnectorSpec spec, const SourceEnv& env) -> Result<std::unique_ptr<Source>> {
     ASSIGN_OR_RETURN(std::unique_ptr<PluginSource> created, PluginSource::Create(std::move(spec), env));
     return std::unique_ptr<Source>(std::move(created));

@@ -227,6 +227,7 @@ Result<EntitySchema> SourceRegistry::Schema(const std::string& connector,
   schema.entity = entity;
   schema.has_parent = !found.parent.empty();
   schema.applies_offset = found.applies_offset;
+  if (const SourceKind* kind = FindKind(type.kind)) schema.takes_pushdown = kind->takes_pushdown;
   std::map<std::string, std::string> folded;
   for (const auto& [name, spec] : found.fields.items()) {
     auto [twin, fresh] = folded.emplace(FoldIdentifier(name), name);
