@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -111,7 +111,8 @@ bool ContainerRuntimeWorks(const std::string& program) {
   bool found = false;
   std::stringstream directories(path ? path : "");
   for (std::string directory; std::getline(directories, directory, ':') && !found;) {
-    if (!directory.empty() && ::access((directory + "/" + program).c_str(), X_OK) == 0) found = true;
+    if (!directory.empty() && ::access((directory + "/" + program).c_str(), X_OK) == 0)
+      found = true;
   }
   if (!found) return false;
   // A daemon that does not answer must not hang the sync.
@@ -124,8 +125,8 @@ bool ContainerRuntimeWorks(const std::string& program) {
 Result<std::string> PluginSourceType(const SourceConfig& source, Interpreter& interpreter) {
   if (source.registry == "grpc") {
     RETURN_IF_ERROR(RunCreated(source,
-                               "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) + " FROM PLUGIN " +
-                                   Quote(source.path) + ";",
+                               "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) +
+                                   " FROM PLUGIN " + Quote(source.path) + ";",
                                interpreter));
     return source.name;
   }
@@ -136,15 +137,22 @@ Result<std::string> PluginSourceType(const SourceConfig& source, Interpreter& in
     }
     if (runtime.empty()) {
       return Status(ErrorKind::kNotImplemented,
-                    source.file + ": source '" + source.name + "': registry: docker needs a container runtime, and "
-                    "neither docker nor podman works on this machine (not on PATH, or `docker info` fails). Run "
-                    "the image yourself — `docker run -p 7777:7777 " + source.path +
-                    " serve --address 0.0.0.0:7777` — and use `registry: grpc` with `path: localhost:7777`");
+                    source.file + ": source '" + source.name +
+                        "': registry: docker needs a container runtime, and "
+                        "neither docker nor podman works on this machine (not on PATH, or `docker "
+                        "info` fails). Run "
+                        "the image yourself — `docker run -p 7777:7777 " +
+                        source.path +
+                        " serve --address 0.0.0.0:7777` — and use `registry: grpc` with `path: "
+                        "localhost:7777`");
     }
-    return Status(ErrorKind::kNotImplemented,
-                  source.file + ": source '" + source.name + "': Sluice does not start containers itself yet; "
-                  "with " + runtime + " working here, run `" + runtime + " run -p 7777:7777 " + source.path +
-                  " serve --address 0.0.0.0:7777` and use `registry: grpc` with `path: localhost:7777`");
+    return Status(
+        ErrorKind::kNotImplemented,
+        source.file + ": source '" + source.name +
+            "': Sluice does not start containers itself yet; "
+            "with " +
+            runtime + " working here, run `" + runtime + " run -p 7777:7777 " + source.path +
+            " serve --address 0.0.0.0:7777` and use `registry: grpc` with `path: localhost:7777`");
   }
   if (source.registry == "local") {
     // CloudQuery's registry: local names an executable; Sluice's also a
@@ -152,10 +160,11 @@ Result<std::string> PluginSourceType(const SourceConfig& source, Interpreter& in
     fs::path executable = fs::path(source.file).parent_path() / source.path;
     if (!fs::is_regular_file(executable)) executable = source.path;
     if (fs::is_regular_file(executable)) {
-      RETURN_IF_ERROR(RunCreated(source,
-                                 "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) + " FROM PLUGIN LOCAL " +
-                                     Quote(fs::absolute(executable).lexically_normal().string()) + ";",
-                                 interpreter));
+      RETURN_IF_ERROR(RunCreated(
+          source,
+          "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) + " FROM PLUGIN LOCAL " +
+              Quote(fs::absolute(executable).lexically_normal().string()) + ";",
+          interpreter));
       return source.name;
     }
   }

@@ -18,37 +18,62 @@ constexpr int kProtocolVersion = 3;
 
 const char* CodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "UNKNOWN";
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
   }
 }
 
 ErrorKind KindOf(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::UNAVAILABLE: return ErrorKind::kConnection;
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return ErrorKind::kTimeout;
+    case grpc::StatusCode::UNAVAILABLE:
+      return ErrorKind::kConnection;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return ErrorKind::kTimeout;
     case grpc::StatusCode::UNAUTHENTICATED:
-    case grpc::StatusCode::PERMISSION_DENIED: return ErrorKind::kAuth;
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return ErrorKind::kConnector;
-    case grpc::StatusCode::UNIMPLEMENTED: return ErrorKind::kNotImplemented;
-    case grpc::StatusCode::INVALID_ARGUMENT: return ErrorKind::kInvalidArgument;
-    default: return ErrorKind::kConnector;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return ErrorKind::kAuth;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return ErrorKind::kConnector;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return ErrorKind::kNotImplemented;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return ErrorKind::kInvalidArgument;
+    default:
+      return ErrorKind::kConnector;
   }
 }
 
@@ -100,7 +125,8 @@ class GrpcSyncStream : public SyncStream {
                                               : "Sync (while reading table '" + last_table_ + "')";
       Status error = CallError(label_, where, status);
       if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
-        return Status(error.kind(), error.message() + " (the plugin stopped or closed the connection)");
+        return Status(error.kind(),
+                      error.message() + " (the plugin stopped or closed the connection)");
       }
       return error;
     }
@@ -122,9 +148,10 @@ class GrpcSyncStream : public SyncStream {
         message.kind = SyncMessage::Kind::kInsert;
         Result<DecodedRecord> record = DecodeRecord(response.insert().record());
         if (!record.ok()) {
-          return DecodeError(label_,
-                             "an insert" + (last_table_.empty() ? "" : " after table '" + last_table_ + "'"),
-                             record.status());
+          return DecodeError(
+              label_,
+              "an insert" + (last_table_.empty() ? "" : " after table '" + last_table_ + "'"),
+              record.status());
         }
         message.record = std::move(record).value();
         message.table_name = MetadataValue(message.record.schema.metadata, "cq:table_name");
@@ -181,9 +208,10 @@ class GrpcPluginClient : public PluginClient {
     grpc::Status status = discovery_->GetVersions(context.get(), request, &response);
     if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
       return Status(ErrorKind::kConnector,
-                    label() + " speaks an older protocol: it does not answer discovery v1 "
-                              "(GetVersions), which every protocol-3 plugin does; Sluice speaks "
-                              "protocol 3 only");
+                    label() +
+                        " speaks an older protocol: it does not answer discovery v1 "
+                        "(GetVersions), which every protocol-3 plugin does; Sluice speaks "
+                        "protocol 3 only");
     }
     if (!status.ok()) return CallError(label(), "GetVersions", status);
     std::string versions;
@@ -215,15 +243,18 @@ class GrpcPluginClient : public PluginClient {
   Result<std::optional<std::string>> GetSpecSchema() override {
     pb::GetSpecSchema_Response response;
     auto context = Context();
-    grpc::Status status = plugin_->GetSpecSchema(context.get(), pb::GetSpecSchema_Request(), &response);
+    grpc::Status status =
+        plugin_->GetSpecSchema(context.get(), pb::GetSpecSchema_Request(), &response);
     // As the CLI: a plugin without a schema is validated by nobody.
     if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) return std::optional<std::string>();
     if (!status.ok()) return CallError(label(), "GetSpecSchema", status);
-    if (!response.has_json_schema() || response.json_schema().empty()) return std::optional<std::string>();
+    if (!response.has_json_schema() || response.json_schema().empty())
+      return std::optional<std::string>();
     return std::optional<std::string>(response.json_schema());
   }
 
-  Status Init(const std::string& spec_json, bool no_connection, const std::string& invocation_id) override {
+  Status Init(const std::string& spec_json, bool no_connection,
+              const std::string& invocation_id) override {
     pb::Init_Request request;
     request.set_spec(spec_json);
     request.set_no_connection(no_connection);
@@ -249,7 +280,8 @@ class GrpcPluginClient : public PluginClient {
     for (int i = 0; i < response.tables_size(); ++i) {
       Result<ArrowSchema> schema = DecodeSchema(response.tables(i));
       if (!schema.ok()) {
-        return DecodeError(label(), "table " + std::to_string(i + 1) + " of GetTables", schema.status());
+        return DecodeError(label(), "table " + std::to_string(i + 1) + " of GetTables",
+                           schema.status());
       }
       schemas.push_back(std::move(schema).value());
     }
@@ -302,7 +334,8 @@ class GrpcPluginClient : public PluginClient {
   // The Write stream is plugin_write.cc's (MakeWriteStream); until it is
   // wired here, hosting a destination is not available through this client.
   Result<std::unique_ptr<WriteStream>> Write() override {
-    return Status(ErrorKind::kNotImplemented, label() + ": writing to a plugin is not built into this client yet");
+    return Status(ErrorKind::kNotImplemented,
+                  label() + ": writing to a plugin is not built into this client yet");
   }
 
   Status Close() override {
@@ -346,12 +379,13 @@ Result<std::unique_ptr<PluginClient>> PluginClient::Connect(const std::string& t
   if (target.rfind("unix:", 0) == 0) {
     std::string path = target.substr(target.rfind("unix://", 0) == 0 ? 7 : 5);
     if (path.empty() || path.front() != '/') {
-      return Status(ErrorKind::kInvalidArgument,
-                    label + ": a unix socket address is 'unix:/absolute/path', not '" + target + "'");
+      return Status(
+          ErrorKind::kInvalidArgument,
+          label + ": a unix socket address is 'unix:/absolute/path', not '" + target + "'");
     }
   } else if (target.find(':') == std::string::npos) {
-    return Status(ErrorKind::kInvalidArgument,
-                  label + ": the plugin's address '" + target + "' is neither 'host:port' nor 'unix:/path'");
+    return Status(ErrorKind::kInvalidArgument, label + ": the plugin's address '" + target +
+                                                   "' is neither 'host:port' nor 'unix:/path'");
   }
   grpc::ChannelArguments arguments;
   arguments.SetMaxReceiveMessageSize(static_cast<int>(kMaxMessageBytes));
@@ -360,7 +394,8 @@ Result<std::unique_ptr<PluginClient>> PluginClient::Connect(const std::string& t
   arguments.SetInt(GRPC_ARG_ENABLE_RETRIES, 0);
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), arguments);
-  if (!channel) return Status(ErrorKind::kConnection, label + ": cannot create a gRPC channel to " + target);
+  if (!channel)
+    return Status(ErrorKind::kConnection, label + ": cannot create a gRPC channel to " + target);
   // A blocking dial, as the CLI's: a plugin that is not there is an error
   // now, not at its first call. The first failed attempt ends it (gRPC
   // would retry until the deadline): a refused connection or a peer that

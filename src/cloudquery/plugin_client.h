@@ -92,10 +92,10 @@ struct SyncOptions {
 struct SyncMessage {
   enum class Kind { kMigrateTable, kInsert, kDeleteRecord, kError };
   Kind kind = Kind::kInsert;
-  ArrowSchema table;      // kMigrateTable
-  DecodedRecord record;   // kInsert
-  std::string table_name; // kInsert (cq:table_name), kDeleteRecord, kError
-  std::string error;      // kError
+  ArrowSchema table;       // kMigrateTable
+  DecodedRecord record;    // kInsert
+  std::string table_name;  // kInsert (cq:table_name), kDeleteRecord, kError
+  std::string error;       // kError
 };
 
 class SyncStream {
@@ -134,8 +134,9 @@ class PluginClient {
  public:
   // `target` is "host:port" or "unix:/abs/path"; `label` names the plugin
   // in errors ("plugin 'forge' at unix:/tmp/…").
-  static Result<std::unique_ptr<PluginClient>> Connect(const std::string& target, const std::string& label,
-                                                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  static Result<std::unique_ptr<PluginClient>> Connect(
+      const std::string& target, const std::string& label,
+      std::chrono::milliseconds timeout = std::chrono::seconds(5));
   virtual ~PluginClient() = default;
 
   const std::string& label() const { return label_; }
@@ -146,7 +147,8 @@ class PluginClient {
   // nullopt when the plugin has none (or answers UNIMPLEMENTED).
   virtual Result<std::optional<std::string>> GetSpecSchema() = 0;
   // `spec_json` is the spec's JSON text ("null" for none).
-  virtual Status Init(const std::string& spec_json, bool no_connection, const std::string& invocation_id) = 0;
+  virtual Status Init(const std::string& spec_json, bool no_connection,
+                      const std::string& invocation_id) = 0;
   virtual Result<std::vector<ArrowSchema>> GetTables(const std::vector<std::string>& tables,
                                                      const std::vector<std::string>& skip_tables,
                                                      bool skip_dependent_tables) = 0;

@@ -46,7 +46,8 @@ class MemdbTest : public ::testing::Test {
     Result<std::unique_ptr<PluginProcess>> process = PluginProcess::Launch(options);
     ASSERT_TRUE(process.ok()) << process.status().message();
     process_ = std::move(process).value();
-    Result<std::unique_ptr<PluginClient>> client = PluginClient::Connect(process_->target(), "plugin 'memdb'");
+    Result<std::unique_ptr<PluginClient>> client =
+        PluginClient::Connect(process_->target(), "plugin 'memdb'");
     ASSERT_TRUE(client.ok()) << client.status().message();
     client_ = std::move(client).value();
   }
@@ -80,13 +81,15 @@ TEST_F(MemdbTest, SpeaksVersion3AndSyncsEveryTable) {
   // names the plugin and the call.
   Status null_spec = client_->Init("null", false, "");
   EXPECT_FALSE(null_spec.ok());
-  EXPECT_NE(null_spec.message().find("plugin 'memdb': Init failed"), std::string::npos) << null_spec.message();
+  EXPECT_NE(null_spec.message().find("plugin 'memdb': Init failed"), std::string::npos)
+      << null_spec.message();
   ASSERT_TRUE(client_->Init("{}", false, "0b0c6c36-4b1f-4c55-9a55-7f9e1c1f7a10").ok());
 
   Result<std::vector<ArrowSchema>> tables = client_->GetTables({"*"}, {}, false);
   ASSERT_TRUE(tables.ok()) << tables.status().message();
   std::vector<std::string> names;
-  for (const ArrowSchema& table : *tables) names.push_back(MetadataValue(table.metadata, "cq:table_name"));
+  for (const ArrowSchema& table : *tables)
+    names.push_back(MetadataValue(table.metadata, "cq:table_name"));
   EXPECT_EQ(names, (std::vector<std::string>{"table1", "table2", "table3", "table3_child1"}));
 
   Result<std::unique_ptr<SyncStream>> stream = client_->Sync(SyncOptions());
@@ -145,35 +148,42 @@ TEST_F(MemdbTest, APluginThatDiesMidCallIsAnErrorNamingIt) {
   Status failure;
   for (int i = 0; i < 1000 && failure.ok(); ++i) {
     Result<std::optional<SyncMessage>> next = (*stream)->Next();
-    if (!next.ok()) failure = next.status();
-    else if (!*next) break;
+    if (!next.ok())
+      failure = next.status();
+    else if (!*next)
+      break;
   }
   ASSERT_FALSE(failure.ok()) << "the SDK's unhandled rejection kills Node";
   EXPECT_EQ(failure.kind(), ErrorKind::kConnection);
   EXPECT_NE(failure.message().find("plugin 'memdb': Sync"), std::string::npos) << failure.message();
   EXPECT_NE(failure.message().find("UNAVAILABLE"), std::string::npos) << failure.message();
   std::string how;
-  for (int i = 0; i < 600 && !process_->Exited(&how); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 600 && !process_->Exited(&how); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(how, "exited with status 1");
   Status stopped = process_->Stop();
   EXPECT_FALSE(stopped.ok());
-  EXPECT_NE(stopped.message().find("exited with status 1 while in use"), std::string::npos) << stopped.message();
+  EXPECT_NE(stopped.message().find("exited with status 1 while in use"), std::string::npos)
+      << stopped.message();
 }
 
 TEST(PluginClientTest, AddressesAreCheckedAndNobodyListeningFailsAtOnce) {
   EXPECT_EQ(PluginClient::Connect("plugin.sock", "p").status().kind(), ErrorKind::kInvalidArgument);
-  EXPECT_EQ(PluginClient::Connect("unix:relative.sock", "p").status().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(PluginClient::Connect("unix:relative.sock", "p").status().kind(),
+            ErrorKind::kInvalidArgument);
   Result<std::unique_ptr<PluginClient>> none =
       PluginClient::Connect("unix:/nonexistent-dir/cq.sock", "plugin 'x'", std::chrono::minutes(5));
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.status().kind(), ErrorKind::kConnection);
-  EXPECT_NE(none.status().message().find("plugin 'x': cannot connect to unix:/nonexistent-dir/cq.sock"),
-            std::string::npos);
+  EXPECT_NE(
+      none.status().message().find("plugin 'x': cannot connect to unix:/nonexistent-dir/cq.sock"),
+      std::string::npos);
 }
 
 TEST(PluginProcessTest, AnExecutableThatNeverListensFailsAfterThreeAttempts) {
   fs::path script = fs::temp_directory_path() / ("sluice-noplugin-" + std::to_string(::getpid()));
-  std::ofstream(script) << "#!/bin/sh\necho '{\"level\":\"error\",\"message\":\"no such flag\"}'\nexit 3\n";
+  std::ofstream(script)
+      << "#!/bin/sh\necho '{\"level\":\"error\",\"message\":\"no such flag\"}'\nexit 3\n";
   fs::permissions(script, fs::perms::owner_all);
   LaunchOptions options;
   options.executable = script.string();
@@ -182,7 +192,8 @@ TEST(PluginProcessTest, AnExecutableThatNeverListensFailsAfterThreeAttempts) {
   ASSERT_FALSE(process.ok());
   EXPECT_NE(process.status().message().find("did not start after 3 attempts"), std::string::npos);
   EXPECT_NE(process.status().message().find("exited with status 3"), std::string::npos);
-  EXPECT_NE(process.status().message().find("error: no such flag"), std::string::npos) << process.status().message();
+  EXPECT_NE(process.status().message().find("error: no such flag"), std::string::npos)
+      << process.status().message();
   options.executable = "/";
   EXPECT_EQ(PluginProcess::Launch(options).status().kind(), ErrorKind::kInvalidArgument);
 }

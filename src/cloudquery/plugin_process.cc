@@ -73,7 +73,8 @@ Result<int> FreeTcpPort() {
   }
   int saved = errno;
   ::close(fd);
-  if (port < 0) return Status(ErrorKind::kIo, std::string("finding a free TCP port: ") + std::strerror(saved));
+  if (port < 0)
+    return Status(ErrorKind::kIo, std::string("finding a free TCP port: ") + std::strerror(saved));
   return port;
 }
 
@@ -105,7 +106,8 @@ std::string DescribeExit(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
     const char* name = ::strsignal(WTERMSIG(status));
-    return "was killed by signal " + std::to_string(WTERMSIG(status)) + (name ? std::string(" (") + name + ")" : "");
+    return "was killed by signal " + std::to_string(WTERMSIG(status)) +
+           (name ? std::string(" (") + name + ")" : "");
   }
   return "ended with wait status " + std::to_string(status);
 }
@@ -271,22 +273,26 @@ struct PluginProcess::Impl {
     sigset_t empty, defaults;
     sigemptyset(&empty);
     sigemptyset(&defaults);
-    for (int signal : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD}) sigaddset(&defaults, signal);
+    for (int signal : {SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGCHLD})
+      sigaddset(&defaults, signal);
     posix_spawnattr_setsigmask(&attributes, &empty);
     posix_spawnattr_setsigdefault(&attributes, &defaults);
     posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setflags(
+        &attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     std::vector<char*> args;
     for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
     pid_t child = 0;
-    int error = ::posix_spawn(&child, options.executable.c_str(), &actions, &attributes, args.data(), environ);
+    int error = ::posix_spawn(&child, options.executable.c_str(), &actions, &attributes,
+                              args.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     ::close(pipe_fds[1]);
     if (error != 0) {
       ::close(pipe_fds[0]);
-      return Status(ErrorKind::kIo, "cannot start plugin '" + options.executable + "': " + std::strerror(error));
+      return Status(ErrorKind::kIo,
+                    "cannot start plugin '" + options.executable + "': " + std::strerror(error));
     }
     pid = child;
     reaped = false;
@@ -304,7 +310,8 @@ struct PluginProcess::Impl {
       if (Answers(socket_path, port)) return "";
       if (Reap(false)) return "it " + DescribeExit(wait_status) + " before listening";
       if (std::chrono::steady_clock::now() >= deadline) {
-        return "its socket did not answer within " + std::to_string(options.start_timeout.count()) + " ms";
+        return "its socket did not answer within " + std::to_string(options.start_timeout.count()) +
+               " ms";
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
@@ -324,11 +331,12 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::Launch(const LaunchOptions
     return Status(ErrorKind::kInvalidArgument, "a local plugin needs the path of its executable");
   }
   if (::stat(options.executable.c_str(), &info) != 0) {
-    return Status(ErrorKind::kNotFound, "plugin executable '" + options.executable + "' does not exist");
+    return Status(ErrorKind::kNotFound,
+                  "plugin executable '" + options.executable + "' does not exist");
   }
   if (S_ISDIR(info.st_mode)) {
-    return Status(ErrorKind::kInvalidArgument,
-                  "plugin executable '" + options.executable + "' is a directory, not an executable file");
+    return Status(ErrorKind::kInvalidArgument, "plugin executable '" + options.executable +
+                                                   "' is a directory, not an executable file");
   }
   if (::access(options.executable.c_str(), X_OK) != 0) {
     return Status(ErrorKind::kInvalidArgument,
@@ -341,8 +349,8 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::Launch(const LaunchOptions
   std::string failures;
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     if (attempt > 1) std::this_thread::sleep_for(std::chrono::seconds(1));
-    std::vector<std::string> argv = {options.executable, "serve", "--log-level", options.log_level,
-                                     "--log-format", "json"};
+    std::vector<std::string> argv = {options.executable, "serve",        "--log-level",
+                                     options.log_level,  "--log-format", "json"};
     if (options.tcp) {
       ASSIGN_OR_RETURN(impl.port, FreeTcpPort());
       impl.socket_path.clear();
@@ -364,12 +372,12 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::Launch(const LaunchOptions
     if (why.empty()) return process;
     impl.Kill();
     std::string recent = impl.RecentLines();
-    failures += "; attempt " + std::to_string(attempt) + ": " + why + (recent.empty() ? "" : " (its log: " + recent + ")");
+    failures += "; attempt " + std::to_string(attempt) + ": " + why +
+                (recent.empty() ? "" : " (its log: " + recent + ")");
   }
   impl.stopped = true;
-  return Status(ErrorKind::kConnector,
-                "plugin '" + options.executable + "' did not start after " + std::to_string(kStartAttempts) +
-                    " attempts" + failures);
+  return Status(ErrorKind::kConnector, "plugin '" + options.executable + "' did not start after " +
+                                           std::to_string(kStartAttempts) + " attempts" + failures);
 }
 
 PluginProcess::~PluginProcess() {
@@ -414,14 +422,18 @@ Status PluginProcess::Stop() {
   impl.RemoveSocket();
   int status = impl.wait_status;
   if (killed) {
-    impl.stop_status = Status(ErrorKind::kConnector,
-                              label + " did not stop within 5 s of SIGINT and was killed");
+    impl.stop_status =
+        Status(ErrorKind::kConnector, label + " did not stop within 5 s of SIGINT and was killed");
   } else if (exited_before && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-    impl.stop_status = Status(ErrorKind::kConnector, label + " " + DescribeExit(status) + " while in use");
+    impl.stop_status =
+        Status(ErrorKind::kConnector, label + " " + DescribeExit(status) + " while in use");
   } else {
-    bool clean = (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 128 + SIGINT)) ||
-                 (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);
-    if (!clean) impl.stop_status = Status(ErrorKind::kConnector, label + " " + DescribeExit(status) + " when stopped");
+    bool clean =
+        (WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 128 + SIGINT)) ||
+        (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT);
+    if (!clean)
+      impl.stop_status =
+          Status(ErrorKind::kConnector, label + " " + DescribeExit(status) + " when stopped");
   }
   return impl.stop_status;
 }

@@ -10,8 +10,8 @@
 #include <sstream>
 
 #include "catalog/config_schema.h"
-#include "core/credential.h"
 #include "catalog/sync_runs.h"
+#include "core/credential.h"
 #include "dest/destination_registry.h"
 #include "source/integration_source.h"
 #include "source/plugin_source.h"
@@ -213,7 +213,8 @@ Status CatalogStatements::CreateIntegrationType(const ast::CreateConnectorTypeSt
 Status CatalogStatements::CreatePluginType(const ast::CreateConnectorTypeStmt& s) {
   if (s.config_schema) {
     return Status(ErrorKind::kInvalidArgument,
-                  "a plugin's CONFIG is described by its spec schema (GetSpecSchema): CONFIG_SCHEMA does not apply")
+                  "a plugin's CONFIG is described by its spec schema (GetSpecSchema): "
+                  "CONFIG_SCHEMA does not apply")
         .At(s.config_schema->span.begin);
   }
   PluginLocation location;
@@ -226,7 +227,8 @@ Status CatalogStatements::CreatePluginType(const ast::CreateConnectorTypeStmt& s
     std::error_code error;
     std::filesystem::path executable = std::filesystem::absolute(path, error).lexically_normal();
     if (error || !std::filesystem::exists(executable, error)) {
-      return Status(ErrorKind::kNotFound, "plugin executable '" + path.string() + "' does not exist")
+      return Status(ErrorKind::kNotFound,
+                    "plugin executable '" + path.string() + "' does not exist")
           .At(s.name.span.begin);
     }
     location.executable = executable.string();
@@ -234,7 +236,10 @@ Status CatalogStatements::CreatePluginType(const ast::CreateConnectorTypeStmt& s
     location.target = *s.plugin;
   }
   Result<Value> about = in_.connectors_.InspectPlugin(location.Store());
-  if (!about.ok()) return about.TakeStatus().WithContext("connector type '" + s.name.text + "'").At(s.name.span.begin);
+  if (!about.ok())
+    return about.TakeStatus()
+        .WithContext("connector type '" + s.name.text + "'")
+        .At(s.name.span.begin);
   location.json_schema = about->value("json_schema", Value());
   ConnectorTypeDef def;
   def.name = s.name.text;
@@ -242,7 +247,7 @@ Status CatalogStatements::CreatePluginType(const ast::CreateConnectorTypeStmt& s
   def.kind = "plugin";
   def.version = s.version.value_or(about->value("version", ""));
   def.description = s.description.value_or("CloudQuery plugin " + about->value("name", "") +
-                                            (def.version.empty() ? "" : " " + def.version));
+                                           (def.version.empty() ? "" : " " + def.version));
   def.config_schema = about->value("config_schema", Value::object());
   Catalog& catalog = in_.workspace_.catalog();
   Status put = catalog.PutConnectorType(def, s.or_replace);
@@ -250,13 +255,15 @@ Status CatalogStatements::CreatePluginType(const ast::CreateConnectorTypeStmt& s
   // A replaced plugin may have dropped tables.
   ASSIGN_OR_RETURN(std::vector<EntityDef> old, catalog.ListEntities(def.name));
   for (const EntityDef& entity : old) RETURN_IF_ERROR(catalog.DropEntity(def.name, entity.name));
-  for (EntityDef& entity : PluginSource::EntitiesOfTables(def.name, location.Label(), (*about)["tables"])) {
+  for (EntityDef& entity :
+       PluginSource::EntitiesOfTables(def.name, location.Label(), (*about)["tables"])) {
     entity.handler.defined_at = s.name.span.begin.ToString();
     RETURN_IF_ERROR(catalog.PutEntity(entity, true));
   }
   if (about->contains("tables_error")) {
-    in_.output_.Log("connector type '" + def.name + "': the plugin lists no tables without a connection (" +
-                    (*about)["tables_error"].get<std::string>() + "); a connector lists them when it starts");
+    in_.output_.Log(
+        "connector type '" + def.name + "': the plugin lists no tables without a connection (" +
+        (*about)["tables_error"].get<std::string>() + "); a connector lists them when it starts");
   }
   return Status::Ok();
 }

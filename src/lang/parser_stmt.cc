@@ -143,9 +143,9 @@ ast::Statement Parser::ParseCreateConnectorType(const Token& first, bool or_repl
       ClauseOnce(integration, clause);
       if (AcceptKeyword("PLUGIN")) {
         statement.plugin_local = AcceptKeyword("LOCAL");
-        statement.plugin = ParseStringLiteral(statement.plugin_local
-                                                  ? "the path of a plugin executable"
-                                                  : "a plugin address ('host:port' or 'unix:/path')");
+        statement.plugin = ParseStringLiteral(
+            statement.plugin_local ? "the path of a plugin executable"
+                                   : "a plugin address ('host:port' or 'unix:/path')");
       } else {
         ExpectKeyword("INTEGRATION");
         statement.integration = ParseStringLiteral("an integration directory");

@@ -25,7 +25,8 @@ std::string NewInvocationId() {
   char text[37];
   std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(high >> 32),
                 static_cast<unsigned>((high >> 16) & 0xFFFF), static_cast<unsigned>(high & 0xFFFF),
-                static_cast<unsigned>(low >> 48), static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFull));
+                static_cast<unsigned>(low >> 48),
+                static_cast<unsigned long long>(low & 0xFFFFFFFFFFFFull));
   return text;
 }
 
@@ -66,8 +67,8 @@ Result<Value> TableOf(const cq::ArrowSchema& schema) {
   described["name"] = table.name;
   std::string description = !table.description.empty() ? table.description : table.title;
   if (!table.parent.empty()) {
-    description += std::string(description.empty() ? "" : " ") + "(a child of table '" + table.parent +
-                   "': its rows come with their parent's)";
+    description += std::string(description.empty() ? "" : " ") + "(a child of table '" +
+                   table.parent + "': its rows come with their parent's)";
   }
   described["description"] = description;
   described["fields"] = cq::FieldsOfTable(table);
@@ -108,13 +109,16 @@ Status ValidateSpec(const SourceEnv& env, const Value& json_schema, const Value&
   if (!json_schema.is_object()) return Status::Ok();
   ASSIGN_OR_RETURN(js::JsRuntime * runtime, env.runtime());
   js::RealmOptions options;
-  options.transport = std::make_unique<CurlTransport>();  // never used: validation makes no requests
-  ASSIGN_OR_RETURN(std::unique_ptr<js::JsRealm> realm, js::JsRealm::Create(*runtime, std::move(options)));
+  options.transport =
+      std::make_unique<CurlTransport>();  // never used: validation makes no requests
+  ASSIGN_OR_RETURN(std::unique_ptr<js::JsRealm> realm,
+                   js::JsRealm::Create(*runtime, std::move(options)));
   Status valid = IntegrationSource::ValidateJsonSchema(*realm, json_schema, config);
   if (valid.ok()) return valid;
   std::string message = valid.message();
   const std::string from = "the integration's JSON schema";
-  if (auto at = message.find(from); at != std::string::npos) message.replace(at, from.size(), "the plugin's spec schema");
+  if (auto at = message.find(from); at != std::string::npos)
+    message.replace(at, from.size(), "the plugin's spec schema");
   return Status(valid.kind(), message);
 }
 
@@ -157,16 +161,19 @@ Result<std::shared_ptr<PluginSource::Connection>> Open(const PluginLocation& loc
     launch.js_style = location.js_style;
     launch.start_timeout = std::max<std::chrono::milliseconds>(std::chrono::seconds(5), timeout);
     std::shared_ptr<LogQueue> logs = connection->logs;
-    launch.log = [logs](const std::string& level, const std::string& message) { logs->Push(level, message); };
+    launch.log = [logs](const std::string& level, const std::string& message) {
+      logs->Push(level, message);
+    };
     Result<std::unique_ptr<cq::PluginProcess>> process = cq::PluginProcess::Launch(launch);
     connection->DrainLogs();
     if (!process.ok()) return process.TakeStatus();
     connection->process = std::move(process).value();
     target = connection->process->target();
   }
-  ASSIGN_OR_RETURN(connection->client, cq::PluginClient::Connect(target, connection->label,
-                                                                 std::min<std::chrono::milliseconds>(
-                                                                     timeout, std::chrono::seconds(30))));
+  ASSIGN_OR_RETURN(connection->client,
+                   cq::PluginClient::Connect(
+                       target, connection->label,
+                       std::min<std::chrono::milliseconds>(timeout, std::chrono::seconds(30))));
   connection->client->SetCallTimeout(timeout);
   Status version = connection->client->CheckVersion();
   connection->DrainLogs();
@@ -178,8 +185,9 @@ Result<std::shared_ptr<PluginSource::Connection>> Open(const PluginLocation& loc
 // several's ({t, r}) for a pass.
 class SyncRows : public RowSource {
  public:
-  SyncRows(std::shared_ptr<PluginSource::Connection> connection, std::unique_ptr<cq::SyncStream> stream,
-           std::map<std::string, size_t> wanted, bool tagged, std::optional<int64_t> limit, std::string context)
+  SyncRows(std::shared_ptr<PluginSource::Connection> connection,
+           std::unique_ptr<cq::SyncStream> stream, std::map<std::string, size_t> wanted,
+           bool tagged, std::optional<int64_t> limit, std::string context)
       : connection_(std::move(connection)),
         stream_(std::move(stream)),
         wanted_(std::move(wanted)),
@@ -237,7 +245,8 @@ class SyncRows : public RowSource {
       const std::vector<cq::ArrowField>& fields = got.record.schema.fields;
       for (cq::Row& cells : got.record.rows) {
         Value row = Value::object();
-        for (size_t i = 0; i < fields.size() && i < cells.size(); ++i) row[fields[i].name] = std::move(cells[i]);
+        for (size_t i = 0; i < fields.size() && i < cells.size(); ++i)
+          row[fields[i].name] = std::move(cells[i]);
         if (tagged_) {
           queued_.push_back(Value{{"t", table->second}, {"r", std::move(row)}});
         } else {
@@ -272,8 +281,10 @@ Result<PluginLocation> PluginLocation::Parse(const std::string& stored) {
     if (parsed.contains("json_schema")) location.json_schema = parsed["json_schema"];
   }
   if (location.target.empty() == location.executable.empty()) {
-    return Status(ErrorKind::kInternal, "a plugin type's location is not what CREATE CONNECTOR TYPE … FROM "
-                                        "PLUGIN stores: " + stored);
+    return Status(ErrorKind::kInternal,
+                  "a plugin type's location is not what CREATE CONNECTOR TYPE … FROM "
+                  "PLUGIN stores: " +
+                      stored);
   }
   return location;
 }
@@ -295,18 +306,22 @@ std::string PluginLocation::Label() const {
 }
 
 PluginSource::PluginSource(ConnectorSpec spec, const SourceEnv& env)
-    : spec_(std::move(spec)), limits_(ConnectorLimits::FromOptions(spec_.connector.options)), env_(env) {}
+    : spec_(std::move(spec)),
+      limits_(ConnectorLimits::FromOptions(spec_.connector.options)),
+      env_(env) {}
 
 PluginSource::~PluginSource() = default;
 
-Result<std::unique_ptr<PluginSource>> PluginSource::Create(ConnectorSpec spec, const SourceEnv& env) {
+Result<std::unique_ptr<PluginSource>> PluginSource::Create(ConnectorSpec spec,
+                                                           const SourceEnv& env) {
   std::unique_ptr<PluginSource> source(new PluginSource(std::move(spec), env));
   RETURN_IF_ERROR(source->Start());
   return source;
 }
 
 std::string PluginSource::Context(const std::string& table) const {
-  return "connector '" + spec_.connector.name + "'" + (table.empty() ? "" : ", table '" + table + "'");
+  return "connector '" + spec_.connector.name + "'" +
+         (table.empty() ? "" : ", table '" + table + "'");
 }
 
 Status PluginSource::Start() {
@@ -341,7 +356,8 @@ Status PluginSource::Start() {
   return Status::Ok();
 }
 
-std::vector<EntityDef> PluginSource::EntitiesOfTables(const std::string& type, const std::string& label,
+std::vector<EntityDef> PluginSource::EntitiesOfTables(const std::string& type,
+                                                      const std::string& label,
                                                       const Value& tables) {
   std::vector<EntityDef> entities;
   for (const Value& table : tables) {
@@ -380,7 +396,9 @@ Result<Value> PluginSource::Inspect(const PluginLocation& location, const Source
       // The JS SDK's own memdb sends one with trailing commas: a schema
       // nobody can read validates nothing, and is no reason to refuse the
       // plugin.
-      env.console("warn", "its spec schema (GetSpecSchema) is not a JSON object; CONFIG is not checked against it");
+      env.console(
+          "warn",
+          "its spec schema (GetSpecSchema) is not a JSON object; CONFIG is not checked against it");
     }
   }
   about["config_schema"] = IntegrationSource::ConfigSchemaOfJsonSchema(about["json_schema"]);
@@ -401,7 +419,8 @@ Result<Value> PluginSource::Inspect(const PluginLocation& location, const Source
   return about;
 }
 
-Result<std::unique_ptr<RowSource>> PluginSource::Scan(const EntityDef& entity, const ScanRequest& request) {
+Result<std::unique_ptr<RowSource>> PluginSource::Scan(const EntityDef& entity,
+                                                      const ScanRequest& request) {
   connection_->DrainLogs();
   cq::SyncOptions options;
   options.tables = {entity.name};
@@ -411,9 +430,9 @@ Result<std::unique_ptr<RowSource>> PluginSource::Scan(const EntityDef& entity, c
   Result<std::unique_ptr<cq::SyncStream>> stream = connection_->client->Sync(options);
   if (!stream.ok()) return stream.TakeStatus().WithContext(Context(entity.name));
   std::optional<int64_t> limit = request.limit;
-  return std::unique_ptr<RowSource>(std::make_unique<SyncRows>(connection_, std::move(stream).value(),
-                                                               std::map<std::string, size_t>{{entity.name, 0}},
-                                                               false, limit, Context(entity.name)));
+  return std::unique_ptr<RowSource>(std::make_unique<SyncRows>(
+      connection_, std::move(stream).value(), std::map<std::string, size_t>{{entity.name, 0}},
+      false, limit, Context(entity.name)));
 }
 
 Result<std::unique_ptr<RowSource>> PluginSource::ResolveTables(const Value& tables) {
@@ -431,24 +450,28 @@ Result<std::unique_ptr<RowSource>> PluginSource::ResolveTables(const Value& tabl
   if (!stream.ok()) return stream.TakeStatus().WithContext(Context());
   std::string context = Context();
   if (tables.size() == 1) context = Context(options.tables.front());
-  return std::unique_ptr<RowSource>(
-      std::make_unique<SyncRows>(connection_, std::move(stream).value(), std::move(wanted), true, std::nullopt, context));
+  return std::unique_ptr<RowSource>(std::make_unique<SyncRows>(
+      connection_, std::move(stream).value(), std::move(wanted), true, std::nullopt, context));
 }
 
 Status PluginSource::TestConnection() {
-  Result<cq::TestConnectionResult> result = connection_->client->TestConnection(spec_.resolved_config.dump());
+  Result<cq::TestConnectionResult> result =
+      connection_->client->TestConnection(spec_.resolved_config.dump());
   connection_->DrainLogs();
   if (!result.ok()) return result.TakeStatus().WithContext(Context());
   if (result->success) return Status::Ok();
   std::string detail = result->failure_code;
-  if (!result->failure_description.empty()) detail += (detail.empty() ? "" : ": ") + result->failure_description;
-  return Status(ErrorKind::kConnection, Context() + ": " + connection_->label + " reports the connection failed" +
+  if (!result->failure_description.empty())
+    detail += (detail.empty() ? "" : ": ") + result->failure_description;
+  return Status(ErrorKind::kConnection, Context() + ": " + connection_->label +
+                                            " reports the connection failed" +
                                             (detail.empty() ? "" : " (" + detail + ")"));
 }
 
 Result<Value> PluginSource::Execute(const ActionDef& action, const Value&) {
-  return Status(ErrorKind::kNotFound,
-                Context() + ": a CloudQuery plugin has no actions (asked for '" + action.name + "')");
+  return Status(
+      ErrorKind::kNotFound,
+      Context() + ": a CloudQuery plugin has no actions (asked for '" + action.name + "')");
 }
 
 SourceKind PluginSource::Kind() {
@@ -457,7 +480,8 @@ SourceKind PluginSource::Kind() {
   kind.lists_own_entities = true;
   kind.takes_pushdown = false;
   kind.create = [](ConnectorSpec spec, const SourceEnv& env) -> Result<std::unique_ptr<Source>> {
-    ASSIGN_OR_RETURN(std::unique_ptr<PluginSource> created, PluginSource::Create(std::move(spec), env));
+    ASSIGN_OR_RETURN(std::unique_ptr<PluginSource> created,
+                     PluginSource::Create(std::move(spec), env));
     return std::unique_ptr<Source>(std::move(created));
   };
   // CREATE/ALTER CONNECTOR: against the schema the type recorded, so a

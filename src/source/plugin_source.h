@@ -66,7 +66,8 @@ class PluginSource : public Source, public MultiTableScan, public ConnectionTest
 
   const ConnectorSpec& spec() const override { return spec_; }
   const ConnectorLimits& limits() const override { return limits_; }
-  Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity, const ScanRequest& request) override;
+  Result<std::unique_ptr<RowSource>> Scan(const EntityDef& entity,
+                                          const ScanRequest& request) override;
   Result<Value> Execute(const ActionDef& action, const Value& params) override;
 
   MultiTableScan* multi_table() override { return this; }

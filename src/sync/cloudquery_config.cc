@@ -140,10 +140,11 @@ Status CheckRegistry(const YAML::Node& spec, const std::string& file) {
 }
 
 Status ReadSource(const YAML::Node& spec, const std::string& file, SyncConfig& config) {
-  RETURN_IF_ERROR(CheckKeys(spec,
-                            {"name", "path", "registry", "version", "tables", "skip_tables", "destinations", "spec",
-                             "skip_dependent_tables", "deterministic_cq_id"},
-                            "source spec", file));
+  RETURN_IF_ERROR(
+      CheckKeys(spec,
+                {"name", "path", "registry", "version", "tables", "skip_tables", "destinations",
+                 "spec", "skip_dependent_tables", "deterministic_cq_id"},
+                "source spec", file));
   SourceConfig source;
   source.file = file;
   // A source may be a CloudQuery plugin served over gRPC, a local
@@ -152,16 +153,18 @@ Status ReadSource(const YAML::Node& spec, const std::string& file, SyncConfig& c
     ASSIGN_OR_RETURN(source.registry, Text(spec, "registry", "", file));
     if (source.registry != "local" && source.registry != "grpc" && source.registry != "docker" &&
         source.registry != "cloudquery") {
-      return ConfigError(file, spec["registry"].Mark(),
-                         "registry '" + source.registry +
-                             "' is not supported for a source (grpc, local or docker; or none for a connector "
-                             "type in the workspace or a folder of .sql definitions)");
+      return ConfigError(
+          file, spec["registry"].Mark(),
+          "registry '" + source.registry +
+              "' is not supported for a source (grpc, local or docker; or none for a connector "
+              "type in the workspace or a folder of .sql definitions)");
     }
     if (source.registry == "cloudquery") {
-      return ConfigError(file, spec["registry"].Mark(),
-                         "registry 'cloudquery' (CloudQuery Hub) is not reachable from Sluice: run the plugin "
-                         "yourself (`PLUGIN serve --address localhost:7777`) and use registry: grpc with "
-                         "path: localhost:7777, or registry: local with the path of its executable");
+      return ConfigError(
+          file, spec["registry"].Mark(),
+          "registry 'cloudquery' (CloudQuery Hub) is not reachable from Sluice: run the plugin "
+          "yourself (`PLUGIN serve --address localhost:7777`) and use registry: grpc with "
+          "path: localhost:7777, or registry: local with the path of its executable");
     }
   }
   ASSIGN_OR_RETURN(source.name, Text(spec, "name", "a source", file));
