@@ -32,11 +32,18 @@ constexpr int kMaxNesting = 64;
 // A json cell nested deeper than this is refused: printing a Value
 // recurses.
 constexpr int kMaxJsonDepth = 256;
+constexpr const char* kTooDeep = "is nested deeper than 256 levels";
 // Decoded cells per record: lengths of arrays that need no buffer bytes
 // (null, struct) cost nothing on the wire, so they are capped against the
 // body size.
 constexpr uint64_t kMaxCellsBase = uint64_t{1} << 20;
 constexpr uint64_t kMaxCellsAbsolute = uint64_t{1} << 26;
+// Widths a type text may name (fixed_size_binary, fixed_size_list).
+constexpr int kMaxFixedWidth = 1 << 24;
+
+uint64_t CellCap(size_t body_size) {
+  return std::min(kMaxCellsAbsolute, kMaxCellsBase + 8 * uint64_t(body_size));
+}
 
 Status Unsupported(const std::string& what) {
   return Status(ErrorKind::kNotImplemented, "Arrow IPC: unsupported " + what);
@@ -81,8 +88,9 @@ std::string Base64Encode(std::string_view data) {
   return out;
 }
 
-// Standard or URL-safe alphabet, padding optional.
-std::optional<std::string> Base64Decode(std::string_view text) {
+// Appends the bytes of base64 `text` (standard or URL-safe alphabet,
+// padding optional) to `out`; false (and `out` as it was) when invalid.
+bool Base64DecodeTo(std::string_view text, std::string& out) {
   static const auto table = [] {
     std::array<int8_t, 256> t{};
     t.fill(-1);
@@ -92,14 +100,16 @@ std::optional<std::string> Base64Decode(std::string_view text) {
     return t;
   }();
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
+  if (text.size() % 4 == 1) return false;
+  size_t start = out.size();
   uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
     int v = table[uint8_t(c)];
-    if (v < 0) return std::nullopt;
+    if (v < 0) {
+      out.resize(start);
+      return false;
+    }
     acc = (acc << 6) | uint32_t(v);
     bits += 6;
     if (bits >= 8) {
@@ -107,7 +117,7 @@ std::optional<std::string> Base64Decode(std::string_view text) {
       out += char((acc >> bits) & 0xFF);
     }
   }
-  return out;
+  return true;
 }
 
 int HexDigit(char c) {
@@ -117,27 +127,29 @@ int HexDigit(char c) {
   return -1;
 }
 
-std::optional<std::string> ParseUuid(std::string_view text) {
+// Appends the 16 bytes of a UUID text (hyphenated, 32 hex digits, or in
+// braces) to `out`; false (and `out` as it was) when invalid.
+bool ParseUuidTo(std::string_view text, std::string& out) {
   if (text.size() == 38 && text.front() == '{' && text.back() == '}') text = text.substr(1, 36);
-  std::string out;
-  out.reserve(16);
-  size_t i = 0;
-  if (text.size() != 36 && text.size() != 32) return std::nullopt;
+  if (text.size() != 36 && text.size() != 32) return false;
   bool hyphens = text.size() == 36;
-  while (i < text.size()) {
+  char bytes[16];
+  size_t n = 0;
+  for (size_t i = 0; i < text.size();) {
     if (hyphens && (i == 8 || i == 13 || i == 18 || i == 23)) {
-      if (text[i] != '-') return std::nullopt;
+      if (text[i] != '-') return false;
       ++i;
       continue;
     }
-    if (i + 1 >= text.size()) return std::nullopt;
+    if (i + 1 >= text.size() || n == 16) return false;
     int hi = HexDigit(text[i]), lo = HexDigit(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += char(hi * 16 + lo);
+    if (hi < 0 || lo < 0) return false;
+    bytes[n++] = char(hi * 16 + lo);
     i += 2;
   }
-  if (out.size() != 16) return std::nullopt;
-  return out;
+  if (n != 16) return false;
+  out.append(bytes, 16);
+  return true;
 }
 
 std::string UuidText(std::string_view bytes) {
@@ -152,23 +164,28 @@ std::string UuidText(std::string_view bytes) {
   return out;
 }
 
-std::optional<std::string> ParseMac(std::string_view text) {
-  std::string out;
+// Appends the bytes of a hardware address ("aa:bb:…", "-" separators too)
+// to `out`; false (and `out` as it was) when invalid.
+bool ParseMacTo(std::string_view text, std::string& out) {
+  size_t start = out.size();
   size_t i = 0;
+  auto fail = [&] {
+    out.resize(start);
+    return false;
+  };
   while (i < text.size()) {
-    if (i + 1 >= text.size()) return std::nullopt;
+    if (i + 1 >= text.size()) return fail();
     int hi = HexDigit(text[i]), lo = HexDigit(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    if (hi < 0 || lo < 0) return fail();
     out += char(hi * 16 + lo);
     i += 2;
     if (i < text.size()) {
-      if (text[i] != ':' && text[i] != '-') return std::nullopt;
+      if (text[i] != ':' && text[i] != '-') return fail();
       ++i;
-      if (i == text.size()) return std::nullopt;
+      if (i == text.size()) return fail();
     }
   }
-  if (out.empty()) return std::nullopt;
-  return out;
+  return out.size() > start || fail();
 }
 
 std::string MacText(std::string_view bytes) {
@@ -202,6 +219,17 @@ int JsonDepth(std::string_view text) {
     }
   }
   return max_depth;
+}
+
+// Whether `v` nests arrays/objects more than `limit` deep; recursion stops
+// at the limit.
+bool DeeperThan(const Value& v, int limit) {
+  if (!v.is_structured()) return false;
+  if (limit <= 0) return true;
+  for (const Value& e : v) {
+    if (DeeperThan(e, limit - 1)) return true;
+  }
+  return false;
 }
 
 // --- calendar --------------------------------------------------------------
@@ -468,7 +496,7 @@ std::optional<__int128> ParseDecimal(std::string_view text, int precision, int s
       if (c != '0') return std::nullopt;
     frac = frac.substr(0, size_t(scale));
   }
-  if (scale < 0) return std::nullopt;
+  if (scale < 0 || scale > 38) return std::nullopt;
   std::string digits =
       std::string(whole) + std::string(frac) + std::string(size_t(scale) - frac.size(), '0');
   size_t first = digits.find_first_not_of('0');
@@ -731,6 +759,9 @@ class TypeTextParser {
       if (!Eat(",")) return Error("expected ,");
       ASSIGN_OR_RETURN(t.scale, Number());
       if (!Eat(")")) return Error("expected )");
+      if (t.precision < 1 || t.precision > 38 || t.scale < -38 || t.scale > t.precision) {
+        return Error("decimal128 needs 1 <= precision <= 38 and -38 <= scale <= precision");
+      }
     } else if (w == "utf8" || w == "string")
       t = Simple(TypeId::kUtf8);
     else if (w == "large_utf8" || w == "large_string")
@@ -744,7 +775,7 @@ class TypeTextParser {
       if (!Eat("[")) return Error("expected [");
       ASSIGN_OR_RETURN(t.byte_width, Number());
       if (!Eat("]")) return Error("expected ]");
-      if (t.byte_width < 0) return Error("negative width");
+      if (t.byte_width < 0 || t.byte_width > kMaxFixedWidth) return Error("width out of range");
     } else if (w == "date32" || w == "date64") {
       t = Simple(TypeId::kDate);
       t.date_unit = w == "date32" ? DateUnit::kDay : DateUnit::kMillisecond;
@@ -794,7 +825,7 @@ class TypeTextParser {
         if (!Eat("[")) return Error("expected [");
         ASSIGN_OR_RETURN(t.list_size, Number());
         if (!Eat("]")) return Error("expected ]");
-        if (t.list_size < 0) return Error("negative list size");
+        if (t.list_size < 0 || t.list_size > kMaxFixedWidth) return Error("list size out of range");
       }
     } else if (w == "struct") {
       t = Simple(TypeId::kStruct);
@@ -1383,6 +1414,7 @@ struct Cells {
 
 class BatchEncoder {
  public:
+  size_t row_base = 0;  // index of the first row, for errors
   std::string body;
   std::vector<fb::FieldNode> nodes;
   std::vector<fb::Buffer> buffers;
@@ -1447,10 +1479,11 @@ class BatchEncoder {
  private:
   static bool IsNull(const Value* v) { return v == nullptr || v->is_null(); }
 
-  static Status CellError(const std::string& path, size_t row, const Value& v,
-                          const std::string& what) {
+  Status CellError(const std::string& path, size_t row, const Value& v,
+                   const std::string& what) const {
     return Status(ErrorKind::kType, "Arrow IPC: column " + Quoted(path) + " row " +
-                                        std::to_string(row) + ": " + Shorten(v) + " " + what);
+                                        std::to_string(row_base + row) + ": " + Shorten(v) + " " +
+                                        what);
   }
 
   void AppendBuffer(const void* data, size_t len) {
@@ -1637,7 +1670,11 @@ class BatchEncoder {
     std::vector<int64_t> offsets;
     offsets.reserve(cells.size() + 1);
     offsets.push_back(0);
-    std::string scratch;
+    // One serializer writing straight into the column's data: no string
+    // per json cell.
+    nlohmann::detail::serializer<Value> json_writer(
+        nlohmann::detail::output_adapter<char, std::string>(data), ' ',
+        Value::error_handler_t::replace);
     for (size_t i = 0; i < cells.size(); ++i) {
       const Value* v = cells.values[i];
       if (!IsNull(v)) {
@@ -1645,31 +1682,32 @@ class BatchEncoder {
           // A string that is itself a JSON object or array text is taken as
           // that document (integrations often hand JSON text over); any
           // other value is the document.
+          // Either way no deeper than readers accept (printing recurses).
           bool appended = false;
           if (v->is_string()) {
             const std::string& s = v->get_ref<const std::string&>();
             size_t first = s.find_first_not_of(" \t\r\n");
             if (first != std::string::npos && (s[first] == '{' || s[first] == '[') &&
                 Value::accept(s)) {
+              if (JsonDepth(s) > kMaxJsonDepth) return CellError(path, cells.Row(i), *v, kTooDeep);
               data += s;
               appended = true;
             }
           }
-          if (!appended) data += v->dump(-1, ' ', false, Value::error_handler_t::replace);
+          if (!appended) {
+            if (DeeperThan(*v, kMaxJsonDepth)) return CellError(path, cells.Row(i), *v, kTooDeep);
+            json_writer.dump(*v, false, false, 0);
+          }
         } else if (ext == "mac") {
-          std::optional<std::string> bytes;
-          if (v->is_string()) bytes = ParseMac(v->get_ref<const std::string&>());
-          if (!bytes) return CellError(path, cells.Row(i), *v, "is not a MAC address");
-          data += *bytes;
+          if (!v->is_string() || !ParseMacTo(v->get_ref<const std::string&>(), data))
+            return CellError(path, cells.Row(i), *v, "is not a MAC address");
         } else if (v->is_string()) {
           const std::string& s = v->get_ref<const std::string&>();
           if (text_type || ext == "inet") {
             if (!IsValidUtf8(s)) return CellError(path, cells.Row(i), *v, "is not valid UTF-8");
             data += s;
           } else {
-            std::optional<std::string> bytes = Base64Decode(s);
-            if (!bytes) return CellError(path, cells.Row(i), *v, "is not base64");
-            data += *bytes;
+            if (!Base64DecodeTo(s, data)) return CellError(path, cells.Row(i), *v, "is not base64");
           }
         } else if (text_type && (v->is_number() || v->is_boolean())) {
           data += v->dump();
@@ -1698,24 +1736,30 @@ class BatchEncoder {
   Status EncodeFixedBinary(const ArrowType& t, const std::string& ext, const std::string& path,
                            const Cells& cells) {
     size_t width = size_t(std::max(t.byte_width, 0));
+    if (uint64_t(width) * cells.size() > (uint64_t{1} << 31)) {
+      return ColumnError(ErrorKind::kInvalidArgument, path,
+                         "fixed_size_binary[" + std::to_string(width) + "] of " +
+                             std::to_string(cells.size()) + " rows is too large for one batch");
+    }
     std::string data(cells.size() * width, '\0');
+    std::string bytes;  // reused: no allocation per cell
     for (size_t i = 0; i < cells.size(); ++i) {
       const Value* v = cells.values[i];
       if (IsNull(v)) continue;
-      std::optional<std::string> bytes;
-      if (v->is_string()) {
-        bytes = ext == "uuid" ? ParseUuid(v->get_ref<const std::string&>())
-                              : Base64Decode(v->get_ref<const std::string&>());
-      }
-      if (!bytes)
+      bytes.clear();
+      bool ok = v->is_string() &&
+                (ext == "uuid" ? ParseUuidTo(v->get_ref<const std::string&>(), bytes)
+                               : Base64DecodeTo(v->get_ref<const std::string&>(), bytes));
+      if (!ok) {
         return CellError(path, cells.Row(i), *v,
                          ext == "uuid" ? "is not a UUID" : "is not base64 text");
-      if (bytes->size() != width) {
+      }
+      if (bytes.size() != width) {
         return CellError(path, cells.Row(i), *v,
-                         "is " + std::to_string(bytes->size()) + " bytes, the column holds " +
+                         "is " + std::to_string(bytes.size()) + " bytes, the column holds " +
                              std::to_string(width));
       }
-      std::memcpy(data.data() + i * width, bytes->data(), width);
+      std::memcpy(data.data() + i * width, bytes.data(), width);
     }
     AppendBuffer(data.data(), data.size());
     return Status::Ok();
@@ -1879,6 +1923,15 @@ class BatchEncoder {
     if (field.children.size() != 1)
       return ColumnError(ErrorKind::kInvalidArgument, path, "a list needs one child field");
     const ArrowType& t = field.type;
+    // Every entry of a fixed-size list, null ones too, takes list_size child
+    // slots: a huge size from a foreign schema must not become a huge
+    // allocation.
+    if (t.id == TypeId::kFixedSizeList &&
+        uint64_t(std::max(t.list_size, 0)) * cells.size() > kMaxCellsAbsolute) {
+      return ColumnError(ErrorKind::kInvalidArgument, path,
+                         "fixed_size_list of " + std::to_string(t.list_size) + " elements times " +
+                             std::to_string(cells.size()) + " rows is too large for one batch");
+    }
     Cells child;
     std::vector<int64_t> offsets;
     offsets.reserve(cells.size() + 1);
@@ -2009,15 +2062,21 @@ class BatchEncoder {
 
 }  // namespace
 
-Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Row>& rows) {
-  if (rows.size() > size_t(std::numeric_limits<uint32_t>::max())) {
+namespace {
+
+// Rows [first, first + count) of `rows` as one record stream.
+Result<std::string> EncodeRows(const ArrowSchema& schema, const std::vector<Row>& all, size_t first,
+                               size_t count) {
+  if (count > size_t(std::numeric_limits<uint32_t>::max())) {
     return Status(ErrorKind::kInvalidArgument, "Arrow IPC: too many rows for one record batch");
   }
+  const Row* rows = all.data() + first;
   BatchEncoder encoder;
-  for (size_t r = 0; r < rows.size(); ++r) {
+  encoder.row_base = first;
+  for (size_t r = 0; r < count; ++r) {
     if (rows[r].size() != schema.fields.size()) {
       return Status(ErrorKind::kInvalidArgument,
-                    "Arrow IPC: row " + std::to_string(r) + " has " +
+                    "Arrow IPC: row " + std::to_string(first + r) + " has " +
                         std::to_string(rows[r].size()) + " values, the schema " +
                         std::to_string(schema.fields.size()) + " columns");
     }
@@ -2025,28 +2084,77 @@ Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Ro
   for (size_t c = 0; c < schema.fields.size(); ++c) {
     const ArrowField& field = schema.fields[c];
     Cells cells;
-    cells.values.reserve(rows.size());
-    for (size_t r = 0; r < rows.size(); ++r) {
+    cells.values.reserve(count);
+    for (size_t r = 0; r < count; ++r) {
       const Value* v = &rows[r][c];
       if (!field.nullable && v->is_null()) {
         return Status(ErrorKind::kType, "Arrow IPC: column " + Quoted(field.name) + " row " +
-                                            std::to_string(r) + ": null in a NOT NULL column");
+                                            std::to_string(first + r) +
+                                            ": null in a NOT NULL column");
       }
       cells.values.push_back(v);
     }
     RETURN_IF_ERROR(encoder.Encode(field, field.name, cells, 0));
+  }
+  // Readers (ours included) cap the values a batch may claim against its
+  // bytes; write nothing they would refuse.
+  uint64_t cap = CellCap(encoder.body.size());
+  uint64_t cells = 0;
+  for (const fb::FieldNode& node : encoder.nodes) cells += uint64_t(node.length());
+  if (cells > cap || uint64_t(count) * std::max<size_t>(schema.fields.size(), 1) > cap) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "Arrow IPC: a batch of " + std::to_string(count) + " rows holds " +
+                      std::to_string(cells) + " values in " + std::to_string(encoder.body.size()) +
+                      " bytes, more than a reader accepts; split it");
   }
   std::string out;
   AppendSchemaMessage(out, schema);
   FlatBufferBuilder fbb(512 + 32 * (encoder.nodes.size() + encoder.buffers.size()));
   auto nodes = fbb.CreateVectorOfStructs(encoder.nodes);
   auto buffers = fbb.CreateVectorOfStructs(encoder.buffers);
-  auto batch = fb::CreateRecordBatch(fbb, int64_t(rows.size()), nodes, buffers);
+  auto batch = fb::CreateRecordBatch(fbb, int64_t(count), nodes, buffers);
   fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
                                batch.Union(), int64_t(encoder.body.size())));
   out.reserve(out.size() + fbb.GetSize() + encoder.body.size() + 32);
   AppendMessage(out, fbb, encoder.body);
   AppendEos(out);
+  return out;
+}
+
+}  // namespace
+
+Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Row>& rows) {
+  return EncodeRows(schema, rows, 0, rows.size());
+}
+
+Result<std::vector<std::string>> EncodeRecords(const ArrowSchema& schema,
+                                               const std::vector<Row>& rows, size_t max_bytes) {
+  std::vector<std::string> out;
+  // Estimates never fall short, so a batch closed on them fits; the real
+  // size decides only for a single row whose estimate alone is over.
+  size_t overhead = EncodeSchema(schema).size() + 512 + 64 * schema.fields.size();
+  size_t budget = max_bytes > overhead ? max_bytes - overhead : 0;
+  size_t first = 0, estimate = 0;
+  auto flush = [&](size_t end) -> Status {
+    if (end == first) return Status::Ok();
+    ASSIGN_OR_RETURN(std::string bytes, EncodeRows(schema, rows, first, end - first));
+    if (bytes.size() > max_bytes) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "Arrow IPC: row " + std::to_string(first) + " alone encodes to " +
+                        std::to_string(bytes.size()) + " bytes, over the " +
+                        std::to_string(max_bytes) + "-byte message limit");
+    }
+    out.push_back(std::move(bytes));
+    first = end;
+    estimate = 0;
+    return Status::Ok();
+  };
+  for (size_t r = 0; r < rows.size(); ++r) {
+    size_t row_bytes = EstimateRowBytes(schema, rows[r]);
+    if (r > first && estimate + row_bytes > budget) RETURN_IF_ERROR(flush(r));
+    estimate += row_bytes;
+  }
+  RETURN_IF_ERROR(flush(rows.size()));
   return out;
 }
 
@@ -2061,7 +2169,7 @@ class BatchDecoder {
       : body_(body),
         nodes_(batch->nodes()),
         buffers_(batch->buffers()),
-        cells_left_(std::min(kMaxCellsAbsolute, kMaxCellsBase + 8 * uint64_t(body.size()))) {}
+        cells_left_(CellCap(body.size())) {}
 
   uint64_t& cells_left() { return cells_left_; }
 
@@ -2069,8 +2177,8 @@ class BatchDecoder {
     if (depth > kMaxNesting) return ColumnError(ErrorKind::kParse, path, "nested too deeply");
     if (!nodes_ || next_node_ >= nodes_->size())
       return ColumnError(ErrorKind::kParse, path, "no field node left for the column");
-    const fb::FieldNode* node = nodes_->Get(next_node_++);
-    int64_t length = node->length(), null_count = node->null_count();
+    fb::FieldNode node = NodeAt(next_node_++);
+    int64_t length = node.length(), null_count = node.null_count();
     if (length < 0 || null_count < 0 || null_count > length) {
       return ColumnError(ErrorKind::kParse, path,
                          "field node has length " + std::to_string(length) + " and " +
@@ -2268,11 +2376,16 @@ class BatchDecoder {
         }
         ASSIGN_OR_RETURN(std::vector<Value> items,
                          Decode(field.children[0], path + "[]", depth + 1));
-        if (n > 0 && uint64_t(offsets[n]) > items.size()) {
+        // Null fixed-size entries need no child slots from a lenient writer
+        // (Arrow JS 19 leaves them out), so the bound is checked per entry.
+        if (t.id != TypeId::kFixedSizeList && n > 0 && uint64_t(offsets[n]) > items.size()) {
           return ColumnError(ErrorKind::kParse, path, "list offsets run past the child array");
         }
         for (size_t i = 0; i < n; ++i) {
           if (!is_valid(i)) continue;
+          if (uint64_t(offsets[i + 1]) > items.size()) {
+            return ColumnError(ErrorKind::kParse, path, "list offsets run past the child array");
+          }
           Value arr = Value::array();
           for (int64_t k = offsets[i]; k < offsets[i + 1]; ++k)
             arr.push_back(std::move(items[size_t(k)]));
@@ -2304,8 +2417,8 @@ class BatchDecoder {
         const ArrowField& entries = field.children[0];
         if (!nodes_ || next_node_ >= nodes_->size())
           return ColumnError(ErrorKind::kParse, path, "no field node left for map entries");
-        const fb::FieldNode* entries_node = nodes_->Get(next_node_++);
-        if (entries_node->null_count() != 0)
+        fb::FieldNode entries_node = NodeAt(next_node_++);
+        if (entries_node.null_count() != 0)
           return ColumnError(ErrorKind::kParse, path, "null map entries");
         ASSIGN_OR_RETURN(std::string_view entries_validity, NextBuffer(path));
         (void)entries_validity;
@@ -2314,7 +2427,7 @@ class BatchDecoder {
         ASSIGN_OR_RETURN(std::vector<Value> values,
                          Decode(entries.children[1], path + ".value", depth + 2));
         if (n > 0 && (uint64_t(offsets[n]) > keys.size() || uint64_t(offsets[n]) > values.size() ||
-                      entries_node->length() < offsets[n])) {
+                      entries_node.length() < offsets[n])) {
           return ColumnError(ErrorKind::kParse, path, "map offsets run past the entries");
         }
         for (size_t i = 0; i < n; ++i) {
@@ -2342,11 +2455,20 @@ class BatchDecoder {
     return v;
   }
 
+  fb::FieldNode NodeAt(size_t i) const {
+    fb::FieldNode node;
+    std::memcpy(&node, nodes_->Data() + i * sizeof(fb::FieldNode), sizeof node);
+    return node;
+  }
+
   Result<std::string_view> NextBuffer(const std::string& path) {
     if (!buffers_ || next_buffer_ >= buffers_->size())
       return ColumnError(ErrorKind::kParse, path, "no buffer left for the column");
-    const fb::Buffer* b = buffers_->Get(next_buffer_++);
-    int64_t offset = b->offset(), length = b->length();
+    fb::Buffer b;
+    // The Verifier checks a struct vector's length word, not that its
+    // 8-byte structs are aligned: copy rather than read in place.
+    std::memcpy(&b, buffers_->Data() + next_buffer_++ * sizeof(fb::Buffer), sizeof b);
+    int64_t offset = b.offset(), length = b.length();
     if (offset < 0 || length < 0 || uint64_t(offset) > body_.size() ||
         uint64_t(length) > body_.size() - uint64_t(offset)) {
       return ColumnError(ErrorKind::kParse, path,
@@ -2467,17 +2589,21 @@ Result<DecodedRecord> DecodeRecord(std::string_view ipc) {
 // ============================================================================
 namespace {
 
+// Bytes of `s` as a JSON string, at least.
+size_t JsonStringBound(std::string_view s) {
+  size_t n = 2;
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    n += u < 0x20 ? 6 : (c == '"' || c == '\\') ? 2 : 1;
+  }
+  return n;
+}
+
 // Bytes of the compact JSON text of `v`, at least.
 size_t JsonTextBound(const Value& v) {
   switch (v.type()) {
-    case Value::value_t::string: {
-      size_t n = 2;
-      for (char c : v.get_ref<const std::string&>()) {
-        unsigned char u = static_cast<unsigned char>(c);
-        n += u < 0x20 ? 6 : (c == '"' || c == '\\') ? 2 : 1;
-      }
-      return n;
-    }
+    case Value::value_t::string:
+      return JsonStringBound(v.get_ref<const std::string&>());
     case Value::value_t::array: {
       size_t n = 2;
       for (const Value& e : v) n += JsonTextBound(e) + 1;
@@ -2486,7 +2612,7 @@ size_t JsonTextBound(const Value& v) {
     case Value::value_t::object: {
       size_t n = 2;
       for (const auto& item : v.items())
-        n += JsonTextBound(Value(item.key())) + 2 + JsonTextBound(item.value());
+        n += JsonStringBound(item.key()) + 2 + JsonTextBound(item.value());
       return n;
     }
     default:

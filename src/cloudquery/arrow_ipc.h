@@ -10,20 +10,30 @@
 //   binary / large_binary / fixed_size_binary → base64 string;
 //   decimal128 → string ("123.4500"); date → "YYYY-MM-DD";
 //   timestamp → ISO-8601 UTC "2024-01-02T03:04:05.123456Z" (digits as the
-//   unit has them); time → "HH:MM:SS[.fraction]"; duration → integer in its
-//   unit; interval → {"months","days","nanoseconds"} (the parts it has);
+//   unit has them; no "Z" when the type has no time zone);
+//   time → "HH:MM:SS[.fraction]"; duration → integer in its unit;
+//   interval → {"months"} (year_month), {"days", "milliseconds"}
+//   (day_time), {"months", "days", "nanoseconds"} (month_day_nano);
 //   list / large_list / fixed_size_list → array; struct → object;
 //   map → array of {"key", "value"};
 //   extension uuid → "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
 //   json → the JSON value itself; inet → its text; mac → "aa:bb:…".
 // Encoding takes the same forms back, and coerces where the meaning is
-// unambiguous (an integer for a float column, "42" for an int column,
-// a JSON text for json); anything else is an error naming column and row.
+// unambiguous: integral numbers and integer text for ints; integers and
+// numeric text for floats and decimals; numbers and booleans for utf8;
+// timestamps as ISO-8601 with any offset (converted to UTC; a bare date is
+// midnight UTC; digits past the unit truncate toward the past) or an
+// integer epoch in the column's unit (likewise integers for date, time);
+// a string holding a JSON object or array text for json (any other value,
+// strings included, is the document itself); an object for a map with
+// string keys. Anything else is an error naming column (a.b[] inside
+// nested types) and row. Writing float16 is not supported.
 //
 // Reading foreign bytes is safe: every flatbuffer goes through the
-// flatbuffers Verifier, every buffer and offset is bounds-checked, and
-// dictionaries, compression, unions and view types are errors saying
-// "unsupported".
+// flatbuffers Verifier, every buffer and offset is bounds-checked, nesting
+// and the number of values a batch may claim are capped, and dictionaries,
+// compression, unions, view and run-end types are errors (kNotImplemented)
+// saying "unsupported". The writer refuses what the reader would.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -124,6 +134,12 @@ using Row = std::vector<Value>;
 
 // Schema + exactly one record batch holding `rows` + EOS.
 Result<std::string> EncodeRecord(const ArrowSchema& schema, const std::vector<Row>& rows);
+
+// The rows as consecutive records of at most `max_bytes` each (a message
+// cap such as grpc-js's 4 MiB default), in order, one batch each; no
+// records for no rows. A row too big alone is an error naming it.
+Result<std::vector<std::string>> EncodeRecords(const ArrowSchema& schema,
+                                               const std::vector<Row>& rows, size_t max_bytes);
 
 struct DecodedRecord {
   ArrowSchema schema;

@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "cloudquery/arrow_format_generated.h"
+
 namespace sluice::cq {
 namespace {
 
@@ -223,6 +225,13 @@ TEST(ArrowIpcTest, Extensions) {
   ExpectSame("json", {Value{{"a", 1}, {"b", Value::array({1, "x", nullptr})}}, Value::array(), 5,
                       "text", true, nullptr});
   ExpectColumn("json", {"{\"a\": [1, 2]}", "[1"}, {Value{{"a", Value::array({1, 2})}}, "[1"});
+  Value deep = 1;
+  for (int i = 0; i < 300; ++i) deep = Value::array({deep});
+  ExpectRejected("json", deep);
+  ExpectRejected("json", std::string(300, '[') + std::string(300, ']'));
+  Value ok = 1;
+  for (int i = 0; i < 200; ++i) ok = Value::array({ok});
+  ExpectSame("json", {ok});
   ExpectSame("inet", {"192.168.0.1/24", "::1", nullptr});
   ExpectSame("mac", {"00:1a:2b:3c:4d:5e", nullptr});
   ExpectColumn("mac", {"00-1A-2B-3C-4D-5E"}, {"00:1a:2b:3c:4d:5e"});
@@ -318,7 +327,9 @@ TEST(ArrowIpcTest, TypeTextRoundTrips) {
     EXPECT_EQ(TypeText(*f), text);
   }
   for (const char* bad :
-       {"", "int7", "list<", "time32[us]", "struct<a int64>", "timestamp[xs]", "utf8 junk"}) {
+       {"", "int7", "list<", "time32[us]", "struct<a int64>", "timestamp[xs]", "utf8 junk",
+        "decimal128(5, 1000000000)", "decimal128(0, 0)", "decimal128(39, 2)",
+        "fixed_size_binary[2000000000]", "fixed_size_list<int8>[2000000000]"}) {
     EXPECT_FALSE(FieldOfTypeText("c", bad).ok()) << bad;
   }
 }
@@ -511,6 +522,197 @@ TEST(ArrowIpcTest, EstimateIsNeverBelowTheRealSize) {
   ASSERT_TRUE(bytes.ok());
   size_t schema_only = EncodeSchema(schema).size();
   EXPECT_GE(estimate + schema_only + 1024, bytes->size());
+}
+
+TEST(ArrowIpcTest, EncodeRecordsSplitsUnderTheCapAndKeepsOrder) {
+  ArrowSchema schema =
+      S({F("id", "int64"), F("text", "utf8"), F("doc", "json")}, {{"cq:table_name", "t"}});
+  std::vector<Row> rows;
+  for (int i = 0; i < 3000; ++i) {
+    rows.push_back({i, std::string(size_t(i % 200), 'x'), Value{{"n", i}, {"s", "ünï"}}});
+  }
+  const size_t cap = 64 * 1024;
+  Result<std::vector<std::string>> records = EncodeRecords(schema, rows, cap);
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  EXPECT_GT(records->size(), 3u);
+  std::vector<Row> back;
+  for (const std::string& record : *records) {
+    EXPECT_LE(record.size(), cap);
+    Result<DecodedRecord> decoded = DecodeRecord(record);
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(decoded->schema.metadata, schema.metadata);
+    back.insert(back.end(), decoded->rows.begin(), decoded->rows.end());
+  }
+  EXPECT_EQ(back, rows);
+  // No rows, no records.
+  Result<std::vector<std::string>> none = EncodeRecords(schema, {}, cap);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  // A row too big alone is named.
+  rows[2500][1] = std::string(cap, 'y');
+  Result<std::vector<std::string>> big = EncodeRecords(schema, rows, cap);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("row 2500 alone"), std::string::npos)
+      << big.status().message();
+  // Errors in a later batch name the row by its index in the whole list.
+  rows[2500][1] = "fine";
+  rows[2900][0] = "not a number";
+  Result<std::vector<std::string>> bad = EncodeRecords(schema, rows, cap);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("row 2900"), std::string::npos) << bad.status().message();
+}
+
+// --- streams no Sluice writer makes, built from the flatbuffers directly ----
+
+namespace fb = ::sluice::arrow_fb;
+using flatbuffers::FlatBufferBuilder;
+
+std::string Frame(FlatBufferBuilder& fbb, const std::string& body = "") {
+  std::string out("\xFF\xFF\xFF\xFF", 4);
+  uint32_t padded = (fbb.GetSize() + 7) & ~7u;
+  out.append(reinterpret_cast<const char*>(&padded), 4);
+  out.append(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+  out.append(padded - fbb.GetSize(), '\0');
+  return out + body;
+}
+const std::string kEos("\xFF\xFF\xFF\xFF\0\0\0\0", 8);
+
+// A schema message of one field "col" whose type the callback builds.
+template <typename BuildType>
+std::string SchemaWith(BuildType build, bool dictionary = false,
+                       fb::MetadataVersion version = fb::MetadataVersion::V5) {
+  FlatBufferBuilder fbb;
+  auto [type_type, type] = build(fbb);
+  flatbuffers::Offset<fb::DictionaryEncoding> dict = 0;
+  if (dictionary) dict = fb::CreateDictionaryEncoding(fbb, 0, fb::CreateInt(fbb, 32, true));
+  auto field = fb::CreateField(fbb, fbb.CreateString("col"), true, type_type, type, dict);
+  auto schema = fb::CreateSchema(fbb, fb::Endianness::Little, fbb.CreateVector(&field, 1));
+  fbb.Finish(fb::CreateMessage(fbb, version, fb::MessageHeader::Schema, schema.Union()));
+  return Frame(fbb);
+}
+std::pair<fb::Type, flatbuffers::Offset<void>> Utf8Type(FlatBufferBuilder& fbb) {
+  return {fb::Type::Utf8, fb::CreateUtf8(fbb).Union()};
+}
+
+TEST(ArrowIpcTest, DictionaryEncodingIsRefusedNamingTheColumn) {
+  Result<ArrowSchema> r = DecodeSchema(SchemaWith(Utf8Type, true) + kEos);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), ErrorKind::kNotImplemented);
+  EXPECT_NE(r.status().message().find("\"col\""), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("unsupported dictionary"), std::string::npos)
+      << r.status().message();
+  // A dictionary batch after a plain schema, too.
+  FlatBufferBuilder fbb;
+  auto batch = fb::CreateRecordBatch(fbb, 0);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::DictionaryBatch,
+                               fb::CreateDictionaryBatch(fbb, 0, batch).Union()));
+  Result<DecodedRecord> d = DecodeRecord(SchemaWith(Utf8Type) + Frame(fbb) + kEos);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().kind(), ErrorKind::kNotImplemented);
+  EXPECT_NE(d.status().message().find("dictionary"), std::string::npos);
+}
+
+TEST(ArrowIpcTest, UnionsViewsAndRunEndEncodingAreUnsupported) {
+  auto expect_unsupported = [](const std::string& stream, const std::string& name) {
+    Result<ArrowSchema> r = DecodeSchema(stream + kEos);
+    ASSERT_FALSE(r.ok()) << name;
+    EXPECT_EQ(r.status().kind(), ErrorKind::kNotImplemented) << name;
+    EXPECT_NE(r.status().message().find("unsupported Arrow type " + name), std::string::npos)
+        << r.status().message();
+    EXPECT_NE(r.status().message().find("\"col\""), std::string::npos);
+  };
+  expect_unsupported(SchemaWith([](FlatBufferBuilder& fbb) {
+                       return std::pair{fb::Type::Union, fb::CreateUnion(fbb).Union()};
+                     }),
+                     "Union");
+  expect_unsupported(SchemaWith([](FlatBufferBuilder& fbb) {
+                       return std::pair{fb::Type::Utf8View, fb::CreateUtf8View(fbb).Union()};
+                     }),
+                     "Utf8View");
+  expect_unsupported(SchemaWith([](FlatBufferBuilder& fbb) {
+                       return std::pair{fb::Type::BinaryView, fb::CreateBinaryView(fbb).Union()};
+                     }),
+                     "BinaryView");
+  expect_unsupported(
+      SchemaWith([](FlatBufferBuilder& fbb) {
+        return std::pair{fb::Type::RunEndEncoded, fb::CreateRunEndEncoded(fbb).Union()};
+      }),
+      "RunEndEncoded");
+  expect_unsupported(SchemaWith([](FlatBufferBuilder& fbb) {
+                       return std::pair{fb::Type::ListView, fb::CreateListView(fbb).Union()};
+                     }),
+                     "ListView");
+  // An old metadata version.
+  Result<ArrowSchema> v3 =
+      DecodeSchema(SchemaWith(Utf8Type, false, fb::MetadataVersion::V3) + kEos);
+  ASSERT_FALSE(v3.ok());
+  EXPECT_NE(v3.status().message().find("metadata version"), std::string::npos);
+}
+
+TEST(ArrowIpcTest, CompressedBatchesAreRefused) {
+  FlatBufferBuilder fbb;
+  auto compression = fb::CreateBodyCompression(fbb, fb::CompressionType::ZSTD);
+  auto batch = fb::CreateRecordBatch(fbb, 0, 0, 0, compression);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
+                               batch.Union()));
+  Result<DecodedRecord> r = DecodeRecord(SchemaWith(Utf8Type) + Frame(fbb) + kEos);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), ErrorKind::kNotImplemented);
+  EXPECT_NE(r.status().message().find("compress"), std::string::npos) << r.status().message();
+}
+
+TEST(ArrowIpcTest, AStreamMustStartWithItsSchema) {
+  FlatBufferBuilder fbb;
+  auto batch = fb::CreateRecordBatch(fbb, 0);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
+                               batch.Union()));
+  Result<DecodedRecord> r = DecodeRecord(Frame(fbb) + kEos);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("not a Schema"), std::string::npos) << r.status().message();
+}
+
+TEST(ArrowIpcTest, DeepNestingIsAnErrorNotARecursionCrash) {
+  FlatBufferBuilder fbb;
+  auto field = fb::CreateField(fbb, fbb.CreateString("leaf"), true, fb::Type::Utf8,
+                               fb::CreateUtf8(fbb).Union());
+  for (int i = 0; i < 200; ++i) {
+    field = fb::CreateField(fbb, fbb.CreateString("l"), true, fb::Type::List,
+                            fb::CreateList(fbb).Union(), 0, fbb.CreateVector(&field, 1));
+  }
+  auto schema = fb::CreateSchema(fbb, fb::Endianness::Little, fbb.CreateVector(&field, 1));
+  fbb.Finish(
+      fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::Schema, schema.Union()));
+  Result<ArrowSchema> r = DecodeSchema(Frame(fbb) + kEos);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), ErrorKind::kParse);
+}
+
+TEST(ArrowIpcTest, HugeLengthsWithoutBytesAreCapped) {
+  // A null column claims 2^40 values: no buffer backs them, so only the cap
+  // stands between the stream and terabytes of cells.
+  std::string schema = SchemaWith([](FlatBufferBuilder& fbb) {
+    return std::pair{fb::Type::Null, fb::CreateNull(fbb).Union()};
+  });
+  FlatBufferBuilder fbb;
+  int64_t huge = int64_t(1) << 40;
+  fb::FieldNode node(huge, huge);
+  auto nodes = fbb.CreateVectorOfStructs(&node, 1);
+  auto batch = fb::CreateRecordBatch(fbb, huge, nodes);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
+                               batch.Union()));
+  Result<DecodedRecord> r = DecodeRecord(schema + Frame(fbb) + kEos);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("out of range"), std::string::npos) << r.status().message();
+}
+
+TEST(ArrowIpcTest, MissingNodesAndBuffersNameTheColumn) {
+  FlatBufferBuilder fbb;
+  auto batch = fb::CreateRecordBatch(fbb, 1);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
+                               batch.Union()));
+  Result<DecodedRecord> r = DecodeRecord(SchemaWith(Utf8Type) + Frame(fbb) + kEos);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("\"col\""), std::string::npos) << r.status().message();
 }
 
 }  // namespace

@@ -48,7 +48,8 @@ const Sample kSamples[] = {
     {"date32", "date32", R"(["2024-02-29", "1969-12-31", null])"},
     {"date64", "date64", R"(["2024-02-29", "1900-01-01", null])"},
     {"timestamp_s", "timestamp[s, UTC]", R"(["2024-01-02T03:04:05Z", null])"},
-    {"timestamp_ms", "timestamp[ms, UTC]", R"(["2024-01-02T03:04:05.123Z", "1969-12-31T23:59:59.999Z", null])"},
+    {"timestamp_ms", "timestamp[ms, UTC]",
+     R"(["2024-01-02T03:04:05.123Z", "1969-12-31T23:59:59.999Z", null])"},
     {"timestamp_us", "timestamp[us, UTC]", R"(["2024-01-02T03:04:05.123456Z", null])"},
     {"timestamp_ns", "timestamp[ns, UTC]", R"(["2024-01-02T03:04:05.123456789Z", null])"},
     {"timestamp_naive", "timestamp[us]", R"(["2024-01-02T03:04:05.000001", null])"},
@@ -69,10 +70,12 @@ const Sample kSamples[] = {
     {"list_int64", "list<int64>", R"([[1, 2, 3], null])"},
     {"large_list", "large_list<int64>", R"([[1, 2], null, []])"},
     {"fixed_size_list", "fixed_size_list<int32>[2]", R"([[1, 2], null, [3, null]])"},
-    {"struct", "struct<a: int64, b: utf8>", R"([{"a": 1, "b": "x"}, null, {"a": null, "b": null}])"},
+    {"struct", "struct<a: int64, b: utf8>",
+     R"([{"a": 1, "b": "x"}, null, {"a": null, "b": null}])"},
     {"list_struct", "list<struct<name: utf8, tags: list<utf8>>>",
      R"([[{"name": "x", "tags": ["p", "q"]}, {"name": null, "tags": null}], null, []])"},
-    {"map", "map<utf8, int64>", R"([[{"key": "a", "value": 1}, {"key": "b", "value": null}], null, []])"},
+    {"map", "map<utf8, int64>",
+     R"([[{"key": "a", "value": 1}, {"key": "b", "value": null}], null, []])"},
     {"null", "null", R"([null, null])"},
     {"uuid", "uuid", R"(["123e4567-e89b-12d3-a456-426614174000", null])"},
     {"json", "json", R"([{"a": 1, "b": [1, "x", null]}, [], 5, "text", null])"},
@@ -87,7 +90,10 @@ Value MetadataJson(const Metadata& metadata) {
 }
 
 Value FieldJson(const ArrowField& f) {
-  return Value{{"name", f.name}, {"type", TypeText(f)}, {"nullable", f.nullable}, {"metadata", MetadataJson(f.metadata)}};
+  return Value{{"name", f.name},
+               {"type", TypeText(f)},
+               {"nullable", f.nullable},
+               {"metadata", MetadataJson(f.metadata)}};
 }
 
 bool WriteFile(const std::string& path, const std::string& data) {
@@ -99,7 +105,9 @@ bool WriteFile(const std::string& path, const std::string& data) {
 int EncodeSamples(const std::string& dir) {
   Value index = Value::array();
   ArrowSchema all;
-  all.metadata = {{"cq:table_name", "samples"}, {"cq:table_title", ""}, {"cq:table_description", "every type"},
+  all.metadata = {{"cq:table_name", "samples"},
+                  {"cq:table_title", ""},
+                  {"cq:table_description", "every type"},
                   {"cq:extension:constraint_name", ""}};
   for (const Sample& s : kSamples) {
     Result<ArrowField> field = FieldOfTypeText(s.name, s.type);
@@ -120,8 +128,14 @@ int EncodeSamples(const std::string& dir) {
       return 1;
     }
     WriteFile(dir + "/" + s.name + ".arrow", *bytes);
-    index.push_back(Value{{"name", s.name}, {"file", std::string(s.name) + ".arrow"}, {"field", FieldJson(*field)},
-                          {"metadata", MetadataJson(schema.metadata)}, {"values", values}});
+    Value texts = Value::array();
+    for (const Value& v : values) texts.push_back(v.dump());
+    index.push_back(Value{{"name", s.name},
+                          {"file", std::string(s.name) + ".arrow"},
+                          {"field", FieldJson(*field)},
+                          {"metadata", MetadataJson(schema.metadata)},
+                          {"values", values},
+                          {"cells", texts}});
   }
   // One CloudQuery table with a NOT NULL uuid primary key, as a plugin
   // would send it.
@@ -130,7 +144,9 @@ int EncodeSamples(const std::string& dir) {
   table.title = "Items";
   table.description = "Ïtems";
   table.constraint_name = "items_cqpk";
-  for (auto [name, type, pk] : {std::tuple{"_cq_id", "uuid", true}, {"名前", "utf8", false}, {"doc", "json", false},
+  for (auto [name, type, pk] : {std::tuple{"_cq_id", "uuid", true},
+                                {"名前", "utf8", false},
+                                {"doc", "json", false},
                                 {"at", "timestamp[us, UTC]", false}}) {
     CqColumn c;
     c.arrow = *FieldOfTypeText(name, type);
@@ -140,17 +156,27 @@ int EncodeSamples(const std::string& dir) {
     table.columns.push_back(c);
   }
   ArrowSchema schema = SchemaOfTable(table);
-  std::vector<Row> rows = {{"123e4567-e89b-12d3-a456-426614174000", "a", Value{{"k", 1}}, "2024-01-02T03:04:05.000000Z"},
-                           {"00000000-0000-0000-0000-000000000001", nullptr, nullptr, nullptr}};
+  std::vector<Row> rows = {
+      {"123e4567-e89b-12d3-a456-426614174000", "a", Value{{"k", 1}}, "2024-01-02T03:04:05.000000Z"},
+      {"00000000-0000-0000-0000-000000000001", nullptr, nullptr, nullptr}};
   Result<std::string> bytes = EncodeRecord(schema, rows);
   if (!bytes.ok()) return 1;
   WriteFile(dir + "/cq_table.arrow", *bytes);
   WriteFile(dir + "/cq_table_schema.arrow", EncodeSchema(schema));
   Value fields = Value::array();
   for (const ArrowField& f : schema.fields) fields.push_back(FieldJson(f));
-  Value cq = {{"file", "cq_table.arrow"}, {"schema_file", "cq_table_schema.arrow"}, {"fields", fields},
-              {"metadata", MetadataJson(schema.metadata)}, {"rows", Value::array()}};
-  for (const Row& r : rows) cq["rows"].push_back(Value(r));
+  Value cq = {{"file", "cq_table.arrow"},
+              {"schema_file", "cq_table_schema.arrow"},
+              {"fields", fields},
+              {"metadata", MetadataJson(schema.metadata)},
+              {"rows", Value::array()}};
+  cq["cells"] = Value::array();
+  for (const Row& r : rows) {
+    cq["rows"].push_back(Value(r));
+    Value texts = Value::array();
+    for (const Value& v : r) texts.push_back(v.dump());
+    cq["cells"].push_back(std::move(texts));
+  }
   WriteFile(dir + "/samples.json", Value{{"samples", index}, {"cq_table", cq}}.dump(2));
   return 0;
 }
@@ -170,10 +196,21 @@ int Decode(const std::string& path) {
   }
   Value fields = Value::array();
   for (const ArrowField& f : record->schema.fields) fields.push_back(FieldJson(f));
-  Value rows = Value::array();
-  for (const Row& r : record->rows) rows.push_back(Value(r));
-  std::cout << Value{{"fields", fields}, {"metadata", MetadataJson(record->schema.metadata)}, {"rows", rows}}.dump(
-                   -1, ' ', false, Value::error_handler_t::replace)
+  // Cells also as their JSON texts, so a JavaScript reader compares 64-bit
+  // integers exactly.
+  Value rows = Value::array(), cells = Value::array();
+  for (const Row& r : record->rows) {
+    rows.push_back(Value(r));
+    Value texts = Value::array();
+    for (const Value& v : r)
+      texts.push_back(v.dump(-1, ' ', false, Value::error_handler_t::replace));
+    cells.push_back(std::move(texts));
+  }
+  std::cout << Value{{"fields", fields},
+                     {"metadata", MetadataJson(record->schema.metadata)},
+                     {"rows", rows},
+                     {"cells", cells}}
+                   .dump(-1, ' ', false, Value::error_handler_t::replace)
             << "\n";
   return 0;
 }
@@ -186,7 +223,8 @@ int Encode(const std::string& json_path, const std::string& out_path) {
     return 2;
   }
   ArrowSchema schema;
-  for (const Value& kv : spec.value("metadata", Value::array())) schema.metadata.emplace_back(kv[0], kv[1]);
+  for (const Value& kv : spec.value("metadata", Value::array()))
+    schema.metadata.emplace_back(kv[0], kv[1]);
   for (const Value& f : spec.value("fields", Value::array())) {
     Result<ArrowField> field = FieldOfTypeText(f.value("name", ""), f.value("type", ""));
     if (!field.ok()) {
@@ -194,7 +232,8 @@ int Encode(const std::string& json_path, const std::string& out_path) {
       return 1;
     }
     field->nullable = f.value("nullable", true);
-    for (const Value& kv : f.value("metadata", Value::array())) field->metadata.emplace_back(kv[0], kv[1]);
+    for (const Value& kv : f.value("metadata", Value::array()))
+      field->metadata.emplace_back(kv[0], kv[1]);
     schema.fields.push_back(*field);
   }
   std::vector<Row> rows;
