@@ -3,10 +3,15 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <utility>
 
 #include "cloudquery/proto/discovery.grpc.pb.h"
 #include "cloudquery/proto/plugin.grpc.pb.h"
+#include "core/interrupt.h"
 
 namespace sluice::cq {
 namespace {
@@ -98,6 +103,12 @@ class GrpcSyncStream : public SyncStream {
       : label_(std::move(label)), context_(std::move(context)) {}
 
   ~GrpcSyncStream() override {
+    {
+      std::lock_guard<std::mutex> lock(watch_mutex_);
+      watching_ = false;
+    }
+    watch_wakeup_.notify_all();
+    if (watcher_.joinable()) watcher_.join();
     if (!reader_ || finished_) return;
     // The stream is abandoned (LIMIT, an error above): tell the plugin, and
     // collect the call so gRPC releases it.
@@ -110,6 +121,20 @@ class GrpcSyncStream : public SyncStream {
 
   void Start(pb::Plugin::Stub& stub, const pb::Sync_Request& request) {
     reader_ = stub.Sync(context_.get(), request);
+    // Read() blocks until the plugin sends something, which may be long:
+    // Ctrl-C (core/interrupt.h) cancels the call from here, as the
+    // JavaScript watchdog stops a handler.
+    watcher_ = std::thread([this] {
+      std::unique_lock<std::mutex> lock(watch_mutex_);
+      while (watching_) {
+        if (InterruptRequested()) {
+          interrupted_ = true;
+          context_->TryCancel();
+          return;
+        }
+        watch_wakeup_.wait_for(lock, std::chrono::milliseconds(50));
+      }
+    });
   }
 
   Result<std::optional<SyncMessage>> Next() override {
@@ -121,6 +146,9 @@ class GrpcSyncStream : public SyncStream {
       if (status.ok()) return std::optional<SyncMessage>();
       if (cancelled_ && status.error_code() == grpc::StatusCode::CANCELLED)
         return std::optional<SyncMessage>();
+      if (interrupted_ && status.error_code() == grpc::StatusCode::CANCELLED) {
+        return Status(ErrorKind::kTimeout, label_ + ": Sync cancelled (Ctrl-C)");
+      }
       std::string where = last_table_.empty() ? std::string("Sync")
                                               : "Sync (while reading table '" + last_table_ + "')";
       Status error = CallError(label_, where, status);
@@ -191,6 +219,11 @@ class GrpcSyncStream : public SyncStream {
   std::string last_table_;
   bool finished_ = false;
   bool cancelled_ = false;
+  std::atomic<bool> interrupted_{false};
+  std::mutex watch_mutex_;
+  std::condition_variable watch_wakeup_;
+  bool watching_ = true;
+  std::thread watcher_;
 };
 
 class GrpcPluginClient : public PluginClient {

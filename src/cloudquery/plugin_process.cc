@@ -27,6 +27,7 @@
 #include <thread>
 
 #include "cloudquery/plugin_client.h"
+#include "core/interrupt.h"
 
 extern char** environ;
 
@@ -309,6 +310,7 @@ struct PluginProcess::Impl {
     while (true) {
       if (Answers(socket_path, port)) return "";
       if (Reap(false)) return "it " + DescribeExit(wait_status) + " before listening";
+      if (InterruptRequested()) return "its start was cancelled (Ctrl-C)";
       if (std::chrono::steady_clock::now() >= deadline) {
         return "its socket did not answer within " + std::to_string(options.start_timeout.count()) +
                " ms";
@@ -348,6 +350,7 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::Launch(const LaunchOptions
   impl.options = options;
   std::string failures;
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
+    if (attempt > 1 && InterruptRequested()) break;
     if (attempt > 1) std::this_thread::sleep_for(std::chrono::seconds(1));
     std::vector<std::string> argv = {options.executable, "serve",        "--log-level",
                                      options.log_level,  "--log-format", "json"};
