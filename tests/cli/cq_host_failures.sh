@@ -90,4 +90,19 @@ expect_eq "the rows synced before are all there" "10 20" "$(sqlite3 "$dir/out.db
 out=$("$sluice" -w "$ws" -c "SELECT * FROM c.numbers" 2>&1)
 expect_eq "the dead plugin: a query fails" 1 $?
 expect_contains "and says who" "plugin at unix:$dir/numbers.sock" "$out"
+
+# Names from the plugin: non-ASCII ones are names like any other; one no
+# entity may have is refused, naming it.
+SLUICE_TEST_EXTRA_TABLE=unicode serve unicode node tests/compat/cq_test_plugin.mjs serve --address "unix:$dir/unicode.sock" --log-format json
+out=$("$sluice" -w "$ws" -f csv -c "CREATE CONNECTOR TYPE 'uni' FROM PLUGIN 'unix:$dir/unicode.sock';
+  CREATE CONNECTOR uni TYPE 'uni' CONFIG {};
+  SELECT größe FROM uni.zählerstände ORDER BY 1" 2>&1)
+expect_eq "non-ASCII table and column names" "größe
+Ærø ✓
+日本語" "$out"
+SLUICE_TEST_EXTRA_TABLE=badname serve badname node tests/compat/cq_test_plugin.mjs serve --address "unix:$dir/badname.sock" --log-format json
+out=$("$sluice" -w "$ws" -c "CREATE CONNECTOR TYPE 'bad' FROM PLUGIN 'unix:$dir/badname.sock'" 2>&1)
+expect_eq "a table name no entity may have: refused" 1 $?
+expect_contains "naming the table and the plugin" "table name 'bad-name' contains" "$out"
+expect_contains "and the plugin" "plugin at unix:$dir/badname.sock" "$out"
 finish

@@ -66,7 +66,24 @@ const numbersTable = createTable({
   },
 });
 
-const allTables = [numbersTable];
+// SLUICE_TEST_EXTRA_TABLE=unicode (not CQ_…: the SDK reads CQ_* as flags) adds a table and column with non-ASCII names
+// (`zählerstände`.`größe`); =badname adds a table Sluice must refuse
+// (`bad-name`, as no entity may be named).
+const extraTable = (name, column) =>
+  createTable({
+    name,
+    columns: [createColumn({ name: column, type: new Utf8(), resolver: pathResolver('v') })],
+    resolver: async (_client, _parent, stream) => {
+      stream.write({ v: 'Ærø ✓' });
+      stream.write({ v: '日本語' });
+    },
+  });
+const extra = process.env.SLUICE_TEST_EXTRA_TABLE;
+const allTables = [
+  numbersTable,
+  ...(extra === 'unicode' ? [extraTable('zählerstände', 'größe')] : []),
+  ...(extra === 'badname' ? [extraTable('bad-name', 'v')] : []),
+];
 
 const jsonSchema = JSON.stringify({
   type: 'object',
