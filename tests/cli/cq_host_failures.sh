@@ -3,7 +3,7 @@
 # that kills itself mid-stream (tests/compat/cq_test_plugin.mjs), peers that
 # are not v3 plugins (tests/compat/hostile_plugin.mjs: bytes that are not
 # HTTP/2, a gRPC server answering GetVersions [2], one without discovery), an
-# address nobody listens on, CONFIG its spec schema refuses. LIMIT stops a
+# address nobody listens on, a record that is not Arrow IPC, CONFIG its spec schema refuses. LIMIT stops a
 # long stream: the plugin sees the cancel.
 source "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,6 +53,15 @@ expect_eq "a missing executable: refused" 1 $?
 expect_contains "a missing executable: said so" "does not exist" "$out"
 types=$("$sluice" -w "$ws" -f csv -c "SHOW CONNECTOR TYPES" 2>&1 | tail -n +2)
 expect_eq "no type was stored" "" "$types"
+
+# A v3 plugin whose insert is not Arrow IPC: an error, no crash.
+serve badrecord node tests/compat/hostile_plugin.mjs badrecord "unix:$dir/badrecord.sock"
+out=$("$sluice" -w "$ws" -c "CREATE CONNECTOR TYPE 'b' FROM PLUGIN 'unix:$dir/badrecord.sock';
+  CREATE CONNECTOR b TYPE 'b' CONFIG {};
+  SELECT * FROM b.things" 2>&1)
+expect_eq "a garbage record: the query fails" 1 $?
+expect_contains "naming connector, table and plugin" \
+  "connector 'b', table 'things': plugin at unix:$dir/badrecord.sock: an insert after table 'things' does not decode as Arrow IPC" "$out"
 
 # --- a plugin built on the SDK -----------------------------------------------
 serve numbers node tests/compat/cq_test_plugin.mjs serve --address "unix:$dir/numbers.sock" --log-format json
