@@ -1,9 +1,12 @@
 #include "cli/sync_command.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -97,9 +100,89 @@ Result<std::string> DestinationStatement(const DestinationConfig& destination) {
          config.dump() + ";\n";
 }
 
+// Runs one statement of the plan's making (a CREATE of the source's type).
+Status RunCreated(const SourceConfig& source, const std::string& create, Interpreter& interpreter) {
+  ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{source.file, create}));
+  if (!parsed.ok()) return parsed.errors.front();
+  for (const ast::Statement& statement : parsed.program.statements) {
+    Status ran = interpreter.Execute(statement);
+    if (!ran.ok()) return ran.WithContext(source.file + ": source '" + source.name + "'");
+  }
+  return Status::Ok();
+}
+
+// Whether `program` is on PATH and answers `program info` (a container
+// runtime that works here, not merely one installed).
+bool ContainerRuntimeWorks(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  bool found = false;
+  std::stringstream directories(path ? path : "");
+  for (std::string directory; std::getline(directories, directory, ':') && !found;) {
+    if (!directory.empty() && ::access((directory + "/" + program).c_str(), X_OK) == 0)
+      found = true;
+  }
+  if (!found) return false;
+  // A daemon that does not answer must not hang the sync.
+  return std::system(("timeout 20 " + program + " info >/dev/null 2>&1").c_str()) == 0;
+}
+
+// A source that is a CloudQuery plugin (registry grpc, local with an
+// executable, docker): its connector type, named after the source, made
+// now; "" when the source is not one.
+Result<std::string> PluginSourceType(const SourceConfig& source, Interpreter& interpreter) {
+  if (source.registry == "grpc") {
+    RETURN_IF_ERROR(RunCreated(source,
+                               "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) +
+                                   " FROM PLUGIN " + Quote(source.path) + ";",
+                               interpreter));
+    return source.name;
+  }
+  if (source.registry == "docker") {
+    std::string runtime;
+    for (const char* candidate : {"docker", "podman"}) {
+      if (runtime.empty() && ContainerRuntimeWorks(candidate)) runtime = candidate;
+    }
+    if (runtime.empty()) {
+      return Status(ErrorKind::kNotImplemented,
+                    source.file + ": source '" + source.name +
+                        "': registry: docker needs a container runtime, and "
+                        "neither docker nor podman works on this machine (not on PATH, or `docker "
+                        "info` fails). Run "
+                        "the image yourself — `docker run -p 7777:7777 " +
+                        source.path +
+                        " serve --address 0.0.0.0:7777` — and use `registry: grpc` with `path: "
+                        "localhost:7777`");
+    }
+    return Status(
+        ErrorKind::kNotImplemented,
+        source.file + ": source '" + source.name +
+            "': Sluice does not start containers itself yet; "
+            "with " +
+            runtime + " working here, run `" + runtime + " run -p 7777:7777 " + source.path +
+            " serve --address 0.0.0.0:7777` and use `registry: grpc` with `path: localhost:7777`");
+  }
+  if (source.registry == "local") {
+    // CloudQuery's registry: local names an executable; Sluice's also a
+    // connector type or a folder of definitions, which it still means.
+    fs::path executable = fs::path(source.file).parent_path() / source.path;
+    if (!fs::is_regular_file(executable)) executable = source.path;
+    if (fs::is_regular_file(executable)) {
+      RETURN_IF_ERROR(RunCreated(
+          source,
+          "CREATE OR REPLACE CONNECTOR TYPE " + Quote(source.name) + " FROM PLUGIN LOCAL " +
+              Quote(fs::absolute(executable).lexically_normal().string()) + ";",
+          interpreter));
+      return source.name;
+    }
+  }
+  return std::string();
+}
+
 // The connector type a source names: one installed in the workspace, or the
 // one a folder of .sql files defines, whose definitions this runs.
 Result<std::string> SourceType(const SourceConfig& source, Interpreter& interpreter) {
+  ASSIGN_OR_RETURN(std::string plugin_type, PluginSourceType(source, interpreter));
+  if (!plugin_type.empty()) return plugin_type;
   // The connector type: one installed in the workspace, or the one a
   // folder of .sql files defines (its TEST blocks are not run here).
   std::string type = source.path;

@@ -40,9 +40,18 @@ struct LaunchOptions {
   std::string executable;
   std::vector<std::string> extra_args;
   bool tcp = false;
+  // The JavaScript SDK's `serve` accepts only `--network tcp`, but binds
+  // any address grpc-js understands: with this set the plugin is run as
+  // `EXE serve --log-level L --log-format json --address unix:/tmp/cq-….sock`
+  // (no --network), which is how a JS plugin is served on a unix socket.
+  bool js_style = false;
   std::string log_level = "info";
-  // (level, message): "trace|debug|info|warn|error|unknown".
+  // (level, message): "trace|debug|info|warn|error|unknown". Called on
+  // the process's own reader thread, never the caller's.
   std::function<void(const std::string& level, const std::string& message)> log;
+  // How long each start attempt waits for the socket to answer (the
+  // CLI's 5 s; a busy machine starting Node may need more).
+  std::chrono::milliseconds start_timeout{5000};
 };
 
 class PluginProcess {
@@ -51,8 +60,16 @@ class PluginProcess {
   ~PluginProcess();  // Stop()
   // What to dial: "unix:/tmp/cq-….sock" or "127.0.0.1:PORT".
   const std::string& target() const;
+  // The executable, for messages.
+  const std::string& executable() const;
+  // The process id (its process group's too); 0 once it has stopped.
+  int pid() const;
+  // Whether it has exited (reaped without waiting); its exit, described,
+  // in `how` when it has.
+  bool Exited(std::string* how = nullptr);
   // SIGINT, SIGKILL after 5 s; an error when it exited non-zero or by a
-  // signal other than the ones sent.
+  // signal other than the ones sent (exit 130, a Node plugin's answer to
+  // SIGINT, counts as stopping cleanly).
   Status Stop();
 
  private:
@@ -75,10 +92,10 @@ struct SyncOptions {
 struct SyncMessage {
   enum class Kind { kMigrateTable, kInsert, kDeleteRecord, kError };
   Kind kind = Kind::kInsert;
-  ArrowSchema table;      // kMigrateTable
-  DecodedRecord record;   // kInsert
-  std::string table_name; // kInsert (cq:table_name), kDeleteRecord, kError
-  std::string error;      // kError
+  ArrowSchema table;       // kMigrateTable
+  DecodedRecord record;    // kInsert
+  std::string table_name;  // kInsert (cq:table_name), kDeleteRecord, kError
+  std::string error;       // kError
 };
 
 class SyncStream {
@@ -117,8 +134,9 @@ class PluginClient {
  public:
   // `target` is "host:port" or "unix:/abs/path"; `label` names the plugin
   // in errors ("plugin 'forge' at unix:/tmp/…").
-  static Result<std::unique_ptr<PluginClient>> Connect(const std::string& target, const std::string& label,
-                                                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  static Result<std::unique_ptr<PluginClient>> Connect(
+      const std::string& target, const std::string& label,
+      std::chrono::milliseconds timeout = std::chrono::seconds(5));
   virtual ~PluginClient() = default;
 
   const std::string& label() const { return label_; }
@@ -129,7 +147,8 @@ class PluginClient {
   // nullopt when the plugin has none (or answers UNIMPLEMENTED).
   virtual Result<std::optional<std::string>> GetSpecSchema() = 0;
   // `spec_json` is the spec's JSON text ("null" for none).
-  virtual Status Init(const std::string& spec_json, bool no_connection, const std::string& invocation_id) = 0;
+  virtual Status Init(const std::string& spec_json, bool no_connection,
+                      const std::string& invocation_id) = 0;
   virtual Result<std::vector<ArrowSchema>> GetTables(const std::vector<std::string>& tables,
                                                      const std::vector<std::string>& skip_tables,
                                                      bool skip_dependent_tables) = 0;
@@ -138,6 +157,8 @@ class PluginClient {
   virtual Result<TestConnectionResult> TestConnection(const std::string& spec_json) = 0;
   virtual Result<std::unique_ptr<WriteStream>> Write() = 0;
   virtual Status Close() = 0;
+  // The deadline of each unary call (60 s unless set); streams have none.
+  virtual void SetCallTimeout(std::chrono::milliseconds timeout) = 0;
 
  protected:
   explicit PluginClient(std::string label) : label_(std::move(label)) {}

@@ -149,6 +149,8 @@ struct CreateConnectorTypeStmt {
   std::optional<std::string> version;
   ExprPtr config_schema;                   // may be null
   std::optional<std::string> integration;  // FROM INTEGRATION 'dir'
+  std::optional<std::string> plugin;       // FROM PLUGIN 'host:port' | 'unix:/path' | LOCAL 'exe'
+  bool plugin_local = false;               // FROM PLUGIN LOCAL
 };
 
 struct CreateEntityStmt {

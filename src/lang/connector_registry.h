@@ -40,6 +40,9 @@ class ConnectorRegistry : public SourceDefinitions {
   Result<Value> InspectIntegration(const std::string& directory) {
     return sources_.InspectIntegration(directory);
   }
+  Result<Value> InspectPlugin(const std::string& location) {
+    return sources_.InspectPlugin(location);
+  }
   // CREATE/ALTER CONNECTOR of a type whose kind judges CONFIG itself (an
   // integration: its plugin's JSON schema), when its templates resolve now
   // (else the check waits for the connector's first use).

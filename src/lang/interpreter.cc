@@ -434,6 +434,10 @@ ResultSet DescribePlan(const ResultSet& query_plan) {
     // engine applies them, the handler never sees them.
     std::string kept;
     for (const ScanPlan::Term& term : decided.kept) kept += (kept.empty() ? "" : ", ") + term.field + " " + term.op;
+    if (!decided.pushdown) {
+      add("nothing pushed down: the source (a CloudQuery plugin) takes no filters, limit or order; "
+          "SQLite applies the WHERE, LIMIT and ORDER BY to every row it streams");
+    }
     add("filters: " + (filters.empty() ? std::string("none") : filters));
     if (!conditions.empty()) add("conditions: " + conditions);
     if (!kept.empty()) add("not passed (value not of the field's type): " + kept);

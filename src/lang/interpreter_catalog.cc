@@ -10,10 +10,11 @@
 #include <sstream>
 
 #include "catalog/config_schema.h"
-#include "core/credential.h"
 #include "catalog/sync_runs.h"
+#include "core/credential.h"
 #include "dest/destination_registry.h"
 #include "source/integration_source.h"
+#include "source/plugin_source.h"
 
 namespace sluice {
 namespace {
@@ -204,8 +205,72 @@ Status CatalogStatements::CreateIntegrationType(const ast::CreateConnectorTypeSt
   return Status::Ok();
 }
 
+// CREATE CONNECTOR TYPE 'x' FROM PLUGIN 'host:port' | 'unix:/path' | LOCAL
+// 'exe': a CloudQuery source plugin, asked (as `cloudquery tables` asks,
+// without a connection) for its name, version, spec schema and tables. Its
+// location and spec schema are stored in the type; connectors of it dial
+// the plugin, or start their own process of a local one.
+Status CatalogStatements::CreatePluginType(const ast::CreateConnectorTypeStmt& s) {
+  if (s.config_schema) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "a plugin's CONFIG is described by its spec schema (GetSpecSchema): "
+                  "CONFIG_SCHEMA does not apply")
+        .At(s.config_schema->span.begin);
+  }
+  PluginLocation location;
+  if (s.plugin_local) {
+    std::filesystem::path path(*s.plugin);
+    const auto& source = s.name.span.begin.file;
+    if (path.is_relative() && source && !source->name.empty() && source->name.front() != '<') {
+      path = std::filesystem::path(source->name).parent_path() / path;
+    }
+    std::error_code error;
+    std::filesystem::path executable = std::filesystem::absolute(path, error).lexically_normal();
+    if (error || !std::filesystem::exists(executable, error)) {
+      return Status(ErrorKind::kNotFound,
+                    "plugin executable '" + path.string() + "' does not exist")
+          .At(s.name.span.begin);
+    }
+    location.executable = executable.string();
+  } else {
+    location.target = *s.plugin;
+  }
+  Result<Value> about = in_.connectors_.InspectPlugin(location.Store());
+  if (!about.ok())
+    return about.TakeStatus()
+        .WithContext("connector type '" + s.name.text + "'")
+        .At(s.name.span.begin);
+  location.json_schema = about->value("json_schema", Value());
+  ConnectorTypeDef def;
+  def.name = s.name.text;
+  def.integration = location.Store();
+  def.kind = "plugin";
+  def.version = s.version.value_or(about->value("version", ""));
+  def.description = s.description.value_or("CloudQuery plugin " + about->value("name", "") +
+                                           (def.version.empty() ? "" : " " + def.version));
+  def.config_schema = about->value("config_schema", Value::object());
+  Catalog& catalog = in_.workspace_.catalog();
+  Status put = catalog.PutConnectorType(def, s.or_replace);
+  if (!put.ok()) return put.At(s.name.span.begin);
+  // A replaced plugin may have dropped tables.
+  ASSIGN_OR_RETURN(std::vector<EntityDef> old, catalog.ListEntities(def.name));
+  for (const EntityDef& entity : old) RETURN_IF_ERROR(catalog.DropEntity(def.name, entity.name));
+  for (EntityDef& entity :
+       PluginSource::EntitiesOfTables(def.name, location.Label(), (*about)["tables"])) {
+    entity.handler.defined_at = s.name.span.begin.ToString();
+    RETURN_IF_ERROR(catalog.PutEntity(entity, true));
+  }
+  if (about->contains("tables_error")) {
+    in_.output_.Log(
+        "connector type '" + def.name + "': the plugin lists no tables without a connection (" +
+        (*about)["tables_error"].get<std::string>() + "); a connector lists them when it starts");
+  }
+  return Status::Ok();
+}
+
 Status CatalogStatements::CreateConnectorType(const ast::CreateConnectorTypeStmt& s) {
   if (s.integration) return CreateIntegrationType(s);
+  if (s.plugin) return CreatePluginType(s);
   ConnectorTypeDef def;
   def.name = s.name.text;
   def.description = s.description.value_or("");

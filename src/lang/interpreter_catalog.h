@@ -29,6 +29,7 @@ class CatalogStatements {
 
  private:
   Status CreateIntegrationType(const ast::CreateConnectorTypeStmt& s);
+  Status CreatePluginType(const ast::CreateConnectorTypeStmt& s);
   Status ValidateIntegrationConfig(const ConnectorTypeDef& type, const ConnectorDef& connector);
 
   Status DescribeType(const std::string& name);

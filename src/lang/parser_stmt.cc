@@ -141,8 +141,15 @@ ast::Statement Parser::ParseCreateConnectorType(const Token& first, bool or_repl
       statement.config_schema = ParseExpr();
     } else if (AcceptKeyword("FROM")) {
       ClauseOnce(integration, clause);
-      ExpectKeyword("INTEGRATION");
-      statement.integration = ParseStringLiteral("an integration directory");
+      if (AcceptKeyword("PLUGIN")) {
+        statement.plugin_local = AcceptKeyword("LOCAL");
+        statement.plugin = ParseStringLiteral(
+            statement.plugin_local ? "the path of a plugin executable"
+                                   : "a plugin address ('host:port' or 'unix:/path')");
+      } else {
+        ExpectKeyword("INTEGRATION");
+        statement.integration = ParseStringLiteral("an integration directory");
+      }
     } else {
       break;
     }

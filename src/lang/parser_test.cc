@@ -134,6 +134,25 @@ TEST(ParserTest, CreateConnectorTypeWithEveryClause) {
   EXPECT_EQ(ast::StatementName(statement), "CREATE CONNECTOR TYPE");
 }
 
+TEST(ParserTest, CreateConnectorTypeFromPlugin) {
+  ParseResult holder;
+  const auto& remote =
+      ParseOne<ast::CreateConnectorTypeStmt>("CREATE CONNECTOR TYPE 'p' FROM PLUGIN 'unix:/tmp/p.sock';", holder);
+  EXPECT_EQ(remote.plugin, "unix:/tmp/p.sock");
+  EXPECT_FALSE(remote.plugin_local);
+  EXPECT_FALSE(remote.integration.has_value());
+  ParseResult holder2;
+  const auto& local = ParseOne<ast::CreateConnectorTypeStmt>(
+      "create or replace connector type 'p' from plugin local 'bin/plugin' version '2';", holder2);
+  EXPECT_EQ(local.plugin, "bin/plugin");
+  EXPECT_TRUE(local.plugin_local);
+  EXPECT_EQ(local.version, "2");
+  EXPECT_EQ(ErrorsOf("CREATE CONNECTOR TYPE 'p' FROM PLUGIN LOCAL;"),
+            (Strings{"1:44: expected the path of a plugin executable, found ';'"}));
+  EXPECT_EQ(ErrorsOf("CREATE CONNECTOR TYPE 'p' FROM PLUGIN 'a:1' FROM INTEGRATION 'd';"),
+            (Strings{"1:45: clause FROM is given twice"}));
+}
+
 TEST(ParserTest, CreateOrReplaceConnectorTypeMinimalAndLowerCase) {
   ParseResult holder;
   const auto& s = ParseOne<ast::CreateConnectorTypeStmt>("create or replace connector type \"svc\";", holder);

@@ -275,6 +275,10 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       ++equalities_on_filterable;
       continue;
     }
+    if (!table->schema.takes_pushdown) {
+      limit_safe = false;  // nothing reaches the source: SQLite applies it
+      continue;
+    }
     const char* op = OpName(constraint.op);
     if (!op || constraint.iColumn < 0 || constraint.iColumn >= static_cast<int>(fields.size())) {
       limit_safe = false;  // SQLite checks it; the handler never sees it
@@ -319,11 +323,12 @@ int BestIndex(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       sorted = false;
       continue;
     }
-    sorted = sorted && fields[column].sortable;
+    sorted = sorted && fields[column].sortable && table->schema.takes_pushdown;
     order_by.push_back(Value::array({fields[column].name, info->aOrderBy[i].desc != 0}));
   }
   if (sorted) info->orderByConsumed = 1;
-  if (!order_by.empty()) plan["order_by"] = order_by;
+  if (!order_by.empty() && table->schema.takes_pushdown) plan["order_by"] = order_by;
+  if (!table->schema.takes_pushdown) plan["pushdown"] = false;
   // LIMIT and OFFSET go to the handler only when they cannot change the
   // result: every constraint is one it promised to apply, and SQLite need
   // not sort afterwards. A child scanned over all parents runs many calls,

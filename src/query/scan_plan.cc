@@ -28,6 +28,7 @@ std::optional<ScanPlan> DescribeIndex(std::string_view idx_str) {
   plan.limit = decided.contains("limit");
   plan.offset = decided.contains("offset");
   plan.raw = decided.value("raw", false);
+  plan.pushdown = decided.value("pushdown", true);
   return plan;
 }
 

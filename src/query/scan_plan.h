@@ -31,6 +31,7 @@ struct ScanPlan {
   std::vector<Order> order_by;
   std::vector<std::string> fields;  // fields the query reads
   bool raw = false;                 // _raw is read: whole rows
+  bool pushdown = true;             // false: the source takes nothing pushed down
 };
 
 // The plan in an idxStr the module wrote; nullopt for any other text.

@@ -33,6 +33,10 @@ struct EntitySchema {
   // OFFSET; an integration table's `appliesOffset`). Otherwise the engine
   // skips them, and the handler's options.limit counts them in.
   bool applies_offset = false;
+  // False when the source can apply no filter, limit or order at all (a
+  // CloudQuery plugin: its Sync carries none): SQLite does all of it, and
+  // EXPLAIN says so.
+  bool takes_pushdown = true;
 };
 
 // Rows of one handler call, pulled one at a time.

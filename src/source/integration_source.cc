@@ -57,6 +57,10 @@ Value ConfigSchemaOf(const Value& json_schema) {
 
 }  // namespace
 
+Value IntegrationSource::ConfigSchemaOfJsonSchema(const Value& json_schema) {
+  return ConfigSchemaOf(json_schema);
+}
+
 Result<std::unique_ptr<IntegrationSource>> IntegrationSource::Create(
     js::JsRuntime& runtime, ConnectorSpec spec, js::ConsoleFunction console,
     const TransportFactory& transport) {

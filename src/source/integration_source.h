@@ -47,6 +47,9 @@ class IntegrationSource : public ConnectorInstance, public MultiTableScan {
   // Checks CONFIG against an integration's JSON schema (Debian's tv4 does
   // the validating); errors name each failing path.
   static Status ValidateJsonSchema(js::JsRealm& realm, const Value& schema, const Value& config);
+  // A plugin's JSON schema as a CONFIG_SCHEMA: its keys, their types, and
+  // which are credentials (stored as {{secrets.x}}, never literally).
+  static Value ConfigSchemaOfJsonSchema(const Value& json_schema);
   // Entities for an integration's tables, as describe() lists them.
   static std::vector<EntityDef> EntitiesOfTables(const std::string& type,
                                                  const std::string& directory, const Value& tables);

@@ -115,6 +115,8 @@ struct SourceKind {
   std::function<Status(const ConnectorTypeDef& type, const Value& resolved_config,
                        const SourceEnv& env)>
       check_config;
+  // Its scans can apply filters, LIMIT or ORDER BY (EntitySchema).
+  bool takes_pushdown = true;
 };
 
 }  // namespace sluice

@@ -8,6 +8,7 @@
 #include "core/identifier.h"
 #include "source/declared_source.h"
 #include "source/integration_source.h"
+#include "source/plugin_source.h"
 #include "source/vector_rows.h"
 
 namespace sluice {
@@ -36,6 +37,7 @@ SourceRegistry::SourceRegistry(SourceDefinitions& definitions) : definitions_(de
                   return IntegrationSource::ValidateIntegrationConfig(
                       *runtime, type.integration, resolved_config, env.transport);
                 }});
+  RegisterKind(PluginSource::Kind());
 }
 
 // Sources hold realms of the runtime: they go first.
@@ -147,6 +149,11 @@ Result<Value> SourceRegistry::InspectIntegration(const std::string& directory) {
   return IntegrationSource::InspectIntegration(*runtime, directory, console);
 }
 
+Result<Value> SourceRegistry::InspectPlugin(const std::string& location) {
+  ASSIGN_OR_RETURN(PluginLocation parsed, PluginLocation::Parse(location));
+  return PluginSource::Inspect(parsed, Env(parsed.Label()));
+}
+
 bool SourceRegistry::ListsOwnEntities(const ConnectorTypeDef& type) const {
   const SourceKind* kind = FindKind(type.kind);
   return kind && kind->lists_own_entities;
@@ -220,6 +227,7 @@ Result<EntitySchema> SourceRegistry::Schema(const std::string& connector,
   schema.entity = entity;
   schema.has_parent = !found.parent.empty();
   schema.applies_offset = found.applies_offset;
+  if (const SourceKind* kind = FindKind(type.kind)) schema.takes_pushdown = kind->takes_pushdown;
   std::map<std::string, std::string> folded;
   for (const auto& [name, spec] : found.fields.items()) {
     auto [twin, fresh] = folded.emplace(FoldIdentifier(name), name);

@@ -99,6 +99,10 @@ class SourceRegistry : public EntityProvider {
   // CREATE CONNECTOR TYPE … FROM INTEGRATION: loads the integration once,
   // without a connection (ConnectorInstance::InspectIntegration).
   Result<Value> InspectIntegration(const std::string& directory);
+  // CREATE CONNECTOR TYPE … FROM PLUGIN: asks the plugin (started for it
+  // when local) what PluginSource::Inspect says; `location` as
+  // PluginLocation stores it.
+  Result<Value> InspectPlugin(const std::string& location);
   // Capabilities of a type's kind (false for a kind not registered).
   bool ListsOwnEntities(const ConnectorTypeDef& type) const;
   bool ChecksOwnConfig(const ConnectorTypeDef& type) const;

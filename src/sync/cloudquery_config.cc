@@ -134,20 +134,40 @@ Result<std::vector<std::string>> List(const YAML::Node& spec, const char* key, c
 Status CheckRegistry(const YAML::Node& spec, const std::string& file) {
   if (!spec["registry"]) return Status::Ok();
   std::string registry = spec["registry"].as<std::string>();
-  if (registry == "local") return Status::Ok();
+  if (registry == "local" || registry == "cloudquery") return Status::Ok();
   return ConfigError(file, spec["registry"].Mark(),
                      "registry '" + registry + "' is not supported: Sluice runs connector types installed in the "
                      "workspace or defined in a local folder (registry: local, or none)");
 }
 
 Status ReadSource(const YAML::Node& spec, const std::string& file, SyncConfig& config) {
-  RETURN_IF_ERROR(CheckKeys(spec,
-                            {"name", "path", "registry", "version", "tables", "skip_tables", "destinations", "spec",
-                             "skip_dependent_tables", "deterministic_cq_id"},
-                            "source spec", file));
-  RETURN_IF_ERROR(CheckRegistry(spec, file));
+  RETURN_IF_ERROR(
+      CheckKeys(spec,
+                {"name", "path", "registry", "version", "tables", "skip_tables", "destinations",
+                 "spec", "skip_dependent_tables", "deterministic_cq_id"},
+                "source spec", file));
   SourceConfig source;
   source.file = file;
+  // A source may be a CloudQuery plugin served over gRPC, a local
+  // executable, or an image; which of them runs is sync_command's to say.
+  if (spec["registry"]) {
+    ASSIGN_OR_RETURN(source.registry, Text(spec, "registry", "", file));
+    if (source.registry != "local" && source.registry != "grpc" && source.registry != "docker" &&
+        source.registry != "cloudquery") {
+      return ConfigError(
+          file, spec["registry"].Mark(),
+          "registry '" + source.registry +
+              "' is not supported for a source (grpc, local or docker; or none for a connector "
+              "type in the workspace or a folder of .sql definitions)");
+    }
+    if (source.registry == "cloudquery") {
+      return ConfigError(
+          file, spec["registry"].Mark(),
+          "registry 'cloudquery' (CloudQuery Hub) is not reachable from Sluice: run the plugin "
+          "yourself (`PLUGIN serve --address localhost:7777`) and use registry: grpc with "
+          "path: localhost:7777, or registry: local with the path of its executable");
+    }
+  }
   ASSIGN_OR_RETURN(source.name, Text(spec, "name", "a source", file));
   ASSIGN_OR_RETURN(source.path, Text(spec, "path", "source '" + source.name + "'", file));
   ASSIGN_OR_RETURN(source.tables, List(spec, "tables", file));

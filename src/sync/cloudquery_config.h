@@ -14,6 +14,11 @@
 //     destinations: ["sqlite"]
 //     spec: {api_url: "https://…", api_key: "{{secrets.key}}"}
 //   ---
+// A CloudQuery source plugin is one with `registry: grpc` (`path:
+// localhost:7777` or `unix:/abs/path.sock`), `registry: local` (`path:` its
+// executable) or `registry: docker` (`path:` its image; needs a working
+// docker or podman).
+//
 //   kind: destination
 //   spec:
 //     name: sqlite
@@ -48,6 +53,11 @@ namespace sluice {
 
 struct SourceConfig {
   std::string name;
+  // "" (or "local" with a type or folder path): a connector type in the
+  // workspace or a folder of .sql definitions; "grpc": a plugin served at
+  // `path` (host:port or unix:/abs/path); "local" with an executable file:
+  // a plugin Sluice starts as the CLI does; "docker": an image.
+  std::string registry;
   std::string path;                     // a type name or a folder
   std::vector<std::string> tables;      // patterns; empty means "*"
   std::vector<std::string> skip_tables;
