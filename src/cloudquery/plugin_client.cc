@@ -1,5 +1,7 @@
 #include "cloudquery/plugin_client.h"
 
+#include "cloudquery/plugin_write.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -364,12 +366,7 @@ class GrpcPluginClient : public PluginClient {
     return result;
   }
 
-  // The Write stream is plugin_write.cc's (MakeWriteStream); until it is
-  // wired here, hosting a destination is not available through this client.
-  Result<std::unique_ptr<WriteStream>> Write() override {
-    return Status(ErrorKind::kNotImplemented,
-                  label() + ": writing to a plugin is not built into this client yet");
-  }
+  Result<std::unique_ptr<WriteStream>> Write() override { return MakeWriteStream(channel_, label()); }
 
   Status Close() override {
     pb::Close_Response response;

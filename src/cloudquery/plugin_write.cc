@@ -46,14 +46,6 @@ Status FromGrpc(const grpc::Status& status, const std::string& label, const std:
   return Status(kind, label + ": " + what + ": " + CodeName(status.error_code()) + ": " + message);
 }
 
-// A unary call's error, worded as PluginClient's (plugin_client.cc).
-Status CallError(const std::string& label, const std::string& call, const grpc::Status& status) {
-  Status converted = FromGrpc(status, label, call);
-  std::string message = label + ": " + call + " failed: " + CodeName(status.error_code());
-  if (!status.error_message().empty()) message += ": " + status.error_message();
-  return Status(converted.kind(), message);
-}
-
 std::string TableOf(const ArrowSchema& schema) {
   std::string name = MetadataValue(schema.metadata, "cq:table_name");
   return name.empty() ? "(unnamed)" : name;
@@ -169,82 +161,6 @@ class GrpcWriteStream : public WriteStream {
   std::string last_message_ = "no message";
 };
 
-std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target) {
-  grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(static_cast<int>(kMaxMessageBytes));
-  args.SetMaxSendMessageSize(static_cast<int>(kMaxMessageBytes));
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
-}
-
-// See ConnectForWrite.
-class WriteOnlyClient : public PluginClient {
- public:
-  WriteOnlyClient(std::shared_ptr<grpc::Channel> channel, std::string label)
-      : PluginClient(std::move(label)), channel_(std::move(channel)), stub_(pb::Plugin::NewStub(channel_)) {}
-
-  Status CheckVersion() override {
-    auto stub = discovery::Discovery::NewStub(channel_);
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    discovery::GetVersions_Request request;
-    discovery::GetVersions_Response response;
-    grpc::Status status = stub->GetVersions(&context, request, &response);
-    if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-      return Status(ErrorKind::kConnector, label() + " speaks an older protocol: it does not answer discovery v1 "
-                                                     "(GetVersions), which every protocol-3 plugin does; Sluice "
-                                                     "speaks protocol 3 only");
-    }
-    if (!status.ok()) return CallError(label(), "GetVersions", status);
-    std::string versions;
-    for (int version : response.versions()) {
-      if (version == 3) return Status::Ok();
-      versions += (versions.empty() ? "" : ", ") + std::to_string(version);
-    }
-    return Status(ErrorKind::kConnector, label() + " speaks protocol version(s) [" + versions +
-                                             "], and Sluice speaks 3: use a release of the plugin built on a v3 "
-                                             "SDK");
-  }
-  Status Init(const std::string& spec_json, bool no_connection, const std::string& invocation_id) override {
-    grpc::ClientContext context;
-    pb::Init_Request request;
-    request.set_spec(spec_json);
-    request.set_no_connection(no_connection);
-    request.set_invocation_id(invocation_id);
-    pb::Init_Response response;
-    grpc::Status status = stub_->Init(&context, request, &response);
-    return status.ok() ? Status::Ok() : CallError(label(), "Init", status);
-  }
-  Result<std::unique_ptr<WriteStream>> Write() override { return MakeWriteStream(channel_, label()); }
-  Status Close() override {
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    pb::Close_Request request;
-    pb::Close_Response response;
-    grpc::Status status = stub_->Close(&context, request, &response);
-    // A plugin without Close has nothing to release.
-    if (status.ok() || status.error_code() == grpc::StatusCode::UNIMPLEMENTED) return Status::Ok();
-    return CallError(label(), "Close", status);
-  }
-
-  Result<std::string> GetName() override { return Unbuilt("GetName"); }
-  Result<std::string> GetVersion() override { return Unbuilt("GetVersion"); }
-  Result<std::optional<std::string>> GetSpecSchema() override { return Unbuilt("GetSpecSchema"); }
-  Result<std::vector<ArrowSchema>> GetTables(const std::vector<std::string>&, const std::vector<std::string>&,
-                                             bool) override {
-    return Unbuilt("GetTables");
-  }
-  Result<std::unique_ptr<SyncStream>> Sync(const SyncOptions&) override { return Unbuilt("Sync"); }
-  Result<TestConnectionResult> TestConnection(const std::string&) override { return Unbuilt("TestConnection"); }
-
- private:
-  Status Unbuilt(const char* call) const {
-    return Status(ErrorKind::kNotImplemented, label() + ": " + call + " is not available on a write-only client");
-  }
-
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<pb::Plugin::Stub> stub_;
-};
-
 }  // namespace
 
 std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label) {
@@ -293,18 +209,6 @@ Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const 
     start = end;
   }
   return records;
-}
-
-Result<std::unique_ptr<PluginClient>> ConnectForWrite(const std::string& target, const std::string& label,
-                                                      std::chrono::milliseconds timeout) {
-  std::shared_ptr<grpc::Channel> channel = MakeChannel(target);
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() + timeout)) {
-    return Status(ErrorKind::kConnection, label + ": cannot connect within " +
-                                              std::to_string(timeout.count()) + " ms");
-  }
-  auto client = std::make_unique<WriteOnlyClient>(std::move(channel), label);
-  RETURN_IF_ERROR(client->CheckVersion());
-  return std::unique_ptr<PluginClient>(std::move(client));
 }
 
 }  // namespace sluice::cq

@@ -39,12 +39,4 @@ std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> chan
 Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const std::vector<Row>& rows,
                                                size_t budget, const std::string& table, size_t first_row = 0);
 
-// Until PluginClient::Connect (plugin_client.cc) lands, a client that can
-// do what a destination needs — connect, check the protocol version, Init,
-// Write, Close — over the same channel settings; the other calls answer
-// "not implemented". The integrator replaces callers with
-// PluginClient::Connect and removes this.
-Result<std::unique_ptr<PluginClient>> ConnectForWrite(const std::string& target, const std::string& label,
-                                                      std::chrono::milliseconds timeout = std::chrono::seconds(5));
-
 }  // namespace sluice::cq

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include "cloudquery/cq_table.h"
 #include "cloudquery/plugin_write.h"
+#include "core/secret_masker.h"
 #include "core/time_util.h"
 
 namespace sluice {
@@ -226,22 +228,22 @@ CloudQueryDestination::~CloudQueryDestination() {
 
 Result<cq::PluginClient*> CloudQueryDestination::Client() {
   if (client_) return client_.get();
-  if (!executable_.empty()) {
-    // TODO(integrator): with plugin_process.cc merged, launch it as the CLI
-    // does and dial its socket:
-    //   cq::LaunchOptions launch;
-    //   launch.executable = executable_;
-    //   launch.log = [this](const std::string& level, const std::string& line) { /* relay, masked */ };
-    //   ASSIGN_OR_RETURN(process_, cq::PluginProcess::Launch(launch));
-    //   target_ = process_->target();
-    return Status(ErrorKind::kNotImplemented,
-                  label_ + ": launching a destination plugin (registry 'local') is not built into this Sluice; "
-                           "run it yourself (`" + executable_ + " serve --address unix:/tmp/d.sock`) and use "
-                           "registry 'grpc' with path 'unix:/tmp/d.sock'");
+  std::string target = target_;
+  if (!executable_.empty() && !process_) {
+    // Started as the CLI starts a local plugin; its log lines go to stderr
+    // with their level, masked (the plugin was given the spec).
+    cq::LaunchOptions launch;
+    launch.executable = executable_;
+    std::string label = label_;
+    launch.log = [label](const std::string& level, const std::string& message) {
+      std::fprintf(stderr, "%s\n",
+                   SecretMasker::Global().Mask(label + " [" + level + "] " + message).c_str());
+    };
+    ASSIGN_OR_RETURN(process_, cq::PluginProcess::Launch(launch));
   }
-  // TODO(integrator): cq::PluginClient::Connect + CheckVersion once
-  // plugin_client.cc lands (its Write() returns MakeWriteStream(channel_, label())).
-  ASSIGN_OR_RETURN(std::unique_ptr<cq::PluginClient> client, cq::ConnectForWrite(target_, label_));
+  if (process_) target = process_->target();
+  ASSIGN_OR_RETURN(std::unique_ptr<cq::PluginClient> client, cq::PluginClient::Connect(target, label_));
+  RETURN_IF_ERROR(client->CheckVersion());
   RETURN_IF_ERROR(client->Init(spec_json_, false, "sluice-" + name_));
   client_ = std::move(client);
   return client_.get();

@@ -46,7 +46,7 @@ namespace sluice {
 class CloudQueryDestination : public Destination {
  public:
   // CONFIG: path (required), registry ("grpc", the default; "local": path
-  // is an executable to launch — not built yet, the error says so), spec
+  // is an executable launched as the CloudQuery CLI launches one), spec
   // (an object), state_path (optional).
   static Result<std::unique_ptr<CloudQueryDestination>> Open(const std::string& name, const Value& config);
   // CONFIG checks that need no connection.
@@ -72,6 +72,8 @@ class CloudQueryDestination : public Destination {
   std::string spec_json_;
   std::string state_path_;  // "" for none
   std::string executable_;  // registry 'local': the plugin to launch
+  // Declared before the client: the client is closed before the plugin stops.
+  std::unique_ptr<cq::PluginProcess> process_;
   std::unique_ptr<cq::PluginClient> client_;
 };
 

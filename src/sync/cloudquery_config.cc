@@ -130,16 +130,6 @@ Result<std::vector<std::string>> List(const YAML::Node& spec, const char* key, c
   return out;
 }
 
-// Sluice runs what the workspace or a folder defines; nothing is fetched.
-Status CheckRegistry(const YAML::Node& spec, const std::string& file) {
-  if (!spec["registry"]) return Status::Ok();
-  std::string registry = spec["registry"].as<std::string>();
-  if (registry == "local" || registry == "cloudquery") return Status::Ok();
-  return ConfigError(file, spec["registry"].Mark(),
-                     "registry '" + registry + "' is not supported: Sluice runs connector types installed in the "
-                     "workspace or defined in a local folder (registry: local, or none)");
-}
-
 Status ReadSource(const YAML::Node& spec, const std::string& file, SyncConfig& config) {
   RETURN_IF_ERROR(
       CheckKeys(spec,

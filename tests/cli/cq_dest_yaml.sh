@@ -6,6 +6,7 @@
 # two sources writing one table of a file destination is refused (a file
 # holds a table whole); SQL SYNC keeps `<connector>_<entity>`.
 source "$(dirname "$0")/lib.bash"
+root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$dir"
 mkdir shard
 cat >shard/type.sql <<'SQL'
@@ -107,19 +108,46 @@ out=$("$sluice" sync shared.yaml -w ws.db 2>&1)
 expect_eq "shared file table: exit status" 1 $?
 expect_contains "is refused, naming both" "sources 'a' and 'b' both write table 'items' to file destination 'lake'" "$out"
 # Destination registries: grpc is a running plugin (tests/cli/cq_dest_write.sh);
-# launching one (local with an executable) is not built yet, and says what to do.
-printf '#!/bin/sh\n' >plugin.sh && chmod +x plugin.sh
+# local is an executable Sluice launches as the CloudQuery CLI does
+# (`EXE serve --log-level info --log-format json --network unix --address
+# /tmp/cq-….sock`). Here a wrapper a user would write around the recorder
+# (a JS peer that takes `--address unix:PATH`).
+cat >recorder-plugin <<SH
+#!/usr/bin/env bash
+echo "\$@" > "$dir/launched-with"
+address=""; network=tcp
+while [ \$# -gt 0 ]; do
+  case "\$1" in
+    --network) network=\$2; shift 2 ;;
+    --address) address=\$2; shift 2 ;;
+    *) shift ;;
+  esac
+done
+[ "\$network" = unix ] && address="unix:\$address"
+exec node "$root/tests/compat/dest_recorder.mjs" --address "\$address" --out "$dir/local-calls.json"
+SH
+chmod +x recorder-plugin
 cat >local.yaml <<YAML
 kind: source
 spec: {name: a, path: shard, destinations: [d], spec: {name: a}}
 ---
 kind: destination
-spec: {name: d, path: ./plugin.sh, registry: local}
+spec: {name: d, path: ./recorder-plugin, registry: local}
 YAML
 out=$("$sluice" sync local.yaml -w ws.db 2>&1)
-expect_eq "registry local with an executable: exit status" 1 $?
-expect_contains "is a cloudquery destination" "CREATE OR REPLACE DESTINATION d TYPE 'cloudquery' CONFIG {\"path\":\"./plugin.sh\",\"registry\":\"local\"" "$out"
-expect_contains "whose launch says it is not built and how to run it instead" "destination 'd' (plugin ./plugin.sh): launching a destination plugin (registry 'local') is not built into this Sluice; run it yourself" "$out"
+expect_eq "registry local: exit status" 0 $?
+expect_contains "is a cloudquery destination" "CREATE OR REPLACE DESTINATION d TYPE 'cloudquery' CONFIG {\"path\":\"./recorder-plugin\",\"registry\":\"local\"" "$out"
+launched=$(cat launched-with)
+expect_contains "launched as the CLI launches a local plugin" "serve --log-level info --log-format json --network unix --address /" "$launched"
+socket=$(sed -n 's/.*--address \([^ ]*\).*/\1/p' launched-with)
+expect_eq "its socket is removed after the run" "gone" "$([ -e "$socket" ] && echo present || echo gone)"
+inserted=$(node -e 'const calls = require(process.argv[1]); console.log(calls.writes.flat().filter((m) => m.kind === "insert").reduce((n, m) => n + m.rows, 0))' "$dir/local-calls.json" 2>&1)
+expect_eq "the plugin received the rows" "3" "$inserted"
+printf '#!/bin/sh\nexit 7\n' >broken-plugin && chmod +x broken-plugin
+sed 's|./recorder-plugin|./broken-plugin|' local.yaml >broken.yaml
+out=$("$sluice" sync broken.yaml -w ws.db 2>&1)
+expect_eq "registry local, a plugin that exits at once: exit status" 1 $?
+expect_contains "names the plugin and why it did not start" "plugin './broken-plugin' did not start after 3 attempts; attempt 1: it exited with status 7 before listening" "$out"
 cat >github.yaml <<YAML
 kind: destination
 spec: {name: d, path: cloudquery/sqlite, registry: github}
