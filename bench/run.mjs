@@ -4,7 +4,8 @@
 // the same run on the same local API (bench/bench_api_server.cc). Prints a
 // markdown table and writes it to bench/results/latest.md.
 //
-//   node bench/run.mjs [BUILD_DIR]        (BENCH_RUNS=3, BENCH_ROWS=1000000, BENCH_BIG_ROWS=5000000)
+//   node bench/run.mjs [BUILD_DIR]        (BENCH_RUNS=3, BENCH_ROWS=1000000, BENCH_BIG_ROWS=5000000,
+//                                          BENCH_ONLY=cloudquery for the protocol scenarios alone)
 //
 // Each figure is the median of BENCH_RUNS runs, with min–max. Ratios are
 // what compares across machines; absolute times are for information.
@@ -176,6 +177,64 @@ const fmt = (s) => (s ? `${(s.median / 1000).toFixed(3)} s` : '—');
 const times = (list) => summary(list.map((r) => r.wall_ms));
 const rss = (list) => summary(list.map((r) => r.max_rss_kib / 1024));
 
+// 7. The CloudQuery plugin protocol, against the bench API at `url`.
+const cloudquerySection = async (url) => {
+  log('7. the CloudQuery plugin protocol');
+  // The same integration (bench/integration) served by `sluice plugin serve`
+  // and by the real JavaScript SDK, each read through gRPC by a Node client
+  // that replays the CloudQuery CLI's calls (bench/node/cq_read.mjs).
+  const cqDir = join(work, 'cq-integration');
+  cpSync(join(root, 'bench/integration'), cqDir, { recursive: true });
+  symlinkSync(join(root, 'tests/compat/node_modules'), join(cqDir, 'node_modules'));
+  const spec = JSON.stringify({ url });
+  const served = async (command, args) => {
+    const port = await freePort();
+    const child = spawn(command, [...args(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+    children.push(child);
+    const target = `127.0.0.1:${port}`;
+    await waitForPort(port);
+    return { target, stop: () => child.kill('SIGINT') };
+  };
+  const readThrough = (target, specText) => measure('node', ['bench/node/cq_read.mjs', target, specText]);
+  const sluiceServe = await served(sluice, (port) => ['plugin', 'serve', cqDir, '--address', `127.0.0.1:${port}`]);
+  const sdkServe = await served('node', (port) => [join(cqDir, 'main.js'), 'serve', '--address', `127.0.0.1:${port}`]);
+  const sluiceReads = repeat(() => readThrough(sluiceServe.target, spec));
+  // The SDK sends one message per row and reads at about 2,000 rows/s:
+  // it reads sdkRows rows of their own server, and its time is scaled to
+  // `rows` (the scenario compares rates).
+  const sdkRows = Math.min(rows, Number(process.env.BENCH_CQ_SDK_ROWS || 100_000));
+  const sdkSpec = sdkRows === rows ? spec
+    : JSON.stringify({ url: await startServer(['--rows', String(sdkRows), '--page-size', String(pageSize)]) });
+  const sdkReads = repeat(() => readThrough(sdkServe.target, sdkSpec));
+  const perThousand = (r) => (jsonOf(r.stdout).inserts / jsonOf(r.stdout).rows) * 1000;
+  const rate = (r) => Math.round(jsonOf(r.stdout).rows / (r.wall_ms / 1000));
+  for (const [r, expected] of [...sluiceReads.map((r) => [r, rows]), ...sdkReads.map((r) => [r, sdkRows])]) {
+    if (jsonOf(r.stdout).rows !== expected) throw new Error(`a gRPC read gave ${r.stdout}, not ${expected} rows`);
+  }
+  const scaled = sdkReads.map((r) => ({ ...r, wall_ms: r.wall_ms * (rows / sdkRows) }));
+  add({ name: `gRPC Sync of ${rows} rows read by a Node client: sluice plugin serve`, sluice: times(sluiceReads),
+        rss: rss(sluiceReads), baseline: times(scaled),
+        note: `baseline: the same integration served by the real JS SDK 0.1.25` +
+              (sdkRows === rows ? '' : `, measured on ${sdkRows} rows and scaled to ${rows}`) +
+              `; rows/s: Sluice ${rate(sluiceReads[0])}, SDK ${rate(sdkReads[0])}; messages per 1000 rows: Sluice ` +
+              `${perThousand(sluiceReads[0]).toFixed(2)}, SDK ${perThousand(sdkReads[0]).toFixed(2)}; RSS is the client's` });
+  sdkServe.stop();
+  // Hosting: Sluice syncs that plugin into SQLite through gRPC, against
+  // Sluice loading the integration itself.
+  const hostWs = join(work, 'host.db');
+  const hosted = spawnSync(sluice, ['-w', hostWs, '-c', `CREATE CONNECTOR TYPE 'hb' FROM PLUGIN '${sluiceServe.target}';
+    CREATE CONNECTOR h TYPE 'hb' CONFIG ${spec};
+    CREATE CONNECTOR TYPE 'nb' FROM INTEGRATION '${cqDir}';
+    CREATE CONNECTOR n TYPE 'nb' CONFIG ${spec};`], { encoding: 'utf8', env: benchEnv });
+  if (hosted.status !== 0) throw new Error(hosted.stderr);
+  const hostRuns = repeat((i) => runSluice(copyOf(hostWs, `host-${i}`), 'SYNC CONNECTOR h FULL', 'table'));
+  const nativeRuns = repeat((i) => runSluice(copyOf(hostWs, `native-${i}`), 'SYNC CONNECTOR n FULL', 'table'));
+  add({ name: `full sync of ${rows} rows from a hosted plugin (sluice plugin serve over gRPC) into SQLite`,
+        sluice: times(hostRuns), rss: rss(hostRuns), baseline: times(nativeRuns),
+        note: 'baseline: the same integration loaded natively (FROM INTEGRATION); baseline ÷ Sluice below 1 is the hosting overhead' });
+  sluiceServe.stop();
+};
+
 const main = async () => {
   log(`bench: ${runs} runs of each, ${rows} rows (${bigRows} for memory), work dir ${work}`);
   const url = await startServer(['--rows', String(rows), '--page-size', String(pageSize)]);
@@ -189,6 +248,13 @@ const main = async () => {
   const fetchSeconds = fetchLimit.map((r) => jsonOf(r.stdout).seconds * 1000);
   const insertSeconds = insertLimit.map((r) => jsonOf(r.stdout).seconds * 1000);
   const syncLimit = summary(fetchSeconds.map((f, i) => f + insertSeconds[i]));
+
+  // BENCH_ONLY=cloudquery: only the CloudQuery protocol scenarios.
+  if (process.env.BENCH_ONLY === 'cloudquery') {
+    await cloudquerySection(url);
+    report();
+    return;
+  }
 
   log('1. live scan');
   const countRuns = repeat(() => runSluice(ws, 'SELECT count(*) AS n FROM b.rows'));
@@ -276,50 +342,7 @@ const main = async () => {
         limit: summary(repeat(() => jsonOf(measure(join(build, 'bench_limit'), ['fetch', `${url}/rows`, '1']).stdout).seconds * 1000)) });
   void empty;
 
-  log('7. the CloudQuery plugin protocol');
-  // The same integration (bench/integration) served by `sluice plugin serve`
-  // and by the real JavaScript SDK, each read through gRPC by a Node client
-  // that replays the CloudQuery CLI's calls (bench/node/cq_read.mjs).
-  const cqDir = join(work, 'cq-integration');
-  cpSync(join(root, 'bench/integration'), cqDir, { recursive: true });
-  symlinkSync(join(root, 'tests/compat/node_modules'), join(cqDir, 'node_modules'));
-  const spec = JSON.stringify({ url });
-  const served = async (command, args) => {
-    const port = await freePort();
-    const child = spawn(command, [...args(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
-    children.push(child);
-    const target = `127.0.0.1:${port}`;
-    await waitForPort(port);
-    return { target, stop: () => child.kill('SIGINT') };
-  };
-  const readThrough = (target) => measure('node', ['bench/node/cq_read.mjs', target, spec]);
-  const sluiceServe = await served(sluice, (port) => ['plugin', 'serve', cqDir, '--address', `127.0.0.1:${port}`]);
-  const sdkServe = await served('node', (port) => [join(cqDir, 'main.js'), 'serve', '--address', `127.0.0.1:${port}`]);
-  const sluiceReads = repeat(() => readThrough(sluiceServe.target));
-  const sdkReads = repeat(() => readThrough(sdkServe.target));
-  const perThousand = (r) => (jsonOf(r.stdout).inserts / jsonOf(r.stdout).rows) * 1000;
-  for (const r of [...sluiceReads, ...sdkReads]) {
-    if (jsonOf(r.stdout).rows !== rows) throw new Error(`a gRPC read gave ${r.stdout}, not ${rows} rows`);
-  }
-  add({ name: `gRPC Sync of ${rows} rows read by a Node client: sluice plugin serve`, sluice: times(sluiceReads),
-        rss: rss(sluiceReads), baseline: times(sdkReads),
-        note: `baseline: the same integration served by the real JS SDK 0.1.25; messages per 1000 rows: Sluice ` +
-              `${perThousand(sluiceReads[0]).toFixed(2)}, SDK ${perThousand(sdkReads[0]).toFixed(2)}; RSS is the client's` });
-  sdkServe.stop();
-  // Hosting: Sluice syncs that plugin into SQLite through gRPC, against
-  // Sluice loading the integration itself.
-  const hostWs = join(work, 'host.db');
-  const hosted = spawnSync(sluice, ['-w', hostWs, '-c', `CREATE CONNECTOR TYPE 'hb' FROM PLUGIN '${sluiceServe.target}';
-    CREATE CONNECTOR h TYPE 'hb' CONFIG ${spec};
-    CREATE CONNECTOR TYPE 'nb' FROM INTEGRATION '${cqDir}';
-    CREATE CONNECTOR n TYPE 'nb' CONFIG ${spec};`], { encoding: 'utf8', env: benchEnv });
-  if (hosted.status !== 0) throw new Error(hosted.stderr);
-  const hostRuns = repeat((i) => runSluice(copyOf(hostWs, `host-${i}`), 'SYNC CONNECTOR h FULL', 'table'));
-  const nativeRuns = repeat((i) => runSluice(copyOf(hostWs, `native-${i}`), 'SYNC CONNECTOR n FULL', 'table'));
-  add({ name: `full sync of ${rows} rows from a hosted plugin (sluice plugin serve over gRPC) into SQLite`,
-        sluice: times(hostRuns), rss: rss(hostRuns), baseline: times(nativeRuns),
-        note: 'baseline: the same integration loaded natively (FROM INTEGRATION); baseline ÷ Sluice below 1 is the hosting overhead' });
-  sluiceServe.stop();
+  await cloudquerySection(url);
 
   log('6. memory');
   for (const child of children.splice(0)) child.kill('SIGTERM');

@@ -1,0 +1,4 @@
+import { createServeCommand } from '@cloudquery/plugin-sdk-javascript/plugin/serve';
+import { plugin } from './plugin.js';
+
+createServeCommand(plugin).parse();
