@@ -435,10 +435,8 @@ class SluiceBackend : public cq::PluginBackend {
       }
     }
     interpreter_->connectors().Reset();
-    // dump(0) puts a space after each ':' — compact JSON's `"a":true`
-    // would read as the bind parameter `:true`.
     return RunText("<plugin Init>", "CREATE OR REPLACE CONNECTOR " + name + " TYPE " +
-                                        Quote(type_.name) + " CONFIG " + config.dump(0) + ";");
+                                        Quote(type_.name) + " CONFIG " + config.dump() + ";");
   }
 
   // The entities as CloudQuery tables (once per Init).

@@ -95,6 +95,13 @@ class Lexer {
     }
   }
 
+  bool AfterQuotedToken() const {
+    if (result_.tokens.empty()) return false;
+    const Token& last = result_.tokens.back();
+    return last.kind == TokenKind::kString || last.kind == TokenKind::kDoubleString ||
+           (last.kind == TokenKind::kIdentifier && last.quoted);
+  }
+
   char Peek(size_t ahead) const {
     return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
   }
@@ -123,6 +130,12 @@ class Lexer {
     if (IsIdentStart(c)) {
       while (pos_ < text_.size() && IsIdentChar(text_[pos_])) ++pos_;
       return Push(TokenKind::kIdentifier, std::string(text_.substr(start, pos_ - start)), start);
+    }
+    // `:name` is a parameter — except right after a string or a quoted
+    // name, where SQL never puts one and JSON puts its colon: {"a":true}.
+    if (c == ':' && AfterQuotedToken()) {
+      ++pos_;
+      return Push(TokenKind::kSymbol, ":", start);
     }
     if (c == '?' || ((c == ':' || c == '@' || c == '$') && IsIdentStart(Peek(1)))) {
       ++pos_;

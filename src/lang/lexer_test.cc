@@ -237,6 +237,16 @@ TEST(LexerTest, SqlParameters) {
   EXPECT_EQ(Describe(lexed), (Strings{"param:?", "param:?1", "param::name", "param:@p", "param:$v"}));
 }
 
+// Compact JSON: a colon right after a key is the object's, never the start
+// of a parameter (`{"a":true}` once failed with "expected ':', found ':true'").
+TEST(LexerTest, ColonAfterAQuotedKeyIsNotAParameter) {
+  LexResult lexed = LexText("{\"a\":true, 'b':x, \"c\" :null} WHERE a = :p");
+  EXPECT_TRUE(lexed.errors.empty());
+  EXPECT_EQ(Describe(lexed), (Strings{"sym:{", "dstr:a", "sym::", "id:true", "sym:,", "str:b", "sym::", "id:x",
+                                      "sym:,", "dstr:c", "sym::", "id:null", "sym:}", "id:WHERE", "id:a", "sym:=",
+                                      "param::p"}));
+}
+
 TEST(LexerTest, UnterminatedSingleQuotedString) {
   LexResult lexed = LexText("PRINT 1;\nPRINT 'abc;\n");
   EXPECT_EQ(Errors(lexed), (Strings{"2:7: unterminated string"}));
