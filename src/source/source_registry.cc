@@ -335,16 +335,23 @@ class EachParentRows : public RowSource {
 // Keeps a child call's complete answer for the rest of the statement.
 class StatementRecording : public RowSource {
  public:
+  // Stops recording (and keeps nothing) past `max_rows` rows.
   StatementRecording(std::unique_ptr<RowSource> inner,
-                     std::map<std::string, std::vector<Value>>& cache, std::string key)
-      : inner_(std::move(inner)), cache_(cache), key_(std::move(key)) {}
+                     std::map<std::string, std::vector<Value>>& cache, std::string key,
+                     size_t max_rows = SIZE_MAX)
+      : inner_(std::move(inner)), cache_(cache), key_(std::move(key)), max_rows_(max_rows) {}
   Result<std::optional<Value>> Next() override {
     ASSIGN_OR_RETURN(std::optional<Value> row, inner_->Next());
     if (row) {
-      rows_.push_back(*row);
+      if (rows_.size() < max_rows_) {
+        rows_.push_back(*row);
+      } else {
+        abandoned_ = true;
+        rows_ = {};
+      }
     } else if (!done_) {
       done_ = true;
-      cache_[key_] = std::move(rows_);
+      if (!abandoned_) cache_[key_] = std::move(rows_);
     }
     return row;
   }
@@ -353,8 +360,10 @@ class StatementRecording : public RowSource {
   std::unique_ptr<RowSource> inner_;
   std::map<std::string, std::vector<Value>>& cache_;
   std::string key_;
+  size_t max_rows_;
   std::vector<Value> rows_;
   bool done_ = false;
+  bool abandoned_ = false;
 };
 
 // A child's rows for one given parent.
@@ -417,6 +426,26 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
     return std::unique_ptr<RowSource>(std::make_unique<WithParent>(
         std::make_unique<StatementRecording>(std::move(rows), statement_cache_, std::move(key)),
         request.parent));
+  }
+  // A source that takes nothing pushed down (a CloudQuery plugin) gives
+  // the same rows to every scan of an entity: a statement that scans it
+  // again — the inner side of a join, a self-join — reads the rows kept
+  // from the first complete scan instead of making the source produce
+  // them all again (for a plugin, one whole Sync per outer row). Kept for
+  // tables of up to kStatementRowsKept rows; larger ones are read again.
+  Result<const SourceKind*> kind = KindOf(instance->spec().type);
+  if (kind.ok() && !(*kind)->takes_pushdown) {
+    std::string key = connector + "\n" + entity + "\n(every row)";
+    if (auto cached = statement_cache_.find(key); cached != statement_cache_.end()) {
+      ++cache_hits_[connector];
+      return std::unique_ptr<RowSource>(std::make_unique<VectorRows>(cached->second, std::nullopt));
+    }
+    ScanRequest whole = request;
+    whole.parent = Value();
+    whole.only_fields.reset();
+    ASSIGN_OR_RETURN(std::unique_ptr<RowSource> rows, instance->Scan(*found, whole));
+    return std::unique_ptr<RowSource>(
+        std::make_unique<StatementRecording>(std::move(rows), statement_cache_, std::move(key), kStatementRowsKept));
   }
   std::chrono::seconds ttl = instance->limits().cache_ttl;
   bool cacheable = cache_enabled_ && ttl.count() > 0 && request.use_cache;

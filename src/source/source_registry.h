@@ -161,6 +161,8 @@ class SourceRegistry : public EntityProvider {
                                const Value& filters);
   std::vector<CachedScan> cache_;
   std::map<std::string, std::vector<Value>> statement_cache_;  // child scans by call
+  // Rows of a whole-table scan kept for the rest of a statement (see Scan).
+  static constexpr size_t kStatementRowsKept = 100'000;
   // Connectors whose definitions were read (and secrets decrypted) in this
   // statement: a child scan per parent row must not repeat that work.
   std::set<std::string> checked_this_statement_;
