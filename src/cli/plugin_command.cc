@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -557,6 +558,7 @@ class SluiceBackend : public cq::PluginBackend {
   struct Pending {
     std::vector<cq::Row> rows;
     size_t bytes = 0;
+    std::chrono::steady_clock::time_point since;  // when its first row came
   };
   static constexpr size_t kBatchRows = 100000;  // bounds memory for tiny rows
 
@@ -588,6 +590,8 @@ class SluiceBackend : public cq::PluginBackend {
     const size_t room = budget > cq::kEnvelopeBytes + empty_record_bytes_[table]
                             ? budget - cq::kEnvelopeBytes - empty_record_bytes_[table]
                             : 0;
+    // Rows held back send nothing, so a client's cancel is noticed here.
+    RETURN_IF_ERROR(sink.Check());
     cq::Row row = RowOf(table, object);
     size_t bytes = cq::EstimateRowBytes(schemas_[table], row);
     Pending& batch = pending[table];
@@ -595,8 +599,13 @@ class SluiceBackend : public cq::PluginBackend {
       RETURN_IF_ERROR(Flush(table, pending, sink));
     }
     Pending& open = pending[table];
+    auto now = std::chrono::steady_clock::now();
+    if (open.rows.empty()) open.since = now;
     open.rows.push_back(std::move(row));
     open.bytes += bytes;
+    // A slow source streams: rows wait at most about kFlushIntervalMs.
+    if (now - open.since >= std::chrono::milliseconds(cq::kFlushIntervalMs))
+      RETURN_IF_ERROR(Flush(table, pending, sink));
     return Status::Ok();
   }
 

@@ -67,6 +67,39 @@ Status Guarded(const std::string& what, const std::function<Status()>& call) {
   }
 }
 
+// Deeper than this, a spec is refused before anything parses, copies or
+// frees it: those are recursive, and 100,000 levels overflow the stack.
+// The same limit as the SQL parser's (CONFIG nests no deeper there).
+constexpr int kMaxSpecNesting = 256;
+
+// One linear pass over the raw bytes, counting [ and { outside strings.
+Status CheckSpecNesting(const std::string& what, const std::string& spec) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    char c = spec[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxSpecNesting) {
+        return Status(ErrorKind::kInvalidArgument,
+                      what + ": the spec is too deeply nested: more than " +
+                          std::to_string(kMaxSpecNesting) + " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    }
+  }
+  return Status::Ok();
+}
+
 grpc::Status ToGrpc(const Status& status) {
   if (status.ok()) return grpc::Status::OK;
   // The client may print it: secrets never leave masked.
@@ -211,6 +244,33 @@ class SyncQueue {
   Status final_;
 };
 
+// The process-wide interrupt (core/interrupt.h), requested for one Sync
+// job only: set while that job runs, cleared when it ends (unless the
+// server is stopping, which wants every later call interrupted too).
+class SyncInterrupt {
+ public:
+  void Start() {
+    std::lock_guard lock(mutex_);
+    running_ = true;
+    if (requested_) RequestInterrupt();
+  }
+  void Request() {
+    std::lock_guard lock(mutex_);
+    requested_ = true;
+    if (running_) RequestInterrupt();
+  }
+  void End(bool stopping) {
+    std::lock_guard lock(mutex_);
+    if (running_ && requested_ && !stopping) ClearInterrupt();
+    running_ = false;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool running_ = false;
+  bool requested_ = false;
+};
+
 std::string TableNameOf(const ArrowSchema& table) {
   return MetadataValue(table.metadata, "cq:table_name");
 }
@@ -287,6 +347,8 @@ class QueueSink : public SyncSink {
     response.mutable_error()->set_error(SecretMasker::Global().Mask(message));
     return Send(std::move(response));
   }
+
+  Status Check() override { return Gone(); }
 
  private:
   Status Gone() {
@@ -376,6 +438,10 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
   }
   grpc::Status Init(grpc::ServerContext*, const pb::Init_Request* request,
                     pb::Init_Response*) override {
+    if (Status deep = CheckSpecNesting("Init", request->spec()); !deep.ok()) {
+      Log("error", deep.ToString());
+      return ToGrpc(deep);
+    }
     std::string spec = request->spec().empty() ? "null" : request->spec();
     return OnBackend("Init", [&] {
       return backend_.Init(spec, request->no_connection(), request->invocation_id());
@@ -394,6 +460,13 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
   }
   grpc::Status TestConnection(grpc::ServerContext*, const pb::TestConnection_Request* request,
                               pb::TestConnection_Response* response) override {
+    if (Status deep = CheckSpecNesting("TestConnection", request->spec()); !deep.ok()) {
+      // A spec refused is a failed test, as any other bad spec is.
+      response->set_success(false);
+      response->set_failure_code(ErrorKindName(deep.kind()));
+      response->set_failure_description(deep.ToString());
+      return grpc::Status::OK;
+    }
     std::string spec = request->spec().empty() ? "null" : request->spec();
     return OnBackend("TestConnection", [&] {
       TestConnectionResult result = backend_.TestConnection(spec);
@@ -422,10 +495,16 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
     auto queue =
         std::make_shared<SyncQueue>(std::max<size_t>(options_.insert_budget_bytes * 4, 16u << 20));
     auto job_done = std::make_shared<std::atomic<bool>>(false);
-    std::thread poster([this, queue, sync, job_done] {
+    // A cancel interrupts the JavaScript the job runs (a source that waits
+    // or loops never reaches the sink); `running` under its mutex makes
+    // sure the interrupt never outlives the job into the next call.
+    auto interrupt = std::make_shared<SyncInterrupt>();
+    std::thread poster([this, queue, sync, job_done, interrupt] {
       bool ran = executor_.Run([&] {
+        interrupt->Start();
         QueueSink sink(*queue, options_, sync.with_error_messages, stopping_);
         Status status = Guarded("Sync", [&] { return backend_.Sync(sync, sink); });
+        interrupt->End(stopping_.load());
         queue->Finish(std::move(status));
       });
       if (!ran) queue->Finish(Status(ErrorKind::kConnection, "the plugin server is stopping"));
@@ -442,6 +521,7 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
         // stop (its next sink call fails) and nothing more is written.
         if (!writer->Write(message)) {
           queue->Cancel();
+          interrupt->Request();
           result = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
           break;
         }
@@ -457,6 +537,7 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
       }
       if (context->IsCancelled()) {
         queue->Cancel();
+        interrupt->Request();
         result = grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the sync");
         break;
       }

@@ -151,6 +151,53 @@ expect_json_log bulk
 expect_not_contains "the secret spec value is never logged" "$password" "$(cat "$dir/bulk.out" "$dir/bulk.err")"
 expect_contains "… the handler's line is there, masked" "generating with password ***" "$(cat "$dir/bulk.out")"
 
+# A source that never ends, or never yields: a client's cancel stops it and
+# the next call is answered; rows of a slow source stream before it ends.
+mkdir -p "$dir/endless"
+cat >"$dir/endless/connector.sql" <<'SQL'
+CREATE OR REPLACE CONNECTOR TYPE 'endless'
+  CONFIG_SCHEMA {"token": {"type": "string"}};
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.drip'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function* query() {
+  for (let n = 0; ; n++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    yield [{n}];
+  }
+}''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.spin'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { console.log('spinning'); while (true) {} }''';
+SQL
+"$sluice" plugin wrapper "$dir/endless" -o "$dir/endless-plugin" >/dev/null
+serve_unix endless "$dir/endless-plugin" || { finish; exit 1; }
+export CLI_EMULATOR_TIMEOUT_MS=$((120000 * slow))
+printf '{"token": "t-%s"}' "$RANDOM" > "$dir/endless.spec.json"
+emulate drip_stream sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables drip --cancel-after 3
+expect_eq "a slow endless source streams rows before it ends" true "$(json_get "$dir/drip_stream.json" 'j.cancelled && j.rows.drip > 0')"
+emulate drip_cancel sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables drip --cancel-after-ms 1500
+expect_eq "a slow endless source: the client cancels" true "$(json_get "$dir/drip_cancel.json" 'j.cancelled')"
+emulate after_drip tables "$SERVE_TARGET"
+expect_eq "… and the next call is answered" 0 "$EMULATOR_STATUS"
+expect_eq "… by the same plugin" endless "$(json_get "$dir/after_drip.json" 'j.name')"
+emulate spin_cancel sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables spin --cancel-after-ms 1500
+expect_eq "a handler looping forever: the client cancels" true "$(json_get "$dir/spin_cancel.json" 'j.cancelled')"
+emulate after_spin sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables drip --cancel-after 3
+expect_eq "… and the next sync is served" true "$(json_get "$dir/after_spin.json" 'j.cancelled && j.rows.drip > 0')"
+
+# A spec nested 100,000 deep: refused before it is parsed or copied (the
+# server stays up), naming the limit.
+python3 -c "print('{\"nest\":' + '{\"a\":' * 100000 + '1' + '}' * 100000 + '}')" > "$dir/deep.spec.json"
+emulate deep sync "$SERVE_TARGET" --spec "$dir/deep.spec.json"
+expect_eq "a deep spec: an error status" 3 "$EMULATOR_STATUS"
+expect_eq "… from Init" Init "$(json_get "$dir/deep.json" 'j.stage')"
+expect_eq "… INVALID_ARGUMENT" 3 "$(json_get "$dir/deep.json" 'j.code')"
+expect_contains "… naming the limit" "too deeply nested: more than 256 levels" "$(json_get "$dir/deep.json" 'j.details')"
+emulate after_deep tables "$SERVE_TARGET"
+expect_eq "… and the server still answers" endless "$(json_get "$dir/after_deep.json" 'j.name')"
+unset CLI_EMULATOR_TIMEOUT_MS
+stop_serve endless TERM
+
 # A workspace's type, served from a copy: the file stays as it was.
 "$sluice" -w "$dir/ws.db" "$dir/bulk/connector.sql" >/dev/null 2>&1 || fail "workspace: definitions"
 before=$(sha256sum "$dir/ws.db")
