@@ -168,6 +168,15 @@ CREATE OR REPLACE CONNECTOR ENTITY 'endless.drip'
 CREATE OR REPLACE CONNECTOR ENTITY 'endless.spin'
   FIELDS {"n": {"type": "integer"}}
   QUERY_HANDLER '''async function query() { console.log('spinning'); while (true) {} }''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.shapes'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { return [{n: 7}, 1, 'x', null, [2], {n: 5}]; }''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.badcell'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { return [{n: 1}, {n: 1.5}, {n: 3}]; }''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.fine'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { return [{n: 1}, {n: 2}]; }''';
 SQL
 "$sluice" plugin wrapper "$dir/endless" -o "$dir/endless-plugin" >/dev/null
 serve_unix endless "$dir/endless-plugin" || { finish; exit 1; }
@@ -184,6 +193,21 @@ emulate spin_cancel sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --table
 expect_eq "a handler looping forever: the client cancels" true "$(json_get "$dir/spin_cancel.json" 'j.cancelled')"
 emulate after_spin sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables drip --cancel-after 3
 expect_eq "… and the next sync is served" true "$(json_get "$dir/after_spin.json" 'j.cancelled && j.rows.drip > 0')"
+
+# Rows that are not objects, and a cell its column cannot hold: that table
+# fails as if its handler threw (an error message naming connector, entity,
+# row and field, as a native SELECT's), and the other tables go on.
+emulate shapes sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables shapes,badcell,fine
+expect_eq "bad rows: the sync ends normally" 0 "$EMULATOR_STATUS"
+expect_eq "… the good table has its rows" 2 "$(json_get "$dir/shapes.json" 'j.rows.fine')"
+expect_contains "… a row that is no object: the native refusal" \
+  "connector 'endless', entity 'shapes', row 2: a row must be an object, got integer" \
+  "$(json_get "$dir/shapes.json" 'j.errors.filter((e) => e.table === "shapes").map((e) => e.error).join("|")')"
+expect_eq "… reported once" 1 "$(json_get "$dir/shapes.json" 'j.errors.filter((e) => e.table === "shapes").length')"
+expect_contains "… a bad cell: named by connector, entity, row and field" \
+  "connector 'endless', entity 'badcell', row 2, field 'n': 1.5" \
+  "$(json_get "$dir/shapes.json" 'j.errors.filter((e) => e.table === "badcell").map((e) => e.error).join("|")')"
+expect_contains "… and logged" "table badcell: connector 'endless'" "$(cat "$dir/endless.out")"
 
 # A spec nested 100,000 deep: refused before it is parsed or copied (the
 # server stays up), naming the limit.
