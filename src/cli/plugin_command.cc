@@ -415,12 +415,24 @@ class SluiceBackend : public cq::PluginBackend {
            schema[key].value("secret", false);
   }
 
-  // Secret spec values go to the masker before anything can log them.
-  void RegisterSecrets(const Value& spec) {
-    for (const auto& [key, value] : spec.items()) {
-      if (!value.is_string()) continue;
+  // Secret spec values go to the masker before anything can log them: at
+  // any depth, every value under a credential-like key (a number or a
+  // list's items too) and every string that holds a password. The spec
+  // nests at most 256 levels (the server refuses deeper ones).
+  void RegisterSecrets(const Value& spec) { RegisterSecrets(spec, false, true); }
+  void RegisterSecrets(const Value& value, bool secret, bool top) {
+    if (value.is_object()) {
+      for (const auto& [key, item] : value.items()) {
+        bool key_secret = top ? IsSecretKey(key) : LooksLikeCredentialName(key);
+        RegisterSecrets(item, secret || key_secret, false);
+      }
+    } else if (value.is_array()) {
+      for (const Value& item : value) RegisterSecrets(item, secret, false);
+    } else if (value.is_string()) {
       const std::string& text = value.get_ref<const std::string&>();
-      if (IsSecretKey(key) || HoldsPassword(text)) SecretMasker::Global().Add(text);
+      if (secret || HoldsPassword(text)) SecretMasker::Global().Add(text);
+    } else if (secret && value.is_number()) {
+      SecretMasker::Global().Add(value.dump());
     }
   }
 

@@ -156,7 +156,13 @@ expect_contains "… the handler's line is there, masked" "generating with passw
 mkdir -p "$dir/endless"
 cat >"$dir/endless/connector.sql" <<'SQL'
 CREATE OR REPLACE CONNECTOR TYPE 'endless'
-  CONFIG_SCHEMA {"token": {"type": "string"}};
+  CONFIG_SCHEMA {"token": {"type": "string"}, "api_key": {"type": "string"}, "nest": {"type": "object"}};
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.tell'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query(config) {
+  console.log(`config ${JSON.stringify(config)}`);
+  throw new Error(`refused ${JSON.stringify(config)}`);
+}''';
 CREATE OR REPLACE CONNECTOR ENTITY 'endless.drip'
   FIELDS {"n": {"type": "integer"}}
   QUERY_HANDLER '''async function* query() {
@@ -208,6 +214,23 @@ expect_contains "… a bad cell: named by connector, entity, row and field" \
   "connector 'endless', entity 'badcell', row 2, field 'n': 1.5" \
   "$(json_get "$dir/shapes.json" 'j.errors.filter((e) => e.table === "badcell").map((e) => e.error).join("|")')"
 expect_contains "… and logged" "table badcell: connector 'endless'" "$(cat "$dir/endless.out")"
+
+# Credentials nested in the spec, and a credential of the wrong type:
+# never in the clear, in a message or the log.
+printf '{"token": "tok-%s", "nest": {"password": "NestedPw-%s", "deeper": {"secret": "DeepSecret-%s", "tokens": ["ListedTok-%s"]}}}' \
+  $RANDOM $RANDOM $RANDOM $RANDOM > "$dir/nested.spec.json"
+emulate nested sync "$SERVE_TARGET" --spec "$dir/nested.spec.json" --tables tell
+expect_eq "nested secrets: the failing table reports" tell "$(json_get "$dir/nested.json" 'j.errors[0].table')"
+expect_contains "… its message masked" '"password":"***"' "$(json_get "$dir/nested.json" 'j.errors[0].error')"
+for secret in $(node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(s.nest.password, s.nest.deeper.secret, s.nest.deeper.tokens[0])' "$dir/nested.spec.json"); do
+  expect_not_contains "… $secret never in a message" "$secret" "$(cat "$dir/nested.json")"
+  expect_not_contains "… nor in the log" "$secret" "$(cat "$dir/endless.out" "$dir/endless.err")"
+done
+printf '{"api_key": 987654321}' > "$dir/typed.spec.json"
+emulate typed sync "$SERVE_TARGET" --spec "$dir/typed.spec.json"
+expect_eq "a credential of the wrong type: refused by Init" Init "$(json_get "$dir/typed.json" 'j.stage')"
+expect_contains "… saying the type" "config key 'api_key' must be string, got integer" "$(json_get "$dir/typed.json" 'j.details')"
+expect_not_contains "… never the value" 987654321 "$(cat "$dir/typed.json" "$dir/endless.out")"
 
 # A spec nested 100,000 deep: refused before it is parsed or copied (the
 # server stays up), naming the limit.
