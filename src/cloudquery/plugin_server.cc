@@ -1,6 +1,7 @@
 #include "cloudquery/plugin_server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <netdb.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -600,6 +601,63 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
   std::atomic<bool>& stopping_;
 };
 
+// Why a unix socket cannot be made at `path`, said before gRPC tries (it
+// only says "cannot bind"): too long for sun_path, or no such folder.
+Status CheckSocketPath(const std::string& path) {
+  constexpr size_t kMax = sizeof(sockaddr_un::sun_path) - 1;  // 107 on Linux
+  if (path.size() > kMax) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "cannot listen on " + path + ": the path is " + std::to_string(path.size()) +
+                      " bytes, longer than the " + std::to_string(kMax) +
+                      " a unix socket path may have");
+  }
+  size_t slash = path.rfind('/');
+  std::string folder = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  struct stat info;
+  if (stat(folder.c_str(), &info) != 0) {
+    return Status(ErrorKind::kNotFound, "cannot listen on " + path + ": folder " + folder + ": " +
+                                            std::strerror(errno));
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "cannot listen on " + path + ": " + folder + " is not a folder");
+  }
+  return Status::Ok();
+}
+
+// Why gRPC could not listen on a tcp host:port: binding it ourselves says
+// (address in use, no such host, permission).
+std::string WhyNoTcpListen(const std::string& target) {
+  size_t colon = target.rfind(':');
+  if (colon == std::string::npos) return "not a host:port address";
+  std::string host = target.substr(0, colon);
+  std::string port = target.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  int error = getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found);
+  if (error != 0) return std::string("cannot resolve it: ") + gai_strerror(error);
+  std::string why = "in use, or not an address";
+  for (addrinfo* at = found; at; at = at->ai_next) {
+    int fd = socket(at->ai_family, at->ai_socktype | SOCK_CLOEXEC, at->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, at->ai_addr, at->ai_addrlen) != 0) {
+      why = errno == EADDRINUSE ? "the address is already in use" : std::strerror(errno);
+      close(fd);
+      break;
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return why;
+}
+
 // A unix socket path left behind by a process that died: nobody answers
 // on it. A live server's socket is an error, never taken over.
 Status ClearStaleSocket(const std::string& path) {
@@ -684,6 +742,7 @@ Status ServePlugin(const ServeOptions& options, PluginBackend& backend) {
     if (socket_path.starts_with("//")) socket_path = socket_path.substr(2);  // unix:///abs
     if (socket_path.empty())
       return Status(ErrorKind::kInvalidArgument, "--address: a unix socket path is needed");
+    RETURN_IF_ERROR(CheckSocketPath(socket_path));
     RETURN_IF_ERROR(ClearStaleSocket(socket_path));
     target = "unix:" + socket_path;
   } else if (options.network == "tcp" || options.network == "tcp4" || options.network == "tcp6") {
@@ -691,6 +750,8 @@ Status ServePlugin(const ServeOptions& options, PluginBackend& backend) {
     if (target.starts_with("unix:")) {
       // The JavaScript SDK's way: --address unix:/path with network tcp.
       socket_path = target.substr(5);
+      if (socket_path.starts_with("//")) socket_path = socket_path.substr(2);
+      RETURN_IF_ERROR(CheckSocketPath(socket_path));
       RETURN_IF_ERROR(ClearStaleSocket(socket_path));
     }
   } else {
@@ -719,7 +780,8 @@ Status ServePlugin(const ServeOptions& options, PluginBackend& backend) {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (socket_path.empty() && port == 0)) {
     return Status(ErrorKind::kConnection,
-                  "cannot listen on " + target + " (in use, or not an address)");
+                  "cannot listen on " + target + ": " +
+                      (socket_path.empty() ? WhyNoTcpListen(target) : "cannot bind the socket"));
   }
   std::string bound = target;
   if (socket_path.empty()) {
