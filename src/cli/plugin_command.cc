@@ -557,13 +557,14 @@ class SluiceBackend : public cq::PluginBackend {
     return i;
   }
 
-  cq::Row RowOf(size_t table, const Value& object) const {
+  // Takes the row's cells rather than copying them (a row may be large).
+  cq::Row RowOf(size_t table, Value&& object) const {
     const cq::ArrowSchema& schema = schemas_[table];
     cq::Row row;
     row.reserve(schema.fields.size());
     for (const cq::ArrowField& field : schema.fields) {
       auto found = object.is_object() ? object.find(field.name) : object.end();
-      row.push_back(object.is_object() && found != object.end() ? *found : Value());
+      row.push_back(object.is_object() && found != object.end() ? std::move(*found) : Value());
     }
     return row;
   }
@@ -625,7 +626,7 @@ class SluiceBackend : public cq::PluginBackend {
     return sink.Error(tables_[table].name, message);
   }
 
-  Status Add(size_t table, const Value& object, std::map<size_t, Pending>& pending,
+  Status Add(size_t table, Value&& object, std::map<size_t, Pending>& pending,
              cq::SyncSink& sink, size_t budget) {
     // Batches are cut where the sink would cut them (the same estimate
     // against the same budget), so each becomes one full insert rather
@@ -652,7 +653,7 @@ class SluiceBackend : public cq::PluginBackend {
       if (failed_.count(table)) return Status::Ok();
       return FailTable(table, refused.message(), sink);
     }
-    cq::Row row = RowOf(table, object);
+    cq::Row row = RowOf(table, std::move(object));
     size_t bytes = cq::EstimateRowBytes(schemas_[table], row);
     Pending& batch = pending[table];
     if (!batch.rows.empty() && (batch.bytes + bytes > room || batch.rows.size() >= kBatchRows)) {
@@ -695,7 +696,7 @@ class SluiceBackend : public cq::PluginBackend {
         break;
       }
       if (!*item) break;
-      const Value& tagged = **item;
+      Value& tagged = **item;
       // JavaScript numbers arrive as signed integers. An item that names no
       // table asked for is a bug in the host: an error, never a lost row.
       if (!tagged.is_object() || !tagged.contains("t") || !tagged["t"].is_number_integer() ||
@@ -719,7 +720,8 @@ class SluiceBackend : public cq::PluginBackend {
         RETURN_IF_ERROR(sink.Error(tables_[table].name, message));
         continue;
       }
-      RETURN_IF_ERROR(Add(table, tagged.value("r", Value()), pending, sink, budget_));
+      Value row = tagged.contains("r") ? std::move(tagged["r"]) : Value();
+      RETURN_IF_ERROR(Add(table, std::move(row), pending, sink, budget_));
     }
     for (size_t i : picked) RETURN_IF_ERROR(Flush(i, pending, sink));
     return Status::Ok();
@@ -769,7 +771,7 @@ class SluiceBackend : public cq::PluginBackend {
       }
       if (!*row) break;
       if (!children.empty()) kept.push_back(**row);
-      RETURN_IF_ERROR(Add(table, **row, pending, sink, budget_));
+      RETURN_IF_ERROR(Add(table, std::move(**row), pending, sink, budget_));
       if (failed_.count(table)) break;  // as a handler that threw: no more rows
     }
     RETURN_IF_ERROR(Flush(table, pending, sink));
