@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "catalog/connector_options.h"
+#include "core/credential.h"
 #include "core/identifier.h"
 
 namespace sluice {
@@ -178,8 +179,11 @@ Status ValidateValue(const std::string& key, const Value& spec, Value& value,
   }
   if (secret && literals == SecretLiterals::kRefuse) return SecretLiteral(key);
   if (!MatchesType(type, value)) {
-    return Status(ErrorKind::kType,
-                  "config key '" + key + "' must be " + type + ", got " + Describe(value));
+    // A credential given the wrong type is still a credential: its value
+    // is never echoed, only its type.
+    bool hide = secret || LooksLikeCredentialName(key);
+    return Status(ErrorKind::kType, "config key '" + key + "' must be " + type + ", got " +
+                                        (hide ? std::string(ValueTypeName(value)) : Describe(value)));
   }
   return Status();
 }

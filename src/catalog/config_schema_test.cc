@@ -87,6 +87,20 @@ TEST_F(ConfigSchemaTest, WrongTypesAreNamedWithTheValue) {
             "config key 'api_url' must be string, got integer 42");
 }
 
+// A credential of the wrong type is still a credential: only its type is said.
+TEST_F(ConfigSchemaTest, WrongTypesOfSecretsAreNamedWithoutTheValue) {
+  // Credential-like names, not declared secret (a declared one refuses a
+  // literal before its type is looked at).
+  const Value schema = Value::parse(R"({"api_key": {"type": "string"}, "token": {"type": "string"}})");
+  Value config = Value::parse(R"({"api_key": 987654321})");
+  EXPECT_EQ(ValidateConfig(schema, config, nullptr).message(),
+            "config key 'api_key' must be string, got integer");
+  Value array = Value::parse(R"({"token": ["ArrSecret1"]})");
+  Status status = ValidateConfig(schema, array, nullptr);
+  EXPECT_EQ(status.kind(), ErrorKind::kType);
+  EXPECT_EQ(status.message().find("ArrSecret1"), std::string::npos) << status.message();
+}
+
 TEST_F(ConfigSchemaTest, NumericTypes) {
   Value config = Base();
   config["port"] = 8080.0;  // a whole float is an integer

@@ -5,11 +5,13 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -23,6 +25,7 @@
 #include "core/time_util.h"
 #include "lang/interpreter.h"
 #include "lang/parser.h"
+#include "query/coerce.h"
 #include "source/integration_source.h"
 #include "source/vector_rows.h"
 
@@ -235,6 +238,7 @@ class SluiceBackend : public cq::PluginBackend {
     ASSIGN_OR_RETURN(std::vector<size_t> picked,
                      Select(options.tables, options.skip_tables, options.skip_dependent_tables));
     if (options.shard) RETURN_IF_ERROR(ApplyShard(*options.shard, picked));
+    failed_.clear();
     for (size_t i : picked) RETURN_IF_ERROR(sink.MigrateTable(schemas_[i]));
     if (picked.empty()) return Status::Ok();
     Result<Source*> source = interpreter_->connectors().Get(connector_);
@@ -411,12 +415,24 @@ class SluiceBackend : public cq::PluginBackend {
            schema[key].value("secret", false);
   }
 
-  // Secret spec values go to the masker before anything can log them.
-  void RegisterSecrets(const Value& spec) {
-    for (const auto& [key, value] : spec.items()) {
-      if (!value.is_string()) continue;
+  // Secret spec values go to the masker before anything can log them: at
+  // any depth, every value under a credential-like key (a number or a
+  // list's items too) and every string that holds a password. The spec
+  // nests at most 256 levels (the server refuses deeper ones).
+  void RegisterSecrets(const Value& spec) { RegisterSecrets(spec, false, true); }
+  void RegisterSecrets(const Value& value, bool secret, bool top) {
+    if (value.is_object()) {
+      for (const auto& [key, item] : value.items()) {
+        bool key_secret = top ? IsSecretKey(key) : LooksLikeCredentialName(key);
+        RegisterSecrets(item, secret || key_secret, false);
+      }
+    } else if (value.is_array()) {
+      for (const Value& item : value) RegisterSecrets(item, secret, false);
+    } else if (value.is_string()) {
       const std::string& text = value.get_ref<const std::string&>();
-      if (IsSecretKey(key) || HoldsPassword(text)) SecretMasker::Global().Add(text);
+      if (secret || HoldsPassword(text)) SecretMasker::Global().Add(text);
+    } else if (secret && value.is_number()) {
+      SecretMasker::Global().Add(value.dump());
     }
   }
 
@@ -541,13 +557,14 @@ class SluiceBackend : public cq::PluginBackend {
     return i;
   }
 
-  cq::Row RowOf(size_t table, const Value& object) const {
+  // Takes the row's cells rather than copying them (a row may be large).
+  cq::Row RowOf(size_t table, Value&& object) const {
     const cq::ArrowSchema& schema = schemas_[table];
     cq::Row row;
     row.reserve(schema.fields.size());
     for (const cq::ArrowField& field : schema.fields) {
       auto found = object.is_object() ? object.find(field.name) : object.end();
-      row.push_back(object.is_object() && found != object.end() ? *found : Value());
+      row.push_back(object.is_object() && found != object.end() ? std::move(*found) : Value());
     }
     return row;
   }
@@ -557,6 +574,8 @@ class SluiceBackend : public cq::PluginBackend {
   struct Pending {
     std::vector<cq::Row> rows;
     size_t bytes = 0;
+    size_t flushed = 0;  // rows of the table before these, to number a bad one
+    std::chrono::steady_clock::time_point since;  // when its first row came
   };
   static constexpr size_t kBatchRows = 100000;  // bounds memory for tiny rows
 
@@ -569,12 +588,45 @@ class SluiceBackend : public cq::PluginBackend {
     Pending& batch = pending[table];
     if (batch.rows.empty()) return Status::Ok();
     Status sent = sink.Insert(schemas_[table], batch.rows);
+    if (!sent.ok() && sent.kind() == ErrorKind::kType && sink.Check().ok()) {
+      // A cell the table's Arrow type cannot hold: the table fails, as when
+      // its handler throws, and the other tables go on.
+      std::string message = sent.message();
+      for (size_t i = 0; i < batch.rows.size(); ++i) {
+        Result<std::string> alone = cq::EncodeRecord(schemas_[table], {batch.rows[i]});
+        if (alone.ok()) continue;
+        message = CellErrorMessage(table, batch.flushed + i + 1, alone.status().message());
+        break;
+      }
+      batch.flushed += batch.rows.size();
+      batch.rows.clear();
+      batch.bytes = 0;
+      return FailTable(table, message, sink);
+    }
+    batch.flushed += batch.rows.size();
     batch.rows.clear();
     batch.bytes = 0;
     return sent;
   }
 
-  Status Add(size_t table, const Value& object, std::map<size_t, Pending>& pending,
+  // "connector 'c', entity 't', row 3, field 'v': 1.5 is not an integer",
+  // the native path's words, from the encoder's "Arrow IPC: column "v" row 0: …".
+  std::string CellErrorMessage(size_t table, size_t row_number, const std::string& encoder) const {
+    std::string where = "connector '" + connector_ + "', entity '" + tables_[table].name +
+                        "', row " + std::to_string(row_number);
+    static const std::regex kCell(R"re(^Arrow IPC: column "((?:[^"\\]|\\.)*)" row [0-9]+: ([\s\S]*)$)re");
+    std::smatch match;
+    if (std::regex_match(encoder, match, kCell))
+      return where + ", field '" + match[1].str() + "': " + match[2].str();
+    return where + ": " + encoder;
+  }
+
+  Status FailTable(size_t table, const std::string& message, cq::SyncSink& sink) {
+    failed_.insert(table);
+    return sink.Error(tables_[table].name, message);
+  }
+
+  Status Add(size_t table, Value&& object, std::map<size_t, Pending>& pending,
              cq::SyncSink& sink, size_t budget) {
     // Batches are cut where the sink would cut them (the same estimate
     // against the same budget), so each becomes one full insert rather
@@ -588,15 +640,33 @@ class SluiceBackend : public cq::PluginBackend {
     const size_t room = budget > cq::kEnvelopeBytes + empty_record_bytes_[table]
                             ? budget - cq::kEnvelopeBytes - empty_record_bytes_[table]
                             : 0;
-    cq::Row row = RowOf(table, object);
+    // Rows held back send nothing, so a client's cancel is noticed here.
+    RETURN_IF_ERROR(sink.Check());
+    if (failed_.count(table)) return Status::Ok();  // a failed table's later rows
+    if (!object.is_object()) {
+      // The refusal of a native SELECT, in its words: the table fails.
+      EntitySchema where{connector_, tables_[table].name, {}};
+      Pending& before = pending[table];
+      int64_t number = static_cast<int64_t>(before.flushed + before.rows.size() + 1);
+      Status refused = CoerceRow(where, object, number).status();
+      RETURN_IF_ERROR(Flush(table, pending, sink));
+      if (failed_.count(table)) return Status::Ok();
+      return FailTable(table, refused.message(), sink);
+    }
+    cq::Row row = RowOf(table, std::move(object));
     size_t bytes = cq::EstimateRowBytes(schemas_[table], row);
     Pending& batch = pending[table];
     if (!batch.rows.empty() && (batch.bytes + bytes > room || batch.rows.size() >= kBatchRows)) {
       RETURN_IF_ERROR(Flush(table, pending, sink));
     }
     Pending& open = pending[table];
+    auto now = std::chrono::steady_clock::now();
+    if (open.rows.empty()) open.since = now;
     open.rows.push_back(std::move(row));
     open.bytes += bytes;
+    // A slow source streams: rows wait at most about kFlushIntervalMs.
+    if (now - open.since >= std::chrono::milliseconds(cq::kFlushIntervalMs))
+      RETURN_IF_ERROR(Flush(table, pending, sink));
     return Status::Ok();
   }
 
@@ -620,13 +690,13 @@ class SluiceBackend : public cq::PluginBackend {
       if (!item.ok()) {
         // The pass itself failed: every table not yet reported fails.
         for (size_t i : picked) {
-          if (!failed.count(i))
+          if (!failed.count(i) && !failed_.count(i))
             RETURN_IF_ERROR(sink.Error(tables_[i].name, item.status().ToString()));
         }
         break;
       }
       if (!*item) break;
-      const Value& tagged = **item;
+      Value& tagged = **item;
       // JavaScript numbers arrive as signed integers. An item that names no
       // table asked for is a bug in the host: an error, never a lost row.
       if (!tagged.is_object() || !tagged.contains("t") || !tagged["t"].is_number_integer() ||
@@ -640,6 +710,7 @@ class SluiceBackend : public cq::PluginBackend {
       size_t t = static_cast<size_t>(tagged["t"].get<int64_t>());
       size_t table = picked[t];
       if (tagged.contains("error")) {
+        if (failed_.count(table)) continue;  // reported already (a bad row)
         failed.insert(table);
         const Value& error = tagged["error"];
         std::string message =
@@ -649,7 +720,8 @@ class SluiceBackend : public cq::PluginBackend {
         RETURN_IF_ERROR(sink.Error(tables_[table].name, message));
         continue;
       }
-      RETURN_IF_ERROR(Add(table, tagged.value("r", Value()), pending, sink, budget_));
+      Value row = tagged.contains("r") ? std::move(tagged["r"]) : Value();
+      RETURN_IF_ERROR(Add(table, std::move(row), pending, sink, budget_));
     }
     for (size_t i : picked) RETURN_IF_ERROR(Flush(i, pending, sink));
     return Status::Ok();
@@ -693,12 +765,14 @@ class SluiceBackend : public cq::PluginBackend {
       Result<std::optional<Value>> row = rows->Next();
       if (!row.ok()) {
         RETURN_IF_ERROR(Flush(table, pending, sink));
+        if (failed_.count(table)) break;
         RETURN_IF_ERROR(sink.Error(name, row.status().ToString()));
         break;
       }
       if (!*row) break;
       if (!children.empty()) kept.push_back(**row);
-      RETURN_IF_ERROR(Add(table, **row, pending, sink, budget_));
+      RETURN_IF_ERROR(Add(table, std::move(**row), pending, sink, budget_));
+      if (failed_.count(table)) break;  // as a handler that threw: no more rows
     }
     RETURN_IF_ERROR(Flush(table, pending, sink));
     rows.reset();
@@ -725,6 +799,7 @@ class SluiceBackend : public cq::PluginBackend {
   std::vector<cq::ArrowSchema> schemas_;
   std::vector<size_t> empty_record_bytes_;  // a record with no rows, per table
   int spec_variables_ = 0;
+  std::set<size_t> failed_;  // tables of this Sync that failed on a bad row
   size_t budget_ = cq::kInsertBudgetBytes;
 };
 

@@ -6,6 +6,9 @@
 
 #include "cloudquery/arrow_format_generated.h"
 
+#include <cmath>
+#include <limits>
+
 namespace sluice::cq {
 namespace {
 
@@ -137,6 +140,21 @@ TEST(ArrowIpcTest, Floats) {
   ExpectColumn("float64", {3, "2.5"}, {3.0, 2.5});
   ExpectRejected("float64", "abc");
   ExpectRejected("float16", 1.0);
+}
+
+// float64 holds NaN and ±Infinity: they travel as such, never as null.
+TEST(ArrowIpcTest, FloatsKeepNanAndInfinity) {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const std::string type : {"float64", "float32"}) {
+    std::vector<Row> rows = RoundTrip(S({F("x", type)}), {{Value(std::nan(""))}, {Value(inf)},
+                                                          {Value(-inf)}, {Value("NaN")}});
+    ASSERT_EQ(rows.size(), 4u) << type;
+    ASSERT_TRUE(rows[0][0].is_number_float()) << type << ": " << rows[0][0].type_name();
+    EXPECT_TRUE(std::isnan(rows[0][0].get<double>())) << type;
+    EXPECT_EQ(rows[1][0].get<double>(), inf) << type;
+    EXPECT_EQ(rows[2][0].get<double>(), -inf) << type;
+    EXPECT_TRUE(rows[3][0].is_number_float() && std::isnan(rows[3][0].get<double>())) << type;
+  }
 }
 
 TEST(ArrowIpcTest, StringsAndBinary) {

@@ -1,6 +1,7 @@
 #include "cloudquery/plugin_server.h"
 
 #include <grpcpp/grpcpp.h>
+#include <netdb.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -65,6 +66,39 @@ Status Guarded(const std::string& what, const std::function<Status()>& call) {
   } catch (...) {
     return Status(ErrorKind::kInternal, what + " threw a non-standard exception");
   }
+}
+
+// Deeper than this, a spec is refused before anything parses, copies or
+// frees it: those are recursive, and 100,000 levels overflow the stack.
+// The same limit as the SQL parser's (CONFIG nests no deeper there).
+constexpr int kMaxSpecNesting = 256;
+
+// One linear pass over the raw bytes, counting [ and { outside strings.
+Status CheckSpecNesting(const std::string& what, const std::string& spec) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    char c = spec[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxSpecNesting) {
+        return Status(ErrorKind::kInvalidArgument,
+                      what + ": the spec is too deeply nested: more than " +
+                          std::to_string(kMaxSpecNesting) + " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      if (depth > 0) --depth;
+    }
+  }
+  return Status::Ok();
 }
 
 grpc::Status ToGrpc(const Status& status) {
@@ -211,6 +245,33 @@ class SyncQueue {
   Status final_;
 };
 
+// The process-wide interrupt (core/interrupt.h), requested for one Sync
+// job only: set while that job runs, cleared when it ends (unless the
+// server is stopping, which wants every later call interrupted too).
+class SyncInterrupt {
+ public:
+  void Start() {
+    std::lock_guard lock(mutex_);
+    running_ = true;
+    if (requested_) RequestInterrupt();
+  }
+  void Request() {
+    std::lock_guard lock(mutex_);
+    requested_ = true;
+    if (running_) RequestInterrupt();
+  }
+  void End(bool stopping) {
+    std::lock_guard lock(mutex_);
+    if (running_ && requested_ && !stopping) ClearInterrupt();
+    running_ = false;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool running_ = false;
+  bool requested_ = false;
+};
+
 std::string TableNameOf(const ArrowSchema& table) {
   return MetadataValue(table.metadata, "cq:table_name");
 }
@@ -287,6 +348,8 @@ class QueueSink : public SyncSink {
     response.mutable_error()->set_error(SecretMasker::Global().Mask(message));
     return Send(std::move(response));
   }
+
+  Status Check() override { return Gone(); }
 
  private:
   Status Gone() {
@@ -376,6 +439,10 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
   }
   grpc::Status Init(grpc::ServerContext*, const pb::Init_Request* request,
                     pb::Init_Response*) override {
+    if (Status deep = CheckSpecNesting("Init", request->spec()); !deep.ok()) {
+      Log("error", deep.ToString());
+      return ToGrpc(deep);
+    }
     std::string spec = request->spec().empty() ? "null" : request->spec();
     return OnBackend("Init", [&] {
       return backend_.Init(spec, request->no_connection(), request->invocation_id());
@@ -394,6 +461,13 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
   }
   grpc::Status TestConnection(grpc::ServerContext*, const pb::TestConnection_Request* request,
                               pb::TestConnection_Response* response) override {
+    if (Status deep = CheckSpecNesting("TestConnection", request->spec()); !deep.ok()) {
+      // A spec refused is a failed test, as any other bad spec is.
+      response->set_success(false);
+      response->set_failure_code(ErrorKindName(deep.kind()));
+      response->set_failure_description(deep.ToString());
+      return grpc::Status::OK;
+    }
     std::string spec = request->spec().empty() ? "null" : request->spec();
     return OnBackend("TestConnection", [&] {
       TestConnectionResult result = backend_.TestConnection(spec);
@@ -422,10 +496,16 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
     auto queue =
         std::make_shared<SyncQueue>(std::max<size_t>(options_.insert_budget_bytes * 4, 16u << 20));
     auto job_done = std::make_shared<std::atomic<bool>>(false);
-    std::thread poster([this, queue, sync, job_done] {
+    // A cancel interrupts the JavaScript the job runs (a source that waits
+    // or loops never reaches the sink); `running` under its mutex makes
+    // sure the interrupt never outlives the job into the next call.
+    auto interrupt = std::make_shared<SyncInterrupt>();
+    std::thread poster([this, queue, sync, job_done, interrupt] {
       bool ran = executor_.Run([&] {
+        interrupt->Start();
         QueueSink sink(*queue, options_, sync.with_error_messages, stopping_);
         Status status = Guarded("Sync", [&] { return backend_.Sync(sync, sink); });
+        interrupt->End(stopping_.load());
         queue->Finish(std::move(status));
       });
       if (!ran) queue->Finish(Status(ErrorKind::kConnection, "the plugin server is stopping"));
@@ -442,6 +522,7 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
         // stop (its next sink call fails) and nothing more is written.
         if (!writer->Write(message)) {
           queue->Cancel();
+          interrupt->Request();
           result = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
           break;
         }
@@ -457,6 +538,7 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
       }
       if (context->IsCancelled()) {
         queue->Cancel();
+        interrupt->Request();
         result = grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the sync");
         break;
       }
@@ -518,6 +600,63 @@ class Server final : public pb::Plugin::Service, public discovery::Discovery::Se
   Executor& executor_;
   std::atomic<bool>& stopping_;
 };
+
+// Why a unix socket cannot be made at `path`, said before gRPC tries (it
+// only says "cannot bind"): too long for sun_path, or no such folder.
+Status CheckSocketPath(const std::string& path) {
+  constexpr size_t kMax = sizeof(sockaddr_un::sun_path) - 1;  // 107 on Linux
+  if (path.size() > kMax) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "cannot listen on " + path + ": the path is " + std::to_string(path.size()) +
+                      " bytes, longer than the " + std::to_string(kMax) +
+                      " a unix socket path may have");
+  }
+  size_t slash = path.rfind('/');
+  std::string folder = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  struct stat info;
+  if (stat(folder.c_str(), &info) != 0) {
+    return Status(ErrorKind::kNotFound, "cannot listen on " + path + ": folder " + folder + ": " +
+                                            std::strerror(errno));
+  }
+  if (!S_ISDIR(info.st_mode)) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "cannot listen on " + path + ": " + folder + " is not a folder");
+  }
+  return Status::Ok();
+}
+
+// Why gRPC could not listen on a tcp host:port: binding it ourselves says
+// (address in use, no such host, permission).
+std::string WhyNoTcpListen(const std::string& target) {
+  size_t colon = target.rfind(':');
+  if (colon == std::string::npos) return "not a host:port address";
+  std::string host = target.substr(0, colon);
+  std::string port = target.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  int error = getaddrinfo(host.empty() ? nullptr : host.c_str(), port.c_str(), &hints, &found);
+  if (error != 0) return std::string("cannot resolve it: ") + gai_strerror(error);
+  std::string why = "in use, or not an address";
+  for (addrinfo* at = found; at; at = at->ai_next) {
+    int fd = socket(at->ai_family, at->ai_socktype | SOCK_CLOEXEC, at->ai_protocol);
+    if (fd < 0) continue;
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, at->ai_addr, at->ai_addrlen) != 0) {
+      why = errno == EADDRINUSE ? "the address is already in use" : std::strerror(errno);
+      close(fd);
+      break;
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return why;
+}
 
 // A unix socket path left behind by a process that died: nobody answers
 // on it. A live server's socket is an error, never taken over.
@@ -603,6 +742,7 @@ Status ServePlugin(const ServeOptions& options, PluginBackend& backend) {
     if (socket_path.starts_with("//")) socket_path = socket_path.substr(2);  // unix:///abs
     if (socket_path.empty())
       return Status(ErrorKind::kInvalidArgument, "--address: a unix socket path is needed");
+    RETURN_IF_ERROR(CheckSocketPath(socket_path));
     RETURN_IF_ERROR(ClearStaleSocket(socket_path));
     target = "unix:" + socket_path;
   } else if (options.network == "tcp" || options.network == "tcp4" || options.network == "tcp6") {
@@ -610,6 +750,8 @@ Status ServePlugin(const ServeOptions& options, PluginBackend& backend) {
     if (target.starts_with("unix:")) {
       // The JavaScript SDK's way: --address unix:/path with network tcp.
       socket_path = target.substr(5);
+      if (socket_path.starts_with("//")) socket_path = socket_path.substr(2);
+      RETURN_IF_ERROR(CheckSocketPath(socket_path));
       RETURN_IF_ERROR(ClearStaleSocket(socket_path));
     }
   } else {
@@ -638,7 +780,8 @@ Status ServePlugin(const ServeOptions& options, PluginBackend& backend) {
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || (socket_path.empty() && port == 0)) {
     return Status(ErrorKind::kConnection,
-                  "cannot listen on " + target + " (in use, or not an address)");
+                  "cannot listen on " + target + ": " +
+                      (socket_path.empty() ? WhyNoTcpListen(target) : "cannot bind the socket"));
   }
   std::string bound = target;
   if (socket_path.empty()) {

@@ -35,7 +35,14 @@ class SyncSink {
   virtual Status Insert(const ArrowSchema& table, const std::vector<Row>& rows) = 0;
   // Sent only when the client asked for error messages; always logged.
   virtual Status Error(const std::string& table_name, const std::string& message) = 0;
+  // An error once the client has gone or the server stops: a backend
+  // that buffers rows asks between them, so it stops without a send.
+  virtual Status Check() { return Status::Ok(); }
 };
+
+// How long a backend may hold rows of a table before sending them: a slow
+// source still streams (the Go SDK flushes every 5 s; we flush sooner).
+inline constexpr int kFlushIntervalMs = 1000;
 
 class PluginBackend {
  public:

@@ -86,7 +86,8 @@ Result<std::vector<size_t>> FilterTables(const std::vector<TableNode>& all,
     for (const std::string& pattern : *patterns) {
       // "*" asks for whatever there is, which may be nothing (a plugin
       // whose tables exist only once connected lists none without one).
-      bool matched = pattern.find_first_not_of('*') == std::string::npos;
+      // An empty pattern ("") is no "*": it matches nothing, so it is an error.
+      bool matched = !pattern.empty() && pattern.find_first_not_of('*') == std::string::npos;
       for (const TableNode& table : all)
         matched = matched || MatchesTablePattern(pattern, table.name);
       if (!matched) {

@@ -84,6 +84,13 @@ TEST(TableFilterTest, APatternThatMatchesNothingIsAnError) {
   picked = FilterTables(kTables, {"*"}, {"typo"}, true);
   ASSERT_FALSE(picked.ok());
   EXPECT_NE(picked.status().message().find("skip_tables pattern 'typo'"), std::string::npos);
+  // "" is no "*": it matches nothing, like any other such pattern.
+  picked = FilterTables(kTables, {""}, {}, true);
+  ASSERT_FALSE(picked.ok());
+  EXPECT_NE(picked.status().message().find("tables pattern '' matches no table"),
+            std::string::npos)
+      << picked.status().message();
+  EXPECT_FALSE(FilterTables(kTables, {"*"}, {""}, true).ok());
 }
 
 TEST(TableFilterTest, NoPatternsSelectNothing) {

@@ -144,4 +144,21 @@ expect_eq "a missing folder: exit 1" 1 $?
 expect_contains "… named in a JSON error line" '"level":"error"' "$(cat "$dir/nodir.out")"
 "$sluice" plugin serve examples/myservice --network udp >"$dir/udp.out" 2>&1
 expect_eq "an unknown network: usage error" 105 $?
+
+# Listening fails with the reason: no such folder, a path over sun_path's
+# 107 bytes, an address in use.
+"$sluice" plugin serve examples/myservice --network unix --address "$dir/no/such/folder/p.sock" >"$dir/nofolder.out" 2>&1
+expect_eq "a socket in a missing folder: exit 1" 1 $?
+expect_contains "… saying so" "folder $dir/no/such/folder: No such file or directory" "$(cat "$dir/nofolder.out")"
+long="$dir/$(printf 'x%.0s' $(seq 1 120)).sock"
+"$sluice" plugin serve examples/myservice --network unix --address "$long" >"$dir/long.out" 2>&1
+expect_eq "a socket path too long: exit 1" 1 $?
+expect_contains "… saying so" "longer than the 107 a unix socket path may have" "$(cat "$dir/long.out")"
+python3 -c 'import socket, sys, time; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(600)' >"$dir/holder.port" &
+holder=$!
+for ((i = 0; i < 300 * slow; i++)); do [ -s "$dir/holder.port" ] && break; sleep 0.1; done
+"$sluice" plugin serve examples/myservice --address "127.0.0.1:$(cat "$dir/holder.port")" >"$dir/inuse.out" 2>&1
+expect_eq "an address in use: exit 1" 1 $?
+expect_contains "… saying so" "the address is already in use" "$(cat "$dir/inuse.out")"
+kill "$holder"
 finish

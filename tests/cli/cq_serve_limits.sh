@@ -151,6 +151,100 @@ expect_json_log bulk
 expect_not_contains "the secret spec value is never logged" "$password" "$(cat "$dir/bulk.out" "$dir/bulk.err")"
 expect_contains "… the handler's line is there, masked" "generating with password ***" "$(cat "$dir/bulk.out")"
 
+# A source that never ends, or never yields: a client's cancel stops it and
+# the next call is answered; rows of a slow source stream before it ends.
+mkdir -p "$dir/endless"
+cat >"$dir/endless/connector.sql" <<'SQL'
+CREATE OR REPLACE CONNECTOR TYPE 'endless'
+  CONFIG_SCHEMA {"token": {"type": "string"}, "api_key": {"type": "string"}, "nest": {"type": "object"}};
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.tell'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query(config) {
+  console.log(`config ${JSON.stringify(config)}`);
+  throw new Error(`refused ${JSON.stringify(config)}`);
+}''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.drip'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function* query() {
+  for (let n = 0; ; n++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    yield [{n}];
+  }
+}''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.spin'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { console.log('spinning'); while (true) {} }''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.shapes'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { return [{n: 7}, 1, 'x', null, [2], {n: 5}]; }''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.badcell'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { return [{n: 1}, {n: 1.5}, {n: 3}]; }''';
+CREATE OR REPLACE CONNECTOR ENTITY 'endless.fine'
+  FIELDS {"n": {"type": "integer"}}
+  QUERY_HANDLER '''async function query() { return [{n: 1}, {n: 2}]; }''';
+SQL
+"$sluice" plugin wrapper "$dir/endless" -o "$dir/endless-plugin" >/dev/null
+serve_unix endless "$dir/endless-plugin" || { finish; exit 1; }
+export CLI_EMULATOR_TIMEOUT_MS=$((120000 * slow))
+printf '{"token": "t-%s"}' "$RANDOM" > "$dir/endless.spec.json"
+emulate drip_stream sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables drip --cancel-after 3
+expect_eq "a slow endless source streams rows before it ends" true "$(json_get "$dir/drip_stream.json" 'j.cancelled && j.rows.drip > 0')"
+emulate drip_cancel sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables drip --cancel-after-ms 1500
+expect_eq "a slow endless source: the client cancels" true "$(json_get "$dir/drip_cancel.json" 'j.cancelled')"
+emulate after_drip tables "$SERVE_TARGET"
+expect_eq "… and the next call is answered" 0 "$EMULATOR_STATUS"
+expect_eq "… by the same plugin" endless "$(json_get "$dir/after_drip.json" 'j.name')"
+emulate spin_cancel sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables spin --cancel-after-ms 1500
+expect_eq "a handler looping forever: the client cancels" true "$(json_get "$dir/spin_cancel.json" 'j.cancelled')"
+emulate after_spin sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables drip --cancel-after 3
+expect_eq "… and the next sync is served" true "$(json_get "$dir/after_spin.json" 'j.cancelled && j.rows.drip > 0')"
+
+# Rows that are not objects, and a cell its column cannot hold: that table
+# fails as if its handler threw (an error message naming connector, entity,
+# row and field, as a native SELECT's), and the other tables go on.
+emulate shapes sync "$SERVE_TARGET" --spec "$dir/endless.spec.json" --tables shapes,badcell,fine
+expect_eq "bad rows: the sync ends normally" 0 "$EMULATOR_STATUS"
+expect_eq "… the good table has its rows" 2 "$(json_get "$dir/shapes.json" 'j.rows.fine')"
+expect_contains "… a row that is no object: the native refusal" \
+  "connector 'endless', entity 'shapes', row 2: a row must be an object, got integer" \
+  "$(json_get "$dir/shapes.json" 'j.errors.filter((e) => e.table === "shapes").map((e) => e.error).join("|")')"
+expect_eq "… reported once" 1 "$(json_get "$dir/shapes.json" 'j.errors.filter((e) => e.table === "shapes").length')"
+expect_contains "… a bad cell: named by connector, entity, row and field" \
+  "connector 'endless', entity 'badcell', row 2, field 'n': 1.5" \
+  "$(json_get "$dir/shapes.json" 'j.errors.filter((e) => e.table === "badcell").map((e) => e.error).join("|")')"
+expect_contains "… and logged" "table badcell: connector 'endless'" "$(cat "$dir/endless.out")"
+
+# Credentials nested in the spec, and a credential of the wrong type:
+# never in the clear, in a message or the log.
+printf '{"token": "tok-%s", "nest": {"password": "NestedPw-%s", "deeper": {"secret": "DeepSecret-%s", "tokens": ["ListedTok-%s"]}}}' \
+  $RANDOM $RANDOM $RANDOM $RANDOM > "$dir/nested.spec.json"
+emulate nested sync "$SERVE_TARGET" --spec "$dir/nested.spec.json" --tables tell
+expect_eq "nested secrets: the failing table reports" tell "$(json_get "$dir/nested.json" 'j.errors[0].table')"
+expect_contains "… its message masked" '"password":"***"' "$(json_get "$dir/nested.json" 'j.errors[0].error')"
+for secret in $(node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1])); console.log(s.nest.password, s.nest.deeper.secret, s.nest.deeper.tokens[0])' "$dir/nested.spec.json"); do
+  expect_not_contains "… $secret never in a message" "$secret" "$(cat "$dir/nested.json")"
+  expect_not_contains "… nor in the log" "$secret" "$(cat "$dir/endless.out" "$dir/endless.err")"
+done
+printf '{"api_key": 987654321}' > "$dir/typed.spec.json"
+emulate typed sync "$SERVE_TARGET" --spec "$dir/typed.spec.json"
+expect_eq "a credential of the wrong type: refused by Init" Init "$(json_get "$dir/typed.json" 'j.stage')"
+expect_contains "… saying the type" "config key 'api_key' must be string, got integer" "$(json_get "$dir/typed.json" 'j.details')"
+expect_not_contains "… never the value" 987654321 "$(cat "$dir/typed.json" "$dir/endless.out")"
+
+# A spec nested 100,000 deep: refused before it is parsed or copied (the
+# server stays up), naming the limit.
+python3 -c "print('{\"nest\":' + '{\"a\":' * 100000 + '1' + '}' * 100000 + '}')" > "$dir/deep.spec.json"
+emulate deep sync "$SERVE_TARGET" --spec "$dir/deep.spec.json"
+expect_eq "a deep spec: an error status" 3 "$EMULATOR_STATUS"
+expect_eq "… from Init" Init "$(json_get "$dir/deep.json" 'j.stage')"
+expect_eq "… INVALID_ARGUMENT" 3 "$(json_get "$dir/deep.json" 'j.code')"
+expect_contains "… naming the limit" "too deeply nested: more than 256 levels" "$(json_get "$dir/deep.json" 'j.details')"
+emulate after_deep tables "$SERVE_TARGET"
+expect_eq "… and the server still answers" endless "$(json_get "$dir/after_deep.json" 'j.name')"
+unset CLI_EMULATOR_TIMEOUT_MS
+stop_serve endless TERM
+
 # A workspace's type, served from a copy: the file stays as it was.
 "$sluice" -w "$dir/ws.db" "$dir/bulk/connector.sql" >/dev/null 2>&1 || fail "workspace: definitions"
 before=$(sha256sum "$dir/ws.db")

@@ -10,6 +10,8 @@
 //                                [--tables a,b] [--skip-tables c] [--skip-dependent false]
 //                                [--shard N/TOTAL] [--max-insert-bytes N] [--close]
 //                                [--cancel-after N]  (cancels the stream after N messages)
+//                                [--cancel-after-ms MS]  (cancels it MS ms after it opened,
+//                                 with or without messages: a source that sends nothing)
 //   node cli_emulator.mjs tables TARGET [--spec FILE] [--out JSON]
 //   node cli_emulator.mjs test-connection TARGET [--spec FILE]
 //   node cli_emulator.mjs spec-schema TARGET
@@ -285,7 +287,11 @@ const runSync = async () => {
   let messages = 0;
   const cancelAfter = flags['cancel-after'] === undefined ? undefined : Number(flags['cancel-after']);
   const stream = client.Sync(request, new grpc.Metadata(), { deadline: Date.now() + timeoutMs });
+  const cancelAfterMs = flags['cancel-after-ms'] === undefined ? undefined : Number(flags['cancel-after-ms']);
   const done = new Promise((resolve, reject) => {
+    if (cancelAfterMs !== undefined) {
+      setTimeout(() => { stream.cancel(); resolve('cancelled'); }, cancelAfterMs);
+    }
     stream.on('data', (response) => {
       messages += 1;
       if (cancelAfter !== undefined && messages > cancelAfter) return;
@@ -339,11 +345,14 @@ const runSync = async () => {
       }
     });
     stream.on('end', resolve);
-    stream.on('error', (e) => (cancelAfter !== undefined && e.code === grpc.status.CANCELLED ? resolve('cancelled') : reject(e)));
+    stream.on('error', (e) => ((cancelAfter !== undefined || cancelAfterMs !== undefined) && e.code === grpc.status.CANCELLED ? resolve('cancelled') : reject(e)));
   });
   let ended;
   try { ended = await done; } catch (e) { return failed('Sync', e); }
-  if (ended === 'cancelled') return finish({ ok: true, cancelled: true, messages }, 0);
+  if (ended === 'cancelled') {
+    const rows = Object.fromEntries(Object.entries(tables).map(([name, t]) => [name, t.rows.length]));
+    return finish({ ok: true, cancelled: true, messages, rows }, 0);
+  }
   if (flags.close) {
     try { await unary(client, 'Close', new plugin.Close.Request()); } catch (e) { return failed('Close', e); }
   }
