@@ -293,7 +293,7 @@ Result<cq::PluginClient*> CloudQueryDestination::Connect() {
   if (process_) target = process_->target();
   ASSIGN_OR_RETURN(std::unique_ptr<cq::PluginClient> client,
                    cq::PluginClient::Connect(target, label_,
-                                             std::min<std::chrono::milliseconds>(call_timeout_, std::chrono::seconds(30))));
+                                             std::min<std::chrono::milliseconds>(call_timeout_, std::chrono::seconds(5))));
   client->SetCallTimeout(call_timeout_);
   client->SetWriteTimeout(write_timeout_);
   RETURN_IF_ERROR(client->CheckVersion());
