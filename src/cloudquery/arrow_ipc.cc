@@ -2582,10 +2582,11 @@ Result<DecodedRecord> DecodeRecord(std::string_view ipc) {
     size_t columns = out.schema.fields.size();
     BatchDecoder decoder(batch, next->body);
     if (length < 0 || uint64_t(length) * std::max<size_t>(columns, 1) > decoder.cells_left()) {
-      return Malformed("record batch length " + std::to_string(length) + " out of range: " +
-                       std::to_string(length) + " rows of " + std::to_string(columns) +
-                       " columns are more cells than a record with a " + std::to_string(next->body.size()) +
-                       "-byte body may hold (" + std::to_string(decoder.cells_left()) + ")");
+      return Malformed("record batch length " + std::to_string(length) +
+                       " out of range: " + std::to_string(length) + " rows of " +
+                       std::to_string(columns) + " columns are more cells than a record with a " +
+                       std::to_string(next->body.size()) + "-byte body may hold (" +
+                       std::to_string(decoder.cells_left()) + ")");
     }
     size_t n = size_t(length);
     out.rows.assign(n, Row(columns));

@@ -727,7 +727,8 @@ TEST(ArrowIpcTest, ASmallNullRecordCannotClaimAMillionRows) {
   Result<DecodedRecord> r = DecodeRecord(bytes);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().kind(), ErrorKind::kParse);
-  EXPECT_NE(r.status().message().find("record batch length 1000000 out of range"), std::string::npos)
+  EXPECT_NE(r.status().message().find("record batch length 1000000 out of range"),
+            std::string::npos)
       << r.status().message();
   EXPECT_NE(r.status().message().find("more cells than a record with a 0-byte body may hold"),
             std::string::npos)
@@ -753,17 +754,21 @@ TEST(ArrowIpcTest, BoolsCountAsAByteEachButRealRecordsStillDecode) {
   fb::Buffer buffers[] = {fb::Buffer(0, 0), fb::Buffer(0, 125'000)};
   auto batch = fb::CreateRecordBatch(fbb, 1'000'000, fbb.CreateVectorOfStructs(&node, 1),
                                      fbb.CreateVectorOfStructs(buffers, 2));
-  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch, batch.Union(),
-                               125'000));
-  Result<DecodedRecord> refused = DecodeRecord(schema_bytes + Frame(fbb, std::string(125'000, '\xff')) + kEos);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
+                               batch.Union(), 125'000));
+  Result<DecodedRecord> refused =
+      DecodeRecord(schema_bytes + Frame(fbb, std::string(125'000, '\xff')) + kEos);
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("record batch length 1000000 out of range"), std::string::npos)
+  EXPECT_NE(refused.status().message().find("record batch length 1000000 out of range"),
+            std::string::npos)
       << refused.status().message();
   // A record as a plugin sends it — an id, a name, flags — decodes whole,
   // however many rows.
   std::vector<Row> rows;
-  for (int i = 0; i < 200'000; ++i) rows.push_back(Row{Value(i), Value("n"), Value(i % 2 == 0), Value(nullptr)});
-  ArrowSchema schema = S({F("id", "int64"), F("name", "utf8"), F("flag", "bool"), F("none", "null")});
+  for (int i = 0; i < 200'000; ++i)
+    rows.push_back(Row{Value(i), Value("n"), Value(i % 2 == 0), Value(nullptr)});
+  ArrowSchema schema =
+      S({F("id", "int64"), F("name", "utf8"), F("flag", "bool"), F("none", "null")});
   Result<std::string> bytes = EncodeRecord(schema, rows);
   ASSERT_TRUE(bytes.ok()) << bytes.status().message();
   Result<DecodedRecord> back = DecodeRecord(*bytes);

@@ -241,7 +241,9 @@ class GrpcPluginClient : public PluginClient {
     discovery::GetVersions_Response response;
     bool interrupted = false;
     grpc::Status status = Run(
-        [&](grpc::ClientContext* context) { return discovery_->GetVersions(context, request, &response); },
+        [&](grpc::ClientContext* context) {
+          return discovery_->GetVersions(context, request, &response);
+        },
         interrupted);
     if (interrupted) return Cancelled("GetVersions");
     if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
@@ -355,7 +357,9 @@ class GrpcPluginClient : public PluginClient {
     pb::TestConnection_Response response;
     bool interrupted = false;
     grpc::Status status = Run(
-        [&](grpc::ClientContext* context) { return plugin_->TestConnection(context, request, &response); },
+        [&](grpc::ClientContext* context) {
+          return plugin_->TestConnection(context, request, &response);
+        },
         interrupted);
     if (interrupted) return Cancelled("TestConnection");
     TestConnectionResult result;
@@ -428,8 +432,10 @@ class GrpcPluginClient : public PluginClient {
     Status error = CallError(label(), name, status);
     if (status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) return error;
     auto ms = call_timeout_.count();
-    std::string limit = ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
-    return Status(error.kind(), error.message() + " (the plugin did not answer within " + limit + ")");
+    std::string limit =
+        ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+    return Status(error.kind(),
+                  error.message() + " (the plugin did not answer within " + limit + ")");
   }
 
   std::shared_ptr<grpc::Channel> channel_;

@@ -76,7 +76,8 @@ std::string Seconds(std::chrono::milliseconds duration) {
 
 class GrpcWriteStream : public WriteStream {
  public:
-  GrpcWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label, std::chrono::milliseconds timeout)
+  GrpcWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label,
+                  std::chrono::milliseconds timeout)
       : stub_(pb::Plugin::NewStub(channel)), label_(std::move(label)), timeout_(timeout) {
     // A plugin that stops reading, or never answers the stream's end,
     // would otherwise block Write() or Finish() forever.
@@ -153,21 +154,26 @@ class GrpcWriteStream : public WriteStream {
     // The call is over (the plugin failed it, or died): its status says why.
     finished_ = true;
     grpc::Status status = writer_->Finish();
-    ended_ = status.ok() ? Status(ErrorKind::kDestination,
-                                  label_ + ": table '" + table + "': the plugin ended the Write call at " + what)
-                         : Ended(status, table, std::string("Write ") + what);
+    ended_ =
+        status.ok()
+            ? Status(ErrorKind::kDestination,
+                     label_ + ": table '" + table + "': the plugin ended the Write call at " + what)
+            : Ended(status, table, std::string("Write ") + what);
     return ended_;
   }
 
   // The error a failed stream ends with; Ctrl-C and the deadline say so.
   Status Ended(const grpc::Status& status, const std::string& table, const std::string& what) {
     if (watch_->fired() && status.error_code() == grpc::StatusCode::CANCELLED) {
-      return Status(ErrorKind::kTimeout, label_ + ": table '" + table + "': " + what + " cancelled (Ctrl-C)");
+      return Status(ErrorKind::kTimeout,
+                    label_ + ": table '" + table + "': " + what + " cancelled (Ctrl-C)");
     }
     Status error = FromGrpc(status, label_, "table '" + table + "': " + what);
     if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-      return Status(error.kind(), error.message() + " (the plugin did not take and acknowledge the batch within " +
-                                      Seconds(timeout_) + "; CONFIG write_timeout_seconds sets this)");
+      return Status(error.kind(),
+                    error.message() +
+                        " (the plugin did not take and acknowledge the batch within " +
+                        Seconds(timeout_) + "; CONFIG write_timeout_seconds sets this)");
     }
     return error;
   }
@@ -188,8 +194,8 @@ class GrpcWriteStream : public WriteStream {
 
 }  // namespace
 
-std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label,
-                                             std::chrono::milliseconds timeout) {
+std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel,
+                                             std::string label, std::chrono::milliseconds timeout) {
   return std::make_unique<GrpcWriteStream>(std::move(channel), std::move(label), timeout);
 }
 
@@ -241,7 +247,8 @@ Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const 
       Result<std::string> record = EncodeRecord(schema, chunk);
       // Rows of bools or nulls alone are small on the wire but many cells,
       // more than a reader takes per record (the codec's cap): fewer rows.
-      if (!record.ok() && end - start > 1 && record.status().kind() == ErrorKind::kInvalidArgument &&
+      if (!record.ok() && end - start > 1 &&
+          record.status().kind() == ErrorKind::kInvalidArgument &&
           record.status().message().find("more than a reader accepts") != std::string::npos) {
         end = start + (end - start) / 2;
         continue;

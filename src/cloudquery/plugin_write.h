@@ -39,8 +39,8 @@ namespace sluice::cq {
 // (every message and the plugin's answer) must be over within `timeout`;
 // Ctrl-C cancels it. Either ends it with an error naming the plugin and
 // the table.
-std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label,
-                                             std::chrono::milliseconds timeout);
+std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel,
+                                             std::string label, std::chrono::milliseconds timeout);
 
 // While it lives, Ctrl-C (core/interrupt.h) makes a thread of its own call
 // `cancel` once — a blocked gRPC call (a unary call waiting for its answer,

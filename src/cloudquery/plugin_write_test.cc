@@ -74,7 +74,8 @@ TEST(EncodeInsertsTest, ManyCellsInFewBytesAreSplitToWhatAReaderTakes) {
   flags.metadata = {{"cq:table_name", "flags"}};
   std::vector<Row> rows;
   for (int i = 0; i < 300'000; ++i) rows.push_back({Value(i % 3 == 0)});
-  Result<std::vector<std::string>> records = EncodeInserts(flags, rows, kInsertBudgetBytes, "flags");
+  Result<std::vector<std::string>> records =
+      EncodeInserts(flags, rows, kInsertBudgetBytes, "flags");
   ASSERT_TRUE(records.ok()) << records.status().ToString();
   EXPECT_GT(records->size(), 1u);
   size_t next = 0;

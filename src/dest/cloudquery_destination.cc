@@ -188,16 +188,19 @@ Status CloudQueryDestination::CheckExecutable(const std::string& path, const std
   fs::file_status status = fs::status(path, error);
   std::string quoted = "'" + path + "'";
   if (!fs::exists(status)) {
-    return Status(ErrorKind::kInvalidArgument, label + ": the plugin executable " + quoted +
-                                                   " does not exist (registry: local names a plugin's executable)");
+    return Status(ErrorKind::kInvalidArgument,
+                  label + ": the plugin executable " + quoted +
+                      " does not exist (registry: local names a plugin's executable)");
   }
   if (fs::is_directory(status)) {
-    return Status(ErrorKind::kInvalidArgument,
-                  label + ": " + quoted + " is a directory, not a plugin executable (registry: local)");
+    return Status(
+        ErrorKind::kInvalidArgument,
+        label + ": " + quoted + " is a directory, not a plugin executable (registry: local)");
   }
   if (!fs::is_regular_file(status) || ::access(path.c_str(), X_OK) != 0) {
     return Status(ErrorKind::kInvalidArgument,
-                  label + ": the plugin " + quoted + " is not an executable file (chmod +x it, or check the path)");
+                  label + ": the plugin " + quoted +
+                      " is not an executable file (chmod +x it, or check the path)");
   }
   return Status::Ok();
 }
@@ -205,11 +208,12 @@ Status CloudQueryDestination::CheckExecutable(const std::string& path, const std
 Status CloudQueryDestination::Check(const std::string& name, const Value& config) {
   auto text = [&](const char* key) { return config.contains(key) && config[key].is_string(); };
   for (const auto& [key, value] : config.items()) {
-    if (key != "path" && key != "registry" && key != "spec" && key != "state_path" && key != "timeout_seconds" &&
-        key != "write_timeout_seconds") {
-      return Status(ErrorKind::kInvalidArgument,
-                    "destination '" + name + "' (cloudquery): unknown CONFIG key '" + key +
-                        "' (path, registry, spec, state_path, timeout_seconds, write_timeout_seconds)");
+    if (key != "path" && key != "registry" && key != "spec" && key != "state_path" &&
+        key != "timeout_seconds" && key != "write_timeout_seconds") {
+      return Status(
+          ErrorKind::kInvalidArgument,
+          "destination '" + name + "' (cloudquery): unknown CONFIG key '" + key +
+              "' (path, registry, spec, state_path, timeout_seconds, write_timeout_seconds)");
     }
   }
   for (const char* key : {"timeout_seconds", "write_timeout_seconds"}) {
@@ -217,8 +221,9 @@ Status CloudQueryDestination::Check(const std::string& name, const Value& config
     const Value& seconds = config[key];
     // A day at most: beyond, a hung plugin is indistinguishable from none.
     if (!seconds.is_number() || !(seconds.get<double>() > 0) || seconds.get<double>() > 86400) {
-      return Status(ErrorKind::kInvalidArgument, "destination '" + name + "' (cloudquery): CONFIG " + key +
-                                                     " must be a number of seconds above 0, at most 86400");
+      return Status(ErrorKind::kInvalidArgument,
+                    "destination '" + name + "' (cloudquery): CONFIG " + key +
+                        " must be a number of seconds above 0, at most 86400");
     }
   }
   if (config.contains("spec") && !config["spec"].is_object() && !config["spec"].is_null()) {
@@ -293,7 +298,8 @@ Result<cq::PluginClient*> CloudQueryDestination::Connect() {
   if (process_) target = process_->target();
   ASSIGN_OR_RETURN(std::unique_ptr<cq::PluginClient> client,
                    cq::PluginClient::Connect(target, label_,
-                                             std::min<std::chrono::milliseconds>(call_timeout_, std::chrono::seconds(5))));
+                                             std::min<std::chrono::milliseconds>(
+                                                 call_timeout_, std::chrono::seconds(5))));
   client->SetCallTimeout(call_timeout_);
   client->SetWriteTimeout(write_timeout_);
   RETURN_IF_ERROR(client->CheckVersion());

@@ -113,10 +113,13 @@ class FileTableWriter : public TableWriter {
     if (!parent.empty()) {
       std::error_code made;
       fs::create_directories(parent, made);
-      if (made) return Status(ErrorKind::kDestination, "cannot create folder '" + parent.string() + "': " + made.message());
+      if (made)
+        return Status(ErrorKind::kDestination,
+                      "cannot create folder '" + parent.string() + "': " + made.message());
     }
-    ASSIGN_OR_RETURN(lock_, TableLock::Acquire((fs::path(destination_.folder()) / kLockFile).string(), table_.name,
-                                               "folder '" + destination_.folder() + "'"));
+    ASSIGN_OR_RETURN(lock_,
+                     TableLock::Acquire((fs::path(destination_.folder()) / kLockFile).string(),
+                                        table_.name, "folder '" + destination_.folder() + "'"));
     ASSIGN_OR_RETURN(Value states, destination_.LoadStates());
     entry_ = states.contains(table_.name) ? states[table_.name] : Value::object();
     Value& entry = entry_;
@@ -331,9 +334,10 @@ Result<std::unique_ptr<FileDestination>> FileDestination::Open(const std::string
 
 Status FileDestination::CheckPath(const std::string& name, const std::string& path) {
   if (path.empty()) {
-    return Status(ErrorKind::kInvalidArgument, "destination '" + name +
-                                                   "': path is empty (a folder such as \"exports/\", or a template "
-                                                   "such as \"{{TABLE}}.{{FORMAT}}\")");
+    return Status(ErrorKind::kInvalidArgument,
+                  "destination '" + name +
+                      "': path is empty (a folder such as \"exports/\", or a template "
+                      "such as \"{{TABLE}}.{{FORMAT}}\")");
   }
   for (size_t open = path.find("{{"); open != std::string::npos; open = path.find("{{", open + 2)) {
     size_t close = path.find("}}", open);

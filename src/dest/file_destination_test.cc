@@ -76,7 +76,8 @@ TEST_F(FileDestinationTest, AnEmptyPathIsAnError) {
   Status empty = FileDestination::CheckPath("lake", "");
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.kind(), ErrorKind::kInvalidArgument);
-  EXPECT_NE(empty.message().find("destination 'lake': path is empty"), std::string::npos) << empty.message();
+  EXPECT_NE(empty.message().find("destination 'lake': path is empty"), std::string::npos)
+      << empty.message();
   EXPECT_FALSE(FileDestination::Open("lake", "", FileFormat::kJsonl).ok());
 }
 
