@@ -34,15 +34,19 @@ constexpr int kMaxNesting = 64;
 constexpr int kMaxJsonDepth = 256;
 constexpr const char* kTooDeep = "is nested deeper than 256 levels";
 // Decoded cells per record: lengths of arrays that need no buffer bytes
-// (null, struct) cost nothing on the wire, so they are capped against the
-// body size.
-constexpr uint64_t kMaxCellsBase = uint64_t{1} << 20;
+// (null, struct) or a bit (bool) cost (almost) nothing on the wire, while a
+// decoded cell costs tens of bytes of memory, so every cell counts as if
+// it took a byte of the body: at most 2^16 plus one per body byte. Every
+// other type takes a byte per cell or more (int8; offsets are 4), so no
+// record of them is refused below the absolute cap; a record made of bools
+// or nulls alone is limited to that many rows.
+constexpr uint64_t kMaxCellsBase = uint64_t{1} << 16;
 constexpr uint64_t kMaxCellsAbsolute = uint64_t{1} << 26;
 // Widths a type text may name (fixed_size_binary, fixed_size_list).
 constexpr int kMaxFixedWidth = 1 << 24;
 
 uint64_t CellCap(size_t body_size) {
-  return std::min(kMaxCellsAbsolute, kMaxCellsBase + 8 * uint64_t(body_size));
+  return std::min(kMaxCellsAbsolute, kMaxCellsBase + uint64_t(body_size));
 }
 
 Status Unsupported(const std::string& what) {
@@ -2578,7 +2582,11 @@ Result<DecodedRecord> DecodeRecord(std::string_view ipc) {
     size_t columns = out.schema.fields.size();
     BatchDecoder decoder(batch, next->body);
     if (length < 0 || uint64_t(length) * std::max<size_t>(columns, 1) > decoder.cells_left()) {
-      return Malformed("record batch length " + std::to_string(length) + " out of range");
+      return Malformed("record batch length " + std::to_string(length) +
+                       " out of range: " + std::to_string(length) + " rows of " +
+                       std::to_string(columns) + " columns are more cells than a record with a " +
+                       std::to_string(next->body.size()) + "-byte body may hold (" +
+                       std::to_string(decoder.cells_left()) + ")");
     }
     size_t n = size_t(length);
     out.rows.assign(n, Row(columns));

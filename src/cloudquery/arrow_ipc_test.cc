@@ -723,6 +723,78 @@ TEST(ArrowIpcTest, HugeLengthsWithoutBytesAreCapped) {
   EXPECT_NE(r.status().message().find("out of range"), std::string::npos) << r.status().message();
 }
 
+// A null-type record of a few hundred bytes claiming a million rows: no
+// buffer backs them, and decoding them would cost tens of MB. Cells are
+// capped at 2^16 plus one per body byte.
+std::string NullRecord(int64_t rows) {
+  std::string schema = SchemaWith([](FlatBufferBuilder& fbb) {
+    return std::pair{fb::Type::Null, fb::CreateNull(fbb).Union()};
+  });
+  FlatBufferBuilder fbb;
+  fb::FieldNode node(rows, rows);
+  auto nodes = fbb.CreateVectorOfStructs(&node, 1);
+  auto batch = fb::CreateRecordBatch(fbb, rows, nodes);
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
+                               batch.Union()));
+  return schema + Frame(fbb) + kEos;
+}
+
+TEST(ArrowIpcTest, ASmallNullRecordCannotClaimAMillionRows) {
+  std::string bytes = NullRecord(1'000'000);
+  ASSERT_LT(bytes.size(), 512u);
+  Result<DecodedRecord> r = DecodeRecord(bytes);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().kind(), ErrorKind::kParse);
+  EXPECT_NE(r.status().message().find("record batch length 1000000 out of range"),
+            std::string::npos)
+      << r.status().message();
+  EXPECT_NE(r.status().message().find("more cells than a record with a 0-byte body may hold"),
+            std::string::npos)
+      << r.status().message();
+  // Within the base allowance, null rows still decode.
+  Result<DecodedRecord> fine = DecodeRecord(NullRecord(60'000));
+  ASSERT_TRUE(fine.ok()) << fine.status().message();
+  EXPECT_EQ(fine->rows.size(), 60'000u);
+}
+
+TEST(ArrowIpcTest, BoolsCountAsAByteEachButRealRecordsStillDecode) {
+  // 1M bools in 125 KB of values: over 2^16 + one cell per body byte. The
+  // writer will not make it; a foreign one is refused.
+  std::vector<Row> bools(1'000'000, Row{Value(true)});
+  Result<std::string> only_bools = EncodeRecord(S({F("b", "bool")}), bools);
+  ASSERT_FALSE(only_bools.ok());
+  EXPECT_NE(only_bools.status().message().find("more than a reader accepts"), std::string::npos);
+  std::string schema_bytes = SchemaWith([](FlatBufferBuilder& fbb) {
+    return std::pair{fb::Type::Bool, fb::CreateBool(fbb).Union()};
+  });
+  FlatBufferBuilder fbb;
+  fb::FieldNode node(1'000'000, 0);
+  fb::Buffer buffers[] = {fb::Buffer(0, 0), fb::Buffer(0, 125'000)};
+  auto batch = fb::CreateRecordBatch(fbb, 1'000'000, fbb.CreateVectorOfStructs(&node, 1),
+                                     fbb.CreateVectorOfStructs(buffers, 2));
+  fbb.Finish(fb::CreateMessage(fbb, fb::MetadataVersion::V5, fb::MessageHeader::RecordBatch,
+                               batch.Union(), 125'000));
+  Result<DecodedRecord> refused =
+      DecodeRecord(schema_bytes + Frame(fbb, std::string(125'000, '\xff')) + kEos);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("record batch length 1000000 out of range"),
+            std::string::npos)
+      << refused.status().message();
+  // A record as a plugin sends it — an id, a name, flags — decodes whole,
+  // however many rows.
+  std::vector<Row> rows;
+  for (int i = 0; i < 200'000; ++i)
+    rows.push_back(Row{Value(i), Value("n"), Value(i % 2 == 0), Value(nullptr)});
+  ArrowSchema schema =
+      S({F("id", "int64"), F("name", "utf8"), F("flag", "bool"), F("none", "null")});
+  Result<std::string> bytes = EncodeRecord(schema, rows);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+  Result<DecodedRecord> back = DecodeRecord(*bytes);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  ASSERT_EQ(back->rows.size(), 200'000u);
+  EXPECT_EQ(back->rows[199'999][0], Value(199'999));
+}
+
 TEST(ArrowIpcTest, MissingNodesAndBuffersNameTheColumn) {
   FlatBufferBuilder fbb;
   auto batch = fb::CreateRecordBatch(fbb, 1);

@@ -239,8 +239,13 @@ class GrpcPluginClient : public PluginClient {
   Status CheckVersion() override {
     discovery::GetVersions_Request request;
     discovery::GetVersions_Response response;
-    auto context = Context();
-    grpc::Status status = discovery_->GetVersions(context.get(), request, &response);
+    bool interrupted = false;
+    grpc::Status status = Run(
+        [&](grpc::ClientContext* context) {
+          return discovery_->GetVersions(context, request, &response);
+        },
+        interrupted);
+    if (interrupted) return Cancelled("GetVersions");
     if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
       return Status(ErrorKind::kConnector,
                     label() +
@@ -248,7 +253,7 @@ class GrpcPluginClient : public PluginClient {
                         "(GetVersions), which every protocol-3 plugin does; Sluice speaks "
                         "protocol 3 only");
     }
-    if (!status.ok()) return CallError(label(), "GetVersions", status);
+    if (!status.ok()) return Failed("GetVersions", status);
     std::string versions;
     for (int version : response.versions()) {
       if (version == kProtocolVersion) return Status::Ok();
@@ -277,12 +282,16 @@ class GrpcPluginClient : public PluginClient {
 
   Result<std::optional<std::string>> GetSpecSchema() override {
     pb::GetSpecSchema_Response response;
-    auto context = Context();
-    grpc::Status status =
-        plugin_->GetSpecSchema(context.get(), pb::GetSpecSchema_Request(), &response);
+    bool interrupted = false;
+    grpc::Status status = Run(
+        [&](grpc::ClientContext* context) {
+          return plugin_->GetSpecSchema(context, pb::GetSpecSchema_Request(), &response);
+        },
+        interrupted);
+    if (interrupted) return Cancelled("GetSpecSchema");
     // As the CLI: a plugin without a schema is validated by nobody.
     if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) return std::optional<std::string>();
-    if (!status.ok()) return CallError(label(), "GetSpecSchema", status);
+    if (!status.ok()) return Failed("GetSpecSchema", status);
     if (!response.has_json_schema() || response.json_schema().empty())
       return std::optional<std::string>();
     return std::optional<std::string>(response.json_schema());
@@ -346,8 +355,13 @@ class GrpcPluginClient : public PluginClient {
     pb::TestConnection_Request request;
     request.set_spec(spec_json);
     pb::TestConnection_Response response;
-    auto context = Context();
-    grpc::Status status = plugin_->TestConnection(context.get(), request, &response);
+    bool interrupted = false;
+    grpc::Status status = Run(
+        [&](grpc::ClientContext* context) {
+          return plugin_->TestConnection(context, request, &response);
+        },
+        interrupted);
+    if (interrupted) return Cancelled("TestConnection");
     TestConnectionResult result;
     if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
       // As the CLI: a plugin without the call is tested by initialising it.
@@ -359,14 +373,17 @@ class GrpcPluginClient : public PluginClient {
       }
       return result;
     }
-    if (!status.ok()) return CallError(label(), "TestConnection", status);
+    if (!status.ok()) return Failed("TestConnection", status);
     result.success = response.success();
     result.failure_code = response.failure_code();
     result.failure_description = response.failure_description();
     return result;
   }
 
-  Result<std::unique_ptr<WriteStream>> Write() override { return MakeWriteStream(channel_, label()); }
+  Result<std::unique_ptr<WriteStream>> Write() override {
+    if (InterruptRequested()) return Cancelled("Write");
+    return MakeWriteStream(channel_, label(), write_timeout_);
+  }
 
   Status Close() override {
     pb::Close_Response response;
@@ -376,6 +393,7 @@ class GrpcPluginClient : public PluginClient {
   }
 
   void SetCallTimeout(std::chrono::milliseconds timeout) override { call_timeout_ = timeout; }
+  void SetWriteTimeout(std::chrono::milliseconds timeout) override { write_timeout_ = timeout; }
 
  private:
   std::unique_ptr<grpc::ClientContext> Context() const {
@@ -384,18 +402,47 @@ class GrpcPluginClient : public PluginClient {
     return context;
   }
 
+  // One unary call under the deadline, cancelled by Ctrl-C (then
+  // `interrupted` is set): waiting for a plugin's answer is a blocking
+  // wait the signal alone does not end.
+  template <typename Call>
+  grpc::Status Run(Call call, bool& interrupted) {
+    auto context = Context();
+    InterruptWatch watch([&context] { context->TryCancel(); });
+    grpc::Status status = call(context.get());
+    interrupted = watch.fired() && status.error_code() == grpc::StatusCode::CANCELLED;
+    return status;
+  }
+
   template <typename Call>
   Status Unary(const std::string& name, Call call) {
-    auto context = Context();
-    grpc::Status status = call(context.get());
-    if (!status.ok()) return CallError(label(), name, status);
+    bool interrupted = false;
+    grpc::Status status = Run(call, interrupted);
+    if (interrupted) return Cancelled(name);
+    if (!status.ok()) return Failed(name, status);
     return Status::Ok();
+  }
+
+  Status Cancelled(const std::string& name) const {
+    return Status(ErrorKind::kTimeout, label() + ": " + name + " cancelled (Ctrl-C)");
+  }
+
+  // A missed deadline says which one, and how to change it.
+  Status Failed(const std::string& name, const grpc::Status& status) const {
+    Status error = CallError(label(), name, status);
+    if (status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) return error;
+    auto ms = call_timeout_.count();
+    std::string limit =
+        ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms";
+    return Status(error.kind(),
+                  error.message() + " (the plugin did not answer within " + limit + ")");
   }
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::Plugin::Stub> plugin_;
   std::unique_ptr<discovery::Discovery::Stub> discovery_;
   std::chrono::milliseconds call_timeout_{60'000};
+  std::chrono::milliseconds write_timeout_{300'000};
 };
 
 }  // namespace

@@ -155,10 +155,14 @@ class PluginClient {
   virtual Result<std::unique_ptr<SyncStream>> Sync(const SyncOptions& options) = 0;
   // Falls back to Init when the plugin answers UNIMPLEMENTED, as the CLI does.
   virtual Result<TestConnectionResult> TestConnection(const std::string& spec_json) = 0;
-  virtual Result<std::unique_ptr<WriteStream>> Write() = 0;
+  virtual Result<std::unique_ptr<WriteStream>> Write() = 0;  // deadline: SetWriteTimeout
   virtual Status Close() = 0;
-  // The deadline of each unary call (60 s unless set); streams have none.
+  // The deadline of each unary call (60 s unless set); Sync streams have
+  // none. Ctrl-C cancels any call.
   virtual void SetCallTimeout(std::chrono::milliseconds timeout) = 0;
+  // The deadline of each Write stream, from its opening to the plugin's
+  // answer (300 s unless set).
+  virtual void SetWriteTimeout(std::chrono::milliseconds timeout) = 0;
 
  protected:
   explicit PluginClient(std::string label) : label_(std::move(label)) {}

@@ -6,6 +6,7 @@
 
 #include "cloudquery/proto/discovery.grpc.pb.h"
 #include "cloudquery/proto/plugin.grpc.pb.h"
+#include "core/interrupt.h"
 
 namespace sluice::cq {
 namespace {
@@ -67,11 +68,22 @@ size_t RecordOverhead(const ArrowSchema& schema, size_t schema_bytes) {
   return schema_bytes + 512 + fields * 96;
 }
 
+std::string Seconds(std::chrono::milliseconds duration) {
+  auto count = duration.count();
+  if (count % 1000 == 0) return std::to_string(count / 1000) + " s";
+  return std::to_string(count) + " ms";
+}
+
 class GrpcWriteStream : public WriteStream {
  public:
-  GrpcWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label)
-      : stub_(pb::Plugin::NewStub(channel)), label_(std::move(label)) {
+  GrpcWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label,
+                  std::chrono::milliseconds timeout)
+      : stub_(pb::Plugin::NewStub(channel)), label_(std::move(label)), timeout_(timeout) {
+    // A plugin that stops reading, or never answers the stream's end,
+    // would otherwise block Write() or Finish() forever.
+    context_.set_deadline(std::chrono::system_clock::now() + timeout_);
     writer_ = stub_->Write(&context_, &response_);
+    watch_ = std::make_unique<InterruptWatch>([this] { context_.TryCancel(); });
   }
 
   ~GrpcWriteStream() override {
@@ -127,9 +139,7 @@ class GrpcWriteStream : public WriteStream {
     // then says why.
     (void)writer_->WritesDone();
     grpc::Status status = writer_->Finish();
-    if (!status.ok()) {
-      ended_ = FromGrpc(status, label_, "table '" + last_table_ + "': Write (after " + last_message_ + ")");
-    }
+    if (!status.ok()) ended_ = Ended(status, last_table_, "Write (after " + last_message_ + ")");
     return ended_;
   }
 
@@ -144,17 +154,38 @@ class GrpcWriteStream : public WriteStream {
     // The call is over (the plugin failed it, or died): its status says why.
     finished_ = true;
     grpc::Status status = writer_->Finish();
-    ended_ = status.ok() ? Status(ErrorKind::kDestination,
-                                  label_ + ": table '" + table + "': the plugin ended the Write call at " + what)
-                         : FromGrpc(status, label_, "table '" + table + "': Write " + what);
+    ended_ =
+        status.ok()
+            ? Status(ErrorKind::kDestination,
+                     label_ + ": table '" + table + "': the plugin ended the Write call at " + what)
+            : Ended(status, table, std::string("Write ") + what);
     return ended_;
+  }
+
+  // The error a failed stream ends with; Ctrl-C and the deadline say so.
+  Status Ended(const grpc::Status& status, const std::string& table, const std::string& what) {
+    if (watch_->fired() && status.error_code() == grpc::StatusCode::CANCELLED) {
+      return Status(ErrorKind::kTimeout,
+                    label_ + ": table '" + table + "': " + what + " cancelled (Ctrl-C)");
+    }
+    Status error = FromGrpc(status, label_, "table '" + table + "': " + what);
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return Status(error.kind(),
+                    error.message() +
+                        " (the plugin did not take and acknowledge the batch within " +
+                        Seconds(timeout_) + "; CONFIG write_timeout_seconds sets this)");
+    }
+    return error;
   }
 
   std::unique_ptr<pb::Plugin::Stub> stub_;
   std::string label_;
+  std::chrono::milliseconds timeout_;
   grpc::ClientContext context_;
   pb::Write_Response response_;
   std::unique_ptr<grpc::ClientWriter<pb::Write_Request>> writer_;
+  // After context_: stopped before the context goes.
+  std::unique_ptr<InterruptWatch> watch_;
   bool finished_ = false;
   Status ended_;
   std::string last_table_ = "(none)";
@@ -163,8 +194,33 @@ class GrpcWriteStream : public WriteStream {
 
 }  // namespace
 
-std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label) {
-  return std::make_unique<GrpcWriteStream>(std::move(channel), std::move(label));
+std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel,
+                                             std::string label, std::chrono::milliseconds timeout) {
+  return std::make_unique<GrpcWriteStream>(std::move(channel), std::move(label), timeout);
+}
+
+InterruptWatch::InterruptWatch(std::function<void()> cancel) : cancel_(std::move(cancel)) {
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (watching_) {
+      if (InterruptRequested()) {
+        fired_ = true;
+        cancel_();
+        return;
+      }
+      // Nothing wakes a wait on Ctrl-C: sliced to notice one soon.
+      wakeup_.wait_for(lock, std::chrono::milliseconds(50));
+    }
+  });
+}
+
+InterruptWatch::~InterruptWatch() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    watching_ = false;
+  }
+  wakeup_.notify_all();
+  if (thread_.joinable()) thread_.join();
 }
 
 Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const std::vector<Row>& rows,
@@ -189,6 +245,14 @@ Result<std::vector<std::string>> EncodeInserts(const ArrowSchema& schema, const 
       std::vector<Row> chunk(rows.begin() + static_cast<std::ptrdiff_t>(start),
                              rows.begin() + static_cast<std::ptrdiff_t>(end));
       Result<std::string> record = EncodeRecord(schema, chunk);
+      // Rows of bools or nulls alone are small on the wire but many cells,
+      // more than a reader takes per record (the codec's cap): fewer rows.
+      if (!record.ok() && end - start > 1 &&
+          record.status().kind() == ErrorKind::kInvalidArgument &&
+          record.status().message().find("more than a reader accepts") != std::string::npos) {
+        end = start + (end - start) / 2;
+        continue;
+      }
       if (!record.ok()) {
         return record.TakeStatus().WithContext("table '" + table + "', rows " +
                                                std::to_string(first_row + start + 1) + ".." +

@@ -16,9 +16,14 @@
 // Thread-safety: one thread per stream.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cloudquery/plugin_client.h"
@@ -30,8 +35,34 @@ class Channel;
 namespace sluice::cq {
 
 // A Write stream opened on `channel` (the plugin's, made with 200 MiB
-// limits both ways). PluginClient::Write() returns this.
-std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel, std::string label);
+// limits both ways). PluginClient::Write() returns this. The whole stream
+// (every message and the plugin's answer) must be over within `timeout`;
+// Ctrl-C cancels it. Either ends it with an error naming the plugin and
+// the table.
+std::unique_ptr<WriteStream> MakeWriteStream(std::shared_ptr<grpc::Channel> channel,
+                                             std::string label, std::chrono::milliseconds timeout);
+
+// While it lives, Ctrl-C (core/interrupt.h) makes a thread of its own call
+// `cancel` once — a blocked gRPC call (a unary call waiting for its answer,
+// a stream's Write or Finish) is woken only by TryCancel on its context,
+// never by the signal. Destroy it before what `cancel` touches.
+class InterruptWatch {
+ public:
+  explicit InterruptWatch(std::function<void()> cancel);
+  ~InterruptWatch();
+  InterruptWatch(const InterruptWatch&) = delete;
+  InterruptWatch& operator=(const InterruptWatch&) = delete;
+  // Whether `cancel` was called: a CANCELLED status then means Ctrl-C.
+  bool fired() const { return fired_; }
+
+ private:
+  std::function<void()> cancel_;
+  std::atomic<bool> fired_{false};
+  std::mutex mutex_;
+  std::condition_variable wakeup_;
+  bool watching_ = true;
+  std::thread thread_;
+};
 
 // `rows` of `schema` as insert records, each one IPC stream of at most
 // `budget` bytes; the error for a row that alone exceeds it names `table`

@@ -63,6 +63,30 @@ TEST(EncodeInsertsTest, ARowOverTheBudgetIsAnErrorNamingTableAndRow) {
   EXPECT_NE(records.status().message().find("more than the 65536-byte limit"), std::string::npos);
 }
 
+TEST(EncodeInsertsTest, ManyCellsInFewBytesAreSplitToWhatAReaderTakes) {
+  // 300k booleans are 37 KB of values, but more cells than one record may
+  // hold: split, every row kept in order, each record decodable.
+  ArrowSchema flags;
+  ArrowField flag;
+  flag.name = "flag";
+  flag.type.id = TypeId::kBool;
+  flags.fields = {flag};
+  flags.metadata = {{"cq:table_name", "flags"}};
+  std::vector<Row> rows;
+  for (int i = 0; i < 300'000; ++i) rows.push_back({Value(i % 3 == 0)});
+  Result<std::vector<std::string>> records =
+      EncodeInserts(flags, rows, kInsertBudgetBytes, "flags");
+  ASSERT_TRUE(records.ok()) << records.status().ToString();
+  EXPECT_GT(records->size(), 1u);
+  size_t next = 0;
+  for (const std::string& record : *records) {
+    Result<DecodedRecord> decoded = DecodeRecord(record);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    for (const Row& row : decoded->rows) EXPECT_EQ(row[0], Value(next++ % 3 == 0));
+  }
+  EXPECT_EQ(next, rows.size());
+}
+
 TEST(EncodeInsertsTest, ACellTheCodecRefusesNamesTheRows) {
   std::vector<Row> rows = Rows(2, 1);
   rows[1][0] = Value::object();  // not an integer

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +18,7 @@
 #include "core/time_util.h"
 
 namespace sluice {
+namespace fs = std::filesystem;
 namespace {
 
 constexpr char kSyncTime[] = "_cq_sync_time";
@@ -181,12 +183,47 @@ class CloudQueryTableWriter : public TableWriter {
 
 }  // namespace
 
+Status CloudQueryDestination::CheckExecutable(const std::string& path, const std::string& label) {
+  std::error_code error;
+  fs::file_status status = fs::status(path, error);
+  std::string quoted = "'" + path + "'";
+  if (!fs::exists(status)) {
+    return Status(ErrorKind::kInvalidArgument,
+                  label + ": the plugin executable " + quoted +
+                      " does not exist (registry: local names a plugin's executable)");
+  }
+  if (fs::is_directory(status)) {
+    return Status(
+        ErrorKind::kInvalidArgument,
+        label + ": " + quoted + " is a directory, not a plugin executable (registry: local)");
+  }
+  if (!fs::is_regular_file(status) || ::access(path.c_str(), X_OK) != 0) {
+    return Status(ErrorKind::kInvalidArgument,
+                  label + ": the plugin " + quoted +
+                      " is not an executable file (chmod +x it, or check the path)");
+  }
+  return Status::Ok();
+}
+
 Status CloudQueryDestination::Check(const std::string& name, const Value& config) {
   auto text = [&](const char* key) { return config.contains(key) && config[key].is_string(); };
   for (const auto& [key, value] : config.items()) {
-    if (key != "path" && key != "registry" && key != "spec" && key != "state_path") {
-      return Status(ErrorKind::kInvalidArgument, "destination '" + name + "' (cloudquery): unknown CONFIG key '" +
-                                                     key + "' (path, registry, spec, state_path)");
+    if (key != "path" && key != "registry" && key != "spec" && key != "state_path" &&
+        key != "timeout_seconds" && key != "write_timeout_seconds") {
+      return Status(
+          ErrorKind::kInvalidArgument,
+          "destination '" + name + "' (cloudquery): unknown CONFIG key '" + key +
+              "' (path, registry, spec, state_path, timeout_seconds, write_timeout_seconds)");
+    }
+  }
+  for (const char* key : {"timeout_seconds", "write_timeout_seconds"}) {
+    if (!config.contains(key)) continue;
+    const Value& seconds = config[key];
+    // A day at most: beyond, a hung plugin is indistinguishable from none.
+    if (!seconds.is_number() || !(seconds.get<double>() > 0) || seconds.get<double>() > 86400) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "destination '" + name + "' (cloudquery): CONFIG " + key +
+                        " must be a number of seconds above 0, at most 86400");
     }
   }
   if (config.contains("spec") && !config["spec"].is_object() && !config["spec"].is_null()) {
@@ -218,6 +255,12 @@ Result<std::unique_ptr<CloudQueryDestination>> CloudQueryDestination::Open(const
   Value spec = config.contains("spec") && config["spec"].is_object() ? config["spec"] : Value::object();
   destination->spec_json_ = spec.dump();
   destination->state_path_ = config.contains("state_path") ? config["state_path"].get<std::string>() : "";
+  auto milliseconds = [&](const char* key, std::chrono::milliseconds fallback) {
+    if (!config.contains(key)) return fallback;
+    return std::chrono::milliseconds(static_cast<int64_t>(config[key].get<double>() * 1000 + 0.5));
+  };
+  destination->call_timeout_ = milliseconds("timeout_seconds", std::chrono::seconds(60));
+  destination->write_timeout_ = milliseconds("write_timeout_seconds", std::chrono::seconds(300));
   return destination;
 }
 
@@ -228,8 +271,19 @@ CloudQueryDestination::~CloudQueryDestination() {
 
 Result<cq::PluginClient*> CloudQueryDestination::Client() {
   if (client_) return client_.get();
+  // A plugin that failed to start, answer or initialize fails every table
+  // the same way: once is enough (a hung Init would cost each table the
+  // whole deadline).
+  if (!client_error_.ok()) return client_error_;
+  Result<cq::PluginClient*> client = Connect();
+  if (!client.ok()) client_error_ = client.status();
+  return client;
+}
+
+Result<cq::PluginClient*> CloudQueryDestination::Connect() {
   std::string target = target_;
   if (!executable_.empty() && !process_) {
+    RETURN_IF_ERROR(CheckExecutable(executable_, label_));
     // Started as the CLI starts a local plugin; its log lines go to stderr
     // with their level, masked (the plugin was given the spec).
     cq::LaunchOptions launch;
@@ -242,7 +296,12 @@ Result<cq::PluginClient*> CloudQueryDestination::Client() {
     ASSIGN_OR_RETURN(process_, cq::PluginProcess::Launch(launch));
   }
   if (process_) target = process_->target();
-  ASSIGN_OR_RETURN(std::unique_ptr<cq::PluginClient> client, cq::PluginClient::Connect(target, label_));
+  ASSIGN_OR_RETURN(std::unique_ptr<cq::PluginClient> client,
+                   cq::PluginClient::Connect(target, label_,
+                                             std::min<std::chrono::milliseconds>(
+                                                 call_timeout_, std::chrono::seconds(5))));
+  client->SetCallTimeout(call_timeout_);
+  client->SetWriteTimeout(write_timeout_);
   RETURN_IF_ERROR(client->CheckVersion());
   RETURN_IF_ERROR(client->Init(spec_json_, false, "sluice-" + name_));
   client_ = std::move(client);

@@ -34,6 +34,7 @@
 // Thread-safety: one thread at a time, like every destination.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,10 +48,17 @@ class CloudQueryDestination : public Destination {
  public:
   // CONFIG: path (required), registry ("grpc", the default; "local": path
   // is an executable launched as the CloudQuery CLI launches one), spec
-  // (an object), state_path (optional).
+  // (an object), state_path (optional), timeout_seconds (each unary call:
+  // GetVersions, Init, Close; 60), write_timeout_seconds (one batch's Write
+  // stream, from its opening to the plugin's acknowledgement; 300). Ctrl-C
+  // cancels any call.
   static Result<std::unique_ptr<CloudQueryDestination>> Open(const std::string& name, const Value& config);
   // CONFIG checks that need no connection.
   static Status Check(const std::string& name, const Value& config);
+  // An error unless `path` is an executable file, saying what it is
+  // instead (missing, a directory, not executable); `label` names the
+  // destination.
+  static Status CheckExecutable(const std::string& path, const std::string& label);
   ~CloudQueryDestination() override;
 
   std::string Name() const override { return name_; }
@@ -65,6 +73,7 @@ class CloudQueryDestination : public Destination {
 
  private:
   CloudQueryDestination() = default;
+  Result<cq::PluginClient*> Connect();
 
   std::string name_;
   std::string target_;
@@ -72,6 +81,9 @@ class CloudQueryDestination : public Destination {
   std::string spec_json_;
   std::string state_path_;  // "" for none
   std::string executable_;  // registry 'local': the plugin to launch
+  std::chrono::milliseconds call_timeout_{60'000};
+  std::chrono::milliseconds write_timeout_{300'000};
+  Status client_error_;  // why the plugin could not be reached, once it could not
   // Declared before the client: the client is closed before the plugin stops.
   std::unique_ptr<cq::PluginProcess> process_;
   std::unique_ptr<cq::PluginClient> client_;

@@ -100,13 +100,26 @@ class FileTableWriter : public TableWriter {
   }
 
   Status Open() {
-    ASSIGN_OR_RETURN(lock_, TableLock::Acquire((fs::path(destination_.folder()) / kLockFile).string(), table_.name,
-                                               "folder '" + destination_.folder() + "'"));
+    // What can be refused is refused before the lock file is made: a run
+    // that cannot start leaves nothing behind.
     if (options_.mode == WriteMode::kOverwrite) {
       return Status(ErrorKind::kInvalidArgument,
                     "a file destination cannot update rows in place: use 'append', or a full sync with "
                     "'overwrite-delete-stale' (the file is replaced)");
     }
+    // A path without a folder part ("{{TABLE}}.{{FORMAT}}") is a file in
+    // the current folder, as CloudQuery's file plugin writes it.
+    fs::path parent = fs::path(path_).parent_path();
+    if (!parent.empty()) {
+      std::error_code made;
+      fs::create_directories(parent, made);
+      if (made)
+        return Status(ErrorKind::kDestination,
+                      "cannot create folder '" + parent.string() + "': " + made.message());
+    }
+    ASSIGN_OR_RETURN(lock_,
+                     TableLock::Acquire((fs::path(destination_.folder()) / kLockFile).string(),
+                                        table_.name, "folder '" + destination_.folder() + "'"));
     ASSIGN_OR_RETURN(Value states, destination_.LoadStates());
     entry_ = states.contains(table_.name) ? states[table_.name] : Value::object();
     Value& entry = entry_;
@@ -127,12 +140,6 @@ class FileTableWriter : public TableWriter {
       base_rows_ = 0;
     }
     entry["file"] = path_;
-    std::error_code made;
-    fs::create_directories(fs::path(path_).parent_path(), made);
-    if (made) {
-      return Status(ErrorKind::kDestination,
-                    "cannot create folder '" + fs::path(path_).parent_path().string() + "': " + made.message());
-    }
     replacing_ = options_.mode == WriteMode::kOverwriteDeleteStale;
     bool exists = fs::exists(path_);
     if (replacing_) {
@@ -326,6 +333,12 @@ Result<std::unique_ptr<FileDestination>> FileDestination::Open(const std::string
 }
 
 Status FileDestination::CheckPath(const std::string& name, const std::string& path) {
+  if (path.empty()) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "destination '" + name +
+                      "': path is empty (a folder such as \"exports/\", or a template "
+                      "such as \"{{TABLE}}.{{FORMAT}}\")");
+  }
   for (size_t open = path.find("{{"); open != std::string::npos; open = path.find("{{", open + 2)) {
     size_t close = path.find("}}", open);
     std::string variable = path.substr(open + 2, close == std::string::npos ? std::string::npos : close - open - 2);

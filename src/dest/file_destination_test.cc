@@ -72,6 +72,15 @@ TEST_F(FileDestinationTest, PathWithoutTableIsAFolderAsInCloudQuery) {
   EXPECT_EQ((*destination)->TablePath("users", "2026-03-04T05:06:07Z", "u"), Path("out/2026/users.json"));
 }
 
+TEST_F(FileDestinationTest, AnEmptyPathIsAnError) {
+  Status empty = FileDestination::CheckPath("lake", "");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.kind(), ErrorKind::kInvalidArgument);
+  EXPECT_NE(empty.message().find("destination 'lake': path is empty"), std::string::npos)
+      << empty.message();
+  EXPECT_FALSE(FileDestination::Open("lake", "", FileFormat::kJsonl).ok());
+}
+
 TEST_F(FileDestinationTest, UnknownVariableIsAnError) {
   auto destination = FileDestination::Open("lake", Path("out/{{TABEL}}.json"), FileFormat::kJsonl);
   ASSERT_FALSE(destination.ok());

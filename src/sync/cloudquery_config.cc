@@ -204,6 +204,22 @@ Status ReadDestination(const YAML::Node& spec, const std::string& file, SyncConf
     destination.plugin = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   }
   std::vector<std::string> plugins = DestinationRegistry::Builtin().CloudQueryPlugins();
+  if (destination.plugin != "cloudquery" && spec["registry"] &&
+      spec["registry"].as<std::string>() == "local" &&
+      std::find(plugins.begin(), plugins.end(), destination.plugin) == plugins.end()) {
+    // Not one of Sluice's own: the path of a plugin executable, which is
+    // not there (a file would have been taken above).
+    std::error_code ignored;
+    std::string what = std::filesystem::is_directory(path, ignored)
+                           ? "is a directory, not a plugin executable"
+                       : std::filesystem::exists(path, ignored) ? "is not a regular file"
+                                                                : "does not exist";
+    return ConfigError(file, spec["path"].Mark(),
+                       "destination '" + destination.name + "': registry: local, and path '" +
+                           path + "' " + what +
+                           " (the path of a CloudQuery destination plugin's executable, or " +
+                           JoinWithOr(plugins) + " for Sluice's own)");
+  }
   if (destination.registry.empty() &&
       std::find(plugins.begin(), plugins.end(), destination.plugin) == plugins.end()) {
     return ConfigError(file, spec["path"].Mark(),

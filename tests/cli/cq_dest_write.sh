@@ -130,7 +130,7 @@ expect_contains "cannot connect, naming it" "destination 'gone' (plugin at unix:
 
 # --- CONFIG is checked where it is stored.
 out=$(run "CREATE DESTINATION bad TYPE 'cloudquery' CONFIG {\"path\": \"localhost:1\", \"colour\": \"red\"};")
-expect_contains "an unknown CONFIG key" "destination 'bad' (cloudquery): unknown CONFIG key 'colour' (path, registry, spec, state_path)" "$out"
+expect_contains "an unknown CONFIG key" "destination 'bad' (cloudquery): unknown CONFIG key 'colour' (path, registry, spec, state_path, timeout_seconds, write_timeout_seconds)" "$out"
 out=$(run "CREATE DESTINATION bad TYPE 'cloudquery' CONFIG {\"spec\": {}};
   SYNC CONNECTOR g.items TO DESTINATION bad;")
 expect_contains "path is required" "destination 'bad' (cloudquery) needs CONFIG {\"path\": \"localhost:7777\"}" "$out"

@@ -10,6 +10,9 @@
 //        [--crash-insert N]  exit (status 3) on the Nth insert: a plugin dying mid-stream
 //        [--versions 2,3]    what Discovery.GetVersions answers (default 3)
 //        [--fail-init]       refuse Init, quoting the spec back (as careless plugins do)
+//        [--hang-versions]   never answer Discovery.GetVersions
+//        [--hang-init]       never answer Init
+//        [--hang-write]      take a Write stream's messages but never answer its end
 //
 // calls.json: {"versions_asked": n, "init": [{spec, no_connection}],
 // "writes": [[message…]…] (one array per Write call), "closes": n}; a
@@ -37,6 +40,10 @@ const failInsert = Number(option('--fail-insert') ?? 0);
 const crashInsert = Number(option('--crash-insert') ?? 0);
 const versions = (option('--versions') ?? '3').split(',').map(Number);
 const failInit = args.includes('--fail-init');
+// A hung plugin: the call stays open, the process stays up, nothing answers.
+const hangVersions = args.includes('--hang-versions');
+const hangInit = args.includes('--hang-init');
+const hangWrite = args.includes('--hang-write');
 if (!address || !out) {
   console.error('usage: dest_recorder.mjs --address ADDR --out FILE [--fail-insert N]');
   process.exit(2);
@@ -69,6 +76,7 @@ const service = {
       no_connection: call.request.no_connection,
     });
     save();
+    if (hangInit) return;
     if (failInit) {
       callback({ code: grpc.status.INVALID_ARGUMENT, details: `bad spec ${record.init.at(-1).spec}` });
       return;
@@ -141,6 +149,7 @@ const service = {
     });
     call.on('end', () => {
       save();
+      if (hangWrite) return;
       if (!failed) callback(null, new v3.Write.Response());
     });
   },
@@ -152,6 +161,7 @@ server.addService(discovery1.cloudquery.discovery.v1.UnimplementedDiscoveryServi
   GetVersions: (call, callback) => {
     record.versions_asked++;
     save();
+    if (hangVersions) return;
     callback(null, new discovery1.cloudquery.discovery.v1.GetVersions.Response({ versions }));
   },
 });
