@@ -40,7 +40,7 @@ constexpr const char* kTooDeep = "is nested deeper than 256 levels";
 // other type takes a byte per cell or more (int8; offsets are 4), so no
 // record of them is refused below the absolute cap; a record made of bools
 // or nulls alone is limited to that many rows.
-constexpr uint64_t kMaxCellsBase = uint64_t{1} << 16;
+constexpr uint64_t kMaxCellsBase = kRecordValuesAlwaysAccepted;
 constexpr uint64_t kMaxCellsAbsolute = uint64_t{1} << 26;
 // Widths a type text may name (fixed_size_binary, fixed_size_list).
 constexpr int kMaxFixedWidth = 1 << 24;

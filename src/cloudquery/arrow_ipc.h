@@ -126,6 +126,11 @@ ArrowField JsonField(std::string name);
 ArrowField InetField(std::string name);
 ArrowField MacField(std::string name);
 
+// A record of at most this many values (rows × top-level columns) is
+// never refused for its count; beyond it the reader wants about a byte of
+// body per value (a million bools in a few kB would be an allocation bomb).
+inline constexpr size_t kRecordValuesAlwaysAccepted = size_t{1} << 16;
+
 // Schema-only stream (Schema message + EOS).
 std::string EncodeSchema(const ArrowSchema& schema);
 Result<ArrowSchema> DecodeSchema(std::string_view ipc);

@@ -326,7 +326,10 @@ class QueueSink : public SyncSink {
         if (alone.size() > budget)
           return TooLarge(table, rows[i], counted + i, alone.size(), budget);
       }
-      if (!batch.empty() && batch_bytes + bytes > budget) {
+      // Bytes bound a record, and so does its count of values: a table of
+      // bools alone would otherwise make records a reader refuses.
+      bool values_full = (batch.size() + 1) * std::max<size_t>(table.fields.size(), 1) > kRecordValuesAlwaysAccepted;
+      if (!batch.empty() && (batch_bytes + bytes > budget || values_full)) {
         RETURN_IF_ERROR(Flush(table, batch, first));
         first = counted + i;
         batch.clear();
