@@ -383,7 +383,8 @@ const report = () => {
   lines.push('- baseline ÷ Sluice above 1 means Sluice is faster; limit ÷ Sluice is the share of the limit Sluice reaches.');
   const text = `${lines.join('\n')}\n`;
   mkdirSync(join(root, 'bench/results'), { recursive: true });
-  writeFileSync(join(root, 'bench/results/latest.md'), text);
+  // BENCH_ONLY=x writes bench/results/x.md, leaving the full run's table.
+  writeFileSync(join(root, `bench/results/${process.env.BENCH_ONLY || 'latest'}.md`), text);
   process.stdout.write(text);
 };
 
