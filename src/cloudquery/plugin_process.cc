@@ -452,9 +452,11 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::Launch(const LaunchOptions
 
 PluginProcess::~PluginProcess() {
   if (!impl_) return;
+  bool stopped_before = impl_->stopped;  // then the caller got its status already
   Status stopped = Stop();
   // Nobody is left to return it to: the plugin's own log is where it goes.
-  if (!stopped.ok() && impl_->options.log) impl_->options.log("error", stopped.message());
+  if (!stopped_before && !stopped.ok() && impl_->options.log)
+    impl_->options.log("error", stopped.message());
 }
 
 const std::string& PluginProcess::target() const { return impl_->target; }
