@@ -49,6 +49,16 @@ if ! printf '%s' "$out" | iconv -f UTF-8 -t UTF-8 > /dev/null 2>&1; then
   fail "the relayed output is valid UTF-8"
 fi
 
+# A plugin that never starts: each attempt's failure quotes its own log
+# lines, not those of the attempts before.
+printf '#!/bin/bash\necho "boom on start"\nexit 1\n' > "$dir/dud-plugin"
+chmod +x "$dir/dud-plugin"
+out=$("$sluice" -w "$dir/ws-dud.db" -c "CREATE CONNECTOR TYPE 'd' FROM PLUGIN LOCAL '$dir/dud-plugin';
+  CREATE CONNECTOR d TYPE 'd' CONFIG {}" 2>&1)
+expect_eq "a plugin that never starts: refused" 1 $?
+expect_contains "after 3 attempts" "did not start after 3 attempts" "$out"
+expect_eq "each attempt quotes its own log line once" 3 "$(grep -o 'unknown: boom on start' <<< "$out" | wc -l)"
+
 # --- records that do not fit the table they name ---------------------------
 check() {  # check MODE EXPECTED-EXIT NEEDLE…
   local mode=$1 code=$2
