@@ -65,7 +65,7 @@ check() {  # check MODE EXPECTED-EXIT NEEDLE…
   shift 2
   serve "$mode" node tests/compat/hostile_plugin.mjs "$mode" "unix:$dir/$mode.sock"
   out=$("$sluice" -w "$dir/ws-$mode.db" -f csv -c "CREATE CONNECTOR TYPE 'h' FROM PLUGIN 'unix:$dir/$mode.sock';
-    CREATE CONNECTOR c TYPE 'h' CONFIG {} OPTIONS {\"timeout_seconds\": 3};
+    CREATE CONNECTOR c TYPE 'h' CONFIG {} OPTIONS {\"timeout_seconds\": ${timeout:-60}};
     SELECT * FROM c.t" 2>&1)
   expect_eq "$mode: exit code" "$code" $?
   for needle in "$@"; do expect_contains "$mode: $needle" "$needle" "$out"; done
@@ -79,7 +79,7 @@ check wrongtype 1 "column 'name' is float64, the table says utf8"
 check unmigrated 1 "$plugin/unmigrated.sock: an insert for table 'zzz', which no migrate_table message announced"
 check delete 0 "table 't': the plugin asked to delete rows (delete_record); Sluice cannot apply that" "2,b"
 # A plugin that stalls: the query ends after the connector's timeout (3 s).
-check stall 1 "$plugin/stall.sock sent nothing for 3 s (while reading table 't')"
+timeout=3 check stall 1 "$plugin/stall.sock sent nothing for 3 s (while reading table 't')"
 
 # The same for SYNC: it fails, naming connector and table.
 serve sync-renamed node tests/compat/hostile_plugin.mjs renamedcol "unix:$dir/sync-renamed.sock"
