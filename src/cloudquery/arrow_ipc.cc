@@ -2600,6 +2600,14 @@ Result<DecodedRecord> DecodeRecord(std::string_view ipc) {
       }
       for (size_t r = 0; r < n; ++r) out.rows[r][c] = std::move(col[r]);
     }
+    // The rest is only counted: a caller that takes one batch per message
+    // must not drop the others unseen.
+    out.batches = 1;
+    while (true) {
+      Result<std::optional<RawMessage>> more = reader.Next();
+      if (!more.ok() || !*more) break;
+      if ((*more)->message->header_type() == fb::MessageHeader::RecordBatch) ++out.batches;
+    }
     return out;
   }
 }

@@ -149,6 +149,7 @@ Result<std::vector<std::string>> EncodeRecords(const ArrowSchema& schema,
 struct DecodedRecord {
   ArrowSchema schema;
   std::vector<Row> rows;  // empty when the stream had no batch
+  size_t batches = 0;     // record batches in the stream (only the first is decoded)
 };
 // The first record batch of the stream (as CloudQuery's readers take it).
 Result<DecodedRecord> DecodeRecord(std::string_view ipc);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -101,8 +102,9 @@ Status DecodeError(const std::string& label, const std::string& what, const Stat
 
 class GrpcSyncStream : public SyncStream {
  public:
-  GrpcSyncStream(std::string label, std::unique_ptr<grpc::ClientContext> context)
-      : label_(std::move(label)), context_(std::move(context)) {}
+  GrpcSyncStream(std::string label, std::unique_ptr<grpc::ClientContext> context,
+                 std::chrono::milliseconds idle_timeout)
+      : label_(std::move(label)), context_(std::move(context)), idle_timeout_(idle_timeout) {}
 
   ~GrpcSyncStream() override {
     {
@@ -134,6 +136,13 @@ class GrpcSyncStream : public SyncStream {
           context_->TryCancel();
           return;
         }
+        int64_t since = read_started_ns_.load();
+        if (idle_timeout_.count() > 0 && since != 0 &&
+            NowNs() - since >= std::chrono::nanoseconds(idle_timeout_).count()) {
+          idle_ = true;
+          context_->TryCancel();
+          return;
+        }
         watch_wakeup_.wait_for(lock, std::chrono::milliseconds(50));
       }
     });
@@ -142,10 +151,21 @@ class GrpcSyncStream : public SyncStream {
   Result<std::optional<SyncMessage>> Next() override {
     if (finished_) return std::optional<SyncMessage>();
     pb::Sync_Response response;
-    if (!reader_->Read(&response)) {
+    // Only the time spent waiting on the plugin counts towards idle_timeout_,
+    // not the time the caller spends between messages.
+    read_started_ns_ = NowNs();
+    bool got = reader_->Read(&response);
+    read_started_ns_ = 0;
+    if (!got) {
       finished_ = true;
       grpc::Status status = reader_->Finish();
       if (status.ok()) return std::optional<SyncMessage>();
+      if (idle_ && status.error_code() == grpc::StatusCode::CANCELLED) {
+        return Status(ErrorKind::kTimeout,
+                      label_ + " sent nothing for " + DurationText(idle_timeout_) +
+                          (last_table_.empty() ? "" : " (while reading table '" + last_table_ + "')") +
+                          ": gave up on it (the connector's OPTIONS timeout_seconds sets how long to wait)");
+      }
       if (cancelled_ && status.error_code() == grpc::StatusCode::CANCELLED)
         return std::optional<SyncMessage>();
       if (interrupted_ && status.error_code() == grpc::StatusCode::CANCELLED) {
@@ -172,6 +192,7 @@ class GrpcSyncStream : public SyncStream {
           return Status(ErrorKind::kConnector,
                         label_ + ": a migrate_table message has no cq:table_name in its schema");
         }
+        migrated_[message.table_name] = ColumnsOf(message.table);
         break;
       }
       case pb::Sync_Response::kInsert: {
@@ -189,6 +210,7 @@ class GrpcSyncStream : public SyncStream {
           return Status(ErrorKind::kConnector,
                         label_ + ": an insert's record has no cq:table_name in its schema");
         }
+        RETURN_IF_ERROR(CheckInsert(message.table_name, message.record));
         break;
       }
       case pb::Sync_Response::kDeleteRecord:
@@ -215,9 +237,81 @@ class GrpcSyncStream : public SyncStream {
   }
 
  private:
+  static int64_t NowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
+  static std::string DurationText(std::chrono::milliseconds duration) {
+    if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+    return std::to_string(duration.count()) + " ms";
+  }
+
+  // name -> type text: what an insert's record must match. Order is free,
+  // as rows are taken by column name.
+  static std::map<std::string, std::string> ColumnsOf(const ArrowSchema& schema) {
+    std::map<std::string, std::string> columns;
+    for (const ArrowField& field : schema.fields) columns[field.name] = TypeText(field);
+    return columns;
+  }
+
+  static std::string ColumnsText(const std::map<std::string, std::string>& columns) {
+    std::string text;
+    for (const auto& [name, type] : columns) text += (text.empty() ? "" : ", ") + name + " " + type;
+    return "(" + text + ")";
+  }
+
+  // A record that does not fit its table would be stored with NULLs where
+  // its columns were renamed and without its extra columns or batches: the
+  // sync would report success and lose data.
+  Status CheckInsert(const std::string& table, const DecodedRecord& record) const {
+    auto migrated = migrated_.find(table);
+    if (migrated == migrated_.end()) {
+      return Status(ErrorKind::kConnector,
+                    label_ + ": an insert for table '" + table +
+                        "', which no migrate_table message announced before it");
+    }
+    if (record.batches > 1) {
+      return Status(ErrorKind::kConnector,
+                    label_ + ": an insert for table '" + table + "' holds " +
+                        std::to_string(record.batches) +
+                        " record batches; protocol 3 sends one per insert");
+    }
+    std::map<std::string, std::string> columns = ColumnsOf(record.schema);
+    if (columns.size() != record.schema.fields.size()) {
+      return Status(ErrorKind::kConnector, label_ + ": an insert for table '" + table +
+                                               "' names a column twice");
+    }
+    if (columns != migrated->second) {
+      std::string differences;
+      for (const auto& [name, type] : columns) {
+        auto expected = migrated->second.find(name);
+        if (expected == migrated->second.end()) {
+          differences += "; column '" + name + "' (" + type + ") is not in the table";
+        } else if (expected->second != type) {
+          differences +=
+              "; column '" + name + "' is " + type + ", the table says " + expected->second;
+        }
+      }
+      for (const auto& [name, type] : migrated->second) {
+        if (!columns.count(name)) differences += "; column '" + name + "' (" + type + ") is missing";
+      }
+      return Status(ErrorKind::kConnector,
+                    label_ + ": an insert for table '" + table +
+                        "' does not match the table its migrate_table message announced" +
+                        differences);
+    }
+    return Status::Ok();
+  }
+
   std::string label_;
   std::unique_ptr<grpc::ClientContext> context_;
   std::unique_ptr<grpc::ClientReader<pb::Sync_Response>> reader_;
+  std::chrono::milliseconds idle_timeout_;
+  std::atomic<int64_t> read_started_ns_{0};  // 0: not waiting on the plugin
+  std::atomic<bool> idle_{false};
+  std::map<std::string, std::map<std::string, std::string>> migrated_;
   std::string last_table_;
   bool finished_ = false;
   bool cancelled_ = false;
@@ -346,7 +440,8 @@ class GrpcPluginClient : public PluginClient {
     // A stream has no deadline: a sync runs as long as the plugin has rows.
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_wait_for_ready(false);
-    auto stream = std::make_unique<GrpcSyncStream>(label(), std::move(context));
+    auto stream =
+        std::make_unique<GrpcSyncStream>(label(), std::move(context), options.idle_timeout);
     stream->Start(*plugin_, request);
     return std::unique_ptr<SyncStream>(std::move(stream));
   }

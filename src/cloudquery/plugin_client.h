@@ -33,7 +33,8 @@ inline constexpr size_t kInsertBudgetBytes = 4u << 20;
 // `EXE serve --log-level L --log-format json --network unix --address
 // /tmp/cq-XXXXXXXXXXXXXXXX.sock` in a process group of its own (`--network
 // tcp --address 127.0.0.1:PORT` when `tcp`), stdout read as JSON log lines
-// and relayed through `log` with their level, stderr passed through;
+// and relayed through `log` with their level, stderr likewise (every line
+// masked, control characters escaped, invalid UTF-8 replaced);
 // started up to 3 times 1 s apart until its socket answers; stopped with
 // SIGINT, then SIGKILL after 5 s; its socket removed.
 struct LaunchOptions {
@@ -86,6 +87,10 @@ struct SyncOptions {
   bool deterministic_cq_id = false;
   bool with_error_messages = true;
   std::optional<std::pair<int, int>> shard;  // (num, total), num from 1
+  // A plugin that sends nothing for this long while Sluice waits is
+  // stalled: the stream is cancelled and Next() fails naming the plugin and
+  // the table (kTimeout). Zero waits forever.
+  std::chrono::milliseconds idle_timeout{0};
 };
 
 // One message of a Sync stream.
@@ -102,7 +107,10 @@ class SyncStream {
  public:
   virtual ~SyncStream() = default;
   // The next message, or nullopt at the end (status OK). A non-OK end is an
-  // error naming the plugin and the last table seen.
+  // error naming the plugin and the last table seen. So is a message that
+  // breaks the protocol's promises: an insert for a table no migrate_table
+  // announced, one whose columns (names and types, in any order) differ
+  // from the migrated table's, or one holding more than one record batch.
   virtual Result<std::optional<SyncMessage>> Next() = 0;
   // Stops the stream early (LIMIT reached, the user interrupted).
   virtual void Cancel() = 0;

@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -28,6 +29,8 @@
 
 #include "cloudquery/plugin_client.h"
 #include "core/interrupt.h"
+#include "core/secret_masker.h"
+#include "core/utf8.h"
 
 extern char** environ;
 
@@ -141,6 +144,54 @@ std::pair<std::string, std::string> ParseLogLine(const std::string& line, bool t
   return {"unknown", truncated ? line + "…" : line};
 }
 
+// A relayed line as it may reach a terminal and an error message: the
+// plugin was given the spec, so secret values are masked; control
+// characters (but tab) are shown as \xNN, so an ESC sequence cannot drive
+// the terminal; invalid UTF-8 is replaced.
+std::string SafeLine(const std::string& text) {
+  std::string valid = ReplaceInvalidUtf8(SecretMasker::Global().Mask(text));
+  std::string safe;
+  safe.reserve(valid.size());
+  for (unsigned char c : valid) {
+    if ((c < 0x20 && c != '\t') || c == 0x7f) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02x", c);
+      safe += escaped;
+    } else {
+      safe += static_cast<char>(c);
+    }
+  }
+  return safe;
+}
+
+// Splits what a pipe delivers into lines of at most kMaxLogLine bytes.
+struct LineSplitter {
+  std::string pending;
+  bool truncating = false;
+  template <typename Emit>
+  void Feed(const char* data, size_t size, Emit&& emit) {
+    for (size_t i = 0; i < size; ++i) {
+      char c = data[i];
+      if (c == '\n') {
+        if (!pending.empty() && pending.back() == '\r') pending.pop_back();
+        if (!pending.empty()) emit(pending, truncating);
+        pending.clear();
+        truncating = false;
+      } else if (pending.size() < kMaxLogLine) {
+        pending += c;
+      } else {
+        truncating = true;
+      }
+    }
+  }
+  template <typename Emit>
+  void Flush(Emit&& emit) {
+    if (!pending.empty()) emit(pending, truncating);
+    pending.clear();
+    truncating = false;
+  }
+};
+
 }  // namespace
 
 struct PluginProcess::Impl {
@@ -155,6 +206,7 @@ struct PluginProcess::Impl {
   Status stop_status;
 
   int stdout_fd = -1;
+  int stderr_fd = -1;
   std::thread reader;
   std::atomic<bool> stop_reading{false};
   std::mutex mutex;
@@ -169,7 +221,8 @@ struct PluginProcess::Impl {
     if (!socket_path.empty()) ::unlink(socket_path.c_str());
   }
 
-  void Log(const std::string& level, const std::string& message) {
+  void Log(const std::string& level, const std::string& raw_message) {
+    std::string message = SafeLine(raw_message);
     {
       std::lock_guard<std::mutex> lock(mutex);
       recent.push_back(level + ": " + message);
@@ -185,42 +238,42 @@ struct PluginProcess::Impl {
     return text;
   }
 
+  void ClearRecent() {
+    std::lock_guard<std::mutex> lock(mutex);
+    recent.clear();
+  }
+
+  // stdout and stderr, both as log lines: a plugin may log to either, and
+  // what it writes to stderr is as likely to hold a spec value.
   void ReadLoop() {
-    std::string pending;
-    bool truncating = false;
+    LineSplitter splitters[2];
+    int fds[2] = {stdout_fd, stderr_fd};
+    auto emit = [this](const std::string& line, bool truncated) {
+      auto [level, message] = ParseLogLine(line, truncated);
+      Log(level, message);
+    };
     char buffer[4096];
-    while (true) {
-      pollfd poll_fd{stdout_fd, POLLIN, 0};
-      int ready = ::poll(&poll_fd, 1, 100);
+    while (fds[0] >= 0 || fds[1] >= 0) {
+      pollfd poll_fds[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+      int ready = ::poll(poll_fds, 2, 100);
       if (ready < 0 && errno == EINTR) continue;
+      if (ready < 0) break;
       if (ready == 0) {
         if (stop_reading) break;
         continue;
       }
-      ssize_t got = ::read(stdout_fd, buffer, sizeof(buffer));
-      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (got <= 0) break;
-      for (ssize_t i = 0; i < got; ++i) {
-        char c = buffer[i];
-        if (c == '\n') {
-          if (!pending.empty() && pending.back() == '\r') pending.pop_back();
-          if (!pending.empty()) {
-            auto [level, message] = ParseLogLine(pending, truncating);
-            Log(level, message);
-          }
-          pending.clear();
-          truncating = false;
-        } else if (pending.size() < kMaxLogLine) {
-          pending += c;
-        } else {
-          truncating = true;
+      for (int i = 0; i < 2; ++i) {
+        if (fds[i] < 0 || poll_fds[i].revents == 0) continue;
+        ssize_t got = ::read(fds[i], buffer, sizeof(buffer));
+        if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (got <= 0) {
+          fds[i] = -1;  // closed; the fd itself is closed by JoinReader
+          continue;
         }
+        splitters[i].Feed(buffer, static_cast<size_t>(got), emit);
       }
     }
-    if (!pending.empty()) {
-      auto [level, message] = ParseLogLine(pending, truncating);
-      Log(level, message);
-    }
+    for (LineSplitter& splitter : splitters) splitter.Flush(emit);
   }
 
   void JoinReader() {
@@ -228,9 +281,11 @@ struct PluginProcess::Impl {
       stop_reading = true;
       reader.join();
     }
-    if (stdout_fd >= 0) {
-      ::close(stdout_fd);
-      stdout_fd = -1;
+    for (int* fd : {&stdout_fd, &stderr_fd}) {
+      if (*fd >= 0) {
+        ::close(*fd);
+        *fd = -1;
+      }
     }
   }
 
@@ -265,12 +320,20 @@ struct PluginProcess::Impl {
     int pipe_fds[2];
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
       return Status(ErrorKind::kIo, std::string("pipe(): ") + std::strerror(errno));
+    int error_fds[2];
+    if (::pipe2(error_fds, O_CLOEXEC) != 0) {
+      int saved = errno;
+      ::close(pipe_fds[0]);
+      ::close(pipe_fds[1]);
+      return Status(ErrorKind::kIo, std::string("pipe(): ") + std::strerror(saved));
+    }
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     posix_spawn_file_actions_init(&actions);
     posix_spawnattr_init(&attributes);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, error_fds[1], STDERR_FILENO);
     sigset_t empty, defaults;
     sigemptyset(&empty);
     sigemptyset(&defaults);
@@ -290,14 +353,17 @@ struct PluginProcess::Impl {
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     ::close(pipe_fds[1]);
+    ::close(error_fds[1]);
     if (error != 0) {
       ::close(pipe_fds[0]);
+      ::close(error_fds[0]);
       return Status(ErrorKind::kIo,
                     "cannot start plugin '" + options.executable + "': " + std::strerror(error));
     }
     pid = child;
     reaped = false;
     stdout_fd = pipe_fds[0];
+    stderr_fd = error_fds[0];
     stop_reading = false;
     reader = std::thread([this] { ReadLoop(); });
     return Status::Ok();
@@ -370,6 +436,7 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::Launch(const LaunchOptions
       }
     }
     argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
+    impl.ClearRecent();  // each attempt's failure quotes its own log only
     RETURN_IF_ERROR(impl.Spawn(argv));
     std::string why = impl.AwaitSocket();
     if (why.empty()) return process;
@@ -385,9 +452,11 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::Launch(const LaunchOptions
 
 PluginProcess::~PluginProcess() {
   if (!impl_) return;
+  bool stopped_before = impl_->stopped;  // then the caller got its status already
   Status stopped = Stop();
   // Nobody is left to return it to: the plugin's own log is where it goes.
-  if (!stopped.ok() && impl_->options.log) impl_->options.log("error", stopped.message());
+  if (!stopped_before && !stopped.ok() && impl_->options.log)
+    impl_->options.log("error", stopped.message());
 }
 
 const std::string& PluginProcess::target() const { return impl_->target; }

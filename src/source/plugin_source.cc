@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 
 #include "catalog/config_schema.h"
 #include "cloudquery/cq_table.h"
@@ -241,6 +242,17 @@ class SyncRows : public RowSource {
         }
         continue;
       }
+      if (got.kind == cq::SyncMessage::Kind::kDeleteRecord) {
+        // Deleting a plugin's rows by its own conditions has no counterpart
+        // in a Sluice sync (stale rows go by sync run): said once a table,
+        // as the rows stay.
+        if (connection_->console && warned_deletes_.insert(got.table_name).second) {
+          connection_->console("warn", "[plugin] table '" + got.table_name +
+                                           "': the plugin asked to delete rows (delete_record); "
+                                           "Sluice cannot apply that and keeps them");
+        }
+        continue;
+      }
       if (got.kind != cq::SyncMessage::Kind::kInsert || table == wanted_.end()) continue;
       const std::vector<cq::ArrowField>& fields = got.record.schema.fields;
       for (cq::Row& cells : got.record.rows) {
@@ -267,6 +279,7 @@ class SyncRows : public RowSource {
   std::deque<Value> queued_;
   int64_t returned_ = 0;
   bool done_ = false;
+  std::set<std::string> warned_deletes_;
 };
 
 }  // namespace
@@ -427,6 +440,7 @@ Result<std::unique_ptr<RowSource>> PluginSource::Scan(const EntityDef& entity,
   // A child asked alone brings its parents (the plugin resolves it through
   // them); their rows are dropped here.
   options.skip_dependent_tables = true;
+  options.idle_timeout = limits_.timeout;
   Result<std::unique_ptr<cq::SyncStream>> stream = connection_->client->Sync(options);
   if (!stream.ok()) return stream.TakeStatus().WithContext(Context(entity.name));
   std::optional<int64_t> limit = request.limit;
@@ -446,6 +460,7 @@ Result<std::unique_ptr<RowSource>> PluginSource::ResolveTables(const Value& tabl
     wanted[name] = i;
   }
   options.skip_dependent_tables = true;
+  options.idle_timeout = limits_.timeout;
   Result<std::unique_ptr<cq::SyncStream>> stream = connection_->client->Sync(options);
   if (!stream.ok()) return stream.TakeStatus().WithContext(Context());
   std::string context = Context();
