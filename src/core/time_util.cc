@@ -9,8 +9,23 @@
 namespace sluice {
 namespace {
 
-// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's
-// days_from_civil), so no time zone or libc state is involved.
+bool ReadDigits(std::string_view text, size_t& pos, size_t count, int& out) {
+  if (pos + count > text.size()) return false;
+  out = 0;
+  for (size_t i = 0; i < count; ++i) {
+    char c = text[pos + i];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  pos += count;
+  return true;
+}
+
+constexpr int64_t kMicrosPerSecond = 1'000'000;
+constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
+
+}  // namespace
+
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -32,23 +47,6 @@ void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
   m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
 }
-
-bool ReadDigits(std::string_view text, size_t& pos, size_t count, int& out) {
-  if (pos + count > text.size()) return false;
-  out = 0;
-  for (size_t i = 0; i < count; ++i) {
-    char c = text[pos + i];
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + (c - '0');
-  }
-  pos += count;
-  return true;
-}
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-constexpr int64_t kMicrosPerDay = 86'400 * kMicrosPerSecond;
-
-}  // namespace
 
 std::optional<int64_t> ParseTimestamp(std::string_view text) {
   size_t pos = 0;

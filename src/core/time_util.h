@@ -31,4 +31,9 @@ std::optional<double> ParseInterval(std::string_view text);
 // result is not finite or beyond ±290,000 years, where int64 would overflow.
 std::optional<int64_t> SecondsToMicros(double seconds);
 
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard
+// Hinnant's days_from_civil / civil_from_days): no time zone or libc state.
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
+void CivilFromDays(int64_t z, int64_t& y, unsigned& m, unsigned& d);
+
 }  // namespace sluice
