@@ -205,6 +205,7 @@ Result<std::unique_ptr<Workspace>> Workspace::OpenCopy(Workspace& source) {
   }
   copy->catalog_ = std::make_unique<Catalog>(copy->db_);
   copy->secrets_ = std::make_unique<SecretStore>(copy->db_);
+  copy->packages_ = std::make_unique<PackageRecords>(copy->db_);
   return copy;
 }
 
@@ -223,6 +224,7 @@ Result<std::unique_ptr<Workspace>> Workspace::Open(const std::string& path) {
   }
   workspace->catalog_ = std::make_unique<Catalog>(workspace->db_);
   workspace->secrets_ = std::make_unique<SecretStore>(workspace->db_);
+  workspace->packages_ = std::make_unique<PackageRecords>(workspace->db_);
   return workspace;
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "catalog/package_records.h"
 #include "catalog/secret_store.h"
 #include "core/sqlite.h"
 #include "core/status.h"
@@ -34,6 +35,7 @@ class Workspace {
   Database& db() { return db_; }
   Catalog& catalog() { return *catalog_; }
   SecretStore& secrets() { return *secrets_; }
+  PackageRecords& packages() { return *packages_; }
   const std::string& path() const { return path_; }
 
   // The catalog schema version this build writes.
@@ -48,6 +50,7 @@ class Workspace {
   Database db_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<SecretStore> secrets_;
+  std::unique_ptr<PackageRecords> packages_;
 };
 
 }  // namespace sluice

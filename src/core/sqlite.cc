@@ -1,5 +1,6 @@
 #include "core/sqlite.h"
 
+#include <atomic>
 #include <cstdint>
 #include <limits>
 
@@ -219,17 +220,31 @@ int Database::Changes() const { return sqlite3_changes(db_.get()); }
 // --- Transaction ----------------------------------------------------------
 
 Result<Transaction> Transaction::Begin(Database& db, bool immediate) {
+  if (db.get() && !sqlite3_get_autocommit(db.get())) {
+    // Savepoint names only need to be unique among those open at once.
+    static std::atomic<uint64_t> next{0};
+    std::string name = "sluice_nested_" + std::to_string(++next);
+    RETURN_IF_ERROR(db.Exec("SAVEPOINT " + name));
+    return Transaction(&db, std::move(name));
+  }
   RETURN_IF_ERROR(db.Exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"));
-  return Transaction(&db);
+  return Transaction(&db, std::string());
 }
 
-Transaction::Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+Transaction::Transaction(Transaction&& other) noexcept
+    : db_(other.db_), savepoint_(std::move(other.savepoint_)) {
+  other.db_ = nullptr;
+}
 
 Transaction::~Transaction() {
   // SQLite may already have rolled back on its own (after SQLITE_FULL, say);
   // only roll back a transaction that is still open.
-  if (db_ && db_->get() && !sqlite3_get_autocommit(db_->get())) {
+  if (!db_ || !db_->get() || sqlite3_get_autocommit(db_->get())) return;
+  if (savepoint_.empty()) {
     sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr);
+  } else {
+    std::string undo = "ROLLBACK TO " + savepoint_ + "; RELEASE " + savepoint_;
+    sqlite3_exec(db_->get(), undo.c_str(), nullptr, nullptr, nullptr);
   }
 }
 
@@ -237,7 +252,7 @@ Status Transaction::Commit() {
   if (!db_) return Status(ErrorKind::kInternal, "transaction already finished");
   // On failure (SQLITE_BUSY) the transaction stays open and the destructor
   // rolls it back.
-  RETURN_IF_ERROR(db_->Exec("COMMIT"));
+  RETURN_IF_ERROR(db_->Exec(savepoint_.empty() ? std::string("COMMIT") : "RELEASE " + savepoint_));
   db_ = nullptr;
   return Status();
 }

@@ -100,6 +100,9 @@ class Database {
 };
 
 // A transaction that rolls back unless committed: RAII for BEGIN/COMMIT.
+// Begun inside another transaction it is a SAVEPOINT, so a step made of
+// several catalog writes (installing a package: its type, entities and
+// actions) is all-or-nothing even though each write has its own transaction.
 class Transaction {
  public:
   static Result<Transaction> Begin(Database& db, bool immediate = true);
@@ -109,8 +112,9 @@ class Transaction {
   Status Commit();
 
  private:
-  explicit Transaction(Database* db) : db_(db) {}
+  Transaction(Database* db, std::string savepoint) : db_(db), savepoint_(std::move(savepoint)) {}
   Database* db_;
+  std::string savepoint_;  // empty: the outermost transaction
 };
 
 }  // namespace sluice

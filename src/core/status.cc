@@ -14,7 +14,7 @@ struct KindName {
   const char* name;
 };
 
-constexpr std::array<KindName, 18> kKindNames = {{
+constexpr std::array<KindName, 19> kKindNames = {{
     {ErrorKind::kParse, "parse_error"},
     {ErrorKind::kType, "type_error"},
     {ErrorKind::kInvalidArgument, "invalid_argument"},
@@ -30,6 +30,7 @@ constexpr std::array<KindName, 18> kKindNames = {{
     {ErrorKind::kSql, "sql_error"},
     {ErrorKind::kSecret, "secret_error"},
     {ErrorKind::kIo, "io_error"},
+    {ErrorKind::kIntegrity, "integrity_error"},
     {ErrorKind::kNotImplemented, "not_implemented"},
     {ErrorKind::kSkipped, "skipped"},
     {ErrorKind::kInternal, "internal_error"},

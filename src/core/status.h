@@ -54,6 +54,7 @@ enum class ErrorKind {
   kSql,             // SQLite rejected a statement
   kSecret,          // secret storage: missing key, wrong key, bad ciphertext
   kIo,              // reading or writing a file
+  kIntegrity,       // a package's signature, digest or trusted comment does not check out
   kNotImplemented,  // recognised, but its execution is not built yet
   kSkipped,         // a connector test cannot run here (ENV missing); TRY does not catch it
   kInternal,        // a bug in Sluice

@@ -33,6 +33,7 @@ const char* ObjectKindName(ObjectKind kind) {
     case ObjectKind::kConnector: return "connector";
     case ObjectKind::kSecret: return "secret";
     case ObjectKind::kDestination: return "destination";
+    case ObjectKind::kRegistry: return "registry";
   }
   return "object";
 }
@@ -65,6 +66,10 @@ struct StatementNamer {
   std::string operator()(const PackageStmt&) const { return "PACKAGE"; }
   std::string operator()(const PublishStmt&) const { return "PUBLISH"; }
   std::string operator()(const InstallStmt&) const { return "INSTALL"; }
+  std::string operator()(const UpgradeStmt&) const { return "UPGRADE"; }
+  std::string operator()(const RollbackStmt&) const { return "ROLLBACK"; }
+  std::string operator()(const YankStmt&) const { return "YANK"; }
+  std::string operator()(const CreateRegistryStmt&) const { return "CREATE REGISTRY"; }
 };
 }  // namespace
 

@@ -209,7 +209,7 @@ struct CreateDestinationStmt {
   ExprPtr config;  // may be null
 };
 
-enum class ObjectKind { kConnectorType, kEntity, kAction, kConnector, kSecret, kDestination };
+enum class ObjectKind { kConnectorType, kEntity, kAction, kConnector, kSecret, kDestination, kRegistry };
 const char* ObjectKindName(ObjectKind kind);  // "connector type", "entity", …
 
 struct DropStmt {
@@ -220,7 +220,9 @@ struct DropStmt {
 
 enum class ShowWhat {
   kConnectorTypes, kConnectors, kEntities, kActions, kSecrets, kDestinations, kSyncRuns,
-  kConnectorStats  // HTTP diagnostics of the connectors this session ran
+  kConnectorStats,  // HTTP diagnostics of the connectors this session ran
+  kPackages,        // installed packages: version, constraint, registry, update available
+  kRegistries
 };
 struct ShowStmt {
   ShowWhat what;
@@ -308,24 +310,60 @@ struct TestStmt {  // TEST CONNECTOR TYPE 'x' NAME '…' … BEGIN … END TEST
   Block body;
 };
 
+// PACKAGE CONNECTOR TYPE 'x' VERSION '1.0.0' [DESCRIPTION …] [AUTHOR …]
+//   [LICENSE 'MIT'] [TO 'dir']
 struct PackageStmt {
   Name type;
   std::optional<std::string> version;
   std::optional<std::string> description;
   std::optional<std::string> author;
   std::optional<std::string> license;
+  std::optional<std::string> to_dir;  // default ./packages
 };
 
+// PUBLISH CONNECTOR TYPE 'x' [VERSION '1.0.0'] TO 'registry-or-url' [SIGNED BY 'key']
 struct PublishStmt {
   Name type;
   std::optional<std::string> version;
-  std::string target;
+  std::string target;                   // a registry's name, or a path/URL (registry.h)
+  std::optional<std::string> signed_by; // a secret holding a key from `sluice keygen`
 };
 
+// INSTALL CONNECTOR TYPE 'x' [VERSION '^1.2'] FROM REGISTRY 'r-or-url' [ALLOW UNSIGNED]
 struct InstallStmt {
   Name type;
   std::optional<std::string> version;  // a semver range, e.g. '^1.0'
+  std::string registry;                // a registry's name, or a path/URL
+  bool allow_unsigned = false;
+};
+
+// UPGRADE CONNECTOR TYPE 'x' [VERSION '^2'] [FORCE]
+struct UpgradeStmt {
+  Name type;
+  std::optional<std::string> version;
+  bool force = false;
+};
+
+// ROLLBACK CONNECTOR TYPE 'x'
+struct RollbackStmt {
+  Name type;
+};
+
+// YANK CONNECTOR TYPE 'x' VERSION '1.0.1' FROM REGISTRY 'r' [REASON '…'] [UNDO]
+struct YankStmt {
+  Name type;
+  std::string version;
   std::string registry;
+  std::optional<std::string> reason;
+  bool undo = false;  // un-yank
+};
+
+// CREATE [OR REPLACE] REGISTRY r URL '…' [TRUSTED_KEYS ('RW…', …)]
+struct CreateRegistryStmt {
+  bool or_replace = false;
+  Name name;
+  std::string url;
+  std::vector<std::string> trusted_keys;
 };
 
 struct Statement {
@@ -334,7 +372,8 @@ struct Statement {
                AlterConnectorStmt, RegisterTypeStmt, TestConnectionStmt, CreateSecretStmt,
                CreateDestinationStmt, DropStmt, ShowStmt, DescribeStmt, SqlStmt, ExecStmt,
                SyncStmt, DeclareStmt, SetStmt, PrintStmt, AssertStmt, IfStmt, ForStmt, TryStmt,
-               TestStmt, PackageStmt, PublishStmt, InstallStmt>
+               TestStmt, PackageStmt, PublishStmt, InstallStmt, UpgradeStmt, RollbackStmt, YankStmt,
+               CreateRegistryStmt>
       node;
 };
 

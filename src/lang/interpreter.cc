@@ -6,6 +6,7 @@
 #include "core/identifier.h"
 #include "core/interrupt.h"
 #include "lang/interpreter_catalog.h"
+#include "lang/interpreter_package.h"
 #include "lang/sql_binding.h"
 #include "query/entity_table.h"
 #include "query/scan_plan.h"
@@ -85,12 +86,6 @@ Status Interpreter::ExecuteBlock(const ast::Block& block) {
   return status;
 }
 
-Status Interpreter::NotYet(const ast::Statement& statement, const std::string& what) {
-  return Status(ErrorKind::kNotImplemented,
-                ast::StatementName(statement) + " is not available yet: " + what)
-      .At(statement.span.begin);
-}
-
 namespace {
 
 // An overload set of lambdas for std::visit.
@@ -107,7 +102,7 @@ Status Interpreter::Execute(const ast::Statement& statement) {
   // Definitions may have changed since the last statement.
   connectors_.BeginStatement();
   CatalogStatements catalog(*this);
-  auto not_yet = [&] { return NotYet(statement, "packaging and the registry are not built yet"); };
+  PackageStatements packages(*this);
   // One executor per alternative of ast::Statement, and no catch-all: a
   // statement type added without an executor fails to compile here.
   Status status = std::visit(
@@ -135,9 +130,13 @@ Status Interpreter::Execute(const ast::Statement& statement) {
           [&](const ast::ForStmt& s) { return ExecuteFor(s); },
           [&](const ast::TryStmt& s) { return ExecuteTry(s); },
           [&](const ast::TestStmt& s) { return ExecuteTest(s, statement); },
-          [&](const ast::PackageStmt&) { return not_yet(); },
-          [&](const ast::PublishStmt&) { return not_yet(); },
-          [&](const ast::InstallStmt&) { return not_yet(); },
+          [&](const ast::PackageStmt& s) { return packages.Package(s, statement); },
+          [&](const ast::PublishStmt& s) { return packages.Publish(s); },
+          [&](const ast::InstallStmt& s) { return packages.Install(s); },
+          [&](const ast::UpgradeStmt& s) { return packages.Upgrade(s); },
+          [&](const ast::RollbackStmt& s) { return packages.Rollback(s); },
+          [&](const ast::YankStmt& s) { return packages.Yank(s); },
+          [&](const ast::CreateRegistryStmt& s) { return packages.CreateRegistry(s); },
       },
       statement.node);
   if (!status.ok()) status.At(statement.span.begin);

@@ -53,6 +53,7 @@ class Interpreter {
 
  private:
   friend class CatalogStatements;
+  friend class PackageStatements;
   friend class SyncAdapter;
   friend TestOutcome RunConnectorTest(std::unique_ptr<Workspace>, const ast::Statement&,
                                       std::vector<std::string>, OutputSink&);
@@ -68,7 +69,6 @@ class Interpreter {
   Status ExecuteIf(const ast::IfStmt& if_stmt);
   Status ExecuteFor(const ast::ForStmt& for_stmt);
   Status ExecuteTry(const ast::TryStmt& try_stmt);
-  Status NotYet(const ast::Statement& statement, const std::string& what);
   // A TEST statement in a script: runs it isolated and reports its verdict.
   Status ExecuteTest(const ast::TestStmt& test, const ast::Statement& statement);
   // Inside a connector test: the body, with HTTP answered by MOCK_API.

@@ -1,5 +1,7 @@
 #include "lang/interpreter_catalog.h"
 
+#include "lang/interpreter_package.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -548,6 +550,7 @@ Status CatalogStatements::Drop(const ast::DropStmt& s) {
     case ast::ObjectKind::kConnector: status = catalog.DropConnector(name); break;
     case ast::ObjectKind::kSecret: status = in_.workspace_.secrets().Drop(name); break;
     case ast::ObjectKind::kDestination: status = catalog.DropDestination(name); break;
+    case ast::ObjectKind::kRegistry: return PackageStatements(in_).DropRegistry(name, s.if_exists);
   }
   if (s.if_exists && !status.ok() && status.kind() == ErrorKind::kNotFound) return Status::Ok();
   if (!status.ok()) status.At(s.name.span.begin);
@@ -640,6 +643,10 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
     case ast::ShowWhat::kConnectorStats:
       result = in_.connectors_.Stats(s.for_name ? s.for_name->text : "");
       break;
+    case ast::ShowWhat::kPackages:
+      return PackageStatements(in_).ShowPackages();
+    case ast::ShowWhat::kRegistries:
+      return PackageStatements(in_).ShowRegistries();
     case ast::ShowWhat::kSyncRuns: {
       ASSIGN_OR_RETURN(SyncRunRows runs,
                        SyncRuns(in_.workspace_.db()).List(s.for_name ? s.for_name->text : std::string()));
@@ -660,6 +667,7 @@ Status CatalogStatements::Describe(const ast::DescribeStmt& s) {
     case ast::ObjectKind::kAction: status = DescribeAction(s.name.text); break;
     case ast::ObjectKind::kConnector: status = DescribeConnector(s.name.text); break;
     case ast::ObjectKind::kDestination: status = DescribeDestination(s.name.text); break;
+    case ast::ObjectKind::kRegistry: status = PackageStatements(in_).DescribeRegistry(s.name.text); break;
     case ast::ObjectKind::kSecret:
       status = Status(ErrorKind::kInvalidArgument, "secrets cannot be described");
       break;
