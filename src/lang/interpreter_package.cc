@@ -10,11 +10,5 @@ Status NotBuilt(const char* what) {
 
 Status PackageStatements::Package(const ast::PackageStmt&, const ast::Statement&) { return NotBuilt("PACKAGE"); }
 Status PackageStatements::Publish(const ast::PublishStmt&) { return NotBuilt("PUBLISH"); }
-Status PackageStatements::Install(const ast::InstallStmt&) { return NotBuilt("INSTALL"); }
-Status PackageStatements::Upgrade(const ast::UpgradeStmt&) { return NotBuilt("UPGRADE"); }
-Status PackageStatements::Rollback(const ast::RollbackStmt&) { return NotBuilt("ROLLBACK"); }
-Status PackageStatements::Yank(const ast::YankStmt&) { return NotBuilt("YANK"); }
-Status PackageStatements::ShowPackages() { return NotBuilt("SHOW PACKAGES"); }
-std::string PackageStatements::UpdateAvailable(const InstalledPackage&) { return ""; }
 
 }  // namespace sluice

@@ -1,10 +1,10 @@
 // The package statements (docs/packages.md): PACKAGE, PUBLISH, INSTALL,
 // UPGRADE, ROLLBACK, YANK, CREATE/DROP/SHOW REGISTRY, SHOW PACKAGES.
 //
-// Split by concern: interpreter_package.cc builds, publishes, installs,
-// upgrades, rolls back and yanks (with package_builder.h and
-// package_installer.h); interpreter_registry.cc declares and lists
-// registries.
+// Split by concern: interpreter_package.cc builds and publishes
+// (package_builder.h); interpreter_install.cc installs, upgrades, rolls back,
+// yanks and lists packages (package_installer.h); interpreter_registry.cc
+// declares and lists registries.
 //
 // Ownership: borrows the Interpreter for one statement.
 #pragma once
@@ -25,6 +25,8 @@ class PackageStatements {
   // interpreter_package.cc
   Status Package(const ast::PackageStmt& s, const ast::Statement& statement);
   Status Publish(const ast::PublishStmt& s);
+
+  // interpreter_install.cc
   Status Install(const ast::InstallStmt& s);
   Status Upgrade(const ast::UpgradeStmt& s);
   Status Rollback(const ast::RollbackStmt& s);
