@@ -188,12 +188,21 @@ Status CheckFetched(const IndexEntry& entry, const std::string& archive, const s
 BlockingHttp::BlockingHttp() : transport_(std::make_unique<CurlTransport>()) {}
 BlockingHttp::~BlockingHttp() = default;
 
-Result<HttpResponse> BlockingHttp::Do(HttpRequest request) {
+Result<HttpResponse> BlockingHttp::Do(HttpRequest request, ErrorKind too_large) {
   if (request.timeout.count() == 0) request.timeout = kHttpTimeout;
+  std::string shown = request.method + " " + UrlForErrors(request.url);
+  size_t cap = request.max_body_bytes;
   std::optional<Result<HttpResponse>> result;
   transport_->Start(std::move(request),
                     [&](Result<HttpResponse> r) { result.emplace(std::move(r)); });
   while (!result) transport_->Poll(std::chrono::milliseconds(200));
+  // The transport words this for connector handlers (max_response_mb);
+  // here the limit is the registry's own.
+  if (!result->ok() && cap > 0 &&
+      result->status().message().find("the response body is larger than") != std::string::npos) {
+    return Status(too_large, shown + ": the response is larger than " + std::to_string(cap) +
+                                 " bytes, more than expected");
+  }
   return std::move(*result);
 }
 

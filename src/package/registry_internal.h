@@ -49,7 +49,9 @@ class BlockingHttp {
   BlockingHttp();
   ~BlockingHttp();
   // kConnection/kTimeout when no response came; any HTTP status otherwise.
-  Result<HttpResponse> Do(HttpRequest request);
+  // A body over request.max_body_bytes is `too_large` (kIntegrity when the
+  // expected size is known, as for a package).
+  Result<HttpResponse> Do(HttpRequest request, ErrorKind too_large = ErrorKind::kInvalidArgument);
 
  private:
   std::unique_ptr<HttpTransport> transport_;

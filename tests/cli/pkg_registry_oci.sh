@@ -136,4 +136,31 @@ fi
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 out=$("$tool" versions "$url" gh 2>&1) && fail "versions with no registry"
 expect_contains "no registry" "connection_error" "$out"
+
+# A hostile "registry": crafted responses served as static files.
+fake=$dir/fake/v2/sluice
+mkdir -p "$fake/gh/tags" "$fake/gh/manifests" "$fake/bad/tags" "$fake/bad/manifests" \
+  "$fake/junk/tags" "$fake/gh/blobs"
+echo '{"name": "sluice/gh", "tags": ["1.0.0", "2.0.0", "latest"]}' > "$fake/gh/tags/list"
+sha=$(sha256sum a.sluicepkg | cut -d' ' -f1)
+printf '{"schemaVersion":2,"config":{},"layers":[{"mediaType":"application/vnd.sluice.connector.layer.v1.tar+gzip","digest":"sha256:%s","size":5000}]}' "$sha" > "$fake/gh/manifests/1.0.0"
+printf '{"schemaVersion":2,"config":{},"layers":[{"mediaType":"application/vnd.sluice.connector.layer.v1.tar+gzip","digest":"sha256:%s","size":5000}],"annotations":{"dev.sluice.engine":7}}' "$sha" > "$fake/gh/manifests/2.0.0"
+cp b.sluicepkg "$fake/gh/blobs/sha256:$sha"   # the wrong bytes under a's digest
+echo '{"tags": ["1.0.0"]}' > "$fake/bad/tags/list"
+echo '{"layers": [{"mediaType": "application/vnd.sluice.connector.layer.v1.tar+gzip", "digest": "sha256:zz", "size": -1}], "config": {}}' > "$fake/bad/manifests/1.0.0"
+echo '{"tags": "nope"' > "$fake/junk/tags/list"
+"$bin/static_http_server" "$dir/fake" "$dir/fakeport" > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq $((100 * slow))); do [ -s "$dir/fakeport" ] && break; sleep 0.1; done
+furl="oci://127.0.0.1:$(cat "$dir/fakeport")/sluice"
+out=$("$tool" versions "$furl" gh 2>&1) || fail "fake registry versions: $out"
+expect_contains "engine of the wrong type is ignored" "2.0.0 sha256=$sha size=5000 engine= signed=no" "$out"
+out=$("$tool" fetch "$furl" gh 1.0.0 evil.sluicepkg 2>&1) && fail "wrong blob fetched"
+expect_contains "wrong blob" "integrity_error" "$out"
+[ -e evil.sluicepkg ] && fail "a wrong blob was written out"
+out=$("$tool" versions "$furl" bad 2>&1) && fail "bad manifest accepted"
+expect_contains "bad manifest" "digest or size is invalid" "$out"
+expect_contains "bad manifest names it" "manifest bad:1.0.0" "$out"
+out=$("$tool" versions "$furl" junk 2>&1) && fail "junk tag list accepted"
+expect_contains "junk tag list" "not valid JSON" "$out"
 finish
