@@ -29,6 +29,9 @@ bool IsPrerelease(const std::string& version);
 // SemVer precedence (build metadata ignored); both must be strict versions.
 int CompareVersions(const std::string& a, const std::string& b);
 void SortVersions(std::vector<IndexEntry>& entries);
+bool IsKeyIdHex(const std::string& text);
+// A yank reason is one short line (it is shown in listings).
+Status CheckReason(const std::string& reason);
 // Checks the fields Publish() relies on, and that archive matches entry.
 Status CheckPublish(const IndexEntry& entry, const std::string& archive,
                     const std::string& signature);

@@ -211,6 +211,7 @@ class OciRegistry : public Registry {
               const std::string& reason) override {
     RETURN_IF_ERROR(CheckName(name));
     RETURN_IF_ERROR(CheckVersion(version));
+    RETURN_IF_ERROR(CheckReason(reason));
     std::string what = "package " + name + " " + version + " in registry " + url_;
     ASSIGN_OR_RETURN(auto manifest, GetManifest(name, version));
     if (!manifest) {
@@ -364,6 +365,10 @@ class OciRegistry : public Registry {
         }
         e.sha256 = digest.substr(7);
         e.size = At(layer, "size").get<uint64_t>();
+        if (e.size > kMaxPackageBytes) {
+          return Status(ErrorKind::kInvalidArgument,
+                        what + ": the package layer is larger than a package may be (1 GiB)");
+        }
         found = true;
       } else if (type == kSignatureType) {
         e.is_signed = true;
@@ -380,6 +385,7 @@ class OciRegistry : public Registry {
       };
       e.engine = text("dev.sluice.engine");
       e.key_id = text("dev.sluice.key_id");
+      if (!e.key_id.empty() && !IsKeyIdHex(e.key_id)) e.key_id.clear();
       e.published_at = text("org.opencontainers.image.created");
     }
     return e;
