@@ -22,6 +22,7 @@ start_registry() {
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     cat > config.yml <<YAML
 version: 0.1
+${auth_yaml:-}
 log:
   level: error
 storage:
@@ -35,7 +36,10 @@ YAML
     docker-registry serve config.yml > registry.log 2>&1 &
     pid=$!
     for _ in $(seq $((150 * slow))); do
-      curl -fsS "http://127.0.0.1:$port/v2/" > /dev/null 2>&1 && return 0
+      # 200, or 401 when auth is configured: either way it is serving.
+      case $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" 2>/dev/null) in
+        200 | 401) return 0 ;;
+      esac
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
     done
@@ -136,6 +140,38 @@ fi
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 out=$("$tool" versions "$url" gh 2>&1) && fail "versions with no registry"
 expect_contains "no registry" "connection_error" "$out"
+
+# Basic auth (htpasswd): without credentials an auth_error; with them from
+# SLUICE_REGISTRY_USERNAME/PASSWORD it works; the password never shows.
+hash=$(python3 -W ignore -c 'import crypt; print(crypt.crypt("s3cret-pw", crypt.mksalt(crypt.METHOD_BLOWFISH)))' 2>/dev/null)
+if [ -n "$hash" ]; then
+  echo "ci:$hash" > htpasswd
+  auth_yaml="auth:
+  htpasswd:
+    realm: sluice-test
+    path: $dir/htpasswd"
+  rm -rf "$dir/storage"
+  start_registry || fail "docker-registry with auth did not start: $(cat registry.log)"
+  aurl="oci://127.0.0.1:$port/sluice"
+  out=$("$tool" publish "$aurl" gh 1.0.0 a.sluicepkg 2>&1) && fail "publish without credentials"
+  expect_contains "no credentials" "auth_error" "$out"
+  out=$(SLUICE_REGISTRY_USERNAME=ci SLUICE_REGISTRY_PASSWORD=wrong "$tool" versions "$aurl" gh 2>&1) &&
+    fail "wrong password accepted"
+  expect_contains "wrong password" "auth_error" "$out"
+  expect_not_contains "wrong password not shown" "wrong" "${out//wrong password/}"
+  export SLUICE_REGISTRY_USERNAME=ci SLUICE_REGISTRY_PASSWORD=s3cret-pw
+  out=$("$tool" publish "$aurl" gh 1.0.0 a.sluicepkg 2>&1) || fail "publish with credentials: $out"
+  out=$("$tool" versions "$aurl" gh 2>&1) || fail "versions with credentials: $out"
+  expect_contains "versions with credentials" "1.0.0 sha256=$(sha256sum a.sluicepkg | cut -d' ' -f1)" "$out"
+  out=$("$tool" publish "$aurl" gh 1.0.0 a.sluicepkg 2>&1)
+  expect_contains "duplicate with credentials" "already_exists" "$out"
+  expect_not_contains "password never in output" "s3cret-pw" "$out"
+  expect_not_contains "credentials never in output" "Basic" "$out"
+  unset SLUICE_REGISTRY_USERNAME SLUICE_REGISTRY_PASSWORD
+  kill "$pid"; wait "$pid" 2>/dev/null; pid=
+else
+  echo "no bcrypt available to python3's crypt: auth part skipped" >&2
+fi
 
 # A hostile "registry": crafted responses served as static files.
 fake=$dir/fake/v2/sluice
