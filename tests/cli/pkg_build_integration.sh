@@ -59,8 +59,9 @@ kind=$(node -e 'const m = JSON.parse(require("fs").readFileSync("x/sluice-packag
 expect_eq "manifest kind, license and tables" "integration Apache-2.0 forge_issues,forge_repos" "$kind"
 # Installed elsewhere, with no node_modules beyond what the package carries.
 rm -rf forge
-out=$("$sluice" ws2.db x/sql/forge.sql -c "SHOW CONNECTOR TYPES;" 2>&1) || fail "the extracted integration does not load: $out"
-expect_contains "the extracted integration loads" "forge" "$out"
+out=$("$sluice" ws2.db x/sql/forge.sql 2>&1) || fail "the extracted integration does not load: $out"
+out=$("$sluice" ws2.db -f csv -c "SHOW ENTITIES;" 2>&1)
+expect_contains "the extracted integration's tables" "forge,forge_repos" "$out"
 
 # A plugin type cannot be packaged: the JavaScript SDK's memdb plugin, served
 # on a socket, is one.
