@@ -372,7 +372,7 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
     return Status(ErrorKind::kInvalidArgument,
                   what + ": a package names its license: say LICENSE 'MIT' (an SPDX expression)");
   Status license = ValidateSpdxExpression(request.license);
-  if (!license.ok()) return Status(ErrorKind::kInvalidArgument, what + ": LICENSE: " + license.message());
+  if (!license.ok()) return Status(ErrorKind::kInvalidArgument, what + ": " + license.message());
   m.license = request.license;
   m.description = request.description.empty() ? def.description : request.description;
   m.author = request.author;
