@@ -52,7 +52,10 @@ std::unique_ptr<Workspace> Define(const std::string& sql) {
     Status status = interpreter.Execute(statement);
     EXPECT_TRUE(status.ok()) << status.message();
   }
-  EXPECT_TRUE((*workspace)->packages().PutTest(RecordedTest{"svc", "one row", kPassingTest, "t.sql:1:1"}).ok());
+  EXPECT_TRUE((*workspace)
+                  ->packages()
+                  .PutTest(RecordedTest{"svc", "one row", kPassingTest, "t.sql:1:1"})
+                  .ok());
   return std::move(workspace).value();
 }
 
@@ -115,7 +118,8 @@ TEST(PackageBuilderTest, ContentsAndManifest) {
   EXPECT_EQ(manifest->entities[1].parent, "zeta");
   EXPECT_EQ(manifest->entities[0].cursor, "t");
   EXPECT_EQ(manifest->files.size(), entries.size() - 1);
-  for (const auto& file : manifest->files) EXPECT_EQ(file.sha256, Sha256Hex(entries[file.path])) << file.path;
+  for (const auto& file : manifest->files)
+    EXPECT_EQ(file.sha256, Sha256Hex(entries[file.path])) << file.path;
 
   // The regenerated SQL and tests, run into a fresh workspace, build the same package.
   auto again = Workspace::Open(":memory:");
@@ -132,9 +136,11 @@ TEST(PackageBuilderTest, ContentsAndManifest) {
     }
     ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{"<again>", script}));
     ASSERT_TRUE(parsed.ok()) << parsed.errors.front().message();
-    for (const auto& statement : parsed.program.statements) ASSERT_TRUE(interpreter.Execute(statement).ok());
+    for (const auto& statement : parsed.program.statements)
+      ASSERT_TRUE(interpreter.Execute(statement).ok());
   }
-  ASSERT_TRUE((*again)->packages().PutTest(RecordedTest{"svc", "one row", kPassingTest, "t.sql:1:1"}).ok());
+  ASSERT_TRUE(
+      (*again)->packages().PutTest(RecordedTest{"svc", "one row", kPassingTest, "t.sql:1:1"}).ok());
   auto rebuilt = BuildPackage(**again, Request(), sink);
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().message();
   EXPECT_EQ(rebuilt->sha256, built->sha256);
@@ -170,11 +176,13 @@ TEST(PackageBuilderTest, Refusals) {
 
 TEST(PackageBuilderTest, FailingRecordedTestRefuses) {
   auto workspace = Define(kDefinitions);
-  ASSERT_TRUE(workspace->packages()
-                  .PutTest(RecordedTest{"svc", "always fails",
-                                        "TEST CONNECTOR TYPE 'svc' NAME 'always fails'\nBEGIN\n  ASSERT 1 = 2;\nEND TEST;",
-                                        "t.sql:9:1"})
-                  .ok());
+  ASSERT_TRUE(
+      workspace->packages()
+          .PutTest(RecordedTest{
+              "svc", "always fails",
+              "TEST CONNECTOR TYPE 'svc' NAME 'always fails'\nBEGIN\n  ASSERT 1 = 2;\nEND TEST;",
+              "t.sql:9:1"})
+          .ok());
   ExpectRefused(*workspace, Request(), "test 'always fails' failed");
 }
 
