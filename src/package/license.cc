@@ -83,8 +83,8 @@ struct Token {
 };
 
 bool IsIdChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-         c == ':' || c == '+';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == ':' || c == '+';
 }
 
 class Parser {
@@ -107,7 +107,8 @@ class Parser {
         while (i < expression_.size() && IsIdChar(expression_[i])) ++i;
         tokens_.push_back({std::string(expression_.substr(start, i - start)), start});
       } else {
-        return Error("has an unexpected character '" + Printable(c) + "' at position " + std::to_string(i + 1));
+        return Error("has an unexpected character '" + Printable(c) + "' at position " +
+                     std::to_string(i + 1));
       }
     }
     if (tokens_.empty()) return Error("is empty");
@@ -163,14 +164,16 @@ class Parser {
     const Token* token = Peek();
     if (!token) return Error("ends where a license was expected");
     if (token->text == "(") {
-      if (depth >= kMaxDepth) return Error("nests parentheses deeper than " + std::to_string(kMaxDepth));
+      if (depth >= kMaxDepth)
+        return Error("nests parentheses deeper than " + std::to_string(kMaxDepth));
       ++pos_;
       RETURN_IF_ERROR(OrExpression(depth + 1));
       if (!PeekIs(")")) return Error("has an unclosed '('");
       ++pos_;
       return Status::Ok();
     }
-    if (token->text == ")" || token->text == "AND" || token->text == "OR" || token->text == "WITH") {
+    if (token->text == ")" || token->text == "AND" || token->text == "OR" ||
+        token->text == "WITH") {
       return Error("has '" + token->text + "' where a license was expected");
     }
     ++pos_;
@@ -190,7 +193,8 @@ class Parser {
   Status SimpleExpression(const std::string& text) {
     std::string_view id = text;
     for (std::string_view op : {"and", "or", "with", "And", "Or", "With"}) {
-      if (id == op) return Error("has '" + text + "': operators are upper case (" + Upper(text) + ")");
+      if (id == op)
+        return Error("has '" + text + "': operators are upper case (" + Upper(text) + ")");
     }
     if (id.starts_with("DocumentRef-")) {
       size_t colon = id.find(':');
@@ -206,25 +210,30 @@ class Parser {
       if (!IsRefId(id.substr(11))) return Error("has a malformed LicenseRef '" + text + "'");
       return Status::Ok();
     }
-    if (id.find(':') != std::string_view::npos) return Error("has a malformed identifier '" + text + "'");
+    if (id.find(':') != std::string_view::npos)
+      return Error("has a malformed identifier '" + text + "'");
     if (id.size() > 1 && id.back() == '+') id.remove_suffix(1);
-    if (id.find('+') != std::string_view::npos) return Error("has a malformed identifier '" + text + "'");
+    if (id.find('+') != std::string_view::npos)
+      return Error("has a malformed identifier '" + text + "'");
     const Lists& lists = SpdxLists();
     if (lists.licenses.count(id)) return Status::Ok();
     if (lists.deprecated.count(id)) {
-      return Error("uses the deprecated SPDX identifier '" + std::string(id) + "': " + DeprecatedHint(id));
+      return Error("uses the deprecated SPDX identifier '" + std::string(id) +
+                   "': " + DeprecatedHint(id));
     }
     auto near = lists.license_by_lower.find(Lower(id));
     if (near != lists.license_by_lower.end()) {
-      return Error("has the unknown license '" + std::string(id) + "' (identifiers are case-sensitive): did you mean " +
-                   std::string(near->second) + "?");
+      return Error("has the unknown license '" + std::string(id) +
+                   "' (identifiers are case-sensitive): did you mean " + std::string(near->second) +
+                   "?");
     }
     if (lists.exceptions.count(id)) {
-      return Error("has the exception '" + std::string(id) + "' where a license was expected (use LICENSE WITH " +
-                   std::string(id) + ")");
+      return Error("has the exception '" + std::string(id) +
+                   "' where a license was expected (use LICENSE WITH " + std::string(id) + ")");
     }
     return Error("has the unknown license '" + std::string(id) +
-                 "': not an SPDX identifier (https://spdx.org/licenses/); write LicenseRef-<name> for another license");
+                 "': not an SPDX identifier (https://spdx.org/licenses/); write LicenseRef-<name> "
+                 "for another license");
   }
 
   Status ExceptionId(const std::string& text) {
@@ -232,14 +241,17 @@ class Parser {
     if (lists.exceptions.count(text)) return Status::Ok();
     auto near = lists.exception_by_lower.find(Lower(text));
     if (near != lists.exception_by_lower.end()) {
-      return Error("has the unknown exception '" + text + "' (identifiers are case-sensitive): did you mean " +
-                   std::string(near->second) + "?");
+      return Error("has the unknown exception '" + text +
+                   "' (identifiers are case-sensitive): did you mean " + std::string(near->second) +
+                   "?");
     }
-    return Error("has the unknown exception '" + text + "' after WITH (https://spdx.org/licenses/exceptions-index.html)");
+    return Error("has the unknown exception '" + text +
+                 "' after WITH (https://spdx.org/licenses/exceptions-index.html)");
   }
 
   static bool IsRefId(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return IsIdChar(c) && c != ':' && c != '+'; });
+    return !s.empty() && std::all_of(s.begin(), s.end(),
+                                     [](char c) { return IsIdChar(c) && c != ':' && c != '+'; });
   }
 
   static std::string Upper(std::string s) {

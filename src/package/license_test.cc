@@ -7,11 +7,11 @@ namespace {
 
 TEST(LicenseTest, AcceptsSpdxExpressions) {
   for (const char* ok :
-       {"MIT", "Apache-2.0", "0BSD", "GPL-2.0-only", "GPL-2.0-or-later", "EPL-1.0+", "MIT OR Apache-2.0",
-        "(MIT OR Apache-2.0) AND BSD-3-Clause", "GPL-2.0-or-later WITH Classpath-exception-2.0",
-        "Apache-2.0 WITH LLVM-exception OR MIT", "((MIT))", "LicenseRef-Acme-Internal",
-        "DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2", "MIT AND (LicenseRef-x OR BSD-2-Clause)",
-        "  MIT   OR\tISC  "}) {
+       {"MIT", "Apache-2.0", "0BSD", "GPL-2.0-only", "GPL-2.0-or-later", "EPL-1.0+",
+        "MIT OR Apache-2.0", "(MIT OR Apache-2.0) AND BSD-3-Clause",
+        "GPL-2.0-or-later WITH Classpath-exception-2.0", "Apache-2.0 WITH LLVM-exception OR MIT",
+        "((MIT))", "LicenseRef-Acme-Internal", "DocumentRef-spdx-tool-1.2:LicenseRef-MIT-Style-2",
+        "MIT AND (LicenseRef-x OR BSD-2-Clause)", "  MIT   OR\tISC  "}) {
     Status s = ValidateSpdxExpression(ok);
     EXPECT_TRUE(s.ok()) << ok << ": " << s.ToString();
   }
@@ -34,10 +34,12 @@ TEST(LicenseTest, CaseMatters_WithAHint) {
 }
 
 TEST(LicenseTest, DeprecatedIdsAreRefusedWithTheirReplacement) {
-  ExpectRefused("GPL-2.0", "deprecated SPDX identifier 'GPL-2.0': use GPL-2.0-only or GPL-2.0-or-later");
+  ExpectRefused("GPL-2.0",
+                "deprecated SPDX identifier 'GPL-2.0': use GPL-2.0-only or GPL-2.0-or-later");
   ExpectRefused("GPL-3.0+", "use GPL-3.0-only or GPL-3.0-or-later");
   ExpectRefused("MIT OR LGPL-2.1", "'LGPL-2.1'");
-  ExpectRefused("GPL-2.0-with-classpath-exception", "use GPL-2.0-only WITH Classpath-exception-2.0");
+  ExpectRefused("GPL-2.0-with-classpath-exception",
+                "use GPL-2.0-only WITH Classpath-exception-2.0");
   ExpectRefused("StandardML-NJ", "use SMLNJ");
 }
 
