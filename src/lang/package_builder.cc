@@ -162,8 +162,21 @@ Status CheckText(const std::string& text, const std::string& what) {
 }
 
 // Runs the type's recorded tests, each in its own copy of the workspace.
+// Set while a package's tests run on this thread: a recorded test that
+// itself runs PACKAGE would otherwise run itself again, without end.
+thread_local bool running_package_tests = false;
+
 Status RunRecordedTests(Workspace& workspace, const std::string& type,
                         const std::vector<RecordedTest>& tests, OutputSink& output) {
+  if (running_package_tests && !tests.empty()) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "cannot package connector type '" + type +
+                      "' from inside a connector test that PACKAGE is running");
+  }
+  running_package_tests = true;
+  struct Reset {
+    ~Reset() { running_package_tests = false; }
+  } reset;
   for (const RecordedTest& test : tests) {
     auto source = std::make_shared<SourceFile>();
     source->name = test.origin.empty() ? "<recorded test>" : test.origin;

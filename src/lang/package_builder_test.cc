@@ -186,6 +186,20 @@ TEST(PackageBuilderTest, FailingRecordedTestRefuses) {
   ExpectRefused(*workspace, Request(), "test 'always fails' failed");
 }
 
+TEST(PackageBuilderTest, RecordedTestRunningPackageDoesNotRecurse) {
+  auto workspace = Define(kDefinitions);
+  ASSERT_TRUE(
+      workspace->packages()
+          .PutTest(RecordedTest{
+              "svc", "packages itself",
+              "TEST CONNECTOR TYPE 'svc' NAME 'packages itself'\nBEGIN\n"
+              "  PACKAGE CONNECTOR TYPE 'svc' VERSION '1.0.0' LICENSE 'MIT' TO '/nonexistent/x';\n"
+              "END TEST;",
+              "t.sql:9:1"})
+          .ok());
+  ExpectRefused(*workspace, Request(), "from inside a connector test");
+}
+
 TEST(PackageBuilderTest, PluginTypeRefused) {
   auto workspace = Define(kDefinitions);
   ConnectorTypeDef plugin;
