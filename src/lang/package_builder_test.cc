@@ -1,7 +1,10 @@
 #include "lang/package_builder.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "core/source_text.h"
@@ -198,6 +201,44 @@ TEST(PackageBuilderTest, RecordedTestRunningPackageDoesNotRecurse) {
               "t.sql:9:1"})
           .ok());
   ExpectRefused(*workspace, Request(), "from inside a connector test");
+}
+
+TEST(PackageBuilderTest, FolderFilesAndBreakingChanges) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("sluice_pkg_files_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "migrations");
+  auto write = [&](const std::string& path, const std::string& text) {
+    std::ofstream(dir / path) << text;
+  };
+  write("README.md", "# svc\n");
+  write("LICENSE", "MIT License\n");
+  write("migrations/2.0.0.sql", "-- nothing\n");
+  write(
+      "breaking.json",
+      R"({"2.0.0": {"message": "zeta.id is a string", "entities": ["zeta"], "reset_state": true}})");
+  auto workspace = Define(kDefinitions);
+  PackageRequest request = Request();
+  request.version = "2.0.0";
+  request.files_dir = dir.string();
+  NullSink sink;
+  auto built = BuildPackage(*workspace, request, sink);
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  auto entries = Entries(built->archive);
+  EXPECT_EQ(entries["README.md"], "# svc\n");
+  EXPECT_EQ(entries["LICENSE"], "MIT License\n");
+  EXPECT_TRUE(entries.count("migrations/2.0.0.sql"));
+  ASSERT_EQ(built->manifest.breaking_changes.size(), 1u);
+  EXPECT_EQ(built->manifest.breaking_changes[0].version, "2.0.0");
+  EXPECT_TRUE(built->manifest.breaking_changes[0].reset_state);
+  EXPECT_EQ(built->manifest.breaking_changes[0].entities, std::vector<std::string>{"zeta"});
+
+  write("breaking.json", R"({"two": {"message": "m"}})");
+  ExpectRefused(*workspace, request, "breaking.json");
+  write("breaking.json", "{}");
+  write("migrations/next.sql", "");
+  ExpectRefused(*workspace, request, "must be named <version>.sql");
+  fs::remove_all(dir);
 }
 
 TEST(PackageBuilderTest, PluginTypeRefused) {
