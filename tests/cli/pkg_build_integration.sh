@@ -83,17 +83,13 @@ name=$(node -e 'console.log(require("./sheets/package.json").name.replace(/[^A-Z
 license=$(tar -xzOf "cli/$name-2.0.0.sluicepkg" sluice-package.json | node -e 'let t = ""; process.stdin.on("data", d => t += d).on("end", () => { const m = JSON.parse(t); console.log(m.kind, m.license); })')
 expect_eq "integration folder: kind and license from package.json" "integration BSD-3-Clause" "$license"
 
-# A plugin type cannot be packaged: the JavaScript SDK's memdb plugin, served
-# on a socket, is one.
-main=$root/tests/compat/node_modules/@cloudquery/plugin-sdk-javascript/dist/main.js
-socket=$dir/memdb.sock
-node "$main" serve --address "unix:$socket" --log-format json >"$dir/plugin.out" 2>&1 &
-plugin_pid=$!
-trap 'kill "$plugin_pid" 2>/dev/null; rm -rf "$dir"' EXIT
-for _ in $(seq $((300 * slow))); do [ -S "$socket" ] && break; sleep 0.1; done
-out=$("$sluice" ws.db -c "CREATE CONNECTOR TYPE 'memdb' FROM PLUGIN 'unix:$socket';" 2>&1) || fail "memdb type: $out"
-out=$("$sluice" ws.db -c "PACKAGE CONNECTOR TYPE 'memdb' VERSION '1.0.0' LICENSE 'MIT' TO 'out';" 2>&1)
+# A plugin type cannot be packaged: Sluice serving examples/myservice as a
+# CloudQuery plugin (`sluice plugin wrapper`), used FROM PLUGIN LOCAL, is one.
+"$sluice" plugin wrapper "$root/examples/myservice" -o "$dir/myservice-plugin" >/dev/null 2>&1
+out=$("$sluice" ws.db -c "CREATE CONNECTOR TYPE 'remote' FROM PLUGIN LOCAL '$dir/myservice-plugin';" 2>&1) ||
+  fail "plugin type: $out"
+out=$("$sluice" ws.db -c "PACKAGE CONNECTOR TYPE 'remote' VERSION '1.0.0' LICENSE 'MIT' TO 'out';" 2>&1)
 expect_contains "a plugin type is refused, with the reason" "a package cannot carry" "$out"
-[ ! -e out/memdb-1.0.0.sluicepkg ] || fail "a plugin type was packaged"
+[ ! -e out/remote-1.0.0.sluicepkg ] || fail "a plugin type was packaged"
 
 finish
