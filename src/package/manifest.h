@@ -64,7 +64,7 @@ struct Manifest {
   std::string author;
   std::string license;         // SPDX expression
   std::string homepage;
-  std::string engine;          // npm range of Sluice versions ("sluice" key), e.g. ">=0.1.0"
+  std::string engine;          // npm range of Sluice versions ("engines": {"sluice": …}), e.g. ">=0.1.0"
   std::string kind;            // "declared" | "integration"
   std::vector<ManifestEntity> entities;
   std::vector<ManifestAction> actions;
@@ -77,5 +77,11 @@ struct Manifest {
   std::string ToJson() const;
   static Result<Manifest> Parse(std::string_view json);
 };
+
+// The "breaking_changes" object (also the format of a package folder's
+// breaking.json): {"2.0.0": {"message", "entities", "reset_state",
+// "upgrade_deadline"}}. Parse checks each version is SemVer; sorted by version.
+Value BreakingChangesToValue(const std::vector<BreakingChange>& changes);
+Result<std::vector<BreakingChange>> ParseBreakingChanges(const Value& object);
 
 }  // namespace sluice
