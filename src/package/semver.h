@@ -55,6 +55,7 @@ class Range {
 
  private:
   std::string text_;
+  std::string normalized_;
   std::vector<std::vector<Comparator>> sets_;  // OR of ANDs
 };
 
