@@ -1,0 +1,78 @@
+# A table integration packages with the files it loads, and no npm is needed
+# to use it: a copy of examples/integrations/forge is given production
+# dependencies in node_modules (dep-a, which needs dep-b, nested and
+# hoisted), a dev dependency, a dot-folder, a symlink and a copy of the SDK;
+# the package holds the integration's own files and exactly the production
+# closure (not the dev dependency, the dot-folder, the symlink or the SDK
+# Sluice implements itself), and the extracted integration/ folder loads as
+# a connector type whose plugin imports the dependencies. A plugin type is
+# refused with the reason.
+source "$(dirname "$0")/lib.bash"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+export SLUICE_PACKAGE_STORE=$dir/store
+cd "$dir"
+
+cp -r "$root/examples/integrations/forge" forge
+node -e '
+  const fs = require("fs");
+  const p = JSON.parse(fs.readFileSync("forge/package.json", "utf8"));
+  p.license = "Apache-2.0";
+  p.dependencies = {"dep-a": "^1.0.0", "@cloudquery/plugin-sdk-javascript": "^1.0.0"};
+  p.devDependencies = {"dev-only": "^1.0.0"};
+  fs.writeFileSync("forge/package.json", JSON.stringify(p, null, 2));
+'
+mk() {  # mk DIR NAME DEPENDENCIES-JSON CODE
+  mkdir -p "$1"
+  printf '{"name": "%s", "version": "1.0.0", "type": "module", "main": "index.js", "dependencies": %s}\n' "$2" "$3" >"$1/package.json"
+  printf '%s\n' "$4" >"$1/index.js"
+}
+mk forge/node_modules/dep-a dep-a '{"dep-b": "^1.0.0"}' "import { b } from 'dep-b'; export const a = 'a+' + b;"
+# dep-a's own nested copy of dep-b wins over the hoisted one, as in Node.
+mk forge/node_modules/dep-a/node_modules/dep-b dep-b '{}' "export const b = 'nested-b';"
+mk forge/node_modules/dep-b dep-b '{}' "export const b = 'hoisted-b';"
+mk forge/node_modules/dev-only dev-only '{}' "export const d = 1;"
+mk forge/node_modules/@cloudquery/plugin-sdk-javascript @cloudquery/plugin-sdk-javascript '{}' "export const sdk = 1;"
+mkdir -p forge/.git && echo "ref" >forge/.git/HEAD
+ln -s /etc/hostname forge/linked.txt
+# The plugin imports the dependency, so loading the extracted copy proves it is there.
+sed -i "1i import { a } from 'dep-a'; if (a !== 'a+nested-b') throw new Error('wrong dep-b: ' + a);" forge/plugin.js
+
+out=$("$sluice" ws.db -c "CREATE CONNECTOR TYPE 'forge' FROM INTEGRATION '$dir/forge';" 2>&1) || fail "defining forge: $out"
+out=$("$sluice" ws.db -c "PACKAGE CONNECTOR TYPE 'forge' VERSION '1.0.0' LICENSE 'Apache-2.0' TO 'out';" 2>&1)
+expect_contains "PACKAGE of an integration" "forge-1.0.0.sluicepkg" "$out"
+listing=$(tar -tzf out/forge-1.0.0.sluicepkg | grep -v '/$' | sort)
+expect_contains "the integration's own files" "integration/plugin.js" "$listing"
+expect_contains "its tables folder" "integration/tables/forge_repos.js" "$listing"
+expect_contains "a production dependency" "integration/node_modules/dep-a/index.js" "$listing"
+expect_contains "a nested dependency" "integration/node_modules/dep-a/node_modules/dep-b/index.js" "$listing"
+expect_contains "the SQL is the integration statement" "sql/forge.sql" "$listing"
+expect_not_contains "no dev dependency" "dev-only" "$listing"
+expect_not_contains "no SDK copy" "plugin-sdk-javascript" "$listing"
+expect_not_contains "no dot-folder" ".git" "$listing"
+expect_not_contains "no symlink" "linked.txt" "$listing"
+# dep-b is only reached through dep-a's nested copy, so the hoisted one is not needed.
+expect_not_contains "the hoisted dep-b is not in the closure" "integration/node_modules/dep-b/" "$listing"
+
+mkdir x && tar -xzf out/forge-1.0.0.sluicepkg -C x || fail "tar cannot extract"
+expect_contains "the SQL loads ../integration" "FROM INTEGRATION '../integration'" "$(cat x/sql/forge.sql)"
+kind=$(node -e 'const m = JSON.parse(require("fs").readFileSync("x/sluice-package.json", "utf8")); console.log(m.kind, m.license, m.entities.map(e => e.name).sort().join(","))')
+expect_eq "manifest kind, license and tables" "integration Apache-2.0 forge_issues,forge_repos" "$kind"
+# Installed elsewhere, with no node_modules beyond what the package carries.
+rm -rf forge
+out=$("$sluice" ws2.db x/sql/forge.sql -c "SHOW CONNECTOR TYPES;" 2>&1) || fail "the extracted integration does not load: $out"
+expect_contains "the extracted integration loads" "forge" "$out"
+
+# A plugin type cannot be packaged: the JavaScript SDK's memdb plugin, served
+# on a socket, is one.
+main=$root/tests/compat/node_modules/@cloudquery/plugin-sdk-javascript/dist/main.js
+socket=$dir/memdb.sock
+node "$main" serve --address "unix:$socket" --log-format json >"$dir/plugin.out" 2>&1 &
+plugin_pid=$!
+trap 'kill "$plugin_pid" 2>/dev/null; rm -rf "$dir"' EXIT
+for _ in $(seq $((300 * slow))); do [ -S "$socket" ] && break; sleep 0.1; done
+out=$("$sluice" ws.db -c "CREATE CONNECTOR TYPE 'memdb' FROM PLUGIN 'unix:$socket';" 2>&1) || fail "memdb type: $out"
+out=$("$sluice" ws.db -c "PACKAGE CONNECTOR TYPE 'memdb' VERSION '1.0.0' LICENSE 'MIT' TO 'out';" 2>&1)
+expect_contains "a plugin type is refused, with the reason" "a package cannot carry" "$out"
+[ ! -e out/memdb-1.0.0.sluicepkg ] || fail "a plugin type was packaged"
+
+finish
