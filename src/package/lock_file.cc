@@ -1,0 +1,161 @@
+#include "package/lock_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "package/digest.h"
+#include "package/semver.h"
+
+namespace sluice {
+namespace {
+
+constexpr int kLockVersion = 1;
+
+Status Malformed(const std::string& path, const std::string& what) {
+  return Status(ErrorKind::kInvalidArgument, path + ": " + what);
+}
+
+Status IoError(const std::string& what, const std::string& path) {
+  return Status(ErrorKind::kIo, "cannot " + what + " " + path + ": " + std::strerror(errno));
+}
+
+// Closes the descriptor and removes the temporary file unless released.
+class TempFile {
+ public:
+  TempFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  Status Close() {
+    int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return IoError("close", path_);
+    return Status::Ok();
+  }
+  void Release() { path_.clear(); }
+
+ private:
+  int fd_;
+  std::string path_;
+};
+
+}  // namespace
+
+std::string LockFile::ToJson() const {
+  nlohmann::json entries = nlohmann::json::object();
+  for (const auto& [name, p] : packages) {
+    entries[name] = {{"version", p.version},   {"sha256", p.sha256}, {"constraint", p.constraint},
+                      {"registry", p.registry}, {"key_id", p.key_id}};
+  }
+  nlohmann::json root = {{"lock_version", kLockVersion}, {"packages", entries}};
+  return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+Result<LockFile> LockFile::Parse(const std::string& text, const std::string& path) {
+  nlohmann::json root = nlohmann::json::parse(text, nullptr, false);
+  if (root.is_discarded()) return Malformed(path, "not valid JSON");
+  if (!root.is_object()) return Malformed(path, "expected a JSON object");
+  auto version = root.find("lock_version");
+  if (version == root.end() || !version->is_number_integer()) {
+    return Malformed(path, "\"lock_version\" is missing or not an integer");
+  }
+  if (version->get<int64_t>() != kLockVersion) {
+    return Malformed(path, "lock_version " + version->dump() + " is not supported (this Sluice reads version " +
+                               std::to_string(kLockVersion) + "; a newer Sluice wrote it?)");
+  }
+  for (const auto& [key, value] : root.items()) {
+    if (key != "lock_version" && key != "packages") return Malformed(path, "unknown key \"" + key + "\"");
+  }
+  LockFile lock;
+  auto packages = root.find("packages");
+  if (packages == root.end()) return lock;
+  if (!packages->is_object()) return Malformed(path, "\"packages\" is not an object");
+  for (const auto& [name, entry] : packages->items()) {
+    std::string where = "package '" + name + "': ";
+    if (name.empty()) return Malformed(path, "a package with an empty name");
+    if (!entry.is_object()) return Malformed(path, where + "expected an object");
+    LockedPackage p;
+    for (const auto& [key, value] : entry.items()) {
+      std::string* field = key == "version"      ? &p.version
+                           : key == "sha256"     ? &p.sha256
+                           : key == "constraint" ? &p.constraint
+                           : key == "registry"   ? &p.registry
+                           : key == "key_id"     ? &p.key_id
+                                                 : nullptr;
+      if (!field) return Malformed(path, where + "unknown key \"" + key + "\"");
+      if (!value.is_string()) return Malformed(path, where + "\"" + key + "\" is not a string");
+      *field = value.get<std::string>();
+    }
+    auto v = semver::ParseVersion(p.version);
+    if (!v.ok()) return Malformed(path, where + v.status().message());
+    if (!IsSha256Hex(p.sha256)) {
+      return Malformed(path, where + "sha256 '" + p.sha256 + "' is not 64 lower-case hex digits");
+    }
+    if (!p.constraint.empty()) {
+      auto range = semver::Range::Parse(p.constraint);
+      if (!range.ok()) return Malformed(path, where + range.status().message());
+    }
+    lock.packages.emplace(name, std::move(p));
+  }
+  return lock;
+}
+
+Result<LockFile> LockFile::Load(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec) && !ec) return LockFile();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return IoError("read", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return IoError("read", path);
+  return Parse(text.str(), path);
+}
+
+Status LockFile::Save(const std::string& path) const {
+  namespace fs = std::filesystem;
+  fs::path target(path);
+  fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  std::random_device random;
+  std::string temp_path = (folder / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()) +
+                                     "." + std::to_string(random())))
+                              .string();
+  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("create", temp_path);
+  TempFile temp(fd, temp_path);
+  std::string text = ToJson();
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(temp.fd(), text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError("write", temp_path);
+    }
+    written += static_cast<size_t>(n);
+  }
+  // The data must be on disk before the rename makes it the lock.
+  if (::fsync(temp.fd()) != 0) return IoError("sync", temp_path);
+  RETURN_IF_ERROR(temp.Close());
+  if (::rename(temp_path.c_str(), path.c_str()) != 0) return IoError("replace", path);
+  temp.Release();
+  int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);  // best effort: the rename is durable once the folder is synced
+    ::close(dir_fd);
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice
