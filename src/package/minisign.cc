@@ -39,9 +39,8 @@ Result<std::string> FromBase64(std::string_view text, size_t expected, std::stri
     return Status(ErrorKind::kInvalidArgument, std::string(what) + " is not valid base64");
   }
   if (len != expected) {
-    return Status(ErrorKind::kInvalidArgument,
-                  std::string(what) + " has " + std::to_string(len) + " bytes, expected " +
-                      std::to_string(expected));
+    return Status(ErrorKind::kInvalidArgument, std::string(what) + " has " + std::to_string(len) +
+                                                   " bytes, expected " + std::to_string(expected));
   }
   out.resize(len);
   return out;
@@ -98,8 +97,7 @@ Result<MinisignPublicKey> MinisignPublicKey::Parse(std::string_view text) {
     l = Trim(l);
     if (l.empty() || l.substr(0, kUntrusted.size()) == kUntrusted) continue;
     if (!line.empty()) {
-      return Status(ErrorKind::kInvalidArgument,
-                    "minisign public key: more than one key line");
+      return Status(ErrorKind::kInvalidArgument, "minisign public key: more than one key line");
     }
     line = l;
   }
@@ -141,13 +139,14 @@ Result<MinisignSecretKey> MinisignSecretKey::Generate() {
 
 Result<MinisignSecretKey> MinisignSecretKey::Decode(std::string_view stored) {
   stored = Trim(stored);
-  while (!stored.empty() && (stored.back() == '\n' || stored.back() == '\r')) stored.remove_suffix(1);
+  while (!stored.empty() && (stored.back() == '\n' || stored.back() == '\r'))
+    stored.remove_suffix(1);
   if (stored.substr(0, kSecretPrefix.size()) != kSecretPrefix) {
     return Status(ErrorKind::kInvalidArgument,
                   "not a Sluice signing key (it should start \"sluice-ed25519-secret:\")");
   }
-  ASSIGN_OR_RETURN(std::string bin, FromBase64(stored.substr(kSecretPrefix.size()), 2 + 8 + 64,
-                                               "the signing key"));
+  ASSIGN_OR_RETURN(std::string bin,
+                   FromBase64(stored.substr(kSecretPrefix.size()), 2 + 8 + 64, "the signing key"));
   MinisignSecretKey secret;
   if (bin[0] != 'E' || bin[1] != 'd') {
     sodium_memzero(bin.data(), bin.size());
@@ -197,8 +196,8 @@ Result<std::string> MinisignSign(const MinisignSecretKey& key, std::string_view 
     return Status(ErrorKind::kInvalidArgument, "a signature comment must be one line");
   }
   uint8_t hash[crypto_generichash_BYTES_MAX];
-  crypto_generichash(hash, sizeof hash, reinterpret_cast<const uint8_t*>(data.data()),
-                     data.size(), nullptr, 0);
+  crypto_generichash(hash, sizeof hash, reinterpret_cast<const uint8_t*>(data.data()), data.size(),
+                     nullptr, 0);
   uint8_t sig[2 + 8 + 64] = {'E', 'D'};
   std::memcpy(sig + 2, key.key_id.data(), 8);
   crypto_sign_detached(sig + 10, nullptr, hash, sizeof hash, key.key.data());
@@ -279,8 +278,8 @@ Result<MinisignVerified> MinisignVerify(std::string_view data, std::string_view 
                                       data.size(), key->key.data());
   }
   if (bad != 0) {
-    return Status(ErrorKind::kIntegrity, "the signature by key " + key->KeyIdHex() +
-                                             " does not match the data");
+    return Status(ErrorKind::kIntegrity,
+                  "the signature by key " + key->KeyIdHex() + " does not match the data");
   }
   std::string global_input(sig.data() + 10, 64);
   global_input.append(comment);

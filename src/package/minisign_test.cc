@@ -87,10 +87,10 @@ TEST(Minisign, MalformedSignaturesAreInvalidArgument) {
   std::vector<std::string> cases = {
       "",
       "garbage",
-      join({lines[0], lines[1], lines[2]}),                             // missing line
-      join({lines[0], lines[1], lines[2], "extra", lines[3]}),          // multi-line comment
+      join({lines[0], lines[1], lines[2]}),                     // missing line
+      join({lines[0], lines[1], lines[2], "extra", lines[3]}),  // multi-line comment
       join({lines[0], "!!!notbase64!!!", lines[2], lines[3]}),
-      join({lines[0], lines[1].substr(0, 20), lines[2], lines[3]}),     // wrong length
+      join({lines[0], lines[1].substr(0, 20), lines[2], lines[3]}),  // wrong length
       join({lines[0], lines[1], "not a trusted comment", lines[3]}),
       join({"comment without prefix", lines[1], lines[2], lines[3]}),
       join({lines[0], lines[1], lines[2], "AAAA"}),

@@ -8,111 +8,33 @@
 #include "net/curl_transport.h"
 #include "package/digest.h"
 #include "package/registry_internal.h"
+#include "package/semver.h"
 
 namespace sluice {
 namespace registry_internal {
-namespace {
-
-struct Parsed {
-  uint64_t major = 0, minor = 0, patch = 0;
-  std::vector<std::string> pre;
-};
-
-bool ParseNumber(std::string_view s, uint64_t& out) {
-  if (s.empty() || s.size() > 16 || (s.size() > 1 && s[0] == '0')) return false;
-  out = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    out = out * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return true;
-}
-
-bool IsIdentifier(std::string_view s) {
-  if (s.empty()) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-';
-  });
-}
-
-bool IsNumeric(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> parts;
-  size_t start = 0;
-  while (true) {
-    size_t at = s.find(sep, start);
-    parts.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-    if (at == std::string_view::npos) break;
-    start = at + 1;
-  }
-  return parts;
-}
-
-bool Parse(std::string_view text, Parsed& out) {
-  if (text.size() > 256) return false;
-  size_t plus = text.find('+');
-  if (plus != std::string_view::npos) {
-    for (std::string_view id : Split(text.substr(plus + 1), '.')) {
-      if (!IsIdentifier(id)) return false;
-    }
-    text = text.substr(0, plus);
-  }
-  size_t dash = text.find('-');
-  if (dash != std::string_view::npos) {
-    for (std::string_view id : Split(text.substr(dash + 1), '.')) {
-      if (!IsIdentifier(id) || (IsNumeric(id) && id.size() > 1 && id[0] == '0')) return false;
-      out.pre.emplace_back(id);
-    }
-    text = text.substr(0, dash);
-  }
-  std::vector<std::string_view> core = Split(text, '.');
-  return core.size() == 3 && ParseNumber(core[0], out.major) && ParseNumber(core[1], out.minor) &&
-         ParseNumber(core[2], out.patch);
-}
-
-}  // namespace
-
 bool IsStrictVersion(const std::string& version) {
-  Parsed p;
-  return Parse(version, p);
+  return version.size() <= 256 && semver::ParseVersion(version).ok();
 }
 
 bool IsPrerelease(const std::string& version) {
-  Parsed p;
-  return Parse(version, p) && !p.pre.empty();
+  auto parsed = semver::ParseVersion(version);
+  return parsed.ok() && parsed->is_prerelease();
 }
 
 Status CheckVersion(const std::string& version) {
-  if (IsStrictVersion(version)) return Status::Ok();
-  return Status(ErrorKind::kInvalidArgument,
-                "'" + version + "' is not a SemVer 2.0 version (MAJOR.MINOR.PATCH[-pre][+build])");
+  if (version.size() > 256) {
+    return Status(ErrorKind::kInvalidArgument, "a version longer than 256 characters");
+  }
+  return semver::ParseVersion(version).status();
 }
 
 int CompareVersions(const std::string& a, const std::string& b) {
-  Parsed x, y;
-  Parse(a, x);
-  Parse(b, y);
-  auto cmp = [](uint64_t l, uint64_t r) { return l < r ? -1 : l > r ? 1 : 0; };
-  if (int c = cmp(x.major, y.major)) return c;
-  if (int c = cmp(x.minor, y.minor)) return c;
-  if (int c = cmp(x.patch, y.patch)) return c;
-  if (x.pre.empty() || y.pre.empty()) return x.pre.empty() == y.pre.empty() ? 0 : x.pre.empty() ? 1 : -1;
-  for (size_t i = 0; i < std::min(x.pre.size(), y.pre.size()); ++i) {
-    const std::string &l = x.pre[i], &r = y.pre[i];
-    bool ln = IsNumeric(l), rn = IsNumeric(r);
-    if (ln && rn) {
-      if (l.size() != r.size()) return l.size() < r.size() ? -1 : 1;
-      if (l != r) return l < r ? -1 : 1;
-    } else if (ln != rn) {
-      return ln ? -1 : 1;  // numeric identifiers sort first
-    } else if (l != r) {
-      return l < r ? -1 : 1;
-    }
-  }
-  return cmp(x.pre.size(), y.pre.size());
+  auto x = semver::ParseVersion(a);
+  auto y = semver::ParseVersion(b);
+  // Callers pass validated versions; an invalid one sorts first rather
+  // than crashing.
+  if (!x.ok() || !y.ok()) return x.ok() == y.ok() ? a.compare(b) : x.ok() ? 1 : -1;
+  return semver::Compare(*x, *y);
 }
 
 void SortVersions(std::vector<IndexEntry>& entries) {
@@ -123,10 +45,11 @@ void SortVersions(std::vector<IndexEntry>& entries) {
 
 Status CheckName(const std::string& name) {
   bool ok = !name.empty() && name.size() <= 128 && name[0] != '.' && name[0] != '-' &&
-            std::all_of(name.begin(), name.end(), [](char c) {
-              return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
-                     c == '.';
-            }) &&
+            std::all_of(name.begin(), name.end(),
+                        [](char c) {
+                          return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+                                 c == '-' || c == '.';
+                        }) &&
             name.find("..") == std::string::npos;
   if (ok) return Status::Ok();
   return Status(ErrorKind::kInvalidArgument,
@@ -189,7 +112,8 @@ Result<IndexEntry> EntryFromJson(const std::string& line, const std::string& whe
   RETURN_IF_ERROR(text("yanked_reason", false, e.yanked_reason));
   RETURN_IF_ERROR(text("published_at", false, e.published_at));
   auto size = j.find("size");
-  if (size == j.end() || !size->is_number_unsigned()) return bad("\"size\" is not a non-negative integer");
+  if (size == j.end() || !size->is_number_unsigned())
+    return bad("\"size\" is not a non-negative integer");
   e.size = size->get<uint64_t>();
   for (auto [key, out] : {std::pair{"signed", &e.is_signed}, std::pair{"yanked", &e.yanked}}) {
     auto it = j.find(key);
@@ -225,8 +149,9 @@ Result<std::vector<IndexEntry>> ParseIndex(const std::string& text, const std::s
                     at + ": names package '" + entry.name + "', not '" + name + "'");
     }
     for (const IndexEntry& other : entries) {
-      if (other.version == entry.version) {
-        return Status(ErrorKind::kInvalidArgument, at + ": version " + entry.version + " is listed twice");
+      if (CompareVersions(other.version, entry.version) == 0) {
+        return Status(ErrorKind::kInvalidArgument,
+                      at + ": version " + entry.version + " is listed twice");
       }
     }
     entries.push_back(std::move(entry));
@@ -248,7 +173,8 @@ Status CheckFetched(const IndexEntry& entry, const std::string& archive, const s
   if (archive.size() != entry.size) {
     return Status(ErrorKind::kIntegrity, "package " + entry.name + " " + entry.version + " from " +
                                              where + " has " + std::to_string(archive.size()) +
-                                             " bytes, the index says " + std::to_string(entry.size));
+                                             " bytes, the index says " +
+                                             std::to_string(entry.size));
   }
   std::string digest = Sha256Hex(archive);
   if (digest != entry.sha256) {
@@ -265,7 +191,8 @@ BlockingHttp::~BlockingHttp() = default;
 Result<HttpResponse> BlockingHttp::Do(HttpRequest request) {
   if (request.timeout.count() == 0) request.timeout = kHttpTimeout;
   std::optional<Result<HttpResponse>> result;
-  transport_->Start(std::move(request), [&](Result<HttpResponse> r) { result.emplace(std::move(r)); });
+  transport_->Start(std::move(request),
+                    [&](Result<HttpResponse> r) { result.emplace(std::move(r)); });
   while (!result) transport_->Poll(std::chrono::milliseconds(200));
   return std::move(*result);
 }

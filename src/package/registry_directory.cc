@@ -48,7 +48,8 @@ Result<std::optional<std::string>> ReadCapped(const std::string& path, size_t ca
   }
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat", path, errno);
-  if (!S_ISREG(st.st_mode)) return Status(ErrorKind::kInvalidArgument, path + " is not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return Status(ErrorKind::kInvalidArgument, path + " is not a regular file");
   std::string data;
   char buf[65536];
   while (true) {
@@ -129,7 +130,8 @@ Status MakeDirs(const std::string& path) {
 
 class DirectoryRegistry : public Registry {
  public:
-  DirectoryRegistry(std::string url, std::string root) : url_(std::move(url)), root_(std::move(root)) {
+  DirectoryRegistry(std::string url, std::string root)
+      : url_(std::move(url)), root_(std::move(root)) {
     while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
   }
   const std::string& url() const override { return url_; }
@@ -158,7 +160,8 @@ class DirectoryRegistry : public Registry {
       auto sig = ReadCapped(PackagePath(entry) + ".minisig", kMaxSignatureBytes);
       if (!sig.ok()) return sig.TakeStatus().WithContext(what);
       if (!sig->has_value()) {
-        return Status(ErrorKind::kIntegrity, what + " is listed as signed but its .minisig is missing");
+        return Status(ErrorKind::kIntegrity,
+                      what + " is listed as signed but its .minisig is missing");
       }
       fetched.signature = std::move(**sig);
     }
@@ -189,13 +192,17 @@ class DirectoryRegistry : public Registry {
                                            "registry " + url_ + " index/" + entry.name + ".json"));
     }
     for (const IndexEntry& e : entries) {
-      if (e.version == entry.version) {
+      // Build metadata does not make another version (SemVer §10).
+      if (CompareVersions(e.version, entry.version) == 0) {
         return Status(ErrorKind::kAlreadyExists,
-                      what + " is already published (versions are immutable; publish a new one)");
+                      what + " is already published" +
+                          (e.version == entry.version ? "" : " as " + e.version) +
+                          " (versions are immutable; publish a new one)");
       }
     }
     RETURN_IF_ERROR(WriteExclusive(PackagePath(entry), archive, what));
-    if (!signature.empty()) RETURN_IF_ERROR(WriteAtomic(PackagePath(entry) + ".minisig", signature));
+    if (!signature.empty())
+      RETURN_IF_ERROR(WriteAtomic(PackagePath(entry) + ".minisig", signature));
     entries.push_back(entry);
     return WriteIndex(entry.name, entries);
   }
@@ -221,7 +228,9 @@ class DirectoryRegistry : public Registry {
   }
 
  private:
-  std::string IndexPath(const std::string& name) const { return root_ + "/index/" + name + ".json"; }
+  std::string IndexPath(const std::string& name) const {
+    return root_ + "/index/" + name + ".json";
+  }
   std::string PackagePath(const IndexEntry& e) const {
     return root_ + "/packages/" + e.name + "/" + e.name + "-" + e.version + ".sluicepkg";
   }

@@ -29,7 +29,8 @@ class StaticHttpRegistry : public Registry {
     RETURN_IF_ERROR(CheckName(entry.name));
     RETURN_IF_ERROR(CheckVersion(entry.version));
     std::string what = "package " + entry.name + " " + entry.version;
-    std::string path = "/packages/" + entry.name + "/" + entry.name + "-" + entry.version + ".sluicepkg";
+    std::string path =
+        "/packages/" + entry.name + "/" + entry.name + "-" + entry.version + ".sluicepkg";
     // One byte over the expected size, so an oversized body is reported as
     // a size mismatch rather than truncated silently.
     ASSIGN_OR_RETURN(auto archive, Get(path, entry.size + 1, what));
@@ -63,7 +64,8 @@ class StaticHttpRegistry : public Registry {
 
  private:
   // nullopt on 404/410.
-  Result<std::optional<std::string>> Get(const std::string& path, size_t cap, const std::string& what) {
+  Result<std::optional<std::string>> Get(const std::string& path, size_t cap,
+                                         const std::string& what) {
     HttpRequest request;
     request.url = base_ + path;
     request.max_body_bytes = cap;

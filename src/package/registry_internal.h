@@ -41,8 +41,7 @@ Result<std::vector<IndexEntry>> ParseIndex(const std::string& text, const std::s
                                            const std::string& where);
 std::string NowIso8601();
 // Size and sha256 of fetched bytes against the entry: kIntegrity otherwise.
-Status CheckFetched(const IndexEntry& entry, const std::string& archive,
-                    const std::string& where);
+Status CheckFetched(const IndexEntry& entry, const std::string& archive, const std::string& where);
 
 // A blocking request over CurlTransport (Start, then Poll until done).
 class BlockingHttp {

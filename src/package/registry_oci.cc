@@ -36,7 +36,8 @@ constexpr size_t kMaxTagsBytes = 8 << 20;
 constexpr size_t kMaxTags = 100000;
 
 bool IsLoopback(const std::string& host) {
-  std::string h = host[0] == '[' ? host.substr(0, host.find(']') + 1) : host.substr(0, host.find(':'));
+  std::string h =
+      host[0] == '[' ? host.substr(0, host.find(']') + 1) : host.substr(0, host.find(':'));
   return h == "127.0.0.1" || h == "localhost" || h == "[::1]";
 }
 
@@ -127,7 +128,8 @@ class OciRegistry : public Registry {
     ASSIGN_OR_RETURN(auto manifest, GetManifest(entry.name, entry.version));
     if (!manifest) return Status(ErrorKind::kNotFound, what + ": no such version");
     FetchedPackage fetched;
-    ASSIGN_OR_RETURN(auto archive, GetBlob(entry.name, "sha256:" + entry.sha256, entry.size + 1, what));
+    ASSIGN_OR_RETURN(auto archive,
+                     GetBlob(entry.name, "sha256:" + entry.sha256, entry.size + 1, what));
     if (!archive) return Status(ErrorKind::kNotFound, what + ": its archive blob is missing");
     fetched.archive = std::move(*archive);
     RETURN_IF_ERROR(CheckFetched(entry, fetched.archive, "registry " + url_));
@@ -139,12 +141,15 @@ class OciRegistry : public Registry {
         }
       }
       if (digest.empty()) {
-        return Status(ErrorKind::kIntegrity, what + " is listed as signed but has no signature layer");
+        return Status(ErrorKind::kIntegrity,
+                      what + " is listed as signed but has no signature layer");
       }
-      ASSIGN_OR_RETURN(auto sig, GetBlob(entry.name, digest, kMaxSignatureBytes, what + " signature"));
+      ASSIGN_OR_RETURN(auto sig,
+                       GetBlob(entry.name, digest, kMaxSignatureBytes, what + " signature"));
       if (!sig) return Status(ErrorKind::kIntegrity, what + ": its signature blob is missing");
       if (Digest(*sig) != digest) {
-        return Status(ErrorKind::kIntegrity, what + ": its signature blob does not match its digest");
+        return Status(ErrorKind::kIntegrity,
+                      what + ": its signature blob does not match its digest");
       }
       fetched.signature = std::move(*sig);
     }
@@ -170,12 +175,12 @@ class OciRegistry : public Registry {
     RETURN_IF_ERROR(PutBlob(name, config, what));
     RETURN_IF_ERROR(PutBlob(name, archive, what));
     json layers = json::array();
-    layers.push_back({{"mediaType", kLayerType},
-                      {"digest", Digest(archive)},
-                      {"size", archive.size()},
-                      {"annotations",
-                       {{"org.opencontainers.image.title",
-                         name + "-" + entry.version + ".sluicepkg"}}}});
+    layers.push_back(
+        {{"mediaType", kLayerType},
+         {"digest", Digest(archive)},
+         {"size", archive.size()},
+         {"annotations",
+          {{"org.opencontainers.image.title", name + "-" + entry.version + ".sluicepkg"}}}});
     if (!signature.empty()) {
       RETURN_IF_ERROR(PutBlob(name, signature, what));
       layers.push_back({{"mediaType", kSignatureType},
@@ -189,12 +194,14 @@ class OciRegistry : public Registry {
                         {"org.opencontainers.image.created", entry.published_at},
                         {"dev.sluice.engine", entry.engine}};
     if (!entry.key_id.empty()) annotations["dev.sluice.key_id"] = entry.key_id;
-    json manifest = {{"schemaVersion", 2},
-                     {"mediaType", kManifestType},
-                     {"artifactType", kArtifactType},
-                     {"config", {{"mediaType", kConfigType}, {"digest", Digest(config)}, {"size", config.size()}}},
-                     {"layers", layers},
-                     {"annotations", annotations}};
+    json manifest = {
+        {"schemaVersion", 2},
+        {"mediaType", kManifestType},
+        {"artifactType", kArtifactType},
+        {"config",
+         {{"mediaType", kConfigType}, {"digest", Digest(config)}, {"size", config.size()}}},
+        {"layers", layers},
+        {"annotations", annotations}};
     std::string bytes = manifest.dump();
     RETURN_IF_ERROR(PutManifest(name, entry.version, bytes, what));
     return MoveTags(name, entry.version, bytes, what);
@@ -222,7 +229,8 @@ class OciRegistry : public Registry {
     RETURN_IF_ERROR(PutBlob(name, config, what));
     // Some registries refuse a manifest without layers: the list is also
     // its one layer.
-    json desc = {{"mediaType", kYankedConfigType}, {"digest", Digest(config)}, {"size", config.size()}};
+    json desc = {
+        {"mediaType", kYankedConfigType}, {"digest", Digest(config)}, {"size", config.size()}};
     json yank_manifest = {{"schemaVersion", 2},
                           {"mediaType", kManifestType},
                           {"artifactType", kArtifactType},
@@ -246,9 +254,10 @@ class OciRegistry : public Registry {
       return status;
     }
     if (response->status == 401 || response->status == 403) {
-      return Status(ErrorKind::kAuth, "registry " + url_ + ", " + what + ": HTTP " +
-                                          std::to_string(response->status) +
-                                          " (set SLUICE_REGISTRY_USERNAME and SLUICE_REGISTRY_PASSWORD)");
+      return Status(ErrorKind::kAuth,
+                    "registry " + url_ + ", " + what + ": HTTP " +
+                        std::to_string(response->status) +
+                        " (set SLUICE_REGISTRY_USERNAME and SLUICE_REGISTRY_PASSWORD)");
     }
     return response;
   }
@@ -260,8 +269,8 @@ class OciRegistry : public Registry {
         body["errors"][0].is_object()) {
       detail = ": " + Str(body["errors"][0], "message");
     }
-    return Status(ErrorKind::kConnection, "registry " + url_ + ", " + what + ": HTTP " +
-                                              std::to_string(r.status) + detail);
+    return Status(ErrorKind::kConnection,
+                  "registry " + url_ + ", " + what + ": HTTP " + std::to_string(r.status) + detail);
   }
 
   Result<std::vector<std::string>> Tags(const std::string& name) {
@@ -297,8 +306,9 @@ class OciRegistry : public Registry {
     if (r.status != 200) return Unexpected(r, what);
     std::string digest = r.Header("docker-content-digest");
     if (!digest.empty() && digest != Digest(r.body)) {
-      return Status(ErrorKind::kIntegrity, "registry " + url_ + ", " + what +
-                                               ": the body does not match its Docker-Content-Digest");
+      return Status(
+          ErrorKind::kIntegrity,
+          "registry " + url_ + ", " + what + ": the body does not match its Docker-Content-Digest");
     }
     json body = json::parse(r.body, nullptr, false);
     if (!body.is_object() || !body["layers"].is_array() || !body["config"].is_object()) {
@@ -319,10 +329,12 @@ class OciRegistry : public Registry {
       if (!layer.is_object()) continue;
       std::string type = Str(layer, "mediaType");
       if (type == kLayerType) {
-        std::string digest = At(layer, "digest").is_string() ? At(layer, "digest").get<std::string>() : "";
+        std::string digest =
+            At(layer, "digest").is_string() ? At(layer, "digest").get<std::string>() : "";
         if (digest.rfind("sha256:", 0) != 0 || !IsSha256Hex(digest.substr(7)) ||
             !At(layer, "size").is_number_unsigned()) {
-          return Status(ErrorKind::kInvalidArgument, what + ": the package layer's digest or size is invalid");
+          return Status(ErrorKind::kInvalidArgument,
+                        what + ": the package layer's digest or size is invalid");
         }
         e.sha256 = digest.substr(7);
         e.size = At(layer, "size").get<uint64_t>();
@@ -332,7 +344,8 @@ class OciRegistry : public Registry {
       }
     }
     if (!found) {
-      return Status(ErrorKind::kInvalidArgument, what + ": not a Sluice package (no package layer)");
+      return Status(ErrorKind::kInvalidArgument,
+                    what + ": not a Sluice package (no package layer)");
     }
     if (At(manifest, "annotations").is_object()) {
       const json& a = At(manifest, "annotations");
@@ -353,11 +366,13 @@ class OciRegistry : public Registry {
     if (!manifest) return out;
     std::string what = "registry " + url_ + ", the yank list of '" + name + "'";
     const json& config = At(*manifest, "config");
-    if (!At(config, "digest").is_string()) return Status(ErrorKind::kInvalidArgument, what + " is malformed");
+    if (!At(config, "digest").is_string())
+      return Status(ErrorKind::kInvalidArgument, what + " is malformed");
     std::string digest = At(config, "digest").get<std::string>();
     ASSIGN_OR_RETURN(auto blob, GetBlob(name, digest, kMaxIndexBytes, "the yank list"));
     if (!blob) return Status(ErrorKind::kInvalidArgument, what + ": its blob is missing");
-    if (Digest(*blob) != digest) return Status(ErrorKind::kIntegrity, what + " does not match its digest");
+    if (Digest(*blob) != digest)
+      return Status(ErrorKind::kIntegrity, what + " does not match its digest");
     json body = json::parse(*blob, nullptr, false);
     if (!body.is_object() || !body["yanked"].is_array()) {
       return Status(ErrorKind::kInvalidArgument, what + " is not valid JSON");
@@ -419,8 +434,8 @@ class OciRegistry : public Registry {
     if (done.status != 201 && done.status != 204) return Unexpected(done, what + " (blob upload)");
     std::string echoed = done.Header("docker-content-digest");
     if (!echoed.empty() && echoed != digest) {
-      return Status(ErrorKind::kIntegrity,
-                    "registry " + url_ + ", " + what + ": the registry stored a blob with another digest");
+      return Status(ErrorKind::kIntegrity, "registry " + url_ + ", " + what +
+                                               ": the registry stored a blob with another digest");
     }
     return Status::Ok();
   }
@@ -436,8 +451,9 @@ class OciRegistry : public Registry {
     if (r.status != 201 && r.status != 200) return Unexpected(r, what + " (manifest " + tag + ")");
     std::string echoed = r.Header("docker-content-digest");
     if (!echoed.empty() && echoed != Digest(bytes)) {
-      return Status(ErrorKind::kIntegrity, "registry " + url_ + ", " + what +
-                                               ": the registry stored a manifest with another digest");
+      return Status(ErrorKind::kIntegrity,
+                    "registry " + url_ + ", " + what +
+                        ": the registry stored a manifest with another digest");
     }
     return Status::Ok();
   }
@@ -482,11 +498,13 @@ Result<std::unique_ptr<Registry>> OpenOciRegistry(const std::string& url) {
   std::string prefix = slash == std::string::npos ? "" : rest.substr(slash + 1);
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   bool bad_host = host.empty() || host.find_first_of("@?#") != std::string::npos;
-  bool bad_prefix = prefix.find("..") != std::string::npos || prefix.find("//") != std::string::npos ||
+  bool bad_prefix = prefix.find("..") != std::string::npos ||
+                    prefix.find("//") != std::string::npos ||
                     prefix.find_first_of("?#% ") != std::string::npos;
   for (char c : prefix) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) ||
-          c == '/' || c == '.' || c == '_' || c == '-')) {
+    if (!(std::islower(static_cast<unsigned char>(c)) ||
+          std::isdigit(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' ||
+          c == '-')) {
       bad_prefix = true;
     }
   }

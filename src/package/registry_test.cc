@@ -98,6 +98,8 @@ TEST_F(DirectoryRegistryTest, DuplicateVersionRefused) {
   auto fetched = registry_->Fetch((*registry_->Versions("gh"))[0]);
   ASSERT_TRUE(fetched.ok());
   EXPECT_EQ(fetched->archive, "archive of gh 1.0.0");
+  // Build metadata does not make a new version.
+  EXPECT_EQ(Publish("gh", "1.0.0+build.5").kind(), ErrorKind::kAlreadyExists);
 }
 
 TEST_F(DirectoryRegistryTest, PublishChecksItsArguments) {

@@ -95,8 +95,7 @@ Status Run(const std::vector<std::string>& args) {
     entry.engine = args.size() >= 7 ? args[6] : ">=0.1.0";
     entry.is_signed = !signature.empty();
     RETURN_IF_ERROR(registry->Publish(entry, archive, signature));
-    std::cout << "published " << name << " " << entry.version << " sha256=" << entry.sha256
-              << "\n";
+    std::cout << "published " << name << " " << entry.version << " sha256=" << entry.sha256 << "\n";
     return Status::Ok();
   }
   if (cmd == "versions" && args.size() == 3) {

@@ -1,0 +1,139 @@
+# The OCI registry back end against Debian's docker-registry (distribution
+# 2.8) on a free 127.0.0.1 port: publish (blobs, an OCI image manifest per
+# version), list with SemVer order, fetch back identical bytes and the
+# signature, duplicate versions refused, yank/unyank through the _yanked
+# tag, moving tags MAJOR, MAJOR.MINOR and latest (visible in tags/list and
+# pointing at the right manifest), a blob tampered in storage refused.
+source "$(dirname "$0")/lib.bash"
+bin=$(dirname "$sluice")
+tool=$bin/pkg_tool
+command -v docker-registry >/dev/null || { echo "docker-registry is not installed: run scripts/setup" >&2; exit 1; }
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+cd "$dir"
+# A free port: bind-and-release by the kernel, retried if the registry
+# loses the race for it.
+start_registry() {
+  for _ in 1 2 3 4 5; do
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    cat > config.yml <<YAML
+version: 0.1
+log:
+  level: error
+storage:
+  filesystem:
+    rootdirectory: $dir/storage
+  delete:
+    enabled: false
+http:
+  addr: 127.0.0.1:$port
+YAML
+    docker-registry serve config.yml > registry.log 2>&1 &
+    pid=$!
+    for _ in $(seq $((150 * slow))); do
+      curl -fsS "http://127.0.0.1:$port/v2/" > /dev/null 2>&1 && return 0
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=
+  done
+  return 1
+}
+start_registry || { fail "docker-registry did not start: $(cat registry.log)"; finish; }
+url="oci://127.0.0.1:$port/sluice"
+api="http://127.0.0.1:$port/v2/sluice/gh"
+
+head -c 5000 /dev/urandom > a.sluicepkg
+head -c 9000 /dev/urandom > b.sluicepkg
+head -c 3000 /dev/urandom > c.sluicepkg
+head -c 3000 /dev/urandom > d.sluicepkg
+"$tool" keygen k.key k.pub > /dev/null || fail "keygen"
+"$tool" sign k.key b.sluicepkg "sluice-package name=gh version=1.10.0" || fail "sign"
+
+out=$("$tool" versions "$url" gh 2>&1) && fail "versions of an empty registry"
+expect_contains "empty registry" "not_found" "$out"
+
+"$tool" publish "$url" gh 1.2.0 a.sluicepkg "" ">=0.1.0" > /dev/null || fail "publish 1.2.0"
+"$tool" publish "$url" gh 1.10.0 b.sluicepkg b.sluicepkg.minisig ">=0.2.0" > /dev/null || fail "publish 1.10.0"
+"$tool" publish "$url" gh 1.3.0-beta.1 c.sluicepkg > /dev/null || fail "publish prerelease"
+"$tool" publish "$url" gh 1.9.5 d.sluicepkg > /dev/null || fail "publish 1.9.5 (lower than 1.10.0)"
+
+out=$("$tool" versions "$url" gh 2>&1) || fail "versions: $out"
+expect_eq "versions" "1.2.0 sha256=$(sha256sum a.sluicepkg | cut -d' ' -f1) size=5000 engine=>=0.1.0 signed=no
+1.3.0-beta.1 sha256=$(sha256sum c.sluicepkg | cut -d' ' -f1) size=3000 engine=>=0.1.0 signed=no
+1.9.5 sha256=$(sha256sum d.sluicepkg | cut -d' ' -f1) size=3000 engine=>=0.1.0 signed=no
+1.10.0 sha256=$(sha256sum b.sluicepkg | cut -d' ' -f1) size=9000 engine=>=0.2.0 signed=yes" "$out"
+
+"$tool" fetch "$url" gh 1.10.0 got.sluicepkg > /dev/null || fail "fetch 1.10.0"
+cmp -s got.sluicepkg b.sluicepkg || fail "fetched bytes differ"
+cmp -s got.sluicepkg.minisig b.sluicepkg.minisig || fail "fetched signature differs"
+"$tool" verify got.sluicepkg got.sluicepkg.minisig k.pub > /dev/null || fail "fetched signature verifies"
+"$tool" fetch "$url" gh 1.2.0 got2.sluicepkg > /dev/null || fail "fetch 1.2.0"
+cmp -s got2.sluicepkg a.sluicepkg || fail "fetched 1.2.0 differs"
+
+out=$("$tool" publish "$url" gh 1.2.0 c.sluicepkg 2>&1) && fail "duplicate publish succeeded"
+expect_contains "duplicate publish" "already_exists" "$out"
+expect_contains "duplicate names the version" "gh 1.2.0" "$out"
+"$tool" fetch "$url" gh 1.2.0 again.sluicepkg > /dev/null && cmp -s again.sluicepkg a.sluicepkg ||
+  fail "1.2.0 changed after a refused republish"
+
+# Moving tags: 1 and latest → 1.10.0; 1.2 → 1.2.0; 1.9 → 1.9.5; 1.10 → 1.10.0; no 1.3 (prerelease).
+tags=$(curl -fsS "$api/tags/list" | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["tags"])))')
+expect_eq "tags" "1 1.10 1.10.0 1.2 1.2.0 1.3.0-beta.1 1.9 1.9.5 latest" "$tags"
+digest() {
+  curl -fsSI -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$api/manifests/$1" |
+    tr -d '\r' | sed -n 's/^[Dd]ocker-[Cc]ontent-[Dd]igest: //p'
+}
+expect_eq "tag 1 is 1.10.0" "$(digest 1.10.0)" "$(digest 1)"
+expect_eq "latest is 1.10.0" "$(digest 1.10.0)" "$(digest latest)"
+expect_eq "tag 1.9 is 1.9.5" "$(digest 1.9.5)" "$(digest 1.9)"
+expect_eq "tag 1.2 is 1.2.0" "$(digest 1.2.0)" "$(digest 1.2)"
+art=$(curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$api/manifests/1.10.0" |
+  python3 -c 'import json,sys; m=json.load(sys.stdin); print(m["artifactType"], m["config"]["mediaType"], *[l["mediaType"] for l in m["layers"]])')
+expect_eq "manifest media types" "application/vnd.sluice.connector.v1 application/vnd.sluice.connector.config.v1+json application/vnd.sluice.connector.layer.v1.tar+gzip application/vnd.sluice.signature.minisign.v1" "$art"
+
+# Yank and unyank.
+"$tool" yank "$url" gh 1.9.5 "breaks pagination" || fail "yank"
+out=$("$tool" versions "$url" gh 2>&1)
+expect_contains "yanked" "1.9.5 sha256=$(sha256sum d.sluicepkg | cut -d' ' -f1) size=3000 engine=>=0.1.0 signed=no yanked reason=breaks pagination" "$out"
+"$tool" fetch "$url" gh 1.9.5 y.sluicepkg > /dev/null || fail "a yanked version still fetches"
+"$tool" yank "$url" gh 1.2.0 || fail "yank 1.2.0"
+"$tool" unyank "$url" gh 1.9.5 || fail "unyank"
+out=$("$tool" versions "$url" gh 2>&1)
+expect_not_contains "unyanked" "1.9.5 sha256=$(sha256sum d.sluicepkg | cut -d' ' -f1) size=3000 engine=>=0.1.0 signed=no yanked" "$out"
+expect_contains "1.2.0 still yanked" "1.2.0 sha256=$(sha256sum a.sluicepkg | cut -d' ' -f1) size=5000 engine=>=0.1.0 signed=no yanked" "$out"
+out=$("$tool" yank "$url" gh 7.0.0 2>&1) && fail "yank of an absent version"
+expect_contains "yank absent" "not_found" "$out"
+
+# Unknown package, bad names.
+out=$("$tool" versions "$url" jira 2>&1) && fail "unknown package"
+expect_contains "unknown package" "no package named 'jira'" "$out"
+out=$("$tool" publish "$url" GH 1.0.0 a.sluicepkg 2>&1) && fail "upper-case OCI name"
+expect_contains "upper-case OCI name" "upper-case" "$out"
+
+# A blob tampered in the registry's storage (same size, one byte flipped).
+sha=$(sha256sum a.sluicepkg | cut -d' ' -f1)
+blob=$dir/storage/docker/registry/v2/blobs/sha256/${sha:0:2}/$sha/data
+if [ -f "$blob" ]; then
+  python3 - "$blob" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, 'rb').read())
+b[10] ^= 1
+open(p, 'wb').write(bytes(b))
+PY
+  out=$("$tool" fetch "$url" gh 1.2.0 bad.sluicepkg 2>&1) && fail "tampered blob fetched"
+  expect_contains "tampered blob" "integrity_error" "$out"
+else
+  fail "blob not found in storage at $blob"
+fi
+
+# Registry gone.
+kill "$pid"; wait "$pid" 2>/dev/null; pid=
+out=$("$tool" versions "$url" gh 2>&1) && fail "versions with no registry"
+expect_contains "no registry" "connection_error" "$out"
+finish
