@@ -5,9 +5,14 @@
 namespace sluice {
 
 Result<int64_t> SyncRuns::Start(const SyncRunStart& run) {
-  ASSIGN_OR_RETURN(Stmt record, db_.Prepare("INSERT INTO _sluice_sync_runs (connector, entity, destination, "
-                                            "table_name, mode, write_mode, status, started_at) VALUES (?1, ?2, "
-                                            "?3, ?4, ?5, ?6, 'running', ?7)"));
+  ASSIGN_OR_RETURN(Stmt record,
+                   db_.Prepare("INSERT INTO _sluice_sync_runs (connector, entity, destination, table_name, mode, "
+                               "write_mode, status, started_at, type_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                               "'running', ?7, CASE WHEN ?8 != '' THEN ?8 ELSE COALESCE("
+                               "(SELECT p.version FROM _sluice_packages p JOIN _sluice_connectors c ON c.type = "
+                               "p.type WHERE c.name = ?1), "
+                               "(SELECT t.version FROM _sluice_connector_types t JOIN _sluice_connectors c ON "
+                               "c.type = t.name WHERE c.name = ?1), '') END)"));
   RETURN_IF_ERROR(record.BindText(1, run.connector));
   RETURN_IF_ERROR(record.BindText(2, run.entity));
   RETURN_IF_ERROR(record.BindText(3, run.destination));
@@ -15,6 +20,7 @@ Result<int64_t> SyncRuns::Start(const SyncRunStart& run) {
   RETURN_IF_ERROR(record.BindText(5, run.mode));
   RETURN_IF_ERROR(record.BindText(6, run.write_mode));
   RETURN_IF_ERROR(record.BindText(7, run.started_at));
+  RETURN_IF_ERROR(record.BindText(8, run.type_version));
   RETURN_IF_ERROR(record.Run());
   return db_.LastInsertRowid();
 }
@@ -54,7 +60,7 @@ Status SyncRuns::Finish(int64_t run, const SyncRunEnd& end) {
 
 Result<SyncRunRows> SyncRuns::List(const std::string& connector) {
   std::string sql =
-      "SELECT id, connector, entity, destination, table_name AS \"table\", mode, write_mode, started_at, "
+      "SELECT id, connector, entity, type_version, destination, table_name AS \"table\", mode, write_mode, started_at, "
       "duration_ms, rows_read, rows_written, rows_deleted, status, error FROM _sluice_sync_runs";
   if (!connector.empty()) sql += " WHERE connector = ?1";
   sql += " ORDER BY id DESC LIMIT 100";

@@ -28,6 +28,10 @@ struct SyncRunStart {
   std::string mode;        // "full" or "incremental"
   std::string write_mode;  // WriteModeName()
   std::string started_at;
+  // The connector type's version that writes the run; empty: the installed
+  // package's version, else the type's declared VERSION, looked up by
+  // Start() from the connector's name.
+  std::string type_version;
 };
 
 // How it ended.

@@ -7,6 +7,8 @@
 
 #include <map>
 
+#include "catalog/catalog.h"
+#include "catalog/package_records.h"
 #include "catalog/workspace.h"
 #include "core/secret_masker.h"
 
@@ -21,7 +23,7 @@ class SyncRunsTest : public ::testing::Test {
     ws_ = std::move(opened).value();
   }
   SyncRunStart Run(const std::string& entity) {
-    return {"prod", entity, "workspace", "prod_" + entity, "full", "overwrite-delete-stale", "2026-12-01T00:00:00Z"};
+    return {"prod", entity, "workspace", "prod_" + entity, "full", "overwrite-delete-stale", "2026-12-01T00:00:00Z", ""};
   }
   // A column of the newest run of SHOW SYNC RUNS, by name.
   Value Newest(const std::string& column, const std::string& connector = "") {
@@ -54,6 +56,37 @@ TEST_F(SyncRunsTest, RunFromStartToFinish) {
   EXPECT_TRUE(Newest("error").is_null());
 }
 
+// A run records the version of the connector type that wrote it: the
+// installed package's, else the type's declared VERSION, else what the
+// caller gave.
+TEST_F(SyncRunsTest, RunsRecordTheTypeVersion) {
+  ConnectorTypeDef type;
+  type.name = "svc";
+  type.version = "0.9.0";
+  ASSERT_TRUE(ws_->catalog().PutConnectorType(type, false).ok());
+  ConnectorDef connector;
+  connector.name = "prod";
+  connector.type = "svc";
+  ASSERT_TRUE(ws_->catalog().PutConnector(connector, false).ok());
+  SyncRuns runs(ws_->db());
+  ASSERT_TRUE(runs.Start(Run("a")).ok());
+  EXPECT_EQ(Newest("type_version"), Value("0.9.0"));
+  InstalledPackage package;
+  package.type = "svc";
+  package.version = "1.4.1";
+  ASSERT_TRUE(ws_->packages().PutPackage(package).ok());
+  ASSERT_TRUE(runs.Start(Run("a")).ok());
+  EXPECT_EQ(Newest("type_version"), Value("1.4.1"));
+  SyncRunStart given = Run("a");
+  given.type_version = "2.0.0";
+  ASSERT_TRUE(runs.Start(given).ok());
+  EXPECT_EQ(Newest("type_version"), Value("2.0.0"));
+  SyncRunStart unknown = Run("a");
+  unknown.connector = "nobody";
+  ASSERT_TRUE(runs.Start(unknown).ok());
+  EXPECT_EQ(Newest("type_version"), Value(""));
+}
+
 TEST_F(SyncRunsTest, ListColumnsNewestFirstAndByConnector) {
   SyncRuns runs(ws_->db());
   ASSERT_TRUE(runs.Start(Run("a")).ok());
@@ -63,7 +96,7 @@ TEST_F(SyncRunsTest, ListColumnsNewestFirstAndByConnector) {
   Result<SyncRunRows> all = runs.List("");
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->columns,
-            (std::vector<std::string>{"id", "connector", "entity", "destination", "table", "mode", "write_mode",
+            (std::vector<std::string>{"id", "connector", "entity", "type_version", "destination", "table", "mode", "write_mode",
                                       "started_at", "duration_ms", "rows_read", "rows_written", "rows_deleted",
                                       "status", "error"}));
   ASSERT_EQ(all->rows.size(), 2u);
@@ -91,7 +124,7 @@ TEST_F(SyncRunsTest, MarkInterruptedSparesOtherRunsAndItself) {
   ASSERT_TRUE(runs.MarkInterrupted("prod", "items", "workspace", current).ok());
   Result<SyncRunRows> all = runs.List("");
   std::map<int64_t, std::string> status;
-  for (const auto& row : all->rows) status[row[0].get<int64_t>()] = row[12].get<std::string>();
+  for (const auto& row : all->rows) status[row[0].get<int64_t>()] = row[13].get<std::string>();
   EXPECT_EQ(status[killed], "interrupted");
   EXPECT_EQ(status[other_entity], "running");
   EXPECT_EQ(status[current], "running");

@@ -139,6 +139,40 @@ UPDATE _sluice_entities SET position = rowid;
 ALTER TABLE _sluice_connector_types ADD COLUMN kind TEXT NOT NULL DEFAULT 'declared';
 UPDATE _sluice_connector_types SET kind = 'integration' WHERE integration != '';
 )sql",
+    // v6: packages (package_records.h) — declared registries, installed
+    // packages with the version ROLLBACK restores, the TEST CONNECTOR blocks
+    // PACKAGE re-runs, and the connector type's version on each sync run.
+    R"sql(
+CREATE TABLE _sluice_registries (
+  name         TEXT PRIMARY KEY,
+  url          TEXT NOT NULL,
+  trusted_keys TEXT NOT NULL DEFAULT '[]',
+  created_at   TEXT NOT NULL
+);
+CREATE TABLE _sluice_packages (
+  type             TEXT PRIMARY KEY,
+  version          TEXT NOT NULL,
+  sha256           TEXT NOT NULL,
+  constraint_text  TEXT NOT NULL DEFAULT '',
+  registry         TEXT NOT NULL DEFAULT '',
+  registry_url     TEXT NOT NULL DEFAULT '',
+  key_id           TEXT NOT NULL DEFAULT '',
+  allow_unsigned   INTEGER NOT NULL DEFAULT 0,
+  installed_at     TEXT NOT NULL,
+  previous_version TEXT NOT NULL DEFAULT '',
+  previous_sha256  TEXT NOT NULL DEFAULT '',
+  previous_key_id  TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE _sluice_tests (
+  type        TEXT NOT NULL,
+  name        TEXT NOT NULL,
+  text        TEXT NOT NULL,
+  origin      TEXT NOT NULL DEFAULT '',
+  recorded_at TEXT NOT NULL,
+  PRIMARY KEY (type, name)
+);
+ALTER TABLE _sluice_sync_runs ADD COLUMN type_version TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr char kVersionKey[] = "schema_version";

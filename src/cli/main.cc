@@ -6,6 +6,8 @@
 //   sluice scheduler [WORKSPACE] [--once]
 //   sluice plugin serve DIR [--address A --network tcp|unix --log-format json|text …]
 //   sluice test [PATH]... [--tags a,b] [--exclude-tags c] [--filter TEXT] [--junit FILE] [-j N]
+//   sluice keygen NAME [-w WORKSPACE] [--force]
+//   sluice package DIR [--version V] [--out DIR] [--type T] [--license L] …
 //
 // Commands and files run in the order given. With neither, a terminal gets
 // the REPL and a pipe is read as a script.
@@ -17,6 +19,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "cli/package_command.h"
 #include "cli/plugin_command.h"
 #include "cli/repl.h"
 #include "cli/runner.h"
@@ -85,10 +88,12 @@ int main(int argc, char** argv) {
   scheduler->add_option("workspace", scheduler_args, "workspace file (default ./sluice.db)")->expected(0, 1);
   scheduler->add_flag("--once", scheduler_once, "run what is due this minute, then exit");
   PluginCommand plugin(app);
+  PackageCommands package_commands(app, workspace_path);
   DisableCoreDumps();
   CLI11_PARSE(app, argc, argv);
   if (test->parsed()) return RunTests(test_options, stdout, stderr);
   if (plugin.parsed()) return plugin.Run(argv[0]);
+  if (package_commands.parsed()) return package_commands.Run();
   if (scheduler->parsed() && !scheduler_args.empty()) workspace_path = scheduler_args.front();
 
   // A first positional that is not a script names the workspace.

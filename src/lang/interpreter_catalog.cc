@@ -579,14 +579,29 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
   switch (s.what) {
     case ast::ShowWhat::kConnectorTypes: {
       ASSIGN_OR_RETURN(auto types, catalog.ListConnectorTypes());
-      result.columns = {"name", "version", "entities", "actions", "registered", "description"};
+      // The package columns come last so scripts reading the first ones by
+      // position keep working; NULL for a type not installed from a package.
+      result.columns = {"name",        "version",    "entities", "actions",         "registered",
+                        "description", "constraint", "registry", "update_available"};
+      PackageStatements packages(in_);
       for (const ConnectorTypeDef& type : types) {
         ASSIGN_OR_RETURN(auto entities, catalog.ListEntities(type.name));
         ASSIGN_OR_RETURN(auto actions, catalog.ListActions(type.name));
-        result.rows.push_back({Value(type.name), OrNull(type.version),
+        ASSIGN_OR_RETURN(std::optional<InstalledPackage> package, in_.workspace_.packages().GetPackage(type.name));
+        std::vector<Value> row{Value(type.name),
+                               OrNull(type.version),
                                Value(static_cast<int64_t>(entities.size())),
-                               Value(static_cast<int64_t>(actions.size())), Value(type.registered),
-                               OrNull(type.description)});
+                               Value(static_cast<int64_t>(actions.size())),
+                               Value(type.registered),
+                               OrNull(type.description)};
+        if (package) {
+          row.push_back(OrNull(package->constraint));
+          row.push_back(OrNull(package->registry.empty() ? package->registry_url : package->registry));
+          row.push_back(OrNull(packages.UpdateAvailable(*package)));
+        } else {
+          row.insert(row.end(), 3, Value());
+        }
+        result.rows.push_back(std::move(row));
       }
       break;
     }

@@ -127,6 +127,11 @@ class Parser {
   ast::Statement ParsePackage(const Token& first);
   ast::Statement ParsePublish(const Token& first);
   ast::Statement ParseInstall(const Token& first);
+  ast::Statement ParseUpgrade(const Token& first);
+  ast::Statement ParseRollback(const Token& first);
+  ast::Statement ParseYank(const Token& first);
+  ast::Statement ParseCreateRegistry(const Token& first, bool or_replace);
+  std::string ParseNameOrString(std::string_view what);
   ast::Statement ParseDeclare(const Token& first);
   ast::Statement ParseSet(const Token& first);
   ast::Statement ParsePrint(const Token& first);

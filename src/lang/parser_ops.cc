@@ -1,5 +1,5 @@
 // Statements that operate on connectors and packages: TEST, SYNC, PACKAGE,
-// PUBLISH, INSTALL.
+// PUBLISH, INSTALL, UPGRADE, ROLLBACK, YANK, CREATE REGISTRY.
 #include "lang/parser_internal.h"
 
 namespace sluice::parser_detail {
@@ -99,13 +99,28 @@ ast::Statement Parser::ParseSync(const Token& first) {
   return Make(first, std::move(statement));
 }
 
+// A registry, a signing key or a publishing target may be written as a
+// declared name (bare or quoted) or as a quoted path/URL; which one it is
+// is decided when the statement runs (registry.h LooksLikeRegistryUrl).
+std::string Parser::ParseNameOrString(std::string_view what) {
+  const Token& token = Peek();
+  if (IsStringToken(token)) {
+    Next();
+    if (token.text.empty()) Fail(token, std::string(what) + " must not be empty");
+    return token.text;
+  }
+  if (token.kind != TokenKind::kIdentifier) FailExpected(what);
+  Next();
+  return token.text;
+}
+
 ast::Statement Parser::ParsePackage(const Token& first) {
   Next();  // PACKAGE
   ExpectKeyword("CONNECTOR");
   ExpectKeyword("TYPE");
   ast::PackageStmt statement;
   statement.type = ParseStringName("a connector type name");
-  bool version = false, description = false, author = false, license = false;
+  bool version = false, description = false, author = false, license = false, to = false;
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("VERSION")) {
@@ -119,7 +134,10 @@ ast::Statement Parser::ParsePackage(const Token& first) {
       statement.author = ParseStringLiteral("an author");
     } else if (AcceptKeyword("LICENSE")) {
       ClauseOnce(license, clause);
-      statement.license = ParseStringLiteral("a license");
+      statement.license = ParseStringLiteral("an SPDX license expression ('MIT')");
+    } else if (AcceptKeyword("TO")) {
+      ClauseOnce(to, clause);
+      statement.to_dir = ParseStringLiteral("an output directory ('packages')");
     } else {
       break;
     }
@@ -134,9 +152,24 @@ ast::Statement Parser::ParsePublish(const Token& first) {
   ExpectKeyword("TYPE");
   ast::PublishStmt statement;
   statement.type = ParseStringName("a connector type name");
-  if (AcceptKeyword("VERSION")) statement.version = ParseStringLiteral("a version");
-  ExpectKeyword("TO");
-  statement.target = ParseStringLiteral("a registry (directory or URL)");
+  bool version = false, to = false, signed_by = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("VERSION")) {
+      ClauseOnce(version, clause);
+      statement.version = ParseStringLiteral("a version ('1.0.0')");
+    } else if (AcceptKeyword("TO")) {
+      ClauseOnce(to, clause);
+      statement.target = ParseNameOrString("a registry name, directory or URL");
+    } else if (AcceptKeyword("SIGNED")) {
+      ClauseOnce(signed_by, clause);
+      ExpectKeyword("BY");
+      statement.signed_by = ParseNameOrString("the name of a secret holding a signing key");
+    } else {
+      break;
+    }
+  }
+  if (!to) FailExpected("TO 'registry' (a registry name, directory or URL)");
   ExpectStatementEnd();
   return Make(first, std::move(statement));
 }
@@ -147,10 +180,136 @@ ast::Statement Parser::ParseInstall(const Token& first) {
   ExpectKeyword("TYPE");
   ast::InstallStmt statement;
   statement.type = ParseStringName("a connector type name");
-  if (AcceptKeyword("VERSION")) statement.version = ParseStringLiteral("a version range ('^1.0')");
-  ExpectKeyword("FROM");
-  ExpectKeyword("REGISTRY");
-  statement.registry = ParseStringLiteral("a registry (directory or URL)");
+  bool version = false, from = false, allow = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("VERSION")) {
+      ClauseOnce(version, clause);
+      statement.version = ParseStringLiteral("a version range ('^1.0')");
+    } else if (AcceptKeyword("FROM")) {
+      ClauseOnce(from, clause);
+      ExpectKeyword("REGISTRY");
+      statement.registry = ParseNameOrString("a registry name, directory or URL");
+    } else if (AcceptKeyword("ALLOW")) {
+      ClauseOnce(allow, clause);
+      ExpectKeyword("UNSIGNED");
+      statement.allow_unsigned = true;
+    } else {
+      break;
+    }
+  }
+  if (!from) FailExpected("FROM REGISTRY 'registry' (a registry name, directory or URL)");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseUpgrade(const Token& first) {
+  Next();  // UPGRADE
+  ExpectKeyword("CONNECTOR");
+  ExpectKeyword("TYPE");
+  ast::UpgradeStmt statement;
+  statement.type = ParseStringName("a connector type name");
+  bool version = false, force = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("VERSION")) {
+      ClauseOnce(version, clause);
+      statement.version = ParseStringLiteral("a version range ('^2')");
+    } else if (AcceptKeyword("FORCE")) {
+      ClauseOnce(force, clause);
+      statement.force = true;
+    } else {
+      break;
+    }
+  }
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseRollback(const Token& first) {
+  Next();  // ROLLBACK
+  ExpectKeyword("CONNECTOR");
+  ExpectKeyword("TYPE");
+  ast::RollbackStmt statement{ParseStringName("a connector type name")};
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseYank(const Token& first) {
+  Next();  // YANK
+  ExpectKeyword("CONNECTOR");
+  ExpectKeyword("TYPE");
+  ast::YankStmt statement;
+  statement.type = ParseStringName("a connector type name");
+  bool version = false, from = false, reason = false, undo = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("VERSION")) {
+      ClauseOnce(version, clause);
+      statement.version = ParseStringLiteral("an exact version ('1.0.1')");
+    } else if (AcceptKeyword("FROM")) {
+      ClauseOnce(from, clause);
+      ExpectKeyword("REGISTRY");
+      statement.registry = ParseNameOrString("a registry name, directory or URL");
+    } else if (AcceptKeyword("REASON")) {
+      ClauseOnce(reason, clause);
+      statement.reason = ParseStringLiteral("a reason");
+    } else if (AcceptKeyword("UNDO")) {
+      ClauseOnce(undo, clause);
+      statement.undo = true;
+    } else {
+      break;
+    }
+  }
+  // Yanking is about one exact version; no default could be the right one.
+  if (!version) FailExpected("VERSION '1.0.1' (the exact version to yank)");
+  if (!from) FailExpected("FROM REGISTRY 'registry'");
+  ExpectStatementEnd();
+  return Make(first, std::move(statement));
+}
+
+ast::Statement Parser::ParseCreateRegistry(const Token& first, bool or_replace) {
+  ast::CreateRegistryStmt statement;
+  statement.or_replace = or_replace;
+  const Token& name = Peek();
+  if (IsStringToken(name)) {
+    statement.name = ParseStringName("a registry name");
+  } else {
+    statement.name = ParseIdentifierName("a registry name");
+  }
+  bool url = false, keys = false;
+  while (true) {
+    const Token& clause = Peek();
+    if (AcceptKeyword("URL")) {
+      ClauseOnce(url, clause);
+      const Token& value = Peek();
+      statement.url = ParseStringLiteral("a registry URL or directory ('https://…', 'oci://…', '/path')");
+      if (statement.url.empty()) Fail(value, "the registry URL must not be empty");
+    } else if (AcceptKeyword("TRUSTED_KEYS")) {
+      ClauseOnce(keys, clause);
+      // ('RW…', …) as elsewhere in the language's lists, or a JSON-style
+      // ['RW…', …]; an empty list trusts no key (only ALLOW UNSIGNED installs).
+      std::string close;
+      if (AcceptSymbol("(")) {
+        close = ")";
+      } else if (AcceptSymbol("[")) {
+        close = "]";
+      } else {
+        FailExpected("'(' starting a list of public keys ('RW…', …)");
+      }
+      if (!AcceptSymbol(close)) {
+        do {
+          const Token& key = Peek();
+          statement.trusted_keys.push_back(ParseStringLiteral("a public key in quotes ('RW…')"));
+          if (statement.trusted_keys.back().empty()) Fail(key, "a trusted key must not be empty");
+        } while (AcceptSymbol(","));
+        ExpectSymbol(close);
+      }
+    } else {
+      break;
+    }
+  }
+  if (!url) FailExpected("URL 'path-or-url' (every registry has a location)");
   ExpectStatementEnd();
   return Make(first, std::move(statement));
 }

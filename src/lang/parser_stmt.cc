@@ -43,6 +43,9 @@ ast::Statement Parser::ParseStatement() {
     if (PeekKeyword("TABLE", 1)) return ParseSql(first);
     return ParseAlter(first);
   }
+  // Only `ROLLBACK CONNECTOR …` is ours; ROLLBACK, ROLLBACK TRANSACTION and
+  // ROLLBACK TO SAVEPOINT stay SQL.
+  if (first.IsKeyword("ROLLBACK") && PeekKeyword("CONNECTOR", 1)) return ParseRollback(first);
   if (IsSqlStatementKeyword(first)) return ParseSql(first);
   if (first.IsKeyword("SHOW")) return ParseShow(first);
   if (first.IsKeyword("DESCRIBE") || first.IsKeyword("DESC")) return ParseDescribe(first);
@@ -52,6 +55,8 @@ ast::Statement Parser::ParseStatement() {
   if (first.IsKeyword("PACKAGE")) return ParsePackage(first);
   if (first.IsKeyword("PUBLISH")) return ParsePublish(first);
   if (first.IsKeyword("INSTALL")) return ParseInstall(first);
+  if (first.IsKeyword("UPGRADE")) return ParseUpgrade(first);
+  if (first.IsKeyword("YANK")) return ParseYank(first);
   if (first.IsKeyword("DECLARE")) return ParseDeclare(first);
   if (first.IsKeyword("SET")) return ParseSet(first);
   if (first.IsKeyword("PRINT")) return ParsePrint(first);
@@ -116,7 +121,8 @@ ast::Statement Parser::ParseCreate(const Token& first) {
   }
   if (AcceptKeyword("SECRET")) return ParseCreateSecret(first, or_replace);
   if (AcceptKeyword("DESTINATION")) return ParseCreateDestination(first, or_replace);
-  FailExpected("CONNECTOR, SECRET or DESTINATION (or an SQL TABLE, VIEW, INDEX or TRIGGER)");
+  if (AcceptKeyword("REGISTRY")) return ParseCreateRegistry(first, or_replace);
+  FailExpected("CONNECTOR, SECRET, DESTINATION or REGISTRY (or an SQL TABLE, VIEW, INDEX or TRIGGER)");
 }
 
 
@@ -321,7 +327,8 @@ ast::ObjectKind Parser::ParseObjectKind() {
   if (AcceptKeyword("ACTION")) return ast::ObjectKind::kAction;
   if (AcceptKeyword("SECRET")) return ast::ObjectKind::kSecret;
   if (AcceptKeyword("DESTINATION")) return ast::ObjectKind::kDestination;
-  FailExpected("CONNECTOR TYPE, CONNECTOR ENTITY, CONNECTOR ACTION, CONNECTOR, SECRET or DESTINATION");
+  if (AcceptKeyword("REGISTRY")) return ast::ObjectKind::kRegistry;
+  FailExpected("CONNECTOR TYPE, CONNECTOR ENTITY, CONNECTOR ACTION, CONNECTOR, SECRET, DESTINATION or REGISTRY");
 }
 
 // Names of types, entities and actions are written quoted ('myservice.items');
@@ -369,8 +376,12 @@ ast::Statement Parser::ParseShow(const Token& first) {
   } else if (AcceptKeyword("SYNC")) {
     ExpectKeyword("RUNS");
     statement.what = ast::ShowWhat::kSyncRuns;
+  } else if (AcceptKeyword("PACKAGES")) {
+    statement.what = ast::ShowWhat::kPackages;
+  } else if (AcceptKeyword("REGISTRIES")) {
+    statement.what = ast::ShowWhat::kRegistries;
   } else {
-    FailExpected("CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, DESTINATIONS, SYNC RUNS or CONNECTOR STATS");
+    FailExpected("CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, DESTINATIONS, SYNC RUNS, CONNECTOR STATS, PACKAGES or REGISTRIES");
   }
   if ((statement.what == ast::ShowWhat::kEntities || statement.what == ast::ShowWhat::kActions ||
        statement.what == ast::ShowWhat::kSyncRuns || statement.what == ast::ShowWhat::kConnectorStats) &&

@@ -825,6 +825,161 @@ TEST(ParserTest, PackagePublishInstall) {
   EXPECT_FALSE(bare_install.version.has_value());
 }
 
+TEST(ParserTest, PackageClausesInAnyOrder) {
+  ParseResult holder;
+  const auto& package = ParseOne<ast::PackageStmt>(
+      "package connector type 'svc' TO 'out' license 'MIT OR Apache-2.0' version '2.0.0-rc.1';", holder);
+  EXPECT_EQ(package.to_dir, "out");
+  EXPECT_EQ(package.license, "MIT OR Apache-2.0");
+  EXPECT_EQ(package.version, "2.0.0-rc.1");
+  EXPECT_FALSE(package.author.has_value());
+  const auto& bare = ParseOne<ast::PackageStmt>("PACKAGE CONNECTOR TYPE 'svc' VERSION '1.0.0';", holder);
+  EXPECT_FALSE(bare.to_dir.has_value());
+}
+
+TEST(ParserTest, PublishTargetsAndSigning) {
+  ParseResult holder;
+  const auto& named = ParseOne<ast::PublishStmt>(
+      "PUBLISH CONNECTOR TYPE 'svc' VERSION '1.0.0' TO team SIGNED BY release_key;", holder);
+  EXPECT_EQ(named.target, "team");
+  EXPECT_EQ(named.signed_by, "release_key");
+  const auto& quoted = ParseOne<ast::PublishStmt>(
+      "Publish Connector Type 'svc' SIGNED BY 'k' TO 'oci://127.0.0.1:5000/sluice';", holder);
+  EXPECT_EQ(quoted.target, "oci://127.0.0.1:5000/sluice");
+  EXPECT_EQ(quoted.signed_by, "k");
+  EXPECT_FALSE(quoted.version.has_value());
+  const auto& unsigned_publish = ParseOne<ast::PublishStmt>("PUBLISH CONNECTOR TYPE 'svc' TO '/reg';", holder);
+  EXPECT_FALSE(unsigned_publish.signed_by.has_value());
+}
+
+TEST(ParserTest, InstallUpgradeRollbackYank) {
+  ParseResult holder;
+  const auto& install = ParseOne<ast::InstallStmt>(
+      "INSTALL CONNECTOR TYPE 'svc' FROM REGISTRY team ALLOW UNSIGNED VERSION '~1.2';", holder);
+  EXPECT_EQ(install.registry, "team");
+  EXPECT_TRUE(install.allow_unsigned);
+  EXPECT_EQ(install.version, "~1.2");
+  const auto& signed_install =
+      ParseOne<ast::InstallStmt>("install connector type 'svc' from registry 'http://127.0.0.1:8080/r';", holder);
+  EXPECT_EQ(signed_install.registry, "http://127.0.0.1:8080/r");
+  EXPECT_FALSE(signed_install.allow_unsigned);
+
+  const auto& upgrade = ParseOne<ast::UpgradeStmt>("UPGRADE CONNECTOR TYPE 'svc' FORCE VERSION '^2';", holder);
+  EXPECT_EQ(upgrade.type.text, "svc");
+  EXPECT_EQ(upgrade.version, "^2");
+  EXPECT_TRUE(upgrade.force);
+  const auto& bare_upgrade = ParseOne<ast::UpgradeStmt>("upgrade connector type 'svc';", holder);
+  EXPECT_FALSE(bare_upgrade.version.has_value());
+  EXPECT_FALSE(bare_upgrade.force);
+
+  const auto& rollback = ParseOne<ast::RollbackStmt>("ROLLBACK CONNECTOR TYPE 'svc';", holder);
+  EXPECT_EQ(rollback.type.text, "svc");
+
+  const auto& yank = ParseOne<ast::YankStmt>(
+      "YANK CONNECTOR TYPE 'svc' VERSION '1.0.1' FROM REGISTRY 'team' REASON 'leaks a token';", holder);
+  EXPECT_EQ(yank.version, "1.0.1");
+  EXPECT_EQ(yank.registry, "team");
+  EXPECT_EQ(yank.reason, "leaks a token");
+  EXPECT_FALSE(yank.undo);
+  const auto& unyank =
+      ParseOne<ast::YankStmt>("YANK CONNECTOR TYPE 'svc' VERSION '1.0.1' FROM REGISTRY team UNDO;", holder);
+  EXPECT_TRUE(unyank.undo);
+  EXPECT_FALSE(unyank.reason.has_value());
+}
+
+// Only ROLLBACK CONNECTOR … is a package statement; SQLite's ROLLBACK forms
+// still pass through.
+TEST(ParserTest, SqlRollbackStillPassesThrough) {
+  ParseResult holder;
+  for (const char* text : {"ROLLBACK;", "rollback transaction;", "ROLLBACK TO SAVEPOINT s;", "ROLLBACK TO s;"}) {
+    const auto& sql = ParseOne<ast::SqlStmt>(text, holder);
+    (void)sql;
+  }
+}
+
+TEST(ParserTest, Registries) {
+  ParseResult holder;
+  const auto& create = ParseOne<ast::CreateRegistryStmt>(
+      "CREATE REGISTRY team URL 'https://example.com/reg' TRUSTED_KEYS ('RWa', 'RWb');", holder);
+  EXPECT_FALSE(create.or_replace);
+  EXPECT_EQ(create.name.text, "team");
+  EXPECT_EQ(create.url, "https://example.com/reg");
+  EXPECT_EQ(create.trusted_keys, (Strings{"RWa", "RWb"}));
+  const auto& replace = ParseOne<ast::CreateRegistryStmt>(
+      "create or replace registry 'équipe' trusted_keys ['RWa'] url '/srv/reg';", holder);
+  EXPECT_TRUE(replace.or_replace);
+  EXPECT_EQ(replace.name.text, "équipe");
+  EXPECT_EQ(replace.url, "/srv/reg");
+  EXPECT_EQ(replace.trusted_keys, (Strings{"RWa"}));
+  const auto& no_keys = ParseOne<ast::CreateRegistryStmt>("CREATE REGISTRY r URL '/r' TRUSTED_KEYS ();", holder);
+  EXPECT_TRUE(no_keys.trusted_keys.empty());
+  const auto& bare = ParseOne<ast::CreateRegistryStmt>("CREATE REGISTRY r URL '/r';", holder);
+  EXPECT_TRUE(bare.trusted_keys.empty());
+
+  const auto& drop = ParseOne<ast::DropStmt>("DROP REGISTRY IF EXISTS team;", holder);
+  EXPECT_EQ(drop.kind, ast::ObjectKind::kRegistry);
+  EXPECT_TRUE(drop.if_exists);
+  EXPECT_EQ(drop.name.text, "team");
+  const auto& drop_quoted = ParseOne<ast::DropStmt>("drop registry 'team';", holder);
+  EXPECT_FALSE(drop_quoted.if_exists);
+  EXPECT_EQ(drop_quoted.name.text, "team");
+  const auto& describe = ParseOne<ast::DescribeStmt>("DESCRIBE REGISTRY team;", holder);
+  EXPECT_EQ(describe.kind, ast::ObjectKind::kRegistry);
+  EXPECT_EQ(describe.name.text, "team");
+  EXPECT_EQ(ParseOne<ast::ShowStmt>("SHOW PACKAGES;", holder).what, ast::ShowWhat::kPackages);
+  EXPECT_EQ(ParseOne<ast::ShowStmt>("show registries;", holder).what, ast::ShowWhat::kRegistries);
+}
+
+TEST(ParserErrorTest, PackageStatementErrors) {
+  EXPECT_EQ(ErrorsOf("PACKAGE CONNECTOR TYPE 'svc' TO 'a' TO 'b';"),
+            (Strings{"1:37: clause TO is given twice"}));
+  EXPECT_EQ(ErrorsOf("PACKAGE CONNECTOR TYPE 'svc' VERSION 1;"),
+            (Strings{"1:38: expected a version ('1.0.0'), found '1'"}));
+  EXPECT_EQ(ErrorsOf("PACKAGE CONNECTOR TYPE svc;"),
+            (Strings{"1:24: expected a connector type name in quotes, found 'svc'"}));
+  EXPECT_EQ(ErrorsOf("PUBLISH CONNECTOR TYPE 'svc' TO 'r' SIGNED 'k';"),
+            (Strings{"1:44: expected BY, found string 'k'"}));
+  EXPECT_EQ(ErrorsOf("PUBLISH CONNECTOR TYPE 'svc' TO '';"),
+            (Strings{"1:33: a registry name, directory or URL must not be empty"}));
+  EXPECT_EQ(ErrorsOf("PUBLISH CONNECTOR TYPE 'svc' TO 'r' TO 's';"),
+            (Strings{"1:37: clause TO is given twice"}));
+  EXPECT_EQ(ErrorsOf("INSTALL CONNECTOR TYPE 'svc' ALLOW UNSIGNED;"),
+            (Strings{"1:44: expected FROM REGISTRY 'registry' (a registry name, directory or URL), found ';'"}));
+  EXPECT_EQ(ErrorsOf("INSTALL CONNECTOR TYPE 'svc' FROM REGISTRY r ALLOW;"),
+            (Strings{"1:51: expected UNSIGNED, found ';'"}));
+  EXPECT_EQ(ErrorsOf("INSTALL CONNECTOR TYPE 'svc' FROM REGISTRY 42;"),
+            (Strings{"1:44: expected a registry name, directory or URL, found '42'"}));
+  EXPECT_EQ(ErrorsOf("UPGRADE CONNECTOR TYPE 'svc' FORCE FORCE;"),
+            (Strings{"1:36: clause FORCE is given twice"}));
+  EXPECT_EQ(ErrorsOf("UPGRADE 'svc';"), (Strings{"1:9: expected CONNECTOR, found string 'svc'"}));
+  EXPECT_EQ(ErrorsOf("ROLLBACK CONNECTOR 'svc';"), (Strings{"1:20: expected TYPE, found string 'svc'"}));
+  EXPECT_EQ(ErrorsOf("ROLLBACK CONNECTOR TYPE 'svc' FORCE;"),
+            (Strings{"1:31: expected ';' at the end of the statement, found 'FORCE'"}));
+  EXPECT_EQ(ErrorsOf("YANK CONNECTOR TYPE 'svc' FROM REGISTRY r;"),
+            (Strings{"1:42: expected VERSION '1.0.1' (the exact version to yank), found ';'"}));
+  EXPECT_EQ(ErrorsOf("YANK CONNECTOR TYPE 'svc' VERSION '1.0.1';"),
+            (Strings{"1:42: expected FROM REGISTRY 'registry', found ';'"}));
+  EXPECT_EQ(ErrorsOf("YANK CONNECTOR TYPE 'svc' VERSION '1.0.1' FROM r;"),
+            (Strings{"1:48: expected REGISTRY, found 'r'"}));
+  EXPECT_EQ(ErrorsOf("CREATE REGISTRY r;"),
+            (Strings{"1:18: expected URL 'path-or-url' (every registry has a location), found ';'"}));
+  EXPECT_EQ(ErrorsOf("CREATE REGISTRY r URL '';"), (Strings{"1:23: the registry URL must not be empty"}));
+  EXPECT_EQ(ErrorsOf("CREATE REGISTRY r URL '/r' TRUSTED_KEYS 'RWa';"),
+            (Strings{"1:41: expected '(' starting a list of public keys ('RW…', …), found string 'RWa'"}));
+  EXPECT_EQ(ErrorsOf("CREATE REGISTRY r URL '/r' TRUSTED_KEYS ('RWa' 'RWb');"),
+            (Strings{"1:48: expected ')', found string 'RWb'"}));
+  EXPECT_EQ(ErrorsOf("CREATE REGISTRY r URL '/r' TRUSTED_KEYS ('RWa', );"),
+            (Strings{"1:49: expected a public key in quotes ('RW…'), found ')'"}));
+  EXPECT_EQ(ErrorsOf("CREATE REGISTRY r URL '/r' TRUSTED_KEYS ['RWa');"),
+            (Strings{"1:47: expected ']', found ')'"}));
+  EXPECT_EQ(ErrorsOf("CREATE REGISTRY 42 URL '/r';"), (Strings{"1:17: expected a registry name, found '42'"}));
+  EXPECT_EQ(ErrorsOf("CREATE REGISTRY r URL '/a' URL '/b';"), (Strings{"1:28: clause URL is given twice"}));
+  EXPECT_EQ(ErrorsOf("SHOW REGISTRY;"),
+            (Strings{"1:6: expected CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, "
+                     "DESTINATIONS, SYNC RUNS, CONNECTOR STATS, PACKAGES or REGISTRIES, found 'REGISTRY'"}));
+  EXPECT_EQ(ErrorsOf("DROP REGISTRY;"), (Strings{"1:14: expected a name, found ';'"}));
+}
+
 TEST(ParserTest, StatementSpansAndEmptyStatements) {
   ParseResult result = ParseText(";;PRINT 1;\n  ;\n  PRINT 'two' ;");
   ASSERT_TRUE(result.ok());
@@ -1008,8 +1163,8 @@ TEST(ParserErrorTest, StrayBlockKeywords) {
 
 TEST(ParserErrorTest, CreateErrors) {
   EXPECT_EQ(ErrorsOf("CREATE FUNCTION f;"),
-            (Strings{"1:8: expected CONNECTOR, SECRET or DESTINATION (or an SQL TABLE, VIEW, INDEX "
-                     "or TRIGGER), found 'FUNCTION'"}));
+            (Strings{"1:8: expected CONNECTOR, SECRET, DESTINATION or REGISTRY (or an SQL TABLE, VIEW, "
+                     "INDEX or TRIGGER), found 'FUNCTION'"}));
   EXPECT_EQ(ErrorsOf("CREATE OR KEEP CONNECTOR TYPE 'x';"), (Strings{"1:11: expected REPLACE, found 'KEEP'"}));
   EXPECT_EQ(ErrorsOf("CREATE CONNECTOR TYPE 'a.b';"),
             (Strings{"1:1: connector type name 'a.b' must not contain '.'"}));
@@ -1078,12 +1233,12 @@ TEST(ParserErrorTest, AlterDropShowDescribeErrors) {
   EXPECT_EQ(ErrorsOf("ALTER SECRET k;"), (Strings{"1:7: expected CONNECTOR, found 'SECRET'"}));
   EXPECT_EQ(ErrorsOf("DROP FUNCTION f;"),
             (Strings{"1:6: expected CONNECTOR TYPE, CONNECTOR ENTITY, CONNECTOR ACTION, CONNECTOR, "
-                     "SECRET or DESTINATION, found 'FUNCTION'"}));
+                     "SECRET, DESTINATION or REGISTRY, found 'FUNCTION'"}));
   EXPECT_EQ(ErrorsOf("DROP SECRET IF k;"), (Strings{"1:16: expected EXISTS, found 'k'"}));
   EXPECT_EQ(ErrorsOf("DROP SECRET;"), (Strings{"1:12: expected a name, found ';'"}));
   EXPECT_EQ(ErrorsOf("SHOW TABLES;"),
             (Strings{"1:6: expected CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, "
-                     "DESTINATIONS, SYNC RUNS or CONNECTOR STATS, found 'TABLES'"}));
+                     "DESTINATIONS, SYNC RUNS, CONNECTOR STATS, PACKAGES or REGISTRIES, found 'TABLES'"}));
   EXPECT_EQ(ErrorsOf("SHOW CONNECTOR prod;"), (Strings{"1:16: expected TYPES, found 'prod'"}));
   EXPECT_EQ(ErrorsOf("SHOW SYNC;"), (Strings{"1:10: expected RUNS, found ';'"}));
   EXPECT_EQ(ErrorsOf("DESCRIBE SECRET k;"),
@@ -1203,7 +1358,8 @@ TEST(ParserErrorTest, StatementNameAndValueErrors) {
   EXPECT_EQ(ErrorsOf("SET = 1;"), (Strings{"1:5: expected a variable name, found '='"}));
   EXPECT_EQ(ErrorsOf("FOR 'r' IN x LOOP END LOOP;"),
             (Strings{"1:5: expected a loop variable, found string 'r'"}));
-  EXPECT_EQ(ErrorsOf("PUBLISH CONNECTOR TYPE 'svc';"), (Strings{"1:29: expected TO, found ';'"}));
+  EXPECT_EQ(ErrorsOf("PUBLISH CONNECTOR TYPE 'svc';"),
+            (Strings{"1:29: expected TO 'registry' (a registry name, directory or URL), found ';'"}));
   EXPECT_EQ(ErrorsOf("INSTALL CONNECTOR TYPE 'svc' FROM '/r';"),
             (Strings{"1:35: expected REGISTRY, found string '/r'"}));
   EXPECT_EQ(ErrorsOf("PACKAGE CONNECTOR 'svc';"), (Strings{"1:19: expected TYPE, found string 'svc'"}));
@@ -1235,8 +1391,8 @@ TEST(ParserRecoveryTest, ThreeBadStatementsReportThreeErrorsInOrder) {
       "PRINT 'also ok';\n");
   EXPECT_EQ(Errors(result),
             (Strings{"1:1: unknown statement 'FROB'", "2:9: expected ';' at the end of the statement, found '2'",
-                     "4:6: expected CONNECTOR TYPE, CONNECTOR ENTITY, CONNECTOR ACTION, CONNECTOR, SECRET "
-                     "or DESTINATION, found 'WIDGET'"}));
+                     "4:6: expected CONNECTOR TYPE, CONNECTOR ENTITY, CONNECTOR ACTION, CONNECTOR, SECRET, "
+                     "DESTINATION or REGISTRY, found 'WIDGET'"}));
   EXPECT_FALSE(result.ok());
   EXPECT_FALSE(result.incomplete);
   // The good statements are parsed (the caller runs nothing, since errors exist).

@@ -94,6 +94,15 @@ Status Interpreter::RunTestBody(const ast::TestStmt& test) {
 Status Interpreter::ExecuteTest(const ast::TestStmt& test, const ast::Statement& statement) {
   if (in_test_) return Status(ErrorKind::kInvalidArgument, "a TEST block cannot hold another TEST");
   ASSIGN_OR_RETURN(std::vector<std::string> tags, EvaluateTestTags(*this, test));
+  // Kept whatever the verdict (PACKAGE re-runs a type's tests and refuses a
+  // failing one), in this workspace and before the isolated copy is made,
+  // which is thrown away with everything written in it.
+  Status recorded = workspace_.packages().PutTest(
+      {test.type.text, test.test_name.text, std::string(statement.span.Text()), statement.span.begin.ToString()});
+  if (!recorded.ok()) {
+    return recorded.WithContext("recording test '" + test.test_name.text + "' of connector type '" +
+                                test.type.text + "'");
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<Workspace> isolated, Workspace::OpenCopy(workspace_));
   TestOutcome outcome = RunConnectorTest(std::move(isolated), statement, std::move(tags), output_);
   std::string line = std::string(TestVerdictName(outcome.verdict)) + "  " + outcome.name;

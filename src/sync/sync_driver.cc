@@ -253,7 +253,7 @@ Result<std::unique_ptr<EntityRun>> SyncDriver::PrepareEntitySync(const EntityDef
 
   // The run is on record before it starts, so a killed one shows as such.
   ASSIGN_OR_RETURN(job->run_id, runs_.Start({connector.name, entity.name, destination.Name(), plan.table.name,
-                                             job->mode_name, WriteModeName(plan.write_mode), plan.synced_at}));
+                                             job->mode_name, WriteModeName(plan.write_mode), plan.synced_at, /*type_version=*/""}));
 
   EntityRun* self = job.get();
   job->started = job->last_shown = std::chrono::steady_clock::now();

@@ -141,7 +141,7 @@ expect_eq "and it ends normally at end of input" 0 $?
 # --- 29: a mistyped CREATE SECRET is never echoed (nor, in the REPL, kept in
 # the history; see below).
 out=$("$sluice" :memory: -c "CREATE SECRETT s VALUE 'it''s-a-typo-secret';" 2>&1)
-expect_contains "the typo is reported" "<command 1>:1:8: expected CONNECTOR, SECRET or DESTINATION" "$out"
+expect_contains "the typo is reported" "<command 1>:1:8: expected CONNECTOR, SECRET, DESTINATION or REGISTRY" "$out"
 expect_not_contains "without the value, even with '' escapes" "typo-secret" "$out"
 out=$("$sluice" :memory: -c 'CREATE SECRET s2 VALUE "caf\u00e9-escaped-secret" garbage;' 2>&1)
 expect_contains "the syntax error is reported" "<command 1>:1:51: expected ';' at the end of the statement, found 'garbage'" "$out"
