@@ -359,9 +359,9 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
   if (!version.ok()) return Status(ErrorKind::kInvalidArgument, what + ": " + version.status().message());
   if (request.license.empty())
     return Status(ErrorKind::kInvalidArgument,
-                  what + " " + m.version + ": a package names its license: say LICENSE 'MIT' (an SPDX expression)");
+                  what + ": a package names its license: say LICENSE 'MIT' (an SPDX expression)");
   Status license = ValidateSpdxExpression(request.license);
-  if (!license.ok()) return Status(ErrorKind::kInvalidArgument, what + ": LICENSE " + license.message());
+  if (!license.ok()) return Status(ErrorKind::kInvalidArgument, what + ": LICENSE: " + license.message());
   m.license = request.license;
   m.description = request.description.empty() ? def.description : request.description;
   m.author = request.author;

@@ -59,8 +59,24 @@ kind=$(node -e 'const m = JSON.parse(require("fs").readFileSync("x/sluice-packag
 expect_eq "manifest kind, license and tables" "integration Apache-2.0 forge_issues,forge_repos" "$kind"
 # Installed elsewhere, with no node_modules beyond what the package carries.
 rm -rf forge
-out=$("$sluice" ws2.db x/sql/forge.sql -c "SHOW CONNECTOR TYPES;" 2>&1) || fail "the extracted integration does not load: $out"
-expect_contains "the extracted integration loads" "forge" "$out"
+out=$("$sluice" ws2.db x/sql/forge.sql 2>&1) || fail "the extracted integration does not load: $out"
+out=$("$sluice" ws2.db -f csv -c "SHOW ENTITIES;" 2>&1)
+expect_contains "the extracted integration's tables" "forge,forge_repos" "$out"
+
+# `sluice package DIR` for an integration folder with no .sql files: the
+# type is named after package.json's name, its license taken from there.
+cp -r "$root/examples/integrations/sheets" sheets && rm sheets/*.sql
+node -e '
+  const fs = require("fs");
+  const p = JSON.parse(fs.readFileSync("sheets/package.json", "utf8"));
+  p.license = "BSD-3-Clause";
+  fs.writeFileSync("sheets/package.json", JSON.stringify(p, null, 2));
+'
+out=$("$sluice" package sheets --version 2.0.0 --out cli 2>&1) || fail "sluice package of an integration folder: $out"
+name=$(node -e 'console.log(require("./sheets/package.json").name.replace(/[^A-Za-z0-9_]/g, "_"))')
+[ -f "cli/$name-2.0.0.sluicepkg" ] || fail "no cli/$name-2.0.0.sluicepkg: $out"
+license=$(tar -xzOf "cli/$name-2.0.0.sluicepkg" sluice-package.json | node -e 'let t = ""; process.stdin.on("data", d => t += d).on("end", () => { const m = JSON.parse(t); console.log(m.kind, m.license); })')
+expect_eq "integration folder: kind and license from package.json" "integration BSD-3-Clause" "$license"
 
 # A plugin type cannot be packaged: the JavaScript SDK's memdb plugin, served
 # on a socket, is one.

@@ -16,7 +16,8 @@ PACKAGE CONNECTOR TYPE 'ghost' VERSION '1.0.0' LICENSE 'MIT' TO 'never';
 TEST CONNECTOR TYPE 'svc' NAME 'returns one item'
 BEGIN
   CREATE CONNECTOR c TYPE 'svc' CONFIG {"url": "x"};
-  ASSERT ARRAY_LENGTH(SELECT * FROM c.items) = 1;
+  DECLARE rows = SELECT * FROM c.items;
+  ASSERT ARRAY_LENGTH(rows) = 1;
 END TEST;
 CREATE OR REPLACE CONNECTOR ENTITY 'svc.items' FIELDS {"id": {"type": "string", "primary_key": true}}
   QUERY_HANDLER '''async function query() { return []; }''';
