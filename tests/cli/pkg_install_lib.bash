@@ -64,3 +64,9 @@ new_consumer() {
   [ $? -eq 0 ] || fail "$1: CREATE REGISTRY: $out"
   echo "$ws"
 }
+
+# try_integrity STATEMENT: the statement inside TRY … CATCH integrity_error,
+# which prints "integrity_error: <message>" when that is the error's kind.
+try_integrity() {
+  printf "TRY %s; CATCH integrity_error PRINT 'integrity_error: ' || error.message; END TRY" "$1"
+}
