@@ -38,7 +38,8 @@ void KillPoint(const char* point) {
 // the current directory.
 std::string LockPath(Workspace& workspace) {
   const std::string& path = workspace.path();
-  if (path.empty() || path == ":memory:") return (std::filesystem::current_path() / "sluice.lock").string();
+  if (path.empty() || path == ":memory:")
+    return (std::filesystem::current_path() / "sluice.lock").string();
   std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
   return (parent / "sluice.lock").string();
 }
@@ -53,7 +54,8 @@ std::string SignedText(const std::string& key_id) {
 
 Status RunStatement(Database& db, const std::string& sql, const std::vector<std::string>& args) {
   ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql));
-  for (size_t i = 0; i < args.size(); ++i) RETURN_IF_ERROR(stmt.BindText(static_cast<int>(i + 1), args[i]));
+  for (size_t i = 0; i < args.size(); ++i)
+    RETURN_IF_ERROR(stmt.BindText(static_cast<int>(i + 1), args[i]));
   return stmt.Run();
 }
 
@@ -70,7 +72,8 @@ Result<std::string> ReadFile(const std::string& path) {
 // version no longer defines go; the type row itself is updated in place, so
 // connectors of the type keep working.
 Status ApplyPackage(Interpreter& interpreter, Workspace& workspace, const std::string& type,
-                    const std::string& dir, const VerifiedPackage& verified, const InstalledPackage& record,
+                    const std::string& dir, const VerifiedPackage& verified,
+                    const InstalledPackage& record,
                     const std::vector<std::string>& reset_state_entities) {
   const std::string label = type + " " + verified.manifest.version;
   std::string sql_path = (std::filesystem::path(dir) / PackageSqlPath(type)).string();
@@ -101,17 +104,19 @@ Status ApplyPackage(Interpreter& interpreter, Workspace& workspace, const std::s
   Catalog& catalog = workspace.catalog();
   Result<ConnectorTypeDef> def = catalog.GetConnectorType(type);
   if (!def.ok()) {
-    return Status(ErrorKind::kInvalidArgument,
-                  "package " + label + ": " + PackageSqlPath(type) + " does not create connector type '" + type + "'");
+    return Status(ErrorKind::kInvalidArgument, "package " + label + ": " + PackageSqlPath(type) +
+                                                   " does not create connector type '" + type +
+                                                   "'");
   }
   def->version = verified.manifest.version;
   if (def->description.empty()) def->description = verified.manifest.description;
   RETURN_IF_ERROR(catalog.PutConnectorType(*def, true));
   for (const std::string& entity : reset_state_entities) {
-    RETURN_IF_ERROR(RunStatement(db,
-                                 "DELETE FROM _sluice_sync_state WHERE entity = ?2 AND connector IN "
-                                 "(SELECT name FROM _sluice_connectors WHERE type = ?1)",
-                                 {type, entity}));
+    RETURN_IF_ERROR(
+        RunStatement(db,
+                     "DELETE FROM _sluice_sync_state WHERE entity = ?2 AND connector IN "
+                     "(SELECT name FROM _sluice_connectors WHERE type = ?1)",
+                     {type, entity}));
   }
   RETURN_IF_ERROR(workspace.packages().PutPackage(record));
   KillPoint("install-before-commit");
@@ -123,8 +128,8 @@ Status ApplyPackage(Interpreter& interpreter, Workspace& workspace, const std::s
 Status SaveLock(Workspace& workspace, const std::string& type, const InstalledPackage& record) {
   std::string path = LockPath(workspace);
   ASSIGN_OR_RETURN(LockFile lock, LockFile::Load(path));
-  lock.packages[type] = LockedPackage{record.version, record.sha256, record.constraint, record.registry_url,
-                                      record.key_id};
+  lock.packages[type] = LockedPackage{record.version, record.sha256, record.constraint,
+                                      record.registry_url, record.key_id};
   Status saved = lock.Save(path);
   if (!saved.ok()) {
     return saved.WithContext("connector type '" + type + "' " + record.version +
@@ -143,7 +148,8 @@ Status PackageStatements::Install(const ast::InstallStmt& s) {
     return Status(ErrorKind::kAlreadyExists,
                   "connector type '" + type +
                       "' exists and was not installed from a package; installing would replace "
-                      "definitions written by hand: DROP CONNECTOR TYPE " + type +
+                      "definitions written by hand: DROP CONNECTOR TYPE " +
+                      type +
                       " first (after its connectors), or install the package in another workspace")
         .At(s.type.span.begin);
   }
@@ -164,7 +170,8 @@ Status PackageStatements::Install(const ast::InstallStmt& s) {
     }
     return Status(ErrorKind::kAlreadyExists,
                   "connector type '" + type + "' is installed at " + existing->version +
-                      "; UPGRADE CONNECTOR TYPE '" + type + "' VERSION '" + (range.empty() ? entry.version : range) +
+                      "; UPGRADE CONNECTOR TYPE '" + type + "' VERSION '" +
+                      (range.empty() || resolved.from_lock ? entry.version : range) +
                       "' moves it (and checks what the change breaks)")
         .At(s.type.span.begin);
   }
@@ -187,8 +194,8 @@ Status PackageStatements::Install(const ast::InstallStmt& s) {
   record.installed_at = NowIso8601();
   RETURN_IF_ERROR(ApplyPackage(in_, workspace, type, dir, verified, record, {}));
   RETURN_IF_ERROR(SaveLock(workspace, type, record));
-  in_.output_.Print("installed connector type '" + type + "' " + entry.version + " from " + label + " (sha256 " +
-                    ShortDigest(entry.sha256) + ", " + SignedText(record.key_id) +
+  in_.output_.Print("installed connector type '" + type + "' " + entry.version + " from " + label +
+                    " (sha256 " + ShortDigest(entry.sha256) + ", " + SignedText(record.key_id) +
                     (resolved.from_lock ? ", as sluice.lock pins it" : "") +
                     (entry.yanked ? ", a yanked version" : "") + ")");
   return Status::Ok();
@@ -199,22 +206,27 @@ Status PackageStatements::Upgrade(const ast::UpgradeStmt& s) {
   Workspace& workspace = in_.workspace_;
   ASSIGN_OR_RETURN(std::optional<InstalledPackage> existing, workspace.packages().GetPackage(type));
   if (!existing) {
-    return Status(ErrorKind::kNotFound, "connector type '" + type +
-                                            "' was not installed from a package (INSTALL CONNECTOR TYPE '" +
-                                            type + "' FROM REGISTRY '…')")
+    return Status(ErrorKind::kNotFound,
+                  "connector type '" + type +
+                      "' was not installed from a package (INSTALL CONNECTOR TYPE '" + type +
+                      "' FROM REGISTRY '…')")
         .At(s.type.span.begin);
   }
-  ASSIGN_OR_RETURN(OpenedRegistry opened,
-                   OpenNamedRegistry(existing->registry.empty() ? existing->registry_url : existing->registry));
+  ASSIGN_OR_RETURN(
+      OpenedRegistry opened,
+      OpenNamedRegistry(existing->registry.empty() ? existing->registry_url : existing->registry));
   const std::string label = RegistryLabel(opened.name, opened.url);
   const std::string range = s.version.value_or(existing->constraint);
   // An upgrade re-resolves: the lock's pin is what it replaces.
   ASSIGN_OR_RETURN(std::vector<IndexEntry> versions, opened.registry->Versions(type));
-  ASSIGN_OR_RETURN(ResolvedVersion resolved, ResolveVersion(type, versions, range, std::nullopt, label));
+  ASSIGN_OR_RETURN(ResolvedVersion resolved,
+                   ResolveVersion(type, versions, range, std::nullopt, label));
   const IndexEntry& entry = resolved.entry;
   if (entry.version == existing->version && entry.sha256 == existing->sha256) {
-    in_.output_.Print("connector type '" + type + "' " + existing->version + " is the newest version satisfying " +
-                      (range.empty() ? std::string("any range") : "'" + range + "'") + " in " + label);
+    in_.output_.Print("connector type '" + type + "' " + existing->version +
+                      " is the newest version satisfying " +
+                      (range.empty() ? std::string("any range") : "'" + range + "'") + " in " +
+                      label);
     if (range != existing->constraint) {
       InstalledPackage record = *existing;
       record.constraint = range;
@@ -229,7 +241,8 @@ Status PackageStatements::Upgrade(const ast::UpgradeStmt& s) {
 
   ASSIGN_OR_RETURN(std::vector<EntityDef> installed, workspace.catalog().ListEntities(type));
   SchemaDiff diff = DiffEntities(type, installed, verified.manifest.entities);
-  std::vector<BreakingChange> declared = DeclaredBreakingChanges(verified.manifest, existing->version);
+  std::vector<BreakingChange> declared =
+      DeclaredBreakingChanges(verified.manifest, existing->version);
   const std::string step = type + " " + existing->version + " → " + entry.version;
   if (!diff.breaking.empty()) {
     std::string list;
@@ -239,18 +252,20 @@ Status PackageStatements::Upgrade(const ast::UpgradeStmt& s) {
       std::string missing;
       for (const SchemaDiff::Breaking& change : undeclared) missing += "\n  - " + change.what;
       return Status(ErrorKind::kInvalidArgument,
-                    "refusing to upgrade " + step + ": it breaks synced data and version " + entry.version +
-                        " does not declare it (breaking_changes in its manifest):" + missing +
-                        (s.force ? "\nFORCE crosses declared breaking changes only" : ""))
+                    "refusing to upgrade " + step + ": it breaks synced data and version " +
+                        entry.version + " does not declare it (breaking_changes in its manifest):" +
+                        missing + (s.force ? "\nFORCE crosses declared breaking changes only" : ""))
           .At(s.type.span.begin);
     }
     if (!s.force) {
       std::string notes;
-      for (const BreakingChange& change : declared) notes += "\n  " + change.version + ": " + change.message;
+      for (const BreakingChange& change : declared)
+        notes += "\n  " + change.version + ": " + change.message;
       return Status(ErrorKind::kInvalidArgument,
-                    "refusing to upgrade " + step + " without FORCE: it makes breaking changes:" + list +
-                        "\nthe package declares:" + notes + "\nUPGRADE CONNECTOR TYPE '" + type + "'" +
-                        (s.version ? " VERSION '" + *s.version + "'" : "") + " FORCE accepts them")
+                    "refusing to upgrade " + step + " without FORCE: it makes breaking changes:" +
+                        list + "\nthe package declares:" + notes + "\nUPGRADE CONNECTOR TYPE '" +
+                        type + "'" + (s.version ? " VERSION '" + *s.version + "'" : "") +
+                        " FORCE accepts them")
           .At(s.type.span.begin);
     }
   }
@@ -280,13 +295,16 @@ Status PackageStatements::Upgrade(const ast::UpgradeStmt& s) {
   record.installed_at = NowIso8601();
   RETURN_IF_ERROR(ApplyPackage(in_, workspace, type, dir, verified, record, reset));
   RETURN_IF_ERROR(SaveLock(workspace, type, record));
-  std::string line = "upgraded connector type '" + type + "' " + existing->version + " → " + entry.version +
-                     " (sha256 " + ShortDigest(entry.sha256) + ", " + SignedText(record.key_id) + ")";
+  std::string line = "upgraded connector type '" + type + "' " + existing->version + " → " +
+                     entry.version + " (sha256 " + ShortDigest(entry.sha256) + ", " +
+                     SignedText(record.key_id) + ")";
   in_.output_.Print(line);
   for (const std::string& addition : diff.additions) in_.output_.Print("  " + addition);
-  for (const SchemaDiff::Breaking& change : diff.breaking) in_.output_.Print("  forced: " + change.what);
+  for (const SchemaDiff::Breaking& change : diff.breaking)
+    in_.output_.Print("  forced: " + change.what);
   for (const std::string& entity : reset) {
-    in_.output_.Print("  incremental state of '" + type + "." + entity + "' cleared: its next sync is a full one");
+    in_.output_.Print("  incremental state of '" + type + "." + entity +
+                      "' cleared: its next sync is a full one");
   }
   return Status::Ok();
 }
@@ -296,11 +314,13 @@ Status PackageStatements::Rollback(const ast::RollbackStmt& s) {
   Workspace& workspace = in_.workspace_;
   ASSIGN_OR_RETURN(std::optional<InstalledPackage> existing, workspace.packages().GetPackage(type));
   if (!existing) {
-    return Status(ErrorKind::kNotFound, "connector type '" + type + "' was not installed from a package")
+    return Status(ErrorKind::kNotFound,
+                  "connector type '" + type + "' was not installed from a package")
         .At(s.type.span.begin);
   }
   if (existing->previous_version.empty()) {
-    return Status(ErrorKind::kInvalidArgument, "connector type '" + type + "' " + existing->version +
+    return Status(ErrorKind::kInvalidArgument, "connector type '" + type + "' " +
+                                                   existing->version +
                                                    " has no previous version to roll back to")
         .At(s.type.span.begin);
   }
@@ -344,8 +364,9 @@ Status PackageStatements::Rollback(const ast::RollbackStmt& s) {
   record.installed_at = NowIso8601();
   RETURN_IF_ERROR(ApplyPackage(in_, workspace, type, dir, verified, record, {}));
   RETURN_IF_ERROR(SaveLock(workspace, type, record));
-  in_.output_.Print("rolled back connector type '" + type + "' " + existing->version + " → " + record.version +
-                    " (sha256 " + ShortDigest(record.sha256) + ", from the package store)");
+  in_.output_.Print("rolled back connector type '" + type + "' " + existing->version + " → " +
+                    record.version + " (sha256 " + ShortDigest(record.sha256) +
+                    ", from the package store)");
   return Status::Ok();
 }
 
@@ -353,25 +374,28 @@ Status PackageStatements::Yank(const ast::YankStmt& s) {
   const std::string& type = s.type.text;
   ASSIGN_OR_RETURN(OpenedRegistry opened, OpenNamedRegistry(s.registry));
   Status status = opened.registry->Yank(type, s.version, !s.undo, s.reason.value_or(""));
-  if (!status.ok()) return status.WithContext("YANK " + type + " " + s.version).At(s.type.span.begin);
-  in_.output_.Print(std::string(s.undo ? "un-yanked" : "yanked") + " connector type '" + type + "' " + s.version +
-                    " in " + RegistryLabel(opened.name, opened.url) +
-                    (s.undo ? "" : ": new installs skip it; installs pinned by sluice.lock still get it"));
+  if (!status.ok())
+    return status.WithContext("YANK " + type + " " + s.version).At(s.type.span.begin);
+  in_.output_.Print(
+      std::string(s.undo ? "un-yanked" : "yanked") + " connector type '" + type + "' " + s.version +
+      " in " + RegistryLabel(opened.name, opened.url) +
+      (s.undo ? "" : ": new installs skip it; installs pinned by sluice.lock still get it"));
   return Status::Ok();
 }
 
 Status PackageStatements::ShowPackages() {
-  ASSIGN_OR_RETURN(std::vector<InstalledPackage> packages, in_.workspace_.packages().ListPackages());
+  ASSIGN_OR_RETURN(std::vector<InstalledPackage> packages,
+                   in_.workspace_.packages().ListPackages());
   ResultSet result;
   result.title = "packages";
-  result.columns = {"type",   "version",     "constraint",       "registry",        "sha256",
+  result.columns = {"type",      "version",      "constraint",       "registry",        "sha256",
                     "signed_by", "installed_at", "previous_version", "update_available"};
   auto or_null = [](const std::string& text) { return text.empty() ? Value() : Value(text); };
   for (const InstalledPackage& p : packages) {
     result.rows.push_back({Value(p.type), Value(p.version), or_null(p.constraint),
-                           Value(p.registry.empty() ? p.registry_url : p.registry), Value(ShortDigest(p.sha256)),
-                           or_null(p.key_id), Value(p.installed_at), or_null(p.previous_version),
-                           or_null(UpdateAvailable(p))});
+                           Value(p.registry.empty() ? p.registry_url : p.registry),
+                           Value(ShortDigest(p.sha256)), or_null(p.key_id), Value(p.installed_at),
+                           or_null(p.previous_version), or_null(UpdateAvailable(p))});
   }
   in_.output_.Emit(result);
   return Status::Ok();
@@ -384,8 +408,9 @@ std::string PackageStatements::UpdateAvailable(const InstalledPackage& package) 
   if (!opened.ok()) return "unknown (" + opened.status().message() + ")";
   Result<std::vector<IndexEntry>> versions = opened->registry->Versions(package.type);
   if (!versions.ok()) return "unknown (" + versions.status().message() + ")";
-  Result<ResolvedVersion> best = ResolveVersion(package.type, *versions, package.constraint, std::nullopt,
-                                                RegistryLabel(opened->name, opened->url));
+  Result<ResolvedVersion> best =
+      ResolveVersion(package.type, *versions, package.constraint, std::nullopt,
+                     RegistryLabel(opened->name, opened->url));
   if (!best.ok()) return "";
   Result<semver::Version> newest = semver::ParseVersion(best->entry.version);
   Result<semver::Version> installed = semver::ParseVersion(package.version);

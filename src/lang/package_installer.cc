@@ -48,8 +48,8 @@ std::string SignatureKeyId(const std::string& signature) {
   size_t first = signature.find('\n');
   if (first == std::string::npos) return "";
   size_t second = signature.find('\n', first + 1);
-  std::string line = signature.substr(first + 1, second == std::string::npos ? std::string::npos
-                                                                              : second - first - 1);
+  std::string line = signature.substr(
+      first + 1, second == std::string::npos ? std::string::npos : second - first - 1);
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
   unsigned char raw[74];
   size_t length = 0;
@@ -62,7 +62,8 @@ std::string SignatureKeyId(const std::string& signature) {
 }
 
 std::string FieldType(const Value& spec) {
-  if (spec.is_object() && spec.contains("type") && spec["type"].is_string()) return spec["type"].get<std::string>();
+  if (spec.is_object() && spec.contains("type") && spec["type"].is_string())
+    return spec["type"].get<std::string>();
   if (spec.is_string()) return spec.get<std::string>();
   return "";
 }
@@ -75,14 +76,18 @@ std::string OrNone(const std::string& text) { return text.empty() ? "(none)" : "
 
 }  // namespace
 
-std::string PackageSignatureComment(std::string_view name, std::string_view version, std::string_view sha256) {
+std::string PackageSignatureComment(std::string_view name, std::string_view version,
+                                    std::string_view sha256) {
   return "sluice-package name=" + std::string(name) + " version=" + std::string(version) +
          " sha256=" + std::string(sha256);
 }
 
-Result<ResolvedVersion> ResolveVersion(const std::string& name, const std::vector<IndexEntry>& versions,
-                                       const std::string& range_text, const std::optional<LockedPackage>& pin,
-                                       const std::string& registry_label, std::string_view engine_version) {
+Result<ResolvedVersion> ResolveVersion(const std::string& name,
+                                       const std::vector<IndexEntry>& versions,
+                                       const std::string& range_text,
+                                       const std::optional<LockedPackage>& pin,
+                                       const std::string& registry_label,
+                                       std::string_view engine_version) {
   Result<semver::Range> parsed_range = semver::Range::Parse(range_text);
   if (!parsed_range.ok()) {
     return parsed_range.TakeStatus().WithContext("VERSION of connector type '" + name + "'");
@@ -97,8 +102,9 @@ Result<ResolvedVersion> ResolveVersion(const std::string& name, const std::vecto
         if (entry.version != pin->version) continue;
         if (entry.sha256 != pin->sha256) {
           return Status(ErrorKind::kIntegrity,
-                        "sluice.lock pins " + name + " " + pin->version + " with sha256 " + pin->sha256 +
-                            ", but " + registry_label + " serves sha256 " + entry.sha256 +
+                        "sluice.lock pins " + name + " " + pin->version + " with sha256 " +
+                            pin->sha256 + ", but " + registry_label + " serves sha256 " +
+                            entry.sha256 +
                             " for it: the published bytes changed; refusing to install");
         }
         ASSIGN_OR_RETURN(bool admits, EngineAdmits(entry.engine, engine_version));
@@ -109,9 +115,9 @@ Result<ResolvedVersion> ResolveVersion(const std::string& name, const std::vecto
         }
         return ResolvedVersion{entry, true};
       }
-      return Status(ErrorKind::kNotFound, "sluice.lock pins " + name + " " + pin->version + " (sha256 " +
-                                              pin->sha256 + "), but " + registry_label +
-                                              " has no such version");
+      return Status(ErrorKind::kNotFound, "sluice.lock pins " + name + " " + pin->version +
+                                              " (sha256 " + pin->sha256 + "), but " +
+                                              registry_label + " has no such version");
     }
   }
 
@@ -125,8 +131,9 @@ Result<ResolvedVersion> ResolveVersion(const std::string& name, const std::vecto
       continue;
     }
     if (!range.Satisfies(*version)) {
-      passed_over.push_back(entry.version + (version->is_prerelease() ? " (a prerelease the range does not name)"
-                                                                      : " (outside the range)"));
+      passed_over.push_back(entry.version + (version->is_prerelease()
+                                                 ? " (a prerelease the range does not name)"
+                                                 : " (outside the range)"));
       continue;
     }
     if (entry.yanked) {
@@ -146,12 +153,13 @@ Result<ResolvedVersion> ResolveVersion(const std::string& name, const std::vecto
   }
   if (!best) {
     if (versions.empty()) {
-      return Status(ErrorKind::kNotFound, registry_label + " has no version of connector type '" + name + "'");
+      return Status(ErrorKind::kNotFound,
+                    registry_label + " has no version of connector type '" + name + "'");
     }
-    return Status(ErrorKind::kNotFound, "no version of connector type '" + name + "' in " + registry_label +
-                                            " satisfies " + wanted + " on sluice " +
-                                            std::string(engine_version) + "; it has: " +
-                                            Join(passed_over, ", "));
+    return Status(ErrorKind::kNotFound, "no version of connector type '" + name + "' in " +
+                                            registry_label + " satisfies " + wanted +
+                                            " on sluice " + std::string(engine_version) +
+                                            "; it has: " + Join(passed_over, ", "));
   }
   return ResolvedVersion{*best, false};
 }
@@ -161,21 +169,22 @@ Result<VerifiedPackage> VerifyPackage(const IndexEntry& expected, const FetchedP
   const std::string label = expected.name + " " + expected.version;
   const std::string& bytes = fetched.archive;
   if (bytes.size() != expected.size) {
-    return Status(ErrorKind::kIntegrity, label + " from " + policy.registry_label + " is " +
-                                             std::to_string(bytes.size()) + " bytes; its index entry says " +
-                                             std::to_string(expected.size));
+    return Status(ErrorKind::kIntegrity,
+                  label + " from " + policy.registry_label + " is " + std::to_string(bytes.size()) +
+                      " bytes; its index entry says " + std::to_string(expected.size));
   }
   std::string digest = Sha256Hex(bytes);
   if (digest != expected.sha256) {
-    return Status(ErrorKind::kIntegrity, label + " from " + policy.registry_label + " has sha256 " + digest +
-                                             "; its index entry says " + expected.sha256);
+    return Status(ErrorKind::kIntegrity, label + " from " + policy.registry_label + " has sha256 " +
+                                             digest + "; its index entry says " + expected.sha256);
   }
 
   VerifiedPackage verified;
   const std::string unsigned_hint = "; add ALLOW UNSIGNED to install it anyway";
   if (fetched.signature.empty()) {
     if (!policy.allow_unsigned) {
-      return Status(ErrorKind::kIntegrity, label + " from " + policy.registry_label + " is not signed" + unsigned_hint);
+      return Status(ErrorKind::kIntegrity,
+                    label + " from " + policy.registry_label + " is not signed" + unsigned_hint);
     }
   } else {
     std::vector<MinisignPublicKey> keys;
@@ -190,24 +199,26 @@ Result<VerifiedPackage> VerifyPackage(const IndexEntry& expected, const FetchedP
     });
     if (!signer_trusted) {
       if (!policy.allow_unsigned) {
-        std::string why = keys.empty()
-                              ? policy.registry_label +
-                                    " trusts no keys (a registry given by URL has none: declare it with "
-                                    "CREATE REGISTRY … TRUSTED_KEYS ('RW…'))"
-                              : "it is not among the keys " + policy.registry_label + " trusts";
-        return Status(ErrorKind::kIntegrity, label + " is signed by key " + (signer.empty() ? "?" : signer) +
-                                                 ", but " + why + unsigned_hint);
+        std::string why =
+            keys.empty() ? policy.registry_label +
+                               " trusts no keys (a registry given by URL has none: declare it with "
+                               "CREATE REGISTRY … TRUSTED_KEYS ('RW…'))"
+                         : "it is not among the keys " + policy.registry_label + " trusts";
+        return Status(ErrorKind::kIntegrity, label + " is signed by key " +
+                                                 (signer.empty() ? "?" : signer) + ", but " + why +
+                                                 unsigned_hint);
       }
     } else {
       Result<MinisignVerified> result = MinisignVerify(bytes, fetched.signature, keys);
       if (!result.ok()) {
-        return Status(ErrorKind::kIntegrity, "the signature of " + label + " from " + policy.registry_label +
+        return Status(ErrorKind::kIntegrity, "the signature of " + label + " from " +
+                                                 policy.registry_label +
                                                  " does not verify: " + result.status().message());
       }
       std::string want = PackageSignatureComment(expected.name, expected.version, digest);
       if (result->trusted_comment != want) {
-        return Status(ErrorKind::kIntegrity, "the signature of " + label + " is for '" + result->trusted_comment +
-                                                 "', not '" + want +
+        return Status(ErrorKind::kIntegrity, "the signature of " + label + " is for '" +
+                                                 result->trusted_comment + "', not '" + want +
                                                  "' (a signature replayed from another package)");
       }
       verified.key_id = result->key_id_hex.empty() ? signer : result->key_id_hex;
@@ -225,17 +236,19 @@ Result<VerifiedPackage> VerifyPackage(const IndexEntry& expected, const FetchedP
     return Status(ErrorKind::kInvalidArgument, "package " + label + " has no " + kManifestPath);
   }
   Result<Manifest> manifest = Manifest::Parse(manifest_entry->data);
-  if (!manifest.ok()) return manifest.TakeStatus().WithContext("package " + label + " " + kManifestPath);
+  if (!manifest.ok())
+    return manifest.TakeStatus().WithContext("package " + label + " " + kManifestPath);
   verified.manifest = std::move(*manifest);
   const Manifest& m = verified.manifest;
   if (m.name != expected.name || m.version != expected.version) {
-    return Status(ErrorKind::kIntegrity, "package " + label + " contains the manifest of " + m.name + " " +
-                                             m.version);
+    return Status(ErrorKind::kIntegrity,
+                  "package " + label + " contains the manifest of " + m.name + " " + m.version);
   }
   ASSIGN_OR_RETURN(bool admits, EngineAdmits(m.engine, engine_version));
   if (!admits) {
     return Status(ErrorKind::kInvalidArgument, "package " + label + " needs sluice " + m.engine +
-                                                   "; this is sluice " + std::string(engine_version));
+                                                   "; this is sluice " +
+                                                   std::string(engine_version));
   }
   std::map<std::string, const ManifestFile*> listed;
   for (const ManifestFile& file : m.files) listed[file.path] = &file;
@@ -250,21 +263,22 @@ Result<VerifiedPackage> VerifyPackage(const IndexEntry& expected, const FetchedP
     const ManifestFile& file = *it->second;
     std::string file_digest = Sha256Hex(entry.data);
     if (file.size != entry.data.size() || file.sha256 != file_digest) {
-      return Status(ErrorKind::kIntegrity, "package " + label + ": '" + entry.path + "' has sha256 " +
-                                               file_digest + " (" + std::to_string(entry.data.size()) +
-                                               " bytes); its manifest says " + file.sha256 + " (" +
-                                               std::to_string(file.size) + " bytes)");
+      return Status(ErrorKind::kIntegrity,
+                    "package " + label + ": '" + entry.path + "' has sha256 " + file_digest + " (" +
+                        std::to_string(entry.data.size()) + " bytes); its manifest says " +
+                        file.sha256 + " (" + std::to_string(file.size) + " bytes)");
     }
     seen.insert(entry.path);
   }
   for (const ManifestFile& file : m.files) {
     if (!seen.count(file.path)) {
-      return Status(ErrorKind::kIntegrity, "package " + label + " lacks '" + file.path +
-                                               "', which its manifest lists");
+      return Status(ErrorKind::kIntegrity,
+                    "package " + label + " lacks '" + file.path + "', which its manifest lists");
     }
   }
   if (!seen.count(PackageSqlPath(m.name))) {
-    return Status(ErrorKind::kInvalidArgument, "package " + label + " has no " + PackageSqlPath(m.name));
+    return Status(ErrorKind::kInvalidArgument,
+                  "package " + label + " has no " + PackageSqlPath(m.name));
   }
   return verified;
 }
@@ -288,12 +302,13 @@ Status CheckPackageStatements(const ast::Program& program, const std::string& ty
     } else {
       definition = false;
     }
-    std::string what = definition ? " defines '" + named + "', which is not part of connector type '" + type + "'"
-                                  : " is not allowed in a package (only CREATE CONNECTOR TYPE/ENTITY/ACTION of '" +
-                                        type + "')";
+    std::string what =
+        definition ? " defines '" + named + "', which is not part of connector type '" + type + "'"
+                   : " is not allowed in a package (only CREATE CONNECTOR TYPE/ENTITY/ACTION of '" +
+                         type + "')";
     return Status(ErrorKind::kInvalidArgument, "package " + PackageSqlPath(type) + " line " +
-                                              std::to_string(statement.span.begin.line) + ": " +
-                                              ast::StatementName(statement) + what);
+                                                   std::to_string(statement.span.begin.line) +
+                                                   ": " + ast::StatementName(statement) + what);
   }
   return Status::Ok();
 }
@@ -320,41 +335,46 @@ SchemaDiff DiffEntities(const std::string& type, const std::vector<EntityDef>& i
       }
       const Value& next_spec = now.fields[field];
       if (FieldType(spec) != FieldType(next_spec)) {
-        diff.breaking.push_back({old.name, "field '" + label + "." + field + "' changes type from " +
-                                               FieldType(spec) + " to " + FieldType(next_spec)});
+        diff.breaking.push_back({old.name, "field '" + label + "." + field +
+                                               "' changes type from " + FieldType(spec) + " to " +
+                                               FieldType(next_spec)});
       }
       if (FieldFlag(spec, "primary_key") != FieldFlag(next_spec, "primary_key")) {
-        diff.breaking.push_back({old.name, "field '" + label + "." + field + "' " +
-                                               (FieldFlag(next_spec, "primary_key") ? "joins" : "leaves") +
-                                               " the primary key"});
+        diff.breaking.push_back(
+            {old.name, "field '" + label + "." + field + "' " +
+                           (FieldFlag(next_spec, "primary_key") ? "joins" : "leaves") +
+                           " the primary key"});
       }
     }
     if (now.fields.is_object()) {
       for (const auto& [field, spec] : now.fields.items()) {
         if (old.fields.contains(field)) continue;
         if (FieldFlag(spec, "primary_key")) {
-          diff.breaking.push_back({old.name, "field '" + label + "." + field + "' is new and joins the primary key"});
+          diff.breaking.push_back(
+              {old.name, "field '" + label + "." + field + "' is new and joins the primary key"});
         } else {
           diff.additions.push_back("field '" + label + "." + field + "' is new");
         }
       }
     }
     if (old.cursor != now.cursor) {
-      diff.breaking.push_back({old.name, "entity '" + label + "' changes its CURSOR from " + OrNone(old.cursor) +
-                                             " to " + OrNone(now.cursor)});
+      diff.breaking.push_back({old.name, "entity '" + label + "' changes its CURSOR from " +
+                                             OrNone(old.cursor) + " to " + OrNone(now.cursor)});
     }
     if (old.parent != now.parent) {
-      diff.breaking.push_back({old.name, "entity '" + label + "' changes its PARENT from " + OrNone(old.parent) +
-                                             " to " + OrNone(now.parent)});
+      diff.breaking.push_back({old.name, "entity '" + label + "' changes its PARENT from " +
+                                             OrNone(old.parent) + " to " + OrNone(now.parent)});
     }
   }
   for (const ManifestEntity& entity : next) {
-    if (!old_names.count(entity.name)) diff.additions.push_back("entity '" + type + "." + entity.name + "' is new");
+    if (!old_names.count(entity.name))
+      diff.additions.push_back("entity '" + type + "." + entity.name + "' is new");
   }
   return diff;
 }
 
-std::vector<BreakingChange> DeclaredBreakingChanges(const Manifest& next, const std::string& from_version) {
+std::vector<BreakingChange> DeclaredBreakingChanges(const Manifest& next,
+                                                    const std::string& from_version) {
   std::vector<BreakingChange> out;
   Result<semver::Version> from = semver::ParseVersion(from_version);
   Result<semver::Version> to = semver::ParseVersion(next.version);
@@ -372,7 +392,8 @@ std::vector<SchemaDiff::Breaking> UndeclaredBreaking(const SchemaDiff& diff,
   std::vector<SchemaDiff::Breaking> out;
   for (const SchemaDiff::Breaking& change : diff.breaking) {
     bool covered = std::any_of(declared.begin(), declared.end(), [&](const BreakingChange& d) {
-      return d.entities.empty() || std::find(d.entities.begin(), d.entities.end(), change.entity) != d.entities.end();
+      return d.entities.empty() ||
+             std::find(d.entities.begin(), d.entities.end(), change.entity) != d.entities.end();
     });
     if (!covered) out.push_back(change);
   }

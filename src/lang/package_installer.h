@@ -42,8 +42,10 @@ struct ResolvedVersion {
 // non-yanked version satisfying `range` (npm's rules, so prereleases only
 // when the range names one) whose engine range admits `engine_version`.
 // kNotFound listing every version and why it was passed over.
-Result<ResolvedVersion> ResolveVersion(const std::string& name, const std::vector<IndexEntry>& versions,
-                                       const std::string& range, const std::optional<LockedPackage>& pin,
+Result<ResolvedVersion> ResolveVersion(const std::string& name,
+                                       const std::vector<IndexEntry>& versions,
+                                       const std::string& range,
+                                       const std::optional<LockedPackage>& pin,
                                        const std::string& registry_label,
                                        std::string_view engine_version = SLUICE_VERSION);
 
@@ -96,7 +98,8 @@ SchemaDiff DiffEntities(const std::string& type, const std::vector<EntityDef>& i
 
 // The breaking changes `next` declares for an upgrade from `from_version`:
 // those whose version v has from_version < v <= next.version.
-std::vector<BreakingChange> DeclaredBreakingChanges(const Manifest& next, const std::string& from_version);
+std::vector<BreakingChange> DeclaredBreakingChanges(const Manifest& next,
+                                                    const std::string& from_version);
 
 // The breaking changes of `diff` that no declared change covers (one covers
 // an entity when its entity list is empty or names it).

@@ -28,7 +28,8 @@ std::vector<IndexEntry> Versions() {
           Entry("2.0.0", false, ">=9.0.0")};
 }
 
-Result<ResolvedVersion> Resolve(const std::string& range, std::optional<LockedPackage> pin = std::nullopt) {
+Result<ResolvedVersion> Resolve(const std::string& range,
+                                std::optional<LockedPackage> pin = std::nullopt) {
   return ResolveVersion("shop", Versions(), range, pin, "registry 'r'", "0.1.0");
 }
 
@@ -54,7 +55,8 @@ TEST(ResolveVersionTest, NothingMatchesListsWhy) {
   EXPECT_NE(message.find("2.0.0 (needs sluice >=9.0.0)"), std::string::npos) << message;
   EXPECT_NE(message.find("1.2.0 (yanked)"), std::string::npos) << message;
   EXPECT_NE(message.find("1.0.0 (outside the range)"), std::string::npos) << message;
-  EXPECT_NE(message.find("1.3.0-beta.1 (a prerelease the range does not name)"), std::string::npos) << message;
+  EXPECT_NE(message.find("1.3.0-beta.1 (a prerelease the range does not name)"), std::string::npos)
+      << message;
   EXPECT_NE(message.find("registry 'r'"), std::string::npos) << message;
   EXPECT_FALSE(Resolve("not a range !!").ok());
 }
@@ -88,18 +90,21 @@ struct Built {
 
 const char* kSql =
     "CREATE CONNECTOR TYPE 'shop' CONFIG_SCHEMA {};\n"
-    "CREATE CONNECTOR ENTITY 'shop.items' FIELDS {\"id\": {\"type\": \"string\", \"primary_key\": true}}\n"
+    "CREATE CONNECTOR ENTITY 'shop.items' FIELDS {\"id\": {\"type\": \"string\", \"primary_key\": "
+    "true}}\n"
     "  QUERY_HANDLER '''async function query() { return []; }''';\n";
 
-Built Build(const std::string& version, std::vector<ArchiveEntry> files, const MinisignSecretKey* key,
-            const std::vector<ArchiveEntry>& unlisted = {}, std::string signed_version = "") {
+Built Build(const std::string& version, std::vector<ArchiveEntry> files,
+            const MinisignSecretKey* key, const std::vector<ArchiveEntry>& unlisted = {},
+            std::string signed_version = "") {
   Manifest manifest;
   manifest.name = "shop";
   manifest.version = version;
   manifest.license = "MIT";
   manifest.engine = ">=0.1.0";
   manifest.kind = "declared";
-  for (const ArchiveEntry& file : files) manifest.files.push_back({file.path, Sha256Hex(file.data), file.data.size()});
+  for (const ArchiveEntry& file : files)
+    manifest.files.push_back({file.path, Sha256Hex(file.data), file.data.size()});
   files.push_back({kManifestPath, manifest.ToJson(), false});
   for (const ArchiveEntry& extra : unlisted) files.push_back(extra);
   Built built;
@@ -112,8 +117,9 @@ Built Build(const std::string& version, std::vector<ArchiveEntry> files, const M
   built.entry.size = built.fetched.archive.size();
   if (key) {
     if (signed_version.empty()) signed_version = version;
-    auto signature = MinisignSign(*key, built.fetched.archive,
-                                  PackageSignatureComment("shop", signed_version, built.entry.sha256));
+    auto signature =
+        MinisignSign(*key, built.fetched.archive,
+                     PackageSignatureComment("shop", signed_version, built.entry.sha256));
     EXPECT_TRUE(signature.ok());
     built.fetched.signature = *signature;
     built.entry.is_signed = true;
@@ -121,7 +127,9 @@ Built Build(const std::string& version, std::vector<ArchiveEntry> files, const M
   return built;
 }
 
-std::vector<ArchiveEntry> Files() { return {{"sql/shop.sql", kSql, false}, {"README.md", "# shop\n", false}}; }
+std::vector<ArchiveEntry> Files() {
+  return {{"sql/shop.sql", kSql, false}, {"README.md", "# shop\n", false}};
+}
 
 class VerifyPackageTest : public ::testing::Test {
  protected:
@@ -195,12 +203,14 @@ TEST_F(VerifyPackageTest, SignatureReplayedOnAnotherVersionIsRefusedEvenAllowing
   auto verified = VerifyPackage(built.entry, built.fetched, policy_, "0.1.0");
   ASSERT_FALSE(verified.ok());
   EXPECT_EQ(verified.status().kind(), ErrorKind::kIntegrity);
-  EXPECT_NE(verified.status().message().find("replayed"), std::string::npos) << verified.status().message();
+  EXPECT_NE(verified.status().message().find("replayed"), std::string::npos)
+      << verified.status().message();
   // And 1.0.0's whole signature file moved onto 1.0.1's bytes.
   Built old = Build("1.0.0", Files(), &key_);
   Built next = Build("1.0.1", Files(), nullptr);
   next.fetched.signature = old.fetched.signature;
-  EXPECT_EQ(VerifyPackage(next.entry, next.fetched, policy_, "0.1.0").status().kind(), ErrorKind::kIntegrity);
+  EXPECT_EQ(VerifyPackage(next.entry, next.fetched, policy_, "0.1.0").status().kind(),
+            ErrorKind::kIntegrity);
 }
 
 TEST_F(VerifyPackageTest, ManifestDigestThatDoesNotMatchAFile) {
@@ -213,7 +223,8 @@ TEST_F(VerifyPackageTest, ManifestDigestThatDoesNotMatchAFile) {
   manifest.license = "MIT";
   manifest.engine = ">=0.1.0";
   manifest.kind = "declared";
-  for (const ArchiveEntry& file : files) manifest.files.push_back({file.path, Sha256Hex(file.data), file.data.size()});
+  for (const ArchiveEntry& file : files)
+    manifest.files.push_back({file.path, Sha256Hex(file.data), file.data.size()});
   files[1].data = "# evil\n";
   files.push_back({kManifestPath, manifest.ToJson(), false});
   FetchedPackage fetched;
@@ -221,25 +232,29 @@ TEST_F(VerifyPackageTest, ManifestDigestThatDoesNotMatchAFile) {
   IndexEntry entry = built.entry;
   entry.sha256 = Sha256Hex(fetched.archive);
   entry.size = fetched.archive.size();
-  fetched.signature = *MinisignSign(key_, fetched.archive, PackageSignatureComment("shop", "1.0.0", entry.sha256));
+  fetched.signature =
+      *MinisignSign(key_, fetched.archive, PackageSignatureComment("shop", "1.0.0", entry.sha256));
   auto verified = VerifyPackage(entry, fetched, policy_, "0.1.0");
   ASSERT_FALSE(verified.ok());
   EXPECT_EQ(verified.status().kind(), ErrorKind::kIntegrity);
-  EXPECT_NE(verified.status().message().find("README.md"), std::string::npos) << verified.status().message();
+  EXPECT_NE(verified.status().message().find("README.md"), std::string::npos)
+      << verified.status().message();
 }
 
 TEST_F(VerifyPackageTest, UnlistedFileIsRefused) {
   Built built = Build("1.0.0", Files(), &key_, {{"js/extra.js", "evil()", false}});
   auto verified = VerifyPackage(built.entry, built.fetched, policy_, "0.1.0");
   ASSERT_FALSE(verified.ok());
-  EXPECT_NE(verified.status().message().find("js/extra.js"), std::string::npos) << verified.status().message();
+  EXPECT_NE(verified.status().message().find("js/extra.js"), std::string::npos)
+      << verified.status().message();
 }
 
 TEST_F(VerifyPackageTest, IndexAndManifestMustAgree) {
   Built built = Build("1.0.0", Files(), nullptr);
   policy_.allow_unsigned = true;
   built.entry.version = "1.0.5";
-  EXPECT_EQ(VerifyPackage(built.entry, built.fetched, policy_, "0.1.0").status().kind(), ErrorKind::kIntegrity);
+  EXPECT_EQ(VerifyPackage(built.entry, built.fetched, policy_, "0.1.0").status().kind(),
+            ErrorKind::kIntegrity);
   Built garbage;
   garbage.fetched.archive = "not a tar.gz at all";
   garbage.entry = built.entry;
@@ -256,18 +271,21 @@ ast::Program ParseSql(const std::string& text) {
 
 TEST(CheckPackageStatementsTest, OnlyTheTypesOwnDefinitions) {
   EXPECT_TRUE(CheckPackageStatements(ParseSql(kSql), "shop").ok());
-  Status other = CheckPackageStatements(ParseSql(std::string(kSql) + "CREATE CONNECTOR TYPE 'bank';\n"), "shop");
+  Status other = CheckPackageStatements(
+      ParseSql(std::string(kSql) + "CREATE CONNECTOR TYPE 'bank';\n"), "shop");
   ASSERT_FALSE(other.ok());
   EXPECT_NE(other.message().find("line 4"), std::string::npos) << other.message();
   EXPECT_NE(other.message().find("'bank'"), std::string::npos) << other.message();
-  Status sql = CheckPackageStatements(ParseSql(std::string(kSql) + "\nDELETE FROM _sluice_secrets;\n"), "shop");
+  Status sql = CheckPackageStatements(
+      ParseSql(std::string(kSql) + "\nDELETE FROM _sluice_secrets;\n"), "shop");
   ASSERT_FALSE(sql.ok());
   EXPECT_NE(sql.message().find("line 5"), std::string::npos) << sql.message();
   Status secret = CheckPackageStatements(ParseSql("CREATE SECRET s VALUE 'x';"), "shop");
   EXPECT_FALSE(secret.ok());
   Status entity = CheckPackageStatements(
       ParseSql("CREATE CONNECTOR ENTITY 'shopx.items' FIELDS {\"id\": {\"type\": \"string\"}} "
-               "QUERY_HANDLER '''async function query() { return []; }''';"), "shop");
+               "QUERY_HANDLER '''async function query() { return []; }''';"),
+      "shop");
   EXPECT_FALSE(entity.ok());
 }
 
@@ -289,11 +307,13 @@ ManifestEntity Next(std::string name, Value fields, std::string cursor = "") {
 }
 
 TEST(DiffEntitiesTest, AdditionsAreFineBreakingChangesAreListed) {
-  Value v1 = Value::parse(R"({"id": {"type": "string", "primary_key": true}, "n": {"type": "integer"},
+  Value v1 =
+      Value::parse(R"({"id": {"type": "string", "primary_key": true}, "n": {"type": "integer"},
                               "at": {"type": "timestamp"}})");
   Value added = v1;
   added["color"] = Value::parse(R"({"type": "string"})");
-  SchemaDiff diff = DiffEntities("shop", {Installed("items", v1, "at")}, {Next("items", added, "at"), Next("tags", v1)});
+  SchemaDiff diff = DiffEntities("shop", {Installed("items", v1, "at")},
+                                 {Next("items", added, "at"), Next("tags", v1)});
   EXPECT_TRUE(diff.breaking.empty());
   ASSERT_EQ(diff.additions.size(), 2u);
   EXPECT_EQ(diff.additions[0], "field 'shop.items.color' is new");
@@ -303,10 +323,13 @@ TEST(DiffEntitiesTest, AdditionsAreFineBreakingChangesAreListed) {
   changed["n"]["type"] = "string";
   changed.erase("at");
   changed["id"].erase("primary_key");
-  diff = DiffEntities("shop", {Installed("items", v1, "at"), Installed("gone", v1)}, {Next("items", changed, "")});
+  diff = DiffEntities("shop", {Installed("items", v1, "at"), Installed("gone", v1)},
+                      {Next("items", changed, "")});
   std::vector<std::string> what;
   for (const auto& change : diff.breaking) what.push_back(change.what);
-  auto has = [&](const std::string& text) { return std::find(what.begin(), what.end(), text) != what.end(); };
+  auto has = [&](const std::string& text) {
+    return std::find(what.begin(), what.end(), text) != what.end();
+  };
   EXPECT_TRUE(has("field 'shop.items.at' is removed"));
   EXPECT_TRUE(has("field 'shop.items.n' changes type from integer to string"));
   EXPECT_TRUE(has("field 'shop.items.id' leaves the primary key"));
