@@ -60,9 +60,9 @@ Status CheckFileFolderClash(const std::set<std::string>& files) {
     for (size_t at = path.find('/'); at != std::string::npos; at = path.find('/', at + 1)) {
       std::string prefix = path.substr(0, at);
       if (files.count(prefix)) {
-        return Status(ErrorKind::kInvalidArgument,
-                      "archive entry " + Quoted(prefix) + " is a file but " + Quoted(path) +
-                          " uses it as a folder");
+        return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(prefix) +
+                                                       " is a file but " + Quoted(path) +
+                                                       " uses it as a folder");
       }
     }
   }
@@ -73,7 +73,8 @@ Status CheckFileFolderClash(const std::set<std::string>& files) {
 
 Status CheckArchivePath(std::string_view path) {
   auto bad = [&](std::string_view why) {
-    return Status(ErrorKind::kInvalidArgument, "unsafe archive path " + Quoted(path) + ": " + std::string(why));
+    return Status(ErrorKind::kInvalidArgument,
+                  "unsafe archive path " + Quoted(path) + ": " + std::string(why));
   };
   if (path.empty()) return bad("empty");
   if (!IsValidUtf8(path)) return bad("not UTF-8");
@@ -86,7 +87,8 @@ Status CheckArchivePath(std::string_view path) {
   size_t start = 0;
   while (true) {
     size_t end = path.find('/', start);
-    std::string_view component = path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    std::string_view component =
+        path.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
     if (component.empty()) return bad("has an empty component");
     if (component == ".") return bad("has a '.' component");
     if (component == "..") return bad("has a '..' component");
@@ -103,7 +105,8 @@ Result<std::string> WriteArchive(std::vector<ArchiveEntry> entries) {
   for (const ArchiveEntry& e : entries) {
     RETURN_IF_ERROR(CheckArchivePath(e.path));
     if (!files.insert(e.path).second) {
-      return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(e.path) + " appears twice");
+      return Status(ErrorKind::kInvalidArgument,
+                    "archive entry " + Quoted(e.path) + " appears twice");
     }
   }
   RETURN_IF_ERROR(CheckFileFolderClash(files));
@@ -141,8 +144,8 @@ Result<std::string> WriteArchive(std::vector<ArchiveEntry> entries) {
     if (archive_write_header(a, entry.get()) != ARCHIVE_OK) {
       return ArchiveError(a, "cannot write archive entry " + Quoted(e.path));
     }
-    if (!e.data.empty() &&
-        archive_write_data(a, e.data.data(), e.data.size()) != static_cast<la_ssize_t>(e.data.size())) {
+    if (!e.data.empty() && archive_write_data(a, e.data.data(), e.data.size()) !=
+                               static_cast<la_ssize_t>(e.data.size())) {
       return ArchiveError(a, "cannot write archive entry " + Quoted(e.path));
     }
   }
@@ -156,7 +159,8 @@ Result<std::vector<ArchiveEntry>> ReadArchive(std::string_view bytes, const Arch
   struct archive* a = reader.get();
   // Only gzip'd (or plain) tar: no other format's parser is exposed to
   // hostile bytes.
-  if (archive_read_support_filter_gzip(a) != ARCHIVE_OK || archive_read_support_format_tar(a) != ARCHIVE_OK) {
+  if (archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+      archive_read_support_format_tar(a) != ARCHIVE_OK) {
     return ArchiveError(a, "cannot set up the archive reader");
   }
   if (archive_read_open_memory(a, bytes.data(), bytes.size()) != ARCHIVE_OK) {
@@ -174,44 +178,54 @@ Result<std::vector<ArchiveEntry>> ReadArchive(std::string_view bytes, const Arch
     int rc = archive_read_next_header(a, &entry);
     if (rc == ARCHIVE_EOF) break;
     // ARCHIVE_WARN is a header charset problem; the name is checked below.
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) return ArchiveError(a, "corrupt archive after " + std::to_string(count) + " entries");
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+      return ArchiveError(a, "corrupt archive after " + std::to_string(count) + " entries");
     if (++count > limits.max_entries) {
       return Status(ErrorKind::kInvalidArgument,
                     "archive has more than " + std::to_string(limits.max_entries) + " entries");
     }
     const char* raw_name = archive_entry_pathname(entry);
     if (!raw_name) raw_name = archive_entry_pathname_utf8(entry);
-    if (!raw_name) return Status(ErrorKind::kInvalidArgument, "archive entry " + std::to_string(count) + " has no readable name");
+    if (!raw_name)
+      return Status(ErrorKind::kInvalidArgument,
+                    "archive entry " + std::to_string(count) + " has no readable name");
     std::string path = raw_name;
     mode_t type = archive_entry_filetype(entry);
     bool is_dir = type == AE_IFDIR;
     if (is_dir && !path.empty() && path.back() == '/') path.pop_back();
     if (path.size() > limits.max_path_bytes) {
-      return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(path.substr(0, 64)) +
-                                                     "… has a path longer than " +
-                                                     std::to_string(limits.max_path_bytes) + " bytes");
+      return Status(ErrorKind::kInvalidArgument,
+                    "archive entry " + Quoted(path.substr(0, 64)) + "… has a path longer than " +
+                        std::to_string(limits.max_path_bytes) + " bytes");
     }
     RETURN_IF_ERROR(CheckArchivePath(path));
     if (archive_entry_hardlink(entry) != nullptr) {
-      return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(path) + " is a hard link");
+      return Status(ErrorKind::kInvalidArgument,
+                    "archive entry " + Quoted(path) + " is a hard link");
     }
     if (type == AE_IFLNK || archive_entry_symlink(entry) != nullptr) {
-      return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(path) + " is a symbolic link");
+      return Status(ErrorKind::kInvalidArgument,
+                    "archive entry " + Quoted(path) + " is a symbolic link");
     }
     if (!is_dir && type != AE_IFREG) {
-      const char* what = type == AE_IFCHR ? "a character device" : type == AE_IFBLK ? "a block device"
-                         : type == AE_IFIFO ? "a fifo" : type == AE_IFSOCK ? "a socket" : "not a regular file";
+      const char* what = type == AE_IFCHR    ? "a character device"
+                         : type == AE_IFBLK  ? "a block device"
+                         : type == AE_IFIFO  ? "a fifo"
+                         : type == AE_IFSOCK ? "a socket"
+                                             : "not a regular file";
       return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(path) + " is " + what);
     }
     if (!seen.insert(path).second) {
-      return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(path) + " appears twice");
+      return Status(ErrorKind::kInvalidArgument,
+                    "archive entry " + Quoted(path) + " appears twice");
     }
     if (is_dir) continue;
     files.insert(path);
     if (archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0 &&
         static_cast<uint64_t>(archive_entry_size(entry)) > limits.max_entry_bytes) {
-      return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(path) + " is larger than " +
-                                                     std::to_string(limits.max_entry_bytes) + " bytes");
+      return Status(ErrorKind::kInvalidArgument,
+                    "archive entry " + Quoted(path) + " is larger than " +
+                        std::to_string(limits.max_entry_bytes) + " bytes");
     }
     ArchiveEntry out;
     out.path = path;
@@ -222,13 +236,15 @@ Result<std::vector<ArchiveEntry>> ReadArchive(std::string_view bytes, const Arch
       if (n == 0) break;
       if (n < 0) return ArchiveError(a, "cannot read archive entry " + Quoted(path));
       if (out.data.size() + static_cast<uint64_t>(n) > limits.max_entry_bytes) {
-        return Status(ErrorKind::kInvalidArgument, "archive entry " + Quoted(path) + " is larger than " +
-                                                       std::to_string(limits.max_entry_bytes) + " bytes");
+        return Status(ErrorKind::kInvalidArgument,
+                      "archive entry " + Quoted(path) + " is larger than " +
+                          std::to_string(limits.max_entry_bytes) + " bytes");
       }
       total += static_cast<uint64_t>(n);
       if (total > limits.max_total_bytes) {
-        return Status(ErrorKind::kInvalidArgument, "archive is larger than " + std::to_string(limits.max_total_bytes) +
-                                                       " bytes uncompressed (at entry " + Quoted(path) + ")");
+        return Status(ErrorKind::kInvalidArgument,
+                      "archive is larger than " + std::to_string(limits.max_total_bytes) +
+                          " bytes uncompressed (at entry " + Quoted(path) + ")");
       }
       if (total > ratio_cap) {
         return Status(ErrorKind::kInvalidArgument,

@@ -34,6 +34,7 @@ SLUICE_FUZZ_TARGET("archive") {
   auto again = sluice::WriteArchive(*entries);
   SLUICE_FUZZ_CHECK(again.ok(), "entries that were read cannot be written");
   auto reread = sluice::ReadArchive(*again, limits);
-  SLUICE_FUZZ_CHECK(reread.ok() && reread->size() == entries->size(), "a written archive does not read back");
+  SLUICE_FUZZ_CHECK(reread.ok() && reread->size() == entries->size(),
+                    "a written archive does not read back");
   return;
 }

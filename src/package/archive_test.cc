@@ -61,7 +61,8 @@ TEST(ArchiveTest, ReadsBackSortedWithModes) {
 }
 
 TEST(ArchiveTest, WritingRefusesUnsafeAndDuplicatePaths) {
-  for (const char* bad : {"/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b", "", "a/", "a/."}) {
+  for (const char* bad :
+       {"/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b", "", "a/", "a/."}) {
     auto r = WriteArchive({{bad, "x", false}});
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.status().kind(), ErrorKind::kInvalidArgument);
@@ -97,7 +98,8 @@ struct Raw {
 };
 
 std::string BuildRaw(const std::vector<Raw>& entries, bool gzip = true) {
-  std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_write_new(), archive_write_free);
+  std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_write_new(),
+                                                              archive_write_free);
   archive_write_set_format_pax_restricted(a.get());
   if (gzip) archive_write_add_filter_gzip(a.get());
   std::string out;
@@ -115,7 +117,8 @@ std::string BuildRaw(const std::vector<Raw>& entries, bool gzip = true) {
     archive_entry_set_perm(e, 0644);
     if (r.hardlink) archive_entry_set_hardlink(e, r.link.c_str());
     if (r.type == AE_IFLNK) archive_entry_set_symlink(e, r.link.c_str());
-    archive_entry_set_size(e, r.type == AE_IFREG && !r.hardlink ? static_cast<la_int64_t>(r.data.size()) : 0);
+    archive_entry_set_size(
+        e, r.type == AE_IFREG && !r.hardlink ? static_cast<la_int64_t>(r.data.size()) : 0);
     EXPECT_GE(archive_write_header(a.get(), e), ARCHIVE_WARN) << archive_error_string(a.get());
     if (!r.data.empty()) archive_write_data(a.get(), r.data.data(), r.data.size());
     archive_entry_free(e);
@@ -124,7 +127,8 @@ std::string BuildRaw(const std::vector<Raw>& entries, bool gzip = true) {
   return out;
 }
 
-void ExpectRefused(const std::string& bytes, const std::string& needle, const ArchiveLimits& limits = {}) {
+void ExpectRefused(const std::string& bytes, const std::string& needle,
+                   const ArchiveLimits& limits = {}) {
   auto r = ReadArchive(bytes, limits);
   ASSERT_FALSE(r.ok()) << "expected a refusal mentioning " << needle;
   EXPECT_EQ(r.status().kind(), ErrorKind::kInvalidArgument);
@@ -148,7 +152,8 @@ TEST(ArchiveTest, ReadingRefusesHostilePaths) {
 
 TEST(ArchiveTest, ReadingRefusesLinksAndSpecialFiles) {
   ExpectRefused(BuildRaw({{"link", AE_IFLNK, "", "/etc/passwd"}}), "'link' is a symbolic link");
-  ExpectRefused(BuildRaw({{"a", AE_IFREG, "x"}, {"hard", AE_IFREG, "", "a", true}}), "'hard' is a hard link");
+  ExpectRefused(BuildRaw({{"a", AE_IFREG, "x"}, {"hard", AE_IFREG, "", "a", true}}),
+                "'hard' is a hard link");
   ExpectRefused(BuildRaw({{"dev", AE_IFCHR, ""}}), "'dev' is a character device");
   ExpectRefused(BuildRaw({{"blk", AE_IFBLK, ""}}), "'blk' is a block device");
   ExpectRefused(BuildRaw({{"pipe", AE_IFIFO, ""}}), "'pipe' is a fifo");
@@ -167,15 +172,19 @@ TEST(ArchiveTest, DirectoriesAreCheckedAndOmitted) {
 TEST(ArchiveTest, ReadingEnforcesLimitsWhileStreaming) {
   ArchiveLimits limits;
   limits.max_entries = 3;
-  ExpectRefused(BuildRaw({{"a", AE_IFREG, "1"}, {"b", AE_IFREG, "2"}, {"c", AE_IFREG, "3"}, {"d", AE_IFREG, "4"}}),
-                "more than 3 entries", limits);
+  ExpectRefused(
+      BuildRaw(
+          {{"a", AE_IFREG, "1"}, {"b", AE_IFREG, "2"}, {"c", AE_IFREG, "3"}, {"d", AE_IFREG, "4"}}),
+      "more than 3 entries", limits);
   limits = {};
   limits.max_entry_bytes = 1000;
-  ExpectRefused(BuildRaw({{"big", AE_IFREG, std::string(5000, 'x')}}), "'big' is larger than 1000 bytes", limits);
+  ExpectRefused(BuildRaw({{"big", AE_IFREG, std::string(5000, 'x')}}),
+                "'big' is larger than 1000 bytes", limits);
   limits = {};
   limits.max_total_bytes = 3000;
-  ExpectRefused(BuildRaw({{"a", AE_IFREG, std::string(2000, 'x')}, {"b", AE_IFREG, std::string(2000, 'y')}}),
-                "larger than 3000 bytes uncompressed (at entry 'b')", limits);
+  ExpectRefused(
+      BuildRaw({{"a", AE_IFREG, std::string(2000, 'x')}, {"b", AE_IFREG, std::string(2000, 'y')}}),
+      "larger than 3000 bytes uncompressed (at entry 'b')", limits);
 }
 
 TEST(ArchiveTest, AGzipBombStopsAtTheRatioCap) {
@@ -218,9 +227,12 @@ std::string ReadFile(const fs::path& path) {
 TEST(ArchiveTest, HostileArchivesFromDebianTarAreRefused) {
   const fs::path dir = fs::path(SLUICE_SOURCE_DIR) / "tests/fuzz/regressions/archive";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"absolute.tar.gz", "'/tmp/abs': absolute"}, {"dotdot.tar.gz", "'../../escape': has a '..' component"},
-      {"duplicate.tar.gz", "'f' is a hard link"},   {"fifo.tar.gz", "'p' is a fifo"},
-      {"hardlink.tar.gz", "'g' is a hard link"},   {"symlink.tar.gz", "'evil' is a symbolic link"}};
+      {"absolute.tar.gz", "'/tmp/abs': absolute"},
+      {"dotdot.tar.gz", "'../../escape': has a '..' component"},
+      {"duplicate.tar.gz", "'f' is a hard link"},
+      {"fifo.tar.gz", "'p' is a fifo"},
+      {"hardlink.tar.gz", "'g' is a hard link"},
+      {"symlink.tar.gz", "'evil' is a symbolic link"}};
   for (const auto& [file, needle] : cases) {
     SCOPED_TRACE(file);
     ExpectRefused(ReadFile(dir / file), needle);
@@ -228,7 +240,8 @@ TEST(ArchiveTest, HostileArchivesFromDebianTarAreRefused) {
   ArchiveLimits limits;
   limits.max_total_bytes = 1 << 20;
   ExpectRefused(ReadFile(dir / "zeros_4mb.tar.gz"), "'z'", limits);
-  auto good = ReadArchive(ReadFile(fs::path(SLUICE_SOURCE_DIR) / "tests/fuzz/corpus/archive/small_package.sluicepkg"));
+  auto good = ReadArchive(
+      ReadFile(fs::path(SLUICE_SOURCE_DIR) / "tests/fuzz/corpus/archive/small_package.sluicepkg"));
   ASSERT_TRUE(good.ok()) << good.status().ToString();
   EXPECT_EQ(good->size(), 3u);
 }
@@ -241,7 +254,9 @@ TEST(ArchiveTest, DebianTarExtractsWhatWeWrite) {
   auto bytes = WriteArchive(Sample());
   ASSERT_TRUE(bytes.ok());
   { std::ofstream(dir / "p.sluicepkg", std::ios::binary) << *bytes; }
-  std::string cmd = "cd '" + dir.string() + "' && tar -xzf p.sluicepkg -C out 2> err.txt && tar -tzvf p.sluicepkg > list.txt";
+  std::string cmd =
+      "cd '" + dir.string() +
+      "' && tar -xzf p.sluicepkg -C out 2> err.txt && tar -tzvf p.sluicepkg > list.txt";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
   for (const ArchiveEntry& e : Sample()) {
     std::ifstream in(dir / "out" / e.path, std::ios::binary);
@@ -258,7 +273,8 @@ TEST(ArchiveTest, DebianTarExtractsWhatWeWrite) {
   // "-rwxr-xr-x 0/0 18 1970-01-01 00:00 integration/bin/run"
   EXPECT_NE(listing.str().find("-rwxr-xr-x 0/0"), std::string::npos) << listing.str();
   EXPECT_NE(listing.str().find("-rw-r--r-- 0/0"), std::string::npos) << listing.str();
-  EXPECT_NE(listing.str().find("1970-01-01 00:00 sluice-package.json"), std::string::npos) << listing.str();
+  EXPECT_NE(listing.str().find("1970-01-01 00:00 sluice-package.json"), std::string::npos)
+      << listing.str();
   EXPECT_EQ(listing.str().find("PaxHeader"), std::string::npos);
   std::ifstream err(dir / "err.txt");
   std::stringstream errors;

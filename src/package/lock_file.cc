@@ -57,8 +57,11 @@ class TempFile {
 std::string LockFile::ToJson() const {
   nlohmann::json entries = nlohmann::json::object();
   for (const auto& [name, p] : packages) {
-    entries[name] = {{"version", p.version},   {"sha256", p.sha256}, {"constraint", p.constraint},
-                      {"registry", p.registry}, {"key_id", p.key_id}};
+    entries[name] = {{"version", p.version},
+                     {"sha256", p.sha256},
+                     {"constraint", p.constraint},
+                     {"registry", p.registry},
+                     {"key_id", p.key_id}};
   }
   nlohmann::json root = {{"lock_version", kLockVersion}, {"packages", entries}};
   return root.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -73,11 +76,13 @@ Result<LockFile> LockFile::Parse(const std::string& text, const std::string& pat
     return Malformed(path, "\"lock_version\" is missing or not an integer");
   }
   if (version->get<int64_t>() != kLockVersion) {
-    return Malformed(path, "lock_version " + version->dump() + " is not supported (this Sluice reads version " +
+    return Malformed(path, "lock_version " + version->dump() +
+                               " is not supported (this Sluice reads version " +
                                std::to_string(kLockVersion) + "; a newer Sluice wrote it?)");
   }
   for (const auto& [key, value] : root.items()) {
-    if (key != "lock_version" && key != "packages") return Malformed(path, "unknown key \"" + key + "\"");
+    if (key != "lock_version" && key != "packages")
+      return Malformed(path, "unknown key \"" + key + "\"");
   }
   LockFile lock;
   auto packages = root.find("packages");
@@ -129,8 +134,8 @@ Status LockFile::Save(const std::string& path) const {
   fs::path target(path);
   fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   std::random_device random;
-  std::string temp_path = (folder / ("." + target.filename().string() + ".tmp." + std::to_string(::getpid()) +
-                                     "." + std::to_string(random())))
+  std::string temp_path = (folder / ("." + target.filename().string() + ".tmp." +
+                                     std::to_string(::getpid()) + "." + std::to_string(random())))
                               .string();
   int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("create", temp_path);

@@ -28,7 +28,8 @@ class LockFileTest : public ::testing::Test {
 LockFile Sample() {
   LockFile lock;
   lock.packages["zendesk"] = {"2.0.0-rc.1", kSha, "", "/srv/registry", ""};
-  lock.packages["github"] = {"1.2.0", std::string(64, '0'), "^1.2", "oci://127.0.0.1:5000/sluice", "RWabc"};
+  lock.packages["github"] = {"1.2.0", std::string(64, '0'), "^1.2", "oci://127.0.0.1:5000/sluice",
+                             "RWabc"};
   return lock;
 }
 
@@ -41,18 +42,22 @@ TEST_F(LockFileTest, CanonicalJsonSortedIndentedWithNewline) {
             "      \"constraint\": \"^1.2\",\n"
             "      \"key_id\": \"RWabc\",\n"
             "      \"registry\": \"oci://127.0.0.1:5000/sluice\",\n"
-            "      \"sha256\": \"" + std::string(64, '0') + "\",\n"
-            "      \"version\": \"1.2.0\"\n"
-            "    },\n"
-            "    \"zendesk\": {\n"
-            "      \"constraint\": \"\",\n"
-            "      \"key_id\": \"\",\n"
-            "      \"registry\": \"/srv/registry\",\n"
-            "      \"sha256\": \"" + kSha + "\",\n"
-            "      \"version\": \"2.0.0-rc.1\"\n"
-            "    }\n"
-            "  }\n"
-            "}\n");
+            "      \"sha256\": \"" +
+                std::string(64, '0') +
+                "\",\n"
+                "      \"version\": \"1.2.0\"\n"
+                "    },\n"
+                "    \"zendesk\": {\n"
+                "      \"constraint\": \"\",\n"
+                "      \"key_id\": \"\",\n"
+                "      \"registry\": \"/srv/registry\",\n"
+                "      \"sha256\": \"" +
+                kSha +
+                "\",\n"
+                "      \"version\": \"2.0.0-rc.1\"\n"
+                "    }\n"
+                "  }\n"
+                "}\n");
   EXPECT_EQ(LockFile().ToJson(), "{\n  \"lock_version\": 1,\n  \"packages\": {}\n}\n");
 }
 
@@ -89,7 +94,8 @@ void ExpectBad(const std::string& text, const std::string& needle) {
   auto r = LockFile::Parse(text, "work/sluice.lock");
   ASSERT_FALSE(r.ok()) << text;
   EXPECT_EQ(r.status().kind(), ErrorKind::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("work/sluice.lock: "), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("work/sluice.lock: "), std::string::npos)
+      << r.status().message();
   EXPECT_NE(r.status().message().find(needle), std::string::npos) << r.status().message();
 }
 
@@ -101,16 +107,21 @@ TEST_F(LockFileTest, ParseRefusesMalformedLocksNamingFileAndPackage) {
   ExpectBad("{\"lock_version\": 1, \"extra\": 1}", "unknown key \"extra\"");
   ExpectBad("{\"lock_version\": 1, \"packages\": []}", "\"packages\" is not an object");
   ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": 3}}", "package 'gh': expected an object");
-  ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": \"1.0\", \"sha256\": \"" + kSha + "\"}}}",
+  ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": \"1.0\", \"sha256\": \"" +
+                kSha + "\"}}}",
             "package 'gh': invalid version '1.0'");
-  ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": \"1.0.0\", \"sha256\": \"ABC\"}}}",
-            "package 'gh': sha256 'ABC' is not 64 lower-case hex digits");
-  ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": \"1.0.0\", \"sha256\": \"" + kSha +
-                "\", \"constraint\": \"^^1\"}}}",
+  ExpectBad(
+      "{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": \"1.0.0\", \"sha256\": "
+      "\"ABC\"}}}",
+      "package 'gh': sha256 'ABC' is not 64 lower-case hex digits");
+  ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": \"1.0.0\", \"sha256\": \"" +
+                kSha + "\", \"constraint\": \"^^1\"}}}",
             "package 'gh': invalid version range '^^1'");
-  ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": 1}}}", "package 'gh': \"version\" is not a string");
-  ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": \"1.0.0\", \"sha\": \"x\"}}}",
-            "package 'gh': unknown key \"sha\"");
+  ExpectBad("{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": 1}}}",
+            "package 'gh': \"version\" is not a string");
+  ExpectBad(
+      "{\"lock_version\": 1, \"packages\": {\"gh\": {\"version\": \"1.0.0\", \"sha\": \"x\"}}}",
+      "package 'gh': unknown key \"sha\"");
 }
 
 TEST_F(LockFileTest, LoadNamesAnUnreadableFile) {
@@ -118,7 +129,8 @@ TEST_F(LockFileTest, LoadNamesAnUnreadableFile) {
   { std::ofstream(path) << "{\"lock_version\": 1, \"packages\": {\"gh\": {}}}"; }
   auto r = LockFile::Load(path);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find(path + ": package 'gh'"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find(path + ": package 'gh'"), std::string::npos)
+      << r.status().message();
 }
 
 }  // namespace

@@ -20,7 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 
 Status IoError(const std::string& what, const std::string& path, int error = errno) {
-  return Status(ErrorKind::kIo, "package store: cannot " + what + " " + path + ": " + std::strerror(error));
+  return Status(ErrorKind::kIo,
+                "package store: cannot " + what + " " + path + ": " + std::strerror(error));
 }
 
 std::string Env(const char* name) {
@@ -77,7 +78,8 @@ Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode)
 Status WriteFileAtomically(const std::string& path, std::string_view data) {
   std::string temp = path + ".tmp." + UniqueSuffix();
   Status written = WriteNewFile(temp, data, 0644);
-  if (written.ok() && ::rename(temp.c_str(), path.c_str()) != 0) written = IoError("rename into place", path);
+  if (written.ok() && ::rename(temp.c_str(), path.c_str()) != 0)
+    written = IoError("rename into place", path);
   if (!written.ok()) ::unlink(temp.c_str());
   return written;
 }
@@ -103,7 +105,8 @@ Result<std::string> ReadFile(const std::string& path) {
 
 Status CheckDigest(const std::string& sha256) {
   if (!IsSha256Hex(sha256)) {
-    return Status(ErrorKind::kInvalidArgument, "package store: '" + sha256 + "' is not a sha256 (64 lower-case hex digits)");
+    return Status(ErrorKind::kInvalidArgument,
+                  "package store: '" + sha256 + "' is not a sha256 (64 lower-case hex digits)");
   }
   return Status::Ok();
 }
@@ -151,14 +154,16 @@ Result<FetchedPackage> PackageStore::Get(const std::string& sha256) {
   auto archive = ReadFile(base + ".sluicepkg");
   if (!archive.ok()) {
     if (archive.status().kind() == ErrorKind::kNotFound) {
-      return Status(ErrorKind::kNotFound, "package store " + root_ + " has no package with sha256 " + sha256);
+      return Status(ErrorKind::kNotFound,
+                    "package store " + root_ + " has no package with sha256 " + sha256);
     }
     return archive.TakeStatus();
   }
   std::string actual = Sha256Hex(*archive);
   if (actual != sha256) {
-    return Status(ErrorKind::kIntegrity, "package store entry " + base + ".sluicepkg is damaged: its sha256 is " +
-                                             actual + ", expected " + sha256 + " (fetch the package again)");
+    return Status(ErrorKind::kIntegrity, "package store entry " + base +
+                                             ".sluicepkg is damaged: its sha256 is " + actual +
+                                             ", expected " + sha256 + " (fetch the package again)");
   }
   FetchedPackage out;
   out.archive = std::move(archive).value();
@@ -180,10 +185,12 @@ Result<std::string> PackageStore::Extracted(const std::string& sha256) {
   ASSIGN_OR_RETURN(FetchedPackage package, Get(sha256));
   auto entries = ReadArchive(package.archive);
   if (!entries.ok()) {
-    return Status(entries.status().kind(),
-                  "package " + sha256 + " in the store cannot be extracted: " + entries.status().message());
+    return Status(
+        entries.status().kind(),
+        "package " + sha256 + " in the store cannot be extracted: " + entries.status().message());
   }
-  const std::string temp = root_ + "/sha256/.extract-" + sha256.substr(0, 16) + "." + UniqueSuffix();
+  const std::string temp =
+      root_ + "/sha256/.extract-" + sha256.substr(0, 16) + "." + UniqueSuffix();
   auto cleanup = [&temp] {
     std::error_code ignored;
     fs::remove_all(temp, ignored);

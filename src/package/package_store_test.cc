@@ -143,14 +143,16 @@ TEST_F(PackageStoreTest, ConcurrentExtractorsAgree) {
   for (auto& t : threads) t.join();
   for (const std::string& r : results) EXPECT_EQ(r, (dir_ / "sha256" / sha).string());
   for (const auto& e : fs::directory_iterator(dir_ / "sha256")) {
-    EXPECT_EQ(e.path().filename().string().find(".extract-"), std::string::npos) << "left behind: " << e.path();
+    EXPECT_EQ(e.path().filename().string().find(".extract-"), std::string::npos)
+        << "left behind: " << e.path();
   }
   EXPECT_EQ(Read(dir_ / "sha256" / sha / "sql/x.sql"), "CREATE CONNECTOR TYPE 'x';\n");
 }
 
 TEST_F(PackageStoreTest, AHostileArchiveIsNotExtracted) {
   // A tar with "../escape" stored by digest (the store does not judge on Put).
-  std::string hostile = Read(fs::path(SLUICE_SOURCE_DIR) / "tests/fuzz/regressions/archive/dotdot.tar.gz");
+  std::string hostile =
+      Read(fs::path(SLUICE_SOURCE_DIR) / "tests/fuzz/regressions/archive/dotdot.tar.gz");
   ASSERT_FALSE(hostile.empty());
   PackageStore store(dir_.string());
   ASSERT_TRUE(store.Put({hostile, ""}).ok());

@@ -23,7 +23,9 @@ bool IsIdentChar(char c) {
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), IsDigit);
 }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -127,8 +129,8 @@ struct Patterns {
   std::string loose_plain = "[v=\\s]*" + main_version_loose + prerelease_loose + "?" + build + "?";
   std::string gtlt = "((?:<|>)?=?)";
   std::string xid = numeric + "|x|X|\\*";
-  std::string xrange_plain = "[v=\\s]*(" + xid + ")(?:\\.(" + xid + ")(?:\\.(" + xid + ")(?:" +
-                             prerelease + ")?" + build + "?)?)?";
+  std::string xrange_plain = "[v=\\s]*(" + xid + ")(?:\\.(" + xid + ")(?:\\.(" + xid +
+                             ")(?:" + prerelease + ")?" + build + "?)?)?";
 
   std::regex full{"^" + full_plain + "$"};
   std::regex build_strip{build};
@@ -149,7 +151,9 @@ const Patterns& Re() {
   return *patterns;
 }
 
-std::string Group(const std::smatch& m, size_t i) { return m[i].matched ? m[i].str() : std::string(); }
+std::string Group(const std::smatch& m, size_t i) {
+  return m[i].matched ? m[i].str() : std::string();
+}
 
 // node-semver's `new SemVer(text)` (not loose): a leading "v" is tolerated.
 Result<Version> ParseNodeVersion(std::string_view text) {
@@ -178,7 +182,8 @@ Result<Version> ParseNodeVersion(std::string_view text) {
 }
 
 std::string MainText(const Version& v) {
-  std::string s = std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.patch);
+  std::string s =
+      std::to_string(v.major) + "." + std::to_string(v.minor) + "." + std::to_string(v.patch);
   if (!v.prerelease.empty()) s += "-" + Join(v.prerelease, ".");
   return s;
 }
@@ -226,7 +231,8 @@ std::string ReplaceTilde(const std::string& comp) {
     if (IsX(M)) return std::string();
     if (IsX(mi)) return ">=" + M + ".0.0 <" + Inc(M) + ".0.0-0";
     if (IsX(p)) return ">=" + M + "." + mi + ".0 <" + M + "." + Inc(mi) + ".0-0";
-    if (!pr.empty()) return ">=" + M + "." + mi + "." + p + "-" + pr + " <" + M + "." + Inc(mi) + ".0-0";
+    if (!pr.empty())
+      return ">=" + M + "." + mi + "." + p + "-" + pr + " <" + M + "." + Inc(mi) + ".0-0";
     return ">=" + M + "." + mi + "." + p + " <" + M + "." + Inc(mi) + ".0-0";
   });
 }
@@ -368,12 +374,18 @@ bool TestComparator(const Range::Comparator& c, const Version& v) {
   if (c.op == Op::kAny) return true;
   int cmp = Compare(v, c.version);
   switch (c.op) {
-    case Op::kLess: return cmp < 0;
-    case Op::kLessEqual: return cmp <= 0;
-    case Op::kGreater: return cmp > 0;
-    case Op::kGreaterEqual: return cmp >= 0;
-    case Op::kEqual: return cmp == 0;
-    case Op::kAny: return true;
+    case Op::kLess:
+      return cmp < 0;
+    case Op::kLessEqual:
+      return cmp <= 0;
+    case Op::kGreater:
+      return cmp > 0;
+    case Op::kGreaterEqual:
+      return cmp >= 0;
+    case Op::kEqual:
+      return cmp == 0;
+    case Op::kAny:
+      return true;
   }
   return false;
 }
@@ -400,7 +412,8 @@ Result<Version> ParseVersion(std::string_view text) {
     while (i < text.size() && IsDigit(text[i])) ++i;
     std::string_view digits = text.substr(start, i - start);
     if (digits.empty()) return bad(std::string("the ") + what + " version is not a number");
-    if (digits.size() > 1 && digits[0] == '0') return bad(std::string("the ") + what + " version has a leading zero");
+    if (digits.size() > 1 && digits[0] == '0')
+      return bad(std::string("the ") + what + " version has a leading zero");
     auto n = ParseNumber(digits);
     if (!n) return bad(std::string("the ") + what + " version is too large");
     *out = *n;
@@ -460,8 +473,8 @@ int Compare(const Version& a, const Version& b) {
 
 Result<Range> Range::Parse(std::string_view text) {
   if (text.size() > kMaxRangeLength) {
-    return Status(ErrorKind::kInvalidArgument,
-                  "version range is longer than " + std::to_string(kMaxRangeLength) + " characters");
+    return Status(ErrorKind::kInvalidArgument, "version range is longer than " +
+                                                   std::to_string(kMaxRangeLength) + " characters");
   }
   Range range;
   range.text_ = std::string(text);
