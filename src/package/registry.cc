@@ -56,10 +56,31 @@ Status CheckName(const std::string& name) {
                 "'" + name + "' is not a valid package name (letters, digits, '_', '-', '.')");
 }
 
+bool IsKeyIdHex(const std::string& text) {
+  return text.size() == 16 && std::all_of(text.begin(), text.end(), [](char c) {
+           return std::isxdigit(static_cast<unsigned char>(c));
+         });
+}
+
+Status CheckReason(const std::string& reason) {
+  if (reason.size() > 1024 || reason.find_first_of("\r\n") != std::string::npos) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "a yank reason must be one line of at most 1024 bytes");
+  }
+  return Status::Ok();
+}
+
 Status CheckPublish(const IndexEntry& entry, const std::string& archive,
                     const std::string& signature) {
   RETURN_IF_ERROR(CheckName(entry.name));
   RETURN_IF_ERROR(CheckVersion(entry.version));
+  if (archive.size() > kMaxPackageBytes) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "package " + entry.name + " " + entry.version + " is larger than 1 GiB");
+  }
+  if (!entry.key_id.empty() && !IsKeyIdHex(entry.key_id)) {
+    return Status(ErrorKind::kInvalidArgument, "a key id is 16 hex digits");
+  }
   if (archive.size() != entry.size || Sha256Hex(archive) != entry.sha256) {
     return Status(ErrorKind::kIntegrity, "package " + entry.name + " " + entry.version +
                                              ": size or sha256 does not match the archive");
@@ -115,6 +136,8 @@ Result<IndexEntry> EntryFromJson(const std::string& line, const std::string& whe
   if (size == j.end() || !size->is_number_unsigned())
     return bad("\"size\" is not a non-negative integer");
   e.size = size->get<uint64_t>();
+  if (e.size > kMaxPackageBytes) return bad("\"size\" is larger than a package may be (1 GiB)");
+  if (!e.key_id.empty() && !IsKeyIdHex(e.key_id)) return bad("\"key_id\" is not 16 hex digits");
   for (auto [key, out] : {std::pair{"signed", &e.is_signed}, std::pair{"yanked", &e.yanked}}) {
     auto it = j.find(key);
     if (it == j.end()) continue;
@@ -188,12 +211,21 @@ Status CheckFetched(const IndexEntry& entry, const std::string& archive, const s
 BlockingHttp::BlockingHttp() : transport_(std::make_unique<CurlTransport>()) {}
 BlockingHttp::~BlockingHttp() = default;
 
-Result<HttpResponse> BlockingHttp::Do(HttpRequest request) {
+Result<HttpResponse> BlockingHttp::Do(HttpRequest request, ErrorKind too_large) {
   if (request.timeout.count() == 0) request.timeout = kHttpTimeout;
+  std::string shown = request.method + " " + UrlForErrors(request.url);
+  size_t cap = request.max_body_bytes;
   std::optional<Result<HttpResponse>> result;
   transport_->Start(std::move(request),
                     [&](Result<HttpResponse> r) { result.emplace(std::move(r)); });
   while (!result) transport_->Poll(std::chrono::milliseconds(200));
+  // The transport words this for connector handlers (max_response_mb);
+  // here the limit is the registry's own.
+  if (!result->ok() && cap > 0 &&
+      result->status().message().find("the response body is larger than") != std::string::npos) {
+    return Status(too_large, shown + ": the response is larger than " + std::to_string(cap) +
+                                 " bytes, more than expected");
+  }
   return std::move(*result);
 }
 

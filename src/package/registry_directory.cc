@@ -211,9 +211,7 @@ class DirectoryRegistry : public Registry {
               const std::string& reason) override {
     RETURN_IF_ERROR(CheckName(name));
     RETURN_IF_ERROR(CheckVersion(version));
-    if (reason.find_first_of("\r\n") != std::string::npos) {
-      return Status(ErrorKind::kInvalidArgument, "a yank reason must be one line");
-    }
+    RETURN_IF_ERROR(CheckReason(reason));
     ASSIGN_OR_RETURN(int lock, Lock());
     Fd lock_fd(lock);
     ASSIGN_OR_RETURN(std::vector<IndexEntry> entries, Versions(name));

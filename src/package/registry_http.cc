@@ -33,7 +33,7 @@ class StaticHttpRegistry : public Registry {
         "/packages/" + entry.name + "/" + entry.name + "-" + entry.version + ".sluicepkg";
     // One byte over the expected size, so an oversized body is reported as
     // a size mismatch rather than truncated silently.
-    ASSIGN_OR_RETURN(auto archive, Get(path, entry.size + 1, what));
+    ASSIGN_OR_RETURN(auto archive, Get(path, entry.size + 1, what, ErrorKind::kIntegrity));
     if (!archive) {
       return Status(ErrorKind::kNotFound, what + ": its file is missing from registry " + shown_);
     }
@@ -65,12 +65,13 @@ class StaticHttpRegistry : public Registry {
  private:
   // nullopt on 404/410.
   Result<std::optional<std::string>> Get(const std::string& path, size_t cap,
-                                         const std::string& what) {
+                                         const std::string& what,
+                                         ErrorKind too_large = ErrorKind::kInvalidArgument) {
     HttpRequest request;
     request.url = base_ + path;
     request.max_body_bytes = cap;
     request.headers.emplace_back("Accept-Encoding", "identity");
-    Result<HttpResponse> response = http_.Do(std::move(request));
+    Result<HttpResponse> response = http_.Do(std::move(request), too_large);
     if (!response.ok()) {
       Status status = response.TakeStatus();
       status.WithContext("registry " + shown_ + ", " + what);

@@ -29,6 +29,9 @@ bool IsPrerelease(const std::string& version);
 // SemVer precedence (build metadata ignored); both must be strict versions.
 int CompareVersions(const std::string& a, const std::string& b);
 void SortVersions(std::vector<IndexEntry>& entries);
+bool IsKeyIdHex(const std::string& text);
+// A yank reason is one short line (it is shown in listings).
+Status CheckReason(const std::string& reason);
 // Checks the fields Publish() relies on, and that archive matches entry.
 Status CheckPublish(const IndexEntry& entry, const std::string& archive,
                     const std::string& signature);
@@ -49,7 +52,9 @@ class BlockingHttp {
   BlockingHttp();
   ~BlockingHttp();
   // kConnection/kTimeout when no response came; any HTTP status otherwise.
-  Result<HttpResponse> Do(HttpRequest request);
+  // A body over request.max_body_bytes is `too_large` (kIntegrity when the
+  // expected size is known, as for a package).
+  Result<HttpResponse> Do(HttpRequest request, ErrorKind too_large = ErrorKind::kInvalidArgument);
 
  private:
   std::unique_ptr<HttpTransport> transport_;

@@ -128,8 +128,8 @@ class OciRegistry : public Registry {
     ASSIGN_OR_RETURN(auto manifest, GetManifest(entry.name, entry.version));
     if (!manifest) return Status(ErrorKind::kNotFound, what + ": no such version");
     FetchedPackage fetched;
-    ASSIGN_OR_RETURN(auto archive,
-                     GetBlob(entry.name, "sha256:" + entry.sha256, entry.size + 1, what));
+    ASSIGN_OR_RETURN(auto archive, GetBlob(entry.name, "sha256:" + entry.sha256, entry.size + 1,
+                                           what, ErrorKind::kIntegrity));
     if (!archive) return Status(ErrorKind::kNotFound, what + ": its archive blob is missing");
     fetched.archive = std::move(*archive);
     RETURN_IF_ERROR(CheckFetched(entry, fetched.archive, "registry " + url_));
@@ -211,6 +211,7 @@ class OciRegistry : public Registry {
               const std::string& reason) override {
     RETURN_IF_ERROR(CheckName(name));
     RETURN_IF_ERROR(CheckVersion(version));
+    RETURN_IF_ERROR(CheckReason(reason));
     std::string what = "package " + name + " " + version + " in registry " + url_;
     ASSIGN_OR_RETURN(auto manifest, GetManifest(name, version));
     if (!manifest) {
@@ -245,9 +246,10 @@ class OciRegistry : public Registry {
   }
   std::string V2(const std::string& name) const { return base_ + "/v2/" + Repo(name); }
 
-  Result<HttpResponse> Send(HttpRequest request, const std::string& what) {
+  Result<HttpResponse> Send(HttpRequest request, const std::string& what,
+                            ErrorKind too_large = ErrorKind::kInvalidArgument) {
     if (!auth_.empty()) request.headers.emplace_back("Authorization", auth_);
-    Result<HttpResponse> response = http_.Do(std::move(request));
+    Result<HttpResponse> response = http_.Do(std::move(request), too_large);
     if (!response.ok()) {
       Status status = response.TakeStatus();
       status.WithContext("registry " + url_ + ", " + what);
@@ -273,24 +275,49 @@ class OciRegistry : public Registry {
                   "registry " + url_ + ", " + what + ": HTTP " + std::to_string(r.status) + detail);
   }
 
+  // Every tag, following the Link: <…>; rel="next" pages that registries
+  // such as GHCR send (distribution 2.8 sends all at once).
   Result<std::vector<std::string>> Tags(const std::string& name) {
-    HttpRequest request;
-    request.url = V2(name) + "/tags/list";
-    request.max_body_bytes = kMaxTagsBytes;
-    ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(request), "tags of '" + name + "'"));
-    if (r.status == 404) {
-      return Status(ErrorKind::kNotFound, "no package named '" + name + "' in registry " + url_);
-    }
-    if (r.status != 200) return Unexpected(r, "tags of '" + name + "'");
-    json body = json::parse(r.body, nullptr, false);
+    std::string what = "tags of '" + name + "'";
     std::vector<std::string> tags;
-    if (!body.is_object() || !(body["tags"].is_array() || body["tags"].is_null())) {
-      return Status(ErrorKind::kInvalidArgument,
-                    "registry " + url_ + ": the tag list of '" + name + "' is not valid JSON");
-    }
-    if (body["tags"].is_null()) return tags;
-    for (const json& t : body["tags"]) {
-      if (t.is_string() && tags.size() < kMaxTags) tags.push_back(t.get<std::string>());
+    std::string next = V2(name) + "/tags/list";
+    for (int page = 0; !next.empty(); ++page) {
+      if (page == 1000 || tags.size() >= kMaxTags) {
+        return Status(ErrorKind::kInvalidArgument,
+                      "registry " + url_ + ": the " + what + " do not end");
+      }
+      HttpRequest request;
+      request.url = next;
+      request.max_body_bytes = kMaxTagsBytes;
+      ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(request), what));
+      if (r.status == 404) {
+        return Status(ErrorKind::kNotFound, "no package named '" + name + "' in registry " + url_);
+      }
+      if (r.status != 200) return Unexpected(r, what);
+      json body = json::parse(r.body, nullptr, false);
+      const json& list = At(body, "tags");
+      if (!body.is_object() || !(list.is_array() || list.is_null())) {
+        return Status(ErrorKind::kInvalidArgument,
+                      "registry " + url_ + ": the " + what + " are not valid JSON");
+      }
+      if (list.is_array()) {
+        for (const json& t : list) {
+          if (t.is_string()) tags.push_back(t.get<std::string>());
+        }
+      }
+      next.clear();
+      std::string link = r.Header("link");
+      size_t open = link.find('<'), close = link.find('>');
+      if (open != std::string::npos && close != std::string::npos && close > open &&
+          link.find("rel=\"next\"", close) != std::string::npos) {
+        std::string target = link.substr(open + 1, close - open - 1);
+        // Only a path on the same registry: credentials go nowhere else.
+        if (target.empty() || target[0] != '/' || target.find("//") == 0) {
+          return Status(ErrorKind::kInvalidArgument,
+                        "registry " + url_ + ": the " + what + " link to another origin");
+        }
+        next = base_ + target;
+      }
     }
     return tags;
   }
@@ -338,6 +365,10 @@ class OciRegistry : public Registry {
         }
         e.sha256 = digest.substr(7);
         e.size = At(layer, "size").get<uint64_t>();
+        if (e.size > kMaxPackageBytes) {
+          return Status(ErrorKind::kInvalidArgument,
+                        what + ": the package layer is larger than a package may be (1 GiB)");
+        }
         found = true;
       } else if (type == kSignatureType) {
         e.is_signed = true;
@@ -354,6 +385,7 @@ class OciRegistry : public Registry {
       };
       e.engine = text("dev.sluice.engine");
       e.key_id = text("dev.sluice.key_id");
+      if (!e.key_id.empty() && !IsKeyIdHex(e.key_id)) e.key_id.clear();
       e.published_at = text("org.opencontainers.image.created");
     }
     return e;
@@ -388,14 +420,15 @@ class OciRegistry : public Registry {
   }
 
   Result<std::optional<std::string>> GetBlob(const std::string& name, const std::string& digest,
-                                             size_t cap, const std::string& what) {
+                                             size_t cap, const std::string& what,
+                                             ErrorKind too_large = ErrorKind::kInvalidArgument) {
     if (digest.rfind("sha256:", 0) != 0 || !IsSha256Hex(digest.substr(7))) {
       return Status(ErrorKind::kInvalidArgument, "registry " + url_ + ", " + what + ": bad digest");
     }
     HttpRequest request;
     request.url = V2(name) + "/blobs/" + digest;
     request.max_body_bytes = cap;
-    ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(request), what));
+    ASSIGN_OR_RETURN(HttpResponse r, Send(std::move(request), what, too_large));
     if (r.status == 404) return std::optional<std::string>();
     if (r.status != 200) return Unexpected(r, what);
     return std::optional<std::string>(std::move(r.body));

@@ -143,6 +143,7 @@ TEST_F(DirectoryRegistryTest, YankAndUnyank) {
   EXPECT_FALSE((*registry_->Versions("gh"))[1].yanked);
   EXPECT_EQ(registry_->Yank("gh", "2.0.0", true, "").kind(), ErrorKind::kNotFound);
   EXPECT_EQ(registry_->Yank("nope", "1.0.0", true, "").kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(registry_->Yank("gh", "1.0.0", true, "two\nlines").kind(), ErrorKind::kInvalidArgument);
   // Yanked versions cannot be republished either.
   ASSERT_TRUE(registry_->Yank("gh", "1.0.1", true, "").ok());
   EXPECT_EQ(Publish("gh", "1.0.1").kind(), ErrorKind::kAlreadyExists);
@@ -194,6 +195,12 @@ TEST_F(DirectoryRegistryTest, MalformedIndexLinesAreClearErrors) {
            "\",\"size\":1,\"yanked\":\"yes\"}",
        "yanked"},
       {good.substr(0, good.size() - 1), "listed twice"},
+      {"{\"name\":\"gh\",\"version\":\"1.0.1\",\"sha256\":\"" + sha +
+           "\",\"size\":18446744073709551615}",
+       "larger than a package may be"},
+      {"{\"name\":\"gh\",\"version\":\"1.0.1\",\"sha256\":\"" + sha +
+           "\",\"size\":1,\"key_id\":\"../../x\"}",
+       "key_id"},
   };
   for (const auto& [line, needle] : cases) {
     Write(index, good + line + "\n");

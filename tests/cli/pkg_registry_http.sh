@@ -57,6 +57,12 @@ out=$("$tool" fetch "$url" gh 1.10.0 bad.sluicepkg 2>&1) && fail "tampered packa
 expect_contains "tampered package" "integrity_error" "$out"
 [ -e bad.sluicepkg ] && fail "a tampered package was written out"
 
+# A server sending more than the index says: refused before it is all read.
+head -c 100000 /dev/urandom >> reg/packages/gh/gh-1.2.0.sluicepkg
+out=$("$tool" fetch "$url" gh 1.2.0 big.sluicepkg 2>&1) && fail "oversized package fetched"
+expect_contains "oversized package" "integrity_error" "$out"
+expect_contains "oversized package says so" "larger than 5001 bytes" "$out"
+
 # A hostile index: garbage is a clear error, not a crash.
 echo '{"name": "gh", "version": [1]}' >> reg/index/gh.json
 out=$("$tool" versions "$url" gh 2>&1) && fail "malformed index accepted"

@@ -22,6 +22,7 @@ start_registry() {
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     cat > config.yml <<YAML
 version: 0.1
+${auth_yaml:-}
 log:
   level: error
 storage:
@@ -35,7 +36,10 @@ YAML
     docker-registry serve config.yml > registry.log 2>&1 &
     pid=$!
     for _ in $(seq $((150 * slow))); do
-      curl -fsS "http://127.0.0.1:$port/v2/" > /dev/null 2>&1 && return 0
+      # 200, or 401 when auth is configured: either way it is serving.
+      case $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v2/" 2>/dev/null) in
+        200 | 401) return 0 ;;
+      esac
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.2
     done
@@ -136,4 +140,63 @@ fi
 kill "$pid"; wait "$pid" 2>/dev/null; pid=
 out=$("$tool" versions "$url" gh 2>&1) && fail "versions with no registry"
 expect_contains "no registry" "connection_error" "$out"
+
+# Basic auth (htpasswd): without credentials an auth_error; with them from
+# SLUICE_REGISTRY_USERNAME/PASSWORD it works; the password never shows.
+hash=$(python3 -W ignore -c 'import crypt; print(crypt.crypt("s3cret-pw", crypt.mksalt(crypt.METHOD_BLOWFISH)))' 2>/dev/null)
+if [ -n "$hash" ]; then
+  echo "ci:$hash" > htpasswd
+  auth_yaml="auth:
+  htpasswd:
+    realm: sluice-test
+    path: $dir/htpasswd"
+  rm -rf "$dir/storage"
+  start_registry || fail "docker-registry with auth did not start: $(cat registry.log)"
+  aurl="oci://127.0.0.1:$port/sluice"
+  out=$("$tool" publish "$aurl" gh 1.0.0 a.sluicepkg 2>&1) && fail "publish without credentials"
+  expect_contains "no credentials" "auth_error" "$out"
+  out=$(SLUICE_REGISTRY_USERNAME=ci SLUICE_REGISTRY_PASSWORD=wrong "$tool" versions "$aurl" gh 2>&1) &&
+    fail "wrong password accepted"
+  expect_contains "wrong password" "auth_error" "$out"
+  expect_not_contains "wrong password not shown" "wrong" "${out//wrong password/}"
+  export SLUICE_REGISTRY_USERNAME=ci SLUICE_REGISTRY_PASSWORD=s3cret-pw
+  out=$("$tool" publish "$aurl" gh 1.0.0 a.sluicepkg 2>&1) || fail "publish with credentials: $out"
+  out=$("$tool" versions "$aurl" gh 2>&1) || fail "versions with credentials: $out"
+  expect_contains "versions with credentials" "1.0.0 sha256=$(sha256sum a.sluicepkg | cut -d' ' -f1)" "$out"
+  out=$("$tool" publish "$aurl" gh 1.0.0 a.sluicepkg 2>&1)
+  expect_contains "duplicate with credentials" "already_exists" "$out"
+  expect_not_contains "password never in output" "s3cret-pw" "$out"
+  expect_not_contains "credentials never in output" "Basic" "$out"
+  unset SLUICE_REGISTRY_USERNAME SLUICE_REGISTRY_PASSWORD
+  kill "$pid"; wait "$pid" 2>/dev/null; pid=
+else
+  echo "no bcrypt available to python3's crypt: auth part skipped" >&2
+fi
+
+# A hostile "registry": crafted responses served as static files.
+fake=$dir/fake/v2/sluice
+mkdir -p "$fake/gh/tags" "$fake/gh/manifests" "$fake/bad/tags" "$fake/bad/manifests" \
+  "$fake/junk/tags" "$fake/gh/blobs"
+echo '{"name": "sluice/gh", "tags": ["1.0.0", "2.0.0", "latest"]}' > "$fake/gh/tags/list"
+sha=$(sha256sum a.sluicepkg | cut -d' ' -f1)
+printf '{"schemaVersion":2,"config":{},"layers":[{"mediaType":"application/vnd.sluice.connector.layer.v1.tar+gzip","digest":"sha256:%s","size":5000}]}' "$sha" > "$fake/gh/manifests/1.0.0"
+printf '{"schemaVersion":2,"config":{},"layers":[{"mediaType":"application/vnd.sluice.connector.layer.v1.tar+gzip","digest":"sha256:%s","size":5000}],"annotations":{"dev.sluice.engine":7}}' "$sha" > "$fake/gh/manifests/2.0.0"
+cp b.sluicepkg "$fake/gh/blobs/sha256:$sha"   # the wrong bytes under a's digest
+echo '{"tags": ["1.0.0"]}' > "$fake/bad/tags/list"
+echo '{"layers": [{"mediaType": "application/vnd.sluice.connector.layer.v1.tar+gzip", "digest": "sha256:zz", "size": -1}], "config": {}}' > "$fake/bad/manifests/1.0.0"
+echo '{"tags": "nope"' > "$fake/junk/tags/list"
+"$bin/static_http_server" "$dir/fake" "$dir/fakeport" > /dev/null 2>&1 &
+pid=$!
+for _ in $(seq $((100 * slow))); do [ -s "$dir/fakeport" ] && break; sleep 0.1; done
+furl="oci://127.0.0.1:$(cat "$dir/fakeport")/sluice"
+out=$("$tool" versions "$furl" gh 2>&1) || fail "fake registry versions: $out"
+expect_contains "engine of the wrong type is ignored" "2.0.0 sha256=$sha size=5000 engine= signed=no" "$out"
+out=$("$tool" fetch "$furl" gh 1.0.0 evil.sluicepkg 2>&1) && fail "wrong blob fetched"
+expect_contains "wrong blob" "integrity_error" "$out"
+[ -e evil.sluicepkg ] && fail "a wrong blob was written out"
+out=$("$tool" versions "$furl" bad 2>&1) && fail "bad manifest accepted"
+expect_contains "bad manifest" "digest or size is invalid" "$out"
+expect_contains "bad manifest names it" "manifest bad:1.0.0" "$out"
+out=$("$tool" versions "$furl" junk 2>&1) && fail "junk tag list accepted"
+expect_contains "junk tag list" "not valid JSON" "$out"
 finish
