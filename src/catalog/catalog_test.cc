@@ -14,6 +14,12 @@
 namespace sluice {
 namespace {
 
+// What schema v6 added (package records), taken away again to make an older
+// workspace.
+constexpr char kUndoV6[] =
+    "DROP TABLE _sluice_registries; DROP TABLE _sluice_packages; DROP TABLE _sluice_tests;"
+    "ALTER TABLE _sluice_sync_runs DROP COLUMN type_version;";
+
 class CatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -141,14 +147,14 @@ TEST_F(CatalogTest, DefinitionsSurviveReopen) {
 }
 
 TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
-  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 5);
+  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 6);
   auto version = ws_->SchemaVersion();
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, Workspace::CurrentSchemaVersion());
   auto stmt = ws_->db().Prepare("SELECT value FROM _sluice_meta WHERE key = 'schema_version'");
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(stmt->Step().value());
-  EXPECT_EQ(stmt->ColumnText(0), "5");
+  EXPECT_EQ(stmt->ColumnText(0), "6");
   EXPECT_EQ(Count("_sluice_meta"), 1);  // the version only
   for (const char* table :
        {"_sluice_connector_types", "_sluice_entities", "_sluice_actions",
@@ -169,7 +175,8 @@ TEST_F(CatalogTest, MigratesAVersionOneWorkspace) {
   entity.handler.defined_at = "setup.sql:3:1";
   ASSERT_TRUE(catalog().PutEntity(entity, false).ok());
   ASSERT_TRUE(ws_->db()
-                  .Exec("ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
+                  .Exec(std::string(kUndoV6) +
+                        "ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
                         "ALTER TABLE _sluice_entities DROP COLUMN position;"
                         "ALTER TABLE _sluice_entities DROP COLUMN applies_offset;"
                         "ALTER TABLE _sluice_entities DROP COLUMN defined_at;"
@@ -201,7 +208,8 @@ TEST_F(CatalogTest, MigratesAVersionThreeWorkspaceKeepingDefinitionOrder) {
   for (const char* name : {"zeta", "alpha", "mid"})
     ASSERT_TRUE(catalog().PutEntity(Entity("svc", name), false).ok());
   ASSERT_TRUE(ws_->db()
-                  .Exec("ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
+                  .Exec(std::string(kUndoV6) +
+                        "ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
                         "ALTER TABLE _sluice_entities DROP COLUMN position;"
                         "ALTER TABLE _sluice_entities DROP COLUMN applies_offset;"
                         "UPDATE _sluice_meta SET value = '3' WHERE key = 'schema_version';")
@@ -231,7 +239,8 @@ TEST_F(CatalogTest, MigratesAVersionThreeWorkspaceKeepingDefinitionOrder) {
 // kind that was inferred before (a directory: 'integration').
 TEST_F(CatalogTest, MigratesAVersionFourWorkspaceStoringTheKind) {
   ASSERT_TRUE(ws_->db()
-                  .Exec("ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
+                  .Exec(std::string(kUndoV6) +
+                        "ALTER TABLE _sluice_connector_types DROP COLUMN kind;"
                         "INSERT INTO _sluice_connector_types (name, description, version, config_schema, "
                         "registered, integration, created_at, updated_at) VALUES "
                         "('svc', '', '1.0.0', '{}', 1, '', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z'), "
@@ -240,7 +249,7 @@ TEST_F(CatalogTest, MigratesAVersionFourWorkspaceStoringTheKind) {
                         "UPDATE _sluice_meta SET value = '4' WHERE key = 'schema_version';")
                   .ok());
   Reopen();
-  EXPECT_EQ(ws_->SchemaVersion().value(), 5);
+  EXPECT_EQ(ws_->SchemaVersion().value(), Workspace::CurrentSchemaVersion());
   Result<ConnectorTypeDef> declared = catalog().GetConnectorType("svc");
   ASSERT_TRUE(declared.ok()) << declared.status().ToString();
   EXPECT_EQ(declared->kind, "declared");
@@ -263,7 +272,7 @@ TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
   EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
   const std::string& message = opened.status().message();
   EXPECT_NE(message.find("schema version 7"), std::string::npos) << message;
-  EXPECT_NE(message.find("up to version 5"), std::string::npos) << message;
+  EXPECT_NE(message.find("up to version 6"), std::string::npos) << message;
   EXPECT_NE(message.find(path_), std::string::npos) << message;
 }
 
@@ -631,6 +640,26 @@ TEST(SqliteTest, TransactionRollsBackUnlessCommitted) {
   EXPECT_EQ(count->ColumnText(0), "2");
   // The rolled-back row left no trace, so the committed one got rowid 1.
   EXPECT_EQ(db->LastInsertRowid(), 1);
+}
+
+// v6: package records; a v5 workspace's sync runs get an empty type_version.
+TEST_F(CatalogTest, MigratesAVersionFiveWorkspaceAddingPackageRecords) {
+  ASSERT_TRUE(ws_->db()
+                  .Exec(std::string(kUndoV6) +
+                        "INSERT INTO _sluice_sync_runs (connector, entity, destination, mode, write_mode, status, "
+                        "started_at) VALUES ('prod', 'items', 'workspace', 'full', 'append', 'ok', "
+                        "'2024-01-01T00:00:00Z');"
+                        "UPDATE _sluice_meta SET value = '5' WHERE key = 'schema_version';")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(ws_->SchemaVersion().value(), Workspace::CurrentSchemaVersion());
+  auto stmt = ws_->db().Prepare("SELECT type_version FROM _sluice_sync_runs");
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_TRUE(stmt->Step().value());
+  EXPECT_EQ(stmt->ColumnText(0), "");
+  EXPECT_TRUE(ws_->packages().ListRegistries()->empty());
+  EXPECT_TRUE(ws_->packages().ListPackages()->empty());
+  EXPECT_TRUE(ws_->packages().PutRegistry({"r", "/r", {}, ""}, false).ok());
 }
 
 }  // namespace

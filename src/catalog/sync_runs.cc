@@ -60,8 +60,8 @@ Status SyncRuns::Finish(int64_t run, const SyncRunEnd& end) {
 
 Result<SyncRunRows> SyncRuns::List(const std::string& connector) {
   std::string sql =
-      "SELECT id, connector, entity, type_version, destination, table_name AS \"table\", mode, write_mode, started_at, "
-      "duration_ms, rows_read, rows_written, rows_deleted, status, error FROM _sluice_sync_runs";
+      "SELECT id, connector, entity, destination, table_name AS \"table\", mode, write_mode, started_at, "
+      "duration_ms, rows_read, rows_written, rows_deleted, status, error, type_version FROM _sluice_sync_runs";
   if (!connector.empty()) sql += " WHERE connector = ?1";
   sql += " ORDER BY id DESC LIMIT 100";
   ASSIGN_OR_RETURN(Stmt stmt, db_.Prepare(sql));

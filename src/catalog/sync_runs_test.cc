@@ -96,9 +96,9 @@ TEST_F(SyncRunsTest, ListColumnsNewestFirstAndByConnector) {
   Result<SyncRunRows> all = runs.List("");
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->columns,
-            (std::vector<std::string>{"id", "connector", "entity", "type_version", "destination", "table", "mode", "write_mode",
+            (std::vector<std::string>{"id", "connector", "entity", "destination", "table", "mode", "write_mode",
                                       "started_at", "duration_ms", "rows_read", "rows_written", "rows_deleted",
-                                      "status", "error"}));
+                                      "status", "error", "type_version"}));
   ASSERT_EQ(all->rows.size(), 2u);
   EXPECT_EQ(all->rows[0][2], Value("b"));
   EXPECT_EQ(Newest("entity", "prod"), Value("a"));
@@ -124,7 +124,7 @@ TEST_F(SyncRunsTest, MarkInterruptedSparesOtherRunsAndItself) {
   ASSERT_TRUE(runs.MarkInterrupted("prod", "items", "workspace", current).ok());
   Result<SyncRunRows> all = runs.List("");
   std::map<int64_t, std::string> status;
-  for (const auto& row : all->rows) status[row[0].get<int64_t>()] = row[13].get<std::string>();
+  for (const auto& row : all->rows) status[row[0].get<int64_t>()] = row[12].get<std::string>();
   EXPECT_EQ(status[killed], "interrupted");
   EXPECT_EQ(status[other_entity], "running");
   EXPECT_EQ(status[current], "running");
