@@ -27,9 +27,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The SDK's public paths are Sluice's own (src/js/sdk): a copy in
-// node_modules would never be loaded, so it is not shipped.
-constexpr const char* kSdkPackage = "@cloudquery/plugin-sdk-javascript";
+// Packages Sluice's module loader provides itself (src/js/sdk,
+// js/module_loader.cc): a copy in node_modules would never be loaded, so it
+// is not shipped (Arrow alone is megabytes).
+bool ProvidedBySluice(const std::string& name) {
+  return name == "@cloudquery/plugin-sdk-javascript" || name == "apache-arrow" || name == "@apache-arrow/esnext-esm";
+}
 constexpr uint64_t kMaxFolderFileBytes = 64ull << 20;
 
 std::string SqlString(std::string_view text) {
@@ -189,14 +192,21 @@ Result<Value> ReadPackageJson(const fs::path& dir) {
   return json;
 }
 
-std::vector<std::string> ProductionDependencies(const Value& package_json) {
-  std::vector<std::string> names;
-  for (const char* key : {"dependencies", "optionalDependencies"}) {
+struct Dependency {
+  std::string name;
+  bool required;  // "dependencies"; optional and peer ones may be absent
+};
+
+// What `npm install --omit=dev` installs: dependencies, optional and peer
+// dependencies (npm 7+ installs peers).
+std::vector<Dependency> ProductionDependencies(const Value& package_json) {
+  std::vector<Dependency> out;
+  for (const char* key : {"dependencies", "optionalDependencies", "peerDependencies"}) {
     auto it = package_json.find(key);
     if (it == package_json.end() || !it->is_object()) continue;
-    for (const auto& [name, unused] : it->items()) names.push_back(name);
+    for (const auto& [name, unused] : it->items()) out.push_back({name, std::string(key) == "dependencies"});
   }
-  return names;
+  return out;
 }
 
 // Collects `dir`'s files under `prefix`: no dot-entries, no node_modules
@@ -234,8 +244,8 @@ Status CollectFiles(const fs::path& dir, const std::string& prefix, std::map<std
 Status CollectDependencies(const fs::path& root, const fs::path& from, const Value& package_json,
                            std::set<std::string>& done, std::map<std::string, ArchiveEntry>& out,
                            OutputSink& output) {
-  for (const std::string& name : ProductionDependencies(package_json)) {
-    if (name == kSdkPackage) continue;
+  for (const auto& [name, required] : ProductionDependencies(package_json)) {
+    if (ProvidedBySluice(name)) continue;
     if (name.empty() || name.find("..") != std::string::npos || name[0] == '/' || name[0] == '.')
       return Status(ErrorKind::kInvalidArgument, "dependency name '" + name + "' in '" + from.string() + "'");
     fs::path dir = from;
@@ -251,6 +261,7 @@ Status CollectDependencies(const fs::path& root, const fs::path& from, const Val
       dir = dir.parent_path();
     }
     if (found.empty()) {
+      if (!required) continue;
       return Status(ErrorKind::kNotFound, "integration '" + root.string() + "' depends on '" + name +
                                               "', which is not in its node_modules (run npm install there)");
     }
@@ -361,7 +372,7 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
     return Status(ErrorKind::kInvalidArgument,
                   what + ": a package names its license: say LICENSE 'MIT' (an SPDX expression)");
   Status license = ValidateSpdxExpression(request.license);
-  if (!license.ok()) return Status(ErrorKind::kInvalidArgument, what + ": LICENSE: " + license.message());
+  if (!license.ok()) return Status(ErrorKind::kInvalidArgument, what + ": " + license.message());
   m.license = request.license;
   m.description = request.description.empty() ? def.description : request.description;
   m.author = request.author;

@@ -1,12 +1,14 @@
 # A table integration packages with the files it loads, and no npm is needed
 # to use it: a copy of examples/integrations/forge is given production
 # dependencies in node_modules (dep-a, which needs dep-b, nested and
-# hoisted), a dev dependency, a dot-folder, a symlink and a copy of the SDK;
-# the package holds the integration's own files and exactly the production
-# closure (not the dev dependency, the dot-folder, the symlink or the SDK
-# Sluice implements itself), and the extracted integration/ folder loads as
-# a connector type whose plugin imports the dependencies. A plugin type is
-# refused with the reason.
+# hoisted), an optional one not installed, a dev dependency, a dot-folder,
+# a symlink, and copies of the SDK and Arrow; the package holds the
+# integration's own files and exactly the production closure (not the dev
+# dependency, the dot-folder, the symlink, or the SDK and Arrow Sluice
+# provides itself), and the extracted integration/ folder loads as a
+# connector type whose plugin imports the dependencies. `sluice package`
+# takes an integration folder without .sql files. A plugin type is refused
+# with the reason.
 source "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 export SLUICE_PACKAGE_STORE=$dir/store
@@ -17,7 +19,8 @@ node -e '
   const fs = require("fs");
   const p = JSON.parse(fs.readFileSync("forge/package.json", "utf8"));
   p.license = "Apache-2.0";
-  p.dependencies = {"dep-a": "^1.0.0", "@cloudquery/plugin-sdk-javascript": "^1.0.0"};
+  p.dependencies = {"dep-a": "^1.0.0", "@cloudquery/plugin-sdk-javascript": "^1.0.0", "apache-arrow": "^21.0.0"};
+  p.optionalDependencies = {"not-installed": "^1.0.0"};
   p.devDependencies = {"dev-only": "^1.0.0"};
   fs.writeFileSync("forge/package.json", JSON.stringify(p, null, 2));
 '
@@ -32,6 +35,7 @@ mk forge/node_modules/dep-a/node_modules/dep-b dep-b '{}' "export const b = 'nes
 mk forge/node_modules/dep-b dep-b '{}' "export const b = 'hoisted-b';"
 mk forge/node_modules/dev-only dev-only '{}' "export const d = 1;"
 mk forge/node_modules/@cloudquery/plugin-sdk-javascript @cloudquery/plugin-sdk-javascript '{}' "export const sdk = 1;"
+mk forge/node_modules/apache-arrow apache-arrow '{}' "export const arrow = 1;"
 mkdir -p forge/.git && echo "ref" >forge/.git/HEAD
 ln -s /etc/hostname forge/linked.txt
 # The plugin imports the dependency, so loading the extracted copy proves it is there.
@@ -48,6 +52,7 @@ expect_contains "a nested dependency" "integration/node_modules/dep-a/node_modul
 expect_contains "the SQL is the integration statement" "sql/forge.sql" "$listing"
 expect_not_contains "no dev dependency" "dev-only" "$listing"
 expect_not_contains "no SDK copy" "plugin-sdk-javascript" "$listing"
+expect_not_contains "no Arrow copy (Sluice provides it)" "apache-arrow" "$listing"
 expect_not_contains "no dot-folder" ".git" "$listing"
 expect_not_contains "no symlink" "linked.txt" "$listing"
 # dep-b is only reached through dep-a's nested copy, so the hoisted one is not needed.
