@@ -125,6 +125,16 @@ Status ApplyPackage(Interpreter& interpreter, Workspace& workspace, const std::s
   return Status::Ok();
 }
 
+// The package record of `type`, or nullopt when there is none or when the
+// type itself was dropped since (DROP CONNECTOR TYPE leaves the record):
+// such a record describes nothing installed.
+Result<std::optional<InstalledPackage>> InstalledRecord(Workspace& workspace,
+                                                        const std::string& type) {
+  ASSIGN_OR_RETURN(std::optional<InstalledPackage> record, workspace.packages().GetPackage(type));
+  if (record && !workspace.catalog().GetConnectorType(type).ok()) record.reset();
+  return record;
+}
+
 Status SaveLock(Workspace& workspace, const std::string& type, const InstalledPackage& record) {
   std::string path = LockPath(workspace);
   ASSIGN_OR_RETURN(LockFile lock, LockFile::Load(path));
@@ -143,14 +153,14 @@ Status SaveLock(Workspace& workspace, const std::string& type, const InstalledPa
 Status PackageStatements::Install(const ast::InstallStmt& s) {
   const std::string& type = s.type.text;
   Workspace& workspace = in_.workspace_;
-  ASSIGN_OR_RETURN(std::optional<InstalledPackage> existing, workspace.packages().GetPackage(type));
+  ASSIGN_OR_RETURN(std::optional<InstalledPackage> existing, InstalledRecord(workspace, type));
   if (!existing && workspace.catalog().GetConnectorType(type).ok()) {
     return Status(ErrorKind::kAlreadyExists,
                   "connector type '" + type +
                       "' exists and was not installed from a package; installing would replace "
-                      "definitions written by hand: DROP CONNECTOR TYPE " +
+                      "definitions written by hand: DROP CONNECTOR TYPE '" +
                       type +
-                      " first (after its connectors), or install the package in another workspace")
+                      "' first (after its connectors), or install the package in another workspace")
         .At(s.type.span.begin);
   }
   ASSIGN_OR_RETURN(OpenedRegistry opened, OpenNamedRegistry(s.registry));
@@ -204,7 +214,7 @@ Status PackageStatements::Install(const ast::InstallStmt& s) {
 Status PackageStatements::Upgrade(const ast::UpgradeStmt& s) {
   const std::string& type = s.type.text;
   Workspace& workspace = in_.workspace_;
-  ASSIGN_OR_RETURN(std::optional<InstalledPackage> existing, workspace.packages().GetPackage(type));
+  ASSIGN_OR_RETURN(std::optional<InstalledPackage> existing, InstalledRecord(workspace, type));
   if (!existing) {
     return Status(ErrorKind::kNotFound,
                   "connector type '" + type +
@@ -312,7 +322,7 @@ Status PackageStatements::Upgrade(const ast::UpgradeStmt& s) {
 Status PackageStatements::Rollback(const ast::RollbackStmt& s) {
   const std::string& type = s.type.text;
   Workspace& workspace = in_.workspace_;
-  ASSIGN_OR_RETURN(std::optional<InstalledPackage> existing, workspace.packages().GetPackage(type));
+  ASSIGN_OR_RETURN(std::optional<InstalledPackage> existing, InstalledRecord(workspace, type));
   if (!existing) {
     return Status(ErrorKind::kNotFound,
                   "connector type '" + type + "' was not installed from a package")
@@ -392,6 +402,7 @@ Status PackageStatements::ShowPackages() {
                     "signed_by", "installed_at", "previous_version", "update_available"};
   auto or_null = [](const std::string& text) { return text.empty() ? Value() : Value(text); };
   for (const InstalledPackage& p : packages) {
+    if (!in_.workspace_.catalog().GetConnectorType(p.type).ok()) continue;  // dropped since
     result.rows.push_back({Value(p.type), Value(p.version), or_null(p.constraint),
                            Value(p.registry.empty() ? p.registry_url : p.registry),
                            Value(ShortDigest(p.sha256)), or_null(p.key_id), Value(p.installed_at),

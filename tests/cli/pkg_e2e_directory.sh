@@ -62,6 +62,12 @@ out=$(in_ws "$c" "INSTALL CONNECTOR TYPE 'myservice' VERSION '^1' FROM REGISTRY 
 expect_contains "without a lock: the newest" "installed connector type 'myservice' 1.1.0" "$out"
 expect_contains "the new field is there" "owner" "$(in_ws "$c" "DESCRIBE ENTITY 'myservice.items'")"
 
+# A dropped type can be installed again (its stale package record is ignored).
+out=$(in_ws "$c" "DROP CONNECTOR TYPE 'myservice'" "SHOW PACKAGES")
+expect_not_contains "a dropped type is not listed" "myservice" "$out"
+expect_contains "…and installs again" "installed connector type 'myservice' 1.1.0" \
+  "$(in_ws "$c" "INSTALL CONNECTOR TYPE 'myservice' VERSION '^1' FROM REGISTRY 'r'")"
+
 # By path instead of a declared name: no trusted keys, so ALLOW UNSIGNED is needed.
 d=$dir/d/ws.db
 mkdir -p "$dir/d"
