@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 // Every target; a new one is added here and gets its folders.
 const std::vector<std::string> kTargets = {"parser",       "yaml_config",   "mock_api",
                                            "js_rows",      "response_body", "module_resolution",
-                                           "secret_masker", "arrow_ipc",     "archive"};
+                                           "secret_masker", "arrow_ipc",     "archive",
+                                           "manifest"};
 
 const fs::path kFuzzDir = fs::path(SLUICE_SOURCE_DIR) / "tests/fuzz";
 

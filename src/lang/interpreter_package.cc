@@ -1,4 +1,6 @@
 // PACKAGE and PUBLISH (interpreter_package.h, docs/packages.md "Packages").
+#include "lang/interpreter_package.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -6,7 +8,6 @@
 #include <sstream>
 
 #include "core/time_util.h"
-#include "lang/interpreter_package.h"
 #include "lang/package_builder.h"
 #include "package/archive.h"
 #include "package/digest.h"
@@ -40,7 +41,8 @@ Result<Manifest> CheckPackageFile(const std::string& path, const std::string& by
   for (const auto& entry : *entries)
     if (entry.path == kManifestPath) manifest_entry = &entry;
   if (!manifest_entry)
-    return Status(ErrorKind::kIntegrity, "package '" + path + "' has no " + std::string(kManifestPath));
+    return Status(ErrorKind::kIntegrity,
+                  "package '" + path + "' has no " + std::string(kManifestPath));
   ASSIGN_OR_RETURN(Manifest manifest, Manifest::Parse(manifest_entry->data));
   std::set<std::string> listed;
   for (const ManifestFile& file : manifest.files) listed.insert(file.path);
@@ -49,13 +51,16 @@ Result<Manifest> CheckPackageFile(const std::string& path, const std::string& by
     auto it = std::find_if(manifest.files.begin(), manifest.files.end(),
                            [&](const ManifestFile& f) { return f.path == entry.path; });
     if (it == manifest.files.end())
-      return Status(ErrorKind::kIntegrity, "package '" + path + "': '" + entry.path + "' is not in its manifest");
+      return Status(ErrorKind::kIntegrity,
+                    "package '" + path + "': '" + entry.path + "' is not in its manifest");
     if (it->sha256 != Sha256Hex(entry.data) || it->size != entry.data.size())
-      return Status(ErrorKind::kIntegrity, "package '" + path + "': '" + entry.path + "' does not match its manifest digest");
+      return Status(ErrorKind::kIntegrity, "package '" + path + "': '" + entry.path +
+                                               "' does not match its manifest digest");
     listed.erase(entry.path);
   }
   if (!listed.empty())
-    return Status(ErrorKind::kIntegrity, "package '" + path + "': '" + *listed.begin() + "' is in its manifest but not in it");
+    return Status(ErrorKind::kIntegrity, "package '" + path + "': '" + *listed.begin() +
+                                             "' is in its manifest but not in it");
   return manifest;
 }
 
@@ -96,14 +101,16 @@ Status PackageStatements::Publish(const ast::PublishStmt& s) {
     version = def->version;
     if (version.empty())
       return Status(ErrorKind::kInvalidArgument,
-                    "connector type '" + type + "' has no VERSION: say PUBLISH CONNECTOR TYPE '" + type +
-                        "' VERSION '…'")
+                    "connector type '" + type + "' has no VERSION: say PUBLISH CONNECTOR TYPE '" +
+                        type + "' VERSION '…'")
           .At(s.type.span.begin);
   }
-  std::string path = (fs::path(kDefaultPackageDir) / (type + "-" + version + ".sluicepkg")).string();
+  std::string path =
+      (fs::path(kDefaultPackageDir) / (type + "-" + version + ".sluicepkg")).string();
   std::error_code error;
   if (!fs::is_regular_file(path, error)) {
-    return Status(ErrorKind::kNotFound, "no package '" + path + "' to publish: run PACKAGE CONNECTOR TYPE '" + type +
+    return Status(ErrorKind::kNotFound, "no package '" + path +
+                                            "' to publish: run PACKAGE CONNECTOR TYPE '" + type +
                                             "' VERSION '" + version + "' LICENSE '…' first")
         .At(s.type.span.begin);
   }
@@ -112,14 +119,15 @@ Status PackageStatements::Publish(const ast::PublishStmt& s) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream data;
     data << in.rdbuf();
-    if (!in || in.bad()) return Status(ErrorKind::kIo, "cannot read '" + path + "'").At(s.type.span.begin);
+    if (!in || in.bad())
+      return Status(ErrorKind::kIo, "cannot read '" + path + "'").At(s.type.span.begin);
     archive = data.str();
   }
   auto manifest = CheckPackageFile(path, archive);
   if (!manifest.ok()) return manifest.TakeStatus().At(s.type.span.begin);
   if (manifest->name != type || manifest->version != version) {
-    return Status(ErrorKind::kIntegrity, "package '" + path + "' holds " + manifest->name + " " + manifest->version +
-                                             ", not " + type + " " + version)
+    return Status(ErrorKind::kIntegrity, "package '" + path + "' holds " + manifest->name + " " +
+                                             manifest->version + ", not " + type + " " + version)
         .At(s.type.span.begin);
   }
   std::string sha256 = Sha256Hex(archive);
@@ -133,14 +141,16 @@ Status PackageStatements::Publish(const ast::PublishStmt& s) {
   if (s.signed_by) {
     auto stored = in_.workspace_.secrets().Get(*s.signed_by);
     if (!stored.ok())
-      return Status(stored.status().kind(), "signing key '" + *s.signed_by + "': " + stored.status().message())
+      return Status(stored.status().kind(),
+                    "signing key '" + *s.signed_by + "': " + stored.status().message())
           .At(s.type.span.begin);
     auto key = MinisignSecretKey::Decode(*stored);
     if (!key.ok())
       return Status(ErrorKind::kInvalidArgument,
                     "secret '" + *s.signed_by + "' is not a signing key from `sluice keygen`")
           .At(s.type.span.begin);
-    std::string comment = "sluice-package name=" + type + " version=" + version + " sha256=" + sha256;
+    std::string comment =
+        "sluice-package name=" + type + " version=" + version + " sha256=" + sha256;
     auto signed_text = MinisignSign(*key, archive, comment);
     if (!signed_text.ok()) return signed_text.TakeStatus().At(s.type.span.begin);
     signature = std::move(signed_text).value();
@@ -153,17 +163,19 @@ Status PackageStatements::Publish(const ast::PublishStmt& s) {
         if (trusted_key.ok() && trusted_key->Base64() == public_key.Base64()) trusted = true;
       }
       if (!trusted) {
-        return Status(ErrorKind::kIntegrity, "registry '" + registry_label + "' does not trust key " + key_id +
-                                                 " (secret '" + *s.signed_by + "'): add " + public_key.Base64() +
-                                                 " to its TRUSTED_KEYS, or sign with a key it trusts")
+        return Status(ErrorKind::kIntegrity,
+                      "registry '" + registry_label + "' does not trust key " + key_id +
+                          " (secret '" + *s.signed_by + "'): add " + public_key.Base64() +
+                          " to its TRUSTED_KEYS, or sign with a key it trusts")
             .At(s.type.span.begin);
       }
     }
   } else if (!opened->trusted_keys.empty()) {
     // Its installers would refuse the package without ALLOW UNSIGNED; an
     // immutable version nobody can install safely is a mistake to catch now.
-    return Status(ErrorKind::kIntegrity, "registry '" + registry_label +
-                                             "' trusts signing keys: publish with SIGNED BY '<key>' (sluice keygen)")
+    return Status(ErrorKind::kIntegrity,
+                  "registry '" + registry_label +
+                      "' trusts signing keys: publish with SIGNED BY '<key>' (sluice keygen)")
         .At(s.type.span.begin);
   }
 
@@ -178,12 +190,14 @@ Status PackageStatements::Publish(const ast::PublishStmt& s) {
   entry.published_at = FormatTimestamp(NowMicros() / 1000000 * 1000000);
   Status published = opened->registry->Publish(entry, archive, signature);
   if (!published.ok())
-    return published.WithContext("publishing " + type + " " + version + " to '" + registry_label + "'")
+    return published
+        .WithContext("publishing " + type + " " + version + " to '" + registry_label + "'")
         .At(s.type.span.begin);
 
   ResultSet result;
   result.columns = {"package", "version", "sha256", "registry", "signed_by"};
-  result.rows.push_back({type, version, sha256, registry_label, key_id.empty() ? Value() : Value(key_id)});
+  result.rows.push_back(
+      {type, version, sha256, registry_label, key_id.empty() ? Value() : Value(key_id)});
   in_.output_.Emit(result);
   return Status::Ok();
 }

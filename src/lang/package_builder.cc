@@ -2,6 +2,8 @@
 // files, recorded tests, integration files → manifest → deterministic archive.
 #include "lang/package_builder.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -9,7 +11,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <unistd.h>
 
 #include "core/identifier.h"
 #include "core/source_text.h"
@@ -31,7 +32,8 @@ namespace fs = std::filesystem;
 // js/module_loader.cc): a copy in node_modules would never be loaded, so it
 // is not shipped (Arrow alone is megabytes).
 bool ProvidedBySluice(const std::string& name) {
-  return name == "@cloudquery/plugin-sdk-javascript" || name == "apache-arrow" || name == "@apache-arrow/esnext-esm";
+  return name == "@cloudquery/plugin-sdk-javascript" || name == "apache-arrow" ||
+         name == "@apache-arrow/esnext-esm";
 }
 constexpr uint64_t kMaxFolderFileBytes = 64ull << 20;
 
@@ -59,10 +61,12 @@ std::string JsonLiteral(const Value& value) {
 Result<std::string> ReadWholeFile(const fs::path& path) {
   std::error_code error;
   uint64_t size = fs::file_size(path, error);
-  if (error) return Status(ErrorKind::kIo, "cannot read '" + path.string() + "': " + error.message());
+  if (error)
+    return Status(ErrorKind::kIo, "cannot read '" + path.string() + "': " + error.message());
   if (size > kMaxFolderFileBytes)
-    return Status(ErrorKind::kInvalidArgument, "'" + path.string() + "' is over " +
-                                                   std::to_string(kMaxFolderFileBytes >> 20) + " MiB");
+    return Status(
+        ErrorKind::kInvalidArgument,
+        "'" + path.string() + "' is over " + std::to_string(kMaxFolderFileBytes >> 20) + " MiB");
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status(ErrorKind::kIo, "cannot open '" + path.string() + "'");
   std::ostringstream data;
@@ -102,7 +106,9 @@ std::string CreateTypeSql(const ConnectorTypeDef& def, const std::string& versio
   return sql + ";\n";
 }
 
-std::string HandlerFile(const std::string& name, const char* suffix) { return "js/" + name + suffix; }
+std::string HandlerFile(const std::string& name, const char* suffix) {
+  return "js/" + name + suffix;
+}
 
 std::string CreateEntitySql(const EntityDef& e) {
   std::string sql = "\nCREATE CONNECTOR ENTITY " + SqlString(e.type + "." + e.name);
@@ -126,7 +132,8 @@ std::string CreateActionSql(const ActionDef& a) {
 // Entities with each parent before its children, otherwise in name order,
 // so the regenerated SQL runs top to bottom and is the same every time.
 std::vector<EntityDef> ParentsFirst(std::vector<EntityDef> entities) {
-  std::sort(entities.begin(), entities.end(), [](const EntityDef& a, const EntityDef& b) { return a.name < b.name; });
+  std::sort(entities.begin(), entities.end(),
+            [](const EntityDef& a, const EntityDef& b) { return a.name < b.name; });
   std::vector<EntityDef> ordered;
   std::set<std::string> placed;
   std::set<std::string> names;
@@ -140,7 +147,8 @@ std::vector<EntityDef> ParentsFirst(std::vector<EntityDef> entities) {
         placed.insert(e.name);
       }
     }
-    if (ordered.size() == before) {  // a cycle the catalog should not allow: keep the rest in name order
+    if (ordered.size() ==
+        before) {  // a cycle the catalog should not allow: keep the rest in name order
       for (const auto& e : entities)
         if (!placed.count(e.name)) ordered.push_back(e);
     }
@@ -154,8 +162,21 @@ Status CheckText(const std::string& text, const std::string& what) {
 }
 
 // Runs the type's recorded tests, each in its own copy of the workspace.
-Status RunRecordedTests(Workspace& workspace, const std::string& type, const std::vector<RecordedTest>& tests,
-                        OutputSink& output) {
+// Set while a package's tests run on this thread: a recorded test that
+// itself runs PACKAGE would otherwise run itself again, without end.
+thread_local bool running_package_tests = false;
+
+Status RunRecordedTests(Workspace& workspace, const std::string& type,
+                        const std::vector<RecordedTest>& tests, OutputSink& output) {
+  if (running_package_tests && !tests.empty()) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "cannot package connector type '" + type +
+                      "' from inside a connector test that PACKAGE is running");
+  }
+  running_package_tests = true;
+  struct Reset {
+    ~Reset() { running_package_tests = false; }
+  } reset;
   for (const RecordedTest& test : tests) {
     auto source = std::make_shared<SourceFile>();
     source->name = test.origin.empty() ? "<recorded test>" : test.origin;
@@ -163,16 +184,19 @@ Status RunRecordedTests(Workspace& workspace, const std::string& type, const std
     ParseResult parsed = Parse(source);
     std::string what = "connector type '" + type + "': recorded test '" + test.name + "'";
     if (!parsed.ok())
-      return Status(ErrorKind::kInvalidArgument, what + " does not parse: " + parsed.errors.front().message());
+      return Status(ErrorKind::kInvalidArgument,
+                    what + " does not parse: " + parsed.errors.front().message());
     if (parsed.program.statements.size() != 1 ||
         !std::holds_alternative<ast::TestStmt>(parsed.program.statements[0].node)) {
       return Status(ErrorKind::kInvalidArgument, what + " is not one TEST CONNECTOR TYPE block");
     }
     ASSIGN_OR_RETURN(std::unique_ptr<Workspace> isolated, Workspace::OpenCopy(workspace));
     QuietSink quiet(output);
-    TestOutcome outcome = RunConnectorTest(std::move(isolated), parsed.program.statements[0], {}, quiet);
+    TestOutcome outcome =
+        RunConnectorTest(std::move(isolated), parsed.program.statements[0], {}, quiet);
     if (outcome.verdict == TestVerdict::kFail) {
-      return Status(ErrorKind::kAssertion, "cannot package connector type '" + type + "': its test '" + test.name +
+      return Status(ErrorKind::kAssertion, "cannot package connector type '" + type +
+                                               "': its test '" + test.name +
                                                "' failed: " + outcome.problem.message());
     }
     output.Log(std::string(TestVerdictName(outcome.verdict)) + "  " + test.name +
@@ -204,7 +228,8 @@ std::vector<Dependency> ProductionDependencies(const Value& package_json) {
   for (const char* key : {"dependencies", "optionalDependencies", "peerDependencies"}) {
     auto it = package_json.find(key);
     if (it == package_json.end() || !it->is_object()) continue;
-    for (const auto& [name, unused] : it->items()) out.push_back({name, std::string(key) == "dependencies"});
+    for (const auto& [name, unused] : it->items())
+      out.push_back({name, std::string(key) == "dependencies"});
   }
   return out;
 }
@@ -212,12 +237,14 @@ std::vector<Dependency> ProductionDependencies(const Value& package_json) {
 // Collects `dir`'s files under `prefix`: no dot-entries, no node_modules
 // (dependencies are added from the closure), symlinks skipped with a note
 // (they may point anywhere; a package carries what it contains).
-Status CollectFiles(const fs::path& dir, const std::string& prefix, std::map<std::string, ArchiveEntry>& out,
-                    OutputSink& output) {
+Status CollectFiles(const fs::path& dir, const std::string& prefix,
+                    std::map<std::string, ArchiveEntry>& out, OutputSink& output) {
   std::error_code error;
   std::vector<fs::directory_entry> children;
-  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) children.push_back(*it);
-  if (error) return Status(ErrorKind::kIo, "cannot list '" + dir.string() + "': " + error.message());
+  for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error))
+    children.push_back(*it);
+  if (error)
+    return Status(ErrorKind::kIo, "cannot list '" + dir.string() + "': " + error.message());
   std::sort(children.begin(), children.end());
   for (const auto& child : children) {
     std::string name = child.path().filename().string();
@@ -247,7 +274,8 @@ Status CollectDependencies(const fs::path& root, const fs::path& from, const Val
   for (const auto& [name, required] : ProductionDependencies(package_json)) {
     if (ProvidedBySluice(name)) continue;
     if (name.empty() || name.find("..") != std::string::npos || name[0] == '/' || name[0] == '.')
-      return Status(ErrorKind::kInvalidArgument, "dependency name '" + name + "' in '" + from.string() + "'");
+      return Status(ErrorKind::kInvalidArgument,
+                    "dependency name '" + name + "' in '" + from.string() + "'");
     fs::path dir = from;
     fs::path found;
     while (true) {
@@ -262,15 +290,17 @@ Status CollectDependencies(const fs::path& root, const fs::path& from, const Val
     }
     if (found.empty()) {
       if (!required) continue;
-      return Status(ErrorKind::kNotFound, "integration '" + root.string() + "' depends on '" + name +
-                                              "', which is not in its node_modules (run npm install there)");
+      return Status(ErrorKind::kNotFound,
+                    "integration '" + root.string() + "' depends on '" + name +
+                        "', which is not in its node_modules (run npm install there)");
     }
     std::string relative = found.lexically_relative(root).generic_string();
     if (!done.insert(relative).second) continue;
     // A linked package (npm link, pnpm) is shipped as the files it points at.
     std::error_code error;
     fs::path real = fs::canonical(found, error);
-    if (error) return Status(ErrorKind::kIo, "cannot resolve '" + found.string() + "': " + error.message());
+    if (error)
+      return Status(ErrorKind::kIo, "cannot resolve '" + found.string() + "': " + error.message());
     RETURN_IF_ERROR(CollectFiles(real, "integration/" + relative + "/", out, output));
     Value dependency_json = Value::object();
     if (fs::exists(real / "package.json")) {
@@ -296,7 +326,8 @@ Status CollectIntegration(const std::string& directory, std::map<std::string, Ar
 
 // --- the folder's extra files ---------------------------------------------
 
-Status CollectFolderFiles(const std::string& files_dir, std::map<std::string, ArchiveEntry>& entries,
+Status CollectFolderFiles(const std::string& files_dir,
+                          std::map<std::string, ArchiveEntry>& entries,
                           std::vector<BreakingChange>& breaking) {
   if (files_dir.empty()) return Status::Ok();
   fs::path dir(files_dir);
@@ -310,28 +341,33 @@ Status CollectFolderFiles(const std::string& files_dir, std::map<std::string, Ar
   }
   fs::path migrations = dir / "migrations";
   if (fs::is_directory(migrations, error)) {
-    for (fs::directory_iterator it(migrations, error), end; !error && it != end; it.increment(error)) {
+    for (fs::directory_iterator it(migrations, error), end; !error && it != end;
+         it.increment(error)) {
       std::string name = it->path().filename().string();
       if (name.size() < 5 || name.substr(name.size() - 4) != ".sql") continue;
       auto version = semver::ParseVersion(name.substr(0, name.size() - 4));
       if (!version.ok())
         return Status(ErrorKind::kInvalidArgument,
-                      "migration '" + it->path().string() + "' must be named <version>.sql: " +
-                          version.status().message());
+                      "migration '" + it->path().string() +
+                          "' must be named <version>.sql: " + version.status().message());
       ASSIGN_OR_RETURN(std::string data, ReadWholeFile(it->path()));
       entries["migrations/" + name] = ArchiveEntry{"migrations/" + name, std::move(data), false};
     }
-    if (error) return Status(ErrorKind::kIo, "cannot list '" + migrations.string() + "': " + error.message());
+    if (error)
+      return Status(ErrorKind::kIo,
+                    "cannot list '" + migrations.string() + "': " + error.message());
   }
   fs::path breaking_path = dir / "breaking.json";
   if (fs::is_regular_file(breaking_path, error)) {
     ASSIGN_OR_RETURN(std::string text, ReadWholeFile(breaking_path));
     Value json = Value::parse(text, nullptr, false);
     if (json.is_discarded())
-      return Status(ErrorKind::kInvalidArgument, "'" + breaking_path.string() + "' is not valid JSON");
+      return Status(ErrorKind::kInvalidArgument,
+                    "'" + breaking_path.string() + "' is not valid JSON");
     auto parsed = ParseBreakingChanges(json);
     if (!parsed.ok())
-      return Status(ErrorKind::kInvalidArgument, "'" + breaking_path.string() + "': " + parsed.status().message());
+      return Status(ErrorKind::kInvalidArgument,
+                    "'" + breaking_path.string() + "': " + parsed.status().message());
     breaking = std::move(parsed).value();
   }
   return Status::Ok();
@@ -347,18 +383,21 @@ std::vector<std::string> PrimaryKey(const Value& fields) {
 
 }  // namespace
 
-Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& request, OutputSink& output) {
+Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& request,
+                                  OutputSink& output) {
   Catalog& catalog = workspace.catalog();
   ASSIGN_OR_RETURN(ConnectorTypeDef def, catalog.GetConnectorType(request.type));
   std::string what = "cannot package connector type '" + def.name + "'";
   if (def.kind == "plugin") {
-    return Status(ErrorKind::kInvalidArgument,
-                  what + ": it is a CloudQuery plugin reached at '" + def.integration +
-                      "', which a package cannot carry; package a table integration (FROM INTEGRATION) "
-                      "or a declared type instead");
+    return Status(
+        ErrorKind::kInvalidArgument,
+        what + ": it is a CloudQuery plugin reached at '" + def.integration +
+            "', which a package cannot carry; package a table integration (FROM INTEGRATION) "
+            "or a declared type instead");
   }
   if (def.kind != "declared" && def.kind != "integration")
-    return Status(ErrorKind::kInvalidArgument, what + ": its kind '" + def.kind + "' cannot be packaged");
+    return Status(ErrorKind::kInvalidArgument,
+                  what + ": its kind '" + def.kind + "' cannot be packaged");
 
   Manifest m;
   m.name = def.name;
@@ -367,7 +406,8 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
   if (m.version.empty())
     return Status(ErrorKind::kInvalidArgument, what + ": it has no VERSION; say VERSION '1.0.0'");
   auto version = semver::ParseVersion(m.version);
-  if (!version.ok()) return Status(ErrorKind::kInvalidArgument, what + ": " + version.status().message());
+  if (!version.ok())
+    return Status(ErrorKind::kInvalidArgument, what + ": " + version.status().message());
   if (request.license.empty())
     return Status(ErrorKind::kInvalidArgument,
                   what + ": a package names its license: say LICENSE 'MIT' (an SPDX expression)");
@@ -394,10 +434,12 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
   ASSIGN_OR_RETURN(std::vector<EntityDef> entity_list, catalog.ListEntities(def.name));
   entity_list = ParentsFirst(std::move(entity_list));
   ASSIGN_OR_RETURN(std::vector<ActionDef> action_list, catalog.ListActions(def.name));
-  std::sort(action_list.begin(), action_list.end(), [](const ActionDef& a, const ActionDef& b) { return a.name < b.name; });
+  std::sort(action_list.begin(), action_list.end(),
+            [](const ActionDef& a, const ActionDef& b) { return a.name < b.name; });
 
   std::string sql = "-- Connector type '" + def.name + "' " + m.version +
-                    ", as PACKAGE CONNECTOR TYPE regenerated it from the catalog.\n" + CreateTypeSql(def, m.version);
+                    ", as PACKAGE CONNECTOR TYPE regenerated it from the catalog.\n" +
+                    CreateTypeSql(def, m.version);
   for (const EntityDef& e : entity_list) {
     ManifestEntity me;
     me.name = e.name;
@@ -433,7 +475,8 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
     add("tests/" + def.name + ".sql", text);
   }
 
-  if (def.kind == "integration") RETURN_IF_ERROR(CollectIntegration(def.integration, entries, output));
+  if (def.kind == "integration")
+    RETURN_IF_ERROR(CollectIntegration(def.integration, entries, output));
   RETURN_IF_ERROR(CollectFolderFiles(request.files_dir, entries, m.breaking_changes));
 
   std::vector<ArchiveEntry> archive_entries;
@@ -444,7 +487,8 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
   std::string manifest_json = m.ToJson();
   // The manifest we write must be one we would accept.
   auto reparsed = Manifest::Parse(manifest_json);
-  if (!reparsed.ok()) return Status(ErrorKind::kInvalidArgument, what + ": " + reparsed.status().message());
+  if (!reparsed.ok())
+    return Status(ErrorKind::kInvalidArgument, what + ": " + reparsed.status().message());
   archive_entries.push_back(ArchiveEntry{kManifestPath, manifest_json, false});
 
   auto archive = WriteArchive(std::move(archive_entries));
@@ -463,7 +507,8 @@ namespace {
 
 // A connector type name from an npm package name: "@acme/my-plugin" → "my_plugin".
 std::string TypeNameFromPackage(std::string name) {
-  if (!name.empty() && name[0] == '@' && name.find('/') != std::string::npos) name = name.substr(name.find('/') + 1);
+  if (!name.empty() && name[0] == '@' && name.find('/') != std::string::npos)
+    name = name.substr(name.find('/') + 1);
   std::string out;
   for (char c : name) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
   if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0]))) out = "_" + out;
@@ -503,7 +548,8 @@ Status RunFile(Interpreter& interpreter, const fs::path& path, bool tests) {
 
 }  // namespace
 
-Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& request, OutputSink& output) {
+Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& request,
+                                               OutputSink& output) {
   std::error_code error;
   fs::path dir = fs::absolute(request.dir, error);
   if (error || !fs::is_directory(dir, error))
@@ -512,11 +558,13 @@ Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& re
   for (fs::directory_iterator it(dir, error), end; !error && it != end; it.increment(error)) {
     if (it->path().extension() == ".sql" && it->is_regular_file()) sql_files.push_back(it->path());
   }
-  if (error) return Status(ErrorKind::kIo, "cannot list '" + dir.string() + "': " + error.message());
+  if (error)
+    return Status(ErrorKind::kIo, "cannot list '" + dir.string() + "': " + error.message());
   std::sort(sql_files.begin(), sql_files.end());
   bool integration = sql_files.empty() && fs::exists(dir / "package.json");
   if (sql_files.empty() && !integration)
-    return Status(ErrorKind::kNotFound, "'" + request.dir + "' has neither .sql files nor a package.json");
+    return Status(ErrorKind::kNotFound,
+                  "'" + request.dir + "' has neither .sql files nor a package.json");
 
   ASSIGN_OR_RETURN(std::unique_ptr<Workspace> workspace, Workspace::Open(":memory:"));
   QuietSink quiet(output);
@@ -527,14 +575,18 @@ Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& re
   {
     Interpreter interpreter(*workspace, quiet);
     if (integration) {
-      std::string type = request.type.empty() ? TypeNameFromPackage(package_json.value("name", dir.filename().string()))
-                                              : request.type;
+      std::string type =
+          request.type.empty()
+              ? TypeNameFromPackage(package_json.value("name", dir.filename().string()))
+              : request.type;
       auto source = std::make_shared<SourceFile>();
       source->name = "<sluice package>";
-      source->text = "CREATE CONNECTOR TYPE " + SqlString(type) + " FROM INTEGRATION " + SqlString(dir.string()) + ";";
+      source->text = "CREATE CONNECTOR TYPE " + SqlString(type) + " FROM INTEGRATION " +
+                     SqlString(dir.string()) + ";";
       ParseResult parsed = Parse(source);
       if (!parsed.ok()) return parsed.errors.front();
-      for (const ast::Statement& statement : parsed.program.statements) RETURN_IF_ERROR(interpreter.Execute(statement));
+      for (const ast::Statement& statement : parsed.program.statements)
+        RETURN_IF_ERROR(interpreter.Execute(statement));
     } else {
       // Definitions first, then the tests (which need them), as `sluice test` runs a folder.
       for (const fs::path& file : sql_files) RETURN_IF_ERROR(RunFile(interpreter, file, false));
@@ -545,13 +597,14 @@ Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& re
   PackageRequest package;
   package.type = request.type;
   if (package.type.empty()) {
-    ASSIGN_OR_RETURN(std::vector<ConnectorTypeDef> types, workspace->catalog().ListConnectorTypes());
+    ASSIGN_OR_RETURN(std::vector<ConnectorTypeDef> types,
+                     workspace->catalog().ListConnectorTypes());
     if (types.size() != 1) {
       std::string names;
       for (const auto& t : types) names += (names.empty() ? "" : ", ") + t.name;
       return Status(ErrorKind::kInvalidArgument,
-                    "'" + request.dir + "' defines " + std::to_string(types.size()) + " connector types (" + names +
-                        "); say which one to package (--type)");
+                    "'" + request.dir + "' defines " + std::to_string(types.size()) +
+                        " connector types (" + names + "); say which one to package (--type)");
     }
     package.type = types[0].name;
   }
@@ -561,11 +614,13 @@ Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& re
     if (def.version.empty()) package.version = package_json.value("version", "");
   }
   package.license = request.license;
-  if (package.license.empty() && package_json.contains("license") && package_json["license"].is_string())
+  if (package.license.empty() && package_json.contains("license") &&
+      package_json["license"].is_string())
     package.license = package_json["license"].get<std::string>();
   if (package.license.empty()) package.license = LicenseFromFile(dir);
   package.author = request.author;
-  if (package.author.empty() && package_json.contains("author") && package_json["author"].is_string())
+  if (package.author.empty() && package_json.contains("author") &&
+      package_json["author"].is_string())
     package.author = package_json["author"].get<std::string>();
   package.description = request.description;
   package.files_dir = dir.string();
@@ -575,7 +630,8 @@ Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& re
 Result<std::string> WritePackageFile(const BuiltPackage& package, const std::string& dir) {
   std::error_code error;
   fs::create_directories(dir, error);
-  if (error) return Status(ErrorKind::kIo, "cannot create directory '" + dir + "': " + error.message());
+  if (error)
+    return Status(ErrorKind::kIo, "cannot create directory '" + dir + "': " + error.message());
   fs::path target = fs::path(dir) / package.file_name;
   fs::path temp = fs::path(dir) / ("." + package.file_name + ".tmp" + std::to_string(::getpid()));
   {

@@ -1,7 +1,10 @@
 #include "lang/package_builder.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "core/source_text.h"
@@ -52,7 +55,10 @@ std::unique_ptr<Workspace> Define(const std::string& sql) {
     Status status = interpreter.Execute(statement);
     EXPECT_TRUE(status.ok()) << status.message();
   }
-  EXPECT_TRUE((*workspace)->packages().PutTest(RecordedTest{"svc", "one row", kPassingTest, "t.sql:1:1"}).ok());
+  EXPECT_TRUE((*workspace)
+                  ->packages()
+                  .PutTest(RecordedTest{"svc", "one row", kPassingTest, "t.sql:1:1"})
+                  .ok());
   return std::move(workspace).value();
 }
 
@@ -115,7 +121,8 @@ TEST(PackageBuilderTest, ContentsAndManifest) {
   EXPECT_EQ(manifest->entities[1].parent, "zeta");
   EXPECT_EQ(manifest->entities[0].cursor, "t");
   EXPECT_EQ(manifest->files.size(), entries.size() - 1);
-  for (const auto& file : manifest->files) EXPECT_EQ(file.sha256, Sha256Hex(entries[file.path])) << file.path;
+  for (const auto& file : manifest->files)
+    EXPECT_EQ(file.sha256, Sha256Hex(entries[file.path])) << file.path;
 
   // The regenerated SQL and tests, run into a fresh workspace, build the same package.
   auto again = Workspace::Open(":memory:");
@@ -132,9 +139,11 @@ TEST(PackageBuilderTest, ContentsAndManifest) {
     }
     ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{"<again>", script}));
     ASSERT_TRUE(parsed.ok()) << parsed.errors.front().message();
-    for (const auto& statement : parsed.program.statements) ASSERT_TRUE(interpreter.Execute(statement).ok());
+    for (const auto& statement : parsed.program.statements)
+      ASSERT_TRUE(interpreter.Execute(statement).ok());
   }
-  ASSERT_TRUE((*again)->packages().PutTest(RecordedTest{"svc", "one row", kPassingTest, "t.sql:1:1"}).ok());
+  ASSERT_TRUE(
+      (*again)->packages().PutTest(RecordedTest{"svc", "one row", kPassingTest, "t.sql:1:1"}).ok());
   auto rebuilt = BuildPackage(**again, Request(), sink);
   ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().message();
   EXPECT_EQ(rebuilt->sha256, built->sha256);
@@ -170,12 +179,66 @@ TEST(PackageBuilderTest, Refusals) {
 
 TEST(PackageBuilderTest, FailingRecordedTestRefuses) {
   auto workspace = Define(kDefinitions);
-  ASSERT_TRUE(workspace->packages()
-                  .PutTest(RecordedTest{"svc", "always fails",
-                                        "TEST CONNECTOR TYPE 'svc' NAME 'always fails'\nBEGIN\n  ASSERT 1 = 2;\nEND TEST;",
-                                        "t.sql:9:1"})
-                  .ok());
+  ASSERT_TRUE(
+      workspace->packages()
+          .PutTest(RecordedTest{
+              "svc", "always fails",
+              "TEST CONNECTOR TYPE 'svc' NAME 'always fails'\nBEGIN\n  ASSERT 1 = 2;\nEND TEST;",
+              "t.sql:9:1"})
+          .ok());
   ExpectRefused(*workspace, Request(), "test 'always fails' failed");
+}
+
+TEST(PackageBuilderTest, RecordedTestRunningPackageDoesNotRecurse) {
+  auto workspace = Define(kDefinitions);
+  ASSERT_TRUE(
+      workspace->packages()
+          .PutTest(RecordedTest{
+              "svc", "packages itself",
+              "TEST CONNECTOR TYPE 'svc' NAME 'packages itself'\nBEGIN\n"
+              "  PACKAGE CONNECTOR TYPE 'svc' VERSION '1.0.0' LICENSE 'MIT' TO '/nonexistent/x';\n"
+              "END TEST;",
+              "t.sql:9:1"})
+          .ok());
+  ExpectRefused(*workspace, Request(), "from inside a connector test");
+}
+
+TEST(PackageBuilderTest, FolderFilesAndBreakingChanges) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("sluice_pkg_files_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "migrations");
+  auto write = [&](const std::string& path, const std::string& text) {
+    std::ofstream(dir / path) << text;
+  };
+  write("README.md", "# svc\n");
+  write("LICENSE", "MIT License\n");
+  write("migrations/2.0.0.sql", "-- nothing\n");
+  write(
+      "breaking.json",
+      R"({"2.0.0": {"message": "zeta.id is a string", "entities": ["zeta"], "reset_state": true}})");
+  auto workspace = Define(kDefinitions);
+  PackageRequest request = Request();
+  request.version = "2.0.0";
+  request.files_dir = dir.string();
+  NullSink sink;
+  auto built = BuildPackage(*workspace, request, sink);
+  ASSERT_TRUE(built.ok()) << built.status().message();
+  auto entries = Entries(built->archive);
+  EXPECT_EQ(entries["README.md"], "# svc\n");
+  EXPECT_EQ(entries["LICENSE"], "MIT License\n");
+  EXPECT_TRUE(entries.count("migrations/2.0.0.sql"));
+  ASSERT_EQ(built->manifest.breaking_changes.size(), 1u);
+  EXPECT_EQ(built->manifest.breaking_changes[0].version, "2.0.0");
+  EXPECT_TRUE(built->manifest.breaking_changes[0].reset_state);
+  EXPECT_EQ(built->manifest.breaking_changes[0].entities, std::vector<std::string>{"zeta"});
+
+  write("breaking.json", R"({"two": {"message": "m"}})");
+  ExpectRefused(*workspace, request, "breaking.json");
+  write("breaking.json", "{}");
+  write("migrations/next.sql", "");
+  ExpectRefused(*workspace, request, "must be named <version>.sql");
+  fs::remove_all(dir);
 }
 
 TEST(PackageBuilderTest, PluginTypeRefused) {

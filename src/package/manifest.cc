@@ -17,7 +17,7 @@ namespace {
 // room for large connectors while bounding memory and the parser's depth.
 constexpr size_t kMaxManifestBytes = 8u << 20;
 constexpr int kMaxDepth = 32;
-constexpr size_t kMaxShortText = 256;      // names, versions, ids
+constexpr size_t kMaxShortText = 256;       // names, versions, ids
 constexpr size_t kMaxLongText = 64u << 10;  // descriptions, messages
 constexpr size_t kMaxListItems = 20000;
 
@@ -50,11 +50,14 @@ bool DepthWithin(std::string_view json, int limit) {
   for (size_t i = 0; i < json.size(); ++i) {
     char c = json[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
       continue;
     }
-    if (c == '"') in_string = true;
+    if (c == '"')
+      in_string = true;
     else if (c == '{' || c == '[') {
       if (++depth > limit) return false;
     } else if (c == '}' || c == ']') {
@@ -65,12 +68,14 @@ bool DepthWithin(std::string_view json, int limit) {
 }
 
 Status Bad(const std::string& what) {
-  return Status(ErrorKind::kInvalidArgument, "package manifest " + std::string(kManifestPath) + ": " + what);
+  return Status(ErrorKind::kInvalidArgument,
+                "package manifest " + std::string(kManifestPath) + ": " + what);
 }
 
 class Reader {
  public:
-  explicit Reader(const Value& object, std::string where) : object_(object), where_(std::move(where)) {}
+  explicit Reader(const Value& object, std::string where)
+      : object_(object), where_(std::move(where)) {}
 
   // A string member; "" when absent. `required` refuses absence and "".
   Result<std::string> Text(const char* key, bool required, size_t max = kMaxShortText) const {
@@ -82,7 +87,8 @@ class Reader {
     if (!it->is_string()) return Bad(Where(key) + " must be a string, not " + ValueTypeName(*it));
     std::string text = it->get<std::string>();
     if (required && text.empty()) return Bad(Where(key) + " must not be empty");
-    if (text.size() > max) return Bad(Where(key) + " is longer than " + std::to_string(max) + " bytes");
+    if (text.size() > max)
+      return Bad(Where(key) + " is longer than " + std::to_string(max) + " bytes");
     for (unsigned char c : text) {
       // Line breaks are fine in descriptions; other control characters are
       // not text anyone meant to publish.
@@ -124,7 +130,9 @@ class Reader {
     return &*it;
   }
 
-  std::string Where(const char* key) const { return where_.empty() ? std::string("\"") + key + "\"" : where_ + "." + key; }
+  std::string Where(const char* key) const {
+    return where_.empty() ? std::string("\"") + key + "\"" : where_ + "." + key;
+  }
 
  private:
   const Value& object_;
@@ -135,7 +143,10 @@ Status CheckDottedName(const std::string& name, const std::string& what) {
   size_t start = 0;
   while (true) {
     size_t dot = name.find('.', start);
-    RETURN_IF_ERROR(CheckName(std::string_view(name).substr(start, dot == std::string::npos ? std::string::npos : dot - start), what));
+    RETURN_IF_ERROR(
+        CheckName(std::string_view(name).substr(
+                      start, dot == std::string::npos ? std::string::npos : dot - start),
+                  what));
     if (dot == std::string::npos) return Status::Ok();
     start = dot + 1;
   }
@@ -143,7 +154,8 @@ Status CheckDottedName(const std::string& name, const std::string& what) {
 
 Status CheckFields(const Value& fields, const std::string& where) {
   for (const auto& [field, spec] : fields.items()) {
-    if (field.empty() || field.size() > kMaxShortText) return Bad(where + " has an empty or over-long field name");
+    if (field.empty() || field.size() > kMaxShortText)
+      return Bad(where + " has an empty or over-long field name");
     if (!spec.is_object()) return Bad(where + "." + field + " must be an object");
   }
   return Status::Ok();
@@ -162,7 +174,8 @@ Result<ManifestEntity> ParseEntity(const Value& item, size_t index) {
   RETURN_IF_ERROR(CheckFields(e.fields, where + ".fields"));
   ASSIGN_OR_RETURN(e.primary_key, r.TextList("primary_key"));
   for (const auto& key : e.primary_key)
-    if (!e.fields.contains(key)) return Bad(where + ".primary_key names '" + key + "', which is not a field");
+    if (!e.fields.contains(key))
+      return Bad(where + ".primary_key names '" + key + "', which is not a field");
   ASSIGN_OR_RETURN(e.cursor, r.Text("cursor", false));
   if (!e.cursor.empty() && !e.fields.contains(e.cursor))
     return Bad(where + ".cursor names '" + e.cursor + "', which is not a field");
@@ -197,7 +210,8 @@ Result<ManifestFile> ParseFile(const Value& item, size_t index) {
   if (!path_ok.ok()) return Bad(where + ": " + path_ok.message());
   if (f.path == kManifestPath) return Bad(where + " lists the manifest itself");
   ASSIGN_OR_RETURN(f.sha256, r.Text("sha256", true));
-  if (!IsSha256Hex(f.sha256)) return Bad(where + ".sha256 of '" + f.path + "' is not 64 lower-case hex digits");
+  if (!IsSha256Hex(f.sha256))
+    return Bad(where + ".sha256 of '" + f.path + "' is not 64 lower-case hex digits");
   auto size = item.find("size");
   if (size == item.end() || !size->is_number_integer() || size->get<int64_t>() < 0)
     return Bad(where + ".size of '" + f.path + "' must be a non-negative integer");
@@ -230,10 +244,9 @@ Result<BreakingChange> ParseBreaking(const std::string& version, const Value& it
 
 const std::set<std::string>& KnownTopLevelKeys() {
   static const std::set<std::string> keys = {
-      "schema_version", "name",    "version",       "description", "author",
-      "license",        "homepage", "engines",      "kind",        "entities",
-      "actions",        "config_schema", "secrets", "allowed_hosts", "files",
-      "breaking_changes"};
+      "schema_version", "name",          "version", "description",     "author",  "license",
+      "homepage",       "engines",       "kind",    "entities",        "actions", "config_schema",
+      "secrets",        "allowed_hosts", "files",   "breaking_changes"};
   return keys;
 }
 
@@ -289,13 +302,15 @@ std::string Manifest::ToJson() const {
   root["entities"] = std::move(entity_list);
   Value action_list = Value::array();
   for (const auto& a : actions)
-    action_list.push_back(Value{{"name", a.name}, {"description", a.description}, {"parameters", a.parameters}});
+    action_list.push_back(
+        Value{{"name", a.name}, {"description", a.description}, {"parameters", a.parameters}});
   root["actions"] = std::move(action_list);
   root["config_schema"] = config_schema;
   root["secrets"] = StringList(secrets);
   root["allowed_hosts"] = StringList(allowed_hosts);
   Value file_list = Value::array();
-  for (const auto& f : files) file_list.push_back(Value{{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}});
+  for (const auto& f : files)
+    file_list.push_back(Value{{"path", f.path}, {"sha256", f.sha256}, {"size", f.size}});
   root["files"] = std::move(file_list);
   root["breaking_changes"] = BreakingChangesToValue(breaking_changes);
   // Invalid UTF-8 cannot reach here through Parse; from a catalog it is
@@ -305,25 +320,29 @@ std::string Manifest::ToJson() const {
 
 Result<Manifest> Manifest::Parse(std::string_view json) {
   if (json.size() > kMaxManifestBytes)
-    return Bad("is " + std::to_string(json.size()) + " bytes, over the limit of " + std::to_string(kMaxManifestBytes));
-  if (!DepthWithin(json, kMaxDepth)) return Bad("nests deeper than " + std::to_string(kMaxDepth) + " levels");
+    return Bad("is " + std::to_string(json.size()) + " bytes, over the limit of " +
+               std::to_string(kMaxManifestBytes));
+  if (!DepthWithin(json, kMaxDepth))
+    return Bad("nests deeper than " + std::to_string(kMaxDepth) + " levels");
   Value root = Value::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return Bad("is not valid JSON");
   if (!root.is_object()) return Bad("must be a JSON object");
 
   Manifest m;
   auto schema = root.find("schema_version");
-  if (schema == root.end() || !schema->is_number_integer()) return Bad("\"schema_version\" must be an integer");
+  if (schema == root.end() || !schema->is_number_integer())
+    return Bad("\"schema_version\" must be an integer");
   int64_t schema_version = schema->get<int64_t>();
-  if (schema_version < 1) return Bad("\"schema_version\" " + std::to_string(schema_version) + " is not a version");
+  if (schema_version < 1)
+    return Bad("\"schema_version\" " + std::to_string(schema_version) + " is not a version");
   if (schema_version > kManifestSchemaVersion) {
     // A newer manifest may add keys this build ignores; a key it does not
     // know means the package needs what this Sluice cannot provide.
     for (const auto& [key, unused] : root.items()) {
       if (!KnownTopLevelKeys().count(key))
         return Bad("schema_version " + std::to_string(schema_version) + " uses \"" + key +
-                   "\", which this Sluice (manifest schema " + std::to_string(kManifestSchemaVersion) +
-                   ") does not know; upgrade Sluice");
+                   "\", which this Sluice (manifest schema " +
+                   std::to_string(kManifestSchemaVersion) + ") does not know; upgrade Sluice");
     }
   }
   m.schema_version = static_cast<int>(std::min<int64_t>(schema_version, kManifestSchemaVersion));
@@ -356,25 +375,29 @@ Result<Manifest> Manifest::Parse(std::string_view json) {
   std::set<std::string> entity_names;
   for (size_t i = 0; i < entity_list->size(); ++i) {
     ASSIGN_OR_RETURN(auto entity, ParseEntity((*entity_list)[i], i));
-    if (!entity_names.insert(entity.name).second) return Bad("entity '" + entity.name + "' is listed twice");
+    if (!entity_names.insert(entity.name).second)
+      return Bad("entity '" + entity.name + "' is listed twice");
     m.entities.push_back(std::move(entity));
   }
   for (const auto& entity : m.entities) {
     if (!entity.parent.empty() && !entity_names.count(entity.parent))
-      return Bad("entity '" + entity.name + "' has parent '" + entity.parent + "', which the package does not define");
+      return Bad("entity '" + entity.name + "' has parent '" + entity.parent +
+                 "', which the package does not define");
   }
   ASSIGN_OR_RETURN(const Value* action_list, r.Array("actions"));
   std::set<std::string> action_names;
   for (size_t i = 0; i < action_list->size(); ++i) {
     ASSIGN_OR_RETURN(auto action, ParseAction((*action_list)[i], i));
-    if (!action_names.insert(action.name).second) return Bad("action '" + action.name + "' is listed twice");
+    if (!action_names.insert(action.name).second)
+      return Bad("action '" + action.name + "' is listed twice");
     m.actions.push_back(std::move(action));
   }
   ASSIGN_OR_RETURN(m.config_schema, r.Object("config_schema"));
   RETURN_IF_ERROR(CheckFields(m.config_schema, "config_schema"));
   ASSIGN_OR_RETURN(m.secrets, r.TextList("secrets"));
   for (const auto& secret : m.secrets)
-    if (!m.config_schema.contains(secret)) return Bad("secret '" + secret + "' is not a config_schema field");
+    if (!m.config_schema.contains(secret))
+      return Bad("secret '" + secret + "' is not a config_schema field");
   ASSIGN_OR_RETURN(m.allowed_hosts, r.TextList("allowed_hosts"));
 
   ASSIGN_OR_RETURN(const Value* file_list, r.Array("files"));
@@ -384,7 +407,8 @@ Result<Manifest> Manifest::Parse(std::string_view json) {
     if (!paths.insert(file.path).second) return Bad("file '" + file.path + "' is listed twice");
     m.files.push_back(std::move(file));
   }
-  std::sort(m.files.begin(), m.files.end(), [](const ManifestFile& a, const ManifestFile& b) { return a.path < b.path; });
+  std::sort(m.files.begin(), m.files.end(),
+            [](const ManifestFile& a, const ManifestFile& b) { return a.path < b.path; });
 
   ASSIGN_OR_RETURN(Value breaking, r.Object("breaking_changes"));
   ASSIGN_OR_RETURN(m.breaking_changes, ParseBreakingChanges(breaking));

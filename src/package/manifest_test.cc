@@ -1,8 +1,8 @@
 #include "package/manifest.h"
 
-#include <functional>
-
 #include <gtest/gtest.h>
+
+#include <functional>
 
 #include "package/digest.h"
 
@@ -20,7 +20,8 @@ Manifest Sample() {
   m.kind = "declared";
   ManifestEntity issues;
   issues.name = "issues";
-  issues.fields = Value::parse(R"({"id": {"type": "integer", "primary_key": true}, "updated_at": {"type": "string"}})");
+  issues.fields = Value::parse(
+      R"({"id": {"type": "integer", "primary_key": true}, "updated_at": {"type": "string"}})");
   issues.primary_key = {"id"};
   issues.cursor = "updated_at";
   ManifestEntity comments;
@@ -28,11 +29,15 @@ Manifest Sample() {
   comments.fields = Value::parse(R"({"id": {"type": "integer"}})");
   comments.parent = "issues";
   m.entities = {issues, comments};
-  m.actions = {ManifestAction{"issues.close", "Close an issue", Value::parse(R"({"number": {"type": "integer"}})")}};
-  m.config_schema = Value::parse(R"({"token": {"type": "string", "secret": true}, "org": {"type": "string"}})");
+  m.actions = {ManifestAction{"issues.close", "Close an issue",
+                              Value::parse(R"({"number": {"type": "integer"}})")}};
+  m.config_schema =
+      Value::parse(R"({"token": {"type": "string", "secret": true}, "org": {"type": "string"}})");
   m.secrets = {"token"};
-  m.files = {ManifestFile{"js/issues.query.js", Sha256Hex("x"), 1}, ManifestFile{"sql/github.sql", Sha256Hex("y"), 1}};
-  m.breaking_changes = {BreakingChange{"2.0.0", "issues.id became a string", {"issues"}, true, "2027-01-01"}};
+  m.files = {ManifestFile{"js/issues.query.js", Sha256Hex("x"), 1},
+             ManifestFile{"sql/github.sql", Sha256Hex("y"), 1}};
+  m.breaking_changes = {
+      BreakingChange{"2.0.0", "issues.id became a string", {"issues"}, true, "2027-01-01"}};
   return m;
 }
 
@@ -60,7 +65,8 @@ TEST(ManifestTest, RoundTripsAndIsCanonical) {
 TEST(ManifestTest, KeyOrderOfInputDoesNotMatter) {
   Manifest a = Sample();
   Manifest b = Sample();
-  b.config_schema = Value::parse(R"({"org": {"type": "string"}, "token": {"secret": true, "type": "string"}})");
+  b.config_schema =
+      Value::parse(R"({"org": {"type": "string"}, "token": {"secret": true, "type": "string"}})");
   EXPECT_EQ(a.ToJson(), b.ToJson());
 }
 
@@ -111,7 +117,8 @@ TEST(ManifestTest, RefusesInconsistentEntities) {
   ExpectRefused([](Value& v) { v["actions"][0]["name"] = "a..b"; }, "action");
   ExpectRefused([](Value& v) { v["secrets"] = {"password"}; }, "not a config_schema field");
   ExpectRefused([](Value& v) { v["breaking_changes"] = {{"two", {{"message", "m"}}}}; }, "two");
-  ExpectRefused([](Value& v) { v["breaking_changes"]["2.0.0"]["reset_state"] = "yes"; }, "reset_state");
+  ExpectRefused([](Value& v) { v["breaking_changes"]["2.0.0"]["reset_state"] = "yes"; },
+                "reset_state");
 }
 
 TEST(ManifestTest, RefusesHostileText) {

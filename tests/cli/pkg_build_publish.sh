@@ -4,7 +4,8 @@
 # binds name, version and digest. Publishing the same version again is
 # refused; publishing unsigned, or with a key it does not trust, to a
 # registry that declares trusted keys is refused; a bare path without keys
-# takes an unsigned package. `sluice package DIR` packages a folder of .sql
+# takes an unsigned package. A damaged or tampered package file is not
+# published. `sluice package DIR` packages a folder of .sql
 # files (examples/myservice) to the same layout.
 source "$(dirname "$0")/lib.bash"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -65,6 +66,14 @@ head -c 100 packages/svc-1.0.1.sluicepkg >cut && mv cut packages/svc-1.0.1.sluic
 out=$("$sluice" ws.db -c "PUBLISH CONNECTOR TYPE 'svc' VERSION '1.0.1' TO '$dir/open';" 2>&1)
 expect_contains "a damaged package is not published" "svc-1.0.1.sluicepkg" "$out"
 [ -z "$(find open -name 'svc-1.0.1*')" ] || fail "a damaged package was published"
+
+# A file changed after PACKAGE (its manifest digest no longer matches) is not published.
+mkdir t && tar -xzf packages/svc-1.0.0.sluicepkg -C t
+printf '// changed\n' >>t/js/items.query.js
+(cd t && tar -czf ../packages/svc-1.0.0.sluicepkg sluice-package.json sql js)
+out=$("$sluice" ws.db -c "PUBLISH CONNECTOR TYPE 'svc' VERSION '1.0.0' TO '$dir/open2';" 2>&1)
+expect_contains "a file that does not match its manifest digest" "js/items.query.js' does not match its manifest digest" "$out"
+[ -z "$(find open2 -name 'svc-1.0.0*' 2>/dev/null)" ] || fail "a tampered package was published"
 
 # sluice package DIR: the connector guide's example folder.
 out=$("$sluice" package "$root/examples/myservice" --license MIT --out "$dir/cli" 2>&1)
