@@ -1,0 +1,72 @@
+# Shared by the package install/upgrade/e2e tests (tests/cli/pkg_install_*.sh,
+# pkg_upgrade_*.sh, pkg_e2e_*.sh). Source it after lib.bash.
+#
+# An "author" workspace ($author) defines the guide's myservice connector
+# from a copy of examples/myservice ($src), holds a signing key 'release'
+# ($pubkey is its "RW…" public key), and declares registry 'r' at $registry
+# (a directory) trusting that key. Installs go into other workspaces, with
+# the package store and sluice.lock under $dir.
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export SLUICE_PACKAGE_STORE=$dir/store
+src=$dir/src
+author=$dir/author/author.db
+registry=$dir/registry
+mkdir -p "$dir/author" "$registry"
+cp -r "$root/examples/myservice" "$src"
+
+# as_author SQL...: runs statements in the author workspace (from $src, so
+# FILE paths and ./packages resolve there); stdout+stderr to stdout.
+as_author() {
+  local args=()
+  for statement in "$@"; do args+=(-c "$statement"); done
+  (cd "$src" && "$sluice" -w "$author" "${args[@]}" 2>&1)
+}
+
+# in_ws WORKSPACE SQL...: runs statements in WORKSPACE, from its folder.
+in_ws() {
+  local ws=$1
+  shift
+  local args=()
+  for statement in "$@"; do args+=(-c "$statement"); done
+  (cd "$(dirname "$ws")" && "$sluice" -w "$ws" "${args[@]}" 2>&1)
+}
+
+# Defines version 1.0.0 of myservice in the author workspace and makes the key.
+author_setup() {
+  (cd "$src" && "$sluice" -w "$author" connector.sql >/dev/null 2>&1) || fail "author: connector.sql"
+  pubkey=$("$sluice" keygen release -w "$author" 2>&1 | grep -o 'RW[A-Za-z0-9+/=]*' | head -n1)
+  [ -n "$pubkey" ] || fail "keygen printed a public key"
+  out=$(as_author "CREATE REGISTRY r URL '$registry' TRUSTED_KEYS ('$pubkey')")
+  [ $? -eq 0 ] || fail "author: CREATE REGISTRY: $out"
+}
+
+# publish VERSION [SQL run first]: packages the author's current definitions
+# as VERSION and publishes them signed to r.
+publish() {
+  local version=$1
+  out=$(as_author "PACKAGE CONNECTOR TYPE 'myservice' VERSION '$version' DESCRIPTION 'MyService — über-connector ✓' LICENSE 'MIT'" \
+                  "PUBLISH CONNECTOR TYPE 'myservice' VERSION '$version' TO 'r' SIGNED BY 'release'")
+  [ $? -eq 0 ] || fail "publish $version: $out"
+}
+
+# The entity with one more field, "owner" (an additive change).
+add_owner_field() {
+  sed -e 's/"metadata":   {"type": "document"}/"metadata":   {"type": "document"},\n    "owner":      {"type": "string"}/' \
+    "$src/connector.sql" > "$src/connector_v11.sql"
+  (cd "$src" && "$sluice" -w "$author" connector_v11.sql >/dev/null 2>&1) || fail "author: connector_v11.sql"
+}
+
+# A consumer workspace trusting r: new_consumer NAME → $dir/NAME/ws.db
+new_consumer() {
+  mkdir -p "$dir/$1"
+  local ws=$dir/$1/ws.db
+  out=$(in_ws "$ws" "CREATE REGISTRY r URL '$registry' TRUSTED_KEYS ('$pubkey')")
+  [ $? -eq 0 ] || fail "$1: CREATE REGISTRY: $out"
+  echo "$ws"
+}
+
+# try_integrity STATEMENT: the statement inside TRY … CATCH integrity_error,
+# which prints "integrity_error: <message>" when that is the error's kind.
+try_integrity() {
+  printf "TRY %s; CATCH integrity_error PRINT 'integrity_error: ' || error.message; END TRY" "$1"
+}
