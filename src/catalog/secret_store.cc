@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "catalog/catalog.h"
+#include "core/file_util.h"
 #include "core/identifier.h"
 #include "core/secret_masker.h"
 
@@ -27,21 +28,6 @@ constexpr char kCheckMetaKey[] = "secret_key_check";
 constexpr std::string_view kCheckPlaintext = "sluice secret key check v1";
 constexpr size_t kKeyBytes = crypto_secretbox_KEYBYTES;
 static_assert(kKeyBytes == 32, "SecretStore::Key is 32 bytes");
-
-// Closes a file descriptor on every return path.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 struct Sealed {
   std::string nonce;
@@ -130,7 +116,7 @@ void KeyFromText(std::string_view text, KeySource& source) {
 
 // false when the file does not exist.
 Result<bool> ReadKeyFile(const std::string& path, KeySource& source) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     if (errno == ENOENT) return false;
     return Status(ErrorKind::kSecret, "cannot read key file '" + path + "': " + Errno());
@@ -185,22 +171,19 @@ Status MakePrivateDirs(const std::string& dir) {
 // false when another process created the file first: read theirs instead.
 Result<bool> CreateKeyFile(const std::string& path, KeySource& source) {
   RETURN_IF_ERROR(MakePrivateDirs(path.substr(0, path.rfind('/'))));
-  Fd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
   if (fd.get() < 0) {
     if (errno == EEXIST) return false;
     return Status(ErrorKind::kIo, "cannot create key file '" + path + "': " + Errno());
   }
   randombytes_buf(source.key.data(), source.key.size());
-  size_t done = 0;
-  while (done < kKeyBytes) {
-    ssize_t n = write(fd.get(), source.key.data() + done, kKeyBytes - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string error = Errno();
-      unlink(path.c_str());
-      return Status(ErrorKind::kIo, "cannot write key file '" + path + "': " + error);
-    }
-    done += static_cast<size_t>(n);
+  Status written =
+      WriteAll(fd.get(),
+               std::string_view(reinterpret_cast<const char*>(source.key.data()), kKeyBytes),
+               "key file '" + path + "'");
+  if (!written.ok()) {
+    unlink(path.c_str());
+    return written;
   }
   // The key must outlive a crash: secrets sealed with it are useless without it.
   if (fsync(fd.get()) != 0) {

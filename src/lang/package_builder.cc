@@ -2,16 +2,14 @@
 // files, recorded tests, integration files → manifest → deterministic archive.
 #include "lang/package_builder.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
+#include "core/file_util.h"
 #include "core/identifier.h"
 #include "core/source_text.h"
 #include "core/utf8.h"
@@ -633,28 +631,8 @@ Result<std::string> WritePackageFile(const BuiltPackage& package, const std::str
   if (error)
     return Status(ErrorKind::kIo, "cannot create directory '" + dir + "': " + error.message());
   fs::path target = fs::path(dir) / package.file_name;
-  fs::path temp = fs::path(dir) / ("." + package.file_name + ".tmp" + std::to_string(::getpid()));
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status(ErrorKind::kIo, "cannot write '" + temp.string() + "'");
-    out.write(package.archive.data(), static_cast<std::streamsize>(package.archive.size()));
-    out.flush();
-    if (!out) {
-      fs::remove(temp, error);
-      return Status(ErrorKind::kIo, "cannot write '" + temp.string() + "'");
-    }
-  }
-  // Flushed to disk before the rename, so a crash leaves the old file or the new one.
-  if (FILE* file = std::fopen(temp.c_str(), "rb")) {
-    ::fsync(fileno(file));
-    std::fclose(file);
-  }
-  fs::rename(temp, target, error);
-  if (error) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    return Status(ErrorKind::kIo, "cannot write '" + target.string() + "': " + error.message());
-  }
+  // A crash leaves the old file or the new one, never half of one.
+  RETURN_IF_ERROR(WriteFileAtomically(target.string(), package.archive));
   return target.string();
 }
 

@@ -1,16 +1,13 @@
 #include "package/lock_file.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 
+#include "core/file_util.h"
 #include "package/digest.h"
 #include "package/semver.h"
 
@@ -26,32 +23,6 @@ Status Malformed(const std::string& path, const std::string& what) {
 Status IoError(const std::string& what, const std::string& path) {
   return Status(ErrorKind::kIo, "cannot " + what + " " + path + ": " + std::strerror(errno));
 }
-
-// Closes the descriptor and removes the temporary file unless released.
-class TempFile {
- public:
-  TempFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  int fd() const { return fd_; }
-  const std::string& path() const { return path_; }
-  Status Close() {
-    int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) return IoError("close", path_);
-    return Status::Ok();
-  }
-  void Release() { path_.clear(); }
-
- private:
-  int fd_;
-  std::string path_;
-};
-
 }  // namespace
 
 std::string LockFile::ToJson() const {
@@ -130,37 +101,7 @@ Result<LockFile> LockFile::Load(const std::string& path) {
 }
 
 Status LockFile::Save(const std::string& path) const {
-  namespace fs = std::filesystem;
-  fs::path target(path);
-  fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-  std::random_device random;
-  std::string temp_path = (folder / ("." + target.filename().string() + ".tmp." +
-                                     std::to_string(::getpid()) + "." + std::to_string(random())))
-                              .string();
-  int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("create", temp_path);
-  TempFile temp(fd, temp_path);
-  std::string text = ToJson();
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(temp.fd(), text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("write", temp_path);
-    }
-    written += static_cast<size_t>(n);
-  }
-  // The data must be on disk before the rename makes it the lock.
-  if (::fsync(temp.fd()) != 0) return IoError("sync", temp_path);
-  RETURN_IF_ERROR(temp.Close());
-  if (::rename(temp_path.c_str(), path.c_str()) != 0) return IoError("replace", path);
-  temp.Release();
-  int dir_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);  // best effort: the rename is durable once the folder is synced
-    ::close(dir_fd);
-  }
-  return Status::Ok();
+  return WriteFileAtomically(path, ToJson());
 }
 
 }  // namespace sluice

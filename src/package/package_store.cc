@@ -9,8 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <random>
 
+#include "core/file_util.h"
 #include "package/archive.h"
 #include "package/digest.h"
 
@@ -34,73 +36,18 @@ std::string UniqueSuffix() {
   return std::to_string(::getpid()) + "." + std::to_string(random()) + std::to_string(random());
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int Release() {
-    int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
-
-// Creates `path` (which must not exist) with `data` and `mode`, synced.
-Status WriteNewFile(const std::string& path, std::string_view data, mode_t mode) {
-  Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
-  if (fd.get() < 0) return IoError("create", path);
-  size_t written = 0;
-  while (written < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("write", path);
-    }
-    written += static_cast<size_t>(n);
-  }
-  // The umask must not change what the header promises (0644 / 0755).
-  if (::fchmod(fd.get(), mode) != 0) return IoError("set the mode of", path);
-  if (::fsync(fd.get()) != 0) return IoError("sync", path);
-  if (::close(fd.Release()) != 0) return IoError("close", path);
-  return Status::Ok();
+// The shared file helpers' errors, prefixed as the store's own are.
+Status InStore(Status status) {
+  status.WithContext("package store");
+  return status;
 }
 
-// Writes `data` to `path` through a temporary name in the same folder, so a
-// kill leaves either the old file or the new one.
-Status WriteFileAtomically(const std::string& path, std::string_view data) {
-  std::string temp = path + ".tmp." + UniqueSuffix();
-  Status written = WriteNewFile(temp, data, 0644);
-  if (written.ok() && ::rename(temp.c_str(), path.c_str()) != 0)
-    written = IoError("rename into place", path);
-  if (!written.ok()) ::unlink(temp.c_str());
-  return written;
-}
-
+// kNotFound when the file does not exist.
 Result<std::string> ReadFile(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return Status(ErrorKind::kNotFound, "package store: no " + path);
-    return IoError("open", path);
-  }
-  std::string out;
-  char buffer[64 * 1024];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return IoError("read", path);
-    }
-    if (n == 0) return out;
-    out.append(buffer, static_cast<size_t>(n));
-  }
+  auto data = ReadFileCapped(path, std::numeric_limits<size_t>::max());
+  if (!data.ok()) return InStore(data.TakeStatus());
+  if (!data->has_value()) return Status(ErrorKind::kNotFound, "package store: no " + path);
+  return std::move(**data);
 }
 
 Status CheckDigest(const std::string& sha256) {
@@ -136,13 +83,13 @@ Status PackageStore::Put(const FetchedPackage& package) {
   auto existing = ReadFile(archive_path);
   if (!existing.ok() || Sha256Hex(*existing) != sha) {
     // Absent, or damaged: (re)write it.
-    RETURN_IF_ERROR(WriteFileAtomically(archive_path, package.archive));
+    RETURN_IF_ERROR(InStore(WriteFileAtomically(archive_path, package.archive)));
   }
   if (!package.signature.empty()) {
     const std::string signature_path = dir + "/" + sha + ".minisig";
     auto old = ReadFile(signature_path);
     if (!old.ok() || *old != package.signature) {
-      RETURN_IF_ERROR(WriteFileAtomically(signature_path, package.signature));
+      RETURN_IF_ERROR(InStore(WriteFileAtomically(signature_path, package.signature)));
     }
   }
   return Status::Ok();
@@ -211,7 +158,8 @@ Result<std::string> PackageStore::Extracted(const std::string& sha256) {
           return IoError("create", at.string());
         }
       }
-      RETURN_IF_ERROR(WriteNewFile(file.string(), e.data, e.executable ? 0755 : 0644));
+      RETURN_IF_ERROR(
+          InStore(WriteNewFile(file.string(), e.data, e.executable ? 0755 : 0644)));
     }
     return Status::Ok();
   };

@@ -13,104 +13,23 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
-#include <random>
 
+#include "core/file_util.h"
 #include "package/registry_internal.h"
 
 namespace sluice::registry_internal {
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 Status Errno(const std::string& what, const std::string& path, int err) {
   return Status(ErrorKind::kIo, what + " " + path + ": " + std::strerror(err));
-}
-
-// nullopt when the file does not exist; kInvalidArgument when it is larger
-// than `cap` (hostile or corrupt registry).
-Result<std::optional<std::string>> ReadCapped(const std::string& path, size_t cap) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return Errno("cannot open", path, errno);
-  }
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat", path, errno);
-  if (!S_ISREG(st.st_mode))
-    return Status(ErrorKind::kInvalidArgument, path + " is not a regular file");
-  std::string data;
-  char buf[65536];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Errno("cannot read", path, errno);
-    }
-    if (n == 0) break;
-    if (data.size() + static_cast<size_t>(n) > cap) {
-      return Status(ErrorKind::kInvalidArgument,
-                    path + " is larger than the " + std::to_string(cap) + "-byte limit");
-    }
-    data.append(buf, static_cast<size_t>(n));
-  }
-  return std::optional<std::string>(std::move(data));
-}
-
-std::string TempName(const std::string& path) {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rng());
-}
-
-// Writes a new file at a temporary name and fsyncs it; returns that name.
-Result<std::string> WriteTemp(const std::string& path, const std::string& data) {
-  std::string tmp = TempName(path);
-  Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-  if (fd.get() < 0) return Errno("cannot create", tmp, errno);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = ::write(fd.get(), data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::unlink(tmp.c_str());
-      return Errno("cannot write", tmp, err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd.get()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return Errno("cannot sync", tmp, err);
-  }
-  return tmp;
-}
-
-Status WriteAtomic(const std::string& path, const std::string& data) {
-  ASSIGN_OR_RETURN(std::string tmp, WriteTemp(path, data));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    return Errno("cannot rename into", path, err);
-  }
-  return Status::Ok();
 }
 
 // Creates `path` with `data` only if it does not exist: kAlreadyExists
 // otherwise. Never leaves a partial file at `path`.
 Status WriteExclusive(const std::string& path, const std::string& data, const std::string& what) {
-  ASSIGN_OR_RETURN(std::string tmp, WriteTemp(path, data));
+  std::filesystem::path target(path);
+  ASSIGN_OR_RETURN(std::string tmp, WriteTempFile(target.parent_path().string(),
+                                                  target.filename().string(), data, 0644));
   int rc = ::link(tmp.c_str(), path.c_str());
   int err = errno;
   ::unlink(tmp.c_str());
@@ -139,7 +58,7 @@ class DirectoryRegistry : public Registry {
 
   Result<std::vector<IndexEntry>> Versions(const std::string& name) override {
     RETURN_IF_ERROR(CheckName(name));
-    ASSIGN_OR_RETURN(auto text, ReadCapped(IndexPath(name), kMaxIndexBytes));
+    ASSIGN_OR_RETURN(auto text, ReadFileCapped(IndexPath(name), kMaxIndexBytes));
     if (!text) {
       RETURN_IF_ERROR(CheckRoot());
       return Status(ErrorKind::kNotFound, "no package named '" + name + "' in registry " + url_);
@@ -151,13 +70,13 @@ class DirectoryRegistry : public Registry {
     RETURN_IF_ERROR(CheckName(entry.name));
     RETURN_IF_ERROR(CheckVersion(entry.version));
     std::string what = "package " + entry.name + " " + entry.version + " in registry " + url_;
-    ASSIGN_OR_RETURN(auto archive, ReadCapped(PackagePath(entry), entry.size));
+    ASSIGN_OR_RETURN(auto archive, ReadFileCapped(PackagePath(entry), entry.size));
     if (!archive) return Status(ErrorKind::kNotFound, what + ": its file is missing");
     FetchedPackage fetched;
     fetched.archive = std::move(*archive);
     RETURN_IF_ERROR(CheckFetched(entry, fetched.archive, "registry " + url_));
     if (entry.is_signed) {
-      auto sig = ReadCapped(PackagePath(entry) + ".minisig", kMaxSignatureBytes);
+      auto sig = ReadFileCapped(PackagePath(entry) + ".minisig", kMaxSignatureBytes);
       if (!sig.ok()) return sig.TakeStatus().WithContext(what);
       if (!sig->has_value()) {
         return Status(ErrorKind::kIntegrity,
@@ -178,14 +97,14 @@ class DirectoryRegistry : public Registry {
     std::string what = "package " + entry.name + " " + entry.version + " in registry " + url_;
     RETURN_IF_ERROR(MakeDirs(root_ + "/index"));
     RETURN_IF_ERROR(MakeDirs(root_ + "/packages/" + entry.name));
-    ASSIGN_OR_RETURN(auto config, ReadCapped(root_ + "/config.json", 4096));
+    ASSIGN_OR_RETURN(auto config, ReadFileCapped(root_ + "/config.json", 4096));
     if (!config) {
-      Status written = WriteAtomic(root_ + "/config.json", "{\"schema_version\": 1}\n");
+      Status written = WriteFileAtomically(root_ + "/config.json", "{\"schema_version\": 1}\n");
       if (!written.ok()) return written.WithContext("registry " + url_);
     }
     ASSIGN_OR_RETURN(int lock, Lock());
-    Fd lock_fd(lock);
-    ASSIGN_OR_RETURN(auto text, ReadCapped(IndexPath(entry.name), kMaxIndexBytes));
+    UniqueFd lock_fd(lock);
+    ASSIGN_OR_RETURN(auto text, ReadFileCapped(IndexPath(entry.name), kMaxIndexBytes));
     std::vector<IndexEntry> entries;
     if (text) {
       ASSIGN_OR_RETURN(entries, ParseIndex(*text, entry.name,
@@ -202,7 +121,7 @@ class DirectoryRegistry : public Registry {
     }
     RETURN_IF_ERROR(WriteExclusive(PackagePath(entry), archive, what));
     if (!signature.empty())
-      RETURN_IF_ERROR(WriteAtomic(PackagePath(entry) + ".minisig", signature));
+      RETURN_IF_ERROR(WriteFileAtomically(PackagePath(entry) + ".minisig", signature));
     entries.push_back(entry);
     return WriteIndex(entry.name, entries);
   }
@@ -213,7 +132,7 @@ class DirectoryRegistry : public Registry {
     RETURN_IF_ERROR(CheckVersion(version));
     RETURN_IF_ERROR(CheckReason(reason));
     ASSIGN_OR_RETURN(int lock, Lock());
-    Fd lock_fd(lock);
+    UniqueFd lock_fd(lock);
     ASSIGN_OR_RETURN(std::vector<IndexEntry> entries, Versions(name));
     for (IndexEntry& e : entries) {
       if (e.version != version) continue;
@@ -259,7 +178,7 @@ class DirectoryRegistry : public Registry {
     SortVersions(entries);
     std::string text;
     for (const IndexEntry& e : entries) text += EntryToJson(e) + "\n";
-    return WriteAtomic(IndexPath(name), text);
+    return WriteFileAtomically(IndexPath(name), text);
   }
 
   std::string url_;
