@@ -132,6 +132,9 @@ class Parser {
   ast::Statement ParseYank(const Token& first);
   ast::Statement ParseCreateRegistry(const Token& first, bool or_replace);
   std::string ParseNameOrString(std::string_view what);
+  // `<verb> CONNECTOR TYPE 'name'`, the head of every package statement;
+  // returns the type name.
+  ast::Name ParsePackageVerbAndType();
   ast::Statement ParseDeclare(const Token& first);
   ast::Statement ParseSet(const Token& first);
   ast::Statement ParsePrint(const Token& first);

@@ -114,12 +114,16 @@ std::string Parser::ParseNameOrString(std::string_view what) {
   return token.text;
 }
 
-ast::Statement Parser::ParsePackage(const Token& first) {
-  Next();  // PACKAGE
+ast::Name Parser::ParsePackageVerbAndType() {
+  Next();  // PACKAGE, PUBLISH, INSTALL, UPGRADE, ROLLBACK or YANK
   ExpectKeyword("CONNECTOR");
   ExpectKeyword("TYPE");
+  return ParseStringName("a connector type name");
+}
+
+ast::Statement Parser::ParsePackage(const Token& first) {
   ast::PackageStmt statement;
-  statement.type = ParseStringName("a connector type name");
+  statement.type = ParsePackageVerbAndType();
   bool version = false, description = false, author = false, license = false, to = false;
   while (true) {
     const Token& clause = Peek();
@@ -147,11 +151,8 @@ ast::Statement Parser::ParsePackage(const Token& first) {
 }
 
 ast::Statement Parser::ParsePublish(const Token& first) {
-  Next();  // PUBLISH
-  ExpectKeyword("CONNECTOR");
-  ExpectKeyword("TYPE");
   ast::PublishStmt statement;
-  statement.type = ParseStringName("a connector type name");
+  statement.type = ParsePackageVerbAndType();
   bool version = false, to = false, signed_by = false;
   while (true) {
     const Token& clause = Peek();
@@ -175,11 +176,8 @@ ast::Statement Parser::ParsePublish(const Token& first) {
 }
 
 ast::Statement Parser::ParseInstall(const Token& first) {
-  Next();  // INSTALL
-  ExpectKeyword("CONNECTOR");
-  ExpectKeyword("TYPE");
   ast::InstallStmt statement;
-  statement.type = ParseStringName("a connector type name");
+  statement.type = ParsePackageVerbAndType();
   bool version = false, from = false, allow = false;
   while (true) {
     const Token& clause = Peek();
@@ -204,11 +202,8 @@ ast::Statement Parser::ParseInstall(const Token& first) {
 }
 
 ast::Statement Parser::ParseUpgrade(const Token& first) {
-  Next();  // UPGRADE
-  ExpectKeyword("CONNECTOR");
-  ExpectKeyword("TYPE");
   ast::UpgradeStmt statement;
-  statement.type = ParseStringName("a connector type name");
+  statement.type = ParsePackageVerbAndType();
   bool version = false, force = false;
   while (true) {
     const Token& clause = Peek();
@@ -227,20 +222,14 @@ ast::Statement Parser::ParseUpgrade(const Token& first) {
 }
 
 ast::Statement Parser::ParseRollback(const Token& first) {
-  Next();  // ROLLBACK
-  ExpectKeyword("CONNECTOR");
-  ExpectKeyword("TYPE");
-  ast::RollbackStmt statement{ParseStringName("a connector type name")};
+  ast::RollbackStmt statement{ParsePackageVerbAndType()};
   ExpectStatementEnd();
   return Make(first, std::move(statement));
 }
 
 ast::Statement Parser::ParseYank(const Token& first) {
-  Next();  // YANK
-  ExpectKeyword("CONNECTOR");
-  ExpectKeyword("TYPE");
   ast::YankStmt statement;
-  statement.type = ParseStringName("a connector type name");
+  statement.type = ParsePackageVerbAndType();
   bool version = false, from = false, reason = false, undo = false;
   while (true) {
     const Token& clause = Peek();
