@@ -8,11 +8,7 @@
 # without it gets 1.1.0. The package's description is not ASCII.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/pkg_install_lib.bash"
-source "$root/tests/servers/start_test_server.bash"
-token=pkg-key-$RANDOM$RANDOM
-start_test_server "$(dirname "$sluice")/test_api_server" --token "$token" >/dev/null || exit 1
-export MYSERVICE_KEY=$token
-
+start_api
 author_setup
 publish 1.0.0
 [ -f "$registry/packages/myservice/myservice-1.0.0.sluicepkg" ] || fail "the registry holds the package"
@@ -31,8 +27,7 @@ expect_contains "the lock pins the digest" "\"sha256\": \"$sha\"" "$lock"
 [ -f "$SLUICE_PACKAGE_STORE/sha256/$sha.sluicepkg" ] || fail "the package is in the store"
 expect_contains "the non-ASCII description survives" "über-connector ✓" "$(cat "$SLUICE_PACKAGE_STORE/sha256/$sha/sluice-package.json")"
 
-out=$(in_ws "$a" "CREATE CONNECTOR m TYPE 'myservice' CONFIG {\"api_url\": \"$TEST_SERVER_URL\", \"api_key\": \"{{env.MYSERVICE_KEY}}\"}" \
-                 "SELECT count(*) AS n FROM m.items")
+out=$(in_ws "$a" "$create_m" "SELECT count(*) AS n FROM m.items")
 expect_contains "the installed connector queries the API" "25" "$out"
 expect_contains "the type has the package's version" "1.0.0" "$(in_ws "$a" "SHOW CONNECTOR TYPES")"
 

@@ -6,11 +6,7 @@
 # read-only: YANK through it says so.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/pkg_install_lib.bash"
-source "$root/tests/servers/start_test_server.bash"
-token=pkg-key-$RANDOM$RANDOM
-start_test_server "$(dirname "$sluice")/test_api_server" --token "$token" >/dev/null || exit 1
-export MYSERVICE_KEY=$token
-
+start_api
 author_setup
 publish 1.0.0
 pkg=$registry/packages/myservice/myservice-1.0.0.sluicepkg
@@ -30,7 +26,7 @@ mkdir -p "$dir/h"
 ws=$dir/h/ws.db
 out=$(in_ws "$ws" "CREATE REGISTRY web URL '$url' TRUSTED_KEYS ('$pubkey')" \
                   "INSTALL CONNECTOR TYPE 'myservice' VERSION '^1.0' FROM REGISTRY 'web'" \
-                  "CREATE CONNECTOR m TYPE 'myservice' CONFIG {\"api_url\": \"$TEST_SERVER_URL\", \"api_key\": \"{{env.MYSERVICE_KEY}}\"}" \
+                  "$create_m" \
                   "SELECT count(*) AS n FROM m.items")
 expect_eq "install over HTTP exits 0" 0 $?
 expect_contains "installed over HTTP" "installed connector type 'myservice' 1.0.0 from registry 'web'" "$out"

@@ -6,10 +6,7 @@
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/pkg_install_lib.bash"
 command -v docker-registry >/dev/null || { echo "docker-registry is not installed: run scripts/setup" >&2; exit 1; }
-source "$root/tests/servers/start_test_server.bash"
-token=pkg-key-$RANDOM$RANDOM
-start_test_server "$(dirname "$sluice")/test_api_server" --token "$token" >/dev/null || exit 1
-export MYSERVICE_KEY=$token
+start_api
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$dir/oci"
@@ -49,7 +46,7 @@ mkdir -p "$dir/a" "$dir/b"
 a=$dir/a/ws.db
 out=$(in_ws "$a" "CREATE REGISTRY o URL '$oci' TRUSTED_KEYS ('$pubkey')" \
                  "INSTALL CONNECTOR TYPE 'myservice' VERSION '^1.0' FROM REGISTRY 'o'" \
-                 "CREATE CONNECTOR m TYPE 'myservice' CONFIG {\"api_url\": \"$TEST_SERVER_URL\", \"api_key\": \"{{env.MYSERVICE_KEY}}\"}" \
+                 "$create_m" \
                  "SELECT count(*) AS n FROM m.items")
 expect_eq "install from OCI exits 0" 0 $?
 expect_contains "installed from OCI" "installed connector type 'myservice' 1.1.0 from registry 'o'" "$out"

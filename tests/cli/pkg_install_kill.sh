@@ -5,16 +5,8 @@
 # first install, nothing is half-installed and INSTALL succeeds.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/pkg_install_lib.bash"
-source "$root/tests/servers/start_test_server.bash"
-token=pkg-key-$RANDOM$RANDOM
-start_test_server "$(dirname "$sluice")/test_api_server" --token "$token" >/dev/null || exit 1
-export MYSERVICE_KEY=$token
-
-author_setup
-publish 1.0.0
-a=$(new_consumer a)
-out=$(in_ws "$a" "INSTALL CONNECTOR TYPE 'myservice' FROM REGISTRY 'r'" \
-                 "CREATE CONNECTOR m TYPE 'myservice' CONFIG {\"api_url\": \"$TEST_SERVER_URL\", \"api_key\": \"{{env.MYSERVICE_KEY}}\"}")
+setup_v1
+out=$(in_ws "$a" "INSTALL CONNECTOR TYPE 'myservice' FROM REGISTRY 'r'" "$create_m")
 expect_eq "install" 0 $?
 add_owner_field
 publish 1.1.0

@@ -13,6 +13,17 @@ author=$dir/author/author.db
 registry=$dir/registry
 mkdir -p "$dir/author" "$registry"
 cp -r "$root/examples/myservice" "$src"
+source "$root/tests/servers/start_test_server.bash"
+
+# start_api: the test API server with a fresh token, which the myservice
+# connector reads from MYSERVICE_KEY; $create_m is then the statement that
+# creates connector m of type myservice against it.
+start_api() {
+  local token=pkg-key-$RANDOM$RANDOM
+  start_test_server "$(dirname "$sluice")/test_api_server" --token "$token" >/dev/null || exit 1
+  export MYSERVICE_KEY=$token
+  create_m="CREATE CONNECTOR m TYPE 'myservice' CONFIG {\"api_url\": \"$TEST_SERVER_URL\", \"api_key\": \"{{env.MYSERVICE_KEY}}\"}"
+}
 
 # as_author SQL...: runs statements in the author workspace (from $src, so
 # FILE paths and ./packages resolve there); stdout+stderr to stdout.
@@ -63,6 +74,15 @@ new_consumer() {
   out=$(in_ws "$ws" "CREATE REGISTRY r URL '$registry' TRUSTED_KEYS ('$pubkey')")
   [ $? -eq 0 ] || fail "$1: CREATE REGISTRY: $out"
   echo "$ws"
+}
+
+# setup_v1: the test API server (start_api), myservice 1.0.0 published signed
+# to r, and consumer workspace $a trusting r, with nothing installed yet.
+setup_v1() {
+  start_api
+  author_setup
+  publish 1.0.0
+  a=$(new_consumer a)
 }
 
 # try_integrity STATEMENT: the statement inside TRY … CATCH integrity_error,

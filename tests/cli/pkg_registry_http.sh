@@ -5,15 +5,7 @@
 # unknown package is not_found naming it; a tampered file on the server is
 # an integrity error.
 source "$(dirname "$0")/lib.bash"
-bin=$(dirname "$sluice")
-tool=$bin/pkg_tool
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-cd "$dir"
+source "$(dirname "$0")/pkg_registry_lib.bash"
 mkdir reg
 head -c 5000 /dev/urandom > a.sluicepkg
 head -c 7000 /dev/urandom > b.sluicepkg

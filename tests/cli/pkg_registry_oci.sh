@@ -5,16 +5,8 @@
 # tag, moving tags MAJOR, MAJOR.MINOR and latest (visible in tags/list and
 # pointing at the right manifest), a blob tampered in storage refused.
 source "$(dirname "$0")/lib.bash"
-bin=$(dirname "$sluice")
-tool=$bin/pkg_tool
 command -v docker-registry >/dev/null || { echo "docker-registry is not installed: run scripts/setup" >&2; exit 1; }
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-cd "$dir"
+source "$(dirname "$0")/pkg_registry_lib.bash"
 # A free port: bind-and-release by the kernel, retried if the registry
 # loses the race for it.
 start_registry() {
