@@ -177,10 +177,9 @@ Result<bool> CreateKeyFile(const std::string& path, KeySource& source) {
     return Status(ErrorKind::kIo, "cannot create key file '" + path + "': " + Errno());
   }
   randombytes_buf(source.key.data(), source.key.size());
-  Status written =
-      WriteAll(fd.get(),
-               std::string_view(reinterpret_cast<const char*>(source.key.data()), kKeyBytes),
-               "key file '" + path + "'");
+  Status written = WriteAll(
+      fd.get(), std::string_view(reinterpret_cast<const char*>(source.key.data()), kKeyBytes),
+      "key file '" + path + "'");
   if (!written.ok()) {
     unlink(path.c_str());
     return written;

@@ -86,8 +86,7 @@ TEST_F(FileUtilTest, WriteFileAtomicallyOverAFolderFailsAndCleansUp) {
   Status s = WriteFileAtomically(Path("taken"), "data");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.kind(), ErrorKind::kIo);
-  EXPECT_NE(s.message().find("cannot replace " + Path("taken")), std::string::npos)
-      << s.message();
+  EXPECT_NE(s.message().find("cannot replace " + Path("taken")), std::string::npos) << s.message();
   EXPECT_EQ(Entries(), 1u);  // the temporary was removed
 }
 

@@ -100,8 +100,6 @@ Result<LockFile> LockFile::Load(const std::string& path) {
   return Parse(text.str(), path);
 }
 
-Status LockFile::Save(const std::string& path) const {
-  return WriteFileAtomically(path, ToJson());
-}
+Status LockFile::Save(const std::string& path) const { return WriteFileAtomically(path, ToJson()); }
 
 }  // namespace sluice

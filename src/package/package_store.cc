@@ -158,8 +158,7 @@ Result<std::string> PackageStore::Extracted(const std::string& sha256) {
           return IoError("create", at.string());
         }
       }
-      RETURN_IF_ERROR(
-          InStore(WriteNewFile(file.string(), e.data, e.executable ? 0755 : 0644)));
+      RETURN_IF_ERROR(InStore(WriteNewFile(file.string(), e.data, e.executable ? 0755 : 0644)));
     }
     return Status::Ok();
   };
