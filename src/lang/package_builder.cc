@@ -19,6 +19,7 @@
 #include "package/archive.h"
 #include "package/digest.h"
 #include "package/license.h"
+#include "package/registry.h"
 #include "package/semver.h"
 
 namespace sluice {
@@ -397,6 +398,14 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
     return Status(ErrorKind::kInvalidArgument,
                   what + ": its kind '" + def.kind + "' cannot be packaged");
 
+  // The package is named after the type, and registries (OCI repository
+  // names, file names in URLs) take ASCII names only: refuse here rather than
+  // write a file no registry accepts.
+  if (Status named = CheckPackageName(def.name); !named.ok()) {
+    return Status(ErrorKind::kInvalidArgument,
+                  what + ": a package is named after its type and " + named.message() +
+                      "; create the type under an ASCII name (DESCRIPTION may say anything)");
+  }
   Manifest m;
   m.name = def.name;
   m.kind = def.kind;

@@ -3,6 +3,8 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <clocale>
+
 #include <algorithm>
 #include <memory>
 #include <set>
@@ -31,21 +33,51 @@ constexpr uint64_t kMaxExpansionRatio = 250;
 constexpr uint64_t kRatioFloor = 1 << 20;
 
 std::string Quoted(std::string_view path) {
-  // Paths may be hostile: never print raw control bytes or invalid UTF-8.
+  // Paths may be hostile: never print raw control bytes or invalid UTF-8,
+  // and show each bad byte as \xNN so two bad names stay distinguishable.
+  static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "'";
-  for (char c : ReplaceInvalidUtf8(path)) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      static constexpr char kHex[] = "0123456789abcdef";
+  size_t i = 0;
+  while (i < path.size()) {
+    unsigned char u = static_cast<unsigned char>(path[i]);
+    size_t length = u < 0x80 ? 1 : Utf8SequenceLength(path, i);
+    if (length == 0 || u < 0x20 || u == 0x7f) {
       out += "\\x";
       out += kHex[u >> 4];
       out += kHex[u & 0xf];
+      ++i;
     } else {
-      out += c;
+      out.append(path.substr(i, length));
+      i += length;
     }
   }
   return out + "'";
 }
+
+// libarchive converts names between UTF-8 and the current locale's charset;
+// the engine never calls setlocale, so that is "C" (ASCII), where a name like
+// "é" cannot be converted and the pax writer crashes on the NULL it gets.
+// Switching this thread to C.UTF-8 for the duration makes the conversion an
+// identity, whatever the user's environment: the pax "path" record carries
+// UTF-8 and the bytes written are the same everywhere.
+class ScopedUtf8Locale {
+ public:
+  ScopedUtf8Locale() : utf8_(newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0))) {
+    if (utf8_ != static_cast<locale_t>(0)) previous_ = uselocale(utf8_);
+  }
+  ~ScopedUtf8Locale() {
+    if (utf8_ == static_cast<locale_t>(0)) return;
+    uselocale(previous_);
+    freelocale(utf8_);
+  }
+  ScopedUtf8Locale(const ScopedUtf8Locale&) = delete;
+  ScopedUtf8Locale& operator=(const ScopedUtf8Locale&) = delete;
+  bool active() const { return utf8_ != static_cast<locale_t>(0); }
+
+ private:
+  locale_t utf8_;
+  locale_t previous_ = static_cast<locale_t>(0);
+};
 
 Status ArchiveError(struct archive* a, std::string_view what) {
   const char* message = archive_error_string(a);
@@ -111,6 +143,7 @@ Result<std::string> WriteArchive(std::vector<ArchiveEntry> entries) {
   }
   RETURN_IF_ERROR(CheckFileFolderClash(files));
 
+  ScopedUtf8Locale utf8_locale;
   Writer writer(archive_write_new());
   if (!writer) return Status(ErrorKind::kInternal, "libarchive: out of memory");
   struct archive* a = writer.get();
@@ -121,6 +154,11 @@ Result<std::string> WriteArchive(std::vector<ArchiveEntry> entries) {
       archive_write_add_filter_gzip(a) != ARCHIVE_OK ||
       archive_write_set_options(a, "gzip:!timestamp,gzip:compression-level=9") != ARCHIVE_OK ||
       archive_write_set_bytes_in_last_block(a, 1) != ARCHIVE_OK) {
+    return ArchiveError(a, "cannot set up the archive writer");
+  }
+  // Without a UTF-8 locale (none installed), names go out as raw bytes -
+  // which are UTF-8, CheckArchivePath made sure - under hdrcharset=BINARY.
+  if (!utf8_locale.active() && archive_write_set_options(a, "hdrcharset=BINARY") != ARCHIVE_OK) {
     return ArchiveError(a, "cannot set up the archive writer");
   }
   std::string out;
@@ -134,7 +172,11 @@ Result<std::string> WriteArchive(std::vector<ArchiveEntry> entries) {
   for (const ArchiveEntry& e : entries) {
     Entry entry(archive_entry_new());
     if (!entry) return Status(ErrorKind::kInternal, "libarchive: out of memory");
-    archive_entry_set_pathname_utf8(entry.get(), e.path.c_str());
+    if (utf8_locale.active()) {
+      archive_entry_set_pathname_utf8(entry.get(), e.path.c_str());
+    } else {
+      archive_entry_copy_pathname(entry.get(), e.path.c_str());
+    }
     archive_entry_set_filetype(entry.get(), AE_IFREG);
     archive_entry_set_perm(entry.get(), e.executable ? 0755 : 0644);
     archive_entry_set_size(entry.get(), static_cast<la_int64_t>(e.data.size()));
@@ -154,6 +196,7 @@ Result<std::string> WriteArchive(std::vector<ArchiveEntry> entries) {
 }
 
 Result<std::vector<ArchiveEntry>> ReadArchive(std::string_view bytes, const ArchiveLimits& limits) {
+  ScopedUtf8Locale utf8_locale;
   Reader reader(archive_read_new());
   if (!reader) return Status(ErrorKind::kInternal, "libarchive: out of memory");
   struct archive* a = reader.get();
@@ -184,8 +227,10 @@ Result<std::vector<ArchiveEntry>> ReadArchive(std::string_view bytes, const Arch
       return Status(ErrorKind::kInvalidArgument,
                     "archive has more than " + std::to_string(limits.max_entries) + " entries");
     }
-    const char* raw_name = archive_entry_pathname(entry);
-    if (!raw_name) raw_name = archive_entry_pathname_utf8(entry);
+    // UTF-8 first; a name that is not (hdrcharset=BINARY, a hostile header)
+    // comes back raw and CheckArchivePath refuses it, escaped.
+    const char* raw_name = archive_entry_pathname_utf8(entry);
+    if (!raw_name) raw_name = archive_entry_pathname(entry);
     if (!raw_name)
       return Status(ErrorKind::kInvalidArgument,
                     "archive entry " + std::to_string(count) + " has no readable name");
