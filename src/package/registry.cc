@@ -5,6 +5,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "core/utf8.h"
 #include "net/curl_transport.h"
 #include "package/digest.h"
 #include "package/registry_internal.h"
@@ -70,6 +71,30 @@ Status CheckReason(const std::string& reason) {
   return Status::Ok();
 }
 
+std::string ShownReason(std::string_view reason) {
+  // What a registry says is not trusted to be short or printable: it ends
+  // up in listings and error messages.
+  constexpr size_t kMaxShownChars = 200;
+  std::string valid = ReplaceInvalidUtf8(reason.substr(0, kMaxShownChars * 4 + 4));
+  std::string out;
+  size_t chars = 0;
+  for (size_t i = 0; i < valid.size();) {
+    if (chars == kMaxShownChars) return out + "…";
+    size_t length = Utf8SequenceLength(valid, i);
+    if (length == 0) length = 1;
+    unsigned char u = static_cast<unsigned char>(valid[i]);
+    if (u < 0x20 || u == 0x7f) {
+      out += ' ';
+    } else {
+      out.append(valid, i, length);
+    }
+    i += length;
+    ++chars;
+  }
+  if (valid.size() < reason.size() && chars == kMaxShownChars) out += "…";
+  return out;
+}
+
 Status CheckPublish(const IndexEntry& entry, const std::string& archive,
                     const std::string& signature) {
   RETURN_IF_ERROR(CheckName(entry.name));
@@ -131,6 +156,7 @@ Result<IndexEntry> EntryFromJson(const std::string& line, const std::string& whe
   RETURN_IF_ERROR(text("engine", false, e.engine));
   RETURN_IF_ERROR(text("key_id", false, e.key_id));
   RETURN_IF_ERROR(text("yanked_reason", false, e.yanked_reason));
+  e.yanked_reason = ShownReason(e.yanked_reason);
   RETURN_IF_ERROR(text("published_at", false, e.published_at));
   auto size = j.find("size");
   if (size == j.end() || !size->is_number_unsigned())
@@ -231,6 +257,8 @@ Result<HttpResponse> BlockingHttp::Do(HttpRequest request, ErrorKind too_large) 
 
 }  // namespace registry_internal
 
+Status CheckPackageName(const std::string& name) { return registry_internal::CheckName(name); }
+
 bool LooksLikeRegistryUrl(const std::string& text) {
   if (text.find("://") != std::string::npos) return true;
   for (const char* prefix : {"/", "./", "../", "~/"}) {
@@ -242,15 +270,54 @@ bool LooksLikeRegistryUrl(const std::string& text) {
 Result<std::unique_ptr<Registry>> OpenRegistry(const std::string& url) {
   using namespace registry_internal;
   auto starts = [&](const char* prefix) { return url.rfind(prefix, 0) == 0; };
+  // A registry URL is stored in the catalog, shown by SHOW REGISTRIES and
+  // written into sluice.lock (meant for version control): credentials in it
+  // would leak everywhere, so they have their own place.
+  if (size_t scheme_end = url.find("://"); scheme_end != std::string::npos) {
+    size_t authority = scheme_end + 3;
+    size_t authority_end = url.find_first_of("/?#", authority);
+    if (authority_end == std::string::npos) authority_end = url.size();
+    if (url.find('@', authority) < authority_end) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "registry " + UrlForErrors(url) +
+                        ": a registry URL may not carry a user name or password; set "
+                        "SLUICE_REGISTRY_USERNAME and SLUICE_REGISTRY_PASSWORD instead");
+    }
+  }
   if (starts("oci://") || starts("oci+http://")) return OpenOciRegistry(url);
   if (starts("http://") || starts("https://")) return OpenStaticHttpRegistry(url);
   if (starts("file://")) {
     std::string path = url.substr(7);
+    // RFC 8089 allows the host "localhost" for the local machine.
+    if (path.rfind("localhost/", 0) == 0) path = path.substr(9);
     if (path.empty() || path[0] != '/') {
       return Status(ErrorKind::kInvalidArgument,
                     "registry " + url + ": a file:// URL needs an absolute path (file:///dir)");
     }
-    return OpenDirectoryRegistry(url, path);
+    // A file URL's path is percent-encoded (as browsers and urllib write
+    // "r%C3%A9gistry%20dir").
+    std::string decoded;
+    for (size_t i = 0; i < path.size(); ++i) {
+      if (path[i] != '%') {
+        decoded += path[i];
+        continue;
+      }
+      auto hex = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+      };
+      int high = i + 2 < path.size() ? hex(path[i + 1]) : -1;
+      int low = i + 2 < path.size() ? hex(path[i + 2]) : -1;
+      if (high < 0 || low < 0 || (high == 0 && low == 0)) {
+        return Status(ErrorKind::kInvalidArgument,
+                      "registry " + url + ": '%' in a file:// URL must start an escape like %20");
+      }
+      decoded += static_cast<char>(high * 16 + low);
+      i += 2;
+    }
+    return OpenDirectoryRegistry(url, decoded);
   }
   if (url.find("://") != std::string::npos) {
     return Status(ErrorKind::kInvalidArgument,

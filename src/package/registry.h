@@ -62,6 +62,10 @@ class Registry {
   // The URL as the user gave it, for messages (no credentials).
   virtual const std::string& url() const = 0;
   virtual bool writable() const = 0;
+  // What Versions() skipped (an OCI tag whose manifest is broken), one line
+  // each, for the caller to show as notes; the directory index is strict
+  // and never skips.
+  virtual std::vector<std::string> notes() const { return {}; }
   // Every version of `name`, in SemVer order, yanked ones included (marked).
   // kNotFound naming name and registry when there is none.
   virtual Result<std::vector<IndexEntry>> Versions(const std::string& name) = 0;
@@ -78,6 +82,10 @@ class Registry {
 // A registry for a URL or path (see above); kInvalidArgument for a URL of no
 // back end. Opening touches nothing: errors come from the first call.
 Result<std::unique_ptr<Registry>> OpenRegistry(const std::string& url);
+
+// A name registries take: ASCII letters, digits, '_', '-', '.', at most 128
+// bytes, not starting with '.' or '-'.
+Status CheckPackageName(const std::string& name);
 
 // Whether `text` looks like a registry location rather than a registry name:
 // it has a scheme (x://) or starts with "/", "./", "../" or "~/".

@@ -32,6 +32,9 @@ void SortVersions(std::vector<IndexEntry>& entries);
 bool IsKeyIdHex(const std::string& text);
 // A yank reason is one short line (it is shown in listings).
 Status CheckReason(const std::string& reason);
+// A yank reason as read from a registry: at most 200 characters (then "…"),
+// control characters as spaces, invalid UTF-8 replaced.
+std::string ShownReason(std::string_view reason);
 // Checks the fields Publish() relies on, and that archive matches entry.
 Status CheckPublish(const IndexEntry& entry, const std::string& archive,
                     const std::string& signature);

@@ -82,6 +82,13 @@ Status CheckOci(const std::string& name, const std::string& version, const std::
 
 std::string Digest(const std::string& bytes) { return "sha256:" + Sha256Hex(bytes); }
 
+bool StartsWithBearer(const std::string& challenge) {
+  if (challenge.size() < 7) return false;
+  std::string scheme = challenge.substr(0, 7);
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return scheme == "bearer ";
+}
+
 class OciRegistry : public Registry {
  public:
   OciRegistry(std::string url, std::string base, std::string prefix)
@@ -94,17 +101,39 @@ class OciRegistry : public Registry {
   }
   const std::string& url() const override { return url_; }
   bool writable() const override { return true; }
+  std::vector<std::string> notes() const override { return notes_; }
 
   Result<std::vector<IndexEntry>> Versions(const std::string& name) override {
     RETURN_IF_ERROR(CheckName(name));
+    notes_.clear();
     ASSIGN_OR_RETURN(std::vector<std::string> tags, Tags(name));
     std::vector<IndexEntry> entries;
     for (const std::string& tag : tags) {
       if (!IsStrictVersion(tag) || tag.find('+') != std::string::npos) continue;
-      ASSIGN_OR_RETURN(auto manifest, GetManifest(name, tag));
-      if (!manifest) continue;  // deleted between list and read
-      ASSIGN_OR_RETURN(IndexEntry entry, EntryFromManifest(name, tag, *manifest));
-      entries.push_back(std::move(entry));
+      // One bad version (a manifest over the size cap, a tag naming another
+      // version) is skipped with a note, so it does not make every install
+      // from this repository fail; transport and HTTP errors still do.
+      auto skippable = [](const Status& s) {
+        return s.kind() == ErrorKind::kInvalidArgument || s.kind() == ErrorKind::kIntegrity;
+      };
+      Result<std::optional<json>> manifest = GetManifest(name, tag);
+      if (!manifest.ok()) {
+        if (!skippable(manifest.status())) return manifest.status();
+        notes_.push_back("skipped " + name + " " + tag + ": " + manifest.status().message());
+        continue;
+      }
+      if (!*manifest) continue;  // deleted between list and read
+      Result<IndexEntry> entry = EntryFromManifest(name, tag, **manifest);
+      if (!entry.ok()) {
+        if (!skippable(entry.status())) return entry.status();
+        notes_.push_back("skipped " + name + " " + tag + ": " + entry.status().message());
+        continue;
+      }
+      entries.push_back(std::move(entry).value());
+    }
+    if (entries.empty() && !notes_.empty()) {
+      return Status(ErrorKind::kInvalidArgument, "no usable version of '" + name +
+                                                     "' in registry " + url_ + "; " + notes_.front());
     }
     if (entries.empty()) {
       return Status(ErrorKind::kNotFound, "no package named '" + name + "' in registry " + url_);
@@ -114,7 +143,7 @@ class OciRegistry : public Registry {
       auto it = yanked.find(e.version);
       if (it != yanked.end()) {
         e.yanked = true;
-        e.yanked_reason = it->second;
+        e.yanked_reason = ShownReason(it->second);
       }
     }
     SortVersions(entries);
@@ -255,6 +284,15 @@ class OciRegistry : public Registry {
       status.WithContext("registry " + url_ + ", " + what);
       return status;
     }
+    if (response->status == 401 &&
+        StartsWithBearer(response->Header("www-authenticate"))) {
+      return Status(ErrorKind::kAuth,
+                    "registry " + url_ + ", " + what +
+                        ": HTTP 401 asking for a Bearer token (the token flow of GHCR, Harbor "
+                        "and Docker Hub), which Sluice does not support yet; use a registry "
+                        "that takes Basic auth (SLUICE_REGISTRY_USERNAME and "
+                        "SLUICE_REGISTRY_PASSWORD), such as distribution with htpasswd");
+    }
     if (response->status == 401 || response->status == 403) {
       return Status(ErrorKind::kAuth,
                     "registry " + url_ + ", " + what + ": HTTP " +
@@ -387,6 +425,11 @@ class OciRegistry : public Registry {
       e.key_id = text("dev.sluice.key_id");
       if (!e.key_id.empty() && !IsKeyIdHex(e.key_id)) e.key_id.clear();
       e.published_at = text("org.opencontainers.image.created");
+      std::string named = text("org.opencontainers.image.version");
+      if (!named.empty() && named != version) {
+        return Status(ErrorKind::kInvalidArgument,
+                      what + ": the manifest is for version '" + named.substr(0, 64) + "'");
+      }
     }
     return e;
   }
@@ -515,6 +558,7 @@ class OciRegistry : public Registry {
   }
 
   std::string url_;
+  std::vector<std::string> notes_;
   std::string base_;
   std::string prefix_;
   std::string auth_;

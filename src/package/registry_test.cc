@@ -8,6 +8,8 @@
 #include <sstream>
 #include <thread>
 
+#include <unistd.h>
+
 #include "package/digest.h"
 
 namespace sluice {
@@ -217,6 +219,27 @@ TEST_F(DirectoryRegistryTest, MalformedIndexLinesAreClearErrors) {
   EXPECT_TRUE(registry_->Versions("gh").ok());
 }
 
+TEST_F(DirectoryRegistryTest, AHugeYankReasonIsCutOnRead) {
+  ASSERT_TRUE(Publish("gh", "1.0.0").ok());
+  fs::path index = root_ / "index/gh.json";
+  std::string sha = Sha256Hex("x");
+  Write(index, Read(index) + "{\"name\":\"gh\",\"version\":\"1.0.1\",\"sha256\":\"" + sha +
+                   "\",\"size\":1,\"yanked\":true,\"yanked_reason\":\"" +
+                   std::string(15 * 1024 * 1024, 'A') + "\\n\\u0007\"}\n");
+  auto versions = registry_->Versions("gh");
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString().substr(0, 200);
+  ASSERT_EQ(versions->size(), 2u);
+  const IndexEntry& yanked = versions->at(1);
+  EXPECT_TRUE(yanked.yanked);
+  EXPECT_EQ(yanked.yanked_reason, std::string(200, 'A') + "…");
+  Write(index, Read(index).substr(0, Read(index).find('\n') + 1) +
+                   "{\"name\":\"gh\",\"version\":\"1.0.1\",\"sha256\":\"" + sha +
+                   "\",\"size\":1,\"yanked\":true,\"yanked_reason\":\"bad\\nline\"}\n");
+  versions = registry_->Versions("gh");
+  ASSERT_TRUE(versions.ok());
+  EXPECT_EQ(versions->at(1).yanked_reason, "bad line");
+}
+
 TEST_F(DirectoryRegistryTest, ConcurrentPublishesOfOneVersionExactlyOneWins) {
   constexpr int kThreads = 8;
   std::atomic<int> wins{0}, exists{0}, other{0};
@@ -295,6 +318,49 @@ TEST(RegistryUrl, LooksLikeAndOpen) {
   Status s = (*http)->Publish(e, a, "");
   EXPECT_EQ(s.kind(), ErrorKind::kInvalidArgument);
   EXPECT_NE(s.message().find("read-only"), std::string::npos);
+}
+
+TEST(RegistryUrl, CredentialsInTheUrlAreRefusedWithoutEchoingThem) {
+  for (const char* url : {"http://bob:Pw2-S3cr3t@127.0.0.1:1/x", "https://bob:Pw2-S3cr3t@example.invalid",
+                          "oci://bob:Pw2-S3cr3t@localhost:5000/c", "file://bob:Pw2-S3cr3t@/tmp/x"}) {
+    auto opened = OpenRegistry(url);
+    ASSERT_FALSE(opened.ok()) << url;
+    EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
+    EXPECT_EQ(opened.status().message().find("S3cr3t"), std::string::npos) << opened.status().message();
+    EXPECT_NE(opened.status().message().find("SLUICE_REGISTRY_USERNAME"), std::string::npos);
+  }
+  // An '@' past the host is part of the path, not credentials.
+  EXPECT_TRUE(OpenRegistry("https://example.invalid/reg@2").ok());
+}
+
+TEST(RegistryUrl, FileUrlsArePercentDecoded) {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("sluice r\xc3\xa9gistry " + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::string encoded = dir.string();
+  for (auto [from, to] : {std::pair{std::string(" "), std::string("%20")},
+                          std::pair{std::string("\xc3\xa9"), std::string("%C3%A9")}}) {
+    for (size_t at = encoded.find(from); at != std::string::npos; at = encoded.find(from, at + to.size()))
+      encoded.replace(at, from.size(), to);
+  }
+  auto opened = OpenRegistry("file://" + encoded);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::string a = "a";
+  IndexEntry e;
+  e.name = "gh";
+  e.version = "1.0.0";
+  e.sha256 = Sha256Hex(a);
+  e.size = 1;
+  ASSERT_TRUE((*opened)->Publish(e, a, "").ok());
+  EXPECT_TRUE(std::filesystem::exists(dir)) << "published under the decoded path";
+  auto again = OpenRegistry("file://localhost" + encoded);
+  ASSERT_TRUE(again.ok());
+  auto versions = (*again)->Versions("gh");
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  EXPECT_EQ(versions->size(), 1u);
+  EXPECT_FALSE(OpenRegistry("file:///tmp/bad%zz").ok());
+  EXPECT_FALSE(OpenRegistry("file:///tmp/nul%00").ok());
+  std::filesystem::remove_all(dir);
 }
 
 TEST(RegistryUrl, MissingDirectoryIsNotFound) {
