@@ -4,6 +4,8 @@
 
 #include <cstring>
 
+#include "core/secret_masker.h"
+
 namespace sluice {
 namespace {
 
@@ -103,6 +105,26 @@ Result<MinisignPublicKey> MinisignPublicKey::Parse(std::string_view text) {
   }
   if (line.empty()) {
     return Status(ErrorKind::kInvalidArgument, "minisign public key: no key line (RW…)");
+  }
+  // A signing key pasted where a public key belongs (whole, or its base64
+  // without the prefix): say so, and hand the text to the masker so the
+  // statement shown under the error cannot echo it either.
+  bool secret = line.substr(0, kSecretPrefix.size()) == kSecretPrefix;
+  if (!secret) {
+    Result<std::string> blob = FromBase64(line, 2 + 8 + 64, "key");
+    if (blob.ok()) {
+      secret = true;
+      sodium_memzero(blob->data(), blob->size());
+    }
+  }
+  if (secret) {
+    SecretMasker::Global().Add(line);
+    if (line.substr(0, kSecretPrefix.size()) == kSecretPrefix)
+      SecretMasker::Global().Add(line.substr(kSecretPrefix.size()));
+    return Status(ErrorKind::kInvalidArgument,
+                  "this is a SECRET key (the signing key `sluice keygen` stored), not a public "
+                  "key: give the public key line it printed (56 characters starting 'RW'), and "
+                  "treat the secret as exposed if it was shared");
   }
   ASSIGN_OR_RETURN(std::string bin, FromBase64(line, 2 + 8 + 32, "minisign public key"));
   if (bin[0] != 'E' || bin[1] != 'd') {

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include "core/secret_masker.h"
+
 namespace sluice {
 namespace {
 
@@ -153,6 +155,22 @@ TEST(Minisign, SecretKeyEncodeDecode) {
   auto mismatched = MinisignSecretKey::Decode(broken.Encode());
   ASSERT_FALSE(mismatched.ok());
   EXPECT_EQ(mismatched.status().message().find(stored), std::string::npos);
+}
+
+TEST(Minisign, ASecretKeyGivenAsPublicKeyIsNamedAndMasked) {
+  MinisignSecretKey key = NewKey();
+  std::string stored = key.Encode();
+  std::string bare = stored.substr(std::string("sluice-ed25519-secret:").size());
+  for (const std::string& text : {stored, bare}) {
+    auto parsed = MinisignPublicKey::Parse(text);
+    ASSERT_FALSE(parsed.ok());
+    EXPECT_NE(parsed.status().message().find("this is a SECRET key"), std::string::npos)
+        << parsed.status().message();
+    EXPECT_EQ(parsed.status().message().find(bare.substr(0, 12)), std::string::npos);
+    // The statement shown under the error goes through the masker.
+    std::string shown = SecretMasker::Global().Mask("TRUSTED_KEYS ('" + text + "')");
+    EXPECT_EQ(shown.find(bare.substr(0, 12)), std::string::npos) << shown;
+  }
 }
 
 TEST(Minisign, MultiLineTrustedCommentRefusedWhenSigning) {
