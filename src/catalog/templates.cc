@@ -45,6 +45,14 @@ Result<std::string> ResolveTemplates(const std::string& text, const std::string&
       pos = close + 2;
       continue;
     }
+    // A package signing key (`sluice keygen`) is stored as a secret but is
+    // for PUBLISH … SIGNED BY alone: handler code must never hold it.
+    if (value.starts_with("sluice-ed25519-secret:")) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "config key '" + key + "': {{" + inner +
+                        "}} is a package signing key; signing keys are only for PUBLISH … SIGNED "
+                        "BY, never a connector's config");
+    }
     out += text.substr(pos, open - pos) + value;
     pos = close + 2;
   }

@@ -31,6 +31,16 @@ TEST(TemplatesTest, ResolvesSecretsAndEnvironment) {
       R"({"token":"s3cret","url":"https://api.example.com/v1","plain":"no templates","count":3})");
 }
 
+TEST(TemplatesTest, ASigningKeyIsNeverResolvedIntoAConfig) {
+  Value config = {{"k", "{{secrets.release}}"}};
+  Result<Value> resolved = ResolveConnectorConfig(
+      config, Value::object(), Secrets({{"release", "sluice-ed25519-secret:RWQfakefakefake"}}));
+  ASSERT_FALSE(resolved.ok());
+  EXPECT_NE(resolved.status().message().find("only for PUBLISH"), std::string::npos)
+      << resolved.status().message();
+  EXPECT_EQ(resolved.status().message().find("RWQfake"), std::string::npos);
+}
+
 TEST(TemplatesTest, TwoTemplatesInOneString) {
   setenv("SLUICE_TEMPLATES_TEST_USER", "ann", 1);
   Value config = {{"auth", "{{env.SLUICE_TEMPLATES_TEST_USER}}:{{secrets.pw}}"}};
