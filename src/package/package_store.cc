@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -58,6 +59,22 @@ Status CheckDigest(const std::string& sha256) {
   return Status::Ok();
 }
 
+// A process killed between writing a temporary and renaming it leaves
+// ".<name>.tmp.<random>" behind; one an hour old belongs to no live write.
+void RemoveStaleTemporaries(const std::string& dir) {
+  std::error_code ec;
+  const auto cutoff = fs::file_time_type::clock::now() - std::chrono::hours(1);
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.size() < 2 || name[0] != '.' || name.find(".tmp.") == std::string::npos) continue;
+    std::error_code item_ec;
+    if (!it->is_regular_file(item_ec) || item_ec) continue;
+    auto written = fs::last_write_time(it->path(), item_ec);
+    if (item_ec || written > cutoff) continue;
+    fs::remove(it->path(), item_ec);  // best effort: another Put may race us to it
+  }
+}
+
 }  // namespace
 
 PackageStore PackageStore::Default() {
@@ -79,6 +96,7 @@ Status PackageStore::Put(const FetchedPackage& package) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return IoError("create", dir, ec.value());
+  RemoveStaleTemporaries(dir);
   const std::string archive_path = dir + "/" + sha + ".sluicepkg";
   auto existing = ReadFile(archive_path);
   if (!existing.ok() || Sha256Hex(*existing) != sha) {

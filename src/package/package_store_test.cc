@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -84,6 +85,19 @@ TEST_F(PackageStoreTest, PutThenGetByDigest) {
   auto bad = store.Get("not-a-digest");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().kind(), ErrorKind::kInvalidArgument);
+}
+
+TEST_F(PackageStoreTest, PutRemovesTemporariesLeftByAKilledWrite) {
+  PackageStore store(dir_.string());
+  fs::create_directories(dir_ / "sha256");
+  fs::path stale = dir_ / "sha256" / ".abc.sluicepkg.tmp.X1";
+  fs::path fresh = dir_ / "sha256" / ".abc.sluicepkg.tmp.X2";
+  { std::ofstream(stale) << "half"; }
+  { std::ofstream(fresh) << "in progress"; }
+  fs::last_write_time(stale, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  ASSERT_TRUE(store.Put(Package()).ok());
+  EXPECT_FALSE(fs::exists(stale)) << "an hour-old temporary is removed";
+  EXPECT_TRUE(fs::exists(fresh)) << "a recent one may be another write in progress";
 }
 
 TEST_F(PackageStoreTest, ADamagedEntryIsAnIntegrityErrorAndPutRepairsIt) {

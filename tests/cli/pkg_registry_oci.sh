@@ -92,6 +92,15 @@ art=$(curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$api/ma
   python3 -c 'import json,sys; m=json.load(sys.stdin); print(m["artifactType"], m["config"]["mediaType"], *[l["mediaType"] for l in m["layers"]])')
 expect_eq "manifest media types" "application/vnd.sluice.connector.v1 application/vnd.sluice.connector.config.v1+json application/vnd.sluice.connector.layer.v1.tar+gzip application/vnd.sluice.signature.minisign.v1" "$art"
 
+# A tag whose manifest names another version (the 1.2.0 manifest under
+# 8.0.0) is skipped, not a failure for every version of the package.
+curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$api/manifests/1.2.0" >m120.json
+curl -fsS -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+  --data-binary @m120.json "$api/manifests/8.0.0" >/dev/null || fail "pushing the odd tag"
+out=$("$tool" versions "$url" gh 2>&1) || fail "one inconsistent tag fails every version: $out"
+expect_contains "the good versions are listed" "1.10.0 sha256=" "$out"
+expect_not_contains "the inconsistent tag is skipped" "8.0.0" "$out"
+
 # Yank and unyank.
 "$tool" yank "$url" gh 1.9.5 "breaks pagination" || fail "yank"
 out=$("$tool" versions "$url" gh 2>&1)
