@@ -97,6 +97,14 @@ Status PackageStatements::Publish(const ast::PublishStmt& s) {
   std::string version = s.version.value_or("");
   if (version.empty()) {
     auto def = in_.workspace_.catalog().GetConnectorType(type);
+    if (!def.ok() && def.status().kind() == ErrorKind::kNotFound) {
+      return Status(ErrorKind::kNotFound,
+                    "connector type '" + type +
+                        "' is not in this workspace, so its version is unknown: say PUBLISH "
+                        "CONNECTOR TYPE '" + type + "' VERSION '…' to publish ./packages/" + type +
+                        "-<version>.sluicepkg")
+          .At(s.type.span.begin);
+    }
     if (!def.ok()) return def.TakeStatus().At(s.type.span.begin);
     version = def->version;
     if (version.empty())

@@ -415,9 +415,14 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
   auto version = semver::ParseVersion(m.version);
   if (!version.ok())
     return Status(ErrorKind::kInvalidArgument, what + ": " + version.status().message());
-  if (request.license.empty())
+  if (request.license.empty()) {
     return Status(ErrorKind::kInvalidArgument,
-                  what + ": a package names its license: say LICENSE 'MIT' (an SPDX expression)");
+                  what + ": a package names its license (an SPDX expression): " +
+                      (request.files_dir.empty()
+                           ? std::string("say LICENSE 'MIT'")
+                           : std::string("give --license L, a \"license\" in package.json, or a "
+                                         "LICENSE file with an SPDX-License-Identifier line")));
+  }
   Status license = ValidateSpdxExpression(request.license);
   if (!license.ok()) return Status(ErrorKind::kInvalidArgument, what + ": " + license.message());
   m.license = request.license;
@@ -630,6 +635,9 @@ Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& re
       package_json["author"].is_string())
     package.author = package_json["author"].get<std::string>();
   package.description = request.description;
+  if (package.description.empty() && package_json.contains("description") &&
+      package_json["description"].is_string())
+    package.description = package_json["description"].get<std::string>();
   package.files_dir = dir.string();
   return BuildPackage(*workspace, package, output);
 }

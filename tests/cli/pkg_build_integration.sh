@@ -82,6 +82,21 @@ name=$(node -e 'console.log(require("./sheets/package.json").name.replace(/[^A-Z
 [ -f "cli/$name-2.0.0.sluicepkg" ] || fail "no cli/$name-2.0.0.sluicepkg: $out"
 license=$(tar -xzOf "cli/$name-2.0.0.sluicepkg" sluice-package.json | node -e 'let t = ""; process.stdin.on("data", d => t += d).on("end", () => { const m = JSON.parse(t); console.log(m.kind, m.license); })')
 expect_eq "integration folder: kind and license from package.json" "integration BSD-3-Clause" "$license"
+description=$(tar -xzOf "cli/$name-2.0.0.sluicepkg" sluice-package.json | node -e 'let t = ""; process.stdin.on("data", d => t += d).on("end", () => console.log(JSON.parse(t).description))')
+expect_eq "integration folder: description from package.json" \
+  "$(node -e 'console.log(require("./sheets/package.json").description)')" "$description"
+# Without any license the message names the folder's ways to give one.
+cp -r sheets nolicense && node -e '
+  const fs = require("fs");
+  const p = JSON.parse(fs.readFileSync("nolicense/package.json", "utf8"));
+  delete p.license;
+  fs.writeFileSync("nolicense/package.json", JSON.stringify(p, null, 2));
+'
+rm -f nolicense/LICENSE*
+out=$("$sluice" package nolicense --version 2.0.0 --out cli2 2>&1) && fail "packaged without a license"
+expect_contains "no license: the CLI's ways" "--license L" "$out"
+expect_contains "no license: a LICENSE file" "SPDX-License-Identifier" "$out"
+expect_not_contains "no license: not the statement's clause" "say LICENSE" "$out"
 
 # A plugin type cannot be packaged: Sluice serving examples/myservice as a
 # CloudQuery plugin (`sluice plugin wrapper`), used FROM PLUGIN LOCAL, is one.

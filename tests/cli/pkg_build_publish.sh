@@ -23,6 +23,8 @@ expect_not_contains "keygen does not print the secret key" "sluice-ed25519-secre
 
 out=$("$sluice" ws.db -c "PUBLISH CONNECTOR TYPE 'svc' TO '$dir/registry';" 2>&1)
 expect_contains "PUBLISH needs the package PACKAGE wrote" "run PACKAGE CONNECTOR TYPE 'svc'" "$out"
+out=$("$sluice" other.db -c "PUBLISH CONNECTOR TYPE 'svc' TO '$dir/registry';" 2>&1)
+expect_contains "PUBLISH of a type not in the workspace suggests VERSION" "VERSION '…'" "$out"
 
 out=$("$sluice" ws.db -c "PACKAGE CONNECTOR TYPE 'svc' VERSION '1.0.0' LICENSE 'MIT';" 2>&1)
 [ -f packages/svc-1.0.0.sluicepkg ] || fail "PACKAGE without TO writes ./packages: $out"
