@@ -415,14 +415,9 @@ Result<BuiltPackage> BuildPackage(Workspace& workspace, const PackageRequest& re
   auto version = semver::ParseVersion(m.version);
   if (!version.ok())
     return Status(ErrorKind::kInvalidArgument, what + ": " + version.status().message());
-  if (request.license.empty()) {
+  if (request.license.empty())
     return Status(ErrorKind::kInvalidArgument,
-                  what + ": a package names its license (an SPDX expression): " +
-                      (request.files_dir.empty()
-                           ? std::string("say LICENSE 'MIT'")
-                           : std::string("give --license L, a \"license\" in package.json, or a "
-                                         "LICENSE file with an SPDX-License-Identifier line")));
-  }
+                  what + ": a package names its license: say LICENSE 'MIT' (an SPDX expression)");
   Status license = ValidateSpdxExpression(request.license);
   if (!license.ok()) return Status(ErrorKind::kInvalidArgument, what + ": " + license.message());
   m.license = request.license;
@@ -630,6 +625,14 @@ Result<BuiltPackage> BuildPackageFromDirectory(const DirectoryPackageRequest& re
       package_json["license"].is_string())
     package.license = package_json["license"].get<std::string>();
   if (package.license.empty()) package.license = LicenseFromFile(dir);
+  // The statement's "say LICENSE 'MIT'" would not help here.
+  if (package.license.empty()) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "cannot package connector type '" + package.type +
+                      "': a package names its license (an SPDX expression): give --license L, "
+                      "a \"license\" in package.json, or a LICENSE file with an "
+                      "SPDX-License-Identifier line");
+  }
   package.author = request.author;
   if (package.author.empty() && package_json.contains("author") &&
       package_json["author"].is_string())
