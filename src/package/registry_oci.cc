@@ -132,8 +132,9 @@ class OciRegistry : public Registry {
       entries.push_back(std::move(entry).value());
     }
     if (entries.empty() && !notes_.empty()) {
-      return Status(ErrorKind::kInvalidArgument, "no usable version of '" + name +
-                                                     "' in registry " + url_ + "; " + notes_.front());
+      return Status(
+          ErrorKind::kInvalidArgument,
+          "no usable version of '" + name + "' in registry " + url_ + "; " + notes_.front());
     }
     if (entries.empty()) {
       return Status(ErrorKind::kNotFound, "no package named '" + name + "' in registry " + url_);
@@ -284,8 +285,7 @@ class OciRegistry : public Registry {
       status.WithContext("registry " + url_ + ", " + what);
       return status;
     }
-    if (response->status == 401 &&
-        StartsWithBearer(response->Header("www-authenticate"))) {
+    if (response->status == 401 && StartsWithBearer(response->Header("www-authenticate"))) {
       return Status(ErrorKind::kAuth,
                     "registry " + url_ + ", " + what +
                         ": HTTP 401 asking for a Bearer token (the token flow of GHCR, Harbor "

@@ -321,12 +321,14 @@ TEST(RegistryUrl, LooksLikeAndOpen) {
 }
 
 TEST(RegistryUrl, CredentialsInTheUrlAreRefusedWithoutEchoingThem) {
-  for (const char* url : {"http://bob:Pw2-S3cr3t@127.0.0.1:1/x", "https://bob:Pw2-S3cr3t@example.invalid",
-                          "oci://bob:Pw2-S3cr3t@localhost:5000/c", "file://bob:Pw2-S3cr3t@/tmp/x"}) {
+  for (const char* url :
+       {"http://bob:Pw2-S3cr3t@127.0.0.1:1/x", "https://bob:Pw2-S3cr3t@example.invalid",
+        "oci://bob:Pw2-S3cr3t@localhost:5000/c", "file://bob:Pw2-S3cr3t@/tmp/x"}) {
     auto opened = OpenRegistry(url);
     ASSERT_FALSE(opened.ok()) << url;
     EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
-    EXPECT_EQ(opened.status().message().find("S3cr3t"), std::string::npos) << opened.status().message();
+    EXPECT_EQ(opened.status().message().find("S3cr3t"), std::string::npos)
+        << opened.status().message();
     EXPECT_NE(opened.status().message().find("SLUICE_REGISTRY_USERNAME"), std::string::npos);
   }
   // An '@' past the host is part of the path, not credentials.
@@ -340,7 +342,8 @@ TEST(RegistryUrl, FileUrlsArePercentDecoded) {
   std::string encoded = dir.string();
   for (auto [from, to] : {std::pair{std::string(" "), std::string("%20")},
                           std::pair{std::string("\xc3\xa9"), std::string("%C3%A9")}}) {
-    for (size_t at = encoded.find(from); at != std::string::npos; at = encoded.find(from, at + to.size()))
+    for (size_t at = encoded.find(from); at != std::string::npos;
+         at = encoded.find(from, at + to.size()))
       encoded.replace(at, from.size(), to);
   }
   auto opened = OpenRegistry("file://" + encoded);
