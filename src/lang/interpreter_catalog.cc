@@ -553,7 +553,8 @@ Status CatalogStatements::Drop(const ast::DropStmt& s) {
         Status forgotten = ForgetLockedPackage(LockPathFor(in_.workspace_.path()), name);
         if (!forgotten.ok()) {
           return forgotten
-              .WithContext("connector type '" + name + "' is dropped, but sluice.lock still pins it")
+              .WithContext("connector type '" + name +
+                           "' is dropped, but sluice.lock still pins it")
               .At(s.name.span.begin);
         }
       }

@@ -8,14 +8,14 @@
 // then write sluice.lock. A kill before the commit leaves the previous
 // version installed and usable; a kill after it leaves the new one, with a
 // lock one step behind that the next INSTALL/UPGRADE rewrites.
+#include <unistd.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "catalog/catalog.h"
 #include "lang/interpreter_package.h"
@@ -318,7 +318,8 @@ Status PackageStatements::Install(const ast::InstallStmt& s) {
                       ", which does not satisfy '" + range + "'; UPGRADE CONNECTOR TYPE '" + type +
                       "' VERSION '" + range +
                       "' moves it up (and checks what the change breaks); ROLLBACK CONNECTOR "
-                      "TYPE '" + type + "' goes back to the version installed before")
+                      "TYPE '" +
+                      type + "' goes back to the version installed before")
         .At(s.type.span.begin);
   }
   ASSIGN_OR_RETURN(OpenedRegistry opened, OpenNamedRegistry(s.registry));
@@ -379,9 +380,8 @@ Status PackageStatements::Upgrade(const ast::UpgradeStmt& s) {
     return Status(ErrorKind::kNotFound,
                   "connector type '" + type + "' was installed from registry '" +
                       existing->registry + "' (" + existing->registry_url +
-                      "), which is no longer declared here: CREATE REGISTRY " +
-                      existing->registry + " URL '" + existing->registry_url +
-                      "' TRUSTED_KEYS (…) declares it again")
+                      "), which is no longer declared here: CREATE REGISTRY " + existing->registry +
+                      " URL '" + existing->registry_url + "' TRUSTED_KEYS (…) declares it again")
         .At(s.type.span.begin);
   }
   if (!reopened.ok()) return reopened.TakeStatus().At(s.type.span.begin);
@@ -399,8 +399,9 @@ Status PackageStatements::Upgrade(const ast::UpgradeStmt& s) {
                          (e.yanked_reason.empty() ? "" : " (" + e.yanked_reason + ")");
     }
   }
-  const std::string way_down = "; UPGRADE never moves to a lower version: ROLLBACK CONNECTOR TYPE '" +
-                               type + "' goes back to the version installed before";
+  const std::string way_down =
+      "; UPGRADE never moves to a lower version: ROLLBACK CONNECTOR TYPE '" + type +
+      "' goes back to the version installed before";
   Result<ResolvedVersion> best = ResolveVersion(type, versions, range, std::nullopt, label);
   if (!best.ok()) {
     return best.TakeStatus()
@@ -567,10 +568,10 @@ Status PackageStatements::Rollback(const ast::RollbackStmt& s) {
   // recorded digest, is the proof.
   policy.allow_unsigned = s.allow_unsigned;
   if (existing->previous_key_id.empty() && !s.allow_unsigned) {
-    return Status(ErrorKind::kIntegrity,
-                  "connector type '" + type + "' " + existing->previous_version +
-                      " was installed unsigned; ROLLBACK CONNECTOR TYPE '" + type +
-                      "' ALLOW UNSIGNED rolls back to it anyway")
+    return Status(ErrorKind::kIntegrity, "connector type '" + type + "' " +
+                                             existing->previous_version +
+                                             " was installed unsigned; ROLLBACK CONNECTOR TYPE '" +
+                                             type + "' ALLOW UNSIGNED rolls back to it anyway")
         .At(s.type.span.begin);
   }
   bool declared = false;
@@ -667,9 +668,8 @@ Status PackageStatements::ShowPackages() {
                    in_.workspace_.packages().ListPackages());
   ResultSet result;
   result.title = "packages";
-  result.columns = {"type",         "version",          "constraint",       "registry",
-                    "sha256",       "signed_by",        "installed_at",     "previous_version",
-                    "update_available", "yanked"};
+  result.columns = {"type",      "version",      "constraint",       "registry",         "sha256",
+                    "signed_by", "installed_at", "previous_version", "update_available", "yanked"};
   auto or_null = [](const std::string& text) { return text.empty() ? Value() : Value(text); };
   for (const InstalledPackage& p : packages) {
     if (!in_.workspace_.catalog().GetConnectorType(p.type).ok()) continue;  // dropped since

@@ -183,7 +183,8 @@ Result<VerifiedPackage> VerifyPackage(const IndexEntry& expected, const FetchedP
   }
 
   VerifiedPackage verified;
-  const std::string unsigned_hint = "; add ALLOW UNSIGNED to the " + policy.statement + " to accept it anyway";
+  const std::string unsigned_hint =
+      "; add ALLOW UNSIGNED to the " + policy.statement + " to accept it anyway";
   if (fetched.signature.empty()) {
     if (!policy.allow_unsigned) {
       return Status(ErrorKind::kIntegrity,
@@ -322,8 +323,9 @@ Status VerifyExtractedFolder(const std::string& dir, const VerifiedPackage& veri
       want_sha = found->second->sha256;
       want_size = found->second->size;
     } else {
-      return Status(ErrorKind::kIntegrity,
-                    label + ": '" + rel + "' is not a file of the package (its manifest does not list it)");
+      return Status(
+          ErrorKind::kIntegrity,
+          label + ": '" + rel + "' is not a file of the package (its manifest does not list it)");
     }
     uint64_t size = fs::file_size(file.path(), error);
     std::string digest;
@@ -334,10 +336,9 @@ Status VerifyExtractedFolder(const std::string& dir, const VerifiedPackage& veri
       if (!in.bad()) digest = Sha256Hex(buffer.str());
     }
     if (error || size != want_size || digest != want_sha) {
-      return Status(ErrorKind::kIntegrity, label + ": '" + rel +
-                                               "' differs from the package (its manifest says sha256 " +
-                                               want_sha + ", " + std::to_string(want_size) +
-                                               " bytes)");
+      return Status(ErrorKind::kIntegrity,
+                    label + ": '" + rel + "' differs from the package (its manifest says sha256 " +
+                        want_sha + ", " + std::to_string(want_size) + " bytes)");
     }
     seen.insert(rel);
   }
@@ -435,7 +436,8 @@ Status CheckPackageStatements(const ast::Program& program, const std::string& ty
     } else if (auto* a = std::get_if<ast::CreateActionStmt>(&statement.node)) {
       named = a->name.text;
       if (named.starts_with(prefix) && named.size() > prefix.size()) {
-        if (a->handler.file) RETURN_IF_ERROR(check_path(statement, "HANDLER FILE", *a->handler.file));
+        if (a->handler.file)
+          RETURN_IF_ERROR(check_path(statement, "HANDLER FILE", *a->handler.file));
         continue;
       }
     } else {
@@ -484,11 +486,11 @@ SchemaDiff DiffEntities(const std::string& type, const std::vector<EntityDef>& i
                                  true});
       }
       if (FieldFlag(spec, "primary_key") != FieldFlag(next_spec, "primary_key")) {
-        diff.breaking.push_back(
-            {old.name, "field '" + label + "." + field + "' " +
-                           (FieldFlag(next_spec, "primary_key") ? "joins" : "leaves") +
-                           " the primary key",
-             true});
+        diff.breaking.push_back({old.name,
+                                 "field '" + label + "." + field + "' " +
+                                     (FieldFlag(next_spec, "primary_key") ? "joins" : "leaves") +
+                                     " the primary key",
+                                 true});
       }
     }
     if (now.fields.is_object()) {

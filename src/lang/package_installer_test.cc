@@ -1,7 +1,6 @@
 #include "lang/package_installer.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <filesystem>
@@ -326,7 +325,8 @@ TEST(CheckPackageStatementsTest, PathsMustStayInsideThePackage) {
     EXPECT_NE(status.message().find(path), std::string::npos) << status.message();
   }
   EXPECT_TRUE(
-      CheckPackageStatements(ParseSql(handler + "../js/leak.action.js';"), "shop", "declared").ok());
+      CheckPackageStatements(ParseSql(handler + "../js/leak.action.js';"), "shop", "declared")
+          .ok());
   for (const char* path : {"/work/main/examples/integrations/forge", "../../integration"}) {
     std::string sql = std::string("CREATE CONNECTOR TYPE 'shop' FROM INTEGRATION '") + path + "';";
     EXPECT_FALSE(CheckPackageStatements(ParseSql(sql), "shop", "integration").ok()) << path;
@@ -340,11 +340,10 @@ TEST(CheckPackageStatementsTest, PathsMustStayInsideThePackage) {
   fs::create_directories(dir / "js");
   fs::create_symlink("/etc", dir / "js" / "out");
   fs::create_symlink("/tmp", dir / "integration");
-  Status link = CheckPackageStatements(ParseSql(handler + "../js/out/passwd';"), "shop",
-                                       "declared", dir.string());
+  Status link = CheckPackageStatements(ParseSql(handler + "../js/out/passwd';"), "shop", "declared",
+                                       dir.string());
   ASSERT_FALSE(link.ok());
-  EXPECT_NE(link.message().find("outside the package folder"), std::string::npos)
-      << link.message();
+  EXPECT_NE(link.message().find("outside the package folder"), std::string::npos) << link.message();
   Status integration = CheckPackageStatements(
       ParseSql("CREATE CONNECTOR TYPE 'shop' FROM INTEGRATION '../integration';"), "shop",
       "integration", dir.string());
