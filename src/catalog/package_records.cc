@@ -44,7 +44,8 @@ constexpr char kRegistryColumns[] = "SELECT name, url, trusted_keys, created_at 
 
 constexpr char kPackageColumns[] =
     "SELECT type, version, sha256, constraint_text, registry, registry_url, key_id, allow_unsigned, "
-    "installed_at, previous_version, previous_sha256, previous_key_id FROM _sluice_packages";
+    "installed_at, previous_version, previous_sha256, previous_key_id, previous_constraint FROM "
+    "_sluice_packages";
 
 InstalledPackage ReadPackage(Stmt& stmt) {
   InstalledPackage package;
@@ -60,6 +61,7 @@ InstalledPackage ReadPackage(Stmt& stmt) {
   package.previous_version = stmt.ColumnText(9);
   package.previous_sha256 = stmt.ColumnText(10);
   package.previous_key_id = stmt.ColumnText(11);
+  package.previous_constraint = stmt.ColumnText(12);
   return package;
 }
 
@@ -132,8 +134,8 @@ Status PackageRecords::PutPackage(const InstalledPackage& package) {
   RETURN_IF_ERROR(RequireNonEmpty(package.version, "the version of package '" + package.type + "'"));
   ASSIGN_OR_RETURN(Stmt put, db_.Prepare(
       "INSERT OR REPLACE INTO _sluice_packages (type, version, sha256, constraint_text, registry, registry_url, "
-      "key_id, allow_unsigned, installed_at, previous_version, previous_sha256, previous_key_id) VALUES "
-      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+      "key_id, allow_unsigned, installed_at, previous_version, previous_sha256, previous_key_id, "
+      "previous_constraint) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
   RETURN_IF_ERROR(put.BindText(1, package.type));
   RETURN_IF_ERROR(put.BindText(2, package.version));
   RETURN_IF_ERROR(put.BindText(3, package.sha256));
@@ -146,6 +148,7 @@ Status PackageRecords::PutPackage(const InstalledPackage& package) {
   RETURN_IF_ERROR(put.BindText(10, package.previous_version));
   RETURN_IF_ERROR(put.BindText(11, package.previous_sha256));
   RETURN_IF_ERROR(put.BindText(12, package.previous_key_id));
+  RETURN_IF_ERROR(put.BindText(13, package.previous_constraint));
   return put.Run();
 }
 

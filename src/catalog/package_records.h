@@ -45,6 +45,7 @@ struct InstalledPackage {
   std::string previous_version;  // what ROLLBACK restores; "" when none
   std::string previous_sha256;
   std::string previous_key_id;
+  std::string previous_constraint;  // the range the previous version was installed with
 };
 
 struct RecordedTest {

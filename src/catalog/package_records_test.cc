@@ -93,6 +93,7 @@ TEST_F(PackageRecordsTest, InstalledPackages) {
   package.previous_version = package.version;
   package.previous_sha256 = package.sha256;
   package.previous_key_id = package.key_id;
+  package.previous_constraint = "~1.2";
   package.version = "1.3.0";
   package.sha256 = std::string(64, 'b');
   package.key_id = "";
@@ -113,6 +114,7 @@ TEST_F(PackageRecordsTest, InstalledPackages) {
   EXPECT_EQ(svc.previous_version, "1.2.0");
   EXPECT_EQ(svc.previous_sha256, std::string(64, 'a'));
   EXPECT_EQ(svc.previous_key_id, "0123456789ABCDEF");
+  EXPECT_EQ(svc.previous_constraint, "~1.2");
 
   package.type = "alpha";
   ASSERT_TRUE(records.PutPackage(package).ok());

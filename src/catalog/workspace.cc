@@ -161,7 +161,8 @@ CREATE TABLE _sluice_packages (
   installed_at     TEXT NOT NULL,
   previous_version TEXT NOT NULL DEFAULT '',
   previous_sha256  TEXT NOT NULL DEFAULT '',
-  previous_key_id  TEXT NOT NULL DEFAULT ''
+  previous_key_id  TEXT NOT NULL DEFAULT '',
+  previous_constraint TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE _sluice_tests (
   type        TEXT NOT NULL,

@@ -337,16 +337,18 @@ struct InstallStmt {
   bool allow_unsigned = false;
 };
 
-// UPGRADE CONNECTOR TYPE 'x' [VERSION '^2'] [FORCE]
+// UPGRADE CONNECTOR TYPE 'x' [VERSION '^2'] [FORCE] [ALLOW UNSIGNED]
 struct UpgradeStmt {
   Name type;
   std::optional<std::string> version;
   bool force = false;
+  bool allow_unsigned = false;  // never inherited from the INSTALL
 };
 
-// ROLLBACK CONNECTOR TYPE 'x'
+// ROLLBACK CONNECTOR TYPE 'x' [ALLOW UNSIGNED]
 struct RollbackStmt {
   Name type;
+  bool allow_unsigned = false;
 };
 
 // YANK CONNECTOR TYPE 'x' VERSION '1.0.1' FROM REGISTRY 'r' [REASON '…'] [UNDO]

@@ -1,6 +1,7 @@
 #include "lang/interpreter_catalog.h"
 
 #include "lang/interpreter_package.h"
+#include "lang/package_installer.h"
 
 #include <algorithm>
 #include <cctype>
@@ -536,7 +537,29 @@ Status CatalogStatements::Drop(const ast::DropStmt& s) {
   const std::string& name = s.name.text;
   Status status;
   switch (s.kind) {
-    case ast::ObjectKind::kConnectorType: status = catalog.DropConnectorType(name); break;
+    case ast::ObjectKind::kConnectorType: {
+      // An installed type takes its package record and its sluice.lock
+      // entry with it: the lock must not pin what is not installed.
+      Result<std::optional<InstalledPackage>> record = in_.workspace_.packages().GetPackage(name);
+      if (!record.ok()) return record.TakeStatus().At(s.name.span.begin);
+      {
+        Result<Transaction> tx = Transaction::Begin(in_.workspace_.db());
+        if (!tx.ok()) return tx.TakeStatus().At(s.name.span.begin);
+        status = catalog.DropConnectorType(name);
+        if (status.ok() && *record) status = in_.workspace_.packages().DropPackage(name);
+        if (status.ok()) status = tx->Commit();
+      }
+      if (status.ok() && *record) {
+        Status forgotten = ForgetLockedPackage(LockPathFor(in_.workspace_.path()), name);
+        if (!forgotten.ok()) {
+          return forgotten
+              .WithContext("connector type '" + name +
+                           "' is dropped, but sluice.lock still pins it")
+              .At(s.name.span.begin);
+        }
+      }
+      break;
+    }
     case ast::ObjectKind::kEntity: {
       auto [type, entity] = SplitFirstDot(name);
       status = catalog.DropEntity(type, entity);

@@ -59,6 +59,22 @@ Status PackageStatements::CreateRegistry(const ast::CreateRegistryStmt& s) {
 }
 
 Status PackageStatements::DropRegistry(const std::string& name, bool if_exists) {
+  // Installed packages name their registry: UPGRADE reads it, and ROLLBACK
+  // checks signatures with its keys. Dropping it would strand them.
+  ASSIGN_OR_RETURN(std::vector<InstalledPackage> packages,
+                   in_.workspace_.packages().ListPackages());
+  std::string users;
+  for (const InstalledPackage& p : packages) {
+    if (p.registry != name || !in_.workspace_.catalog().GetConnectorType(p.type).ok()) continue;
+    users += (users.empty() ? "" : ", ") + ("'" + p.type + "' " + p.version);
+  }
+  if (!users.empty()) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "registry '" + name + "' is where installed connector types came from: " + users +
+                      "; DROP those CONNECTOR TYPEs first, or change where the registry points "
+                      "with CREATE OR REPLACE REGISTRY " +
+                      name + " URL '…'");
+  }
   Status status = in_.workspace_.packages().DropRegistry(name);
   if (if_exists && status.kind() == ErrorKind::kNotFound) return Status::Ok();
   return status;

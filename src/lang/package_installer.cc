@@ -3,8 +3,11 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "package/digest.h"
 #include "package/minisign.h"
@@ -180,7 +183,8 @@ Result<VerifiedPackage> VerifyPackage(const IndexEntry& expected, const FetchedP
   }
 
   VerifiedPackage verified;
-  const std::string unsigned_hint = "; add ALLOW UNSIGNED to install it anyway";
+  const std::string unsigned_hint =
+      "; add ALLOW UNSIGNED to the " + policy.statement + " to accept it anyway";
   if (fetched.signature.empty()) {
     if (!policy.allow_unsigned) {
       return Status(ErrorKind::kIntegrity,
@@ -283,22 +287,159 @@ Result<VerifiedPackage> VerifyPackage(const IndexEntry& expected, const FetchedP
   return verified;
 }
 
+Status VerifyExtractedFolder(const std::string& dir, const VerifiedPackage& verified) {
+  namespace fs = std::filesystem;
+  const Manifest& m = verified.manifest;
+  const std::string label = "package " + m.name + " " + m.version + " in the store (" + dir + ")";
+  std::map<std::string, const ManifestFile*> listed;
+  for (const ManifestFile& file : m.files) listed[file.path] = &file;
+  const ArchiveEntry* manifest_entry = nullptr;
+  for (const ArchiveEntry& entry : verified.entries) {
+    if (entry.path == kManifestPath) manifest_entry = &entry;
+  }
+  std::set<std::string> seen;
+  std::error_code error;
+  fs::recursive_directory_iterator it(dir, error), end;
+  if (error) {
+    return Status(ErrorKind::kIntegrity, label + " cannot be read: " + error.message());
+  }
+  for (; it != end; it.increment(error)) {
+    if (error) return Status(ErrorKind::kIntegrity, label + " cannot be read: " + error.message());
+    const fs::directory_entry& file = *it;
+    std::string rel = file.path().lexically_relative(dir).generic_string();
+    fs::file_status status = file.symlink_status(error);
+    if (error) return Status(ErrorKind::kIntegrity, label + ": '" + rel + "': " + error.message());
+    if (fs::is_directory(status)) continue;
+    if (!fs::is_regular_file(status)) {
+      return Status(ErrorKind::kIntegrity,
+                    label + ": '" + rel + "' is not a regular file; the package has none such");
+    }
+    std::string want_sha;
+    uint64_t want_size = 0;
+    if (rel == kManifestPath && manifest_entry) {
+      want_sha = Sha256Hex(manifest_entry->data);
+      want_size = manifest_entry->data.size();
+    } else if (auto found = listed.find(rel); found != listed.end()) {
+      want_sha = found->second->sha256;
+      want_size = found->second->size;
+    } else {
+      return Status(
+          ErrorKind::kIntegrity,
+          label + ": '" + rel + "' is not a file of the package (its manifest does not list it)");
+    }
+    uint64_t size = fs::file_size(file.path(), error);
+    std::string digest;
+    if (!error && size == want_size) {
+      std::ifstream in(file.path(), std::ios::binary);
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      if (!in.bad()) digest = Sha256Hex(buffer.str());
+    }
+    if (error || size != want_size || digest != want_sha) {
+      return Status(ErrorKind::kIntegrity,
+                    label + ": '" + rel + "' differs from the package (its manifest says sha256 " +
+                        want_sha + ", " + std::to_string(want_size) + " bytes)");
+    }
+    seen.insert(rel);
+  }
+  for (const ManifestFile& file : m.files) {
+    if (!seen.count(file.path))
+      return Status(ErrorKind::kIntegrity, label + " lacks '" + file.path + "'");
+  }
+  if (!seen.count(kManifestPath))
+    return Status(ErrorKind::kIntegrity, label + " lacks '" + std::string(kManifestPath) + "'");
+  return Status::Ok();
+}
+
 std::string PackageSqlPath(const std::string& type) { return "sql/" + type + ".sql"; }
 
-Status CheckPackageStatements(const ast::Program& program, const std::string& type) {
+namespace {
+
+// Whether `inner` is `root` or below it (both normalised, absolute or not).
+bool Within(const std::filesystem::path& root, const std::filesystem::path& inner) {
+  auto r = root.begin(), i = inner.begin();
+  for (; r != root.end(); ++r, ++i) {
+    if (r->empty()) continue;  // a trailing separator
+    if (i == inner.end() || *r != *i) return false;
+  }
+  return true;
+}
+
+// "" when `written` (a path in sql/<type>.sql) stays inside the package;
+// otherwise why not.
+std::string EscapesPackage(const std::string& written, const std::string& package_dir) {
+  namespace fs = std::filesystem;
+  fs::path path(written);
+  if (path.is_absolute() || path.has_root_name() || path.has_root_directory())
+    return "is absolute; a package may only use its own files";
+  fs::path lexical = (fs::path("sql") / path).lexically_normal();
+  if (lexical.empty() || *lexical.begin() == "..")
+    return "leaves the package folder; a package may only use its own files";
+  if (package_dir.empty()) return "";
+  std::error_code error;
+  fs::path root = fs::weakly_canonical(fs::path(package_dir), error);
+  if (error) return "cannot be resolved: " + error.message();
+  fs::path real = fs::weakly_canonical(fs::path(package_dir) / "sql" / path, error);
+  if (error) return "cannot be resolved: " + error.message();
+  if (!Within(root.lexically_normal(), real.lexically_normal()))
+    return "resolves (through a symbolic link) to '" + real.string() +
+           "', outside the package folder";
+  return "";
+}
+
+}  // namespace
+
+Status CheckPackageStatements(const ast::Program& program, const std::string& type,
+                              const std::string& kind, const std::string& package_dir) {
   const std::string prefix = type + ".";
+  bool has_integration = false;
+  auto refuse = [&](const ast::Statement& statement, const std::string& what) {
+    return Status(ErrorKind::kInvalidArgument, "package " + PackageSqlPath(type) + " line " +
+                                                   std::to_string(statement.span.begin.line) +
+                                                   ": " + ast::StatementName(statement) + what);
+  };
+  auto check_path = [&](const ast::Statement& statement, const char* clause,
+                        const std::string& written) -> Status {
+    std::string why = EscapesPackage(written, package_dir);
+    if (why.empty()) return Status::Ok();
+    return refuse(statement, ": " + std::string(clause) + " '" + written + "' " + why);
+  };
   for (const ast::Statement& statement : program.statements) {
     std::string named;
     bool definition = true;
     if (auto* t = std::get_if<ast::CreateConnectorTypeStmt>(&statement.node)) {
       named = t->name.text;
-      if (named == type) continue;
+      if (named == type) {
+        if (t->plugin) {
+          // Installing must never start a program a package names.
+          return refuse(statement, ": FROM PLUGIN" + std::string(t->plugin_local ? " LOCAL" : "") +
+                                       " is not allowed in a package (installing would run '" +
+                                       *t->plugin + "'); a package is declared or an integration");
+        }
+        if (t->integration) {
+          has_integration = true;
+          if (kind == "declared") {
+            return refuse(statement,
+                          ": FROM INTEGRATION in a package whose manifest says kind \"declared\"");
+          }
+          RETURN_IF_ERROR(check_path(statement, "FROM INTEGRATION", *t->integration));
+        }
+        continue;
+      }
     } else if (auto* e = std::get_if<ast::CreateEntityStmt>(&statement.node)) {
       named = e->name.text;
-      if (named.starts_with(prefix) && named.size() > prefix.size()) continue;
+      if (named.starts_with(prefix) && named.size() > prefix.size()) {
+        if (e->handler.file)
+          RETURN_IF_ERROR(check_path(statement, "QUERY_HANDLER FILE", *e->handler.file));
+        continue;
+      }
     } else if (auto* a = std::get_if<ast::CreateActionStmt>(&statement.node)) {
       named = a->name.text;
-      if (named.starts_with(prefix) && named.size() > prefix.size()) continue;
+      if (named.starts_with(prefix) && named.size() > prefix.size()) {
+        if (a->handler.file)
+          RETURN_IF_ERROR(check_path(statement, "HANDLER FILE", *a->handler.file));
+        continue;
+      }
     } else {
       definition = false;
     }
@@ -306,9 +447,13 @@ Status CheckPackageStatements(const ast::Program& program, const std::string& ty
         definition ? " defines '" + named + "', which is not part of connector type '" + type + "'"
                    : " is not allowed in a package (only CREATE CONNECTOR TYPE/ENTITY/ACTION of '" +
                          type + "')";
-    return Status(ErrorKind::kInvalidArgument, "package " + PackageSqlPath(type) + " line " +
-                                                   std::to_string(statement.span.begin.line) +
-                                                   ": " + ast::StatementName(statement) + what);
+    return refuse(statement, what);
+  }
+  if (kind == "integration" && !has_integration) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "package " + PackageSqlPath(type) +
+                      ": its manifest says kind \"integration\", but CREATE CONNECTOR TYPE '" +
+                      type + "' has no FROM INTEGRATION");
   }
   return Status::Ok();
 }
@@ -335,15 +480,17 @@ SchemaDiff DiffEntities(const std::string& type, const std::vector<EntityDef>& i
       }
       const Value& next_spec = now.fields[field];
       if (FieldType(spec) != FieldType(next_spec)) {
-        diff.breaking.push_back({old.name, "field '" + label + "." + field +
-                                               "' changes type from " + FieldType(spec) + " to " +
-                                               FieldType(next_spec)});
+        diff.breaking.push_back({old.name,
+                                 "field '" + label + "." + field + "' changes type from " +
+                                     FieldType(spec) + " to " + FieldType(next_spec),
+                                 true});
       }
       if (FieldFlag(spec, "primary_key") != FieldFlag(next_spec, "primary_key")) {
-        diff.breaking.push_back(
-            {old.name, "field '" + label + "." + field + "' " +
-                           (FieldFlag(next_spec, "primary_key") ? "joins" : "leaves") +
-                           " the primary key"});
+        diff.breaking.push_back({old.name,
+                                 "field '" + label + "." + field + "' " +
+                                     (FieldFlag(next_spec, "primary_key") ? "joins" : "leaves") +
+                                     " the primary key",
+                                 true});
       }
     }
     if (now.fields.is_object()) {
@@ -351,7 +498,8 @@ SchemaDiff DiffEntities(const std::string& type, const std::vector<EntityDef>& i
         if (old.fields.contains(field)) continue;
         if (FieldFlag(spec, "primary_key")) {
           diff.breaking.push_back(
-              {old.name, "field '" + label + "." + field + "' is new and joins the primary key"});
+              {old.name, "field '" + label + "." + field + "' is new and joins the primary key",
+               true});
         } else {
           diff.additions.push_back("field '" + label + "." + field + "' is new");
         }
@@ -398,6 +546,21 @@ std::vector<SchemaDiff::Breaking> UndeclaredBreaking(const SchemaDiff& diff,
     if (!covered) out.push_back(change);
   }
   return out;
+}
+
+std::string LockPathFor(const std::string& workspace_path) {
+  namespace fs = std::filesystem;
+  if (workspace_path.empty() || workspace_path == ":memory:")
+    return (fs::current_path() / "sluice.lock").string();
+  return (fs::absolute(workspace_path).parent_path() / "sluice.lock").string();
+}
+
+Status ForgetLockedPackage(const std::string& lock_path, const std::string& type) {
+  std::error_code error;
+  if (!std::filesystem::exists(lock_path, error)) return Status::Ok();
+  ASSIGN_OR_RETURN(LockFile lock, LockFile::Load(lock_path));
+  if (lock.packages.erase(type) == 0) return Status::Ok();
+  return lock.Save(lock_path);
 }
 
 std::string ShortDigest(const std::string& sha256) { return sha256.substr(0, 12); }

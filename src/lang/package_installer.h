@@ -54,6 +54,8 @@ struct TrustPolicy {
   std::vector<std::string> trusted_keys;  // "RW…" public keys; empty for a bare URL
   bool allow_unsigned = false;            // ALLOW UNSIGNED
   std::string registry_label;             // "registry 'r' (url)" for messages
+  // The statement being run, for the hint to add its ALLOW UNSIGNED.
+  std::string statement = "INSTALL";
 };
 
 struct VerifiedPackage {
@@ -75,13 +77,28 @@ Result<VerifiedPackage> VerifyPackage(const IndexEntry& expected, const FetchedP
                                       const TrustPolicy& policy,
                                       std::string_view engine_version = SLUICE_VERSION);
 
+// Ok when the folder `dir` (a package extracted in the store) holds exactly
+// the files of `verified`: each with the sha256 and size its manifest lists,
+// the manifest itself byte for byte, nothing else (no extra file, link or
+// special file). kIntegrity naming the first file that differs otherwise.
+// Reads files, unlike the rest of this header.
+Status VerifyExtractedFolder(const std::string& dir, const VerifiedPackage& verified);
+
 // The path of the type's definitions in a package: "sql/<type>.sql".
 std::string PackageSqlPath(const std::string& type);
 
 // Ok when every statement of a package's SQL is CREATE [OR REPLACE]
-// CONNECTOR TYPE/ENTITY/ACTION of `type` itself; otherwise kInvalidArgument
-// naming the statement, its line and the file.
-Status CheckPackageStatements(const ast::Program& program, const std::string& type);
+// CONNECTOR TYPE/ENTITY/ACTION of `type` itself and may run nothing outside
+// the package; otherwise kInvalidArgument naming the statement, its line and
+// the file. Refused before anything runs: FROM PLUGIN (any form: INSTALL
+// would start a program); FROM INTEGRATION in a "declared" package, its
+// absence in an "integration" one (`kind` "" checks neither); a handler FILE
+// or FROM INTEGRATION path that is absolute or leaves the package, lexically
+// or — when `package_dir` (the extracted folder) is given — once symlinks
+// are resolved. Paths are relative to sql/, as the statements are read from
+// `package_dir`/sql/<type>.sql.
+Status CheckPackageStatements(const ast::Program& program, const std::string& type,
+                              const std::string& kind = "", const std::string& package_dir = "");
 
 // What an upgrade changes in a type's entities, the installed definitions
 // against the new version's manifest.
@@ -90,6 +107,9 @@ struct SchemaDiff {
   struct Breaking {
     std::string entity;  // without the type prefix
     std::string what;    // "field 'x.y.z' changes type from string to integer"
+    // The entity's synced table no longer fits (a column's type or the
+    // primary key changes): the next sync into it needs FORCE.
+    bool rebuilds_table = false;
   };
   std::vector<Breaking> breaking;
 };
@@ -105,6 +125,16 @@ std::vector<BreakingChange> DeclaredBreakingChanges(const Manifest& next,
 // an entity when its entity list is empty or names it).
 std::vector<SchemaDiff::Breaking> UndeclaredBreaking(const SchemaDiff& diff,
                                                      const std::vector<BreakingChange>& declared);
+
+// sluice.lock of the workspace at `workspace_path`: beside the workspace
+// file; for an in-memory workspace ("" or ":memory:"), in the current
+// directory.
+std::string LockPathFor(const std::string& workspace_path);
+
+// Removes `type`'s entry from the lock at `lock_path` (DROP CONNECTOR TYPE of
+// an installed type); Ok when there is none or no lock file. Reads and
+// writes the file, unlike the rest of this header.
+Status ForgetLockedPackage(const std::string& lock_path, const std::string& type);
 
 // The first 12 hex digits, for tables.
 std::string ShortDigest(const std::string& sha256);

@@ -1,7 +1,9 @@
 #include "lang/package_installer.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -287,6 +289,69 @@ TEST(CheckPackageStatementsTest, OnlyTheTypesOwnDefinitions) {
                "QUERY_HANDLER '''async function query() { return []; }''';"),
       "shop");
   EXPECT_FALSE(entity.ok());
+}
+
+TEST(CheckPackageStatementsTest, FromPluginIsRefusedInBothForms) {
+  for (const char* sql : {"CREATE CONNECTOR TYPE 'shop' FROM PLUGIN LOCAL '../js/evil';",
+                          "CREATE CONNECTOR TYPE 'shop' FROM PLUGIN 'localhost:7777';"}) {
+    Status status = CheckPackageStatements(ParseSql(sql), "shop", "declared");
+    ASSERT_FALSE(status.ok()) << sql;
+    EXPECT_NE(status.message().find("FROM PLUGIN"), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("line 1"), std::string::npos) << status.message();
+    EXPECT_FALSE(CheckPackageStatements(ParseSql(sql), "shop", "integration").ok()) << sql;
+    EXPECT_FALSE(CheckPackageStatements(ParseSql(sql), "shop").ok()) << sql;
+  }
+}
+
+TEST(CheckPackageStatementsTest, IntegrationMustMatchTheManifestKind) {
+  const char* integration = "CREATE CONNECTOR TYPE 'shop' FROM INTEGRATION '../integration';";
+  EXPECT_TRUE(CheckPackageStatements(ParseSql(integration), "shop", "integration").ok());
+  Status declared = CheckPackageStatements(ParseSql(integration), "shop", "declared");
+  ASSERT_FALSE(declared.ok());
+  EXPECT_NE(declared.message().find("declared"), std::string::npos) << declared.message();
+  Status missing = CheckPackageStatements(ParseSql(kSql), "shop", "integration");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("FROM INTEGRATION"), std::string::npos) << missing.message();
+}
+
+TEST(CheckPackageStatementsTest, PathsMustStayInsideThePackage) {
+  const std::string handler =
+      "CREATE CONNECTOR TYPE 'shop';\n"
+      "CREATE CONNECTOR ACTION 'shop.leak' HANDLER FILE '";
+  for (const char* path : {"/etc/passwd", "../../../../../../etc/passwd", "../../x.js"}) {
+    Status status = CheckPackageStatements(ParseSql(handler + path + "';"), "shop", "declared");
+    ASSERT_FALSE(status.ok()) << path;
+    EXPECT_NE(status.message().find("line 2"), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find(path), std::string::npos) << status.message();
+  }
+  EXPECT_TRUE(
+      CheckPackageStatements(ParseSql(handler + "../js/leak.action.js';"), "shop", "declared")
+          .ok());
+  for (const char* path : {"/work/main/examples/integrations/forge", "../../integration"}) {
+    std::string sql = std::string("CREATE CONNECTOR TYPE 'shop' FROM INTEGRATION '") + path + "';";
+    EXPECT_FALSE(CheckPackageStatements(ParseSql(sql), "shop", "integration").ok()) << path;
+  }
+
+  // A symbolic link inside the package that points out of it.
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("sluice-pkgcheck-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sql");
+  fs::create_directories(dir / "js");
+  fs::create_symlink("/etc", dir / "js" / "out");
+  fs::create_symlink("/tmp", dir / "integration");
+  Status link = CheckPackageStatements(ParseSql(handler + "../js/out/passwd';"), "shop", "declared",
+                                       dir.string());
+  ASSERT_FALSE(link.ok());
+  EXPECT_NE(link.message().find("outside the package folder"), std::string::npos) << link.message();
+  Status integration = CheckPackageStatements(
+      ParseSql("CREATE CONNECTOR TYPE 'shop' FROM INTEGRATION '../integration';"), "shop",
+      "integration", dir.string());
+  EXPECT_FALSE(integration.ok());
+  EXPECT_TRUE(CheckPackageStatements(ParseSql(handler + "../js/leak.action.js';"), "shop",
+                                     "declared", dir.string())
+                  .ok());
+  fs::remove_all(dir);
 }
 
 EntityDef Installed(std::string name, Value fields, std::string cursor = "") {

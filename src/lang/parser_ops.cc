@@ -204,7 +204,7 @@ ast::Statement Parser::ParseInstall(const Token& first) {
 ast::Statement Parser::ParseUpgrade(const Token& first) {
   ast::UpgradeStmt statement;
   statement.type = ParsePackageVerbAndType();
-  bool version = false, force = false;
+  bool version = false, force = false, allow = false;
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("VERSION")) {
@@ -213,6 +213,10 @@ ast::Statement Parser::ParseUpgrade(const Token& first) {
     } else if (AcceptKeyword("FORCE")) {
       ClauseOnce(force, clause);
       statement.force = true;
+    } else if (AcceptKeyword("ALLOW")) {
+      ClauseOnce(allow, clause);
+      ExpectKeyword("UNSIGNED");
+      statement.allow_unsigned = true;
     } else {
       break;
     }
@@ -223,6 +227,10 @@ ast::Statement Parser::ParseUpgrade(const Token& first) {
 
 ast::Statement Parser::ParseRollback(const Token& first) {
   ast::RollbackStmt statement{ParsePackageVerbAndType()};
+  if (AcceptKeyword("ALLOW")) {
+    ExpectKeyword("UNSIGNED");
+    statement.allow_unsigned = true;
+  }
   ExpectStatementEnd();
   return Make(first, std::move(statement));
 }

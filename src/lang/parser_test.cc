@@ -872,8 +872,19 @@ TEST(ParserTest, InstallUpgradeRollbackYank) {
   EXPECT_FALSE(bare_upgrade.version.has_value());
   EXPECT_FALSE(bare_upgrade.force);
 
+  EXPECT_FALSE(bare_upgrade.allow_unsigned);
+  const auto& unsigned_upgrade =
+      ParseOne<ast::UpgradeStmt>("UPGRADE CONNECTOR TYPE 'svc' ALLOW UNSIGNED VERSION '^3' FORCE;", holder);
+  EXPECT_TRUE(unsigned_upgrade.allow_unsigned);
+  EXPECT_TRUE(unsigned_upgrade.force);
+  EXPECT_EQ(unsigned_upgrade.version, "^3");
+
   const auto& rollback = ParseOne<ast::RollbackStmt>("ROLLBACK CONNECTOR TYPE 'svc';", holder);
   EXPECT_EQ(rollback.type.text, "svc");
+  EXPECT_FALSE(rollback.allow_unsigned);
+  const auto& unsigned_rollback =
+      ParseOne<ast::RollbackStmt>("rollback connector type 'svc' allow unsigned;", holder);
+  EXPECT_TRUE(unsigned_rollback.allow_unsigned);
 
   const auto& yank = ParseOne<ast::YankStmt>(
       "YANK CONNECTOR TYPE 'svc' VERSION '1.0.1' FROM REGISTRY 'team' REASON 'leaks a token';", holder);
@@ -951,6 +962,10 @@ TEST(ParserErrorTest, PackageStatementErrors) {
             (Strings{"1:44: expected a registry name, directory or URL, found '42'"}));
   EXPECT_EQ(ErrorsOf("UPGRADE CONNECTOR TYPE 'svc' FORCE FORCE;"),
             (Strings{"1:36: clause FORCE is given twice"}));
+  EXPECT_EQ(ErrorsOf("UPGRADE CONNECTOR TYPE 'svc' ALLOW UNSIGNED ALLOW UNSIGNED;"),
+            (Strings{"1:45: clause ALLOW is given twice"}));
+  EXPECT_EQ(ErrorsOf("ROLLBACK CONNECTOR TYPE 'svc' ALLOW;"),
+            (Strings{"1:36: expected UNSIGNED, found ';'"}));
   EXPECT_EQ(ErrorsOf("UPGRADE 'svc';"), (Strings{"1:9: expected CONNECTOR, found string 'svc'"}));
   EXPECT_EQ(ErrorsOf("ROLLBACK CONNECTOR 'svc';"), (Strings{"1:20: expected TYPE, found string 'svc'"}));
   EXPECT_EQ(ErrorsOf("ROLLBACK CONNECTOR TYPE 'svc' FORCE;"),

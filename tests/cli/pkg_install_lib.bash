@@ -90,3 +90,53 @@ setup_v1() {
 try_integrity() {
   printf "TRY %s; CATCH integrity_error PRINT 'integrity_error: ' || error.message; END TRY" "$1"
 }
+
+# rewrite_package REGISTRY VERSION PY: rewrites VERSION's archive in REGISTRY
+# (a directory registry) as a compromised registry could: the Python code PY
+# edits `sql` (sql/myservice.sql as text), `files` (path → bytes) and `man`
+# (the manifest); the manifest's file list, the archive and the index entry
+# are then made consistent, and the signature removed (so only ALLOW
+# UNSIGNED gets past the trust check to the checks behind it).
+rewrite_package() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+reg, version, code = sys.argv[1], sys.argv[2], sys.argv[3]
+path = os.path.join(reg, 'packages/myservice/myservice-%s.sluicepkg' % version)
+src = tarfile.open(fileobj=io.BytesIO(gzip.decompress(open(path, 'rb').read())))
+files = {m.name: src.extractfile(m).read() for m in src.getmembers() if m.isfile()}
+man = json.loads(files.pop('sluice-package.json'))
+sql = files['sql/myservice.sql'].decode()
+exec(code)
+files['sql/myservice.sql'] = sql.encode()
+man['files'] = sorted(({'path': p, 'sha256': hashlib.sha256(d).hexdigest(), 'size': len(d)}
+                       for p, d in files.items()), key=lambda f: f['path'])
+out = io.BytesIO()
+dst = tarfile.open(fileobj=out, mode='w', format=tarfile.PAX_FORMAT)
+for p, d in [('sluice-package.json', json.dumps(man, indent=2).encode())] + sorted(files.items()):
+    info = tarfile.TarInfo(p)
+    info.size = len(d)
+    info.mode = 0o755
+    dst.addfile(info, io.BytesIO(d))
+dst.close()
+packed = gzip.compress(out.getvalue())
+open(path, 'wb').write(packed)
+if os.path.exists(path + '.minisig'):
+    os.remove(path + '.minisig')
+index = os.path.join(reg, 'index/myservice.json')
+lines = []
+for line in open(index):
+    if not line.strip():
+        continue
+    e = json.loads(line)
+    if e.get('version') == version:
+        e['sha256'] = hashlib.sha256(packed).hexdigest()
+        e['size'] = len(packed)
+        for k in ('is_signed', 'signed'):
+            if k in e:
+                e[k] = False
+        if 'key_id' in e:
+            e['key_id'] = ''
+    lines.append(json.dumps(e, separators=(',', ':')))
+open(index, 'w').write('\n'.join(lines) + '\n')
+PY
+}

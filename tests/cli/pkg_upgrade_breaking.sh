@@ -1,7 +1,8 @@
 # A breaking upgrade is refused, listing every breaking change; declared by
 # the new version (breaking.json beside the author's script) it still needs
 # FORCE; with FORCE it applies, and a declared reset_state clears the
-# entity's incremental mark so the next sync is a full one.
+# entity's incremental mark so the next sync is a full one, and the upgrade
+# says that the next SYNC needs FORCE when a column's type changed.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/pkg_install_lib.bash"
 setup_v1
@@ -40,4 +41,12 @@ expect_eq "FORCE upgrades" 0 $?
 expect_contains "forced to 2.0.1" "1.0.0 → 2.0.1" "$out"
 expect_contains "the mark is cleared" "incremental state of 'myservice.items' cleared" "$out"
 expect_contains "the type is 2.0.1" "2.0.1" "$(in_ws "$a" "SHOW PACKAGES")"
+# status changed type: the synced table no longer fits; the upgrade says
+# the next SYNC needs FORCE, and that is what the sync asks for.
+expect_contains "names what the next SYNC needs" "the next SYNC CONNECTOR … of it needs FORCE" "$out"
+out=$(in_ws "$a" "SYNC CONNECTOR m")
+[ $? -ne 0 ] || fail "a plain SYNC refuses the old table"
+expect_contains "the sync asks for FORCE" "add FORCE" "$out"
+out=$(in_ws "$a" "SYNC CONNECTOR m FORCE")
+expect_not_contains "SYNC … FORCE gets past the table" "add FORCE" "$out"
 finish
