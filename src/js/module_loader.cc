@@ -279,7 +279,11 @@ Result<std::unique_ptr<ModuleLoader>> ModuleLoader::Create(const fs::path& root)
   std::error_code error;
   fs::path canonical = fs::canonical(root, error);
   if (error || !fs::is_directory(canonical)) {
-    return Status(ErrorKind::kNotFound, "integration directory '" + root.string() + "' does not exist");
+    // An installed package runs from the package store, which a user may
+    // clear like any cache: say how to get it back.
+    return Status(ErrorKind::kNotFound, "integration directory '" + root.string() +
+                                            "' does not exist (for a connector type installed from a "
+                                            "package, running its INSTALL again restores it)");
   }
   return std::unique_ptr<ModuleLoader>(new ModuleLoader(canonical));
 }

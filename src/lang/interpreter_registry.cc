@@ -13,6 +13,13 @@ namespace {
 Result<MinisignPublicKey> ParseTrustedKey(const std::string& key, const std::string& registry, size_t index) {
   Result<MinisignPublicKey> parsed = MinisignPublicKey::Parse(key);
   if (parsed.ok()) return parsed;
+  // A signing key pasted where a public key belongs gets its own message
+  // (the key itself is already masked by the parser of keys).
+  if (parsed.status().message().rfind("this is a SECRET key", 0) == 0) {
+    return Status(ErrorKind::kInvalidArgument, "registry '" + registry + "': trusted key " +
+                                                   std::to_string(index + 1) + ": " +
+                                                   parsed.status().message());
+  }
   return Status(ErrorKind::kInvalidArgument,
                 "registry '" + registry + "': trusted key " + std::to_string(index + 1) +
                     " is not a minisign public key (one line of 56 characters starting 'RW', as "
