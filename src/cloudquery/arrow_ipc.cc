@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "cloudquery/arrow_format_generated.h"
+#include "core/json_depth.h"
 #include "core/time_util.h"
 #include "core/utf8.h"
 
@@ -202,28 +203,6 @@ std::string MacText(std::string_view bytes) {
     out += hex[uint8_t(bytes[i]) & 15];
   }
   return out;
-}
-
-// Deepest bracket nesting of a JSON text (strings skipped).
-int JsonDepth(std::string_view text) {
-  int depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return max_depth;
 }
 
 // Whether `v` nests arrays/objects more than `limit` deep; recursion stops
@@ -1680,7 +1659,7 @@ class BatchEncoder {
             size_t first = s.find_first_not_of(" \t\r\n");
             if (first != std::string::npos && (s[first] == '{' || s[first] == '[') &&
                 Value::accept(s)) {
-              if (JsonDepth(s) > kMaxJsonDepth) return CellError(path, cells.Row(i), *v, kTooDeep);
+              if (JsonTextDepth(s) > kMaxJsonDepth) return CellError(path, cells.Row(i), *v, kTooDeep);
               data += s;
               appended = true;
             }
@@ -2505,7 +2484,7 @@ class BatchDecoder {
                                            std::to_string(i) + ": " + what);
     };
     if (ext == "json") {
-      if (JsonDepth(cell) > kMaxJsonDepth)
+      if (JsonTextDepth(cell) > kMaxJsonDepth)
         return error("JSON nested deeper than " + std::to_string(kMaxJsonDepth));
       out = Value::parse(cell, nullptr, false);
       if (out.is_discarded()) {

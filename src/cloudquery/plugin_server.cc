@@ -21,6 +21,7 @@
 #include "cloudquery/proto/discovery.grpc.pb.h"
 #include "cloudquery/proto/plugin.grpc.pb.h"
 #include "core/interrupt.h"
+#include "core/json_depth.h"
 #include "core/secret_masker.h"
 
 namespace sluice::cq {
@@ -73,30 +74,10 @@ Status Guarded(const std::string& what, const std::function<Status()>& call) {
 // The same limit as the SQL parser's (CONFIG nests no deeper there).
 constexpr int kMaxSpecNesting = 256;
 
-// One linear pass over the raw bytes, counting [ and { outside strings.
 Status CheckSpecNesting(const std::string& what, const std::string& spec) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < spec.size(); ++i) {
-    char c = spec[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > kMaxSpecNesting) {
-        return Status(ErrorKind::kInvalidArgument,
-                      what + ": the spec is too deeply nested: more than " +
-                          std::to_string(kMaxSpecNesting) + " levels");
-      }
-    } else if (c == ']' || c == '}') {
-      if (depth > 0) --depth;
-    }
+  if (JsonTextDepth(spec) > kMaxSpecNesting) {
+    return Status(ErrorKind::kInvalidArgument, what + ": the spec is too deeply nested: more than " +
+                                                   std::to_string(kMaxSpecNesting) + " levels");
   }
   return Status::Ok();
 }

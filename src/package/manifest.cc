@@ -5,6 +5,7 @@
 #include <set>
 
 #include "core/identifier.h"
+#include "core/json_depth.h"
 #include "package/archive.h"
 #include "package/digest.h"
 #include "package/license.h"
@@ -40,31 +41,6 @@ Value StringList(const std::vector<std::string>& items) {
   Value out = Value::array();
   for (const auto& item : items) out.push_back(item);
   return out;
-}
-
-// Nesting depth of JSON text, counted outside strings, so a hostile manifest
-// cannot make the recursive parser exhaust the stack.
-bool DepthWithin(std::string_view json, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    if (c == '"')
-      in_string = true;
-    else if (c == '{' || c == '[') {
-      if (++depth > limit) return false;
-    } else if (c == '}' || c == ']') {
-      --depth;
-    }
-  }
-  return true;
 }
 
 Status Bad(const std::string& what) {
@@ -322,7 +298,7 @@ Result<Manifest> Manifest::Parse(std::string_view json) {
   if (json.size() > kMaxManifestBytes)
     return Bad("is " + std::to_string(json.size()) + " bytes, over the limit of " +
                std::to_string(kMaxManifestBytes));
-  if (!DepthWithin(json, kMaxDepth))
+  if (JsonTextDepth(json) > kMaxDepth)
     return Bad("nests deeper than " + std::to_string(kMaxDepth) + " levels");
   Value root = Value::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return Bad("is not valid JSON");
