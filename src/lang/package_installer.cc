@@ -387,6 +387,32 @@ std::string EscapesPackage(const std::string& written, const std::string& packag
   return "";
 }
 
+// Whether `expr` is plain JSON: literals, objects, arrays and signed
+// numbers. Anything else (ENV(…), a SELECT, a variable) would be evaluated
+// on the installing machine and could carry its environment or workspace
+// into the definition, where a handler can read it.
+bool IsConstantJson(const ast::ExprPtr& expr) {
+  if (!expr) return true;
+  if (std::holds_alternative<ast::LiteralExpr>(expr->node)) return true;
+  if (auto* unary = std::get_if<ast::UnaryExpr>(&expr->node)) {
+    return unary->op != ast::UnaryOp::kNot && unary->operand &&
+           std::holds_alternative<ast::LiteralExpr>(unary->operand->node);
+  }
+  if (auto* object = std::get_if<ast::ObjectExpr>(&expr->node)) {
+    for (const auto& entry : object->entries) {
+      if (!IsConstantJson(entry.second)) return false;
+    }
+    return true;
+  }
+  if (auto* array = std::get_if<ast::ArrayExpr>(&expr->node)) {
+    for (const ast::ExprPtr& element : array->elements) {
+      if (!IsConstantJson(element)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Status CheckPackageStatements(const ast::Program& program, const std::string& type,
@@ -397,6 +423,13 @@ Status CheckPackageStatements(const ast::Program& program, const std::string& ty
     return Status(ErrorKind::kInvalidArgument, "package " + PackageSqlPath(type) + " line " +
                                                    std::to_string(statement.span.begin.line) +
                                                    ": " + ast::StatementName(statement) + what);
+  };
+  auto check_constant = [&](const ast::Statement& statement, const char* clause,
+                            const ast::ExprPtr& expr) -> Status {
+    if (IsConstantJson(expr)) return Status::Ok();
+    return refuse(statement, ": " + std::string(clause) +
+                                 " must be plain JSON in a package (an expression such as ENV(…) or a "
+                                 "SELECT would be evaluated on the installing machine)");
   };
   auto check_path = [&](const ast::Statement& statement, const char* clause,
                         const std::string& written) -> Status {
@@ -410,6 +443,7 @@ Status CheckPackageStatements(const ast::Program& program, const std::string& ty
     if (auto* t = std::get_if<ast::CreateConnectorTypeStmt>(&statement.node)) {
       named = t->name.text;
       if (named == type) {
+        RETURN_IF_ERROR(check_constant(statement, "CONFIG_SCHEMA", t->config_schema));
         if (t->plugin) {
           // Installing must never start a program a package names.
           return refuse(statement, ": FROM PLUGIN" + std::string(t->plugin_local ? " LOCAL" : "") +
@@ -429,6 +463,7 @@ Status CheckPackageStatements(const ast::Program& program, const std::string& ty
     } else if (auto* e = std::get_if<ast::CreateEntityStmt>(&statement.node)) {
       named = e->name.text;
       if (named.starts_with(prefix) && named.size() > prefix.size()) {
+        RETURN_IF_ERROR(check_constant(statement, "FIELDS", e->fields));
         if (e->handler.file)
           RETURN_IF_ERROR(check_path(statement, "QUERY_HANDLER FILE", *e->handler.file));
         continue;
@@ -436,6 +471,7 @@ Status CheckPackageStatements(const ast::Program& program, const std::string& ty
     } else if (auto* a = std::get_if<ast::CreateActionStmt>(&statement.node)) {
       named = a->name.text;
       if (named.starts_with(prefix) && named.size() > prefix.size()) {
+        RETURN_IF_ERROR(check_constant(statement, "PARAMETERS", a->parameters));
         if (a->handler.file)
           RETURN_IF_ERROR(check_path(statement, "HANDLER FILE", *a->handler.file));
         continue;

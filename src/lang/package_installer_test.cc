@@ -291,6 +291,25 @@ TEST(CheckPackageStatementsTest, OnlyTheTypesOwnDefinitions) {
   EXPECT_FALSE(entity.ok());
 }
 
+TEST(CheckPackageStatementsTest, DefinitionsMustBePlainJson) {
+  EXPECT_TRUE(CheckPackageStatements(ParseSql("CREATE CONNECTOR TYPE 'shop' CONFIG_SCHEMA {\"n\": {\"type\": "
+                                              "\"integer\", \"default\": -1, \"enum\": [1, 2]}};"),
+                                     "shop")
+                  .ok());
+  const char* kHandler = " QUERY_HANDLER '''async function query() { return []; }''';";
+  for (std::string sql :
+       {std::string("CREATE CONNECTOR TYPE 'shop' CONFIG_SCHEMA {\"k\": {\"type\": \"string\", "
+                    "\"default\": ENV('HOME')}};"),
+        std::string("CREATE CONNECTOR TYPE 'shop';\nCREATE CONNECTOR ENTITY 'shop.items' FIELDS {\"id\": "
+                    "{\"type\": (SELECT value FROM _sluice_meta)}}") + kHandler,
+        std::string("CREATE CONNECTOR TYPE 'shop';\nCREATE CONNECTOR ACTION 'shop.ping' PARAMETERS {\"x\": "
+                    "{\"default\": 1 + 1}} HANDLER '''async function run() {}''';")}) {
+    Status status = CheckPackageStatements(ParseSql(sql), "shop");
+    ASSERT_FALSE(status.ok()) << sql;
+    EXPECT_NE(status.message().find("must be plain JSON"), std::string::npos) << status.message();
+  }
+}
+
 TEST(CheckPackageStatementsTest, FromPluginIsRefusedInBothForms) {
   for (const char* sql : {"CREATE CONNECTOR TYPE 'shop' FROM PLUGIN LOCAL '../js/evil';",
                           "CREATE CONNECTOR TYPE 'shop' FROM PLUGIN 'localhost:7777';"}) {
