@@ -18,9 +18,11 @@
 #include <sstream>
 
 #include "catalog/catalog.h"
+#include "core/file_util.h"
 #include "lang/interpreter_package.h"
 #include "lang/package_installer.h"
 #include "lang/parser.h"
+#include "package/archive.h"
 #include "package/lock_file.h"
 #include "package/package_store.h"
 #include "package/semver.h"
@@ -53,12 +55,11 @@ Status RunStatement(Database& db, const std::string& sql, const std::vector<std:
   return stmt.Run();
 }
 
+// A file of an extracted (and verified) package: archive.h's entry cap bounds it.
 Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status(ErrorKind::kIo, "cannot read '" + path + "'");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+  ASSIGN_OR_RETURN(std::optional<std::string> text, ReadFileCapped(path, ArchiveLimits{}.max_entry_bytes));
+  if (!text) return Status(ErrorKind::kIo, "cannot read '" + path + "': it does not exist");
+  return std::move(*text);
 }
 
 // Replaces the definitions of `type` with the package's (extracted under

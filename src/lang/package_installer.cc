@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/file_util.h"
 #include "package/digest.h"
 #include "package/minisign.h"
 #include "package/semver.h"
@@ -330,10 +331,8 @@ Status VerifyExtractedFolder(const std::string& dir, const VerifiedPackage& veri
     uint64_t size = fs::file_size(file.path(), error);
     std::string digest;
     if (!error && size == want_size) {
-      std::ifstream in(file.path(), std::ios::binary);
-      std::stringstream buffer;
-      buffer << in.rdbuf();
-      if (!in.bad()) digest = Sha256Hex(buffer.str());
+      Result<std::optional<std::string>> bytes = ReadFileCapped(file.path().string(), want_size);
+      if (bytes.ok() && *bytes) digest = Sha256Hex(**bytes);
     }
     if (error || size != want_size || digest != want_sha) {
       return Status(ErrorKind::kIntegrity,

@@ -1,11 +1,6 @@
 #include "package/lock_file.h"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/file_util.h"
 #include "package/digest.h"
@@ -18,10 +13,6 @@ constexpr int kLockVersion = 1;
 
 Status Malformed(const std::string& path, const std::string& what) {
   return Status(ErrorKind::kInvalidArgument, path + ": " + what);
-}
-
-Status IoError(const std::string& what, const std::string& path) {
-  return Status(ErrorKind::kIo, "cannot " + what + " " + path + ": " + std::strerror(errno));
 }
 }  // namespace
 
@@ -90,14 +81,11 @@ Result<LockFile> LockFile::Parse(const std::string& text, const std::string& pat
 }
 
 Result<LockFile> LockFile::Load(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec) && !ec) return LockFile();
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return IoError("read", path);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return IoError("read", path);
-  return Parse(text.str(), path);
+  // A lock is a few hundred bytes per package; anything near the cap is not one.
+  constexpr size_t kMaxLockBytes = 16 << 20;
+  ASSIGN_OR_RETURN(std::optional<std::string> text, ReadFileCapped(path, kMaxLockBytes));
+  if (!text) return LockFile();
+  return Parse(*text, path);
 }
 
 Status LockFile::Save(const std::string& path) const { return WriteFileAtomically(path, ToJson()); }
