@@ -252,6 +252,15 @@ Result<std::unique_ptr<Workspace>> Workspace::Open(const std::string& path) {
   std::unique_ptr<Workspace> workspace(new Workspace());
   workspace->path_ = path;
   ASSIGN_OR_RETURN(workspace->db_, Database::Open(path));
+  if (path != ":memory:") {
+    // WAL: readers (sluice serve's requests, a second CLI) never wait for a
+    // sync's writer, nor it for them. The mode is stored in the file, so
+    // this is a no-op after the first open. Where WAL cannot be had (a file
+    // system without shared memory, a file another process holds locked
+    // right now) the rollback journal stays: every result is the same,
+    // only readers wait longer, so that failure is not the user's error.
+    (void)workspace->db_.Exec("PRAGMA journal_mode = WAL");
+  }
   Status migrated = workspace->Migrate();
   if (!migrated.ok()) {
     migrated.WithContext("workspace '" + path + "'");

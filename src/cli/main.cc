@@ -8,6 +8,8 @@
 //   sluice test [PATH]... [--tags a,b] [--exclude-tags c] [--filter TEXT] [--junit FILE] [-j N]
 //   sluice keygen NAME [-w WORKSPACE] [--force]
 //   sluice package DIR [--version V] [--out DIR] [--type T] [--license L] …
+//   sluice serve [WORKSPACE] [--listen HOST:PORT] [--allow-writes] …
+//   sluice mcp [WORKSPACE] [--allow-writes]
 //
 // Commands and files run in the order given. With neither, a terminal gets
 // the REPL and a pipe is read as a script.
@@ -24,6 +26,7 @@
 #include "cli/repl.h"
 #include "cli/runner.h"
 #include "cli/scheduler.h"
+#include "cli/serve_command.h"
 #include "cli/sync_command.h"
 #include "core/interrupt.h"
 #include "testing/test_runner.h"
@@ -89,11 +92,13 @@ int main(int argc, char** argv) {
   scheduler->add_flag("--once", scheduler_once, "run what is due this minute, then exit");
   PluginCommand plugin(app);
   PackageCommands package_commands(app, workspace_path);
+  ServeCommands serve_commands(app, workspace_path);
   DisableCoreDumps();
   CLI11_PARSE(app, argc, argv);
   if (test->parsed()) return RunTests(test_options, stdout, stderr);
   if (plugin.parsed()) return plugin.Run(argv[0]);
   if (package_commands.parsed()) return package_commands.Run();
+  if (serve_commands.parsed()) return serve_commands.Run();
   if (scheduler->parsed() && !scheduler_args.empty()) workspace_path = scheduler_args.front();
 
   // A first positional that is not a script names the workspace.
