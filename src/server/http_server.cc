@@ -43,6 +43,7 @@ Result<int> HttpServer::Bind() {
     SendEdgeError(response, 500, "internal_error", what);
   });
   MountApi(*server_, *context_);
+  MountQueryApi(*server_, *context_);
   MountMcp(*server_, *context_);
   MountConsole(*server_, *context_);
   server_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {

@@ -47,7 +47,8 @@ class HttpServer {
 };
 
 // The routes, each in its own file:
-void MountApi(httplib::Server& server, ServerContext& context);      // api_routes.cc: /api/…
+void MountApi(httplib::Server& server, ServerContext& context);      // api_routes.cc: /api/… but queries
+void MountQueryApi(httplib::Server& server, ServerContext& context); // query_routes.cc: /api/query
 void MountMcp(httplib::Server& server, ServerContext& context);      // mcp_http.cc: /mcp
 void MountConsole(httplib::Server& server, ServerContext& context);  // console_routes.cc: /, /console/…
 
