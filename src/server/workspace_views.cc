@@ -56,16 +56,28 @@ std::string RunStatus(const std::string& stored) { return stored == "ok" ? "done
 // recovered from the words each kind's messages carry (the kind name when a
 // handler threw one, the engine's wording otherwise).
 std::string GuessKind(const std::string& message) {
+  // Most specific first: the handler's error class, then a kind name, then
+  // the engine's wording.
   static const std::pair<const char*, const char*> kWords[] = {
-      {"auth_error", "auth_error"},           {"401", "auth_error"},
-      {"403", "auth_error"},                  {"unauthorized", "auth_error"},
-      {"Unauthorized", "auth_error"},         {"Invalid API key", "auth_error"},
-      {"rate_limit_error", "rate_limit_error"}, {"429", "rate_limit_error"},
-      {"timeout_error", "timeout_error"},     {"timed out", "timeout_error"},
-      {"connection_error", "connection_error"}, {"Connection refused", "connection_error"},
-      {"could not connect", "connection_error"}, {"destination", "destination_error"},
-      {"connector_error", "connector_error"}, {"handler", "connector_error"},
+      {"ConnectorAuthError", "auth_error"},
+      {"ConnectorRateLimitError", "rate_limit_error"},
+      {"ConnectorConnectionError", "connection_error"},
+      {"ConnectorTimeoutError", "timeout_error"},
+      {"ConnectorError", "connector_error"},
+      {"auth_error", "auth_error"},
+      {"rate_limit_error", "rate_limit_error"},
+      {"connection_error", "connection_error"},
+      {"timeout_error", "timeout_error"},
+      {"destination_error", "destination_error"},
+      {"connector_error", "connector_error"},
+      {"HTTP 401", "auth_error"},
+      {"HTTP 403", "auth_error"},
+      {"HTTP 429", "rate_limit_error"},
+      {"timed out", "timeout_error"},
+      {"Connection refused", "connection_error"},
+      {"destination '", "destination_error"},
   };
+
   for (const auto& [word, kind] : kWords) {
     if (message.find(word) != std::string::npos) return kind;
   }
