@@ -214,5 +214,35 @@ TEST_F(WorkspaceViewsTest, JobsRunOnTheirOwnThreadWithFigures) {
   EXPECT_EQ(jobs.Start(request).status().kind(), ErrorKind::kNotFound);
 }
 
+TEST_F(WorkspaceViewsTest, MarksKeptInASqliteFileAreListedAndNotReset) {
+  std::string file = (folder_ / "other.db").string();
+  auto ran = session_->Run("SYNC CONNECTOR c ENTITIES (items) TO '" + file + "';");
+  ASSERT_TRUE(ran.ok()) << ran.status().message();
+  auto marks = ListMarks(*session_);
+  ASSERT_TRUE(marks.ok()) << marks.status().message();
+  ASSERT_EQ((*marks)["marks"].size(), 1u) << marks->dump();
+  EXPECT_EQ((*marks)["marks"][0]["destination"], file);
+  EXPECT_EQ((*marks)["marks"][0]["table"], "c_items");
+  EXPECT_EQ((*marks)["marks"][0]["cursor_value"], "2026-01-02T00:00:00Z");
+  // Only the workspace's marks are reset; the file's stays.
+  auto reset = ResetMark(*session_, "c", "items", "");
+  ASSERT_TRUE(reset.ok());
+  EXPECT_EQ((*reset)["reset"], 0);
+  EXPECT_EQ((*ListMarks(*session_))["marks"].size(), 1u);
+  EXPECT_EQ(ResetMark(*session_, "c", "items", "nope").status().kind(), ErrorKind::kNotFound);
+}
+
+TEST_F(WorkspaceViewsTest, SchedulesHaveTheirNextRun) {
+  ASSERT_TRUE(session_->Run("SYNC CONNECTOR c SCHEDULE '0 3 * * *';").ok());
+  auto schedules = ListSchedules(*session_);
+  ASSERT_TRUE(schedules.ok()) << schedules.status().message();
+  const Value& schedule = (*schedules)["schedules"][0];
+  EXPECT_EQ(schedule["cron"], "0 3 * * *");
+  ASSERT_TRUE(schedule["next_run"].is_string());
+  EXPECT_EQ(schedule["next_run"].get<std::string>().substr(10), "T03:00:00Z");
+  EXPECT_TRUE(schedule["last_success"].is_null());
+  EXPECT_TRUE(schedule["last_status"].is_null());
+}
+
 }  // namespace
 }  // namespace sluice
