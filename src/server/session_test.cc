@@ -34,8 +34,9 @@ class Rows : public QueryConsumer {
 class SessionTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::temp_directory_path() / ("sluice-session-" + std::to_string(::getpid()) + "-" +
-                                              ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    directory_ = fs::temp_directory_path() /
+                 ("sluice-session-" + std::to_string(::getpid()) + "-" +
+                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(directory_);
     fs::create_directories(directory_);
     options_.workspace_path = (directory_ / "ws.db").string();
@@ -47,7 +48,8 @@ class SessionTest : public ::testing::Test {
         "CREATE TABLE kept (n INTEGER);\n"
         "INSERT INTO kept VALUES (1), (2), (3);\n"
         "CREATE CONNECTOR TYPE 'endless' CONFIG_SCHEMA {};\n"
-        "CREATE CONNECTOR ENTITY 'endless.rows' FIELDS {\"n\": {\"type\": \"integer\", \"primary_key\": true}, "
+        "CREATE CONNECTOR ENTITY 'endless.rows' FIELDS {\"n\": {\"type\": \"integer\", "
+        "\"primary_key\": true}, "
         "\"page\": {\"type\": \"integer\"}}\n"
         "  QUERY_HANDLER '''async function* query() {\n"
         "    for (let page = 0; ; page++) yield [0, 1, 2].map(i => ({n: page * 3 + i, page}));\n"
@@ -73,7 +75,8 @@ class SessionTest : public ::testing::Test {
 
 TEST_F(SessionTest, StreamsColumnsAndRows) {
   Rows rows;
-  Result<QueryOutcome> outcome = session_->StreamQuery("SELECT n, n * 2 AS twice FROM kept ORDER BY n", {}, rows);
+  Result<QueryOutcome> outcome =
+      session_->StreamQuery("SELECT n, n * 2 AS twice FROM kept ORDER BY n", {}, rows);
   ASSERT_TRUE(outcome.ok()) << outcome.status().ToString();
   EXPECT_EQ(rows.columns, (std::vector<std::string>{"n", "twice"}));
   ASSERT_EQ(rows.rows.size(), 3u);
@@ -84,9 +87,10 @@ TEST_F(SessionTest, StreamsColumnsAndRows) {
 }
 
 TEST_F(SessionTest, ReadsOfAllKindsAreServed) {
-  for (std::string sql : {"VALUES (1), (2)", "WITH x AS (SELECT 1 AS a) SELECT a FROM x",
-                          "SELECT count(*) FROM _sluice_connectors", "select * from pragma_table_info('kept')",
-                          "EXPLAIN SELECT * FROM e.rows WHERE n = 1", "SELECT 1;"}) {
+  for (std::string sql :
+       {"VALUES (1), (2)", "WITH x AS (SELECT 1 AS a) SELECT a FROM x",
+        "SELECT count(*) FROM _sluice_connectors", "select * from pragma_table_info('kept')",
+        "EXPLAIN SELECT * FROM e.rows WHERE n = 1", "SELECT 1;"}) {
     EXPECT_TRUE(Refusal(sql).ok()) << sql << ": " << Refusal(sql).ToString();
   }
 }
@@ -112,17 +116,21 @@ TEST_F(SessionTest, EveryWriteIsRefusedBeforeItRuns) {
        }) {
     Status status = Refusal(sql);
     EXPECT_EQ(status.kind(), ErrorKind::kInvalidArgument) << sql << ": " << status.ToString();
-    EXPECT_NE(status.message().find("only reads are served"), std::string::npos) << sql << ": " << status.ToString();
+    EXPECT_NE(status.message().find("only reads are served"), std::string::npos)
+        << sql << ": " << status.ToString();
   }
   // Nothing ran.
   Rows rows;
   ASSERT_TRUE(session_->StreamQuery("SELECT count(*) FROM kept", {}, rows).ok());
   EXPECT_EQ(rows.rows.at(0).at(0), Value(3));
   Rows tables;
-  ASSERT_TRUE(session_->StreamQuery("SELECT count(*) FROM sqlite_master WHERE name = 'other'", {}, tables).ok());
+  ASSERT_TRUE(
+      session_->StreamQuery("SELECT count(*) FROM sqlite_master WHERE name = 'other'", {}, tables)
+          .ok());
   EXPECT_EQ(tables.rows.at(0).at(0), Value(0));
   Rows connectors;
-  ASSERT_TRUE(session_->StreamQuery("SELECT count(*) FROM _sluice_connectors", {}, connectors).ok());
+  ASSERT_TRUE(
+      session_->StreamQuery("SELECT count(*) FROM _sluice_connectors", {}, connectors).ok());
   EXPECT_EQ(connectors.rows.at(0).at(0), Value(1));
 }
 
@@ -178,7 +186,8 @@ TEST_F(SessionTest, TheTimeLimitStopsAQueryThatNeverEnds) {
       limits, rows);
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.status().kind(), ErrorKind::kTimeout);
-  EXPECT_NE(outcome.status().message().find("200 ms"), std::string::npos) << outcome.status().ToString();
+  EXPECT_NE(outcome.status().message().find("200 ms"), std::string::npos)
+      << outcome.status().ToString();
   // The limit was the query's: the next one runs.
   Rows next;
   EXPECT_TRUE(session_->StreamQuery("SELECT 1", {}, next).ok());
@@ -188,11 +197,13 @@ TEST_F(SessionTest, ExplainSaysWhatEachHandlerIsAsked) {
   Result<Value> plan = session_->ExplainQuery("SELECT n FROM e.rows WHERE n = 4");
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   ASSERT_EQ(plan->size(), 1u) << plan->dump();
-  EXPECT_NE((*plan)[0]["asked"].get<std::string>().find("conditions: n ="), std::string::npos) << plan->dump();
+  EXPECT_NE((*plan)[0]["asked"].get<std::string>().find("conditions: n ="), std::string::npos)
+      << plan->dump();
   Result<Value> none = session_->ExplainQuery("SELECT n FROM kept");
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(*none, Value::array());
-  EXPECT_EQ(session_->ExplainQuery("DELETE FROM kept").status().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_EQ(session_->ExplainQuery("DELETE FROM kept").status().kind(),
+            ErrorKind::kInvalidArgument);
 }
 
 }  // namespace
