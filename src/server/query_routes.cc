@@ -40,6 +40,11 @@ class Parameters {
   Parameters(const httplib::Request& request, Value body)
       : request_(request), body_(std::move(body)) {}
 
+  // A JSON body's value for `name` that is there but not text.
+  bool NotText(const std::string& name) const {
+    return body_.is_object() && body_.contains(name) && !body_[name].is_string();
+  }
+
   std::optional<std::string> Get(const std::string& name) const {
     if (body_.is_object() && body_.contains(name)) {
       const Value& value = body_[name];
@@ -87,6 +92,7 @@ Result<std::optional<int64_t>> Number(const Parameters& parameters, const std::s
 
 Result<QueryRequest> ReadRequest(const Parameters& parameters, const ServeOptions& options) {
   QueryRequest query;
+  if (parameters.NotText("sql")) return BadParameter("sql", "must be text (a JSON string)");
   std::optional<std::string> sql = parameters.Get("sql");
   if (!sql || sql->empty()) return BadParameter("sql", "is required: the SELECT to run");
   query.sql = std::move(*sql);
