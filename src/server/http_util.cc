@@ -1,5 +1,8 @@
 #include "server/http_util.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -48,18 +51,15 @@ bool IsOwnOrigin(const httplib::Request& request, const std::string& origin) {
 
 bool IsLoopbackHost(const std::string& host) {
   std::string lowered = Lower(host);
-  if (lowered == "localhost" || lowered == "::1" || lowered == "[::1]") return true;
-  // 127.0.0.0/8, written as four decimal parts.
-  if (!lowered.starts_with("127.")) return false;
-  int parts = 1;
-  for (size_t i = 4; i < lowered.size(); ++i) {
-    if (lowered[i] == '.') {
-      ++parts;
-    } else if (!std::isdigit(static_cast<unsigned char>(lowered[i]))) {
-      return false;
-    }
+  if (lowered == "localhost") return true;
+  if (lowered.size() >= 2 && lowered.front() == '[' && lowered.back() == ']') {
+    lowered = lowered.substr(1, lowered.size() - 2);
   }
-  return parts == 4;
+  in_addr v4{};
+  if (inet_pton(AF_INET, lowered.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, lowered.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
 }
 
 bool TokenMatches(const std::string& presented, const std::string& expected) {
