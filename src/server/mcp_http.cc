@@ -19,7 +19,8 @@ namespace sluice {
 namespace {
 
 std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return text;
 }
 
@@ -38,7 +39,8 @@ bool AcceptsJson(const std::string& accept) {
   size_t start = 0;
   while (start <= accept.size()) {
     size_t comma = accept.find(',', start);
-    std::string type = MediaType(accept.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    std::string type = MediaType(
+        accept.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
     if (type == "application/json" || type == "application/*" || type == "*/*") return true;
     if (comma == std::string::npos) break;
     start = comma + 1;
@@ -47,8 +49,10 @@ bool AcceptsJson(const std::string& accept) {
 }
 
 // A JSON-RPC error without an id, for refusals of the HTTP layer itself.
-void SendRpcError(httplib::Response& response, int http_status, int code, const std::string& message) {
-  Value body = {{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", code}, {"message", message}}}};
+void SendRpcError(httplib::Response& response, int http_status, int code,
+                  const std::string& message) {
+  Value body = {
+      {"jsonrpc", "2.0"}, {"id", nullptr}, {"error", {{"code", code}, {"message", message}}}};
   SendJson(response, http_status, body);
 }
 
@@ -67,21 +71,24 @@ void MountMcp(httplib::Server& server, ServerContext& context) {
   // token; without, /mcp is a reader like GET /api/….
   const Access access = options.allow_writes ? Access::kWrite : Access::kRead;
 
-  server.Post("/mcp", [mcp, &options, access](const httplib::Request& request, httplib::Response& response) {
+  server.Post("/mcp", [mcp, &options, access](const httplib::Request& request,
+                                              httplib::Response& response) {
     if (!CheckAccess(request, response, options, access)) return;
     if (MediaType(request.get_header_value("Content-Type")) != "application/json") {
       SendRpcError(response, 415, -32700, "Content-Type must be application/json");
       return;
     }
     if (!AcceptsJson(request.get_header_value("Accept"))) {
-      SendRpcError(response, 406, -32600, "this server answers application/json: the Accept header must allow it");
+      SendRpcError(response, 406, -32600,
+                   "this server answers application/json: the Accept header must allow it");
       return;
     }
     // Set after initialize; a revision we do not speak is refused, as the
     // spec asks, rather than misread.
     std::string version = request.get_header_value("MCP-Protocol-Version");
     const auto& versions = McpProtocolVersions();
-    if (!version.empty() && std::find(versions.begin(), versions.end(), version) == versions.end()) {
+    if (!version.empty() &&
+        std::find(versions.begin(), versions.end(), version) == versions.end()) {
       SendRpcError(response, 400, -32600, "unsupported MCP-Protocol-Version '" + version + "'");
       return;
     }
@@ -98,12 +105,14 @@ void MountMcp(httplib::Server& server, ServerContext& context) {
                          "application/json; charset=utf-8");
   });
 
-  auto not_offered = [&options, access](const httplib::Request& request, httplib::Response& response) {
+  auto not_offered = [&options, access](const httplib::Request& request,
+                                        httplib::Response& response) {
     if (!CheckAccess(request, response, options, access)) return;
     response.set_header("Allow", "POST");
     SendEdgeError(response, 405, "method_not_allowed",
-                  request.method == "GET" ? "this server sends no server-initiated stream: POST messages to /mcp"
-                                          : "this server keeps no sessions: there is nothing to end");
+                  request.method == "GET"
+                      ? "this server sends no server-initiated stream: POST messages to /mcp"
+                      : "this server keeps no sessions: there is nothing to end");
   };
   server.Get("/mcp", not_offered);
   server.Delete("/mcp", not_offered);

@@ -23,13 +23,14 @@ constexpr int kMaxJsonDepth = 64;
 constexpr size_t kMaxBatch = 1000;
 
 constexpr const char* kInstructions =
-    "Sluice turns APIs into SQL. Each connector (an instance of a connector type, with its credentials) "
-    "exposes entities; an entity is a live table named <connector>.<entity>, read from the API when queried, "
-    "and a sync copies it into the workspace as the table <connector>_<entity>. Start with list_connectors, "
-    "then describe_entity to see an entity's fields and which filters it pushes down to the API. Query with "
-    "`query` (one read-only SQLite SELECT): put pushed-down filters in WHERE and use LIMIT, since live rows "
-    "cost API calls; the answer's explain shows what the API was asked. list_sync_runs shows the sync "
-    "history. Secrets are never shown (***).";
+    "Sluice turns APIs into SQL. Each connector (an instance of a connector type, with its "
+    "credentials) exposes entities; an entity is a live table named <connector>.<entity>, read "
+    "from the API when queried, and a sync copies it into the workspace as the table "
+    "<connector>_<entity>. Start with list_connectors, then describe_entity to see an entity's "
+    "fields and which filters it pushes down to the API. Query with `query` (one read-only SQLite "
+    "SELECT): put pushed-down filters in WHERE and use LIMIT, since live rows cost API calls; the "
+    "answer's explain shows what the API was asked. list_sync_runs shows the sync history. Secrets "
+    "are never shown (***).";
 
 Value ErrorResponse(const Value& id, int code, const std::string& message) {
   Value error = Value::object();
@@ -73,35 +74,41 @@ const std::vector<std::string>& McpProtocolVersions() {
   return versions;
 }
 
-McpServer::McpServer(const ServeOptions& options, SyncJobs& jobs) : options_(options), jobs_(jobs) {}
+McpServer::McpServer(const ServeOptions& options, SyncJobs& jobs)
+    : options_(options), jobs_(jobs) {}
 
 std::optional<Value> McpServer::HandleText(const std::string& text) {
   // Measured before parsing: the parser recurses once per level.
   if (JsonTextDepth(text) > kMaxJsonDepth) {
-    return ErrorResponse(nullptr, kParseError,
-                         "parse error: the message nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+    return ErrorResponse(
+        nullptr, kParseError,
+        "parse error: the message nests deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
   Value message = Value::parse(text, nullptr, /*allow_exceptions=*/false);
   if (message.is_discarded()) {
-    return ErrorResponse(nullptr, kParseError, "parse error: the message is not valid JSON (UTF-8, one JSON-RPC "
-                                               "message or batch per line)");
+    return ErrorResponse(nullptr, kParseError,
+                         "parse error: the message is not valid JSON (UTF-8, one JSON-RPC message "
+                         "or batch per line)");
   }
   return Handle(message);
 }
 
 std::optional<Value> McpServer::Handle(const Value& message) {
   if (!message.is_array()) return HandleOne(message);
-  if (message.empty()) return ErrorResponse(nullptr, kInvalidRequest, "invalid request: an empty batch");
+  if (message.empty())
+    return ErrorResponse(nullptr, kInvalidRequest, "invalid request: an empty batch");
   if (message.size() > kMaxBatch) {
-    return ErrorResponse(nullptr, kInvalidRequest,
-                         "invalid request: a batch of more than " + std::to_string(kMaxBatch) + " messages");
+    return ErrorResponse(
+        nullptr, kInvalidRequest,
+        "invalid request: a batch of more than " + std::to_string(kMaxBatch) + " messages");
   }
   Value responses = Value::array();
   for (const Value& item : message) {
     // A batch inside a batch is not a message.
     std::optional<Value> response =
-        item.is_array() ? ErrorResponse(nullptr, kInvalidRequest, "invalid request: a batch inside a batch")
-                        : HandleOne(item);
+        item.is_array()
+            ? ErrorResponse(nullptr, kInvalidRequest, "invalid request: a batch inside a batch")
+            : HandleOne(item);
     if (response) responses.push_back(std::move(*response));
   }
   if (responses.empty()) return std::nullopt;
@@ -116,7 +123,8 @@ std::optional<Value> McpServer::HandleOne(const Value& message) {
   }
   const bool has_id = message.contains("id");
   if (has_id && !ValidId(message["id"])) {
-    return ErrorResponse(nullptr, kInvalidRequest, "invalid request: the id must be a string or an integer");
+    return ErrorResponse(nullptr, kInvalidRequest,
+                         "invalid request: the id must be a string or an integer");
   }
   const Value id = has_id ? message["id"] : Value(nullptr);
   if (!message.contains("jsonrpc") || message["jsonrpc"] != "2.0") {
@@ -136,7 +144,8 @@ std::optional<Value> McpServer::HandleOne(const Value& message) {
   // an unknown one is ignored, as JSON-RPC asks.
   if (!has_id) return std::nullopt;
   const Value params = message.contains("params") ? message["params"] : Value::object();
-  if (!params.is_object()) return ErrorResponse(id, kInvalidParams, "invalid params: \"params\" must be an object");
+  if (!params.is_object())
+    return ErrorResponse(id, kInvalidParams, "invalid params: \"params\" must be an object");
   try {
     return Dispatch(id, method, params);
   } catch (const std::exception& error) {
@@ -148,7 +157,8 @@ std::optional<Value> McpServer::HandleOne(const Value& message) {
 Value McpServer::Dispatch(const Value& id, const std::string& method, const Value& params) {
   if (method == "initialize") {
     if (!params.contains("protocolVersion") || !params["protocolVersion"].is_string()) {
-      return ErrorResponse(id, kInvalidParams, "invalid params: initialize needs \"protocolVersion\" (a string)");
+      return ErrorResponse(id, kInvalidParams,
+                           "invalid params: initialize needs \"protocolVersion\" (a string)");
     }
     return ResultResponse(id, InitializeResult(params));
   }
@@ -156,15 +166,19 @@ Value McpServer::Dispatch(const Value& id, const std::string& method, const Valu
   if (method == "tools/list") return ResultResponse(id, {{"tools", McpToolList(options_)}});
   if (method == "tools/call") {
     if (!params.contains("name") || !params["name"].is_string()) {
-      return ErrorResponse(id, kInvalidParams, "invalid params: tools/call needs \"name\" (a string)");
+      return ErrorResponse(id, kInvalidParams,
+                           "invalid params: tools/call needs \"name\" (a string)");
     }
     const Value arguments = params.contains("arguments") ? params["arguments"] : Value::object();
-    Result<Value> result = CallMcpTool(options_, jobs_, params["name"].get<std::string>(), arguments);
-    if (!result.ok()) return ErrorResponse(id, kInvalidParams, "invalid params: " + result.status().ToString());
+    Result<Value> result =
+        CallMcpTool(options_, jobs_, params["name"].get<std::string>(), arguments);
+    if (!result.ok())
+      return ErrorResponse(id, kInvalidParams, "invalid params: " + result.status().ToString());
     return ResultResponse(id, std::move(*result));
   }
   return ErrorResponse(id, kMethodNotFound,
-                       "method not found: " + method + " (this server offers initialize, ping, tools/list, tools/call)");
+                       "method not found: " + method +
+                           " (this server offers initialize, ping, tools/list, tools/call)");
 }
 
 }  // namespace sluice

@@ -59,16 +59,18 @@ TEST_F(McpServerTest, InitializeNegotiatesTheProtocolVersion) {
   SyncJobs jobs(options_);
   McpServer server(options_, jobs);
   for (const std::string version : {"2025-06-18", "2025-03-26", "2024-11-05"}) {
-    Value response = *server.Handle(Request(1, "initialize", {{"protocolVersion", version},
-                                                              {"capabilities", Value::object()},
-                                                              {"clientInfo", {{"name", "t"}, {"version", "1"}}}}));
+    Value response = *server.Handle(Request(1, "initialize",
+                                            {{"protocolVersion", version},
+                                             {"capabilities", Value::object()},
+                                             {"clientInfo", {{"name", "t"}, {"version", "1"}}}}));
     EXPECT_EQ(response["jsonrpc"], "2.0");
     EXPECT_EQ(response["id"], 1);
     EXPECT_EQ(response["result"]["protocolVersion"], version);
   }
   // A revision we do not speak (newer, or made up): our newest.
   for (const std::string version : {"2099-01-01", "2025-11-25", ""}) {
-    Value result = (*server.Handle(Request("i", "initialize", {{"protocolVersion", version}})))["result"];
+    Value result =
+        (*server.Handle(Request("i", "initialize", {{"protocolVersion", version}})))["result"];
     EXPECT_EQ(result["protocolVersion"], "2025-06-18");
     EXPECT_EQ(result["capabilities"], Value::parse(R"({"tools": {"listChanged": false}})"));
     EXPECT_EQ(result["serverInfo"]["name"], "sluice");
@@ -89,12 +91,14 @@ TEST_F(McpServerTest, ToolsListHasAnnotationsAndNoWriteToolsWithoutTheFlag) {
     EXPECT_EQ(tool["inputSchema"]["type"], "object") << tool["name"];
     EXPECT_FALSE(tool["description"].get<std::string>().empty());
     // Every hint set: MCP's defaults assume a destructive open-world tool.
-    for (const char* hint : {"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"}) {
+    for (const char* hint :
+         {"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"}) {
       EXPECT_TRUE(tool["annotations"][hint].is_boolean()) << tool["name"] << " " << hint;
     }
     EXPECT_TRUE(tool["annotations"]["readOnlyHint"].get<bool>()) << tool["name"];
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"list_connectors", "describe_entity", "query", "list_sync_runs"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"list_connectors", "describe_entity", "query",
+                                             "list_sync_runs"}));
   EXPECT_TRUE(tools[2]["annotations"]["openWorldHint"].get<bool>()) << "a live query calls the API";
   EXPECT_EQ(tools[2]["inputSchema"]["required"], Value::array({"sql"}));
 
@@ -103,12 +107,15 @@ TEST_F(McpServerTest, ToolsListHasAnnotationsAndNoWriteToolsWithoutTheFlag) {
   Value all = (*writer.Handle(Request(1, "tools/list")))["result"]["tools"];
   ASSERT_EQ(all.size(), 6u);
   EXPECT_EQ(all[4]["name"], "run_sync");
-  EXPECT_EQ(all[4]["annotations"],
-            Value::parse(R"({"title": "Sync a connector", "readOnlyHint": false, "destructiveHint": false,
+  EXPECT_EQ(
+      all[4]["annotations"],
+      Value::parse(R"({"title": "Sync a connector", "readOnlyHint": false, "destructiveHint": false,
                              "idempotentHint": true, "openWorldHint": true})"));
   EXPECT_EQ(all[5]["name"], "run_action");
-  EXPECT_EQ(all[5]["annotations"],
-            Value::parse(R"({"title": "Run a connector action", "readOnlyHint": false, "destructiveHint": true,
+  EXPECT_EQ(
+      all[5]["annotations"],
+      Value::parse(
+          R"({"title": "Run a connector action", "readOnlyHint": false, "destructiveHint": true,
                              "idempotentHint": false, "openWorldHint": true})"));
 }
 
@@ -132,7 +139,8 @@ TEST_F(McpServerTest, PingNotificationsAndUnknownMethods) {
             Value::parse(R"({"jsonrpc":"2.0","id":"p","result":{}})"));
   // Notifications, known or not, and responses from the client: no answer.
   EXPECT_FALSE(server.HandleText(R"({"jsonrpc":"2.0","method":"notifications/initialized"})"));
-  EXPECT_FALSE(server.HandleText(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})"));
+  EXPECT_FALSE(server.HandleText(
+      R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}})"));
   EXPECT_FALSE(server.HandleText(R"({"jsonrpc":"2.0","method":"no/such/notification"})"));
   EXPECT_FALSE(server.HandleText(R"({"jsonrpc":"2.0","id":9,"result":{}})"));
   Value unknown = Call(server, R"({"jsonrpc":"2.0","id":5,"method":"resources/list"})");
@@ -173,9 +181,12 @@ TEST_F(McpServerTest, MalformedMessagesGetJsonRpcErrors) {
       {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{}})", -32602},
       {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":5}})", -32602},
       {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"nope"}})", -32602},
-      {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":[]}})", -32602},
-      {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{}}})", -32602},
-      {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{"sql":1}}})", -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":[]}})",
+       -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{}}})",
+       -32602},
+      {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{"sql":1}}})",
+       -32602},
       {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{"sql":"select 1","max_rows":0}}})",
        -32602},
       {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"query","arguments":{"sql":"select 1","max_rows":"9"}}})",
@@ -203,7 +214,8 @@ TEST_F(McpServerTest, MalformedMessagesGetJsonRpcErrors) {
 TEST_F(McpServerTest, IdsAreEchoedExactly) {
   SyncJobs jobs(options_);
   McpServer server(options_, jobs);
-  for (const std::string id : {"0", "-1", "9223372036854775807", "18446744073709551615", "\"\"", "\"é\\u0000x\""}) {
+  for (const std::string id :
+       {"0", "-1", "9223372036854775807", "18446744073709551615", "\"\"", "\"é\\u0000x\""}) {
     Value response = Call(server, R"({"jsonrpc":"2.0","id":)" + id + R"(,"method":"ping"})");
     EXPECT_EQ(response["id"], Value::parse(id)) << id;
     EXPECT_EQ(response["id"].dump(), Value::parse(id).dump()) << id;
@@ -226,16 +238,19 @@ TEST_F(McpServerTest, BatchesAnswerTheirRequestsInOrder) {
   EXPECT_EQ(answer[3]["error"]["code"], -32601);
   EXPECT_EQ(answer[3]["id"], "b");
   // Only notifications: nothing to answer.
-  EXPECT_FALSE(server.HandleText(R"([{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"b"}])"));
+  EXPECT_FALSE(
+      server.HandleText(R"([{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"b"}])"));
   std::string huge = "[";
-  for (int i = 0; i < 1001; ++i) huge += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
+  for (int i = 0; i < 1001; ++i)
+    huge += std::string(i ? "," : "") + R"({"jsonrpc":"2.0","id":1,"method":"ping"})";
   EXPECT_EQ(ErrorCode(Call(server, huge + "]")), -32600);
 }
 
 TEST_F(McpServerTest, ToolFailuresAreResultsWithIsError) {
   SyncJobs jobs(options_);
   McpServer server(options_, jobs);
-  Value response = *server.Handle(ToolCall(4, "describe_entity", {{"connector", "nope"}, {"entity", "items"}}));
+  Value response =
+      *server.Handle(ToolCall(4, "describe_entity", {{"connector", "nope"}, {"entity", "items"}}));
   ASSERT_TRUE(response.contains("result")) << response.dump();
   Value result = response["result"];
   EXPECT_TRUE(result["isError"].get<bool>());
@@ -244,7 +259,8 @@ TEST_F(McpServerTest, ToolFailuresAreResultsWithIsError) {
   Value error = Value::parse(result["content"][0]["text"].get<std::string>());
   EXPECT_EQ(error, result["structuredContent"]);
   EXPECT_EQ(error["error"]["kind"], "not_found") << error.dump();
-  EXPECT_NE(error["error"]["message"].get<std::string>().find("nope"), std::string::npos) << error.dump();
+  EXPECT_NE(error["error"]["message"].get<std::string>().find("nope"), std::string::npos)
+      << error.dump();
 }
 
 TEST_F(McpServerTest, ListAndDescribeSeeTheWorkspace) {
@@ -259,15 +275,17 @@ TEST_F(McpServerTest, ListAndDescribeSeeTheWorkspace) {
   Value listed = (*server.Handle(ToolCall(1, "list_connectors")))["result"];
   ASSERT_FALSE(listed["isError"].get<bool>()) << listed.dump();
   EXPECT_EQ(listed["structuredContent"]["connectors"][0]["name"], "one") << listed.dump();
-  EXPECT_EQ(Value::parse(listed["content"][0]["text"].get<std::string>()), listed["structuredContent"]);
+  EXPECT_EQ(Value::parse(listed["content"][0]["text"].get<std::string>()),
+            listed["structuredContent"]);
 
-  Value described =
-      (*server.Handle(ToolCall(2, "describe_entity", {{"connector", "one"}, {"entity", "things"}})))["result"];
+  Value described = (*server.Handle(
+      ToolCall(2, "describe_entity", {{"connector", "one"}, {"entity", "things"}})))["result"];
   ASSERT_FALSE(described["isError"].get<bool>()) << described.dump();
   EXPECT_EQ(described["structuredContent"]["cursor"], "n") << described.dump();
   EXPECT_EQ(described["structuredContent"]["fields"][0]["name"], "id") << described.dump();
 
-  Value runs = (*server.Handle(ToolCall(3, "list_sync_runs", {{"connector", "one"}, {"limit", 5}})))["result"];
+  Value runs = (*server.Handle(
+      ToolCall(3, "list_sync_runs", {{"connector", "one"}, {"limit", 5}})))["result"];
   ASSERT_FALSE(runs["isError"].get<bool>()) << runs.dump();
   EXPECT_EQ(runs["structuredContent"]["runs"], Value::array()) << runs.dump();
 }
@@ -276,7 +294,8 @@ TEST_F(McpServerTest, SecretsAreMaskedInResultsAndErrors) {
   const std::string secret = "mcp-test-secret-7f3a91";
   SecretMasker::Global().Add(secret);
   SecretMasker::Global().Add("987654321012");
-  Value masked = MaskSecretsIn(Value{{"text", "key=" + secret}, {secret, 1}, {"n", 987654321012}, {"ok", 5}});
+  Value masked =
+      MaskSecretsIn(Value{{"text", "key=" + secret}, {secret, 1}, {"n", 987654321012}, {"ok", 5}});
   EXPECT_EQ(masked.dump().find(secret), std::string::npos) << masked.dump();
   EXPECT_EQ(masked["text"], "key=***");
   EXPECT_EQ(masked["n"], "***");
@@ -284,7 +303,8 @@ TEST_F(McpServerTest, SecretsAreMaskedInResultsAndErrors) {
 
   SyncJobs jobs(options_);
   McpServer server(options_, jobs);
-  Value response = *server.Handle(ToolCall(1, "describe_entity", {{"connector", secret}, {"entity", "x"}}));
+  Value response =
+      *server.Handle(ToolCall(1, "describe_entity", {{"connector", secret}, {"entity", "x"}}));
   EXPECT_EQ(response.dump().find(secret), std::string::npos) << response.dump();
   Value refused = *server.Handle(ToolCall(2, "no_tool_" + secret));
   EXPECT_EQ(refused.dump().find(secret), std::string::npos) << refused.dump();

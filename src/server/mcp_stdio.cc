@@ -69,7 +69,8 @@ int RunMcpStdio(const ServeOptions& options) {
     // Fail at once, with the reason on stderr, rather than on every call.
     Result<std::unique_ptr<WorkspaceSession>> session = WorkspaceSession::Open(options);
     if (!session.ok()) {
-      Log("cannot open the workspace " + options.workspace_path + ": " + session.status().ToString());
+      Log("cannot open the workspace " + options.workspace_path + ": " +
+          session.status().ToString());
       return 1;
     }
   }
@@ -81,9 +82,11 @@ int RunMcpStdio(const ServeOptions& options) {
   auto answer = [&](const std::string& line, bool too_long) {
     std::optional<Value> response;
     if (too_long) {
-      response = Value{{"jsonrpc", "2.0"},
-                       {"id", nullptr},
-                       {"error", {{"code", -32700}, {"message", "parse error: the message is longer than 16 MiB"}}}};
+      response = Value{
+          {"jsonrpc", "2.0"},
+          {"id", nullptr},
+          {"error",
+           {{"code", -32700}, {"message", "parse error: the message is longer than 16 MiB"}}}};
     } else if (!IsBlank(line)) {
       response = server.HandleText(line);
     }

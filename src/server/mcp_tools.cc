@@ -35,7 +35,9 @@ struct ToolSpec {
   ToolHandler handler;
 };
 
-Value StringProperty(const char* description) { return Value{{"type", "string"}, {"description", description}}; }
+Value StringProperty(const char* description) {
+  return Value{{"type", "string"}, {"description", description}};
+}
 
 Value Schema(Value properties, std::vector<std::string> required) {
   Value schema = Value::object();
@@ -80,13 +82,15 @@ Result<Value> ListConnectorsTool(const ServeOptions& options, SyncJobs&, const V
 
 Result<Value> DescribeEntityTool(const ServeOptions& options, SyncJobs&, const Value& arguments) {
   ASSIGN_OR_RETURN(std::unique_ptr<WorkspaceSession> session, OpenSession(options));
-  return DescribeEntity(*session, arguments["connector"].get<std::string>(), arguments["entity"].get<std::string>());
+  return DescribeEntity(*session, arguments["connector"].get<std::string>(),
+                        arguments["entity"].get<std::string>());
 }
 
 Result<Value> QueryTool(const ServeOptions& options, SyncJobs&, const Value& arguments) {
   const std::string sql = arguments["sql"].get<std::string>();
   QueryLimits limits;
-  limits.max_rows = arguments.contains("max_rows") ? arguments["max_rows"].get<int64_t>() : options.default_row_cap;
+  limits.max_rows = arguments.contains("max_rows") ? arguments["max_rows"].get<int64_t>()
+                                                   : options.default_row_cap;
   limits.max_rows = std::clamp<int64_t>(limits.max_rows, 1, options.max_row_cap);
   limits.timeout = options.query_timeout;
   ASSIGN_OR_RETURN(std::unique_ptr<WorkspaceSession> session, OpenSession(options));
@@ -114,7 +118,8 @@ Result<Value> ListSyncRunsTool(const ServeOptions& options, SyncJobs&, const Val
 Result<Value> RunSyncTool(const ServeOptions&, SyncJobs& jobs, const Value& arguments) {
   SyncRequest request;
   request.connector = arguments["connector"].get<std::string>();
-  if (arguments.contains("entities")) request.entities = arguments["entities"].get<std::vector<std::string>>();
+  if (arguments.contains("entities"))
+    request.entities = arguments["entities"].get<std::vector<std::string>>();
   if (arguments.contains("full")) request.full = arguments["full"].get<bool>();
   ASSIGN_OR_RETURN(int64_t id, jobs.Start(request));
   return jobs.Wait(id);
@@ -122,9 +127,10 @@ Result<Value> RunSyncTool(const ServeOptions&, SyncJobs& jobs, const Value& argu
 
 Result<Value> RunActionTool(const ServeOptions& options, SyncJobs&, const Value& arguments) {
   ASSIGN_OR_RETURN(std::unique_ptr<WorkspaceSession> session, OpenSession(options));
-  Value action_arguments = arguments.contains("arguments") ? arguments["arguments"] : Value::object();
-  return RunAction(*session, arguments["connector"].get<std::string>(), arguments["action"].get<std::string>(),
-                   action_arguments);
+  Value action_arguments =
+      arguments.contains("arguments") ? arguments["arguments"] : Value::object();
+  return RunAction(*session, arguments["connector"].get<std::string>(),
+                   arguments["action"].get<std::string>(), action_arguments);
 }
 
 const std::vector<ToolSpec>& Tools() {
@@ -132,43 +138,45 @@ const std::vector<ToolSpec>& Tools() {
     std::vector<ToolSpec> list;
     list.push_back(
         {"list_connectors", "List connectors",
-         "The workspace's connectors: for each its name, connector type and version, description, the entities "
-         "it can be queried through (live tables named <connector>.<entity>) and the actions it offers. Start "
-         "here, then call describe_entity before writing a query.",
+         "The workspace's connectors: for each its name, connector type and version, description, "
+         "the entities it can be queried through (live tables named <connector>.<entity>) and the "
+         "actions it offers. Start here, then call describe_entity before writing a query.",
          Schema(Value::object(), {}), true, false, true, false, false, ListConnectorsTool});
-    list.push_back(
-        {"describe_entity", "Describe an entity",
-         "One entity of a connector: its fields with types, which are the primary key and which are "
-         "filterable; the pushdown (filters and operators the API applies itself, whether LIMIT reaches the "
-         "API); the incremental cursor field; the parent entity; and the table a sync writes it to "
-         "(<connector>_<entity>). Filter on pushed-down fields in WHERE so a query reads only what it needs.",
-         Schema({{"connector", StringProperty("The connector's name, as list_connectors gives it.")},
-                 {"entity", StringProperty("The entity's name, e.g. 'items'.")}},
-                {"connector", "entity"}),
-         true, false, true, false, false, DescribeEntityTool});
+    list.push_back({"describe_entity", "Describe an entity",
+                    "One entity of a connector: its fields with types, which are the primary key "
+                    "and which are filterable; the pushdown (filters and operators the API applies "
+                    "itself, whether LIMIT reaches the API); the incremental cursor field; the "
+                    "parent entity; and the table a sync writes it to (<connector>_<entity>). "
+                    "Filter on pushed-down fields in WHERE so a query reads only what it needs.",
+                    Schema({{"connector",
+                             StringProperty("The connector's name, as list_connectors gives it.")},
+                            {"entity", StringProperty("The entity's name, e.g. 'items'.")}},
+                           {"connector", "entity"}),
+                    true, false, true, false, false, DescribeEntityTool});
     list.push_back(
         {"query", "Run a read-only SQL query",
          "Runs one read-only SQLite SELECT (or WITH / VALUES / EXPLAIN) over live entities (FROM "
-         "<connector>.<entity>: fetched from the API now, WHERE filters pushed down where the entity allows) "
-         "and synced tables (<connector>_<entity>). Anything that would write is refused. Returns the columns, "
-         "the rows as objects (at most max_rows; truncated says more were left), and explain: what each "
-         "live table's handler was asked. Use LIMIT and pushed-down filters on live entities: each row read "
-         "may cost an API call.",
-         Schema({{"sql", StringProperty("One SQL statement, e.g. SELECT id, name FROM prod.items WHERE status = "
-                                        "'active' LIMIT 10.")},
+         "<connector>.<entity>: fetched from the API now, WHERE filters pushed down where the "
+         "entity allows) and synced tables (<connector>_<entity>). Anything that would write is "
+         "refused. Returns the columns, the rows as objects (at most max_rows; truncated says more "
+         "were left), and explain: what each live table's handler was asked. Use LIMIT and "
+         "pushed-down filters on live entities: each row read may cost an API call.",
+         Schema({{"sql", StringProperty("One SQL statement, e.g. SELECT id, name FROM prod.items "
+                                        "WHERE status = 'active' LIMIT 10.")},
                  {"max_rows",
                   {{"type", "integer"},
                    {"minimum", 1},
-                   {"description", "The most rows to return (default: the server's cap, 1000 unless "
-                                   "configured; larger values are lowered to the server's --max-rows)."}}}},
+                   {"description",
+                    "The most rows to return (default: the server's cap, 1000 unless configured; "
+                    "larger values are lowered to the server's --max-rows)."}}}},
                 {"sql"}),
          true, false, true, true, false, QueryTool});
     list.push_back(
         {"list_sync_runs", "List sync runs",
-         "The sync history, newest first: per run the connector, entity, destination table, mode, status "
-         "(running, done, failed, partial, interrupted), rows read/written/deleted, start, finish, duration "
-         "and, for a failure, its kind, message and origin (api, handler, destination, engine). Page with "
-         "before_id = the answer's next_before_id.",
+         "The sync history, newest first: per run the connector, entity, destination table, mode, "
+         "status (running, done, failed, partial, interrupted), rows read/written/deleted, start, "
+         "finish, duration and, for a failure, its kind, message and origin (api, handler, "
+         "destination, engine). Page with before_id = the answer's next_before_id.",
          Schema({{"connector", StringProperty("Only this connector's runs.")},
                  {"status",
                   {{"type", "string"},
@@ -180,15 +188,17 @@ const std::vector<ToolSpec>& Tools() {
                    {"maximum", kMaxRunLimit},
                    {"description", "The most runs to return (default 20)."}}},
                  {"before_id",
-                  {{"type", "integer"}, {"description", "Only runs older than this run id (paging)."}}}},
+                  {{"type", "integer"},
+                   {"description", "Only runs older than this run id (paging)."}}}},
                 {}),
          true, false, true, false, false, ListSyncRunsTool});
     list.push_back(
         {"run_sync", "Sync a connector",
-         "Syncs a connector's entities into the workspace (tables <connector>_<entity>), incrementally from "
-         "each entity's cursor unless full is true, and waits for it to finish. Returns the job: status "
-         "(done or failed), per-entity rows read and written, and the error if it failed. Calls the "
-         "connector's API; rerunning it only brings the tables up to date.",
+         "Syncs a connector's entities into the workspace (tables <connector>_<entity>), "
+         "incrementally from each entity's cursor unless full is true, and waits for it to finish. "
+         "Returns the job: status (done or failed), per-entity rows read and written, and the "
+         "error if it failed. Calls the connector's API; rerunning it only brings the tables up to "
+         "date.",
          Schema({{"connector", StringProperty("The connector to sync.")},
                  {"entities",
                   {{"type", "array"},
@@ -196,16 +206,18 @@ const std::vector<ToolSpec>& Tools() {
                    {"description", "Only these entities (default: all of the connector's)."}}},
                  {"full",
                   {{"type", "boolean"},
-                   {"description", "Read everything, ignoring the incremental mark (default false)."}}}},
+                   {"description",
+                    "Read everything, ignoring the incremental mark (default false)."}}}},
                 {"connector"}),
          false, false, true, true, true, RunSyncTool});
     list.push_back(
         {"run_action", "Run a connector action",
-         "Runs one of a connector's actions (list_connectors lists them, e.g. 'items.create') with its "
-         "arguments: it changes data in the external system, so it cannot be undone by Sluice. Returns what "
-         "the action's handler returned and anything it printed.",
+         "Runs one of a connector's actions (list_connectors lists them, e.g. 'items.create') with "
+         "its arguments: it changes data in the external system, so it cannot be undone by Sluice. "
+         "Returns what the action's handler returned and anything it printed.",
          Schema({{"connector", StringProperty("The connector whose action runs.")},
-                 {"action", StringProperty("The action, as '<entity>.<action>', e.g. 'items.create'.")},
+                 {"action",
+                  StringProperty("The action, as '<entity>.<action>', e.g. 'items.create'.")},
                  {"arguments",
                   {{"type", "object"},
                    {"description", "The action's named arguments, e.g. {\"name\": \"x\"}."}}}},
@@ -227,22 +239,25 @@ const char* JsonTypeOf(const Value& value) {
 Status CheckArguments(const ToolSpec& tool, const Value& arguments) {
   const std::string where = std::string("tool '") + tool.name + "'";
   if (!arguments.is_object()) {
-    return Status(ErrorKind::kInvalidArgument,
-                  where + ": arguments must be a JSON object, not " + std::string(JsonTypeOf(arguments)));
+    return Status(ErrorKind::kInvalidArgument, where + ": arguments must be a JSON object, not " +
+                                                   std::string(JsonTypeOf(arguments)));
   }
   const Value& properties = tool.input_schema["properties"];
   for (const auto& [key, value] : arguments.items()) {
     if (!properties.contains(key)) {
       std::string known;
-      for (const auto& [name, unused] : properties.items()) known += (known.empty() ? "" : ", ") + name;
-      return Status(ErrorKind::kInvalidArgument, where + ": unknown argument '" + key + "' (it takes " +
-                                                     (known.empty() ? std::string("none") : known) + ")");
+      for (const auto& [name, unused] : properties.items())
+        known += (known.empty() ? "" : ", ") + name;
+      return Status(ErrorKind::kInvalidArgument,
+                    where + ": unknown argument '" + key + "' (it takes " +
+                        (known.empty() ? std::string("none") : known) + ")");
     }
     const Value& property = properties[key];
     const std::string type = property["type"].get<std::string>();
-    bool type_ok = (type == "string" && value.is_string()) || (type == "integer" && value.is_number_integer()) ||
-                   (type == "boolean" && value.is_boolean()) || (type == "object" && value.is_object()) ||
-                   (type == "array" && value.is_array());
+    bool type_ok = (type == "string" && value.is_string()) ||
+                   (type == "integer" && value.is_number_integer()) ||
+                   (type == "boolean" && value.is_boolean()) ||
+                   (type == "object" && value.is_object()) || (type == "array" && value.is_array());
     if (type_ok && type == "array") {
       for (const Value& item : value) type_ok = type_ok && item.is_string();
     }
@@ -252,20 +267,23 @@ Status CheckArguments(const ToolSpec& tool, const Value& arguments) {
       type_ok = false;
     }
     if (!type_ok) {
-      return Status(ErrorKind::kInvalidArgument, where + ": argument '" + key + "' must be " +
-                                                     (type == "array" ? "an array of strings" : "a " + type) +
-                                                     ", not " + JsonTypeOf(value));
+      return Status(ErrorKind::kInvalidArgument,
+                    where + ": argument '" + key + "' must be " +
+                        (type == "array" ? "an array of strings" : "a " + type) + ", not " +
+                        JsonTypeOf(value));
     }
     if (property.contains("minimum") && value.get<int64_t>() < property["minimum"].get<int64_t>()) {
-      return Status(ErrorKind::kInvalidArgument, where + ": argument '" + key + "' must be at least " +
-                                                     property["minimum"].dump());
+      return Status(
+          ErrorKind::kInvalidArgument,
+          where + ": argument '" + key + "' must be at least " + property["minimum"].dump());
     }
     if (property.contains("maximum") && value.get<int64_t>() > property["maximum"].get<int64_t>()) {
-      return Status(ErrorKind::kInvalidArgument, where + ": argument '" + key + "' must be at most " +
-                                                     property["maximum"].dump());
+      return Status(
+          ErrorKind::kInvalidArgument,
+          where + ": argument '" + key + "' must be at most " + property["maximum"].dump());
     }
-    if (property.contains("enum") &&
-        std::find(property["enum"].begin(), property["enum"].end(), value) == property["enum"].end()) {
+    if (property.contains("enum") && std::find(property["enum"].begin(), property["enum"].end(),
+                                               value) == property["enum"].end()) {
       return Status(ErrorKind::kInvalidArgument,
                     where + ": argument '" + key + "' must be one of " + property["enum"].dump());
     }
@@ -303,7 +321,8 @@ Value ErrorResult(const Status& status) {
 }
 
 Value MaskAtDepth(const Value& value, int depth) {
-  if (depth > kMaxResultDepth) return "(nested deeper than " + std::to_string(kMaxResultDepth) + " levels)";
+  if (depth > kMaxResultDepth)
+    return "(nested deeper than " + std::to_string(kMaxResultDepth) + " levels)";
   const SecretMasker& masker = SecretMasker::Global();
   if (value.is_string()) return masker.Mask(value.get_ref<const std::string&>());
   if (value.is_number()) {
@@ -317,7 +336,8 @@ Value MaskAtDepth(const Value& value, int depth) {
   }
   if (value.is_object()) {
     Value copy = Value::object();
-    for (const auto& [key, item] : value.items()) copy[masker.Mask(key)] = MaskAtDepth(item, depth + 1);
+    for (const auto& [key, item] : value.items())
+      copy[masker.Mask(key)] = MaskAtDepth(item, depth + 1);
     return copy;
   }
   return value;
@@ -351,19 +371,23 @@ Value McpToolList(const ServeOptions& options) {
 Result<Value> CallMcpTool(const ServeOptions& options, SyncJobs& jobs, const std::string& name,
                           const Value& arguments) {
   const auto& tools = Tools();
-  auto tool = std::find_if(tools.begin(), tools.end(), [&](const ToolSpec& spec) { return name == spec.name; });
+  auto tool = std::find_if(tools.begin(), tools.end(),
+                           [&](const ToolSpec& spec) { return name == spec.name; });
   if (tool == tools.end()) {
     std::string known;
     for (const ToolSpec& spec : tools) {
-      if (!spec.writes || options.allow_writes) known += (known.empty() ? "" : ", ") + std::string(spec.name);
+      if (!spec.writes || options.allow_writes)
+        known += (known.empty() ? "" : ", ") + std::string(spec.name);
     }
-    return Status(ErrorKind::kInvalidArgument, "unknown tool '" + name + "' (tools: " + known + ")");
+    return Status(ErrorKind::kInvalidArgument,
+                  "unknown tool '" + name + "' (tools: " + known + ")");
   }
   if (tool->writes && !options.allow_writes) {
     return Status(ErrorKind::kInvalidArgument,
                   "writes are off: the " + name +
                       " tool exists only when the server is started with --allow-writes "
-                      "(`sluice mcp WORKSPACE --allow-writes`, or `sluice serve --allow-writes` with the token)");
+                      "(`sluice mcp WORKSPACE --allow-writes`, or `sluice serve --allow-writes` "
+                      "with the token)");
   }
   RETURN_IF_ERROR(CheckArguments(*tool, arguments));
   Result<Value> outcome = tool->handler(options, jobs, arguments);
