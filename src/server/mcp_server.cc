@@ -169,7 +169,9 @@ Value McpServer::Dispatch(const Value& id, const std::string& method, const Valu
       return ErrorResponse(id, kInvalidParams,
                            "invalid params: tools/call needs \"name\" (a string)");
     }
-    const Value arguments = params.contains("arguments") ? params["arguments"] : Value::object();
+    // Absent and null both mean "no arguments" (clients differ).
+    const bool has_arguments = params.contains("arguments") && !params["arguments"].is_null();
+    const Value arguments = has_arguments ? params["arguments"] : Value::object();
     Result<Value> result =
         CallMcpTool(options_, jobs_, params["name"].get<std::string>(), arguments);
     if (!result.ok())

@@ -273,6 +273,8 @@ TEST_F(McpServerTest, ListAndDescribeSeeTheWorkspace) {
   SyncJobs jobs(options_);
   McpServer server(options_, jobs);
   Value listed = (*server.Handle(ToolCall(1, "list_connectors")))["result"];
+  Value null_arguments = *server.Handle(ToolCall(1, "list_connectors", nullptr));
+  EXPECT_EQ(null_arguments["result"], listed) << null_arguments.dump();
   ASSERT_FALSE(listed["isError"].get<bool>()) << listed.dump();
   EXPECT_EQ(listed["structuredContent"]["connectors"][0]["name"], "one") << listed.dump();
   EXPECT_EQ(Value::parse(listed["content"][0]["text"].get<std::string>()),
