@@ -56,16 +56,28 @@ std::string RunStatus(const std::string& stored) { return stored == "ok" ? "done
 // recovered from the words each kind's messages carry (the kind name when a
 // handler threw one, the engine's wording otherwise).
 std::string GuessKind(const std::string& message) {
+  // Most specific first: the handler's error class, then a kind name, then
+  // the engine's wording.
   static const std::pair<const char*, const char*> kWords[] = {
-      {"auth_error", "auth_error"},           {"401", "auth_error"},
-      {"403", "auth_error"},                  {"unauthorized", "auth_error"},
-      {"Unauthorized", "auth_error"},         {"Invalid API key", "auth_error"},
-      {"rate_limit_error", "rate_limit_error"}, {"429", "rate_limit_error"},
-      {"timeout_error", "timeout_error"},     {"timed out", "timeout_error"},
-      {"connection_error", "connection_error"}, {"Connection refused", "connection_error"},
-      {"could not connect", "connection_error"}, {"destination", "destination_error"},
-      {"connector_error", "connector_error"}, {"handler", "connector_error"},
+      {"ConnectorAuthError", "auth_error"},
+      {"ConnectorRateLimitError", "rate_limit_error"},
+      {"ConnectorConnectionError", "connection_error"},
+      {"ConnectorTimeoutError", "timeout_error"},
+      {"ConnectorError", "connector_error"},
+      {"auth_error", "auth_error"},
+      {"rate_limit_error", "rate_limit_error"},
+      {"connection_error", "connection_error"},
+      {"timeout_error", "timeout_error"},
+      {"destination_error", "destination_error"},
+      {"connector_error", "connector_error"},
+      {"HTTP 401", "auth_error"},
+      {"HTTP 403", "auth_error"},
+      {"HTTP 429", "rate_limit_error"},
+      {"timed out", "timeout_error"},
+      {"Connection refused", "connection_error"},
+      {"destination '", "destination_error"},
   };
+
   for (const auto& [word, kind] : kWords) {
     if (message.find(word) != std::string::npos) return kind;
   }
@@ -140,12 +152,11 @@ void AddFileMarks(const std::string& path, const std::string& destination, Value
   Database db(raw);
   if (rc != SQLITE_OK) return;
   auto rows = SelectRows(db,
-                         "SELECT connector, entity, destination, cursor_field, cursor_value, updated_at "
-                         "FROM _sluice_sync_state ORDER BY connector, entity");
+                         "SELECT connector, entity, destination AS \"table\", cursor_field, cursor_value, "
+                         "updated_at FROM _sluice_sync_state ORDER BY connector, entity");
   if (!rows.ok()) return;  // not a file Sluice synced to
   for (Value& row : *rows) {
-    if (Text(row["destination"]) != destination && !destination.empty()) row["destination"] = destination;
-    row["kept_in"] = path;
+    row["destination"] = destination;
     DecodeCursor(row);
     marks.push_back(std::move(row));
   }
@@ -338,11 +349,11 @@ Result<Value> ListSchedules(WorkspaceSession& session) {
 Result<Value> ListMarks(WorkspaceSession& session) {
   Workspace& workspace = session.workspace();
   ASSIGN_OR_RETURN(auto rows, SelectRows(workspace.db(),
-                                         "SELECT connector, entity, destination, cursor_field, cursor_value, "
-                                         "updated_at FROM _sluice_sync_state ORDER BY connector, entity"));
+                                         "SELECT connector, entity, destination AS \"table\", cursor_field, "
+                                         "cursor_value, updated_at FROM _sluice_sync_state ORDER BY connector, entity"));
   Value marks = Value::array();
   for (Value& row : rows) {
-    row["kept_in"] = kWorkspaceDestination;
+    row["destination"] = kWorkspaceDestination;
     DecodeCursor(row);
     marks.push_back(std::move(row));
   }
@@ -476,11 +487,12 @@ Result<Value> ResetMark(WorkspaceSession& session, const std::string& connector,
                       "' is kept in that destination; run a full sync (POST /api/sync with \"full\": true) instead");
   }
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(workspace.db()));
+  // The workspace keys its marks by table (sqlite_destination.cc): every
+  // table the entity was synced to in the workspace forgets its mark.
   ASSIGN_OR_RETURN(Stmt forget, workspace.db().Prepare("DELETE FROM _sluice_sync_state WHERE connector = ?1 AND "
-                                                       "entity = ?2 AND destination = ?3"));
+                                                       "entity = ?2"));
   RETURN_IF_ERROR(forget.BindText(1, connector));
   RETURN_IF_ERROR(forget.BindText(2, entity));
-  RETURN_IF_ERROR(forget.BindText(3, where));
   RETURN_IF_ERROR(forget.Run());
   int removed = workspace.db().Changes();
   RETURN_IF_ERROR(tx.Commit());
