@@ -89,17 +89,24 @@ Result<Value> ListMarks(WorkspaceSession& session);
 Result<Value> ListTables(WorkspaceSession& session);
 
 // Writes (the caller has checked the server allows them).
-struct SyncRequest {
+// Not "SyncRequest": sync/sync_driver.h has a sluice::SyncRequest, and two
+// classes of one name in one namespace break the one-definition rule (the
+// linker kept one destructor for both: a crash, not a compile error).
+struct SyncJobRequest {
   std::string connector;
   std::vector<std::string> entities;  // empty: all of the connector's
   bool full = false;                  // FULL: ignore the incremental mark
   std::string destination;            // empty: the workspace
 };
+// The first name, kept for code written against it (an alias is no class,
+// so no ODR clash; a file that also includes sync/sync_driver.h must write
+// SyncJobRequest).
+using SyncRequest = SyncJobRequest;
 // The SYNC statement's text for `request`. The language has no quoted
 // identifier, so each name must pass CheckName (letters, digits, `_`: no
 // quote, semicolon, space or dot) and exist in the catalog; kNotFound /
 // kInvalidArgument otherwise. E.g. "SYNC CONNECTOR prod ENTITIES (items) FULL;"
-Result<std::string> SyncStatementFor(WorkspaceSession& session, const SyncRequest& request);
+Result<std::string> SyncStatementFor(WorkspaceSession& session, const SyncJobRequest& request);
 // Runs an action (CONNECTOR_EXEC connector.entity.action(args)):
 // {"connector", "action", "result": value, "printed": [...]}. `arguments`
 // must be an object; it reaches the statement as a variable, never as text.

@@ -23,8 +23,8 @@ CREATE CONNECTOR ENTITY 'svc.items' DESCRIPTION 'Items'
 CREATE CONNECTOR ENTITY 'svc.pages' FIELDS {"id": {"type": "string", "primary_key": true}}
   PUSHDOWN OFFSET
   QUERY_HANDLER '''async function query() { return []; }''';
-CREATE CONNECTOR ACTION 'svc.items.poke' PARAMETERS {"x": {"type": "integer"}}
-  HANDLER '''async function execute(config, params) { return {doubled: params.x * 2}; }''';
+CREATE CONNECTOR ACTION 'svc.items.poke' PARAMETERS {"x": {"type": "integer"}, "s": {"type": "string"}}
+  HANDLER '''async function execute(config, params) { return {doubled: params.x * 2, s: params.s}; }''';
 CREATE CONNECTOR c TYPE 'svc' CONFIG {"key": "k"};
 )sql";
 
@@ -83,7 +83,7 @@ TEST_F(WorkspaceViewsTest, DescribesPushdownFromFields) {
 }
 
 TEST_F(WorkspaceViewsTest, SyncShowsInRunsTablesAndMarksAndResetForgetsTheMark) {
-  SyncRequest request;
+  SyncJobRequest request;
   request.connector = "c";
   request.entities = {"items"};
   auto statement = SyncStatementFor(*session_, request);
@@ -130,10 +130,12 @@ TEST_F(WorkspaceViewsTest, SyncShowsInRunsTablesAndMarksAndResetForgetsTheMark) 
 TEST_F(WorkspaceViewsTest, RunsFilterPageAndExplainFailures) {
   SyncRuns runs(session_->workspace().db());
   for (int i = 0; i < 3; ++i) {
-    auto id = runs.Start({"c", "items", "workspace", "c_items", "full", "overwrite", "2026-01-01T00:00:00Z", ""});
+    auto id = runs.Start(
+        {"c", "items", "workspace", "c_items", "full", "overwrite", "2026-01-01T00:00:00Z", ""});
     ASSERT_TRUE(id.ok());
     SyncRunEnd end;
-    if (i == 1) end.status = Status(ErrorKind::kAuth, "sync c.items: auth_error: Invalid API key (HTTP 401)");
+    if (i == 1)
+      end.status = Status(ErrorKind::kAuth, "sync c.items: auth_error: Invalid API key (HTTP 401)");
     ASSERT_TRUE(runs.Finish(*id, end).ok());
   }
   RunFilter filter;
@@ -160,11 +162,19 @@ TEST_F(WorkspaceViewsTest, RunsFilterPageAndExplainFailures) {
 }
 
 TEST_F(WorkspaceViewsTest, HostileNamesCannotReachTheStatement) {
-  const std::vector<std::string> hostile = {
-      "c; DROP TABLE x",  "c\"", "c'", "c ENTITIES (items) TO 'x.db'", "c.items", "",
-      "c\n", "é\xff", std::string(10000, 'a'), "c--", "c/*"};
+  const std::vector<std::string> hostile = {"c; DROP TABLE x",
+                                            "c\"",
+                                            "c'",
+                                            "c ENTITIES (items) TO 'x.db'",
+                                            "c.items",
+                                            "",
+                                            "c\n",
+                                            "é\xff",
+                                            std::string(10000, 'a'),
+                                            "c--",
+                                            "c/*"};
   for (const std::string& name : hostile) {
-    SyncRequest request;
+    SyncJobRequest request;
     request.connector = name;
     auto statement = SyncStatementFor(*session_, request);
     EXPECT_FALSE(statement.ok()) << name;
@@ -181,7 +191,7 @@ TEST_F(WorkspaceViewsTest, HostileNamesCannotReachTheStatement) {
   }
   // A non-ASCII name the catalog does hold is written as it is.
   ASSERT_TRUE(session_->Run("CREATE CONNECTOR café TYPE 'svc' CONFIG {\"key\": \"k\"};").ok());
-  SyncRequest request;
+  SyncJobRequest request;
   request.connector = "café";
   auto statement = SyncStatementFor(*session_, request);
   ASSERT_TRUE(statement.ok()) << statement.status().message();
@@ -190,15 +200,18 @@ TEST_F(WorkspaceViewsTest, HostileNamesCannotReachTheStatement) {
 
 TEST_F(WorkspaceViewsTest, RunsAnActionWithArgumentsAsAValue) {
   // A string argument with quotes and a semicolon stays a value.
-  auto result = RunAction(*session_, "c", "items.poke", Value{{"x", 21}, {"s", "'); DROP TABLE t; --"}});
+  auto result =
+      RunAction(*session_, "c", "items.poke", Value{{"x", 21}, {"s", "'); DROP TABLE t; --"}});
   ASSERT_TRUE(result.ok()) << result.status().message();
   EXPECT_EQ((*result)["result"]["doubled"], 42);
-  EXPECT_EQ(RunAction(*session_, "c", "items.poke", Value::array()).status().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_EQ((*result)["result"]["s"], "'); DROP TABLE t; --");
+  EXPECT_EQ(RunAction(*session_, "c", "items.poke", Value::array()).status().kind(),
+            ErrorKind::kInvalidArgument);
 }
 
 TEST_F(WorkspaceViewsTest, JobsRunOnTheirOwnThreadWithFigures) {
   SyncJobs jobs(options_);
-  SyncRequest request;
+  SyncJobRequest request;
   request.connector = "c";
   request.entities = {"items"};
   auto id = jobs.Start(request);
