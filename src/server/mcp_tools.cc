@@ -116,7 +116,7 @@ Result<Value> ListSyncRunsTool(const ServeOptions& options, SyncJobs&, const Val
 }
 
 Result<Value> RunSyncTool(const ServeOptions&, SyncJobs& jobs, const Value& arguments) {
-  SyncRequest request;
+  SyncJobRequest request;
   request.connector = arguments["connector"].get<std::string>();
   if (arguments.contains("entities"))
     request.entities = arguments["entities"].get<std::vector<std::string>>();
