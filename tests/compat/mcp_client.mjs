@@ -212,7 +212,10 @@ async function http(writes) {
       note(`${where}: POST ${endpoint} without the token`);
       const refused = new Client({ name: 'no-token', version: '1.0.0' });
       await assert.rejects(refused.connect(traced(new StreamableHTTPClientTransport(endpoint))),
-                           error => /401|unauthorized/i.test(String(error.message)) || error.code === 401);
+                           error => {
+                             transcript.push(`✗ ${error.message}`);
+                             return error.code === 401 && /unauthorized/.test(String(error.message));
+                           });
       ok(`${where}: a client without the token is refused (401)`);
     }
     note(`${where}: ${endpoint}${writes ? ' with Authorization: Bearer <token>' : ''}`);
