@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 #include "core/value.h"
@@ -37,13 +38,24 @@ class McpServer {
   std::optional<Value> HandleText(const std::string& text);
 
  private:
+  std::optional<Value> HandleOne(const Value& message);
+  Value Dispatch(const Value& id, const std::string& method, const Value& params);
+
   const ServeOptions& options_;
   SyncJobs& jobs_;
 };
 
+// The MCP revisions this server speaks, newest first: initialize answers
+// the client's when it is one of them, else the newest.
+const std::vector<std::string>& McpProtocolVersions();
+
 // `sluice mcp`: reads messages from stdin line by line and writes responses
-// to stdout, one per line, until stdin closes. Logs go to stderr. The exit
-// status.
+// to stdout, one per line, until stdin closes. Nothing else ever reaches
+// stdout: file descriptor 1 is pointed at stderr for the rest of the
+// process, so a handler's or library's stray output lands in the log
+// rather than corrupting the protocol. A line longer than 16 MiB or not
+// JSON answers -32700 and the server goes on. 0 when stdin closes; 1 when
+// the workspace cannot be opened or stdout is gone.
 int RunMcpStdio(const ServeOptions& options);
 
 }  // namespace sluice
