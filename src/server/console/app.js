@@ -308,8 +308,10 @@ function runningSyncs(runs, jobs) {
     if (job.status !== 'running') continue;
     items.push({ label: job.connector, detail: job.statement, started_at: job.started_at, entities: job.entities || [] });
   }
+  // A job's own runs are already shown with its figures.
+  const jobConnectors = new Set(items.map((item) => item.label));
   for (const run of runs) {
-    if (run.status !== 'running') continue;
+    if (run.status !== 'running' || jobConnectors.has(run.connector)) continue;
     items.push({ label: `${run.connector} · ${run.entity}`, detail: `into ${run.table || run.destination || ''}`, started_at: run.started_at,
       entities: [{ label: run.entity, rows_read: run.rows_read, rows_written: run.rows_written }] });
   }
