@@ -169,7 +169,7 @@ function cellValue(v) {
 function table(columns, rows, emptyMessage) {
   if (!rows || rows.length === 0) return empty(emptyMessage || 'Nothing here yet.');
   return h('div', { class: 'table-wrap' },
-    h('table', {},
+    h('table', { class: 'data' },
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.num ? 'num' : '' }, c.label)))),
       h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((c) => {
         const v = c.render(row);
@@ -245,7 +245,7 @@ function runColumns(opts = {}) {
     { label: 'Deleted', num: true, render: (r) => num(r.rows_deleted) },
     { label: 'Duration', num: true, render: (r) => duration(runDuration(r)) });
   if (!opts.compact) {
-    cols.push({ label: 'Mode', render: (r) => h('span', { class: 'muted' }, [r.mode, r.write_mode].filter(Boolean).join(' · ')) });
+    cols.push({ label: 'Mode', render: (r) => h('span', { class: 'muted', title: r.write_mode ? `write mode: ${r.write_mode}` : null }, r.mode || '—') });
     cols.push({ label: 'Version', render: (r) => r.type_version ? h('code', {}, r.type_version) : h('span', { class: 'muted' }, '—') });
   }
   cols.push({ label: 'Started', cls: 'nowrap', render: (r) => time(r.started_at) });
@@ -289,7 +289,7 @@ async function pageOverview(page, ctx) {
         { label: 'Status', render: (r) => badge(r.status) },
         { label: 'Connector · entity', cls: 'nowrap', render: (r) => `${r.connector} · ${r.entity}` },
         { label: 'Where', render: (r) => r.error ? h('code', {}, r.error.origin || r.error.kind || '') : '—' },
-        { label: 'Error', render: (r) => r.error ? r.error.message : '—' },
+        { label: 'Error', cls: 'wrap', render: (r) => r.error ? r.error.message : '—' },
         { label: 'When', cls: 'nowrap', render: (r) => time(r.finished_at || r.started_at) },
       ], failed.slice(0, 5)))]);
   }
@@ -337,9 +337,9 @@ function connectorsTable(list) {
   return panel(null, table([
     { label: 'Connector', render: (c) => h('strong', {}, linkConnector(c.name)) },
     { label: 'Type', render: (c) => h('span', {}, c.type || '—', c.type_version ? h('span', { class: 'muted' }, ` ${c.type_version}`) : null) },
-    { label: 'Entities', render: (c) => h('div', { class: 'entity-list' }, (c.entities || []).map((e) => linkEntity(c.name, e))) },
+    { label: 'Entities', cls: 'wrap', render: (c) => h('div', { class: 'entity-list' }, (c.entities || []).map((e) => linkEntity(c.name, e))) },
     { label: 'Actions', render: (c) => (c.actions || []).length ? (c.actions || []).map((a) => h('span', { class: 'tag' }, a)) : h('span', { class: 'muted' }, '—') },
-    { label: 'Description', render: (c) => h('span', { class: 'muted' }, c.description || '') },
+    { label: 'Description', cls: 'wrap', render: (c) => h('span', { class: 'muted' }, c.description || '') },
   ], list, 'No connectors yet — create one with `CREATE CONNECTOR name TYPE \'…\' CONFIG {…}`.'));
 }
 
@@ -486,7 +486,7 @@ async function pageEntity(page, ctx) {
       { label: 'Primary key', render: (f) => f.primary_key ? h('span', { class: 'check' }, '✓') : '' },
       { label: 'Filterable', render: (f) => f.filterable ? h('span', { class: 'check' }, '✓') : '' },
       { label: 'Required', render: (f) => f.required ? h('span', { class: 'check' }, '✓') : '' },
-      { label: 'Description', render: (f) => h('span', { class: 'muted' }, f.description || '') },
+      { label: 'Description', cls: 'wrap', render: (f) => h('span', { class: 'muted' }, f.description || '') },
     ], info.fields || [], 'This entity declares no fields.')),
     h('h2', {}, 'Incremental marks'),
     marksTable(entityMarks, 'No mark — the entity has no cursor or has not been synced incrementally yet.'),
@@ -540,7 +540,7 @@ async function pageSchedules(page) {
     panel(null, table([
       { label: 'Connector', render: (s) => linkConnector(s.connector) },
       { label: 'Cron', render: (s) => h('code', {}, s.cron) },
-      { label: 'Statement', render: (s) => h('code', {}, s.statement) },
+      { label: 'Statement', cls: 'wrap', render: (s) => h('code', {}, s.statement) },
       { label: 'Next run', cls: 'nowrap', render: (s) => time(s.next_run) },
       { label: 'Last run', cls: 'nowrap', render: (s) => h('span', {}, time(s.last_run), ' ', s.last_status ? badge(s.last_status) : null) },
       { label: 'Last success', cls: 'nowrap', render: (s) => time(s.last_success) },
