@@ -44,12 +44,12 @@ start_test_server "$build/test_api_server" --token "$LIVE_KEY" || exit 1
   > "$dir/seed.out" 2>&1 || { cat "$dir/seed.out" >&2; fail "seeding the live and broken connectors"; }
 "$sluice" "$db" -c "SYNC CONNECTOR broken" > "$dir/broken.out" 2>&1
 expect_eq "the broken connector's sync fails" 1 $?
-failed_run=$(sqlite3 "$db" "SELECT max(id) FROM _sluice_sync_runs WHERE status = 'failed'")
-expect_eq "and is recorded as the fifth run" 5 "$failed_run"
+export FAILED_RUN_ID=$(sqlite3 "$db" "SELECT max(id) FROM _sluice_sync_runs WHERE status = 'failed'")
+expect_eq "and is recorded as the fifth run" 5 "$FAILED_RUN_ID"
 
 # The CSV the console must export, written by Python's csv module (RFC 4180:
 # CRLF, quotes only where needed) from the same query.
-export CSV_SQL="SELECT id, name, status, name || ', \"quoted\"' AS tricky, NULL AS nothing FROM my_service_prod_items ORDER BY id LIMIT 10"
+export CSV_SQL="SELECT id, name, status, name || ', \"quoted\"' AS tricky, NULL AS missing FROM my_service_prod_items ORDER BY id LIMIT 10"
 export EXPECTED_CSV_FILE=$dir/expected.csv
 python3 - "$db" "$EXPECTED_CSV_FILE" <<'EOF' || fail "writing the expected CSV"
 import csv, os, sqlite3, sys

@@ -79,21 +79,30 @@ async function finishPage(page, name) {
   await page.close();
 }
 
+// One group of checks: an exception fails it and the next group still runs.
+async function step(fn) {
+  try {
+    await fn();
+  } catch (error) {
+    check('no exception', false, error.stack || String(error));
+  }
+}
+
 const text = (page) => page.$eval('#page', (el) => el.innerText);
 
 try {
   // Overview.
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/`);
     const body = await text(page);
     check('overview lists the demo connectors', body.includes('my_service_prod') && body.includes('forge'), body.slice(0, 400));
     check('overview shows recent runs and the failure', body.includes('Recent runs') && body.includes('Failures') && body.includes('broken'), body.slice(0, 600));
     check('the server is read-only, so no write controls', (await page.$$('button.danger')).length === 0 && !body.includes('Sync my_service_prod'));
     await finishPage(page, 'overview');
-  }
+  });
 
   // Runs: the demo's runs, their connector · entity, numbers and statuses.
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/runs`);
     const rows = await page.$$eval('#page table tbody tr', (trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, ' ')));
     check('the runs table has the demo\'s four runs and the failed one', rows.length === 5, rows);
@@ -103,10 +112,10 @@ try {
     check('the failed run shows as failed', rows.some((r) => r.includes('broken · items') && r.includes('failed')), rows);
     check('type versions are shown', rows.some((r) => r.includes('1.0.0')), rows);
     await finishPage(page, 'runs');
-  }
+  });
 
   // Runs filtered by status through the filter control.
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/runs`);
     await Promise.all([
       page.waitForFunction(() => location.hash.includes('status=failed') && document.body.dataset.ready, { timeout: 30000 }),
@@ -116,59 +125,59 @@ try {
     const rows = await page.$$eval('#page table tbody tr', (trs) => trs.map((tr) => tr.innerText));
     check('filtering by status leaves the failed run', rows.length === 1 && rows[0].includes('broken'), rows);
     await finishPage(page, 'runs-failed');
-  }
+  });
 
   // One run: where it failed.
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/runs/${failedRunId}`);
     const body = await text(page);
     check('the failed run says where it failed', body.includes('Where it failed') && body.includes('Cannot connect'), body.slice(0, 800));
     check('and names the connector and entity', body.includes('broken') && body.includes('items'));
     await finishPage(page, 'run-failed');
-  }
+  });
 
   // Connectors, a connector, an entity.
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/connectors`);
     const body = await text(page);
     check('connectors page lists types and entities', body.includes('myservice') && body.includes('forge_repos'), body.slice(0, 400));
     await finishPage(page, 'connectors');
-  }
-  {
+  });
+  await step(async () => {
     const page = await open(`${baseUrl}/#/connectors/my_service_prod`);
     const body = await text(page);
     check('connector page lists its entity and table', body.includes('items') && body.includes('my_service_prod_items'), body.slice(0, 400));
     await finishPage(page, 'connector');
-  }
-  {
+  });
+  await step(async () => {
     const page = await open(`${baseUrl}/#/connectors/my_service_prod/items`);
     const body = await text(page);
     check('entity page shows fields, the cursor and pushdown', body.includes('updated_at') && body.includes('Fields') && body.includes('Pushdown') && body.includes('status'), body.slice(0, 800));
     await finishPage(page, 'entity');
-  }
+  });
 
   // Tables, marks, schedules.
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/tables`);
     const body = await text(page);
     check('tables page shows lineage and row counts', body.includes('my_service_prod_items') && body.includes('forge_forge_issues') && body.includes('→'), body.slice(0, 600));
     await finishPage(page, 'tables');
-  }
-  {
+  });
+  await step(async () => {
     const page = await open(`${baseUrl}/#/marks`);
     const body = await text(page);
     check('marks page shows the items mark', body.includes('my_service_prod') && body.includes('updated_at'), body.slice(0, 600));
     await finishPage(page, 'marks');
-  }
-  {
+  });
+  await step(async () => {
     const page = await open(`${baseUrl}/#/schedules`);
     const body = await text(page);
     check('schedules page explains how to add one', body.includes('No schedules'), body.slice(0, 400));
     await finishPage(page, 'schedules');
-  }
+  });
 
   // Query console: a synced table (CSV export compared with sqlite3's) …
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/query`);
     await page.$eval('#sql', (el, sql) => { el.value = sql; }, env('CSV_SQL'));
     await page.focus('#sql');
@@ -196,10 +205,10 @@ try {
     const json = JSON.parse(await page.evaluate(async () => window.__exports[1].text()));
     check('JSON export has the same rows', Array.isArray(json) && json.length === rows && Object.keys(json[0]).length > 0, json.slice(0, 2));
     await finishPage(page, 'query');
-  }
+  });
 
   // … and a live entity, whose pushed-down filter the EXPLAIN shows.
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/query`);
     await page.$eval('#sql', (el, sql) => { el.value = sql; }, env('LIVE_SQL'));
     await page.click('#run-query');
@@ -211,10 +220,10 @@ try {
     const steps = await page.$$eval('#explain li', (lis) => lis.map((li) => li.innerText));
     check('the EXPLAIN shows the filter asked of the handler', steps.length > 0 && steps.join(' ').includes('status'), steps);
     await finishPage(page, 'query-live');
-  }
+  });
 
   // An error from the API is shown, not swallowed (and is no page error).
-  {
+  await step(async () => {
     const page = await open(`${baseUrl}/#/query`, { expectProblems: true });
     await page.$eval('#sql', (el) => { el.value = 'SELECT * FROM no_such_table'; });
     await page.click('#run-query');
@@ -223,16 +232,16 @@ try {
     check('a bad query shows the API\'s error kind and message', shown.includes('no_such_table'), shown);
     check('and only the API\'s 400 went wrong', page.problems.every((p) => p.includes('400') || p.includes('Failed to load resource')), page.problems);
     await finishPage(page, 'query-error');
-  }
-  {
+  });
+  await step(async () => {
     const page = await open(`${baseUrl}/#/runs/999999`, { expectProblems: true });
     const banner = await page.$eval('#banner', (el) => el.innerText);
     check('an unknown run shows a not-found banner', !banner.includes('undefined') && /not.?found/i.test(banner), banner);
     await finishPage(page, 'run-not-found');
-  }
+  });
 
   // Writes: the token from the address's fragment is kept and removed from it.
-  {
+  await step(async () => {
     const page = await open(`${writeUrl}/#/marks&token=${encodeURIComponent(token)}`);
     const address = await page.evaluate(() => location.href);
     check('the token is removed from the address bar', !address.includes(token) && address.endsWith('#/marks'), address);
@@ -241,13 +250,13 @@ try {
     check('the sidebar says writes are allowed', status.includes('writes allowed'), status);
     check('marks can be reset', (await page.$$('#page button.danger')).length > 0);
     await finishPage(page, 'marks-writable');
-  }
-  {
+  });
+  await step(async () => {
     const page = await open(`${writeUrl}/#/connectors/my_service_prod&token=${encodeURIComponent(token)}`);
     const button = await page.$$eval('#page button', (bs) => bs.map((b) => b.innerText));
     check('a writable server offers a sync', button.some((b) => b.includes('Sync my_service_prod')), button);
     await finishPage(page, 'connector-writable');
-  }
+  });
 } finally {
   await browser.close();
 }

@@ -475,10 +475,10 @@ async function pageEntity(page, ctx) {
         kv('Synced table', h('code', {}, info.table || `${connector}_${entity}`)),
         kv('Live table', h('code', {}, `${connector}.${entity}`))))),
       panel('Pushdown', h('div', { class: 'panel-body' }, h('dl', { class: 'kv' },
-        kv('Filters', (pd.filters || []).length ? pd.filters.map((f) => h('span', { class: 'tag' }, f, operators[f] ? ' ' + operators[f].join(' ') : '')) : h('span', { class: 'muted' }, 'none')),
+        kv('Filters', (pd.filters || []).length ? pd.filters.map((f) => h('span', { class: 'tag' }, f, operators[f] ? ` (${operators[f].join(', ')})` : '')) : h('span', { class: 'muted' }, 'none')),
         kv('LIMIT', pd.limit ? h('span', { class: 'check' }, '✓ handler') : h('span', { class: 'muted' }, 'engine')),
         kv('OFFSET', pd.offset || '—'),
-        kv('ORDER BY', pd.order_by === undefined || pd.order_by === null || pd.order_by === false ? h('span', { class: 'muted' }, 'engine') : (typeof pd.order_by === 'object' ? JSON.stringify(pd.order_by) : String(pd.order_by))))))),
+        kv('ORDER BY', orderBy(pd.order_by)))))),
     h('h2', {}, 'Fields'),
     panel(null, table([
       { label: 'Field', render: (f) => h('code', {}, f.name) },
@@ -493,6 +493,13 @@ async function pageEntity(page, ctx) {
     h('h2', {}, 'Recent runs'),
     panel(null, table(runColumns({ compact: true }), entityRuns, NO_RUNS)),
   ]);
+}
+
+// The fields the handler can sort by; the engine sorts the rest.
+function orderBy(value) {
+  const fields = Array.isArray(value) ? value : (value ? [value] : []);
+  if (!fields.length) return h('span', { class: 'muted' }, 'engine');
+  return fields.map((f) => h('span', { class: 'tag' }, typeof f === 'object' ? JSON.stringify(f) : String(f)));
 }
 
 function marksTable(marks, emptyMessage) {
@@ -574,10 +581,8 @@ async function pageTables(page) {
           h('span', { class: 'node' }, h('code', {}, t.table), t.destination ? h('span', { class: 'muted' }, ` in ${t.destination}`) : null),
           t.type_version ? h('span', { class: 'muted' }, ` · package ${t.type_version}`) : null,
           t.last_run ? h('span', { class: 'muted' }, ' · last run ', linkRun(t.last_run.id), ' ', badge(t.last_run.status), ' ', time(t.last_run.finished_at || t.last_run.started_at)) : null),
-        h('div', { class: 'table-wrap' }, table([
-          { label: 'Column', render: (c) => h('code', {}, c.name) },
-          { label: 'Type', render: (c) => c.type || h('span', { class: 'muted' }, 'any') },
-        ], t.columns || [], 'No columns.'))),
+        (t.columns || []).length ? h('div', { class: 'columns' }, t.columns.map((c) => h('div', { class: 'column' },
+          h('code', {}, c.name), h('span', { class: 'muted' }, c.type || 'any')))) : empty('No columns.')),
       h('a', { class: 'btn secondary small', href: '#/query' + query({ sql: `SELECT * FROM "${String(t.table).replace(/"/g, '""')}" LIMIT 100` }) }, 'Query'))]);
   }
 }
