@@ -249,13 +249,41 @@ try {
     const status = await page.$eval('#server-status', (el) => el.innerText);
     check('the sidebar says writes are allowed', status.includes('writes allowed'), status);
     check('marks can be reset', (await page.$$('#page button.danger')).length > 0);
-    await finishPage(page, 'marks-writable');
+    await page.screenshot({ path: path.join(shots, 'marks-writable.png'), fullPage: true });
+    // Reset asks first; the API call carries the token from the fragment.
+    page.on('dialog', (dialog) => dialog.accept());
+    await page.click('#page button.danger');
+    await page.waitForFunction(() => !document.getElementById('banner').hidden, { timeout: 30000 });
+    const banner = await page.$eval('#banner', (el) => el.innerText);
+    check('resetting a mark says so', banner.includes('1 mark(s) of my_service_prod.items removed'), banner);
+    await page.waitForFunction(() => document.querySelector('#page').innerText.includes('No incremental marks yet'), { timeout: 30000 });
+    await finishPage(page, 'marks-reset');
   });
   await step(async () => {
     const page = await open(`${writeUrl}/#/connectors/my_service_prod&token=${encodeURIComponent(token)}`);
     const button = await page.$$eval('#page button', (bs) => bs.map((b) => b.innerText));
     check('a writable server offers a sync', button.some((b) => b.includes('Sync my_service_prod')), button);
     await finishPage(page, 'connector-writable');
+  });
+
+  // A sync started from the console runs and lands in the run history.
+  await step(async () => {
+    const page = await open(`${writeUrl}/#/connectors/live&token=${encodeURIComponent(token)}`);
+    const [button] = await page.$$('xpath/.//button[contains(., "Sync live")]');
+    await button.click();
+    await page.waitForFunction(() => !document.getElementById('banner').hidden, { timeout: 30000 });
+    const banner = await page.$eval('#banner', (el) => el.innerText);
+    check('starting a sync says so', banner.includes('Sync of live started'), banner);
+    await page.close();
+    let runs = [];
+    for (let i = 0; i < 120 && !runs.some((r) => r.status !== 'running'); i++) {
+      runs = (await (await fetch(`${writeUrl}/api/runs?connector=live`)).json()).runs;
+      if (!runs.some((r) => r.status !== 'running')) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const runsPage = await open(`${writeUrl}/#/runs?connector=live`);
+    const rows = await runsPage.$$eval('#page table tbody tr', (trs) => trs.map((tr) => tr.innerText.replace(/\s+/g, ' ')));
+    check('the console\'s sync is in the history, done', rows.length === 1 && rows[0].includes('live · items') && rows[0].includes('done'), rows);
+    await finishPage(runsPage, 'runs-after-sync');
   });
 } finally {
   await browser.close();

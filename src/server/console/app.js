@@ -505,7 +505,7 @@ function orderBy(value) {
 function marksTable(marks, emptyMessage) {
   const cols = [
     { label: 'Connector · entity', cls: 'nowrap', render: (m) => h('span', {}, linkConnector(m.connector), ' · ', linkEntity(m.connector, m.entity)) },
-    { label: 'Destination', render: (m) => m.destination || '—' },
+    { label: 'Kept in', render: (m) => h('span', {}, m.kept_in || 'workspace', m.destination ? h('span', { class: 'muted' }, ` (${m.destination})`) : null) },
     { label: 'Cursor', render: (m) => m.cursor_field ? h('code', {}, m.cursor_field) : '—' },
     { label: 'Mark', render: (m) => m.cursor_value === null || m.cursor_value === undefined ? h('span', { class: 'muted' }, 'none') : h('code', {}, typeof m.cursor_value === 'object' ? JSON.stringify(m.cursor_value) : String(m.cursor_value)) },
     { label: 'Moved', cls: 'nowrap', render: (m) => time(m.updated_at) },
@@ -520,9 +520,11 @@ async function resetMark(m) {
   // A reset makes the next sync read everything again: ask first.
   if (!window.confirm(`Reset the mark of ${m.connector}.${m.entity}? Its next sync reads everything again.`)) return;
   try {
-    const result = await api(API.resetMark(), { method: 'POST', body: { connector: m.connector, entity: m.entity, destination: m.destination } });
-    showBanner({ kind: 'reset', message: `${num(result.reset)} mark(s) of ${m.connector}.${m.entity} removed.` }, 'info');
-    render();
+    // `kept_in` names where the mark lives: the workspace, or a destination.
+    const where = m.kept_in && m.kept_in !== 'workspace' ? m.kept_in : '';
+    const result = await api(API.resetMark(), { method: 'POST', body: { connector: m.connector, entity: m.entity, destination: where } });
+    await render();
+    showBanner({ kind: 'reset', message: `${num(result.reset)} mark(s) of ${m.connector}.${m.entity} removed; its next sync reads everything.` }, 'info');
   } catch (error) {
     showBanner(error);
   }
