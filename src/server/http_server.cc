@@ -49,6 +49,11 @@ Result<int> HttpServer::Bind() {
   server_->set_error_handler([](const httplib::Request& request, httplib::Response& response) {
     if (response.status == 404 && response.body.empty()) {
       SendEdgeError(response, 404, "not_found", "no route for " + request.method + " " + request.path);
+    } else if (response.status >= 400 && response.body.empty()) {
+      // httplib's own refusals (414 URI too long, 413, 400 bad request
+      // line) are JSON errors too; the path is not echoed, it may be huge.
+      SendEdgeError(response, response.status, "invalid_argument",
+                    "request refused by the HTTP layer (status " + std::to_string(response.status) + ")");
     }
   });
   int port = options.port;

@@ -140,12 +140,11 @@ void AddFileMarks(const std::string& path, const std::string& destination, Value
   Database db(raw);
   if (rc != SQLITE_OK) return;
   auto rows = SelectRows(db,
-                         "SELECT connector, entity, destination, cursor_field, cursor_value, updated_at "
-                         "FROM _sluice_sync_state ORDER BY connector, entity");
+                         "SELECT connector, entity, destination AS \"table\", cursor_field, cursor_value, "
+                         "updated_at FROM _sluice_sync_state ORDER BY connector, entity");
   if (!rows.ok()) return;  // not a file Sluice synced to
   for (Value& row : *rows) {
-    if (Text(row["destination"]) != destination && !destination.empty()) row["destination"] = destination;
-    row["kept_in"] = path;
+    row["destination"] = destination;
     DecodeCursor(row);
     marks.push_back(std::move(row));
   }
@@ -338,11 +337,11 @@ Result<Value> ListSchedules(WorkspaceSession& session) {
 Result<Value> ListMarks(WorkspaceSession& session) {
   Workspace& workspace = session.workspace();
   ASSIGN_OR_RETURN(auto rows, SelectRows(workspace.db(),
-                                         "SELECT connector, entity, destination, cursor_field, cursor_value, "
-                                         "updated_at FROM _sluice_sync_state ORDER BY connector, entity"));
+                                         "SELECT connector, entity, destination AS \"table\", cursor_field, "
+                                         "cursor_value, updated_at FROM _sluice_sync_state ORDER BY connector, entity"));
   Value marks = Value::array();
   for (Value& row : rows) {
-    row["kept_in"] = kWorkspaceDestination;
+    row["destination"] = kWorkspaceDestination;
     DecodeCursor(row);
     marks.push_back(std::move(row));
   }
@@ -476,11 +475,12 @@ Result<Value> ResetMark(WorkspaceSession& session, const std::string& connector,
                       "' is kept in that destination; run a full sync (POST /api/sync with \"full\": true) instead");
   }
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(workspace.db()));
+  // The workspace keys its marks by table (sqlite_destination.cc): every
+  // table the entity was synced to in the workspace forgets its mark.
   ASSIGN_OR_RETURN(Stmt forget, workspace.db().Prepare("DELETE FROM _sluice_sync_state WHERE connector = ?1 AND "
-                                                       "entity = ?2 AND destination = ?3"));
+                                                       "entity = ?2"));
   RETURN_IF_ERROR(forget.BindText(1, connector));
   RETURN_IF_ERROR(forget.BindText(2, entity));
-  RETURN_IF_ERROR(forget.BindText(3, where));
   RETURN_IF_ERROR(forget.Run());
   int removed = workspace.db().Changes();
   RETURN_IF_ERROR(tx.Commit());

@@ -52,8 +52,13 @@ Result<Value> GetRun(WorkspaceSession& session, int64_t id);
 // {"schedules": [{"id", "connector", "statement", "cron", "next_run",
 //   "last_run", "last_success", "last_status"}]}
 Result<Value> ListSchedules(WorkspaceSession& session);
-// {"marks": [{"connector", "entity", "destination", "cursor_field",
-//   "cursor_value", "updated_at"}]}: incremental marks per entity.
+// {"marks": [{"connector", "entity", "table", "cursor_field",
+//   "cursor_value", "updated_at", "destination"}]}: incremental marks per
+// entity and table. "destination" is where the mark is kept: "workspace"
+// (its _sluice_sync_state), or a SQLite file a run went to (`TO 'f.db'`,
+// named by its path, or a sqlite destination by its name), read only when
+// the file is there. Marks in PostgreSQL or file destinations are not
+// listed. cursor_value is the value (decoded from its stored JSON text).
 Result<Value> ListMarks(WorkspaceSession& session);
 // {"tables": [{"table", "destination", "connector", "entity",
 //   "type_version", "rows", "columns": [{"name", "type"}], "last_run": Run}]}:
