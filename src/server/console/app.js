@@ -505,7 +505,8 @@ function orderBy(value) {
 function marksTable(marks, emptyMessage) {
   const cols = [
     { label: 'Connector · entity', cls: 'nowrap', render: (m) => h('span', {}, linkConnector(m.connector), ' · ', linkEntity(m.connector, m.entity)) },
-    { label: 'Kept in', render: (m) => h('span', {}, m.kept_in || 'workspace', m.destination ? h('span', { class: 'muted' }, ` (${m.destination})`) : null) },
+    { label: 'Table', render: (m) => h('code', {}, m.table || '—') },
+    { label: 'Kept in', render: (m) => m.destination || 'workspace' },
     { label: 'Cursor', render: (m) => m.cursor_field ? h('code', {}, m.cursor_field) : '—' },
     { label: 'Mark', render: (m) => m.cursor_value === null || m.cursor_value === undefined ? h('span', { class: 'muted' }, 'none') : h('code', {}, typeof m.cursor_value === 'object' ? JSON.stringify(m.cursor_value) : String(m.cursor_value)) },
     { label: 'Moved', cls: 'nowrap', render: (m) => time(m.updated_at) },
@@ -520,8 +521,8 @@ async function resetMark(m) {
   // A reset makes the next sync read everything again: ask first.
   if (!window.confirm(`Reset the mark of ${m.connector}.${m.entity}? Its next sync reads everything again.`)) return;
   try {
-    // `kept_in` names where the mark lives: the workspace, or a destination.
-    const where = m.kept_in && m.kept_in !== 'workspace' ? m.kept_in : '';
+    // `destination` names where the mark is kept: the workspace, or a file.
+    const where = m.destination && m.destination !== 'workspace' ? m.destination : '';
     const result = await api(API.resetMark(), { method: 'POST', body: { connector: m.connector, entity: m.entity, destination: where } });
     await render();
     showBanner({ kind: 'reset', message: `${num(result.reset)} mark(s) of ${m.connector}.${m.entity} removed; its next sync reads everything.` }, 'info');
