@@ -352,7 +352,50 @@ Status Interpreter::CreateScanTable(const std::string& table, const std::string&
   return CreateEntityScanTable(workspace_.db(), table, connector, entity, base);
 }
 
+namespace {
+
+// The catalog's guard, then the caller's own rule; the caller's first
+// refusal is kept to be returned instead of SQLite's "not authorized".
+struct Authorization {
+  const SqlStreamOptions* options;
+  Status refusal;
+};
+
+int Authorize(void* data, int action, const char* arg1, const char* arg2, const char* database,
+              const char* trigger) {
+  int guard = GuardCatalog(nullptr, action, arg1, arg2, database, trigger);
+  if (guard != SQLITE_OK) return guard;
+  auto* state = static_cast<Authorization*>(data);
+  if (!state->options->authorize) return SQLITE_OK;
+  std::optional<Status> refused = state->options->authorize(action, arg1, arg2);
+  if (!refused) return SQLITE_OK;
+  if (state->refusal.ok()) state->refusal = std::move(*refused);
+  return SQLITE_DENY;
+}
+
+// RunSql's visitor: every row, kept.
+class CollectRows : public SqlRowVisitor {
+ public:
+  bool OnColumns(const std::vector<std::string>& columns) override {
+    result.columns = columns;
+    return true;
+  }
+  bool OnRow(std::vector<Value> row) override {
+    result.rows.push_back(std::move(row));
+    return true;
+  }
+  ResultSet result;
+};
+
+}  // namespace
+
 Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
+  CollectRows rows;
+  RETURN_IF_ERROR(StreamSql(sql, rows));
+  return std::move(rows.result);
+}
+
+Status Interpreter::StreamSql(const ast::SqlText& sql, SqlRowVisitor& visitor, const SqlStreamOptions& options) {
   // connector.entity references become their virtual tables.
   Status lookup_error;
   bool uses_entities = false;
@@ -369,14 +412,25 @@ Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
   RETURN_IF_ERROR(lookup_error);
   // EXPLAIN over connectors shows what each handler is asked, read from the
   // plan SQLite chose (the virtual table's idxStr); VM bytecode helps nobody.
-  bool explain = sql.tokens.size() > 1 && sql.tokens[0].IsKeyword("EXPLAIN") &&
-                 !sql.tokens[1].IsKeyword("QUERY") && uses_entities;
-  if (explain) bound.text = "EXPLAIN QUERY PLAN " + bound.text.substr(sql.tokens[1].offset - sql.tokens[0].offset);
+  const bool starts_explain = sql.tokens.size() > 1 && sql.tokens[0].IsKeyword("EXPLAIN");
+  bool explain = starts_explain && !sql.tokens[1].IsKeyword("QUERY") && uses_entities;
+  if (explain) {
+    bound.text = "EXPLAIN QUERY PLAN " + bound.text.substr(sql.tokens[1].offset - sql.tokens[0].offset);
+  } else if (options.plan_only) {
+    explain = true;
+    if (!starts_explain) {
+      bound.text = "EXPLAIN QUERY PLAN " + bound.text;
+    } else if (!sql.tokens[1].IsKeyword("QUERY")) {
+      bound.text = "EXPLAIN QUERY PLAN " + bound.text.substr(sql.tokens[1].offset - sql.tokens[0].offset);
+    }
+  }
   sqlite3* db = workspace_.db().get();
-  sqlite3_set_authorizer(db, GuardCatalog, nullptr);
+  Authorization authorization{&options, Status::Ok()};
+  sqlite3_set_authorizer(db, Authorize, &authorization);
   Result<Stmt> prepared = workspace_.db().Prepare(bound.text);
   sqlite3_set_authorizer(db, nullptr, nullptr);
   if (!prepared.ok()) {
+    if (!authorization.refusal.ok()) return authorization.refusal;
     Status status = prepared.TakeStatus();
     if (status.message().find("not authorized") != std::string::npos) {
       return Status(ErrorKind::kSql,
@@ -386,12 +440,17 @@ Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
     return status;
   }
   Stmt stmt = std::move(prepared).value();
+  if (options.check_prepared) RETURN_IF_ERROR(options.check_prepared(stmt.get()));
   for (size_t i = 0; i < bound.params.size(); ++i) {
     RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i + 1), bound.params[i]));
   }
-  ResultSet result;
+  ResultSet plan;  // EXPLAIN: SQLite's plan rows, described once all are in
   int columns = stmt.ColumnCount();
-  for (int i = 0; i < columns; ++i) result.columns.push_back(stmt.ColumnName(i));
+  if (!explain) {
+    std::vector<std::string> names;
+    for (int i = 0; i < columns; ++i) names.push_back(stmt.ColumnName(i));
+    if (!visitor.OnColumns(names)) return Status::Ok();
+  }
   entity_module_.ClearError();
   while (true) {
     Result<bool> has_row = stmt.Step();
@@ -403,10 +462,22 @@ Result<ResultSet> Interpreter::RunSql(const ast::SqlText& sql) {
     std::vector<Value> row;
     row.reserve(columns);
     for (int i = 0; i < columns; ++i) row.push_back(stmt.ColumnValue(i));
-    result.rows.push_back(std::move(row));
+    if (explain) {
+      plan.rows.push_back(std::move(row));
+    } else if (!visitor.OnRow(std::move(row))) {
+      // Reset now, not when `stmt` goes: the live tables' cursors close
+      // before the caller does anything else.
+      stmt.Reset();
+      return Status::Ok();
+    }
   }
-  if (explain) return DescribePlan(result);
-  return result;
+  if (!explain) return Status::Ok();
+  ResultSet described = DescribePlan(plan);
+  if (!visitor.OnColumns(described.columns)) return Status::Ok();
+  for (std::vector<Value>& row : described.rows) {
+    if (!visitor.OnRow(std::move(row))) break;
+  }
+  return Status::Ok();
 }
 
 ResultSet DescribePlan(const ResultSet& query_plan) {

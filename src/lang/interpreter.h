@@ -13,9 +13,12 @@
 // Thread-safety: one thread at a time.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "catalog/workspace.h"
 #include "core/status.h"
@@ -30,6 +33,29 @@ namespace sluice {
 
 class MockApi;
 class Destination;
+
+// Rows of one SQL statement as SQLite produces them (Interpreter::StreamSql).
+// Returning false from either call stops the statement at once: it is reset,
+// which closes the live tables' cursors, so no handler fetches another page.
+class SqlRowVisitor {
+ public:
+  virtual ~SqlRowVisitor() = default;
+  virtual bool OnColumns(const std::vector<std::string>& columns) = 0;
+  virtual bool OnRow(std::vector<Value> row) = 0;
+};
+
+struct SqlStreamOptions {
+  // Asked for every action SQLite authorizes while preparing, after the
+  // catalog's own guard (arguments as sqlite3_set_authorizer's): an error
+  // refuses the statement, and is what StreamSql returns.
+  std::function<std::optional<Status>(int action, const char* arg1, const char* arg2)> authorize;
+  // Checked once the statement is prepared, before its first step.
+  std::function<Status(sqlite3_stmt*)> check_prepared;
+  // Answer with what each handler is asked (EXPLAIN's rows: step, handler
+  // is asked) instead of running the statement, whether or not it starts
+  // with EXPLAIN.
+  bool plan_only = false;
+};
 
 class Interpreter {
  public:
@@ -49,6 +75,11 @@ class Interpreter {
   Result<Value> Evaluate(const ast::Expr& expr) { return Eval(expr); }
 
   Variables& variables() { return variables_; }
+
+  // Runs one SQL statement with variables bound and connector.entity
+  // references as live tables, handing its rows to `visitor` as they come
+  // (RunSql collects them). A handler's failure keeps its kind.
+  Status StreamSql(const ast::SqlText& sql, SqlRowVisitor& visitor, const SqlStreamOptions& options = {});
   ConnectorRegistry& connectors() { return connectors_; }
 
  private:
