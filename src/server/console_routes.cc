@@ -39,13 +39,14 @@ void SetSecurityHeaders(httplib::Response& response) {
   response.set_header("Cache-Control", "no-cache");
 }
 
-bool ConsoleAccess(const httplib::Request& request, httplib::Response& response, const ServeOptions& options) {
+bool ConsoleAccess(const httplib::Request& request, httplib::Response& response,
+                   const ServeOptions& options) {
   if (!IsLoopbackHost(options.host)) return true;  // see the comment at the top
   return CheckAccess(request, response, options, Access::kRead);
 }
 
-void ServeAsset(const httplib::Request& request, httplib::Response& response, const ServeOptions& options,
-                const std::string& name) {
+void ServeAsset(const httplib::Request& request, httplib::Response& response,
+                const ServeOptions& options, const std::string& name) {
   SetSecurityHeaders(response);
   if (!ConsoleAccess(request, response, options)) return;
   const ConsoleAsset* asset = FindConsoleAsset(name);
