@@ -25,8 +25,8 @@ std::optional<int64_t> ParseId(const std::string& text) {
   return value;
 }
 
-void Answer(ServerContext& context, const httplib::Request& request, httplib::Response& response, Access access,
-            const View& view, int status = 200) {
+void Answer(ServerContext& context, const httplib::Request& request, httplib::Response& response,
+            Access access, const View& view, int status = 200) {
   if (!CheckAccess(request, response, context.options, access)) return;
   auto session = WorkspaceSession::Open(context.options);
   if (!session.ok()) return SendError(response, session.status());
@@ -54,35 +54,41 @@ bool StringMember(const Value& body, const char* key, std::string& out, httplib:
   return true;
 }
 
-void GetRoute(httplib::Server& server, ServerContext& context, const std::string& pattern, View view) {
-  server.Get(pattern, [&context, view](const httplib::Request& request, httplib::Response& response) {
-    Answer(context, request, response, Access::kRead, view);
-  });
+void GetRoute(httplib::Server& server, ServerContext& context, const std::string& pattern,
+              View view) {
+  server.Get(pattern,
+             [&context, view](const httplib::Request& request, httplib::Response& response) {
+               Answer(context, request, response, Access::kRead, view);
+             });
 }
 
 }  // namespace
 
 void MountApi(httplib::Server& server, ServerContext& context) {
-  server.Get("/api/status", [&context](const httplib::Request& request, httplib::Response& response) {
-    if (!CheckAccess(request, response, context.options, Access::kRead)) return;
-    SendJson(response, 200,
-             {{"version", SLUICE_VERSION},
-              {"workspace", context.options.workspace_path},
-              {"writes_allowed", context.options.allow_writes},
-              {"token_required_for_reads", !IsLoopbackHost(context.options.host)}});
-  });
-  GetRoute(server, context, "/api/connectors",
-           [](WorkspaceSession& session, const httplib::Request&) { return ListConnectors(session); });
+  server.Get("/api/status",
+             [&context](const httplib::Request& request, httplib::Response& response) {
+               if (!CheckAccess(request, response, context.options, Access::kRead)) return;
+               SendJson(response, 200,
+                        {{"version", SLUICE_VERSION},
+                         {"workspace", context.options.workspace_path},
+                         {"writes_allowed", context.options.allow_writes},
+                         {"token_required_for_reads", !IsLoopbackHost(context.options.host)}});
+             });
+  GetRoute(
+      server, context, "/api/connectors",
+      [](WorkspaceSession& session, const httplib::Request&) { return ListConnectors(session); });
   GetRoute(server, context, "/api/types",
            [](WorkspaceSession& session, const httplib::Request&) { return ListTypes(session); });
   GetRoute(server, context, R"(/api/connectors/([^/]+)/entities/([^/]+))",
            [](WorkspaceSession& session, const httplib::Request& request) {
              return DescribeEntity(session, request.matches[1], request.matches[2]);
            });
-  GetRoute(server, context, "/api/destinations",
-           [](WorkspaceSession& session, const httplib::Request&) { return ListDestinations(session); });
-  GetRoute(server, context, "/api/schedules",
-           [](WorkspaceSession& session, const httplib::Request&) { return ListSchedules(session); });
+  GetRoute(
+      server, context, "/api/destinations",
+      [](WorkspaceSession& session, const httplib::Request&) { return ListDestinations(session); });
+  GetRoute(
+      server, context, "/api/schedules",
+      [](WorkspaceSession& session, const httplib::Request&) { return ListSchedules(session); });
   GetRoute(server, context, "/api/marks",
            [](WorkspaceSession& session, const httplib::Request&) { return ListMarks(session); });
   GetRoute(server, context, "/api/tables",
@@ -95,7 +101,8 @@ void MountApi(httplib::Server& server, ServerContext& context) {
     filter.status = request.get_param_value("status");
     if (request.has_param("limit")) {
       auto limit = ParseId(request.get_param_value("limit"));
-      if (!limit || *limit < 1 || *limit > 1000) return BadParameter(response, "limit must be a whole number from 1 to 1000");
+      if (!limit || *limit < 1 || *limit > 1000)
+        return BadParameter(response, "limit must be a whole number from 1 to 1000");
       filter.limit = *limit;
     }
     if (request.has_param("before_id")) {
@@ -104,48 +111,58 @@ void MountApi(httplib::Server& server, ServerContext& context) {
       filter.before_id = before;
     }
     Answer(context, request, response, Access::kRead,
-           [&filter](WorkspaceSession& session, const httplib::Request&) { return ListRuns(session, filter); });
+           [&filter](WorkspaceSession& session, const httplib::Request&) {
+             return ListRuns(session, filter);
+           });
   });
-  server.Get(R"(/api/runs/([^/]+))", [&context](const httplib::Request& request, httplib::Response& response) {
-    if (!CheckAccess(request, response, context.options, Access::kRead)) return;
-    auto id = ParseId(request.matches[1]);
-    if (!id) return BadParameter(response, "a run id is a whole number");
-    Answer(context, request, response, Access::kRead,
-           [id](WorkspaceSession& session, const httplib::Request&) { return GetRun(session, *id); });
-  });
+  server.Get(R"(/api/runs/([^/]+))",
+             [&context](const httplib::Request& request, httplib::Response& response) {
+               if (!CheckAccess(request, response, context.options, Access::kRead)) return;
+               auto id = ParseId(request.matches[1]);
+               if (!id) return BadParameter(response, "a run id is a whole number");
+               Answer(context, request, response, Access::kRead,
+                      [id](WorkspaceSession& session, const httplib::Request&) {
+                        return GetRun(session, *id);
+                      });
+             });
 
   server.Get("/api/jobs", [&context](const httplib::Request& request, httplib::Response& response) {
     if (!CheckAccess(request, response, context.options, Access::kRead)) return;
     SendJson(response, 200, context.jobs.List());
   });
-  server.Get(R"(/api/jobs/([^/]+))", [&context](const httplib::Request& request, httplib::Response& response) {
-    if (!CheckAccess(request, response, context.options, Access::kRead)) return;
-    auto id = ParseId(request.matches[1]);
-    if (!id) return BadParameter(response, "a job id is a whole number");
-    auto job = context.jobs.Get(*id);
-    if (!job.ok()) return SendError(response, job.status());
-    SendJson(response, 200, *job);
-  });
+  server.Get(R"(/api/jobs/([^/]+))",
+             [&context](const httplib::Request& request, httplib::Response& response) {
+               if (!CheckAccess(request, response, context.options, Access::kRead)) return;
+               auto id = ParseId(request.matches[1]);
+               if (!id) return BadParameter(response, "a job id is a whole number");
+               auto job = context.jobs.Get(*id);
+               if (!job.ok()) return SendError(response, job.status());
+               SendJson(response, 200, *job);
+             });
 
-  server.Post("/api/sync", [&context](const httplib::Request& request, httplib::Response& response) {
+  server.Post("/api/sync", [&context](const httplib::Request& request,
+                                      httplib::Response& response) {
     if (!CheckAccess(request, response, context.options, Access::kWrite)) return;
     auto body = ParseJsonBody(request, response);
     if (!body) return;
-    SyncRequest sync;
+    SyncJobRequest sync;
     if (!StringMember(*body, "connector", sync.connector, response, true)) return;
     if (!StringMember(*body, "destination", sync.destination, response, false)) return;
     if (body->contains("entities") && !(*body)["entities"].is_null()) {
       const Value& entities = (*body)["entities"];
-      if (!entities.is_array()) return BadParameter(response, "\"entities\" must be an array of entity names");
+      if (!entities.is_array())
+        return BadParameter(response, "\"entities\" must be an array of entity names");
       for (const Value& entity : entities) {
-        if (!entity.is_string()) return BadParameter(response, "\"entities\" must be an array of entity names");
+        if (!entity.is_string())
+          return BadParameter(response, "\"entities\" must be an array of entity names");
         sync.entities.push_back(entity.get<std::string>());
       }
     }
     bool wait = false;
     for (auto [key, flag] : {std::pair<const char*, bool*>{"full", &sync.full}, {"wait", &wait}}) {
       if (!body->contains(key) || (*body)[key].is_null()) continue;
-      if (!(*body)[key].is_boolean()) return BadParameter(response, std::string("\"") + key + "\" must be true or false");
+      if (!(*body)[key].is_boolean())
+        return BadParameter(response, std::string("\"") + key + "\" must be true or false");
       *flag = (*body)[key].get<bool>();
     }
     auto id = context.jobs.Start(sync);
@@ -155,36 +172,39 @@ void MountApi(httplib::Server& server, ServerContext& context) {
     SendJson(response, wait ? 200 : 202, *job);
   });
 
-  server.Post(R"(/api/actions/([^/]+)/([^/]+))", [&context](const httplib::Request& request,
-                                                           httplib::Response& response) {
-    if (!CheckAccess(request, response, context.options, Access::kWrite)) return;
-    auto body = ParseJsonBody(request, response);
-    if (!body) return;
-    Value arguments = Value::object();
-    if (body->contains("arguments") && !(*body)["arguments"].is_null()) {
-      if (!(*body)["arguments"].is_object()) return BadParameter(response, "\"arguments\" must be a JSON object");
-      arguments = (*body)["arguments"];
-    }
-    std::string connector = request.matches[1];
-    std::string action = request.matches[2];
-    Answer(context, request, response, Access::kWrite,
-           [&](WorkspaceSession& session, const httplib::Request&) {
-             return RunAction(session, connector, action, arguments);
-           });
-  });
+  server.Post(R"(/api/actions/([^/]+)/([^/]+))",
+              [&context](const httplib::Request& request, httplib::Response& response) {
+                if (!CheckAccess(request, response, context.options, Access::kWrite)) return;
+                auto body = ParseJsonBody(request, response);
+                if (!body) return;
+                Value arguments = Value::object();
+                if (body->contains("arguments") && !(*body)["arguments"].is_null()) {
+                  if (!(*body)["arguments"].is_object())
+                    return BadParameter(response, "\"arguments\" must be a JSON object");
+                  arguments = (*body)["arguments"];
+                }
+                std::string connector = request.matches[1];
+                std::string action = request.matches[2];
+                Answer(context, request, response, Access::kWrite,
+                       [&](WorkspaceSession& session, const httplib::Request&) {
+                         return RunAction(session, connector, action, arguments);
+                       });
+              });
 
-  server.Post("/api/marks/reset", [&context](const httplib::Request& request, httplib::Response& response) {
-    if (!CheckAccess(request, response, context.options, Access::kWrite)) return;
-    auto body = ParseJsonBody(request, response);
-    if (!body) return;
-    std::string connector, entity, destination;
-    if (!StringMember(*body, "connector", connector, response, true)) return;
-    if (!StringMember(*body, "entity", entity, response, true)) return;
-    if (!StringMember(*body, "destination", destination, response, false)) return;
-    Answer(context, request, response, Access::kWrite, [&](WorkspaceSession& session, const httplib::Request&) {
-      return ResetMark(session, connector, entity, destination);
-    });
-  });
+  server.Post("/api/marks/reset",
+              [&context](const httplib::Request& request, httplib::Response& response) {
+                if (!CheckAccess(request, response, context.options, Access::kWrite)) return;
+                auto body = ParseJsonBody(request, response);
+                if (!body) return;
+                std::string connector, entity, destination;
+                if (!StringMember(*body, "connector", connector, response, true)) return;
+                if (!StringMember(*body, "entity", entity, response, true)) return;
+                if (!StringMember(*body, "destination", destination, response, false)) return;
+                Answer(context, request, response, Access::kWrite,
+                       [&](WorkspaceSession& session, const httplib::Request&) {
+                         return ResetMark(session, connector, entity, destination);
+                       });
+              });
 }
 
 }  // namespace sluice

@@ -59,7 +59,7 @@ SyncJobs::~SyncJobs() {
   }
 }
 
-Result<int64_t> SyncJobs::Start(const SyncRequest& request) {
+Result<int64_t> SyncJobs::Start(const SyncJobRequest& request) {
   // Checked on the caller's thread, so a bad name is the request's 400/404,
   // not a failed job.
   ASSIGN_OR_RETURN(auto session, WorkspaceSession::Open(options_));
@@ -81,7 +81,8 @@ Result<int64_t> SyncJobs::Start(const SyncRequest& request) {
         return entry.second->status != "running";
       });
       if (oldest == jobs_.end()) break;
-      if (oldest->second->thread.joinable()) finished_threads.push_back(std::move(oldest->second->thread));
+      if (oldest->second->thread.joinable())
+        finished_threads.push_back(std::move(oldest->second->thread));
       jobs_.erase(oldest);
     }
   }
@@ -121,7 +122,8 @@ Result<int64_t> SyncJobs::Start(const SyncRequest& request) {
 Result<Value> SyncJobs::Get(int64_t id) const {
   std::lock_guard<std::mutex> lock(mutex_);
   auto found = jobs_.find(id);
-  if (found == jobs_.end()) return Status(ErrorKind::kNotFound, "no sync job has id " + std::to_string(id));
+  if (found == jobs_.end())
+    return Status(ErrorKind::kNotFound, "no sync job has id " + std::to_string(id));
   return found->second->ToJson();
 }
 
@@ -135,7 +137,8 @@ Value SyncJobs::List() const {
 Result<Value> SyncJobs::Wait(int64_t id) {
   std::unique_lock<std::mutex> lock(mutex_);
   auto found = jobs_.find(id);
-  if (found == jobs_.end()) return Status(ErrorKind::kNotFound, "no sync job has id " + std::to_string(id));
+  if (found == jobs_.end())
+    return Status(ErrorKind::kNotFound, "no sync job has id " + std::to_string(id));
   std::shared_ptr<Job> job = found->second;
   changed_.wait(lock, [&]() { return job->status != "running"; });
   return job->ToJson();

@@ -34,7 +34,7 @@ class SyncJobs {
   ~SyncJobs();
 
   // Checks the request (connector and entities exist) and starts it; the job id.
-  Result<int64_t> Start(const SyncRequest& request);
+  Result<int64_t> Start(const SyncJobRequest& request);
   // The job, or kNotFound.
   Result<Value> Get(int64_t id) const;
   // {"jobs": [job…]}, newest first.

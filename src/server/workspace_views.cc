@@ -18,9 +18,11 @@ namespace {
 constexpr char kWorkspaceDestination[] = "workspace";
 
 // Every row of `sql` (written here, names only ever bound) as an object.
-Result<std::vector<Value>> SelectRows(Database& db, const std::string& sql, const std::vector<Value>& binds = {}) {
+Result<std::vector<Value>> SelectRows(Database& db, const std::string& sql,
+                                      const std::vector<Value>& binds = {}) {
   ASSIGN_OR_RETURN(Stmt stmt, db.Prepare(sql));
-  for (size_t i = 0; i < binds.size(); ++i) RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i) + 1, binds[i]));
+  for (size_t i = 0; i < binds.size(); ++i)
+    RETURN_IF_ERROR(stmt.Bind(static_cast<int>(i) + 1, binds[i]));
   std::vector<Value> rows;
   while (true) {
     ASSIGN_OR_RETURN(bool more, stmt.Step());
@@ -32,7 +34,9 @@ Result<std::vector<Value>> SelectRows(Database& db, const std::string& sql, cons
   return rows;
 }
 
-std::string Text(const Value& value) { return value.is_string() ? value.get<std::string>() : std::string(); }
+std::string Text(const Value& value) {
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
 
 // The mark is stored as JSON text ('"2026-01-02T00:00:00Z"'): shown as the value.
 void DecodeCursor(Value& row) {
@@ -56,16 +60,28 @@ std::string RunStatus(const std::string& stored) { return stored == "ok" ? "done
 // recovered from the words each kind's messages carry (the kind name when a
 // handler threw one, the engine's wording otherwise).
 std::string GuessKind(const std::string& message) {
+  // Most specific first: the handler's error class, then a kind name, then
+  // the engine's wording.
   static const std::pair<const char*, const char*> kWords[] = {
-      {"auth_error", "auth_error"},           {"401", "auth_error"},
-      {"403", "auth_error"},                  {"unauthorized", "auth_error"},
-      {"Unauthorized", "auth_error"},         {"Invalid API key", "auth_error"},
-      {"rate_limit_error", "rate_limit_error"}, {"429", "rate_limit_error"},
-      {"timeout_error", "timeout_error"},     {"timed out", "timeout_error"},
-      {"connection_error", "connection_error"}, {"Connection refused", "connection_error"},
-      {"could not connect", "connection_error"}, {"destination", "destination_error"},
-      {"connector_error", "connector_error"}, {"handler", "connector_error"},
+      {"ConnectorAuthError", "auth_error"},
+      {"ConnectorRateLimitError", "rate_limit_error"},
+      {"ConnectorConnectionError", "connection_error"},
+      {"ConnectorTimeoutError", "timeout_error"},
+      {"ConnectorError", "connector_error"},
+      {"auth_error", "auth_error"},
+      {"rate_limit_error", "rate_limit_error"},
+      {"connection_error", "connection_error"},
+      {"timeout_error", "timeout_error"},
+      {"destination_error", "destination_error"},
+      {"connector_error", "connector_error"},
+      {"HTTP 401", "auth_error"},
+      {"HTTP 403", "auth_error"},
+      {"HTTP 429", "rate_limit_error"},
+      {"timed out", "timeout_error"},
+      {"Connection refused", "connection_error"},
+      {"destination '", "destination_error"},
   };
+
   for (const auto& [word, kind] : kWords) {
     if (message.find(word) != std::string::npos) return kind;
   }
@@ -73,7 +89,8 @@ std::string GuessKind(const std::string& message) {
 }
 
 std::string OriginOf(const std::string& kind) {
-  if (kind == "auth_error" || kind == "rate_limit_error" || kind == "connection_error" || kind == "timeout_error") {
+  if (kind == "auth_error" || kind == "rate_limit_error" || kind == "connection_error" ||
+      kind == "timeout_error") {
     return "api";
   }
   if (kind == "connector_error") return "handler";
@@ -82,8 +99,10 @@ std::string OriginOf(const std::string& kind) {
 }
 
 constexpr char kRunColumns[] =
-    "SELECT id, connector, entity, destination, table_name, mode, write_mode, status, rows_read, rows_written, "
-    "rows_deleted, started_at, finished_at, duration_ms, type_version, error FROM _sluice_sync_runs";
+    "SELECT id, connector, entity, destination, table_name, mode, write_mode, status, rows_read, "
+    "rows_written, "
+    "rows_deleted, started_at, finished_at, duration_ms, type_version, error FROM "
+    "_sluice_sync_runs";
 
 Value RunJson(const Value& row) {
   Value run = Value::object();
@@ -91,8 +110,8 @@ Value RunJson(const Value& row) {
   run["table"] = row["table_name"];
   for (const char* key : {"mode", "write_mode"}) run[key] = row[key];
   run["status"] = RunStatus(Text(row["status"]));
-  for (const char* key : {"rows_read", "rows_written", "rows_deleted", "started_at", "finished_at", "duration_ms",
-                          "type_version"}) {
+  for (const char* key : {"rows_read", "rows_written", "rows_deleted", "started_at", "finished_at",
+                          "duration_ms", "type_version"}) {
     run[key] = row[key];
   }
   std::string message = Text(row["error"]);
@@ -105,20 +124,26 @@ Value RunJson(const Value& row) {
   return run;
 }
 
-Result<std::pair<ConnectorDef, EntityDef>> FindEntity(Workspace& workspace, const std::string& connector,
+Result<std::pair<ConnectorDef, EntityDef>> FindEntity(Workspace& workspace,
+                                                      const std::string& connector,
                                                       const std::string& entity) {
   ASSIGN_OR_RETURN(ConnectorDef def, workspace.catalog().GetConnector(connector));
   auto found = workspace.catalog().GetEntity(def.type, entity);
   if (!found.ok()) {
-    return Status(ErrorKind::kNotFound, "connector '" + connector + "' has no entity '" + entity + "'");
+    return Status(ErrorKind::kNotFound,
+                  "connector '" + connector + "' has no entity '" + entity + "'");
   }
   return std::make_pair(std::move(def), std::move(found).value());
 }
 
-bool Flag(const Value& field, const char* key) { return field.contains(key) && field[key].is_boolean() && field[key].get<bool>(); }
+bool Flag(const Value& field, const char* key) {
+  return field.contains(key) && field[key].is_boolean() && field[key].get<bool>();
+}
 
 int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string IsoFromSeconds(int64_t seconds) {
@@ -139,9 +164,10 @@ void AddFileMarks(const std::string& path, const std::string& destination, Value
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   Database db(raw);
   if (rc != SQLITE_OK) return;
-  auto rows = SelectRows(db,
-                         "SELECT connector, entity, destination AS \"table\", cursor_field, cursor_value, "
-                         "updated_at FROM _sluice_sync_state ORDER BY connector, entity");
+  auto rows =
+      SelectRows(db,
+                 "SELECT connector, entity, destination AS \"table\", cursor_field, cursor_value, "
+                 "updated_at FROM _sluice_sync_state ORDER BY connector, entity");
   if (!rows.ok()) return;  // not a file Sluice synced to
   for (Value& row : *rows) {
     row["destination"] = destination;
@@ -184,12 +210,16 @@ Result<Value> ListTypes(WorkspaceSession& session) {
   ASSIGN_OR_RETURN(std::vector<ConnectorTypeDef> types, workspace.catalog().ListConnectorTypes());
   Value list = Value::array();
   for (const ConnectorTypeDef& type : types) {
-    Value item = {{"name", type.name}, {"kind", type.kind}, {"version", type.version},
-                  {"description", type.description}, {"registered", type.registered}};
-    ASSIGN_OR_RETURN(auto package, SelectRows(workspace.db(),
-                                              "SELECT version, constraint_text, registry FROM _sluice_packages "
-                                              "WHERE type = ?1",
-                                              {type.name}));
+    Value item = {{"name", type.name},
+                  {"kind", type.kind},
+                  {"version", type.version},
+                  {"description", type.description},
+                  {"registered", type.registered}};
+    ASSIGN_OR_RETURN(auto package,
+                     SelectRows(workspace.db(),
+                                "SELECT version, constraint_text, registry FROM _sluice_packages "
+                                "WHERE type = ?1",
+                                {type.name}));
     if (package.empty()) {
       item["package_version"] = nullptr;
       item["constraint"] = nullptr;
@@ -206,7 +236,8 @@ Result<Value> ListTypes(WorkspaceSession& session) {
   return Value{{"types", std::move(list)}};
 }
 
-Result<Value> DescribeEntity(WorkspaceSession& session, const std::string& connector, const std::string& entity) {
+Result<Value> DescribeEntity(WorkspaceSession& session, const std::string& connector,
+                             const std::string& entity) {
   ASSIGN_OR_RETURN(auto found, FindEntity(session.workspace(), connector, entity));
   const EntityDef& def = found.second;
   Value fields = Value::array();
@@ -215,13 +246,14 @@ Result<Value> DescribeEntity(WorkspaceSession& session, const std::string& conne
   Value sortable = Value::array();
   if (def.fields.is_object()) {
     for (const auto& [name, field] : def.fields.items()) {
-      Value item = {{"name", name},
-                    {"type", field.contains("type") ? field["type"] : Value("string")},
-                    {"primary_key", Flag(field, "primary_key")},
-                    {"filterable", Flag(field, "filterable")},
-                    {"required", Flag(field, "required")},
-                    {"sortable", Flag(field, "sortable")},
-                    {"description", field.contains("description") ? field["description"] : Value("")}};
+      Value item = {
+          {"name", name},
+          {"type", field.contains("type") ? field["type"] : Value("string")},
+          {"primary_key", Flag(field, "primary_key")},
+          {"filterable", Flag(field, "filterable")},
+          {"required", Flag(field, "required")},
+          {"sortable", Flag(field, "sortable")},
+          {"description", field.contains("description") ? field["description"] : Value("")}};
       if (Flag(field, "filterable")) {
         filters.push_back(name);
         operators[name] = Value::array({"=", "IN"});
@@ -251,27 +283,36 @@ Result<Value> DescribeEntity(WorkspaceSession& session, const std::string& conne
 }
 
 Result<Value> ListDestinations(WorkspaceSession& session) {
-  ASSIGN_OR_RETURN(std::vector<DestinationDef> defs, session.workspace().catalog().ListDestinations());
+  ASSIGN_OR_RETURN(std::vector<DestinationDef> defs,
+                   session.workspace().catalog().ListDestinations());
   Value list = Value::array();
-  list.push_back({{"name", kWorkspaceDestination}, {"type", "sqlite"}, {"config", Value::object()}, {"builtin", true}});
+  list.push_back({{"name", kWorkspaceDestination},
+                  {"type", "sqlite"},
+                  {"config", Value::object()},
+                  {"builtin", true}});
   for (const DestinationDef& def : defs) {
-    list.push_back({{"name", def.name}, {"type", def.type}, {"config", def.config}, {"builtin", false}});
+    list.push_back(
+        {{"name", def.name}, {"type", def.type}, {"config", def.config}, {"builtin", false}});
   }
   return Value{{"destinations", std::move(list)}};
 }
 
 Result<Value> ListRuns(WorkspaceSession& session, const RunFilter& filter) {
   if (filter.limit < 1 || filter.limit > 1000) {
-    return Status(ErrorKind::kInvalidArgument, "limit must be between 1 and 1000, got " + std::to_string(filter.limit));
+    return Status(ErrorKind::kInvalidArgument,
+                  "limit must be between 1 and 1000, got " + std::to_string(filter.limit));
   }
   std::string stored = filter.status == "done" ? "ok" : filter.status;
-  if (!filter.status.empty() && stored != "ok" && stored != "running" && stored != "failed" && stored != "interrupted") {
-    return Status(ErrorKind::kInvalidArgument,
-                  "status must be one of running, done, failed, interrupted; got '" + filter.status + "'");
+  if (!filter.status.empty() && stored != "ok" && stored != "running" && stored != "failed" &&
+      stored != "interrupted") {
+    return Status(
+        ErrorKind::kInvalidArgument,
+        "status must be one of running, done, failed, interrupted; got '" + filter.status + "'");
   }
-  std::string sql = std::string(kRunColumns) +
-                    " WHERE (?1 = '' OR connector = ?1) AND (?2 = '' OR status = ?2) AND (?3 IS NULL OR id < ?3)"
-                    " ORDER BY id DESC LIMIT ?4";
+  std::string sql =
+      std::string(kRunColumns) +
+      " WHERE (?1 = '' OR connector = ?1) AND (?2 = '' OR status = ?2) AND (?3 IS NULL OR id < ?3)"
+      " ORDER BY id DESC LIMIT ?4";
   Value before = filter.before_id ? Value(*filter.before_id) : Value(nullptr);
   ASSIGN_OR_RETURN(auto rows, SelectRows(session.workspace().db(), sql,
                                          {filter.connector, stored, before, filter.limit + 1}));
@@ -288,8 +329,8 @@ Result<Value> ListRuns(WorkspaceSession& session, const RunFilter& filter) {
 }
 
 Result<Value> GetRun(WorkspaceSession& session, int64_t id) {
-  ASSIGN_OR_RETURN(auto rows, SelectRows(session.workspace().db(), std::string(kRunColumns) + " WHERE id = ?1",
-                                         {Value(id)}));
+  ASSIGN_OR_RETURN(auto rows, SelectRows(session.workspace().db(),
+                                         std::string(kRunColumns) + " WHERE id = ?1", {Value(id)}));
   if (rows.empty()) return Status(ErrorKind::kNotFound, "no sync run has id " + std::to_string(id));
   return RunJson(rows[0]);
 }
@@ -301,7 +342,9 @@ Result<Value> ListSchedules(WorkspaceSession& session) {
   Value out = Value::array();
   const int64_t now = NowSeconds();
   for (const SyncSchedule& schedule : list) {
-    Value item = {{"id", schedule.id}, {"connector", schedule.connector}, {"statement", schedule.statement},
+    Value item = {{"id", schedule.id},
+                  {"connector", schedule.connector},
+                  {"statement", schedule.statement},
                   {"cron", schedule.cron}};
     auto cron = CronSchedule::Parse(schedule.cron);
     item["next_run"] = nullptr;
@@ -319,15 +362,17 @@ Result<Value> ListSchedules(WorkspaceSession& session) {
     item["last_run"] = schedule.last_run.empty() ? Value(nullptr) : Value(schedule.last_run);
     // The connector's runs stand for the schedule's: a run does not record
     // which statement started it.
-    ASSIGN_OR_RETURN(auto success, SelectRows(workspace.db(),
-                                              "SELECT MAX(COALESCE(finished_at, started_at)) AS at FROM "
-                                              "_sluice_sync_runs WHERE connector = ?1 AND status = 'ok'",
-                                              {schedule.connector}));
+    ASSIGN_OR_RETURN(auto success,
+                     SelectRows(workspace.db(),
+                                "SELECT MAX(COALESCE(finished_at, started_at)) AS at FROM "
+                                "_sluice_sync_runs WHERE connector = ?1 AND status = 'ok'",
+                                {schedule.connector}));
     item["last_success"] = success.empty() ? Value(nullptr) : success[0]["at"];
-    ASSIGN_OR_RETURN(auto last, SelectRows(workspace.db(),
-                                           "SELECT status FROM _sluice_sync_runs WHERE connector = ?1 "
-                                           "ORDER BY id DESC LIMIT 1",
-                                           {schedule.connector}));
+    ASSIGN_OR_RETURN(auto last,
+                     SelectRows(workspace.db(),
+                                "SELECT status FROM _sluice_sync_runs WHERE connector = ?1 "
+                                "ORDER BY id DESC LIMIT 1",
+                                {schedule.connector}));
     item["last_status"] = last.empty() ? Value(nullptr) : Value(RunStatus(Text(last[0]["status"])));
     out.push_back(std::move(item));
   }
@@ -336,9 +381,11 @@ Result<Value> ListSchedules(WorkspaceSession& session) {
 
 Result<Value> ListMarks(WorkspaceSession& session) {
   Workspace& workspace = session.workspace();
-  ASSIGN_OR_RETURN(auto rows, SelectRows(workspace.db(),
-                                         "SELECT connector, entity, destination AS \"table\", cursor_field, "
-                                         "cursor_value, updated_at FROM _sluice_sync_state ORDER BY connector, entity"));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      SelectRows(workspace.db(),
+                 "SELECT connector, entity, destination AS \"table\", cursor_field, "
+                 "cursor_value, updated_at FROM _sluice_sync_state ORDER BY connector, entity"));
   Value marks = Value::array();
   for (Value& row : rows) {
     row["destination"] = kWorkspaceDestination;
@@ -348,15 +395,18 @@ Result<Value> ListMarks(WorkspaceSession& session) {
   // SQLite files runs went to (the destination name is the file's path for
   // `TO 'file.db'`; a sqlite destination's config names its file).
   std::set<std::string> seen;
-  ASSIGN_OR_RETURN(auto destinations, SelectRows(workspace.db(),
-                                                 "SELECT DISTINCT destination FROM _sluice_sync_runs "
-                                                 "WHERE destination != 'workspace'"));
+  ASSIGN_OR_RETURN(auto destinations,
+                   SelectRows(workspace.db(),
+                              "SELECT DISTINCT destination FROM _sluice_sync_runs "
+                              "WHERE destination != 'workspace'"));
   for (const Value& row : destinations) {
     std::string name = Text(row["destination"]);
     std::string path = name;
     auto def = workspace.catalog().GetDestination(name);
     if (def.ok()) {
-      if (def->type != "sqlite" || !def->config.contains("path") || !def->config["path"].is_string()) continue;
+      if (def->type != "sqlite" || !def->config.contains("path") ||
+          !def->config["path"].is_string())
+        continue;
       path = def->config["path"].get<std::string>();
     }
     if (!seen.insert(path).second || path == workspace.path()) continue;
@@ -368,25 +418,30 @@ Result<Value> ListMarks(WorkspaceSession& session) {
 Result<Value> ListTables(WorkspaceSession& session) {
   Workspace& workspace = session.workspace();
   // The newest run of each (destination, table) says where it came from.
-  ASSIGN_OR_RETURN(auto rows, SelectRows(workspace.db(),
-                                         std::string(kRunColumns) +
-                                             " WHERE id IN (SELECT MAX(id) FROM _sluice_sync_runs "
-                                             "WHERE table_name != '' GROUP BY destination, table_name) "
-                                             "ORDER BY destination, table_name"));
+  ASSIGN_OR_RETURN(
+      auto rows,
+      SelectRows(workspace.db(), std::string(kRunColumns) +
+                                     " WHERE id IN (SELECT MAX(id) FROM _sluice_sync_runs "
+                                     "WHERE table_name != '' GROUP BY destination, table_name) "
+                                     "ORDER BY destination, table_name"));
   Value tables = Value::array();
   for (const Value& row : rows) {
     std::string table = Text(row["table_name"]);
     std::string destination = Text(row["destination"]);
-    Value item = {{"table", table},         {"destination", destination},
-                  {"connector", row["connector"]}, {"entity", row["entity"]},
+    Value item = {{"table", table},
+                  {"destination", destination},
+                  {"connector", row["connector"]},
+                  {"entity", row["entity"]},
                   {"type_version", row["type_version"]}};
     item["rows"] = nullptr;
     item["columns"] = nullptr;
     if (destination == kWorkspaceDestination) {
-      auto columns = SelectRows(workspace.db(), "SELECT name, type FROM pragma_table_info(?1)", {table});
+      auto columns =
+          SelectRows(workspace.db(), "SELECT name, type FROM pragma_table_info(?1)", {table});
       if (columns.ok() && !columns->empty()) {
         item["columns"] = *columns;
-        auto count = SelectRows(workspace.db(), "SELECT COUNT(*) AS n FROM " + QuoteIdentifier(table));
+        auto count =
+            SelectRows(workspace.db(), "SELECT COUNT(*) AS n FROM " + QuoteIdentifier(table));
         if (count.ok() && !count->empty()) item["rows"] = (*count)[0]["n"];
       } else {
         item["columns"] = Value::array();  // dropped since
@@ -398,7 +453,7 @@ Result<Value> ListTables(WorkspaceSession& session) {
   return Value{{"tables", std::move(tables)}};
 }
 
-Result<std::string> SyncStatementFor(WorkspaceSession& session, const SyncRequest& request) {
+Result<std::string> SyncStatementFor(WorkspaceSession& session, const SyncJobRequest& request) {
   Workspace& workspace = session.workspace();
   // The language has no quoted identifier: a name is written bare, so it
   // must be one the catalog holds and one CheckName allows (letters, digits,
@@ -417,29 +472,34 @@ Result<std::string> SyncStatementFor(WorkspaceSession& session, const SyncReques
   }
   if (!request.destination.empty() && request.destination != kWorkspaceDestination) {
     RETURN_IF_ERROR(CheckName(request.destination, "destination"));
-    ASSIGN_OR_RETURN(DestinationDef destination, workspace.catalog().GetDestination(request.destination));
+    ASSIGN_OR_RETURN(DestinationDef destination,
+                     workspace.catalog().GetDestination(request.destination));
     text += " TO DESTINATION " + destination.name;
   }
   if (request.full) text += " FULL";
   return text + ";";
 }
 
-Result<Value> RunAction(WorkspaceSession& session, const std::string& connector, const std::string& action,
-                        const Value& arguments) {
+Result<Value> RunAction(WorkspaceSession& session, const std::string& connector,
+                        const std::string& action, const Value& arguments) {
   Workspace& workspace = session.workspace();
   if (!arguments.is_object()) {
-    return Status(ErrorKind::kInvalidArgument, "the arguments of action '" + action + "' must be a JSON object");
+    return Status(ErrorKind::kInvalidArgument,
+                  "the arguments of action '" + action + "' must be a JSON object");
   }
   RETURN_IF_ERROR(CheckName(connector, "connector"));
   ASSIGN_OR_RETURN(ConnectorDef def, workspace.catalog().GetConnector(connector));
   auto found = workspace.catalog().GetAction(def.type, action);
-  if (!found.ok()) return Status(ErrorKind::kNotFound, "connector '" + connector + "' has no action '" + action + "'");
+  if (!found.ok())
+    return Status(ErrorKind::kNotFound,
+                  "connector '" + connector + "' has no action '" + action + "'");
   // "items.create": each part a checked name, written bare.
   std::string path;
   size_t start = 0;
   while (true) {
     size_t dot = action.find('.', start);
-    std::string part = action.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        action.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     RETURN_IF_ERROR(CheckName(part, "action"));
     path += "." + part;
     if (dot == std::string::npos) break;
@@ -460,8 +520,8 @@ Result<Value> RunAction(WorkspaceSession& session, const std::string& connector,
                {"printed", std::move(printed)}};
 }
 
-Result<Value> ResetMark(WorkspaceSession& session, const std::string& connector, const std::string& entity,
-                        const std::string& destination) {
+Result<Value> ResetMark(WorkspaceSession& session, const std::string& connector,
+                        const std::string& entity, const std::string& destination) {
   Workspace& workspace = session.workspace();
   ASSIGN_OR_RETURN(auto found, FindEntity(workspace, connector, entity));
   (void)found;
@@ -470,21 +530,24 @@ Result<Value> ResetMark(WorkspaceSession& session, const std::string& connector,
     // Marks kept in another destination live with its rows; the server does
     // not reach into them. SYNC … FULL reads everything once there.
     ASSIGN_OR_RETURN(DestinationDef def, workspace.catalog().GetDestination(where));
-    return Status(ErrorKind::kInvalidArgument,
-                  "the mark of " + connector + "." + entity + " in destination '" + def.name +
-                      "' is kept in that destination; run a full sync (POST /api/sync with \"full\": true) instead");
+    return Status(ErrorKind::kInvalidArgument, "the mark of " + connector + "." + entity +
+                                                   " in destination '" + def.name +
+                                                   "' is kept in that destination; run a full sync "
+                                                   "(POST /api/sync with \"full\": true) instead");
   }
   ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(workspace.db()));
   // The workspace keys its marks by table (sqlite_destination.cc): every
   // table the entity was synced to in the workspace forgets its mark.
-  ASSIGN_OR_RETURN(Stmt forget, workspace.db().Prepare("DELETE FROM _sluice_sync_state WHERE connector = ?1 AND "
-                                                       "entity = ?2"));
+  ASSIGN_OR_RETURN(Stmt forget,
+                   workspace.db().Prepare("DELETE FROM _sluice_sync_state WHERE connector = ?1 AND "
+                                          "entity = ?2"));
   RETURN_IF_ERROR(forget.BindText(1, connector));
   RETURN_IF_ERROR(forget.BindText(2, entity));
   RETURN_IF_ERROR(forget.Run());
   int removed = workspace.db().Changes();
   RETURN_IF_ERROR(tx.Commit());
-  return Value{{"connector", connector}, {"entity", entity}, {"destination", where}, {"reset", removed}};
+  return Value{
+      {"connector", connector}, {"entity", entity}, {"destination", where}, {"reset", removed}};
 }
 
 }  // namespace sluice

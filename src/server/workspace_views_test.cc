@@ -23,8 +23,8 @@ CREATE CONNECTOR ENTITY 'svc.items' DESCRIPTION 'Items'
 CREATE CONNECTOR ENTITY 'svc.pages' FIELDS {"id": {"type": "string", "primary_key": true}}
   PUSHDOWN OFFSET
   QUERY_HANDLER '''async function query() { return []; }''';
-CREATE CONNECTOR ACTION 'svc.items.poke' PARAMETERS {"x": {"type": "integer"}}
-  HANDLER '''async function execute(config, params) { return {doubled: params.x * 2}; }''';
+CREATE CONNECTOR ACTION 'svc.items.poke' PARAMETERS {"x": {"type": "integer"}, "s": {"type": "string"}}
+  HANDLER '''async function execute(config, params) { return {doubled: params.x * 2, s: params.s}; }''';
 CREATE CONNECTOR c TYPE 'svc' CONFIG {"key": "k"};
 )sql";
 
@@ -83,7 +83,7 @@ TEST_F(WorkspaceViewsTest, DescribesPushdownFromFields) {
 }
 
 TEST_F(WorkspaceViewsTest, SyncShowsInRunsTablesAndMarksAndResetForgetsTheMark) {
-  SyncRequest request;
+  SyncJobRequest request;
   request.connector = "c";
   request.entities = {"items"};
   auto statement = SyncStatementFor(*session_, request);
@@ -130,10 +130,12 @@ TEST_F(WorkspaceViewsTest, SyncShowsInRunsTablesAndMarksAndResetForgetsTheMark) 
 TEST_F(WorkspaceViewsTest, RunsFilterPageAndExplainFailures) {
   SyncRuns runs(session_->workspace().db());
   for (int i = 0; i < 3; ++i) {
-    auto id = runs.Start({"c", "items", "workspace", "c_items", "full", "overwrite", "2026-01-01T00:00:00Z", ""});
+    auto id = runs.Start(
+        {"c", "items", "workspace", "c_items", "full", "overwrite", "2026-01-01T00:00:00Z", ""});
     ASSERT_TRUE(id.ok());
     SyncRunEnd end;
-    if (i == 1) end.status = Status(ErrorKind::kAuth, "sync c.items: auth_error: Invalid API key (HTTP 401)");
+    if (i == 1)
+      end.status = Status(ErrorKind::kAuth, "sync c.items: auth_error: Invalid API key (HTTP 401)");
     ASSERT_TRUE(runs.Finish(*id, end).ok());
   }
   RunFilter filter;
@@ -160,11 +162,19 @@ TEST_F(WorkspaceViewsTest, RunsFilterPageAndExplainFailures) {
 }
 
 TEST_F(WorkspaceViewsTest, HostileNamesCannotReachTheStatement) {
-  const std::vector<std::string> hostile = {
-      "c; DROP TABLE x",  "c\"", "c'", "c ENTITIES (items) TO 'x.db'", "c.items", "",
-      "c\n", "é\xff", std::string(10000, 'a'), "c--", "c/*"};
+  const std::vector<std::string> hostile = {"c; DROP TABLE x",
+                                            "c\"",
+                                            "c'",
+                                            "c ENTITIES (items) TO 'x.db'",
+                                            "c.items",
+                                            "",
+                                            "c\n",
+                                            "é\xff",
+                                            std::string(10000, 'a'),
+                                            "c--",
+                                            "c/*"};
   for (const std::string& name : hostile) {
-    SyncRequest request;
+    SyncJobRequest request;
     request.connector = name;
     auto statement = SyncStatementFor(*session_, request);
     EXPECT_FALSE(statement.ok()) << name;
@@ -181,7 +191,7 @@ TEST_F(WorkspaceViewsTest, HostileNamesCannotReachTheStatement) {
   }
   // A non-ASCII name the catalog does hold is written as it is.
   ASSERT_TRUE(session_->Run("CREATE CONNECTOR café TYPE 'svc' CONFIG {\"key\": \"k\"};").ok());
-  SyncRequest request;
+  SyncJobRequest request;
   request.connector = "café";
   auto statement = SyncStatementFor(*session_, request);
   ASSERT_TRUE(statement.ok()) << statement.status().message();
@@ -190,15 +200,18 @@ TEST_F(WorkspaceViewsTest, HostileNamesCannotReachTheStatement) {
 
 TEST_F(WorkspaceViewsTest, RunsAnActionWithArgumentsAsAValue) {
   // A string argument with quotes and a semicolon stays a value.
-  auto result = RunAction(*session_, "c", "items.poke", Value{{"x", 21}, {"s", "'); DROP TABLE t; --"}});
+  auto result =
+      RunAction(*session_, "c", "items.poke", Value{{"x", 21}, {"s", "'); DROP TABLE t; --"}});
   ASSERT_TRUE(result.ok()) << result.status().message();
   EXPECT_EQ((*result)["result"]["doubled"], 42);
-  EXPECT_EQ(RunAction(*session_, "c", "items.poke", Value::array()).status().kind(), ErrorKind::kInvalidArgument);
+  EXPECT_EQ((*result)["result"]["s"], "'); DROP TABLE t; --");
+  EXPECT_EQ(RunAction(*session_, "c", "items.poke", Value::array()).status().kind(),
+            ErrorKind::kInvalidArgument);
 }
 
 TEST_F(WorkspaceViewsTest, JobsRunOnTheirOwnThreadWithFigures) {
   SyncJobs jobs(options_);
-  SyncRequest request;
+  SyncJobRequest request;
   request.connector = "c";
   request.entities = {"items"};
   auto id = jobs.Start(request);
@@ -212,6 +225,36 @@ TEST_F(WorkspaceViewsTest, JobsRunOnTheirOwnThreadWithFigures) {
   EXPECT_EQ(jobs.Get(99).status().kind(), ErrorKind::kNotFound);
   request.connector = "nope";
   EXPECT_EQ(jobs.Start(request).status().kind(), ErrorKind::kNotFound);
+}
+
+TEST_F(WorkspaceViewsTest, MarksKeptInASqliteFileAreListedAndNotReset) {
+  std::string file = (folder_ / "other.db").string();
+  auto ran = session_->Run("SYNC CONNECTOR c ENTITIES (items) TO '" + file + "';");
+  ASSERT_TRUE(ran.ok()) << ran.status().message();
+  auto marks = ListMarks(*session_);
+  ASSERT_TRUE(marks.ok()) << marks.status().message();
+  ASSERT_EQ((*marks)["marks"].size(), 1u) << marks->dump();
+  EXPECT_EQ((*marks)["marks"][0]["destination"], file);
+  EXPECT_EQ((*marks)["marks"][0]["table"], "c_items");
+  EXPECT_EQ((*marks)["marks"][0]["cursor_value"], "2026-01-02T00:00:00Z");
+  // Only the workspace's marks are reset; the file's stays.
+  auto reset = ResetMark(*session_, "c", "items", "");
+  ASSERT_TRUE(reset.ok());
+  EXPECT_EQ((*reset)["reset"], 0);
+  EXPECT_EQ((*ListMarks(*session_))["marks"].size(), 1u);
+  EXPECT_EQ(ResetMark(*session_, "c", "items", "nope").status().kind(), ErrorKind::kNotFound);
+}
+
+TEST_F(WorkspaceViewsTest, SchedulesHaveTheirNextRun) {
+  ASSERT_TRUE(session_->Run("SYNC CONNECTOR c SCHEDULE '0 3 * * *';").ok());
+  auto schedules = ListSchedules(*session_);
+  ASSERT_TRUE(schedules.ok()) << schedules.status().message();
+  const Value& schedule = (*schedules)["schedules"][0];
+  EXPECT_EQ(schedule["cron"], "0 3 * * *");
+  ASSERT_TRUE(schedule["next_run"].is_string());
+  EXPECT_EQ(schedule["next_run"].get<std::string>().substr(10), "T03:00:00Z");
+  EXPECT_TRUE(schedule["last_success"].is_null());
+  EXPECT_TRUE(schedule["last_status"].is_null());
 }
 
 }  // namespace
