@@ -43,6 +43,7 @@ const browser = await puppeteer.launch({
   headless: true,
   args: ['--no-sandbox', '--disable-gpu'],
   protocolTimeout: 120000,
+  timeout: 120000,  // launching Chromium on a loaded 2-core machine
 });
 
 // Opens `url` in a fresh tab that records everything that went wrong, and
