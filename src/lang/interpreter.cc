@@ -354,7 +354,7 @@ Status Interpreter::CreateScanTable(const std::string& table, const std::string&
 
 namespace {
 
-// The catalog's guard, then the caller's own rule; the caller's first
+// The caller's own rule, then the catalog's guard; the caller's first
 // refusal is kept to be returned instead of SQLite's "not authorized".
 struct Authorization {
   const SqlStreamOptions* options;
@@ -363,14 +363,15 @@ struct Authorization {
 
 int Authorize(void* data, int action, const char* arg1, const char* arg2, const char* database,
               const char* trigger) {
-  int guard = GuardCatalog(nullptr, action, arg1, arg2, database, trigger);
-  if (guard != SQLITE_OK) return guard;
   auto* state = static_cast<Authorization*>(data);
-  if (!state->options->authorize) return SQLITE_OK;
-  std::optional<Status> refused = state->options->authorize(action, arg1, arg2);
-  if (!refused) return SQLITE_OK;
-  if (state->refusal.ok()) state->refusal = std::move(*refused);
-  return SQLITE_DENY;
+  if (state->options->authorize) {
+    std::optional<Status> refused = state->options->authorize(action, arg1, arg2);
+    if (refused) {
+      if (state->refusal.ok()) state->refusal = std::move(*refused);
+      return SQLITE_DENY;
+    }
+  }
+  return GuardCatalog(nullptr, action, arg1, arg2, database, trigger);
 }
 
 // RunSql's visitor: every row, kept.

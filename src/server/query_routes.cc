@@ -37,7 +37,13 @@ struct QueryRequest {
 // wins): text as given, numbers and booleans as written.
 class Parameters {
  public:
-  Parameters(const httplib::Request& request, Value body) : request_(request), body_(std::move(body)) {}
+  Parameters(const httplib::Request& request, Value body)
+      : request_(request), body_(std::move(body)) {}
+
+  // A JSON body's value for `name` that is there but not text.
+  bool NotText(const std::string& name) const {
+    return body_.is_object() && body_.contains(name) && !body_[name].is_string();
+  }
 
   std::optional<std::string> Get(const std::string& name) const {
     if (body_.is_object() && body_.contains(name)) {
@@ -69,8 +75,8 @@ Result<bool> Switch(const Parameters& parameters, const std::string& name) {
 }
 
 // A whole number in [low, high], or nullopt when not given.
-Result<std::optional<int64_t>> Number(const Parameters& parameters, const std::string& name, int64_t low,
-                                      int64_t high, const std::string& high_why) {
+Result<std::optional<int64_t>> Number(const Parameters& parameters, const std::string& name,
+                                      int64_t low, int64_t high, const std::string& high_why) {
   std::optional<std::string> value = parameters.Get(name);
   if (!value) return std::optional<int64_t>();
   int64_t number = 0;
@@ -79,12 +85,14 @@ Result<std::optional<int64_t>> Number(const Parameters& parameters, const std::s
   if (!digits) return BadParameter(name, "must be a whole number");
   number = std::stoll(*value);
   if (number < low) return BadParameter(name, "must be at least " + std::to_string(low));
-  if (number > high) return BadParameter(name, "must be at most " + std::to_string(high) + " (" + high_why + ")");
+  if (number > high)
+    return BadParameter(name, "must be at most " + std::to_string(high) + " (" + high_why + ")");
   return std::optional<int64_t>(number);
 }
 
 Result<QueryRequest> ReadRequest(const Parameters& parameters, const ServeOptions& options) {
   QueryRequest query;
+  if (parameters.NotText("sql")) return BadParameter("sql", "must be text (a JSON string)");
   std::optional<std::string> sql = parameters.Get("sql");
   if (!sql || sql->empty()) return BadParameter("sql", "is required: the SELECT to run");
   query.sql = std::move(*sql);
@@ -100,13 +108,14 @@ Result<QueryRequest> ReadRequest(const Parameters& parameters, const ServeOption
                    Number(parameters, "_rows", 0, options.max_row_cap, "the server's --max-rows"));
   query.limits.max_rows = rows.value_or(std::min(options.default_row_cap, options.max_row_cap));
   const int64_t most_ms = options.query_timeout.count();
-  ASSIGN_OR_RETURN(std::optional<int64_t> timeout,
-                   Number(parameters, "_timeout_ms", 1, most_ms, "the server's --query-timeout-ms"));
+  ASSIGN_OR_RETURN(std::optional<int64_t> timeout, Number(parameters, "_timeout_ms", 1, most_ms,
+                                                          "the server's --query-timeout-ms"));
   query.limits.timeout = std::chrono::milliseconds(timeout.value_or(most_ms));
   return query;
 }
 
-Value RowValue(const std::vector<std::string>& columns, const std::vector<Value>& row, Shape shape) {
+Value RowValue(const std::vector<std::string>& columns, const std::vector<Value>& row,
+               Shape shape) {
   if (shape == Shape::kArrays) return Value(row);
   Value object = Value::object();
   for (size_t i = 0; i < columns.size() && i < row.size(); ++i) object[columns[i]] = row[i];
@@ -114,7 +123,8 @@ Value RowValue(const std::vector<std::string>& columns, const std::vector<Value>
 }
 
 std::string Line(const Value& value) {
-  return SecretMasker::Global().Mask(value.dump(-1, ' ', false, Value::error_handler_t::replace)) + "\n";
+  return SecretMasker::Global().Mask(value.dump(-1, ' ', false, Value::error_handler_t::replace)) +
+         "\n";
 }
 
 // The default answer: every row (up to the cap) in one JSON document.
@@ -145,7 +155,9 @@ class StreamRows : public QueryConsumer {
     columns_ = names;
     return true;
   }
-  bool OnRow(const std::vector<Value>& row) override { return Write(Line(RowValue(columns_, row, shape_))); }
+  bool OnRow(const std::vector<Value>& row) override {
+    return Write(Line(RowValue(columns_, row, shape_)));
+  }
   bool Write(const std::string& text) {
     if (broken) return false;
     broken = !sink_.write(text.data(), text.size());
@@ -168,8 +180,8 @@ Value ErrorLine(const Status& status) {
   return line;
 }
 
-void HandleQuery(const httplib::Request& request, httplib::Response& response, ServerContext& context,
-                 Value body) {
+void HandleQuery(const httplib::Request& request, httplib::Response& response,
+                 ServerContext& context, Value body) {
   const auto started = std::chrono::steady_clock::now();
   const ServeOptions& options = context.options;
   Result<QueryRequest> parsed = ReadRequest(Parameters(request, std::move(body)), options);
@@ -211,8 +223,7 @@ void HandleQuery(const httplib::Request& request, httplib::Response& response, S
   response.status = 200;
   response.set_header("X-Content-Type-Options", "nosniff");
   response.set_chunked_content_provider(
-      "application/x-ndjson; charset=utf-8",
-      [session, query](size_t, httplib::DataSink& sink) {
+      "application/x-ndjson; charset=utf-8", [session, query](size_t, httplib::DataSink& sink) {
         StreamRows rows(query.shape, sink);
         Result<QueryOutcome> outcome = session->StreamQuery(query.sql, query.limits, rows);
         if (rows.broken) return false;  // the client is gone: nothing more to say
@@ -230,16 +241,18 @@ void HandleQuery(const httplib::Request& request, httplib::Response& response, S
 }  // namespace
 
 void MountQueryApi(httplib::Server& server, ServerContext& context) {
-  server.Get("/api/query", [&context](const httplib::Request& request, httplib::Response& response) {
-    if (!CheckAccess(request, response, context.options, Access::kRead)) return;
-    HandleQuery(request, response, context, Value());
-  });
-  server.Post("/api/query", [&context](const httplib::Request& request, httplib::Response& response) {
-    if (!CheckAccess(request, response, context.options, Access::kRead)) return;
-    std::optional<Value> body = ParseJsonBody(request, response);
-    if (!body) return;
-    HandleQuery(request, response, context, std::move(*body));
-  });
+  server.Get("/api/query",
+             [&context](const httplib::Request& request, httplib::Response& response) {
+               if (!CheckAccess(request, response, context.options, Access::kRead)) return;
+               HandleQuery(request, response, context, Value());
+             });
+  server.Post("/api/query",
+              [&context](const httplib::Request& request, httplib::Response& response) {
+                if (!CheckAccess(request, response, context.options, Access::kRead)) return;
+                std::optional<Value> body = ParseJsonBody(request, response);
+                if (!body) return;
+                HandleQuery(request, response, context, std::move(*body));
+              });
 }
 
 }  // namespace sluice

@@ -134,6 +134,12 @@ std::optional<Status> AuthorizeRead(int action, const char* arg1, const char* ar
       return OnlyReads(std::string("PRAGMA ") + (arg1 ? arg1 : "") + " with a value changes the database");
     case SQLITE_INSERT:
     case SQLITE_UPDATE:
+      // A pragma's table-valued form declares its table while it is
+      // prepared, which SQLite checks as a change of sqlite_master (a table
+      // no statement may change anyway); a real CREATE is refused by its
+      // own action, and by sqlite3_stmt_readonly.
+      if (arg1 != nullptr && std::string_view(arg1) == "sqlite_master") return std::nullopt;
+      [[fallthrough]];
     case SQLITE_DELETE:
       return OnlyReads(std::string("it would write to ") + (arg1 ? arg1 : "a table"));
     case SQLITE_ATTACH:

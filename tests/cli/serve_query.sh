@@ -157,6 +157,8 @@ head -c 1000000 /dev/zero | tr '\0' 'x' >"$dir/long.sql"
 hostile "1 MB in the URL" -G "$base/api/query" --data-urlencode "sql@$dir/long.sql"
 hostile "a body that is not JSON" -H 'Content-Type: application/json' --data-binary '{"sql": ' "$base/api/query"
 hostile "sql that is not text" -H 'Content-Type: application/json' --data-binary '{"sql": {"a": 1}}' "$base/api/query"
+expect_contains "sql that is not text is named" "parameter sql: must be text" \
+  "$(curl -s -H 'Content-Type: application/json' --data-binary '{"sql": 42}' "$base/api/query")"
 out=$(curl -s -G "$base/api/query" --data-urlencode "sql=SELECT 'café' AS v, x'FF' AS raw")
 expect_eq "text and invalid UTF-8 from SQLite come out as JSON" 'café' "$(printf '%s' "$out" | jq -r '.rows[0].v')"
 out=$(q "sql=SELECT%20count(*)%20AS%20n%20FROM%20colours")
