@@ -18,7 +18,8 @@ run() { "$sluice" "$ws" -c "$1" 2>&1; }
 run "CREATE SECRET key VALUE '$api_key';
      CREATE SECRET wrong VALUE 'not-the-key';
      CREATE CONNECTOR prod TYPE 'myservice' CONFIG {\"api_url\": ENV('SERVE_API'), \"api_key\": \"{{secrets.key}}\"};
-     CREATE CONNECTOR broken TYPE 'myservice' CONFIG {\"api_url\": ENV('SERVE_API'), \"api_key\": \"{{secrets.wrong}}\"};" >/dev/null
+     CREATE CONNECTOR broken TYPE 'myservice' CONFIG {\"api_url\": ENV('SERVE_API'), \"api_key\": \"{{secrets.wrong}}\"};
+     CREATE CONNECTOR café TYPE 'myservice' CONFIG {\"api_url\": ENV('SERVE_API'), \"api_key\": \"{{secrets.key}}\"};" >/dev/null
 out=$(run "SYNC CONNECTOR prod;")
 expect_eq "seed sync" 0 $?
 run "SYNC CONNECTOR broken;" >/dev/null && fail "the broken connector's sync should fail"
@@ -83,7 +84,7 @@ expect_eq "no token for loopback reads" false "$(printf '%s' "$bd" | field .toke
 
 call GET /api/connectors
 expect_eq "connectors 200" 200 "$st"
-expect_eq "connector names" '["broken","prod"]' "$(printf '%s' "$bd" | field '.connectors.map(c=>c.name)')"
+expect_eq "connector names" '["broken","café","prod"]' "$(printf '%s' "$bd" | field '.connectors.map(c=>c.name)')"
 expect_eq "entities and actions" '{"name":"prod","type":"myservice","type_version":"1.0.0","entities":["items"],"actions":["items.create","items.delete"]}' \
   "$(printf '%s' "$bd" | field '.connectors.filter(c=>c.name==="prod").map(c=>({name:c.name,type:c.type,type_version:c.type_version,entities:c.entities,actions:c.actions}))[0]')"
 
@@ -96,6 +97,8 @@ expect_eq "entity pushdown" '{"filters":["id","status"],"operators":{"id":["=","
   "$(printf '%s' "$bd" | field .pushdown)"
 expect_eq "entity cursor and table" 'updated_at prod_items' "$(printf '%s' "$bd" | field '.cursor+" "+JSON.parse(d).table')"
 expect_eq "entity fields" '["id","name","status","created_at","updated_at","metadata"]' "$(printf '%s' "$bd" | field '.fields.map(f=>f.name)')"
+call GET /api/connectors/caf%C3%A9/entities/items
+expect_eq "a percent-encoded non-ASCII connector name" "200 café" "$st $(printf '%s' "$bd" | field .connector)"
 call GET /api/connectors/prod/entities/nope
 expect_eq "unknown entity 404" 404 "$st"
 expect_eq "unknown entity kind" not_found "$(printf '%s' "$bd" | field .error.kind)"
@@ -214,7 +217,7 @@ expect_eq "reset without entity: 400" 400 "$st"
 
 # Hostile names in paths and bodies: clean JSON errors, and the server serves on.
 long=$(head -c 10000 /dev/zero | tr '\0' a)
-for name in "x%27%3B%20DROP%20TABLE%20prod_items%3B--" "caf%C3%A9" "%E5%90%8D%E5%89%8D" "a%22b" "$long" "%FF%FE"; do
+for name in "x%27%3B%20DROP%20TABLE%20prod_items%3B--" "caf%C3%A8" "%E5%90%8D%E5%89%8D" "a%22b" "$long" "%FF%FE"; do
   call GET "/api/connectors/$name/entities/items"
   case "$st" in 400|404|414) ;; *) fail "hostile entity path ${name:0:40}: $st" ;; esac
   printf '%s' "$bd" | field .error.kind >/dev/null 2>&1 || fail "hostile entity path ${name:0:40}: not JSON"
@@ -222,7 +225,7 @@ for name in "x%27%3B%20DROP%20TABLE%20prod_items%3B--" "caf%C3%A9" "%E5%90%8D%E5
   case "$st" in 400|404|414) ;; *) fail "hostile action path ${name:0:40}: $st" ;; esac
 done
 for body in '{"connector": "prod; DROP TABLE prod_items"}' '{"connector": "prod", "entities": ["items\"); --"]}' \
-  '{"connector": "café"}' "{\"connector\": \"$long\"}" '{"connector": 5}' '{"connector": "prod", "entities": "items"}' \
+  '{"connector": "cafè"}' "{\"connector\": \"$long\"}" '{"connector": 5}' '{"connector": "prod", "entities": "items"}' \
   '{"connector": "prod", "full": "yes"}' 'not json' '[1,2]' '{"connector": "prod", "destination": "x'"'"'; --"}'; do
   call POST /api/sync "$body" "${auth[@]}"
   case "$st" in 400|404) ;; *) fail "hostile sync body ${body:0:50}: $st $(printf '%s' "$bd" | head -c 200)" ;; esac
