@@ -14,9 +14,10 @@
 namespace sluice {
 namespace {
 
-// What schema v6 added (package records), taken away again to make an older
-// workspace.
+// What schemas v6 (package records) and v7 (runs' error kind) added, taken
+// away again to make an older workspace.
 constexpr char kUndoV6[] =
+    "ALTER TABLE _sluice_sync_runs DROP COLUMN error_kind;"
     "DROP TABLE _sluice_registries; DROP TABLE _sluice_packages; DROP TABLE _sluice_tests;"
     "ALTER TABLE _sluice_sync_runs DROP COLUMN type_version;";
 
@@ -147,14 +148,14 @@ TEST_F(CatalogTest, DefinitionsSurviveReopen) {
 }
 
 TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
-  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 6);
+  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 7);
   auto version = ws_->SchemaVersion();
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, Workspace::CurrentSchemaVersion());
   auto stmt = ws_->db().Prepare("SELECT value FROM _sluice_meta WHERE key = 'schema_version'");
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(stmt->Step().value());
-  EXPECT_EQ(stmt->ColumnText(0), "6");
+  EXPECT_EQ(stmt->ColumnText(0), "7");
   EXPECT_EQ(Count("_sluice_meta"), 1);  // the version only
   for (const char* table :
        {"_sluice_connector_types", "_sluice_entities", "_sluice_actions",
@@ -265,14 +266,14 @@ TEST_F(CatalogTest, MigratesAVersionFourWorkspaceStoringTheKind) {
 }
 
 TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
-  ASSERT_TRUE(ws_->db().Exec("UPDATE _sluice_meta SET value = '7' WHERE key = 'schema_version'").ok());
+  ASSERT_TRUE(ws_->db().Exec("UPDATE _sluice_meta SET value = '8' WHERE key = 'schema_version'").ok());
   ws_.reset();
   auto opened = Workspace::Open(path_);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
   const std::string& message = opened.status().message();
-  EXPECT_NE(message.find("schema version 7"), std::string::npos) << message;
-  EXPECT_NE(message.find("up to version 6"), std::string::npos) << message;
+  EXPECT_NE(message.find("schema version 8"), std::string::npos) << message;
+  EXPECT_NE(message.find("up to version 7"), std::string::npos) << message;
   EXPECT_NE(message.find(path_), std::string::npos) << message;
 }
 
@@ -660,6 +661,24 @@ TEST_F(CatalogTest, MigratesAVersionFiveWorkspaceAddingPackageRecords) {
   EXPECT_TRUE(ws_->packages().ListRegistries()->empty());
   EXPECT_TRUE(ws_->packages().ListPackages()->empty());
   EXPECT_TRUE(ws_->packages().PutRegistry({"r", "/r", {}, ""}, false).ok());
+}
+
+// v7: a run's error kind; runs recorded before have none.
+TEST_F(CatalogTest, MigratesAVersionSixWorkspaceAddingTheRunsErrorKind) {
+  ASSERT_TRUE(ws_->db()
+                  .Exec("ALTER TABLE _sluice_sync_runs DROP COLUMN error_kind;"
+                        "INSERT INTO _sluice_sync_runs (connector, entity, destination, mode, write_mode, status, "
+                        "started_at, error) VALUES ('prod', 'items', 'workspace', 'full', 'append', 'failed', "
+                        "'2024-01-01T00:00:00Z', 'boom');"
+                        "UPDATE _sluice_meta SET value = '6' WHERE key = 'schema_version';")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(ws_->SchemaVersion().value(), Workspace::CurrentSchemaVersion());
+  auto stmt = ws_->db().Prepare("SELECT error, error_kind FROM _sluice_sync_runs");
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_TRUE(stmt->Step().value());
+  EXPECT_EQ(stmt->ColumnText(0), "boom");
+  EXPECT_TRUE(stmt->ColumnIsNull(1));
 }
 
 }  // namespace

@@ -39,8 +39,8 @@ Status SyncRuns::MarkInterrupted(const std::string& connector, const std::string
 
 Status SyncRuns::Finish(int64_t run, const SyncRunEnd& end) {
   ASSIGN_OR_RETURN(Stmt finish, db_.Prepare("UPDATE _sluice_sync_runs SET status = ?2, rows_read = ?3, rows_written = "
-                                            "?4, rows_deleted = ?5, duration_ms = ?6, finished_at = ?7, error = ?8 "
-                                            "WHERE id = ?1"));
+                                            "?4, rows_deleted = ?5, duration_ms = ?6, finished_at = ?7, error = ?8, "
+                                            "error_kind = ?9 WHERE id = ?1"));
   RETURN_IF_ERROR(finish.BindInt(1, run));
   RETURN_IF_ERROR(finish.BindText(2, end.status.ok() ? "ok" : "failed"));
   RETURN_IF_ERROR(finish.BindInt(3, end.rows_read));
@@ -50,7 +50,9 @@ Status SyncRuns::Finish(int64_t run, const SyncRunEnd& end) {
   RETURN_IF_ERROR(finish.BindText(7, end.finished_at));
   if (end.status.ok()) {
     RETURN_IF_ERROR(finish.BindNull(8));
+    RETURN_IF_ERROR(finish.BindNull(9));
   } else {
+    RETURN_IF_ERROR(finish.BindText(9, ErrorKindName(end.status.kind())));
     // The workspace file is not an output, but it must not hold a secret
     // a handler put in its error message either.
     RETURN_IF_ERROR(finish.BindText(8, SecretMasker::Global().Mask(end.status.ToString())));

@@ -114,6 +114,11 @@ TEST_F(SyncRunsTest, FailedRunKeepsMaskedError) {
   std::string error = Newest("error").get<std::string>();
   EXPECT_EQ(error.find("hunter2-secret"), std::string::npos) << error;
   EXPECT_NE(error.find("refused"), std::string::npos) << error;
+  Result<Stmt> kind = ws_->db().Prepare("SELECT error_kind FROM _sluice_sync_runs WHERE id = ?1");
+  ASSERT_TRUE(kind.ok());
+  ASSERT_TRUE(kind->BindInt(1, id).ok());
+  ASSERT_TRUE(kind->Step().value());
+  EXPECT_EQ(kind->ColumnText(0), "connector_error");
 }
 
 TEST_F(SyncRunsTest, MarkInterruptedSparesOtherRunsAndItself) {

@@ -174,6 +174,12 @@ CREATE TABLE _sluice_tests (
 );
 ALTER TABLE _sluice_sync_runs ADD COLUMN type_version TEXT NOT NULL DEFAULT '';
 )sql",
+    // v7: a failed run's error kind (auth_error, destination_error, …), so
+    // `sluice serve` can say where a failure came from without guessing
+    // from the message.
+    R"sql(
+ALTER TABLE _sluice_sync_runs ADD COLUMN error_kind TEXT;
+)sql",
 };
 
 constexpr char kVersionKey[] = "schema_version";

@@ -56,9 +56,10 @@ std::string TypeVersion(Database& db, const ConnectorTypeDef& type) {
 // (catalog/sync_runs.cc); the API says "done" for 'ok'.
 std::string RunStatus(const std::string& stored) { return stored == "ok" ? "done" : stored; }
 
-// The run table keeps the error's masked message, not its kind: the kind is
-// recovered from the words each kind's messages carry (the kind name when a
-// handler threw one, the engine's wording otherwise).
+// Runs recorded before schema v7 kept the error's masked message but not its
+// kind: for those the kind is recovered from the words each kind's messages
+// carry (the kind name when a handler threw one, the engine's wording
+// otherwise).
 std::string GuessKind(const std::string& message) {
   // Most specific first: the handler's error class, then a kind name, then
   // the engine's wording.
@@ -101,7 +102,7 @@ std::string OriginOf(const std::string& kind) {
 constexpr char kRunColumns[] =
     "SELECT id, connector, entity, destination, table_name, mode, write_mode, status, rows_read, "
     "rows_written, "
-    "rows_deleted, started_at, finished_at, duration_ms, type_version, error FROM "
+    "rows_deleted, started_at, finished_at, duration_ms, type_version, error, error_kind FROM "
     "_sluice_sync_runs";
 
 Value RunJson(const Value& row) {
@@ -118,7 +119,9 @@ Value RunJson(const Value& row) {
   if (row["error"].is_null() || (message.empty() && run["status"] != "failed")) {
     run["error"] = nullptr;
   } else {
-    std::string kind = GuessKind(message);
+    // Runs since schema v7 store their kind; older ones are guessed.
+    std::string kind = row["error_kind"].is_string() && !Text(row["error_kind"]).empty() ? Text(row["error_kind"])
+                                                                                        : GuessKind(message);
     run["error"] = {{"kind", kind}, {"message", message}, {"origin", OriginOf(kind)}};
   }
   return run;

@@ -156,6 +156,19 @@ TEST_F(WorkspaceViewsTest, RunsFilterPageAndExplainFailures) {
   EXPECT_EQ((*failures)["runs"][0]["error"]["kind"], "auth_error");
   EXPECT_EQ((*failures)["runs"][0]["error"]["origin"], "api");
 
+  // The stored kind wins over words in the message: a destination that
+  // failed while quoting an API's "HTTP 401" is still the destination's.
+  auto destination_run = runs.Start(
+      {"c", "items", "workspace", "c_items", "full", "overwrite", "2026-01-01T00:00:00Z", ""});
+  ASSERT_TRUE(destination_run.ok());
+  SyncRunEnd destination_end;
+  destination_end.status = Status(ErrorKind::kDestination, "disk full while writing 'HTTP 401 Unauthorized'");
+  ASSERT_TRUE(runs.Finish(*destination_run, destination_end).ok());
+  auto destination_failure = GetRun(*session_, *destination_run);
+  ASSERT_TRUE(destination_failure.ok());
+  EXPECT_EQ((*destination_failure)["error"]["kind"], "destination_error");
+  EXPECT_EQ((*destination_failure)["error"]["origin"], "destination");
+
   RunFilter bad;
   bad.status = "x'; DROP TABLE _sluice_sync_runs; --";
   EXPECT_EQ(ListRuns(*session_, bad).status().kind(), ErrorKind::kInvalidArgument);
