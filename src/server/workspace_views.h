@@ -59,8 +59,8 @@ struct RunFilter {
 // "handler" (connector_error), "destination", "engine".
 // _sluice_sync_runs.status holds running|ok|failed|interrupted ("ok" is
 // shown as "done"; there is no "partial": a failed entity is its own failed
-// run while the others are done). The table keeps the error's masked
-// message but not its kind, so "kind" is read from the message's words
+// run while the others are done). "kind" is the error kind the run stored
+// (schema v7); for runs recorded before, it is read from the message's words
 // (the kind name, "401"/"Invalid API key", "timed out", …), else
 // "internal_error" with origin "engine".
 Result<Value> ListRuns(WorkspaceSession& session, const RunFilter& filter);
