@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "core/identifier.h"
+#include "core/secret_masker.h"
 #include "query/coerce.h"
 
 namespace sluice {
@@ -522,16 +523,28 @@ int Next(sqlite3_vtab_cursor* base) { return Advance(reinterpret_cast<EntityCurs
 
 int Eof(sqlite3_vtab_cursor* base) { return reinterpret_cast<EntityCursor*>(base)->eof ? 1 : 0; }
 
+// Text a handler returned enters SQLite masked of secrets. Masking the
+// output alone is not enough once a secret is in SQL: an API that echoes the
+// key puts it in a row, and hex(), substr() or replace() would carry it past
+// every masked output in a form the masker does not know.
+void ResultMaskedText(sqlite3_context* context, const std::string& text) {
+  const SecretMasker& masker = SecretMasker::Global();
+  if (masker.empty()) {
+    sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    return;
+  }
+  std::string masked = masker.Mask(text);
+  sqlite3_result_text(context, masked.data(), static_cast<int>(masked.size()), SQLITE_TRANSIENT);
+}
+
 int Column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
   auto* cursor = reinterpret_cast<EntityCursor*>(base);
   if (static_cast<size_t>(column) == cursor->cells.size()) {  // _raw
-    std::string text = cursor->row.dump(-1, ' ', false, Value::error_handler_t::replace);
-    sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    ResultMaskedText(context, cursor->row.dump(-1, ' ', false, Value::error_handler_t::replace));
     return SQLITE_OK;
   }
   if (static_cast<size_t>(column) == cursor->cells.size() + 1 && cursor->parent.is_string()) {  // _parent
-    const std::string& text = cursor->parent.get_ref<const std::string&>();
-    sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    ResultMaskedText(context, cursor->parent.get_ref<const std::string&>());
     return SQLITE_OK;
   }
   if (column < 0 || static_cast<size_t>(column) >= cursor->cells.size()) {
@@ -546,8 +559,7 @@ int Column(sqlite3_vtab_cursor* base, sqlite3_context* context, int column) {
   } else if (cell.is_number()) {
     sqlite3_result_double(context, cell.get<double>());
   } else {
-    const std::string& text = cell.get_ref<const std::string&>();
-    sqlite3_result_text(context, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    ResultMaskedText(context, cell.get_ref<const std::string&>());
   }
   return SQLITE_OK;
 }
