@@ -13,6 +13,7 @@
 #include "core/secret_masker.h"
 #include "server/http_server.h"
 #include "server/mcp_server.h"
+#include "server/served_workspace.h"
 
 namespace sluice {
 namespace {
@@ -114,6 +115,12 @@ int ServeCommands::Run() {
   // A client that goes away mid-response must not kill the server.
   signal(SIGPIPE, SIG_IGN);
 
+  Result<std::vector<std::string>> notes = PrepareServedWorkspace(options_);
+  if (!notes.ok()) {
+    PrintError(notes.status());
+    return 1;
+  }
+  for (const std::string& note : *notes) std::fprintf(stderr, "note: %s\n", SecretMasker::Global().Mask(note).c_str());
   HttpServer server(options_);
   Result<int> port = server.Bind();
   if (!port.ok()) {

@@ -10,6 +10,7 @@
 
 #include "core/secret_masker.h"
 #include "server/mcp_server.h"
+#include "server/served_workspace.h"
 #include "server/session.h"
 #include "server/sync_jobs.h"
 
@@ -67,12 +68,12 @@ int RunMcpStdio(const ServeOptions& options) {
   }
   {
     // Fail at once, with the reason on stderr, rather than on every call.
-    Result<std::unique_ptr<WorkspaceSession>> session = WorkspaceSession::Open(options);
-    if (!session.ok()) {
-      Log("cannot open the workspace " + options.workspace_path + ": " +
-          session.status().ToString());
+    Result<std::vector<std::string>> notes = PrepareServedWorkspace(options);
+    if (!notes.ok()) {
+      Log("cannot open the workspace " + options.workspace_path + ": " + notes.status().ToString());
       return 1;
     }
+    for (const std::string& note : *notes) Log(note);
   }
   Log("serving workspace " + options.workspace_path + " over stdio" +
       (options.allow_writes ? " (writes allowed: run_sync, run_action)" : " (read-only tools)"));

@@ -1,0 +1,66 @@
+# What `sluice serve` and `sluice mcp` check before answering anything: a
+# path with no workspace is refused (and not created), so a typo is not an
+# empty workspace answering "no connectors"; and every secret value of the
+# workspace is masked from the first response — here one an API echoed into
+# a synced table, read by a freshly started server that has not used the
+# secret yet.
+source "$(dirname "$0")/lib.bash"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$root/tests/servers/start_test_server.bash"
+start_test_server "$(dirname "$sluice")/test_api_server" >/dev/null || exit 1
+export SLUICE_SECRET_KEY=serve-workspace-tests ECHO_API=$TEST_SERVER_URL
+export SLUICE_SERVE_TOKEN=serve-workspace-token-0123456789
+cd "$dir"
+
+# No workspace: refused at start, nothing created.
+out=$(timeout 20 "$sluice" serve "$dir/typo.db" --listen 127.0.0.1:0 2>&1)
+expect_eq "serve of a missing workspace fails" 1 $?
+expect_contains "saying so" "no workspace at '$dir/typo.db'" "$out"
+expect_not_contains "before listening" "listening on" "$out"
+[ -e "$dir/typo.db" ] && fail "serve created the mistyped workspace"
+out=$(timeout 20 "$sluice" mcp "$dir/typo.db" </dev/null 2>&1)
+expect_eq "mcp of a missing workspace fails" 1 $?
+expect_contains "saying so" "no workspace at" "$out"
+mkdir "$dir/folder.db"
+out=$(timeout 20 "$sluice" serve "$dir/folder.db" --listen 127.0.0.1:0 2>&1)
+expect_eq "serve of a folder fails" 1 $?
+expect_contains "saying so" "is not a workspace file" "$out"
+
+# A key the API echoes, synced into a table by the CLI.
+key=Ws9-echoed-$RANDOM$RANDOM
+ws=$dir/ws.db
+"$sluice" "$ws" -c "CREATE SECRET key VALUE '$key';
+  CREATE CONNECTOR TYPE 'echoer' CONFIG_SCHEMA {\"url\": {\"type\": \"string\"}, \"key\": {\"type\": \"string\", \"secret\": true}};
+  CREATE CONNECTOR ENTITY 'echoer.echo' FIELDS {\"id\": {\"type\": \"integer\", \"primary_key\": true}, \"auth\": {\"type\": \"string\"}}
+    QUERY_HANDLER '''async function query(config) {
+      const response = await fetch(config.url + '/echo', {headers: {Authorization: config.key}});
+      return [{id: 1, auth: (await response.json()).headers.authorization}];
+    }''';
+  CREATE CONNECTOR e TYPE 'echoer' CONFIG {\"url\": ENV('ECHO_API'), \"key\": \"{{secrets.key}}\"};
+  SYNC CONNECTOR e;" >/dev/null 2>&1 || fail "setting up"
+expect_eq "the synced table holds the echo" 1 "$(sqlite3 "$ws" "SELECT count(*) FROM e_echo")"
+
+"$sluice" serve "$ws" --listen 127.0.0.1:0 >"$dir/serve.out" 2>"$dir/serve.err" &
+serve_pid=$!
+trap 'kill -TERM $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null; stop_test_server; rm -rf "$dir"' EXIT
+base=""
+for ((i = 0; i < 200 * slow; i++)); do
+  base=$(sed -n 's/^listening on //p' "$dir/serve.out")
+  [ -n "$base" ] && break
+  kill -0 $serve_pid 2>/dev/null || break
+  sleep 0.05
+done
+[ -n "$base" ] || { fail "sluice serve did not start"; cat "$dir/serve.err" >&2; finish; }
+answer=$(curl -s "$base/api/query?sql=SELECT%20auth,%20'$key'%20AS%20literal%20FROM%20e_echo")
+expect_contains "served" '"columns"' "$answer"
+expect_contains "masked" "***" "$answer"
+expect_not_contains "the key is not served" "$key" "$answer"
+
+request='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT auth FROM e_echo"}}}'
+mcp=$(printf '%s\n' "$request" | timeout 60 "$sluice" mcp "$ws" 2>/dev/null)
+expect_contains "mcp answered the query" '"id":2' "$mcp"
+expect_contains "mcp masked" "***" "$mcp"
+expect_not_contains "the key is not in the MCP answer" "$key" "$mcp"
+finish
