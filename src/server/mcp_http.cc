@@ -92,6 +92,13 @@ void MountMcp(httplib::Server& server, ServerContext& context) {
       SendRpcError(response, 400, -32600, "unsupported MCP-Protocol-Version '" + version + "'");
       return;
     }
+    // The same cap as every other body (http_util.h): a JSON-RPC message
+    // needs far less, and an unbounded one is memory for the taking.
+    constexpr size_t kMaxMessageBytes = 1 << 20;
+    if (request.body.size() > kMaxMessageBytes) {
+      SendRpcError(response, 413, -32600, "the message is larger than 1 MiB");
+      return;
+    }
     std::optional<Value> answer = mcp->HandleText(request.body);
     if (!answer) {
       // Notifications and responses only: accepted, nothing to say.

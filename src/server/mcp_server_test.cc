@@ -109,7 +109,7 @@ TEST_F(McpServerTest, ToolsListHasAnnotationsAndNoWriteToolsWithoutTheFlag) {
   EXPECT_EQ(all[4]["name"], "run_sync");
   EXPECT_EQ(
       all[4]["annotations"],
-      Value::parse(R"({"title": "Sync a connector", "readOnlyHint": false, "destructiveHint": false,
+      Value::parse(R"({"title": "Sync a connector", "readOnlyHint": false, "destructiveHint": true,
                              "idempotentHint": true, "openWorldHint": true})"));
   EXPECT_EQ(all[5]["name"], "run_action");
   EXPECT_EQ(

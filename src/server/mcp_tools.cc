@@ -174,13 +174,13 @@ const std::vector<ToolSpec>& Tools() {
     list.push_back(
         {"list_sync_runs", "List sync runs",
          "The sync history, newest first: per run the connector, entity, destination table, mode, "
-         "status (running, done, failed, partial, interrupted), rows read/written/deleted, start, "
+         "status (running, done, failed, interrupted), rows read/written/deleted, start, "
          "finish, duration and, for a failure, its kind, message and origin (api, handler, "
          "destination, engine). Page with before_id = the answer's next_before_id.",
          Schema({{"connector", StringProperty("Only this connector's runs.")},
                  {"status",
                   {{"type", "string"},
-                   {"enum", {"running", "done", "failed", "partial", "interrupted"}},
+                   {"enum", {"running", "done", "failed", "interrupted"}},
                    {"description", "Only runs with this status."}}},
                  {"limit",
                   {{"type", "integer"},
@@ -198,7 +198,8 @@ const std::vector<ToolSpec>& Tools() {
          "incrementally from each entity's cursor unless full is true, and waits for it to finish. "
          "Returns the job: status (done or failed), per-entity rows read and written, and the "
          "error if it failed. Calls the connector's API; rerunning it only brings the tables up to "
-         "date.",
+         "date. A full sync deletes the rows the source no longer has (write mode "
+         "overwrite-delete-stale).",
          Schema({{"connector", StringProperty("The connector to sync.")},
                  {"entities",
                   {{"type", "array"},
@@ -209,7 +210,7 @@ const std::vector<ToolSpec>& Tools() {
                    {"description",
                     "Read everything, ignoring the incremental mark (default false)."}}}},
                 {"connector"}),
-         false, false, true, true, true, RunSyncTool});
+         false, true, true, true, true, RunSyncTool});
     list.push_back(
         {"run_action", "Run a connector action",
          "Runs one of a connector's actions (list_connectors lists them, e.g. 'items.create') with "
@@ -269,7 +270,7 @@ Status CheckArguments(const ToolSpec& tool, const Value& arguments) {
     if (!type_ok) {
       return Status(ErrorKind::kInvalidArgument,
                     where + ": argument '" + key + "' must be " +
-                        (type == "array" ? "an array of strings" : "a " + type) + ", not " +
+                        (type == "array" ? "an array of strings" : (type == "object" || type == "integer" ? "an " : "a ") + type) + ", not " +
                         JsonTypeOf(value));
     }
     if (property.contains("minimum") && value.get<int64_t>() < property["minimum"].get<int64_t>()) {

@@ -30,7 +30,7 @@ const HINTS = {
   describe_entity: [true, false, true, false],
   query: [true, false, true, true],
   list_sync_runs: [true, false, true, false],
-  run_sync: [false, false, true, true],
+  run_sync: [false, true, true, true],  // a full sync deletes stale rows
   run_action: [false, true, false, true],
 };
 
@@ -249,7 +249,11 @@ async function http(writes) {
     const textPlain = await fetch(endpoint, { method: 'POST', headers: { ...headers, 'Content-Type': 'text/plain' },
       body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
     assert.equal(textPlain.status, 415);
-    ok(`${where}: GET 405, notification 202, bad JSON 400/-32700, batch answered, bad protocol version 400, text/plain 415`);
+    // 2 MiB of padding in one message: over the 1 MiB cap of every body.
+    const huge = await fetch(endpoint, { method: 'POST', headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping', params: { pad: 'x'.repeat(2 << 20) } }) });
+    assert.equal(huge.status, 413);
+    ok(`${where}: GET 405, notification 202, bad JSON 400/-32700, batch answered, bad protocol version 400, text/plain 415, 2 MiB 413`);
   } catch (error) {
     console.error(`${where} server stderr:\n${server.stderr()}`);
     throw error;
