@@ -6,6 +6,7 @@
 #include <string>
 #include <variant>
 
+#include "core/secret_masker.h"
 #include "lang/parser.h"
 
 namespace sluice {
@@ -15,7 +16,13 @@ class WorkspaceSession::Sink : public OutputSink {
  public:
   void Emit(const ResultSet& result) override { output.results.push_back(result); }
   void Print(const std::string& line) override { output.printed.push_back(line); }
-  void Log(const std::string& line) override { output.printed.push_back(line); }
+  void Log(const std::string& line) override {
+    output.printed.push_back(line);
+    // Handler console output is the operator's: the server's stderr, never
+    // stdout (the MCP protocol's own under `sluice mcp`).
+    std::string masked = SecretMasker::Global().Mask(line) + "\n";
+    std::fwrite(masked.data(), 1, masked.size(), stderr);
+  }
   void SyncProgress(const SyncProgressEvent& event) override {
     output.progress.push_back(event);
     if (on_progress) on_progress(event);

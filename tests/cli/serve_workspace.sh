@@ -63,4 +63,16 @@ mcp=$(printf '%s\n' "$request" | timeout 60 "$sluice" mcp "$ws" 2>/dev/null)
 expect_contains "mcp answered the query" '"id":2' "$mcp"
 expect_contains "mcp masked" "***" "$mcp"
 expect_not_contains "the key is not in the MCP answer" "$key" "$mcp"
+
+# A handler's console output goes to stderr, masked; stdout stays the protocol's.
+"$sluice" "$ws" -c "CREATE CONNECTOR ENTITY 'echoer.chatty' FIELDS {\"id\": {\"type\": \"integer\", \"primary_key\": true}}
+    QUERY_HANDLER '''function query(config) { console.log('chatty-marker key=' + config.key); return [{id: 7}]; }''';" \
+  >/dev/null 2>&1 || fail "defining chatty"
+request='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
+{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT id FROM e.chatty"}}}'
+mcp=$(printf '%s\n' "$request" | timeout 60 "$sluice" mcp "$ws" 2>"$dir/mcp.err")
+expect_contains "the query answered" '"id":3' "$mcp"
+expect_not_contains "console output is not on stdout" "chatty-marker" "$mcp"
+expect_contains "console output is on stderr" "chatty-marker key=***" "$(cat "$dir/mcp.err")"
+expect_not_contains "masked there" "$key" "$(cat "$dir/mcp.err")"
 finish
