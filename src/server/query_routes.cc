@@ -141,7 +141,8 @@ class CollectRows : public QueryConsumer {
     return true;
   }
   bool OnRow(const std::vector<Value>& row) override {
-    std::string text = RowValue(columns, row, shape_).dump(-1, ' ', false, Value::error_handler_t::replace);
+    std::string text =
+        RowValue(columns, row, shape_).dump(-1, ' ', false, Value::error_handler_t::replace);
     if (static_cast<int64_t>(rows.size() + text.size() + 1) > max_bytes_) {
       over_bytes = true;
       return false;
@@ -234,7 +235,8 @@ void HandleQuery(const httplib::Request& request, httplib::Response& response,
     // The rows are spliced in as text rather than held twice (as values and
     // as the dump of the whole answer).
     std::string tail = rest.dump(-1, ' ', false, Value::error_handler_t::replace);
-    std::string text = "{\"columns\":" + Value(rows.columns).dump(-1, ' ', false, Value::error_handler_t::replace) +
+    std::string text = "{\"columns\":" +
+                       Value(rows.columns).dump(-1, ' ', false, Value::error_handler_t::replace) +
                        ",\"rows\":[";
     text += rows.rows;
     rows.rows = std::string();
@@ -269,7 +271,8 @@ constexpr size_t kMaxQueryBody = 1 << 20;
 
 bool IsFormEncoded(const httplib::Request& request) {
   std::string type = request.get_header_value("Content-Type");
-  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return type.starts_with("application/x-www-form-urlencoded");
 }
 
@@ -286,7 +289,8 @@ std::optional<Value> ReadQueryBody(const httplib::Request& request, httplib::Res
     return std::nullopt;
   }
   const std::string length = request.get_header_value("Content-Length");
-  if (length.size() > 7 || (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > kMaxQueryBody)) {
+  if (length.size() > 7 ||
+      (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > kMaxQueryBody)) {
     SendEdgeError(response, 413, "invalid_argument", too_large);
     return std::nullopt;
   }
@@ -305,7 +309,8 @@ std::optional<Value> ReadQueryBody(const httplib::Request& request, httplib::Res
     return std::nullopt;
   }
   if (!read) {
-    SendEdgeError(response, 400, "invalid_argument", "the request body could not be read to its end");
+    SendEdgeError(response, 400, "invalid_argument",
+                  "the request body could not be read to its end");
     return std::nullopt;
   }
   size_t first = text.find_first_not_of(" \t\r\n");
