@@ -82,11 +82,23 @@ ServeCommands::ServeCommands(CLI::App& app, const std::string& workspace) : work
   serve_->add_option("--cors", options_.cors_origin, "allow this browser origin (or *) to call the API");
   serve_->add_option("--max-rows", options_.max_row_cap, "the most rows one query may return")->check(CLI::Range(1, 100000000));
   serve_->add_option("--query-timeout-ms", options_.query_timeout, "a query's time limit in ms");
+  serve_->add_option("--max-connections", options_.max_connections,
+                     "connections served at once, one thread each (default 64); more wait their turn")
+      ->check(CLI::Range(1, 4096));
+  serve_->add_option("--max-value-bytes", options_.max_value_bytes,
+                     "the longest text or blob a query may make or read (default 32 MiB)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  serve_->add_option("--max-response-bytes", options_.max_response_bytes,
+                     "a JSON query answer stops taking rows past this size (default 64 MiB)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
   mcp_ = app.add_subcommand("mcp", "the MCP server over stdio (newline-delimited JSON-RPC)");
   mcp_->add_option("workspace", workspace_arg_, "workspace file (default ./sluice.db)");
   mcp_->add_flag("--allow-writes", options_.allow_writes, "offer the run_sync and run_action tools");
   mcp_->add_option("--max-rows", options_.max_row_cap, "the most rows one query may return")->check(CLI::Range(1, 100000000));
   mcp_->add_option("--query-timeout-ms", options_.query_timeout, "a query's time limit in ms");
+  mcp_->add_option("--max-value-bytes", options_.max_value_bytes,
+                   "the longest text or blob a query may make or read (default 32 MiB)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
 }
 
 bool ServeCommands::parsed() const { return serve_->parsed() || mcp_->parsed(); }

@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+
 #include "server/http_util.h"
 
 namespace sluice {
@@ -18,16 +20,22 @@ HttpServer::~HttpServer() {
 Result<int> HttpServer::Bind() {
   const ServeOptions& options = context_->options;
   if (options.token.empty()) return Status(ErrorKind::kInternal, "sluice serve started without a token");
-  // A slow or stalled client holds its own thread until these pass, never
-  // another client's.
-  server_->set_read_timeout(30, 0);
+  // httplib gives each connection a thread of its pool for as long as the
+  // connection lasts, idle keep-alive included; its default pool of 8 let
+  // 8 idle sockets stop the server. A larger pool, a short wait for a
+  // request's bytes and few requests per connection bound what a slow
+  // client holds (docs/serve.md, "Security").
+  const size_t threads = static_cast<size_t>(std::max(options.max_connections, 1));
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_->set_read_timeout(10, 0);
   server_->set_write_timeout(30, 0);
   server_->set_keep_alive_timeout(5);
+  server_->set_keep_alive_max_count(5);
   server_->set_payload_max_length(8u << 20);
   server_->set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
     AddCorsHeaders(request, response, context_->options);
     if (request.method == "OPTIONS") {
-      response.status = 204;
+      AnswerPreflight(request, response, context_->options);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;

@@ -20,14 +20,33 @@ std::string Lower(std::string text) {
   return text;
 }
 
-// "host:port", "[::1]:port" or "host" → host, lower case, brackets dropped.
-std::string HostOfHeader(const std::string& header) {
+// "host:port", "[::1]:port" or "host" → host, lower case, brackets dropped;
+// nullopt when the header is malformed (a port that is not 1-5 digits, a
+// bracket left open), which no browser sends.
+std::optional<std::string> HostOfHeader(const std::string& header) {
   std::string host = header;
+  std::string port;
+  bool has_port = false;
   if (!host.empty() && host.front() == '[') {
     size_t close = host.find(']');
-    host = close == std::string::npos ? host.substr(1) : host.substr(1, close - 1);
+    if (close == std::string::npos) return std::nullopt;
+    std::string rest = host.substr(close + 1);
+    host = host.substr(1, close - 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return std::nullopt;
+      has_port = true;
+      port = rest.substr(1);
+    }
   } else if (size_t colon = host.rfind(':'); colon != std::string::npos && host.find(':') == colon) {
+    has_port = true;
+    port = host.substr(colon + 1);
     host = host.substr(0, colon);
+  }
+  if (has_port) {
+    if (port.empty() || port.size() > 5) return std::nullopt;
+    for (char c : port) {
+      if (c < '0' || c > '9') return std::nullopt;
+    }
   }
   return Lower(host);
 }
@@ -45,6 +64,39 @@ std::string BearerToken(const httplib::Request& request) {
 bool IsOwnOrigin(const httplib::Request& request, const std::string& origin) {
   std::string host = request.get_header_value("Host");
   return !host.empty() && (Lower(origin) == "http://" + Lower(host));
+}
+
+bool CorsAllows(const ServeOptions& options, const std::string& origin) {
+  if (options.cors_origin.empty() || origin.empty()) return false;
+  return options.cors_origin == "*" || Lower(options.cors_origin) == Lower(origin);
+}
+
+// A link followed to the console's page (not an API call, not a frame):
+// the page then calls the API from its own origin.
+bool IsConsoleNavigation(const httplib::Request& request) {
+  if (request.path.starts_with("/api") || request.path.starts_with("/mcp")) return false;
+  return Lower(request.get_header_value("Sec-Fetch-Mode")) == "navigate" &&
+         Lower(request.get_header_value("Sec-Fetch-Dest")) == "document";
+}
+
+// Why a browser's request made for a page of another origin is refused, or
+// nullopt. Any web page can make the browser send a GET (an <img>, a
+// no-cors fetch) and, though it cannot read the answer, the query still
+// runs live API calls with the workspace's secrets; so reads are refused
+// too, not only writes. Browsers say where a request comes from with
+// Sec-Fetch-Site and (for CORS and POST) Origin; clients that are not
+// browsers send neither and are not concerned.
+std::optional<std::string> CrossSiteRefusal(const httplib::Request& request, const ServeOptions& options) {
+  const std::string origin = request.get_header_value("Origin");
+  if (CorsAllows(options, origin)) return std::nullopt;
+  const std::string site = Lower(request.get_header_value("Sec-Fetch-Site"));
+  const bool foreign_origin = !origin.empty() && !IsOwnOrigin(request, origin);
+  const bool other_site = site == "cross-site" || site == "same-site";
+  if (!foreign_origin && !other_site) return std::nullopt;
+  if (IsConsoleNavigation(request)) return std::nullopt;
+  std::string from = origin.empty() ? "another site" : origin;
+  return "cross-origin request from " + from + " refused (start sluice serve with --cors ORIGIN to allow a web page "
+         "to call it)";
 }
 
 }  // namespace
@@ -130,22 +182,24 @@ void SendEdgeError(httplib::Response& response, int http_status, const std::stri
 
 bool CheckAccess(const httplib::Request& request, httplib::Response& response, const ServeOptions& options,
                  Access access) {
+  // Two Host headers: which one a proxy or the check below looks at would
+  // be a guess (RFC 9112 §3.2: a 400).
+  if (request.get_header_value_count("Host") > 1) {
+    SendEdgeError(response, 400, "invalid_argument", "the request has more than one Host header");
+    return false;
+  }
   const bool loopback = IsLoopbackHost(options.host);
   if (loopback) {
-    std::string host = HostOfHeader(request.get_header_value("Host"));
-    if (!IsLoopbackHost(host)) {
+    std::optional<std::string> host = HostOfHeader(request.get_header_value("Host"));
+    if (!host || !IsLoopbackHost(*host)) {
       SendEdgeError(response, 403, "forbidden",
-                    "the Host header must name a loopback host (127.0.0.1, localhost or [::1]); this server "
-                    "listens on loopback only");
+                    "the Host header must name a loopback host (127.0.0.1, localhost or [::1]) and a numeric "
+                    "port; this server listens on loopback only");
       return false;
     }
   }
-  std::string origin = request.get_header_value("Origin");
-  bool cross_origin = !origin.empty() && !IsOwnOrigin(request, origin) &&
-                      !(options.cors_origin == "*" || Lower(options.cors_origin) == Lower(origin));
-  if (cross_origin && (access == Access::kWrite || request.path.starts_with("/mcp"))) {
-    SendEdgeError(response, 403, "forbidden",
-                  "cross-origin request from " + origin + " refused (start sluice serve with --cors ORIGIN)");
+  if (std::optional<std::string> refusal = CrossSiteRefusal(request, options)) {
+    SendEdgeError(response, 403, "forbidden", *refusal);
     return false;
   }
   const bool token_needed = access == Access::kWrite || !loopback;
@@ -165,10 +219,8 @@ bool CheckAccess(const httplib::Request& request, httplib::Response& response, c
 }
 
 void AddCorsHeaders(const httplib::Request& request, httplib::Response& response, const ServeOptions& options) {
-  if (options.cors_origin.empty()) return;
   std::string origin = request.get_header_value("Origin");
-  if (origin.empty()) return;
-  if (options.cors_origin != "*" && Lower(options.cors_origin) != Lower(origin)) return;
+  if (!CorsAllows(options, origin)) return;
   response.set_header("Access-Control-Allow-Origin", options.cors_origin == "*" ? "*" : origin);
   response.set_header("Vary", "Origin");
   response.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, Mcp-Session-Id, MCP-Protocol-Version");
@@ -176,17 +228,32 @@ void AddCorsHeaders(const httplib::Request& request, httplib::Response& response
   response.set_header("Access-Control-Expose-Headers", "Mcp-Session-Id");
 }
 
+void AnswerPreflight(const httplib::Request& request, httplib::Response& response, const ServeOptions& options) {
+  if (!CorsAllows(options, request.get_header_value("Origin"))) {
+    // A 204 to anyone would tell a page it may go on; only --cors may.
+    SendEdgeError(response, 403, "forbidden",
+                  "OPTIONS answers only a CORS preflight from the origin allowed by --cors");
+    return;
+  }
+  AddCorsHeaders(request, response, options);
+  response.status = 204;
+}
+
 std::optional<Value> ParseJsonBody(const httplib::Request& request, httplib::Response& response) {
-  if (request.body.empty()) return Value::object();
-  if (request.body.size() > kMaxJsonBody) {
+  return ParseJsonText(request.body, response);
+}
+
+std::optional<Value> ParseJsonText(const std::string& text, httplib::Response& response) {
+  if (text.empty()) return Value::object();
+  if (text.size() > kMaxJsonBody) {
     SendEdgeError(response, 413, "invalid_argument", "the request body is larger than 1 MiB");
     return std::nullopt;
   }
-  if (JsonTextDepth(request.body) > kMaxJsonDepth) {
+  if (JsonTextDepth(text) > kMaxJsonDepth) {
     SendEdgeError(response, 400, "invalid_argument", "the request body nests deeper than 64 levels");
     return std::nullopt;
   }
-  Value body = Value::parse(request.body, nullptr, false);
+  Value body = Value::parse(text, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
     SendEdgeError(response, 400, "invalid_argument", "the request body must be a JSON object");
     return std::nullopt;

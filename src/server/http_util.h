@@ -6,9 +6,12 @@
 //    `Authorization: Bearer <token>` and a server started --allow-writes;
 //  * bound elsewhere: every request needs the token;
 //  * on loopback the Host header must name a loopback host (a web page on
-//    another site cannot reach the server through DNS rebinding), and a
-//    browser's cross-origin request (an Origin header that is not the
-//    server's own nor --cors) is refused for writes and /mcp.
+//    another site cannot reach the server through DNS rebinding), with a
+//    numeric port, and only one Host header is accepted;
+//  * a browser's request on behalf of another site (an Origin header that
+//    is not the server's own, or Sec-Fetch-Site cross-site / same-site) is
+//    refused, reads included, unless --cors allows its Origin; only a
+//    top-level navigation to the console's page (a link) is let through.
 //
 // Thread-safety: stateless; called from the server's worker threads.
 #pragma once
@@ -47,9 +50,15 @@ bool CheckAccess(const httplib::Request& request, httplib::Response& response, c
 // Adds the CORS headers when --cors allows the request's Origin.
 void AddCorsHeaders(const httplib::Request& request, httplib::Response& response, const ServeOptions& options);
 
+// An OPTIONS request: 204 with the CORS headers for the origin --cors
+// allows, else 403 forbidden.
+void AnswerPreflight(const httplib::Request& request, httplib::Response& response, const ServeOptions& options);
+
 // The request body as a JSON object: nullopt (and a 400 written) when it is
 // not one, too deep or too large. An empty body is {}.
 std::optional<Value> ParseJsonBody(const httplib::Request& request, httplib::Response& response);
+// The same for a body read through a ContentReader.
+std::optional<Value> ParseJsonText(const std::string& text, httplib::Response& response);
 
 // Constant-time comparison of a presented token with the server's.
 bool TokenMatches(const std::string& presented, const std::string& expected);

@@ -178,5 +178,112 @@ TEST(HttpUtilTest, BodiesMustBeSmallShallowJsonObjects) {
   EXPECT_TRUE(parsed->is_object());
 }
 
+// A web page can make the browser send a GET it cannot read the answer of
+// (<img>, a no-cors fetch); /api/query would still run live API calls with
+// the workspace's secrets. Browsers mark such requests; reads are refused
+// too, unless --cors allows the page's origin.
+TEST(HttpUtilTest, BrowserRequestsFromOtherSitesAreRefusedReadsIncluded) {
+  ServeOptions options = LoopbackOptions(false);
+  httplib::Request no_cors = RequestTo("/api/query", "127.0.0.1:8765");
+  no_cors.headers.emplace("Sec-Fetch-Site", "cross-site");
+  no_cors.headers.emplace("Sec-Fetch-Mode", "no-cors");
+  httplib::Response refused;
+  EXPECT_FALSE(CheckAccess(no_cors, refused, options, Access::kRead));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(KindOf(refused), "forbidden");
+  EXPECT_NE(refused.body.find("--cors"), std::string::npos);
+
+  // Another port of the same host is another origin but the same site.
+  httplib::Request same_site = RequestTo("/api/connectors", "127.0.0.1:8765");
+  same_site.headers.emplace("Sec-Fetch-Site", "same-site");
+  httplib::Response same_site_refused;
+  EXPECT_FALSE(CheckAccess(same_site, same_site_refused, options, Access::kRead));
+
+  // An Origin header alone (a browser without Sec-Fetch-*).
+  httplib::Request foreign = RequestTo("/api/runs", "127.0.0.1:8765");
+  foreign.headers.emplace("Origin", "http://evil.example");
+  httplib::Response foreign_refused;
+  EXPECT_FALSE(CheckAccess(foreign, foreign_refused, options, Access::kRead));
+  EXPECT_EQ(foreign_refused.status, 403);
+
+  // The console's own calls, and what the user typed in the address bar.
+  for (const char* site : {"same-origin", "none"}) {
+    httplib::Request own = RequestTo("/api/query", "127.0.0.1:8765");
+    own.headers.emplace("Sec-Fetch-Site", site);
+    own.headers.emplace("Origin", "http://127.0.0.1:8765");
+    httplib::Response allowed;
+    EXPECT_TRUE(CheckAccess(own, allowed, options, Access::kRead)) << site;
+  }
+
+  options.cors_origin = "https://notebook.example";
+  httplib::Request listed = RequestTo("/api/query", "127.0.0.1:8765");
+  listed.headers.emplace("Sec-Fetch-Site", "cross-site");
+  listed.headers.emplace("Origin", "https://notebook.example");
+  httplib::Response cors_allowed;
+  EXPECT_TRUE(CheckAccess(listed, cors_allowed, options, Access::kRead));
+  httplib::Response still_refused;
+  EXPECT_FALSE(CheckAccess(no_cors, still_refused, options, Access::kRead));
+}
+
+TEST(HttpUtilTest, ALinkToTheConsoleStillOpensIt) {
+  ServeOptions options = LoopbackOptions(false);
+  auto navigation = [](const std::string& path, const std::string& dest) {
+    httplib::Request request = RequestTo(path, "127.0.0.1:8765");
+    request.headers.emplace("Sec-Fetch-Site", "cross-site");
+    request.headers.emplace("Sec-Fetch-Mode", "navigate");
+    request.headers.emplace("Sec-Fetch-Dest", dest);
+    return request;
+  };
+  httplib::Response page;
+  EXPECT_TRUE(CheckAccess(navigation("/", "document"), page, options, Access::kRead));
+  // Not in a frame, and not a link straight to the API or /mcp.
+  httplib::Response framed;
+  EXPECT_FALSE(CheckAccess(navigation("/", "iframe"), framed, options, Access::kRead));
+  httplib::Response api;
+  EXPECT_FALSE(CheckAccess(navigation("/api/query", "document"), api, options, Access::kRead));
+  httplib::Response mcp;
+  EXPECT_FALSE(CheckAccess(navigation("/mcp", "document"), mcp, options, Access::kRead));
+}
+
+TEST(HttpUtilTest, AMalformedOrDoubledHostHeaderIsRefused) {
+  ServeOptions options = LoopbackOptions(false);
+  for (const char* host : {"localhost:abc", "127.0.0.1:", "127.0.0.1:8765x", "[::1]x", "[::1:8765", "localhost:123456"}) {
+    httplib::Response response;
+    EXPECT_FALSE(CheckAccess(RequestTo("/api/runs", host), response, options, Access::kRead)) << host;
+    EXPECT_EQ(response.status, 403) << host;
+  }
+  for (const char* host : {"localhost", "localhost:8765", "[::1]:8765", "[::1]"}) {
+    httplib::Response response;
+    EXPECT_TRUE(CheckAccess(RequestTo("/api/runs", host), response, options, Access::kRead)) << host;
+  }
+  // The check must not look at one Host while a proxy looks at the other.
+  httplib::Request doubled = RequestTo("/api/runs", "127.0.0.1:8765");
+  doubled.headers.emplace("Host", "evil.example");
+  httplib::Response doubled_response;
+  EXPECT_FALSE(CheckAccess(doubled, doubled_response, options, Access::kRead));
+  EXPECT_EQ(doubled_response.status, 400);
+}
+
+TEST(HttpUtilTest, PreflightsAreAnsweredOnlyForTheAllowedOrigin) {
+  ServeOptions options = LoopbackOptions(false);
+  httplib::Request request = RequestTo("/api/query", "127.0.0.1:8765");
+  request.method = "OPTIONS";
+  request.headers.emplace("Origin", "https://notebook.example");
+  httplib::Response off;
+  AnswerPreflight(request, off, options);
+  EXPECT_EQ(off.status, 403);
+  EXPECT_EQ(KindOf(off), "forbidden");
+  EXPECT_FALSE(off.has_header("Access-Control-Allow-Origin"));
+  options.cors_origin = "https://notebook.example";
+  httplib::Response on;
+  AnswerPreflight(request, on, options);
+  EXPECT_EQ(on.status, 204);
+  EXPECT_EQ(on.get_header_value("Access-Control-Allow-Origin"), "https://notebook.example");
+  httplib::Request no_origin = RequestTo("/api/query", "127.0.0.1:8765");
+  httplib::Response none;
+  AnswerPreflight(no_origin, none, options);
+  EXPECT_EQ(none.status, 403);
+}
+
 }  // namespace
 }  // namespace sluice

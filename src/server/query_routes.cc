@@ -9,8 +9,11 @@
 // fetched).
 #include <httplib.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -127,23 +130,34 @@ std::string Line(const Value& value) {
          "\n";
 }
 
-// The default answer: every row (up to the cap) in one JSON document.
+// The default answer: every row (up to the row cap) in one JSON document,
+// each row kept as its JSON text, and no more than max_bytes of them: the
+// whole answer sits in memory until it is sent.
 class CollectRows : public QueryConsumer {
  public:
-  explicit CollectRows(Shape shape) : shape_(shape) {}
+  CollectRows(Shape shape, int64_t max_bytes) : shape_(shape), max_bytes_(max_bytes) {}
   bool OnColumns(const std::vector<std::string>& names) override {
     columns = names;
     return true;
   }
   bool OnRow(const std::vector<Value>& row) override {
-    rows.push_back(RowValue(columns, row, shape_));
+    std::string text =
+        RowValue(columns, row, shape_).dump(-1, ' ', false, Value::error_handler_t::replace);
+    if (static_cast<int64_t>(rows.size() + text.size() + 1) > max_bytes_) {
+      over_bytes = true;
+      return false;
+    }
+    if (!rows.empty()) rows += ',';
+    rows += text;
     return true;
   }
   std::vector<std::string> columns;
-  Value rows = Value::array();
+  std::string rows;  // the rows' JSON, comma-separated
+  bool over_bytes = false;
 
  private:
   Shape shape_;
+  int64_t max_bytes_;
 };
 
 // NDJSON: each row written to the client as it comes; a failed write (the
@@ -203,19 +217,34 @@ void HandleQuery(const httplib::Request& request, httplib::Response& response,
   }
 
   if (!query.ndjson) {
-    CollectRows rows(query.shape);
+    CollectRows rows(query.shape, options.max_response_bytes);
     Result<QueryOutcome> outcome = session->StreamQuery(query.sql, query.limits, rows);
     if (!outcome.ok()) return SendError(response, outcome.status());
-    Value answer = Value::object();
-    answer["columns"] = rows.columns;
-    answer["rows"] = std::move(rows.rows);
-    answer["truncated"] = outcome->truncated;
-    answer["row_count"] = outcome->rows;
-    answer["elapsed_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now() - started)
-                               .count();
-    if (query.explain) answer["explain"] = std::move(explain);
-    return SendJson(response, 200, answer);
+    Value rest = Value::object();
+    rest["truncated"] = outcome->truncated || rows.over_bytes;
+    if (rows.over_bytes) {
+      rest["truncated_reason"] = "the answer reached the server's cap of " +
+                                 std::to_string(options.max_response_bytes) +
+                                 " bytes (--max-response-bytes); stream it with _nl=on";
+    }
+    rest["row_count"] = outcome->rows;
+    rest["elapsed_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    if (query.explain) rest["explain"] = std::move(explain);
+    // The rows are spliced in as text rather than held twice (as values and
+    // as the dump of the whole answer).
+    std::string tail = rest.dump(-1, ' ', false, Value::error_handler_t::replace);
+    std::string text = "{\"columns\":" +
+                       Value(rows.columns).dump(-1, ' ', false, Value::error_handler_t::replace) +
+                       ",\"rows\":[";
+    text += rows.rows;
+    rows.rows = std::string();
+    text += "],";
+    text.append(tail, 1, std::string::npos);
+    response.status = 200;
+    response.set_content(SecretMasker::Global().Mask(text), "application/json; charset=utf-8");
+    return;
   }
 
   // The provider runs after this handler returns, on this same thread, so
@@ -238,6 +267,65 @@ void HandleQuery(const httplib::Request& request, httplib::Response& response,
       });
 }
 
+constexpr size_t kMaxQueryBody = 1 << 20;
+
+bool IsFormEncoded(const httplib::Request& request) {
+  std::string type = request.get_header_value("Content-Type");
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return type.starts_with("application/x-www-form-urlencoded");
+}
+
+// The POST body as parameters: a JSON object whatever the Content-Type
+// says, or a form (sql=…&_rows=…) sent as application/x-www-form-urlencoded.
+// nullopt with the error written when it is neither, or over 1 MiB.
+std::optional<Value> ReadQueryBody(const httplib::Request& request, httplib::Response& response,
+                                   const httplib::ContentReader& content_reader) {
+  const std::string too_large = "the request body is larger than 1 MiB";
+  if (request.is_multipart_form_data()) {
+    SendEdgeError(response, 415, "invalid_argument",
+                  "a multipart body is not read here: send the parameters as JSON (Content-Type: "
+                  "application/json) or as a form (application/x-www-form-urlencoded)");
+    return std::nullopt;
+  }
+  const std::string length = request.get_header_value("Content-Length");
+  if (length.size() > 7 ||
+      (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > kMaxQueryBody)) {
+    SendEdgeError(response, 413, "invalid_argument", too_large);
+    return std::nullopt;
+  }
+  std::string text;
+  bool over = false;
+  bool read = content_reader([&text, &over](const char* data, size_t length) {
+    if (text.size() + length > kMaxQueryBody) {
+      over = true;
+      return false;
+    }
+    text.append(data, length);
+    return true;
+  });
+  if (over) {
+    SendEdgeError(response, 413, "invalid_argument", too_large);
+    return std::nullopt;
+  }
+  if (!read) {
+    SendEdgeError(response, 400, "invalid_argument",
+                  "the request body could not be read to its end");
+    return std::nullopt;
+  }
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (IsFormEncoded(request) && first != std::string::npos && text[first] != '{') {
+    httplib::Params form;
+    httplib::detail::parse_query_text(text, form);
+    Value body = Value::object();
+    for (const auto& [name, value] : form) {
+      if (!body.contains(name)) body[name] = value;
+    }
+    return body;
+  }
+  return ParseJsonText(text, response);
+}
+
 }  // namespace
 
 void MountQueryApi(httplib::Server& server, ServerContext& context) {
@@ -246,13 +334,22 @@ void MountQueryApi(httplib::Server& server, ServerContext& context) {
                if (!CheckAccess(request, response, context.options, Access::kRead)) return;
                HandleQuery(request, response, context, Value());
              });
-  server.Post("/api/query",
-              [&context](const httplib::Request& request, httplib::Response& response) {
-                if (!CheckAccess(request, response, context.options, Access::kRead)) return;
-                std::optional<Value> body = ParseJsonBody(request, response);
-                if (!body) return;
-                HandleQuery(request, response, context, std::move(*body));
-              });
+  // A content reader, not a plain handler: httplib refuses a form-encoded
+  // body over 8 KiB (curl -d's default type) with a bare 413 before any
+  // handler runs, and long SQL is what POST is for.
+  server.Post("/api/query", [&context](const httplib::Request& request, httplib::Response& response,
+                                       const httplib::ContentReader& content_reader) {
+    if (!CheckAccess(request, response, context.options, Access::kRead)) {
+      response.set_header("Connection", "close");  // the body was not read
+      return;
+    }
+    std::optional<Value> body = ReadQueryBody(request, response, content_reader);
+    if (!body) {
+      response.set_header("Connection", "close");
+      return;
+    }
+    HandleQuery(request, response, context, std::move(*body));
+  });
 }
 
 }  // namespace sluice

@@ -23,6 +23,15 @@ struct ServeOptions {
   int64_t default_row_cap = 1000;  // rows a query returns unless _rows says otherwise
   int64_t max_row_cap = 100000;    // --max-rows: the most _rows may ask
   std::chrono::milliseconds query_timeout{30000};  // --query-timeout-ms
+  // --max-value-bytes: the longest text or blob a query may make or read
+  // (SQLite's SQLITE_LIMIT_LENGTH on the query's connection).
+  int64_t max_value_bytes = 32 << 20;
+  // --max-response-bytes: a non-streamed JSON answer stops taking rows past
+  // this ("truncated": true); _nl=on streams are not held in memory.
+  int64_t max_response_bytes = 64 << 20;
+  // --max-connections: connections served at once (one thread each); more
+  // wait in the queue until one ends.
+  int max_connections = 64;
 };
 
 // True for 127.0.0.0/8, ::1 and "localhost": requests then need no token

@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cctype>
+#include <limits>
 #include <string>
 #include <variant>
 
@@ -40,6 +42,10 @@ WorkspaceSession::~WorkspaceSession() {
 Result<std::unique_ptr<WorkspaceSession>> WorkspaceSession::Open(const ServeOptions& options) {
   std::unique_ptr<WorkspaceSession> session(new WorkspaceSession());
   ASSIGN_OR_RETURN(session->workspace_, Workspace::Open(options.workspace_path));
+  session->max_value_bytes_ = options.max_value_bytes;
+  // fts3_tokenizer(name, pointer) installs a tokenizer from raw bytes (a
+  // known way to run code through SQLite); nothing a session runs needs it.
+  sqlite3_db_config(session->workspace_->db().get(), SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, nullptr);
   session->sink_ = std::make_unique<Sink>();
   session->interpreter_ = std::make_unique<Interpreter>(*session->workspace_, *session->sink_);
   return session;
@@ -132,7 +138,12 @@ std::optional<Status> AuthorizeRead(int action, const char* arg1, const char* ar
     case SQLITE_RECURSIVE:
       return std::nullopt;
     case SQLITE_FUNCTION:
-      if (arg2 != nullptr && std::string_view(arg2) == "load_extension") return OnlyReads("load_extension()");
+      if (arg2 != nullptr && sqlite3_stricmp(arg2, "load_extension") == 0) return OnlyReads("load_extension()");
+      // One argument: the address of a tokenizer in the server's memory (a
+      // gift to anyone exploiting it); two: installs one from raw bytes.
+      if (arg2 != nullptr && sqlite3_stricmp(arg2, "fts3_tokenizer") == 0) {
+        return Status(ErrorKind::kInvalidArgument, "fts3_tokenizer() is not served: it exposes the server's memory");
+      }
       return std::nullopt;
     case SQLITE_PRAGMA:
       // A pragma's table-valued form reads (pragma_table_info('t')); one
@@ -182,6 +193,34 @@ class ProgressHandler {
  private:
   sqlite3* db_;
 };
+
+// Caps the length of any text or blob the query makes or reads (SQLite's
+// SQLITE_LIMIT_LENGTH) while it runs: randomblob(1e9) or a handler's huge
+// field would otherwise sit in the server's memory, several times over by
+// the time it is JSON. Restored after, for the session's other statements.
+class LengthLimit {
+ public:
+  LengthLimit(sqlite3* db, int64_t bytes) : db_(db) {
+    const int64_t capped = std::clamp<int64_t>(bytes, 1, std::numeric_limits<int>::max());
+    previous_ = sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, static_cast<int>(capped));
+  }
+  ~LengthLimit() { sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, previous_); }
+  LengthLimit(const LengthLimit&) = delete;
+  LengthLimit& operator=(const LengthLimit&) = delete;
+
+ private:
+  sqlite3* db_;
+  int previous_;
+};
+
+// SQLite's "string or blob too big" says nothing of which cap or how to
+// lift it.
+Status NameTheLengthCap(Status status, int64_t bytes) {
+  if (status.ok() || status.message().find("string or blob too big") == std::string::npos) return status;
+  return Status(ErrorKind::kInvalidArgument,
+                "a value of the query is longer than the server's cap of " + std::to_string(bytes) +
+                    " bytes (sluice serve --max-value-bytes)");
+}
 
 SqlStreamOptions ReadOnlyOptions() {
   SqlStreamOptions options;
@@ -246,13 +285,14 @@ Result<QueryOutcome> WorkspaceSession::StreamQuery(std::string_view sql, const Q
   Status status;
   {
     ProgressHandler progress(workspace_->db().get(), &deadline);
+    LengthLimit length(workspace_->db().get(), max_value_bytes_);
     status = interpreter_->StreamSql(statement, rows, ReadOnlyOptions());
   }
   if (deadline.passed) {
     return Status(ErrorKind::kTimeout, "the query ran past its time limit of " + std::to_string(limits.timeout.count()) +
                                            " ms and was stopped");
   }
-  RETURN_IF_ERROR(status);
+  RETURN_IF_ERROR(NameTheLengthCap(std::move(status), max_value_bytes_));
   return rows.outcome;
 }
 
@@ -261,7 +301,8 @@ Result<Value> WorkspaceSession::ExplainQuery(std::string_view sql) {
   SqlStreamOptions options = ReadOnlyOptions();
   options.plan_only = true;
   CollectPlan plan;
-  RETURN_IF_ERROR(interpreter_->StreamSql(statement, plan, options));
+  LengthLimit length(workspace_->db().get(), max_value_bytes_);
+  RETURN_IF_ERROR(NameTheLengthCap(interpreter_->StreamSql(statement, plan, options), max_value_bytes_));
   return std::move(plan.steps);
 }
 

@@ -73,7 +73,8 @@ class WorkspaceSession {
   // statement over live entities and tables (anything that would write is
   // refused with kInvalidArgument before it runs). Rows stream to
   // `consumer` as SQLite produces them; the row cap and the time limit stop
-  // the scan (the time limit is a timeout_error).
+  // the scan (the time limit is a timeout_error). A text or blob longer
+  // than ServeOptions::max_value_bytes fails the query (invalid_argument).
   Result<QueryOutcome> StreamQuery(std::string_view sql, const QueryLimits& limits, QueryConsumer& consumer);
 
   // What each live table's handler is asked by `sql` (the EXPLAIN that
@@ -87,6 +88,7 @@ class WorkspaceSession {
   std::unique_ptr<Workspace> workspace_;
   std::unique_ptr<Sink> sink_;
   std::unique_ptr<Interpreter> interpreter_;
+  int64_t max_value_bytes_ = 32 << 20;  // ServeOptions::max_value_bytes
 };
 
 }  // namespace sluice

@@ -206,5 +206,41 @@ TEST_F(SessionTest, ExplainSaysWhatEachHandlerIsAsked) {
             ErrorKind::kInvalidArgument);
 }
 
+TEST_F(SessionTest, Fts3TokenizerIsRefused) {
+  // One argument: a pointer into the server's memory; two: installs a
+  // tokenizer from raw bytes.
+  for (std::string sql : {"SELECT hex(fts3_tokenizer('simple')) AS p",
+                          "SELECT FTS3_TOKENIZER('simple', x'4141414141414141')"}) {
+    Status status = Refusal(sql);
+    EXPECT_EQ(status.kind(), ErrorKind::kInvalidArgument) << sql << ": " << status.ToString();
+    EXPECT_NE(status.message().find("fts3_tokenizer"), std::string::npos) << status.ToString();
+  }
+}
+
+TEST_F(SessionTest, AValueOverTheCapFailsTheQueryNamingIt) {
+  ServeOptions small = options_;
+  small.max_value_bytes = 1000;
+  Result<std::unique_ptr<WorkspaceSession>> opened = WorkspaceSession::Open(small);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  std::unique_ptr<WorkspaceSession> session = std::move(opened).value();
+  for (std::string sql : {"SELECT randomblob(2000)", "SELECT length(zeroblob(5000))",
+                          "SELECT group_concat(hex(n)) FROM (WITH RECURSIVE c(n) AS "
+                          "(SELECT 1 UNION ALL SELECT n + 1 FROM c LIMIT 2000) SELECT n FROM c)"}) {
+    Rows rows;
+    Result<QueryOutcome> outcome = session->StreamQuery(sql, QueryLimits{}, rows);
+    ASSERT_FALSE(outcome.ok()) << sql;
+    EXPECT_EQ(outcome.status().kind(), ErrorKind::kInvalidArgument) << outcome.status().ToString();
+    EXPECT_NE(outcome.status().message().find("1000 bytes"), std::string::npos) << outcome.status().ToString();
+    EXPECT_NE(outcome.status().message().find("--max-value-bytes"), std::string::npos);
+  }
+  Rows under;
+  Result<QueryOutcome> fits = session->StreamQuery("SELECT length(randomblob(900)) AS n", QueryLimits{}, under);
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  EXPECT_EQ(under.rows.at(0).at(0), Value(900));
+  // The cap is the query's: the session's own statements are not bound by it.
+  Result<StatementOutput> run = session->Run("CREATE TABLE big AS SELECT randomblob(5000) AS b;");
+  EXPECT_TRUE(run.ok()) << run.status().ToString();
+}
+
 }  // namespace
 }  // namespace sluice

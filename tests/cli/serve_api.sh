@@ -265,4 +265,44 @@ for secret in "$api_key" "$SLUICE_SERVE_TOKEN"; do
   done
 done
 expect_eq "responses were scanned" 1 "$([ "$n" -gt 50 ] && echo 1)"
+# A browser on behalf of another site: refused (reads too) unless --cors
+# allows its origin; a link to the console's page still opens it; a
+# preflight is answered only for the allowed origin.
+start_serve --listen 127.0.0.1:0 || { finish; exit 1; }
+edge_port=${base##*:}
+site=(-H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: no-cors' -H 'Sec-Fetch-Dest: image')
+call GET /api/connectors "" "${site[@]}"
+expect_eq "a cross-site read" "403 forbidden" "$st $(printf '%s' "$bd" | field .error.kind)"
+call GET / "" -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: document'
+expect_eq "a link from another site to the console" 200 "$st"
+call GET /api/connectors "" -H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: document'
+expect_eq "… but not to the API" 403 "$st"
+call GET /api/connectors "" -H 'Sec-Fetch-Site: none' -H 'Sec-Fetch-Mode: navigate' -H 'Sec-Fetch-Dest: document'
+expect_eq "the API typed in the address bar" 200 "$st"
+call OPTIONS /api/query "" -H 'Origin: https://evil.example' -H 'Access-Control-Request-Method: POST'
+expect_eq "a preflight from an origin --cors does not allow" "403 forbidden" "$st $(printf '%s' "$bd" | field .error.kind)"
+expect_eq "… has no CORS headers" "" "$(grep -i '^access-control-allow-origin' "$responses/$n.headers")"
+start_serve --listen 127.0.0.1:0 --cors https://app.example || { finish; exit 1; }
+call GET /api/connectors "" "${site[@]}" -H 'Origin: https://app.example'
+expect_eq "a cross-site read from the --cors origin" 200 "$st"
+call GET /api/connectors "" "${site[@]}" -H 'Origin: https://evil.example'
+expect_eq "… from another" 403 "$st"
+call OPTIONS /api/query "" -H 'Origin: https://app.example' -H 'Access-Control-Request-Method: POST'
+expect_eq "a preflight from the --cors origin" 204 "$st"
+expect_contains "… with its CORS headers" "https://app.example" "$(grep -i '^access-control-allow-origin' "$responses/$n.headers")"
+
+# Connections that send half a request and wait hold one thread each, for
+# the read timeout: 20 of them (httplib's default pool was 8) and another
+# client is still served at once.
+held=()
+for ((i = 0; i < 20; i++)); do
+  exec {fd}<>"/dev/tcp/127.0.0.1/$edge_port" || { fail "connecting idle socket $i"; break; }
+  printf 'GET /api/status HTTP/1.1\r\nHost: 127.0.0.1\r\n' >&$fd
+  held+=("$fd")
+done
+base=http://127.0.0.1:$edge_port
+# Under the old pool this waited for the idle sockets' 30 s read timeout.
+st=$(curl -s -o /dev/null -w '%{http_code}' --max-time 20 "$base/api/status")
+expect_eq "served while 20 connections idle" 200 "$st"
+for fd in "${held[@]}"; do exec {fd}>&-; done
 finish

@@ -181,4 +181,79 @@ expect_not_contains "nor in the server's log" "$key" "$(cat "$dir/serve.err")"
 
 # Reads need no token on loopback; a foreign Host header is refused.
 expect_eq "a foreign Host header" 403 "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example' "$base/api/query?sql=SELECT%201")"
+# fts3_tokenizer(): one argument gives a pointer into the server's memory,
+# two install a tokenizer from raw bytes; both are refused.
+out=$(curl -s -G -w '\n%{http_code}' "$base/api/query" --data-urlencode "sql=SELECT hex(fts3_tokenizer('simple')) AS p")
+expect_eq "fts3_tokenizer is refused" "400 invalid_argument" "$(code "$out") $(body "$out" | jq -r .error.kind)"
+expect_contains "… by name" "fts3_tokenizer" "$(body "$out" | jq -r .error.message)"
+out=$(curl -s -G -w '\n%{http_code}' "$base/api/query" --data-urlencode "sql=SELECT fts3_tokenizer('simple', x'4141414141414141')")
+expect_eq "its two-argument form too" 400 "$(code "$out")"
+
+# The default value cap (32 MiB): SQLite refuses before it allocates.
+out=$(curl -s -G -w '\n%{http_code}' "$base/api/query" --data-urlencode "sql=SELECT length(randomblob(40000000)) AS n")
+expect_eq "a 40 MB value is over the default cap" "400 invalid_argument" "$(code "$out") $(body "$out" | jq -r .error.kind)"
+expect_contains "… which the error names" "33554432 bytes (sluice serve --max-value-bytes)" "$(body "$out" | jq -r .error.message)"
+
+# POST with long SQL whatever the Content-Type: curl -d's default
+# (application/x-www-form-urlencoded) with a JSON body, and a real form;
+# httplib alone refuses a form body over 8 KiB with a bare 413.
+pad=$(head -c 20000 /dev/zero | tr '\0' ' ')
+printf '{"sql": "SELECT name FROM colours WHERE id = 3%s"}' "$pad" >"$dir/long.json"
+out=$(curl -s -w '\n%{http_code}' --data-binary "@$dir/long.json" "$base/api/query")
+expect_eq "20 KB of JSON sent as a form" '200 [{"name":"blue"}]' "$(code "$out") $(body "$out" | jq -c .rows)"
+printf 'SELECT name FROM colours WHERE id = 1%s' "$pad" >"$dir/long_form.sql"
+out=$(curl -s -w '\n%{http_code}' --data-urlencode "sql@$dir/long_form.sql" -d _shape=arrays "$base/api/query")
+expect_eq "20 KB of SQL as a form field" '200 [["red"]]' "$(code "$out") $(body "$out" | jq -c .rows)"
+out=$(curl -s -w '\n%{http_code}' -F "sql=SELECT 1" "$base/api/query")
+expect_eq "multipart: 415 saying what to send" "415" "$(code "$out")"
+expect_contains "… naming the JSON content type" "application/json" "$(body "$out" | jq -r .error.message)"
+head -c 1100000 /dev/zero | tr '\0' ' ' >"$dir/huge.body"
+out=$(curl -s -w '\n%{http_code}' --data-binary "@$dir/huge.body" "$base/api/query")
+expect_eq "a form body over 1 MiB: 413 saying so" "413 the request body is larger than 1 MiB" \
+  "$(code "$out") $(body "$out" | jq -r .error.message)"
+
+# Browsers on behalf of another site are refused, reads included (a
+# no-cors fetch cannot read the answer but would still run live calls).
+out=$(curl -s -w '\n%{http_code}' -H 'Origin: http://evil.example' -H 'Sec-Fetch-Site: cross-site' \
+  -H 'Sec-Fetch-Mode: no-cors' "$base/api/query?sql=SELECT%20id%20FROM%20svc.items%20LIMIT%201")
+expect_eq "a cross-site GET /api/query" "403 forbidden" "$(code "$out") $(body "$out" | jq -r .error.kind)"
+expect_eq "… also with Sec-Fetch-Site alone" 403 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H 'Sec-Fetch-Site: same-site' "$base/api/query?sql=SELECT%201")"
+expect_eq "… and with a foreign Origin alone" 403 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: http://evil.example' "$base/api/query?sql=SELECT%201")"
+expect_eq "the console's own requests still pass" 200 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: $base" -H 'Sec-Fetch-Site: same-origin' "$base/api/query?sql=SELECT%201")"
+expect_eq "a Host with a port that is not a number" 403 \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H 'Host: localhost:abc' "$base/api/query?sql=SELECT%201")"
+
+# Small caps: a value over --max-value-bytes fails the query naming it; a
+# JSON answer stops taking rows at --max-response-bytes (truncated, with the
+# reason), while a stream is not held in memory and is not cut.
+"$sluice" serve "$ws" --listen 127.0.0.1:0 --max-value-bytes 1000 --max-response-bytes 3000 \
+  >"$dir/caps.out" 2>"$dir/caps.err" &
+caps_pid=$!
+trap 'kill -TERM $serve_pid $caps_pid 2>/dev/null; wait $serve_pid $caps_pid 2>/dev/null; stop_test_server; rm -rf "$dir"' EXIT
+caps=""
+for ((i = 0; i < 200 * slow; i++)); do
+  caps=$(sed -n 's/^listening on //p' "$dir/caps.out")
+  [ -n "$caps" ] && break
+  kill -0 $caps_pid 2>/dev/null || break
+  sleep 0.05
+done
+if [ -z "$caps" ]; then
+  fail "sluice serve with small caps did not start: $(cat "$dir/caps.err")"
+else
+  out=$(curl -s -G -w '\n%{http_code}' "$caps/api/query" --data-urlencode "sql=SELECT randomblob(2000) AS b")
+  expect_eq "a value over --max-value-bytes" "400 invalid_argument" "$(code "$out") $(body "$out" | jq -r .error.kind)"
+  expect_contains "… names the cap" "1000 bytes (sluice serve --max-value-bytes)" "$(body "$out" | jq -r .error.message)"
+  out=$(curl -s -G "$caps/api/query" --data-urlencode "sql=SELECT length(randomblob(900)) AS n")
+  expect_eq "a value under it" '[{"n":900}]' "$(printf '%s' "$out" | jq -c .rows)"
+  rows_sql="sql=WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 100) SELECT x, hex(randomblob(50)) AS b FROM c"
+  out=$(curl -s -G "$caps/api/query" --data-urlencode "$rows_sql" -d _rows=100)
+  expect_eq "the JSON answer is cut at --max-response-bytes" "true" "$(printf '%s' "$out" | jq -r '.truncated and .row_count < 100 and .row_count > 0 and (.rows | length) == .row_count')"
+  expect_contains "… saying why" "--max-response-bytes" "$(printf '%s' "$out" | jq -r .truncated_reason)"
+  expect_eq "… and small" 1 "$([ "${#out}" -lt 4000 ] && echo 1)"
+  out=$(curl -s -G "$caps/api/query" --data-urlencode "$rows_sql" -d _rows=100 -d _nl=on)
+  expect_eq "a stream is not cut" 100 "$(printf '%s\n' "$out" | grep -c '"x"')"
+fi
 finish
