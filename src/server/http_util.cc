@@ -202,6 +202,13 @@ bool CheckAccess(const httplib::Request& request, httplib::Response& response, c
     SendEdgeError(response, 403, "forbidden", *refusal);
     return false;
   }
+  // On loopback anyone may learn that writes are off (GET /api/status says
+  // so): saying it first names the real reason, where "wrong token" would
+  // send the user hunting for a token that cannot help.
+  if (access == Access::kWrite && !options.allow_writes && loopback) {
+    SendEdgeError(response, 403, "forbidden", "writes are off: start sluice serve with --allow-writes");
+    return false;
+  }
   const bool token_needed = access == Access::kWrite || !loopback;
   if (token_needed && !TokenMatches(BearerToken(request), options.token)) {
     response.set_header("WWW-Authenticate", "Bearer realm=\"sluice\"");

@@ -76,6 +76,12 @@ TEST(HttpUtilTest, WritesNeedTheFlagEvenWithTheToken) {
   EXPECT_FALSE(CheckAccess(request, response, options, Access::kWrite));
   EXPECT_EQ(response.status, 403);
   EXPECT_NE(response.body.find("--allow-writes"), std::string::npos);
+  // Without a token, or with a stale one, the reason is still the flag.
+  httplib::Request stale = RequestTo("/api/sync", "127.0.0.1:8765");
+  stale.headers.emplace("Authorization", "Bearer yesterdays-token-0000");
+  httplib::Response stale_response;
+  EXPECT_FALSE(CheckAccess(stale, stale_response, options, Access::kWrite));
+  EXPECT_EQ(stale_response.status, 403);
 }
 
 TEST(HttpUtilTest, ALoopbackServerRefusesAForeignHostHeader) {

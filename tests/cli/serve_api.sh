@@ -155,10 +155,12 @@ expect_eq "unknown job 404" 404 "$st"
 
 # --- write rules without --allow-writes ---------------------------------
 sync_body='{"connector": "prod", "wait": true}'
+# Writes are off: that is the reason given, whatever token comes or not.
 call POST /api/sync "$sync_body"
-expect_eq "write without token: 401" 401 "$st"
+expect_eq "write without token, writes off: 403" 403 "$st"
+expect_contains "saying writes are off" "--allow-writes" "$bd"
 call POST /api/sync "$sync_body" -H "Authorization: Bearer wrong-token-wrong-token"
-expect_eq "write with a wrong token: 401" 401 "$st"
+expect_eq "write with a wrong token, writes off: 403" 403 "$st"
 call POST /api/sync "$sync_body" "${auth[@]}"
 expect_eq "right token without --allow-writes: 403" 403 "$st"
 call GET /api/status "" -H "Host: evil.example"
@@ -170,6 +172,8 @@ expect_eq "no CORS header by default" "" "$(grep -i '^access-control' "$response
 start_serve --listen 127.0.0.1:0 --allow-writes || { finish; exit 1; }
 call POST /api/sync "$sync_body"
 expect_eq "writes still need the token" 401 "$st"
+call POST /api/sync "$sync_body" -H "Authorization: Bearer wrong-token-wrong-token"
+expect_eq "a wrong token: 401" 401 "$st"
 call POST /api/sync "$sync_body" "${auth[@]}" -H "Origin: https://evil.example"
 expect_eq "cross-origin write: 403" 403 "$st"
 call POST /api/sync "$sync_body" "${auth[@]}"
