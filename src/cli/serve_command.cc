@@ -99,6 +99,9 @@ ServeCommands::ServeCommands(CLI::App& app, const std::string& workspace) : work
   mcp_->add_option("--max-value-bytes", options_.max_value_bytes,
                    "the longest text or blob a query may make or read (default 32 MiB)")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 30));
+  mcp_->add_option("--max-response-bytes", options_.max_response_bytes,
+                   "a query answer stops taking rows past this size (default 64 MiB)")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32));
 }
 
 bool ServeCommands::parsed() const { return serve_->parsed() || mcp_->parsed(); }

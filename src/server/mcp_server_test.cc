@@ -263,6 +263,24 @@ TEST_F(McpServerTest, ToolFailuresAreResultsWithIsError) {
       << error.dump();
 }
 
+TEST_F(McpServerTest, QueryAnswersStopAtTheAnswerCap) {
+  Define("SELECT 1;");  // makes the workspace file
+  options_.max_response_bytes = 4096;
+  SyncJobs jobs(options_);
+  McpServer server(options_, jobs);
+  // 100 rows of about 200 bytes: over 4 KiB after about 20 of them.
+  Value response = *server.Handle(ToolCall(
+      5, "query",
+      {{"sql", "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100) "
+               "SELECT i, printf('%.200c', 'x') AS pad FROM n"}}));
+  ASSERT_TRUE(response.contains("result")) << response.dump();
+  const Value& answer = response["result"]["structuredContent"];
+  EXPECT_TRUE(answer["truncated"].get<bool>()) << answer.dump();
+  EXPECT_GT(answer["rows"].size(), 5u);
+  EXPECT_LT(answer["rows"].size(), 30u);
+  EXPECT_NE(answer.value("truncated_reason", "").find("--max-response-bytes"), std::string::npos);
+}
+
 TEST_F(McpServerTest, ListAndDescribeSeeTheWorkspace) {
   Define(R"(CREATE CONNECTOR TYPE 'svc' VERSION '1.2.0' CONFIG_SCHEMA {"url": {"type": "string"}};
             CREATE CONNECTOR ENTITY 'svc.things' FIELDS {"id": {"type": "string", "primary_key": true,

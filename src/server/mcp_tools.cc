@@ -55,8 +55,11 @@ Result<std::unique_ptr<WorkspaceSession>> OpenSession(const ServeOptions& option
 }
 
 // Collects a query's rows as objects, the HTTP API's default shape.
+// Rows as objects, up to `max_bytes` of JSON: an agent's context is no
+// place for more, and the server's memory must not hold a huge answer.
 class RowCollector : public QueryConsumer {
  public:
+  explicit RowCollector(int64_t max_bytes) : max_bytes_(max_bytes) {}
   bool OnColumns(const std::vector<std::string>& columns) override {
     columns_ = columns;
     return true;
@@ -64,13 +67,22 @@ class RowCollector : public QueryConsumer {
   bool OnRow(const std::vector<Value>& row) override {
     Value object = Value::object();
     for (size_t i = 0; i < row.size() && i < columns_.size(); ++i) object[columns_[i]] = row[i];
+    bytes_ += static_cast<int64_t>(object.dump(-1, ' ', false, Value::error_handler_t::replace).size());
+    if (bytes_ > max_bytes_) {
+      cut_ = true;
+      return false;
+    }
     rows_.push_back(std::move(object));
     return true;
   }
   Value columns() const { return Value(columns_); }
   Value TakeRows() { return std::move(rows_); }
+  bool cut() const { return cut_; }
 
  private:
+  int64_t max_bytes_;
+  int64_t bytes_ = 0;
+  bool cut_ = false;
   std::vector<std::string> columns_;
   Value rows_ = Value::array();
 };
@@ -94,13 +106,17 @@ Result<Value> QueryTool(const ServeOptions& options, SyncJobs&, const Value& arg
   limits.max_rows = std::clamp<int64_t>(limits.max_rows, 1, options.max_row_cap);
   limits.timeout = options.query_timeout;
   ASSIGN_OR_RETURN(std::unique_ptr<WorkspaceSession> session, OpenSession(options));
-  RowCollector collector;
+  RowCollector collector(options.max_response_bytes);
   ASSIGN_OR_RETURN(QueryOutcome outcome, session->StreamQuery(sql, limits, collector));
   ASSIGN_OR_RETURN(Value explain, session->ExplainQuery(sql));
   Value result = Value::object();
   result["columns"] = collector.columns();
   result["rows"] = collector.TakeRows();
-  result["truncated"] = outcome.truncated;
+  result["truncated"] = outcome.truncated || collector.cut();
+  if (collector.cut()) {
+    result["truncated_reason"] = "the rows reached the server's answer cap of " +
+                                 std::to_string(options.max_response_bytes) + " bytes (--max-response-bytes)";
+  }
   result["explain"] = std::move(explain);
   return result;
 }
