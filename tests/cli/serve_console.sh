@@ -62,9 +62,25 @@ export LIVE_SQL="SELECT id, name, status FROM live.items WHERE status = 'active'
 
 export SLUICE_SERVE_TOKEN=console-test-token-$RANDOM$RANDOM
 export CONSOLE_TOKEN=$SLUICE_SERVE_TOKEN
+# A workspace of awkward content for the layout checks: a handler's error of
+# 5000 unbroken characters after a right-to-left override, a 3000-character
+# field name, a value with bidi controls.
+long=$(printf 'W%.0s' $(seq 5000))
+longname=$(printf 'f%.0s' $(seq 3000))
+"$sluice" "$dir/awkward.db" -c "CREATE CONNECTOR TYPE 'evil' CONFIG_SCHEMA {};
+  CREATE CONNECTOR ENTITY 'evil.boom' FIELDS {\"id\": {\"type\": \"string\", \"primary_key\": true}}
+    QUERY_HANDLER '''async function query() { throw new Error('\u202e$long'); }''';
+  CREATE CONNECTOR ENTITY 'evil.wide' DESCRIPTION 'reversed: ‮exe.txt'
+    FIELDS {\"id\": {\"type\": \"string\", \"primary_key\": true}, \"$longname\": {\"type\": \"string\"}}
+    QUERY_HANDLER '''async function query() { return [{id: '\u202eevil.txt'}]; }''';
+  CREATE CONNECTOR evil TYPE 'evil' CONFIG {}" > "$dir/awkward.out" 2>&1 || { cat "$dir/awkward.out" >&2; fail "seeding the awkward workspace"; }
+"$sluice" "$dir/awkward.db" -c "SYNC CONNECTOR evil" > "$dir/awkward-sync.out" 2>&1
+expect_eq "the awkward sync fails (boom)" 1 $?
+
 start_serve CONSOLE_URL "$db" || { fail "sluice serve (read-only) did not start"; finish; }
 start_serve CONSOLE_WRITE_URL "$db" --allow-writes || { fail "sluice serve --allow-writes did not start"; finish; }
-export CONSOLE_URL CONSOLE_WRITE_URL
+start_serve CONSOLE_AWKWARD_URL "$dir/awkward.db" || { fail "sluice serve (awkward) did not start"; finish; }
+export CONSOLE_URL CONSOLE_WRITE_URL CONSOLE_AWKWARD_URL
 
 # The files and their headers.
 headers=$(curl -s -D - -o "$dir/index.html" "$CONSOLE_URL/")
