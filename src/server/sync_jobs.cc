@@ -82,7 +82,8 @@ std::vector<std::string> EntitiesOf(WorkspaceSession& session, const SyncJobRequ
 
 // The runs the job recorded, newest first: the connector's runs started
 // since the job (to the second: the job's time has no fraction).
-std::vector<Value> RunsSince(WorkspaceSession& session, const std::string& connector, const std::string& since) {
+std::vector<Value> RunsSince(WorkspaceSession& session, const std::string& connector,
+                             const std::string& since) {
   std::vector<Value> found;
   RunFilter filter;
   filter.connector = connector;
@@ -174,8 +175,10 @@ Result<int64_t> SyncJobs::Start(const SyncJobRequest& request) {
           const Value& run = *it;
           Job::Entity& entity = job->At(job->connector + "." + run["entity"].get<std::string>());
           entity.status = run["status"].get<std::string>();
-          if (run["rows_read"].is_number_integer()) entity.rows_read = run["rows_read"].get<int64_t>();
-          if (run["rows_written"].is_number_integer()) entity.rows_written = run["rows_written"].get<int64_t>();
+          if (run["rows_read"].is_number_integer())
+            entity.rows_read = run["rows_read"].get<int64_t>();
+          if (run["rows_written"].is_number_integer())
+            entity.rows_written = run["rows_written"].get<int64_t>();
           entity.error = run["error"];
         }
       }

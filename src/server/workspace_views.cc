@@ -326,7 +326,8 @@ Result<Value> ListRuns(WorkspaceSession& session, const RunFilter& filter) {
   }
   if (filter.before_id && *filter.before_id < 1) {
     return Status(ErrorKind::kInvalidArgument,
-                  "before_id must be a run id (a whole number from 1), got " + std::to_string(*filter.before_id));
+                  "before_id must be a run id (a whole number from 1), got " +
+                      std::to_string(*filter.before_id));
   }
   std::string stored = filter.status == "done" ? "ok" : filter.status;
   if (!filter.status.empty() && stored != "ok" && stored != "running" && stored != "failed" &&
@@ -400,11 +401,12 @@ Result<Value> ListSchedules(WorkspaceSession& session) {
                                   "substr(started_at, 1, 19) >= ?2 ORDER BY id DESC LIMIT 1",
                                   {schedule.connector, since}));
       if (!last.empty()) item["last_status"] = RunStatus(Text(last[0]["status"]));
-      ASSIGN_OR_RETURN(auto success,
-                       SelectRows(workspace.db(),
-                                  "SELECT MAX(COALESCE(finished_at, started_at)) AS at FROM _sluice_sync_runs "
-                                  "WHERE connector = ?1 AND status = 'ok' AND substr(started_at, 1, 19) >= ?2",
-                                  {schedule.connector, since}));
+      ASSIGN_OR_RETURN(
+          auto success,
+          SelectRows(workspace.db(),
+                     "SELECT MAX(COALESCE(finished_at, started_at)) AS at FROM _sluice_sync_runs "
+                     "WHERE connector = ?1 AND status = 'ok' AND substr(started_at, 1, 19) >= ?2",
+                     {schedule.connector, since}));
       if (!success.empty()) item["last_success"] = success[0]["at"];
     }
     out.push_back(std::move(item));

@@ -272,11 +272,12 @@ TEST_F(WorkspaceViewsTest, SchedulesHaveTheirNextRun) {
 }
 
 TEST_F(WorkspaceViewsTest, JobFiguresAreTheRunsAndAFailedEntityShowsWithItsError) {
-  ASSERT_TRUE(session_
-                  ->Run("CREATE CONNECTOR ENTITY 'svc.boom' FIELDS {\"id\": {\"type\": \"string\", "
-                        "\"primary_key\": true}} QUERY_HANDLER '''async function query() { throw new "
-                        "Error('the upstream said no'); }''';")
-                  .ok());
+  ASSERT_TRUE(
+      session_
+          ->Run("CREATE CONNECTOR ENTITY 'svc.boom' FIELDS {\"id\": {\"type\": \"string\", "
+                "\"primary_key\": true}} QUERY_HANDLER '''async function query() { throw new "
+                "Error('the upstream said no'); }''';")
+          .ok());
   SyncJobs jobs(options_);
   SyncJobRequest request;
   request.connector = "c";
@@ -289,7 +290,8 @@ TEST_F(WorkspaceViewsTest, JobFiguresAreTheRunsAndAFailedEntityShowsWithItsError
   ASSERT_TRUE(job.ok());
   EXPECT_EQ((*job)["status"], "failed") << job->dump();
   std::map<std::string, Value> entities;
-  for (const Value& entity : (*job)["entities"]) entities[entity["label"].get<std::string>()] = entity;
+  for (const Value& entity : (*job)["entities"])
+    entities[entity["label"].get<std::string>()] = entity;
   ASSERT_EQ(entities.size(), 3u) << job->dump();
   ASSERT_TRUE(entities.count("c.boom")) << job->dump();
   EXPECT_EQ(entities["c.boom"]["status"], "failed");
@@ -313,21 +315,28 @@ TEST_F(WorkspaceViewsTest, JobFiguresAreTheRunsAndAFailedEntityShowsWithItsError
 TEST_F(WorkspaceViewsTest, OldRunsThrownByTheHandlerAreTheHandlers) {
   SyncRuns runs(session_->workspace().db());
   auto add = [&](const std::string& message) -> int64_t {
-    auto id = runs.Start({"c", "items", "workspace", "c_items", "full", "overwrite", "2026-01-01T00:00:00Z", ""});
+    auto id = runs.Start(
+        {"c", "items", "workspace", "c_items", "full", "overwrite", "2026-01-01T00:00:00Z", ""});
     EXPECT_TRUE(id.ok());
     SyncRunEnd end;
     end.status = Status(ErrorKind::kConnector, message);
     EXPECT_TRUE(runs.Finish(*id, end).ok());
     return *id;
   };
-  int64_t plain = add("connector 'c', entity 'items': Error: the upstream said no\n    at query (seed.sql:5:46)");
+  int64_t plain = add(
+      "connector 'c', entity 'items': Error: the upstream said no\n    at query (seed.sql:5:46)");
   int64_t spoof =
-      add("connector 'c', entity 'items': Error: HTTP 401 from destination 'x' (handler items.js, defined at c.sql:3:1)");
-  int64_t typed = add("connector 'c', entity 'items': ConnectorAuthError: key revoked\n    at query (seed.sql:5:46)");
+      add("connector 'c', entity 'items': Error: HTTP 401 from destination 'x' (handler items.js, "
+          "defined at c.sql:3:1)");
+  int64_t typed =
+      add("connector 'c', entity 'items': ConnectorAuthError: key revoked\n    at query "
+          "(seed.sql:5:46)");
   int64_t refused =
-      add("connector 'c', entity 'items': FetchError: GET http://127.0.0.1:1/: Couldn't connect to server");
+      add("connector 'c', entity 'items': FetchError: GET http://127.0.0.1:1/: Couldn't connect to "
+          "server");
   // As recorded before schema v7: no kind stored.
-  ASSERT_TRUE(session_->workspace().db().Exec("UPDATE _sluice_sync_runs SET error_kind = NULL").ok());
+  ASSERT_TRUE(
+      session_->workspace().db().Exec("UPDATE _sluice_sync_runs SET error_kind = NULL").ok());
   auto error = [&](int64_t id) { return (*GetRun(*session_, id))["error"]; };
   EXPECT_EQ(error(plain)["kind"], "connector_error");
   EXPECT_EQ(error(plain)["origin"], "handler");
@@ -346,7 +355,9 @@ TEST_F(WorkspaceViewsTest, RunsPageOnlyBeforeARunId) {
 
 TEST_F(WorkspaceViewsTest, ScheduleOutcomeIsOnlyFromItsOwnRuns) {
   // A manual sync before the schedule ever ran is not the schedule's.
-  ASSERT_TRUE(session_->Run("SYNC CONNECTOR c ENTITIES (items); SYNC CONNECTOR c SCHEDULE '0 3 * * *';").ok());
+  ASSERT_TRUE(
+      session_->Run("SYNC CONNECTOR c ENTITIES (items); SYNC CONNECTOR c SCHEDULE '0 3 * * *';")
+          .ok());
   auto schedules = ListSchedules(*session_);
   ASSERT_TRUE(schedules.ok());
   Value schedule = (*schedules)["schedules"][0];
