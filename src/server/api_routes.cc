@@ -107,7 +107,8 @@ void MountApi(httplib::Server& server, ServerContext& context) {
     }
     if (request.has_param("before_id")) {
       auto before = ParseId(request.get_param_value("before_id"));
-      if (!before) return BadParameter(response, "before_id must be a run id (a whole number)");
+      if (!before || *before < 1)
+        return BadParameter(response, "before_id must be a run id (a whole number from 1)");
       filter.before_id = before;
     }
     Answer(context, request, response, Access::kRead,

@@ -6,8 +6,11 @@
 //
 // A job is JSON: {"id", "connector", "statement", "status" ("running" |
 // "done" | "failed"), "started_at", "finished_at", "entities": [{"label",
-// "rows_read", "rows_written", "batches", "elapsed_ms"}], "error": null |
-// {"kind", "message"}}. Finished jobs are kept (the newest 100).
+// "status", "rows_read", "rows_written", "batches", "elapsed_ms", "error"}],
+// "error": null | {"kind", "message"}}. Finished jobs are kept (the newest
+// 100). Every entity the statement syncs is listed from the start, status
+// "running" with the progress events' figures; once the job ends each takes
+// its run's status, figures and error (a Run's, workspace_views.h).
 //
 // Thread-safety: every method may be called from any thread.
 #pragma once

@@ -61,14 +61,26 @@ std::string RunStatus(const std::string& stored) { return stored == "ok" ? "done
 // carry (the kind name when a handler threw one, the engine's wording
 // otherwise).
 std::string GuessKind(const std::string& message) {
-  // Most specific first: the handler's error class, then a kind name, then
-  // the engine's wording.
-  static const std::pair<const char*, const char*> kWords[] = {
+  // The handler's error classes name the kind they stand for.
+  static const std::pair<const char*, const char*> kClasses[] = {
       {"ConnectorAuthError", "auth_error"},
       {"ConnectorRateLimitError", "rate_limit_error"},
       {"ConnectorConnectionError", "connection_error"},
       {"ConnectorTimeoutError", "timeout_error"},
       {"ConnectorError", "connector_error"},
+  };
+  for (const auto& [word, kind] : kClasses) {
+    if (message.find(word) != std::string::npos) return kind;
+  }
+  // A message carrying the handler's position (its stack, or the engine's
+  // " (handler f.js, defined at …)") was thrown by the handler: its own
+  // words ("HTTP 401", "destination '") are the handler's text, not the
+  // engine's wording, so they must not decide the kind.
+  for (const char* position : {"\n    at ", "(handler ", "defined at "}) {
+    if (message.find(position) != std::string::npos) return "connector_error";
+  }
+  // Then a kind name, then the engine's wording.
+  static const std::pair<const char*, const char*> kWords[] = {
       {"auth_error", "auth_error"},
       {"rate_limit_error", "rate_limit_error"},
       {"connection_error", "connection_error"},
@@ -80,6 +92,7 @@ std::string GuessKind(const std::string& message) {
       {"HTTP 429", "rate_limit_error"},
       {"timed out", "timeout_error"},
       {"Connection refused", "connection_error"},
+      {"Couldn't connect", "connection_error"},
       {"destination '", "destination_error"},
   };
 
@@ -130,7 +143,13 @@ Value RunJson(const Value& row) {
 Result<std::pair<ConnectorDef, EntityDef>> FindEntity(Workspace& workspace,
                                                       const std::string& connector,
                                                       const std::string& entity) {
-  ASSIGN_OR_RETURN(ConnectorDef def, workspace.catalog().GetConnector(connector));
+  auto connector_def = workspace.catalog().GetConnector(connector);
+  if (!connector_def.ok()) {
+    if (connector_def.status().kind() != ErrorKind::kNotFound) return connector_def.status();
+    // The console's own wording for a connector it cannot find.
+    return Status(ErrorKind::kNotFound, "no connector named '" + connector + "'");
+  }
+  ConnectorDef def = std::move(connector_def).value();
   auto found = workspace.catalog().GetEntity(def.type, entity);
   if (!found.ok()) {
     return Status(ErrorKind::kNotFound,
@@ -305,6 +324,11 @@ Result<Value> ListRuns(WorkspaceSession& session, const RunFilter& filter) {
     return Status(ErrorKind::kInvalidArgument,
                   "limit must be between 1 and 1000, got " + std::to_string(filter.limit));
   }
+  if (filter.before_id && *filter.before_id < 1) {
+    return Status(ErrorKind::kInvalidArgument,
+                  "before_id must be a run id (a whole number from 1), got " +
+                      std::to_string(*filter.before_id));
+  }
   std::string stored = filter.status == "done" ? "ok" : filter.status;
   if (!filter.status.empty() && stored != "ok" && stored != "running" && stored != "failed" &&
       stored != "interrupted") {
@@ -363,20 +387,28 @@ Result<Value> ListSchedules(WorkspaceSession& session) {
       }
     }
     item["last_run"] = schedule.last_run.empty() ? Value(nullptr) : Value(schedule.last_run);
-    // The connector's runs stand for the schedule's: a run does not record
-    // which statement started it.
-    ASSIGN_OR_RETURN(auto success,
-                     SelectRows(workspace.db(),
-                                "SELECT MAX(COALESCE(finished_at, started_at)) AS at FROM "
-                                "_sluice_sync_runs WHERE connector = ?1 AND status = 'ok'",
-                                {schedule.connector}));
-    item["last_success"] = success.empty() ? Value(nullptr) : success[0]["at"];
-    ASSIGN_OR_RETURN(auto last,
-                     SelectRows(workspace.db(),
-                                "SELECT status FROM _sluice_sync_runs WHERE connector = ?1 "
-                                "ORDER BY id DESC LIMIT 1",
-                                {schedule.connector}));
-    item["last_status"] = last.empty() ? Value(nullptr) : Value(RunStatus(Text(last[0]["status"])));
+    item["last_status"] = nullptr;
+    item["last_success"] = nullptr;
+    // A run does not record which statement started it: the schedule's
+    // outcome is that of the connector's runs since the scheduler last ran
+    // it, and there is none before it first ran (a manual SYNC is not the
+    // schedule's). Compared to the second: last_run has no fraction.
+    if (!schedule.last_run.empty()) {
+      const std::string since = schedule.last_run.substr(0, 19);
+      ASSIGN_OR_RETURN(auto last,
+                       SelectRows(workspace.db(),
+                                  "SELECT status FROM _sluice_sync_runs WHERE connector = ?1 AND "
+                                  "substr(started_at, 1, 19) >= ?2 ORDER BY id DESC LIMIT 1",
+                                  {schedule.connector, since}));
+      if (!last.empty()) item["last_status"] = RunStatus(Text(last[0]["status"]));
+      ASSIGN_OR_RETURN(
+          auto success,
+          SelectRows(workspace.db(),
+                     "SELECT MAX(COALESCE(finished_at, started_at)) AS at FROM _sluice_sync_runs "
+                     "WHERE connector = ?1 AND status = 'ok' AND substr(started_at, 1, 19) >= ?2",
+                     {schedule.connector, since}));
+      if (!success.empty()) item["last_success"] = success[0]["at"];
+    }
     out.push_back(std::move(item));
   }
   return Value{{"schedules", std::move(out)}};

@@ -62,15 +62,20 @@ struct RunFilter {
 // run while the others are done). "kind" is the error kind the run stored
 // (schema v7); for runs recorded before, it is read from the message's words
 // (the kind name, "401"/"Invalid API key", "timed out", …), else
-// "internal_error" with origin "engine".
+// "internal_error" with origin "engine". Guessing, the handler's error
+// class comes first, then a message carrying the handler's position (stack
+// or "(handler …, defined at …)") is connector_error whatever it quotes.
+// RunFilter.before_id below 1 is kInvalidArgument.
 Result<Value> ListRuns(WorkspaceSession& session, const RunFilter& filter);
 // One Run; kNotFound when no run has that id.
 Result<Value> GetRun(WorkspaceSession& session, int64_t id);
 // {"schedules": [{"id", "connector", "statement", "cron", "next_run",
 //   "last_run", "last_success", "last_status"}]}: next_run is the next
-// matching minute (UTC, within a year, else null); last_success and
-// last_status come from the connector's runs (a run does not record which
-// schedule started it).
+// matching minute (UTC, within a year, else null); last_run the minute the
+// scheduler last ran it. A run does not record which schedule started it,
+// so last_status (newest) and last_success come from the connector's runs
+// started since last_run, and are null while last_run is (a manual SYNC is
+// not the schedule's).
 Result<Value> ListSchedules(WorkspaceSession& session);
 // {"marks": [{"connector", "entity", "table", "cursor_field",
 //   "cursor_value", "updated_at", "destination"}]}: incremental marks per

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <random>
 
 #include "catalog/sync_runs.h"
@@ -268,6 +269,107 @@ TEST_F(WorkspaceViewsTest, SchedulesHaveTheirNextRun) {
   EXPECT_EQ(schedule["next_run"].get<std::string>().substr(10), "T03:00:00Z");
   EXPECT_TRUE(schedule["last_success"].is_null());
   EXPECT_TRUE(schedule["last_status"].is_null());
+}
+
+TEST_F(WorkspaceViewsTest, JobFiguresAreTheRunsAndAFailedEntityShowsWithItsError) {
+  ASSERT_TRUE(
+      session_
+          ->Run("CREATE CONNECTOR ENTITY 'svc.boom' FIELDS {\"id\": {\"type\": \"string\", "
+                "\"primary_key\": true}} QUERY_HANDLER '''async function query() { throw new "
+                "Error('the upstream said no'); }''';")
+          .ok());
+  SyncJobs jobs(options_);
+  SyncJobRequest request;
+  request.connector = "c";
+  auto id = jobs.Start(request);
+  ASSERT_TRUE(id.ok()) << id.status().message();
+  // Every entity is listed while the job runs, before any reported.
+  const Value started = *jobs.Get(*id);
+  ASSERT_EQ(started["entities"].size(), 3u) << started.dump();
+  auto job = jobs.Wait(*id);
+  ASSERT_TRUE(job.ok());
+  EXPECT_EQ((*job)["status"], "failed") << job->dump();
+  std::map<std::string, Value> entities;
+  for (const Value& entity : (*job)["entities"])
+    entities[entity["label"].get<std::string>()] = entity;
+  ASSERT_EQ(entities.size(), 3u) << job->dump();
+  ASSERT_TRUE(entities.count("c.boom")) << job->dump();
+  EXPECT_EQ(entities["c.boom"]["status"], "failed");
+  EXPECT_EQ(entities["c.boom"]["error"]["kind"], "connector_error") << job->dump();
+  EXPECT_EQ(entities["c.items"]["status"], "done");
+  EXPECT_TRUE(entities["c.items"]["error"].is_null());
+  // The job's figures are the runs' figures.
+  auto runs = ListRuns(*session_, RunFilter{});
+  ASSERT_TRUE(runs.ok());
+  ASSERT_EQ((*runs)["runs"].size(), 3u);
+  for (const Value& run : (*runs)["runs"]) {
+    const Value& entity = entities["c." + run["entity"].get<std::string>()];
+    EXPECT_EQ(entity["rows_read"], run["rows_read"]) << job->dump();
+    EXPECT_EQ(entity["rows_written"], run["rows_written"]) << job->dump();
+    EXPECT_EQ(entity["status"], run["status"]) << job->dump();
+  }
+  EXPECT_EQ(entities["c.items"]["rows_written"], 2);
+  EXPECT_EQ(entities["c.items"]["batches"], 1);
+}
+
+TEST_F(WorkspaceViewsTest, OldRunsThrownByTheHandlerAreTheHandlers) {
+  SyncRuns runs(session_->workspace().db());
+  auto add = [&](const std::string& message) -> int64_t {
+    auto id = runs.Start(
+        {"c", "items", "workspace", "c_items", "full", "overwrite", "2026-01-01T00:00:00Z", ""});
+    EXPECT_TRUE(id.ok());
+    SyncRunEnd end;
+    end.status = Status(ErrorKind::kConnector, message);
+    EXPECT_TRUE(runs.Finish(*id, end).ok());
+    return *id;
+  };
+  int64_t plain = add(
+      "connector 'c', entity 'items': Error: the upstream said no\n    at query (seed.sql:5:46)");
+  int64_t spoof =
+      add("connector 'c', entity 'items': Error: HTTP 401 from destination 'x' (handler items.js, "
+          "defined at c.sql:3:1)");
+  int64_t typed =
+      add("connector 'c', entity 'items': ConnectorAuthError: key revoked\n    at query "
+          "(seed.sql:5:46)");
+  int64_t refused =
+      add("connector 'c', entity 'items': FetchError: GET http://127.0.0.1:1/: Couldn't connect to "
+          "server");
+  // As recorded before schema v7: no kind stored.
+  ASSERT_TRUE(
+      session_->workspace().db().Exec("UPDATE _sluice_sync_runs SET error_kind = NULL").ok());
+  auto error = [&](int64_t id) { return (*GetRun(*session_, id))["error"]; };
+  EXPECT_EQ(error(plain)["kind"], "connector_error");
+  EXPECT_EQ(error(plain)["origin"], "handler");
+  EXPECT_EQ(error(spoof)["kind"], "connector_error");
+  EXPECT_EQ(error(typed)["kind"], "auth_error");
+  EXPECT_EQ(error(refused)["kind"], "connection_error");
+}
+
+TEST_F(WorkspaceViewsTest, RunsPageOnlyBeforeARunId) {
+  for (int64_t before : {-5, 0}) {
+    RunFilter filter;
+    filter.before_id = before;
+    EXPECT_EQ(ListRuns(*session_, filter).status().kind(), ErrorKind::kInvalidArgument) << before;
+  }
+}
+
+TEST_F(WorkspaceViewsTest, ScheduleOutcomeIsOnlyFromItsOwnRuns) {
+  // A manual sync before the schedule ever ran is not the schedule's.
+  ASSERT_TRUE(
+      session_->Run("SYNC CONNECTOR c ENTITIES (items); SYNC CONNECTOR c SCHEDULE '0 3 * * *';")
+          .ok());
+  auto schedules = ListSchedules(*session_);
+  ASSERT_TRUE(schedules.ok());
+  Value schedule = (*schedules)["schedules"][0];
+  EXPECT_TRUE(schedule["last_run"].is_null());
+  EXPECT_TRUE(schedule["last_status"].is_null()) << schedules->dump();
+  EXPECT_TRUE(schedule["last_success"].is_null()) << schedules->dump();
+  // Once the scheduler ran it, the connector's runs since then are its.
+  SyncSchedules list(session_->workspace().db());
+  ASSERT_TRUE(list.MarkRun(schedule["id"].get<int64_t>(), "2000-01-01T00:00:00Z").ok());
+  schedule = (*ListSchedules(*session_))["schedules"][0];
+  EXPECT_EQ(schedule["last_status"], "done");
+  EXPECT_TRUE(schedule["last_success"].is_string());
 }
 
 }  // namespace

@@ -25,33 +25,13 @@ expect_eq "seed sync" 0 $?
 run "SYNC CONNECTOR broken;" >/dev/null && fail "the broken connector's sync should fail"
 run "SYNC CONNECTOR prod SCHEDULE '*/15 * * * *';" >/dev/null || fail "scheduling"
 
-server_pids=()
+source "$(dirname "$0")/serve_lib.bash"
 cleanup_servers() {
-  local pid
-  for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null; done
-  for pid in "${server_pids[@]}"; do wait "$pid" 2>/dev/null; done
+  stop_serves
   stop_test_server
   rm -rf "$dir"
 }
 trap cleanup_servers EXIT
-
-# start_serve ARGS…: starts `sluice serve` on a free port; sets $base.
-start_serve() {
-  local log=$dir/serve.$RANDOM.out
-  "$sluice" serve "$ws" "$@" >"$log" 2>"$log.err" &
-  server_pids+=($!)
-  local i line
-  for ((i = 0; i < 200 * slow; i++)); do
-    line=$(grep -m1 -o 'listening on http://[^ ]*' "$log" 2>/dev/null)
-    if [ -n "$line" ]; then
-      base=${line#listening on }
-      return 0
-    fi
-    sleep 0.05
-  done
-  fail "sluice serve $* did not start: $(cat "$log.err")"
-  return 1
-}
 
 responses=$dir/responses
 mkdir -p "$responses"
@@ -71,7 +51,7 @@ call() {
 auth=(-H "Authorization: Bearer $SLUICE_SERVE_TOKEN")
 field() { node -e 'let d="";process.stdin.on("data",c=>d+=c).on("end",()=>{const v=eval("JSON.parse(d)"+process.argv[1]);console.log(typeof v==="object"?JSON.stringify(v):String(v))})' "$1"; }
 
-start_serve --listen 127.0.0.1:0 || { finish; exit 1; }
+start_serve base "$ws" || { fail "sluice serve did not start"; finish; exit 1; }
 read_base=$base
 
 # --- reads ---------------------------------------------------------------
@@ -133,11 +113,12 @@ call GET /api/runs/abc
 expect_eq "bad run id 400" 400 "$st"
 
 call GET /api/schedules
-expect_eq "schedule" '{"connector":"prod","cron":"*/15 * * * *","last_status":"done"}' \
+# Never run by the scheduler: the seed's manual sync is not the schedule's.
+expect_eq "schedule" '{"connector":"prod","cron":"*/15 * * * *","last_status":null}' \
   "$(printf '%s' "$bd" | field '.schedules.map(s=>({connector:s.connector,cron:s.cron,last_status:s.last_status}))[0]')"
 next_run=$(printf '%s' "$bd" | field '.schedules[0].next_run')
 case "$next_run" in *:[0-5][05]:00Z) ;; *) fail "next_run on a quarter hour: $next_run" ;; esac
-expect_contains "last success" "T" "$(printf '%s' "$bd" | field '.schedules[0].last_success')"
+expect_eq "no last success before it ran" null "$(printf '%s' "$bd" | field '.schedules[0].last_success')"
 
 call GET /api/marks
 expect_eq "marks" '[{"connector":"prod","entity":"items","destination":"workspace","cursor_field":"updated_at","cursor_value":"2026-01-02T00:00:00Z"}]' \
@@ -169,7 +150,7 @@ call GET /api/connectors
 expect_eq "no CORS header by default" "" "$(grep -i '^access-control' "$responses/$n.headers")"
 
 # --- writes ---------------------------------------------------------------
-start_serve --listen 127.0.0.1:0 --allow-writes || { finish; exit 1; }
+start_serve base "$ws" --allow-writes || { fail "sluice serve did not start"; finish; exit 1; }
 call POST /api/sync "$sync_body"
 expect_eq "writes still need the token" 401 "$st"
 call POST /api/sync "$sync_body" -H "Authorization: Bearer wrong-token-wrong-token"
@@ -242,20 +223,22 @@ expect_eq "still serving" 200 "$st"
 expect_eq "the table survived" 26 "$(sqlite3 "$ws" 'SELECT count(*) FROM prod_items')"
 
 # --cors: the headers appear for that origin.
-start_serve --listen 127.0.0.1:0 --cors https://app.example || { finish; exit 1; }
+start_serve base "$ws" --cors https://app.example || { fail "sluice serve did not start"; finish; exit 1; }
 call GET /api/connectors "" -H "Origin: https://app.example"
 expect_contains "CORS header with --cors" "https://app.example" "$(grep -i '^access-control-allow-origin' "$responses/$n.headers")"
 
 # A non-loopback address needs the token even for reads.
 other=$(hostname -I 2>/dev/null | tr ' ' '\n' | grep -E '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$' | grep -v '^127\.' | head -n 1)
 if [ -n "$other" ]; then
-  if start_serve --listen "$other:0"; then
+  if start_serve base "$ws" --listen "$other:0"; then
     call GET /api/connectors
     expect_eq "non-loopback read without token: 401" 401 "$st"
     call GET /api/connectors "" "${auth[@]}"
     expect_eq "non-loopback read with token: 200" 200 "$st"
     call GET /api/status "" "${auth[@]}"
     expect_eq "non-loopback says so" true "$(printf '%s' "$bd" | field .token_required_for_reads)"
+  else
+    fail "sluice serve --listen $other:0 did not start"
   fi
 else
   echo "no non-loopback address: skipping that part"

@@ -13,11 +13,9 @@ fi
 export SLUICE_SCREENSHOT_DIR=${SLUICE_SCREENSHOT_DIR:-$build/console-screenshots}
 rm -rf "$SLUICE_SCREENSHOT_DIR"
 
-serve_pids=()
+source tests/cli/serve_lib.bash
 cleanup() {
-  local pid
-  for pid in "${serve_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${serve_pids[@]}"; do wait "$pid" 2>/dev/null; done
+  stop_serves
   rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -64,28 +62,25 @@ export LIVE_SQL="SELECT id, name, status FROM live.items WHERE status = 'active'
 
 export SLUICE_SERVE_TOKEN=console-test-token-$RANDOM$RANDOM
 export CONSOLE_TOKEN=$SLUICE_SERVE_TOKEN
-# start_serve NAME ARGS…: starts sluice serve, waits for its "listening on" line.
-start_serve() {
-  local name=$1
-  shift
-  "$sluice" serve "$db" --listen 127.0.0.1:0 "$@" > "$dir/$name.out" 2> "$dir/$name.err" &
-  serve_pids+=($!)
-  local i
-  for ((i = 0; i < 300 * slow; i++)); do
-    grep -q '^listening on http://' "$dir/$name.out" 2>/dev/null && break
-    sleep 0.1
-  done
-  url=$(sed -n 's/^listening on //p' "$dir/$name.out" | head -n1)
-  if [ -z "$url" ]; then
-    cat "$dir/$name.err" >&2
-    echo "FAIL: sluice serve ($name) did not start" >&2
-    exit 1
-  fi
-}
-start_serve read
-export CONSOLE_URL=$url
-start_serve write --allow-writes
-export CONSOLE_WRITE_URL=$url
+# A workspace of awkward content for the layout checks: a handler's error of
+# 5000 unbroken characters after a right-to-left override, a 3000-character
+# field name, a value with bidi controls.
+long=$(printf 'W%.0s' $(seq 5000))
+longname=$(printf 'f%.0s' $(seq 3000))
+"$sluice" "$dir/awkward.db" -c "CREATE CONNECTOR TYPE 'evil' CONFIG_SCHEMA {};
+  CREATE CONNECTOR ENTITY 'evil.boom' FIELDS {\"id\": {\"type\": \"string\", \"primary_key\": true}}
+    QUERY_HANDLER '''async function query() { throw new Error('\u202e$long'); }''';
+  CREATE CONNECTOR ENTITY 'evil.wide' DESCRIPTION 'reversed: ‮exe.txt'
+    FIELDS {\"id\": {\"type\": \"string\", \"primary_key\": true}, \"$longname\": {\"type\": \"string\"}}
+    QUERY_HANDLER '''async function query() { return [{id: '\u202eevil.txt'}]; }''';
+  CREATE CONNECTOR evil TYPE 'evil' CONFIG {}" > "$dir/awkward.out" 2>&1 || { cat "$dir/awkward.out" >&2; fail "seeding the awkward workspace"; }
+"$sluice" "$dir/awkward.db" -c "SYNC CONNECTOR evil" > "$dir/awkward-sync.out" 2>&1
+expect_eq "the awkward sync fails (boom)" 1 $?
+
+start_serve CONSOLE_URL "$db" || { fail "sluice serve (read-only) did not start"; finish; }
+start_serve CONSOLE_WRITE_URL "$db" --allow-writes || { fail "sluice serve --allow-writes did not start"; finish; }
+start_serve CONSOLE_AWKWARD_URL "$dir/awkward.db" || { fail "sluice serve (awkward) did not start"; finish; }
+export CONSOLE_URL CONSOLE_WRITE_URL CONSOLE_AWKWARD_URL
 
 # The files and their headers.
 headers=$(curl -s -D - -o "$dir/index.html" "$CONSOLE_URL/")

@@ -32,17 +32,9 @@ run "CREATE CONNECTOR TYPE 'probe' CONFIG_SCHEMA {\"url\": {\"type\": \"string\"
     QUERY_HANDLER 'async function query(config) { throw new ConnectorError(\"refused key \" + config.key); }';
   CREATE CONNECTOR p TYPE 'probe' CONFIG {\"url\": ENV('SVC_API'), \"key\": \"{{secrets.key}}\"};" >/dev/null
 
-"$sluice" serve "$ws" --listen 127.0.0.1:0 --max-rows 50 --query-timeout-ms 20000 >"$dir/serve.out" 2>"$dir/serve.err" &
-serve_pid=$!
-trap 'kill -TERM $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null; stop_test_server; rm -rf "$dir"' EXIT
-base=""
-for ((i = 0; i < 200 * slow; i++)); do
-  base=$(sed -n 's/^listening on //p' "$dir/serve.out")
-  [ -n "$base" ] && break
-  kill -0 $serve_pid 2>/dev/null || break
-  sleep 0.05
-done
-[ -n "$base" ] || { fail "sluice serve did not start"; cat "$dir/serve.err" >&2; finish; }
+source "$(dirname "$0")/serve_lib.bash"
+trap 'stop_serves; stop_test_server; rm -rf "$dir"' EXIT
+start_serve base "$ws" --max-rows 50 --query-timeout-ms 20000 || { fail "sluice serve did not start"; finish; }
 
 # get PATH-AND-QUERY: prints the body, then the status on a last line.
 get() { curl -s -w '\n%{http_code}' "$base$1"; }

@@ -31,17 +31,9 @@ out=$(run "CREATE CONNECTOR TYPE 'pager' CONFIG_SCHEMA {\"url\": {\"type\": \"st
 expect_eq "setting up" 0 $?
 expect_contains "the quick sync ran" "quick_rows" "$out"
 
-"$sluice" serve "$ws" --listen 127.0.0.1:0 >"$dir/serve.out" 2>"$dir/serve.err" &
-serve_pid=$!
-trap 'kill -TERM $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null; stop_test_server; rm -rf "$dir"' EXIT
-base=""
-for ((i = 0; i < 200 * slow; i++)); do
-  base=$(sed -n 's/^listening on //p' "$dir/serve.out")
-  [ -n "$base" ] && break
-  kill -0 $serve_pid 2>/dev/null || break
-  sleep 0.05
-done
-[ -n "$base" ] || { fail "sluice serve did not start"; cat "$dir/serve.err" >&2; finish; }
+source "$(dirname "$0")/serve_lib.bash"
+trap 'stop_serves; stop_test_server; rm -rf "$dir"' EXIT
+start_serve base "$ws" || { fail "sluice serve did not start"; finish; }
 
 node "$root/tests/compat/serve_stream.mjs" "$base" "$TEST_SERVER_URL" "$sluice" "$ws"
 expect_eq "serve_stream.mjs" 0 $?

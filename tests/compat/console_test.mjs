@@ -23,6 +23,7 @@ const env = (name) => {
 };
 const baseUrl = env('CONSOLE_URL');
 const writeUrl = env('CONSOLE_WRITE_URL');
+const awkwardUrl = env('CONSOLE_AWKWARD_URL');
 const token = env('CONSOLE_TOKEN');
 const failedRunId = env('FAILED_RUN_ID');
 const shots = env('SLUICE_SCREENSHOT_DIR');
@@ -48,9 +49,9 @@ const browser = await puppeteer.launch({
 
 // Opens `url` in a fresh tab that records everything that went wrong, and
 // waits until the console has rendered what the API answered.
-async function open(url, { expectProblems = false } = {}) {
+async function open(url, { expectProblems = false, width = 1280, height = 860 } = {}) {
   const page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 860 });
+  await page.setViewport({ width, height });
   const problems = [];
   page.on('console', (message) => {
     if (message.type() === 'error' || message.type() === 'warn') problems.push(`console ${message.type()}: ${message.text()}`);
@@ -265,6 +266,75 @@ try {
     const button = await page.$$eval('#page button', (bs) => bs.map((b) => b.innerText));
     check('a writable server offers a sync', button.some((b) => b.includes('Sync my_service_prod')), button);
     await finishPage(page, 'connector-writable');
+  });
+
+  // A narrow window: the sidebar is a bar on top, and a table too wide for
+  // the screen says it scrolls sideways.
+  await step(async () => {
+    const page = await open(`${baseUrl}/#/runs`, { width: 800, height: 600 });
+    const layout = await page.evaluate(() => {
+      const side = document.querySelector('.sidebar').getBoundingClientRect();
+      const main = document.querySelector('main').getBoundingClientRect();
+      const wrap = document.querySelector('#page .table-wrap');
+      const cue = wrap && wrap.nextElementSibling;
+      return { sideWidth: side.width, sideHeight: side.height, mainLeft: main.left,
+        overflowing: wrap ? wrap.classList.contains('overflowing') : null,
+        scrolls: wrap ? wrap.scrollWidth > wrap.clientWidth : null,
+        cueShown: Boolean(cue && cue.classList.contains('scroll-cue') && cue.offsetParent !== null) };
+    });
+    check('at 800 px the sidebar is a bar on top', layout.sideWidth >= 790 && layout.sideHeight < 200 && layout.mainLeft < 5, layout);
+    check('a table wider than the screen shows its scroll cue', layout.scrolls !== null && (!layout.scrolls || (layout.overflowing && layout.cueShown)), layout);
+    await finishPage(page, 'runs-800x600');
+  });
+
+  // Awkward content: a 5000-character unbroken error, a 3000-character
+  // field name, right-to-left overrides.
+  await step(async () => {
+    const page = await open(`${awkwardUrl}/#/`);
+    const info = await page.evaluate(() => {
+      const failures = [...document.querySelectorAll('#page h2')].find((h) => h.textContent === 'Failures').nextElementSibling;
+      return {
+        wide: [...document.querySelectorAll('#page .table-wrap')].map((w) => w.scrollWidth - w.clientWidth),
+        failureLinks: [...failures.querySelectorAll('a')].map((a) => a.getAttribute('href')),
+        bidi: [getComputedStyle(document.querySelector('#page td')).unicodeBidi, getComputedStyle(document.querySelector('.subtitle')).unicodeBidi],
+      };
+    });
+    check('a long error does not widen its table', info.wide.every((extra) => extra <= 1), info);
+    check('the failure\'s connector · entity are links', info.failureLinks.includes('#/connectors/evil') && info.failureLinks.includes('#/connectors/evil/boom'), info.failureLinks);
+    check('cells and subtitles isolate bidi text', info.bidi.every((b) => b === 'isolate'), info.bidi);
+    await finishPage(page, 'awkward-overview');
+  });
+  await step(async () => {
+    const page = await open(`${awkwardUrl}/#/runs/1`);
+    const before = await page.$eval('.error-box pre', (el) => ({ trimmed: el.classList.contains('trimmed'), height: el.getBoundingClientRect().height }));
+    check('a long run error is trimmed', before.trimmed && before.height < 300, before);
+    const [toggle] = await page.$$('xpath/.//button[contains(., "Show all")]');
+    check('with a "Show all" toggle', Boolean(toggle));
+    if (toggle) await toggle.click();
+    const after = await page.$eval('.error-box pre', (el) => ({ trimmed: el.classList.contains('trimmed'), height: el.getBoundingClientRect().height }));
+    check('which shows all of it, wrapped', !after.trimmed && after.height > before.height, after);
+    check('and the page does not scroll sideways', await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    await finishPage(page, 'awkward-run');
+  });
+  await step(async () => {
+    const page = await open(`${awkwardUrl}/#/connectors/evil/wide`);
+    const extra = await page.evaluate(() => [...document.querySelectorAll('#page .table-wrap')].map((w) => w.scrollWidth - w.clientWidth)
+      .concat([document.documentElement.scrollWidth - window.innerWidth]));
+    check('a 3000-character field name wraps on the entity page', extra.every((e) => e <= 1), extra);
+    await finishPage(page, 'awkward-entity');
+  });
+  await step(async () => {
+    const page = await open(`${awkwardUrl}/#/query?sql=${encodeURIComponent('SELECT * FROM evil.boom')}`, { expectProblems: true });
+    await page.waitForSelector('#query-error', { timeout: 60000 });
+    const error = await page.$eval('#query-error', (el) => ({ trimmed: Boolean(el.querySelector('pre.trimmed')), button: el.innerText.includes('Show all') }));
+    check('a long query error is trimmed with a toggle', error.trimmed && error.button, error);
+    await finishPage(page, 'awkward-query');
+  });
+  await step(async () => {
+    const page = await open(`${awkwardUrl}/#/connectors/nope/items`, { expectProblems: true });
+    const banner = await page.$eval('#banner', (el) => el.innerText);
+    check('a missing connector is "no connector named"', banner.includes("no connector named 'nope'"), banner);
+    await finishPage(page, 'awkward-missing');
   });
 
   // A sync started from the console runs and lands in the run history.

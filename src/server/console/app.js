@@ -162,19 +162,30 @@ function cellValue(v) {
   if (v === null || v === undefined) return h('td', { class: 'null' }, 'null');
   if (typeof v === 'number') return h('td', { class: 'num' }, num(v));
   if (typeof v === 'object') return h('td', { class: 'mono' }, JSON.stringify(v));
-  return h('td', {}, String(v));
+  const text = String(v);
+  // Long text wraps in its cell rather than widening the table.
+  return h('td', { class: text.length > 60 ? 'text' : '' }, text);
 }
 
 // columns: [{label, num?, render(row) → node|string}]
 function table(columns, rows, emptyMessage) {
   if (!rows || rows.length === 0) return empty(emptyMessage || 'Nothing here yet.');
-  return h('div', { class: 'table-wrap' },
+  return [h('div', { class: 'table-wrap' },
     h('table', { class: 'data' },
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', { class: c.num ? 'num' : '' }, c.label)))),
       h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((c) => {
         const v = c.render(row);
         return v instanceof Node && v.tagName === 'TD' ? v : h('td', { class: c.num ? 'num' : (c.cls || '') }, v);
-      }))))));
+      })))))),
+  // Shown (by markOverflow) while columns are hidden past the right edge.
+  h('div', { class: 'scroll-cue' }, 'More columns to the right: scroll sideways →')];
+}
+
+// Marks the tables wider than their panel, so their scroll cue shows.
+function markOverflow() {
+  for (const wrap of document.querySelectorAll('.table-wrap')) {
+    wrap.classList.toggle('overflowing', wrap.scrollWidth > wrap.clientWidth + 1);
+  }
 }
 
 function empty(message) {
@@ -194,13 +205,28 @@ function card(label, value, cls) {
   return h('div', { class: 'card' }, h('div', { class: 'label' }, label), h('div', { class: `value ${cls || ''}` }, value));
 }
 
-function errorBox(error) {
+function errorBox(error, id) {
   if (!error) return null;
   const origin = error.origin ? ({ api: 'the source API', handler: 'the connector handler (JavaScript)', destination: 'the destination', engine: 'the Sluice engine' }[error.origin] || error.origin) : null;
-  return h('div', { class: 'error-box' },
+  return h('div', { class: 'error-box', id: id || null },
     h('div', {}, origin ? h('span', { class: 'origin' }, `Failed in ${origin}`) : null,
       origin ? ' · ' : null, h('code', {}, error.kind || 'error')),
-    h('pre', {}, error.message || ''));
+    longText(error.message || ''));
+}
+
+// A message of many lines or kilobytes shows its start, with a toggle for
+// the whole of it.
+const TRIM_CHARS = 600;
+const TRIM_LINES = 8;
+function longText(text) {
+  const pre = h('pre', {}, text);
+  if (text.length <= TRIM_CHARS && text.split('\n').length <= TRIM_LINES) return pre;
+  pre.classList.add('trimmed');
+  const toggle = h('button', { class: 'btn secondary small toggle', type: 'button', onclick: () => {
+    const trimmed = pre.classList.toggle('trimmed');
+    toggle.textContent = trimmed ? `Show all (${num(text.length)} characters)` : 'Show less';
+  } }, `Show all (${num(text.length)} characters)`);
+  return [pre, toggle];
 }
 
 // ---------------------------------------------------------------- banner
@@ -261,6 +287,7 @@ async function pageOverview(page, ctx) {
   const list = connectors.connectors || [];
   const allRuns = runs.runs || [];
   const running = runningSyncs(allRuns, jobs.jobs || []);
+  liveFigures(allRuns, jobs.jobs || []);
   const failed = allRuns.filter((r) => r.status === 'failed' || r.status === 'partial' || r.status === 'interrupted');
   const entityCount = list.reduce((n, c) => n + (c.entities || []).length, 0);
   const rowsWritten = allRuns.reduce((n, r) => n + (Number(r.rows_written) || 0), 0);
@@ -287,15 +314,29 @@ async function pageOverview(page, ctx) {
       panel(null, table([
         { label: 'Run', render: (r) => linkRun(r.id) },
         { label: 'Status', render: (r) => badge(r.status) },
-        { label: 'Connector · entity', cls: 'nowrap', render: (r) => `${r.connector} · ${r.entity}` },
+        { label: 'Connector · entity', cls: 'nowrap', render: (r) => h('span', {}, linkConnector(r.connector), ' · ', linkEntity(r.connector, r.entity)) },
         { label: 'Where', render: (r) => r.error ? h('code', {}, r.error.origin || r.error.kind || '') : '—' },
-        { label: 'Error', cls: 'wrap', render: (r) => r.error ? r.error.message : '—' },
+        { label: 'Error', cls: 'wrap', render: (r) => r.error ? shortText(r.error.message) : '—' },
         { label: 'When', cls: 'nowrap', render: (r) => time(r.finished_at || r.started_at) },
       ], failed.slice(0, 5)))]);
   }
   append(page, [h('h2', {}, 'Connectors'), connectorsTable(list)]);
   // Live progress while anything runs.
   if (running.length) ctx.poll();
+}
+
+// A running run's row counts are stored when it ends: while a server job
+// runs it, its live figures stand in.
+function liveFigures(runs, jobs) {
+  const live = new Map();
+  for (const job of jobs) {
+    if (job.status !== 'running') continue;
+    for (const e of job.entities || []) live.set(e.label, e);
+  }
+  for (const run of runs) {
+    const e = run.status === 'running' ? live.get(`${run.connector}.${run.entity}`) : null;
+    if (e) { run.rows_read = e.rows_read; run.rows_written = e.rows_written; }
+  }
 }
 
 function optional(promise, fallback) { return promise.catch(() => fallback); }
@@ -313,9 +354,16 @@ function runningSyncs(runs, jobs) {
   for (const run of runs) {
     if (run.status !== 'running' || jobConnectors.has(run.connector)) continue;
     items.push({ label: `${run.connector} · ${run.entity}`, detail: `into ${run.table || run.destination || ''}`, started_at: run.started_at,
-      entities: [{ label: run.entity, rows_read: run.rows_read, rows_written: run.rows_written }] });
+      entities: [{ label: run.entity, status: 'running', rows_read: run.rows_read, rows_written: run.rows_written }] });
   }
   return items;
+}
+
+function firstLine(text) { return shortText(String(text || '').split('\n')[0]); }
+// The start of a long text (the run's page has all of it).
+function shortText(text) {
+  const s = String(text || '');
+  return s.length > 300 ? `${s.slice(0, 300)}… (${num(s.length - 300)} more characters)` : s;
 }
 
 function runningPanel(items) {
@@ -325,10 +373,12 @@ function runningPanel(items) {
       h('div', { class: 'progress indeterminate' }, h('div', {})),
       table([
         { label: 'Entity', render: (e) => e.label },
+        { label: 'Status', render: (e) => badge(e.status || 'running') },
         { label: 'Read', num: true, render: (e) => num(e.rows_read) },
         { label: 'Written', num: true, render: (e) => num(e.rows_written) },
         { label: 'Batches', num: true, render: (e) => num(e.batches) },
         { label: 'Elapsed', num: true, render: (e) => duration(e.elapsed_ms) },
+        { label: 'Error', cls: 'wrap', render: (e) => e.error ? h('span', {}, h('code', {}, e.error.kind), ' ', firstLine(e.error.message)) : '' },
       ], item.entities, 'Starting…')),
     h('span', { class: 'muted' }, 'started ', time(item.started_at)))));
 }
@@ -415,7 +465,7 @@ async function pageConnector(page, ctx) {
   const name = ctx.args[0];
   const [connectors, runs] = await Promise.all([api(API.connectors()), optional(api(API.runs({ connector: name, limit: 20 })), { runs: [] })]);
   const connector = (connectors.connectors || []).find((c) => c.name === name);
-  if (!connector) throw new ApiError('not_found', `no connector named ${name}`, 404);
+  if (!connector) throw new ApiError('not_found', `no connector named '${name}'`, 404);
   append(page, [
     h('div', { class: 'crumbs' }, h('a', { href: '#/connectors' }, 'Connectors'), ' / ', name),
     h('h1', {}, name),
@@ -481,7 +531,7 @@ async function pageEntity(page, ctx) {
         kv('ORDER BY', orderBy(pd.order_by)))))),
     h('h2', {}, 'Fields'),
     panel(null, table([
-      { label: 'Field', render: (f) => h('code', {}, f.name) },
+      { label: 'Field', cls: 'text', render: (f) => h('code', {}, f.name) },
       { label: 'Type', render: (f) => f.type || '—' },
       { label: 'Primary key', render: (f) => f.primary_key ? h('span', { class: 'check' }, '✓') : '' },
       { label: 'Filterable', render: (f) => f.filterable ? h('span', { class: 'check' }, '✓') : '' },
@@ -622,7 +672,7 @@ async function pageQuery(page, ctx) {
       if (error.name === 'AbortError') return;
       queryState.result = null;
       csvButton.disabled = jsonButton.disabled = true;
-      clear(output).appendChild(h('div', { class: 'error-box', id: 'query-error' }, h('code', {}, error.kind), h('pre', {}, error.message)));
+      clear(output).appendChild(errorBox({ kind: error.kind, message: error.message }, 'query-error'));
     } finally {
       runButton.disabled = false;
     }
@@ -767,6 +817,7 @@ async function render(options = {}) {
   }
   if (generation !== state.generation) return;
   clear(target).appendChild(page);
+  markOverflow();
   markReady();
 }
 
