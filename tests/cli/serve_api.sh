@@ -255,7 +255,7 @@ expect_eq "responses were scanned" 1 "$([ "$n" -gt 50 ] && echo 1)"
 # A browser on behalf of another site: refused (reads too) unless --cors
 # allows its origin; a link to the console's page still opens it; a
 # preflight is answered only for the allowed origin.
-start_serve --listen 127.0.0.1:0 || { finish; exit 1; }
+start_serve base "$ws" || { fail "sluice serve did not start"; finish; exit 1; }
 edge_port=${base##*:}
 site=(-H 'Sec-Fetch-Site: cross-site' -H 'Sec-Fetch-Mode: no-cors' -H 'Sec-Fetch-Dest: image')
 call GET /api/connectors "" "${site[@]}"
@@ -269,7 +269,7 @@ expect_eq "the API typed in the address bar" 200 "$st"
 call OPTIONS /api/query "" -H 'Origin: https://evil.example' -H 'Access-Control-Request-Method: POST'
 expect_eq "a preflight from an origin --cors does not allow" "403 forbidden" "$st $(printf '%s' "$bd" | field .error.kind)"
 expect_eq "… has no CORS headers" "" "$(grep -i '^access-control-allow-origin' "$responses/$n.headers")"
-start_serve --listen 127.0.0.1:0 --cors https://app.example || { finish; exit 1; }
+start_serve base "$ws" --cors https://app.example || { fail "sluice serve did not start"; finish; exit 1; }
 call GET /api/connectors "" "${site[@]}" -H 'Origin: https://app.example'
 expect_eq "a cross-site read from the --cors origin" 200 "$st"
 call GET /api/connectors "" "${site[@]}" -H 'Origin: https://evil.example'

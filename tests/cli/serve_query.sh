@@ -221,19 +221,10 @@ expect_eq "a Host with a port that is not a number" 403 \
 # Small caps: a value over --max-value-bytes fails the query naming it; a
 # JSON answer stops taking rows at --max-response-bytes (truncated, with the
 # reason), while a stream is not held in memory and is not cut.
-"$sluice" serve "$ws" --listen 127.0.0.1:0 --max-value-bytes 1000 --max-response-bytes 3000 \
-  >"$dir/caps.out" 2>"$dir/caps.err" &
-caps_pid=$!
-trap 'kill -TERM $serve_pid $caps_pid 2>/dev/null; wait $serve_pid $caps_pid 2>/dev/null; stop_test_server; rm -rf "$dir"' EXIT
 caps=""
-for ((i = 0; i < 200 * slow; i++)); do
-  caps=$(sed -n 's/^listening on //p' "$dir/caps.out")
-  [ -n "$caps" ] && break
-  kill -0 $caps_pid 2>/dev/null || break
-  sleep 0.05
-done
+start_serve caps "$ws" --max-value-bytes 1000 --max-response-bytes 3000
 if [ -z "$caps" ]; then
-  fail "sluice serve with small caps did not start: $(cat "$dir/caps.err")"
+  fail "sluice serve with small caps did not start"
 else
   out=$(curl -s -G -w '\n%{http_code}' "$caps/api/query" --data-urlencode "sql=SELECT randomblob(2000) AS b")
   expect_eq "a value over --max-value-bytes" "400 invalid_argument" "$(code "$out") $(body "$out" | jq -r .error.kind)"

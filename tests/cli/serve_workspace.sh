@@ -40,17 +40,9 @@ ws=$dir/ws.db
   SYNC CONNECTOR e;" >/dev/null 2>&1 || fail "setting up"
 expect_eq "the synced table holds the echo" 1 "$(sqlite3 "$ws" "SELECT count(*) FROM e_echo")"
 
-"$sluice" serve "$ws" --listen 127.0.0.1:0 >"$dir/serve.out" 2>"$dir/serve.err" &
-serve_pid=$!
-trap 'kill -TERM $serve_pid 2>/dev/null; wait $serve_pid 2>/dev/null; stop_test_server; rm -rf "$dir"' EXIT
-base=""
-for ((i = 0; i < 200 * slow; i++)); do
-  base=$(sed -n 's/^listening on //p' "$dir/serve.out")
-  [ -n "$base" ] && break
-  kill -0 $serve_pid 2>/dev/null || break
-  sleep 0.05
-done
-[ -n "$base" ] || { fail "sluice serve did not start"; cat "$dir/serve.err" >&2; finish; }
+source "$(dirname "$0")/serve_lib.bash"
+trap 'stop_serves; stop_test_server; rm -rf "$dir"' EXIT
+start_serve base "$ws" || { fail "sluice serve did not start"; finish; exit 1; }
 answer=$(curl -s "$base/api/query?sql=SELECT%20auth,%20'$key'%20AS%20literal%20FROM%20e_echo")
 expect_contains "served" '"columns"' "$answer"
 expect_contains "masked" "***" "$answer"
