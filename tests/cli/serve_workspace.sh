@@ -29,28 +29,21 @@ expect_contains "saying so" "is not a workspace file" "$out"
 # A key the API echoes, synced into a table by the CLI.
 key=Ws9-echoed-$RANDOM$RANDOM
 ws=$dir/ws.db
-"$sluice" "$ws" -c "CREATE SECRET key VALUE '$key';
-  CREATE CONNECTOR TYPE 'echoer' CONFIG_SCHEMA {\"url\": {\"type\": \"string\"}, \"key\": {\"type\": \"string\", \"secret\": true}};
-  CREATE CONNECTOR ENTITY 'echoer.echo' FIELDS {\"id\": {\"type\": \"integer\", \"primary_key\": true}, \"auth\": {\"type\": \"string\"}}
-    QUERY_HANDLER '''async function query(config) {
-      const response = await fetch(config.url + '/echo', {headers: {Authorization: config.key}});
-      return [{id: 1, auth: (await response.json()).headers.authorization}];
-    }''';
-  CREATE CONNECTOR e TYPE 'echoer' CONFIG {\"url\": ENV('ECHO_API'), \"key\": \"{{secrets.key}}\"};
-  SYNC CONNECTOR e;" >/dev/null 2>&1 || fail "setting up"
+"$sluice" "$ws" -c "CREATE SECRET key VALUE '$key'" "$root/tests/fixtures/echoer.sql" >/dev/null 2>&1 &&
+  "$sluice" "$ws" -c "SYNC CONNECTOR e" >/dev/null 2>&1 || fail "setting up"
 expect_eq "the synced table holds the echo" 1 "$(sqlite3 "$ws" "SELECT count(*) FROM e_echo")"
 
 source "$(dirname "$0")/serve_lib.bash"
 trap 'stop_serves; stop_test_server; rm -rf "$dir"' EXIT
 start_serve base "$ws" || { fail "sluice serve did not start"; finish; exit 1; }
-answer=$(curl -s "$base/api/query?sql=SELECT%20auth,%20'$key'%20AS%20literal%20FROM%20e_echo")
+answer=$(curl -s "$base/api/query?sql=SELECT%20k,%20'$key'%20AS%20literal%20FROM%20e_echo")
 expect_contains "served" '"columns"' "$answer"
 expect_contains "masked" "***" "$answer"
 expect_not_contains "the key is not served" "$key" "$answer"
 
 request='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}
 {"jsonrpc":"2.0","method":"notifications/initialized"}
-{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT auth FROM e_echo"}}}'
+{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT k FROM e_echo"}}}'
 mcp=$(printf '%s\n' "$request" | timeout 60 "$sluice" mcp "$ws" 2>/dev/null)
 expect_contains "mcp answered the query" '"id":2' "$mcp"
 expect_contains "mcp masked" "***" "$mcp"

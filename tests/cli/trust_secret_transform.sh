@@ -11,15 +11,7 @@ start_test_server "$(dirname "$sluice")/test_api_server" >/dev/null || exit 1
 export SLUICE_SECRET_KEY=secret-transform-tests ECHO_API=$TEST_SERVER_URL
 key=Zq7-echoed-key-$RANDOM$RANDOM
 ws=$dir/ws.db
-"$sluice" "$ws" -c "CREATE SECRET key VALUE '$key';
-  CREATE CONNECTOR TYPE 'echoer' CONFIG_SCHEMA {\"url\": {\"type\": \"string\"}, \"key\": {\"type\": \"string\", \"secret\": true}};
-  CREATE CONNECTOR ENTITY 'echoer.echo' FIELDS {\"id\": {\"type\": \"integer\", \"primary_key\": true}, \"k\": {\"type\": \"string\"}}
-    QUERY_HANDLER '''async function query(config) {
-      const response = await fetch(config.url + '/echo', {headers: {Authorization: config.key}});
-      const echoed = await response.json();
-      return [{id: 1, k: echoed.headers.authorization, extra: echoed.headers.authorization}];
-    }''';
-  CREATE CONNECTOR e TYPE 'echoer' CONFIG {\"url\": ENV('ECHO_API'), \"key\": \"{{secrets.key}}\"};" >/dev/null 2>&1 ||
+"$sluice" "$ws" -c "CREATE SECRET key VALUE '$key'" "$root/tests/fixtures/echoer.sql" >/dev/null 2>&1 ||
   fail "setting up"
 
 hex_key=$(printf '%s' "$key" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)
