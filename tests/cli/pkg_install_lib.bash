@@ -122,6 +122,18 @@ packed = gzip.compress(out.getvalue())
 open(path, 'wb').write(packed)
 if os.path.exists(path + '.minisig'):
     os.remove(path + '.minisig')
+PY
+  reindex_unsigned "$1" "$2"
+}
+
+# reindex_unsigned REGISTRY VERSION: VERSION's index entry in REGISTRY (a
+# directory registry) made to match its archive as it now is — digest and
+# size — and marked unsigned, as a registry that rewrote the archive would.
+reindex_unsigned() {
+  python3 - "$1" "$2" <<'PY'
+import hashlib, json, os, sys
+reg, version = sys.argv[1], sys.argv[2]
+packed = open(os.path.join(reg, 'packages/myservice/myservice-%s.sluicepkg' % version), 'rb').read()
 index = os.path.join(reg, 'index/myservice.json')
 lines = []
 for line in open(index):

@@ -85,23 +85,8 @@ open(path, 'wb').write(packed)
 sig = path + '.minisig'
 if os.path.exists(sig):
     os.remove(sig)
-index = os.path.join(reg, 'index/myservice.json')
-lines = []
-for line in open(index):
-    if not line.strip():
-        continue
-    e = json.loads(line)
-    if e.get('version') == '1.0.1':
-        e['sha256'] = hashlib.sha256(packed).hexdigest()
-        e['size'] = len(packed)
-        for k in ('is_signed', 'signed'):
-            if k in e:
-                e[k] = False
-        if 'key_id' in e:
-            e['key_id'] = ''
-    lines.append(json.dumps(e, separators=(',', ':')))
-open(index, 'w').write('\n'.join(lines) + '\n')
 PY
+  reindex_unsigned "$1" 1.0.1
 }
 
 t=$(copy_registry changed)
