@@ -15,6 +15,19 @@
 namespace sluice {
 namespace {
 
+// The index entry that publishing `archive` as name@version records.
+IndexEntry Entry(const std::string& name, const std::string& version, const std::string& archive,
+                 bool is_signed = false) {
+  IndexEntry e;
+  e.name = name;
+  e.version = version;
+  e.sha256 = Sha256Hex(archive);
+  e.size = archive.size();
+  e.engine = ">=0.1.0";
+  e.is_signed = is_signed;
+  return e;
+}
+
 namespace fs = std::filesystem;
 
 class DirectoryRegistryTest : public ::testing::Test {
@@ -30,17 +43,6 @@ class DirectoryRegistryTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  static IndexEntry Entry(const std::string& name, const std::string& version,
-                          const std::string& archive, bool is_signed = false) {
-    IndexEntry e;
-    e.name = name;
-    e.version = version;
-    e.sha256 = Sha256Hex(archive);
-    e.size = archive.size();
-    e.engine = ">=0.1.0";
-    e.is_signed = is_signed;
-    return e;
-  }
   Status Publish(const std::string& name, const std::string& version,
                  const std::string& signature = "") {
     std::string archive = "archive of " + name + " " + version;
@@ -310,11 +312,7 @@ TEST(RegistryUrl, LooksLikeAndOpen) {
   ASSERT_TRUE(http.ok());
   EXPECT_FALSE((*http)->writable());
   std::string a = "a";
-  IndexEntry e;
-  e.name = "gh";
-  e.version = "1.0.0";
-  e.sha256 = Sha256Hex(a);
-  e.size = 1;
+  IndexEntry e = Entry("gh", "1.0.0", a);
   Status s = (*http)->Publish(e, a, "");
   EXPECT_EQ(s.kind(), ErrorKind::kInvalidArgument);
   EXPECT_NE(s.message().find("read-only"), std::string::npos);
@@ -349,11 +347,7 @@ TEST(RegistryUrl, FileUrlsArePercentDecoded) {
   auto opened = OpenRegistry("file://" + encoded);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   std::string a = "a";
-  IndexEntry e;
-  e.name = "gh";
-  e.version = "1.0.0";
-  e.sha256 = Sha256Hex(a);
-  e.size = 1;
+  IndexEntry e = Entry("gh", "1.0.0", a);
   ASSERT_TRUE((*opened)->Publish(e, a, "").ok());
   EXPECT_TRUE(std::filesystem::exists(dir)) << "published under the decoded path";
   auto again = OpenRegistry("file://localhost" + encoded);
