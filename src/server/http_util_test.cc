@@ -2,16 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
+#include <utility>
+
 #include "core/secret_masker.h"
 
 namespace sluice {
 namespace {
 
-httplib::Request RequestTo(const std::string& path, const std::string& host) {
+// A GET of `path` with a Host header and `headers` besides.
+httplib::Request RequestTo(
+    const std::string& path, const std::string& host,
+    std::initializer_list<std::pair<const char*, std::string>> headers = {}) {
   httplib::Request request;
   request.method = "GET";
   request.path = path;
   request.headers.emplace("Host", host);
+  for (const auto& [name, value] : headers) request.headers.emplace(name, value);
   return request;
 }
 
@@ -32,8 +39,8 @@ TEST(HttpUtilTest, LoopbackHostsAreTheLoopbackOnes) {
   for (const char* host : {"127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]"}) {
     EXPECT_TRUE(IsLoopbackHost(host)) << host;
   }
-  for (const char* host : {"0.0.0.0", "10.0.0.1", "127.0.0.1.evil.example", "127.0.0", "localhost.evil.example",
-                           "", "::", "127.0.0.1:80"}) {
+  for (const char* host : {"0.0.0.0", "10.0.0.1", "127.0.0.1.evil.example", "127.0.0",
+                           "localhost.evil.example", "", "::", "127.0.0.1:80"}) {
     EXPECT_FALSE(IsLoopbackHost(host)) << host;
   }
 }
@@ -49,36 +56,38 @@ TEST(HttpUtilTest, TokenMatchesOnlyTheWholeToken) {
 TEST(HttpUtilTest, LoopbackReadsNeedNoTokenButWritesDo) {
   ServeOptions options = LoopbackOptions(true);
   httplib::Response read_response;
-  EXPECT_TRUE(CheckAccess(RequestTo("/api/runs", "127.0.0.1:8765"), read_response, options, Access::kRead));
+  EXPECT_TRUE(
+      CheckAccess(RequestTo("/api/runs", "127.0.0.1:8765"), read_response, options, Access::kRead));
 
   httplib::Response anonymous;
-  EXPECT_FALSE(CheckAccess(RequestTo("/api/sync", "127.0.0.1:8765"), anonymous, options, Access::kWrite));
+  EXPECT_FALSE(
+      CheckAccess(RequestTo("/api/sync", "127.0.0.1:8765"), anonymous, options, Access::kWrite));
   EXPECT_EQ(anonymous.status, 401);
   EXPECT_EQ(KindOf(anonymous), "unauthorized");
 
-  httplib::Request wrong = RequestTo("/api/sync", "localhost:8765");
-  wrong.headers.emplace("Authorization", "Bearer not-the-token");
+  httplib::Request wrong =
+      RequestTo("/api/sync", "localhost:8765", {{"Authorization", "Bearer not-the-token"}});
   httplib::Response wrong_response;
   EXPECT_FALSE(CheckAccess(wrong, wrong_response, options, Access::kWrite));
   EXPECT_EQ(wrong_response.status, 401);
 
-  httplib::Request right = RequestTo("/api/sync", "localhost:8765");
-  right.headers.emplace("Authorization", "bearer " + options.token);
+  httplib::Request right =
+      RequestTo("/api/sync", "localhost:8765", {{"Authorization", "bearer " + options.token}});
   httplib::Response right_response;
   EXPECT_TRUE(CheckAccess(right, right_response, options, Access::kWrite));
 }
 
 TEST(HttpUtilTest, WritesNeedTheFlagEvenWithTheToken) {
   ServeOptions options = LoopbackOptions(false);
-  httplib::Request request = RequestTo("/api/sync", "127.0.0.1:8765");
-  request.headers.emplace("Authorization", "Bearer " + options.token);
+  httplib::Request request =
+      RequestTo("/api/sync", "127.0.0.1:8765", {{"Authorization", "Bearer " + options.token}});
   httplib::Response response;
   EXPECT_FALSE(CheckAccess(request, response, options, Access::kWrite));
   EXPECT_EQ(response.status, 403);
   EXPECT_NE(response.body.find("--allow-writes"), std::string::npos);
   // Without a token, or with a stale one, the reason is still the flag.
-  httplib::Request stale = RequestTo("/api/sync", "127.0.0.1:8765");
-  stale.headers.emplace("Authorization", "Bearer yesterdays-token-0000");
+  httplib::Request stale =
+      RequestTo("/api/sync", "127.0.0.1:8765", {{"Authorization", "Bearer yesterdays-token-0000"}});
   httplib::Response stale_response;
   EXPECT_FALSE(CheckAccess(stale, stale_response, options, Access::kWrite));
   EXPECT_EQ(stale_response.status, 403);
@@ -89,7 +98,8 @@ TEST(HttpUtilTest, ALoopbackServerRefusesAForeignHostHeader) {
   // its own name as Host.
   ServeOptions options = LoopbackOptions(false);
   httplib::Response response;
-  EXPECT_FALSE(CheckAccess(RequestTo("/api/runs", "evil.example:8765"), response, options, Access::kRead));
+  EXPECT_FALSE(
+      CheckAccess(RequestTo("/api/runs", "evil.example:8765"), response, options, Access::kRead));
   EXPECT_EQ(response.status, 403);
   httplib::Response no_host;
   EXPECT_FALSE(CheckAccess(RequestTo("/api/runs", ""), no_host, options, Access::kRead));
@@ -99,47 +109,47 @@ TEST(HttpUtilTest, ANonLoopbackServerNeedsTheTokenToRead) {
   ServeOptions options = LoopbackOptions(false);
   options.host = "0.0.0.0";
   httplib::Response response;
-  EXPECT_FALSE(CheckAccess(RequestTo("/api/runs", "10.1.2.3:8765"), response, options, Access::kRead));
+  EXPECT_FALSE(
+      CheckAccess(RequestTo("/api/runs", "10.1.2.3:8765"), response, options, Access::kRead));
   EXPECT_EQ(response.status, 401);
-  httplib::Request with_token = RequestTo("/api/runs", "10.1.2.3:8765");
-  with_token.headers.emplace("Authorization", "Bearer " + options.token);
+  httplib::Request with_token =
+      RequestTo("/api/runs", "10.1.2.3:8765", {{"Authorization", "Bearer " + options.token}});
   httplib::Response ok;
   EXPECT_TRUE(CheckAccess(with_token, ok, options, Access::kRead));
 }
 
 TEST(HttpUtilTest, CrossOriginWritesAndMcpAreRefusedUnlessAllowed) {
   ServeOptions options = LoopbackOptions(true);
-  httplib::Request write = RequestTo("/api/sync", "127.0.0.1:8765");
-  write.headers.emplace("Authorization", "Bearer " + options.token);
-  write.headers.emplace("Origin", "https://evil.example");
+  httplib::Request write =
+      RequestTo("/api/sync", "127.0.0.1:8765",
+                {{"Authorization", "Bearer " + options.token}, {"Origin", "https://evil.example"}});
   httplib::Response refused;
   EXPECT_FALSE(CheckAccess(write, refused, options, Access::kWrite));
   EXPECT_EQ(refused.status, 403);
 
-  httplib::Request mcp = RequestTo("/mcp", "127.0.0.1:8765");
-  mcp.headers.emplace("Origin", "https://evil.example");
+  httplib::Request mcp = RequestTo("/mcp", "127.0.0.1:8765", {{"Origin", "https://evil.example"}});
   httplib::Response mcp_refused;
   EXPECT_FALSE(CheckAccess(mcp, mcp_refused, options, Access::kRead));
 
   // The console's own page: Origin is the server itself.
-  httplib::Request own = RequestTo("/api/sync", "127.0.0.1:8765");
-  own.headers.emplace("Authorization", "Bearer " + options.token);
-  own.headers.emplace("Origin", "http://127.0.0.1:8765");
+  httplib::Request own = RequestTo(
+      "/api/sync", "127.0.0.1:8765",
+      {{"Authorization", "Bearer " + options.token}, {"Origin", "http://127.0.0.1:8765"}});
   httplib::Response allowed;
   EXPECT_TRUE(CheckAccess(own, allowed, options, Access::kWrite));
 
   options.cors_origin = "https://notebook.example";
-  httplib::Request listed = RequestTo("/api/sync", "127.0.0.1:8765");
-  listed.headers.emplace("Authorization", "Bearer " + options.token);
-  listed.headers.emplace("Origin", "https://notebook.example");
+  httplib::Request listed = RequestTo(
+      "/api/sync", "127.0.0.1:8765",
+      {{"Authorization", "Bearer " + options.token}, {"Origin", "https://notebook.example"}});
   httplib::Response cors_allowed;
   EXPECT_TRUE(CheckAccess(listed, cors_allowed, options, Access::kWrite));
 }
 
 TEST(HttpUtilTest, CorsHeadersOnlyForTheAllowedOrigin) {
   ServeOptions options = LoopbackOptions(false);
-  httplib::Request request = RequestTo("/api/runs", "127.0.0.1:8765");
-  request.headers.emplace("Origin", "https://notebook.example");
+  httplib::Request request =
+      RequestTo("/api/runs", "127.0.0.1:8765", {{"Origin", "https://notebook.example"}});
   httplib::Response off;
   AddCorsHeaders(request, off, options);
   EXPECT_FALSE(off.has_header("Access-Control-Allow-Origin"));
@@ -190,9 +200,9 @@ TEST(HttpUtilTest, BodiesMustBeSmallShallowJsonObjects) {
 // too, unless --cors allows the page's origin.
 TEST(HttpUtilTest, BrowserRequestsFromOtherSitesAreRefusedReadsIncluded) {
   ServeOptions options = LoopbackOptions(false);
-  httplib::Request no_cors = RequestTo("/api/query", "127.0.0.1:8765");
-  no_cors.headers.emplace("Sec-Fetch-Site", "cross-site");
-  no_cors.headers.emplace("Sec-Fetch-Mode", "no-cors");
+  httplib::Request no_cors =
+      RequestTo("/api/query", "127.0.0.1:8765",
+                {{"Sec-Fetch-Site", "cross-site"}, {"Sec-Fetch-Mode", "no-cors"}});
   httplib::Response refused;
   EXPECT_FALSE(CheckAccess(no_cors, refused, options, Access::kRead));
   EXPECT_EQ(refused.status, 403);
@@ -200,14 +210,14 @@ TEST(HttpUtilTest, BrowserRequestsFromOtherSitesAreRefusedReadsIncluded) {
   EXPECT_NE(refused.body.find("--cors"), std::string::npos);
 
   // Another port of the same host is another origin but the same site.
-  httplib::Request same_site = RequestTo("/api/connectors", "127.0.0.1:8765");
-  same_site.headers.emplace("Sec-Fetch-Site", "same-site");
+  httplib::Request same_site =
+      RequestTo("/api/connectors", "127.0.0.1:8765", {{"Sec-Fetch-Site", "same-site"}});
   httplib::Response same_site_refused;
   EXPECT_FALSE(CheckAccess(same_site, same_site_refused, options, Access::kRead));
 
   // An Origin header alone (a browser without Sec-Fetch-*).
-  httplib::Request foreign = RequestTo("/api/runs", "127.0.0.1:8765");
-  foreign.headers.emplace("Origin", "http://evil.example");
+  httplib::Request foreign =
+      RequestTo("/api/runs", "127.0.0.1:8765", {{"Origin", "http://evil.example"}});
   httplib::Response foreign_refused;
   EXPECT_FALSE(CheckAccess(foreign, foreign_refused, options, Access::kRead));
   EXPECT_EQ(foreign_refused.status, 403);
@@ -222,9 +232,9 @@ TEST(HttpUtilTest, BrowserRequestsFromOtherSitesAreRefusedReadsIncluded) {
   }
 
   options.cors_origin = "https://notebook.example";
-  httplib::Request listed = RequestTo("/api/query", "127.0.0.1:8765");
-  listed.headers.emplace("Sec-Fetch-Site", "cross-site");
-  listed.headers.emplace("Origin", "https://notebook.example");
+  httplib::Request listed =
+      RequestTo("/api/query", "127.0.0.1:8765",
+                {{"Sec-Fetch-Site", "cross-site"}, {"Origin", "https://notebook.example"}});
   httplib::Response cors_allowed;
   EXPECT_TRUE(CheckAccess(listed, cors_allowed, options, Access::kRead));
   httplib::Response still_refused;
@@ -253,18 +263,20 @@ TEST(HttpUtilTest, ALinkToTheConsoleStillOpensIt) {
 
 TEST(HttpUtilTest, AMalformedOrDoubledHostHeaderIsRefused) {
   ServeOptions options = LoopbackOptions(false);
-  for (const char* host : {"localhost:abc", "127.0.0.1:", "127.0.0.1:8765x", "[::1]x", "[::1:8765", "localhost:123456"}) {
+  for (const char* host : {"localhost:abc", "127.0.0.1:", "127.0.0.1:8765x", "[::1]x", "[::1:8765",
+                           "localhost:123456"}) {
     httplib::Response response;
-    EXPECT_FALSE(CheckAccess(RequestTo("/api/runs", host), response, options, Access::kRead)) << host;
+    EXPECT_FALSE(CheckAccess(RequestTo("/api/runs", host), response, options, Access::kRead))
+        << host;
     EXPECT_EQ(response.status, 403) << host;
   }
   for (const char* host : {"localhost", "localhost:8765", "[::1]:8765", "[::1]"}) {
     httplib::Response response;
-    EXPECT_TRUE(CheckAccess(RequestTo("/api/runs", host), response, options, Access::kRead)) << host;
+    EXPECT_TRUE(CheckAccess(RequestTo("/api/runs", host), response, options, Access::kRead))
+        << host;
   }
   // The check must not look at one Host while a proxy looks at the other.
-  httplib::Request doubled = RequestTo("/api/runs", "127.0.0.1:8765");
-  doubled.headers.emplace("Host", "evil.example");
+  httplib::Request doubled = RequestTo("/api/runs", "127.0.0.1:8765", {{"Host", "evil.example"}});
   httplib::Response doubled_response;
   EXPECT_FALSE(CheckAccess(doubled, doubled_response, options, Access::kRead));
   EXPECT_EQ(doubled_response.status, 400);
