@@ -1,0 +1,51 @@
+// Rows read straight from a response body that simdjson parsed, converted
+// to exactly the Values the JavaScript path makes of the same text: what
+// ToValue / ProjectRow (natives.cc) produce from the object JSON.parse
+// builds. The native row path (response.json() whose row arrays are never
+// turned into JavaScript objects) depends on that equality: a handler's
+// rows must not change with the path they took.
+//
+// What "exactly" covers, since JSON.parse and a JSON document differ:
+// - numbers: JSON.parse makes a double of every number, so 1.0 and 1 are
+//   the same integer, 1e400 is Infinity (null in a Value), -0 stays a
+//   double, and an integer past 2^53 is rounded; ToValue's Number() rule
+//   then applies (convert.cc);
+// - keys: a JavaScript object lists array-index keys ("0" … "4294967294",
+//   canonical form) first in ascending order, then the others in the order
+//   first seen; a repeated key keeps its first place and its last value;
+// - objects and arrays inside a projected row are their JSON.stringify
+//   text (JS number formatting, JSON.stringify's escapes), as a binary
+//   Value, as JsonCell makes them.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <simdjson.h>
+
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "core/value.h"
+
+namespace sluice::js {
+
+// ToValue(JSON.parse(text of `row`)): the whole row, nested objects and
+// arrays as Values. Fails only where ToValue fails (nesting deeper than
+// its limit), with the same message.
+Result<Value> JsonWholeRow(simdjson::dom::element row);
+
+// ProjectRow's result for a row object: `fields` only, in that order, a
+// field the row lacks left out; strings, numbers, booleans and null as
+// Values, objects and arrays as their JSON.stringify text in a binary Value.
+Result<Value> JsonProjectedRow(simdjson::dom::object row, const std::vector<std::string>& fields);
+
+// JSON.stringify(JSON.parse(text of `value`)).
+std::string JsonStringifyLikeJs(simdjson::dom::element value);
+
+// Number.prototype.toString() of a finite double: the shortest digits that
+// read back to it, in JavaScript's choice of plain or exponent notation
+// (1e21, 1.5e-7, 0.000001, 123456789012345680000).
+std::string FormatNumberLikeJs(double value);
+
+}  // namespace sluice::js
