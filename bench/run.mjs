@@ -263,8 +263,8 @@ const cloudquerySection = async (url) => {
     note: 'Sluice: bench/integration loaded natively (FROM INTEGRATION), SYNC CONNECTOR n FULL; baseline: the same ' +
           'integration under Node.js, served by the real JS SDK 0.1.25 (`node main.js serve`) and read by ' +
           'node/cq_read.mjs --sqlite (rows decoded from Arrow, inserted with better-sqlite3, 1000-row transactions)' +
-          (sdkRows === rows ? '' : `; the SDK sends one gRPC message per row (about 2,000 rows/s), so it syncs ${sdkRows} ` +
-           `rows (BENCH_CQ_SDK_ROWS) and its time is scaled to ${rows}`) });
+          `; the SDK sends one gRPC message per row (${rate(sdkSyncs[0])} rows/s here)` +
+          (sdkRows === rows ? '' : `, so it syncs ${sdkRows} rows (BENCH_CQ_SDK_ROWS) and its time is scaled to ${rows}`) });
   add({ name: `full sync of ${rows} rows from a hosted plugin (sluice plugin serve over gRPC) into SQLite`,
         sluice: times(hostRuns), rss: rss(hostRuns), baseline: times(nativeRuns),
         note: 'baseline: the same integration loaded natively (FROM INTEGRATION); baseline ÷ Sluice below 1 is the hosting overhead' });
@@ -288,8 +288,8 @@ const main = async () => {
   const syncLimit = needSync ? limitSeconds(syncLimitRuns) : null;
   notes.push(`bare fetch of the ${pages} pages (bench_limit fetch, no parsing; the limit before issue 18): ` +
              `${fmt(limitSeconds(fetchLimit))}` +
-             (needSync ? `; the sync limit's fetch + parse thread alone: ${fmt(summary(syncLimitRuns.map((r) =>
-               jsonOf(r.stdout).fetch_parse_seconds * 1000)))}` : ''));
+             (needSync ? `; the sync limit's fetch + parse thread was done after ${fmt(summary(syncLimitRuns.map((r) =>
+               jsonOf(r.stdout).fetch_parse_seconds * 1000)))} (it waits when the inserts are behind)` : ''));
 
   // BENCH_ONLY=cloudquery: only the CloudQuery protocol scenarios.
   if (only.size === 1 && only.has('cloudquery')) {
