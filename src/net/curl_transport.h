@@ -58,6 +58,8 @@ class CurlTransport : public HttpTransport {
   std::map<uint64_t, std::pair<Status, Callback>> failed_;
   // Transfers libcurl reported done whose callbacks have not run yet.
   std::deque<std::pair<uint64_t, CURLcode>> finished_;
+  // Transfers were added since the last curl_multi_perform.
+  bool added_ = false;
   uint64_t next_id_ = 1;
   HttpStats stats_;
 };
