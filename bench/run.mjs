@@ -193,7 +193,7 @@ const targets = {
   fanout: { text: 'within 1.15× of the libcurl limit', met: (r) => r.sluice.median <= 1.15 * r.limit.median },
   selectOne: { text: '< 30 ms', met: (r) => r.sluice.median < 30 },
   onePage: { text: '< 60 ms', met: (r) => r.sluice.median < 60 },
-  memory: { text: 'peak RSS flat from 1M to 5M rows (≤ 1.2×)', met: (r) => r.flat },
+  memory: { text: `peak RSS flat from ${rows} to ${bigRows} rows (≤ 1.2×)`, met: (r) => r.flat },
 };
 // PostgreSQL rows that name no target of their own.
 const targetOf = (r) => r.target ?? (/PostgreSQL/.test(r.name) && !/incremental/i.test(r.name) ? targets.pg : null);
