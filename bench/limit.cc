@@ -1,14 +1,35 @@
 // bench_limit: the "limit" baselines of the benchmark harness (make bench) —
-// what the work costs with no JSON parsing and no engine in the way.
+// the work a sync or a scan of the bench API must really do, done by the
+// fastest plain C++ we know how to write: libcurl, simdjson's DOM parser and
+// one prepared SQLite statement, with no engine in the way.
+//
+//   build/bench_limit scan URL PAGES [--filter]
+//       The scan's limit: GETs URL?cursor=0 … PAGES-1 in order (one reused
+//       easy handle, one kept-alive connection) and parses each body with
+//       simdjson, counting its items; with --filter it keeps the rows with
+//       `active` true and `quantity` > 500 and copies out their id and name.
+//       Fetch and parse run one after the other on one thread.
+//     → {"seconds": S, "bytes": B, "pages": PAGES, "rows": R, "matched": M}
+//
+//   build/bench_limit sync URL PAGES DB_PATH [--upsert]
+//       The sync's limit, as a two-thread pipeline (what Sluice can do on
+//       two cores): one thread fetches the pages and parses them with
+//       simdjson into typed rows (`meta` re-serialized to its JSON text,
+//       `active` as 1/0), the other inserts them into `rows` with one
+//       prepared statement in one transaction. Without --upsert DB_PATH is
+//       created fresh (an existing file is removed first) and rows are
+//       plain INSERTs; with --upsert the table is kept (created if missing)
+//       and rows are `INSERT … ON CONFLICT(id) DO UPDATE` — the incremental
+//       sync's work, on a copy of a synced database.
+//     → {"seconds": S, "bytes": B, "pages": PAGES, "rows": R, "fetch_parse_seconds": F}
 //
 //   build/bench_limit fetch URL PAGES
-//       GETs URL?cursor=0 … URL?cursor=PAGES-1 in order with libcurl, one easy
-//       handle reused (one kept-alive connection), bodies counted and dropped.
+//       Bare fetch, bodies counted and dropped (no parsing): the old limit.
 //   build/bench_limit fetch-concurrent URL PAGES CONCURRENCY
 //       The same pages with curl multi, at most CONCURRENCY in flight (one
 //       reused easy handle, and so one connection, per slot).
 //   build/bench_limit count URL PAGES
-//       The scan's limit: the same as fetch.
+//       The same as fetch.
 //     → {"seconds": S, "bytes": B, "pages": PAGES}
 //
 //   build/bench_limit insert DB_PATH ROWS
@@ -18,21 +39,28 @@
 //       them with one prepared statement in one transaction.
 //     → {"seconds": S, "rows": ROWS}
 //
-// URL is the server's /rows endpoint, e.g. http://127.0.0.1:PORT/rows. Any
-// failure (a connection error, a status other than 200) prints a message on
-// stderr and exits 1; bad arguments exit 2.
+// URL is the server's /rows endpoint, e.g. http://127.0.0.1:PORT/rows (it
+// may carry a query, e.g. ?updated_since=…). Any failure (a connection
+// error, a status other than 200, a body that is not the bench API's JSON)
+// prints a message on stderr and exits 1; bad arguments exit 2.
 #include <curl/curl.h>
+#include <simdjson.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -258,9 +286,212 @@ int Insert(const std::string& path, long count) {
   return 0;
 }
 
+// --- scan and sync: fetch + simdjson parse (+ insert) ----------------------
+
+size_t AppendBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+// Fetches the pages in order into `body`, one at a time, on one reused
+// handle; `page(cursor)` runs after each, with the body complete.
+template <typename OnPage>
+uint64_t FetchPages(const std::string& url, long pages, OnPage page) {
+  CURL* easy = curl_easy_init();
+  if (!easy) Fail("curl_easy_init failed");
+  std::string body;
+  uint64_t bytes = 0;
+  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, AppendBody);
+  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &body);
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
+  for (long cursor = 0; cursor < pages; ++cursor) {
+    std::string page_url = PageUrl(url, cursor);
+    body.clear();
+    curl_easy_setopt(easy, CURLOPT_URL, page_url.c_str());
+    CURLcode rc = curl_easy_perform(easy);
+    if (rc != CURLE_OK) Fail("GET " + page_url + ": " + curl_easy_strerror(rc));
+    CheckStatus(easy, page_url);
+    bytes += body.size();
+    // simdjson reads up to SIMDJSON_PADDING bytes past the end: give it room
+    // in place rather than have it copy the body.
+    body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    page(page_url, body);
+  }
+  curl_easy_cleanup(easy);
+  return bytes;
+}
+
+simdjson::dom::array Items(simdjson::dom::parser& parser, const std::string& url, const std::string& body) {
+  simdjson::dom::element page;
+  simdjson::dom::array items;
+  if (parser.parse(body.data(), body.size(), false).get(page) != simdjson::SUCCESS ||
+      page["items"].get_array().get(items) != simdjson::SUCCESS) {
+    Fail("GET " + url + ": the body is not a page of the bench API");
+  }
+  return items;
+}
+
+int Scan(const std::string& url, long pages, bool filter) {
+  simdjson::dom::parser parser;
+  uint64_t rows = 0;
+  std::vector<std::pair<int64_t, std::string>> matched;
+  auto start = Clock::now();
+  uint64_t bytes = FetchPages(url, pages, [&](const std::string& page_url, const std::string& body) {
+    simdjson::dom::array items = Items(parser, page_url, body);
+    if (!filter) {
+      rows += items.size();
+      return;
+    }
+    for (simdjson::dom::element item : items) {
+      ++rows;
+      bool active = false;
+      int64_t quantity = 0, id = 0;
+      std::string_view name;
+      if (item["active"].get(active) || item["quantity"].get(quantity)) Fail("GET " + page_url + ": a bad row");
+      if (!active || quantity <= 500) continue;
+      if (item["id"].get(id) || item["name"].get(name)) Fail("GET " + page_url + ": a bad row");
+      matched.emplace_back(id, std::string(name));
+    }
+  });
+  double seconds = Seconds(start);
+  std::printf("{\"seconds\": %.6f, \"bytes\": %llu, \"pages\": %ld, \"rows\": %llu, \"matched\": %zu}\n",
+              seconds, static_cast<unsigned long long>(bytes), pages,
+              static_cast<unsigned long long>(rows), filter ? matched.size() : static_cast<size_t>(rows));
+  return 0;
+}
+
+// One page's rows on their way from the parsing thread to the inserting one.
+class BatchQueue {
+ public:
+  void Push(std::vector<Row> batch) {
+    std::unique_lock lock(mutex_);
+    space_.wait(lock, [&] { return batches_.size() < kDepth; });
+    batches_.push_back(std::move(batch));
+    ready_.notify_one();
+  }
+  void Close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    ready_.notify_one();
+  }
+  // The next batch, or nothing once closed and drained.
+  std::optional<std::vector<Row>> Pop() {
+    std::unique_lock lock(mutex_);
+    ready_.wait(lock, [&] { return !batches_.empty() || closed_; });
+    if (batches_.empty()) return std::nullopt;
+    std::vector<Row> batch = std::move(batches_.front());
+    batches_.pop_front();
+    space_.notify_one();
+    return batch;
+  }
+
+ private:
+  static constexpr size_t kDepth = 4;
+  std::mutex mutex_;
+  std::condition_variable ready_, space_;
+  std::deque<std::vector<Row>> batches_;
+  bool closed_ = false;
+};
+
+std::vector<Row> ParseRows(simdjson::dom::parser& parser, const std::string& url, const std::string& body) {
+  simdjson::dom::array items = Items(parser, url, body);
+  std::vector<Row> rows;
+  rows.reserve(items.size());
+  for (simdjson::dom::element item : items) {
+    Row row;
+    std::string_view name, email, created, updated;
+    simdjson::dom::element meta;
+    if (item["id"].get(row.id) || item["name"].get(name) || item["email"].get(email) ||
+        item["amount"].get(row.amount) || item["active"].get(row.active) ||
+        item["quantity"].get(row.quantity) || item["created_at"].get(created) ||
+        item["updated_at"].get(updated) || item["meta"].get(meta)) {
+      Fail("GET " + url + ": a row without the bench API's fields");
+    }
+    row.name = name;
+    row.email = email;
+    row.created_at = created;
+    row.updated_at = updated;
+    row.meta = simdjson::minify(meta);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+int Sync(const std::string& url, long pages, const std::string& path, bool upsert) {
+  if (!upsert) {
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) unlink((path + suffix).c_str());
+  }
+  BatchQueue queue;
+  uint64_t rows = 0;
+  double fetch_parse_seconds = 0;
+  auto start = Clock::now();
+  std::thread writer([&] {
+    sqlite3* db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) Fail("cannot open " + path);
+    Check(db,
+          sqlite3_exec(db,
+                       "CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, name TEXT, email TEXT, "
+                       "amount REAL, active INTEGER, quantity INTEGER, created_at TEXT, updated_at TEXT, "
+                       "meta TEXT)",
+                       nullptr, nullptr, nullptr),
+          "CREATE TABLE");
+    Check(db, sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr), "BEGIN");
+    std::string sql =
+        "INSERT INTO rows (id, name, email, amount, active, quantity, created_at, updated_at, meta) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+    if (upsert) {
+      sql +=
+          " ON CONFLICT(id) DO UPDATE SET name = excluded.name, email = excluded.email, amount = "
+          "excluded.amount, active = excluded.active, quantity = excluded.quantity, created_at = "
+          "excluded.created_at, updated_at = excluded.updated_at, meta = excluded.meta";
+    }
+    sqlite3_stmt* insert = nullptr;
+    Check(db, sqlite3_prepare_v2(db, sql.c_str(), -1, &insert, nullptr), "prepare INSERT");
+    auto text = [&](int column, const std::string& s) {
+      sqlite3_bind_text(insert, column, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+    };
+    while (std::optional<std::vector<Row>> batch = queue.Pop()) {
+      for (const Row& row : *batch) {
+        sqlite3_bind_int64(insert, 1, row.id);
+        text(2, row.name);
+        text(3, row.email);
+        sqlite3_bind_double(insert, 4, row.amount);
+        sqlite3_bind_int(insert, 5, row.active ? 1 : 0);
+        sqlite3_bind_int64(insert, 6, row.quantity);
+        text(7, row.created_at);
+        text(8, row.updated_at);
+        text(9, row.meta);
+        Check(db, sqlite3_step(insert), "INSERT");
+        sqlite3_reset(insert);
+      }
+    }
+    sqlite3_finalize(insert);
+    Check(db, sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), "COMMIT");
+    if (sqlite3_close(db) != SQLITE_OK) Fail("cannot close " + path);
+  });
+  simdjson::dom::parser parser;
+  uint64_t bytes = FetchPages(url, pages, [&](const std::string& page_url, const std::string& body) {
+    std::vector<Row> batch = ParseRows(parser, page_url, body);
+    rows += batch.size();
+    queue.Push(std::move(batch));
+  });
+  fetch_parse_seconds = Seconds(start);
+  queue.Close();
+  writer.join();
+  double seconds = Seconds(start);
+  std::printf(
+      "{\"seconds\": %.6f, \"bytes\": %llu, \"pages\": %ld, \"rows\": %llu, \"fetch_parse_seconds\": %.6f}\n",
+      seconds, static_cast<unsigned long long>(bytes), pages, static_cast<unsigned long long>(rows),
+      fetch_parse_seconds);
+  return 0;
+}
+
 int Usage() {
   std::fprintf(stderr,
-               "usage: bench_limit fetch URL PAGES\n"
+               "usage: bench_limit scan URL PAGES [--filter]\n"
+               "       bench_limit sync URL PAGES DB_PATH [--upsert]\n"
+               "       bench_limit fetch URL PAGES\n"
                "       bench_limit fetch-concurrent URL PAGES CONCURRENCY\n"
                "       bench_limit count URL PAGES\n"
                "       bench_limit insert DB_PATH ROWS\n");
@@ -277,6 +508,12 @@ int main(int argc, char** argv) {
   if (mode == "insert" && argc == 4) return Insert(argv[2], n);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   if ((mode == "fetch" || mode == "count") && argc == 4) return Fetch(argv[2], n);
+  if (mode == "scan" && (argc == 4 || (argc == 5 && std::strcmp(argv[4], "--filter") == 0))) {
+    return Scan(argv[2], n, argc == 5);
+  }
+  if (mode == "sync" && (argc == 5 || (argc == 6 && std::strcmp(argv[5], "--upsert") == 0))) {
+    return Sync(argv[2], n, argv[4], argc == 6);
+  }
   if (mode == "fetch-concurrent" && argc == 5 && ParseCount(argv[4], concurrency) && concurrency >= 1) {
     return FetchConcurrent(argv[2], n, concurrency);
   }

@@ -15,6 +15,7 @@
 
 #include <curl/curl.h>
 
+#include <deque>
 #include <map>
 #include <memory>
 
@@ -44,13 +45,21 @@ class CurlTransport : public HttpTransport {
   // was not a redirect to follow.
   bool FollowRedirect(Transfer& transfer, uint64_t id);
   void Finish(uint64_t id, CURLcode code);
-  bool DrainFinished();  // runs callbacks of finished transfers; true if any
+  // Runs the callback of the transfer that finished first, if any (true
+  // then); the others wait in finished_ for the next Poll(). One at a time,
+  // so the event loop runs the work each response starts — new requests of
+  // a fan-out among it — before the next response's.
+  bool DrainFinished();
 
   std::unique_ptr<CURLM, MultiCleanup> multi_;
   std::map<uint64_t, std::unique_ptr<Transfer>> running_;
   // Requests that failed before reaching libcurl; reported on the next Poll
   // so callbacks never run inside Start().
   std::map<uint64_t, std::pair<Status, Callback>> failed_;
+  // Transfers libcurl reported done whose callbacks have not run yet.
+  std::deque<std::pair<uint64_t, CURLcode>> finished_;
+  // Transfers were added since the last curl_multi_perform.
+  bool added_ = false;
   uint64_t next_id_ = 1;
   HttpStats stats_;
 };

@@ -193,6 +193,69 @@ TEST(PolicyTransportTest, RateLimitMakesRequestsPastTheBurstWait) {
   EXPECT_EQ(transport.stats().rate_limit_waits, 3u) << "two went at once; three waited for tokens";
 }
 
+// Keeps what reaches it and answers only when told to.
+class RecordingTransport : public HttpTransport {
+ public:
+  uint64_t Start(HttpRequest request, Callback done) override {
+    urls.push_back(request.url);
+    waiting.push_back(std::move(done));
+    return urls.size();
+  }
+  void Cancel(uint64_t) override {}
+  size_t Pending() const override { return waiting.size(); }
+  void Poll(std::chrono::milliseconds) override {
+    std::vector<Callback> answer = std::move(waiting);
+    waiting.clear();
+    for (Callback& done : answer) {
+      HttpResponse ok;
+      ok.status = 200;
+      done(std::move(ok));
+    }
+  }
+  const HttpStats& stats() const override { return stats_; }
+
+  std::vector<std::string> urls;
+  std::vector<Callback> waiting;
+  HttpStats stats_;
+};
+
+TEST(PolicyTransportTest, HandsARequestOnAtStartWhenNoRateLimitHoldsItBack) {
+  auto inner = std::make_unique<RecordingTransport>();
+  RecordingTransport& seen = *inner;
+  PolicyTransport transport(std::move(inner), FastPolicy());
+  int done = 0;
+  for (const char* url : {"http://api.test/a", "http://api.test/b"}) {
+    HttpRequest request;
+    request.url = url;
+    transport.Start(request, [&](Result<HttpResponse> result) {
+      EXPECT_TRUE(result.ok());
+      ++done;
+    });
+  }
+  // A fan-out's requests must not wait for the event loop's next Poll.
+  EXPECT_EQ(seen.urls, (std::vector<std::string>{"http://api.test/a", "http://api.test/b"}));
+  EXPECT_EQ(done, 0) << "callbacks never run inside Start";
+  transport.Poll(std::chrono::milliseconds(0));
+  EXPECT_EQ(done, 2);
+  EXPECT_EQ(transport.Pending(), 0u);
+}
+
+TEST(PolicyTransportTest, UnderARateLimitStartHandsOnOnlyWhatATokenAllows) {
+  HttpPolicy policy = FastPolicy();
+  policy.rate_limit = 0.001;  // no new token within the test
+  policy.rate_limit_burst = 1;
+  auto inner = std::make_unique<RecordingTransport>();
+  RecordingTransport& seen = *inner;
+  PolicyTransport transport(std::move(inner), policy);
+  for (const char* url : {"http://api.test/first", "http://api.test/second"}) {
+    HttpRequest request;
+    request.url = url;
+    transport.Start(request, [](Result<HttpResponse>) {});
+  }
+  EXPECT_EQ(seen.urls, std::vector<std::string>{"http://api.test/first"});
+  EXPECT_EQ(transport.Pending(), 2u);
+}
+
 }  // namespace
 }  // namespace sluice
 

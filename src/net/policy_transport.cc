@@ -48,8 +48,19 @@ uint64_t PolicyTransport::Start(HttpRequest request, Callback done) {
   Job job;
   job.request = std::move(request);
   job.done = std::move(done);
-  job.ready_at = Clock::now();
-  jobs_.emplace(id, std::move(job));
+  Clock::time_point now = Clock::now();
+  job.ready_at = now;
+  auto it = jobs_.emplace(id, std::move(job)).first;
+  // Hand it on now if the policy lets it go: waiting for the next Poll()
+  // would hold it back until the work queued with it is done (a fan-out's
+  // next requests behind the processing of the last responses). Under a
+  // rate limit, jobs waiting for a token go first, so all are dispatched in
+  // order. The inner Start() never calls back.
+  if (policy_.rate_limit > 0) {
+    Dispatch(now);
+  } else {
+    StartInner(id, it->second);
+  }
   return id;
 }
 
@@ -90,11 +101,14 @@ void PolicyTransport::Dispatch(Clock::time_point now) {
       }
       continue;
     }
-    uint64_t job_id = id;
-    job.inner_id = inner_->Start(job.request, [this, job_id](Result<HttpResponse> result) {
-      OnResponse(job_id, std::move(result));
-    });
+    StartInner(id, job);
   }
+}
+
+void PolicyTransport::StartInner(uint64_t id, Job& job) {
+  job.inner_id = inner_->Start(job.request, [this, id](Result<HttpResponse> result) {
+    OnResponse(id, std::move(result));
+  });
 }
 
 void PolicyTransport::OnResponse(uint64_t id, Result<HttpResponse> result) {

@@ -62,6 +62,7 @@ class PolicyTransport : public HttpTransport {
   };
 
   void Dispatch(Clock::time_point now);
+  void StartInner(uint64_t id, Job& job);
   void OnResponse(uint64_t id, Result<HttpResponse> result);
   bool TakeToken(Clock::time_point now);
   Clock::time_point NextTokenAt() const;
