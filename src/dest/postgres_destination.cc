@@ -101,6 +101,14 @@ class PostgresTableWriter : public TableWriter {
     }
     columns_ += "_sluice_source, _sluice_synced_at";
     if (keys.empty()) return Status::Ok();
+    // Into a table empty at the start, no batch can meet a row already
+    // there: COPY straight into it, without the stage's second pass and
+    // ON CONFLICT's index probes. The advisory lock keeps other syncs out;
+    // a key repeated within the run (or a row another writer adds) makes
+    // COPY fail with unique_violation, and that batch then goes through
+    // the stage like any other.
+    ASSIGN_OR_RETURN(PgResult empty, Run(conn_, "SELECT NOT EXISTS (SELECT FROM " + qualified_ + ")"));
+    direct_ = std::string(PQgetvalue(empty.get(), 0, 0)) == "t";
     // A batch may name a key twice (a row at the boundary, a handler that
     // repeats itself); ON CONFLICT takes each key once, so the last wins.
     stage_ = QuoteIdentifier("_sluice_stage_" + table_.name);
@@ -133,11 +141,25 @@ class PostgresTableWriter : public TableWriter {
     ASSIGN_OR_RETURN(PgResult begun, Run(conn_, "BEGIN"));
     in_transaction_ = true;
     if (!buffer_.empty()) {
-      RETURN_IF_ERROR(Copy(stage_.empty() ? qualified_ : stage_));
-      if (!stage_.empty()) {
-        ASSIGN_OR_RETURN(PgResult merged, Run(conn_, merge_));
-        ASSIGN_OR_RETURN(PgResult emptied, Run(conn_, "TRUNCATE " + stage_));
+      if (direct_) {
+        Status copied = Copy(qualified_);
+        if (!copied.ok() && copy_state_ != kUniqueViolation) return copied;
+        if (!copied.ok()) {
+          // The batch's transaction is aborted: this batch, and the rest
+          // of the run, go through the stage and its upsert.
+          direct_ = false;
+          ASSIGN_OR_RETURN(PgResult rolled, Run(conn_, "ROLLBACK"));
+          ASSIGN_OR_RETURN(PgResult again, Run(conn_, "BEGIN"));
+        }
       }
+      if (!direct_) {
+        RETURN_IF_ERROR(Copy(stage_.empty() ? qualified_ : stage_));
+        if (!stage_.empty()) {
+          ASSIGN_OR_RETURN(PgResult merged, Run(conn_, merge_));
+          ASSIGN_OR_RETURN(PgResult emptied, Run(conn_, "TRUNCATE " + stage_));
+        }
+      }
+      buffer_.clear();
     }
     if (state) {
       ASSIGN_OR_RETURN(PgResult saved,
@@ -176,14 +198,16 @@ class PostgresTableWriter : public TableWriter {
       return Status(ErrorKind::kDestination, "PostgreSQL: " + PgMessage(conn_));
     }
     bool sent = PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) == 1;
-    buffer_.clear();
     if (PQputCopyEnd(conn_, sent ? nullptr : "sending rows failed") != 1) {
       return Status(ErrorKind::kDestination, "PostgreSQL: " + PgMessage(conn_));
     }
     Status status;
+    copy_state_.clear();
     while (PGresult* raw = PQgetResult(conn_)) {
       PgResult result(raw);
       if (PQresultStatus(raw) != PGRES_COMMAND_OK && status.ok()) {
+        const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+        copy_state_ = state ? state : "";
         std::string message = PQresultErrorMessage(raw);
         while (!message.empty() && message.back() == '\n') message.pop_back();
         status = Status(ErrorKind::kDestination, "PostgreSQL: " + message);
@@ -246,6 +270,9 @@ class PostgresTableWriter : public TableWriter {
   std::string columns_;    // the COPY and INSERT column list
   std::string stage_;      // the staging table; empty for a table without a key
   std::string merge_;
+  bool direct_ = false;    // COPY into the table itself: it was empty, no key has repeated
+  std::string copy_state_;  // the SQLSTATE of the last COPY's failure
+  static constexpr const char* kUniqueViolation = "23505";
   std::string buffer_;     // COPY text of the rows since the last commit
   bool in_transaction_ = false;
   bool locked_ = false;  // holds the table's advisory lock
