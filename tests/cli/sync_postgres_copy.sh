@@ -32,7 +32,8 @@ run "CREATE CONNECTOR TYPE 'hostile' CONFIG_SCHEMA {\"variant\": {\"type\": \"in
   CREATE CONNECTOR ENTITY 'hostile.rows' FIELDS {\"k\": {\"type\": \"integer\", \"primary_key\": true},
     \"s\": {\"type\": \"string\"}, \"s_hex\": {\"type\": \"string\"}, \"n\": {\"type\": \"number\"},
     \"n_text\": {\"type\": \"string\"}, \"b\": {\"type\": \"boolean\"}, \"t\": {\"type\": \"timestamp\"},
-    \"t_ms\": {\"type\": \"integer\"}, \"d\": {\"type\": \"date\"}, \"doc\": {\"type\": \"document\"},
+    \"t_ms\": {\"type\": \"integer\"}, \"d\": {\"type\": \"date\"}, \"i\": {\"type\": \"integer\"},
+    \"i_text\": {\"type\": \"string\"}, \"doc\": {\"type\": \"document\"},
     \"doc_hex\": {\"type\": \"string\"}, \"arr\": {\"type\": \"array\"}}
     QUERY_HANDLER '''
 const awkward = [\"tab\\there\", \"new\\nline\", \"cr\\rlf\\r\\n\", \"back\\\\slash\", \"\\\\N\", \"\\\\.\", \"\\\\\",
@@ -43,10 +44,13 @@ function row(k, variant) {
   let s = k % 7 === 0 ? null : awkward[k % awkward.length] + (variant === 2 && k % 5 === 0 ? \"v2\" : \"\") + k;
   if (k === 1234) s = \"\\t\\n\\\\\".repeat(100000) + \"y\".repeat(1 << 20);
   const doc = k % 11 === 0 ? null : {s: awkward[(k + 3) % awkward.length], k, nested: [null, true, 1.5]};
-  const t = Date.UTC(2026, 0, 1) + k * 1001;
+  // Before 1970 and 2000 (PostgreSQL's epoch) too, and fractions of a second.
+  const t = k % 17 === 0 ? Date.UTC(1969, 6, 20, 20, 17, 40) - k * 1001 : Date.UTC(2026, 0, 1) + k * 1001;
+  const i = k === 3 ? 9007199254740991 : k === 4 ? -9007199254740991 : k % 2 ? -k * 1e9 : k;
   const n = k % 13 === 0 ? null : k / 3 + (variant === 2 ? 1 : 0);
   return {k, s, s_hex: s === null ? null : hex(s), n, n_text: n === null ? null : String(n), b: k % 2 === 0,
-    t: new Date(t).toISOString(), t_ms: t, d: \"2026-03-\" + String(1 + k % 28).padStart(2, \"0\"),
+    t: new Date(t).toISOString(), t_ms: t, d: (k % 17 ? \"2026\" : \"1899\") + \"-03-\" + String(1 + k % 28).padStart(2, \"0\"),
+    i, i_text: String(i),
     doc, doc_hex: doc === null ? null : hex(JSON.stringify(doc)), arr: [awkward[k % awkward.length], k]};
 }
 async function* query(config) {
@@ -71,12 +75,13 @@ mismatches() {
       count(*) FILTER (WHERE (extract(epoch FROM t) * 1000)::bigint <> t_ms),
       count(*) FILTER (WHERE doc IS DISTINCT FROM convert_from(decode(doc_hex, 'hex'), 'UTF8')::jsonb),
       count(*) FILTER (WHERE b <> (k % 2 = 0)),
-      count(*) FILTER (WHERE d <> make_date(2026, 3, 1 + (k % 28)::int)),
+      count(*) FILTER (WHERE d <> make_date(CASE WHEN k % 17 = 0 THEN 1899 ELSE 2026 END, 3, 1 + (k % 28)::int)),
+      count(*) FILTER (WHERE i <> i_text::bigint),
       count(*) FILTER (WHERE arr->>1 <> k::text)
     FROM raw.h_rows"
 }
 digest() {
-  pg "SELECT md5(string_agg(concat_ws('|', k, s, n, b, t, d, doc, arr, _sluice_source), E'\n' ORDER BY k)) FROM raw.h_rows"
+  pg "SELECT md5(string_agg(concat_ws('|', k, s, n, b, t, d, i, doc, arr, _sluice_source), E'\n' ORDER BY k)) FROM raw.h_rows"
 }
 
 at=$(mark)
@@ -84,7 +89,7 @@ out=$(run "SYNC CONNECTOR h TO DESTINATION warehouse FULL;")
 expect_eq "full sync into a new table" 0 $?
 expect_contains "summary" "full | overwrite-delete-stale |      3000 |         3000 |" "$out"
 expect_eq "COPY straight into the table, no stage" "table" "$(copies_since "$at")"
-expect_eq "every value byte for byte" "0|0|0|0|0|0|0" "$(mismatches)"
+expect_eq "every value byte for byte" "0|0|0|0|0|0|0|0" "$(mismatches)"
 expect_eq "rows and NULLs" "3000|428" "$(pg "SELECT count(*), count(*) FILTER (WHERE s IS NULL) FROM raw.h_rows")"
 expect_eq "the huge text" "1348576|100000" \
   "$(pg "SELECT length(s), length(s) - length(replace(s, E'\t', '')) FROM raw.h_rows WHERE k = 1234")"
@@ -108,7 +113,7 @@ expect_contains "stale rows deleted" "|      2700 |         2700 |          300 
 expect_eq "upserted values" "2700|0|0|0" "$(pg "SELECT count(*), count(*) FILTER (WHERE k % 10 = 0),
     count(*) FILTER (WHERE n IS DISTINCT FROM k / 3.0::float8 + 1 AND k % 13 <> 0),
     count(*) FILTER (WHERE k % 5 = 0 AND k % 7 <> 0 AND k <> 1234 AND s NOT LIKE '%v2' || k) FROM raw.h_rows")"
-expect_eq "every value byte for byte after the upsert" "0|0|0|0|0|0|0" "$(mismatches)"
+expect_eq "every value byte for byte after the upsert" "0|0|0|0|0|0|0|0" "$(mismatches)"
 
 # A key repeated in a full run into an empty table (batch 3 names 5, from
 # batch 1, and 2001 twice): COPY refuses, that batch and the rest go
@@ -123,7 +128,7 @@ expect_eq "COPY, then the stage" "table,stage" "$(copies_since "$at")"
 expect_eq "the last wins" "3000|3000|last|0" \
   "$(pg "SELECT count(*), count(DISTINCT k), (SELECT s FROM raw.h_rows WHERE k = 5),
          count(*) FILTER (WHERE k <> 5 AND encode(convert_to(s, 'UTF8'), 'hex') IS DISTINCT FROM s_hex) FROM raw.h_rows")"
-expect_eq "no batch lost or doubled" "0|0|0|0|0|0|0" "$(mismatches)"
+expect_eq "no batch lost or doubled" "0|0|0|0|0|0|0|0" "$(mismatches)"
 
 # A full run into an empty table killed midway: whole batches only, and the
 # re-run ends with exactly the source's rows.
