@@ -28,6 +28,14 @@
 //       format or its binary one, the rows formatted as they are sent.
 //     → {"seconds": S, "rows": ROWS}
 //
+//   build/bench_limit pg-upsert CONNINFO ROWS CHANGED
+//       The incremental limit: CHANGED rows spread evenly over that table of
+//       ROWS rows (loaded first, not timed, unless a pg-copy left it), with
+//       a new updated_at, upserted as a sync must: in one transaction, COPY
+//       (binary) into a temporary stage, then one INSERT … SELECT … ORDER BY
+//       id ON CONFLICT (id) DO UPDATE of every column.
+//     → {"seconds": S, "rows": CHANGED}
+//
 // URL is the server's /rows endpoint, e.g. http://127.0.0.1:PORT/rows. Any
 // failure (a connection error, a status other than 200) prints a message on
 // stderr and exits 1; bad arguments exit 2.
@@ -371,21 +379,13 @@ void AppendBinaryRow(std::string& out, const Row& row, int64_t synced_at) {
   PutBig(out, static_cast<uint64_t>(synced_at), 8);
 }
 
-int PgCopy(const std::string& conninfo, long count, bool binary) {
-  std::vector<Row> rows = BuildRows(count);
-  PGconn* conn = PQconnectdb(conninfo.c_str());
-  if (PQstatus(conn) != CONNECTION_OK) Fail(std::string("cannot connect: ") + PQerrorMessage(conn));
-  PgRun(conn, "SET client_min_messages = warning");
-  PgRun(conn, "DROP TABLE IF EXISTS bench_limit_rows");
-
-  auto start = Clock::now();
-  PgRun(conn, "BEGIN");
-  PgRun(conn, kPgTable);
-  PGresult* started = PQexec(conn, binary ? "COPY bench_limit_rows FROM STDIN (FORMAT binary)"
-                                          : "COPY bench_limit_rows FROM STDIN");
+// One COPY of `rows` into `table`, sent in chunks as they fill, so the
+// server parses while rows are formatted.
+void CopyRows(PGconn* conn, const std::string& table, const std::vector<Row>& rows, bool binary) {
+  std::string copy = "COPY " + table + " FROM STDIN" + (binary ? " (FORMAT binary)" : "");
+  PGresult* started = PQexec(conn, copy.c_str());
   if (PQresultStatus(started) != PGRES_COPY_IN) Fail(std::string("COPY: ") + PQerrorMessage(conn));
   PQclear(started);
-  // Sent in chunks as they fill, so the server parses while rows are formatted.
   std::string chunk;
   constexpr size_t kChunk = 1 << 20;
   chunk.reserve(kChunk + 4096);
@@ -412,10 +412,69 @@ int PgCopy(const std::string& conninfo, long count, bool binary) {
     if (PQresultStatus(result) != PGRES_COMMAND_OK) Fail(std::string("COPY: ") + PQresultErrorMessage(result));
     PQclear(result);
   }
+}
+
+PGconn* PgConnect(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) Fail(std::string("cannot connect: ") + PQerrorMessage(conn));
+  PgRun(conn, "SET client_min_messages = warning");
+  return conn;
+}
+
+void PrintRows(double seconds, long count) { std::printf("{\"seconds\": %.6f, \"rows\": %ld}\n", seconds, count); }
+
+int PgCopy(const std::string& conninfo, long count, bool binary) {
+  std::vector<Row> rows = BuildRows(count);
+  PGconn* conn = PgConnect(conninfo);
+  PgRun(conn, "DROP TABLE IF EXISTS bench_limit_rows");
+  auto start = Clock::now();
+  PgRun(conn, "BEGIN");
+  PgRun(conn, kPgTable);
+  CopyRows(conn, "bench_limit_rows", rows, binary);
   PgRun(conn, "COMMIT");
   double seconds = Seconds(start);
   PQfinish(conn);
-  std::printf("{\"seconds\": %.6f, \"rows\": %ld}\n", seconds, count);
+  PrintRows(seconds, count);
+  return 0;
+}
+
+// The incremental limit: every (ROWS/CHANGED)th row of a ROWS-row table
+// (loaded first, not timed, unless a pg-copy left it) upserted as a sync
+// must: COPY into a temporary stage, then one INSERT … ON CONFLICT DO
+// UPDATE of every column, in key order, in one transaction.
+int PgUpsert(const std::string& conninfo, long count, long changed) {
+  if (changed < 1 || changed > count) return 2;
+  PGconn* conn = PgConnect(conninfo);
+  PGresult* present = PQexec(conn, "SELECT count(*) FROM bench_limit_rows");
+  bool loaded = PQresultStatus(present) == PGRES_TUPLES_OK && std::atol(PQgetvalue(present, 0, 0)) == count;
+  PQclear(present);
+  if (!loaded) {
+    PgRun(conn, "DROP TABLE IF EXISTS bench_limit_rows");
+    PgRun(conn, kPgTable);
+    CopyRows(conn, "bench_limit_rows", BuildRows(count), true);
+  }
+  std::vector<Row> all = BuildRows(count), rows;
+  long every = count / changed;
+  for (const Row& row : all) {
+    if (row.id % every != 0) continue;
+    rows.push_back(row);
+    rows.back().updated_at = Timestamp(count + row.id);  // as /change moves it
+    rows.back().name += "-changed";
+  }
+  auto start = Clock::now();
+  PgRun(conn, "BEGIN");
+  PgRun(conn, "CREATE TEMP TABLE bench_limit_stage (LIKE bench_limit_rows) ON COMMIT DROP");
+  CopyRows(conn, "bench_limit_stage", rows, true);
+  PgRun(conn,
+        "INSERT INTO bench_limit_rows SELECT * FROM bench_limit_stage ORDER BY id ON CONFLICT (id) DO UPDATE SET "
+        "name = EXCLUDED.name, email = EXCLUDED.email, amount = EXCLUDED.amount, active = EXCLUDED.active, "
+        "quantity = EXCLUDED.quantity, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, "
+        "meta = EXCLUDED.meta, _sluice_source = EXCLUDED._sluice_source, "
+        "_sluice_synced_at = EXCLUDED._sluice_synced_at");
+  PgRun(conn, "COMMIT");
+  double seconds = Seconds(start);
+  PQfinish(conn);
+  PrintRows(seconds, static_cast<long>(rows.size()));
   return 0;
 }
 
@@ -426,7 +485,8 @@ int Usage() {
                "       bench_limit count URL PAGES\n"
                "       bench_limit insert DB_PATH ROWS\n"
                "       bench_limit pg-copy CONNINFO ROWS\n"
-               "       bench_limit pg-copy-binary CONNINFO ROWS\n");
+               "       bench_limit pg-copy-binary CONNINFO ROWS\n"
+               "       bench_limit pg-upsert CONNINFO ROWS CHANGED\n");
   return 2;
 }
 
@@ -439,6 +499,7 @@ int main(int argc, char** argv) {
   if (!ParseCount(argv[3], n)) return Usage();
   if (mode == "insert" && argc == 4) return Insert(argv[2], n);
   if ((mode == "pg-copy" || mode == "pg-copy-binary") && argc == 4) return PgCopy(argv[2], n, mode == "pg-copy-binary");
+  if (mode == "pg-upsert" && argc == 5 && ParseCount(argv[4], concurrency)) return PgUpsert(argv[2], n, concurrency);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   if ((mode == "fetch" || mode == "count") && argc == 4) return Fetch(argv[2], n);
   if (mode == "fetch-concurrent" && argc == 5 && ParseCount(argv[4], concurrency) && concurrency >= 1) {
