@@ -258,8 +258,9 @@ const postgresSection = async (url, fetchSeconds) => {
           limit: summary(fetchSeconds.map((f, i) => f + pgCopySeconds[i])) });
 
     for (let i = 0; i < runs; i++) {
-      const based = spawnSync(sluice, ['-w', pgWs, '-c', `SYNC CONNECTOR b TO DESTINATION pginc${i} FULL`], { encoding: 'utf8', env: benchEnv });
-      if (based.status !== 0) throw new Error(`the full sync before the incremental one failed: ${based.stderr}`);
+      const based = spawnSync(sluice, ['-w', pgWs, '-c', `SYNC CONNECTOR b TO DESTINATION pginc${i} FULL`],
+        { encoding: 'utf8', env: benchEnv, maxBuffer: 1 << 30 });
+      if (based.status !== 0) throw new Error(`the full sync before the incremental one failed (${based.status ?? based.error}): ${based.stderr}`);
     }
     const { changed: pgChanged } = await post(`${url}/change?percent=1`);
     const pgMark = new Date(Date.UTC(2026, 0, 1) + rows * 1000).toISOString().replace('.000Z', 'Z');
