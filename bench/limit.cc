@@ -39,17 +39,37 @@
 //       them with one prepared statement in one transaction.
 //     → {"seconds": S, "rows": ROWS}
 //
+//   build/bench_limit pg-copy CONNINFO ROWS
+//   build/bench_limit pg-copy-binary CONNINFO ROWS
+//       The same rows, built the same way (not timed), then, timed: in one
+//       transaction, creates the table `bench_limit_rows` (dropped first if
+//       there) with the columns and types the PostgreSQL destination gives
+//       the bench entity — its primary key and the two _sluice_ columns
+//       included — and loads them with one COPY … FROM STDIN, in COPY's text
+//       format or its binary one, the rows formatted as they are sent.
+//     → {"seconds": S, "rows": ROWS}
+//
+//   build/bench_limit pg-upsert CONNINFO ROWS CHANGED
+//       The incremental limit: CHANGED rows spread evenly over that table of
+//       ROWS rows (loaded first, not timed, unless a pg-copy left it), with
+//       a new updated_at, upserted as a sync must: in one transaction, COPY
+//       (binary) into a temporary stage, then one INSERT … SELECT … ORDER BY
+//       id ON CONFLICT (id) DO UPDATE of every column.
+//     → {"seconds": S, "rows": CHANGED}
+//
 // URL is the server's /rows endpoint, e.g. http://127.0.0.1:PORT/rows (it
 // may carry a query, e.g. ?updated_since=…). Any failure (a connection
 // error, a status other than 200, a body that is not the bench API's JSON)
 // prints a message on stderr and exits 1; bad arguments exit 2.
 #include <curl/curl.h>
+#include <libpq-fe.h>
 #include <simdjson.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -487,6 +507,206 @@ int Sync(const std::string& url, long pages, const std::string& path, bool upser
   return 0;
 }
 
+// --- pg-copy ------------------------------------------------------------
+
+// The table the PostgreSQL destination creates for the bench entity.
+constexpr const char* kPgTable =
+    "CREATE TABLE bench_limit_rows (id bigint, name text, email text, amount double precision, active boolean, "
+    "quantity bigint, created_at timestamptz, updated_at timestamptz, meta jsonb, _sluice_source text NOT NULL, "
+    "_sluice_synced_at timestamptz NOT NULL, PRIMARY KEY (id))";
+constexpr const char* kSyncedAt = "2026-06-01T00:00:00Z";
+
+void PgRun(PGconn* conn, const char* sql) {
+  PGresult* result = PQexec(conn, sql);
+  if (PQresultStatus(result) != PGRES_COMMAND_OK) Fail(std::string(sql) + ": " + PQerrorMessage(conn));
+  PQclear(result);
+}
+
+void AppendNumber(std::string& out, auto number) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, number);
+  out.append(buf, end);
+}
+
+// COPY text: the bench rows hold no tab, newline or backslash, but a real
+// writer must look at every byte, so this one does too.
+void AppendText(std::string& out, const std::string& text) {
+  for (char c : text) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out += c;
+    }
+  }
+}
+
+void AppendTextRow(std::string& out, const Row& row) {
+  AppendNumber(out, row.id);
+  out += '\t';
+  AppendText(out, row.name);
+  out += '\t';
+  AppendText(out, row.email);
+  out += '\t';
+  AppendNumber(out, row.amount);
+  out += row.active ? "\tt\t" : "\tf\t";
+  AppendNumber(out, row.quantity);
+  out += '\t';
+  AppendText(out, row.created_at);
+  out += '\t';
+  AppendText(out, row.updated_at);
+  out += '\t';
+  AppendText(out, row.meta);
+  out += "\tbench\t";
+  out += kSyncedAt;
+  out += '\n';
+}
+
+void PutBig(std::string& out, uint64_t value, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i) out += static_cast<char>((value >> (8 * i)) & 0xff);
+}
+
+void AppendBinaryBytes(std::string& out, const std::string& bytes) {
+  PutBig(out, bytes.size(), 4);
+  out += bytes;
+}
+
+// Microseconds from 2000-01-01 (PostgreSQL's epoch) of a bench timestamp,
+// "2026-MM-DDTHH:MM:SSZ"; days of 2000…2025 plus those of 2026 before it.
+int64_t PgMicros(const std::string& iso) {
+  static constexpr int kBefore[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
+  int month = std::atoi(iso.c_str() + 5), day = std::atoi(iso.c_str() + 8);
+  int hour = std::atoi(iso.c_str() + 11), minute = std::atoi(iso.c_str() + 14), second = std::atoi(iso.c_str() + 17);
+  int64_t days = 26 * 365 + 7 + kBefore[month - 1] + day - 1;  // 7 leap days: 2000, 2004, … 2024
+  return ((days * 86400 + hour * 3600 + minute * 60 + second) * 1000000);
+}
+
+void AppendBinaryRow(std::string& out, const Row& row, int64_t synced_at) {
+  PutBig(out, 11, 2);
+  PutBig(out, 8, 4);
+  PutBig(out, static_cast<uint64_t>(row.id), 8);
+  AppendBinaryBytes(out, row.name);
+  AppendBinaryBytes(out, row.email);
+  uint64_t bits;
+  std::memcpy(&bits, &row.amount, 8);
+  PutBig(out, 8, 4);
+  PutBig(out, bits, 8);
+  PutBig(out, 1, 4);
+  out += static_cast<char>(row.active ? 1 : 0);
+  PutBig(out, 8, 4);
+  PutBig(out, static_cast<uint64_t>(row.quantity), 8);
+  PutBig(out, 8, 4);
+  PutBig(out, static_cast<uint64_t>(PgMicros(row.created_at)), 8);
+  PutBig(out, 8, 4);
+  PutBig(out, static_cast<uint64_t>(PgMicros(row.updated_at)), 8);
+  PutBig(out, row.meta.size() + 1, 4);  // jsonb: a version byte, then the text
+  out += '\1';
+  out += row.meta;
+  AppendBinaryBytes(out, "bench");
+  PutBig(out, 8, 4);
+  PutBig(out, static_cast<uint64_t>(synced_at), 8);
+}
+
+// One COPY of `rows` into `table`, sent in chunks as they fill, so the
+// server parses while rows are formatted.
+void CopyRows(PGconn* conn, const std::string& table, const std::vector<Row>& rows, bool binary) {
+  std::string copy = "COPY " + table + " FROM STDIN" + (binary ? " (FORMAT binary)" : "");
+  PGresult* started = PQexec(conn, copy.c_str());
+  if (PQresultStatus(started) != PGRES_COPY_IN) Fail(std::string("COPY: ") + PQerrorMessage(conn));
+  PQclear(started);
+  std::string chunk;
+  constexpr size_t kChunk = 1 << 20;
+  chunk.reserve(kChunk + 4096);
+  if (binary) chunk.append("PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0", 19);
+  int64_t synced_at = PgMicros(kSyncedAt);
+  auto send = [&] {
+    if (PQputCopyData(conn, chunk.data(), static_cast<int>(chunk.size())) != 1) {
+      Fail(std::string("COPY data: ") + PQerrorMessage(conn));
+    }
+    chunk.clear();
+  };
+  for (const Row& row : rows) {
+    if (binary) {
+      AppendBinaryRow(chunk, row, synced_at);
+    } else {
+      AppendTextRow(chunk, row);
+    }
+    if (chunk.size() >= kChunk) send();
+  }
+  if (binary) PutBig(chunk, 0xffff, 2);
+  send();
+  if (PQputCopyEnd(conn, nullptr) != 1) Fail(std::string("COPY end: ") + PQerrorMessage(conn));
+  while (PGresult* result = PQgetResult(conn)) {
+    if (PQresultStatus(result) != PGRES_COMMAND_OK) Fail(std::string("COPY: ") + PQresultErrorMessage(result));
+    PQclear(result);
+  }
+}
+
+PGconn* PgConnect(const std::string& conninfo) {
+  PGconn* conn = PQconnectdb(conninfo.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) Fail(std::string("cannot connect: ") + PQerrorMessage(conn));
+  PgRun(conn, "SET client_min_messages = warning");
+  return conn;
+}
+
+void PrintRows(double seconds, long count) { std::printf("{\"seconds\": %.6f, \"rows\": %ld}\n", seconds, count); }
+
+int PgCopy(const std::string& conninfo, long count, bool binary) {
+  std::vector<Row> rows = BuildRows(count);
+  PGconn* conn = PgConnect(conninfo);
+  PgRun(conn, "DROP TABLE IF EXISTS bench_limit_rows");
+  auto start = Clock::now();
+  PgRun(conn, "BEGIN");
+  PgRun(conn, kPgTable);
+  CopyRows(conn, "bench_limit_rows", rows, binary);
+  PgRun(conn, "COMMIT");
+  double seconds = Seconds(start);
+  PQfinish(conn);
+  PrintRows(seconds, count);
+  return 0;
+}
+
+// The incremental limit: every (ROWS/CHANGED)th row of a ROWS-row table
+// (loaded first, not timed, unless a pg-copy left it) upserted as a sync
+// must: COPY into a temporary stage, then one INSERT … ON CONFLICT DO
+// UPDATE of every column, in key order, in one transaction.
+int PgUpsert(const std::string& conninfo, long count, long changed) {
+  if (changed < 1 || changed > count) return 2;
+  PGconn* conn = PgConnect(conninfo);
+  PGresult* present = PQexec(conn, "SELECT count(*) FROM bench_limit_rows");
+  bool loaded = PQresultStatus(present) == PGRES_TUPLES_OK && std::atol(PQgetvalue(present, 0, 0)) == count;
+  PQclear(present);
+  if (!loaded) {
+    PgRun(conn, "DROP TABLE IF EXISTS bench_limit_rows");
+    PgRun(conn, kPgTable);
+    CopyRows(conn, "bench_limit_rows", BuildRows(count), true);
+  }
+  std::vector<Row> all = BuildRows(count), rows;
+  long every = count / changed;
+  for (const Row& row : all) {
+    if (row.id % every != 0) continue;
+    rows.push_back(row);
+    rows.back().updated_at = Timestamp(count + row.id);  // as /change moves it
+    rows.back().name += "-changed";
+  }
+  auto start = Clock::now();
+  PgRun(conn, "BEGIN");
+  PgRun(conn, "CREATE TEMP TABLE bench_limit_stage (LIKE bench_limit_rows) ON COMMIT DROP");
+  CopyRows(conn, "bench_limit_stage", rows, true);
+  PgRun(conn,
+        "INSERT INTO bench_limit_rows SELECT * FROM bench_limit_stage ORDER BY id ON CONFLICT (id) DO UPDATE SET "
+        "name = EXCLUDED.name, email = EXCLUDED.email, amount = EXCLUDED.amount, active = EXCLUDED.active, "
+        "quantity = EXCLUDED.quantity, created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, "
+        "meta = EXCLUDED.meta, _sluice_source = EXCLUDED._sluice_source, "
+        "_sluice_synced_at = EXCLUDED._sluice_synced_at");
+  PgRun(conn, "COMMIT");
+  double seconds = Seconds(start);
+  PQfinish(conn);
+  PrintRows(seconds, static_cast<long>(rows.size()));
+  return 0;
+}
+
 int Usage() {
   std::fprintf(stderr,
                "usage: bench_limit scan URL PAGES [--filter]\n"
@@ -494,7 +714,10 @@ int Usage() {
                "       bench_limit fetch URL PAGES\n"
                "       bench_limit fetch-concurrent URL PAGES CONCURRENCY\n"
                "       bench_limit count URL PAGES\n"
-               "       bench_limit insert DB_PATH ROWS\n");
+               "       bench_limit insert DB_PATH ROWS\n"
+               "       bench_limit pg-copy CONNINFO ROWS\n"
+               "       bench_limit pg-copy-binary CONNINFO ROWS\n"
+               "       bench_limit pg-upsert CONNINFO ROWS CHANGED\n");
   return 2;
 }
 
@@ -506,6 +729,8 @@ int main(int argc, char** argv) {
   long n = 0, concurrency = 0;
   if (!ParseCount(argv[3], n)) return Usage();
   if (mode == "insert" && argc == 4) return Insert(argv[2], n);
+  if ((mode == "pg-copy" || mode == "pg-copy-binary") && argc == 4) return PgCopy(argv[2], n, mode == "pg-copy-binary");
+  if (mode == "pg-upsert" && argc == 5 && ParseCount(argv[4], concurrency)) return PgUpsert(argv[2], n, concurrency);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   if ((mode == "fetch" || mode == "count") && argc == 4) return Fetch(argv[2], n);
   if (mode == "scan" && (argc == 4 || (argc == 5 && std::strcmp(argv[4], "--filter") == 0))) {

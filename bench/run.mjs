@@ -5,8 +5,8 @@
 // markdown table and writes it to bench/results/latest.md.
 //
 //   node bench/run.mjs [BUILD_DIR]        (BENCH_RUNS=3, BENCH_ROWS=1000000, BENCH_BIG_ROWS=5000000,
-//                                          BENCH_ONLY=section,… among scan, sync, incremental, pg,
-//                                          fanout, cold, cloudquery, memory)
+//                                          BENCH_ONLY=section,… among scan, sync, incremental, pg
+//                                          (PostgreSQL), fanout, cold, cloudquery, memory)
 //
 // Each figure is the median of BENCH_RUNS runs, with min–max. Ratios are
 // what compares across machines; absolute times are for information.
@@ -271,6 +271,56 @@ const cloudquerySection = async (url) => {
   sluiceServe.stop();
 };
 
+// 2b. PostgreSQL, against the bench API at `url`; `fetchSeconds`: the fetch
+// limit of each run (ms).
+const postgresSection = async (url, fetchSeconds) => {
+  log('2b. sync into PostgreSQL');
+  const pg = await startPostgres();
+  if (pg) {
+    // A schema per run, so every full run starts from a new table, as a
+    // first sync does; and one per incremental run, synced in full first.
+    const destinations = Array.from({ length: runs }, (_, i) => `
+      CREATE DESTINATION pg${i} TYPE 'postgresql' CONFIG {"connection_string": "${pg}", "schema": "full_${i}"};
+      CREATE DESTINATION pginc${i} TYPE 'postgresql' CONFIG {"connection_string": "${pg}", "schema": "inc_${i}"};`);
+    const pgWs = workspace('pg', url, destinations.join(''));
+    const pgRuns = repeat((i) => runSluice(pgWs, `SYNC CONNECTOR b TO DESTINATION pg${i} FULL`, 'table'));
+    // The limit: the fetch, then the same rows loaded by bare libpq with one
+    // binary COPY into a new table of the same shape (bench_limit pg-copy-binary;
+    // pg-copy, the text format, is slower).
+    const pgCopySeconds = repeat(() => jsonOf(measure(join(build, 'bench_limit'), ['pg-copy-binary', pg, String(rows)]).stdout).seconds * 1000);
+    add({ name: `full sync of ${rows} rows into PostgreSQL (new table)`, sluice: times(pgRuns), rss: rss(pgRuns),
+          note: 'no Node.js baseline (better-sqlite3 only); limit: fetch + bench_limit pg-copy-binary',
+          limit: summary(fetchSeconds.map((f, i) => f + pgCopySeconds[i])), target: targets.pg });
+
+    for (let i = 0; i < runs; i++) {
+      const based = spawnSync(sluice, ['-w', pgWs, '-c', `SYNC CONNECTOR b TO DESTINATION pginc${i} FULL`],
+        { encoding: 'utf8', env: benchEnv, maxBuffer: 1 << 30 });
+      if (based.status !== 0) throw new Error(`the full sync before the incremental one failed (${based.status ?? based.error}): ${based.stderr}`);
+    }
+    const { changed: pgChanged } = await post(`${url}/change?percent=1`);
+    const pgMark = new Date(Date.UTC(2026, 0, 1) + rows * 1000).toISOString().replace('.000Z', 'Z');
+    const pgIncRuns = repeat((i) => runSluice(pgWs, `SYNC CONNECTOR b TO DESTINATION pginc${i}`, 'table'));
+    if (!pgIncRuns[0].stdout.includes(` ${pgChanged} |`)) {
+      log(`    (check: the incremental sync's summary does not show ${pgChanged} rows)\n${pgIncRuns[0].stdout}`);
+    }
+    // The limit: the changed pages fetched, then the rows upserted by bare
+    // libpq into a table of all the rows (COPY into a stage, one INSERT …
+    // ON CONFLICT; bench_limit pg-upsert).
+    const pgIncLimit = repeat(() => {
+      const fetched = jsonOf(measure(join(build, 'bench_limit'),
+        ['fetch', `${url}/rows?updated_since=${pgMark}`, String(Math.ceil(pgChanged / pageSize))]).stdout);
+      const upserted = jsonOf(measure(join(build, 'bench_limit'), ['pg-upsert', pg, String(rows), String(pgChanged)]).stdout);
+      return (fetched.seconds + upserted.seconds) * 1000;
+    });
+    add({ name: `incremental sync into PostgreSQL: ${pgChanged} changed of ${rows}`, sluice: times(pgIncRuns),
+          rss: rss(pgIncRuns), note: 'limit: fetch of the changed pages + bench_limit pg-upsert',
+          limit: summary(pgIncLimit) });
+    await post(`${url}/reset`);
+  } else {
+    log('    skipped: no PostgreSQL server to start');
+  }
+};
+
 const main = async () => {
   log(`bench: ${runs} runs of each, ${rows} rows (${bigRows} for memory), work dir ${work}`);
   const url = await startServer(['--rows', String(rows), '--page-size', String(pageSize)]);
@@ -340,16 +390,7 @@ const main = async () => {
     await post(`${url}/reset`);
   }
 
-  log('2b. full sync into PostgreSQL');
-  const pg = want('pg') ? await startPostgres() : null;
-  if (pg) {
-    const pgWs = workspace('pg', url, `CREATE DESTINATION pg TYPE 'postgresql' CONFIG {"connection_string": "${pg}"};`);
-    const pgRuns = repeat(() => runSluice(pgWs, 'SYNC CONNECTOR b TO DESTINATION pg FULL', 'table'));
-    add({ name: `full sync of ${rows} rows into PostgreSQL`, sluice: times(pgRuns), rss: rss(pgRuns),
-          note: 'no Node.js baseline (better-sqlite3 only); the limit is the SQLite one' , limit: syncLimit });
-  } else {
-    log('    skipped: no PostgreSQL server to start');
-  }
+  if (want('pg')) await postgresSection(url, fetchLimit.map((r) => jsonOf(r.stdout).seconds * 1000));
 
   if (want('fanout')) {
     log('4. fan-out');
@@ -436,6 +477,9 @@ const report = () => {
   lines.push('- limit for syncs: a two-thread pipeline — one thread fetches and parses (simdjson) into typed rows, the ' +
              'other inserts them with one prepared statement in one transaction (bench_limit sync; --upsert into a ' +
              'synced copy for the incremental sync).');
+  lines.push('- limit for PostgreSQL: that fetch plus the rows loaded by bare libpq with one binary COPY into a new table ' +
+             '(bench_limit pg-copy-binary); incremental: the changed pages plus a COPY into a stage and one INSERT … ON ' +
+             'CONFLICT (bench_limit pg-upsert).');
   lines.push('- baseline ÷ Sluice above 1 means Sluice is faster; limit ÷ Sluice is the share of the limit Sluice reaches.');
   const text = `${lines.join('\n')}\n`;
   mkdirSync(join(root, 'bench/results'), { recursive: true });

@@ -1,9 +1,11 @@
 #include "dest/postgres_destination.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "core/sync_state_schema.h"
+#include "core/time_util.h"
 #include "dest/table_migration.h"
 
 namespace sluice {
@@ -41,29 +43,89 @@ std::string DataTypeName(const std::string& field_type) {
   return type == "timestamptz" ? "timestamp with time zone" : type;
 }
 
-// COPY's text format: tab-separated, \N for NULL, backslash escapes.
-void AppendCopyField(std::string& line, const Value& value, const std::string& field_type) {
+// COPY's binary format: per row a 16-bit field count, per field a 32-bit
+// length (-1 for NULL) and the type's send form, all big-endian.
+enum class PgKind { kText, kInt8, kFloat8, kBool, kTimestamptz, kDate, kJsonb };
+
+PgKind KindOf(const std::string& field_type) {
+  if (field_type == "integer") return PgKind::kInt8;
+  if (field_type == "number") return PgKind::kFloat8;
+  if (field_type == "boolean") return PgKind::kBool;
+  if (field_type == "timestamp") return PgKind::kTimestamptz;
+  if (field_type == "date") return PgKind::kDate;
+  if (field_type == "document" || field_type == "array") return PgKind::kJsonb;
+  return PgKind::kText;
+}
+
+void PutBig(std::string& out, uint64_t value, int bytes) {
+  char big[8];
+  for (int i = 0; i < bytes; ++i) big[i] = static_cast<char>(value >> (8 * (bytes - 1 - i)));
+  out.append(big, static_cast<size_t>(bytes));
+}
+
+void PutBytes(std::string& out, std::string_view bytes, bool jsonb = false) {
+  PutBig(out, bytes.size() + (jsonb ? 1 : 0), 4);
+  if (jsonb) out += '\1';  // jsonb's send form: a version byte, then the text
+  out.append(bytes);
+}
+
+// PostgreSQL counts time from 2000-01-01 UTC.
+constexpr int64_t kPgEpochMicros = 946684800LL * 1000000;
+
+// False when `value` is not of the form coercion gives `kind`.
+bool AppendBinaryField(std::string& out, const Value& value, PgKind kind) {
   if (value.is_null()) {
-    line += "\\N";
-    return;
+    PutBig(out, 0xffffffffu, 4);
+    return true;
   }
-  std::string text;
-  if (field_type == "boolean" && value.is_number()) {
-    text = value.get<double>() != 0 ? "t" : "f";
-  } else if (value.is_boolean()) {
-    text = value.get<bool>() ? "t" : "f";
-  } else {
-    text = value.is_string() ? value.get<std::string>() : value.dump();
-  }
-  for (char c : text) {
-    switch (c) {
-      case '\\': line += "\\\\"; break;
-      case '\n': line += "\\n"; break;
-      case '\r': line += "\\r"; break;
-      case '\t': line += "\\t"; break;
-      default: line += c;
+  switch (kind) {
+    case PgKind::kText:
+    case PgKind::kJsonb:
+      if (value.is_string()) {
+        PutBytes(out, value.get_ref<const std::string&>(), kind == PgKind::kJsonb);
+      } else {
+        PutBytes(out, value.dump(), kind == PgKind::kJsonb);
+      }
+      return true;
+    case PgKind::kInt8:
+      if (!value.is_number_integer()) return false;
+      if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return false;
+      PutBig(out, 8, 4);
+      PutBig(out, static_cast<uint64_t>(value.get<int64_t>()), 8);
+      return true;
+    case PgKind::kFloat8: {
+      if (!value.is_number()) return false;
+      double number = value.get<double>();
+      uint64_t bits;
+      std::memcpy(&bits, &number, sizeof bits);
+      PutBig(out, 8, 4);
+      PutBig(out, bits, 8);
+      return true;
+    }
+    case PgKind::kBool:
+      if (!value.is_boolean() && !value.is_number()) return false;
+      PutBig(out, 1, 4);
+      out += static_cast<char>(value.is_boolean() ? value.get<bool>() : value.get<double>() != 0);
+      return true;
+    case PgKind::kTimestamptz:
+    case PgKind::kDate: {
+      std::optional<int64_t> micros;
+      if (value.is_string()) micros = ParseTimestamp(value.get_ref<const std::string&>());
+      if (!micros) return false;
+      int64_t since = *micros - kPgEpochMicros;
+      if (kind == PgKind::kTimestamptz) {
+        PutBig(out, 8, 4);
+        PutBig(out, static_cast<uint64_t>(since), 8);
+      } else {
+        constexpr int64_t kDay = 86400LL * 1000000;
+        int64_t days = since / kDay - (since % kDay < 0 ? 1 : 0);
+        PutBig(out, 4, 4);
+        PutBig(out, static_cast<uint32_t>(static_cast<int32_t>(days)), 4);
+      }
+      return true;
     }
   }
+  return false;
 }
 
 class PostgresTableWriter : public TableWriter {
@@ -100,7 +162,20 @@ class PostgresTableWriter : public TableWriter {
       }
     }
     columns_ += "_sluice_source, _sluice_synced_at";
+    for (const ColumnSpec& column : table_.columns) kinds_.push_back(KindOf(column.type));
+    PutBytes(source_and_synced_at_, table_.connector);
+    if (!AppendBinaryField(source_and_synced_at_, Value(options_.synced_at), PgKind::kTimestamptz)) {
+      return Status(ErrorKind::kInternal, "the run's timestamp '" + options_.synced_at + "' does not parse");
+    }
     if (keys.empty()) return Status::Ok();
+    // Into a table empty at the start, no batch can meet a row already
+    // there: COPY straight into it, without the stage's second pass and
+    // ON CONFLICT's index probes. The advisory lock keeps other syncs out;
+    // a key repeated within the run (or a row another writer adds) makes
+    // COPY fail with unique_violation, and that batch then goes through
+    // the stage like any other.
+    ASSIGN_OR_RETURN(PgResult empty, Run(conn_, "SELECT NOT EXISTS (SELECT FROM " + qualified_ + ")"));
+    direct_ = std::string(PQgetvalue(empty.get(), 0, 0)) == "t";
     // A batch may name a key twice (a row at the boundary, a handler that
     // repeats itself); ON CONFLICT takes each key once, so the last wins.
     stage_ = QuoteIdentifier("_sluice_stage_" + table_.name);
@@ -117,14 +192,15 @@ class PostgresTableWriter : public TableWriter {
   }
 
   Status Write(const std::vector<Value>& row) override {
+    PutBig(buffer_, row.size() + 2, 2);
     for (size_t i = 0; i < row.size(); ++i) {
-      AppendCopyField(buffer_, row[i], i < table_.columns.size() ? table_.columns[i].type : "string");
-      buffer_ += '\t';
+      PgKind kind = i < kinds_.size() ? kinds_[i] : PgKind::kText;
+      if (!AppendBinaryField(buffer_, row[i], kind)) {
+        return Status(ErrorKind::kDestination, "PostgreSQL: field '" + table_.columns[i].name + "' (" +
+                                                   table_.columns[i].type + "): cannot write " + row[i].dump());
+      }
     }
-    AppendCopyField(buffer_, Value(table_.connector), "string");
-    buffer_ += '\t';
-    AppendCopyField(buffer_, Value(options_.synced_at), "string");
-    buffer_ += '\n';
+    buffer_ += source_and_synced_at_;
     return Status::Ok();
   }
 
@@ -133,11 +209,25 @@ class PostgresTableWriter : public TableWriter {
     ASSIGN_OR_RETURN(PgResult begun, Run(conn_, "BEGIN"));
     in_transaction_ = true;
     if (!buffer_.empty()) {
-      RETURN_IF_ERROR(Copy(stage_.empty() ? qualified_ : stage_));
-      if (!stage_.empty()) {
-        ASSIGN_OR_RETURN(PgResult merged, Run(conn_, merge_));
-        ASSIGN_OR_RETURN(PgResult emptied, Run(conn_, "TRUNCATE " + stage_));
+      if (direct_) {
+        Status copied = Copy(qualified_);
+        if (!copied.ok() && copy_state_ != kUniqueViolation) return copied;
+        if (!copied.ok()) {
+          // The batch's transaction is aborted: this batch, and the rest
+          // of the run, go through the stage and its upsert.
+          direct_ = false;
+          ASSIGN_OR_RETURN(PgResult rolled, Run(conn_, "ROLLBACK"));
+          ASSIGN_OR_RETURN(PgResult again, Run(conn_, "BEGIN"));
+        }
       }
+      if (!direct_) {
+        RETURN_IF_ERROR(Copy(stage_.empty() ? qualified_ : stage_));
+        if (!stage_.empty()) {
+          ASSIGN_OR_RETURN(PgResult merged, Run(conn_, merge_));
+          ASSIGN_OR_RETURN(PgResult emptied, Run(conn_, "TRUNCATE " + stage_));
+        }
+      }
+      buffer_.clear();
     }
     if (state) {
       ASSIGN_OR_RETURN(PgResult saved,
@@ -170,20 +260,27 @@ class PostgresTableWriter : public TableWriter {
   std::string LockKey() const { return "sluice sync " + qualified_; }
 
   Status Copy(const std::string& target) {
-    std::string copy = "COPY " + target + " (" + columns_ + ") FROM STDIN";
+    std::string copy = "COPY " + target + " (" + columns_ + ") FROM STDIN (FORMAT binary)";
     PgResult started(PQexec(conn_, copy.c_str()));
     if (PQresultStatus(started.get()) != PGRES_COPY_IN) {
       return Status(ErrorKind::kDestination, "PostgreSQL: " + PgMessage(conn_));
     }
-    bool sent = PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) == 1;
-    buffer_.clear();
+    // The binary format's signature, flags and header extension length.
+    static constexpr char kHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
+    static constexpr char kTrailer[] = "\377\377";
+    bool sent = PQputCopyData(conn_, kHeader, sizeof kHeader - 1) == 1 &&
+                PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) == 1 &&
+                PQputCopyData(conn_, kTrailer, 2) == 1;
     if (PQputCopyEnd(conn_, sent ? nullptr : "sending rows failed") != 1) {
       return Status(ErrorKind::kDestination, "PostgreSQL: " + PgMessage(conn_));
     }
     Status status;
+    copy_state_.clear();
     while (PGresult* raw = PQgetResult(conn_)) {
       PgResult result(raw);
       if (PQresultStatus(raw) != PGRES_COMMAND_OK && status.ok()) {
+        const char* state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+        copy_state_ = state ? state : "";
         std::string message = PQresultErrorMessage(raw);
         while (!message.empty() && message.back() == '\n') message.pop_back();
         status = Status(ErrorKind::kDestination, "PostgreSQL: " + message);
@@ -246,7 +343,12 @@ class PostgresTableWriter : public TableWriter {
   std::string columns_;    // the COPY and INSERT column list
   std::string stage_;      // the staging table; empty for a table without a key
   std::string merge_;
-  std::string buffer_;     // COPY text of the rows since the last commit
+  bool direct_ = false;    // COPY into the table itself: it was empty, no key has repeated
+  std::string copy_state_;  // the SQLSTATE of the last COPY's failure
+  static constexpr const char* kUniqueViolation = "23505";
+  std::vector<PgKind> kinds_;  // the binary form of each column
+  std::string source_and_synced_at_;  // the last two fields of every binary row
+  std::string buffer_;     // COPY data of the rows since the last commit
   bool in_transaction_ = false;
   bool locked_ = false;  // holds the table's advisory lock
   std::string migration_;

@@ -4,11 +4,13 @@
 //
 // Tables are created from FIELDS with PostgreSQL types (text, bigint,
 // double precision, boolean, timestamptz, date, jsonb) and the primary key.
-// Each batch goes in bulk: COPY into a temporary staging table, then one
-// INSERT … SELECT … ON CONFLICT DO UPDATE into the table (or DO NOTHING for
-// append); a table without a key takes the COPY directly. The sync state
-// lives in `<schema>._sluice_sync_state` and commits in the same
-// transaction as the rows. Migration is as for SQLite: new fields add
+// Each batch goes in bulk, in COPY's binary format: into a table empty at
+// the start of the run, straight into it; otherwise into a temporary
+// staging table, then one INSERT … SELECT … ON CONFLICT DO UPDATE into the
+// table (or DO NOTHING for append). A key the run repeats sends that batch
+// and the rest of the run through the stage. A table without a key takes
+// the COPY directly. The sync state lives in `<schema>._sluice_sync_state`
+// and commits in the same transaction as the rows. Migration is as for SQLite: new fields add
 // columns, a changed type or key stops unless forced.
 //
 // Errors are kDestination with PostgreSQL's message; the connection string
