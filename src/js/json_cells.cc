@@ -506,62 +506,92 @@ std::string FormatNumberLikeJs(double value) {
   return out;
 }
 
+namespace {
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Four hex digits at `at`, as a number; false when they are not.
+bool Hex4(std::string_view text, size_t at, uint32_t& code) {
+  if (at + 4 > text.size()) return false;
+  code = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    char c = text[i];
+    uint32_t digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<uint32_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      digit = static_cast<uint32_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      digit = static_cast<uint32_t>(c - 'A' + 10);
+    } else {
+      return false;
+    }
+    code = code * 16 + digit;
+  }
+  return true;
+}
+
+// "-0" at `at`: an integer minus zero when it stands as a number token,
+// after ':', '[', ',' or nothing and before a delimiter or the end.
+bool MinusZeroToken(std::string_view text, size_t at) {
+  if (at + 2 < text.size()) {
+    char next = text[at + 2];
+    if (!(IsJsonSpace(next) || next == ',' || next == ']' || next == '}')) return false;
+  }
+  size_t before = at;
+  while (before > 0 && IsJsonSpace(text[before - 1])) --before;
+  return before == 0 || text[before - 1] == ':' || text[before - 1] == '[' ||
+         text[before - 1] == ',';
+}
+
+// "\\u" at `at` escaping half a surrogate pair without its other half
+// (`skip` is set past a whole pair).
+bool LoneSurrogate(std::string_view text, size_t at, size_t& skip) {
+  uint32_t code = 0;
+  if (!Hex4(text, at + 2, code) || code < 0xD800 || code > 0xDFFF) return false;
+  uint32_t low = 0;
+  if (code <= 0xDBFF && at + 12 <= text.size() && text[at + 6] == '\\' && text[at + 7] == 'u' &&
+      Hex4(text, at + 8, low) && low >= 0xDC00 && low <= 0xDFFF) {
+    skip = at + 12;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool JsonTextNeedsJsPath(std::string_view text) {
+  // Candidates are the pairs "-0" and "\\u", found eight positions at a
+  // time: a zero byte in (word ^ first) | (next word ^ second) marks one
+  // (the first such byte exactly; later ones may be false, and each is
+  // checked). Dates put a "-0" in most rows, so this runs at memchr speed
+  // rather than stopping a memmem at every one.
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
   const char* data = text.data();
   const size_t size = text.size();
-  // An integer "-0": simdjson reads it as the integer 0, JSON.parse as -0.
-  // A number token stands after ':', '[' or ',' (or first) and before a
-  // delimiter; the same characters inside a string only cost a fallback.
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  for (const char* p = data; (p = static_cast<const char*>(
-                                  memmem(p, static_cast<size_t>(data + size - p), "-0", 2)));
-       ++p) {
-    size_t at = static_cast<size_t>(p - data);
-    if (at + 2 < size) {
-      char next = data[at + 2];
-      if (!(is_space(next) || next == ',' || next == ']' || next == '}')) continue;
-    }
-    size_t before = at;
-    while (before > 0 && is_space(data[before - 1])) --before;
-    if (before == 0 || data[before - 1] == ':' || data[before - 1] == '[' ||
-        data[before - 1] == ',') {
-      return true;
+  size_t skip = 0;  // positions before it are inside a surrogate pair checked already
+  auto check = [&](size_t at) {
+    if (at < skip) return false;
+    if (data[at] == '-' && data[at + 1] == '0') return MinusZeroToken(text, at);
+    if (data[at] == '\\' && data[at + 1] == 'u') return LoneSurrogate(text, at, skip);
+    return false;
+  };
+  size_t i = 0;
+  for (; i + 9 <= size; i += 8) {
+    uint64_t word = 0, next = 0;
+    std::memcpy(&word, data + i, 8);
+    std::memcpy(&next, data + i + 1, 8);
+    uint64_t minus = (word ^ (kOnes * '-')) | (next ^ (kOnes * '0'));
+    uint64_t escape = (word ^ (kOnes * '\\')) | (next ^ (kOnes * 'u'));
+    uint64_t found = ((minus - kOnes) & ~minus & kHighs) | ((escape - kOnes) & ~escape & kHighs);
+    if (found == 0) continue;
+    for (size_t at = i; at < i + 8; ++at) {
+      if (check(at)) return true;
     }
   }
-  // A \u escape of half a surrogate pair: simdjson 3.0.1 makes invalid or
-  // wrong UTF-8 of it, where JSON.parse keeps the lone half.
-  auto hex = [&](size_t at, uint32_t& code) {
-    if (at + 4 > size) return false;
-    code = 0;
-    for (size_t i = at; i < at + 4; ++i) {
-      char c = data[i];
-      uint32_t digit = 0;
-      if (c >= '0' && c <= '9') {
-        digit = static_cast<uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        digit = static_cast<uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        digit = static_cast<uint32_t>(c - 'A' + 10);
-      } else {
-        return false;
-      }
-      code = code * 16 + digit;
-    }
-    return true;
-  };
-  for (const char* p = data; (p = static_cast<const char*>(
-                                  memmem(p, static_cast<size_t>(data + size - p), "\\u", 2)));
-       ++p) {
-    size_t at = static_cast<size_t>(p - data);
-    uint32_t code = 0;
-    if (!hex(at + 2, code) || code < 0xD800 || code > 0xDFFF) continue;
-    uint32_t low = 0;
-    if (code <= 0xDBFF && at + 12 <= size && data[at + 6] == '\\' && data[at + 7] == 'u' &&
-        hex(at + 8, low) && low >= 0xDC00 && low <= 0xDFFF) {
-      p += 6;  // the pair's low half is not a lone one
-      continue;
-    }
-    return true;
+  for (; i + 2 <= size; ++i) {
+    if (check(i)) return true;
   }
   return false;
 }

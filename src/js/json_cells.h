@@ -56,7 +56,7 @@ std::string JsonStringifyLikeJs(simdjson::dom::element value);
 // cannot tell apart from a different JSON.parse result: an integer token
 // "-0", or a \u escape of a lone surrogate. Conservative: the same
 // characters inside a string may answer true (the JavaScript path is then
-// only slower). One memmem pass per pattern.
+// only slower). One pass, eight bytes at a time.
 bool JsonTextNeedsJsPath(std::string_view text);
 
 // Number.prototype.toString() of a finite double: the shortest digits that

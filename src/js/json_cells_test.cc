@@ -95,6 +95,24 @@ TEST(JsonTextNeedsJsPathTest, FindsMinusZeroAndLoneSurrogates) {
   }
 }
 
+// Every alignment of the patterns against the eight-byte scan, at both
+// ends of the text and in the middle.
+TEST(JsonTextNeedsJsPathTest, AtEveryOffset) {
+  for (size_t pad = 0; pad < 20; ++pad) {
+    for (size_t tail = 0; tail < 12; ++tail) {
+      std::string before(pad, ' '), after(tail, ' ');
+      EXPECT_TRUE(JsonTextNeedsJsPath("[" + before + "-0" + after + "]")) << pad << " " << tail;
+      EXPECT_TRUE(JsonTextNeedsJsPath(before + "-0" + after)) << pad << " " << tail;
+      EXPECT_TRUE(JsonTextNeedsJsPath("\"" + before + "\\udfff" + after + "\""));
+      EXPECT_TRUE(JsonTextNeedsJsPath(before + "\\ud83d" + after));
+      EXPECT_FALSE(JsonTextNeedsJsPath("\"" + before + "\\ud83d\\ude00" + after + "\""));
+      EXPECT_FALSE(JsonTextNeedsJsPath("[" + before + "-0.5" + after + "]"));
+      EXPECT_FALSE(JsonTextNeedsJsPath("\"" + before + "2020-01-01" + after + "\""));
+      EXPECT_FALSE(JsonTextNeedsJsPath(before + "\\u0041" + after));
+    }
+  }
+}
+
 // Why the fallback exists: simdjson's document loses the sign of "-0".
 TEST(JsonTextNeedsJsPathTest, SimdjsonReadsMinusZeroAsZero) {
   simdjson::dom::parser parser;
