@@ -233,6 +233,34 @@ Result<Value> Whole(element value, int depth) {
   return Value();
 }
 
+// JSON text being written: a reused buffer with inline appends (string's
+// push_back is a call per character).
+class Text {
+ public:
+  void Clear() { size_ = 0; }
+  void Put(char c) {
+    if (size_ == buffer_.size()) Grow(1);
+    buffer_[size_++] = c;
+  }
+  void Put(const char* data, size_t n) {
+    if (buffer_.size() - size_ < n) Grow(n);
+    std::memcpy(buffer_.data() + size_, data, n);
+    size_ += n;
+  }
+  void Put(std::string_view text) { Put(text.data(), text.size()); }
+  const char* data() const { return buffer_.data(); }
+  size_t size() const { return size_; }
+
+ private:
+  void Grow(size_t n) { buffer_.resize(std::max(buffer_.size() * 2, size_ + n + 64)); }
+  std::vector<char> buffer_;
+  size_t size_ = 0;
+};
+
+// Writes Number::toString of a finite, non-zero `value` to `out` (room
+// for 32 characters) and returns its length.
+size_t FormatFinite(double value, char* out);
+
 // What JSON.stringify writes for a character: 0 raw, 1 a short escape,
 // 2 \u00XX.
 constexpr auto kEscapes = [] {
@@ -242,19 +270,35 @@ constexpr auto kEscapes = [] {
   return table;
 }();
 
-void AppendQuoted(std::string& out, std::string_view text) {
-  out.push_back('"');
+void AppendQuoted(Text& out, std::string_view text) {
+  out.Put('"');
   size_t run = 0;  // start of the characters not yet copied
   for (size_t i = 0; i < text.size(); ++i) {
+    // Eight characters at a time while none needs escaping: no byte below
+    // 0x20 and none equal to '"' or '\\' (the usual zero-byte tests).
+    while (i + 8 <= text.size()) {
+      constexpr uint64_t kOnes = 0x0101010101010101ull;
+      constexpr uint64_t kHighs = 0x8080808080808080ull;
+      uint64_t word = 0;
+      std::memcpy(&word, text.data() + i, 8);
+      uint64_t quote = word ^ (kOnes * '"');
+      uint64_t slash = word ^ (kOnes * '\\');
+      uint64_t special = ((word - kOnes * 0x20) | (quote - kOnes) | (slash - kOnes)) & ~word & kHighs;
+      // (~word keeps bytes >= 0x80, UTF-8, out of the test; ~quote and
+      // ~slash differ from ~word only there, so one mask serves.)
+      if (special) break;
+      i += 8;
+    }
+    if (i >= text.size()) break;
     uint8_t kind = kEscapes[static_cast<unsigned char>(text[i])];
     if (kind == 0) continue;
-    out.append(text.data() + run, i - run);
+    out.Put(text.data() + run, i - run);
     run = i + 1;
     char c = text[i];
     if (kind == 2) {
       static constexpr char kHex[] = "0123456789abcdef";
       char escape[6] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xF], kHex[c & 0xF]};
-      out.append(escape, 6);
+      out.Put(escape, 6);
       continue;
     }
     char letter = c;
@@ -266,40 +310,41 @@ void AppendQuoted(std::string& out, std::string_view text) {
       case '\t': letter = 't'; break;
       default: break;  // '"' and '\\' stand for themselves
     }
-    out.push_back('\\');
-    out.push_back(letter);
+    char pair[2] = {'\\', letter};
+    out.Put(pair, 2);
   }
-  out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
+  out.Put(text.data() + run, text.size() - run);
+  out.Put('"');
 }
 
-void AppendInteger(std::string& out, int64_t i) {
+void AppendInteger(Text& out, int64_t i) {
   char buffer[24];
   auto end = std::to_chars(buffer, buffer + sizeof buffer, i).ptr;
-  out.append(buffer, static_cast<size_t>(end - buffer));
+  out.Put(buffer, static_cast<size_t>(end - buffer));
 }
 
 // JSON.stringify's text for a number: Number::toString, "0" for -0, null
 // for what is not finite.
-void AppendNumber(std::string& out, double d) {
+void AppendNumber(Text& out, double d) {
   if (!std::isfinite(d)) {
-    out += "null";
+    out.Put("null");
   } else if (d == 0) {
-    out.push_back('0');
+    out.Put('0');
   } else if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0) {
     AppendInteger(out, static_cast<int64_t>(d));
   } else {
-    out += FormatNumberLikeJs(d);
+    char buffer[40];
+    out.Put(buffer, FormatFinite(d, buffer));
   }
 }
 
-void Stringify(std::string& out, element value) {
+void Stringify(Text& out, element value) {
   switch (value.type()) {
     case element_type::NULL_VALUE:
-      out += "null";
+      out.Put("null");
       return;
     case element_type::BOOL:
-      out += value.get_bool().value_unsafe() ? "true" : "false";
+      out.Put(value.get_bool().value_unsafe() ? std::string_view("true") : std::string_view("false"));
       return;
     case element_type::INT64: {
       int64_t i = value.get_int64().value_unsafe();
@@ -320,30 +365,30 @@ void Stringify(std::string& out, element value) {
       AppendQuoted(out, value.get_string().value_unsafe());
       return;
     case element_type::ARRAY: {
-      out.push_back('[');
+      out.Put('[');
       bool first = true;
       // A local: value_unsafe() refers into its temporary result.
       simdjson::dom::array items = value.get_array().value_unsafe();
       for (element item : items) {
-        if (!first) out.push_back(',');
+        if (!first) out.Put(',');
         first = false;
         Stringify(out, item);
       }
-      out.push_back(']');
+      out.Put(']');
       return;
     }
     case element_type::OBJECT: {
       FieldsFrame frame;
       PushFields(value.get_object().value_unsafe());
-      out.push_back('{');
+      out.Put('{');
       for (size_t i = 0; i < frame.size(); ++i) {
         Field field = frame[i];
-        if (i > 0) out.push_back(',');
+        if (i > 0) out.Put(',');
         AppendQuoted(out, field.key);
-        out.push_back(':');
+        out.Put(':');
         Stringify(out, field.value);
       }
-      out.push_back('}');
+      out.Put('}');
       return;
     }
   }
@@ -351,7 +396,7 @@ void Stringify(std::string& out, element value) {
 
 // Reused for every nested cell of every row: the text is built here and
 // copied once into its Value.
-thread_local std::string t_text;
+thread_local Text t_text;
 
 Value Cell(element value) {
   switch (value.type()) {
@@ -371,10 +416,11 @@ Value Cell(element value) {
     case element_type::OBJECT:
       break;
   }
-  std::string& text = t_text;
-  text.clear();
+  Text& text = t_text;
+  text.Clear();
   Stringify(text, value);
-  return Value::binary(std::vector<uint8_t>(text.begin(), text.end()));
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  return Value::binary(std::vector<uint8_t>(bytes, bytes + text.size()));
 }
 
 // ProjectRow reads a field the row lacks from Object.prototype, as any
@@ -455,56 +501,73 @@ Result<Value> JsonProjectedRow(simdjson::dom::object row, const std::vector<std:
 }
 
 std::string JsonStringifyLikeJs(simdjson::dom::element value) {
-  std::string out;
-  Stringify(out, value);
-  return out;
+  Text& text = t_text;
+  text.Clear();
+  Stringify(text, value);
+  return std::string(text.data(), text.size());
 }
 
 std::string FormatNumberLikeJs(double value) {
   if (std::isnan(value)) return "NaN";
   if (value == 0) return "0";
   if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  std::string out;
+  char buffer[40];
+  return std::string(buffer, FormatFinite(value, buffer));
+}
+
+namespace {
+
+size_t FormatFinite(double value, char* out) {
+  char* p = out;
   if (value < 0) {
-    out.push_back('-');
+    *p++ = '-';
     value = -value;
   }
   // Shortest digits that read back to the value, the nearest when several
   // do: what both to_chars and ECMAScript's Number::toString pick.
-  char buffer[64];
+  char buffer[40];
   char* end = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
   char* e = std::find(buffer, end, 'e');
-  char digits[32];
+  char digits[24];
   int k = 0;
-  for (char* p = buffer; p < e; ++p) {
-    if (*p != '.') digits[k++] = *p;
+  for (char* q = buffer; q < e; ++q) {
+    if (*q != '.') digits[k++] = *q;
   }
   int exponent = 0;
   std::from_chars(e + 1 + (e[1] == '+'), end, exponent);
   const int n = exponent + 1;  // value = 0.digits × 10^n
+  auto put = [&p](const char* from, int count) {
+    std::memcpy(p, from, static_cast<size_t>(count));
+    p += count;
+  };
   if (k <= n && n <= 21) {
-    out.append(digits, static_cast<size_t>(k));
-    out.append(static_cast<size_t>(n - k), '0');
+    put(digits, k);
+    std::memset(p, '0', static_cast<size_t>(n - k));
+    p += n - k;
   } else if (0 < n && n <= 21) {
-    out.append(digits, static_cast<size_t>(n));
-    out.push_back('.');
-    out.append(digits + n, static_cast<size_t>(k - n));
+    put(digits, n);
+    *p++ = '.';
+    put(digits + n, k - n);
   } else if (-6 < n && n <= 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-n), '0');
-    out.append(digits, static_cast<size_t>(k));
+    *p++ = '0';
+    *p++ = '.';
+    std::memset(p, '0', static_cast<size_t>(-n));
+    p += -n;
+    put(digits, k);
   } else {
-    out.push_back(digits[0]);
+    *p++ = digits[0];
     if (k > 1) {
-      out.push_back('.');
-      out.append(digits + 1, static_cast<size_t>(k - 1));
+      *p++ = '.';
+      put(digits + 1, k - 1);
     }
-    out.push_back('e');
-    out.push_back(n - 1 < 0 ? '-' : '+');
-    AppendInteger(out, std::abs(n - 1));
+    *p++ = 'e';
+    *p++ = n - 1 < 0 ? '-' : '+';
+    p = std::to_chars(p, p + 4, std::abs(n - 1)).ptr;
   }
-  return out;
+  return static_cast<size_t>(p - out);
 }
+
+}  // namespace
 
 namespace {
 
