@@ -8,6 +8,10 @@
 #include <optional>
 #include <unordered_map>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "js/convert.h"
 
 namespace sluice::js {
@@ -624,13 +628,9 @@ bool LoneSurrogate(std::string_view text, size_t at, size_t& skip) {
 }  // namespace
 
 bool JsonTextNeedsJsPath(std::string_view text) {
-  // Candidates are the pairs "-0" and "\\u", found eight positions at a
-  // time: a zero byte in (word ^ first) | (next word ^ second) marks one
-  // (the first such byte exactly; later ones may be false, and each is
-  // checked). Dates put a "-0" in most rows, so this runs at memchr speed
-  // rather than stopping a memmem at every one.
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  // Candidates are the pairs "-0" and "\\u". Dates put a "-0" in most rows,
+  // so the scan compares many positions at once and checks each candidate
+  // alone, rather than stopping a memmem at every one.
   const char* data = text.data();
   const size_t size = text.size();
   size_t skip = 0;  // positions before it are inside a surrogate pair checked already
@@ -641,18 +641,21 @@ bool JsonTextNeedsJsPath(std::string_view text) {
     return false;
   };
   size_t i = 0;
-  for (; i + 9 <= size; i += 8) {
-    uint64_t word = 0, next = 0;
-    std::memcpy(&word, data + i, 8);
-    std::memcpy(&next, data + i + 1, 8);
-    uint64_t minus = (word ^ (kOnes * '-')) | (next ^ (kOnes * '0'));
-    uint64_t escape = (word ^ (kOnes * '\\')) | (next ^ (kOnes * 'u'));
-    uint64_t found = ((minus - kOnes) & ~minus & kHighs) | ((escape - kOnes) & ~escape & kHighs);
-    if (found == 0) continue;
-    for (size_t at = i; at < i + 8; ++at) {
-      if (check(at)) return true;
+#ifdef __SSE2__
+  const __m128i minus = _mm_set1_epi8('-'), zero = _mm_set1_epi8('0');
+  const __m128i backslash = _mm_set1_epi8('\\'), u = _mm_set1_epi8('u');
+  for (; i + 17 <= size; i += 16) {
+    __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 1));
+    __m128i found = _mm_or_si128(
+        _mm_and_si128(_mm_cmpeq_epi8(here, minus), _mm_cmpeq_epi8(next, zero)),
+        _mm_and_si128(_mm_cmpeq_epi8(here, backslash), _mm_cmpeq_epi8(next, u)));
+    for (unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(found)); bits; bits &= bits - 1) {
+      if (check(i + static_cast<size_t>(__builtin_ctz(bits)))) return true;
     }
   }
+#endif
+  // The tail, and the whole text where SSE2 is missing.
   for (; i + 2 <= size; ++i) {
     if (check(i)) return true;
   }
