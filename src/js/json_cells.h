@@ -22,8 +22,10 @@
 // JsonTextNeedsJsPath finds (an integer "-0", which simdjson reads as 0; a
 // \u escape of half a surrogate pair, which simdjson 3.0.1 turns into
 // wrong UTF-8) go to the JavaScript path whole and never reach the
-// functions below. Nesting is bounded by the simdjson parser's max_depth
-// (1024 by default); rows deeper than kMaxDepth fail as ToValue does.
+// functions below. Nesting is bounded by the simdjson parser's max_depth,
+// which must stay at its default (1024, tested): the JavaScript path
+// stringifies that deep, and these functions recurse that deep. Whole rows
+// deeper than kMaxDepth fail as ToValue does.
 //
 // Thread-safety: pure functions.
 #pragma once
@@ -45,8 +47,11 @@ namespace sluice::js {
 Result<Value> JsonWholeRow(simdjson::dom::element row);
 
 // ProjectRow's result for a row object: `fields` only, in that order, a
-// field the row lacks left out; strings, numbers, booleans and null as
-// Values, objects and arrays as their JSON.stringify text in a binary Value.
+// field the row lacks left out (but for the names Object.prototype has,
+// which ProjectRow reads from it: "__proto__" is {}, its methods null);
+// strings, numbers, booleans and null as Values, objects and arrays as
+// their JSON.stringify text in a binary Value. (ProjectRow converts a row
+// that is not an object with ToValue: JsonWholeRow.)
 Result<Value> JsonProjectedRow(simdjson::dom::object row, const std::vector<std::string>& fields);
 
 // JSON.stringify(JSON.parse(text of `value`)).
