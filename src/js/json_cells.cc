@@ -58,11 +58,18 @@ struct Field {
 // members allocates nothing once it has grown.
 thread_local std::vector<Field> t_fields;
 
+// Scratch space kept for the next row, per buffer; more is given back.
+constexpr size_t kKeptScratch = 1 << 20;
+
 // Pops what an object pushed on t_fields, on every way out.
 class FieldsFrame {
  public:
   FieldsFrame() : start_(t_fields.size()) {}
-  ~FieldsFrame() { t_fields.resize(start_); }
+  ~FieldsFrame() {
+    t_fields.resize(start_);
+    // One huge object must not pin its listing for the thread's life.
+    if (start_ == 0 && t_fields.capacity() > kKeptScratch / sizeof(Field)) t_fields.shrink_to_fit();
+  }
   FieldsFrame(const FieldsFrame&) = delete;
   FieldsFrame& operator=(const FieldsFrame&) = delete;
   size_t start() const { return start_; }
@@ -241,7 +248,11 @@ Result<Value> Whole(element value, int depth) {
 // push_back is a call per character).
 class Text {
  public:
-  void Clear() { size_ = 0; }
+  // Empties the buffer, giving back memory beyond kKeptScratch.
+  void Clear() {
+    size_ = 0;
+    if (buffer_.size() > kKeptScratch) std::vector<char>().swap(buffer_);
+  }
   void Put(char c) {
     if (size_ == buffer_.size()) Grow(1);
     buffer_[size_++] = c;
@@ -424,7 +435,9 @@ Value Cell(element value) {
   text.Clear();
   Stringify(text, value);
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
-  return Value::binary(std::vector<uint8_t>(bytes, bytes + text.size()));
+  Value cell = Value::binary(std::vector<uint8_t>(bytes, bytes + text.size()));
+  text.Clear();
+  return cell;
 }
 
 // ProjectRow reads a field the row lacks from Object.prototype, as any
@@ -508,7 +521,9 @@ std::string JsonStringifyLikeJs(simdjson::dom::element value) {
   Text& text = t_text;
   text.Clear();
   Stringify(text, value);
-  return std::string(text.data(), text.size());
+  std::string out(text.data(), text.size());
+  text.Clear();
+  return out;
 }
 
 std::string FormatNumberLikeJs(double value) {

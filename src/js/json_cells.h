@@ -27,7 +27,8 @@
 // stringifies that deep, and these functions recurse that deep. Whole rows
 // deeper than kMaxDepth fail as ToValue does.
 //
-// Thread-safety: pure functions.
+// Thread-safety: pure functions; their scratch space (reused across rows,
+// so a row allocates only its Values) is per thread.
 #pragma once
 
 #include <simdjson.h>

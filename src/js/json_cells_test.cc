@@ -404,6 +404,21 @@ TEST_F(JsonCellsTest, DeepNesting) {
   }
 }
 
+// A cell larger than the scratch space kept between rows (1 MiB), then
+// small ones that reuse it, and an object of 100,000 members.
+TEST_F(JsonCellsTest, LargeCellsAndObjects) {
+  const std::string filler(40, 'x');
+  std::string big = "{\"a\":[";
+  for (int i = 0; i < 30000; ++i) big += (i ? ",\"" : "\"") + std::to_string(i) + "\\n" + filler + "\"";
+  big += "],\"b\":{";
+  // 30,000 members, ten keys repeated: the hashed search, then the merge.
+  for (int i = 0; i < 30000; ++i) big += (i ? ",\"k" : "\"k") + std::to_string(i % 29990) + "\":" + std::to_string(i);
+  big += "}}";
+  ASSERT_GT(big.size(), (1u << 20) + 300000);  // "a" alone is past the 1 MiB kept
+  Compare({big, R"({"a":[1,"x"],"b":{"k":{}}})", big, R"({"b":{"1":2,"0":1}})"}, {"b", "a"});
+  EXPECT_EQ(skipped_, 0);
+}
+
 // Random documents: awkward keys (index-like, repeated, escaped, empty),
 // numbers of every shape, strings with escapes, controls and non-ASCII.
 class RandomJson {
