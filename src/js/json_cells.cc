@@ -199,10 +199,9 @@ Status TooDeep() {
   return Status(ErrorKind::kType, "value nested deeper than " + std::to_string(kMaxDepth) + " levels");
 }
 
-Result<Value> Whole(element value, int depth) {
+// A string, number, boolean or null as its Value (null for the rest).
+Value Scalar(element value) {
   switch (value.type()) {
-    case element_type::NULL_VALUE:
-      return Value();
     case element_type::BOOL:
       return Value(value.get_bool().value_unsafe());
     case element_type::INT64:
@@ -213,35 +212,47 @@ Result<Value> Whole(element value, int depth) {
       return NumberValue(value.get_double().value_unsafe());
     case element_type::STRING:
       return Value(std::string(value.get_string().value_unsafe()));
+    default:
+      return Value();
+  }
+}
+
+// ToValue of `value` into `out` (null on entry), built in place rather
+// than returned and moved at every level. False when nesting passes
+// kMaxDepth, the one way ToValue fails on what JSON.parse makes.
+bool WholeInto(element value, int depth, Value& out) {
+  switch (value.type()) {
     case element_type::ARRAY: {
-      if (depth >= kMaxDepth) return TooDeep();
+      if (depth >= kMaxDepth) return false;
       simdjson::dom::array items = value.get_array().value_unsafe();
-      Value array = Value::array();
-      auto& out = array.get_ref<Value::array_t&>();
-      out.reserve(items.size());
+      out = Value::array();
+      auto& array = out.get_ref<Value::array_t&>();
+      array.reserve(items.size());
       for (element item : items) {
-        ASSIGN_OR_RETURN(Value converted, Whole(item, depth + 1));
-        out.push_back(std::move(converted));
+        array.emplace_back();
+        if (!WholeInto(item, depth + 1, array.back())) return false;
       }
-      return array;
+      return true;
     }
     case element_type::OBJECT: {
-      if (depth >= kMaxDepth) return TooDeep();
+      if (depth >= kMaxDepth) return false;
       FieldsFrame frame;
       PushFields(value.get_object().value_unsafe());
-      Value object = Value::object();
-      auto& out = object.get_ref<Value::object_t&>();
-      out.reserve(frame.size());
+      out = Value::object();
+      auto& object = out.get_ref<Value::object_t&>();
+      object.reserve(frame.size());
       for (size_t i = 0; i < frame.size(); ++i) {
         // Copied out: converting a nested object grows t_fields.
         Field field = frame[i];
-        ASSIGN_OR_RETURN(Value converted, Whole(field.value, depth + 1));
-        out.emplace_back(std::string(field.key), std::move(converted));
+        object.emplace_back(std::string(field.key), Value());
+        if (!WholeInto(field.value, depth + 1, object.back().second)) return false;
       }
-      return object;
+      return true;
     }
+    default:
+      out = Scalar(value);
+      return true;
   }
-  return Value();
 }
 
 // JSON text being written: a reused buffer with inline appends (string's
@@ -414,23 +425,8 @@ void Stringify(Text& out, element value) {
 thread_local Text t_text;
 
 Value Cell(element value) {
-  switch (value.type()) {
-    case element_type::NULL_VALUE:
-      return Value();
-    case element_type::BOOL:
-      return Value(value.get_bool().value_unsafe());
-    case element_type::INT64:
-      return IntegerValue(value.get_int64().value_unsafe());
-    case element_type::UINT64:
-      return UnsignedValue(value.get_uint64().value_unsafe());
-    case element_type::DOUBLE:
-      return NumberValue(value.get_double().value_unsafe());
-    case element_type::STRING:
-      return Value(std::string(value.get_string().value_unsafe()));
-    case element_type::ARRAY:
-    case element_type::OBJECT:
-      break;
-  }
+  element_type type = value.type();
+  if (type != element_type::ARRAY && type != element_type::OBJECT) return Scalar(value);
   Text& text = t_text;
   text.Clear();
   Stringify(text, value);
@@ -463,7 +459,11 @@ thread_local std::vector<uint8_t> t_found;
 
 }  // namespace
 
-Result<Value> JsonWholeRow(simdjson::dom::element row) { return Whole(row, 0); }
+Result<Value> JsonWholeRow(simdjson::dom::element row) {
+  Value out;
+  if (!WholeInto(row, 0, out)) return TooDeep();
+  return out;
+}
 
 Result<Value> JsonProjectedRow(simdjson::dom::object row, const std::vector<std::string>& fields) {
   const size_t count = fields.size();
