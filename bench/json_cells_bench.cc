@@ -49,9 +49,11 @@ std::string Page(long first, long count) {
                   "\"updated_at\":\"2026-01-%02ldT%02ld:%02ld:%02ldZ\","
                   "\"meta\":{\"tier\":\"%s\",\"tags\":%s,\"score\":%ld}}",
                   i == first ? "" : ",", i, i, i, amount_text, i % 3 ? "true" : "false",
-                  i * 7 % 1000, 1 + t / 86400, t / 3600 % 24, t / 60 % 60, t % 60,
-                  1 + t / 86400, t / 3600 % 24, t / 60 % 60, t % 60,
-                  i % 3 == 0 ? "free" : i % 3 == 1 ? "pro" : "team",
+                  i * 7 % 1000, 1 + t / 86400, t / 3600 % 24, t / 60 % 60, t % 60, 1 + t / 86400,
+                  t / 3600 % 24, t / 60 % 60, t % 60,
+                  i % 3 == 0   ? "free"
+                  : i % 3 == 1 ? "pro"
+                               : "team",
                   i % 2 ? "[\"c\"]" : "[\"a\",\"b\"]", i % 100);
     out += row;
   }
@@ -97,9 +99,11 @@ double JsPath(const std::vector<std::string>& pages, const std::vector<std::stri
   for (size_t i = 0; i < kept; ++i) args.push_back(pages[i]);
   // At most 200,000 rows: past about 500,000 this handler stops at the
   // memory limit (the JavaScript path's own growth, not the pages).
-  const int64_t times = std::min<int64_t>(20, static_cast<int64_t>((pages.size() + kept - 1) / kept));
+  const int64_t times =
+      std::min<int64_t>(20, static_cast<int64_t>((pages.size() + kept - 1) / kept));
   double start = CpuNow();
-  auto stream = (*realm)->StartRows(*handler, "query", {args, times}, std::chrono::minutes(10), &fields);
+  auto stream =
+      (*realm)->StartRows(*handler, "query", {args, times}, std::chrono::minutes(10), &fields);
   if (!stream.ok()) {
     std::fprintf(stderr, "%s\n", stream.status().ToString().c_str());
     return -1;
@@ -125,9 +129,8 @@ int main(int argc, char** argv) {
   for (long first = 1; first <= rows; first += page_rows) {
     pages.push_back(Page(first, std::min(page_rows, rows - first + 1)));
   }
-  const std::vector<std::string> fields = {"id",       "name",       "email",
-                                           "amount",   "active",     "quantity",
-                                           "created_at", "updated_at", "meta"};
+  const std::vector<std::string> fields = {
+      "id", "name", "email", "amount", "active", "quantity", "created_at", "updated_at", "meta"};
   simdjson::dom::parser parser;
   const int only = argc > 2 ? std::atoi(argv[2]) : -1;
   if (only < 0 || only == 4) {
@@ -137,9 +140,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "the JavaScript path failed\n");
       return 1;
     }
-    std::printf("%-28s %ld rows: JSON.parse + ProjectRow %.3f s (CPU) = %.2f M rows/s (%.0f ns/row)\n",
-                "JavaScript path (9 fields)", converted, seconds, converted / seconds / 1e6,
-                seconds / converted * 1e9);
+    std::printf(
+        "%-28s %ld rows: JSON.parse + ProjectRow %.3f s (CPU) = %.2f M rows/s (%.0f ns/row)\n",
+        "JavaScript path (9 fields)", converted, seconds, converted / seconds / 1e6,
+        seconds / converted * 1e9);
   }
   for (int mode = 0; mode < 4; ++mode) {
     if (only >= 0 && mode != only) continue;
@@ -182,8 +186,9 @@ int main(int argc, char** argv) {
                        : mode == 1 ? "JsonWholeRow"
                        : mode == 2 ? "JsonStringifyLikeJs (row)"
                                    : "simdjson::to_string (row)";
-    std::printf("%-28s %ld rows: parse+check %.3f s (CPU), convert %.3f s = %.2f M rows/s (%.0f ns/row)\n", name,
-                converted, parse, convert, converted / convert / 1e6, convert / converted * 1e9);
+    std::printf(
+        "%-28s %ld rows: parse+check %.3f s (CPU), convert %.3f s = %.2f M rows/s (%.0f ns/row)\n",
+        name, converted, parse, convert, converted / convert / 1e6, convert / converted * 1e9);
   }
   return 0;
 }

@@ -196,7 +196,8 @@ void PushFields(simdjson::dom::object object) {
 }
 
 Status TooDeep() {
-  return Status(ErrorKind::kType, "value nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  return Status(ErrorKind::kType,
+                "value nested deeper than " + std::to_string(kMaxDepth) + " levels");
 }
 
 // A string, number, boolean or null as its Value (null for the rest).
@@ -309,7 +310,8 @@ void AppendQuoted(Text& out, std::string_view text) {
       std::memcpy(&word, text.data() + i, 8);
       uint64_t quote = word ^ (kOnes * '"');
       uint64_t slash = word ^ (kOnes * '\\');
-      uint64_t special = ((word - kOnes * 0x20) | (quote - kOnes) | (slash - kOnes)) & ~word & kHighs;
+      uint64_t special =
+          ((word - kOnes * 0x20) | (quote - kOnes) | (slash - kOnes)) & ~word & kHighs;
       // (~word keeps bytes >= 0x80, UTF-8, out of the test; ~quote and
       // ~slash differ from ~word only there, so one mask serves.)
       if (special) break;
@@ -329,12 +331,23 @@ void AppendQuoted(Text& out, std::string_view text) {
     }
     char letter = c;
     switch (c) {
-      case '\b': letter = 'b'; break;
-      case '\f': letter = 'f'; break;
-      case '\n': letter = 'n'; break;
-      case '\r': letter = 'r'; break;
-      case '\t': letter = 't'; break;
-      default: break;  // '"' and '\\' stand for themselves
+      case '\b':
+        letter = 'b';
+        break;
+      case '\f':
+        letter = 'f';
+        break;
+      case '\n':
+        letter = 'n';
+        break;
+      case '\r':
+        letter = 'r';
+        break;
+      case '\t':
+        letter = 't';
+        break;
+      default:
+        break;  // '"' and '\\' stand for themselves
     }
     char pair[2] = {'\\', letter};
     out.Put(pair, 2);
@@ -370,7 +383,8 @@ void Stringify(Text& out, element value) {
       out.Put("null");
       return;
     case element_type::BOOL:
-      out.Put(value.get_bool().value_unsafe() ? std::string_view("true") : std::string_view("false"));
+      out.Put(value.get_bool().value_unsafe() ? std::string_view("true")
+                                              : std::string_view("false"));
       return;
     case element_type::INT64: {
       int64_t i = value.get_int64().value_unsafe();
@@ -442,9 +456,9 @@ Value Cell(element value) {
 // which gives undefined) writes as null. Nullopt for any other name.
 std::optional<Value> InheritedCell(const std::string& name) {
   static constexpr std::string_view kMethods[] = {
-      "constructor",       "toString",         "toLocaleString",       "valueOf",
-      "hasOwnProperty",    "isPrototypeOf",    "propertyIsEnumerable", "__defineGetter__",
-      "__defineSetter__",  "__lookupGetter__", "__lookupSetter__"};
+      "constructor",      "toString",         "toLocaleString",       "valueOf",
+      "hasOwnProperty",   "isPrototypeOf",    "propertyIsEnumerable", "__defineGetter__",
+      "__defineSetter__", "__lookupGetter__", "__lookupSetter__"};
   if (name.size() < 7 || name.size() > 20) return std::nullopt;
   if (name == "__proto__") return Value::binary(std::vector<uint8_t>{'{', '}'});
   for (std::string_view method : kMethods) {
@@ -545,7 +559,8 @@ size_t FormatFinite(double value, char* out) {
   // Shortest digits that read back to the value, the nearest when several
   // do: what both to_chars and ECMAScript's Number::toString pick.
   char buffer[40];
-  char* end = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
+  char* end =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
   char* e = std::find(buffer, end, 'e');
   char digits[24];
   int k = 0;
@@ -662,9 +677,9 @@ bool JsonTextNeedsJsPath(std::string_view text) {
   for (; i + 17 <= size; i += 16) {
     __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
     __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 1));
-    __m128i found = _mm_or_si128(
-        _mm_and_si128(_mm_cmpeq_epi8(here, minus), _mm_cmpeq_epi8(next, zero)),
-        _mm_and_si128(_mm_cmpeq_epi8(here, backslash), _mm_cmpeq_epi8(next, u)));
+    __m128i found =
+        _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(here, minus), _mm_cmpeq_epi8(next, zero)),
+                     _mm_and_si128(_mm_cmpeq_epi8(here, backslash), _mm_cmpeq_epi8(next, u)));
     for (unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(found)); bits; bits &= bits - 1) {
       if (check(i + static_cast<size_t>(__builtin_ctz(bits)))) return true;
     }

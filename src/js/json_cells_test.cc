@@ -83,14 +83,14 @@ TEST(FormatNumberLikeJsTest, MatchesNumberToString) {
 }
 
 TEST(JsonTextNeedsJsPathTest, FindsMinusZeroAndLoneSurrogates) {
-  for (const char* text : {"-0", " -0 ", "[-0]", "[1,-0]", "{\"a\":-0}", "{\"a\": -0\n}",
-                           "\"\\ud800\"", "\"\\udc00\"", "\"\\uDBFF x\"", "\"\\ud800\\u0041\"",
-                           "\"\\ud83d\\ude00\\ud800\""}) {
+  for (const char* text :
+       {"-0", " -0 ", "[-0]", "[1,-0]", "{\"a\":-0}", "{\"a\": -0\n}", "\"\\ud800\"", "\"\\udc00\"",
+        "\"\\uDBFF x\"", "\"\\ud800\\u0041\"", "\"\\ud83d\\ude00\\ud800\""}) {
     EXPECT_TRUE(JsonTextNeedsJsPath(text)) << text;
   }
-  for (const char* text : {"0", "[-0.0]", "[-0e0]", "[-01]", "\"2020-01-05\"", "\"a-0b\"",
-                           "\"uuid-0abc-0\"", "{\"a\":1e-0}", "\"\\ud83d\\ude00\"", "\"\\u00e9\"",
-                           "\"\\\\u00e9\"", ""}) {
+  for (const char* text :
+       {"0", "[-0.0]", "[-0e0]", "[-01]", "\"2020-01-05\"", "\"a-0b\"", "\"uuid-0abc-0\"",
+        "{\"a\":1e-0}", "\"\\ud83d\\ude00\"", "\"\\u00e9\"", "\"\\\\u00e9\"", ""}) {
     EXPECT_FALSE(JsonTextNeedsJsPath(text)) << text;
   }
 }
@@ -213,7 +213,7 @@ class JsonCellsTest : public ::testing::Test {
       ASSERT_TRUE(whole[i].ok()) << text << ": " << whole[i].status().ToString();
       ASSERT_TRUE(mine.ok()) << text << ": " << mine.status().ToString();
       EXPECT_TRUE(Same(*mine, *whole[i])) << "whole row of " << text << "\n mine: " << Show(*mine)
-                                         << "\n   js: " << Show(*whole[i]);
+                                          << "\n   js: " << Show(*whole[i]);
       ASSERT_TRUE(projected[i].ok()) << text << ": " << projected[i].status().ToString();
       Result<Value> mine_projected = JsonProjectedRow(element.get_object().value(), fields);
       ASSERT_TRUE(mine_projected.ok()) << mine_projected.status().ToString();
@@ -248,8 +248,8 @@ class JsonCellsTest : public ::testing::Test {
       simdjson::dom::element element = parser_.parse(texts[i]).value();
       Result<Value> mine = JsonWholeRow(element);
       ASSERT_TRUE(mine.ok()) << mine.status().ToString();
-      EXPECT_TRUE(Same(*mine, (*result)[i])) << texts[i] << "\n mine: " << Show(*mine)
-                                             << "\n   js: " << Show((*result)[i]);
+      EXPECT_TRUE(Same(*mine, (*result)[i]))
+          << texts[i] << "\n mine: " << Show(*mine) << "\n   js: " << Show((*result)[i]);
       EXPECT_EQ(JsonStringifyLikeJs(element), stringified[i]) << texts[i];
     }
   }
@@ -263,19 +263,56 @@ class JsonCellsTest : public ::testing::Test {
 };
 
 TEST_F(JsonCellsTest, NumbersAsJsonParseMakesThem) {
-  const char* numbers[] = {
-      "0", "-0.0", "0.0", "1.0", "1", "-1", "1e0", "1E2", "1e+2", "10e-1", "0e5", "-0e5", "2147483647",
-      "2147483648", "-2147483648", "-2147483649", "4294967296", "9007199254740992",
-      "9007199254740993", "-9007199254740993", "9007199254740991.0", "9223372036854775807",
-      "-9223372036854775808", "9223372036854775808", "18446744073709551615", "1e21", "1e20",
-      "1e-7", "1.5e-7", "0.000001", "0.1", "0.30000000000000004", "5e-324", "4e-324", "1e-400",
-      "-1e-400", "1.7976931348623157e308", "123456789012345678901.5", "1.25", "12.5", "4.35",
-      "3.14159265358979323846264338327950288", "100000000000000000000000000000000.0",
-      "0.00000000000000000000000000001", "2.5e-5", "-123.456e3"};
+  const char* numbers[] = {"0",
+                           "-0.0",
+                           "0.0",
+                           "1.0",
+                           "1",
+                           "-1",
+                           "1e0",
+                           "1E2",
+                           "1e+2",
+                           "10e-1",
+                           "0e5",
+                           "-0e5",
+                           "2147483647",
+                           "2147483648",
+                           "-2147483648",
+                           "-2147483649",
+                           "4294967296",
+                           "9007199254740992",
+                           "9007199254740993",
+                           "-9007199254740993",
+                           "9007199254740991.0",
+                           "9223372036854775807",
+                           "-9223372036854775808",
+                           "9223372036854775808",
+                           "18446744073709551615",
+                           "1e21",
+                           "1e20",
+                           "1e-7",
+                           "1.5e-7",
+                           "0.000001",
+                           "0.1",
+                           "0.30000000000000004",
+                           "5e-324",
+                           "4e-324",
+                           "1e-400",
+                           "-1e-400",
+                           "1.7976931348623157e308",
+                           "123456789012345678901.5",
+                           "1.25",
+                           "12.5",
+                           "4.35",
+                           "3.14159265358979323846264338327950288",
+                           "100000000000000000000000000000000.0",
+                           "0.00000000000000000000000000001",
+                           "2.5e-5",
+                           "-123.456e3"};
   std::vector<std::string> texts, values;
   for (const char* number : numbers) {
-    texts.push_back(std::string("{\"n\":") + number + ",\"a\":[" + number + "],\"o\":{\"x\":" +
-                    number + "}}");
+    texts.push_back(std::string("{\"n\":") + number + ",\"a\":[" + number +
+                    "],\"o\":{\"x\":" + number + "}}");
     values.push_back(number);
   }
   Compare(texts, {"n", "a", "o", "missing"});
@@ -284,11 +321,27 @@ TEST_F(JsonCellsTest, NumbersAsJsonParseMakesThem) {
 }
 
 TEST_F(JsonCellsTest, StringsAsJsonStringifyWritesThem) {
-  const char* strings[] = {
-      "", "plain", "q\\\"uote", "back\\\\slash", "\\/slash", "\\b\\f\\n\\r\\t",
-      "\\u0000\\u0001\\u001f\\u001F", "\\u007f\u007f", "\\u0080", "\u00e9t\u00e9", "\\u00e9",
-      "\u4e2d\u6587", "\U0001F600", "\\ud83d\\ude00", "\\uD83D\\uDE00", "\u2028\u2029",
-      "\\u2028\\u2029", "\\uffff", "\\ufeff\ufeff", "<\\/script>", "a\\u0000b"};
+  const char* strings[] = {"",
+                           "plain",
+                           "q\\\"uote",
+                           "back\\\\slash",
+                           "\\/slash",
+                           "\\b\\f\\n\\r\\t",
+                           "\\u0000\\u0001\\u001f\\u001F",
+                           "\\u007f\u007f",
+                           "\\u0080",
+                           "\u00e9t\u00e9",
+                           "\\u00e9",
+                           "\u4e2d\u6587",
+                           "\U0001F600",
+                           "\\ud83d\\ude00",
+                           "\\uD83D\\uDE00",
+                           "\u2028\u2029",
+                           "\\u2028\\u2029",
+                           "\\uffff",
+                           "\\ufeff\ufeff",
+                           "<\\/script>",
+                           "a\\u0000b"};
   std::vector<std::string> texts, values;
   for (const char* text : strings) {
     std::string quoted = std::string("\"") + text + "\"";
@@ -320,13 +373,14 @@ TEST_F(JsonCellsTest, KeysInJavaScriptOrder) {
   for (int size : {17, 33, 70}) {
     for (int repeat : {-1, 0, size / 2, size - 1}) {
       std::string text = "{";
-      for (int i = 0; i < size; ++i) text += "\"key" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+      for (int i = 0; i < size; ++i)
+        text += "\"key" + std::to_string(i) + "\":" + std::to_string(i) + ",";
       text += repeat < 0 ? "\"last\":true}" : "\"key" + std::to_string(repeat) + "\":\"again\"}";
       texts.push_back(text);
     }
   }
-  Compare(texts, {"a", "b", "0", "1", "2", "4294967294", "4294967295", "01", "__proto__", "x",
-                  "", "c", "d", "key0", "key16", "last"});
+  Compare(texts, {"a", "b", "0", "1", "2", "4294967294", "4294967295", "01", "__proto__", "x", "",
+                  "c", "d", "key0", "key16", "last"});
   EXPECT_EQ(skipped_, 0);
 }
 
@@ -359,13 +413,16 @@ TEST_F(JsonCellsTest, TheBenchmarkRow) {
                   "\"active\":%s,\"quantity\":%d,\"created_at\":\"2026-01-01T00:00:%02dZ\","
                   "\"updated_at\":\"2026-01-01T00:00:%02dZ\",\"meta\":{\"tier\":\"%s\",\"tags\":%s,"
                   "\"score\":%d}}",
-                  i, i, i, (i * 125 % 1000000) / 100.0, i % 3 ? "true" : "false", i * 7 % 1000,
-                  i, i, i % 3 == 0 ? "free" : i % 3 == 1 ? "pro" : "team",
+                  i, i, i, (i * 125 % 1000000) / 100.0, i % 3 ? "true" : "false", i * 7 % 1000, i,
+                  i,
+                  i % 3 == 0   ? "free"
+                  : i % 3 == 1 ? "pro"
+                               : "team",
                   i % 2 ? "[\"c\"]" : "[\"a\",\"b\"]", i % 100);
     texts.push_back(row);
   }
-  Compare(texts, {"id", "name", "email", "amount", "active", "quantity", "created_at",
-                  "updated_at", "meta"});
+  Compare(texts, {"id", "name", "email", "amount", "active", "quantity", "created_at", "updated_at",
+                  "meta"});
   Compare(texts, {"meta", "amount", "id"});
   EXPECT_EQ(skipped_, 0);
 }
@@ -409,10 +466,12 @@ TEST_F(JsonCellsTest, DeepNesting) {
 TEST_F(JsonCellsTest, LargeCellsAndObjects) {
   const std::string filler(40, 'x');
   std::string big = "{\"a\":[";
-  for (int i = 0; i < 30000; ++i) big += (i ? ",\"" : "\"") + std::to_string(i) + "\\n" + filler + "\"";
+  for (int i = 0; i < 30000; ++i)
+    big += (i ? ",\"" : "\"") + std::to_string(i) + "\\n" + filler + "\"";
   big += "],\"b\":{";
   // 30,000 members, ten keys repeated: the hashed search, then the merge.
-  for (int i = 0; i < 30000; ++i) big += (i ? ",\"k" : "\"k") + std::to_string(i % 29990) + "\":" + std::to_string(i);
+  for (int i = 0; i < 30000; ++i)
+    big += (i ? ",\"k" : "\"k") + std::to_string(i % 29990) + "\":" + std::to_string(i);
   big += "}}";
   ASSERT_GT(big.size(), (1u << 20) + 300000);  // "a" alone is past the 1 MiB kept
   Compare({big, R"({"a":[1,"x"],"b":{"k":{}}})", big, R"({"b":{"1":2,"0":1}})"}, {"b", "a"});
@@ -439,8 +498,9 @@ class RandomJson {
 
   static const std::vector<std::string>& KeyPool() {
     static const std::vector<std::string> pool = {
-        "id", "name", "a", "b", "0", "1", "2", "10", "01", "-1", "1.5", "4294967294",
-        "4294967295", "2147483648", "__proto__", "\u00e9", "k\\\"q", "", " 1", "1e3", "\\u0041"};
+        "id",        "name",   "a",      "b",   "0",          "1",          "2",
+        "10",        "01",     "-1",     "1.5", "4294967294", "4294967295", "2147483648",
+        "__proto__", "\u00e9", "k\\\"q", "",    " 1",         "1e3",        "\\u0041"};
     return pool;
   }
 
@@ -456,13 +516,25 @@ class RandomJson {
     size_t kind = Pick(depth > 4 ? 5 : 7);
     Space(out);
     switch (kind) {
-      case 0: out += Chance(50) ? "true" : "false"; break;
-      case 1: out += "null"; break;
+      case 0:
+        out += Chance(50) ? "true" : "false";
+        break;
+      case 1:
+        out += "null";
+        break;
       case 2:
-      case 3: Number(out); break;
-      case 4: String(out); break;
-      case 5: Array(out, depth + 1); break;
-      default: Object(out, depth + 1, false); break;
+      case 3:
+        Number(out);
+        break;
+      case 4:
+        String(out);
+        break;
+      case 5:
+        Array(out, depth + 1);
+        break;
+      default:
+        Object(out, depth + 1, false);
+        break;
     }
     Space(out);
   }
@@ -510,10 +582,24 @@ class RandomJson {
   }
 
   void Number(std::string& out) {
-    static const char* kFixed[] = {
-        "0", "-0.0", "1.0", "1e21", "1e-7", "5e-324", "1.7976931348623157e308", "0.1",
-        "0.30000000000000004", "9007199254740993", "18446744073709551615", "-9223372036854775808",
-        "1e400", "123456789012345678901", "4.35", "2147483648", "-2147483649", "1E+2"};
+    static const char* kFixed[] = {"0",
+                                   "-0.0",
+                                   "1.0",
+                                   "1e21",
+                                   "1e-7",
+                                   "5e-324",
+                                   "1.7976931348623157e308",
+                                   "0.1",
+                                   "0.30000000000000004",
+                                   "9007199254740993",
+                                   "18446744073709551615",
+                                   "-9223372036854775808",
+                                   "1e400",
+                                   "123456789012345678901",
+                                   "4.35",
+                                   "2147483648",
+                                   "-2147483649",
+                                   "1E+2"};
     switch (Pick(5)) {
       case 0:
         out += kFixed[Pick(sizeof kFixed / sizeof *kFixed)];
@@ -554,11 +640,39 @@ class RandomJson {
   }
 
   void String(std::string& out) {
-    static const char* kPieces[] = {
-        "a", "Z", "hello", " ", "\\\"", "\\\\", "\\/", "\\b", "\\f", "\\n", "\\r", "\\t",
-        "\\u0000", "\\u0007", "\\u001f", "\\u001F", "\\u007f", "\x7f", "\\u00e9", "\u00e9",
-        "\u4e2d", "\U0001F600", "\\ud83d\\ude00", "\u2028", "\\u2029", "\\uffff", "\\u0041",
-        "<", "'", "-0", "1", "\xc3\xbf", "\\uD834\\uDD1E"};
+    static const char* kPieces[] = {"a",
+                                    "Z",
+                                    "hello",
+                                    " ",
+                                    "\\\"",
+                                    "\\\\",
+                                    "\\/",
+                                    "\\b",
+                                    "\\f",
+                                    "\\n",
+                                    "\\r",
+                                    "\\t",
+                                    "\\u0000",
+                                    "\\u0007",
+                                    "\\u001f",
+                                    "\\u001F",
+                                    "\\u007f",
+                                    "\x7f",
+                                    "\\u00e9",
+                                    "\u00e9",
+                                    "\u4e2d",
+                                    "\U0001F600",
+                                    "\\ud83d\\ude00",
+                                    "\u2028",
+                                    "\\u2029",
+                                    "\\uffff",
+                                    "\\u0041",
+                                    "<",
+                                    "'",
+                                    "-0",
+                                    "1",
+                                    "\xc3\xbf",
+                                    "\\uD834\\uDD1E"};
     out.push_back('"');
     size_t n = Pick(6);
     for (size_t i = 0; i < n; ++i) out += kPieces[Pick(sizeof kPieces / sizeof *kPieces)];
