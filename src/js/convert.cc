@@ -256,7 +256,7 @@ class ToValueConverter {
 
   Result<Value> ConvertObject(JS::HandleObject object, int depth) {
     bool is_array = false;
-    if (!JS::IsArrayObject(cx_, object, &is_array)) return Pending();
+    if (!JS::IsArray(cx_, object, &is_array)) return Pending();  // a Proxy of an array is one
     JS::RootedValue element(cx_);
     if (is_array) {
       uint32_t length = 0;

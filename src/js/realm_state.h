@@ -56,6 +56,13 @@ struct JsRealm::State {
   size_t max_response_bytes = 0;
   bool invalid_utf8_error = false;
   uint64_t invalid_utf8_count = 0;  // response bodies whose bad bytes were replaced
+  // The native row path (docs/javascript.md): on unless SLUICE_NATIVE_JSON=0
+  // when the realm started. `native_rows` is the prelude's WeakMap from a
+  // lazy row array to its rows, holding the arrays not yet turned into
+  // JavaScript objects.
+  bool native_json = true;
+  JS::PersistentRootedObject native_rows;
+  uint64_t native_rows_converted = 0;  // rows the sink took from a document
   JS::PersistentRootedObject global;
   JS::PersistentRootedObject drain;
   std::vector<std::unique_ptr<JS::PersistentRootedObject>> handlers;

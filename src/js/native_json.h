@@ -1,0 +1,61 @@
+// The native row path's parse (docs/javascript.md, "The native row path"):
+// a response body parsed once by simdjson, its row arrays found and kept
+// as a parsed document, and the rest of the body as text for JSON.parse.
+// The prelude turns each row array into a lazy array that the sink
+// converts straight from the document, and that a handler touching its
+// rows turns into JavaScript objects (JSON.parse of the array's bytes).
+//
+// Thread-safety: SplitRowArrays is a pure function; a document is read-only
+// once made.
+#pragma once
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sluice::js {
+
+// A body simdjson parsed, kept for as long as a row array of it lives.
+struct NativeJsonDocument {
+  simdjson::padded_string text;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  // Roughly what the text and the parser's tape hold, for the GC's
+  // accounting of memory outside its heap.
+  size_t memory_bytes() const { return text.size() + parser.capacity() * 6; }
+};
+
+// One row array: an array of at least kMinRows objects, the body itself or
+// the value of a key of the top-level object or of an object directly
+// under it.
+struct NativeRowArray {
+  std::shared_ptr<const NativeJsonDocument> document;
+  std::vector<std::string> path;  // keys from the top; empty: the body is the array
+  size_t begin = 0, end = 0;      // its bytes in document->text
+  simdjson::dom::array rows;
+  std::string_view text() const { return std::string_view(document->text.data() + begin, end - begin); }
+};
+
+struct NativeJsonSplit {
+  // The body with each row array's bytes replaced by `null` (empty when the
+  // body is itself a row array).
+  std::string rest;
+  std::vector<NativeRowArray> arrays;
+};
+
+inline constexpr size_t kNativeJsonMinBytes = 4096;
+inline constexpr size_t kMinRows = 2;
+
+// Nullopt when the JavaScript path must parse the body: it is too small to
+// matter, is not something simdjson parses exactly as JSON.parse would (a
+// syntax error, invalid UTF-8, a byte order mark, nesting past simdjson's
+// depth, a number it refuses), has no row array, or reaches a row array
+// through an object with a repeated key (JSON.parse keeps the last value).
+std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body);
+
+}  // namespace sluice::js
