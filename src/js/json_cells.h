@@ -17,12 +17,21 @@
 //   text (JS number formatting, JSON.stringify's escapes), as a binary
 //   Value, as JsonCell makes them.
 //
+// What simdjson cannot say: bodies it refuses (an integer past 64 bits, a
+// number past the double range, invalid UTF-8) and the bodies
+// JsonTextNeedsJsPath finds (an integer "-0", which simdjson reads as 0; a
+// \u escape of half a surrogate pair, which simdjson 3.0.1 turns into
+// wrong UTF-8) go to the JavaScript path whole and never reach the
+// functions below. Nesting is bounded by the simdjson parser's max_depth
+// (1024 by default); rows deeper than kMaxDepth fail as ToValue does.
+//
 // Thread-safety: pure functions.
 #pragma once
 
 #include <simdjson.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -42,6 +51,13 @@ Result<Value> JsonProjectedRow(simdjson::dom::object row, const std::vector<std:
 
 // JSON.stringify(JSON.parse(text of `value`)).
 std::string JsonStringifyLikeJs(simdjson::dom::element value);
+
+// True when `text` (a response body) may hold what simdjson's document
+// cannot tell apart from a different JSON.parse result: an integer token
+// "-0", or a \u escape of a lone surrogate. Conservative: the same
+// characters inside a string may answer true (the JavaScript path is then
+// only slower). One memmem pass per pattern.
+bool JsonTextNeedsJsPath(std::string_view text);
 
 // Number.prototype.toString() of a finite double: the shortest digits that
 // read back to it, in JavaScript's choice of plain or exponent notation
