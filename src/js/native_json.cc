@@ -3,6 +3,8 @@
 #include <cstring>
 #include <unordered_set>
 
+#include "js/json_cells.h"
+
 namespace sluice::js {
 namespace {
 
@@ -145,10 +147,13 @@ std::optional<simdjson::dom::array> RowsAt(simdjson::dom::element root, const st
 
 }  // namespace
 
-std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body) {
-  if (body.size() < kNativeJsonMinBytes) return std::nullopt;
+std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body, size_t min_bytes) {
+  if (body.size() < min_bytes) return std::nullopt;
   // text() drops a byte order mark that JSON.parse would refuse.
   if (body.size() >= 3 && body.substr(0, 3) == "\xEF\xBB\xBF") return std::nullopt;
+  // Tokens simdjson reads differently from JSON.parse ("-0", half a
+  // surrogate pair): json_cells.h.
+  if (JsonTextNeedsJsPath(body)) return std::nullopt;
   auto document = std::make_shared<NativeJsonDocument>();
   document->text = simdjson::padded_string(body);
   // Refuses invalid UTF-8 (which text() would replace, count or refuse per

@@ -48,14 +48,16 @@ struct NativeJsonSplit {
   std::vector<NativeRowArray> arrays;
 };
 
+// Smaller bodies cost less to parse in JavaScript than to split: unless
+// SLUICE_NATIVE_JSON=all (tests, to take every body the path can).
 inline constexpr size_t kNativeJsonMinBytes = 4096;
 inline constexpr size_t kMinRows = 2;
 
-// Nullopt when the JavaScript path must parse the body: it is too small to
-// matter, is not something simdjson parses exactly as JSON.parse would (a
+// Nullopt when the JavaScript path must parse the body: it is smaller than
+// `min_bytes`, is not something simdjson parses exactly as JSON.parse would (a
 // syntax error, invalid UTF-8, a byte order mark, nesting past simdjson's
 // depth, a number it refuses), has no row array, or reaches a row array
 // through an object with a repeated key (JSON.parse keeps the last value).
-std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body);
+std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body, size_t min_bytes = kNativeJsonMinBytes);
 
 }  // namespace sluice::js

@@ -19,6 +19,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 
 #include "core/utf8.h"
 #include "js/convert.h"
@@ -554,7 +555,8 @@ bool JsonRows(JSContext* cx, unsigned argc, JS::Value* vp) {
     bool shared = false;
     JS::AutoCheckCannotGC nogc;
     ::js::GetArrayBufferViewLengthAndData(object, &length, &shared, &data);
-    split = SplitRowArrays(std::string_view(reinterpret_cast<const char*>(data), length));
+    split = SplitRowArrays(std::string_view(reinterpret_cast<const char*>(data), length),
+                           state->native_json_min_bytes);
   }
   if (!split) return true;
   JS::RootedObject result(cx, JS_NewPlainObject(cx));
@@ -716,12 +718,18 @@ constexpr JSFunctionSpec kNatives[] = {
 }  // namespace
 
 Status DefineNatives(JSContext* cx, JS::HandleObject global) {
-  if (State* state = State::From(cx)) {
-    const char* native_json = std::getenv("SLUICE_NATIVE_JSON");
-    state->native_json = !(native_json && std::string_view(native_json) == "0");
-  }
+  State* state = State::From(cx);
+  if (!state) return Status(ErrorKind::kInternal, "cannot define the runtime's natives: no realm state");
+  const char* native_json = std::getenv("SLUICE_NATIVE_JSON");
+  std::string_view setting = native_json ? native_json : "";
+  state->native_json = setting != "0";
+  state->native_json_min_bytes = setting == "all" ? 0 : kNativeJsonMinBytes;
   JS::RootedObject natives(cx, JS_NewPlainObject(cx));
   if (!natives || !JS_DefineFunctions(cx, natives, kNatives) ||
+      !JS_DefineProperty(cx, natives, "jsonMinBytes",
+                         state->native_json ? static_cast<double>(state->native_json_min_bytes)
+                                            : std::numeric_limits<double>::infinity(),
+                         JSPROP_ENUMERATE) ||
       !JS_DefineProperty(cx, global, "__native", natives, JSPROP_ENUMERATE)) {
     return Status(ErrorKind::kInternal, "cannot define the runtime's natives");
   }

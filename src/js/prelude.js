@@ -586,6 +586,7 @@
   // forwards. The sink converts rows still native straight from the
   // document (natives.cc), finding them in this registry.
   const nativeRows = new WeakMap();
+  const nativeJsonMin = native.jsonMinBytes; // Infinity when SLUICE_NATIVE_JSON=0
   native.setRowsRegistry(nativeRows);
   const isIndex = (k) => typeof k === 'string' && /^(?:0|[1-9]\d*)$/.test(k) && +k < 4294967295;
   const lazyRows = (handle, count) => {
@@ -661,23 +662,25 @@
       this.#used = true;
       return this.#bytes;
     }
-    #decode(bytes) {
+    async text() {
+      const bytes = this.#consume();
       const s = this instanceof Response ? decodeResponse(bytes, this.url) : decodeUtf8(bytes, false);
       return s.charCodeAt(0) === 0xFEFF ? s.slice(1) : s;
     }
-    async text() { return this.#decode(this.#consume()); }
     json() {
       // The caller's frames, taken before the first await: an error thrown
       // after it would point into this prelude, not at the handler's line
       // that asked for the JSON, and its stack would have lost the handler.
       const site = new Error();
       const bytes = this.#bytes;
-      if (this.#used || bytes === null || bytes.length < 4096) return this.text().then((text) => parseJson(text, site));
-      this.#used = true;
-      return Promise.resolve().then(() => {
+      if (!this.#used && bytes !== null && bytes.length >= nativeJsonMin) {
         const parsed = parseNative(bytes);
-        return parsed !== null ? parsed.value : parseJson(this.#decode(bytes), site);
-      });
+        if (parsed !== null) {
+          this.#used = true;
+          return Promise.resolve(parsed.value);
+        }
+      }
+      return this.text().then((text) => parseJson(text, site));
     }
     async arrayBuffer() { const b = this.#consume(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
     async bytes() { return new Uint8Array(await this.arrayBuffer()); }
