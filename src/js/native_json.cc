@@ -145,7 +145,27 @@ std::optional<simdjson::dom::array> RowsAt(simdjson::dom::element root, const st
   return rows;
 }
 
+// Enough for a page being converted while the next is parsed.
+constexpr size_t kPooledParsers = 4;
+thread_local std::vector<std::unique_ptr<simdjson::dom::parser>> pooled_parsers;
+
 }  // namespace
+
+std::unique_ptr<simdjson::dom::parser> AcquireParser() {
+  if (pooled_parsers.empty()) return std::make_unique<simdjson::dom::parser>();
+  std::unique_ptr<simdjson::dom::parser> parser = std::move(pooled_parsers.back());
+  pooled_parsers.pop_back();
+  return parser;
+}
+
+void ReleaseParser(std::unique_ptr<simdjson::dom::parser> parser) {
+  // A parser that grew for a huge body would keep its buffers forever.
+  if (parser && pooled_parsers.size() < kPooledParsers && parser->capacity() <= (64u << 20)) {
+    pooled_parsers.push_back(std::move(parser));
+  }
+}
+
+NativeJsonDocument::~NativeJsonDocument() { ReleaseParser(std::move(parser)); }
 
 std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body, size_t min_bytes) {
   if (body.size() < min_bytes) return std::nullopt;
@@ -156,10 +176,12 @@ std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body, size_t min_
   if (JsonTextNeedsJsPath(body)) return std::nullopt;
   auto document = std::make_shared<NativeJsonDocument>();
   document->text = simdjson::padded_string(body);
+  document->parser = AcquireParser();
+  simdjson::dom::element root;
   // Refuses invalid UTF-8 (which text() would replace, count or refuse per
   // connector option) and invalid escapes such as a lone surrogate, both of
   // which the JavaScript path must see.
-  if (document->parser.parse(document->text).get(document->root)) return std::nullopt;
+  if (document->parser->parse(document->text).get(root)) return std::nullopt;
   std::string_view text(document->text.data(), document->text.size());
   std::vector<Scanner::Found> found = Scanner(text).Scan();
   NativeJsonSplit split;
@@ -168,12 +190,14 @@ std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body, size_t min_
     if (candidate.end > text.size() || text[candidate.begin] != '[' || text[candidate.end - 1] != ']') {
       continue;
     }
-    std::optional<simdjson::dom::array> rows = RowsAt(document->root, candidate.path);
+    std::optional<simdjson::dom::array> rows = RowsAt(root, candidate.path);
     if (!rows) continue;
     split.rest.append(text.substr(copied, candidate.begin - copied));
     split.rest.append("null");
     copied = candidate.end;
-    split.arrays.push_back({document, std::move(candidate.path), candidate.begin, candidate.end, *rows});
+    split.arrays.push_back(
+        {document, std::move(candidate.path), candidate.begin, candidate.end, *rows, rows->size()});
+    ++document->unconverted;
   }
   if (split.arrays.empty()) return std::nullopt;
   if (split.arrays.size() == 1 && split.arrays[0].path.empty()) {

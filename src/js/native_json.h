@@ -20,26 +20,38 @@
 
 namespace sluice::js {
 
-// A body simdjson parsed, kept for as long as a row array of it lives.
+// A body simdjson parsed, kept for as long as a row array of it lives. The
+// parsed document (the parser's tape, several times the text) is needed
+// only until the sink has converted each row array once: then the parser
+// goes back to the thread's pool and only the text stays, for a handler
+// that reaches into the rows later (JSON.parse of their bytes).
 struct NativeJsonDocument {
   simdjson::padded_string text;
-  simdjson::dom::parser parser;
-  simdjson::dom::element root;
+  std::unique_ptr<simdjson::dom::parser> parser;  // null once released
+  size_t unconverted = 0;                         // row arrays the sink has not taken yet
+  ~NativeJsonDocument();
   // Roughly what the text and the parser's tape hold, for the GC's
   // accounting of memory outside its heap.
-  size_t memory_bytes() const { return text.size() + parser.capacity() * 6; }
+  size_t memory_bytes() const { return text.size() + (parser ? parser->capacity() * 6 : 0); }
 };
 
 // One row array: an array of at least kMinRows objects, the body itself or
 // the value of a key of the top-level object or of an object directly
-// under it.
+// under it. `rows` is valid while document->parser is.
 struct NativeRowArray {
-  std::shared_ptr<const NativeJsonDocument> document;
+  std::shared_ptr<NativeJsonDocument> document;
   std::vector<std::string> path;  // keys from the top; empty: the body is the array
   size_t begin = 0, end = 0;      // its bytes in document->text
   simdjson::dom::array rows;
+  size_t count = 0;  // rows.size(), kept for when `rows` is gone
+  bool converted = false;
   std::string_view text() const { return std::string_view(document->text.data() + begin, end - begin); }
 };
+
+// A parser from the thread's pool (parsers keep their buffers: a page
+// parsed into a used one allocates nothing), and back.
+std::unique_ptr<simdjson::dom::parser> AcquireParser();
+void ReleaseParser(std::unique_ptr<simdjson::dom::parser> parser);
 
 struct NativeJsonSplit {
   // The body with each row array's bytes replaced by `null` (empty when the

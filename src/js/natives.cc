@@ -581,7 +581,7 @@ bool JsonRows(JSContext* cx, unsigned argc, JS::Value* vp) {
       value.setString(key);
       if (!JS_SetElement(cx, path, k, value)) return false;
     }
-    double count = static_cast<double>(array.rows.size());
+    double count = static_cast<double>(array.count);
     JS::RootedObject handle(cx, NewRowsHandle(cx, std::move(array), memory));
     JS::RootedObject entry(cx, JS::NewArrayObject(cx, 3));
     if (!handle || !entry) return false;
@@ -625,9 +625,9 @@ bool SetRowsRegistry(JSContext* cx, unsigned argc, JS::Value* vp) {
   return true;
 }
 
-// The rows behind `value` if it is a lazy row array no handler has reached
-// into (the prelude drops it from the registry when one does).
-const RowsHandle* NativeRowsOf(JSContext* cx, JS::HandleValue value) {
+// The handle behind `value` if it is a lazy row array no handler has
+// reached into (the prelude drops it from the registry when one does).
+JSObject* NativeRowsOf(JSContext* cx, JS::HandleValue value) {
   if (!value.isObject() || !::js::IsProxy(&value.toObject())) return nullptr;
   State* state = State::From(cx);
   if (!state || !state->native_rows) return nullptr;
@@ -637,25 +637,55 @@ const RowsHandle* NativeRowsOf(JSContext* cx, JS::HandleValue value) {
     JS_ClearPendingException(cx);
     return nullptr;
   }
-  return entry.isObject() ? RowsOfHandle(&entry.toObject()) : nullptr;
+  return entry.isObject() && RowsOfHandle(&entry.toObject()) ? &entry.toObject() : nullptr;
 }
 
-// The rows of a lazy array, converted from the document: what SinkWhole or
-// SinkProjected make of the same array once parsed by JSON.parse.
-Status SinkNativeRows(JSContext* cx, const RowsHandle& handle, JsRealm::RowStream::Buffer& buffer) {
+Status SinkRows(simdjson::dom::array rows, JsRealm::RowStream::Buffer& buffer) {
   std::vector<std::string> fields;
   if (buffer.project) {
     fields.reserve(buffer.projection.size());
     for (const auto& field : buffer.projection) fields.push_back(field.first);
   }
-  if (State* state = State::From(cx)) state->native_rows_converted += handle.array.rows.size();
-  for (simdjson::dom::element row : handle.array.rows) {
+  for (simdjson::dom::element row : rows) {
     if (buffer.project) {
       ASSIGN_OR_RETURN(Value cells, JsonProjectedRow(row.get_object().value_unsafe(), fields));
       buffer.rows.push_back(std::move(cells));
     } else {
       ASSIGN_OR_RETURN(Value whole, JsonWholeRow(row));
       buffer.rows.push_back(std::move(whole));
+    }
+  }
+  return Status::Ok();
+}
+
+// The rows of a lazy array, converted from the document: what SinkWhole or
+// SinkProjected make of the same array once parsed by JSON.parse. Once
+// each array of a document has been converted, its parser is released;
+// an array yielded again is parsed again from its text.
+Status SinkNativeRows(JSContext* cx, JSObject* handle_object, JsRealm::RowStream::Buffer& buffer) {
+  RowsHandle& handle = *RowsOfHandle(handle_object);
+  NativeRowArray& array = handle.array;
+  NativeJsonDocument& document = *array.document;
+  if (State* state = State::From(cx)) state->native_rows_converted += array.count;
+  if (!document.parser) {
+    std::unique_ptr<simdjson::dom::parser> parser = AcquireParser();
+    simdjson::padded_string text(array.text());
+    simdjson::dom::array rows;
+    if (parser->parse(text).get(rows)) return Status(ErrorKind::kInternal, "cannot parse a row array again");
+    Status status = SinkRows(rows, buffer);
+    ReleaseParser(std::move(parser));
+    return status;
+  }
+  RETURN_IF_ERROR(SinkRows(array.rows, buffer));
+  if (!array.converted) {
+    array.converted = true;
+    if (--document.unconverted == 0) {
+      ReleaseParser(std::move(document.parser));
+      // This handle now holds the text only (the document's other arrays
+      // keep their share of the estimate until collected).
+      JS::RemoveAssociatedMemory(handle_object, handle.memory, JS::MemoryUse::Embedding1);
+      handle.memory = std::min(handle.memory, document.text.size());
+      JS::AddAssociatedMemory(handle_object, handle.memory, JS::MemoryUse::Embedding1);
     }
   }
   return Status::Ok();
@@ -672,12 +702,12 @@ bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
   // sink(array, false, true): the drain offers a returned array whole; it
   // is taken only if its rows are native, otherwise (undefined) the drain
   // passes its items one by one.
-  const RowsHandle* native_rows = NativeRowsOf(cx, args.get(0));
+  JS::RootedObject native_rows(cx, NativeRowsOf(cx, args.get(0)));
   if (!native_rows && JS::ToBoolean(args.get(2))) {
     args.rval().setUndefined();
     return true;
   }
-  Status converted = native_rows      ? SinkNativeRows(cx, *native_rows, *buffer)
+  Status converted = native_rows      ? SinkNativeRows(cx, native_rows, *buffer)
                      : buffer->project ? SinkProjected(cx, args.get(0), *buffer)
                                        : SinkWhole(cx, args.get(0), *buffer);
   if (!converted.ok()) {
