@@ -20,11 +20,10 @@
 
 namespace sluice::js {
 
-// A body simdjson parsed, kept for as long as a row array of it lives. The
-// parsed document (the parser's tape, several times the text) is needed
-// only until the sink has converted each row array once: then the parser
-// goes back to the thread's pool and only the text stays, for a handler
-// that reaches into the rows later (JSON.parse of their bytes).
+// A body simdjson parsed, kept until the sink has converted each of its
+// row arrays once (then the parser goes back to the thread's pool and the
+// text is dropped), or the row arrays are collected. A handler that reaches
+// into rows parses them from the body's own bytes (JSON.parse).
 struct NativeJsonDocument {
   simdjson::padded_string text;
   std::unique_ptr<simdjson::dom::parser> parser;  // null once released
@@ -41,11 +40,11 @@ struct NativeJsonDocument {
 struct NativeRowArray {
   std::shared_ptr<NativeJsonDocument> document;
   std::vector<std::string> path;  // keys from the top; empty: the body is the array
-  size_t begin = 0, end = 0;      // its bytes in document->text
+  size_t begin = 0, end = 0;      // its bytes in the body
   simdjson::dom::array rows;
   size_t count = 0;  // rows.size(), kept for when `rows` is gone
   bool converted = false;
-  std::string_view text() const { return std::string_view(document->text.data() + begin, end - begin); }
+  std::string_view text() const { return std::string_view(document->text.data() + begin, end - begin); }  // until released
 };
 
 // A parser from the thread's pool (parsers keep their buffers: a page

@@ -201,13 +201,14 @@ TEST_F(NativeJsonTest, RowArraysAtTheTopUnderItemsAndUnderDataResults) {
       "async function* query() { const p = await body({items: rows(50)}).json(); yield p.items; yield p.items; }",
       true);
   EXPECT_EQ(twice.rows.size(), 100u);
-  // Two arrays of one document; the first again after the document's parse
-  // was released; then one a handler reaches into afterwards.
+  // Two arrays of one document; the first again after the document was
+  // released (it then takes the JavaScript path, from the body's bytes);
+  // then one a handler reaches into afterwards.
   Outcome two = Same("async function* query() { const p = await body({a: rows(30), b: {c: rows(20)}}).json(); "
                      "yield p.a; yield p.b.c; yield p.a; console.log(p.a[29].name, p.b.c.length); }",
                      true, &kFields);
   EXPECT_EQ(two.rows.size(), 80u);
-  EXPECT_EQ(two.native_rows, 80u);
+  EXPECT_EQ(two.native_rows, 50u);
 }
 
 TEST_F(NativeJsonTest, LengthIsArrayAndMethodsLeaveRowsNative) {

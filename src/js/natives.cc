@@ -538,7 +538,7 @@ JSObject* NewRowsHandle(JSContext* cx, NativeRowArray array, size_t memory) {
 }
 
 // jsonRows(bytes) → null (parse the body in JavaScript), or {rest, rows:
-// [[path, handle, count], …]}: `rest` is the body's text with each row
+// [[path, handle, count, begin, end], …]} (begin, end: the array's bytes): `rest` is the body's text with each row
 // array replaced by null (absent when the body is a row array).
 bool JsonRows(JSContext* cx, unsigned argc, JS::Value* vp) {
   JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
@@ -583,7 +583,8 @@ bool JsonRows(JSContext* cx, unsigned argc, JS::Value* vp) {
     }
     double count = static_cast<double>(array.count);
     JS::RootedObject handle(cx, NewRowsHandle(cx, std::move(array), memory));
-    JS::RootedObject entry(cx, JS::NewArrayObject(cx, 3));
+    double begin = static_cast<double>(array.begin), end = static_cast<double>(array.end);
+    JS::RootedObject entry(cx, JS::NewArrayObject(cx, 5));
     if (!handle || !entry) return false;
     value.setObject(*path);
     if (!JS_SetElement(cx, entry, 0, value)) return false;
@@ -591,24 +592,16 @@ bool JsonRows(JSContext* cx, unsigned argc, JS::Value* vp) {
     if (!JS_SetElement(cx, entry, 1, value)) return false;
     value.setNumber(count);
     if (!JS_SetElement(cx, entry, 2, value)) return false;
+    value.setNumber(begin);
+    if (!JS_SetElement(cx, entry, 3, value)) return false;
+    value.setNumber(end);
+    if (!JS_SetElement(cx, entry, 4, value)) return false;
     value.setObject(*entry);
     if (!JS_SetElement(cx, list, i, value)) return false;
   }
   value.setObject(*list);
   if (!JS_DefineProperty(cx, result, "rows", value, JSPROP_ENUMERATE)) return false;
   args.rval().setObject(*result);
-  return true;
-}
-
-// rowsText(handle) → the row array's JSON text, for JSON.parse when a
-// handler reaches into the rows.
-bool RowsText(JSContext* cx, unsigned argc, JS::Value* vp) {
-  JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
-  RowsHandle* rows = args.get(0).isObject() ? RowsOfHandle(&args.get(0).toObject()) : nullptr;
-  if (!rows) return Throw(cx, "rowsText: expected a row handle");
-  JSString* text = NewString(cx, rows->array.text());
-  if (!text) return false;
-  args.rval().setString(text);
   return true;
 }
 
@@ -637,7 +630,9 @@ JSObject* NativeRowsOf(JSContext* cx, JS::HandleValue value) {
     JS_ClearPendingException(cx);
     return nullptr;
   }
-  return entry.isObject() && RowsOfHandle(&entry.toObject()) ? &entry.toObject() : nullptr;
+  if (!entry.isObject()) return nullptr;
+  RowsHandle* rows = RowsOfHandle(&entry.toObject());
+  return rows && rows->array.document->parser ? &entry.toObject() : nullptr;
 }
 
 Status SinkRows(simdjson::dom::array rows, JsRealm::RowStream::Buffer& buffer) {
@@ -660,32 +655,23 @@ Status SinkRows(simdjson::dom::array rows, JsRealm::RowStream::Buffer& buffer) {
 
 // The rows of a lazy array, converted from the document: what SinkWhole or
 // SinkProjected make of the same array once parsed by JSON.parse. Once
-// each array of a document has been converted, its parser is released;
-// an array yielded again is parsed again from its text.
+// each array of a document has been converted, the document (parse and
+// text) is released: an array yielded again then takes the JavaScript
+// path (NativeRowsOf no longer finds it), which parses it from the body's
+// bytes the lazy array holds.
 Status SinkNativeRows(JSContext* cx, JSObject* handle_object, JsRealm::RowStream::Buffer& buffer) {
   RowsHandle& handle = *RowsOfHandle(handle_object);
   NativeRowArray& array = handle.array;
   NativeJsonDocument& document = *array.document;
   if (State* state = State::From(cx)) state->native_rows_converted += array.count;
-  if (!document.parser) {
-    std::unique_ptr<simdjson::dom::parser> parser = AcquireParser();
-    simdjson::padded_string text(array.text());
-    simdjson::dom::array rows;
-    if (parser->parse(text).get(rows)) return Status(ErrorKind::kInternal, "cannot parse a row array again");
-    Status status = SinkRows(rows, buffer);
-    ReleaseParser(std::move(parser));
-    return status;
-  }
   RETURN_IF_ERROR(SinkRows(array.rows, buffer));
   if (!array.converted) {
     array.converted = true;
     if (--document.unconverted == 0) {
       ReleaseParser(std::move(document.parser));
-      // This handle now holds the text only (the document's other arrays
-      // keep their share of the estimate until collected).
+      document.text = simdjson::padded_string();
       JS::RemoveAssociatedMemory(handle_object, handle.memory, JS::MemoryUse::Embedding1);
-      handle.memory = std::min(handle.memory, document.text.size());
-      JS::AddAssociatedMemory(handle_object, handle.memory, JS::MemoryUse::Embedding1);
+      handle.memory = 0;
     }
   }
   return Status::Ok();
@@ -740,7 +726,6 @@ constexpr JSFunctionSpec kNatives[] = {
     JS_FN("utf8Decode", Utf8Decode, 2, 0),
     JS_FN("parseURL", ParseUrl, 2, 0),
     JS_FN("jsonRows", JsonRows, 1, 0),
-    JS_FN("rowsText", RowsText, 1, 0),
     JS_FN("setRowsRegistry", SetRowsRegistry, 1, 0),
     JS_FS_END,
 };

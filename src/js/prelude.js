@@ -589,12 +589,12 @@
   const nativeJsonMin = native.jsonMinBytes; // Infinity when SLUICE_NATIVE_JSON=0
   native.setRowsRegistry(nativeRows);
   const isIndex = (k) => typeof k === 'string' && /^(?:0|[1-9]\d*)$/.test(k) && +k < 4294967295;
-  const lazyRows = (handle, count) => {
+  const lazyRows = (handle, count, text) => {
     const target = [];
     let rows = handle;
     const materialize = () => {
       if (rows === null) return;
-      const parsed = JSON.parse(native.rowsText(rows));
+      const parsed = JSON.parse(decodeUtf8(text, false));
       for (let i = 0; i < parsed.length; i++) target[i] = parsed[i];
       rows = null;
       nativeRows.delete(proxy);
@@ -633,8 +633,8 @@
     const split = native.jsonRows(bytes);
     if (split === null) return null;
     let value = split.rest === undefined ? null : JSON.parse(split.rest);
-    for (const [path, handle, count] of split.rows) {
-      const rows = lazyRows(handle, count);
+    for (const [path, handle, count, begin, end] of split.rows) {
+      const rows = lazyRows(handle, count, bytes.subarray(begin, end));
       if (path.length === 0) { value = rows; continue; }
       let parent = value;
       for (let i = 0; i < path.length - 1; i++) parent = parent[path[i]];
