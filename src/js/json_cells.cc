@@ -8,6 +8,10 @@
 #include <optional>
 #include <unordered_map>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "js/convert.h"
 
 namespace sluice::js {
@@ -54,11 +58,18 @@ struct Field {
 // members allocates nothing once it has grown.
 thread_local std::vector<Field> t_fields;
 
+// Scratch space kept for the next row, per buffer; more is given back.
+constexpr size_t kKeptScratch = 1 << 20;
+
 // Pops what an object pushed on t_fields, on every way out.
 class FieldsFrame {
  public:
   FieldsFrame() : start_(t_fields.size()) {}
-  ~FieldsFrame() { t_fields.resize(start_); }
+  ~FieldsFrame() {
+    t_fields.resize(start_);
+    // One huge object must not pin its listing for the thread's life.
+    if (start_ == 0 && t_fields.capacity() > kKeptScratch / sizeof(Field)) t_fields.shrink_to_fit();
+  }
   FieldsFrame(const FieldsFrame&) = delete;
   FieldsFrame& operator=(const FieldsFrame&) = delete;
   size_t start() const { return start_; }
@@ -185,13 +196,13 @@ void PushFields(simdjson::dom::object object) {
 }
 
 Status TooDeep() {
-  return Status(ErrorKind::kType, "value nested deeper than " + std::to_string(kMaxDepth) + " levels");
+  return Status(ErrorKind::kType,
+                "value nested deeper than " + std::to_string(kMaxDepth) + " levels");
 }
 
-Result<Value> Whole(element value, int depth) {
+// A string, number, boolean or null as its Value (null for the rest).
+Value Scalar(element value) {
   switch (value.type()) {
-    case element_type::NULL_VALUE:
-      return Value();
     case element_type::BOOL:
       return Value(value.get_bool().value_unsafe());
     case element_type::INT64:
@@ -202,36 +213,80 @@ Result<Value> Whole(element value, int depth) {
       return NumberValue(value.get_double().value_unsafe());
     case element_type::STRING:
       return Value(std::string(value.get_string().value_unsafe()));
+    default:
+      return Value();
+  }
+}
+
+// ToValue of `value` into `out` (null on entry), built in place rather
+// than returned and moved at every level. False when nesting passes
+// kMaxDepth, the one way ToValue fails on what JSON.parse makes.
+bool WholeInto(element value, int depth, Value& out) {
+  switch (value.type()) {
     case element_type::ARRAY: {
-      if (depth >= kMaxDepth) return TooDeep();
+      if (depth >= kMaxDepth) return false;
       simdjson::dom::array items = value.get_array().value_unsafe();
-      Value array = Value::array();
-      auto& out = array.get_ref<Value::array_t&>();
-      out.reserve(items.size());
+      out = Value::array();
+      auto& array = out.get_ref<Value::array_t&>();
+      array.reserve(items.size());
       for (element item : items) {
-        ASSIGN_OR_RETURN(Value converted, Whole(item, depth + 1));
-        out.push_back(std::move(converted));
+        array.emplace_back();
+        if (!WholeInto(item, depth + 1, array.back())) return false;
       }
-      return array;
+      return true;
     }
     case element_type::OBJECT: {
-      if (depth >= kMaxDepth) return TooDeep();
+      if (depth >= kMaxDepth) return false;
       FieldsFrame frame;
       PushFields(value.get_object().value_unsafe());
-      Value object = Value::object();
-      auto& out = object.get_ref<Value::object_t&>();
-      out.reserve(frame.size());
+      out = Value::object();
+      auto& object = out.get_ref<Value::object_t&>();
+      object.reserve(frame.size());
       for (size_t i = 0; i < frame.size(); ++i) {
         // Copied out: converting a nested object grows t_fields.
         Field field = frame[i];
-        ASSIGN_OR_RETURN(Value converted, Whole(field.value, depth + 1));
-        out.emplace_back(std::string(field.key), std::move(converted));
+        object.emplace_back(std::string(field.key), Value());
+        if (!WholeInto(field.value, depth + 1, object.back().second)) return false;
       }
-      return object;
+      return true;
     }
+    default:
+      out = Scalar(value);
+      return true;
   }
-  return Value();
 }
+
+// JSON text being written: a reused buffer with inline appends (string's
+// push_back is a call per character).
+class Text {
+ public:
+  // Empties the buffer, giving back memory beyond kKeptScratch.
+  void Clear() {
+    size_ = 0;
+    if (buffer_.size() > kKeptScratch) std::vector<char>().swap(buffer_);
+  }
+  void Put(char c) {
+    if (size_ == buffer_.size()) Grow(1);
+    buffer_[size_++] = c;
+  }
+  void Put(const char* data, size_t n) {
+    if (buffer_.size() - size_ < n) Grow(n);
+    std::memcpy(buffer_.data() + size_, data, n);
+    size_ += n;
+  }
+  void Put(std::string_view text) { Put(text.data(), text.size()); }
+  const char* data() const { return buffer_.data(); }
+  size_t size() const { return size_; }
+
+ private:
+  void Grow(size_t n) { buffer_.resize(std::max(buffer_.size() * 2, size_ + n + 64)); }
+  std::vector<char> buffer_;
+  size_t size_ = 0;
+};
+
+// Writes Number::toString of a finite, non-zero `value` to `out` (room
+// for 32 characters) and returns its length.
+size_t FormatFinite(double value, char* out);
 
 // What JSON.stringify writes for a character: 0 raw, 1 a short escape,
 // 2 \u00XX.
@@ -242,64 +297,94 @@ constexpr auto kEscapes = [] {
   return table;
 }();
 
-void AppendQuoted(std::string& out, std::string_view text) {
-  out.push_back('"');
+void AppendQuoted(Text& out, std::string_view text) {
+  out.Put('"');
   size_t run = 0;  // start of the characters not yet copied
   for (size_t i = 0; i < text.size(); ++i) {
+    // Eight characters at a time while none needs escaping: no byte below
+    // 0x20 and none equal to '"' or '\\' (the usual zero-byte tests).
+    while (i + 8 <= text.size()) {
+      constexpr uint64_t kOnes = 0x0101010101010101ull;
+      constexpr uint64_t kHighs = 0x8080808080808080ull;
+      uint64_t word = 0;
+      std::memcpy(&word, text.data() + i, 8);
+      uint64_t quote = word ^ (kOnes * '"');
+      uint64_t slash = word ^ (kOnes * '\\');
+      uint64_t special =
+          ((word - kOnes * 0x20) | (quote - kOnes) | (slash - kOnes)) & ~word & kHighs;
+      // (~word keeps bytes >= 0x80, UTF-8, out of the test; ~quote and
+      // ~slash differ from ~word only there, so one mask serves.)
+      if (special) break;
+      i += 8;
+    }
+    if (i >= text.size()) break;
     uint8_t kind = kEscapes[static_cast<unsigned char>(text[i])];
     if (kind == 0) continue;
-    out.append(text.data() + run, i - run);
+    out.Put(text.data() + run, i - run);
     run = i + 1;
     char c = text[i];
     if (kind == 2) {
       static constexpr char kHex[] = "0123456789abcdef";
       char escape[6] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xF], kHex[c & 0xF]};
-      out.append(escape, 6);
+      out.Put(escape, 6);
       continue;
     }
     char letter = c;
     switch (c) {
-      case '\b': letter = 'b'; break;
-      case '\f': letter = 'f'; break;
-      case '\n': letter = 'n'; break;
-      case '\r': letter = 'r'; break;
-      case '\t': letter = 't'; break;
-      default: break;  // '"' and '\\' stand for themselves
+      case '\b':
+        letter = 'b';
+        break;
+      case '\f':
+        letter = 'f';
+        break;
+      case '\n':
+        letter = 'n';
+        break;
+      case '\r':
+        letter = 'r';
+        break;
+      case '\t':
+        letter = 't';
+        break;
+      default:
+        break;  // '"' and '\\' stand for themselves
     }
-    out.push_back('\\');
-    out.push_back(letter);
+    char pair[2] = {'\\', letter};
+    out.Put(pair, 2);
   }
-  out.append(text.data() + run, text.size() - run);
-  out.push_back('"');
+  out.Put(text.data() + run, text.size() - run);
+  out.Put('"');
 }
 
-void AppendInteger(std::string& out, int64_t i) {
+void AppendInteger(Text& out, int64_t i) {
   char buffer[24];
   auto end = std::to_chars(buffer, buffer + sizeof buffer, i).ptr;
-  out.append(buffer, static_cast<size_t>(end - buffer));
+  out.Put(buffer, static_cast<size_t>(end - buffer));
 }
 
 // JSON.stringify's text for a number: Number::toString, "0" for -0, null
 // for what is not finite.
-void AppendNumber(std::string& out, double d) {
+void AppendNumber(Text& out, double d) {
   if (!std::isfinite(d)) {
-    out += "null";
+    out.Put("null");
   } else if (d == 0) {
-    out.push_back('0');
+    out.Put('0');
   } else if (std::trunc(d) == d && std::fabs(d) <= 9007199254740992.0) {
     AppendInteger(out, static_cast<int64_t>(d));
   } else {
-    out += FormatNumberLikeJs(d);
+    char buffer[40];
+    out.Put(buffer, FormatFinite(d, buffer));
   }
 }
 
-void Stringify(std::string& out, element value) {
+void Stringify(Text& out, element value) {
   switch (value.type()) {
     case element_type::NULL_VALUE:
-      out += "null";
+      out.Put("null");
       return;
     case element_type::BOOL:
-      out += value.get_bool().value_unsafe() ? "true" : "false";
+      out.Put(value.get_bool().value_unsafe() ? std::string_view("true")
+                                              : std::string_view("false"));
       return;
     case element_type::INT64: {
       int64_t i = value.get_int64().value_unsafe();
@@ -320,30 +405,30 @@ void Stringify(std::string& out, element value) {
       AppendQuoted(out, value.get_string().value_unsafe());
       return;
     case element_type::ARRAY: {
-      out.push_back('[');
+      out.Put('[');
       bool first = true;
       // A local: value_unsafe() refers into its temporary result.
       simdjson::dom::array items = value.get_array().value_unsafe();
       for (element item : items) {
-        if (!first) out.push_back(',');
+        if (!first) out.Put(',');
         first = false;
         Stringify(out, item);
       }
-      out.push_back(']');
+      out.Put(']');
       return;
     }
     case element_type::OBJECT: {
       FieldsFrame frame;
       PushFields(value.get_object().value_unsafe());
-      out.push_back('{');
+      out.Put('{');
       for (size_t i = 0; i < frame.size(); ++i) {
         Field field = frame[i];
-        if (i > 0) out.push_back(',');
+        if (i > 0) out.Put(',');
         AppendQuoted(out, field.key);
-        out.push_back(':');
+        out.Put(':');
         Stringify(out, field.value);
       }
-      out.push_back('}');
+      out.Put('}');
       return;
     }
   }
@@ -351,30 +436,18 @@ void Stringify(std::string& out, element value) {
 
 // Reused for every nested cell of every row: the text is built here and
 // copied once into its Value.
-thread_local std::string t_text;
+thread_local Text t_text;
 
 Value Cell(element value) {
-  switch (value.type()) {
-    case element_type::NULL_VALUE:
-      return Value();
-    case element_type::BOOL:
-      return Value(value.get_bool().value_unsafe());
-    case element_type::INT64:
-      return IntegerValue(value.get_int64().value_unsafe());
-    case element_type::UINT64:
-      return UnsignedValue(value.get_uint64().value_unsafe());
-    case element_type::DOUBLE:
-      return NumberValue(value.get_double().value_unsafe());
-    case element_type::STRING:
-      return Value(std::string(value.get_string().value_unsafe()));
-    case element_type::ARRAY:
-    case element_type::OBJECT:
-      break;
-  }
-  std::string& text = t_text;
-  text.clear();
+  element_type type = value.type();
+  if (type != element_type::ARRAY && type != element_type::OBJECT) return Scalar(value);
+  Text& text = t_text;
+  text.Clear();
   Stringify(text, value);
-  return Value::binary(std::vector<uint8_t>(text.begin(), text.end()));
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  Value cell = Value::binary(std::vector<uint8_t>(bytes, bytes + text.size()));
+  text.Clear();
+  return cell;
 }
 
 // ProjectRow reads a field the row lacks from Object.prototype, as any
@@ -383,9 +456,9 @@ Value Cell(element value) {
 // which gives undefined) writes as null. Nullopt for any other name.
 std::optional<Value> InheritedCell(const std::string& name) {
   static constexpr std::string_view kMethods[] = {
-      "constructor",       "toString",         "toLocaleString",       "valueOf",
-      "hasOwnProperty",    "isPrototypeOf",    "propertyIsEnumerable", "__defineGetter__",
-      "__defineSetter__",  "__lookupGetter__", "__lookupSetter__"};
+      "constructor",      "toString",         "toLocaleString",       "valueOf",
+      "hasOwnProperty",   "isPrototypeOf",    "propertyIsEnumerable", "__defineGetter__",
+      "__defineSetter__", "__lookupGetter__", "__lookupSetter__"};
   if (name.size() < 7 || name.size() > 20) return std::nullopt;
   if (name == "__proto__") return Value::binary(std::vector<uint8_t>{'{', '}'});
   for (std::string_view method : kMethods) {
@@ -400,7 +473,11 @@ thread_local std::vector<uint8_t> t_found;
 
 }  // namespace
 
-Result<Value> JsonWholeRow(simdjson::dom::element row) { return Whole(row, 0); }
+Result<Value> JsonWholeRow(simdjson::dom::element row) {
+  Value out;
+  if (!WholeInto(row, 0, out)) return TooDeep();
+  return out;
+}
 
 Result<Value> JsonProjectedRow(simdjson::dom::object row, const std::vector<std::string>& fields) {
   const size_t count = fields.size();
@@ -455,8 +532,11 @@ Result<Value> JsonProjectedRow(simdjson::dom::object row, const std::vector<std:
 }
 
 std::string JsonStringifyLikeJs(simdjson::dom::element value) {
-  std::string out;
-  Stringify(out, value);
+  Text& text = t_text;
+  text.Clear();
+  Stringify(text, value);
+  std::string out(text.data(), text.size());
+  text.Clear();
   return out;
 }
 
@@ -464,104 +544,150 @@ std::string FormatNumberLikeJs(double value) {
   if (std::isnan(value)) return "NaN";
   if (value == 0) return "0";
   if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
-  std::string out;
+  char buffer[40];
+  return std::string(buffer, FormatFinite(value, buffer));
+}
+
+namespace {
+
+size_t FormatFinite(double value, char* out) {
+  char* p = out;
   if (value < 0) {
-    out.push_back('-');
+    *p++ = '-';
     value = -value;
   }
   // Shortest digits that read back to the value, the nearest when several
   // do: what both to_chars and ECMAScript's Number::toString pick.
-  char buffer[64];
-  char* end = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
+  char buffer[40];
+  char* end =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific).ptr;
   char* e = std::find(buffer, end, 'e');
-  char digits[32];
+  char digits[24];
   int k = 0;
-  for (char* p = buffer; p < e; ++p) {
-    if (*p != '.') digits[k++] = *p;
+  for (char* q = buffer; q < e; ++q) {
+    if (*q != '.') digits[k++] = *q;
   }
   int exponent = 0;
   std::from_chars(e + 1 + (e[1] == '+'), end, exponent);
   const int n = exponent + 1;  // value = 0.digits × 10^n
+  auto put = [&p](const char* from, int count) {
+    std::memcpy(p, from, static_cast<size_t>(count));
+    p += count;
+  };
   if (k <= n && n <= 21) {
-    out.append(digits, static_cast<size_t>(k));
-    out.append(static_cast<size_t>(n - k), '0');
+    put(digits, k);
+    std::memset(p, '0', static_cast<size_t>(n - k));
+    p += n - k;
   } else if (0 < n && n <= 21) {
-    out.append(digits, static_cast<size_t>(n));
-    out.push_back('.');
-    out.append(digits + n, static_cast<size_t>(k - n));
+    put(digits, n);
+    *p++ = '.';
+    put(digits + n, k - n);
   } else if (-6 < n && n <= 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-n), '0');
-    out.append(digits, static_cast<size_t>(k));
+    *p++ = '0';
+    *p++ = '.';
+    std::memset(p, '0', static_cast<size_t>(-n));
+    p += -n;
+    put(digits, k);
   } else {
-    out.push_back(digits[0]);
+    *p++ = digits[0];
     if (k > 1) {
-      out.push_back('.');
-      out.append(digits + 1, static_cast<size_t>(k - 1));
+      *p++ = '.';
+      put(digits + 1, k - 1);
     }
-    out.push_back('e');
-    out.push_back(n - 1 < 0 ? '-' : '+');
-    AppendInteger(out, std::abs(n - 1));
+    *p++ = 'e';
+    *p++ = n - 1 < 0 ? '-' : '+';
+    p = std::to_chars(p, p + 4, std::abs(n - 1)).ptr;
   }
-  return out;
+  return static_cast<size_t>(p - out);
 }
 
+}  // namespace
+
+namespace {
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Four hex digits at `at`, as a number; false when they are not.
+bool Hex4(std::string_view text, size_t at, uint32_t& code) {
+  if (at + 4 > text.size()) return false;
+  code = 0;
+  for (size_t i = at; i < at + 4; ++i) {
+    char c = text[i];
+    uint32_t digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<uint32_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      digit = static_cast<uint32_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      digit = static_cast<uint32_t>(c - 'A' + 10);
+    } else {
+      return false;
+    }
+    code = code * 16 + digit;
+  }
+  return true;
+}
+
+// "-0" at `at`: an integer minus zero when it stands as a number token,
+// after ':', '[', ',' or nothing and before a delimiter or the end.
+bool MinusZeroToken(std::string_view text, size_t at) {
+  if (at + 2 < text.size()) {
+    char next = text[at + 2];
+    if (!(IsJsonSpace(next) || next == ',' || next == ']' || next == '}')) return false;
+  }
+  size_t before = at;
+  while (before > 0 && IsJsonSpace(text[before - 1])) --before;
+  return before == 0 || text[before - 1] == ':' || text[before - 1] == '[' ||
+         text[before - 1] == ',';
+}
+
+// "\\u" at `at` escaping half a surrogate pair without its other half
+// (`skip` is set past a whole pair).
+bool LoneSurrogate(std::string_view text, size_t at, size_t& skip) {
+  uint32_t code = 0;
+  if (!Hex4(text, at + 2, code) || code < 0xD800 || code > 0xDFFF) return false;
+  uint32_t low = 0;
+  if (code <= 0xDBFF && at + 12 <= text.size() && text[at + 6] == '\\' && text[at + 7] == 'u' &&
+      Hex4(text, at + 8, low) && low >= 0xDC00 && low <= 0xDFFF) {
+    skip = at + 12;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool JsonTextNeedsJsPath(std::string_view text) {
+  // Candidates are the pairs "-0" and "\\u". Dates put a "-0" in most rows,
+  // so the scan compares many positions at once and checks each candidate
+  // alone, rather than stopping a memmem at every one.
   const char* data = text.data();
   const size_t size = text.size();
-  // An integer "-0": simdjson reads it as the integer 0, JSON.parse as -0.
-  // A number token stands after ':', '[' or ',' (or first) and before a
-  // delimiter; the same characters inside a string only cost a fallback.
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  for (const char* p = data; (p = static_cast<const char*>(
-                                  memmem(p, static_cast<size_t>(data + size - p), "-0", 2)));
-       ++p) {
-    size_t at = static_cast<size_t>(p - data);
-    if (at + 2 < size) {
-      char next = data[at + 2];
-      if (!(is_space(next) || next == ',' || next == ']' || next == '}')) continue;
-    }
-    size_t before = at;
-    while (before > 0 && is_space(data[before - 1])) --before;
-    if (before == 0 || data[before - 1] == ':' || data[before - 1] == '[' ||
-        data[before - 1] == ',') {
-      return true;
+  size_t skip = 0;  // positions before it are inside a surrogate pair checked already
+  auto check = [&](size_t at) {
+    if (at < skip) return false;
+    if (data[at] == '-' && data[at + 1] == '0') return MinusZeroToken(text, at);
+    if (data[at] == '\\' && data[at + 1] == 'u') return LoneSurrogate(text, at, skip);
+    return false;
+  };
+  size_t i = 0;
+#ifdef __SSE2__
+  const __m128i minus = _mm_set1_epi8('-'), zero = _mm_set1_epi8('0');
+  const __m128i backslash = _mm_set1_epi8('\\'), u = _mm_set1_epi8('u');
+  for (; i + 17 <= size; i += 16) {
+    __m128i here = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 1));
+    __m128i found =
+        _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(here, minus), _mm_cmpeq_epi8(next, zero)),
+                     _mm_and_si128(_mm_cmpeq_epi8(here, backslash), _mm_cmpeq_epi8(next, u)));
+    for (unsigned bits = static_cast<unsigned>(_mm_movemask_epi8(found)); bits; bits &= bits - 1) {
+      if (check(i + static_cast<size_t>(__builtin_ctz(bits)))) return true;
     }
   }
-  // A \u escape of half a surrogate pair: simdjson 3.0.1 makes invalid or
-  // wrong UTF-8 of it, where JSON.parse keeps the lone half.
-  auto hex = [&](size_t at, uint32_t& code) {
-    if (at + 4 > size) return false;
-    code = 0;
-    for (size_t i = at; i < at + 4; ++i) {
-      char c = data[i];
-      uint32_t digit = 0;
-      if (c >= '0' && c <= '9') {
-        digit = static_cast<uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        digit = static_cast<uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        digit = static_cast<uint32_t>(c - 'A' + 10);
-      } else {
-        return false;
-      }
-      code = code * 16 + digit;
-    }
-    return true;
-  };
-  for (const char* p = data; (p = static_cast<const char*>(
-                                  memmem(p, static_cast<size_t>(data + size - p), "\\u", 2)));
-       ++p) {
-    size_t at = static_cast<size_t>(p - data);
-    uint32_t code = 0;
-    if (!hex(at + 2, code) || code < 0xD800 || code > 0xDFFF) continue;
-    uint32_t low = 0;
-    if (code <= 0xDBFF && at + 12 <= size && data[at + 6] == '\\' && data[at + 7] == 'u' &&
-        hex(at + 8, low) && low >= 0xDC00 && low <= 0xDFFF) {
-      p += 6;  // the pair's low half is not a lone one
-      continue;
-    }
-    return true;
+#endif
+  // The tail, and the whole text where SSE2 is missing.
+  for (; i + 2 <= size; ++i) {
+    if (check(i)) return true;
   }
   return false;
 }

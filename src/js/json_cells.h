@@ -22,10 +22,13 @@
 // JsonTextNeedsJsPath finds (an integer "-0", which simdjson reads as 0; a
 // \u escape of half a surrogate pair, which simdjson 3.0.1 turns into
 // wrong UTF-8) go to the JavaScript path whole and never reach the
-// functions below. Nesting is bounded by the simdjson parser's max_depth
-// (1024 by default); rows deeper than kMaxDepth fail as ToValue does.
+// functions below. Nesting is bounded by the simdjson parser's max_depth,
+// which must stay at its default (1024, tested): the JavaScript path
+// stringifies that deep, and these functions recurse that deep. Whole rows
+// deeper than kMaxDepth fail as ToValue does.
 //
-// Thread-safety: pure functions.
+// Thread-safety: pure functions; their scratch space (reused across rows,
+// so a row allocates only its Values) is per thread.
 #pragma once
 
 #include <simdjson.h>
@@ -45,8 +48,11 @@ namespace sluice::js {
 Result<Value> JsonWholeRow(simdjson::dom::element row);
 
 // ProjectRow's result for a row object: `fields` only, in that order, a
-// field the row lacks left out; strings, numbers, booleans and null as
-// Values, objects and arrays as their JSON.stringify text in a binary Value.
+// field the row lacks left out (but for the names Object.prototype has,
+// which ProjectRow reads from it: "__proto__" is {}, its methods null);
+// strings, numbers, booleans and null as Values, objects and arrays as
+// their JSON.stringify text in a binary Value. (ProjectRow converts a row
+// that is not an object with ToValue: JsonWholeRow.)
 Result<Value> JsonProjectedRow(simdjson::dom::object row, const std::vector<std::string>& fields);
 
 // JSON.stringify(JSON.parse(text of `value`)).
@@ -56,7 +62,7 @@ std::string JsonStringifyLikeJs(simdjson::dom::element value);
 // cannot tell apart from a different JSON.parse result: an integer token
 // "-0", or a \u escape of a lone surrogate. Conservative: the same
 // characters inside a string may answer true (the JavaScript path is then
-// only slower). One memmem pass per pattern.
+// only slower). One pass, eight bytes at a time.
 bool JsonTextNeedsJsPath(std::string_view text);
 
 // Number.prototype.toString() of a finite double: the shortest digits that
