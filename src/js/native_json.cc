@@ -130,7 +130,8 @@ bool HasRepeatedKey(simdjson::dom::object object) {
 
 // The row array at `path`, if the value there is one and every object on
 // the way has each key once.
-std::optional<simdjson::dom::array> RowsAt(simdjson::dom::element root, const std::vector<std::string>& path) {
+std::optional<simdjson::dom::array> RowsAt(simdjson::dom::element root,
+                                           const std::vector<std::string>& path) {
   simdjson::dom::element at = root;
   for (const std::string& key : path) {
     simdjson::dom::object object;
@@ -187,7 +188,8 @@ std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body, size_t min_
   NativeJsonSplit split;
   size_t copied = 0;
   for (Scanner::Found& candidate : found) {
-    if (candidate.end > text.size() || text[candidate.begin] != '[' || text[candidate.end - 1] != ']') {
+    if (candidate.end > text.size() || text[candidate.begin] != '[' ||
+        text[candidate.end - 1] != ']') {
       continue;
     }
     std::optional<simdjson::dom::array> rows = RowsAt(root, candidate.path);

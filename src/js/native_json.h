@@ -44,7 +44,9 @@ struct NativeRowArray {
   simdjson::dom::array rows;
   size_t count = 0;  // rows.size(), kept for when `rows` is gone
   bool converted = false;
-  std::string_view text() const { return std::string_view(document->text.data() + begin, end - begin); }  // until released
+  std::string_view text() const {
+    return std::string_view(document->text.data() + begin, end - begin);
+  }  // until released
 };
 
 // A parser from the thread's pool (parsers keep their buffers: a page
@@ -69,6 +71,7 @@ inline constexpr size_t kMinRows = 2;
 // syntax error, invalid UTF-8, a byte order mark, nesting past simdjson's
 // depth, a number it refuses), has no row array, or reaches a row array
 // through an object with a repeated key (JSON.parse keeps the last value).
-std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body, size_t min_bytes = kNativeJsonMinBytes);
+std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body,
+                                              size_t min_bytes = kNativeJsonMinBytes);
 
 }  // namespace sluice::js

@@ -24,7 +24,8 @@ std::string Pad(std::string body) {  // past kNativeJsonMinBytes with a trailing
 }
 
 TEST(SplitRowArrays, FindsRowArraysAndLeavesTheRest) {
-  std::string body = Pad(R"({"a": 1, "items" : [ {"x":1}, {"y":[2, "]"]} ] , "z": {"r": [{}, {"s": "\"["}]}})");
+  std::string body =
+      Pad(R"({"a": 1, "items" : [ {"x":1}, {"y":[2, "]"]} ] , "z": {"r": [{}, {"s": "\"["}]}})");
   auto split = SplitRowArrays(body);
   ASSERT_TRUE(split);
   ASSERT_EQ(split->arrays.size(), 2u);
@@ -52,7 +53,8 @@ TEST(SplitRowArrays, RefusesWhatTheJavaScriptPathMustParse) {
   const std::string rows = R"([{"a": 1}, {"a": 2}])";
   EXPECT_FALSE(SplitRowArrays(R"({"items": )" + rows + "}")) << "too small to matter";
   EXPECT_TRUE(SplitRowArrays(Pad(R"({"items": )" + rows + "}")));
-  EXPECT_FALSE(SplitRowArrays("\xEF\xBB\xBF" + Pad(R"({"items": )" + rows + "}"))) << "a byte order mark";
+  EXPECT_FALSE(SplitRowArrays("\xEF\xBB\xBF" + Pad(R"({"items": )" + rows + "}")))
+      << "a byte order mark";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{"a": "\xff"}, {}]})"))) << "invalid UTF-8";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{"a": "\ud800"}, {}]})"))) << "a lone surrogate";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{"a": 1e400}, {}]})"))) << "a number past a double";
@@ -60,15 +62,18 @@ TEST(SplitRowArrays, RefusesWhatTheJavaScriptPathMustParse) {
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{"a": 1}, {}]} x)"))) << "trailing garbage";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{"a": 1}, {}]})").substr(1))) << "a syntax error";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{"a": 1}, {}], "items": 2})"))) << "a repeated key";
-  EXPECT_FALSE(SplitRowArrays(Pad(R"({"d": {"items": [{}, {}], "items": 1}})"))) << "repeated below";
+  EXPECT_FALSE(SplitRowArrays(Pad(R"({"d": {"items": [{}, {}], "items": 1}})")))
+      << "repeated below";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": []})"))) << "no rows";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{}]})"))) << "one row is not worth it";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{}, 1, {}]})"))) << "not all objects";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [[{}], [{}]]})")));
-  EXPECT_FALSE(SplitRowArrays(Pad(R"({"a": {"b": {"items": [{}, {}]}}})"))) << "deeper than two objects";
+  EXPECT_FALSE(SplitRowArrays(Pad(R"({"a": {"b": {"items": [{}, {}]}}})")))
+      << "deeper than two objects";
   EXPECT_FALSE(SplitRowArrays(Pad(R"({"it\u0065ms": [{}, {}]})"))) << "a key with an escape";
   std::string deep = std::string(2000, '[') + std::string(2000, ']');
-  EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{"d": )" + deep + "}, {}]}"))) << "past simdjson's depth";
+  EXPECT_FALSE(SplitRowArrays(Pad(R"({"items": [{"d": )" + deep + "}, {}]}")))
+      << "past simdjson's depth";
 }
 
 // ------------------------------------------------------- through a handler
@@ -96,7 +101,8 @@ struct Outcome {
   uint64_t native_rows = 0;
 
   bool operator==(const Outcome& o) const {
-    return rows == o.rows && error == o.error && console == o.console && invalid_utf8 == o.invalid_utf8;
+    return rows == o.rows && error == o.error && console == o.console &&
+           invalid_utf8 == o.invalid_utf8;
   }
 };
 
@@ -122,8 +128,8 @@ const bytes = (list) => new Response(new Uint8Array(list));
 
 class NativeJsonTest : public ::testing::Test {
  protected:
-  Outcome Run(const std::string& code, bool native, const std::vector<std::string>* fields = nullptr,
-              bool invalid_utf8_error = false) {
+  Outcome Run(const std::string& code, bool native,
+              const std::vector<std::string>* fields = nullptr, bool invalid_utf8_error = false) {
     if (native) {
       unsetenv("SLUICE_NATIVE_JSON");
     } else {
@@ -166,8 +172,8 @@ class NativeJsonTest : public ::testing::Test {
   }
 
   // Runs `code` both ways; `native` says whether the path must take rows.
-  Outcome Same(const std::string& code, bool native, const std::vector<std::string>* fields = nullptr,
-               bool invalid_utf8_error = false) {
+  Outcome Same(const std::string& code, bool native,
+               const std::vector<std::string>* fields = nullptr, bool invalid_utf8_error = false) {
     Outcome with = Run(code, true, fields, invalid_utf8_error);
     Outcome without = Run(code, false, fields, invalid_utf8_error);
     EXPECT_EQ(with, without) << code;
@@ -181,32 +187,40 @@ class NativeJsonTest : public ::testing::Test {
   }
 };
 
-const std::vector<std::string> kFields = {"id", "name", "tags", "meta", "missing", "é1", "none", "price"};
+const std::vector<std::string> kFields = {"id",      "name", "tags", "meta",
+                                          "missing", "é1",   "none", "price"};
 
 TEST_F(NativeJsonTest, RowArraysAtTheTopUnderItemsAndUnderDataResults) {
   Outcome top = Same("async function query() { return await body(rows(200)).json(); }", true);
   EXPECT_EQ(top.rows.size(), 200u);
   EXPECT_EQ(top.error, "");
-  Same("async function* query() { const page = await body({items: rows(150), next: null}).json(); "
-       "yield page.items; }",
-       true);
-  Same("async function query() { const r = await body({meta: {n: 1}, data: {results: rows(99)}}).json(); "
-       "return r.data.results; }",
-       true);
+  Same(
+      "async function* query() { const page = await body({items: rows(150), next: null}).json(); "
+      "yield page.items; }",
+      true);
+  Same(
+      "async function query() { const r = await body({meta: {n: 1}, data: {results: "
+      "rows(99)}}).json(); "
+      "return r.data.results; }",
+      true);
   Same("async function query() { return await body(rows(200)).json(); }", true, &kFields);
-  Same("async function* query() { const page = await body({items: rows(150)}).json(); yield page.items; }", true,
-       &kFields);
+  Same(
+      "async function* query() { const page = await body({items: rows(150)}).json(); yield "
+      "page.items; }",
+      true, &kFields);
   // The same page yielded twice is converted twice.
   Outcome twice = Same(
-      "async function* query() { const p = await body({items: rows(50)}).json(); yield p.items; yield p.items; }",
+      "async function* query() { const p = await body({items: rows(50)}).json(); yield p.items; "
+      "yield p.items; }",
       true);
   EXPECT_EQ(twice.rows.size(), 100u);
   // Two arrays of one document; the first again after the document was
   // released (it then takes the JavaScript path, from the body's bytes);
   // then one a handler reaches into afterwards.
-  Outcome two = Same("async function* query() { const p = await body({a: rows(30), b: {c: rows(20)}}).json(); "
-                     "yield p.a; yield p.b.c; yield p.a; console.log(p.a[29].name, p.b.c.length); }",
-                     true, &kFields);
+  Outcome two = Same(
+      "async function* query() { const p = await body({a: rows(30), b: {c: rows(20)}}).json(); "
+      "yield p.a; yield p.b.c; yield p.a; console.log(p.a[29].name, p.b.c.length); }",
+      true, &kFields);
   EXPECT_EQ(two.rows.size(), 80u);
   EXPECT_EQ(two.native_rows, 50u);
 }
@@ -223,37 +237,50 @@ TEST_F(NativeJsonTest, LengthIsArrayAndMethodsLeaveRowsNative) {
 }
 
 TEST_F(NativeJsonTest, HandlersThatTouchTheirRowsGetTheOldArrays) {
-  Same("async function* query() { const page = await body({items: rows(60)}).json(); "
-       "page.items.forEach((r) => { r.x = 1; delete r.meta; }); yield page.items; }",
-       false);
-  Same("async function query() { const page = await body({items: rows(60)}).json(); "
-       "return page.items.map((r) => ({id: r.id, n: r.name.length})); }",
-       false);
-  Same("async function* query() { const page = await body({items: rows(60)}).json(); "
-       "for (const r of page.items) yield r; }",
-       false);
-  Same("async function query() { const page = await body({items: rows(60)}).json(); return [...page.items]; }",
-       false);
-  Same("async function query() { const page = await body({items: rows(60)}).json(); "
-       "const text = JSON.stringify(page); console.log(text.length, text.slice(0, 200)); return page.items; }",
-       false);
-  Same("async function query() { const page = await body({items: rows(60)}).json(); "
-       "page.items.push({id: 'new'}); page.items.length = 3; return page.items; }",
-       false);
-  Same("async function query() { const page = await body({items: rows(60)}).json(); "
-       "console.log(page.items[59].name, 3 in page.items, Object.keys(page.items).length, "
-       "Reflect.ownKeys(page.items).length); return page.items.slice(1, 4); }",
-       false);
-  Same("async function query() { const page = await body({items: rows(60)}).json(); "
-       "console.log(page.items); return page.items.filter((r) => r.ok); }",
-       false);
-  Same("async function query() { const page = await body({items: rows(60)}).json(); "
-       "Object.freeze(page.items); console.log(Object.isFrozen(page.items)); return page.items; }",
-       false);
+  Same(
+      "async function* query() { const page = await body({items: rows(60)}).json(); "
+      "page.items.forEach((r) => { r.x = 1; delete r.meta; }); yield page.items; }",
+      false);
+  Same(
+      "async function query() { const page = await body({items: rows(60)}).json(); "
+      "return page.items.map((r) => ({id: r.id, n: r.name.length})); }",
+      false);
+  Same(
+      "async function* query() { const page = await body({items: rows(60)}).json(); "
+      "for (const r of page.items) yield r; }",
+      false);
+  Same(
+      "async function query() { const page = await body({items: rows(60)}).json(); return "
+      "[...page.items]; }",
+      false);
+  Same(
+      "async function query() { const page = await body({items: rows(60)}).json(); "
+      "const text = JSON.stringify(page); console.log(text.length, text.slice(0, 200)); return "
+      "page.items; }",
+      false);
+  Same(
+      "async function query() { const page = await body({items: rows(60)}).json(); "
+      "page.items.push({id: 'new'}); page.items.length = 3; return page.items; }",
+      false);
+  Same(
+      "async function query() { const page = await body({items: rows(60)}).json(); "
+      "console.log(page.items[59].name, 3 in page.items, Object.keys(page.items).length, "
+      "Reflect.ownKeys(page.items).length); return page.items.slice(1, 4); }",
+      false);
+  Same(
+      "async function query() { const page = await body({items: rows(60)}).json(); "
+      "console.log(page.items); return page.items.filter((r) => r.ok); }",
+      false);
+  Same(
+      "async function query() { const page = await body({items: rows(60)}).json(); "
+      "Object.freeze(page.items); console.log(Object.isFrozen(page.items)); return page.items; }",
+      false);
   // Rows reached into after the sink took them: still the same rows.
-  Same("async function* query() { const page = await body({items: rows(60)}).json(); yield page.items; "
-       "console.log(page.items[0].name, page.items.length); yield page.items.slice(0, 2); }",
-       true);
+  Same(
+      "async function* query() { const page = await body({items: rows(60)}).json(); yield "
+      "page.items; "
+      "console.log(page.items[0].name, page.items.length); yield page.items.slice(0, 2); }",
+      true);
 }
 
 TEST_F(NativeJsonTest, RowArraysInsideRowsAndActionResultsAreArrays) {
@@ -272,9 +299,10 @@ TEST_F(NativeJsonTest, RowArraysInsideRowsAndActionResultsAreArrays) {
     RealmOptions options;
     options.transport = std::make_unique<NoNetwork>();
     auto realm = JsRealm::Create(**runtime, std::move(options));
-    auto id = (*realm)->LoadHandler({std::string(kHelpers) +
-                                         "async function execute() { return (await body({items: rows(40)}).json()).items; }",
-                                     "handler.js", 1, 1});
+    auto id = (*realm)->LoadHandler(
+        {std::string(kHelpers) +
+             "async function execute() { return (await body({items: rows(40)}).json()).items; }",
+         "handler.js", 1, 1});
     Result<Value> result = (*realm)->Call(*id, "execute", {}, std::chrono::seconds(10));
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     ASSERT_TRUE(result->is_array());
@@ -306,39 +334,50 @@ TEST_F(NativeJsonTest, RepeatedKeysAndOddKeysKeepJsonParseSemantics) {
 TEST_F(NativeJsonTest, BodiesSimdjsonRefusesTakeTheOldPath) {
   const std::string pad = "'" + std::string(5000, 'p') + "'";
   // A byte order mark, which text() drops.
-  Same("async function query() { const t = JSON.stringify(rows(60)); "
-       "return await raw('\\ufeff' + t).json(); }",
-       false);
+  Same(
+      "async function query() { const t = JSON.stringify(rows(60)); "
+      "return await raw('\\ufeff' + t).json(); }",
+      false);
   // Invalid UTF-8: replaced and counted, or an error naming the URL.
-  const std::string invalid = "async function query() { const t = new TextEncoder().encode(JSON.stringify(rows(60)));"
-                              " const b = [...t]; b[20] = 0xff; return await bytes(b).json(); }";
+  const std::string invalid =
+      "async function query() { const t = new TextEncoder().encode(JSON.stringify(rows(60)));"
+      " const b = [...t]; b[20] = 0xff; return await bytes(b).json(); }";
   Outcome counted = Same(invalid, false);
   EXPECT_EQ(counted.invalid_utf8, 1u);
   Outcome refused = Same(invalid, false, nullptr, true);
   EXPECT_NE(refused.error.find("not valid UTF-8"), std::string::npos) << refused;
   // A lone surrogate escape, a number past a double, a huge integer.
-  Same("async function query() { const t = JSON.stringify(rows(60)).replace('row 7', '\\\\ud800'); "
-       "return await raw(t).json(); }",
-       false);
-  Same("async function query() { const t = JSON.stringify(rows(60)).replace('1.25', '1e400'); "
-       "return await raw(t).json(); }",
-       false);
-  Same("async function query() { const t = JSON.stringify(rows(60)).replace('1.25', '123456789012345678901234567890'); "
-       "return await raw(t).json(); }",
-       false);
+  Same(
+      "async function query() { const t = JSON.stringify(rows(60)).replace('row 7', '\\\\ud800'); "
+      "return await raw(t).json(); }",
+      false);
+  Same(
+      "async function query() { const t = JSON.stringify(rows(60)).replace('1.25', '1e400'); "
+      "return await raw(t).json(); }",
+      false);
+  Same(
+      "async function query() { const t = JSON.stringify(rows(60)).replace('1.25', "
+      "'123456789012345678901234567890'); "
+      "return await raw(t).json(); }",
+      false);
   // Deeper than simdjson parses; deeper than a row may be.
-  Same("async function query() { const t = JSON.stringify(rows(60)).replace('\"x\"', '[['.repeat(600) + "
-       "']]'.repeat(600)); return await raw(t).json(); }",
-       false);
-  Outcome deep = Same("async function query() { const t = JSON.stringify(rows(60)).replace('\"x\"', "
-                      "'['.repeat(300) + ']'.repeat(300)); return await raw(t).json(); }",
-                      true);
+  Same(
+      "async function query() { const t = JSON.stringify(rows(60)).replace('\"x\"', "
+      "'[['.repeat(600) + "
+      "']]'.repeat(600)); return await raw(t).json(); }",
+      false);
+  Outcome deep = Same(
+      "async function query() { const t = JSON.stringify(rows(60)).replace('\"x\"', "
+      "'['.repeat(300) + ']'.repeat(300)); return await raw(t).json(); }",
+      true);
   EXPECT_NE(deep.error.find("deeper"), std::string::npos) << deep;
   // Empty arrays, one row, arrays of objects and scalars, no rows at all.
-  Same("async function query() { const p = await body({items: [], pad: " + pad + "}).json(); return p.items; }",
+  Same("async function query() { const p = await body({items: [], pad: " + pad +
+           "}).json(); return p.items; }",
        false);
-  Same("async function query() { const p = await body({items: [row(1)], pad: " + pad + "}).json(); "
-       "return p.items; }",
+  Same("async function query() { const p = await body({items: [row(1)], pad: " + pad +
+           "}).json(); "
+           "return p.items; }",
        false);
   Same("async function query() { const p = await body({items: [row(1), 2, row(3)], pad: " + pad +
            "}).json(); return p.items; }",
@@ -349,26 +388,32 @@ TEST_F(NativeJsonTest, BodiesSimdjsonRefusesTakeTheOldPath) {
 }
 
 TEST_F(NativeJsonTest, BrokenBodiesFailAsBefore) {
-  const std::string broken = "async function query() { const t = JSON.stringify({items: rows(60)}).slice(0, -9); "
-                             "try { return (await raw(t).json()).items; } "
-                             "catch (e) { console.log(e.name, e.message, e.stack); throw e; } }";
+  const std::string broken =
+      "async function query() { const t = JSON.stringify({items: rows(60)}).slice(0, -9); "
+      "try { return (await raw(t).json()).items; } "
+      "catch (e) { console.log(e.name, e.message, e.stack); throw e; } }";
   Outcome failed = Same(broken, false);
   EXPECT_NE(failed.error.find("body starts with"), std::string::npos) << failed;
-  Same("async function query() { return (await raw(JSON.stringify({items: rows(60)}) + 'x').json()).items; }",
-       false);
+  Same(
+      "async function query() { return (await raw(JSON.stringify({items: rows(60)}) + "
+      "'x').json()).items; }",
+      false);
   Same("async function query() { return (await raw(' '.repeat(5000)).json()); }", false);
   // A body used twice: the second json() fails as before.
-  Outcome twice = Same("async function query() { const r = body(rows(60)); await r.json(); return await r.json(); }",
-                       false);
+  Outcome twice = Same(
+      "async function query() { const r = body(rows(60)); await r.json(); return await r.json(); }",
+      false);
   EXPECT_NE(twice.error.find("already been consumed"), std::string::npos) << twice;
 }
 
 TEST_F(NativeJsonTest, ALargeBody) {
   // ~50 MB: 5,000 rows of 10 kB.
-  Outcome big = Same("async function* query() { const n = 'x'.repeat(10000); "
-                     "const page = await body({items: Array.from({length: 5000}, (_, i) => ({id: i, n}))}).json(); "
-                     "yield page.items; }",
-                     true, &kFields);
+  Outcome big = Same(
+      "async function* query() { const n = 'x'.repeat(10000); "
+      "const page = await body({items: Array.from({length: 5000}, (_, i) => ({id: i, "
+      "n}))}).json(); "
+      "yield page.items; }",
+      true, &kFields);
   EXPECT_EQ(big.rows.size(), 5000u);
 }
 

@@ -518,10 +518,12 @@ void FinalizeRows(JS::GCContext*, JSObject* object) {
   delete rows;
 }
 
-constexpr JSClassOps kRowsOps = {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
-                                 FinalizeRows, nullptr, nullptr, nullptr};
-constexpr JSClass kRowsClass = {"NativeRows", JSCLASS_HAS_RESERVED_SLOTS(1) | JSCLASS_FOREGROUND_FINALIZE,
-                                &kRowsOps, nullptr, nullptr, nullptr};
+constexpr JSClassOps kRowsOps = {nullptr, nullptr,      nullptr, nullptr, nullptr,
+                                 nullptr, FinalizeRows, nullptr, nullptr, nullptr};
+constexpr JSClass kRowsClass = {
+    "NativeRows", JSCLASS_HAS_RESERVED_SLOTS(1) | JSCLASS_FOREGROUND_FINALIZE,
+    &kRowsOps,    nullptr,
+    nullptr,      nullptr};
 
 RowsHandle* RowsOfHandle(JSObject* object) {
   if (JS::GetClass(object) != &kRowsClass) return nullptr;
@@ -538,8 +540,8 @@ JSObject* NewRowsHandle(JSContext* cx, NativeRowArray array, size_t memory) {
 }
 
 // jsonRows(bytes) → null (parse the body in JavaScript), or {rest, rows:
-// [[path, handle, count, begin, end], …]} (begin, end: the array's bytes): `rest` is the body's text with each row
-// array replaced by null (absent when the body is a row array).
+// [[path, handle, count, begin, end], …]} (begin, end: the array's bytes): `rest` is the body's
+// text with each row array replaced by null (absent when the body is a row array).
 bool JsonRows(JSContext* cx, unsigned argc, JS::Value* vp) {
   JS::CallArgs args = JS::CallArgsFromVp(argc, vp);
   State* state = RealmState(cx);
