@@ -1,6 +1,7 @@
 #include "js/convert.h"
 
 #include <js/Array.h>
+#include <js/Proxy.h>
 #include <js/BigInt.h>
 #include <js/Date.h>
 #include <js/Object.h>
@@ -173,6 +174,11 @@ class ToValueConverter {
     auto article = [](const std::string& noun) {
       return (std::strchr("AEIOaeio", noun.empty() ? 'x' : noun[0]) ? "an " : "a ") + noun;
     };
+    if (::js::IsScriptedProxy(object)) {  // it has no class of its own: an array's proxy is an array
+      bool is_array = false;
+      if (!JS::IsArray(cx_, object, &is_array)) return false;
+      if (is_array) return true;
+    }
     switch (cls) {
       case ::js::ESClass::Array:
         return true;
@@ -256,7 +262,7 @@ class ToValueConverter {
 
   Result<Value> ConvertObject(JS::HandleObject object, int depth) {
     bool is_array = false;
-    if (!JS::IsArrayObject(cx_, object, &is_array)) return Pending();
+    if (!JS::IsArray(cx_, object, &is_array)) return Pending();  // a Proxy of an array is one
     JS::RootedValue element(cx_);
     if (is_array) {
       uint32_t length = 0;

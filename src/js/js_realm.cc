@@ -86,6 +86,8 @@ constexpr const char* kDrainSource = R"JS((async function (result, sink, name) {
   result = await result;
   if (result !== null && typeof result === "object") {
     if (Array.isArray(result)) {
+      // Rows still native (a body's row array no one reached into) go whole.
+      if (sink(result, false, true) !== undefined) return;
       for (const item of result) { if (sink(item, false) === false) return; }
       return;
     }

@@ -565,6 +565,85 @@
     return { bytes: utf8(String(body)), type: 'text/plain;charset=UTF-8' };
   };
   const consumed = () => new TypeError('Body has already been consumed');
+  // JSON.parse of a body, its error naming the start of the body and
+  // carrying the stack of the handler's call to json().
+  const parseJson = (text, site) => {
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      const preview = text.length > 100 ? text.slice(0, 100) + '…' : text;
+      const error = new SyntaxError(text.trim() === '' ? 'Unexpected end of JSON input: the body is empty'
+        : `${e.message} (body starts with: ${JSON.stringify(preview)})`);
+      Object.defineProperty(error, 'stack', { value: site.stack, writable: true, configurable: true });
+      throw error;
+    }
+  };
+  // The native row path (docs/javascript.md): a body's row arrays stay in
+  // the document simdjson parsed, behind arrays that look and behave as the
+  // ones JSON.parse makes. Reading `length` (or a method) leaves the rows
+  // native; anything that reaches an element or changes the array parses
+  // its rows with JSON.parse first, and from then on the proxy only
+  // forwards. The sink converts rows still native straight from the
+  // document (natives.cc), finding them in this registry.
+  const nativeRows = new WeakMap();
+  const nativeJsonMin = native.jsonMinBytes; // Infinity when SLUICE_NATIVE_JSON=0
+  native.setRowsRegistry(nativeRows);
+  const isIndex = (k) => typeof k === 'string' && /^(?:0|[1-9]\d*)$/.test(k) && +k < 4294967295;
+  const lazyRows = (handle, count, text) => {
+    const target = [];
+    let rows = handle;
+    const materialize = () => {
+      if (rows === null) return;
+      const parsed = JSON.parse(decodeUtf8(text, false));
+      for (let i = 0; i < parsed.length; i++) target[i] = parsed[i];
+      rows = null;
+      nativeRows.delete(proxy);
+      // Without traps a proxy forwards each operation to its target itself.
+      for (const trap of Object.keys(traps)) delete traps[trap];
+    };
+    const reaching = (f) => (t, ...a) => { materialize(); return f(t, ...a); };
+    const traps = {
+      get: (t, k, r) => {
+        if (k === 'length' && rows !== null) return count;
+        if (isIndex(k)) materialize();
+        return Reflect.get(t, k, r);
+      },
+      has: (t, k) => { if (isIndex(k)) materialize(); return Reflect.has(t, k); },
+      set: reaching(Reflect.set),
+      deleteProperty: reaching(Reflect.deleteProperty),
+      defineProperty: reaching(Reflect.defineProperty),
+      getOwnPropertyDescriptor: reaching(Reflect.getOwnPropertyDescriptor),
+      ownKeys: reaching(Reflect.ownKeys),
+      preventExtensions: reaching(Reflect.preventExtensions),
+      setPrototypeOf: reaching(Reflect.setPrototypeOf),
+    };
+    const proxy = new Proxy(target, traps);
+    nativeRows.set(proxy, handle);
+    return proxy;
+  };
+  // {value} of the body, or null when its JSON is for JSON.parse.
+  const parseNative = (bytes) => {
+    try {
+      return splitNative(bytes);
+    } catch {
+      return null; // what the JavaScript path then says about the body
+    }
+  };
+  const splitNative = (bytes) => {
+    const split = native.jsonRows(bytes);
+    if (split === null) return null;
+    let value = split.rest === undefined ? null : JSON.parse(split.rest);
+    for (const [path, handle, count, begin, end] of split.rows) {
+      const rows = lazyRows(handle, count, bytes.subarray(begin, end));
+      if (path.length === 0) { value = rows; continue; }
+      let parent = value;
+      for (let i = 0; i < path.length - 1; i++) parent = parent[path[i]];
+      const key = path[path.length - 1];
+      if (parent === null || typeof parent !== 'object' || parent[key] !== null) return null;
+      Object.defineProperty(parent, key, { value: rows, writable: true, enumerable: true, configurable: true });
+    }
+    return { value };
+  };
   let bodyBytes, bodyUsed, setBodyUsed;
   class Body {
     #bytes = null;
@@ -593,17 +672,15 @@
       // after it would point into this prelude, not at the handler's line
       // that asked for the JSON, and its stack would have lost the handler.
       const site = new Error();
-      return this.text().then((text) => {
-        try {
-          return JSON.parse(text);
-        } catch (e) {
-          const preview = text.length > 100 ? text.slice(0, 100) + '…' : text;
-          const error = new SyntaxError(text.trim() === '' ? 'Unexpected end of JSON input: the body is empty'
-            : `${e.message} (body starts with: ${JSON.stringify(preview)})`);
-          Object.defineProperty(error, 'stack', { value: site.stack, writable: true, configurable: true });
-          throw error;
+      const bytes = this.#bytes;
+      if (!this.#used && bytes !== null && bytes.length >= nativeJsonMin) {
+        const parsed = parseNative(bytes);
+        if (parsed !== null) {
+          this.#used = true;
+          return Promise.resolve(parsed.value);
         }
-      });
+      }
+      return this.text().then((text) => parseJson(text, site));
     }
     async arrayBuffer() { const b = this.#consume(); return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength); }
     async bytes() { return new Uint8Array(await this.arrayBuffer()); }

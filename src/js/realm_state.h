@@ -56,6 +56,15 @@ struct JsRealm::State {
   size_t max_response_bytes = 0;
   bool invalid_utf8_error = false;
   uint64_t invalid_utf8_count = 0;  // response bodies whose bad bytes were replaced
+  // The native row path (docs/javascript.md): for bodies of at least
+  // native_json_min_bytes, per SLUICE_NATIVE_JSON when the realm started
+  // (unset: kNativeJsonMinBytes; "all": 0; "0": off). `native_rows` is the prelude's WeakMap from a
+  // lazy row array to its rows, holding the arrays not yet turned into
+  // JavaScript objects.
+  bool native_json = true;
+  size_t native_json_min_bytes = 4096;
+  JS::PersistentRootedObject native_rows;
+  uint64_t native_rows_converted = 0;  // rows the sink took from a document
   JS::PersistentRootedObject global;
   JS::PersistentRootedObject drain;
   std::vector<std::unique_ptr<JS::PersistentRootedObject>> handlers;
