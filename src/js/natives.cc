@@ -502,12 +502,27 @@ bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
     args.rval().setBoolean(false);
     return true;
   }
+  // sink(row, false, true): a row offered as it is made, taken only by a
+  // stream that pushes rows on (null: the handler keeps it for a page).
+  if (!buffer->consume && JS::ToBoolean(args.get(2))) {
+    args.rval().setNull();
+    return true;
+  }
   Status converted = buffer->project ? SinkProjected(cx, args.get(0), *buffer) : SinkWhole(cx, args.get(0), *buffer);
   if (!converted.ok()) {
     buffer->status = std::move(converted).WithContext("a row the handler produced");
     buffer->stop = true;
     args.rval().setBoolean(false);
     return true;
+  }
+  if (buffer->consume) {
+    Status handed = buffer->HandOn(cx);
+    if (!handed.ok()) {
+      buffer->status = std::move(handed);
+      buffer->stop = true;
+      args.rval().setBoolean(false);
+      return true;
+    }
   }
   // Items an iterator yields wait for the consumer: no next page until the
   // rows already here are taken.
