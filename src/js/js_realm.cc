@@ -84,10 +84,16 @@ constexpr const char* kDrainSource = R"JS((async function (result, sink, name) {
     }
   };
   result = await result;
+  // A result that can take its rows as they come (the integration host's,
+  // src/js/sdk/host.js) gets the sink itself.
+  if (result !== null && typeof result === "object" && typeof result[Symbol.for("sluice.sink")] === "function") {
+    result[Symbol.for("sluice.sink")](sink);
+  }
   if (result !== null && typeof result === "object") {
     if (Array.isArray(result)) {
-      // Rows still native (a body's row array no one reached into) go whole.
-      if (sink(result, false, true) !== undefined) return;
+      // Rows still native (a body's row array no one reached into) go whole
+      // (2: natives.cc's kOfferWhole).
+      if (sink(result, false, 2) !== undefined) return;
       for (const item of result) { if (sink(item, false) === false) return; }
       return;
     }
@@ -367,6 +373,35 @@ Result<std::optional<Value>> JsRealm::RowStream::Next() {
       return state.TakeException(name_ + "()");
     }
   }
+}
+
+void JsRealm::RowStream::PushTo(std::function<Status(Value row)> consume) {
+  buffer_->consume = std::move(consume);
+  buffer_->extended = JsRuntime::Clock::now();
+}
+
+Status JsRealm::RowStream::Buffer::HandOn(JSContext* cx) {
+  if (rows.empty()) return Status::Ok();
+  while (!rows.empty()) {
+    Value row = std::move(rows.front());
+    rows.pop_front();
+    Status status = consume(std::move(row));
+    if (!status.ok()) {
+      rows.clear();
+      return status;
+    }
+  }
+  // Moving the deadline takes a lock: not more than every few milliseconds.
+  auto now = JsRuntime::Clock::now();
+  if (now - extended >= std::chrono::milliseconds(5)) {
+    extended = now;
+    State* state = State::From(cx);
+    if (state) {
+      state->deadline = now + state->timeout;
+      state->runtime->Extend(state->deadline);
+    }
+  }
+  return Status::Ok();
 }
 
 void JsRealm::RowStream::Close() {

@@ -87,6 +87,13 @@ class JsRealm {
     // The next row; nullopt once the handler is done.
     Result<std::optional<Value>> Next();
     void Close();
+    // From now on, rows go to `consume` as the handler produces them,
+    // from inside Next() (which then returns only the end or an error), so
+    // a handler that makes rows faster than they are read — a loop that
+    // never awaits — holds none of them. `consume` must not use this
+    // stream or run JavaScript; an error from it stops the handler and
+    // Next() returns it. Each row handed on restarts the time limit.
+    void PushTo(std::function<Status(Value row)> consume);
 
     struct Buffer;  // shared with the sink native
 

@@ -382,5 +382,77 @@ TEST_F(JsRealmTest, ConvertsManyRowsExactly) {
                                R"("at":"1970-01-02T03:46:39Z"})"));
 }
 
+TEST_F(JsRealmTest, PushedRowsLeaveAsTheHandlerMakesThem) {
+  // A generator that never awaits: with PushTo, each row reaches the
+  // consumer while the generator is still running (it records how many
+  // rows it had made when the consumer saw each).
+  JsRealm::HandlerId id = Load(R"(
+    globalThis.made = 0;
+    function* query() { for (let i = 0; i < 1000; i++) { globalThis.made++; yield {id: i}; } })");
+  auto stream = realm_->StartRows(id, "query", {}, kSecond).value();
+  std::vector<int64_t> ids;
+  stream->PushTo([&](Value row) {
+    ids.push_back(row["id"].get<int64_t>());
+    return Status::Ok();
+  });
+  auto end = stream->Next();
+  ASSERT_TRUE(end.ok()) << end.status().ToString();
+  EXPECT_FALSE(end->has_value()) << "every row was pushed: Next() says only the end";
+  ASSERT_EQ(ids.size(), 1000u);
+  for (int64_t i = 0; i < 1000; ++i) ASSERT_EQ(ids[i], i) << "in order";
+}
+
+TEST_F(JsRealmTest, AConsumersErrorStopsTheHandler) {
+  JsRealm::HandlerId id = Load(R"(
+    globalThis.made = 0; globalThis.closed = false;
+    function* query() {
+      try { for (let i = 0; i < 1000000; i++) { globalThis.made++; yield [{id: i}]; } }
+      finally { globalThis.closed = true; }
+    })");
+  auto stream = realm_->StartRows(id, "query", {}, kSecond * 5).value();
+  int taken = 0;
+  stream->PushTo([&](Value) {
+    if (++taken == 5) return Status(ErrorKind::kDestination, "the destination refused row 5");
+    return Status::Ok();
+  });
+  auto end = stream->Next();
+  ASSERT_FALSE(end.ok());
+  EXPECT_EQ(end.status().message(), "the destination refused row 5");
+  EXPECT_EQ(taken, 5);
+  EXPECT_EQ(Eval("globalThis.made"), Value(5)) << "the generator made no row after the refused one";
+  EXPECT_EQ(Eval("globalThis.closed"), Value(true)) << "and was closed";
+}
+
+TEST_F(JsRealmTest, RowsPushedAreProgressForTheTimeLimit) {
+  // A row every 20 ms for 600 ms under a 200 ms limit: not stopped, since
+  // each row handed on restarts the limit; then 600 ms with no row is.
+  JsRealm::HandlerId id = Load(R"(
+    const spin = (ms) => { const until = Date.now() + ms; while (Date.now() < until); };
+    function* query(config) {
+      for (let i = 0; i < 30; i++) { spin(20); yield {id: i}; }
+      if (config.idle) spin(600);
+    })");
+  for (bool idle : {false, true}) {
+    auto stream = realm_->StartRows(id, "query", {Value{{"idle", idle}}}, std::chrono::milliseconds(200)).value();
+    int taken = 0;
+    stream->PushTo([&](Value) {
+      ++taken;
+      return Status::Ok();
+    });
+    auto end = stream->Next();
+    EXPECT_EQ(taken, 30);
+    if (!idle) {
+      EXPECT_TRUE(end.ok()) << end.status().ToString();
+    } else {
+      ASSERT_FALSE(end.ok()) << "a loop that makes no row for longer than the limit is stopped";
+      EXPECT_EQ(end.status().kind(), ErrorKind::kTimeout) << end.status().ToString();
+    }
+  }
+  // Without PushTo the rows are pulled, each Next() under the limit of its own.
+  auto pulled = realm_->StartRows(id, "query", {Value{{"idle", false}}}, std::chrono::milliseconds(200)).value();
+  auto first = pulled->Next();
+  EXPECT_FALSE(first.ok()) << "a sync generator runs whole within one Next(): 600 ms under a 200 ms limit";
+}
+
 }  // namespace
 }  // namespace sluice::js

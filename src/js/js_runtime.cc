@@ -103,6 +103,11 @@ void JsRuntime::Disarm() {
   armed_ = false;
 }
 
+void JsRuntime::Extend(Clock::time_point deadline) {
+  std::lock_guard lock(mutex_);
+  if (armed_) deadline_ = deadline;
+}
+
 void JsRuntime::ResetLimits() {
   timed_out_ = false;
   if (out_of_memory_) {

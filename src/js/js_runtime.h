@@ -70,6 +70,9 @@ class JsRuntime {
   // Starts timing a call; the watchdog interrupts JavaScript at `deadline`.
   void Arm(Clock::time_point deadline);
   void Disarm();
+  // Moves the armed call's deadline (a call that makes progress), keeping
+  // its memory baseline; nothing after the deadline already passed.
+  void Extend(Clock::time_point deadline);
   bool TimedOut() const { return timed_out_.load(); }
   bool OutOfMemory() const { return out_of_memory_.load(); }
   // Clears the limit flags (and collects garbage after an OOM) before a call.

@@ -690,11 +690,20 @@ bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
     args.rval().setBoolean(false);
     return true;
   }
-  // sink(array, false, true): the drain offers a returned array whole; it
-  // is taken only if its rows are native, otherwise (undefined) the drain
-  // passes its items one by one.
+  // The third argument, when there is one, says how the item is offered.
+  // kOfferWhole: the drain offers an array a handler returned, taken only
+  // if its rows are still native (else undefined, and the drain passes its
+  // items one by one). kOfferRow: the integration host offers a row as it
+  // is made, taken only by a stream that pushes rows on (else null, and
+  // the host keeps it for a page).
+  constexpr int32_t kOfferRow = 1, kOfferWhole = 2;
+  const int32_t offer = args.get(2).isInt32() ? args.get(2).toInt32() : 0;
+  if (offer == kOfferRow && !buffer->consume) {
+    args.rval().setNull();
+    return true;
+  }
   JS::RootedObject native_rows(cx, NativeRowsOf(cx, args.get(0)));
-  if (!native_rows && JS::ToBoolean(args.get(2))) {
+  if (offer == kOfferWhole && !native_rows) {
     args.rval().setUndefined();
     return true;
   }
@@ -706,6 +715,15 @@ bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
     buffer->stop = true;
     args.rval().setBoolean(false);
     return true;
+  }
+  if (buffer->consume) {
+    Status handed = buffer->HandOn(cx);
+    if (!handed.ok()) {
+      buffer->status = std::move(handed);
+      buffer->stop = true;
+      args.rval().setBoolean(false);
+      return true;
+    }
   }
   // Items an iterator yields wait for the consumer: no next page until the
   // rows already here are taken.

@@ -26,7 +26,16 @@ struct JsRealm::RowStream::Buffer {
   std::vector<std::pair<std::string, std::unique_ptr<JS::PersistentRootedId>>> projection;
   bool project = false;
   bool stop = false;  // the consumer wants no more: the sink says so to the drain
-  Status status;      // a row that could not be converted
+  Status status;      // a row that could not be converted, or the consumer's failure
+  // Set by RowStream::PushTo: the sink hands each row to it at once, so
+  // rows never pile up here (nor in the handler) whatever the handler's
+  // pace; the consumer's own waiting is the backpressure.
+  std::function<Status(Value row)> consume;
+  JsRuntime::Clock::time_point extended{};  // when HandOn last moved the deadline
+
+  // Hands the rows here to `consume`; rows handed on are progress, which
+  // moves the call's deadline (the time limit bounds a wait for rows).
+  Status HandOn(JSContext* cx);
   // The promise the drain waits on after a yielded item; resolved with
   // true (go on) or false (stop) when the consumer comes back.
   std::unique_ptr<JS::PersistentRootedObject> waiting;

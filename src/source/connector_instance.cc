@@ -30,6 +30,10 @@ class HandlerRows : public RowSource {
     if (!*row) WarnOfInvalidUtf8();
     return row;
   }
+  bool PushTo(RowConsumer consume) override {
+    stream_->PushTo(std::move(consume));
+    return true;
+  }
 
  private:
   // Once per stream: the bytes were replaced by U+FFFD (as TextDecoder

@@ -4,6 +4,7 @@
 // src/query itself knows nothing of either, nor of JavaScript.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -39,13 +40,27 @@ struct EntitySchema {
   bool takes_pushdown = true;
 };
 
+// Takes a row a source pushes (RowSource::PushTo); an error stops the source.
+using RowConsumer = std::function<Status(Value row)>;
+
 // Rows of one handler call, pulled one at a time.
 class RowSource {
  public:
   virtual ~RowSource() = default;
   virtual Result<std::optional<Value>> Next() = 0;
-  // For a child entity: the parent row of the row Next() returned last.
+  // For a child entity: the parent row of the row Next() returned last
+  // (while a row is pushed, that row's).
   virtual Value Parent() const { return Value(); }
+  // Asks the source to hand each row to `consume` as the handler makes it,
+  // from inside Next() — which then returns only the end or an error —
+  // rather than keep rows until they are pulled; true when it will. A
+  // handler that writes rows faster than they are read (a loop that never
+  // awaits) then holds none of them, and a consumer that blocks (a sync
+  // waiting for its writer) slows the handler down. `consume` must not use
+  // this source nor run JavaScript; its error stops the handler, and Next()
+  // returns an error then. Sources that cannot keep the rows' order or a
+  // bound this way (a scan shared by several readers) say false.
+  virtual bool PushTo(RowConsumer /*consume*/) { return false; }
 };
 
 class EntityProvider {

@@ -373,6 +373,7 @@ class WithParent : public RowSource {
       : rows_(std::move(rows)), parent_(std::move(parent)) {}
   Result<std::optional<Value>> Next() override { return rows_->Next(); }
   Value Parent() const override { return parent_; }
+  bool PushTo(RowConsumer consume) override { return rows_->PushTo(std::move(consume)); }
 
  private:
   std::unique_ptr<RowSource> rows_;

@@ -17,8 +17,11 @@ class HandlerRows : public SyncRowStream {
       : source_(std::move(source)), schema_(std::move(schema)) {}
 
   Result<bool> Next(std::vector<Value>& row) override;
+  bool PushTo(Handler handle) override;
 
  private:
+  Result<std::vector<Value>> Coerce(Value item);
+
   std::unique_ptr<RowSource> source_;
   EntitySchema schema_;
   int64_t count_ = 0;

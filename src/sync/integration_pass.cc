@@ -49,19 +49,32 @@ Status IntegrationPass::Start() {
   return Status::Ok();
 }
 
+Result<size_t> IntegrationPass::Route(Value item) {
+  size_t at = item.value("t", static_cast<size_t>(0));
+  if (at >= index_.size()) return Status(ErrorKind::kInternal, "a resolved row names no table");
+  Table& table = tables_[index_[at]];
+  if (item.contains("error")) {
+    table.failure = resolver_.TableError(item["error"]);
+  } else {
+    table.rows.push_back(std::move(item["r"]));
+  }
+  return index_[at];
+}
+
 Result<std::optional<size_t>> IntegrationPass::Pump() {
   if (!source_) return std::optional<size_t>();
   ASSIGN_OR_RETURN(std::optional<Value> item, source_->Next());
   if (!item) return std::optional<size_t>();
-  size_t at = item->value("t", static_cast<size_t>(0));
-  if (at >= index_.size()) return Status(ErrorKind::kInternal, "a resolved row names no table");
-  Table& table = tables_[index_[at]];
-  if (item->contains("error")) {
-    table.failure = resolver_.TableError((*item)["error"]);
-  } else {
-    table.rows.push_back(std::move((*item)["r"]));
-  }
-  return std::optional<size_t>(index_[at]);
+  ASSIGN_OR_RETURN(size_t table, Route(std::move(*item)));
+  return std::optional<size_t>(table);
+}
+
+bool IntegrationPass::PushTo(std::function<Status(size_t table)> arrived) {
+  if (!source_) return false;
+  return source_->PushTo([this, arrived = std::move(arrived)](Value item) -> Status {
+    ASSIGN_OR_RETURN(size_t table, Route(std::move(item)));
+    return arrived(table);
+  });
 }
 
 void IntegrationPass::Fail(const Status& status) {

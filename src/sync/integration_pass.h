@@ -7,6 +7,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,11 @@ class IntegrationPass {
   // The next row of the resolution, queued for its table; the table's
   // index, or nullopt once the resolution has ended.
   Result<std::optional<size_t>> Pump();
+  // After Start(): rows queued for their table as the handler makes them,
+  // from inside Pump(), each followed by `arrived(table)`, which takes
+  // them (RowSource::PushTo); an error from it stops the resolution. True
+  // when the resolution pushes.
+  bool PushTo(std::function<Status(size_t table)> arrived);
   bool HasQueued(size_t table) const { return !tables_[table].rows.empty() || !tables_[table].failure.ok(); }
   void Drop(size_t table) { tables_[table].rows.clear(); }
   void Fail(const Status& status);
@@ -56,6 +62,8 @@ class IntegrationPass {
     Status failure;
   };
   class Queued;
+  // Queues a resolved item for its table; the table's index.
+  Result<size_t> Route(Value item);
   TableResolver& resolver_;
   std::vector<Table> tables_;
   std::vector<size_t> index_;  // pass index → table

@@ -108,8 +108,28 @@ Status SyncDriver::RunIntegrationPass() {
   }
   std::vector<bool> active;
   for (auto& job : jobs) active.push_back(job->run->Start(OpenRows(*job)));
+  // Rows that arrived for `table` go to its run; whether any run goes on.
+  auto deliver = [&](size_t table) {
+    bool any = false;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      if (jobs[i]->pass_table == table) {
+        while (active[i] && pass.HasQueued(table)) active[i] = jobs[i]->run->Step();
+        if (!active[i]) pass.Drop(table);
+      }
+      any = any || active[i];
+    }
+    return any;
+  };
   Status started = pass.Start();
   if (!started.ok()) pass.Fail(started);
+  // Rows are handled as the resolvers write them (docs/sync.md, memory):
+  // the runs' writers pace the resolution.
+  if (started.ok()) {
+    pass.PushTo([&deliver](size_t table) {
+      if (deliver(table)) return Status::Ok();
+      return Status(ErrorKind::kConnector, "no table of the resolution is syncing any more");
+    });
+  }
   while (started.ok()) {
     Result<std::optional<size_t>> table = pass.Pump();
     if (!table.ok()) {
@@ -117,11 +137,7 @@ Status SyncDriver::RunIntegrationPass() {
       break;
     }
     if (!*table) break;
-    for (size_t i = 0; i < jobs.size(); ++i) {
-      if (jobs[i]->pass_table != **table) continue;
-      while (active[i] && pass.HasQueued(**table)) active[i] = jobs[i]->run->Step();
-      if (!active[i]) pass.Drop(**table);
-    }
+    deliver(**table);
   }
   pass.End();
   for (size_t i = 0; i < jobs.size(); ++i) {

@@ -155,15 +155,34 @@ class EntitySync::Run {
     if (!rows_ || stopped_) return false;
     Result<bool> more = rows_->Next(row_);
     if (!more.ok()) {
-      report_.status = more.TakeStatus();
+      // A row pushed during Next() that stopped the run said why first.
+      if (!stopped_) report_.status = more.TakeStatus();
       return Stop();
     }
+    if (stopped_) return false;
     if (!*more) {
       // Only a stream that ended by itself saw every row: the one condition
       // under which rows it did not bring may be deleted as stale.
       complete_ = true;
       return Stop();
     }
+    return Handle();
+  }
+
+  // A row the stream pushed (from inside Step's Next()): handled as a
+  // pulled one.
+  bool Take(Result<std::vector<Value>> row) {
+    if (stopped_) return false;
+    if (!row.ok()) {
+      report_.status = row.TakeStatus();
+      return Stop();
+    }
+    row_ = std::move(row).value();
+    return Handle();
+  }
+
+  // The row in row_.
+  bool Handle() {
     ++report_.rows_read;
     // A missing key cannot be upserted or told apart: SQLite would invent
     // one for an INTEGER PRIMARY KEY, and a NULL text key never matches.
@@ -285,6 +304,7 @@ class EntitySync::Run {
     ASSIGN_OR_RETURN(rows_, open_rows(state));
     keyed_ = plan_.table.HasPrimaryKey() && destination_.AbsorbsRepeats();
     background_ = std::make_unique<BackgroundWriter>(*writer_);
+    rows_->PushTo([this](Result<std::vector<Value>> row) { return Take(std::move(row)); });
     return Status::Ok();
   }
 

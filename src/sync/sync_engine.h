@@ -25,7 +25,9 @@
 //
 // Rows are written on a thread of the run's own while the row stream
 // produces the next batch (at most two batches wait, so memory stays
-// bounded); commits keep their order.
+// bounded); commits keep their order. A stream that can push its rows
+// (SyncRowStream::PushTo) is read that way: each row is handled as the
+// handler makes it, and a handler faster than the writer waits for it.
 //
 // Thread-safety: one run per thread. During a run the destination's table
 // writer is used from the run's writer thread only, and the row stream from
@@ -49,6 +51,12 @@ class SyncRowStream {
   virtual ~SyncRowStream() = default;
   // Fills `row`; false when there are no more rows.
   virtual Result<bool> Next(std::vector<Value>& row) = 0;
+  // What a pushed row is: a row, or why it could not be made one.
+  using Handler = std::function<bool(Result<std::vector<Value>> row)>;
+  // Hands rows to `handle` as the handler makes them, from inside Next()
+  // (RowSource::PushTo); true when the stream does. `handle` returns false
+  // to stop the stream.
+  virtual bool PushTo(Handler /*handle*/) { return false; }
 };
 
 struct EntitySyncPlan {

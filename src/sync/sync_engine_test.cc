@@ -14,11 +14,21 @@
 namespace sluice {
 namespace {
 
+// With `pushes`, the rows are pushed, all from the first Next(), as a
+// handler that never awaits does (SyncRowStream::PushTo); `offered` counts
+// the rows handed on before the run said stop.
 class ScriptedRows : public SyncRowStream {
  public:
-  ScriptedRows(std::vector<std::vector<Value>> rows, bool fail_at_end)
-      : rows_(std::move(rows)), fail_at_end_(fail_at_end) {}
+  ScriptedRows(std::vector<std::vector<Value>> rows, bool fail_at_end, bool pushes = false,
+               size_t* offered = nullptr)
+      : rows_(std::move(rows)), fail_at_end_(fail_at_end), pushes_(pushes), offered_(offered) {}
   Result<bool> Next(std::vector<Value>& row) override {
+    if (handle_) {
+      while (next_ < rows_.size()) {
+        if (offered_) ++*offered_;
+        if (!handle_(rows_[next_++])) return Status(ErrorKind::kConnector, "the stream was stopped");
+      }
+    }
     if (next_ < rows_.size()) {
       row = rows_[next_++];
       return true;
@@ -26,11 +36,18 @@ class ScriptedRows : public SyncRowStream {
     if (fail_at_end_) return Status(ErrorKind::kConnector, "the source broke");
     return false;
   }
+  bool PushTo(Handler handle) override {
+    if (pushes_) handle_ = std::move(handle);
+    return pushes_;
+  }
 
  private:
   std::vector<std::vector<Value>> rows_;
   size_t next_ = 0;
   bool fail_at_end_;
+  bool pushes_;
+  size_t* offered_;
+  Handler handle_;
 };
 
 class SyncEngineTest : public ::testing::Test {
@@ -56,7 +73,7 @@ class SyncEngineTest : public ::testing::Test {
     EntitySync run(*destination_, plan_);
     OpenSyncRows open = [&](const std::optional<SyncState>& state) -> Result<std::unique_ptr<SyncRowStream>> {
       seen_state_ = state;
-      return std::unique_ptr<SyncRowStream>(std::make_unique<ScriptedRows>(rows, fail_at_end));
+      return std::unique_ptr<SyncRowStream>(std::make_unique<ScriptedRows>(rows, fail_at_end, push_, &offered_));
     };
     if (run.Start(open)) {
       while (run.Step()) {
@@ -82,6 +99,8 @@ class SyncEngineTest : public ::testing::Test {
   std::unique_ptr<SqliteDestination> destination_;
   EntitySyncPlan plan_;
   std::optional<SyncState> seen_state_;
+  bool push_ = false;   // the stream pushes its rows
+  size_t offered_ = 0;  // rows it pushed
 };
 
 TEST_F(SyncEngineTest, TheBoundaryIsNeitherLostNorWrittenTwice) {
@@ -174,6 +193,40 @@ TEST_F(SyncEngineTest, ARowWithoutItsKeyFailsTheRunAndDeletesNothing) {
   EXPECT_EQ(report.status.message(), "row 2: primary key field 'id' is missing or null");
   EXPECT_EQ(report.rows_deleted, 0);
   EXPECT_EQ(Ids(), "a,b");
+}
+
+TEST_F(SyncEngineTest, PushedRowsAreHandledAsPulledOnes) {
+  push_ = true;
+  plan_.batch_rows = 2;
+  ASSERT_TRUE(Sync({Row("a", 1), Row("b", 5)}).status.ok());
+  EntitySyncReport report = Sync({Row("a", 1), Row("b", 5), Row("c", 5), Row("d", 7), Row("e", 8)});
+  ASSERT_TRUE(report.status.ok()) << report.status.ToString();
+  EXPECT_EQ(report.rows_read, 5);
+  EXPECT_EQ(report.rows_skipped, 2) << "the boundary, as when pulled";
+  EXPECT_EQ(report.rows_written, 3);
+  EXPECT_EQ(Ids(), "a,b,c,d,e");
+  EXPECT_EQ(Mark(), Value(8));
+}
+
+TEST_F(SyncEngineTest, APushedRowThatFailsTheRunStopsTheStreamWithTheRunsError) {
+  push_ = true;
+  plan_.incremental = false;
+  plan_.write_mode = WriteMode::kOverwriteDeleteStale;
+  EntitySyncReport report = Sync({Row("a", 1), {Value(), Value(2)}, Row("c", 3), Row("d", 4)});
+  ASSERT_FALSE(report.status.ok());
+  EXPECT_EQ(report.status.message(), "row 2: primary key field 'id' is missing or null")
+      << "not the stream's own error for being stopped";
+  EXPECT_EQ(offered_, 2u) << "no row after the failing one is pushed";
+  EXPECT_EQ(report.rows_deleted, 0);
+}
+
+TEST_F(SyncEngineTest, AStreamThatFailsAfterPushingKeepsItsError) {
+  push_ = true;
+  plan_.batch_rows = 2;
+  EntitySyncReport report = Sync({Row("a", 1), Row("b", 2), Row("c", 3)}, /*fail_at_end=*/true);
+  EXPECT_EQ(report.status.message(), "the source broke");
+  EXPECT_EQ(report.rows_read, 3);
+  EXPECT_EQ(Ids(), "a,b") << "the whole batch before the failure committed";
 }
 
 }  // namespace

@@ -381,6 +381,8 @@ class ItemQueue {
   wait() { return new Promise((resolve) => { this.wake = resolve; }); }
 }
 
+const kPageRows = 4096;
+
 class Cancelled extends Error {
   constructor() { super('the query needs no more rows'); this.name = 'Cancelled'; }
 }
@@ -447,12 +449,83 @@ const resolveTable = async (run, slots, spawn, client, table, parent) => {
   const pre = table.preResourceResolver === noRowResolver ? null : table.preResourceResolver;
   const post = table.postResourceResolver === noRowResolver ? null : table.postResourceResolver;
   const relations = table.relations || [];
+  // Nothing in this table's rows needs awaiting: each item a resolver
+  // writes is made a row inside write(), so a resolver that writes a
+  // million items in a loop that never awaits holds none of them (the
+  // engine takes each row as it is emitted, docs/sync.md).
+  const immediate = !pre && !post && plan.every((step) => step.byName || step.synchronous);
   await slots.acquire();
   const where = () => `table ${table.name}${client?.id ? ` (client ${client.id()})` : ''}`;
+  let ordinal = 0;
+  // The item's row (once its resource is resolved): converted, emitted,
+  // and its relations started.
+  const finish = (resource) => {
+    if (wanted) {
+      const row = {};
+      for (let i = 0; i < plan.length; i++) {
+        const { column, convert } = plan[i];
+        let value = resource.data[i].value;
+        if (value !== null && value !== undefined) {
+          try { value = convert(value); } catch (e) {
+            throw new RowError(`${where()}, column ${column.name}, ${describeRow(table, resource, ordinal)}`, e);
+          }
+        } else {
+          value = null;
+        }
+        if (value === null && (column.notNull || column.primaryKey)) {
+          throw new RowError(`${where()}, column ${column.name}, ${describeRow(table, resource, ordinal)}: ` +
+            `${column.primaryKey ? 'primary key' : 'not-null column'} has no value`);
+        }
+        row[column.name] = value;
+      }
+      run.emit(table.name, row);
+    }
+    for (const child of relations) spawn(client, child, resource);
+  };
+  // Resolves the item's columns; the promises of asynchronous column
+  // resolvers, or null.
+  const resolveColumns = (resource, item) => {
+    let pending = null;
+    for (let i = 0; i < plan.length; i++) {
+      const step = plan[i];
+      if (step.byName) {
+        resource.data[i].value = item?.[step.column.name];
+        continue;
+      }
+      const failed = (e) => {
+        throw new RowError(`${where()}, column ${step.column.name}, ${describeRow(table, resource, ordinal)}: column resolver failed`, e);
+      };
+      let result;
+      try { result = step.column.resolver(client, resource, step.column); } catch (e) { failed(e); }
+      if (!step.synchronous && result && typeof result.then === 'function') (pending ??= []).push(result.then(undefined, failed));
+    }
+    return pending;
+  };
   try {
     const items = new ItemQueue();
+    // The first failure of an immediate table's row: thrown at the
+    // resolver's write() (and every one after it), and reported as the
+    // table's failure as a queued row's would be.
+    let failure = null;
     const resolverStream = {
-      write(item) { if (run.cancelled) throw new Cancelled(); items.push(item); return true; },
+      write(item) {
+        if (run.cancelled) throw new Cancelled();
+        if (failure) throw failure;
+        if (!immediate) { items.push(item); return true; }
+        if (run.failed.has(table.name)) throw new Cancelled();
+        try {
+          ordinal++;
+          const resource = new Resource(table, parent, item);
+          resolveColumns(resource, item);
+          finish(resource);
+        } catch (e) {
+          if (e instanceof Cancelled || run.cancelled) throw e;
+          failure = e;
+          items.close();
+          throw e;
+        }
+        return true;
+      },
       push(item) { return this.write(item); },
       end() {}, on() { return this; }, once() { return this; }, emit() { return true; },
       get writable() { return !run.cancelled; },
@@ -461,9 +534,9 @@ const resolveTable = async (run, slots, spawn, client, table, parent) => {
       try { await table.resolver(client, parent, resolverStream, options); } finally { items.close(); }
     })();
     resolving.catch(() => {});  // read below, once the items are done
-    let ordinal = 0;
     // Items are taken as they come, without a promise job per item: the
-    // loop waits only when the resolver has written nothing new.
+    // loop waits only when the resolver has written nothing new. (An
+    // immediate table's items never wait here.)
     for (let item; (item = items.take()) !== ItemQueue.done;) {
       if (item === ItemQueue.empty) {
         await items.wait();
@@ -477,48 +550,16 @@ const resolveTable = async (run, slots, spawn, client, table, parent) => {
           throw new RowError(`${where()}, ${describeRow(table, resource, ordinal)}: preResourceResolver failed`, e);
         }
       }
-      let pending = null;
-      for (let i = 0; i < plan.length; i++) {
-        const step = plan[i];
-        if (step.byName) {
-          resource.data[i].value = item?.[step.column.name];
-          continue;
-        }
-        const failed = (e) => {
-          throw new RowError(`${where()}, column ${step.column.name}, ${describeRow(table, resource, ordinal)}: column resolver failed`, e);
-        };
-        let result;
-        try { result = step.column.resolver(client, resource, step.column); } catch (e) { failed(e); }
-        if (!step.synchronous && result && typeof result.then === 'function') (pending ??= []).push(result.then(undefined, failed));
-      }
+      const pending = resolveColumns(resource, item);
       if (pending) await Promise.all(pending);
       if (post) {
         try { await post(client, resource); } catch (e) {
           throw new RowError(`${where()}, ${describeRow(table, resource, ordinal)}: postResourceResolver failed`, e);
         }
       }
-      if (wanted) {
-        const row = {};
-        for (let i = 0; i < plan.length; i++) {
-          const { column, convert } = plan[i];
-          let value = resource.data[i].value;
-          if (value !== null && value !== undefined) {
-            try { value = convert(value); } catch (e) {
-              throw new RowError(`${where()}, column ${column.name}, ${describeRow(table, resource, ordinal)}`, e);
-            }
-          } else {
-            value = null;
-          }
-          if (value === null && (column.notNull || column.primaryKey)) {
-            throw new RowError(`${where()}, column ${column.name}, ${describeRow(table, resource, ordinal)}: ` +
-              `${column.primaryKey ? 'primary key' : 'not-null column'} has no value`);
-          }
-          row[column.name] = value;
-        }
-        run.emit(table.name, row);
-      }
-      for (const child of relations) spawn(client, child, resource);
+      finish(resource);
     }
+    if (failure) throw failure;
     await resolving;
   } catch (error) {
     if (error instanceof Cancelled || run.cancelled) return;
@@ -533,7 +574,12 @@ const resolveTable = async (run, slots, spawn, client, table, parent) => {
 // Rows of the tables asked for, as pages; `tagged` wraps each row as
 // {t: index of its table, r: row} and reports a table's failure as
 // {t, error} instead of throwing, so the other tables go on.
-async function* resolveRows(asked, tagged) {
+//
+// `channel.sink`, when the engine gave one (kSink below), takes rows as
+// they are emitted: sink(item, false, 1) is true (taken: the engine
+// pushes rows on to a consumer that keeps up, as SYNC does), false (stop),
+// or null (the engine pulls: rows wait in pages for it).
+async function* resolveRows(asked, tagged, channel) {
   if (!plugin) throw new Error('the integration is not loaded');
   const index = new Map(asked.map((a, i) => [a.name, i]));
   let page = [];
@@ -542,12 +588,27 @@ async function* resolveRows(asked, tagged) {
   let wake = null;
   let soon = null;
   const notify = () => { const w = wake; wake = null; if (w) w(); };
+  // True when the item was taken at once (or the run stopped).
+  const direct = (item) => {
+    if (!channel.sink || page.length > 0) return false;
+    const taken = channel.sink(item, false, 1);  // 1: natives.cc's kOfferRow
+    if (taken === true) return true;
+    if (taken === false) {
+      run.cancelled = true;
+      notify();
+      return true;
+    }
+    channel.sink = null;
+    return false;
+  };
   const run = new Run(new Map(asked.map((a) => [a.name, a.options ?? {}])),
     (name, row) => {
-      page.push(tagged ? { t: index.get(name), r: row } : row);
+      const item = tagged ? { t: index.get(name), r: row } : row;
+      if (direct(item)) return;
+      page.push(item);
       // The consumer gets the rows once the work at hand (the page just
       // fetched, resolved in promise jobs) is done: a timer runs after them.
-      if (page.length >= 4096) notify();
+      if (page.length >= kPageRows) notify();
       else if (page.length === 1 && !soon) soon = setTimeout(() => { soon = null; notify(); }, 0);
     },
     (name, failure) => {
@@ -555,7 +616,8 @@ async function* resolveRows(asked, tagged) {
         // A table that was only on the way to the wanted ones fails those.
         const targets = index.has(name) ? [name] : descendantsOf(name).filter((n) => index.has(n));
         for (const target of targets) {
-          page.push({ t: index.get(target), error: { name: failure.name, message: failure.message, stack: failure.stack ?? '' } });
+          const item = { t: index.get(target), error: { name: failure.name, message: failure.message, stack: failure.stack ?? '' } };
+          if (!direct(item)) page.push(item);
         }
       } else if (!error) {
         error = failure;
@@ -583,10 +645,19 @@ async function* resolveRows(asked, tagged) {
       (e) => { error = error ?? e; finished = true; notify(); });
   }
   try {
+    // Pages of at most kPageRows: rows a resolver wrote without awaiting
+    // can be many more, and the engine converts a page at once.
+    let taken = 0;
     while (true) {
-      if (page.length > 0) {
-        const out = page;
-        page = [];
+      if (taken < page.length) {
+        let out = page;
+        if (taken === 0 && page.length <= kPageRows) {
+          page = [];
+        } else {
+          out = page.slice(taken, taken + kPageRows);
+          taken += out.length;
+          if (taken === page.length) { page = []; taken = 0; }
+        }
         yield out;
         continue;
       }
@@ -600,10 +671,19 @@ async function* resolveRows(asked, tagged) {
   }
 }
 
+// The engine's reader (the drain in src/js/js_realm.cc) hands its sink to
+// a result that has this method before it reads it.
+const kSink = Symbol.for('sluice.sink');
+const withSink = (asked, tagged) => {
+  const channel = { sink: null };
+  const rows = resolveRows(asked, tagged, channel);
+  rows[kSink] = (sink) => { channel.sink = sink; };
+  return rows;
+};
 const query = (table, filters, options) => {
   if (!describedTables.some((t) => t.name === table)) throw new Error(`the integration has no table ${table}`);
-  return resolveRows([{ name: table, options: { ...(options ?? {}), filters: filters ?? {} } }], false);
+  return withSink([{ name: table, options: { ...(options ?? {}), filters: filters ?? {} } }], false);
 };
-const pass = (tables) => resolveRows(tables, true);
+const pass = (tables) => withSink(tables, true);
 
 export const host = { schema, describe, query, pass };
