@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <thread>
@@ -70,9 +71,11 @@ Outcome StartOnThread(std::optional<JS::SelfHostedCache> cache = std::nullopt) {
   return outcome;
 }
 
-// Kept for the process's life: the engine may read a cache until JS_ShutDown.
+// Kept for the process's life (never destroyed, still reachable for the
+// leak checker): the engine may read a cache until JS_ShutDown.
 const std::vector<uint8_t>& Kept(std::vector<uint8_t> bytes) {
-  return *new std::vector<uint8_t>(std::move(bytes));
+  static auto* kept = new std::deque<std::vector<uint8_t>>();
+  return kept->emplace_back(std::move(bytes));
 }
 
 TEST(SelfHostedCache, TaggedWithTheBuildIdOfTheLoadedEngine) {
