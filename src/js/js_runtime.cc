@@ -3,7 +3,6 @@
 #include <js/Initialization.h>
 #include <js/MemoryCallbacks.h>
 #include <jsfriendapi.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include <cstdlib>
 
 #include "core/interrupt.h"
+#include "js/selfhosted_cache.h"
 
 namespace sluice::js {
 namespace {
@@ -18,6 +18,9 @@ namespace {
 // JS_Init must run once per process, before any context; JS_ShutDown at exit.
 bool EngineInitOnce() {
   static const bool ok = [] {
+    // Tags the embedded self-hosted cache (selfhosted_cache.h); set before
+    // anything encodes or decodes bytecode.
+    JS::SetProcessBuildIdOp(EngineBuildId);
     if (!JS_Init()) return false;
     std::atexit([] { JS_ShutDown(); });
     return true;
@@ -51,9 +54,11 @@ Result<std::shared_ptr<JsRuntime>> JsRuntime::Shared() {
 }
 
 Result<std::unique_ptr<JsRuntime>> JsRuntime::Create(const RuntimeOptions& options) {
-  if (!EngineInitOnce()) return Status(ErrorKind::kInternal, "cannot initialise the JavaScript engine");
+  if (!EngineInitOnce())
+    return Status(ErrorKind::kInternal, "cannot initialise the JavaScript engine");
   if (thread_has_runtime_) {
-    return Status(ErrorKind::kInternal, "this thread already has a JavaScript runtime (use JsRuntime::Shared)");
+    return Status(ErrorKind::kInternal,
+                  "this thread already has a JavaScript runtime (use JsRuntime::Shared)");
   }
   std::unique_ptr<JsRuntime> runtime(new JsRuntime());
   runtime->options_ = options;
@@ -64,7 +69,7 @@ Result<std::unique_ptr<JsRuntime>> JsRuntime::Create(const RuntimeOptions& optio
   JSContext* cx = runtime->cx_;
   JS_SetContextPrivate(cx, runtime.get());
   JS_SetGCParameter(cx, JSGC_MAX_BYTES, static_cast<uint32_t>(options.heap_limit_bytes));
-  if (!::js::UseInternalJobQueues(cx) || !JS::InitSelfHostedCode(cx)) {
+  if (!::js::UseInternalJobQueues(cx) || !InitSelfHostedCodeFromCache(cx)) {
     return Status(ErrorKind::kInternal, "cannot set up the JavaScript engine's self-hosted code");
   }
   JS_AddInterruptCallback(cx, &JsRuntime::OnInterrupt);
