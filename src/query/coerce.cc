@@ -25,9 +25,19 @@ std::optional<int64_t> IntegerFromDouble(double d) {
 
 // Epoch numbers: seconds, or milliseconds when too large to be seconds
 // (1e11 seconds is the year 5138).
+// Only the years 1 to 9999, as ParseTimestamp reads them from text: a
+// year of five digits or a negative one has no ISO-8601 form every
+// destination takes (PostgreSQL's binary COPY and a date's ten characters
+// would each get it wrong).
 std::optional<int64_t> MicrosFromEpoch(double epoch) {
   if (!std::isfinite(epoch)) return std::nullopt;
   double seconds = std::fabs(epoch) >= 1e11 ? epoch / 1000.0 : epoch;
+  constexpr double kYear1 = -62135596800.0;     // 0001-01-01T00:00:00Z
+  constexpr double kYear10000 = 253402300800.0;  // 10000-01-01T00:00:00Z
+  if (seconds < kYear1 || seconds >= kYear10000) return std::nullopt;
+  // Whole milliseconds exactly: through a double of seconds, the last
+  // millisecond of 9999 would come out as .999008.
+  if (seconds != epoch && std::trunc(epoch) == epoch) return static_cast<int64_t>(epoch) * 1000;
   return SecondsToMicros(seconds);
 }
 
@@ -144,7 +154,7 @@ static Status CoerceInPlace(const std::string& type, Value& value) {
     std::optional<int64_t> micros;
     if (value.is_string()) micros = ParseTimestamp(value.get_ref<const std::string&>());
     if (value.is_number()) micros = MicrosFromEpoch(value.get<double>());
-    if (!micros) return Cannot(type, value, "expected ISO-8601 text or epoch seconds");
+    if (!micros) return Cannot(type, value, "expected ISO-8601 text or epoch seconds, in the years 1 to 9999");
     value = Value(type == "date" ? FormatDate(*micros) : FormatTimestamp(*micros));
     return Status::Ok();
   }

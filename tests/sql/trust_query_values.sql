@@ -41,3 +41,25 @@ CREATE CONNECTOR ENTITY 'v.fine' FIELDS {"_sluice": {"type": "string"}, "raw": {
   QUERY_HANDLER '''function query() { return [{_sluice: 'a', raw: 'b'}]; }''';
 SELECT _sluice, raw FROM v.fine;
 SHOW ENTITIES FOR v;
+
+-- Epoch numbers outside the years 1 to 9999 are refused as text of such a
+-- year is, never cut short (a date of "10000-01-0") or left for a
+-- destination to choke on; the last moment of 9999 is fine.
+CREATE CONNECTOR ENTITY 'v.years' FIELDS {"id": {"type": "integer"}, "at": {"type": "timestamp"}, "day": {"type": "date"}}
+  QUERY_HANDLER '''
+function query(config, filters) {
+  return {
+    1: [{id: 1, at: 253402300799999, day: 253402300799999}],
+    2: [{id: 2, at: 253402300800000}],
+    3: [{id: 3, day: 253402300800000}],
+    4: [{id: 4, day: -1e14}],
+    5: [{id: 5, at: -62135596800}],
+    6: [{id: 6, at: -62135596801}],
+  }[filters.id];
+}''';
+SELECT id, at, day FROM v.years WHERE id = 1;
+SELECT id, at FROM v.years WHERE id = 2;
+SELECT id, day FROM v.years WHERE id = 3;
+SELECT id, day FROM v.years WHERE id = 4;
+SELECT id, at FROM v.years WHERE id = 5;
+SELECT id, at FROM v.years WHERE id = 6;
