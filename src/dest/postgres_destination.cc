@@ -1,5 +1,6 @@
 #include "dest/postgres_destination.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -141,6 +142,7 @@ class PostgresTableWriter : public TableWriter {
   }
 
   Status Open() {
+    RETURN_IF_ERROR(CheckNameLengths());
     // A session lock: the server drops it when the connection ends, so a
     // killed sync never leaves it behind. Keyed by schema and table, so
     // every sluice writing that table, from any machine, takes the same one.
@@ -259,6 +261,25 @@ class PostgresTableWriter : public TableWriter {
  private:
   std::string LockKey() const { return "sluice sync " + qualified_; }
 
+  // PostgreSQL keeps the first 63 bytes of a name (NAMEDATALEN) and drops
+  // the rest without a word: two fields would become one column, two
+  // tables one table under two locks, and a migration would look for a
+  // column under a name PostgreSQL never kept.
+  Status CheckNameLengths() const {
+    constexpr size_t kMaxName = 63;
+    auto check = [&](const char* what, const std::string& name) {
+      if (name.size() <= kMaxName) return Status::Ok();
+      return Status(ErrorKind::kDestination,
+                    "PostgreSQL keeps only the first " + std::to_string(kMaxName) + " bytes of a name, and " + what +
+                        " '" + name + "' has " + std::to_string(name.size()) + " (table '" + table_.name +
+                        "'): give it a shorter name");
+    };
+    RETURN_IF_ERROR(check("the schema", destination_.schema()));
+    RETURN_IF_ERROR(check("the table", table_.name));
+    for (const ColumnSpec& column : table_.columns) RETURN_IF_ERROR(check("the field", column.name));
+    return Status::Ok();
+  }
+
   Status Copy(const std::string& target) {
     std::string copy = "COPY " + target + " (" + columns_ + ") FROM STDIN (FORMAT binary)";
     PgResult started(PQexec(conn_, copy.c_str()));
@@ -268,9 +289,15 @@ class PostgresTableWriter : public TableWriter {
     // The binary format's signature, flags and header extension length.
     static constexpr char kHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
     static constexpr char kTrailer[] = "\377\377";
-    bool sent = PQputCopyData(conn_, kHeader, sizeof kHeader - 1) == 1 &&
-                PQputCopyData(conn_, buffer_.data(), static_cast<int>(buffer_.size())) == 1 &&
-                PQputCopyData(conn_, kTrailer, 2) == 1;
+    // In pieces: PQputCopyData takes an int, and a batch past 2 GiB would
+    // wrap it — to nothing sent at all, which libpq reports as success.
+    constexpr size_t kPiece = 1u << 20;
+    bool sent = PQputCopyData(conn_, kHeader, sizeof kHeader - 1) == 1;
+    for (size_t at = 0; sent && at < buffer_.size(); at += kPiece) {
+      size_t piece = std::min(kPiece, buffer_.size() - at);
+      sent = PQputCopyData(conn_, buffer_.data() + at, static_cast<int>(piece)) == 1;
+    }
+    sent = sent && PQputCopyData(conn_, kTrailer, 2) == 1;
     if (PQputCopyEnd(conn_, sent ? nullptr : "sending rows failed") != 1) {
       return Status(ErrorKind::kDestination, "PostgreSQL: " + PgMessage(conn_));
     }
