@@ -473,9 +473,9 @@ thread_local std::vector<uint8_t> t_found;
 
 }  // namespace
 
-Result<Value> JsonWholeRow(simdjson::dom::element row) {
+Result<Value> JsonWholeRow(simdjson::dom::element row, int depth) {
   Value out;
-  if (!WholeInto(row, 0, out)) return TooDeep();
+  if (!WholeInto(row, depth, out)) return TooDeep();
   return out;
 }
 

@@ -44,8 +44,10 @@ namespace sluice::js {
 
 // ToValue(JSON.parse(text of `row`)): the whole row, nested objects and
 // arrays as Values. Fails only where ToValue fails (nesting deeper than
-// its limit), with the same message.
-Result<Value> JsonWholeRow(simdjson::dom::element row);
+// its limit), with the same message. `depth` is where the row sits in what
+// ToValue converts: 0 for a row on its own, 1 for an element of a yielded
+// array (SinkWhole converts the array whole, so its rows start one deeper).
+Result<Value> JsonWholeRow(simdjson::dom::element row, int depth = 0);
 
 // ProjectRow's result for a row object: `fields` only, in that order, a
 // field the row lacks left out (but for the names Object.prototype has,

@@ -146,6 +146,10 @@ std::optional<simdjson::dom::array> RowsAt(simdjson::dom::element root,
   return rows;
 }
 
+// More candidate arrays than this in one body, and it takes the JavaScript
+// path (SplitRowArrays).
+constexpr size_t kMaxRowArrays = 64;
+
 // Enough for a page being converted while the next is parsed.
 constexpr size_t kPooledParsers = 4;
 thread_local std::vector<std::unique_ptr<simdjson::dom::parser>> pooled_parsers;
@@ -185,6 +189,10 @@ std::optional<NativeJsonSplit> SplitRowArrays(std::string_view body, size_t min_
   if (document->parser->parse(document->text).get(root)) return std::nullopt;
   std::string_view text(document->text.data(), document->text.size());
   std::vector<Scanner::Found> found = Scanner(text).Scan();
+  // Each candidate is looked up from the root, a scan of its parents' keys:
+  // a body of thousands of small arrays (results grouped by key) would
+  // cost their square. Pages of rows have one or two.
+  if (found.size() > kMaxRowArrays) return std::nullopt;
   NativeJsonSplit split;
   size_t copied = 0;
   for (Scanner::Found& candidate : found) {

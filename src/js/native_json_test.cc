@@ -419,3 +419,44 @@ TEST_F(NativeJsonTest, ALargeBody) {
 
 }  // namespace
 }  // namespace sluice::js
+
+namespace sluice::js {
+namespace {
+
+// Found by a hostile probe: a yielded array is converted whole on the
+// JavaScript path, so its rows sit one level down and a field nested 199
+// deep passes ToValue's limit there, not in a returned array (whose rows the
+// drain passes one by one). The native path must fail and succeed alike.
+TEST_F(NativeJsonTest, NestingLimitCountsFromWhatTheHandlerHandedOver) {
+  const std::string deep =
+      "const deep = (n) => { let v = 1; for (let i = 0; i < n; i++) v = [v]; return v; };\n"
+      "const page = () => body({items: rows(40).map((r, i) => ({...r, d: deep(i === 7 ? N : 3)}))});\n";
+  for (int n : {198, 199, 200}) {
+    std::string at = "const N = " + std::to_string(n) + ";\n" + deep;
+    Outcome yielded = Same(at + "async function* query() { yield (await page().json()).items; }", true);
+    EXPECT_EQ(yielded.error.empty(), n < 199) << n << ": " << yielded.error;
+    Outcome returned = Same(at + "async function query() { return (await page().json()).items; }", true);
+    EXPECT_EQ(returned.error.empty(), n < 200) << n << ": " << returned.error;
+  }
+}
+
+// Also from the probe: a body of thousands of small row arrays (results
+// grouped by key) made the split's lookups quadratic — 20,000 arrays took
+// 20 s. Past 64 candidate arrays the body takes the JavaScript path, with
+// the same rows.
+TEST_F(NativeJsonTest, ABodyOfManyRowArraysTakesTheJavaScriptPath) {
+  std::string grouped = "{";
+  for (int i = 0; i < 65; ++i) grouped += (i ? "," : "") + ("\"g" + std::to_string(i)) + "\": [{}, {}]";
+  EXPECT_FALSE(SplitRowArrays(Pad(grouped + "}")));
+  std::string fewer = "{";
+  for (int i = 0; i < 64; ++i) fewer += (i ? "," : "") + ("\"g" + std::to_string(i)) + "\": [{}, {}]";
+  EXPECT_TRUE(SplitRowArrays(Pad(fewer + "}")));
+  Outcome many = Same(
+      "async function* query() { const g = {}; for (let i = 0; i < 3000; i++) g['k' + i] = rows(2);\n"
+      "  const page = await body(g).json(); for (const k in page) yield page[k]; }",
+      false);
+  EXPECT_EQ(many.rows.size(), 6000u);
+}
+
+}  // namespace
+}  // namespace sluice::js

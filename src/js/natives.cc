@@ -637,7 +637,8 @@ JSObject* NativeRowsOf(JSContext* cx, JS::HandleValue value) {
   return rows && rows->array.document->parser ? &entry.toObject() : nullptr;
 }
 
-Status SinkRows(simdjson::dom::array rows, JsRealm::RowStream::Buffer& buffer) {
+// `depth`: of the rows in what ToValue would convert (JsonWholeRow).
+Status SinkRows(simdjson::dom::array rows, int depth, JsRealm::RowStream::Buffer& buffer) {
   std::vector<std::string> fields;
   if (buffer.project) {
     fields.reserve(buffer.projection.size());
@@ -648,7 +649,7 @@ Status SinkRows(simdjson::dom::array rows, JsRealm::RowStream::Buffer& buffer) {
       ASSIGN_OR_RETURN(Value cells, JsonProjectedRow(row.get_object().value_unsafe(), fields));
       buffer.rows.push_back(std::move(cells));
     } else {
-      ASSIGN_OR_RETURN(Value whole, JsonWholeRow(row));
+      ASSIGN_OR_RETURN(Value whole, JsonWholeRow(row, depth));
       buffer.rows.push_back(std::move(whole));
     }
   }
@@ -661,12 +662,15 @@ Status SinkRows(simdjson::dom::array rows, JsRealm::RowStream::Buffer& buffer) {
 // text) is released: an array yielded again then takes the JavaScript
 // path (NativeRowsOf no longer finds it), which parses it from the body's
 // bytes the lazy array holds.
-Status SinkNativeRows(JSContext* cx, JSObject* handle_object, JsRealm::RowStream::Buffer& buffer) {
+// `yielded`: the array came as one item (SinkWhole converts it whole, its
+// rows one level down), not as a returned array the drain would have
+// passed row by row.
+Status SinkNativeRows(JSContext* cx, JSObject* handle_object, bool yielded, JsRealm::RowStream::Buffer& buffer) {
   RowsHandle& handle = *RowsOfHandle(handle_object);
   NativeRowArray& array = handle.array;
   NativeJsonDocument& document = *array.document;
   if (State* state = State::From(cx)) state->native_rows_converted += array.count;
-  RETURN_IF_ERROR(SinkRows(array.rows, buffer));
+  RETURN_IF_ERROR(SinkRows(array.rows, yielded ? 1 : 0, buffer));
   if (!array.converted) {
     array.converted = true;
     if (--document.unconverted == 0) {
@@ -707,7 +711,7 @@ bool SinkItem(JSContext* cx, unsigned argc, JS::Value* vp) {
     args.rval().setUndefined();
     return true;
   }
-  Status converted = native_rows      ? SinkNativeRows(cx, native_rows, *buffer)
+  Status converted = native_rows      ? SinkNativeRows(cx, native_rows, offer != kOfferWhole, *buffer)
                      : buffer->project ? SinkProjected(cx, args.get(0), *buffer)
                                        : SinkWhole(cx, args.get(0), *buffer);
   if (!converted.ok()) {

@@ -589,14 +589,18 @@
   const nativeJsonMin = native.jsonMinBytes; // Infinity when SLUICE_NATIVE_JSON=0
   native.setRowsRegistry(nativeRows);
   const isIndex = (k) => typeof k === 'string' && /^(?:0|[1-9]\d*)$/.test(k) && +k < 4294967295;
-  const lazyRows = (handle, count, text) => {
+  const lazyRows = (handle, count, bytes) => {
+    let text = bytes;
     const target = [];
     let rows = handle;
     const materialize = () => {
       if (rows === null) return;
       const parsed = JSON.parse(decodeUtf8(text, false));
       for (let i = 0; i < parsed.length; i++) target[i] = parsed[i];
+      // Neither the body nor its native parse is needed any more: a handler
+      // that reaches into its rows holds what JSON.parse made, as before.
       rows = null;
+      text = null;
       nativeRows.delete(proxy);
       // Without traps a proxy forwards each operation to its target itself.
       for (const trap of Object.keys(traps)) delete traps[trap];
