@@ -599,6 +599,7 @@
       for (let i = 0; i < parsed.length; i++) target[i] = parsed[i];
       // Neither the body nor its native parse is needed any more: a handler
       // that reaches into its rows holds what JSON.parse made, as before.
+      native.releaseRows(rows);
       rows = null;
       text = null;
       nativeRows.delete(proxy);
