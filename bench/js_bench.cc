@@ -13,23 +13,12 @@
 
 #include "js/js_realm.h"
 #include "net/http.h"
+#include "net/no_network.h"
 
 namespace {
 
 using namespace sluice;
 using Clock = std::chrono::steady_clock;
-
-class NoNetwork : public HttpTransport {
- public:
-  uint64_t Start(HttpRequest, Callback) override { return 0; }
-  void Cancel(uint64_t) override {}
-  size_t Pending() const override { return 0; }
-  void Poll(std::chrono::milliseconds) override {}
-  const HttpStats& stats() const override { return stats_; }
-
- private:
-  HttpStats stats_;
-};
 
 double Seconds(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();

@@ -19,6 +19,7 @@
 #include "js/js_realm.h"
 #include "js/json_cells.h"
 #include "net/http.h"
+#include "net/no_network.h"
 
 namespace {
 
@@ -60,18 +61,6 @@ std::string Page(long first, long count) {
   out += "]}";
   return out;
 }
-
-class NoNetwork : public sluice::HttpTransport {
- public:
-  uint64_t Start(sluice::HttpRequest, Callback) override { return 0; }
-  void Cancel(uint64_t) override {}
-  size_t Pending() const override { return 0; }
-  void Poll(std::chrono::milliseconds) override {}
-  const sluice::HttpStats& stats() const override { return stats_; }
-
- private:
-  sluice::HttpStats stats_;
-};
 
 // The JavaScript path the native one replaces, for comparison: each page
 // JSON.parse'd by a handler that yields its rows, which ProjectRow turns

@@ -6,30 +6,10 @@
 #include <gtest/gtest.h>
 
 #include "net/http.h"
+#include "net/no_network.h"
 
 namespace sluice::js {
 namespace {
-
-// Handlers here make no requests; any that do fail loudly.
-class NoNetwork : public HttpTransport {
- public:
-  uint64_t Start(HttpRequest, Callback done) override {
-    failed_.push_back(std::move(done));
-    return failed_.size();
-  }
-  void Cancel(uint64_t) override {}
-  size_t Pending() const override { return failed_.size(); }
-  void Poll(std::chrono::milliseconds) override {
-    auto pending = std::move(failed_);
-    failed_.clear();
-    for (auto& done : pending) done(Status(ErrorKind::kConnection, "no network in this test"));
-  }
-  const HttpStats& stats() const override { return stats_; }
-
- private:
-  std::vector<Callback> failed_;
-  HttpStats stats_;
-};
 
 constexpr auto kSecond = std::chrono::milliseconds(1000);
 

@@ -13,31 +13,12 @@
 
 #include "js/js_realm.h"
 #include "net/http.h"
+#include "net/no_network.h"
 
 namespace sluice::js {
 namespace {
 
 constexpr auto kTimeout = std::chrono::milliseconds(60000);
-
-class NoNetwork : public HttpTransport {
- public:
-  uint64_t Start(HttpRequest, Callback done) override {
-    failed_.push_back(std::move(done));
-    return failed_.size();
-  }
-  void Cancel(uint64_t) override {}
-  size_t Pending() const override { return failed_.size(); }
-  void Poll(std::chrono::milliseconds) override {
-    auto pending = std::move(failed_);
-    failed_.clear();
-    for (auto& done : pending) done(Status(ErrorKind::kConnection, "no network in this test"));
-  }
-  const HttpStats& stats() const override { return stats_; }
-
- private:
-  std::vector<Callback> failed_;
-  HttpStats stats_;
-};
 
 // A Value as text that tells int from double from binary.
 std::string Show(const Value& value) {

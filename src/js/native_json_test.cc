@@ -12,6 +12,7 @@
 #include "js/js_realm.h"
 #include "js/realm_state.h"
 #include "net/http.h"
+#include "net/no_network.h"
 
 namespace sluice::js {
 namespace {
@@ -77,21 +78,6 @@ TEST(SplitRowArrays, RefusesWhatTheJavaScriptPathMustParse) {
 }
 
 // ------------------------------------------------------- through a handler
-
-class NoNetwork : public HttpTransport {
- public:
-  uint64_t Start(HttpRequest, Callback done) override {
-    done(Status(ErrorKind::kConnection, "no network in this test"));
-    return 1;
-  }
-  void Cancel(uint64_t) override {}
-  size_t Pending() const override { return 0; }
-  void Poll(std::chrono::milliseconds) override {}
-  const HttpStats& stats() const override { return stats_; }
-
- private:
-  HttpStats stats_;
-};
 
 struct Outcome {
   std::vector<std::string> rows;  // Value::dump() of each

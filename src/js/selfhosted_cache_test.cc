@@ -14,24 +14,10 @@
 #include "js/js_realm.h"
 #include "js/js_runtime.h"
 #include "net/http.h"
+#include "net/no_network.h"
 
 namespace sluice::js {
 namespace {
-
-class NoNetwork : public HttpTransport {
- public:
-  uint64_t Start(HttpRequest, Callback done) override {
-    done(Status(ErrorKind::kConnection, "no network in this test"));
-    return 0;
-  }
-  void Cancel(uint64_t) override {}
-  size_t Pending() const override { return 0; }
-  void Poll(std::chrono::milliseconds) override {}
-  const HttpStats& stats() const override { return stats_; }
-
- private:
-  HttpStats stats_;
-};
 
 struct Outcome {
   bool created = false;
