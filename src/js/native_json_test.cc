@@ -393,14 +393,21 @@ TEST_F(NativeJsonTest, BrokenBodiesFailAsBefore) {
 }
 
 TEST_F(NativeJsonTest, ALargeBody) {
-  // ~50 MB: 5,000 rows of 10 kB.
+  // ~50 MB: 5,000 rows of 10 kB. Under AddressSanitizer ~10 MB: its
+  // quarantine keeps freed memory resident, and the handler's memory limit
+  // is measured on the process's RSS.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr int kRows = 1000;
+#else
+  constexpr int kRows = 5000;
+#endif
   Outcome big = Same(
       "async function* query() { const n = 'x'.repeat(10000); "
-      "const page = await body({items: Array.from({length: 5000}, (_, i) => ({id: i, "
+      "const page = await body({items: Array.from({length: " + std::to_string(kRows) + "}, (_, i) => ({id: i, "
       "n}))}).json(); "
       "yield page.items; }",
       true, &kFields);
-  EXPECT_EQ(big.rows.size(), 5000u);
+  EXPECT_EQ(big.rows.size(), static_cast<size_t>(kRows));
 }
 
 }  // namespace

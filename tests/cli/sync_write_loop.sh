@@ -9,7 +9,12 @@
 # Under the sanitizer (SLUICE_TEST_SLOW > 1) the rows are scaled down.
 source "$(dirname "$0")/lib.bash"
 big=${SLUICE_WRITE_LOOP_ROWS:-5000000}
-if [ "$slow" -gt 1 ]; then big=500000; fi
+# Under the sanitizer fewer: AddressSanitizer's quarantine keeps freed
+# memory resident, and the handler's memory limit is measured on RSS
+# (500,000 rows passed it there after 120,000).
+# (There RSS is no measure of flatness either: the RSS checks are for the
+# ordinary build.)
+if [ "$slow" -gt 1 ]; then big=100000; fi
 small=$((big / 5))
 
 mkdir -p "$dir/wl"
@@ -72,7 +77,7 @@ expect_eq "$big rows sync" 0 $?
 expect_eq "all of them" "$big|$((big * (big + 1) / 2))|item $big" \
   "$(sqlite3 "$ws" "SELECT count(*), sum(id), (SELECT name FROM w_items WHERE id = $big) FROM w_items")"
 echo "integration: peak RSS $((rss_small / 1024)) MiB at $small rows, $((rss_big / 1024)) MiB at $big"
-if [ $((rss_big * 2)) -ge $((rss_small * 3)) ]; then
+if [ "$slow" -eq 1 ] && [ $((rss_big * 2)) -ge $((rss_small * 3)) ]; then
   fail "peak RSS stays flat: $rss_big KiB at $big rows, $rss_small KiB at $small"
 fi
 
@@ -120,7 +125,7 @@ rss_big=$(peak "SYNC CONNECTOR g")
 expect_eq "a generator's $big rows sync" 0 $?
 expect_eq "all of them" "$big|$((big * (big + 1) / 2))" "$(sqlite3 "$ws" "SELECT count(*), sum(id) FROM g_rows")"
 echo "declared generator: peak RSS $((rss_small / 1024)) MiB at $small rows, $((rss_big / 1024)) MiB at $big"
-if [ $((rss_big * 2)) -ge $((rss_small * 3)) ]; then
+if [ "$slow" -eq 1 ] && [ $((rss_big * 2)) -ge $((rss_small * 3)) ]; then
   fail "peak RSS stays flat: $rss_big KiB at $big rows, $rss_small KiB at $small"
 fi
 gen "{\"rows\": $((150 / slow)), \"spin_ms\": $((20 * slow))}" "{\"timeout_seconds\": $slow}"
