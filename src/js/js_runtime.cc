@@ -110,7 +110,13 @@ void JsRuntime::Disarm() {
 
 void JsRuntime::Extend(Clock::time_point deadline) {
   std::lock_guard lock(mutex_);
-  if (armed_) deadline_ = deadline;
+  if (!armed_) return;
+  deadline_ = deadline;
+  // Progress re-takes the memory baseline too, as a new call would: a
+  // pushed sync is one long call, and the allocator's retained growth over
+  // it (AddressSanitizer's quarantine above all) is not the handler's. The
+  // JavaScript heap keeps its own cap (JSGC_MAX_BYTES).
+  ++arm_generation_;
 }
 
 void JsRuntime::ResetLimits() {
