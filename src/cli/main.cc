@@ -28,6 +28,7 @@
 #include "cli/scheduler.h"
 #include "cli/serve_command.h"
 #include "cli/sync_command.h"
+#include "cli/worker_command.h"
 #include "core/interrupt.h"
 #include "testing/test_runner.h"
 
@@ -85,6 +86,14 @@ int main(int argc, char** argv) {
   CLI::App* sync = app.add_subcommand("sync", "run CloudQuery-style sync configurations (kind: source / destination)");
   sync->add_option("files", sync_files, "YAML files")->required();
   sync->add_option("--workspace,-w", workspace_path, "workspace file (default ./sluice.db)");
+  SyncConfigOptions sync_options;
+  sync->add_option("--shard", sync_options.shard,
+                   "sync only shard i of N (i/N, from 1): the work units whose stable hash falls in it");
+  sync->add_flag("--distributed", sync_options.distributed,
+                 "store the run's work units for `sluice worker` processes (PostgreSQL destination) and wait");
+  CLI::App* worker = app.add_subcommand("worker", "sync work units of distributed runs leased from a coordinator");
+  worker->prefix_command();  // its own flags: cli/worker_command.h
+  worker->allow_extras();
   bool scheduler_once = false;
   std::vector<std::string> scheduler_args;
   CLI::App* scheduler = app.add_subcommand("scheduler", "run the stored SYNC … SCHEDULE statements when due");
@@ -99,6 +108,10 @@ int main(int argc, char** argv) {
   if (plugin.parsed()) return plugin.Run(argv[0]);
   if (package_commands.parsed()) return package_commands.Run();
   if (serve_commands.parsed()) return serve_commands.Run();
+  if (worker->parsed()) {
+    ConsoleSink worker_sink(stdout, stderr);
+    return RunWorkerCommand(worker->remaining(), worker_sink);
+  }
   if (scheduler->parsed() && !scheduler_args.empty()) workspace_path = scheduler_args.front();
 
   // A first positional that is not a script names the workspace.
@@ -138,7 +151,7 @@ int main(int argc, char** argv) {
   // 128 + SIGINT, as a shell reports a process stopped by Ctrl-C.
   constexpr int kInterruptedStatus = 130;
   if (sync->parsed()) {
-    int status = RunSyncConfigs(sync_files, **workspace, interpreter, sink);
+    int status = RunSyncConfigs(sync_files, **workspace, interpreter, sink, sync_options);
     return InterruptRequested() ? kInterruptedStatus : status;
   }
   if (scheduler->parsed()) {

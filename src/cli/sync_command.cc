@@ -339,7 +339,7 @@ Result<SyncConfigPlan> PlanSyncConfigs(const SyncConfig& config, Workspace& work
 }
 
 int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, Interpreter& interpreter,
-                   ConsoleSink& sink) {
+                   ConsoleSink& sink, const SyncConfigOptions& /*options*/) {
   SyncConfig config;
   for (const std::string& file : files) {
     Status read = ReadCloudQueryConfig(file, config);

@@ -7,6 +7,7 @@
 // is unusable.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,14 @@ struct SyncConfigPlan {
 // integration's connector is made, here, so its plugin can list them.
 Result<SyncConfigPlan> PlanSyncConfigs(const SyncConfig& config, Workspace& workspace, Interpreter& interpreter);
 
+// `sluice sync FILE.yaml --shard i/N` / `--distributed`: every SYNC
+// statement the files come to gets SHARD i/N / DISTRIBUTED.
+struct SyncConfigOptions {
+  std::optional<std::string> shard;  // "i/N" as given
+  bool distributed = false;
+};
+
 int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, Interpreter& interpreter,
-                   ConsoleSink& sink);
+                   ConsoleSink& sink, const SyncConfigOptions& options = {});
 
 }  // namespace sluice

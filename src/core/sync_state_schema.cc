@@ -29,6 +29,15 @@ std::string SyncStateCreateSql(std::string_view qualified_name, bool postgres) {
   return sql + "PRIMARY KEY (connector, entity, destination))";
 }
 
+std::string PartitionStateCreateSql(std::string_view qualified_name, bool postgres) {
+  std::string sql = "CREATE TABLE IF NOT EXISTS " + std::string(qualified_name) + " (";
+  for (const SyncStateColumn& column : kColumns) {
+    sql += std::string(column.name) + " " + (postgres ? column.postgres : column.sqlite) + ", ";
+  }
+  sql += std::string("partition ") + (postgres ? "text NOT NULL" : "TEXT NOT NULL") + ", ";
+  return sql + "PRIMARY KEY (connector, entity, destination, partition))";
+}
+
 namespace {
 
 Result<std::set<std::string>> SyncStateColumnsPresent(Database& db) {

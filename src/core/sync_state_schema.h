@@ -33,6 +33,13 @@ std::span<const SyncStateColumn> SyncStateColumns();
 // PostgreSQL's types.
 std::string SyncStateCreateSql(std::string_view qualified_name, bool postgres);
 
+// The marks of partitioned writers (TableSpec::partition): the columns of
+// `_sluice_sync_state` and `partition text NOT NULL`, keyed by (connector,
+// entity, destination, partition). A table of its own, so the workspace's
+// and older destinations' state tables need no new key.
+inline constexpr char kPartitionStateTable[] = "_sluice_partition_state";
+std::string PartitionStateCreateSql(std::string_view qualified_name, bool postgres);
+
 // Brings the SQLite file's `_sluice_sync_state` to the current shape: creates
 // it, or adds the columns an older one lacks (boundary_keys came in schema
 // v3: a destination file synced to before then has none). Writes nothing

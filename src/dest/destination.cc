@@ -44,6 +44,12 @@ TableLock::~TableLock() {
   if (fd_ >= 0) ::close(fd_);  // closing the description releases its lock
 }
 
+Status LeaseLost(const std::string& message) { return Status(ErrorKind::kDestination, "lease lost: " + message); }
+
+bool IsLeaseLost(const Status& status) {
+  return status.kind() == ErrorKind::kDestination && status.message().find("lease lost: ") != std::string::npos;
+}
+
 Status TableBusy(const std::string& table, const std::string& where) {
   return Status(ErrorKind::kDestination, "table '" + table + "' in " + where +
                                              " is being written by another sync; run again when it has ended");

@@ -44,6 +44,14 @@ struct TableSpec {
   std::string connector;            // written to _sluice_source
   std::string entity;
   std::vector<ColumnSpec> columns;  // in the order Write() gets values
+  // A distributed or sharded run's partition of the entity (a multiplexer
+  // client, a key or time range: source/source.h Partition::id); empty for
+  // the whole entity. A partitioned writer stamps its rows'
+  // `_sluice_partition` column with it, keeps its mark apart (one per
+  // partition, `_sluice_partition_state`), deletes as stale only rows of
+  // its own partition, and shares the table with writers of other
+  // partitions (Destination::TakesPartitions()).
+  std::string partition;
   bool HasPrimaryKey() const;
 };
 
@@ -57,11 +65,36 @@ struct SyncState {
   Value boundary_keys = Value::array();
 };
 
+// A check every batch's transaction makes before it commits: a distributed
+// unit's lease (sync/coordinator.h). A worker that paused past its lease
+// finds its fence moved and can never commit again — the textbook fencing
+// token, possible because the token and the rows share one database.
+struct CommitFence {
+  // A PostgreSQL statement that must update exactly one row; $1… are
+  // `params`, and one more parameter after them is the number of rows the
+  // batch commits (text).
+  std::string sql;
+  std::vector<std::string> params;
+  // The error when it updates none, e.g. "unit 7 of distributed run 3: the
+  // lease moved to another worker (epoch 2 is stale): nothing committed".
+  std::string lost;
+};
+
 struct OpenOptions {
   WriteMode mode = WriteMode::kOverwriteDeleteStale;
   std::string synced_at;  // the run's timestamp
   bool force = false;     // drop and recreate a table whose column types changed
+  // Checked in every commit's transaction; a fenced writer takes the table
+  // lock shared (the lease, not a lock, keeps a unit to one worker: a
+  // paused worker's session may still hold its locks).
+  std::optional<CommitFence> fence;
 };
+
+// The status a writer returns when a CommitFence updates no row, after
+// rolling the batch back: kDestination, its message starting "lease lost: "
+// (IsLeaseLost() finds it under any context added on the way up).
+Status LeaseLost(const std::string& message);
+bool IsLeaseLost(const Status& status);
 
 class TableWriter {
  public:
@@ -91,6 +124,9 @@ class Destination {
   // Whether writing a keyed row again replaces it (an upsert) rather than
   // adding it twice: then a batch may commit before the run's mark moves.
   virtual bool AbsorbsRepeats() const { return true; }
+  // Whether it takes TableSpec::partition and OpenOptions::fence; a
+  // destination that does not refuses them when a table is opened.
+  virtual bool TakesPartitions() const { return false; }
 };
 
 // Keeps other syncs — of this process or another — from writing a table

@@ -222,11 +222,13 @@ enum class ShowWhat {
   kConnectorTypes, kConnectors, kEntities, kActions, kSecrets, kDestinations, kSyncRuns,
   kConnectorStats,  // HTTP diagnostics of the connectors this session ran
   kPackages,        // installed packages: version, constraint, registry, update available
-  kRegistries
+  kRegistries,
+  kSyncUnits        // SHOW SYNC UNITS [FOR RUN n]: a distributed run's units, from its coordinator
 };
 struct ShowStmt {
   ShowWhat what;
   std::optional<Name> for_name;  // ENTITIES/ACTIONS FOR name
+  std::optional<int64_t> run;    // SHOW SYNC UNITS FOR RUN n (the distributed run's id)
 };
 
 struct DescribeStmt {
@@ -256,6 +258,12 @@ struct SyncStmt {
   std::optional<std::string> write_mode;
   std::optional<std::string> schedule;
   bool force = false;
+  // SYNC … DISTRIBUTED: stores the run's work units in the destination's
+  // PostgreSQL database for `sluice worker` processes, and waits for them.
+  bool distributed = false;
+  // SYNC … SHARD i/N: only the units whose stable hash falls in shard i
+  // (sync/work_units.h). As written ("2/4"), checked by the parser.
+  std::optional<std::string> shard;
 };
 
 struct DeclareStmt {

@@ -28,6 +28,7 @@
 #include "lang/test_block.h"
 #include "lang/evaluator.h"
 #include "lang/result.h"
+#include "sync/sync_driver.h"
 
 namespace sluice {
 
@@ -82,6 +83,24 @@ class Interpreter {
   Status StreamSql(const ast::SqlText& sql, SqlRowVisitor& visitor, const SqlStreamOptions& options = {});
   ConnectorRegistry& connectors() { return connectors_; }
 
+  // One work unit of a distributed run, as `sluice worker` runs it
+  // (cli/worker_command.h) in a workspace restored from the run's catalog
+  // snapshot (lang/catalog_snapshot.h): the unit's entities of
+  // `connector`, its partition, into `destination` with every batch
+  // fenced; stale rows are left to the run's finalizer. `outcomes` gets a
+  // row per entity, as SYNC's summary; the first failure is returned (a
+  // lost lease: IsLeaseLost()).
+  struct UnitSync {
+    std::string connector;
+    std::vector<std::string> entities;  // WorkUnit::entities
+    std::optional<Partition> partition;
+    Value choices = Value::object();    // DistributedRunSpec::choices
+    std::string synced_at;
+    Destination* destination = nullptr;
+    std::optional<CommitFence> fence;
+  };
+  Status RunSyncUnit(const UnitSync& unit, std::vector<SyncOutcome>& outcomes);
+
  private:
   friend class CatalogStatements;
   friend class PackageStatements;
@@ -107,6 +126,17 @@ class Interpreter {
   // SYNC CONNECTOR … (interpreter_sync.cc).
   Status ExecuteSync(const ast::SyncStmt& sync, const ast::Statement& statement);
   Status ScheduleSync(const ast::SyncStmt& sync, const ast::Statement& statement);
+  // SYNC … DISTRIBUTED (interpreter_distributed.cc): plans the units,
+  // stores the run with the connector's catalog snapshot in the
+  // destination's database (sync/coordinator.h), then waits, showing
+  // progress, until workers have ended every unit; finalizes the run,
+  // prints the summary and records it for SHOW SYNC RUNS. `request` is the
+  // statement's SyncRequest as ExecuteSync built it (its chosen entities
+  // and choices); `destination` its PostgreSQL destination's name.
+  Status SubmitDistributedSync(const ast::SyncStmt& sync, const ast::Statement& statement,
+                               const SyncRequest& request, Source& source);
+  // SHOW SYNC UNITS [FOR RUN n] (interpreter_distributed.cc).
+  Result<ResultSet> ShowSyncUnits(const ast::ShowStmt& show);
   // The statement's destination; with `own_connection`, one that shares
   // nothing with another entity's (entities syncing at once).
   Result<std::unique_ptr<Destination>> SyncDestination(const ast::SyncStmt& sync, bool own_connection);

@@ -692,6 +692,10 @@ Status CatalogStatements::Show(const ast::ShowStmt& s) {
       result.rows = std::move(runs.rows);
       break;
     }
+    case ast::ShowWhat::kSyncUnits: {
+      ASSIGN_OR_RETURN(result, in_.ShowSyncUnits(s));
+      break;
+    }
   }
   in_.output_.Emit(result);
   return Status::Ok();

@@ -118,3 +118,11 @@ Status Interpreter::ExecuteSync(const ast::SyncStmt& sync, const ast::Statement&
 }
 
 }  // namespace sluice
+
+namespace sluice {
+
+Status Interpreter::RunSyncUnit(const UnitSync&, std::vector<SyncOutcome>&) {
+  return Status(ErrorKind::kNotImplemented, "work units are not built yet");
+}
+
+}  // namespace sluice

@@ -25,6 +25,7 @@
 #include <random>
 
 #include "net/http.h"
+#include "net/shared_rate_limit.h"
 
 namespace sluice {
 
@@ -35,6 +36,9 @@ struct HttpPolicy {
   std::chrono::milliseconds max_retry_wait{60'000};    // longer Retry-After: give up
   double rate_limit = 0;                               // requests per second; 0 = unlimited
   double rate_limit_burst = 0;                         // bucket size; 0 = max(1, rate_limit)
+  // Shared with other processes (net/shared_rate_limit.h): each request
+  // first reserves its slot there. Null: this process's bucket only.
+  std::shared_ptr<SharedRateLimit> shared_rate_limit;
 };
 
 class PolicyTransport : public HttpTransport {

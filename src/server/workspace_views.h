@@ -103,10 +103,6 @@ struct SyncJobRequest {
   bool full = false;                  // FULL: ignore the incremental mark
   std::string destination;            // empty: the workspace
 };
-// The first name, kept for code written against it (an alias is no class,
-// so no ODR clash; a file that also includes sync/sync_driver.h must write
-// SyncJobRequest).
-using SyncRequest = SyncJobRequest;
 // The SYNC statement's text for `request`. The language has no quoted
 // identifier, so each name must pass CheckName (letters, digits, `_`: no
 // quote, semicolon, space or dot) and exist in the catalog; kNotFound /

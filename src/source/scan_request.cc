@@ -20,6 +20,7 @@ Value HandlerOptions(const ScanRequest& request) {
     options["cursor"] = Value{{"field", request.cursor->field}, {"value", request.cursor->value}};
     if (!order_by.empty()) options["order_by"] = std::move(order_by);
   }
+  if (request.partition) options["partition"] = *request.partition;
   return options;
 }
 

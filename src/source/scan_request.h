@@ -52,8 +52,11 @@ struct ScanRequest {
   // reuse parents a query cached, unless the same statement syncs the
   // parent too (its rows are then newer than anything cached).
   bool parents_use_cache = true;
-  // A new dimension of a scan (a distributed run's partition, say) is a new
-  // member here and a key in HandlerOptions(), not a new argument anywhere.
+  // A distributed or sharded run's partition (source.h Partition::spec):
+  // the handler reads only that part of the entity (options.partition).
+  std::optional<Value> partition;
+  // A new dimension of a scan is a new member here and a key in
+  // HandlerOptions(), not a new argument anywhere.
 };
 
 // The handler's `options`. Keys come in the order handlers have always

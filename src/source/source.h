@@ -22,6 +22,7 @@
 #include "js/js_realm.h"
 #include "net/http.h"
 #include "source/entity_provider.h"
+#include "source/partition.h"
 #include "source/scan_request.h"
 
 namespace sluice {
@@ -62,6 +63,18 @@ class MultiTableScan {
   virtual Result<std::unique_ptr<RowSource>> ResolveTables(const Value& tables) = 0;
 };
 
+// Lists an entity's partitions.
+class Partitioner {
+ public:
+  virtual ~Partitioner() = default;
+  // nullopt: the entity is not partitioned (one unit, the whole entity):
+  // a declared entity without a partitions() function, an integration
+  // table whose multiplexer gives one client or none. Errors (a handler
+  // that throws, ids that repeat or are empty) name connector and entity.
+  // Children are never partitioned on their own: they go with their parent.
+  virtual Result<std::optional<std::vector<Partition>>> Partitions(const EntityDef& entity) = 0;
+};
+
 // A connection test of the source's own (a CloudQuery plugin answers its
 // TestConnection call). Without one, TEST CONNECTOR probes the source by
 // reading one row of its first top-level entity.
@@ -93,6 +106,7 @@ class Source {
   // Capabilities: null when the source does not have it.
   virtual MultiTableScan* multi_table() { return nullptr; }
   virtual ConnectionTest* connection_test() { return nullptr; }
+  virtual Partitioner* partitioner() { return nullptr; }
 };
 
 // What a kind's factory is given besides the definitions.

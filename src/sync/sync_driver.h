@@ -16,6 +16,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "dest/destination.h"
 #include "source/entity_provider.h"
 #include "source/scan_request.h"
+#include "source/partition.h"
 #include "sync/integration_pass.h"
 #include "sync/row_tee.h"
 #include "sync/sync_engine.h"
@@ -80,6 +82,21 @@ struct SyncRequest {
   bool own_connections = true;
   // The source resolves several tables in one pass; null if it cannot.
   TableResolver* resolver = nullptr;
+  // A unit of a distributed or sharded run (sync/work_units.h): every
+  // chosen entity writes TableSpec::partition = partition->id, and reads
+  // only that partition — a declared handler gets options.partition =
+  // partition->spec (ScanRequest::partition), an integration's top-level
+  // tables get it in their options (src/js/sdk/host.js resolves only that
+  // multiplexer client; children follow their parent rows).
+  std::optional<Partition> partition;
+  // Checked in every batch's transaction (a distributed unit's lease).
+  std::optional<CommitFence> fence;
+  // A distributed unit: stale rows are not deleted here but by the run's
+  // finalizer, once every unit has ended (sync/coordinator.h).
+  bool defer_stale = false;
+  // The run's timestamp (every unit of a distributed run shares it); empty:
+  // now.
+  std::string synced_at;
 };
 
 // A row of the statement's summary.

@@ -284,7 +284,7 @@ class EntitySync::Run {
     // The table first: opening it takes the lock that keeps other syncs
     // out, so the state read next cannot change under this run, and a
     // table FORCE recreates has lost its state before it is read.
-    OpenOptions options{plan_.write_mode, plan_.synced_at, plan_.force};
+    OpenOptions options{plan_.write_mode, plan_.synced_at, plan_.force, plan_.fence};
     ASSIGN_OR_RETURN(writer_, destination_.OpenTable(plan_.table, options));
     report_.migration = writer_->Migration();
     std::optional<SyncState> state;

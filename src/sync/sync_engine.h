@@ -69,6 +69,8 @@ struct EntitySyncPlan {
   std::string synced_at;          // the run's timestamp
   bool force = false;             // recreate a table whose types changed
   size_t batch_rows = 10'000;     // rows per transaction
+  std::optional<CommitFence> fence;  // OpenOptions::fence
+  bool defer_stale = false;       // a complete run leaves stale rows to the distributed run's finalizer
 };
 
 struct EntitySyncReport {

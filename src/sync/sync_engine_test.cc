@@ -57,7 +57,7 @@ class SyncEngineTest : public ::testing::Test {
                 .string();
     std::filesystem::remove(path_);
     destination_ = SqliteDestination::OpenFile(path_).value();
-    plan_.table = {"t_items", "t", "items", {{"id", "string", true}, {"at", "integer", false}}};
+    plan_.table = {"t_items", "t", "items", {{"id", "string", true}, {"at", "integer", false}}, ""};
     plan_.cursor_field = "at";
     plan_.cursor_type = "integer";
     plan_.incremental = true;

@@ -1,0 +1,11 @@
+#include "pg_fixture.h"
+
+namespace sluice {
+namespace {
+
+using testing::PgTest;
+
+TEST_F(PgTest, ServerAnswers) { EXPECT_EQ(Exec("SELECT 1"), "1"); }
+
+}  // namespace
+}  // namespace sluice
