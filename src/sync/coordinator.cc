@@ -336,6 +336,13 @@ Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
         // Only the partitions that completed: a failed partition's rows are
         // not known to be stale (its unit never read them all).
         if (!partitioned) continue;
+        // Without the column no row says its partition: none is known stale.
+        ASSIGN_OR_RETURN(PgResult column,
+                         pg.Run("SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = "
+                                "to_regclass($1) AND attname = '_sluice_partition' AND NOT "
+                                "attisdropped)",
+                                {qualified}));
+        if (std::string_view(PQgetvalue(column.get(), 0, 0)) != "t") continue;
         sql += " AND _sluice_partition = ANY (ARRAY(SELECT json_array_elements_text($3::json)))";
         params.push_back(PgJson(completed));
       }
@@ -432,12 +439,16 @@ namespace {
 // One statement: the row lock orders reservations of all processes.
 class PostgresRateLimit : public SharedRateLimit {
  public:
+  // A day: whatever rate or burst a connector declares, the interval
+  // arithmetic stays within PostgreSQL's and int64's range.
+  static constexpr double kMaxMicros = 86'400e6;
+
   PostgresRateLimit(const std::string& url, std::string key, double rate, double burst)
       : pg_(url, "shared rate limit '" + PgText(key) + "'"),
         key_(PgText(key)),
-        interval_us_(std::max<int64_t>(1, static_cast<int64_t>(1e6 / rate + 0.5))),
-        tolerance_us_(
-            static_cast<int64_t>((std::max(1.0, burst) - 1) * static_cast<double>(interval_us_))) {}
+        interval_us_(static_cast<int64_t>(std::clamp(1e6 / rate, 1.0, kMaxMicros))),
+        tolerance_us_(static_cast<int64_t>(
+            std::clamp((burst - 1) * static_cast<double>(interval_us_), 0.0, kMaxMicros))) {}
 
   Result<std::chrono::microseconds> Reserve() override {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -352,6 +352,23 @@ TEST_F(CoordinatorTest, AFailedWholeEntityDeletesNothing) {
   EXPECT_EQ(Count("true"), 4);
 }
 
+TEST_F(CoordinatorTest, APartitionedTableWithoutItsPartitionColumnKeepsItsRowsWhenAUnitFailed) {
+  auto coordinator = Connect();
+  ASSERT_TRUE(coordinator);
+  MakeItems({"a", "b"});
+  Exec("ALTER TABLE " + schema_ + ".items DROP COLUMN _sluice_partition");
+  DistributedRunSpec spec = Spec("items", {"a", "b"});
+  spec.max_attempts = 1;
+  int64_t run = Create(*coordinator, spec);
+  ASSERT_TRUE(*coordinator->Complete(MustClaim(*coordinator, "w"), 1));
+  ASSERT_TRUE(*coordinator->Fail(MustClaim(*coordinator, "w"), "boom"));
+  auto status = coordinator->Finalize(run);
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  ASSERT_TRUE(status->has_value());
+  EXPECT_EQ((*status)->state, "partial");
+  EXPECT_EQ(Count("true"), 6);
+}
+
 TEST_F(CoordinatorTest, OneOfTwoConcurrentFinalizersFinalizes) {
   auto coordinator = Connect();
   ASSERT_TRUE(coordinator);
@@ -458,6 +475,20 @@ TEST_F(CoordinatorTest, ABurstGoesAtOnceAfterAnIdlePeriod) {
     EXPECT_GT(sixth->count(), 50'000'000) << "the sixth waits for about T";
     // Idle: the bucket fills again.
     Exec("UPDATE _sluice.rate_limits SET tat = clock_timestamp() - interval '1 hour'");
+  }
+}
+
+TEST_F(CoordinatorTest, ExtremeRatesAndBurstsStayInRange) {
+  auto limits = PostgresRateLimits(url_);
+  for (auto [rate, burst] :
+       {std::pair{1e-300, 1.0}, std::pair{1e300, 1e300}, std::pair{5.0, 1e18}}) {
+    auto limit = limits("extreme" + std::to_string(rate), rate, burst);
+    ASSERT_TRUE(limit);
+    for (int i = 0; i < 2; ++i) {
+      auto wait = limit->Reserve();
+      ASSERT_TRUE(wait.ok()) << rate << " " << burst << ": " << wait.status().ToString();
+      EXPECT_LE(wait->count(), 86'400'000'000LL * 2);
+    }
   }
 }
 
