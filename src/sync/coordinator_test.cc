@@ -4,12 +4,17 @@
 // test's wall clock).
 #include "sync/coordinator.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
 #include <set>
 #include <thread>
 
 #include "core/secret_masker.h"
+#include "net/shared_rate_limit.h"
 #include "pg_fixture.h"
+#include "server/session.h"
 
 namespace sluice {
 namespace {
@@ -476,6 +481,37 @@ TEST_F(CoordinatorTest, ABurstGoesAtOnceAfterAnIdlePeriod) {
     // Idle: the bucket fills again.
     Exec("UPDATE _sluice.rate_limits SET tat = clock_timestamp() - interval '1 hour'");
   }
+}
+
+// The wiring: a connector with a rate_limit, in a process with the factory
+// installed, reserves each request under its own name. Its requests go to a
+// closed port: they fail, but only after their slots were reserved.
+TEST_F(CoordinatorTest, AConnectorsRequestsReserveUnderItsName) {
+  namespace fs = std::filesystem;
+  fs::path directory = fs::temp_directory_path() / ("sluice-coord-" + std::to_string(::getpid()));
+  fs::remove_all(directory);
+  fs::create_directories(directory);
+  ServeOptions options;
+  options.workspace_path = (directory / "ws.db").string();
+  auto session = WorkspaceSession::Open(options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  SetSharedRateLimitFactory(PostgresRateLimits(url_));
+  auto ran = (*session)->Run(R"(CREATE CONNECTOR TYPE 'probe' CONFIG_SCHEMA {};
+CREATE CONNECTOR ACTION 'probe.run' HANDLER '''
+async function execute() {
+  let failed = 0;
+  for (let i = 0; i < 3; i++) { try { await fetch('http://127.0.0.1:1/x'); } catch (e) { failed++; } }
+  return failed;
+}''';
+CREATE CONNECTOR limited TYPE 'probe' CONFIG {} OPTIONS {"rate_limit": 1000, "rate_limit_burst": 2};
+CREATE CONNECTOR free TYPE 'probe' CONFIG {};
+CONNECTOR_EXEC limited.run();
+CONNECTOR_EXEC free.run();)");
+  SetSharedRateLimitFactory(nullptr);
+  session.value().reset();
+  fs::remove_all(directory);
+  ASSERT_TRUE(ran.ok()) << ran.status().ToString();
+  EXPECT_EQ(Exec("SELECT string_agg(key, ',' ORDER BY key) FROM _sluice.rate_limits"), "limited");
 }
 
 TEST_F(CoordinatorTest, ExtremeRatesAndBurstsStayInRange) {
