@@ -113,10 +113,8 @@ Result<int64_t> Coordinator::CreateRun(const DistributedRunSpec& spec) {
   ASSIGN_OR_RETURN(
       PgResult run,
       pg.Run("INSERT INTO _sluice.runs (connector, schema_name, statement, choices, catalog, "
-             "integration, "
-             "synced_at, max_attempts, lease_ms, tables) VALUES ($1, $2, $3, $4::json, $5::json, "
-             "$6, $7, "
-             "$8::integer, $9::bigint, $10::jsonb) RETURNING run_id",
+             "integration, synced_at, max_attempts, lease_ms, tables) VALUES ($1, $2, $3, "
+             "$4::json, $5::json, $6, $7, $8::integer, $9::bigint, $10::jsonb) RETURNING run_id",
              {spec.connector, spec.schema, PgText(spec.statement), PgJson(spec.choices),
               PgJson(spec.catalog), PgParam::Bytes(spec.integration_archive), spec.synced_at,
               static_cast<int64_t>(std::max(1, spec.max_attempts)),
@@ -214,11 +212,10 @@ RETURNING u.unit_id, u.run_id, u.lease_epoch, u.attempt, r.lease_ms, r.connector
 CommitFence Coordinator::Fence(const UnitLease& lease) const {
   CommitFence fence;
   fence.sql =
-      "UPDATE _sluice.units SET heartbeat_at = now(), lease_expires_at = now() + $3::bigint * "
-      "interval '1 "
-      "millisecond', rows_written = rows_written + $4::bigint WHERE unit_id = $1::bigint AND "
-      "lease_epoch = "
-      "$2::bigint AND state = 'leased'";
+      "UPDATE _sluice.units SET heartbeat_at = now(), "
+      "lease_expires_at = now() + $3::bigint * interval '1 millisecond', "
+      "rows_written = rows_written + $4::bigint "
+      "WHERE unit_id = $1::bigint AND lease_epoch = $2::bigint AND state = 'leased'";
   fence.params = {std::to_string(lease.unit_id), std::to_string(lease.epoch),
                   std::to_string(lease.lease.count())};
   fence.lost = "unit " + std::to_string(lease.unit_id) + " (" + lease.unit.Label() +
@@ -370,17 +367,16 @@ Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
 
 Result<RunStatus> Coordinator::Progress(int64_t run_id) {
   PgSession& pg = connection_->pg;
-  constexpr const char* kMicros = "(extract(epoch from %s) * 1000000)::bigint";
-  auto micros = [&](const char* column) {
-    std::string text = kMicros;
-    return text.replace(text.find("%s"), 2, column);
+  // Times as microseconds since the epoch: FormatTimestamp's, whatever the
+  // session's TimeZone and DateStyle.
+  auto micros = [](const char* column) {
+    return "(extract(epoch from " + std::string(column) + ") * 1000000)::bigint";
   };
   ASSIGN_OR_RETURN(
       PgResult run,
       pg.Run("SELECT connector, schema_name, state, synced_at, " + micros("created_at") + ", " +
                  micros("finished_at") +
-                 ", rows_deleted, coalesce(error, '') FROM _sluice.runs WHERE run_id = "
-                 "$1::bigint",
+                 ", rows_deleted, coalesce(error, '') FROM _sluice.runs WHERE run_id = $1::bigint",
              {run_id}));
   if (PQntuples(run.get()) == 0) {
     return Status(ErrorKind::kNotFound,
@@ -398,8 +394,8 @@ Result<RunStatus> Coordinator::Progress(int64_t run_id) {
   status.error = PQgetvalue(run.get(), 0, 7);
   ASSIGN_OR_RETURN(PgResult units,
                    pg.Run("SELECT unit_id, entity, coalesce(partition_id, ''), state, attempt, "
-                          "coalesce(lease_owner, "
-                          "''), rows_read, rows_written, coalesce(error, ''), " +
+                          "coalesce(lease_owner, ''), rows_read, rows_written, "
+                          "coalesce(error, ''), " +
                               micros("started_at") + ", " + micros("finished_at") +
                               " FROM _sluice.units WHERE run_id = $1::bigint ORDER BY position",
                           {run_id}));

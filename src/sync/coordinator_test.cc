@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/secret_masker.h"
+#include "core/time_util.h"
 #include "net/shared_rate_limit.h"
 #include "pg_fixture.h"
 #include "server/session.h"
@@ -210,6 +211,26 @@ TEST_F(CoordinatorTest, AnExpiredLeaseIsTakenOverAndTheOldHolderIsFencedOut) {
   EXPECT_TRUE(*coordinator->Complete(taken, 8));
   EXPECT_EQ(UnitColumn(old.unit_id, "state || ' ' || rows_read"), "done 8");
   EXPECT_FALSE(*coordinator->Renew(taken)) << "a done unit has no lease";
+  auto progress = coordinator->Progress(old.run_id);
+  ASSERT_TRUE(progress.ok()) << progress.status().ToString();
+  EXPECT_EQ(progress->state, "running");
+  EXPECT_EQ(progress->connector, "gh");
+  EXPECT_EQ(progress->schema, schema_);
+  ASSERT_EQ(progress->units.size(), 1u);
+  const UnitStatus& unit = progress->units[0];
+  EXPECT_EQ(unit.unit_id, old.unit_id);
+  EXPECT_EQ(unit.entity, "issues");
+  EXPECT_EQ(unit.partition, "");
+  EXPECT_EQ(unit.state, "done");
+  EXPECT_EQ(unit.attempt, 2);
+  EXPECT_EQ(unit.worker, "w2");
+  EXPECT_EQ(unit.rows_read, 8);
+  EXPECT_EQ(unit.rows_written, 8);
+  ASSERT_TRUE(ParseTimestamp(unit.started_at).has_value()) << unit.started_at;
+  ASSERT_TRUE(ParseTimestamp(unit.finished_at).has_value()) << unit.finished_at;
+  EXPECT_LE(*ParseTimestamp(unit.started_at), *ParseTimestamp(unit.finished_at));
+  EXPECT_TRUE(ParseTimestamp(progress->created_at).has_value()) << progress->created_at;
+  EXPECT_EQ(progress->finished_at, "");
   CommitFence fence = coordinator->Fence(old);
   EXPECT_NE(fence.lost.find("gh.issues"), std::string::npos) << fence.lost;
   EXPECT_NE(fence.lost.find("epoch 1 is stale"), std::string::npos) << fence.lost;
