@@ -159,6 +159,25 @@ TEST_F(CoordinatorTest, ConcurrentWorkersNeverClaimTheSameUnit) {
   EXPECT_FALSE(*submitter->HasWork());
 }
 
+TEST_F(CoordinatorTest, ManyWorkersStartingAtOnceAllFindTheSchema) {
+  for (int round = 0; round < 3; ++round) {
+    Exec("DROP SCHEMA IF EXISTS _sluice CASCADE");
+    std::atomic<int> ready{0}, connected{0};
+    std::vector<std::thread> workers;
+    for (int i = 0; i < 6; ++i) {
+      workers.emplace_back([&] {
+        ++ready;
+        while (ready < 6) std::this_thread::yield();
+        auto coordinator = Coordinator::Connect(url_);
+        EXPECT_TRUE(coordinator.ok()) << coordinator.status().ToString();
+        if (coordinator.ok() && (*coordinator)->HasWork().ok()) ++connected;
+      });
+    }
+    for (std::thread& worker : workers) worker.join();
+    EXPECT_EQ(connected, 6) << "round " << round;
+  }
+}
+
 TEST_F(CoordinatorTest, ClaimsTheOldestRunFirstThenByPosition) {
   auto coordinator = Connect();
   ASSERT_TRUE(coordinator);
