@@ -260,6 +260,26 @@ TEST_F(PartitionTest, FencedWholeWriterRollsBackToo) {
   EXPECT_FALSE(mark->has_value());
 }
 
+TEST_F(PartitionTest, AFenceThatFailsCommitsNothingAndFreesTheConnection) {
+  auto destination = Connect();
+  ASSERT_TRUE(destination);
+  OpenOptions options = Options();
+  options.fence = CommitFence{"UPDATE " + schema_ + ".no_such_table SET rows = $2::bigint WHERE epoch = $1::bigint",
+                              {"1"}, "lost"};
+  {
+    SyncState state = State(1);
+    Status failed = WriteRows(*destination, Spec("a"), options, {1, 2}, &state);
+    EXPECT_FALSE(failed.ok());
+    EXPECT_FALSE(IsLeaseLost(failed)) << "an error is not a lost lease: " << failed.ToString();
+    EXPECT_NE(failed.message().find("no_such_table"), std::string::npos) << failed.ToString();
+  }
+  EXPECT_EQ(Exec("SELECT count(*) FROM " + Table()), "0");
+  SyncState state = State(2);
+  Status next = WriteRows(*destination, Spec("b"), Options(), {3}, &state);
+  EXPECT_TRUE(next.ok()) << next.ToString();
+  EXPECT_EQ(Exec("SELECT count(*) FROM " + Table()), "1");
+}
+
 TEST_F(PartitionTest, ZombieAndNewHolderBothOpenAndOnlyTheHolderCommits) {
   auto zombie_conn = Connect(), holder_conn = Connect();
   ASSERT_TRUE(zombie_conn && holder_conn);
