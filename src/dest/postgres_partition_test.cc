@@ -175,6 +175,29 @@ TEST_F(PartitionTest, ExistingTableGainsThePartitionColumn) {
             "1=a=mine now,2=a=new");
 }
 
+TEST_F(PartitionTest, OnlyAWholeRunRecreatesTheTable) {
+  auto destination = Connect();
+  ASSERT_TRUE(destination);
+  SyncState mark = State(1);
+  ASSERT_TRUE(WriteRows(*destination, Spec("a"), Options(), {1}, &mark).ok());
+  TableSpec retyped = Spec("a");
+  retyped.columns[1].type = "integer";
+  OpenOptions forced = Options(kRun2);
+  forced.force = true;
+  auto refused = destination->OpenTable(retyped, forced);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("sync the entity whole with FORCE first"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(Exec("SELECT count(*) FROM " + Table()), "1");
+  retyped.partition.clear();
+  auto whole = destination->OpenTable(retyped, forced);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  whole->reset();
+  auto forgotten = destination->ReadState(Spec("a"));
+  ASSERT_TRUE(forgotten.ok());
+  EXPECT_FALSE(forgotten->has_value()) << "a recreated table's partition marks go with it";
+}
+
 TEST_F(PartitionTest, WholeAndPartitionedWritersExcludeEachOther) {
   auto one = Connect(), two = Connect();
   ASSERT_TRUE(one && two);
