@@ -1,5 +1,7 @@
 // Partitioned and fenced writes into PostgreSQL (dest/destination.h
 // TableSpec::partition, OpenOptions::fence), against a real server.
+#include <unistd.h>
+
 #include <filesystem>
 #include <thread>
 
