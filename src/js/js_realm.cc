@@ -180,7 +180,8 @@ Result<JsRealm::HandlerId> JsRealm::LoadHandler(const HandlerSource& source) {
   // line numbers match the source.
   std::string wrapped = "(function () {" + source.code +
                         "\n;return {query: typeof query === \"function\" ? query : undefined, "
-                        "execute: typeof execute === \"function\" ? execute : undefined};\n})()";
+                        "execute: typeof execute === \"function\" ? execute : undefined, "
+                        "partitions: typeof partitions === \"function\" ? partitions : undefined};\n})()";
   JS::RootedValue handler(cx);
   bool ok;
   {
