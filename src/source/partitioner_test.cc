@@ -82,8 +82,9 @@ class PartitionerTest : public ::testing::Test {
     spec.resolved_config = Value{{"base_url", "http://forge.test"}, {"accounts", accounts}};
     std::shared_ptr<MockApi> shared = api_;
     Result<std::unique_ptr<IntegrationSource>> source = IntegrationSource::Create(
-        *runtime_, std::move(spec), Console(),
-        [shared]() -> std::unique_ptr<HttpTransport> { return std::make_unique<MockTransport>(shared); });
+        *runtime_, std::move(spec), Console(), [shared]() -> std::unique_ptr<HttpTransport> {
+          return std::make_unique<MockTransport>(shared);
+        });
     EXPECT_TRUE(source.ok()) << source.status().ToString();
     if (!source.ok()) return nullptr;
     sources_.push_back(std::move(source).value());
@@ -132,7 +133,8 @@ class PartitionerTest : public ::testing::Test {
 };
 
 constexpr const char* kQuery =
-    "function query(config, filters, options) { return [{id: JSON.stringify(options.partition ?? null)}]; }\n";
+    "function query(config, filters, options) { return [{id: JSON.stringify(options.partition ?? "
+    "null)}]; }\n";
 
 TEST_F(PartitionerTest, ADeclaredEntityWithoutPartitionsIsWhole) {
   Source& source = Declared(kQuery);
@@ -142,13 +144,14 @@ TEST_F(PartitionerTest, ADeclaredEntityWithoutPartitionsIsWhole) {
 }
 
 TEST_F(PartitionerTest, ADeclaredEntityListsItsPartitionsAsyncAndTheScanGetsOne) {
-  Source& source = Declared(std::string(kQuery) +
-                                "async function partitions(config, context) {\n"
-                                "  await null;\n"
-                                "  return [context.entity, ...config.more, 7, 1.5, {id: 'x', from: 1}, {id: 9},\n"
-                                "          {to: 2, from: 1, 'ü': 'é'}];\n"
-                                "}\n",
-                            Value{{"more", {"2026-01"}}});
+  Source& source = Declared(
+      std::string(kQuery) +
+          "async function partitions(config, context) {\n"
+          "  await null;\n"
+          "  return [context.entity, ...config.more, 7, 1.5, {id: 'x', from: 1}, {id: 9},\n"
+          "          {to: 2, from: 1, 'ü': 'é'}];\n"
+          "}\n",
+      Value{{"more", {"2026-01"}}});
   Listed listed = PartitionsOf(source, "items");
   ASSERT_TRUE(listed.ok()) << listed.status().ToString();
   ASSERT_TRUE(listed->has_value());
@@ -156,7 +159,8 @@ TEST_F(PartitionerTest, ADeclaredEntityListsItsPartitionsAsyncAndTheScanGetsOne)
   for (const Partition& partition : **listed) ids.push_back(partition.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"items", "2026-01", "7", "1.5", "x", "9",
                                            R"({"from":1,"to":2,"ü":"é"})"}));
-  EXPECT_EQ((**listed)[4].spec, (Value{{"id", "x"}, {"from", 1}})) << "the spec is the element itself";
+  EXPECT_EQ((**listed)[4].spec, (Value{{"id", "x"}, {"from", 1}}))
+      << "the spec is the element itself";
   EXPECT_EQ((**listed)[6].spec.begin().key(), "to") << "as the handler wrote it";
 
   // The scan of one partition: the handler sees it as options.partition.
@@ -186,12 +190,14 @@ TEST_F(PartitionerTest, NoPartitionsMeansNothingToSync) {
 }
 
 TEST_F(PartitionerTest, AThrowingPartitionsNamesConnectorAndEntity) {
-  Source& source = Declared(std::string(kQuery) + "function partitions() { throw new Error('no listing today'); }\n");
+  Source& source = Declared(std::string(kQuery) +
+                            "function partitions() { throw new Error('no listing today'); }\n");
   Listed listed = PartitionsOf(source, "items");
   ASSERT_FALSE(listed.ok());
   EXPECT_NE(listed.status().message().find("connector 'svc', entity 'items'"), std::string::npos)
       << listed.status().message();
-  EXPECT_NE(listed.status().message().find("no listing today"), std::string::npos) << listed.status().message();
+  EXPECT_NE(listed.status().message().find("no listing today"), std::string::npos)
+      << listed.status().message();
 }
 
 TEST_F(PartitionerTest, BadPartitionListsAreConnectorErrorsNamingTheIndex) {
@@ -199,11 +205,13 @@ TEST_F(PartitionerTest, BadPartitionListsAreConnectorErrorsNamingTheIndex) {
     const char* returned;
     const char* said;
   };
-  for (const Case& bad : {Case{"[1, true]", "element 1 is boolean"}, Case{"['a', null]", "element 1 is null"},
-                          Case{"[NaN]", "element 0 is null"}, Case{"[['a']]", "element 0 is array"},
-                          Case{"'a'", "returned string, not an array"}, Case{"undefined", "returned null"},
-                          Case{"Array(100001).fill('x')", "100001 partitions; at most 100000"}}) {
-    Source& source = Declared(std::string(kQuery) + "function partitions() { return " + bad.returned + "; }\n");
+  for (const Case& bad :
+       {Case{"[1, true]", "element 1 is boolean"}, Case{"['a', null]", "element 1 is null"},
+        Case{"[NaN]", "element 0 is null"}, Case{"[['a']]", "element 0 is array"},
+        Case{"'a'", "returned string, not an array"}, Case{"undefined", "returned null"},
+        Case{"Array(100001).fill('x')", "100001 partitions; at most 100000"}}) {
+    Source& source =
+        Declared(std::string(kQuery) + "function partitions() { return " + bad.returned + "; }\n");
     Listed listed = PartitionsOf(source, "items");
     ASSERT_FALSE(listed.ok()) << bad.returned;
     EXPECT_EQ(listed.status().kind(), ErrorKind::kConnector) << bad.returned;
@@ -215,10 +223,12 @@ TEST_F(PartitionerTest, BadPartitionListsAreConnectorErrorsNamingTheIndex) {
 }
 
 TEST_F(PartitionerTest, RepeatedIdsAreCaughtWhenUnitsArePlanned) {
-  Source& source = Declared(std::string(kQuery) + "function partitions() { return ['a', {id: 'a', to: 3}]; }\n");
+  Source& source =
+      Declared(std::string(kQuery) + "function partitions() { return ['a', {id: 'a', to: 3}]; }\n");
   const EntityDef& items = EntityOf(source, "items");
   Result<std::vector<WorkUnit>> units = PlanWorkUnits(
-      "svc", {&items}, [&source](const EntityDef& root) { return source.partitioner()->Partitions(root); });
+      "svc", {&items},
+      [&source](const EntityDef& root) { return source.partitioner()->Partitions(root); });
   ASSERT_FALSE(units.ok());
   EXPECT_NE(units.status().message().find("partition id 'a' is given twice"), std::string::npos)
       << units.status().message();
@@ -232,7 +242,8 @@ TEST_F(PartitionerTest, TheForgeMultiplexerGivesOnePartitionPerAccount) {
     ASSERT_TRUE(listed.ok()) << listed.status().ToString();
     ASSERT_TRUE(listed->has_value()) << table;
     ASSERT_EQ((*listed)->size(), 2u) << table;
-    EXPECT_EQ((**listed)[0].id, "forge:a") << "a relation's rows come from its top-level table's clients";
+    EXPECT_EQ((**listed)[0].id, "forge:a")
+        << "a relation's rows come from its top-level table's clients";
     EXPECT_EQ((**listed)[1].id, "forge:b");
     EXPECT_EQ((**listed)[1].spec, (Value{{"client", "forge:b"}}));
   }
@@ -251,8 +262,9 @@ TEST_F(PartitionerTest, AForgePassOfOneClientReadsOnlyThatAccount) {
   Source* forge = Forge(Value{"a", "b"});
   ASSERT_NE(forge, nullptr);
   Value partition = {{"client", "forge:b"}};
-  Value asked = Value::array({Value{{"name", "forge_repos"}, {"options", {{"partition", partition}}}},
-                              Value{{"name", "forge_issues"}, {"options", {{"partition", partition}}}}});
+  Value asked =
+      Value::array({Value{{"name", "forge_repos"}, {"options", {{"partition", partition}}}},
+                    Value{{"name", "forge_issues"}, {"options", {{"partition", partition}}}}});
   Result<std::vector<Value>> items = Drain(forge->multi_table()->ResolveTables(asked));
   ASSERT_TRUE(items.ok()) << items.status().ToString();
   std::vector<std::string> repos;
@@ -266,12 +278,14 @@ TEST_F(PartitionerTest, AForgePassOfOneClientReadsOnlyThatAccount) {
   EXPECT_EQ(repos, (std::vector<std::string>{"b/three", "b/two"}));
   EXPECT_EQ(issues, (std::vector<int64_t>{21}));
   for (const RecordedRequest& request : api_->requests()) {
-    EXPECT_EQ(request.path.find("/forge/accounts/a/"), std::string::npos) << "account a was read: " << request.path;
+    EXPECT_EQ(request.path.find("/forge/accounts/a/"), std::string::npos)
+        << "account a was read: " << request.path;
     EXPECT_EQ(request.path.find("/forge/repos/1/"), std::string::npos) << request.path;
   }
 
   // Only the relation asked: its ancestors are resolved for that client only.
-  Value issues_only = Value::array({Value{{"name", "forge_issues"}, {"options", {{"partition", partition}}}}});
+  Value issues_only =
+      Value::array({Value{{"name", "forge_issues"}, {"options", {{"partition", partition}}}}});
   Result<std::vector<Value>> only = Drain(forge->multi_table()->ResolveTables(issues_only));
   ASSERT_TRUE(only.ok()) << only.status().ToString();
   ASSERT_EQ(only->size(), 1u);
@@ -284,7 +298,8 @@ TEST_F(PartitionerTest, AForgePassOfOneClientReadsOnlyThatAccount) {
   EXPECT_EQ(all->size(), 3u);
 
   // A client no multiplexer gives: nothing.
-  Value nobody = Value::array({Value{{"name", "forge_repos"}, {"options", {{"partition", {{"client", "forge:z"}}}}}}});
+  Value nobody = Value::array(
+      {Value{{"name", "forge_repos"}, {"options", {{"partition", {{"client", "forge:z"}}}}}}});
   Result<std::vector<Value>> none = Drain(forge->multi_table()->ResolveTables(nobody));
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_TRUE(none->empty());
@@ -293,11 +308,13 @@ TEST_F(PartitionerTest, AForgePassOfOneClientReadsOnlyThatAccount) {
 TEST_F(PartitionerTest, AMalformedIntegrationPartitionIsAnError) {
   Source* forge = Forge(Value{"a", "b"});
   ASSERT_NE(forge, nullptr);
-  Value asked = Value::array({Value{{"name", "forge_repos"}, {"options", {{"partition", "forge:b"}}}}});
+  Value asked =
+      Value::array({Value{{"name", "forge_repos"}, {"options", {{"partition", "forge:b"}}}}});
   Result<std::vector<Value>> items = Drain(forge->multi_table()->ResolveTables(asked));
   ASSERT_FALSE(items.ok());
-  EXPECT_NE(items.status().message().find("options.partition of an integration table is {client: id}"),
-            std::string::npos)
+  EXPECT_NE(
+      items.status().message().find("options.partition of an integration table is {client: id}"),
+      std::string::npos)
       << items.status().message();
 }
 

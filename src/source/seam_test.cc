@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "catalog/sync_runs.h"
 #include "catalog/workspace.h"
 #include "core/source_text.h"
 #include "core/sqlite.h"
-#include "catalog/sync_runs.h"
 #include "dest/sqlite_destination.h"
 #include "lang/interpreter.h"
 #include "lang/parser.h"
@@ -266,16 +266,18 @@ TEST_F(SeamTest, AUnitsPartitionReachesEveryScanOfItsSync) {
   std::string path = std::filesystem::temp_directory_path() /
                      ("sluice_seam_partition_test_" + std::to_string(::getpid()) + ".db");
   std::remove(path.c_str());
-  ParseResult parsed = Parse(std::make_shared<SourceFile>(
-      SourceFile{"seam_test.sql", "SYNC CONNECTOR fam ENTITIES (owners, pets) TO '" + path + "' WHERE id > 0 FULL;"}));
+  ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{
+      "seam_test.sql",
+      "SYNC CONNECTOR fam ENTITIES (owners, pets) TO '" + path + "' WHERE id > 0 FULL;"}));
   ASSERT_TRUE(parsed.ok());
   const auto& sync = std::get<ast::SyncStmt>(parsed.program.statements.at(0).node);
   Result<Source*> source = interpreter_->connectors().Get("fam");
   ASSERT_TRUE(source.ok()) << source.status().ToString();
   Result<std::vector<EntityDef>> entities = interpreter_->connectors().Entities("fam");
   ASSERT_TRUE(entities.ok());
-  std::sort(entities->begin(), entities->end(),
-            [](const EntityDef& a, const EntityDef& b) { return a.parent.size() < b.parent.size(); });
+  std::sort(entities->begin(), entities->end(), [](const EntityDef& a, const EntityDef& b) {
+    return a.parent.size() < b.parent.size();
+  });
 
   SyncRequest request;
   request.connector = family;
@@ -292,7 +294,8 @@ TEST_F(SeamTest, AUnitsPartitionReachesEveryScanOfItsSync) {
   Status ran = driver.Run(request, *destination, outcomes);
   ASSERT_TRUE(ran.ok()) << ran.ToString();
   ASSERT_EQ(outcomes.size(), 2u);
-  EXPECT_EQ(outcomes[1].rows_written, 2) << outcomes[1].status;  // its pet once per owner: the literal source ignores the parent
+  // Its pet once per owner: the literal source ignores the parent.
+  EXPECT_EQ(outcomes[1].rows_written, 2) << outcomes[1].status;
   // owners through SQL; pets' own scan of owners; pets per owner.
   std::vector<std::string> scans;
   for (const Asked& scan : asked_) {
@@ -301,7 +304,8 @@ TEST_F(SeamTest, AUnitsPartitionReachesEveryScanOfItsSync) {
     EXPECT_EQ(*scan.request.partition, (Value{{"region", "east"}})) << scans.back();
     EXPECT_FALSE(scan.request.use_cache) << scans.back();
   }
-  EXPECT_EQ(scans, (std::vector<std::string>{"owners", "owners", "pets of an owner", "pets of an owner"}));
+  EXPECT_EQ(scans,
+            (std::vector<std::string>{"owners", "owners", "pets of an owner", "pets of an owner"}));
   destination.reset();
   std::remove(path.c_str());
 }

@@ -11,8 +11,8 @@
 #include "catalog/workspace.h"
 #include "core/sqlite.h"
 #include "dest/sqlite_destination.h"
-#include "sync/handler_rows.h"
 #include "source/vector_rows.h"
+#include "sync/handler_rows.h"
 
 namespace sluice {
 namespace {
@@ -166,7 +166,8 @@ class RecordingDestination : public Destination {
  public:
   explicit RecordingDestination(std::unique_ptr<Destination> inner) : inner_(std::move(inner)) {}
   std::string Name() const override { return inner_->Name(); }
-  Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table, const OpenOptions& options) override {
+  Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table,
+                                                 const OpenOptions& options) override {
     tables.push_back(table);
     opened.push_back(options);
     TableSpec whole = table;
@@ -296,14 +297,16 @@ TEST_F(SyncDriverRunTest, AUnitsPartitionFenceAndTimestampReachThePlanAndTheHand
   request_.chosen = {&a_, &b_};
   request_.own_connections = false;  // every table on the recording destination
   request_.partition = Partition{"2026-11", Value{{"from", "2026-11-01"}, {"to", "2026-12-01"}}};
-  request_.fence = CommitFence{"UPDATE units SET rows = rows + $2 WHERE unit = $1", {"7"}, "unit 7: lease lost"};
+  request_.fence =
+      CommitFence{"UPDATE units SET rows = rows + $2 WHERE unit = $1", {"7"}, "unit 7: lease lost"};
   request_.defer_stale = true;
   request_.synced_at = "2026-11-30T12:00:00.000000Z";
   host_->opened.clear();
   Status status = Run();
   ASSERT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(host_->opened, (std::vector<std::string>{R"(a {"partition":{"from":"2026-11-01","to":"2026-12-01"}})",
-                                                     R"(b {"partition":{"from":"2026-11-01","to":"2026-12-01"}})"}));
+  EXPECT_EQ(host_->opened, (std::vector<std::string>{
+                               R"(a {"partition":{"from":"2026-11-01","to":"2026-12-01"}})",
+                               R"(b {"partition":{"from":"2026-11-01","to":"2026-12-01"}})"}));
   ASSERT_EQ(seen->tables.size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(seen->tables[i].partition, "2026-11");

@@ -32,31 +32,34 @@ std::vector<std::string> Labels(const std::vector<WorkUnit>& units) {
   std::vector<std::string> labels;
   for (const WorkUnit& unit : units) {
     std::string entities;
-    for (const std::string& entity : unit.entities) entities += (entities.empty() ? "" : ",") + entity;
+    for (const std::string& entity : unit.entities)
+      entities += (entities.empty() ? "" : ",") + entity;
     labels.push_back(unit.Label() + " {" + entities + "}");
   }
   return labels;
 }
 
 TEST(WorkUnitsTest, AChildRidesWithItsRootAndAnOrphanIsAUnitOfItsOwn) {
-  EntityDef comments = Entity("comments", "issues"), issues = Entity("issues", "repos"), repos = Entity("repos"),
-            users = Entity("users"), members = Entity("members", "teams");
+  EntityDef comments = Entity("comments", "issues"), issues = Entity("issues", "repos"),
+            repos = Entity("repos"), users = Entity("users"), members = Entity("members", "teams");
   std::vector<std::string> asked_for;
   auto partitions = [&](const EntityDef& root) -> Listed {
     asked_for.push_back(root.name);
     if (root.name != "repos") return std::optional<std::vector<Partition>>();
-    return std::optional<std::vector<Partition>>(
-        std::vector<Partition>{{"acme", Value{{"client", "acme"}}}, {"globex", Value{{"client", "globex"}}}});
+    return std::optional<std::vector<Partition>>(std::vector<Partition>{
+        {"acme", Value{{"client", "acme"}}}, {"globex", Value{{"client", "globex"}}}});
   };
   Result<std::vector<WorkUnit>> units =
       PlanWorkUnits("forge", {&comments, &users, &issues, &members, &repos}, partitions);
   ASSERT_TRUE(units.ok()) << units.status().ToString();
   // Roots in the statement's order, a root's partitions in their order;
   // members' parent (teams) is not chosen: it is a root, whole.
-  EXPECT_EQ(Labels(*units), (std::vector<std::string>{"forge.users {users}", "forge.members {members}",
-                                                      "forge.repos[acme] {repos,issues,comments}",
-                                                      "forge.repos[globex] {repos,issues,comments}"}));
-  EXPECT_EQ(asked_for, (std::vector<std::string>{"users", "members", "repos"})) << "children are never asked";
+  EXPECT_EQ(Labels(*units),
+            (std::vector<std::string>{"forge.users {users}", "forge.members {members}",
+                                      "forge.repos[acme] {repos,issues,comments}",
+                                      "forge.repos[globex] {repos,issues,comments}"}));
+  EXPECT_EQ(asked_for, (std::vector<std::string>{"users", "members", "repos"}))
+      << "children are never asked";
   EXPECT_EQ((*units)[2].partition->spec, (Value{{"client", "acme"}}));
 }
 
@@ -72,7 +75,8 @@ TEST(WorkUnitsTest, PartitionsWithEmptyOrRepeatedIdsAndFailuresAreErrors) {
   Result<std::vector<WorkUnit>> twice = PlanWorkUnits("svc", {&items}, listing({"a", "b", "a"}));
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.status().kind(), ErrorKind::kConnector);
-  EXPECT_NE(twice.status().message().find("entity 'items': partition id 'a' is given twice"), std::string::npos)
+  EXPECT_NE(twice.status().message().find("entity 'items': partition id 'a' is given twice"),
+            std::string::npos)
       << twice.status().message();
   Result<std::vector<WorkUnit>> empty_id = PlanWorkUnits("svc", {&items}, listing({"a", ""}));
   ASSERT_FALSE(empty_id.ok());
@@ -80,8 +84,10 @@ TEST(WorkUnitsTest, PartitionsWithEmptyOrRepeatedIdsAndFailuresAreErrors) {
   Result<std::vector<WorkUnit>> none = PlanWorkUnits("svc", {&items}, listing({}));
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty()) << "zero partitions: nothing to sync";
-  Result<std::vector<WorkUnit>> failed = PlanWorkUnits(
-      "svc", {&items}, [](const EntityDef&) -> Listed { return Status(ErrorKind::kConnector, "partitions() threw"); });
+  Result<std::vector<WorkUnit>> failed =
+      PlanWorkUnits("svc", {&items}, [](const EntityDef&) -> Listed {
+        return Status(ErrorKind::kConnector, "partitions() threw");
+      });
   EXPECT_EQ(failed.status().message(), "partitions() threw");
   Result<std::vector<WorkUnit>> whole = PlanWorkUnits("svc", {&items}, Whole);
   ASSERT_EQ(whole->size(), 1u);
@@ -103,7 +109,8 @@ TEST(WorkUnitsTest, EachUnitIsInExactlyOneShard) {
       }
       return std::optional<std::vector<Partition>>(parts);
     };
-    Result<std::vector<WorkUnit>> units = PlanWorkUnits("forge", {&repos, &issues, &users}, partitions);
+    Result<std::vector<WorkUnit>> units =
+        PlanWorkUnits("forge", {&repos, &issues, &users}, partitions);
     ASSERT_TRUE(units.ok());
     ASSERT_EQ(units->size(), static_cast<size_t>(clients) + 1);
     for (int count = 1; count <= 7; ++count) {
@@ -115,7 +122,8 @@ TEST(WorkUnitsTest, EachUnitIsInExactlyOneShard) {
           if (InShard(unit, *shard)) ++shards_of[unit.Label()];
         }
       }
-      ASSERT_EQ(shards_of.size(), units->size()) << clients << " clients, " << count << " shards: a unit was dropped";
+      ASSERT_EQ(shards_of.size(), units->size())
+          << clients << " clients, " << count << " shards: a unit was dropped";
       for (const auto& [label, shards] : shards_of) {
         EXPECT_EQ(shards, 1) << label << " in " << shards << " of " << count << " shards";
       }
@@ -124,7 +132,8 @@ TEST(WorkUnitsTest, EachUnitIsInExactlyOneShard) {
 }
 
 TEST(WorkUnitsTest, AUnitsShardDoesNotDependOnTheOtherUnits) {
-  WorkUnit unit{"forge", "repos", {"repos", "issues"}, Partition{"forge:b", Value{{"client", "forge:b"}}}};
+  WorkUnit unit{
+      "forge", "repos", {"repos", "issues"}, Partition{"forge:b", Value{{"client", "forge:b"}}}};
   uint64_t hash = StableUnitHash(unit);
   unit.entities = {"repos"};
   unit.partition->spec = Value("other");
