@@ -34,11 +34,12 @@ class PartitionerTest : public ::testing::Test {
 
   // A declared connector "svc" whose entity "items" has `code` as its
   // handler, and a child "lines" of it with the same code.
-  Source& Declared(const std::string& code, Value config = Value::object()) {
+  Source& Declared(const std::string& code, Value config = Value::object(),
+                   double timeout_seconds = 5) {
     ConnectorSpec spec;
     spec.connector.name = "svc";
     spec.connector.type = "svc_type";
-    spec.connector.options = Value{{"timeout_seconds", 5}};
+    spec.connector.options = Value{{"timeout_seconds", timeout_seconds}};
     spec.type.name = "svc_type";
     spec.resolved_config = std::move(config);
     for (const char* name : {"items", "lines"}) {
@@ -198,6 +199,29 @@ TEST_F(PartitionerTest, AThrowingPartitionsNamesConnectorAndEntity) {
       << listed.status().message();
   EXPECT_NE(listed.status().message().find("no listing today"), std::string::npos)
       << listed.status().message();
+}
+
+TEST_F(PartitionerTest, APartitionsThatNeverAnswersFailsAtTheCallsTimeLimit) {
+  // A timer far beyond the connector's time limit (0.2 s).
+  Source& slow =
+      Declared(std::string(kQuery) +
+                   "function partitions() {\n"
+                   "  return new Promise((resolve) => setTimeout(() => resolve(['a']), 600000));\n"
+                   "}\n",
+               Value::object(), 0.2);
+  Listed late = PartitionsOf(slow, "items");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().kind(), ErrorKind::kTimeout) << late.status().ToString();
+  EXPECT_NE(late.status().message().find("connector 'svc', entity 'items'"), std::string::npos)
+      << late.status().message();
+  // A promise nothing can settle fails at once.
+  Source& stuck =
+      Declared(std::string(kQuery) + "function partitions() { return new Promise(() => {}); }\n");
+  Listed never = PartitionsOf(stuck, "items");
+  ASSERT_FALSE(never.ok());
+  EXPECT_NE(never.status().message().find("connector 'svc', entity 'items', partitions(): "),
+            std::string::npos)
+      << never.status().message();
 }
 
 TEST_F(PartitionerTest, BadPartitionListsAreConnectorErrorsNamingTheIndex) {
