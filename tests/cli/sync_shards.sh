@@ -210,6 +210,10 @@ for bad in 0/3 4/3 1/0 x/3 3 ""; do
   expect_eq "--shard '$bad' is a usage error" 2 $?
   expect_contains "--shard '$bad' says why" "--shard: " "$out"
 done
+# --distributed hands the run to workers (tests/cli/dist_*.sh); here only
+# that the statement says so.
+out=$("$sluice" sync "$dir/forge.yaml" -w "$dir/yaml-dist.db" --distributed 2>&1)
+expect_contains "the statement echoes DISTRIBUTED" "TO DESTINATION pgdest DISTRIBUTED;" "$out"
 out=$("$sluice" sync "$dir/forge.yaml" -w "$dir/yaml-bad.db" --shard 1/2 --distributed 2>&1)
 expect_eq "--shard with --distributed" 2 $?
 expect_contains "says not both" "not both" "$out"
