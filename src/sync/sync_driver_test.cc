@@ -119,11 +119,7 @@ class LiteralHost : public SyncHost, public TableResolver {
  public:
   explicit LiteralHost(std::string path) : path_(std::move(path)) {}
 
-  Result<std::unique_ptr<Destination>> OpenDestination(bool) override {
-    ++destinations_opened;
-    ASSIGN_OR_RETURN(auto file, SqliteDestination::OpenFile(path_));
-    return std::unique_ptr<Destination>(std::move(file));
-  }
+  Result<std::unique_ptr<Destination>> OpenDestination(bool) override;
   Result<EntitySchema> Schema(const std::string& entity) override {
     EntitySchema schema;
     schema.connector = "lit";
@@ -153,6 +149,7 @@ class LiteralHost : public SyncHost, public TableResolver {
   }
 
   int destinations_opened = 0;
+  bool partitioned_destinations = false;  // entities' own connections take partitions
   std::vector<std::string> prepared, opened;
   Value asked_;
 
@@ -190,6 +187,13 @@ class RecordingDestination : public Destination {
  private:
   std::unique_ptr<Destination> inner_;
 };
+
+Result<std::unique_ptr<Destination>> LiteralHost::OpenDestination(bool) {
+  ++destinations_opened;
+  ASSIGN_OR_RETURN(auto file, SqliteDestination::OpenFile(path_));
+  if (partitioned_destinations) return std::unique_ptr<Destination>(new RecordingDestination(std::move(file)));
+  return std::unique_ptr<Destination>(std::move(file));
+}
 
 class SyncDriverRunTest : public ::testing::Test {
  protected:
@@ -338,6 +342,7 @@ TEST_F(SyncDriverRunTest, WithoutAUnitNothingChanges) {
 }
 
 TEST_F(SyncDriverRunTest, AnIntegrationUnitAsksItsTablesForItsClient) {
+  host_->partitioned_destinations = true;
   request_.resolver = host_.get();
   request_.partition = Partition{"forge:b", Value{{"client", "forge:b"}}};
   (void)Run();  // b fails by design (the host reports it has no access)

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+
 #include <map>
 #include <set>
 
@@ -129,6 +132,23 @@ TEST(WorkUnitsTest, EachUnitIsInExactlyOneShard) {
       }
     }
   }
+}
+
+// Partition ids made of the same bytes in another order (FNV-1a alone, mod
+// an even N, put them all in one shard: its low bit is the parity of the
+// odd bytes) spread over both halves.
+TEST(WorkUnitsTest, IdsOfTheSameBytesSpreadOverShards) {
+  std::string letters = "abcdef";
+  std::map<int, int> per_shard;
+  do {
+    WorkUnit unit{"c", "items", {"items"}, Partition{letters, Value(letters)}};
+    for (int index = 1; index <= 2; ++index) {
+      if (InShard(unit, ShardSpec{index, 2})) ++per_shard[index];
+    }
+  } while (std::next_permutation(letters.begin(), letters.end()));
+  ASSERT_EQ(per_shard[1] + per_shard[2], 720);
+  EXPECT_GT(per_shard[1], 720 * 3 / 10);
+  EXPECT_GT(per_shard[2], 720 * 3 / 10);
 }
 
 TEST(WorkUnitsTest, AUnitsShardDoesNotDependOnTheOtherUnits) {
