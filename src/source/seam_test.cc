@@ -249,6 +249,28 @@ TEST_F(SeamTest, ExplainSaysWhatTheSourceIsAsked) {
   EXPECT_TRUE(asked_.empty()) << "EXPLAIN runs nothing";
 }
 
+// Takes partitioned writes into a SQLite file, without their partition:
+// this test looks at what the scans are asked, not at the table.
+class PartitionsIgnored : public Destination {
+ public:
+  explicit PartitionsIgnored(std::unique_ptr<Destination> inner) : inner_(std::move(inner)) {}
+  std::string Name() const override { return inner_->Name(); }
+  Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table, const OpenOptions& options) override {
+    TableSpec whole = table;
+    whole.partition.clear();
+    return inner_->OpenTable(whole, options);
+  }
+  Result<std::optional<SyncState>> ReadState(const TableSpec& table) override {
+    TableSpec whole = table;
+    whole.partition.clear();
+    return inner_->ReadState(whole);
+  }
+  bool TakesPartitions() const override { return true; }
+
+ private:
+  std::unique_ptr<Destination> inner_;
+};
+
 // A unit of a distributed run syncs one partition: every scan its sync
 // makes carries it — through the SQL table a WHERE reads, and the parent
 // scan a child makes when it does not read its parent's (the partition's
@@ -289,7 +311,7 @@ TEST_F(SeamTest, AUnitsPartitionReachesEveryScanOfItsSync) {
   SyncAdapter adapter(*interpreter_, sync, "fam", **source);
   SyncRuns runs(workspace_->db());
   SyncDriver driver(adapter, runs, nullptr);
-  std::unique_ptr<SqliteDestination> destination = SqliteDestination::OpenFile(path).value();
+  auto destination = std::make_unique<PartitionsIgnored>(SqliteDestination::OpenFile(path).value());
   std::vector<SyncOutcome> outcomes;
   Status ran = driver.Run(request, *destination, outcomes);
   ASSERT_TRUE(ran.ok()) << ran.ToString();
