@@ -68,6 +68,9 @@ Status RunShard(const ast::SyncStmt& sync, const SyncRequest& request, const std
                                  [&](const EntityDef& root) -> Result<std::optional<std::vector<Partition>>> {
                                    if (!partitioner) return std::optional<std::vector<Partition>>();
                                    return partitioner->Partitions(root);
+                                 },
+                                 [&](const EntityDef& entity) {
+                                   return partitioner ? partitioner->UnitParent(entity) : entity.parent;
                                  }));
   std::vector<const WorkUnit*> mine;
   for (const WorkUnit& unit : units) {

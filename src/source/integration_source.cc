@@ -153,6 +153,11 @@ Status IntegrationSource::Start() {
       realm_->Call(host_, "describe", {spec_.resolved_config, false, options}, limits_.timeout);
   if (!tables.ok()) return tables.TakeStatus().WithContext(context + ": starting the plugin");
   spec_.entities = EntitiesOfTables(spec_.type.name, directory, *tables);
+  for (const Value& table : *tables) {
+    if (table.contains("parent") && table["parent"].is_string()) {
+      relation_parents_[table.value("name", "")] = table["parent"].get<std::string>();
+    }
+  }
   // Table and column names come from the plugin: held to the rules of a
   // CREATE CONNECTOR ENTITY, since they become live and synced tables.
   for (const EntityDef& entity : spec_.entities) {
@@ -213,6 +218,11 @@ Result<std::unique_ptr<RowSource>> IntegrationSource::Scan(const EntityDef& enti
   return StartRows(host_, "query", {Value(entity.name), request.filters, HandlerOptions(request)},
                    request.only_fields ? &*request.only_fields : nullptr,
                    "connector '" + spec_.connector.name + "', table '" + entity.name + "'");
+}
+
+std::string IntegrationSource::UnitParent(const EntityDef& entity) {
+  auto found = relation_parents_.find(entity.name);
+  return found == relation_parents_.end() ? entity.parent : found->second;
 }
 
 Result<std::optional<std::vector<Partition>>> IntegrationSource::Partitions(

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,7 @@ class IntegrationSource : public ConnectorInstance, public MultiTableScan, publi
   // client or none: not partitioned.
   Partitioner* partitioner() override { return this; }
   Result<std::optional<std::vector<Partition>>> Partitions(const EntityDef& entity) override;
+  std::string UnitParent(const EntityDef& entity) override;
 
   // What CREATE CONNECTOR TYPE … FROM INTEGRATION records: the plugin's
   // name, version and JSON schema, and its tables as listed without a
@@ -76,6 +78,7 @@ class IntegrationSource : public ConnectorInstance, public MultiTableScan, publi
   Status Start();
 
   js::JsRealm::HandlerId host_{};  // the integration's host (src/js/sdk/host.js)
+  std::map<std::string, std::string> relation_parents_;  // relation table → the table it hangs off
 };
 
 }  // namespace sluice

@@ -277,6 +277,35 @@ TEST_F(PartitionerTest, TheForgeMultiplexerGivesOnePartitionPerAccount) {
   EXPECT_TRUE(api_->requests().empty()) << "listing clients resolves nothing";
 }
 
+// "A child entity stays with its parent's unit": forge_issues hangs off
+// forge_repos in the plugin's table tree, so each account's unit syncs both
+// in one pass (each repo read once); chosen alone, issues are split by the
+// same clients.
+TEST_F(PartitionerTest, ARelationTableRidesWithItsTopLevelTablesUnit) {
+  Source* forge = Forge(Value{"a", "b"});
+  ASSERT_NE(forge, nullptr);
+  const EntityDef& repos = EntityOf(*forge, "forge_repos");
+  const EntityDef& issues = EntityOf(*forge, "forge_issues");
+  Partitioner* partitioner = forge->partitioner();
+  auto partitions = [&](const EntityDef& root) { return partitioner->Partitions(root); };
+  auto unit_parent = [&](const EntityDef& entity) { return partitioner->UnitParent(entity); };
+  EXPECT_EQ(partitioner->UnitParent(issues), "forge_repos");
+  EXPECT_EQ(partitioner->UnitParent(repos), "");
+  Result<std::vector<WorkUnit>> units = PlanWorkUnits("forge", {&issues, &repos}, partitions, unit_parent);
+  ASSERT_TRUE(units.ok()) << units.status().ToString();
+  ASSERT_EQ(units->size(), 2u);
+  for (const WorkUnit& unit : *units) {
+    EXPECT_EQ(unit.entity, "forge_repos");
+    EXPECT_EQ(unit.entities, (std::vector<std::string>{"forge_repos", "forge_issues"}));
+  }
+  EXPECT_EQ((*units)[0].partition->id, "forge:a");
+  EXPECT_EQ((*units)[1].partition->id, "forge:b");
+  units = PlanWorkUnits("forge", {&issues}, partitions, unit_parent);
+  ASSERT_TRUE(units.ok()) << units.status().ToString();
+  ASSERT_EQ(units->size(), 2u);
+  EXPECT_EQ((*units)[0].entity, "forge_issues");
+}
+
 TEST_F(PartitionerTest, OneAccountIsNotPartitioned) {
   Source* forge = Forge(Value{"a"});
   ASSERT_NE(forge, nullptr);

@@ -73,6 +73,12 @@ class Partitioner {
   // that throws, ids that repeat or are empty) name connector and entity.
   // Children are never partitioned on their own: they go with their parent.
   virtual Result<std::optional<std::vector<Partition>>> Partitions(const EntityDef& entity) = 0;
+  // The entity whose unit `entity` goes with, "" for none: its parent. A
+  // table integration's relation table has no parent to the engine (the
+  // host resolves it from its parent's rows in the same pass) but rides
+  // with its top-level table's unit all the same, so a unit reads each
+  // parent row once.
+  virtual std::string UnitParent(const EntityDef& entity) { return entity.parent; }
 };
 
 // A connection test of the source's own (a CloudQuery plugin answers its

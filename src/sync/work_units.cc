@@ -13,16 +13,19 @@ std::string WorkUnit::Label() const {
 
 Result<std::vector<WorkUnit>> PlanWorkUnits(
     const std::string& connector, const std::vector<const EntityDef*>& chosen,
-    const std::function<Result<std::optional<std::vector<Partition>>>(const EntityDef& root)>& partitions) {
+    const std::function<Result<std::optional<std::vector<Partition>>>(const EntityDef& root)>& partitions,
+    const std::function<std::string(const EntityDef& entity)>& unit_parent) {
+  auto parent_of = [&](const EntityDef& entity) { return unit_parent ? unit_parent(entity) : entity.parent; };
   std::set<std::string> names;
   for (const EntityDef* entity : chosen) names.insert(entity->name);
   auto root_of = [&](const EntityDef& entity) {
     const EntityDef* at = &entity;
     for (size_t hops = 0; hops <= chosen.size(); ++hops) {
-      if (at->parent.empty() || !names.count(at->parent)) return at->name;
+      std::string parent_name = parent_of(*at);
+      if (parent_name.empty() || !names.count(parent_name)) return at->name;
       const EntityDef* parent = nullptr;
       for (const EntityDef* candidate : chosen) {
-        if (candidate->name == at->parent) parent = candidate;
+        if (candidate->name == parent_name) parent = candidate;
       }
       if (!parent) return at->name;
       at = parent;
@@ -39,9 +42,10 @@ Result<std::vector<WorkUnit>> PlanWorkUnits(
       for (const EntityDef* entity : chosen) {
         bool in = false;
         for (const std::string& member : family) in = in || member == entity->name;
-        if (in || entity->parent.empty()) continue;
+        std::string parent_name = parent_of(*entity);
+        if (in || parent_name.empty()) continue;
         for (const std::string& member : family) {
-          if (member == entity->parent) {
+          if (member == parent_name) {
             family.push_back(entity->name);
             grew = true;
             break;

@@ -37,10 +37,13 @@ struct WorkUnit {
 
 // The units of the chosen entities, in the statement's order of roots and
 // their partitions' order. `partitions` lists a root's partitions
-// (Partitioner::Partitions, or nullopt for none).
+// (Partitioner::Partitions, or nullopt for none); `unit_parent` names the
+// entity an entity's unit goes with (Partitioner::UnitParent; null: its
+// EntityDef::parent).
 Result<std::vector<WorkUnit>> PlanWorkUnits(
     const std::string& connector, const std::vector<const EntityDef*>& chosen,
-    const std::function<Result<std::optional<std::vector<Partition>>>(const EntityDef& root)>& partitions);
+    const std::function<Result<std::optional<std::vector<Partition>>>(const EntityDef& root)>& partitions,
+    const std::function<std::string(const EntityDef& entity)>& unit_parent = nullptr);
 
 struct ShardSpec {
   int index = 1;  // from 1
