@@ -559,6 +559,20 @@ Result<std::unique_ptr<PostgresDestination>> PostgresDestination::Connect(const 
       {SyncStateCreateSql(quoted + "." + kSyncStateTable, true), {}},
       {PartitionStateCreateSql(quoted + "." + kPartitionStateTable, true), {}},
       {"COMMIT", {}}};
+  // A distributed worker's session: if its process is paused inside a
+  // batch's transaction, the server ends the session after this long, so
+  // its row locks do not hold up the worker that took the unit over (whose
+  // fence the paused one can never pass anyway). A batch never waits
+  // inside its transaction: its rows are encoded before BEGIN.
+  if (config.contains("idle_in_transaction_timeout_ms")) {
+    const Value& timeout = config["idle_in_transaction_timeout_ms"];
+    if (!timeout.is_number_integer() || timeout.get<int64_t>() < 0 || timeout.get<int64_t>() > INT32_MAX) {
+      return Status(ErrorKind::kInvalidArgument,
+                    "destination '" + name + "': idle_in_transaction_timeout_ms must be a whole number of ms");
+    }
+    statements.push_back({"SELECT set_config('idle_in_transaction_session_timeout', $1, false)",
+                          {std::to_string(timeout.get<int64_t>())}});
+  }
   for (const auto& [sql, params] : statements) {
     Result<PgResult> done = Run(conn, sql, params);
     if (!done.ok()) return done.TakeStatus().WithContext("destination '" + name + "'");

@@ -35,8 +35,10 @@ using PgConnection = std::unique_ptr<PGconn, PgConnCloser>;
 
 class PostgresDestination : public Destination {
  public:
-  // `config`: {"connection_string": "…"} (a URI or key=value pairs), and an
-  // optional "schema" (default "public"), created if missing.
+  // `config`: {"connection_string": "…"} (a URI or key=value pairs), an
+  // optional "schema" (default "public"), created if missing, and an
+  // optional "idle_in_transaction_timeout_ms" (a distributed worker's
+  // session: a paused worker's open batch is ended by the server).
   static Result<std::unique_ptr<PostgresDestination>> Connect(const std::string& name, const Value& config);
 
   std::string Name() const override { return name_; }

@@ -411,5 +411,23 @@ TEST(PartitionRefusal, SqliteAndFilesRefusePartitionsAndFences) {
   std::filesystem::remove_all(dir);
 }
 
+// A worker's session ends itself when its process pauses inside a batch's
+// transaction (the row locks it holds would stop the unit's next worker).
+TEST_F(PartitionTest, AWorkersSessionEndsAnOpenBatchLeftIdle) {
+  auto destination = PostgresDestination::Connect(
+      "warehouse", Value{{"connection_string", url_}, {"schema", schema_}, {"idle_in_transaction_timeout_ms", 250}});
+  ASSERT_TRUE(destination.ok()) << destination.status().ToString();
+  PGresult* shown = PQexec((*destination)->conn(), "SHOW idle_in_transaction_session_timeout");
+  ASSERT_EQ(PQresultStatus(shown), PGRES_TUPLES_OK);
+  EXPECT_EQ(std::string(PQgetvalue(shown, 0, 0)), "250ms");
+  PQclear(shown);
+  for (Value bad : {Value(-1), Value("1s"), Value(1.5)}) {
+    auto refused = PostgresDestination::Connect(
+        "warehouse", Value{{"connection_string", url_}, {"schema", schema_}, {"idle_in_transaction_timeout_ms", bad}});
+    ASSERT_FALSE(refused.ok()) << bad.dump();
+    EXPECT_NE(refused.status().message().find("idle_in_transaction_timeout_ms"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace sluice
