@@ -12,7 +12,7 @@ namespace {
 
 TEST(ConnectorOptionsTest, SortedAndUnique) {
   auto options = ConnectorOptions();
-  ASSERT_EQ(options.size(), 10u);
+  ASSERT_EQ(options.size(), 12u);
   for (size_t i = 1; i < options.size(); ++i) EXPECT_LT(options[i - 1].name, options[i].name);
 }
 

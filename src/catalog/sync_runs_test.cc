@@ -130,7 +130,7 @@ TEST_F(SyncRunsTest, ListColumnsNewestFirstAndByConnector) {
   EXPECT_EQ(all->columns,
             (std::vector<std::string>{"id", "connector", "entity", "destination", "table", "mode", "write_mode",
                                       "started_at", "duration_ms", "rows_read", "rows_written", "rows_deleted",
-                                      "status", "error", "type_version"}));
+                                      "status", "error", "type_version", "distributed_run", "units"}));
   ASSERT_EQ(all->rows.size(), 2u);
   EXPECT_EQ(all->rows[0][2], Value("b"));
   EXPECT_EQ(Newest("entity", "prod"), Value("a"));

@@ -28,7 +28,7 @@ class CaptureSink : public OutputSink {
   std::vector<std::string> lines;
 };
 
-Status Run(Workspace& workspace, OutputSink& sink, const std::string& sql) {
+Status RunSql(Workspace& workspace, OutputSink& sink, const std::string& sql) {
   Interpreter interpreter(workspace, sink);
   ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{"<test>", sql}));
   if (!parsed.ok()) return Status(ErrorKind::kInvalidArgument, parsed.errors.front().message());
@@ -55,6 +55,13 @@ CREATE SECRET unrelated VALUE 'never-travels';
 CREATE CONNECTOR c TYPE 'svc' CONFIG {"url": "https://example.test/ü", "key": "{{secrets.svc_key}}"}
   OPTIONS {"batch_size": 7};
 )sql";
+
+ConnectorDef Connector(const std::string& name, const std::string& type) {
+  ConnectorDef def;
+  def.name = name;
+  def.type = type;
+  return def;
+}
 
 // Sets an environment variable for one test, restoring it after.
 class ScopedEnv {
@@ -106,7 +113,7 @@ class CatalogSnapshotTest : public ::testing::Test {
 TEST_F(CatalogSnapshotTest, DeclaredTypeRoundTripsAndRuns) {
   auto source = Fresh();
   CaptureSink sink;
-  ASSERT_TRUE(Run(*source, sink, kDefinitions).ok());
+  ASSERT_TRUE(RunSql(*source, sink, kDefinitions).ok());
   auto snapshot = SnapshotConnector(*source, "c");
   ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
   EXPECT_TRUE(snapshot->integration_archive.empty());
@@ -147,7 +154,7 @@ TEST_F(CatalogSnapshotTest, DeclaredTypeRoundTripsAndRuns) {
 
   // The restored connector runs its handler, with its secret opened.
   CaptureSink out;
-  status = Run(*restored, out, "SELECT id, n FROM c.zeta;");
+  status = RunSql(*restored, out, "SELECT id, n FROM c.zeta;");
   ASSERT_TRUE(status.ok()) << status.ToString();
   ASSERT_EQ(out.results.size(), 1u);
   ASSERT_EQ(out.results[0].rows.size(), 1u);
@@ -158,14 +165,14 @@ TEST_F(CatalogSnapshotTest, DeclaredTypeRoundTripsAndRuns) {
 TEST_F(CatalogSnapshotTest, AnotherKeyFailsAsWrongKeyWithoutTheSecret) {
   auto source = Fresh();
   CaptureSink sink;
-  ASSERT_TRUE(Run(*source, sink, kDefinitions).ok());
+  ASSERT_TRUE(RunSql(*source, sink, kDefinitions).ok());
   auto snapshot = SnapshotConnector(*source, "c");
   ASSERT_TRUE(snapshot.ok());
   key_->Set("a worker with another key");
   auto restored = Fresh();
   ASSERT_TRUE(RestoreSnapshot(*restored, *snapshot, dir_ + "/scratch").ok());
   CaptureSink out;
-  Status status = Run(*restored, out, "SELECT id FROM c.zeta;");
+  Status status = RunSql(*restored, out, "SELECT id FROM c.zeta;");
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.kind(), ErrorKind::kSecret) << status.ToString();
   EXPECT_NE(status.ToString().find("does not match"), std::string::npos) << status.ToString();
@@ -176,8 +183,8 @@ TEST_F(CatalogSnapshotTest, AnotherKeyFailsAsWrongKeyWithoutTheSecret) {
 TEST_F(CatalogSnapshotTest, AMissingSecretIsNamed) {
   auto source = Fresh();
   CaptureSink sink;
-  ASSERT_TRUE(Run(*source, sink, kDefinitions).ok());
-  ASSERT_TRUE(Run(*source, sink, "DROP SECRET svc_key;").ok());
+  ASSERT_TRUE(RunSql(*source, sink, kDefinitions).ok());
+  ASSERT_TRUE(RunSql(*source, sink, "DROP SECRET svc_key;").ok());
   auto snapshot = SnapshotConnector(*source, "c");
   ASSERT_FALSE(snapshot.ok());
   EXPECT_EQ(snapshot.status().kind(), ErrorKind::kNotFound);
@@ -246,7 +253,7 @@ TEST_F(CatalogSnapshotTest, AnIntegrationOver64MiBIsRefused) {
   type.kind = "integration";
   type.integration = folder.string();
   ASSERT_TRUE(source->catalog().PutConnectorType(type, false).ok());
-  ASSERT_TRUE(source->catalog().PutConnector({"bc", "big"}, false).ok());
+  ASSERT_TRUE(source->catalog().PutConnector(Connector("bc", "big"), false).ok());
   auto snapshot = SnapshotConnector(*source, "bc");
   ASSERT_FALSE(snapshot.ok());
   EXPECT_NE(snapshot.status().message().find("over 64 MiB"), std::string::npos) << snapshot.status().ToString();
@@ -260,7 +267,7 @@ TEST_F(CatalogSnapshotTest, OtherKindsAreRefusedNamingTheConnector) {
   type.kind = "cloudquery";
   type.integration = "grpc://localhost:7777";
   ASSERT_TRUE(source->catalog().PutConnectorType(type, false).ok());
-  ASSERT_TRUE(source->catalog().PutConnector({"aws", "cq"}, false).ok());
+  ASSERT_TRUE(source->catalog().PutConnector(Connector("aws", "cq"), false).ok());
   auto snapshot = SnapshotConnector(*source, "aws");
   ASSERT_FALSE(snapshot.ok());
   EXPECT_EQ(snapshot.status().kind(), ErrorKind::kInvalidArgument);
@@ -270,7 +277,7 @@ TEST_F(CatalogSnapshotTest, OtherKindsAreRefusedNamingTheConnector) {
 TEST_F(CatalogSnapshotTest, MalformedSnapshotsAreRefused) {
   auto source = Fresh();
   CaptureSink sink;
-  ASSERT_TRUE(Run(*source, sink, kDefinitions).ok());
+  ASSERT_TRUE(RunSql(*source, sink, kDefinitions).ok());
   auto snapshot = SnapshotConnector(*source, "c");
   ASSERT_TRUE(snapshot.ok());
   std::vector<std::function<void(Value&)>> breakages = {
