@@ -4,31 +4,10 @@
 #include <gtest/gtest.h>
 
 #include "js/js_realm.h"
-#include "net/http.h"
+#include "net/no_network.h"
 
 namespace sluice::js {
 namespace {
-
-// These handlers make no requests; a request fails.
-class Offline : public HttpTransport {
- public:
-  uint64_t Start(HttpRequest, Callback done) override {
-    pending_.push_back(std::move(done));
-    return pending_.size();
-  }
-  void Cancel(uint64_t) override {}
-  size_t Pending() const override { return pending_.size(); }
-  void Poll(std::chrono::milliseconds) override {
-    auto pending = std::move(pending_);
-    pending_.clear();
-    for (auto& done : pending) done(Status(ErrorKind::kConnection, "offline"));
-  }
-  const HttpStats& stats() const override { return stats_; }
-
- private:
-  std::vector<Callback> pending_;
-  HttpStats stats_;
-};
 
 constexpr auto kSecond = std::chrono::milliseconds(1000);
 
@@ -39,7 +18,7 @@ class ResultShapeTest : public ::testing::Test {
     ASSERT_TRUE(runtime.ok()) << runtime.status().ToString();
     runtime_ = std::move(runtime).value();
     RealmOptions options;
-    options.transport = std::make_unique<Offline>();
+    options.transport = std::make_unique<NoNetwork>();
     options.console = [this](std::string_view, std::string_view text) { console_.emplace_back(text); };
     auto realm = JsRealm::Create(*runtime_, std::move(options));
     ASSERT_TRUE(realm.ok()) << realm.status().ToString();

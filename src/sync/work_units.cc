@@ -108,7 +108,17 @@ uint64_t StableUnitHash(const WorkUnit& unit) {
 }
 
 bool InShard(const WorkUnit& unit, const ShardSpec& shard) {
-  return StableUnitHash(unit) % static_cast<uint64_t>(shard.count) == static_cast<uint64_t>(shard.index - 1);
+  // FNV-1a's low bits depend only on the low bits of each byte: modulo an
+  // even N, a unit's shard would be decided by how many odd bytes its names
+  // hold ("active" and "archived" always together). The finalizer of
+  // MurmurHash3 (fmix64) spreads every input bit over the low ones first.
+  uint64_t mixed = StableUnitHash(unit);
+  mixed ^= mixed >> 33;
+  mixed *= 0xff51afd7ed558ccdull;
+  mixed ^= mixed >> 33;
+  mixed *= 0xc4ceb93fe53ae63bull;
+  mixed ^= mixed >> 33;
+  return mixed % static_cast<uint64_t>(shard.count) == static_cast<uint64_t>(shard.index - 1);
 }
 
 }  // namespace sluice
