@@ -116,7 +116,7 @@ Result<std::optional<WorkerOptions>> ParseArgs(const std::vector<std::string>& a
   try {
     app.parse(reversed);
   } catch (const CLI::CallForHelp&) {
-    sink.Note(app.help());
+    sink.Print(app.help());
     return std::optional<WorkerOptions>();
   } catch (const CLI::ParseError& error) {
     return Status(ErrorKind::kInvalidArgument, std::string("sluice worker: ") + error.what());
