@@ -429,7 +429,8 @@ Result<const DistributedRunSpec*> Worker::LoadRun(int64_t run_id) {
 Status Worker::SyncUnit(const UnitLease& lease, const DistributedRunSpec& run, std::vector<SyncOutcome>& outcomes) {
   ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::Create());
   ASSIGN_OR_RETURN(std::unique_ptr<Workspace> workspace, Workspace::Open(":memory:"));
-  RETURN_IF_ERROR(RestoreSnapshot(*workspace, CatalogSnapshot{run.catalog, run.integration_archive}, scratch.path()));
+  RETURN_IF_ERROR(
+      RestoreSnapshot(*workspace, CatalogSnapshot{run.catalog, run.integration_archive}, scratch.path() + "/unit"));
   UnitSink unit_sink([this](const std::string& line) {
     std::lock_guard lock(say_mutex_);
     sink_.Note(line);
