@@ -91,7 +91,11 @@ submit() {
   before=$(pg "SELECT coalesce(max(run_id), 0) FROM _sluice.runs")
   "$sluice" "$ws" -c "$1" >"$dir/submit.out" 2>&1 &
   submitter=$!
-  wait_for "SELECT count(*) > 0 FROM _sluice.runs WHERE run_id > $before" t || fail "run of [$1] not stored"
+  if ! wait_for "SELECT count(*) > 0 FROM _sluice.runs WHERE run_id > $before" t; then
+    fail "run of [$1] not stored"
+    cat "$dir/submit.out" >&2
+    finish
+  fi
   run_id=$(pg "SELECT max(run_id) FROM _sluice.runs")
 }
 # Every column but Sluice's own, in a stable order: the table as text.
