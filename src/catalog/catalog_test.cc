@@ -17,6 +17,8 @@ namespace {
 // What schemas v6 (package records) and v7 (runs' error kind) added, taken
 // away again to make an older workspace.
 constexpr char kUndoV6[] =
+    "ALTER TABLE _sluice_sync_runs DROP COLUMN distributed_run;"
+    "ALTER TABLE _sluice_sync_runs DROP COLUMN units;"
     "ALTER TABLE _sluice_sync_runs DROP COLUMN error_kind;"
     "DROP TABLE _sluice_registries; DROP TABLE _sluice_packages; DROP TABLE _sluice_tests;"
     "ALTER TABLE _sluice_sync_runs DROP COLUMN type_version;";
@@ -148,14 +150,14 @@ TEST_F(CatalogTest, DefinitionsSurviveReopen) {
 }
 
 TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
-  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 7);
+  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 8);
   auto version = ws_->SchemaVersion();
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, Workspace::CurrentSchemaVersion());
   auto stmt = ws_->db().Prepare("SELECT value FROM _sluice_meta WHERE key = 'schema_version'");
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(stmt->Step().value());
-  EXPECT_EQ(stmt->ColumnText(0), "7");
+  EXPECT_EQ(stmt->ColumnText(0), "8");
   EXPECT_EQ(Count("_sluice_meta"), 1);  // the version only
   for (const char* table :
        {"_sluice_connector_types", "_sluice_entities", "_sluice_actions",
@@ -266,14 +268,14 @@ TEST_F(CatalogTest, MigratesAVersionFourWorkspaceStoringTheKind) {
 }
 
 TEST_F(CatalogTest, RefusesWorkspaceFromNewerSluice) {
-  ASSERT_TRUE(ws_->db().Exec("UPDATE _sluice_meta SET value = '8' WHERE key = 'schema_version'").ok());
+  ASSERT_TRUE(ws_->db().Exec("UPDATE _sluice_meta SET value = '9' WHERE key = 'schema_version'").ok());
   ws_.reset();
   auto opened = Workspace::Open(path_);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().kind(), ErrorKind::kInvalidArgument);
   const std::string& message = opened.status().message();
-  EXPECT_NE(message.find("schema version 8"), std::string::npos) << message;
-  EXPECT_NE(message.find("up to version 7"), std::string::npos) << message;
+  EXPECT_NE(message.find("schema version 9"), std::string::npos) << message;
+  EXPECT_NE(message.find("up to version 8"), std::string::npos) << message;
   EXPECT_NE(message.find(path_), std::string::npos) << message;
 }
 
@@ -666,7 +668,9 @@ TEST_F(CatalogTest, MigratesAVersionFiveWorkspaceAddingPackageRecords) {
 // v7: a run's error kind; runs recorded before have none.
 TEST_F(CatalogTest, MigratesAVersionSixWorkspaceAddingTheRunsErrorKind) {
   ASSERT_TRUE(ws_->db()
-                  .Exec("ALTER TABLE _sluice_sync_runs DROP COLUMN error_kind;"
+                  .Exec("ALTER TABLE _sluice_sync_runs DROP COLUMN distributed_run;"
+                        "ALTER TABLE _sluice_sync_runs DROP COLUMN units;"
+                        "ALTER TABLE _sluice_sync_runs DROP COLUMN error_kind;"
                         "INSERT INTO _sluice_sync_runs (connector, entity, destination, mode, write_mode, status, "
                         "started_at, error) VALUES ('prod', 'items', 'workspace', 'full', 'append', 'failed', "
                         "'2024-01-01T00:00:00Z', 'boom');"
@@ -679,6 +683,26 @@ TEST_F(CatalogTest, MigratesAVersionSixWorkspaceAddingTheRunsErrorKind) {
   ASSERT_TRUE(stmt->Step().value());
   EXPECT_EQ(stmt->ColumnText(0), "boom");
   EXPECT_TRUE(stmt->ColumnIsNull(1));
+}
+
+// v8: a run's distributed run and units, NULL for the runs before.
+TEST_F(CatalogTest, MigratesAVersionSevenWorkspaceAddingDistributedRuns) {
+  ASSERT_TRUE(ws_->db()
+                  .Exec("ALTER TABLE _sluice_sync_runs DROP COLUMN distributed_run;"
+                        "ALTER TABLE _sluice_sync_runs DROP COLUMN units;"
+                        "INSERT INTO _sluice_sync_runs (connector, entity, destination, mode, write_mode, status, "
+                        "started_at) VALUES ('prod', 'items', 'workspace', 'full', 'append', 'ok', "
+                        "'2024-01-01T00:00:00Z');"
+                        "UPDATE _sluice_meta SET value = '7' WHERE key = 'schema_version';")
+                  .ok());
+  Reopen();
+  EXPECT_EQ(ws_->SchemaVersion().value(), Workspace::CurrentSchemaVersion());
+  auto stmt = ws_->db().Prepare("SELECT status, distributed_run, units FROM _sluice_sync_runs");
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_TRUE(stmt->Step().value());
+  EXPECT_EQ(stmt->ColumnText(0), "ok");
+  EXPECT_TRUE(stmt->ColumnIsNull(1));
+  EXPECT_TRUE(stmt->ColumnIsNull(2));
 }
 
 }  // namespace

@@ -305,7 +305,7 @@ TEST(ValidateOptionsTest, KnownNonNegativeNumbers) {
   EXPECT_EQ(unknown.kind(), ErrorKind::kInvalidArgument);
   EXPECT_EQ(unknown.message(),
             "unknown option 'rate_limt' (known options: batch_size, cache_ttl, concurrency, "
-            "invalid_utf8, max_response_mb, rate_limit, rate_limit_burst, retry_count, sync_table, "
+            "invalid_utf8, lease_seconds, max_attempts, max_response_mb, rate_limit, rate_limit_burst, retry_count, sync_table, "
             "timeout_seconds)");
 
   Status negative = ValidateOptions(Value::parse(R"({"retry_count": -1})"));
