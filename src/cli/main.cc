@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
   sync->add_flag("--distributed", sync_options.distributed,
                  "store the run's work units for `sluice worker` processes (PostgreSQL destination) and wait");
   CLI::App* worker = app.add_subcommand("worker", "sync work units of distributed runs leased from a coordinator");
-  worker->prefix_command();  // its own flags: cli/worker_command.h
+  worker->prefix_command();  // its own flags (and --help): cli/worker_command.h
+  worker->set_help_flag();
   worker->allow_extras();
   bool scheduler_once = false;
   std::vector<std::string> scheduler_args;

@@ -13,6 +13,7 @@
 
 #include "dest/destination_registry.h"
 #include "sync/cloudquery_config.h"
+#include "sync/work_units.h"
 
 namespace sluice {
 namespace {
@@ -316,6 +317,18 @@ Status PlanSource(const SourceConfig& source, const std::string& type, Workspace
   return Status::Ok();
 }
 
+// `clause` before each statement's `;` (PlanSource writes one a line), so
+// the echoed statements show it.
+std::string WithClause(const std::string& syncs, const std::string& clause) {
+  std::string out;
+  std::istringstream lines(syncs);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == ';') line.insert(line.size() - 1, clause);
+    out += line + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<SyncConfigPlan> PlanSyncConfigs(const SyncConfig& config, Workspace& workspace, Interpreter& interpreter) {
@@ -339,7 +352,23 @@ Result<SyncConfigPlan> PlanSyncConfigs(const SyncConfig& config, Workspace& work
 }
 
 int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, Interpreter& interpreter,
-                   ConsoleSink& sink, const SyncConfigOptions& /*options*/) {
+                   ConsoleSink& sink, const SyncConfigOptions& sync_options) {
+  // Checked before anything is read or defined: a bad flag is a usage error.
+  std::string clause;
+  if (sync_options.shard) {
+    Result<ShardSpec> shard = ParseShard(*sync_options.shard);
+    if (!shard.ok()) {
+      sink.Error(Status(ErrorKind::kInvalidArgument, "--shard: " + shard.status().message()));
+      return 2;
+    }
+    if (sync_options.distributed) {
+      sink.Error(Status(ErrorKind::kInvalidArgument, "give either --shard or --distributed, not both"));
+      return 2;
+    }
+    clause = " SHARD " + std::to_string(shard->index) + "/" + std::to_string(shard->count);
+  } else if (sync_options.distributed) {
+    clause = " DISTRIBUTED";
+  }
   SyncConfig config;
   for (const std::string& file : files) {
     Status read = ReadCloudQueryConfig(file, config);
@@ -360,6 +389,7 @@ int RunSyncConfigs(const std::vector<std::string>& files, Workspace& workspace, 
   auto definitions = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", plan->definitions});
   if (!RunText(definitions, interpreter, sink, options)) return 1;
   options.keep_going = true;  // one failing entity does not stop the others
+  if (!clause.empty()) plan->syncs = WithClause(plan->syncs, clause);
   auto script = std::make_shared<SourceFile>(SourceFile{"<sync " + files.front() + ">", plan->syncs});
   return RunText(script, interpreter, sink, options) ? 0 : 1;
 }

@@ -310,6 +310,7 @@ Result<cq::PluginClient*> CloudQueryDestination::Connect() {
 
 Result<std::unique_ptr<TableWriter>> CloudQueryDestination::OpenTable(const TableSpec& table,
                                                                       const OpenOptions& options) {
+  RETURN_IF_ERROR(RefusePartitionedWrite(name_, "cloudquery", table, options));
   // Two syncs of one table on this machine would delete each other's rows
   // as stale: the same lock as every destination's, in a file named after
   // the plugin's address (other machines cannot be kept out).

@@ -55,6 +55,22 @@ Status TableBusy(const std::string& table, const std::string& where) {
                                              " is being written by another sync; run again when it has ended");
 }
 
+Status RefusePartitionedWrite(const std::string& destination, const std::string& kind, const TableSpec& table,
+                              const OpenOptions& options) {
+  std::string where = "destination '" + destination + "' (" + kind + ")";
+  if (!table.partition.empty()) {
+    return Status(ErrorKind::kInvalidArgument,
+                  where + " cannot take partitioned writes (table '" + table.name + "', partition '" +
+                      table.partition +
+                      "'): SHARD and DISTRIBUTED runs of a partitioned entity need a PostgreSQL destination");
+  }
+  if (options.fence) {
+    return Status(ErrorKind::kInvalidArgument, where + " cannot take fenced writes (table '" + table.name +
+                                                   "'): DISTRIBUTED runs need a PostgreSQL destination");
+  }
+  return Status::Ok();
+}
+
 Result<TableLock> TableLock::Acquire(const std::string& lock_file, const std::string& table,
                                      const std::string& where) {
   TableLock lock;

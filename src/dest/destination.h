@@ -157,4 +157,11 @@ class TableLock {
 // The error every destination gives when another sync holds the table.
 Status TableBusy(const std::string& table, const std::string& where);
 
+// For a destination that does not take partitions (TakesPartitions()
+// false): kInvalidArgument naming it (`kind`: "sqlite", "files"…), the
+// table and the partition when `table` has a partition or `options` a
+// fence; Ok otherwise.
+Status RefusePartitionedWrite(const std::string& destination, const std::string& kind, const TableSpec& table,
+                              const OpenOptions& options);
+
 }  // namespace sluice

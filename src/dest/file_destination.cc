@@ -405,6 +405,7 @@ Status FileDestination::SaveState(const std::string& table, const Value& entry) 
 }
 
 Result<std::unique_ptr<TableWriter>> FileDestination::OpenTable(const TableSpec& table, const OpenOptions& options) {
+  RETURN_IF_ERROR(RefusePartitionedWrite(name_, "files", table, options));
   // The table's name becomes a file name: it must not leave the folder.
   if (table.name.empty() || table.name.find_first_of(std::string("/\\\0", 3)) != std::string::npos ||
       table.name.find("..") != std::string::npos || table.name == ".") {

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <utility>
 
 #include "core/sync_state_schema.h"
 #include "core/time_util.h"
@@ -138,20 +139,17 @@ class PostgresTableWriter : public TableWriter {
   ~PostgresTableWriter() override {
     if (in_transaction_) (void)Run(conn_, "ROLLBACK");
     // The connection may serve the next entity: give the table back now.
-    if (locked_) (void)Run(conn_, "SELECT pg_advisory_unlock(hashtextextended($1, 0))", {LockKey()});
+    for (auto held = locks_.rbegin(); held != locks_.rend(); ++held) {
+      (void)Run(conn_,
+                std::string("SELECT ") + (held->shared ? "pg_advisory_unlock_shared" : "pg_advisory_unlock") +
+                    "(hashtextextended($1, 0))",
+                {held->key});
+    }
   }
 
   Status Open() {
     RETURN_IF_ERROR(CheckNameLengths());
-    // A session lock: the server drops it when the connection ends, so a
-    // killed sync never leaves it behind. Keyed by schema and table, so
-    // every sluice writing that table, from any machine, takes the same one.
-    ASSIGN_OR_RETURN(PgResult locked, Run(conn_, "SELECT pg_try_advisory_lock(hashtextextended($1, 0))",
-                                          {LockKey()}));
-    if (std::string(PQgetvalue(locked.get(), 0, 0)) != "t") {
-      return TableBusy(table_.name, "schema '" + destination_.schema() + "' of '" + destination_.Name() + "'");
-    }
-    locked_ = true;
+    RETURN_IF_ERROR(Lock());
     RETURN_IF_ERROR(Migrate());
     std::string keys, updates;
     for (const ColumnSpec& column : table_.columns) {
@@ -164,10 +162,20 @@ class PostgresTableWriter : public TableWriter {
       }
     }
     columns_ += "_sluice_source, _sluice_synced_at";
+    updates += "_sluice_source = EXCLUDED._sluice_source, _sluice_synced_at = EXCLUDED._sluice_synced_at";
     for (const ColumnSpec& column : table_.columns) kinds_.push_back(KindOf(column.type));
-    PutBytes(source_and_synced_at_, table_.connector);
-    if (!AppendBinaryField(source_and_synced_at_, Value(options_.synced_at), PgKind::kTimestamptz)) {
+    PutBytes(sluice_fields_, table_.connector);
+    if (!AppendBinaryField(sluice_fields_, Value(options_.synced_at), PgKind::kTimestamptz)) {
       return Status(ErrorKind::kInternal, "the run's timestamp '" + options_.synced_at + "' does not parse");
+    }
+    if (has_partition_column_) {
+      // A whole writer of a table partitioned writers once wrote stamps its
+      // rows NULL: a row it rewrites is no partition's any more, so no
+      // partition's run deletes it as stale.
+      columns_ += ", _sluice_partition";
+      updates += ", _sluice_partition = EXCLUDED._sluice_partition";
+      AppendBinaryField(sluice_fields_, table_.partition.empty() ? Value() : Value(table_.partition), PgKind::kText);
+      ++sluice_field_count_;
     }
     if (keys.empty()) return Status::Ok();
     // Into a table empty at the start, no batch can meet a row already
@@ -186,15 +194,12 @@ class PostgresTableWriter : public TableWriter {
                                                      ", _sluice_seq bigserial)"));
     merge_ = "INSERT INTO " + qualified_ + " (" + columns_ + ") SELECT DISTINCT ON (" + keys + ") " + columns_ +
              " FROM " + stage_ + " ORDER BY " + keys + ", _sluice_seq DESC ON CONFLICT (" + keys + ") " +
-             (options_.mode == WriteMode::kAppend
-                  ? std::string("DO NOTHING")
-                  : "DO UPDATE SET " + updates +
-                        "_sluice_source = EXCLUDED._sluice_source, _sluice_synced_at = EXCLUDED._sluice_synced_at");
+             (options_.mode == WriteMode::kAppend ? std::string("DO NOTHING") : "DO UPDATE SET " + updates);
     return Status::Ok();
   }
 
   Status Write(const std::vector<Value>& row) override {
-    PutBig(buffer_, row.size() + 2, 2);
+    PutBig(buffer_, row.size() + sluice_field_count_, 2);
     for (size_t i = 0; i < row.size(); ++i) {
       PgKind kind = i < kinds_.size() ? kinds_[i] : PgKind::kText;
       if (!AppendBinaryField(buffer_, row[i], kind)) {
@@ -202,7 +207,8 @@ class PostgresTableWriter : public TableWriter {
                                                    table_.columns[i].type + "): cannot write " + row[i].dump());
       }
     }
-    buffer_ += source_and_synced_at_;
+    buffer_ += sluice_fields_;
+    ++batch_rows_;
     return Status::Ok();
   }
 
@@ -231,35 +237,106 @@ class PostgresTableWriter : public TableWriter {
       }
       buffer_.clear();
     }
+    int64_t rows = std::exchange(batch_rows_, 0);
     if (state) {
-      ASSIGN_OR_RETURN(PgResult saved,
-                       Run(conn_,
-                           "INSERT INTO " + QuoteIdentifier(destination_.schema()) +
-                               "._sluice_sync_state (connector, entity, destination, cursor_field, cursor_value, "
-                               "boundary_keys, updated_at) VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT "
-                               "(connector, entity, destination) DO UPDATE SET cursor_field = EXCLUDED.cursor_field, "
-                               "cursor_value = EXCLUDED.cursor_value, boundary_keys = EXCLUDED.boundary_keys, "
-                               "updated_at = now()",
-                           {table_.connector, table_.entity, table_.name, state->cursor_field,
-                            state->cursor_value.dump(), state->boundary_keys.dump()}));
+      std::string schema = QuoteIdentifier(destination_.schema());
+      std::vector<std::string> params = {table_.connector,   table_.entity, table_.name, state->cursor_field,
+                                         state->cursor_value.dump(), state->boundary_keys.dump()};
+      std::string sql;
+      if (table_.partition.empty()) {
+        sql = "INSERT INTO " + schema + "." + kSyncStateTable +
+              " (connector, entity, destination, cursor_field, cursor_value, boundary_keys, updated_at) VALUES ($1, "
+              "$2, $3, $4, $5, $6, now()) ON CONFLICT (connector, entity, destination) DO UPDATE SET ";
+      } else {
+        sql = "INSERT INTO " + schema + "." + kPartitionStateTable +
+              " (connector, entity, destination, cursor_field, cursor_value, boundary_keys, updated_at, partition) "
+              "VALUES ($1, $2, $3, $4, $5, $6, now(), $7) ON CONFLICT (connector, entity, destination, partition) DO "
+              "UPDATE SET ";
+        params.push_back(table_.partition);
+      }
+      sql += "cursor_field = EXCLUDED.cursor_field, cursor_value = EXCLUDED.cursor_value, boundary_keys = "
+             "EXCLUDED.boundary_keys, updated_at = now()";
+      ASSIGN_OR_RETURN(PgResult saved, Run(conn_, sql, params));
     }
+    RETURN_IF_ERROR(CheckFence(rows));
     ASSIGN_OR_RETURN(PgResult committed, Run(conn_, "COMMIT"));
     in_transaction_ = false;
     return Status::Ok();
   }
 
   Result<int64_t> DeleteStale() override {
-    ASSIGN_OR_RETURN(PgResult deleted, Run(conn_,
-                                           "DELETE FROM " + qualified_ +
-                                               " WHERE _sluice_source = $1 AND _sluice_synced_at <> $2::timestamptz",
-                                           {table_.connector, options_.synced_at}));
-    return static_cast<int64_t>(std::strtoll(PQcmdTuples(deleted.get()), nullptr, 10));
+    std::string sql = "DELETE FROM " + qualified_ + " WHERE _sluice_source = $1 AND _sluice_synced_at <> $2::timestamptz";
+    std::vector<std::string> params = {table_.connector, options_.synced_at};
+    if (!table_.partition.empty()) {
+      sql += " AND _sluice_partition = $3";
+      params.push_back(table_.partition);
+    }
+    // A fenced writer deletes only while it holds the lease: a paused
+    // worker must not delete what the unit's new holder has not yet
+    // rewritten.
+    ASSIGN_OR_RETURN(PgResult begun, Run(conn_, "BEGIN"));
+    in_transaction_ = true;
+    ASSIGN_OR_RETURN(PgResult deleted, Run(conn_, sql, params));
+    int64_t count = static_cast<int64_t>(std::strtoll(PQcmdTuples(deleted.get()), nullptr, 10));
+    RETURN_IF_ERROR(CheckFence(0));
+    ASSIGN_OR_RETURN(PgResult committed, Run(conn_, "COMMIT"));
+    in_transaction_ = false;
+    return count;
   }
 
   std::string Migration() const override { return migration_; }
 
  private:
+  // Keyed by schema and table, so every sluice writing that table, from
+  // any machine, takes the same lock.
   std::string LockKey() const { return "sluice sync " + qualified_; }
+  std::string PartitionLockKey() const { return LockKey() + " partition " + table_.partition; }
+  std::string Where() const { return "schema '" + destination_.schema() + "' of '" + destination_.Name() + "'"; }
+
+  // Session locks: the server drops them when the connection ends, so a
+  // killed sync never leaves one behind. A whole writer holds the table
+  // alone. Writers that share it (partitions, fenced units) hold it shared,
+  // which still keeps a whole run out and them out of a whole run's way. A
+  // partition of a static shard is kept to one writer by a lock of its
+  // own; a fenced one by its lease alone, since a paused worker's session
+  // may still hold its locks and must not stop the lease's new holder.
+  Status Lock() {
+    bool shares_table = !table_.partition.empty() || options_.fence;
+    ASSIGN_OR_RETURN(bool table_locked, TryLock(LockKey(), shares_table));
+    if (!table_locked) return TableBusy(table_.name, Where());
+    if (table_.partition.empty() || options_.fence) return Status::Ok();
+    ASSIGN_OR_RETURN(bool partition_locked, TryLock(PartitionLockKey(), false));
+    if (!partition_locked) {
+      return Status(ErrorKind::kDestination, "partition '" + table_.partition + "' of table '" + table_.name +
+                                                 "' in " + Where() +
+                                                 " is being written by another sync; run again when it has ended");
+    }
+    return Status::Ok();
+  }
+
+  Result<bool> TryLock(const std::string& key, bool shared) {
+    ASSIGN_OR_RETURN(PgResult locked,
+                     Run(conn_,
+                         std::string("SELECT ") + (shared ? "pg_try_advisory_lock_shared" : "pg_try_advisory_lock") +
+                             "(hashtextextended($1, 0))",
+                         {key}));
+    if (std::string(PQgetvalue(locked.get(), 0, 0)) != "t") return false;
+    locks_.push_back({key, shared});
+    return true;
+  }
+
+  // Inside the batch's transaction, last: a fence that moved rolls the
+  // whole batch back.
+  Status CheckFence(int64_t rows) {
+    if (!options_.fence) return Status::Ok();
+    std::vector<std::string> params = options_.fence->params;
+    params.push_back(std::to_string(rows));
+    ASSIGN_OR_RETURN(PgResult fenced, Run(conn_, options_.fence->sql, params));
+    if (std::string(PQcmdTuples(fenced.get())) != "0") return Status::Ok();
+    ASSIGN_OR_RETURN(PgResult rolled, Run(conn_, "ROLLBACK"));
+    in_transaction_ = false;
+    return LeaseLost(options_.fence->lost);
+  }
 
   // PostgreSQL keeps the first 63 bytes of a name (NAMEDATALEN) and drops
   // the rest without a word: two fields would become one column, two
@@ -316,7 +393,21 @@ class PostgresTableWriter : public TableWriter {
     return status;
   }
 
+  // In a transaction holding the table's migration lock: writers of
+  // several partitions open one new table at once, and two concurrent
+  // CREATE TABLE IF NOT EXISTS still collide in PostgreSQL's catalog.
   Status Migrate() {
+    ASSIGN_OR_RETURN(PgResult begun, Run(conn_, "BEGIN"));
+    in_transaction_ = true;
+    ASSIGN_OR_RETURN(PgResult locked, Run(conn_, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                                          {"sluice migrate " + qualified_}));
+    RETURN_IF_ERROR(MigrateLocked());
+    ASSIGN_OR_RETURN(PgResult committed, Run(conn_, "COMMIT"));
+    in_transaction_ = false;
+    return Status::Ok();
+  }
+
+  Status MigrateLocked() {
     ASSIGN_OR_RETURN(PgResult columns,
                      Run(conn_,
                          "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $1 AND "
@@ -341,23 +432,44 @@ class PostgresTableWriter : public TableWriter {
                      PlanTableMigration(table_, existing, DataTypeName, keys, options_.force,
                                         destination_.schema() + "." + table_.name));
     migration_ = migration.Describe();
+    bool partitioned = !table_.partition.empty();
     if (migration.kind == TableMigration::Kind::kRecreate) {
+      if (partitioned || options_.fence) {
+        // Other partitions' writers may be writing it right now.
+        return Status(ErrorKind::kDestination,
+                      "table '" + table_.name + "' in " + Where() + " must be recreated (" + migration.problem +
+                          "), which a partitioned or distributed run cannot do while other partitions write it: "
+                          "sync the entity whole with FORCE first");
+      }
       ASSIGN_OR_RETURN(PgResult dropped, Run(conn_, "DROP TABLE " + qualified_));
-      ASSIGN_OR_RETURN(PgResult forgot, Run(conn_,
-                                            "DELETE FROM " + QuoteIdentifier(destination_.schema()) +
-                                                "._sluice_sync_state WHERE destination = $1",
-                                            {table_.name}));
+      for (const char* state_table : {kSyncStateTable, kPartitionStateTable}) {
+        ASSIGN_OR_RETURN(PgResult forgot, Run(conn_,
+                                              "DELETE FROM " + QuoteIdentifier(destination_.schema()) + "." +
+                                                  state_table + " WHERE destination = $1",
+                                              {table_.name}));
+      }
     }
     if (migration.kind != TableMigration::Kind::kAlter) {
+      has_partition_column_ = partitioned;
       ASSIGN_OR_RETURN(PgResult created,
                        Run(conn_, CreateTableSql(table_, qualified_, PostgresDestination::ColumnType,
-                                                 "_sluice_source text NOT NULL, _sluice_synced_at timestamptz NOT NULL")));
+                                                 std::string("_sluice_source text NOT NULL, _sluice_synced_at "
+                                                             "timestamptz NOT NULL") +
+                                                     (partitioned ? ", _sluice_partition text" : ""))));
       return Status::Ok();
     }
     for (const ColumnSpec& column : migration.added) {
       ASSIGN_OR_RETURN(PgResult altered, Run(conn_, "ALTER TABLE " + qualified_ + " ADD COLUMN " +
                                                         QuoteIdentifier(column.name) + " " +
                                                         PostgresDestination::ColumnType(column.type)));
+    }
+    has_partition_column_ = existing.count("_sluice_partition") > 0;
+    if (partitioned && !has_partition_column_) {
+      ASSIGN_OR_RETURN(PgResult altered,
+                       Run(conn_, "ALTER TABLE " + qualified_ + " ADD COLUMN IF NOT EXISTS _sluice_partition text"));
+      has_partition_column_ = true;
+      if (!migration_.empty()) migration_ += ", ";
+      migration_ += "added column _sluice_partition";
     }
     return Status::Ok();
   }
@@ -374,10 +486,17 @@ class PostgresTableWriter : public TableWriter {
   std::string copy_state_;  // the SQLSTATE of the last COPY's failure
   static constexpr const char* kUniqueViolation = "23505";
   std::vector<PgKind> kinds_;  // the binary form of each column
-  std::string source_and_synced_at_;  // the last two fields of every binary row
+  std::string sluice_fields_;  // the _sluice_ fields that end every binary row
+  int sluice_field_count_ = 2;  // _sluice_source, _sluice_synced_at, maybe _sluice_partition
+  bool has_partition_column_ = false;  // the table has _sluice_partition
   std::string buffer_;     // COPY data of the rows since the last commit
+  int64_t batch_rows_ = 0;  // the rows in buffer_
   bool in_transaction_ = false;
-  bool locked_ = false;  // holds the table's advisory lock
+  struct HeldLock {
+    std::string key;
+    bool shared;
+  };
+  std::vector<HeldLock> locks_;  // the advisory locks held, in order taken
   std::string migration_;
 };
 
@@ -408,10 +527,19 @@ Result<std::unique_ptr<PostgresDestination>> PostgresDestination::Connect(const 
     return Status(ErrorKind::kConnection, "destination '" + name + "': cannot connect to PostgreSQL: " + message);
   }
   PGconn* conn = destination->conn();
-  for (const std::string& sql :
-       {std::string("SET client_min_messages = warning"), "CREATE SCHEMA IF NOT EXISTS " + QuoteIdentifier(schema),
-        SyncStateCreateSql(QuoteIdentifier(schema) + "." + kSyncStateTable, true)}) {
-    Result<PgResult> done = Run(conn, sql);
+  // Under a lock, in one transaction: workers connecting at once would
+  // otherwise collide creating the same schema or table.
+  std::string quoted = QuoteIdentifier(schema);
+  std::vector<std::pair<std::string, std::vector<std::string>>> statements = {
+      {"SET client_min_messages = warning", {}},
+      {"BEGIN", {}},
+      {"SELECT pg_advisory_xact_lock(hashtextextended('sluice schema ' || $1, 0))", {schema}},
+      {"CREATE SCHEMA IF NOT EXISTS " + quoted, {}},
+      {SyncStateCreateSql(quoted + "." + kSyncStateTable, true), {}},
+      {PartitionStateCreateSql(quoted + "." + kPartitionStateTable, true), {}},
+      {"COMMIT", {}}};
+  for (const auto& [sql, params] : statements) {
+    Result<PgResult> done = Run(conn, sql, params);
     if (!done.ok()) return done.TakeStatus().WithContext("destination '" + name + "'");
   }
   return destination;
@@ -425,12 +553,16 @@ Result<std::unique_ptr<TableWriter>> PostgresDestination::OpenTable(const TableS
 }
 
 Result<std::optional<SyncState>> PostgresDestination::ReadState(const TableSpec& table) {
-  ASSIGN_OR_RETURN(PgResult found, Run(conn(),
-                                       "SELECT cursor_field, cursor_value, boundary_keys FROM " +
-                                           QuoteIdentifier(schema_) +
-                                           "._sluice_sync_state WHERE connector = $1 AND entity = $2 AND "
-                                           "destination = $3",
-                                       {table.connector, table.entity, table.name}));
+  std::string sql = "SELECT cursor_field, cursor_value, boundary_keys FROM " + QuoteIdentifier(schema_) + ".";
+  std::vector<std::string> params = {table.connector, table.entity, table.name};
+  if (table.partition.empty()) {
+    sql += std::string(kSyncStateTable) + " WHERE connector = $1 AND entity = $2 AND destination = $3";
+  } else {
+    sql += std::string(kPartitionStateTable) +
+           " WHERE connector = $1 AND entity = $2 AND destination = $3 AND partition = $4";
+    params.push_back(table.partition);
+  }
+  ASSIGN_OR_RETURN(PgResult found, Run(conn(), sql, params));
   if (PQntuples(found.get()) == 0) return std::optional<SyncState>();
   SyncState state;
   state.cursor_field = PQgetvalue(found.get(), 0, 0);

@@ -42,6 +42,7 @@ class PostgresDestination : public Destination {
   std::string Name() const override { return name_; }
   Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table, const OpenOptions& options) override;
   Result<std::optional<SyncState>> ReadState(const TableSpec& table) override;
+  bool TakesPartitions() const override { return true; }
 
   // The PostgreSQL type a FIELDS type is written as.
   static const char* ColumnType(const std::string& field_type);

@@ -187,6 +187,7 @@ Result<std::unique_ptr<SqliteDestination>> SqliteDestination::OpenFile(const std
 }
 
 Result<std::unique_ptr<TableWriter>> SqliteDestination::OpenTable(const TableSpec& table, const OpenOptions& options) {
+  RETURN_IF_ERROR(RefusePartitionedWrite(name_, "sqlite", table, options));
   TableLock lock;
   const std::string& path = db_->path();
   if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0) {

@@ -132,6 +132,7 @@ class Parser {
   ast::Statement ParseYank(const Token& first);
   ast::Statement ParseCreateRegistry(const Token& first, bool or_replace);
   std::string ParseNameOrString(std::string_view what);
+  std::string ParseShardClause(const Token& clause);
   // `<verb> CONNECTOR TYPE 'name'`, the head of every package statement;
   // returns the type name.
   ast::Name ParsePackageVerbAndType();

@@ -2,6 +2,8 @@
 // PUBLISH, INSTALL, UPGRADE, ROLLBACK, YANK, CREATE REGISTRY.
 #include "lang/parser_internal.h"
 
+#include "sync/work_units.h"
+
 namespace sluice::parser_detail {
 
 ast::Statement Parser::ParseTest(const Token& first) {
@@ -45,7 +47,11 @@ ast::Statement Parser::ParseSync(const Token& first) {
   statement.connector = ParseIdentifierName("a connector name");
   if (AcceptSymbol(".")) statement.entity = ParseIdentifierName("an entity name");
   bool entities = false, to = false, where = false, mode = false, write_mode = false,
-       schedule = false, force = false;
+       schedule = false, force = false, distributed = false, shard = false;
+  const Token* distributed_at = nullptr;
+  const Token* shard_at = nullptr;
+  const Token* schedule_at = nullptr;
+  const Token* where_at = nullptr;
   while (true) {
     const Token& clause = Peek();
     if (AcceptKeyword("ENTITIES")) {
@@ -67,8 +73,9 @@ ast::Statement Parser::ParseSync(const Token& first) {
       }
     } else if (AcceptKeyword("WHERE")) {
       ClauseOnce(where, clause);
+      where_at = &clause;
       statement.where = CaptureSql(
-          {"ENTITIES", "TO", "FULL", "INCREMENTAL", "WRITE_MODE", "SCHEDULE", "FORCE"}, false);
+          {"ENTITIES", "TO", "FULL", "INCREMENTAL", "WRITE_MODE", "SCHEDULE", "FORCE", "DISTRIBUTED", "SHARD"}, false);
     } else if (AcceptKeyword("FULL")) {
       ClauseOnce(mode, clause);
       statement.mode = ast::SyncMode::kFull;
@@ -87,16 +94,66 @@ ast::Statement Parser::ParseSync(const Token& first) {
       }
     } else if (AcceptKeyword("SCHEDULE")) {
       ClauseOnce(schedule, clause);
+      schedule_at = &clause;
       statement.schedule = ParseStringLiteral("a cron schedule ('*/15 * * * *')");
     } else if (AcceptKeyword("FORCE")) {
       ClauseOnce(force, clause);
       statement.force = true;
+    } else if (AcceptKeyword("DISTRIBUTED")) {
+      ClauseOnce(distributed, clause);
+      distributed_at = &clause;
+      statement.distributed = true;
+    } else if (AcceptKeyword("SHARD")) {
+      ClauseOnce(shard, clause);
+      shard_at = &clause;
+      statement.shard = ParseShardClause(clause);
     } else {
       break;
     }
   }
+  // Both split one run among processes: SHARD by a fixed hash of units
+  // among processes started by hand, DISTRIBUTED by workers leasing units.
+  if (distributed_at && shard_at) {
+    Fail(*(shard_at->offset > distributed_at->offset ? shard_at : distributed_at),
+         "give either DISTRIBUTED or SHARD i/N, not both");
+  }
+  if (schedule_at && (distributed_at || shard_at)) {
+    Fail(*(distributed_at ? distributed_at : shard_at),
+         std::string(distributed_at ? "DISTRIBUTED" : "SHARD") +
+             " cannot be scheduled: a scheduled run is one process (leave SCHEDULE out, and start the run "
+             "from cron or a scheduler of your own)");
+  }
+  if (where_at && (distributed_at || shard_at)) {
+    Fail(*where_at, std::string(distributed_at ? "a distributed run" : "a sharded run") +
+                        " syncs whole entities (or their partitions): leave WHERE out");
+  }
   ExpectStatementEnd();
   return Make(first, std::move(statement));
+}
+
+// SHARD i/N: i, '/' and N as three tokens, checked by ParseShard; every
+// error points at SHARD.
+std::string Parser::ParseShardClause(const Token& clause) {
+  const Token& index = Peek();
+  std::string text;
+  if (index.kind == TokenKind::kInteger && Peek(1).kind == TokenKind::kSymbol && Peek(1).text == "/" &&
+      Peek(2).kind == TokenKind::kInteger) {
+    text = index.text + "/" + Peek(2).text;
+    Next();
+    Next();
+    Next();
+  } else {
+    // Whatever is there, up to the next clause, for the message.
+    for (size_t ahead = 0; ahead < 3; ++ahead) {
+      const Token& token = Peek(ahead);
+      if (token.kind == TokenKind::kEnd || (token.kind == TokenKind::kSymbol && token.text == ";")) break;
+      if (ahead > 0 && token.kind == TokenKind::kIdentifier) break;
+      text += token.text;
+    }
+  }
+  Result<ShardSpec> spec = ParseShard(text);
+  if (!spec.ok()) Fail(clause, "SHARD: " + spec.status().message());
+  return text;
 }
 
 // A registry, a signing key or a publishing target may be written as a

@@ -2,6 +2,8 @@
 #include "core/secret_masker.h"
 #include "lang/parser_internal.h"
 
+#include <charconv>
+
 namespace sluice::parser_detail {
 
 namespace {
@@ -374,14 +376,31 @@ ast::Statement Parser::ParseShow(const Token& first) {
   } else if (AcceptKeyword("DESTINATIONS")) {
     statement.what = ast::ShowWhat::kDestinations;
   } else if (AcceptKeyword("SYNC")) {
-    ExpectKeyword("RUNS");
-    statement.what = ast::ShowWhat::kSyncRuns;
+    if (AcceptKeyword("UNITS")) {
+      statement.what = ast::ShowWhat::kSyncUnits;
+      if (AcceptKeyword("FOR")) {
+        ExpectKeyword("RUN");
+        const Token& run = Peek();
+        if (run.kind != TokenKind::kInteger) FailExpected("a run id (SHOW SYNC RUNS lists them)");
+        int64_t id = 0;
+        auto [end, error] = std::from_chars(run.text.data(), run.text.data() + run.text.size(), id);
+        if (error != std::errc() || end != run.text.data() + run.text.size() || id < 1) {
+          Fail(run, "a run id is a positive integer; got '" + run.text + "'");
+        }
+        Next();
+        statement.run = id;
+      }
+    } else {
+      if (!PeekKeyword("RUNS")) FailExpected("RUNS or UNITS");
+      Next();
+      statement.what = ast::ShowWhat::kSyncRuns;
+    }
   } else if (AcceptKeyword("PACKAGES")) {
     statement.what = ast::ShowWhat::kPackages;
   } else if (AcceptKeyword("REGISTRIES")) {
     statement.what = ast::ShowWhat::kRegistries;
   } else {
-    FailExpected("CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, DESTINATIONS, SYNC RUNS, CONNECTOR STATS, PACKAGES or REGISTRIES");
+    FailExpected("CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, DESTINATIONS, SYNC RUNS, SYNC UNITS, CONNECTOR STATS, PACKAGES or REGISTRIES");
   }
   if ((statement.what == ast::ShowWhat::kEntities || statement.what == ast::ShowWhat::kActions ||
        statement.what == ast::ShowWhat::kSyncRuns || statement.what == ast::ShowWhat::kConnectorStats) &&

@@ -420,6 +420,7 @@ TEST(ParserTest, ShowEveryVariant) {
       {"SHOW DESTINATIONS;", ast::ShowWhat::kDestinations, nullptr},
       {"SHOW SYNC RUNS;", ast::ShowWhat::kSyncRuns, nullptr},
       {"show sync runs for prod;", ast::ShowWhat::kSyncRuns, "prod"},
+      {"SHOW SYNC UNITS;", ast::ShowWhat::kSyncUnits, nullptr},
   };
   for (const Case& c : cases) {
     ParseResult holder;
@@ -619,6 +620,36 @@ TEST(ParserTest, SyncEntitiesToDestinationFull) {
   EXPECT_EQ(plain_incremental.mode, ast::SyncMode::kIncremental);
   EXPECT_FALSE(plain_incremental.incremental_field.has_value());
   EXPECT_EQ(plain_incremental.write_mode, "overwrite-delete-stale");
+}
+
+TEST(ParserTest, SyncDistributedAndShard) {
+  ParseResult holder;
+  const auto& plain = ParseOne<ast::SyncStmt>("SYNC CONNECTOR prod;", holder);
+  EXPECT_FALSE(plain.distributed);
+  EXPECT_FALSE(plain.shard.has_value());
+  const auto& distributed =
+      ParseOne<ast::SyncStmt>("SYNC CONNECTOR prod TO DESTINATION wh FULL DISTRIBUTED;", holder);
+  EXPECT_TRUE(distributed.distributed);
+  EXPECT_EQ(distributed.mode, ast::SyncMode::kFull);
+  EXPECT_EQ(distributed.target_name, "wh");
+  const auto& shard = ParseOne<ast::SyncStmt>("sync connector prod shard 2/4 to destination wh force;", holder);
+  EXPECT_FALSE(shard.distributed);
+  EXPECT_EQ(shard.shard, "2/4");
+  EXPECT_TRUE(shard.force);
+  EXPECT_EQ(shard.target_name, "wh");
+  const auto& spaced = ParseOne<ast::SyncStmt>("SYNC CONNECTOR prod.items SHARD 1 / 1;", holder);
+  EXPECT_EQ(spaced.shard, "1/1");
+}
+
+TEST(ParserTest, ShowSyncUnitsForRun) {
+  ParseResult holder;
+  const auto& all = ParseOne<ast::ShowStmt>("SHOW SYNC UNITS;", holder);
+  EXPECT_EQ(all.what, ast::ShowWhat::kSyncUnits);
+  EXPECT_FALSE(all.run.has_value());
+  const auto& one = ParseOne<ast::ShowStmt>("show sync units for run 42;", holder);
+  EXPECT_EQ(one.what, ast::ShowWhat::kSyncUnits);
+  EXPECT_EQ(one.run, 42);
+  EXPECT_FALSE(one.for_name.has_value());
 }
 
 // --- scripts --------------------------------------------------------------------
@@ -991,7 +1022,7 @@ TEST(ParserErrorTest, PackageStatementErrors) {
   EXPECT_EQ(ErrorsOf("CREATE REGISTRY r URL '/a' URL '/b';"), (Strings{"1:28: clause URL is given twice"}));
   EXPECT_EQ(ErrorsOf("SHOW REGISTRY;"),
             (Strings{"1:6: expected CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, "
-                     "DESTINATIONS, SYNC RUNS, CONNECTOR STATS, PACKAGES or REGISTRIES, found 'REGISTRY'"}));
+                     "DESTINATIONS, SYNC RUNS, SYNC UNITS, CONNECTOR STATS, PACKAGES or REGISTRIES, found 'REGISTRY'"}));
   EXPECT_EQ(ErrorsOf("DROP REGISTRY;"), (Strings{"1:14: expected a name, found ';'"}));
 }
 
@@ -1253,9 +1284,9 @@ TEST(ParserErrorTest, AlterDropShowDescribeErrors) {
   EXPECT_EQ(ErrorsOf("DROP SECRET;"), (Strings{"1:12: expected a name, found ';'"}));
   EXPECT_EQ(ErrorsOf("SHOW TABLES;"),
             (Strings{"1:6: expected CONNECTOR TYPES, CONNECTORS, ENTITIES, ACTIONS, SECRETS, "
-                     "DESTINATIONS, SYNC RUNS, CONNECTOR STATS, PACKAGES or REGISTRIES, found 'TABLES'"}));
+                     "DESTINATIONS, SYNC RUNS, SYNC UNITS, CONNECTOR STATS, PACKAGES or REGISTRIES, found 'TABLES'"}));
   EXPECT_EQ(ErrorsOf("SHOW CONNECTOR prod;"), (Strings{"1:16: expected TYPES, found 'prod'"}));
-  EXPECT_EQ(ErrorsOf("SHOW SYNC;"), (Strings{"1:10: expected RUNS, found ';'"}));
+  EXPECT_EQ(ErrorsOf("SHOW SYNC;"), (Strings{"1:10: expected RUNS or UNITS, found ';'"}));
   EXPECT_EQ(ErrorsOf("DESCRIBE SECRET k;"),
             (Strings{"1:1: secrets cannot be described; SHOW SECRETS lists their names"}));
   EXPECT_EQ(ErrorsOf("REGISTER TYPE 'svc';"), (Strings{"1:10: expected CONNECTOR, found 'TYPE'"}));
@@ -1288,6 +1319,38 @@ TEST(ParserErrorTest, SyncErrors) {
   EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod TO 42;"),
             (Strings{"1:24: expected a database file ('file.db') or DESTINATION name, found '42'"}));
   EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod WHERE;"), (Strings{"1:26: expected an SQL statement, found ';'"}));
+}
+
+TEST(ParserErrorTest, SyncShardErrors) {
+  const std::string range = ": i must be from 1 to N, and N from 1 to 100000";
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 0/4;"), (Strings{"1:21: SHARD: shard 0/4" + range}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 5/4;"), (Strings{"1:21: SHARD: shard 5/4" + range}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 1/0;"), (Strings{"1:21: SHARD: shard 1/0" + range}));
+  const std::string form = "1:21: SHARD: a shard is written i/N (the i-th of N, from 1), e.g. 1/4; got ";
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD x/4;"), (Strings{form + "'x/4'"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 1/;"), (Strings{form + "'1/'"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 2 TO 'x.db';"), (Strings{form + "'2'"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD;"), (Strings{form + "''"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 1.5/4;"), (Strings{form + "'1.5/4'"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 1/4 SHARD 2/4;"), (Strings{"1:31: clause SHARD is given twice"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod DISTRIBUTED SHARD 1/4;"),
+            (Strings{"1:33: give either DISTRIBUTED or SHARD i/N, not both"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 1/4 DISTRIBUTED;"),
+            (Strings{"1:31: give either DISTRIBUTED or SHARD i/N, not both"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SCHEDULE '* * * * *' DISTRIBUTED;"),
+            (Strings{"1:42: DISTRIBUTED cannot be scheduled: a scheduled run is one process (leave SCHEDULE out, "
+                     "and start the run from cron or a scheduler of your own)"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod SHARD 1/2 SCHEDULE '* * * * *';"),
+            (Strings{"1:21: SHARD cannot be scheduled: a scheduled run is one process (leave SCHEDULE out, "
+                     "and start the run from cron or a scheduler of your own)"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod WHERE id > 1 SHARD 1/2;"),
+            (Strings{"1:21: a sharded run syncs whole entities (or their partitions): leave WHERE out"}));
+  EXPECT_EQ(ErrorsOf("SYNC CONNECTOR prod DISTRIBUTED WHERE id > 1;"),
+            (Strings{"1:33: a distributed run syncs whole entities (or their partitions): leave WHERE out"}));
+  EXPECT_EQ(ErrorsOf("SHOW SYNC UNITS FOR prod;"), (Strings{"1:21: expected RUN, found 'prod'"}));
+  EXPECT_EQ(ErrorsOf("SHOW SYNC UNITS FOR RUN x;"),
+            (Strings{"1:25: expected a run id (SHOW SYNC RUNS lists them), found 'x'"}));
+  EXPECT_EQ(ErrorsOf("SHOW SYNC UNITS FOR RUN 0;"), (Strings{"1:25: a run id is a positive integer; got '0'"}));
 }
 
 TEST(ParserErrorTest, UnknownCatchKind) {

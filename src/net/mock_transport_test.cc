@@ -256,6 +256,90 @@ TEST(PolicyTransportTest, UnderARateLimitStartHandsOnOnlyWhatATokenAllows) {
   EXPECT_EQ(transport.Pending(), 2u);
 }
 
+// Hands out the waits it is given, in order (then zero), or fails.
+class FakeSharedRateLimit : public SharedRateLimit {
+ public:
+  Result<std::chrono::microseconds> Reserve() override {
+    ++reservations;
+    if (fail)
+      return Status(ErrorKind::kConnection,
+                    "shared rate limit 'x': PostgreSQL: server closed the connection");
+    if (waits.empty()) return std::chrono::microseconds(0);
+    std::chrono::microseconds wait = waits.front();
+    waits.erase(waits.begin());
+    return wait;
+  }
+  std::vector<std::chrono::microseconds> waits;
+  bool fail = false;
+  int reservations = 0;
+};
+
+TEST(PolicyTransportTest, ASharedReservationHoldsItsRequestBackUntilItsSlot) {
+  auto shared = std::make_shared<FakeSharedRateLimit>();
+  shared->waits = {std::chrono::microseconds(0), std::chrono::microseconds(20'000),
+                   std::chrono::microseconds(0)};
+  HttpPolicy policy = FastPolicy();
+  policy.shared_rate_limit = shared;
+  auto inner = std::make_unique<RecordingTransport>();
+  RecordingTransport& seen = *inner;
+  PolicyTransport transport(std::move(inner), policy);
+  int done = 0;
+  for (const char* url : {"http://api.test/a", "http://api.test/b", "http://api.test/c"}) {
+    HttpRequest request;
+    request.url = url;
+    transport.Start(request, [&](Result<HttpResponse>) { ++done; });
+  }
+  EXPECT_EQ(seen.urls, (std::vector<std::string>{"http://api.test/a", "http://api.test/c"}))
+      << "b waits for the slot it reserved";
+  EXPECT_EQ(shared->reservations, 3);
+  for (int i = 0; i < 1000 && done < 3; ++i) transport.Poll(std::chrono::milliseconds(5));
+  EXPECT_EQ(done, 3);
+  EXPECT_EQ(seen.urls.back(), "http://api.test/b");
+  EXPECT_EQ(shared->reservations, 3) << "one reservation per attempt, not per poll";
+  EXPECT_EQ(transport.stats().rate_limit_waits, 1u);
+}
+
+TEST(PolicyTransportTest, EachRetryReservesASlotOfItsOwn) {
+  auto shared = std::make_shared<FakeSharedRateLimit>();
+  HttpPolicy policy = FastPolicy();
+  policy.shared_rate_limit = shared;
+  PolicyTransport transport(
+      Mock(R"({"GET /x": [{"status": 429, "headers": {"Retry-After": "0"}}, {"status": 503},
+                                               {"status": 200}]})"),
+      policy);
+  EXPECT_EQ(Fetch(transport, "GET", "mock://x")->status, 200);
+  EXPECT_EQ(shared->reservations, 3);
+}
+
+TEST(PolicyTransportTest, AFailingSharedLimitFallsBackToTheLocalBucketAndSaysSoOnce) {
+  auto shared = std::make_shared<FakeSharedRateLimit>();
+  shared->fail = true;
+  HttpPolicy policy = FastPolicy();
+  policy.rate_limit = 1000;
+  policy.rate_limit_burst = 2;
+  policy.shared_rate_limit = shared;
+  PolicyTransport transport(Mock(R"({"GET /x": {"status": 200}})"), policy);
+  ::testing::internal::CaptureStderr();
+  int done = 0;
+  for (int i = 0; i < 5; ++i) {
+    HttpRequest request;
+    request.url = "mock://x";
+    transport.Start(request, [&](Result<HttpResponse> result) {
+      EXPECT_TRUE(result.ok());
+      ++done;
+    });
+  }
+  for (int i = 0; i < 1000 && done < 5; ++i) transport.Poll(std::chrono::milliseconds(5));
+  std::string said = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(done, 5);
+  EXPECT_EQ(shared->reservations, 5);
+  EXPECT_EQ(transport.stats().rate_limit_waits, 3u) << "the local bucket still holds the rate";
+  size_t first = said.find("shared rate limit is unavailable");
+  ASSERT_NE(first, std::string::npos) << said;
+  EXPECT_EQ(said.find("shared rate limit is unavailable", first + 1), std::string::npos) << said;
+  EXPECT_NE(said.find("server closed the connection"), std::string::npos) << said;
+}
+
 }  // namespace
 }  // namespace sluice
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <ctime>
+#include <iostream>
 
 namespace sluice {
 
@@ -56,7 +57,7 @@ uint64_t PolicyTransport::Start(HttpRequest request, Callback done) {
   // next requests behind the processing of the last responses). Under a
   // rate limit, jobs waiting for a token go first, so all are dispatched in
   // order. The inner Start() never calls back.
-  if (policy_.rate_limit > 0) {
+  if (policy_.rate_limit > 0 || policy_.shared_rate_limit) {
     Dispatch(now);
   } else {
     StartInner(id, it->second);
@@ -94,6 +95,25 @@ PolicyTransport::Clock::time_point PolicyTransport::NextTokenAt() const {
 void PolicyTransport::Dispatch(Clock::time_point now) {
   for (auto& [id, job] : jobs_) {
     if (job.inner_id != 0 || job.ready_at > now) continue;
+    if (policy_.shared_rate_limit && !job.reserved) {
+      job.reserved = true;
+      Result<std::chrono::microseconds> wait = policy_.shared_rate_limit->Reserve();
+      if (!wait.ok()) {
+        if (!shared_failed_) {
+          shared_failed_ = true;
+          std::cerr << "sluice: the shared rate limit is unavailable, so this process keeps to its "
+                       "own rate_limit: "
+                    << wait.status().ToString() << "\n";
+        }
+      } else if (wait->count() > 0) {
+        job.ready_at = now + std::chrono::duration_cast<Clock::duration>(*wait);
+        if (!job.counted_wait) {
+          job.counted_wait = true;
+          ++stats_.rate_limit_waits;
+        }
+        continue;
+      }
+    }
     if (!TakeToken(now)) {
       if (!job.counted_wait) {
         job.counted_wait = true;
@@ -134,6 +154,7 @@ void PolicyTransport::OnResponse(uint64_t id, Result<HttpResponse> result) {
       if (*wait <= policy_.max_retry_wait) {
         ++job.attempt;
         ++stats_.retries;
+        job.reserved = false;  // a retry is a request of its own
         job.ready_at = Clock::now() + *wait;
         return;
       }

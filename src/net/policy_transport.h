@@ -8,7 +8,11 @@
 //    effect, and sending it again could act twice. 429 means "not
 //    processed", so every method is retried;
 //  * limits the request rate with a token bucket (`rate_limit` requests per
-//    second, bursts of `rate_limit_burst`);
+//    second, bursts of `rate_limit_burst`), and with a SharedRateLimit first
+//    when other processes share the rate: each attempt of a request reserves
+//    its slot there and waits for it, then takes a local token. A
+//    reservation that fails falls back to the local bucket alone (said once
+//    on stderr);
 //  * counts requests, retries, rate-limit waits and bytes for diagnostics.
 //
 // A retry whose wait would pass `max_retry_wait` is not made: the response is
@@ -63,6 +67,7 @@ class PolicyTransport : public HttpTransport {
     Clock::time_point ready_at;
     uint64_t inner_id = 0;  // 0 while waiting
     bool counted_wait = false;
+    bool reserved = false;  // this attempt's shared slot is reserved
   };
 
   void Dispatch(Clock::time_point now);
@@ -79,6 +84,7 @@ class PolicyTransport : public HttpTransport {
   double tokens_;
   Clock::time_point refilled_at_;
   std::mt19937_64 random_;
+  bool shared_failed_ = false;  // the fallback was reported
   mutable HttpStats stats_;
 };
 

@@ -68,7 +68,7 @@ int Fail(sqlite3_vtab* vtab, EntityModule* module, Status status) {
 
 // A scan table's base request, as its third module argument carries it:
 // {"cursor": {field, value}, "order_by": [[field, desc], …], "cache": bool,
-// "parents_cache": bool}.
+// "parents_cache": bool, "partition": spec (a unit's, when it has one)}.
 std::string EncodeScanBase(const ScanRequest& base) {
   Value encoded = Value::object();
   if (base.cursor) encoded["cursor"] = Value{{"field", base.cursor->field}, {"value", base.cursor->value}};
@@ -77,6 +77,7 @@ std::string EncodeScanBase(const ScanRequest& base) {
   encoded["order_by"] = std::move(order_by);
   encoded["cache"] = base.use_cache;
   encoded["parents_cache"] = base.parents_use_cache;
+  if (base.partition) encoded["partition"] = *base.partition;
   return encoded.dump(-1, ' ', false, Value::error_handler_t::replace);
 }
 
@@ -93,6 +94,7 @@ std::optional<ScanRequest> DecodeScanBase(const std::string& text) {
   }
   base.use_cache = encoded.value("cache", true);
   base.parents_use_cache = encoded.value("parents_cache", true);
+  if (encoded.contains("partition")) base.partition = encoded["partition"];
   return base;
 }
 
@@ -480,6 +482,7 @@ int Filter(sqlite3_vtab_cursor* base, int, const char* idx_str, int argc, sqlite
     if (!base.order_by.empty()) request.order_by = base.order_by;
     request.use_cache = base.use_cache;
     request.parents_use_cache = base.parents_use_cache;
+    request.partition = base.partition;
   }
   cursor->source.reset();
   cursor->row_number = 0;

@@ -1,11 +1,13 @@
 #include "source/connector_instance.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 
 #include "net/curl_transport.h"
 #include "net/policy_transport.h"
+#include "net/shared_rate_limit.h"
 
 namespace sluice {
 namespace {
@@ -92,6 +94,11 @@ Status ConnectorInstance::StartRealm(js::JsRuntime& runtime, js::ConsoleFunction
   policy.retry_count = limits_.retry_count;
   policy.rate_limit = limits_.rate_limit;
   policy.rate_limit_burst = limits_.rate_limit_burst;
+  // Workers of a distributed run keep the connector's rate together (the
+  // burst as the local bucket reads it: 0 means max(1, rate_limit)).
+  policy.shared_rate_limit = MakeSharedRateLimit(
+      spec_.connector.name, limits_.rate_limit,
+      limits_.rate_limit_burst > 0 ? limits_.rate_limit_burst : std::max(1.0, limits_.rate_limit));
   // A retry that would outlast the call's own time limit is pointless.
   policy.max_retry_wait = limits_.timeout;
   js::RealmOptions options;

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,7 @@
 
 namespace sluice {
 
-class IntegrationSource : public ConnectorInstance, public MultiTableScan {
+class IntegrationSource : public ConnectorInstance, public MultiTableScan, public Partitioner {
  public:
   static Result<std::unique_ptr<IntegrationSource>> Create(
       js::JsRuntime& runtime, ConnectorSpec spec, js::ConsoleFunction console,
@@ -32,6 +33,13 @@ class IntegrationSource : public ConnectorInstance, public MultiTableScan {
                                           const ScanRequest& request) override;
   MultiTableScan* multi_table() override { return this; }
   Result<std::unique_ptr<RowSource>> ResolveTables(const Value& tables) override;
+  // A table's partitions are the multiplexer clients of its top-level
+  // table (a relation's rows come from its ancestors' clients), listed by
+  // running the plugin's sync() without resolving anything
+  // (src/js/sdk/host.js partitions()); the spec is {"client": id}. One
+  // client or none: not partitioned.
+  Partitioner* partitioner() override { return this; }
+  Result<std::optional<std::vector<Partition>>> Partitions(const EntityDef& entity) override;
 
   // What CREATE CONNECTOR TYPE … FROM INTEGRATION records: the plugin's
   // name, version and JSON schema, and its tables as listed without a

@@ -409,6 +409,8 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
       // The parents are read whole, from the cache when the request allows.
       ScanRequest parents_request;
       parents_request.use_cache = request.parents_use_cache;
+      // A unit's child reads only the parents of its partition.
+      parents_request.partition = request.partition;
       ASSIGN_OR_RETURN(std::unique_ptr<RowSource> parents,
                        Scan(connector, found->parent, parents_request));
       return ScanEachParent(connector, entity, per_parent, std::move(parents));
@@ -435,7 +437,7 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
   // them all again (for a plugin, one whole Sync per outer row). Kept for
   // tables of up to kStatementRowsKept rows; larger ones are read again.
   Result<const SourceKind*> kind = KindOf(instance->spec().type);
-  if (kind.ok() && !(*kind)->takes_pushdown) {
+  if (kind.ok() && !(*kind)->takes_pushdown && !request.partition) {
     std::string key = connector + "\n" + entity + "\n(every row)";
     if (auto cached = statement_cache_.find(key); cached != statement_cache_.end()) {
       ++cache_hits_[connector];
@@ -449,7 +451,8 @@ Result<std::unique_ptr<RowSource>> SourceRegistry::Scan(const std::string& conne
         std::make_unique<StatementRecording>(std::move(rows), statement_cache_, std::move(key), kStatementRowsKept));
   }
   std::chrono::seconds ttl = instance->limits().cache_ttl;
-  bool cacheable = cache_enabled_ && ttl.count() > 0 && request.use_cache;
+  // Cached rows are a whole entity's: never a partition's answer.
+  bool cacheable = cache_enabled_ && ttl.count() > 0 && request.use_cache && !request.partition;
   if (cacheable) {
     if (const CachedScan* hit = FindCached(connector, entity, request.filters)) {
       ++cache_hits_[connector];

@@ -1,27 +1,737 @@
 #include "sync/coordinator.h"
 
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <tuple>
+
+#include "core/secret_masker.h"
+#include "core/time_util.h"
+#include "core/utf8.h"
+
 namespace sluice {
-
-struct Coordinator::Connection {};
-
-Coordinator::Coordinator(std::unique_ptr<Connection> connection) : connection_(std::move(connection)) {}
-Coordinator::~Coordinator() = default;
-
 namespace {
-Status NotYet() { return Status(ErrorKind::kNotImplemented, "distributed runs are not built yet"); }
+
+struct PgResultFreer {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultFreer>;
+struct PgConnCloser {
+  void operator()(PGconn* conn) const { PQfinish(conn); }
+};
+using PgConn = std::unique_ptr<PGconn, PgConnCloser>;
+
+constexpr size_t kMaxErrorBytes = 4096;
+
+// What a connection string holds that must never reach a message: its
+// password, as written (percent-encoded or not) and as libpq decoded it.
+std::vector<std::string> PasswordsOf(const std::string& url) {
+  std::vector<std::string> found;
+  if (PQconninfoOption* options = PQconninfoParse(url.c_str(), nullptr)) {
+    for (PQconninfoOption* option = options; option->keyword; ++option) {
+      if (std::string_view(option->keyword) == "password" && option->val && *option->val)
+        found.push_back(option->val);
+    }
+    PQconninfoFree(options);
+  }
+  // A URI libpq cannot parse still has its user:password@ part; a password
+  // with an unencoded '@' in it is split there by libpq, and its tail shows
+  // up as part of the host name.
+  size_t scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    size_t colon = url.find(':', scheme + 3);
+    size_t at = url.rfind('@');
+    if (at != std::string::npos && colon != std::string::npos && colon < at) {
+      std::string secret = url.substr(colon + 1, at - colon - 1);
+      found.push_back(secret);
+      for (size_t start = 0, end = 0; start <= secret.size(); start = end + 1) {
+        end = std::min(secret.find('@', start), secret.size());
+        if (end - start >= SecretMasker::kMinMaskedLength)
+          found.push_back(secret.substr(start, end - start));
+      }
+    }
+  }
+  size_t key = url.find("password=");
+  if (key != std::string::npos) {
+    size_t start = key + 9;
+    bool quoted = start < url.size() && url[start] == '\'';
+    if (quoted) ++start;
+    size_t end = url.find_first_of(quoted ? "'" : " &", start);
+    found.push_back(url.substr(start, end == std::string::npos ? std::string::npos : end - start));
+  }
+  // Longest first: a part must not leave pieces of a longer match.
+  std::sort(found.begin(), found.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  found.erase(std::remove(found.begin(), found.end(), std::string()), found.end());
+  return found;
+}
+
+std::string Scrub(std::string message, const std::vector<std::string>& passwords) {
+  for (const std::string& password : passwords) {
+    for (size_t at = message.find(password); at != std::string::npos;
+         at = message.find(password, at + 3)) {
+      message.replace(at, password.size(), "***");
+    }
+  }
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+// Free text for a text column: valid UTF-8 (PostgreSQL refuses anything
+// else) without NUL bytes (libpq's parameters end at the first).
+std::string PgText(std::string_view text) {
+  std::string out = ReplaceInvalidUtf8(text);
+  out.erase(std::remove(out.begin(), out.end(), '\0'), out.end());
+  return out;
+}
+
+std::string Json(const Value& value) {
+  return value.dump(-1, ' ', false, Value::error_handler_t::replace);
+}
+
+Value ParseJson(const char* text) {
+  Value parsed = Value::parse(text, nullptr, false);
+  return parsed.is_discarded() ? Value() : parsed;
+}
+
+int64_t ToInt(const char* text) { return std::strtoll(text, nullptr, 10); }
+
+std::string TimeText(PGresult* result, int row, int column) {
+  if (PQgetisnull(result, row, column)) return "";
+  return FormatTimestamp(ToInt(PQgetvalue(result, row, column)));
+}
+
+// A parameter: text, NULL (nullopt), or bytes sent in binary (bytea).
+struct Param {
+  Param(std::string text) : value(std::move(text)) {}  // NOLINT: implicit, for {a, b, …} lists
+  Param(const char* text) : value(text) {}             // NOLINT
+  Param(int64_t number) : value(std::to_string(number)) {}  // NOLINT
+  Param(std::nullopt_t) {}                                  // NOLINT
+  static Param Bytes(std::string bytes) {
+    Param param(std::move(bytes));
+    param.binary = true;
+    return param;
+  }
+  std::optional<std::string> value;
+  bool binary = false;
+};
+
+// The connection and the one place statements run. A connection that
+// dropped is re-established on the next statement, so a coordinator
+// outlives a server restart or a terminated session.
+class Pg {
+ public:
+  Pg(std::string url, std::string who)
+      : url_(std::move(url)), who_(std::move(who)), passwords_(PasswordsOf(url_)) {}
+
+  Status Connect() {
+    if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return Status::Ok();
+    if (conn_) {
+      PQreset(conn_.get());
+    } else {
+      conn_.reset(PQconnectdb(url_.c_str()));
+    }
+    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
+      std::string message =
+          conn_ ? Scrub(PQerrorMessage(conn_.get()), passwords_) : "out of memory";
+      conn_.reset();
+      return Status(ErrorKind::kConnection, who_ + ": cannot connect to PostgreSQL: " + message);
+    }
+    RETURN_IF_ERROR(Run("SET client_min_messages = warning").status());
+    return EnsureSchema();
+  }
+
+  // One statement, parameters bound ($1…), results as text unless `binary_result`.
+  Result<PgResult> Run(const std::string& sql, const std::vector<Param>& params = {},
+                       bool binary_result = false) {
+    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) RETURN_IF_ERROR(Connect());
+    std::vector<const char*> values;
+    std::vector<int> lengths, formats;
+    for (const Param& param : params) {
+      values.push_back(param.value ? param.value->data() : nullptr);
+      lengths.push_back(param.value ? static_cast<int>(param.value->size()) : 0);
+      formats.push_back(param.binary ? 1 : 0);
+    }
+    PgResult result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                 values.data(), lengths.data(), formats.data(),
+                                 binary_result ? 1 : 0));
+    ExecStatusType status = PQresultStatus(result.get());
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
+    std::string message = result ? PQresultErrorMessage(result.get()) : "";
+    if (message.empty()) message = PQerrorMessage(conn_.get());
+    message = Scrub(message, passwords_);
+    bool lost = PQstatus(conn_.get()) != CONNECTION_OK;
+    return Status(lost ? ErrorKind::kConnection : ErrorKind::kDestination,
+                  who_ + ": PostgreSQL: " + message);
+  }
+
+  // Rolls back unless committed: an error half-way leaves nothing behind.
+  class Transaction {
+   public:
+    explicit Transaction(Pg& pg) : pg_(pg) {}
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction() {
+      if (open_ && pg_.conn_ && PQstatus(pg_.conn_.get()) == CONNECTION_OK)
+        PgResult(PQexec(pg_.conn_.get(), "ROLLBACK"));
+    }
+    Status Begin() {
+      RETURN_IF_ERROR(pg_.Run("BEGIN").status());
+      open_ = true;
+      return Status::Ok();
+    }
+    Status Commit() {
+      open_ = false;
+      return pg_.Run("COMMIT").status();
+    }
+
+   private:
+    Pg& pg_;
+    bool open_ = false;
+  };
+
+ private:
+  // Many workers start at once: CREATE … IF NOT EXISTS alone races in
+  // PostgreSQL (two creators both pass the check, one fails on the catalog's
+  // unique index), so creation runs under a transaction-scoped advisory lock.
+  Status EnsureSchema() {
+    ASSIGN_OR_RETURN(PgResult present, Run("SELECT to_regclass('_sluice.runs') IS NOT NULL AND "
+                                           "to_regclass('_sluice.units') IS NOT NULL AND "
+                                           "to_regclass('_sluice.rate_limits') IS NOT NULL"));
+    if (std::string_view(PQgetvalue(present.get(), 0, 0)) == "t") return Status::Ok();
+    Transaction transaction(*this);
+    RETURN_IF_ERROR(transaction.Begin());
+    RETURN_IF_ERROR(
+        Run("SELECT pg_advisory_xact_lock(hashtextextended('sluice coordinator schema', 0))")
+            .status());
+    for (const char* sql : kSchemaSql) RETURN_IF_ERROR(Run(sql).status());
+    return transaction.Commit();
+  }
+
+  static constexpr const char* kSchemaSql[] = {
+      "CREATE SCHEMA IF NOT EXISTS _sluice",
+      R"(CREATE TABLE IF NOT EXISTS _sluice.runs (
+  run_id bigserial PRIMARY KEY,
+  connector text NOT NULL,
+  schema_name text NOT NULL,
+  statement text NOT NULL,
+  choices json NOT NULL,
+  catalog json NOT NULL,
+  integration bytea NOT NULL,
+  synced_at text NOT NULL,
+  state text NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'done', 'partial', 'failed')),
+  max_attempts integer NOT NULL CHECK (max_attempts >= 1),
+  lease_ms bigint NOT NULL CHECK (lease_ms >= 1),
+  tables jsonb NOT NULL,
+  rows_deleted bigint NOT NULL DEFAULT 0,
+  error text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz))",
+      R"(CREATE TABLE IF NOT EXISTS _sluice.units (
+  unit_id bigserial PRIMARY KEY,
+  run_id bigint NOT NULL REFERENCES _sluice.runs ON DELETE CASCADE,
+  position integer NOT NULL,
+  entity text NOT NULL,
+  entities jsonb NOT NULL,
+  partition_id text,
+  partition_spec json,
+  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'leased', 'done', 'failed')),
+  attempt integer NOT NULL DEFAULT 0,
+  lease_owner text,
+  lease_epoch bigint NOT NULL DEFAULT 0,
+  lease_expires_at timestamptz,
+  heartbeat_at timestamptz,
+  rows_read bigint NOT NULL DEFAULT 0,
+  rows_written bigint NOT NULL DEFAULT 0,
+  error text,
+  started_at timestamptz,
+  finished_at timestamptz,
+  UNIQUE (run_id, position)))",
+      "CREATE INDEX IF NOT EXISTS units_open ON _sluice.units (run_id, position) "
+      "WHERE state IN ('pending', 'leased')",
+      "CREATE TABLE IF NOT EXISTS _sluice.rate_limits (key text PRIMARY KEY, tat timestamptz NOT "
+      "NULL)",
+  };
+
+  std::string url_;
+  std::string who_;
+  std::vector<std::string> passwords_;
+  PgConn conn_;
+};
+
+// Units leased with an expired lease and no attempts left become failed
+// (of one run, or of any running run when `run_id` is 0). Units another
+// session holds locked are left: that session still acts on them.
+Status FailExpired(Pg& pg, int64_t run_id) {
+  return pg
+      .Run(
+          R"(UPDATE _sluice.units u SET state = 'failed', finished_at = now(), lease_expires_at = NULL,
+  error = 'lease expired on attempt ' || u.attempt || ': its worker stopped or lost its connection'
+WHERE u.unit_id IN (
+  SELECT x.unit_id FROM _sluice.units x JOIN _sluice.runs r USING (run_id)
+  WHERE r.state = 'running' AND ($1::bigint = 0 OR x.run_id = $1::bigint) AND x.state = 'leased'
+    AND x.lease_expires_at < now() AND x.attempt >= r.max_attempts
+  FOR UPDATE OF x SKIP LOCKED))",
+          {run_id})
+      .status();
+}
+
+// The columns UnitFromRow reads, from `u` (units).
+constexpr const char* kUnitColumns = "u.entity, u.entities, u.partition_id, u.partition_spec";
+
+WorkUnit UnitFromRow(PGresult* result, int row, int column, const std::string& connector) {
+  WorkUnit unit;
+  unit.connector = connector;
+  unit.entity = PQgetvalue(result, row, column);
+  Value entities = ParseJson(PQgetvalue(result, row, column + 1));
+  if (entities.is_array()) {
+    for (const Value& entity : entities) {
+      if (entity.is_string()) unit.entities.push_back(entity.get<std::string>());
+    }
+  }
+  if (!PQgetisnull(result, row, column + 2)) {
+    Partition partition;
+    partition.id = PQgetvalue(result, row, column + 2);
+    if (!PQgetisnull(result, row, column + 3))
+      partition.spec = ParseJson(PQgetvalue(result, row, column + 3));
+    unit.partition = std::move(partition);
+  }
+  return unit;
+}
+
+Status CheckNoNul(const std::string& text, const std::string& what) {
+  if (text.find('\0') == std::string::npos) return Status::Ok();
+  return Status(ErrorKind::kInvalidArgument,
+                what + " holds a NUL byte, which PostgreSQL cannot store");
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Coordinator>> Coordinator::Connect(const std::string&) { return NotYet(); }
-Result<int64_t> Coordinator::CreateRun(const DistributedRunSpec&) { return NotYet(); }
-Result<DistributedRunSpec> Coordinator::LoadRun(int64_t) { return NotYet(); }
-Result<std::optional<UnitLease>> Coordinator::Claim(const std::string&) { return NotYet(); }
-CommitFence Coordinator::Fence(const UnitLease&) const { return CommitFence{}; }
-Result<bool> Coordinator::Renew(const UnitLease&) { return NotYet(); }
-Result<bool> Coordinator::Complete(const UnitLease&, int64_t) { return NotYet(); }
-Result<bool> Coordinator::Fail(const UnitLease&, const std::string&) { return NotYet(); }
-Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t) { return NotYet(); }
-Result<RunStatus> Coordinator::Progress(int64_t) { return NotYet(); }
-Result<bool> Coordinator::HasWork() { return NotYet(); }
-SharedRateLimitFactory PostgresRateLimits(const std::string&) { return nullptr; }
+struct Coordinator::Connection {
+  explicit Connection(const std::string& url) : pg(url, "coordinator") {}
+  Pg pg;
+};
+
+Coordinator::Coordinator(std::unique_ptr<Connection> connection)
+    : connection_(std::move(connection)) {}
+Coordinator::~Coordinator() = default;
+
+Result<std::unique_ptr<Coordinator>> Coordinator::Connect(const std::string& url) {
+  auto connection = std::make_unique<Connection>(url);
+  RETURN_IF_ERROR(connection->pg.Connect());
+  return std::unique_ptr<Coordinator>(new Coordinator(std::move(connection)));
+}
+
+Result<int64_t> Coordinator::CreateRun(const DistributedRunSpec& spec) {
+  RETURN_IF_ERROR(CheckNoNul(spec.connector, "the connector's name"));
+  RETURN_IF_ERROR(CheckNoNul(spec.schema, "the schema's name"));
+  Value units = Value::array();
+  for (const WorkUnit& unit : spec.units) {
+    RETURN_IF_ERROR(CheckNoNul(unit.entity, "entity '" + PgText(unit.entity) + "'"));
+    if (unit.partition)
+      RETURN_IF_ERROR(CheckNoNul(unit.partition->id, "a partition id of " + PgText(unit.Label())));
+    Value row = {{"entity", unit.entity},
+                 {"entities", unit.entities},
+                 {"partition_id", nullptr},
+                 {"partition_spec", nullptr}};
+    if (unit.partition) {
+      row["partition_id"] = unit.partition->id;
+      row["partition_spec"] = unit.partition->spec;
+    }
+    units.push_back(std::move(row));
+  }
+  Value tables = Value::array();
+  for (const RunTable& table : spec.tables) {
+    tables.push_back(
+        {{"entity", table.entity}, {"table", table.table}, {"delete_stale", table.delete_stale}});
+  }
+  Pg& pg = connection_->pg;
+  Pg::Transaction transaction(pg);
+  RETURN_IF_ERROR(transaction.Begin());
+  ASSIGN_OR_RETURN(
+      PgResult run,
+      pg.Run("INSERT INTO _sluice.runs (connector, schema_name, statement, choices, catalog, "
+             "integration, "
+             "synced_at, max_attempts, lease_ms, tables) VALUES ($1, $2, $3, $4::json, $5::json, "
+             "$6, $7, "
+             "$8::integer, $9::bigint, $10::jsonb) RETURNING run_id",
+             {spec.connector, spec.schema, PgText(spec.statement), Json(spec.choices),
+              Json(spec.catalog), Param::Bytes(spec.integration_archive), spec.synced_at,
+              static_cast<int64_t>(std::max(1, spec.max_attempts)),
+              static_cast<int64_t>(std::max<int64_t>(1, spec.lease.count())), Json(tables)}));
+  int64_t run_id = ToInt(PQgetvalue(run.get(), 0, 0));
+  RETURN_IF_ERROR(
+      pg.Run(
+            R"(INSERT INTO _sluice.units (run_id, position, entity, entities, partition_id, partition_spec)
+SELECT $1::bigint, (e.ord - 1)::integer, e.u->>'entity', (e.u->'entities')::jsonb, e.u->>'partition_id',
+       CASE WHEN e.u->>'partition_id' IS NULL THEN NULL ELSE e.u->'partition_spec' END
+FROM json_array_elements($2::json) WITH ORDINALITY AS e(u, ord))",
+            {run_id, Json(units)})
+          .status());
+  RETURN_IF_ERROR(transaction.Commit());
+  return run_id;
+}
+
+Result<DistributedRunSpec> Coordinator::LoadRun(int64_t run_id) {
+  Pg& pg = connection_->pg;
+  ASSIGN_OR_RETURN(
+      PgResult run,
+      pg.Run("SELECT connector, schema_name, statement, choices, catalog, synced_at, "
+             "max_attempts, lease_ms, tables FROM _sluice.runs WHERE run_id = $1::bigint",
+             {run_id}));
+  if (PQntuples(run.get()) == 0) {
+    return Status(ErrorKind::kNotFound,
+                  "distributed run " + std::to_string(run_id) + " does not exist");
+  }
+  DistributedRunSpec spec;
+  spec.run_id = run_id;
+  spec.connector = PQgetvalue(run.get(), 0, 0);
+  spec.schema = PQgetvalue(run.get(), 0, 1);
+  spec.statement = PQgetvalue(run.get(), 0, 2);
+  spec.choices = ParseJson(PQgetvalue(run.get(), 0, 3));
+  spec.catalog = ParseJson(PQgetvalue(run.get(), 0, 4));
+  spec.synced_at = PQgetvalue(run.get(), 0, 5);
+  spec.max_attempts = static_cast<int>(ToInt(PQgetvalue(run.get(), 0, 6)));
+  spec.lease = std::chrono::milliseconds(ToInt(PQgetvalue(run.get(), 0, 7)));
+  Value tables = ParseJson(PQgetvalue(run.get(), 0, 8));
+  for (const Value& table : tables.is_array() ? tables : Value::array()) {
+    if (!table.is_object()) continue;
+    spec.tables.push_back(RunTable{table.value("entity", ""), table.value("table", ""),
+                                   table.value("delete_stale", false)});
+  }
+  // bytea in binary: the archive's bytes as they are, NULs included.
+  ASSIGN_OR_RETURN(
+      PgResult archive,
+      pg.Run("SELECT integration FROM _sluice.runs WHERE run_id = $1::bigint", {run_id}, true));
+  if (PQntuples(archive.get()) == 1) {
+    spec.integration_archive.assign(PQgetvalue(archive.get(), 0, 0),
+                                    PQgetlength(archive.get(), 0, 0));
+  }
+  ASSIGN_OR_RETURN(
+      PgResult units,
+      pg.Run(std::string("SELECT ") + kUnitColumns +
+                 " FROM _sluice.units u WHERE u.run_id = $1::bigint ORDER BY u.position",
+             {run_id}));
+  for (int row = 0; row < PQntuples(units.get()); ++row) {
+    spec.units.push_back(UnitFromRow(units.get(), row, 0, spec.connector));
+  }
+  return spec;
+}
+
+Result<std::optional<UnitLease>> Coordinator::Claim(const std::string& worker) {
+  Pg& pg = connection_->pg;
+  RETURN_IF_ERROR(FailExpired(pg, 0));
+  ASSIGN_OR_RETURN(PgResult claimed,
+                   pg.Run(std::string(R"(UPDATE _sluice.units u SET state = 'leased',
+  lease_epoch = u.lease_epoch + 1, attempt = u.attempt + 1, lease_owner = $1,
+  lease_expires_at = now() + r.lease_ms * interval '1 millisecond', heartbeat_at = now(),
+  started_at = coalesce(u.started_at, now()), finished_at = NULL
+FROM _sluice.runs r
+WHERE r.run_id = u.run_id AND u.unit_id = (
+  SELECT x.unit_id FROM _sluice.units x JOIN _sluice.runs y USING (run_id)
+  WHERE y.state = 'running' AND (x.state = 'pending' OR (x.state = 'leased' AND x.lease_expires_at < now()))
+    AND x.attempt < y.max_attempts
+  ORDER BY x.run_id, x.position
+  FOR UPDATE OF x SKIP LOCKED LIMIT 1)
+RETURNING u.unit_id, u.run_id, u.lease_epoch, u.attempt, r.lease_ms, r.connector, )") +
+                              kUnitColumns,
+                          {PgText(worker)}));
+  if (PQntuples(claimed.get()) == 0) return std::optional<UnitLease>();
+  PGresult* row = claimed.get();
+  UnitLease lease;
+  lease.unit_id = ToInt(PQgetvalue(row, 0, 0));
+  lease.run_id = ToInt(PQgetvalue(row, 0, 1));
+  lease.epoch = ToInt(PQgetvalue(row, 0, 2));
+  lease.attempt = static_cast<int>(ToInt(PQgetvalue(row, 0, 3)));
+  lease.lease = std::chrono::milliseconds(ToInt(PQgetvalue(row, 0, 4)));
+  lease.worker = worker;
+  lease.unit = UnitFromRow(row, 0, 6, PQgetvalue(row, 0, 5));
+  return std::optional<UnitLease>(std::move(lease));
+}
+
+CommitFence Coordinator::Fence(const UnitLease& lease) const {
+  CommitFence fence;
+  fence.sql =
+      "UPDATE _sluice.units SET heartbeat_at = now(), lease_expires_at = now() + $3::bigint * "
+      "interval '1 "
+      "millisecond', rows_written = rows_written + $4::bigint WHERE unit_id = $1::bigint AND "
+      "lease_epoch = "
+      "$2::bigint AND state = 'leased'";
+  fence.params = {std::to_string(lease.unit_id), std::to_string(lease.epoch),
+                  std::to_string(lease.lease.count())};
+  fence.lost = "unit " + std::to_string(lease.unit_id) + " (" + lease.unit.Label() +
+               ") of distributed run " + std::to_string(lease.run_id) +
+               ": the lease moved to another worker (epoch " + std::to_string(lease.epoch) +
+               " is stale); nothing of this batch was committed";
+  return fence;
+}
+
+Result<bool> Coordinator::Renew(const UnitLease& lease) {
+  CommitFence fence = Fence(lease);
+  ASSIGN_OR_RETURN(
+      PgResult renewed,
+      connection_->pg.Run(fence.sql, {fence.params[0], fence.params[1], fence.params[2], "0"}));
+  return ToInt(PQcmdTuples(renewed.get())) == 1;
+}
+
+Result<bool> Coordinator::Complete(const UnitLease& lease, int64_t rows_read) {
+  ASSIGN_OR_RETURN(PgResult completed,
+                   connection_->pg.Run(
+                       "UPDATE _sluice.units SET state = 'done', rows_read = $3::bigint, "
+                       "finished_at = now(), heartbeat_at = now(), lease_expires_at = NULL, "
+                       "error = NULL WHERE unit_id = $1::bigint AND lease_epoch = $2::bigint AND "
+                       "state = 'leased'",
+                       {lease.unit_id, lease.epoch, rows_read}));
+  return ToInt(PQcmdTuples(completed.get())) == 1;
+}
+
+Result<bool> Coordinator::Fail(const UnitLease& lease, const std::string& error) {
+  std::string masked = PgText(SecretMasker::Global().Mask(error));
+  if (masked.size() > kMaxErrorBytes) {
+    size_t cut = kMaxErrorBytes;
+    while (cut > 0 && IsUtf8Continuation(masked[cut])) --cut;
+    masked = masked.substr(0, cut) + "…";
+  }
+  ASSIGN_OR_RETURN(PgResult failed, connection_->pg.Run(R"(UPDATE _sluice.units u
+SET state = CASE WHEN u.attempt < r.max_attempts THEN 'pending' ELSE 'failed' END,
+  finished_at = CASE WHEN u.attempt < r.max_attempts THEN NULL ELSE now() END,
+  error = $3, heartbeat_at = now(), lease_expires_at = NULL
+FROM _sluice.runs r
+WHERE r.run_id = u.run_id AND u.unit_id = $1::bigint AND u.lease_epoch = $2::bigint AND u.state = 'leased')",
+                                                        {lease.unit_id, lease.epoch, masked}));
+  return ToInt(PQcmdTuples(failed.get())) == 1;
+}
+
+Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
+  Pg& pg = connection_->pg;
+  {
+    Pg::Transaction transaction(pg);
+    RETURN_IF_ERROR(transaction.Begin());
+    // The run's row lock makes finalizers take turns; the second finds the
+    // run no longer running.
+    ASSIGN_OR_RETURN(PgResult run,
+                     pg.Run("SELECT connector, schema_name, synced_at, tables FROM _sluice.runs "
+                            "WHERE run_id = $1::bigint AND state = 'running' FOR UPDATE",
+                            {run_id}));
+    if (PQntuples(run.get()) == 0) return std::optional<RunStatus>();
+    std::string connector = PQgetvalue(run.get(), 0, 0);
+    std::string schema = PQgetvalue(run.get(), 0, 1);
+    std::string synced_at = PQgetvalue(run.get(), 0, 2);
+    Value tables = ParseJson(PQgetvalue(run.get(), 0, 3));
+    RETURN_IF_ERROR(FailExpired(pg, run_id));
+    ASSIGN_OR_RETURN(
+        PgResult units,
+        pg.Run("SELECT state, entities, partition_id, entity, error FROM _sluice.units "
+               "WHERE run_id = $1::bigint ORDER BY position",
+               {run_id}));
+    struct Ended {
+      bool done;
+      std::vector<std::string> entities;
+      std::optional<std::string> partition;
+    };
+    std::vector<Ended> ended;
+    int failed = 0;
+    std::string first_error;
+    for (int row = 0; row < PQntuples(units.get()); ++row) {
+      std::string state = PQgetvalue(units.get(), row, 0);
+      if (state == "pending" || state == "leased") return std::optional<RunStatus>();
+      Ended unit{state == "done", {}, std::nullopt};
+      Value entities = ParseJson(PQgetvalue(units.get(), row, 1));
+      for (const Value& entity : entities.is_array() ? entities : Value::array()) {
+        if (entity.is_string()) unit.entities.push_back(entity.get<std::string>());
+      }
+      if (!PQgetisnull(units.get(), row, 2)) unit.partition = PQgetvalue(units.get(), row, 2);
+      if (!unit.done && failed++ == 0) {
+        WorkUnit label{connector, PQgetvalue(units.get(), row, 3), {}, std::nullopt};
+        if (unit.partition) label.partition = Partition{*unit.partition, Value()};
+        first_error = label.Label() + ": " + PQgetvalue(units.get(), row, 4);
+      }
+      ended.push_back(std::move(unit));
+    }
+    int64_t rows_deleted = 0;
+    for (const Value& table : tables.is_array() ? tables : Value::array()) {
+      if (!table.is_object() || !table.value("delete_stale", false)) continue;
+      std::string entity = table.value("entity", "");
+      std::string qualified =
+          QuoteIdentifier(schema) + "." + QuoteIdentifier(table.value("table", ""));
+      ASSIGN_OR_RETURN(PgResult exists, pg.Run("SELECT to_regclass($1) IS NOT NULL", {qualified}));
+      if (std::string_view(PQgetvalue(exists.get(), 0, 0)) != "t") continue;
+      size_t total = 0;
+      bool partitioned = false;
+      Value completed = Value::array();
+      for (const Ended& unit : ended) {
+        if (std::find(unit.entities.begin(), unit.entities.end(), entity) == unit.entities.end())
+          continue;
+        ++total;
+        partitioned = partitioned || unit.partition.has_value();
+        if (unit.done) completed.push_back(unit.partition.value_or(""));
+      }
+      if (completed.empty()) continue;
+      std::string sql = "DELETE FROM " + qualified +
+                        " WHERE _sluice_source = $1 AND _sluice_synced_at <> $2::timestamptz";
+      std::vector<Param> params = {connector, synced_at};
+      if (completed.size() < total) {
+        // Only the partitions that completed: a failed partition's rows are
+        // not known to be stale (its unit never read them all).
+        if (!partitioned) continue;
+        sql += " AND _sluice_partition = ANY (ARRAY(SELECT json_array_elements_text($3::json)))";
+        params.push_back(Json(completed));
+      }
+      ASSIGN_OR_RETURN(PgResult deleted, pg.Run(sql, params));
+      rows_deleted += ToInt(PQcmdTuples(deleted.get()));
+    }
+    int done = static_cast<int>(ended.size()) - failed;
+    std::string state = failed == 0 ? "done" : done == 0 ? "failed" : "partial";
+    std::optional<std::string> error;
+    if (failed > 0) {
+      error = std::to_string(failed) + " of " + std::to_string(ended.size()) +
+              " units failed; the first, " + first_error;
+      if (error->size() > kMaxErrorBytes) error = PgText(error->substr(0, kMaxErrorBytes));
+    }
+    RETURN_IF_ERROR(
+        pg.Run("UPDATE _sluice.runs SET state = $2, rows_deleted = $3::bigint, error = $4, "
+               "finished_at = now() WHERE run_id = $1::bigint",
+               {run_id, state, rows_deleted, error ? Param(*error) : Param(std::nullopt)})
+            .status());
+    RETURN_IF_ERROR(transaction.Commit());
+  }
+  ASSIGN_OR_RETURN(RunStatus status, Progress(run_id));
+  return std::optional<RunStatus>(std::move(status));
+}
+
+Result<RunStatus> Coordinator::Progress(int64_t run_id) {
+  Pg& pg = connection_->pg;
+  constexpr const char* kMicros = "(extract(epoch from %s) * 1000000)::bigint";
+  auto micros = [&](const char* column) {
+    std::string text = kMicros;
+    return text.replace(text.find("%s"), 2, column);
+  };
+  ASSIGN_OR_RETURN(
+      PgResult run,
+      pg.Run("SELECT connector, schema_name, state, synced_at, " + micros("created_at") + ", " +
+                 micros("finished_at") +
+                 ", rows_deleted, coalesce(error, '') FROM _sluice.runs WHERE run_id = "
+                 "$1::bigint",
+             {run_id}));
+  if (PQntuples(run.get()) == 0) {
+    return Status(ErrorKind::kNotFound,
+                  "distributed run " + std::to_string(run_id) + " does not exist");
+  }
+  RunStatus status;
+  status.run_id = run_id;
+  status.connector = PQgetvalue(run.get(), 0, 0);
+  status.schema = PQgetvalue(run.get(), 0, 1);
+  status.state = PQgetvalue(run.get(), 0, 2);
+  status.synced_at = PQgetvalue(run.get(), 0, 3);
+  status.created_at = TimeText(run.get(), 0, 4);
+  status.finished_at = TimeText(run.get(), 0, 5);
+  status.rows_deleted = ToInt(PQgetvalue(run.get(), 0, 6));
+  status.error = PQgetvalue(run.get(), 0, 7);
+  ASSIGN_OR_RETURN(PgResult units,
+                   pg.Run("SELECT unit_id, entity, coalesce(partition_id, ''), state, attempt, "
+                          "coalesce(lease_owner, "
+                          "''), rows_read, rows_written, coalesce(error, ''), " +
+                              micros("started_at") + ", " + micros("finished_at") +
+                              " FROM _sluice.units WHERE run_id = $1::bigint ORDER BY position",
+                          {run_id}));
+  for (int row = 0; row < PQntuples(units.get()); ++row) {
+    UnitStatus unit;
+    unit.unit_id = ToInt(PQgetvalue(units.get(), row, 0));
+    unit.entity = PQgetvalue(units.get(), row, 1);
+    unit.partition = PQgetvalue(units.get(), row, 2);
+    unit.state = PQgetvalue(units.get(), row, 3);
+    unit.attempt = static_cast<int>(ToInt(PQgetvalue(units.get(), row, 4)));
+    unit.worker = PQgetvalue(units.get(), row, 5);
+    unit.rows_read = ToInt(PQgetvalue(units.get(), row, 6));
+    unit.rows_written = ToInt(PQgetvalue(units.get(), row, 7));
+    unit.error = PQgetvalue(units.get(), row, 8);
+    unit.started_at = TimeText(units.get(), row, 9);
+    unit.finished_at = TimeText(units.get(), row, 10);
+    status.units.push_back(std::move(unit));
+  }
+  return status;
+}
+
+Result<bool> Coordinator::HasWork() {
+  ASSIGN_OR_RETURN(
+      PgResult found,
+      connection_->pg.Run(
+          "SELECT EXISTS (SELECT FROM _sluice.units u JOIN _sluice.runs r USING (run_id) "
+          "WHERE r.state = 'running' AND u.state IN ('pending', 'leased'))"));
+  return std::string_view(PQgetvalue(found.get(), 0, 0)) == "t";
+}
+
+namespace {
+
+// GCRA (the generic cell rate algorithm) over one row per key: `tat`, the
+// theoretical arrival time, moves on by T = 1/rate with each reservation;
+// a request may go once the clock has reached tat - T - tau, tau =
+// (burst - 1) * T, so after an idle period `burst` requests go at once.
+// One statement: the row lock orders reservations of all processes.
+class PostgresRateLimit : public SharedRateLimit {
+ public:
+  PostgresRateLimit(const std::string& url, std::string key, double rate, double burst)
+      : pg_(url, "shared rate limit '" + PgText(key) + "'"),
+        key_(PgText(key)),
+        interval_us_(std::max<int64_t>(1, static_cast<int64_t>(1e6 / rate + 0.5))),
+        tolerance_us_(
+            static_cast<int64_t>((std::max(1.0, burst) - 1) * static_cast<double>(interval_us_))) {}
+
+  Result<std::chrono::microseconds> Reserve() override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // After a failure, the next attempt waits: a coordinator that is down
+    // must not cost every request a connection attempt.
+    auto now = std::chrono::steady_clock::now();
+    if (now < retry_at_) return last_error_;
+    Result<PgResult> reserved = pg_.Run(R"(WITH c AS (SELECT clock_timestamp() AS t)
+INSERT INTO _sluice.rate_limits AS l (key, tat) SELECT $1, c.t + $2::bigint * interval '1 microsecond' FROM c
+ON CONFLICT (key) DO UPDATE SET tat = greatest(l.tat + $2::bigint * interval '1 microsecond', excluded.tat)
+RETURNING greatest(0, extract(epoch from l.tat - ($2::bigint + $3::bigint) * interval '1 microsecond'
+                                           - (SELECT t FROM c)) * 1000000)::bigint)",
+                                        {key_, interval_us_, tolerance_us_});
+    if (!reserved.ok()) {
+      last_error_ = reserved.TakeStatus();
+      retry_at_ = now + std::chrono::seconds(5);
+      return last_error_;
+    }
+    return std::chrono::microseconds(ToInt(PQgetvalue(reserved->get(), 0, 0)));
+  }
+
+ private:
+  std::mutex mutex_;
+  Pg pg_;
+  std::string key_;
+  int64_t interval_us_;   // T
+  int64_t tolerance_us_;  // tau
+  std::chrono::steady_clock::time_point retry_at_;
+  Status last_error_;
+};
+
+}  // namespace
+
+SharedRateLimitFactory PostgresRateLimits(const std::string& url) {
+  // One limit (and connection) per key and rate in this process, shared by
+  // the connector instances that ask for it while it lives.
+  struct Limits {
+    std::mutex mutex;
+    std::map<std::tuple<std::string, double, double>, std::weak_ptr<SharedRateLimit>> made;
+  };
+  auto limits = std::make_shared<Limits>();
+  return [url, limits](const std::string& key, double rate,
+                       double burst) -> std::shared_ptr<SharedRateLimit> {
+    if (rate <= 0) return nullptr;
+    std::lock_guard<std::mutex> lock(limits->mutex);
+    std::weak_ptr<SharedRateLimit>& slot = limits->made[{key, rate, burst}];
+    std::shared_ptr<SharedRateLimit> limit = slot.lock();
+    if (!limit) {
+      limit = std::make_shared<PostgresRateLimit>(url, key, rate, burst);
+      slot = limit;
+    }
+    return limit;
+  };
+}
 
 }  // namespace sluice

@@ -13,15 +13,17 @@
 // the run done, partial or failed, in one transaction.
 //
 // Tables (created if missing, under an advisory lock):
-//   _sluice.runs  (run_id, connector, schema_name, statement, choices jsonb,
-//                  catalog jsonb, integration bytea, synced_at, state,
+//   _sluice.runs  (run_id, connector, schema_name, statement, choices json,
+//                  catalog json, integration bytea, synced_at, state,
 //                  max_attempts, lease_ms, tables jsonb, rows_deleted,
 //                  error, created_at, finished_at)
 //   _sluice.units (unit_id, run_id, position, entity, entities jsonb,
-//                  partition_id, partition_spec jsonb, state, attempt,
+//                  partition_id, partition_spec json, state, attempt,
 //                  lease_owner, lease_epoch, lease_expires_at, heartbeat_at,
 //                  rows_read, rows_written, error, started_at, finished_at)
 //   _sluice.rate_limits (key, tat): shared request rates (GCRA)
+// (json, not jsonb, where the user's values are kept: jsonb would reorder
+// an object's keys.) A dropped connection is made again on the next call.
 // Unit states: pending, leased, done, failed. Run states: running, done,
 // partial (some units failed, some completed), failed (none completed).
 //

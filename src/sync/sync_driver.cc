@@ -232,6 +232,7 @@ OpenSyncRows SyncDriver::OpenRows(EntityRun& job) {
       request.cursor = ScanRequest::Cursor{plan.cursor_field, state->cursor_value};
     }
     if (plan.cursor_ordered) request.order_by.push_back({plan.cursor_field, false});
+    if (request_->partition) request.partition = request_->partition->spec;
     if (self->pass) return self->pass->Open(self->pass_table, HandlerOptions(request), self->schema);
     return host_.OpenRows(*self, request);
   };
@@ -257,10 +258,14 @@ Result<std::unique_ptr<EntityRun>> SyncDriver::PrepareEntitySync(const EntityDef
   if (!checked.ok()) return fail_early(checked.TakeStatus());
   ASSIGN_OR_RETURN(job->schema, host_.Schema(entity.name));
   for (const EntityField& field : job->schema.fields) job->field_names.push_back(field.name);
+  std::string synced_at = request_->synced_at.empty() ? FormatTimestamp(NowMicros()) : request_->synced_at;
   Result<PlannedEntitySync> planned = PlanEntitySync(request_->choices, connector, entity, job->schema,
-                                                     destination.AbsorbsRepeats(), FormatTimestamp(NowMicros()));
+                                                     destination.AbsorbsRepeats(), synced_at);
   if (!planned.ok()) return fail_early(planned.TakeStatus());
   job->plan = std::move(planned->plan);
+  if (request_->partition) job->plan.table.partition = request_->partition->id;
+  job->plan.fence = request_->fence;
+  job->plan.defer_stale = request_->defer_stale;
   job->note = std::move(planned->note);
   job->mode_name = std::move(planned->mode_name);
   const EntitySyncPlan& plan = job->plan;

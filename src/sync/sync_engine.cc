@@ -237,7 +237,10 @@ class EntitySync::Run {
       report_.status = Status(ErrorKind::kInternal, "the rows ended without an end or an error");
     }
     if (report_.status.ok()) {
-      if (plan_.write_mode == WriteMode::kOverwriteDeleteStale) {
+      // A unit of a distributed run leaves them to the run's finalizer,
+      // which deletes them once every unit has ended, only in partitions
+      // whose unit completed.
+      if (plan_.write_mode == WriteMode::kOverwriteDeleteStale && !plan_.defer_stale) {
         Result<int64_t> deleted = writer_->DeleteStale();
         if (deleted.ok()) {
           report_.rows_deleted = *deleted;

@@ -397,6 +397,8 @@ class Run {
     this.fail = fail;      // (tableName, error)
     this.failed = new Set();
     this.cancelled = false;
+    this.partition = Run.partitionOf(wanted);
+    this.enumerated = null;  // an array: the run only lists (table, client id) pairs, resolving nothing
     this.needed = new Set();  // wanted tables and their ancestors
     const mark = (tables, path) => {
       for (const t of tables) {
@@ -406,6 +408,20 @@ class Run {
       }
     };
     mark(tableTree, []);
+  }
+  // A distributed or sharded run's unit resolves one multiplexer client
+  // (options.partition = {client: id}, the same for every table asked);
+  // undefined: every client.
+  static partitionOf(wanted) {
+    for (const options of wanted?.values() ?? []) {
+      const partition = options?.partition;
+      if (partition === undefined || partition === null) continue;
+      if (typeof partition !== 'object' || typeof partition.client !== 'string') {
+        throw new TypeError(`options.partition of an integration table is {client: id}, got ${JSON.stringify(partition)}`);
+      }
+      return partition.client;
+    }
+    return undefined;
   }
   wants(table) { return !this.wanted || this.wanted.has(table.name); }
   needs(table) { return !this.wanted || this.needed.has(table.name) || this.wanted.has(table.name); }
@@ -437,8 +453,26 @@ export const resolveTables = async ({ logger, pairs, stream, concurrency }) => {
     const task = resolveTable(run, slots, spawn, client, table, parent).finally(() => tasks.delete(task));
     tasks.add(task);
   };
-  for (const { table, client } of pairs) spawn(client, table, null);
+  const counted = new Map();  // table name → clients met so far
+  for (const { table, client } of pairs) {
+    const index = counted.get(table.name) ?? 0;
+    counted.set(table.name, index + 1);
+    if (run.enumerated) {
+      run.enumerated.push({ table: table.name, id: clientId(client, index) });
+      continue;
+    }
+    if (run.partition !== undefined && clientId(client, index) !== run.partition) continue;
+    spawn(client, table, null);
+  }
   while (tasks.size > 0) await Promise.all([...tasks]);
+};
+
+// A multiplexer client's partition id: its id() when that gives a
+// non-empty string, else its place among the table's clients (which is
+// stable only if the multiplexer's order is).
+const clientId = (client, index) => {
+  const id = typeof client?.id === 'function' ? client.id() : undefined;
+  return typeof id === 'string' && id !== '' ? id : String(index);
 };
 
 const resolveTable = async (run, slots, spawn, client, table, parent) => {
@@ -686,4 +720,29 @@ const query = (table, filters, options) => {
 };
 const pass = (tables) => withSink(tables, true);
 
-export const host = { schema, describe, query, pass };
+// The partitions of a table for a distributed or sharded sync: the ids of
+// the multiplexer clients its top-level table is resolved for, in the
+// scheduler's order. The plugin's sync() runs with a stream whose run only
+// records the (table, client) pairs the scheduler is given: nothing is
+// resolved, no API is called beyond what sync() and the multiplexer do.
+const partitions = async (table) => {
+  const p = registered();
+  if (!describedTables.some((t) => t.name === table)) throw new Error(`the integration has no table ${table}`);
+  const top = tableTree.find((t) => t.name === table || descendantsOf(t.name).includes(table))?.name ?? table;
+  const run = new Run(new Map([[table, {}]]), () => {}, (name, error) => { throw error; });
+  run.enumerated = [];
+  let ended;
+  const done = new Promise((resolve) => { ended = resolve; });
+  const stream = {
+    [kRun]: run,
+    write(message) { throw new Error(`a client's sync() must write rows through the scheduler (got ${typeof message})`); },
+    end() { ended(); },
+  };
+  const returned = p.sync({ tables: [table], skipTables: [], skipDependentTables: true,
+    deterministicCQId: false, backendOptions: { tableName: '', connection: '' }, stream });
+  if (returned && typeof returned.then === 'function') await Promise.race([returned, done]);
+  else await done;
+  return run.enumerated.filter((pair) => pair.table === top).map((pair) => pair.id);
+};
+
+export const host = { schema, describe, query, pass, partitions };
