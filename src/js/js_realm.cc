@@ -178,9 +178,11 @@ Result<JsRealm::HandlerId> JsRealm::LoadHandler(const HandlerSource& source) {
   // The handler's own scope: its top-level declarations stay private to it
   // and live as long as the realm. The prefix shares the first line, so
   // line numbers match the source.
-  std::string wrapped = "(function () {" + source.code +
-                        "\n;return {query: typeof query === \"function\" ? query : undefined, "
-                        "execute: typeof execute === \"function\" ? execute : undefined};\n})()";
+  std::string wrapped =
+      "(function () {" + source.code +
+      "\n;return {query: typeof query === \"function\" ? query : undefined, "
+      "execute: typeof execute === \"function\" ? execute : undefined, "
+      "partitions: typeof partitions === \"function\" ? partitions : undefined};\n})()";
   JS::RootedValue handler(cx);
   bool ok;
   {

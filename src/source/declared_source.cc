@@ -6,13 +6,14 @@ namespace sluice {
 
 Result<std::vector<Partition>> PartitionsOfList(const Value& listed, const std::string& context) {
   if (!listed.is_array()) {
-    return Status(ErrorKind::kConnector, context + ": partitions() returned " + ValueTypeName(listed) +
-                                             ", not an array of partitions (strings, numbers or objects)");
+    return Status(ErrorKind::kConnector,
+                  context + ": partitions() returned " + ValueTypeName(listed) +
+                      ", not an array of partitions (strings, numbers or objects)");
   }
   if (listed.size() > kMaxPartitions) {
-    return Status(ErrorKind::kConnector, context + ": partitions() returned " + std::to_string(listed.size()) +
-                                             " partitions; at most " + std::to_string(kMaxPartitions) +
-                                             " are allowed");
+    return Status(ErrorKind::kConnector,
+                  context + ": partitions() returned " + std::to_string(listed.size()) +
+                      " partitions; at most " + std::to_string(kMaxPartitions) + " are allowed");
   }
   std::vector<Partition> partitions;
   partitions.reserve(listed.size());
@@ -32,13 +33,14 @@ Result<std::vector<Partition>> PartitionsOfList(const Value& listed, const std::
       } else {
         // Sorted keys: the same partition gets the same id in every run,
         // whatever order the handler wrote its keys in.
-        partition.id = nlohmann::json::parse(element.dump()).dump(-1, ' ', false,
-                                                                  nlohmann::json::error_handler_t::replace);
+        partition.id = nlohmann::json::parse(element.dump())
+                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       }
     } else {
-      return Status(ErrorKind::kConnector, context + ": partitions() element " + std::to_string(i) + " is " +
-                                               ValueTypeName(element) +
-                                               "; a partition is a string, a finite number or an object");
+      return Status(ErrorKind::kConnector,
+                    context + ": partitions() element " + std::to_string(i) + " is " +
+                        ValueTypeName(element) +
+                        "; a partition is a string, a finite number or an object");
     }
     partition.spec = element;
     partitions.push_back(std::move(partition));
@@ -81,8 +83,9 @@ Result<std::optional<std::vector<Partition>>> DeclaredSource::Partitions(const E
   Result<js::JsRealm::HandlerId> handler = Handler("entity:" + entity.name, entity.handler);
   if (!handler.ok()) return handler.TakeStatus().WithContext(context);
   if (!realm_->HasFunction(*handler, "partitions")) return Listed();
-  Result<Value> listed = realm_->Call(*handler, "partitions",
-                                      {spec_.resolved_config, Value{{"entity", entity.name}}}, limits_.timeout);
+  Result<Value> listed =
+      realm_->Call(*handler, "partitions", {spec_.resolved_config, Value{{"entity", entity.name}}},
+                   limits_.timeout);
   if (!listed.ok()) return listed.TakeStatus().WithContext(context + ", partitions()");
   ASSIGN_OR_RETURN(std::vector<Partition> partitions, PartitionsOfList(*listed, context));
   return Listed(std::move(partitions));

@@ -215,17 +215,22 @@ Result<std::unique_ptr<RowSource>> IntegrationSource::Scan(const EntityDef& enti
                    "connector '" + spec_.connector.name + "', table '" + entity.name + "'");
 }
 
-Result<std::optional<std::vector<Partition>>> IntegrationSource::Partitions(const EntityDef& entity) {
+Result<std::optional<std::vector<Partition>>> IntegrationSource::Partitions(
+    const EntityDef& entity) {
   using Listed = std::optional<std::vector<Partition>>;
   if (!entity.parent.empty()) return Listed();
   std::string context = "connector '" + spec_.connector.name + "', table '" + entity.name + "'";
   Result<Value> ids = realm_->Call(host_, "partitions", {Value(entity.name)}, limits_.timeout);
-  if (!ids.ok()) return ids.TakeStatus().WithContext(context + ": listing its multiplexer's clients");
-  if (!ids->is_array()) return Status(ErrorKind::kInternal, context + ": the host listed no clients");
+  if (!ids.ok())
+    return ids.TakeStatus().WithContext(context + ": listing its multiplexer's clients");
+  if (!ids->is_array())
+    return Status(ErrorKind::kInternal, context + ": the host listed no clients");
   if (ids->size() <= 1) return Listed();
   std::vector<Partition> partitions;
   for (const Value& id : *ids) {
-    if (!id.is_string()) return Status(ErrorKind::kInternal, context + ": the host listed a client id that is no string");
+    if (!id.is_string())
+      return Status(ErrorKind::kInternal,
+                    context + ": the host listed a client id that is no string");
     partitions.push_back(Partition{id.get<std::string>(), Value{{"client", id}}});
   }
   return Listed(std::move(partitions));

@@ -12,14 +12,18 @@
 #include <string>
 #include <vector>
 
+#include "catalog/sync_runs.h"
 #include "catalog/workspace.h"
 #include "core/source_text.h"
 #include "core/sqlite.h"
+#include "dest/sqlite_destination.h"
 #include "lang/interpreter.h"
 #include "lang/parser.h"
+#include "lang/sync_adapter.h"
 #include "source/source.h"
 #include "source/source_registry.h"
 #include "source/vector_rows.h"
+#include "sync/sync_driver.h"
 
 namespace sluice {
 namespace {
@@ -42,6 +46,7 @@ class LiteralSource : public Source {
       entity.type = spec_.type.name;
       entity.name = name;
       entity.fields = table["fields"];
+      entity.parent = table.value("parent", "");
       spec_.entities.push_back(std::move(entity));
     }
   }
@@ -242,6 +247,67 @@ TEST_F(SeamTest, ExplainSaysWhatTheSourceIsAsked) {
   EXPECT_EQ(Rows(results[0]),
             "SCAN people|filters: city; conditions: city =; limit: passed; fields: name, city\n");
   EXPECT_TRUE(asked_.empty()) << "EXPLAIN runs nothing";
+}
+
+// A unit of a distributed run syncs one partition: every scan its sync
+// makes carries it — through the SQL table a WHERE reads, and the parent
+// scan a child makes when it does not read its parent's (the partition's
+// parents only).
+TEST_F(SeamTest, AUnitsPartitionReachesEveryScanOfItsSync) {
+  ConnectorDef family;
+  family.name = "fam";
+  family.type = "lit";
+  family.config = Value::parse(R"({"tables": {
+    "owners": {"fields": {"id": {"type": "integer", "primary_key": true}, "name": {"type": "string"}},
+               "rows": [{"id": 1, "name": "Ann"}, {"id": 2, "name": "Bo"}]},
+    "pets": {"parent": "owners", "fields": {"id": {"type": "integer", "primary_key": true}, "kind": {"type": "string"}},
+             "rows": [{"id": 10, "kind": "cat"}]}}})");
+  ASSERT_TRUE(workspace_->catalog().PutConnector(family, false).ok());
+  std::string path = std::filesystem::temp_directory_path() /
+                     ("sluice_seam_partition_test_" + std::to_string(::getpid()) + ".db");
+  std::remove(path.c_str());
+  ParseResult parsed = Parse(std::make_shared<SourceFile>(SourceFile{
+      "seam_test.sql",
+      "SYNC CONNECTOR fam ENTITIES (owners, pets) TO '" + path + "' WHERE id > 0 FULL;"}));
+  ASSERT_TRUE(parsed.ok());
+  const auto& sync = std::get<ast::SyncStmt>(parsed.program.statements.at(0).node);
+  Result<Source*> source = interpreter_->connectors().Get("fam");
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  Result<std::vector<EntityDef>> entities = interpreter_->connectors().Entities("fam");
+  ASSERT_TRUE(entities.ok());
+  std::sort(entities->begin(), entities->end(), [](const EntityDef& a, const EntityDef& b) {
+    return a.parent.size() < b.parent.size();
+  });
+
+  SyncRequest request;
+  request.connector = family;
+  for (const EntityDef& entity : *entities) request.chosen.push_back(&entity);
+  request.choices.mode = SyncModeChoice::kFull;
+  request.choices.has_where = true;
+  request.own_connections = false;
+  request.partition = Partition{"east", Value{{"region", "east"}}};
+  SyncAdapter adapter(*interpreter_, sync, "fam", **source);
+  SyncRuns runs(workspace_->db());
+  SyncDriver driver(adapter, runs, nullptr);
+  std::unique_ptr<SqliteDestination> destination = SqliteDestination::OpenFile(path).value();
+  std::vector<SyncOutcome> outcomes;
+  Status ran = driver.Run(request, *destination, outcomes);
+  ASSERT_TRUE(ran.ok()) << ran.ToString();
+  ASSERT_EQ(outcomes.size(), 2u);
+  // Its pet once per owner: the literal source ignores the parent.
+  EXPECT_EQ(outcomes[1].rows_written, 2) << outcomes[1].status;
+  // owners through SQL; pets' own scan of owners; pets per owner.
+  std::vector<std::string> scans;
+  for (const Asked& scan : asked_) {
+    scans.push_back(scan.entity + (scan.request.parent.is_null() ? "" : " of an owner"));
+    ASSERT_TRUE(scan.request.partition.has_value()) << scans.back();
+    EXPECT_EQ(*scan.request.partition, (Value{{"region", "east"}})) << scans.back();
+    EXPECT_FALSE(scan.request.use_cache) << scans.back();
+  }
+  EXPECT_EQ(scans,
+            (std::vector<std::string>{"owners", "owners", "pets of an owner", "pets of an owner"}));
+  destination.reset();
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "sync/coordinator.h"
 
-#include <libpq-fe.h>
-
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -11,261 +9,22 @@
 #include "core/secret_masker.h"
 #include "core/time_util.h"
 #include "core/utf8.h"
+#include "sync/coordinator_pg.h"
 
 namespace sluice {
 namespace {
 
-struct PgResultFreer {
-  void operator()(PGresult* result) const { PQclear(result); }
-};
-using PgResult = std::unique_ptr<PGresult, PgResultFreer>;
-struct PgConnCloser {
-  void operator()(PGconn* conn) const { PQfinish(conn); }
-};
-using PgConn = std::unique_ptr<PGconn, PgConnCloser>;
-
 constexpr size_t kMaxErrorBytes = 4096;
-
-// What a connection string holds that must never reach a message: its
-// password, as written (percent-encoded or not) and as libpq decoded it.
-std::vector<std::string> PasswordsOf(const std::string& url) {
-  std::vector<std::string> found;
-  if (PQconninfoOption* options = PQconninfoParse(url.c_str(), nullptr)) {
-    for (PQconninfoOption* option = options; option->keyword; ++option) {
-      if (std::string_view(option->keyword) == "password" && option->val && *option->val)
-        found.push_back(option->val);
-    }
-    PQconninfoFree(options);
-  }
-  // A URI libpq cannot parse still has its user:password@ part; a password
-  // with an unencoded '@' in it is split there by libpq, and its tail shows
-  // up as part of the host name.
-  size_t scheme = url.find("://");
-  if (scheme != std::string::npos) {
-    size_t colon = url.find(':', scheme + 3);
-    size_t at = url.rfind('@');
-    if (at != std::string::npos && colon != std::string::npos && colon < at) {
-      std::string secret = url.substr(colon + 1, at - colon - 1);
-      found.push_back(secret);
-      for (size_t start = 0, end = 0; start <= secret.size(); start = end + 1) {
-        end = std::min(secret.find('@', start), secret.size());
-        if (end - start >= SecretMasker::kMinMaskedLength)
-          found.push_back(secret.substr(start, end - start));
-      }
-    }
-  }
-  size_t key = url.find("password=");
-  if (key != std::string::npos) {
-    size_t start = key + 9;
-    bool quoted = start < url.size() && url[start] == '\'';
-    if (quoted) ++start;
-    size_t end = url.find_first_of(quoted ? "'" : " &", start);
-    found.push_back(url.substr(start, end == std::string::npos ? std::string::npos : end - start));
-  }
-  // Longest first: a part must not leave pieces of a longer match.
-  std::sort(found.begin(), found.end(),
-            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
-  found.erase(std::remove(found.begin(), found.end(), std::string()), found.end());
-  return found;
-}
-
-std::string Scrub(std::string message, const std::vector<std::string>& passwords) {
-  for (const std::string& password : passwords) {
-    for (size_t at = message.find(password); at != std::string::npos;
-         at = message.find(password, at + 3)) {
-      message.replace(at, password.size(), "***");
-    }
-  }
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return message;
-}
-
-// Free text for a text column: valid UTF-8 (PostgreSQL refuses anything
-// else) without NUL bytes (libpq's parameters end at the first).
-std::string PgText(std::string_view text) {
-  std::string out = ReplaceInvalidUtf8(text);
-  out.erase(std::remove(out.begin(), out.end(), '\0'), out.end());
-  return out;
-}
-
-std::string Json(const Value& value) {
-  return value.dump(-1, ' ', false, Value::error_handler_t::replace);
-}
-
-Value ParseJson(const char* text) {
-  Value parsed = Value::parse(text, nullptr, false);
-  return parsed.is_discarded() ? Value() : parsed;
-}
-
-int64_t ToInt(const char* text) { return std::strtoll(text, nullptr, 10); }
 
 std::string TimeText(PGresult* result, int row, int column) {
   if (PQgetisnull(result, row, column)) return "";
-  return FormatTimestamp(ToInt(PQgetvalue(result, row, column)));
+  return FormatTimestamp(PgInt(PQgetvalue(result, row, column)));
 }
-
-// A parameter: text, NULL (nullopt), or bytes sent in binary (bytea).
-struct Param {
-  Param(std::string text) : value(std::move(text)) {}  // NOLINT: implicit, for {a, b, …} lists
-  Param(const char* text) : value(text) {}             // NOLINT
-  Param(int64_t number) : value(std::to_string(number)) {}  // NOLINT
-  Param(std::nullopt_t) {}                                  // NOLINT
-  static Param Bytes(std::string bytes) {
-    Param param(std::move(bytes));
-    param.binary = true;
-    return param;
-  }
-  std::optional<std::string> value;
-  bool binary = false;
-};
-
-// The connection and the one place statements run. A connection that
-// dropped is re-established on the next statement, so a coordinator
-// outlives a server restart or a terminated session.
-class Pg {
- public:
-  Pg(std::string url, std::string who)
-      : url_(std::move(url)), who_(std::move(who)), passwords_(PasswordsOf(url_)) {}
-
-  Status Connect() {
-    if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return Status::Ok();
-    if (conn_) {
-      PQreset(conn_.get());
-    } else {
-      conn_.reset(PQconnectdb(url_.c_str()));
-    }
-    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
-      std::string message =
-          conn_ ? Scrub(PQerrorMessage(conn_.get()), passwords_) : "out of memory";
-      conn_.reset();
-      return Status(ErrorKind::kConnection, who_ + ": cannot connect to PostgreSQL: " + message);
-    }
-    RETURN_IF_ERROR(Run("SET client_min_messages = warning").status());
-    return EnsureSchema();
-  }
-
-  // One statement, parameters bound ($1…), results as text unless `binary_result`.
-  Result<PgResult> Run(const std::string& sql, const std::vector<Param>& params = {},
-                       bool binary_result = false) {
-    if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) RETURN_IF_ERROR(Connect());
-    std::vector<const char*> values;
-    std::vector<int> lengths, formats;
-    for (const Param& param : params) {
-      values.push_back(param.value ? param.value->data() : nullptr);
-      lengths.push_back(param.value ? static_cast<int>(param.value->size()) : 0);
-      formats.push_back(param.binary ? 1 : 0);
-    }
-    PgResult result(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
-                                 values.data(), lengths.data(), formats.data(),
-                                 binary_result ? 1 : 0));
-    ExecStatusType status = PQresultStatus(result.get());
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return result;
-    std::string message = result ? PQresultErrorMessage(result.get()) : "";
-    if (message.empty()) message = PQerrorMessage(conn_.get());
-    message = Scrub(message, passwords_);
-    bool lost = PQstatus(conn_.get()) != CONNECTION_OK;
-    return Status(lost ? ErrorKind::kConnection : ErrorKind::kDestination,
-                  who_ + ": PostgreSQL: " + message);
-  }
-
-  // Rolls back unless committed: an error half-way leaves nothing behind.
-  class Transaction {
-   public:
-    explicit Transaction(Pg& pg) : pg_(pg) {}
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    ~Transaction() {
-      if (open_ && pg_.conn_ && PQstatus(pg_.conn_.get()) == CONNECTION_OK)
-        PgResult(PQexec(pg_.conn_.get(), "ROLLBACK"));
-    }
-    Status Begin() {
-      RETURN_IF_ERROR(pg_.Run("BEGIN").status());
-      open_ = true;
-      return Status::Ok();
-    }
-    Status Commit() {
-      open_ = false;
-      return pg_.Run("COMMIT").status();
-    }
-
-   private:
-    Pg& pg_;
-    bool open_ = false;
-  };
-
- private:
-  // Many workers start at once: CREATE … IF NOT EXISTS alone races in
-  // PostgreSQL (two creators both pass the check, one fails on the catalog's
-  // unique index), so creation runs under a transaction-scoped advisory lock.
-  Status EnsureSchema() {
-    ASSIGN_OR_RETURN(PgResult present, Run("SELECT to_regclass('_sluice.runs') IS NOT NULL AND "
-                                           "to_regclass('_sluice.units') IS NOT NULL AND "
-                                           "to_regclass('_sluice.rate_limits') IS NOT NULL"));
-    if (std::string_view(PQgetvalue(present.get(), 0, 0)) == "t") return Status::Ok();
-    Transaction transaction(*this);
-    RETURN_IF_ERROR(transaction.Begin());
-    RETURN_IF_ERROR(
-        Run("SELECT pg_advisory_xact_lock(hashtextextended('sluice coordinator schema', 0))")
-            .status());
-    for (const char* sql : kSchemaSql) RETURN_IF_ERROR(Run(sql).status());
-    return transaction.Commit();
-  }
-
-  static constexpr const char* kSchemaSql[] = {
-      "CREATE SCHEMA IF NOT EXISTS _sluice",
-      R"(CREATE TABLE IF NOT EXISTS _sluice.runs (
-  run_id bigserial PRIMARY KEY,
-  connector text NOT NULL,
-  schema_name text NOT NULL,
-  statement text NOT NULL,
-  choices json NOT NULL,
-  catalog json NOT NULL,
-  integration bytea NOT NULL,
-  synced_at text NOT NULL,
-  state text NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'done', 'partial', 'failed')),
-  max_attempts integer NOT NULL CHECK (max_attempts >= 1),
-  lease_ms bigint NOT NULL CHECK (lease_ms >= 1),
-  tables jsonb NOT NULL,
-  rows_deleted bigint NOT NULL DEFAULT 0,
-  error text,
-  created_at timestamptz NOT NULL DEFAULT now(),
-  finished_at timestamptz))",
-      R"(CREATE TABLE IF NOT EXISTS _sluice.units (
-  unit_id bigserial PRIMARY KEY,
-  run_id bigint NOT NULL REFERENCES _sluice.runs ON DELETE CASCADE,
-  position integer NOT NULL,
-  entity text NOT NULL,
-  entities jsonb NOT NULL,
-  partition_id text,
-  partition_spec json,
-  state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'leased', 'done', 'failed')),
-  attempt integer NOT NULL DEFAULT 0,
-  lease_owner text,
-  lease_epoch bigint NOT NULL DEFAULT 0,
-  lease_expires_at timestamptz,
-  heartbeat_at timestamptz,
-  rows_read bigint NOT NULL DEFAULT 0,
-  rows_written bigint NOT NULL DEFAULT 0,
-  error text,
-  started_at timestamptz,
-  finished_at timestamptz,
-  UNIQUE (run_id, position)))",
-      "CREATE INDEX IF NOT EXISTS units_open ON _sluice.units (run_id, position) "
-      "WHERE state IN ('pending', 'leased')",
-      "CREATE TABLE IF NOT EXISTS _sluice.rate_limits (key text PRIMARY KEY, tat timestamptz NOT "
-      "NULL)",
-  };
-
-  std::string url_;
-  std::string who_;
-  std::vector<std::string> passwords_;
-  PgConn conn_;
-};
 
 // Units leased with an expired lease and no attempts left become failed
 // (of one run, or of any running run when `run_id` is 0). Units another
 // session holds locked are left: that session still acts on them.
-Status FailExpired(Pg& pg, int64_t run_id) {
+Status FailExpired(PgSession& pg, int64_t run_id) {
   return pg
       .Run(
           R"(UPDATE _sluice.units u SET state = 'failed', finished_at = now(), lease_expires_at = NULL,
@@ -286,7 +45,7 @@ WorkUnit UnitFromRow(PGresult* result, int row, int column, const std::string& c
   WorkUnit unit;
   unit.connector = connector;
   unit.entity = PQgetvalue(result, row, column);
-  Value entities = ParseJson(PQgetvalue(result, row, column + 1));
+  Value entities = ParsePgJson(PQgetvalue(result, row, column + 1));
   if (entities.is_array()) {
     for (const Value& entity : entities) {
       if (entity.is_string()) unit.entities.push_back(entity.get<std::string>());
@@ -296,7 +55,7 @@ WorkUnit UnitFromRow(PGresult* result, int row, int column, const std::string& c
     Partition partition;
     partition.id = PQgetvalue(result, row, column + 2);
     if (!PQgetisnull(result, row, column + 3))
-      partition.spec = ParseJson(PQgetvalue(result, row, column + 3));
+      partition.spec = ParsePgJson(PQgetvalue(result, row, column + 3));
     unit.partition = std::move(partition);
   }
   return unit;
@@ -312,7 +71,7 @@ Status CheckNoNul(const std::string& text, const std::string& what) {
 
 struct Coordinator::Connection {
   explicit Connection(const std::string& url) : pg(url, "coordinator") {}
-  Pg pg;
+  PgSession pg;
 };
 
 Coordinator::Coordinator(std::unique_ptr<Connection> connection)
@@ -348,35 +107,33 @@ Result<int64_t> Coordinator::CreateRun(const DistributedRunSpec& spec) {
     tables.push_back(
         {{"entity", table.entity}, {"table", table.table}, {"delete_stale", table.delete_stale}});
   }
-  Pg& pg = connection_->pg;
-  Pg::Transaction transaction(pg);
+  PgSession& pg = connection_->pg;
+  PgSession::Transaction transaction(pg);
   RETURN_IF_ERROR(transaction.Begin());
   ASSIGN_OR_RETURN(
       PgResult run,
       pg.Run("INSERT INTO _sluice.runs (connector, schema_name, statement, choices, catalog, "
-             "integration, "
-             "synced_at, max_attempts, lease_ms, tables) VALUES ($1, $2, $3, $4::json, $5::json, "
-             "$6, $7, "
-             "$8::integer, $9::bigint, $10::jsonb) RETURNING run_id",
-             {spec.connector, spec.schema, PgText(spec.statement), Json(spec.choices),
-              Json(spec.catalog), Param::Bytes(spec.integration_archive), spec.synced_at,
+             "integration, synced_at, max_attempts, lease_ms, tables) VALUES ($1, $2, $3, "
+             "$4::json, $5::json, $6, $7, $8::integer, $9::bigint, $10::jsonb) RETURNING run_id",
+             {spec.connector, spec.schema, PgText(spec.statement), PgJson(spec.choices),
+              PgJson(spec.catalog), PgParam::Bytes(spec.integration_archive), spec.synced_at,
               static_cast<int64_t>(std::max(1, spec.max_attempts)),
-              static_cast<int64_t>(std::max<int64_t>(1, spec.lease.count())), Json(tables)}));
-  int64_t run_id = ToInt(PQgetvalue(run.get(), 0, 0));
+              static_cast<int64_t>(std::max<int64_t>(1, spec.lease.count())), PgJson(tables)}));
+  int64_t run_id = PgInt(PQgetvalue(run.get(), 0, 0));
   RETURN_IF_ERROR(
       pg.Run(
             R"(INSERT INTO _sluice.units (run_id, position, entity, entities, partition_id, partition_spec)
 SELECT $1::bigint, (e.ord - 1)::integer, e.u->>'entity', (e.u->'entities')::jsonb, e.u->>'partition_id',
        CASE WHEN e.u->>'partition_id' IS NULL THEN NULL ELSE e.u->'partition_spec' END
 FROM json_array_elements($2::json) WITH ORDINALITY AS e(u, ord))",
-            {run_id, Json(units)})
+            {run_id, PgJson(units)})
           .status());
   RETURN_IF_ERROR(transaction.Commit());
   return run_id;
 }
 
 Result<DistributedRunSpec> Coordinator::LoadRun(int64_t run_id) {
-  Pg& pg = connection_->pg;
+  PgSession& pg = connection_->pg;
   ASSIGN_OR_RETURN(
       PgResult run,
       pg.Run("SELECT connector, schema_name, statement, choices, catalog, synced_at, "
@@ -391,12 +148,12 @@ Result<DistributedRunSpec> Coordinator::LoadRun(int64_t run_id) {
   spec.connector = PQgetvalue(run.get(), 0, 0);
   spec.schema = PQgetvalue(run.get(), 0, 1);
   spec.statement = PQgetvalue(run.get(), 0, 2);
-  spec.choices = ParseJson(PQgetvalue(run.get(), 0, 3));
-  spec.catalog = ParseJson(PQgetvalue(run.get(), 0, 4));
+  spec.choices = ParsePgJson(PQgetvalue(run.get(), 0, 3));
+  spec.catalog = ParsePgJson(PQgetvalue(run.get(), 0, 4));
   spec.synced_at = PQgetvalue(run.get(), 0, 5);
-  spec.max_attempts = static_cast<int>(ToInt(PQgetvalue(run.get(), 0, 6)));
-  spec.lease = std::chrono::milliseconds(ToInt(PQgetvalue(run.get(), 0, 7)));
-  Value tables = ParseJson(PQgetvalue(run.get(), 0, 8));
+  spec.max_attempts = static_cast<int>(PgInt(PQgetvalue(run.get(), 0, 6)));
+  spec.lease = std::chrono::milliseconds(PgInt(PQgetvalue(run.get(), 0, 7)));
+  Value tables = ParsePgJson(PQgetvalue(run.get(), 0, 8));
   for (const Value& table : tables.is_array() ? tables : Value::array()) {
     if (!table.is_object()) continue;
     spec.tables.push_back(RunTable{table.value("entity", ""), table.value("table", ""),
@@ -422,7 +179,7 @@ Result<DistributedRunSpec> Coordinator::LoadRun(int64_t run_id) {
 }
 
 Result<std::optional<UnitLease>> Coordinator::Claim(const std::string& worker) {
-  Pg& pg = connection_->pg;
+  PgSession& pg = connection_->pg;
   RETURN_IF_ERROR(FailExpired(pg, 0));
   ASSIGN_OR_RETURN(PgResult claimed,
                    pg.Run(std::string(R"(UPDATE _sluice.units u SET state = 'leased',
@@ -442,11 +199,11 @@ RETURNING u.unit_id, u.run_id, u.lease_epoch, u.attempt, r.lease_ms, r.connector
   if (PQntuples(claimed.get()) == 0) return std::optional<UnitLease>();
   PGresult* row = claimed.get();
   UnitLease lease;
-  lease.unit_id = ToInt(PQgetvalue(row, 0, 0));
-  lease.run_id = ToInt(PQgetvalue(row, 0, 1));
-  lease.epoch = ToInt(PQgetvalue(row, 0, 2));
-  lease.attempt = static_cast<int>(ToInt(PQgetvalue(row, 0, 3)));
-  lease.lease = std::chrono::milliseconds(ToInt(PQgetvalue(row, 0, 4)));
+  lease.unit_id = PgInt(PQgetvalue(row, 0, 0));
+  lease.run_id = PgInt(PQgetvalue(row, 0, 1));
+  lease.epoch = PgInt(PQgetvalue(row, 0, 2));
+  lease.attempt = static_cast<int>(PgInt(PQgetvalue(row, 0, 3)));
+  lease.lease = std::chrono::milliseconds(PgInt(PQgetvalue(row, 0, 4)));
   lease.worker = worker;
   lease.unit = UnitFromRow(row, 0, 6, PQgetvalue(row, 0, 5));
   return std::optional<UnitLease>(std::move(lease));
@@ -455,11 +212,10 @@ RETURNING u.unit_id, u.run_id, u.lease_epoch, u.attempt, r.lease_ms, r.connector
 CommitFence Coordinator::Fence(const UnitLease& lease) const {
   CommitFence fence;
   fence.sql =
-      "UPDATE _sluice.units SET heartbeat_at = now(), lease_expires_at = now() + $3::bigint * "
-      "interval '1 "
-      "millisecond', rows_written = rows_written + $4::bigint WHERE unit_id = $1::bigint AND "
-      "lease_epoch = "
-      "$2::bigint AND state = 'leased'";
+      "UPDATE _sluice.units SET heartbeat_at = now(), "
+      "lease_expires_at = now() + $3::bigint * interval '1 millisecond', "
+      "rows_written = rows_written + $4::bigint "
+      "WHERE unit_id = $1::bigint AND lease_epoch = $2::bigint AND state = 'leased'";
   fence.params = {std::to_string(lease.unit_id), std::to_string(lease.epoch),
                   std::to_string(lease.lease.count())};
   fence.lost = "unit " + std::to_string(lease.unit_id) + " (" + lease.unit.Label() +
@@ -474,7 +230,7 @@ Result<bool> Coordinator::Renew(const UnitLease& lease) {
   ASSIGN_OR_RETURN(
       PgResult renewed,
       connection_->pg.Run(fence.sql, {fence.params[0], fence.params[1], fence.params[2], "0"}));
-  return ToInt(PQcmdTuples(renewed.get())) == 1;
+  return PgInt(PQcmdTuples(renewed.get())) == 1;
 }
 
 Result<bool> Coordinator::Complete(const UnitLease& lease, int64_t rows_read) {
@@ -485,7 +241,7 @@ Result<bool> Coordinator::Complete(const UnitLease& lease, int64_t rows_read) {
                        "error = NULL WHERE unit_id = $1::bigint AND lease_epoch = $2::bigint AND "
                        "state = 'leased'",
                        {lease.unit_id, lease.epoch, rows_read}));
-  return ToInt(PQcmdTuples(completed.get())) == 1;
+  return PgInt(PQcmdTuples(completed.get())) == 1;
 }
 
 Result<bool> Coordinator::Fail(const UnitLease& lease, const std::string& error) {
@@ -502,13 +258,13 @@ SET state = CASE WHEN u.attempt < r.max_attempts THEN 'pending' ELSE 'failed' EN
 FROM _sluice.runs r
 WHERE r.run_id = u.run_id AND u.unit_id = $1::bigint AND u.lease_epoch = $2::bigint AND u.state = 'leased')",
                                                         {lease.unit_id, lease.epoch, masked}));
-  return ToInt(PQcmdTuples(failed.get())) == 1;
+  return PgInt(PQcmdTuples(failed.get())) == 1;
 }
 
 Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
-  Pg& pg = connection_->pg;
+  PgSession& pg = connection_->pg;
   {
-    Pg::Transaction transaction(pg);
+    PgSession::Transaction transaction(pg);
     RETURN_IF_ERROR(transaction.Begin());
     // The run's row lock makes finalizers take turns; the second finds the
     // run no longer running.
@@ -520,7 +276,7 @@ Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
     std::string connector = PQgetvalue(run.get(), 0, 0);
     std::string schema = PQgetvalue(run.get(), 0, 1);
     std::string synced_at = PQgetvalue(run.get(), 0, 2);
-    Value tables = ParseJson(PQgetvalue(run.get(), 0, 3));
+    Value tables = ParsePgJson(PQgetvalue(run.get(), 0, 3));
     RETURN_IF_ERROR(FailExpired(pg, run_id));
     ASSIGN_OR_RETURN(
         PgResult units,
@@ -539,7 +295,7 @@ Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
       std::string state = PQgetvalue(units.get(), row, 0);
       if (state == "pending" || state == "leased") return std::optional<RunStatus>();
       Ended unit{state == "done", {}, std::nullopt};
-      Value entities = ParseJson(PQgetvalue(units.get(), row, 1));
+      Value entities = ParsePgJson(PQgetvalue(units.get(), row, 1));
       for (const Value& entity : entities.is_array() ? entities : Value::array()) {
         if (entity.is_string()) unit.entities.push_back(entity.get<std::string>());
       }
@@ -572,16 +328,23 @@ Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
       if (completed.empty()) continue;
       std::string sql = "DELETE FROM " + qualified +
                         " WHERE _sluice_source = $1 AND _sluice_synced_at <> $2::timestamptz";
-      std::vector<Param> params = {connector, synced_at};
+      std::vector<PgParam> params = {connector, synced_at};
       if (completed.size() < total) {
         // Only the partitions that completed: a failed partition's rows are
         // not known to be stale (its unit never read them all).
         if (!partitioned) continue;
+        // Without the column no row says its partition: none is known stale.
+        ASSIGN_OR_RETURN(PgResult column,
+                         pg.Run("SELECT EXISTS (SELECT FROM pg_attribute WHERE attrelid = "
+                                "to_regclass($1) AND attname = '_sluice_partition' AND NOT "
+                                "attisdropped)",
+                                {qualified}));
+        if (std::string_view(PQgetvalue(column.get(), 0, 0)) != "t") continue;
         sql += " AND _sluice_partition = ANY (ARRAY(SELECT json_array_elements_text($3::json)))";
-        params.push_back(Json(completed));
+        params.push_back(PgJson(completed));
       }
       ASSIGN_OR_RETURN(PgResult deleted, pg.Run(sql, params));
-      rows_deleted += ToInt(PQcmdTuples(deleted.get()));
+      rows_deleted += PgInt(PQcmdTuples(deleted.get()));
     }
     int done = static_cast<int>(ended.size()) - failed;
     std::string state = failed == 0 ? "done" : done == 0 ? "failed" : "partial";
@@ -594,7 +357,7 @@ Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
     RETURN_IF_ERROR(
         pg.Run("UPDATE _sluice.runs SET state = $2, rows_deleted = $3::bigint, error = $4, "
                "finished_at = now() WHERE run_id = $1::bigint",
-               {run_id, state, rows_deleted, error ? Param(*error) : Param(std::nullopt)})
+               {run_id, state, rows_deleted, error ? PgParam(*error) : PgParam(std::nullopt)})
             .status());
     RETURN_IF_ERROR(transaction.Commit());
   }
@@ -603,18 +366,17 @@ Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
 }
 
 Result<RunStatus> Coordinator::Progress(int64_t run_id) {
-  Pg& pg = connection_->pg;
-  constexpr const char* kMicros = "(extract(epoch from %s) * 1000000)::bigint";
-  auto micros = [&](const char* column) {
-    std::string text = kMicros;
-    return text.replace(text.find("%s"), 2, column);
+  PgSession& pg = connection_->pg;
+  // Times as microseconds since the epoch: FormatTimestamp's, whatever the
+  // session's TimeZone and DateStyle.
+  auto micros = [](const char* column) {
+    return "(extract(epoch from " + std::string(column) + ") * 1000000)::bigint";
   };
   ASSIGN_OR_RETURN(
       PgResult run,
       pg.Run("SELECT connector, schema_name, state, synced_at, " + micros("created_at") + ", " +
                  micros("finished_at") +
-                 ", rows_deleted, coalesce(error, '') FROM _sluice.runs WHERE run_id = "
-                 "$1::bigint",
+                 ", rows_deleted, coalesce(error, '') FROM _sluice.runs WHERE run_id = $1::bigint",
              {run_id}));
   if (PQntuples(run.get()) == 0) {
     return Status(ErrorKind::kNotFound,
@@ -628,25 +390,25 @@ Result<RunStatus> Coordinator::Progress(int64_t run_id) {
   status.synced_at = PQgetvalue(run.get(), 0, 3);
   status.created_at = TimeText(run.get(), 0, 4);
   status.finished_at = TimeText(run.get(), 0, 5);
-  status.rows_deleted = ToInt(PQgetvalue(run.get(), 0, 6));
+  status.rows_deleted = PgInt(PQgetvalue(run.get(), 0, 6));
   status.error = PQgetvalue(run.get(), 0, 7);
   ASSIGN_OR_RETURN(PgResult units,
                    pg.Run("SELECT unit_id, entity, coalesce(partition_id, ''), state, attempt, "
-                          "coalesce(lease_owner, "
-                          "''), rows_read, rows_written, coalesce(error, ''), " +
+                          "coalesce(lease_owner, ''), rows_read, rows_written, "
+                          "coalesce(error, ''), " +
                               micros("started_at") + ", " + micros("finished_at") +
                               " FROM _sluice.units WHERE run_id = $1::bigint ORDER BY position",
                           {run_id}));
   for (int row = 0; row < PQntuples(units.get()); ++row) {
     UnitStatus unit;
-    unit.unit_id = ToInt(PQgetvalue(units.get(), row, 0));
+    unit.unit_id = PgInt(PQgetvalue(units.get(), row, 0));
     unit.entity = PQgetvalue(units.get(), row, 1);
     unit.partition = PQgetvalue(units.get(), row, 2);
     unit.state = PQgetvalue(units.get(), row, 3);
-    unit.attempt = static_cast<int>(ToInt(PQgetvalue(units.get(), row, 4)));
+    unit.attempt = static_cast<int>(PgInt(PQgetvalue(units.get(), row, 4)));
     unit.worker = PQgetvalue(units.get(), row, 5);
-    unit.rows_read = ToInt(PQgetvalue(units.get(), row, 6));
-    unit.rows_written = ToInt(PQgetvalue(units.get(), row, 7));
+    unit.rows_read = PgInt(PQgetvalue(units.get(), row, 6));
+    unit.rows_written = PgInt(PQgetvalue(units.get(), row, 7));
     unit.error = PQgetvalue(units.get(), row, 8);
     unit.started_at = TimeText(units.get(), row, 9);
     unit.finished_at = TimeText(units.get(), row, 10);
@@ -673,12 +435,16 @@ namespace {
 // One statement: the row lock orders reservations of all processes.
 class PostgresRateLimit : public SharedRateLimit {
  public:
+  // A day: whatever rate or burst a connector declares, the interval
+  // arithmetic stays within PostgreSQL's and int64's range.
+  static constexpr double kMaxMicros = 86'400e6;
+
   PostgresRateLimit(const std::string& url, std::string key, double rate, double burst)
       : pg_(url, "shared rate limit '" + PgText(key) + "'"),
         key_(PgText(key)),
-        interval_us_(std::max<int64_t>(1, static_cast<int64_t>(1e6 / rate + 0.5))),
-        tolerance_us_(
-            static_cast<int64_t>((std::max(1.0, burst) - 1) * static_cast<double>(interval_us_))) {}
+        interval_us_(static_cast<int64_t>(std::clamp(1e6 / rate, 1.0, kMaxMicros))),
+        tolerance_us_(static_cast<int64_t>(
+            std::clamp((burst - 1) * static_cast<double>(interval_us_), 0.0, kMaxMicros))) {}
 
   Result<std::chrono::microseconds> Reserve() override {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -697,12 +463,12 @@ RETURNING greatest(0, extract(epoch from l.tat - ($2::bigint + $3::bigint) * int
       retry_at_ = now + std::chrono::seconds(5);
       return last_error_;
     }
-    return std::chrono::microseconds(ToInt(PQgetvalue(reserved->get(), 0, 0)));
+    return std::chrono::microseconds(PgInt(PQgetvalue(reserved->get(), 0, 0)));
   }
 
  private:
   std::mutex mutex_;
-  Pg pg_;
+  PgSession pg_;
   std::string key_;
   int64_t interval_us_;   // T
   int64_t tolerance_us_;  // tau

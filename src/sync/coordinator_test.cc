@@ -4,12 +4,18 @@
 // test's wall clock).
 #include "sync/coordinator.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
 #include <set>
 #include <thread>
 
 #include "core/secret_masker.h"
+#include "core/time_util.h"
+#include "net/shared_rate_limit.h"
 #include "pg_fixture.h"
+#include "server/session.h"
 
 namespace sluice {
 namespace {
@@ -153,6 +159,25 @@ TEST_F(CoordinatorTest, ConcurrentWorkersNeverClaimTheSameUnit) {
   EXPECT_FALSE(*submitter->HasWork());
 }
 
+TEST_F(CoordinatorTest, ManyWorkersStartingAtOnceAllFindTheSchema) {
+  for (int round = 0; round < 3; ++round) {
+    Exec("DROP SCHEMA IF EXISTS _sluice CASCADE");
+    std::atomic<int> ready{0}, connected{0};
+    std::vector<std::thread> workers;
+    for (int i = 0; i < 6; ++i) {
+      workers.emplace_back([&] {
+        ++ready;
+        while (ready < 6) std::this_thread::yield();
+        auto coordinator = Coordinator::Connect(url_);
+        EXPECT_TRUE(coordinator.ok()) << coordinator.status().ToString();
+        if (coordinator.ok() && (*coordinator)->HasWork().ok()) ++connected;
+      });
+    }
+    for (std::thread& worker : workers) worker.join();
+    EXPECT_EQ(connected, 6) << "round " << round;
+  }
+}
+
 TEST_F(CoordinatorTest, ClaimsTheOldestRunFirstThenByPosition) {
   auto coordinator = Connect();
   ASSERT_TRUE(coordinator);
@@ -205,6 +230,26 @@ TEST_F(CoordinatorTest, AnExpiredLeaseIsTakenOverAndTheOldHolderIsFencedOut) {
   EXPECT_TRUE(*coordinator->Complete(taken, 8));
   EXPECT_EQ(UnitColumn(old.unit_id, "state || ' ' || rows_read"), "done 8");
   EXPECT_FALSE(*coordinator->Renew(taken)) << "a done unit has no lease";
+  auto progress = coordinator->Progress(old.run_id);
+  ASSERT_TRUE(progress.ok()) << progress.status().ToString();
+  EXPECT_EQ(progress->state, "running");
+  EXPECT_EQ(progress->connector, "gh");
+  EXPECT_EQ(progress->schema, schema_);
+  ASSERT_EQ(progress->units.size(), 1u);
+  const UnitStatus& unit = progress->units[0];
+  EXPECT_EQ(unit.unit_id, old.unit_id);
+  EXPECT_EQ(unit.entity, "issues");
+  EXPECT_EQ(unit.partition, "");
+  EXPECT_EQ(unit.state, "done");
+  EXPECT_EQ(unit.attempt, 2);
+  EXPECT_EQ(unit.worker, "w2");
+  EXPECT_EQ(unit.rows_read, 8);
+  EXPECT_EQ(unit.rows_written, 8);
+  ASSERT_TRUE(ParseTimestamp(unit.started_at).has_value()) << unit.started_at;
+  ASSERT_TRUE(ParseTimestamp(unit.finished_at).has_value()) << unit.finished_at;
+  EXPECT_LE(*ParseTimestamp(unit.started_at), *ParseTimestamp(unit.finished_at));
+  EXPECT_TRUE(ParseTimestamp(progress->created_at).has_value()) << progress->created_at;
+  EXPECT_EQ(progress->finished_at, "");
   CommitFence fence = coordinator->Fence(old);
   EXPECT_NE(fence.lost.find("gh.issues"), std::string::npos) << fence.lost;
   EXPECT_NE(fence.lost.find("epoch 1 is stale"), std::string::npos) << fence.lost;
@@ -352,6 +397,23 @@ TEST_F(CoordinatorTest, AFailedWholeEntityDeletesNothing) {
   EXPECT_EQ(Count("true"), 4);
 }
 
+TEST_F(CoordinatorTest, APartitionedTableWithoutItsPartitionColumnKeepsItsRowsWhenAUnitFailed) {
+  auto coordinator = Connect();
+  ASSERT_TRUE(coordinator);
+  MakeItems({"a", "b"});
+  Exec("ALTER TABLE " + schema_ + ".items DROP COLUMN _sluice_partition");
+  DistributedRunSpec spec = Spec("items", {"a", "b"});
+  spec.max_attempts = 1;
+  int64_t run = Create(*coordinator, spec);
+  ASSERT_TRUE(*coordinator->Complete(MustClaim(*coordinator, "w"), 1));
+  ASSERT_TRUE(*coordinator->Fail(MustClaim(*coordinator, "w"), "boom"));
+  auto status = coordinator->Finalize(run);
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  ASSERT_TRUE(status->has_value());
+  EXPECT_EQ((*status)->state, "partial");
+  EXPECT_EQ(Count("true"), 6);
+}
+
 TEST_F(CoordinatorTest, OneOfTwoConcurrentFinalizersFinalizes) {
   auto coordinator = Connect();
   ASSERT_TRUE(coordinator);
@@ -458,6 +520,51 @@ TEST_F(CoordinatorTest, ABurstGoesAtOnceAfterAnIdlePeriod) {
     EXPECT_GT(sixth->count(), 50'000'000) << "the sixth waits for about T";
     // Idle: the bucket fills again.
     Exec("UPDATE _sluice.rate_limits SET tat = clock_timestamp() - interval '1 hour'");
+  }
+}
+
+// The wiring: a connector with a rate_limit, in a process with the factory
+// installed, reserves each request under its own name. Its requests go to a
+// closed port: they fail, but only after their slots were reserved.
+TEST_F(CoordinatorTest, AConnectorsRequestsReserveUnderItsName) {
+  namespace fs = std::filesystem;
+  fs::path directory = fs::temp_directory_path() / ("sluice-coord-" + std::to_string(::getpid()));
+  fs::remove_all(directory);
+  fs::create_directories(directory);
+  ServeOptions options;
+  options.workspace_path = (directory / "ws.db").string();
+  auto session = WorkspaceSession::Open(options);
+  ASSERT_TRUE(session.ok()) << session.status().ToString();
+  SetSharedRateLimitFactory(PostgresRateLimits(url_));
+  auto ran = (*session)->Run(R"(CREATE CONNECTOR TYPE 'probe' CONFIG_SCHEMA {};
+CREATE CONNECTOR ACTION 'probe.run' HANDLER '''
+async function execute() {
+  let failed = 0;
+  for (let i = 0; i < 3; i++) { try { await fetch('http://127.0.0.1:1/x'); } catch (e) { failed++; } }
+  return failed;
+}''';
+CREATE CONNECTOR limited TYPE 'probe' CONFIG {} OPTIONS {"rate_limit": 1000, "rate_limit_burst": 2};
+CREATE CONNECTOR free TYPE 'probe' CONFIG {};
+CONNECTOR_EXEC limited.run();
+CONNECTOR_EXEC free.run();)");
+  SetSharedRateLimitFactory(nullptr);
+  session.value().reset();
+  fs::remove_all(directory);
+  ASSERT_TRUE(ran.ok()) << ran.status().ToString();
+  EXPECT_EQ(Exec("SELECT string_agg(key, ',' ORDER BY key) FROM _sluice.rate_limits"), "limited");
+}
+
+TEST_F(CoordinatorTest, ExtremeRatesAndBurstsStayInRange) {
+  auto limits = PostgresRateLimits(url_);
+  for (auto [rate, burst] :
+       {std::pair{1e-300, 1.0}, std::pair{1e300, 1e300}, std::pair{5.0, 1e18}}) {
+    auto limit = limits("extreme" + std::to_string(rate), rate, burst);
+    ASSERT_TRUE(limit);
+    for (int i = 0; i < 2; ++i) {
+      auto wait = limit->Reserve();
+      ASSERT_TRUE(wait.ok()) << rate << " " << burst << ": " << wait.status().ToString();
+      EXPECT_LE(wait->count(), 86'400'000'000LL * 2);
+    }
   }
 }
 

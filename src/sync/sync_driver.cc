@@ -258,9 +258,10 @@ Result<std::unique_ptr<EntityRun>> SyncDriver::PrepareEntitySync(const EntityDef
   if (!checked.ok()) return fail_early(checked.TakeStatus());
   ASSIGN_OR_RETURN(job->schema, host_.Schema(entity.name));
   for (const EntityField& field : job->schema.fields) job->field_names.push_back(field.name);
-  std::string synced_at = request_->synced_at.empty() ? FormatTimestamp(NowMicros()) : request_->synced_at;
-  Result<PlannedEntitySync> planned = PlanEntitySync(request_->choices, connector, entity, job->schema,
-                                                     destination.AbsorbsRepeats(), synced_at);
+  std::string synced_at =
+      request_->synced_at.empty() ? FormatTimestamp(NowMicros()) : request_->synced_at;
+  Result<PlannedEntitySync> planned = PlanEntitySync(
+      request_->choices, connector, entity, job->schema, destination.AbsorbsRepeats(), synced_at);
   if (!planned.ok()) return fail_early(planned.TakeStatus());
   job->plan = std::move(planned->plan);
   if (request_->partition) job->plan.table.partition = request_->partition->id;

@@ -9,9 +9,10 @@
 #include <filesystem>
 
 #include "catalog/workspace.h"
+#include "core/sqlite.h"
 #include "dest/sqlite_destination.h"
-#include "sync/handler_rows.h"
 #include "source/vector_rows.h"
+#include "sync/handler_rows.h"
 
 namespace sluice {
 namespace {
@@ -159,6 +160,37 @@ class LiteralHost : public SyncHost, public TableResolver {
   std::string path_;
 };
 
+// A destination that takes partitions and fences, records what each table
+// was opened with, and writes through a SQLite file without them.
+class RecordingDestination : public Destination {
+ public:
+  explicit RecordingDestination(std::unique_ptr<Destination> inner) : inner_(std::move(inner)) {}
+  std::string Name() const override { return inner_->Name(); }
+  Result<std::unique_ptr<TableWriter>> OpenTable(const TableSpec& table,
+                                                 const OpenOptions& options) override {
+    tables.push_back(table);
+    opened.push_back(options);
+    TableSpec whole = table;
+    whole.partition.clear();
+    OpenOptions unfenced = options;
+    unfenced.fence.reset();
+    return inner_->OpenTable(whole, unfenced);
+  }
+  Result<std::optional<SyncState>> ReadState(const TableSpec& table) override {
+    TableSpec whole = table;
+    whole.partition.clear();
+    return inner_->ReadState(whole);
+  }
+  bool AbsorbsRepeats() const override { return inner_->AbsorbsRepeats(); }
+  bool TakesPartitions() const override { return true; }
+
+  std::vector<TableSpec> tables;
+  std::vector<OpenOptions> opened;
+
+ private:
+  std::unique_ptr<Destination> inner_;
+};
+
 class SyncDriverRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -248,6 +280,71 @@ TEST_F(SyncDriverRunTest, IntegrationPassFeedsEachTable) {
   EXPECT_EQ(outcomes_[0].status, "ok (table created)");
   EXPECT_EQ(outcomes_[1].status, "failed: no access");
   EXPECT_EQ(status.message(), "sync lit.b: no access");
+}
+
+TEST_F(SyncDriverRunTest, AUnitsPartitionFenceAndTimestampReachThePlanAndTheHandler) {
+  // A row of a, written by an earlier run: stale for the unit's run.
+  request_.chosen = {&a_};
+  ASSERT_TRUE(Run().ok());
+  {
+    Database db = Database::Open(path_).value();
+    ASSERT_TRUE(db.Exec("UPDATE lit_a SET id = 3 WHERE id = 2").ok());
+  }
+  outcomes_.clear();
+  auto recording = std::make_unique<RecordingDestination>(std::move(destination_));
+  RecordingDestination* seen = recording.get();
+  destination_ = std::move(recording);
+  request_.chosen = {&a_, &b_};
+  request_.own_connections = false;  // every table on the recording destination
+  request_.partition = Partition{"2026-11", Value{{"from", "2026-11-01"}, {"to", "2026-12-01"}}};
+  request_.fence =
+      CommitFence{"UPDATE units SET rows = rows + $2 WHERE unit = $1", {"7"}, "unit 7: lease lost"};
+  request_.defer_stale = true;
+  request_.synced_at = "2026-11-30T12:00:00.000000Z";
+  host_->opened.clear();
+  Status status = Run();
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(host_->opened, (std::vector<std::string>{
+                               R"(a {"partition":{"from":"2026-11-01","to":"2026-12-01"}})",
+                               R"(b {"partition":{"from":"2026-11-01","to":"2026-12-01"}})"}));
+  ASSERT_EQ(seen->tables.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(seen->tables[i].partition, "2026-11");
+    EXPECT_EQ(seen->opened[i].synced_at, "2026-11-30T12:00:00.000000Z");
+    ASSERT_TRUE(seen->opened[i].fence.has_value());
+    EXPECT_EQ(seen->opened[i].fence->params, (std::vector<std::string>{"7"}));
+    EXPECT_EQ(seen->opened[i].fence->lost, "unit 7: lease lost");
+  }
+  ASSERT_EQ(outcomes_.size(), 2u);
+  EXPECT_EQ(outcomes_[0].rows_written, 2);
+  EXPECT_EQ(outcomes_[0].rows_deleted, 0) << "stale rows wait for the run's finalizer";
+  Database db = Database::Open(path_).value();
+  Stmt ids = db.Prepare("SELECT group_concat(id) FROM (SELECT id FROM lit_a ORDER BY id)").value();
+  ASSERT_TRUE(ids.Step().value());
+  EXPECT_EQ(ids.ColumnText(0), "1,2,3");
+}
+
+TEST_F(SyncDriverRunTest, WithoutAUnitNothingChanges) {
+  auto recording = std::make_unique<RecordingDestination>(std::move(destination_));
+  RecordingDestination* seen = recording.get();
+  destination_ = std::move(recording);
+  request_.own_connections = false;
+  ASSERT_TRUE(Run().ok());
+  EXPECT_EQ(host_->opened, (std::vector<std::string>{"a {}", "b {}"}));
+  ASSERT_EQ(seen->tables.size(), 2u);
+  EXPECT_EQ(seen->tables[0].partition, "");
+  EXPECT_FALSE(seen->opened[0].fence.has_value());
+  EXPECT_NE(seen->opened[0].synced_at, "") << "now, as ever";
+}
+
+TEST_F(SyncDriverRunTest, AnIntegrationUnitAsksItsTablesForItsClient) {
+  request_.resolver = host_.get();
+  request_.partition = Partition{"forge:b", Value{{"client", "forge:b"}}};
+  (void)Run();  // b fails by design (the host reports it has no access)
+  EXPECT_EQ(host_->asked_.dump(), R"([{"name":"a","options":{"partition":{"client":"forge:b"}}},)"
+                                  R"({"name":"b","options":{"partition":{"client":"forge:b"}}}])");
+  ASSERT_EQ(outcomes_.size(), 2u);
+  EXPECT_EQ(outcomes_[0].rows_written, 2);
 }
 
 }  // namespace

@@ -166,6 +166,27 @@ TEST_F(SyncEngineTest, StaleRowsGoOnlyAfterACompleteFullRun) {
   EXPECT_EQ(Ids(), "a");
 }
 
+// A unit of a distributed run: its table is shared with other units, and
+// the run's finalizer deletes stale rows once every unit has ended.
+TEST_F(SyncEngineTest, DeferredStaleRowsStayAfterACompleteFullRun) {
+  plan_.incremental = false;
+  plan_.write_mode = WriteMode::kOverwriteDeleteStale;
+  ASSERT_TRUE(Sync({Row("a", 1), Row("b", 2)}).status.ok());
+  plan_.synced_at = "2026-12-02T00:00:00Z";
+  plan_.defer_stale = true;
+  EntitySyncReport deferred = Sync({Row("a", 1)});
+  ASSERT_TRUE(deferred.status.ok()) << deferred.status.ToString();
+  EXPECT_EQ(deferred.rows_deleted, 0);
+  EXPECT_EQ(deferred.rows_written, 1);
+  EXPECT_EQ(Ids(), "a,b") << "b is left for the finalizer";
+  plan_.synced_at = "2026-12-03T00:00:00Z";
+  plan_.defer_stale = false;
+  EntitySyncReport complete = Sync({Row("a", 1)});
+  ASSERT_TRUE(complete.status.ok());
+  EXPECT_EQ(complete.rows_deleted, 1) << "the same run without deferring deletes it";
+  EXPECT_EQ(Ids(), "a");
+}
+
 TEST_F(SyncEngineTest, AFailedRunCountsOnlyTheRowsItCommitted) {
   plan_.table.name = "t_loose";
   plan_.table.columns[0].primary_key = false;

@@ -114,6 +114,65 @@ expect_eq "re-run of shard 2/3" 0 $?
 expect_eq "re-run: repos all there" "$want_repos" "$(digest s3.f_forge_repos)"
 expect_eq "re-run: issues all there" "$want_issues" "$(digest s3.f_forge_issues)"
 
+# --- a declared entity with a partitions handler ------------------------------------
+# /items by status: the partition's spec is the status filter. Their ids
+# differ so that 1/2 and 2/2 get one each (b.items[s1] in 2/2, [s2] in 1/2).
+cat > "$dir/bystatus.js" <<'JS'
+function partitions(config) {
+  return [{id: 's1', status: 'active'}, {id: 's2', status: 'archived'}];
+}
+async function* query(config, filters, options) {
+  const status = options.partition ? options.partition.status : undefined;
+  let cursor = null;
+  do {
+    const params = new URLSearchParams({limit: '7'});
+    if (status) params.append('status', status);
+    if (cursor) params.append('cursor', cursor);
+    const response = await fetch(`${config.api_url}/items?${params}`,
+                                 {headers: {'Authorization': `Bearer ${config.api_key}`}});
+    if (!response.ok) throw new ConnectorError(`API error: ${response.status}`);
+    const data = await response.json();
+    yield data.items.map(item => ({id: item.id, name: item.name, status: item.status}));
+    cursor = data.next_cursor;
+  } while (cursor);
+}
+JS
+bystatus="CREATE CONNECTOR TYPE 'bystatus' CONFIG_SCHEMA {\"api_url\": {\"type\": \"string\"}, \"api_key\": {\"type\": \"string\", \"secret\": true}};
+  CREATE CONNECTOR ENTITY 'bystatus.items' FIELDS {\"id\": {\"type\": \"string\", \"primary_key\": true},
+    \"name\": {\"type\": \"string\"}, \"status\": {\"type\": \"string\"}} QUERY_HANDLER FILE '$dir/bystatus.js';
+  CREATE CONNECTOR b TYPE 'bystatus' CONFIG {\"api_url\": \"$api\", \"api_key\": \"{{env.FORGE_TOKEN}}\"};"
+"$sluice" -w "$dir/b0.db" -c "$bystatus" -c "$(dest bsingle)" >/dev/null 2>&1 || fail "setup bystatus"
+"$sluice" -w "$dir/b0.db" -c "SYNC CONNECTOR b TO DESTINATION bsingle FULL;" >/dev/null 2>&1 || fail "unsharded bystatus"
+want_items=$(digest bsingle.b_items)
+expect_contains "every item" "25:" "$want_items"
+for i in 1 2; do
+  "$sluice" -w "$dir/b$i.db" -c "$bystatus" -c "$(dest bshard)" >/dev/null 2>&1 || fail "setup bystatus $i"
+done
+"$sluice" -w "$dir/b1.db" -c "SYNC CONNECTOR b TO DESTINATION bshard FULL SHARD 1/2;" >"$dir/b1.out" 2>&1 &
+p1=$!
+"$sluice" -w "$dir/b2.db" -c "SYNC CONNECTOR b TO DESTINATION bshard FULL SHARD 2/2;" >"$dir/b2.out" 2>&1
+expect_eq "partition shard 2/2" 0 $?
+wait $p1
+expect_eq "partition shard 1/2" 0 $?
+expect_contains "shard 1/2 has partition s2" "shard 1/2: 1 of 2 units (items[s2])" "$(cat "$dir/b1.out")"
+expect_contains "its summary row names it" " items[s2] " "$(cat "$dir/b1.out")"
+expect_contains "shard 2/2 has partition s1" "shard 2/2: 1 of 2 units (items[s1])" "$(cat "$dir/b2.out")"
+expect_eq "sharded by partition, as unsharded" "$want_items" "$(digest bshard.b_items)"
+expect_eq "each row in its partition" "active:s1:13 archived:s2:12" \
+  "$(pg "SELECT string_agg(status || ':' || _sluice_partition || ':' || n, ' ' ORDER BY status) FROM
+         (SELECT status, _sluice_partition, count(*) AS n FROM bshard.b_items GROUP BY 1, 2) c")"
+# An active item goes: the archived shard's re-run keeps it (not its
+# partition), the active shard's re-run deletes it.
+curl -s -X DELETE -H "Authorization: Bearer $token" "$api/items/1" -d '' >/dev/null
+"$sluice" -w "$dir/b1.db" -c "SYNC CONNECTOR b TO DESTINATION bshard FULL SHARD 1/2;" >/dev/null 2>&1
+expect_eq "another shard's re-run leaves the row" 1 "$(pg "SELECT count(*) FROM bshard.b_items WHERE id = '1'")"
+out=$("$sluice" -w "$dir/b2.db" -c "SYNC CONNECTOR b TO DESTINATION bshard FULL SHARD 2/2;" 2>&1)
+expect_eq "its own shard's re-run deletes it" "0 24" "$(pg "SELECT count(*) FILTER (WHERE id = '1') || ' ' || count(*) FROM bshard.b_items")"
+# Into SQLite, a partitioned unit is refused by the destination.
+out=$("$sluice" -w "$dir/b1.db" -c "SYNC CONNECTOR b FULL SHARD 1/2;" 2>&1)
+expect_eq "partitioned unit into SQLite fails" 1 $?
+expect_contains "and says which unit" "items" "$out"
+
 # --- sluice sync --shard / --distributed -------------------------------------------
 cat > "$dir/forge.yaml" <<YAML
 kind: source
