@@ -20,7 +20,10 @@ if wait_for_unit "state = 'leased' AND rows_written > 0"; then
   IFS='|' read -r unit_id partition attempt epoch owner written <<<"$unit"
   victim=$(owner_pid "$owner")
   case " ${worker_pids[*]} " in
-    *" $victim "*) kill -9 "$victim" ;;
+    *" $victim "*)
+      kill -9 "$victim"
+      echo "killed worker $victim in unit $unit_id ($partition), $written rows committed" >&2
+      ;;
     *) fail "lease_owner '$owner' names none of the workers (${worker_pids[*]})" ;;
   esac
   expect_eq "first attempt" 1 "$attempt"

@@ -59,8 +59,14 @@ wait_workers
 dist_wait_submit
 expect_eq "the submitter succeeds" 0 "$submit_status"
 zombie_err=$(cat "$dir/worker-$zombie.err" 2>/dev/null)
+echo "stopped worker $zombie in unit $unit_id ($partition) at epoch $epoch; leased again at epoch ${epoch2:-?}; it said:" >&2
+printf '%s\n' "$zombie_err" | grep "unit $unit_id " >&2
 expect_contains "the zombie was told its lease was lost" "lease lost" "$zombie_err"
 expect_contains "for that unit" "unit $unit_id " "$(printf '%s\n' "$zombie_err" | grep 'lease lost')"
+# Not only its heartbeat: the unit's own end — a commit (or the completion)
+# refused by the fence.
+expect_contains "its write was refused" "unit $unit_id (f.forge_" \
+  "$(printf '%s\n' "$zombie_err" | grep "attempt 1: lease lost")"
 expect_not_contains "the zombie completed nothing it had lost" "unit $unit_id (" \
   "$(printf '%s\n' "$zombie_err" | grep ': done')"
 expect_eq "the run is done, every unit done" "done|$((2 * accounts)) done" "$(run_state)"
