@@ -148,7 +148,7 @@ TEST_F(CatalogTest, DefinitionsSurviveReopen) {
 }
 
 TEST_F(CatalogTest, FreshWorkspaceHasCurrentSchema) {
-  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 7);
+  EXPECT_EQ(Workspace::CurrentSchemaVersion(), 8);
   auto version = ws_->SchemaVersion();
   ASSERT_TRUE(version.ok());
   EXPECT_EQ(*version, Workspace::CurrentSchemaVersion());

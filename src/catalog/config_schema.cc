@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <string_view>
@@ -420,6 +421,17 @@ Status ValidateOptions(const Value& options) {
     if (negative) {
       return Status(ErrorKind::kInvalidArgument,
                     "option '" + key + "' must not be negative, got " + value.dump());
+    }
+    if (option->type == OptionType::kInteger && option->max_number > 0 && !value.is_number_integer() &&
+        !value.is_number_unsigned()) {
+      return Status(ErrorKind::kType, "option '" + key + "' must be a whole number, got " + value.dump());
+    }
+    double number = value.get<double>();
+    if (option->max_number > 0 && (number < option->min_number || number > option->max_number)) {
+      char bounds[64];
+      std::snprintf(bounds, sizeof bounds, "from %g to %g", option->min_number, option->max_number);
+      return Status(ErrorKind::kInvalidArgument,
+                    "option '" + key + "' must be " + bounds + ", got " + value.dump());
     }
   }
   return Status();

@@ -31,6 +31,10 @@ struct ConnectorOption {
   std::string_view range;                          // what the value may be, for the docs
   std::string_view doc;                            // one line, for the docs
   std::span<const std::string_view> choices = {};  // kChoice
+  // kNumber, kInteger: the values allowed, when narrower than "not
+  // negative" (max 0: no upper bound).
+  double min_number = 0;
+  double max_number = 0;
 };
 
 // All options, sorted by name (the order "known options: …" lists them in).

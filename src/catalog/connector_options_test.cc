@@ -84,9 +84,16 @@ TEST(ConnectorOptionsTest, ValidationKnowsExactlyTheTable) {
   EXPECT_EQ(
       unknown.message(),
       "unknown option 'timeout' (known options: batch_size, cache_ttl, concurrency, invalid_utf8, "
-      "max_response_mb, rate_limit, rate_limit_burst, retry_count, sync_table, timeout_seconds)");
+      "lease_seconds, max_attempts, max_response_mb, rate_limit, rate_limit_burst, retry_count, sync_table, timeout_seconds)");
   Status negative = ValidateOptions(Value::parse(R"({"concurrency": -1})"));
   EXPECT_EQ(negative.message(), "option 'concurrency' must not be negative, got -1");
+  // Options with a range: the distributed run's.
+  EXPECT_EQ(ValidateOptions(Value::parse(R"({"max_attempts": 0})")).message(),
+            "option 'max_attempts' must be from 1 to 100, got 0");
+  EXPECT_FALSE(ValidateOptions(Value::parse(R"({"max_attempts": 101})")).ok());
+  EXPECT_FALSE(ValidateOptions(Value::parse(R"({"lease_seconds": 2.5})")).ok());
+  EXPECT_FALSE(ValidateOptions(Value::parse(R"({"lease_seconds": 3601})")).ok());
+  EXPECT_TRUE(ValidateOptions(Value::parse(R"({"lease_seconds": 3600, "max_attempts": 100})")).ok());
   Status text = ValidateOptions(Value::parse(R"({"rate_limit": "x"})"));
   EXPECT_EQ(text.kind(), ErrorKind::kType);
   EXPECT_EQ(text.message(), "option 'rate_limit' must be a non-negative number, got string \"x\"");

@@ -275,6 +275,35 @@ Status CheckKey(Database& db, const KeySource& source, bool record) {
   return Status(ErrorKind::kSecret, "cannot record the secret key check value");
 }
 
+std::string ToHex(const std::string& bytes) {
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  hex.pop_back();  // the terminating NUL
+  return hex;
+}
+
+// nullopt unless `hex` is an even number of hex digits.
+std::optional<std::string> FromHex(const std::string& hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string bytes(hex.size() / 2, '\0');
+  size_t length = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(), hex.size(),
+                     nullptr, &length, &end) != 0 ||
+      length != bytes.size() || end != hex.data() + hex.size()) {
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+Result<std::optional<std::string>> ReadCheck(Database& db) {
+  ASSIGN_OR_RETURN(Stmt read, db.Prepare("SELECT value FROM _sluice_meta WHERE key = ?"));
+  RETURN_IF_ERROR(read.BindText(1, kCheckMetaKey));
+  ASSIGN_OR_RETURN(bool row, read.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(read.ColumnText(0));
+}
+
 }  // namespace
 
 Status SecretStore::LoadKey(bool create) {
@@ -366,6 +395,90 @@ Status SecretStore::Drop(const std::string& name) {
   RETURN_IF_ERROR(stmt.Run());
   if (db_.Changes() == 0) return Status(ErrorKind::kNotFound, SecretLabel(name) + " does not exist");
   return Status();
+}
+
+Result<Value> SecretStore::ExportSealed(const std::vector<std::string>& names) {
+  RETURN_IF_ERROR(InitSodium());
+  Value out = Value::object();
+  ASSIGN_OR_RETURN(std::optional<std::string> check, ReadCheck(db_));
+  out["check"] = check ? Value(*check) : Value();
+  out["secrets"] = Value::object();
+  for (const std::string& name : names) {
+    ASSIGN_OR_RETURN(Stmt stmt,
+                     db_.Prepare("SELECT nonce, ciphertext, source FROM _sluice_secrets WHERE name = ?"));
+    RETURN_IF_ERROR(stmt.BindText(1, name));
+    ASSIGN_OR_RETURN(bool row, stmt.Step());
+    if (!row) return Status(ErrorKind::kNotFound, SecretLabel(name) + " does not exist");
+    out["secrets"][name] = {{"nonce", ToHex(stmt.ColumnText(0))},
+                            {"ciphertext", ToHex(stmt.ColumnText(1))},
+                            {"source", stmt.ColumnText(2)}};
+  }
+  return out;
+}
+
+Status SecretStore::ImportSealed(const Value& sealed) {
+  RETURN_IF_ERROR(InitSodium());
+  auto malformed = [](const std::string& what) {
+    return Status(ErrorKind::kInvalidArgument, "sealed secrets: " + what);
+  };
+  if (!sealed.is_object()) return malformed("not an object");
+  auto check = sealed.find("check");
+  auto secrets = sealed.find("secrets");
+  if (check == sealed.end() || !(check->is_null() || check->is_string())) {
+    return malformed("'check' must be text or null");
+  }
+  if (secrets == sealed.end() || !secrets->is_object()) return malformed("'secrets' must be an object");
+  if (check->is_null() && !secrets->empty()) return malformed("secrets without a check value");
+  struct Entry {
+    std::string name, nonce, ciphertext, source;
+  };
+  std::vector<Entry> entries;
+  for (const auto& [name, entry] : secrets->items()) {
+    RETURN_IF_ERROR(CheckName(name, "secret"));
+    if (!entry.is_object()) return malformed(SecretLabel(name) + " is not an object");
+    Entry parsed{name, "", "", "value"};
+    for (auto [field, target] : {std::pair<const char*, std::string*>{"nonce", &parsed.nonce},
+                                 std::pair<const char*, std::string*>{"ciphertext", &parsed.ciphertext}}) {
+      auto hex = entry.find(field);
+      std::optional<std::string> bytes;
+      if (hex != entry.end() && hex->is_string()) bytes = FromHex(hex->get<std::string>());
+      if (!bytes) return malformed(SecretLabel(name) + ": '" + field + "' must be hex digits");
+      *target = std::move(*bytes);
+    }
+    auto source = entry.find("source");
+    if (source != entry.end() && source->is_string()) parsed.source = source->get<std::string>();
+    entries.push_back(std::move(parsed));
+  }
+  ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db_));
+  if (check->is_string()) {
+    ASSIGN_OR_RETURN(std::optional<std::string> own, ReadCheck(db_));
+    if (own && *own != check->get<std::string>()) {
+      return Status(ErrorKind::kSecret,
+                    "the imported secrets were sealed with another key than this workspace's secrets: the "
+                    "two cannot share a workspace");
+    }
+    if (!own) {
+      ASSIGN_OR_RETURN(Stmt write, db_.Prepare("INSERT INTO _sluice_meta (key, value) VALUES (?, ?)"));
+      RETURN_IF_ERROR(write.BindText(1, kCheckMetaKey));
+      RETURN_IF_ERROR(write.BindText(2, check->get<std::string>()));
+      RETURN_IF_ERROR(write.Run());
+    }
+  }
+  std::string now = NowIso8601();
+  for (const Entry& entry : entries) {
+    ASSIGN_OR_RETURN(Stmt stmt, db_.Prepare(
+        "INSERT INTO _sluice_secrets (name, nonce, ciphertext, source, created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET nonce = excluded.nonce, "
+        "ciphertext = excluded.ciphertext, source = excluded.source, updated_at = excluded.updated_at"));
+    RETURN_IF_ERROR(stmt.BindText(1, entry.name));
+    RETURN_IF_ERROR(BindBlob(db_, stmt, 2, entry.nonce));
+    RETURN_IF_ERROR(BindBlob(db_, stmt, 3, entry.ciphertext));
+    RETURN_IF_ERROR(stmt.BindText(4, entry.source));
+    RETURN_IF_ERROR(stmt.BindText(5, now));
+    RETURN_IF_ERROR(stmt.BindText(6, now));
+    RETURN_IF_ERROR(stmt.Run());
+  }
+  return tx.Commit();
 }
 
 }  // namespace sluice

@@ -28,6 +28,7 @@
 #include "catalog/definitions.h"
 #include "core/sqlite.h"
 #include "core/status.h"
+#include "core/value.h"
 
 namespace sluice {
 
@@ -43,6 +44,21 @@ class SecretStore {
   Result<bool> Exists(const std::string& name);
   Result<std::vector<SecretInfo>> List();
   Status Drop(const std::string& name);
+
+  // The named secrets as stored — sealed, never opened, so no key is
+  // needed — with the workspace's check value, for a catalog snapshot that
+  // another machine restores (lang/catalog_snapshot.h):
+  //   {"check": hex|null, "secrets": {name: {"nonce": hex, "ciphertext": hex,
+  //    "source": text}}}
+  // kNotFound naming the first missing secret.
+  Result<Value> ExportSealed(const std::vector<std::string>& names);
+  // Stores what ExportSealed gave into this workspace, still sealed: Get()
+  // then opens them with this process's key, and a key other than the
+  // exporter's fails as "does not match" via the check value. Refused
+  // (kSecret) when this workspace's own check value differs (its secrets
+  // were sealed with another key: the two must not mix); kInvalidArgument
+  // for a value of another shape. Replaces secrets of the same name.
+  Status ImportSealed(const Value& sealed);
 
  private:
   using Key = std::array<unsigned char, 32>;

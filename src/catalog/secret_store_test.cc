@@ -313,3 +313,76 @@ TEST_F(SecretStoreTest, DamagedCiphertextIsReportedWithoutTheValue) {
 
 }  // namespace
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+TEST_F(SecretStoreTest, SealedExportOpensOnlyWithTheSameKey) {
+  env_key_->Set("the submitter's passphrase");
+  ASSERT_TRUE(secrets().Put("api_key", "sealed-VALUE-42", "value", false).ok());
+  ASSERT_TRUE(secrets().Put("unused", "other-VALUE-43", "env:X", false).ok());
+  auto sealed = secrets().ExportSealed({"api_key"});
+  ASSERT_TRUE(sealed.ok()) << sealed.status().ToString();
+  std::string dumped = sealed->dump();
+  EXPECT_EQ(dumped.find("sealed-VALUE-42"), std::string::npos) << "exported sealed, never opened";
+  EXPECT_EQ(dumped.find("unused"), std::string::npos) << "only the named secrets";
+  EXPECT_TRUE((*sealed)["check"].is_string());
+
+  auto fresh = Workspace::Open(":memory:");
+  ASSERT_TRUE(fresh.ok());
+  ASSERT_TRUE((*fresh)->secrets().ImportSealed(*sealed).ok());
+  EXPECT_EQ((*fresh)->secrets().Get("api_key").value(), "sealed-VALUE-42");
+  EXPECT_EQ((*fresh)->secrets().List().value().front().source, "value");
+
+  // A worker with another key: the store's usual "wrong key" error, no value.
+  env_key_->Set("a different passphrase");
+  auto other = Workspace::Open(":memory:");
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->secrets().ImportSealed(*sealed).ok());
+  auto value = (*other)->secrets().Get("api_key");
+  ASSERT_FALSE(value.ok());
+  EXPECT_EQ(value.status().kind(), ErrorKind::kSecret);
+  EXPECT_NE(value.status().message().find("does not match"), std::string::npos) << value.status().message();
+  EXPECT_EQ(value.status().message().find("sealed-VALUE-42"), std::string::npos);
+}
+
+TEST_F(SecretStoreTest, ExportNamesTheMissingSecret) {
+  auto sealed = secrets().ExportSealed({"nope"});
+  ASSERT_FALSE(sealed.ok());
+  EXPECT_EQ(sealed.status().kind(), ErrorKind::kNotFound);
+  EXPECT_EQ(sealed.status().message(), "secret 'nope' does not exist");
+  // No secret at all: nothing sealed, no check value, still importable.
+  auto none = secrets().ExportSealed({});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE((*none)["check"].is_null());
+  auto fresh = Workspace::Open(":memory:");
+  EXPECT_TRUE((*fresh)->secrets().ImportSealed(*none).ok());
+}
+
+TEST_F(SecretStoreTest, ImportRefusesMalformedValuesAndMixedKeys) {
+  env_key_->Set("key one");
+  ASSERT_TRUE(secrets().Put("a", "value-AAAA", "value", false).ok());
+  auto sealed = secrets().ExportSealed({"a"});
+  ASSERT_TRUE(sealed.ok());
+  auto fresh = Workspace::Open(":memory:");
+  SecretStore& store = (*fresh)->secrets();
+  for (const char* bad : {R"(3)", R"({"check": 3, "secrets": {}})", R"({"check": "ab", "secrets": []})",
+                          R"({"check": "ab", "secrets": {"x": {"nonce": "zz", "ciphertext": "00"}}})",
+                          R"({"check": "ab", "secrets": {"x": {"nonce": "0", "ciphertext": "00"}}})",
+                          R"({"check": "ab", "secrets": {"x": {"ciphertext": "00"}}})",
+                          R"({"check": "ab", "secrets": {"no such name!": {"nonce": "00", "ciphertext": "00"}}})",
+                          R"({"check": null, "secrets": {"x": {"nonce": "00", "ciphertext": "00"}}})"}) {
+    Status status = store.ImportSealed(Value::parse(bad));
+    EXPECT_FALSE(status.ok()) << bad;
+  }
+  EXPECT_TRUE(store.List().value().empty()) << "a refused import stores nothing";
+  // A workspace whose own secrets are sealed with another key refuses them.
+  env_key_->Set("key two");
+  ASSERT_TRUE(store.Put("own", "value-BBBB", "value", false).ok());
+  Status mixed = store.ImportSealed(*sealed);
+  EXPECT_EQ(mixed.kind(), ErrorKind::kSecret) << mixed.ToString();
+  EXPECT_FALSE(store.Exists("a").value());
+}
+
+}  // namespace
+}  // namespace sluice

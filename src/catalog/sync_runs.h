@@ -41,7 +41,14 @@ struct SyncRunEnd {
   int64_t rows_written = 0;
   int64_t rows_deleted = 0;
   int64_t duration_ms = 0;
-  std::string finished_at;
+  std::string finished_at;  // empty: still going on elsewhere (NULL on record)
+};
+
+// Where a distributed run on record went, for SHOW SYNC UNITS.
+struct DistributedRunRecord {
+  int64_t run = 0;  // its id in the coordinator's database
+  std::string connector;
+  std::string destination;  // the DestinationDef's name
 };
 
 // SHOW SYNC RUNS: the newest first, at most 100.
@@ -54,16 +61,25 @@ class SyncRuns {
  public:
   explicit SyncRuns(Database& db) : db_(db) {}
 
-  // The new run's id; its status is 'running'.
-  Result<int64_t> Start(const SyncRunStart& run);
+  // The new run's id; its status is 'running'. `distributed_run`: the id
+  // of the distributed run (SYNC … DISTRIBUTED, sync/coordinator.h) in its
+  // coordinator's database that this entity is part of; 0 (NULL on
+  // record) for a local run.
+  Result<int64_t> Start(const SyncRunStart& run, int64_t distributed_run = 0);
   // Called once a run holds its table: another run of the same entity to
   // the same destination still marked running is then one that was
   // killed, not one running in another process.
   Status MarkInterrupted(const std::string& connector, const std::string& entity, const std::string& destination,
                          int64_t except_run);
-  Status Finish(int64_t run, const SyncRunEnd& end);
+  // `outcome`: a distributed run's state for the entity instead of
+  // "ok"/"failed" ("partial" when some of its units failed, "submitted"
+  // when the submitter stopped waiting); `units`: what its units did ("12
+  // units: 11 done, 1 failed; 2 retried"). Both empty for a local run.
+  Status Finish(int64_t run, const SyncRunEnd& end, const std::string& outcome = "", const std::string& units = "");
   // `connector` empty: every connector's.
   Result<SyncRunRows> List(const std::string& connector);
+  // Distributed run `run`, or the newest one on record (nullopt: none).
+  Result<std::optional<DistributedRunRecord>> FindDistributed(std::optional<int64_t> run);
 
  private:
   Database& db_;

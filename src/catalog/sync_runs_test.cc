@@ -56,6 +56,38 @@ TEST_F(SyncRunsTest, RunFromStartToFinish) {
   EXPECT_TRUE(Newest("error").is_null());
 }
 
+// A distributed run's rows carry its coordinator id and its units; local
+// runs show NULL in both; SHOW SYNC UNITS finds the newest or a given one.
+TEST_F(SyncRunsTest, DistributedRunsAreOnRecord) {
+  SyncRuns runs(ws_->db());
+  EXPECT_FALSE(runs.FindDistributed(std::nullopt).value().has_value());
+  ASSERT_TRUE(runs.Start(Run("local")).ok());
+  EXPECT_TRUE(Newest("distributed_run").is_null());
+  EXPECT_TRUE(Newest("units").is_null());
+  SyncRunStart start = Run("items");
+  start.destination = "warehouse";
+  Result<int64_t> first = runs.Start(start, 7);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(Newest("distributed_run"), Value(7));
+  SyncRunEnd end{Status(ErrorKind::kConnector, "unit 3 failed"), 10, 9, 0, 1000, "2026-12-01T00:00:09Z"};
+  ASSERT_TRUE(runs.Finish(*first, end, "partial", "4 units: 3 done, 1 failed; 1 retried").ok());
+  EXPECT_EQ(Newest("status"), Value("partial"));
+  EXPECT_EQ(Newest("units"), Value("4 units: 3 done, 1 failed; 1 retried"));
+  Result<int64_t> second = runs.Start(start, 8);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(runs.Finish(*second, SyncRunEnd{}, "submitted", "2 units stored; not waited for").ok());
+  EXPECT_EQ(Newest("status"), Value("submitted"));
+  auto newest = runs.FindDistributed(std::nullopt).value();
+  ASSERT_TRUE(newest.has_value());
+  EXPECT_EQ(newest->run, 8);
+  EXPECT_EQ(newest->destination, "warehouse");
+  EXPECT_EQ(newest->connector, "prod");
+  auto seven = runs.FindDistributed(7).value();
+  ASSERT_TRUE(seven.has_value());
+  EXPECT_EQ(seven->run, 7);
+  EXPECT_FALSE(runs.FindDistributed(99).value().has_value());
+}
+
 // A run records the version of the connector type that wrote it: the
 // installed package's, else the type's declared VERSION, else what the
 // caller gave.

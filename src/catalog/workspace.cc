@@ -180,6 +180,13 @@ ALTER TABLE _sluice_sync_runs ADD COLUMN type_version TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE _sluice_sync_runs ADD COLUMN error_kind TEXT;
 )sql",
+    // v8: a distributed run's record (SYNC … DISTRIBUTED): its id in the
+    // coordinator's database, for SHOW SYNC UNITS, and its units' outcome
+    // ("12 units: 11 done, 1 failed; 2 retried"). NULL for a local run.
+    R"sql(
+ALTER TABLE _sluice_sync_runs ADD COLUMN distributed_run INTEGER;
+ALTER TABLE _sluice_sync_runs ADD COLUMN units TEXT;
+)sql",
 };
 
 constexpr char kVersionKey[] = "schema_version";
