@@ -227,7 +227,10 @@ int Supervise(const WorkerOptions& options, ConsoleSink& sink) {
       break;
     }
     if (signal_number == SIGINT || signal_number == SIGTERM) {
-      if (!stopping) sink.Note("worker: stopping " + std::to_string(children.size()) + " worker processes");
+      if (!stopping) {
+        sink.Note("worker: stopping " + std::to_string(children.size()) + " worker process" +
+                  (children.size() == 1 ? "" : "es"));
+      }
       stopping = true;
       forward(signal_number);
       continue;
@@ -328,7 +331,7 @@ class Worker {
   std::unique_ptr<Coordinator> coordinator_;
   std::map<int64_t, DistributedRunSpec> runs_;  // by run id: a run's spec never changes
   std::optional<Clock::time_point> failing_since_;
-  bool unit_failed_ = false;
+  int units_failed_ = 0;
 };
 
 // Renews a lease every third of its length on a connection of its own, so
@@ -509,7 +512,7 @@ Status Worker::RunUnit(const UnitLease& lease) {
                               : ": stopped; its lease was already lost"));
   } else {
     std::string error = SecretMasker::Global().Mask(synced.ToString());
-    unit_failed_ = true;
+    ++units_failed_;
     Result<bool> failed_back = coordinator_->Fail(lease, error);
     if (!failed_back.ok()) {
       Say(label + ": failed: " + error);
@@ -546,7 +549,7 @@ int Worker::Run() {
         }
         if (!*has_work) {
           Say("drained: no running run has a unit pending or leased");
-          return unit_failed_ ? kExitUnitFailed : kExitOk;
+          return units_failed_ > 0 ? kExitUnitFailed : kExitOk;
         }
       }
       failing_since_.reset();
@@ -554,12 +557,16 @@ int Worker::Run() {
       continue;
     }
     failing_since_.reset();
+    int failed_before = units_failed_;
     Status ran = RunUnit(**claimed);
     if (!ran.ok() && !stop_requested && !Reconnect(ran)) break;
+    // After a failure, a pause: another worker (with another machine's
+    // network, key or disk) may take the retry first.
+    if (units_failed_ > failed_before) InterruptibleSleep(std::chrono::milliseconds(options_.poll_ms));
   }
   if (stop_requested) {
     Say("stopped");
-    return unit_failed_ ? kExitUnitFailed : kExitOk;
+    return units_failed_ > 0 ? kExitUnitFailed : kExitOk;
   }
   return kExitUnitFailed;  // the coordinator stayed unreachable
 }

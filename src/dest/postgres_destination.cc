@@ -213,6 +213,30 @@ class PostgresTableWriter : public TableWriter {
   }
 
   Status Commit(const SyncState* state) override {
+    Status status = CommitBatch(state);
+    EndFailedTransaction(status);
+    return status;
+  }
+
+  Result<int64_t> DeleteStale() override {
+    Result<int64_t> deleted = DeleteStaleRows();
+    EndFailedTransaction(deleted.status());
+    return deleted;
+  }
+
+  std::string Migration() const override { return migration_; }
+
+ private:
+  // A failed statement leaves the transaction aborted: end it now, so that
+  // nothing of the batch is kept and the connection can serve the next
+  // entity.
+  void EndFailedTransaction(const Status& status) {
+    if (status.ok() || !in_transaction_) return;
+    (void)Run(conn_, "ROLLBACK");
+    in_transaction_ = false;
+  }
+
+  Status CommitBatch(const SyncState* state) {
     if (buffer_.empty() && !state) return Status::Ok();
     ASSIGN_OR_RETURN(PgResult begun, Run(conn_, "BEGIN"));
     in_transaction_ = true;
@@ -264,7 +288,7 @@ class PostgresTableWriter : public TableWriter {
     return Status::Ok();
   }
 
-  Result<int64_t> DeleteStale() override {
+  Result<int64_t> DeleteStaleRows() {
     std::string sql = "DELETE FROM " + qualified_ + " WHERE _sluice_source = $1 AND _sluice_synced_at <> $2::timestamptz";
     std::vector<std::string> params = {table_.connector, options_.synced_at};
     if (!table_.partition.empty()) {
@@ -284,9 +308,6 @@ class PostgresTableWriter : public TableWriter {
     return count;
   }
 
-  std::string Migration() const override { return migration_; }
-
- private:
   // Keyed by schema and table, so every sluice writing that table, from
   // any machine, takes the same lock.
   std::string LockKey() const { return "sluice sync " + qualified_; }

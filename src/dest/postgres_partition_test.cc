@@ -1,5 +1,7 @@
 // Partitioned and fenced writes into PostgreSQL (dest/destination.h
 // TableSpec::partition, OpenOptions::fence), against a real server.
+#include <unistd.h>
+
 #include <filesystem>
 #include <thread>
 
@@ -175,6 +177,29 @@ TEST_F(PartitionTest, ExistingTableGainsThePartitionColumn) {
             "1=a=mine now,2=a=new");
 }
 
+TEST_F(PartitionTest, OnlyAWholeRunRecreatesTheTable) {
+  auto destination = Connect();
+  ASSERT_TRUE(destination);
+  SyncState mark = State(1);
+  ASSERT_TRUE(WriteRows(*destination, Spec("a"), Options(), {1}, &mark).ok());
+  TableSpec retyped = Spec("a");
+  retyped.columns[1].type = "integer";
+  OpenOptions forced = Options(kRun2);
+  forced.force = true;
+  auto refused = destination->OpenTable(retyped, forced);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("sync the entity whole with FORCE first"), std::string::npos)
+      << refused.status().ToString();
+  EXPECT_EQ(Exec("SELECT count(*) FROM " + Table()), "1");
+  retyped.partition.clear();
+  auto whole = destination->OpenTable(retyped, forced);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  whole->reset();
+  auto forgotten = destination->ReadState(Spec("a"));
+  ASSERT_TRUE(forgotten.ok());
+  EXPECT_FALSE(forgotten->has_value()) << "a recreated table's partition marks go with it";
+}
+
 TEST_F(PartitionTest, WholeAndPartitionedWritersExcludeEachOther) {
   auto one = Connect(), two = Connect();
   ASSERT_TRUE(one && two);
@@ -258,6 +283,26 @@ TEST_F(PartitionTest, FencedWholeWriterRollsBackToo) {
   auto mark = destination->ReadState(Spec(""));
   ASSERT_TRUE(mark.ok());
   EXPECT_FALSE(mark->has_value());
+}
+
+TEST_F(PartitionTest, AFenceThatFailsCommitsNothingAndFreesTheConnection) {
+  auto destination = Connect();
+  ASSERT_TRUE(destination);
+  OpenOptions options = Options();
+  options.fence = CommitFence{"UPDATE " + schema_ + ".no_such_table SET rows = $2::bigint WHERE epoch = $1::bigint",
+                              {"1"}, "lost"};
+  {
+    SyncState state = State(1);
+    Status failed = WriteRows(*destination, Spec("a"), options, {1, 2}, &state);
+    EXPECT_FALSE(failed.ok());
+    EXPECT_FALSE(IsLeaseLost(failed)) << "an error is not a lost lease: " << failed.ToString();
+    EXPECT_NE(failed.message().find("no_such_table"), std::string::npos) << failed.ToString();
+  }
+  EXPECT_EQ(Exec("SELECT count(*) FROM " + Table()), "0");
+  SyncState state = State(2);
+  Status next = WriteRows(*destination, Spec("b"), Options(), {3}, &state);
+  EXPECT_TRUE(next.ok()) << next.ToString();
+  EXPECT_EQ(Exec("SELECT count(*) FROM " + Table()), "1");
 }
 
 TEST_F(PartitionTest, ZombieAndNewHolderBothOpenAndOnlyTheHolderCommits) {

@@ -41,7 +41,9 @@ CREATE CONNECTOR ENTITY 'u.parts' FIELDS {"id": {"type": "string", "primary_key"
 function query(config, filters, options) { return [{id: (options.partition || 'whole') + '-1'}]; }''';
 CREATE CONNECTOR c TYPE 'u' CONFIG {"n": 3};
 )sql");
-    path_ = (std::filesystem::temp_directory_path() / ("run_sync_unit_" + std::to_string(getpid()) + ".db")).string();
+    path_ = (std::filesystem::temp_directory_path() /
+             ("run_sync_unit_" + std::to_string(getpid()) + ".db"))
+                .string();
     std::filesystem::remove(path_);
     auto destination = SqliteDestination::OpenFile(path_);
     ASSERT_TRUE(destination.ok()) << destination.status().message();
@@ -63,7 +65,10 @@ CREATE CONNECTOR c TYPE 'u' CONFIG {"n": 3};
     Interpreter::UnitSync unit;
     unit.connector = "c";
     unit.entities = std::move(entities);
-    unit.choices = {{"mode", "full"}, {"incremental_field", nullptr}, {"write_mode", nullptr}, {"force", false}};
+    unit.choices = {{"mode", "full"},
+                    {"incremental_field", nullptr},
+                    {"write_mode", nullptr},
+                    {"force", false}};
     unit.synced_at = "2026-12-07T06:00:00Z";
     unit.destination = destination_.get();
     return unit;
@@ -73,8 +78,8 @@ CREATE CONNECTOR c TYPE 'u' CONFIG {"n": 3};
     EXPECT_EQ(sqlite3_open(path_.c_str(), &handle), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
     int64_t count = -1;
-    if (sqlite3_prepare_v2(handle, ("SELECT count(*) FROM \"" + table + "\"").c_str(), -1, &stmt, nullptr) ==
-            SQLITE_OK &&
+    if (sqlite3_prepare_v2(handle, ("SELECT count(*) FROM \"" + table + "\"").c_str(), -1, &stmt,
+                           nullptr) == SQLITE_OK &&
         sqlite3_step(stmt) == SQLITE_ROW) {
       count = sqlite3_column_int64(stmt, 0);
     }
@@ -122,8 +127,9 @@ TEST_F(RunSyncUnitTest, RefusesWhatItCannotResolve) {
   EXPECT_FALSE(status.ok());
   EXPECT_NE(status.message().find("gone"), std::string::npos) << status.message();
 
-  for (const Value& choices : {Value{{"mode", "sideways"}}, Value{{"mode", 3}}, Value{{"write_mode", "upsert"}},
-                               Value{{"force", "yes"}}, Value{{"incremental_field", 1}}, Value::array()}) {
+  for (const Value& choices :
+       {Value{{"mode", "sideways"}}, Value{{"mode", 3}}, Value{{"write_mode", "upsert"}},
+        Value{{"force", "yes"}}, Value{{"incremental_field", 1}}, Value::array()}) {
     unit = Unit({"nums"});
     unit.choices = choices;
     status = interpreter_->RunSyncUnit(unit, outcomes);

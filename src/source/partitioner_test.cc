@@ -4,7 +4,10 @@
 // partition reads only that part (options.partition; for an integration,
 // one client's rows and the rows of their relations).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,11 +37,12 @@ class PartitionerTest : public ::testing::Test {
 
   // A declared connector "svc" whose entity "items" has `code` as its
   // handler, and a child "lines" of it with the same code.
-  Source& Declared(const std::string& code, Value config = Value::object()) {
+  Source& Declared(const std::string& code, Value config = Value::object(),
+                   double timeout_seconds = 5) {
     ConnectorSpec spec;
     spec.connector.name = "svc";
     spec.connector.type = "svc_type";
-    spec.connector.options = Value{{"timeout_seconds", 5}};
+    spec.connector.options = Value{{"timeout_seconds", timeout_seconds}};
     spec.type.name = "svc_type";
     spec.resolved_config = std::move(config);
     for (const char* name : {"items", "lines"}) {
@@ -200,6 +204,29 @@ TEST_F(PartitionerTest, AThrowingPartitionsNamesConnectorAndEntity) {
       << listed.status().message();
 }
 
+TEST_F(PartitionerTest, APartitionsThatNeverAnswersFailsAtTheCallsTimeLimit) {
+  // A timer far beyond the connector's time limit (0.2 s).
+  Source& slow =
+      Declared(std::string(kQuery) +
+                   "function partitions() {\n"
+                   "  return new Promise((resolve) => setTimeout(() => resolve(['a']), 600000));\n"
+                   "}\n",
+               Value::object(), 0.2);
+  Listed late = PartitionsOf(slow, "items");
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().kind(), ErrorKind::kTimeout) << late.status().ToString();
+  EXPECT_NE(late.status().message().find("connector 'svc', entity 'items'"), std::string::npos)
+      << late.status().message();
+  // A promise nothing can settle fails at once.
+  Source& stuck =
+      Declared(std::string(kQuery) + "function partitions() { return new Promise(() => {}); }\n");
+  Listed never = PartitionsOf(stuck, "items");
+  ASSERT_FALSE(never.ok());
+  EXPECT_NE(never.status().message().find("connector 'svc', entity 'items', partitions(): "),
+            std::string::npos)
+      << never.status().message();
+}
+
 TEST_F(PartitionerTest, BadPartitionListsAreConnectorErrorsNamingTheIndex) {
   struct Case {
     const char* returned;
@@ -303,6 +330,93 @@ TEST_F(PartitionerTest, AForgePassOfOneClientReadsOnlyThatAccount) {
   Result<std::vector<Value>> none = Drain(forge->multi_table()->ResolveTables(nobody));
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_TRUE(none->empty());
+}
+
+// An integration written here: table "things" whose multiplexer gives
+// clients without ids (config.clients of them), or throws when config.boom.
+class TinyIntegration {
+ public:
+  TinyIntegration() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("sluice_tiny_integration_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "package.json")
+        << R"({"name": "tiny", "version": "1.0.0", "type": "module", "main": "main.js"})";
+    std::ofstream(dir_ / "main.js") << R"(
+import { createServeCommand } from '@cloudquery/plugin-sdk-javascript/plugin/serve';
+import { newPlugin, newUnimplementedDestination } from '@cloudquery/plugin-sdk-javascript/plugin/plugin';
+import { sync } from '@cloudquery/plugin-sdk-javascript/scheduler';
+import { Int64 } from '@cloudquery/plugin-sdk-javascript/arrow';
+import { createColumn } from '@cloudquery/plugin-sdk-javascript/schema/column';
+import { createTable } from '@cloudquery/plugin-sdk-javascript/schema/table';
+const things = createTable({
+  name: 'things',
+  multiplexer: (client) => {
+    if (client.spec.boom) throw new Error('no clients today');
+    return Array.from({ length: client.spec.clients }, (_, n) => ({ ...client, id: undefined, n }));
+  },
+  resolver: async (client, parent, stream) => { stream.write({ id: client.n }); },
+  columns: [createColumn({ name: 'id', type: new Int64(), primaryKey: true })],
+});
+const newClient = (logger, spec) => {
+  const client = { spec: spec ? JSON.parse(spec) : {} };
+  return Promise.resolve({
+    ...newUnimplementedDestination(),
+    tables: () => Promise.resolve([things]),
+    sync: (options) => sync({ logger, client, tables: [things], stream: options.stream, concurrency: 2 }),
+    close: () => Promise.resolve(),
+  });
+};
+createServeCommand(newPlugin('tiny', '1.0.0', newClient, { kind: 'source' })).parse();
+)";
+  }
+  ~TinyIntegration() {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+  std::string dir() const { return dir_.string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+TEST_F(PartitionerTest, ClientsWithoutIdsArePartitionedByTheirPlace) {
+  TinyIntegration tiny;
+  ConnectorSpec spec;
+  spec.connector.name = "t";
+  spec.connector.type = "tiny";
+  spec.type.name = "tiny";
+  spec.type.kind = "integration";
+  spec.type.integration = tiny.dir();
+  spec.resolved_config = Value{{"clients", 3}};
+  Result<std::unique_ptr<IntegrationSource>> source =
+      IntegrationSource::Create(*runtime_, spec, Console(), NoRequests());
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  Listed listed = PartitionsOf(**source, "things");
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_TRUE(listed->has_value());
+  std::vector<std::string> ids;
+  for (const Partition& partition : **listed) ids.push_back(partition.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"0", "1", "2"}));
+  Value asked =
+      Value::array({Value{{"name", "things"}, {"options", {{"partition", {{"client", "1"}}}}}}});
+  Result<std::vector<Value>> items = Drain((*source)->ResolveTables(asked));
+  ASSERT_TRUE(items.ok()) << items.status().ToString();
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ((*items)[0]["r"]["id"], Value(1));
+
+  spec.resolved_config = Value{{"clients", 3}, {"boom", true}};
+  Result<std::unique_ptr<IntegrationSource>> broken =
+      IntegrationSource::Create(*runtime_, spec, Console(), NoRequests());
+  ASSERT_TRUE(broken.ok()) << broken.status().ToString();
+  Listed failed = PartitionsOf(**broken, "things");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find(
+                "connector 't', table 'things': listing its multiplexer's clients"),
+            std::string::npos)
+      << failed.status().message();
+  EXPECT_NE(failed.status().message().find("no clients today"), std::string::npos)
+      << failed.status().message();
 }
 
 TEST_F(PartitionerTest, AMalformedIntegrationPartitionIsAnError) {

@@ -105,8 +105,8 @@ constexpr const char* kSchemaSql[] = {
   UNIQUE (run_id, position)))",
     "CREATE INDEX IF NOT EXISTS units_open ON _sluice.units (run_id, position) "
     "WHERE state IN ('pending', 'leased')",
-    "CREATE TABLE IF NOT EXISTS _sluice.rate_limits (key text PRIMARY KEY, tat timestamptz NOT "
-    "NULL)",
+    "CREATE TABLE IF NOT EXISTS _sluice.rate_limits "
+    "(key text PRIMARY KEY, tat timestamptz NOT NULL)",
 };
 
 }  // namespace

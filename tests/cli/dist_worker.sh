@@ -91,7 +91,11 @@ submit() {
   before=$(pg "SELECT coalesce(max(run_id), 0) FROM _sluice.runs")
   "$sluice" "$ws" -c "$1" >"$dir/submit.out" 2>&1 &
   submitter=$!
-  wait_for "SELECT count(*) > 0 FROM _sluice.runs WHERE run_id > $before" t || fail "run of [$1] not stored"
+  if ! wait_for "SELECT count(*) > 0 FROM _sluice.runs WHERE run_id > $before" t; then
+    fail "run of [$1] not stored"
+    cat "$dir/submit.out" >&2
+    finish
+  fi
   run_id=$(pg "SELECT max(run_id) FROM _sluice.runs")
 }
 # Every column but Sluice's own, in a stable order: the table as text.
@@ -138,8 +142,10 @@ expect_eq "forge: worker 2 exits 0" 0 $?
 wait $submitter
 expect_eq "forge: the submitter ends well" 0 $?
 expect_eq "forge run is done" done "$(pg "SELECT state FROM _sluice.runs WHERE run_id = $run_id")"
-expect_eq "a unit per account, all done" "3 done" \
-  "$(pg "SELECT count(*) || ' ' || string_agg(DISTINCT state, ',') FROM _sluice.units WHERE run_id = $run_id")"
+expect_eq "a unit per table and account, all done" "forge_issues:3 forge_repos:3 done" \
+  "$(pg "SELECT string_agg(e, ' ' ORDER BY e) || ' ' || (SELECT string_agg(DISTINCT state, ',') FROM _sluice.units
+           WHERE run_id = $run_id) FROM (SELECT entity || ':' || count(DISTINCT partition_id) e FROM _sluice.units
+           WHERE run_id = $run_id GROUP BY entity) x")"
 expect_eq "forge repos equal a single-process sync" "$(table_text single f_forge_repos)" "$(table_text dist f_forge_repos)"
 expect_eq "forge issues equal a single-process sync" "$(table_text single f_forge_issues)" "$(table_text dist f_forge_issues)"
 expect_contains "a partition in a unit's line" "(f.forge_repos[" "$(cat "$dir/w1.out" "$dir/w2.out")"
@@ -187,4 +193,5 @@ expect_contains "on a second attempt" "attempt 2: done" "$(cat "$dir/fin.out")"
 expect_eq "all 4 repos" 4 "$(pg "SELECT count(*) FROM dist.slow_forge_repos")"
 expect_not_contains "no password or token in any worker's output" "$token" \
   "$(cat "$dir"/w1.out "$dir"/w2.out "$dir"/sup.out "$dir"/stop.out "$dir"/fin.out)"
+[ -n "${KEEP_OUT:-}" ] && cat "$dir"/*.out >"$KEEP_OUT"
 finish

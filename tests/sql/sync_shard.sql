@@ -9,6 +9,7 @@ CREATE CONNECTOR ENTITY 'sh.one' FIELDS {"id": {"type": "integer", "primary_key"
 CREATE CONNECTOR ENTITY 'sh.kid' FIELDS {"id": {"type": "integer", "primary_key": true}}
   PARENT 'sh.one' QUERY_HANDLER '''function query() { return [{id: 2}]; }''';
 CREATE CONNECTOR c TYPE 'sh';
+-- c.one (with its child) is one unit, in shard 319 of 1000 by the stable hash.
 SYNC CONNECTOR c.one SHARD 1/1000;
 SYNC CONNECTOR c ENTITIES (one, kid) FULL SHARD 1000/1000;
 SELECT count(*) AS tables FROM sqlite_master WHERE name LIKE 'c\_%' ESCAPE '\';
