@@ -44,6 +44,11 @@ ws=$work/submit.db
 # Submit the run; the statement waits until the workers have done it.
 "$sluice" "$ws" -c "SYNC CONNECTOR f TO DESTINATION dist FULL DISTRIBUTED;" >"$work/submit.out" 2>&1 &
 submitter=$!
+# --drain workers exit when no run has work: start them once the run is stored.
+until [ "$(psql "$PG_URL" -Atq -c "SELECT count(*) FROM _sluice.runs WHERE state = 'running'" 2>/dev/null)" = 1 ]; do
+  kill -0 "$submitter" 2>/dev/null || { cat "$work/submit.out"; exit 1; }
+  sleep 0.1
+done
 
 # Three workers: each leases a unit, syncs it, leases the next; --drain
 # makes them exit when no unit is left. Their stderr says what each did.
@@ -63,7 +68,7 @@ grep -h ': done' "$work"/worker-*.log | sed 's/^/  /'
 
 # The same sync in one process, and the comparison: the md5 of each table's
 # rows in order, without Sluice's own _sluice_* columns.
-"$sluice" "$ws" -c "SYNC CONNECTOR f TO DESTINATION single FULL;" >/dev/null
+"$sluice" "$ws" -c "SYNC CONNECTOR f TO DESTINATION single FULL;" >/dev/null 2>&1
 digest() {
   local columns
   columns=$(psql "$PG_URL" -Atq -c "SELECT string_agg(quote_ident(column_name), ', ' ORDER BY column_name)
