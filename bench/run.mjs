@@ -6,7 +6,7 @@
 //
 //   node bench/run.mjs [BUILD_DIR]        (BENCH_RUNS=3, BENCH_ROWS=1000000, BENCH_BIG_ROWS=5000000,
 //                                          BENCH_ONLY=section,… among scan, sync, incremental, pg
-//                                          (PostgreSQL), fanout, cold, cloudquery, memory)
+//                                          (PostgreSQL), fanout, cold, cloudquery, memory, distributed)
 //
 // Each figure is the median of BENCH_RUNS runs, with min–max. Ratios are
 // what compares across machines; absolute times are for information.
@@ -196,7 +196,8 @@ const targets = {
   memory: { text: `peak RSS flat from ${rows} to ${bigRows} rows (≤ 1.2×)`, met: (r) => r.flat },
 };
 // PostgreSQL rows that name no target of their own.
-const targetOf = (r) => r.target ?? (/PostgreSQL/.test(r.name) && !/incremental/i.test(r.name) ? targets.pg : null);
+// (`target: null`: none.)
+const targetOf = (r) => (r.target !== undefined ? r.target : /PostgreSQL/.test(r.name) && !/incremental/i.test(r.name) ? targets.pg : null);
 
 // 7. The CloudQuery plugin protocol, against the bench API at `url`.
 const cloudquerySection = async (url) => {
@@ -269,6 +270,123 @@ const cloudquerySection = async (url) => {
         sluice: times(hostRuns), rss: rss(hostRuns), baseline: times(nativeRuns),
         note: 'baseline: the same integration loaded natively (FROM INTEGRATION); baseline ÷ Sluice below 1 is the hosting overhead' });
   sluiceServe.stop();
+};
+
+// 8. Distributed sync (docs/distributed.md): the fan-out scenario of the
+// forge integration against the test API server — many accounts, a work
+// unit each, 50 ms a request — synced by 1, 2 and 4 `sluice worker`
+// processes (one unit at a time each, OPTIONS.concurrency 1: on 2 cores the
+// speed-up is requests overlapping, not CPU), against the same SYNC in one
+// process; then the coordination cost of a unit alone: 200 units whose
+// partitions are empty.
+const distributedSection = async () => {
+  log('8. distributed sync');
+  const pg = await startPostgres();
+  if (!pg) {
+    log('    skipped: no PostgreSQL server to start');
+    return;
+  }
+  const accounts = Number(process.env.BENCH_DIST_ACCOUNTS || 16), repos = 8, latency = 50;
+  const portFile = join(work, 'forge-port');
+  const api = spawn(join(build, 'test_api_server'), ['--forge-accounts', String(accounts), '--forge-repos', String(repos),
+    '--api-latency-ms', String(latency), '--port-file', portFile, '--exit-on-stdin-eof'], { stdio: ['pipe', 'ignore', 'inherit'] });
+  children.push(api);
+  for (let waited = 0; !existsSync(portFile); waited += 50) {
+    if (waited > 30_000) throw new Error('test_api_server did not start');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const forgeUrl = `http://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}`;
+  const names = Array.from({ length: accounts }, (_, a) => ['acme', 'globex', 'initech'][a] ?? `org-${a + 1}`);
+  let schemas = 0;
+  const destination = () => {
+    const name = `d${++schemas}`;
+    return { name, sql: `CREATE DESTINATION ${name} TYPE 'postgresql' CONFIG {"connection_string": "${pg}", "schema": "${name}"};` };
+  };
+  const distWs = join(work, 'distributed.db');
+  const setup = spawnSync(sluice, ['-w', distWs, '-c', `
+    CREATE CONNECTOR TYPE 'forge' FROM INTEGRATION '${join(root, 'examples/integrations/forge')}';
+    CREATE CONNECTOR f1 TYPE 'forge' CONFIG {"base_url": "${forgeUrl}", "accounts": ${JSON.stringify(names)}}
+      OPTIONS {"concurrency": 1};
+    CREATE CONNECTOR f4 TYPE 'forge' CONFIG {"base_url": "${forgeUrl}", "accounts": ${JSON.stringify(names)}}
+      OPTIONS {"concurrency": 4};
+    CREATE CONNECTOR TYPE 'empty' CONFIG_SCHEMA {};
+    CREATE CONNECTOR ENTITY 'empty.parts' FIELDS {"id": {"type": "integer", "primary_key": true}}
+      QUERY_HANDLER '''
+async function partitions(config) { return Array.from({length: 200}, (_, i) => ({id: "p" + i})); }
+async function query(config, filters, options) { return []; }''';
+    CREATE CONNECTOR e TYPE 'empty' CONFIG {};`], { encoding: 'utf8', env: benchEnv });
+  if (setup.status !== 0) throw new Error(`setting up the distributed workspace: ${setup.stderr}`);
+  const psql = (sql) => spawnSync('psql', [pg, '-Atq', '-c', sql], { encoding: 'utf8' }).stdout.trim();
+
+  // A worker under bench_measure (its peak RSS), until SIGTERM.
+  let measured = 0;
+  const startWorkers = (n) => Array.from({ length: n }, () => {
+    const out = join(work, `worker-${++measured}.json`);
+    const child = spawn(join(build, 'bench_measure'), [out, '--', sluice, 'worker', '--coordinator', pg, '--poll-ms', '50'],
+      { stdio: ['ignore', 'ignore', 'ignore'], env: { ...process.env, ...benchEnv } });
+    children.push(child);
+    return { child, out };
+  });
+  const stopWorkers = async (workers) => {
+    for (const w of workers) w.child.kill('SIGTERM');
+    await Promise.all(workers.map((w) => new Promise((r) => (w.child.exitCode !== null ? r() : w.child.on('exit', r)))));
+    return Math.max(...workers.map((w) => JSON.parse(readFileSync(w.out, 'utf8')).max_rss_kib));
+  };
+  // One distributed run: the submitter's wall time (stored → every unit
+  // ended → finalized), the workers' largest peak RSS.
+  const distributed = async (connector, n, check = true) => {
+    const d = destination();
+    const workers = startWorkers(n);
+    const r = runSluice(distWs, `${d.sql} SYNC CONNECTOR ${connector} TO DESTINATION ${d.name} FULL DISTRIBUTED`, 'table');
+    const workerRss = await stopWorkers(workers);
+    if (check && psql(`SELECT count(*) FROM ${d.name}.${connector}_forge_repos`) !== String(accounts * repos)) {
+      throw new Error(`${n} workers: ${d.name}.${connector}_forge_repos does not have ${accounts * repos} rows:\n${r.stdout}`);
+    }
+    return { ...r, max_rss_kib: Math.max(r.max_rss_kib, workerRss), schema: d.name };
+  };
+  const single = (connector) => {
+    const d = destination();
+    return runSluice(distWs, `${d.sql} SYNC CONNECTOR ${connector} TO DESTINATION ${d.name} FULL`, 'table');
+  };
+
+  const scenario = `fan-out into PostgreSQL: ${accounts} forge accounts (a unit per table and account) × ${latency} ms a request`;
+  const byWorkers = {};
+  for (const n of [1, 2, 4]) {
+    byWorkers[n] = [];
+    for (let i = 0; i < runs; i++) byWorkers[n].push(await distributed('f1', n));
+  }
+  const oneWorker = byWorkers[1];
+  const singleOne = repeat(() => single('f1'));
+  const singleFour = repeat(() => single('f4'));
+  // Requests per account: the repo pages (2 a page) and each repo's issue pages (at least one).
+  const requests = accounts * (Math.ceil(repos / 2) + repos);
+  add({ name: `${scenario}: SYNC in one process, concurrency 1`, sluice: times(singleOne), rss: rss(singleOne), target: null,
+        baseline: times(oneWorker),
+        note: `baseline: the same run DISTRIBUTED to 1 worker (baseline ÷ Sluice: what distributing costs); ` +
+              `≥ ${requests} requests, ≥ ${(requests * latency / 1000).toFixed(1)} s of latency one after another` });
+  for (const n of [1, 2, 4]) {
+    add({ name: `${scenario}: DISTRIBUTED, ${n} worker${n > 1 ? 's' : ''} (concurrency 1 each)`,
+          sluice: times(byWorkers[n]), rss: rss(byWorkers[n]), baseline: times(oneWorker), target: null,
+          note: 'baseline: 1 worker (baseline ÷ Sluice: the speed-up); RSS: the largest of the submitter and the workers' });
+  }
+  add({ name: `${scenario}: SYNC in one process, concurrency 4`, sluice: times(singleFour), rss: rss(singleFour), target: null,
+        baseline: times(byWorkers[4]), note: 'baseline: 4 workers of concurrency 1 (4 units at once either way)' });
+
+  // Coordination: 200 units that read nothing, one worker.
+  const emptyRuns = [];
+  for (let i = 0; i < runs; i++) emptyRuns.push(await distributed('e', 1, false));
+  const perUnit = emptyRuns.map((r) => {
+    const [n, median] = psql(`SELECT count(*) || ' ' || coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY
+      extract(epoch FROM u.finished_at - u.started_at) * 1000), 0) FROM _sluice.units u JOIN _sluice.runs r USING (run_id)
+      WHERE r.schema_name = '${r.schema}'`).split(' ').map(Number);
+    return { units: n, wallPerUnit: r.wall_ms / Math.max(n, 1), median };
+  });
+  add({ name: `coordination: ${perUnit[0].units} empty units (partitions()), 1 worker`, sluice: times(emptyRuns),
+        rss: rss(emptyRuns), target: null,
+        note: `per unit: ${summary(perUnit.map((u) => u.wallPerUnit)).median.toFixed(1)} ms of the run's wall time ` +
+              `(claim → sync → complete, one after another); ${summary(perUnit.map((u) => u.median)).median.toFixed(1)} ms ` +
+              "median from a unit's start to its end (_sluice.units started_at → finished_at)" });
+  api.kill('SIGTERM');
 };
 
 // 2b. PostgreSQL, against the bench API at `url`; `fetchSeconds`: the fetch
@@ -433,6 +551,7 @@ const main = async () => {
   }
 
   if (want('cloudquery')) await cloudquerySection(url);
+  if (want('distributed')) await distributedSection();
 
   if (want('memory')) {
     log('6. memory');
@@ -484,7 +603,9 @@ const report = () => {
   const text = `${lines.join('\n')}\n`;
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   // BENCH_ONLY=x writes bench/results/x.md, leaving the full run's table.
-  writeFileSync(join(root, `bench/results/${only.size ? [...only].join('+') : 'latest'}.md`), text);
+  // (BENCH_ONLY=distributed: latest-distributed.md.)
+  const file = only.size === 1 && only.has('distributed') ? 'latest-distributed' : only.size ? [...only].join('+') : 'latest';
+  writeFileSync(join(root, `bench/results/${file}.md`), text);
   process.stdout.write(text);
 };
 

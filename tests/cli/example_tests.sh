@@ -12,8 +12,22 @@ key=example-tests-key-$RANDOM$RANDOM
 start_test_server "$(dirname "$sluice")/test_api_server" --token "$key" >/dev/null || exit 1
 
 # Every example connector folder has tests.
-for folder in $(ls -d examples/*/ examples/integrations/*/ | grep -v '^examples/integrations/$'); do
+# (examples/distributed holds deployment files, no connector.)
+for folder in $(ls -d examples/*/ examples/integrations/*/ | grep -v -e '^examples/integrations/$' -e '^examples/distributed/$'); do
   if ! grep -lq "TEST CONNECTOR TYPE" "$folder"*.sql 2>/dev/null; then fail "$folder has no tests"; fi
+done
+
+# The distributed examples that cannot run here (no Kubernetes, no Slurm):
+# their syntax at least; examples/distributed/README.md says which is which.
+for f in examples/distributed/*.sh; do bash -n "$f" || fail "bash -n $f"; done
+for f in examples/distributed/*.yaml; do
+  out=$(python3 -c 'import sys, yaml
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+assert docs and all("apiVersion" in d and "kind" in d for d in docs), "not Kubernetes objects"
+for d in docs:
+    for name, text in (d.get("data") or {}).items():
+        if name.endswith(".yaml"): list(yaml.safe_load_all(text))
+print(len(docs))' "$f" 2>&1) || fail "$f does not parse: $out"
 done
 
 out=$(MYSERVICE_TEST_URL=$TEST_SERVER_URL MYSERVICE_TEST_KEY=$key "$sluice" test -j 2 examples/ 2>&1)

@@ -354,7 +354,7 @@ void AddControlRoutes(Server& svr, State& st) {
 int Usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s [--port N] [--port-file PATH] [--token TOKEN] [--items N] "
-               "[--forge-repos N] [--api-latency-ms N] [--exit-on-stdin-eof]\n",
+               "[--forge-repos N] [--forge-accounts N] [--api-latency-ms N] [--exit-on-stdin-eof]\n",
                argv0);
   return 2;
 }
@@ -382,6 +382,8 @@ std::optional<Options> ParseArgs(int argc, char** argv) {
       o.items = *number;
     } else if (arg == "--forge-repos" && number && *number >= 0 && *number <= 10000) {
       o.forge_repos = *number;
+    } else if (arg == "--forge-accounts" && number && *number >= 1 && *number <= 1000) {
+      o.forge_accounts = *number;
     } else if (arg == "--api-latency-ms" && number && *number >= 0 && *number <= 600000) {
       o.api_latency_ms = *number;
     } else if (arg == "--port-file" && !value.empty()) {

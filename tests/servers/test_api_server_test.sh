@@ -187,12 +187,26 @@ out=$(curl -s "$u/requests")
 check "log entry" '[{"seq":1,"method":"GET","path":"/items","query":"limit=1","headers":{' "$out"
 check "log auth header" '"authorization":"Bearer tok"' "$out"
 check "log body" '"seq":2,"method":"POST","path":"/echo","query":"","headers":' "$out"
-check "log excludes itself" '"body":"b=1"}]' "$out"
+check "log excludes itself" '"body":"b=1","at_ms":' "$out"
+check "log ends there" '}]' "${out: -2}"
+at1=$(printf '%s' "$out" | grep -o '"at_ms":[0-9.]*' | head -1 | cut -d: -f2)
+at2=$(printf '%s' "$out" | grep -o '"at_ms":[0-9.]*' | tail -1 | cut -d: -f2)
+check "at_ms in order" "yes" "$(awk -v a="$at1" -v b="$at2" 'BEGIN { print (a > 0 && b >= a) ? "yes" : "no: " a " " b }')"
 
 # --api-latency-ms and --forge-repos, on a second server.
 start_test_server "$bin" --api-latency-ms 300 --forge-repos 1 || exit 1
 u2=$TEST_SERVER_URL
 check "forge-repos" '{"repos":[{"id":1002,"name":"repo-1","full_name":"globex/repo-1",' "$(get "$u2/forge/accounts/globex/repos")"
+start_test_server "$bin" --forge-accounts 5 --forge-repos 2 || exit 1
+u3=$TEST_SERVER_URL
+check "forge-accounts" '{"repos":[{"id":1009,"name":"repo-1","full_name":"org-5/repo-1","account":"org-5",' "$(get "$u3/forge/accounts/org-5/repos")"
+check "forge-accounts owner" '"owner":{"login":"org-4","id":504}' "$(get "$u3/forge/accounts/org-4/repos")"
+check "no 6th account" '{"error":"unknown account: org-6"} 404' "$(get "$u3/forge/accounts/org-6/repos")"
+check "last repo's issues" '{"issues":[],"next_page":null} 200' "$(get "$u3/forge/repos/1010/issues")"
+check "no repo past them" '404' "$(get "$u3/forge/repos/1011/issues")"
+check "default: 3 accounts" '404' "$(get "$u2/forge/accounts/org-4/repos")"
+start_test_server "$bin" --api-latency-ms 300 --forge-repos 1 || exit 1
+u2=$TEST_SERVER_URL
 start=$(date +%s%N)
 out=$(get "$u2/sheets/tables/nope/records")
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))

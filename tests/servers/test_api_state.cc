@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -166,15 +167,20 @@ std::string GzipBomb(int64_t mib) {
 namespace {
 
 const char* const kForgeAccounts[] = {"acme", "globex", "initech"};
-constexpr int64_t kForgeAccountCount = 3;
+constexpr int64_t kForgeNamedAccounts = 3;
 constexpr int64_t kForgeFirstRepoId = 1001;
+
+// acme, globex, initech, then (--forge-accounts) org-4, org-5, …
+std::string ForgeAccountName(int64_t a) {
+  return a < kForgeNamedAccounts ? kForgeAccounts[a] : "org-" + std::to_string(a + 1);
+}
 
 int64_t ForgeIssueCount(int64_t g) { return (g * 7 + 3) % 6; }  // 3, 4, 5, 0, 1, 2, 3, …
 
 Json ForgeRepo(const Options& o, int64_t g) {
   int64_t a = g / o.forge_repos;
   int64_t n = g % o.forge_repos + 1;
-  std::string account = kForgeAccounts[a];
+  std::string account = ForgeAccountName(a);
   static const char* const kTopics[] = {"api", "cli", "data", "web", "tools"};
   Json topics = Json::array();
   for (int64_t t = 0; t < g % 4; ++t) topics.push_back(kTopics[(g + t) % 5]);
@@ -228,8 +234,8 @@ Json PageOf(const char* key, int64_t total, int64_t page, int64_t per_page, Make
 
 std::optional<Json> ForgeRepos(const Options& o, const std::string& account, int64_t page,
                                int64_t per_page) {
-  for (int64_t a = 0; a < kForgeAccountCount; ++a) {
-    if (account != kForgeAccounts[a]) continue;
+  for (int64_t a = 0; a < o.forge_accounts; ++a) {
+    if (account != ForgeAccountName(a)) continue;
     return PageOf("repos", o.forge_repos, page, per_page,
                   [&](int64_t i) { return ForgeRepo(o, a * o.forge_repos + i); });
   }
@@ -240,7 +246,7 @@ std::optional<Json> ForgeIssues(const Options& o, const std::string& repo_id, in
                                 int64_t per_page) {
   auto id = ParseInt(repo_id);
   if (!id || *id < kForgeFirstRepoId ||
-      *id >= kForgeFirstRepoId + kForgeAccountCount * o.forge_repos) {
+      *id >= kForgeFirstRepoId + o.forge_accounts * o.forge_repos) {
     return std::nullopt;
   }
   int64_t g = *id - kForgeFirstRepoId;
@@ -366,12 +372,16 @@ bool State::Authorized(const httplib::Request& req) const {
 
 void State::Log(const httplib::Request& req) {
   if (req.path.rfind("/requests", 0) == 0) return;
+  // Milliseconds since the server started (a steady clock): rate tests
+  // measure the requests' spacing from the server's side.
+  double at_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
   Json entry = {{"seq", 0},
                 {"method", req.method},
                 {"path", req.path},
                 {"query", RawQuery(req)},
                 {"headers", HeadersJson(req)},
-                {"body", req.body}};
+                {"body", req.body},
+                {"at_ms", std::round(at_ms * 1000) / 1000}};
   std::lock_guard lock(mu_);
   entry["seq"] = ++log_seq_;
   log_.push_back(std::move(entry));

@@ -12,6 +12,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <ctime>
@@ -41,6 +42,7 @@ struct Options {
   std::string token;           // bearer token /items*, /forge/* and /sheets/* require, if set
   int64_t items = 25;          // seeded items, ids "1".."items"
   int64_t forge_repos = 4;     // repos per forge account
+  int64_t forge_accounts = 3;  // acme, globex, initech, then org-4, org-5, …
   int64_t api_latency_ms = 0;  // sleep before answering each /forge/* and /sheets/* request
   bool exit_on_stdin_eof = false;
 };
@@ -137,6 +139,7 @@ class State {
   std::string TickLocked();
 
   const Options& opts_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::mutex mu_;  // guards everything down to log_seq_
   std::map<int64_t, Json> items_;
   // Where the last listed page ended, so paging through a large seed walks
