@@ -349,7 +349,7 @@ async function query(config, filters, options) { return []; }''';
     return runSluice(distWs, `${d.sql} SYNC CONNECTOR ${connector} TO DESTINATION ${d.name} FULL`, 'table');
   };
 
-  const scenario = `fan-out into PostgreSQL: ${accounts} forge accounts (a unit per table and account) × ${latency} ms a request`;
+  const scenario = `fan-out into PostgreSQL: ${accounts} forge accounts (a unit per account: its repos and their issues) × ${latency} ms a request`;
   const byWorkers = {};
   for (const n of [1, 2, 4]) {
     byWorkers[n] = [];

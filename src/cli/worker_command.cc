@@ -442,6 +442,9 @@ Status Worker::SyncUnit(const UnitLease& lease, const DistributedRunSpec& run, s
   Value config = Value::object();
   config["connection_string"] = options_.coordinator;
   config["schema"] = run.schema;
+  // Paused inside a batch past its lease, this session is ended by the
+  // server: its row locks must not hold up the unit's next worker.
+  config["idle_in_transaction_timeout_ms"] = static_cast<int64_t>(run.lease.count());
   ASSIGN_OR_RETURN(std::unique_ptr<PostgresDestination> destination,
                    PostgresDestination::Connect("coordinator", config));
   Heartbeat heartbeat(lease, options_.coordinator, [this](const std::string& line) { Say(line); });

@@ -193,7 +193,8 @@ Status Interpreter::SubmitDistributedSync(const ast::SyncStmt& sync, const ast::
       [partitioner](const EntityDef& root) -> Result<std::optional<std::vector<Partition>>> {
         if (!partitioner) return std::optional<std::vector<Partition>>();
         return partitioner->Partitions(root);
-      });
+      },
+      [partitioner](const EntityDef& entity) { return partitioner ? partitioner->UnitParent(entity) : entity.parent; });
   if (!units.ok()) return units.TakeStatus().At(at);
   spec.units = std::move(units).value();
   if (spec.units.empty()) {

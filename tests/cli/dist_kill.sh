@@ -35,7 +35,7 @@ fi
 wait_workers
 dist_wait_submit
 expect_eq "the submitter succeeds" 0 "$submit_status"
-expect_eq "the run is done, every unit done" "done|$((2 * accounts)) done" "$(run_state)"
+expect_eq "the run is done, every unit done" "done|$accounts done" "$(run_state)"
 expect_eq "the killed unit was leased again: attempt 2, by another worker" "2|t" \
   "$(pg "SELECT attempt, lease_owner <> '$owner' FROM _sluice.units WHERE unit_id = $unit_id")"
 expect_eq "only that unit took two attempts" "$unit_id" \

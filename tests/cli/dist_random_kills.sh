@@ -67,7 +67,7 @@ for seed in $seeds; do
   echo "seed $seed: ${schedule[*]} → $state" >&2
   dist_single_wait
   if [ "$failed" = 0 ]; then
-    expect_eq "seed $seed: run done" "done|$((2 * accounts)) done" "$state"
+    expect_eq "seed $seed: run done" "done|$accounts done" "$state"
     expect_eq "seed $seed: the submitter succeeds" 0 "$submit_status"
     expect_tables_equal "seed $seed"
   else

@@ -20,7 +20,7 @@ for _ in 1 2 3; do start_worker --drain; done
 wait_workers
 dist_wait_submit
 expect_eq "the submitter succeeds" 0 "$submit_status"
-expect_eq "the run is done" "done|$((2 * accounts)) done" "$(run_state)"
+expect_eq "the run is done" "done|$accounts done" "$(run_state)"
 expect_eq "all repos synced" "$((accounts * 8))" "$(pg "SELECT count(*) FROM dist.f_forge_repos")"
 workers=$(pg "SELECT count(DISTINCT lease_owner) FROM _sluice.units WHERE run_id = $run_id")
 expect_eq "the three workers shared the units" "yes" "$([ "$workers" -ge 2 ] && echo yes || echo "no: $workers")"

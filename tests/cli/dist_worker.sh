@@ -142,7 +142,7 @@ expect_eq "forge: worker 2 exits 0" 0 $?
 wait $submitter
 expect_eq "forge: the submitter ends well" 0 $?
 expect_eq "forge run is done" done "$(pg "SELECT state FROM _sluice.runs WHERE run_id = $run_id")"
-expect_eq "a unit per table and account, all done" "forge_issues:3 forge_repos:3 done" \
+expect_eq "a unit per account (issues ride with their repos), all done" "forge_repos:3 done" \
   "$(pg "SELECT string_agg(e, ' ' ORDER BY e) || ' ' || (SELECT string_agg(DISTINCT state, ',') FROM _sluice.units
            WHERE run_id = $run_id) FROM (SELECT entity || ':' || count(DISTINCT partition_id) e FROM _sluice.units
            WHERE run_id = $run_id GROUP BY entity) x")"
