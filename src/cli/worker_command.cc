@@ -325,11 +325,26 @@ class Worker {
   Status SyncUnit(const UnitLease& lease, const DistributedRunSpec& run, std::vector<SyncOutcome>& outcomes);
   Status FinalizeRun(int64_t run_id);
 
+  // What a run's units share in this worker: the restored catalog, its
+  // interpreter (so a connector instance, its realm and a table
+  // integration's loaded plugin serve every unit of the run), and the
+  // database session. Members in the order they must be destroyed last.
+  struct RunSession {
+    int64_t run_id = 0;
+    std::optional<ScratchDir> scratch;  // a table integration's unpacked folder
+    std::unique_ptr<Workspace> workspace;
+    std::unique_ptr<UnitSink> sink;
+    std::unique_ptr<Interpreter> interpreter;
+    std::unique_ptr<PostgresDestination> destination;
+  };
+  Result<RunSession*> SessionFor(const DistributedRunSpec& run);
+
   WorkerOptions options_;
   ConsoleSink& sink_;
   std::mutex say_mutex_;
   std::unique_ptr<Coordinator> coordinator_;
   std::map<int64_t, DistributedRunSpec> runs_;  // by run id: a run's spec never changes
+  std::unique_ptr<RunSession> session_;          // the last run's, while its units come
   std::optional<Clock::time_point> failing_since_;
   int units_failed_ = 0;
 };
@@ -429,28 +444,45 @@ Result<const DistributedRunSpec*> Worker::LoadRun(int64_t run_id) {
   return &found->second;
 }
 
-Status Worker::SyncUnit(const UnitLease& lease, const DistributedRunSpec& run, std::vector<SyncOutcome>& outcomes) {
+Result<Worker::RunSession*> Worker::SessionFor(const DistributedRunSpec& run) {
+  if (session_ && session_->run_id == run.run_id) return session_.get();
+  session_.reset();  // one run's at a time: the previous one's scratch folder goes
+  auto session = std::make_unique<RunSession>();
+  session->run_id = run.run_id;
   ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::Create());
-  ASSIGN_OR_RETURN(std::unique_ptr<Workspace> workspace, Workspace::Open(":memory:"));
-  RETURN_IF_ERROR(
-      RestoreSnapshot(*workspace, CatalogSnapshot{run.catalog, run.integration_archive}, scratch.path() + "/unit"));
-  UnitSink unit_sink([this](const std::string& line) {
+  session->scratch.emplace(std::move(scratch));
+  ASSIGN_OR_RETURN(session->workspace, Workspace::Open(":memory:"));
+  RETURN_IF_ERROR(RestoreSnapshot(*session->workspace, CatalogSnapshot{run.catalog, run.integration_archive},
+                                  session->scratch->path() + "/unit"));
+  session->sink = std::make_unique<UnitSink>([this](const std::string& line) {
     std::lock_guard lock(say_mutex_);
     sink_.Note(line);
   });
-  Interpreter interpreter(*workspace, unit_sink);
+  session->interpreter = std::make_unique<Interpreter>(*session->workspace, *session->sink);
   Value config = Value::object();
   config["connection_string"] = options_.coordinator;
   config["schema"] = run.schema;
   // Paused inside a batch past its lease, this session is ended by the
   // server: its row locks must not hold up the unit's next worker.
   config["idle_in_transaction_timeout_ms"] = static_cast<int64_t>(run.lease.count());
-  ASSIGN_OR_RETURN(std::unique_ptr<PostgresDestination> destination,
-                   PostgresDestination::Connect("coordinator", config));
+  ASSIGN_OR_RETURN(session->destination, PostgresDestination::Connect("coordinator", config));
+  session_ = std::move(session);
+  return session_.get();
+}
+
+Status Worker::SyncUnit(const UnitLease& lease, const DistributedRunSpec& run, std::vector<SyncOutcome>& outcomes) {
+  ASSIGN_OR_RETURN(RunSession * session, SessionFor(run));
   Heartbeat heartbeat(lease, options_.coordinator, [this](const std::string& line) { Say(line); });
   Interpreter::UnitSync unit{lease.unit.connector, lease.unit.entities, lease.unit.partition, run.choices,
-                             run.synced_at,        destination.get(),   coordinator_->Fence(lease)};
-  return interpreter.RunSyncUnit(unit, outcomes);
+                             run.synced_at,        session->destination.get(), coordinator_->Fence(lease)};
+  Status synced = session->interpreter->RunSyncUnit(unit, outcomes);
+  // A unit that failed may leave its connector or its database session in
+  // any state (a handler out of memory, a connection the server ended): the
+  // next unit starts afresh. Units that succeed share one restored
+  // workspace, connector instance and session, as the units of a
+  // single-process sync do.
+  if (!synced.ok()) session_.reset();
+  return synced;
 }
 
 Status Worker::FinalizeRun(int64_t run_id) {
@@ -465,6 +497,7 @@ Status Worker::FinalizeRun(int64_t run_id) {
       " units done, " + std::to_string(failed) + " failed), " + std::to_string(finalized->rows_deleted) +
       " stale rows deleted" + (finalized->error.empty() ? "" : ": " + finalized->error));
   runs_.erase(run_id);
+  if (session_ && session_->run_id == run_id) session_.reset();
   return Status::Ok();
 }
 

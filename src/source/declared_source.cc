@@ -2,7 +2,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "js/json_cells.h"
+
 namespace sluice {
+namespace {
+
+// A number's id as JavaScript's String() writes it (1.5e-7, not 1.5e-07;
+// -0 as 0), so a handler that builds ids from numbers gets the same text.
+std::string NumberId(const Value& number) {
+  if (number.is_number_float()) return js::FormatNumberLikeJs(number.get<double>());
+  return number.dump();
+}
+
+}  // namespace
 
 Result<std::vector<Partition>> PartitionsOfList(const Value& listed, const std::string& context) {
   if (!listed.is_array()) {
@@ -23,13 +35,13 @@ Result<std::vector<Partition>> PartitionsOfList(const Value& listed, const std::
     if (element.is_string()) {
       partition.id = element.get<std::string>();
     } else if (element.is_number()) {
-      partition.id = element.dump();  // integral numbers arrive as integers
+      partition.id = NumberId(element);
     } else if (element.is_object()) {
       auto id = element.find("id");
       if (id != element.end() && id->is_string()) {
         partition.id = id->get<std::string>();
       } else if (id != element.end() && id->is_number()) {
-        partition.id = id->dump();
+        partition.id = NumberId(*id);
       } else {
         // Sorted keys: the same partition gets the same id in every run,
         // whatever order the handler wrote its keys in.

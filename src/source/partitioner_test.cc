@@ -227,6 +227,17 @@ TEST_F(PartitionerTest, APartitionsThatNeverAnswersFailsAtTheCallsTimeLimit) {
       << never.status().message();
 }
 
+// A number's id is its text as JavaScript writes it.
+TEST(PartitionsOfListTest, NumberIdsAreJavaScriptsText) {
+  Value listed = Value::array({Value(1.5e-7), Value(-0.0), Value(9007199254740994.0), Value(7), Value(2.5),
+                               Value{{"id", 1e21}}});
+  Result<std::vector<Partition>> partitions = PartitionsOfList(listed, "c");
+  ASSERT_TRUE(partitions.ok()) << partitions.status().ToString();
+  std::vector<std::string> ids;
+  for (const Partition& partition : *partitions) ids.push_back(partition.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"1.5e-7", "0", "9007199254740994", "7", "2.5", "1e+21"}));
+}
+
 TEST_F(PartitionerTest, BadPartitionListsAreConnectorErrorsNamingTheIndex) {
   struct Case {
     const char* returned;

@@ -65,6 +65,12 @@ Result<std::vector<WorkUnit>> PlanWorkUnits(
         return Status(ErrorKind::kConnector,
                       "connector '" + connector + "', entity '" + root->name + "': a partition has an empty id");
       }
+      if (partition.id.find('\0') != std::string::npos) {
+        // PostgreSQL's text cannot hold it, and libpq's parameters would
+        // end the id there: two ids could become one.
+        return Status(ErrorKind::kConnector, "connector '" + connector + "', entity '" + root->name +
+                                                 "': a partition id holds a NUL character");
+      }
       if (!seen.insert(partition.id).second) {
         return Status(ErrorKind::kConnector, "connector '" + connector + "', entity '" + root->name +
                                                  "': partition id '" + partition.id + "' is given twice");

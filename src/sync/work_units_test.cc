@@ -151,6 +151,18 @@ TEST(WorkUnitsTest, IdsOfTheSameBytesSpreadOverShards) {
   EXPECT_GT(per_shard[2], 720 * 3 / 10);
 }
 
+TEST(WorkUnitsTest, APartitionIdWithANulIsRefused) {
+  EntityDef items;
+  items.name = "items";
+  auto partitions = [](const EntityDef&) -> Result<std::optional<std::vector<Partition>>> {
+    return std::optional<std::vector<Partition>>(
+        std::vector<Partition>{{std::string("p\0one", 5), Value("x")}, {std::string("p\0two", 5), Value("y")}});
+  };
+  Result<std::vector<WorkUnit>> units = PlanWorkUnits("c", {&items}, partitions);
+  ASSERT_FALSE(units.ok());
+  EXPECT_NE(units.status().message().find("NUL"), std::string::npos) << units.status().message();
+}
+
 TEST(WorkUnitsTest, AUnitsShardDoesNotDependOnTheOtherUnits) {
   WorkUnit unit{
       "forge", "repos", {"repos", "issues"}, Partition{"forge:b", Value{{"client", "forge:b"}}}};

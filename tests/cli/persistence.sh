@@ -40,12 +40,12 @@ expect_contains "wrong key named" "does not match" "$out"
 
 # The catalog has a schema version; a newer one is refused.
 out=$("$sluice" "$ws" -f csv -c "SELECT value FROM _sluice_meta WHERE key = 'schema_version';")
-expect_eq "schema version" "$(printf 'value\n7')" "$out"
+expect_eq "schema version" "$(printf 'value\n8')" "$out"
 sqlite3 "$ws" "UPDATE _sluice_meta SET value = '999' WHERE key = 'schema_version';"
 out=$("$sluice" "$ws" -c "SHOW CONNECTORS;" 2>&1)
 expect_eq "newer workspace refused" 1 $?
 expect_contains "newer workspace message" "999" "$out"
-sqlite3 "$ws" "UPDATE _sluice_meta SET value = '7' WHERE key = 'schema_version';"
+sqlite3 "$ws" "UPDATE _sluice_meta SET value = '8' WHERE key = 'schema_version';"
 
 # Dropping a type in use names its connectors, and nothing is dropped.
 out=$("$sluice" "$ws" -c "DROP CONNECTOR TYPE 'svc';" 2>&1)

@@ -210,10 +210,19 @@ for bad in 0/3 4/3 1/0 x/3 3 ""; do
   expect_eq "--shard '$bad' is a usage error" 2 $?
   expect_contains "--shard '$bad' says why" "--shard: " "$out"
 done
-# --distributed hands the run to workers (tests/cli/dist_*.sh); here only
-# that the statement says so.
-out=$("$sluice" sync "$dir/forge.yaml" -w "$dir/yaml-dist.db" --distributed 2>&1)
+# --distributed hands the run to workers (more in tests/cli/dist_*.sh): one
+# leases the units while `sluice sync` waits for them.
+"$sluice" worker --coordinator "$PG_URL" --poll-ms 100 >"$dir/yaml-worker.log" 2>&1 &
+yaml_worker=$!
+out=$(timeout $((120 * slow)) "$sluice" sync "$dir/forge.yaml" -w "$dir/yaml-dist.db" --distributed 2>&1)
+expect_eq "sluice sync --distributed ends once the worker has synced it" 0 $?
 expect_contains "the statement echoes DISTRIBUTED" "TO DESTINATION pgdest DISTRIBUTED;" "$out"
+expect_contains "its run is done" "(done)" "$out"
+kill -TERM $yaml_worker
+wait $yaml_worker
+expect_eq "the worker stops cleanly" 0 $?
+expect_eq "every account's repos, once" "$((3 * repos))|$((3 * repos))" \
+  "$(psql "$PG_URL" -Atq -c "SELECT count(*), count(DISTINCT id) FROM public.forge_repos")"
 out=$("$sluice" sync "$dir/forge.yaml" -w "$dir/yaml-bad.db" --shard 1/2 --distributed 2>&1)
 expect_eq "--shard with --distributed" 2 $?
 expect_contains "says not both" "not both" "$out"

@@ -53,7 +53,8 @@ sqlite3 "$ws" "ALTER TABLE _sluice_entities DROP COLUMN position" 2>/dev/null
 sqlite3 "$ws" "ALTER TABLE _sluice_entities DROP COLUMN applies_offset" 2>/dev/null
 sqlite3 "$ws" "ALTER TABLE _sluice_connector_types DROP COLUMN kind" 2>/dev/null
 sqlite3 "$ws" "DROP TABLE _sluice_registries; DROP TABLE _sluice_packages; DROP TABLE _sluice_tests;
-  ALTER TABLE _sluice_sync_runs DROP COLUMN type_version; ALTER TABLE _sluice_sync_runs DROP COLUMN error_kind" 2>/dev/null
+  ALTER TABLE _sluice_sync_runs DROP COLUMN type_version; ALTER TABLE _sluice_sync_runs DROP COLUMN error_kind;
+  ALTER TABLE _sluice_sync_runs DROP COLUMN distributed_run; ALTER TABLE _sluice_sync_runs DROP COLUMN units" 2>/dev/null
 sqlite3 "$ws" "UPDATE _sluice_meta SET value = '3' WHERE key = 'schema_version'"
 out=$("$sluice" "$ws" -c "TEST CONNECTOR c;" 2>&1)
 expect_eq "probe after migration succeeds" 0 $?
