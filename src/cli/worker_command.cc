@@ -345,6 +345,7 @@ class Worker {
   std::unique_ptr<Coordinator> coordinator_;
   std::map<int64_t, DistributedRunSpec> runs_;  // by run id: a run's spec never changes
   std::unique_ptr<RunSession> session_;          // the last run's, while its units come
+  bool unusable_ = false;                        // this worker cannot run units (its key): it stops
   std::optional<Clock::time_point> failing_since_;
   int units_failed_ = 0;
 };
@@ -538,6 +539,18 @@ Status Worker::RunUnit(const UnitLease& lease) {
     } else {
       Say(label + ": lease lost: it expired before the unit completed; the unit is another worker's now");
     }
+  } else if (synced.kind() == ErrorKind::kSecret) {
+    // This worker cannot open the run's secrets (another SLUICE_SECRET_KEY,
+    // or no key): not the unit's fault. Failing it would spend its
+    // attempts, and one misconfigured worker would fail every run it
+    // touched. The unit goes back as it was, and the worker stops.
+    Result<bool> released = coordinator_->Release(lease, "worker " + options_.name + ": " + synced.ToString());
+    if (!released.ok()) return coordinator_failed(released.status());
+    Say(label + ": this worker cannot open the run's secrets: " + synced.ToString() +
+        "; the unit goes back to the coordinator as it was, and this worker stops (give it the submitter's "
+        "SLUICE_SECRET_KEY)");
+    unusable_ = true;
+    return Status::Ok();
   } else if (IsLeaseLost(synced)) {
     // Not failed back: the unit is no longer this worker's to fail.
     Say(label + ": lease lost: " + synced.ToString() + "; the unit is another worker's now");
@@ -595,6 +608,7 @@ int Worker::Run() {
     failing_since_.reset();
     int failed_before = units_failed_;
     Status ran = RunUnit(**claimed);
+    if (unusable_) return kExitUsage;
     if (!ran.ok() && !stop_requested && !Reconnect(ran)) break;
     // After a failure, a pause: another worker (with another machine's
     // network, key or disk) may take the retry first.

@@ -110,6 +110,25 @@ Result<int64_t> Coordinator::CreateRun(const DistributedRunSpec& spec) {
   PgSession& pg = connection_->pg;
   PgSession::Transaction transaction(pg);
   RETURN_IF_ERROR(transaction.Begin());
+  // One run of a connector into a schema at a time, as one sync of a table
+  // at a time locally: two full runs would each delete the rows the other
+  // wrote as stale. Under a lock, so two submitters cannot both pass.
+  RETURN_IF_ERROR(pg.Run("SELECT pg_advisory_xact_lock(hashtextextended('sluice run ' || $1 || '.' || $2, 0))",
+                         {spec.connector, spec.schema})
+                      .status());
+  ASSIGN_OR_RETURN(PgResult active,
+                   pg.Run("SELECT r.run_id, count(*) FROM _sluice.runs r JOIN _sluice.units u USING (run_id) "
+                          "WHERE r.connector = $1 AND r.schema_name = $2 AND r.state = 'running' AND "
+                          "u.state IN ('pending', 'leased') GROUP BY r.run_id ORDER BY r.run_id LIMIT 1",
+                          {spec.connector, spec.schema}));
+  if (PQntuples(active.get()) > 0) {
+    std::string other = PQgetvalue(active.get(), 0, 0);
+    return Status(ErrorKind::kAlreadyExists,
+                  "distributed run " + other + " of connector '" + PgText(spec.connector) + "' into schema '" +
+                      PgText(spec.schema) + "' is still running (" + PQgetvalue(active.get(), 0, 1) +
+                      " units pending or leased): a second run would race it and delete its rows as stale; wait "
+                      "for it (SHOW SYNC UNITS FOR RUN " + other + ")");
+  }
   ASSIGN_OR_RETURN(
       PgResult run,
       pg.Run("INSERT INTO _sluice.runs (connector, schema_name, statement, choices, catalog, "
@@ -261,6 +280,16 @@ WHERE r.run_id = u.run_id AND u.unit_id = $1::bigint AND u.lease_epoch = $2::big
   return PgInt(PQcmdTuples(failed.get())) == 1;
 }
 
+Result<bool> Coordinator::Release(const UnitLease& lease, const std::string& why) {
+  ASSIGN_OR_RETURN(PgResult released, connection_->pg.Run(R"(UPDATE _sluice.units
+SET state = 'pending', attempt = greatest(attempt - 1, 0), error = $3, lease_owner = NULL,
+  lease_expires_at = NULL, heartbeat_at = now()
+WHERE unit_id = $1::bigint AND lease_epoch = $2::bigint AND state = 'leased')",
+                                                          {lease.unit_id, lease.epoch,
+                                                           PgText(SecretMasker::Global().Mask(why))}));
+  return PgInt(PQcmdTuples(released.get())) == 1;
+}
+
 Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
   PgSession& pg = connection_->pg;
   {
@@ -326,8 +355,10 @@ Result<std::optional<RunStatus>> Coordinator::Finalize(int64_t run_id) {
         if (unit.done) completed.push_back(unit.partition.value_or(""));
       }
       if (completed.empty()) continue;
+      // Older than the run, not merely other: a row a later run (or a
+      // shard) wrote since is newer than anything this run read.
       std::string sql = "DELETE FROM " + qualified +
-                        " WHERE _sluice_source = $1 AND _sluice_synced_at <> $2::timestamptz";
+                        " WHERE _sluice_source = $1 AND _sluice_synced_at < $2::timestamptz";
       std::vector<PgParam> params = {connector, synced_at};
       if (completed.size() < total) {
         // Only the partitions that completed: a failed partition's rows are

@@ -134,6 +134,11 @@ class Coordinator {
   Result<bool> Renew(const UnitLease& lease);
   // The unit completed: done, with its figures; false: lease lost (nothing changed).
   Result<bool> Complete(const UnitLease& lease, int64_t rows_read);
+  // The worker, not the unit, cannot go on (it cannot open the run's
+  // secrets: another SLUICE_SECRET_KEY): the unit goes back to pending
+  // without its attempt counting, `why` stored as its last error. false:
+  // lease lost.
+  Result<bool> Release(const UnitLease& lease, const std::string& why);
   // The unit failed: pending again while attempts remain, else failed;
   // `error` is stored masked of secrets. false: lease lost.
   Result<bool> Fail(const UnitLease& lease, const std::string& error);

@@ -183,7 +183,10 @@ TEST_F(CoordinatorTest, ClaimsTheOldestRunFirstThenByPosition) {
   ASSERT_TRUE(coordinator);
   EXPECT_FALSE(*coordinator->HasWork());
   int64_t first = Create(*coordinator, Spec("issues", {"b", "a", "c"}));
-  int64_t second = Create(*coordinator, Spec("pulls"));
+  DistributedRunSpec pulls = Spec("pulls");  // another connector: one run per connector and schema at a time
+  pulls.connector = "gl";
+  for (WorkUnit& unit : pulls.units) unit.connector = "gl";
+  int64_t second = Create(*coordinator, pulls);
   EXPECT_TRUE(*coordinator->HasWork());
   std::vector<std::string> order;
   for (int i = 0; i < 4; ++i) {
@@ -197,7 +200,7 @@ TEST_F(CoordinatorTest, ClaimsTheOldestRunFirstThenByPosition) {
     EXPECT_EQ(lease.lease, std::chrono::milliseconds(30'000));
   }
   EXPECT_EQ(order, (std::vector<std::string>{"1:gh.issues[b]", "1:gh.issues[a]", "1:gh.issues[c]",
-                                             "2:gh.pulls"}));
+                                             "2:gl.pulls"}));
   EXPECT_FALSE(coordinator->Claim("w")->has_value());
   EXPECT_TRUE(*coordinator->HasWork()) << "leased units are work in progress";
 }
@@ -362,6 +365,44 @@ TEST_F(CoordinatorTest, FinalizeDeletesStaleRowsOnlyOfCompletedPartitions) {
   EXPECT_NE((*status)->error.find("gh.items[b]: boom"), std::string::npos) << (*status)->error;
   EXPECT_EQ(Count("id IN ('a-old', 'c-old')"), 0);
   EXPECT_EQ(Count("id IN ('a-new', 'b-new', 'c-new', 'b-old', 'none-old', 'other')"), 6);
+}
+
+// Two full runs of one connector into one schema would each delete what
+// the other wrote: the second is refused while the first has units to go,
+// and taken once it has none.
+TEST_F(CoordinatorTest, ASecondRunOfAConnectorIntoASchemaWaitsForTheFirst) {
+  auto coordinator = Connect();
+  ASSERT_TRUE(coordinator);
+  int64_t first = Create(*coordinator, Spec("items", {"a"}));
+  Result<int64_t> second = coordinator->CreateRun(Spec("items", {"a"}));
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().kind(), ErrorKind::kAlreadyExists);
+  EXPECT_NE(second.status().message().find("distributed run " + std::to_string(first) + " of connector 'gh'"),
+            std::string::npos)
+      << second.status().message();
+  DistributedRunSpec elsewhere = Spec("items", {"a"});
+  elsewhere.schema = schema_ + "_other";
+  EXPECT_TRUE(coordinator->CreateRun(elsewhere).ok()) << "another schema is another table";
+  UnitLease lease = MustClaim(*coordinator, "w");
+  ASSERT_TRUE(*coordinator->Complete(lease, 0));
+  ASSERT_TRUE(coordinator->Finalize(first).ok());
+  EXPECT_TRUE(coordinator->CreateRun(Spec("items", {"a"})).ok()) << "the first run has ended";
+}
+
+// Rows newer than the run (a later run's, a shard's) are not its stale rows.
+TEST_F(CoordinatorTest, FinalizeKeepsRowsNewerThanTheRun) {
+  auto coordinator = Connect();
+  ASSERT_TRUE(coordinator);
+  MakeItems({"a"});
+  Exec("INSERT INTO " + schema_ + ".items VALUES ('a-newer', 'gh', '2026-12-08T00:00:00Z', 'a')");
+  DistributedRunSpec spec = Spec("items", {"a"});
+  int64_t run = Create(*coordinator, spec);
+  UnitLease lease = MustClaim(*coordinator, "w");
+  ASSERT_TRUE(*coordinator->Complete(lease, 1));
+  auto status = coordinator->Finalize(run);
+  ASSERT_TRUE(status.ok() && status->has_value());
+  EXPECT_EQ(Count("id = 'a-newer'"), 1);
+  EXPECT_EQ(Count("id = 'a-old'"), 0);
 }
 
 TEST_F(CoordinatorTest, FinalizeDeletesEveryStaleRowWhenAllUnitsCompleted) {

@@ -65,6 +65,15 @@ Result<std::vector<WorkUnit>> PlanWorkUnits(
         return Status(ErrorKind::kConnector,
                       "connector '" + connector + "', entity '" + root->name + "': a partition has an empty id");
       }
+      // The id is part of PostgreSQL index keys (a mark's, a lock's) and
+      // of every log line about its unit.
+      constexpr size_t kMaxIdBytes = 512;
+      if (partition.id.size() > kMaxIdBytes) {
+        return Status(ErrorKind::kConnector, "connector '" + connector + "', entity '" + root->name +
+                                                 "': a partition id has " + std::to_string(partition.id.size()) +
+                                                 " bytes; at most " + std::to_string(kMaxIdBytes) +
+                                                 " are allowed (give an object partition a short \"id\")");
+      }
       if (partition.id.find('\0') != std::string::npos) {
         // PostgreSQL's text cannot hold it, and libpq's parameters would
         // end the id there: two ids could become one.

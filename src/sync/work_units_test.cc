@@ -163,6 +163,20 @@ TEST(WorkUnitsTest, APartitionIdWithANulIsRefused) {
   EXPECT_NE(units.status().message().find("NUL"), std::string::npos) << units.status().message();
 }
 
+TEST(WorkUnitsTest, APartitionIdPast512BytesIsRefused) {
+  EntityDef items;
+  items.name = "items";
+  auto sized = [](size_t bytes) {
+    return [bytes](const EntityDef&) -> Result<std::optional<std::vector<Partition>>> {
+      return std::optional<std::vector<Partition>>(std::vector<Partition>{{std::string(bytes, 'x'), Value("x")}});
+    };
+  };
+  EXPECT_TRUE(PlanWorkUnits("c", {&items}, sized(512)).ok());
+  Result<std::vector<WorkUnit>> units = PlanWorkUnits("c", {&items}, sized(513));
+  ASSERT_FALSE(units.ok());
+  EXPECT_NE(units.status().message().find("513 bytes; at most 512"), std::string::npos) << units.status().message();
+}
+
 TEST(WorkUnitsTest, AUnitsShardDoesNotDependOnTheOtherUnits) {
   WorkUnit unit{
       "forge", "repos", {"repos", "issues"}, Partition{"forge:b", Value{{"client", "forge:b"}}}};

@@ -109,8 +109,18 @@ table_text() {
 "$sluice" "$ws" -c "SYNC CONNECTOR prod TO DESTINATION single FULL; SYNC CONNECTOR f TO DESTINATION single FULL;" \
   >"$dir/single.out" 2>&1 || { fail "single-process syncs"; cat "$dir/single.out" >&2; }
 
-# A declared connector, two workers draining.
+# A declared connector, two workers draining — after a worker with another
+# key: it cannot open the run's secret, gives the unit back as it was (no
+# attempt spent) and stops with status 2, so one misconfigured worker does
+# not fail the run.
 submit "SYNC CONNECTOR prod TO DESTINATION dist FULL DISTRIBUTED;"
+SLUICE_SECRET_KEY=not-the-submitters "$sluice" worker --coordinator "$PG_URL" --drain --name wrongkey --poll-ms 50 \
+  >"$dir/wrongkey.out" 2>&1
+expect_eq "a worker with another key stops with status 2" 2 $?
+expect_contains "and says why" "this worker cannot open the run's secrets" "$(cat "$dir/wrongkey.out")"
+expect_eq "the unit is back, its attempt not spent" "pending|0" \
+  "$(pg "SELECT string_agg(DISTINCT state, ',') || '|' || max(attempt) FROM _sluice.units WHERE run_id = $run_id")"
+expect_not_contains "no token in its output" "$token" "$(cat "$dir/wrongkey.out")"
 "$sluice" worker --coordinator "$PG_URL" --drain --name w1 --poll-ms 50 >"$dir/w1.out" 2>&1 &
 w1=$!
 "$sluice" worker --coordinator "$PG_URL" --drain --name w2 --poll-ms 50 >"$dir/w2.out" 2>&1 &
