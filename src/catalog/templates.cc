@@ -1,6 +1,7 @@
 #include "catalog/templates.h"
 
 #include <cstdlib>
+#include <optional>
 
 #include "core/secret_masker.h"
 
@@ -14,19 +15,31 @@ bool IsSecretKey(const Value& config_schema, const std::string& key) {
   return secret != spec->end() && secret->is_boolean() && secret->get<bool>();
 }
 
+// The next {{…}} of `text` at or after `pos`: where it opens and closes,
+// and what it holds, trimmed.
+struct Template {
+  size_t open = 0, close = 0;
+  std::string inner;
+};
+std::optional<Template> NextTemplate(const std::string& text, size_t pos) {
+  size_t open = text.find("{{", pos);
+  if (open == std::string::npos) return std::nullopt;
+  size_t close = text.find("}}", open);
+  if (close == std::string::npos) return std::nullopt;
+  std::string inner = text.substr(open + 2, close - open - 2);
+  inner.erase(0, inner.find_first_not_of(" \t"));
+  inner.erase(inner.find_last_not_of(" \t") + 1);
+  return Template{open, close, std::move(inner)};
+}
+
 // Replaces each {{secrets.NAME}} / {{env.NAME}} in `text`.
 Result<std::string> ResolveTemplates(const std::string& text, const std::string& key,
                                      const SecretLookup& secrets, bool secret_key) {
   std::string out;
   size_t pos = 0;
-  while (true) {
-    size_t open = text.find("{{", pos);
-    if (open == std::string::npos) break;
-    size_t close = text.find("}}", open);
-    if (close == std::string::npos) break;
-    std::string inner = text.substr(open + 2, close - open - 2);
-    inner.erase(0, inner.find_first_not_of(" \t"));
-    inner.erase(inner.find_last_not_of(" \t") + 1);
+  while (std::optional<Template> found = NextTemplate(text, pos)) {
+    size_t open = found->open, close = found->close;
+    const std::string& inner = found->inner;
     std::string value;
     if (inner.starts_with("secrets.")) {
       Result<std::string> secret = secrets(inner.substr(8));
@@ -79,7 +92,27 @@ Status ResolveNested(Value& value, const std::string& key, const SecretLookup& s
   return Status::Ok();
 }
 
+void CollectSecretNames(const Value& value, std::set<std::string>& names) {
+  if (value.is_object() || value.is_array()) {
+    for (const auto& inner : value) CollectSecretNames(inner, names);
+    return;
+  }
+  if (!value.is_string()) return;
+  const std::string& text = value.get_ref<const std::string&>();
+  size_t pos = 0;
+  while (std::optional<Template> found = NextTemplate(text, pos)) {
+    if (found->inner.starts_with("secrets.")) names.insert(found->inner.substr(8));
+    pos = found->close + 2;
+  }
+}
+
 }  // namespace
+
+std::set<std::string> SecretNamesIn(const Value& value) {
+  std::set<std::string> names;
+  CollectSecretNames(value, names);
+  return names;
+}
 
 Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_schema,
                                      const SecretLookup& secrets) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <functional>
+#include <set>
 #include <string>
 
 #include "core/status.h"
@@ -27,5 +28,9 @@ Result<Value> ResolveConnectorConfig(const Value& config, const Value& config_sc
 // key and then `owner` ("destination 'warehouse'").
 Result<Value> ResolveDestinationConfig(const Value& config, const std::string& owner,
                                        const SecretLookup& secrets);
+
+// The secrets `value`'s templates name ({{secrets.NAME}}), in nested
+// strings too: what a distributed run's catalog snapshot carries sealed.
+std::set<std::string> SecretNamesIn(const Value& value);
 
 }  // namespace sluice

@@ -95,5 +95,12 @@ TEST(TemplatesTest, DestinationErrorsNameTheOwner) {
             "destination 'w': config key 'password': secret 'pg' does not exist");
 }
 
+TEST(TemplatesTest, SecretNamesInFindsEveryNamedSecretNestedToo) {
+  Value config = Value::parse(R"({"token": "{{ secrets.a }}", "url": "https://{{env.HOST}}/{{secrets.b}}",
+    "nested": {"list": ["x {{secrets.c}}", 7, null]}, "open": "{{secrets.never", "other": "{{vars.d}}"})");
+  EXPECT_EQ(SecretNamesIn(config), (std::set<std::string>{"a", "b", "c"}));
+  EXPECT_TRUE(SecretNamesIn(Value("no templates")).empty());
+}
+
 }  // namespace
 }  // namespace sluice

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "catalog/templates.h"
 #include "core/file_util.h"
 #include "package/archive.h"
 
@@ -25,28 +26,6 @@ constexpr uint64_t kMaxIntegrationBytes = 64ull << 20;
 constexpr int kMaxDepth = 64;
 
 std::string ConnectorLabel(const std::string& connector) { return "connector '" + connector + "'"; }
-
-// --- which secrets a connector names ---------------------------------------
-
-void CollectSecretNames(const Value& value, std::set<std::string>& names) {
-  if (value.is_object() || value.is_array()) {
-    for (const auto& inner : value) CollectSecretNames(inner, names);
-    return;
-  }
-  if (!value.is_string()) return;
-  const std::string& text = value.get_ref<const std::string&>();
-  for (size_t pos = 0;;) {
-    size_t open = text.find("{{", pos);
-    if (open == std::string::npos) return;
-    size_t close = text.find("}}", open);
-    if (close == std::string::npos) return;
-    std::string inner = text.substr(open + 2, close - open - 2);
-    inner.erase(0, inner.find_first_not_of(" \t"));
-    inner.erase(inner.find_last_not_of(" \t") + 1);
-    if (inner.starts_with("secrets.")) names.insert(inner.substr(8));
-    pos = close + 2;
-  }
-}
 
 // --- the integration folder ------------------------------------------------
 
@@ -233,9 +212,8 @@ Result<CatalogSnapshot> SnapshotConnector(Workspace& workspace, const std::strin
                       {"config", connector.config},
                       {"options", connector.options},
                       {"enabled", connector.enabled}};
-  std::set<std::string> names;
-  CollectSecretNames(connector.config, names);
-  CollectSecretNames(connector.options, names);
+  std::set<std::string> names = SecretNamesIn(connector.config);
+  names.merge(SecretNamesIn(connector.options));
   Result<Value> sealed = workspace.secrets().ExportSealed({names.begin(), names.end()});
   if (!sealed.ok()) {
     return sealed.TakeStatus().WithContext(ConnectorLabel(connector.name) +
