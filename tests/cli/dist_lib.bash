@@ -197,3 +197,17 @@ for row in csv.DictReader(sys.stdin):
 else:
     print("(no row for unit " + sys.argv[1] + ")")' "$@"
 }
+
+# The failure tests' run (dist_kill, dist_zombie, dist_terminate): 12
+# accounts (6 under the sanitizer) of 6 repos, a short lease, batches of 2
+# so a unit commits many times; a single-process sync to compare with; the
+# run submitted and three draining workers started. Sets $accounts.
+dist_three_workers() {
+  accounts=12
+  [ "$slow" -gt 1 ] && accounts=6
+  dist_setup "$accounts" 60 "{\"concurrency\": 1, \"batch_size\": 2, \"lease_seconds\": $((2 * slow)), \"max_attempts\": 3}" \
+    --forge-repos 6
+  dist_single
+  dist_submit
+  for _ in 1 2 3; do start_worker --drain; done
+}

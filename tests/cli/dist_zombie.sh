@@ -6,14 +6,7 @@
 # tables equal a single-process sync, the run done.
 source "$(dirname "$0")/lib.bash"
 source "$(dirname "$0")/dist_lib.bash"
-accounts=12
-[ "$slow" -gt 1 ] && accounts=6
-dist_setup "$accounts" 60 "{\"concurrency\": 1, \"batch_size\": 2, \"lease_seconds\": $((2 * slow)), \"max_attempts\": 3}" \
-  --forge-repos 6
-dist_single
-
-dist_submit
-for _ in 1 2 3; do start_worker --drain; done
+dist_three_workers
 
 # Stop the worker of a leased unit with committed rows — between two
 # batches: a worker stopped inside a batch's transaction holds its unit's
